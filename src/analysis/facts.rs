@@ -1,0 +1,90 @@
+//! The facts the per-body walk computes and the rules consume.
+
+use crate::diagnostic::{Edit, Note, Span};
+
+/// Where a piece of code runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExecContext {
+    /// The body of an `async fn`, async block or async closure, or a closure run inline there.
+    Async,
+    /// Plain synchronous code.
+    Sync,
+    /// A closure or fn handed to an offloading call (`spawn_blocking`, `thread::spawn`, ...):
+    /// synchronous, on a thread where blocking is fine.
+    Offloaded,
+}
+
+/// What kind of value an expression produces, as far as the walk can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueKind {
+    /// A future that does nothing until polled.
+    Future,
+    /// A spawned task's handle (`tokio::task::JoinHandle` and the like): the task runs anyway.
+    TaskHandle,
+    /// A `std::thread::JoinHandle`.
+    ThreadHandle,
+}
+
+/// How a value was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DropHow {
+    /// `expr;`
+    Statement,
+    /// `let _ = expr;`
+    LetUnderscore,
+    /// `let name = expr;` and `name` is never used afterwards.
+    UnusedBinding(String),
+    /// `let name = expr;` and `name` is bound again before it was used.
+    Shadowed(String),
+    /// `drop(expr)` or `mem::forget(expr)`.
+    ExplicitDrop(String),
+}
+
+/// A known effect of a call on the runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Enters an executor and blocks on a future (`block_on`).
+    BlockOn,
+    /// Builds a runtime.
+    BuildsRuntime,
+    /// Blocks the calling thread.
+    Blocking,
+    /// Needs a runtime to be running (`tokio::spawn`, `Handle::current()`).
+    NeedsRuntime,
+}
+
+/// One fact about a function body.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub span: Span,
+    pub ctx: ExecContext,
+    pub kind: FactKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum FactKind {
+    /// A value of `value` kind was created and lost without being polled or joined.
+    Dropped {
+        value: ValueKind,
+        how: DropHow,
+        /// Describes what produced it, e.g. "async fn `fetch`" or "async block".
+        origin: String,
+        /// Where `.await` would go to consume it (async context only).
+        await_fix: Option<Edit>,
+    },
+    /// A call with a known runtime effect.
+    Call {
+        effect: Effect,
+        /// The called function, as written or resolved (`std::thread::sleep`).
+        callee: String,
+        /// Inside a `for`/`while`/`loop` body of the same function.
+        in_loop: bool,
+        /// The call happens where no runtime is running (a sync `fn main` without a runtime, or
+        /// code only such a main reaches).
+        no_runtime: bool,
+        /// For indirect effects: the call chain from this call site to the effect.
+        chain: Vec<Note>,
+    },
+    /// A sync lock guard bound to `guard` is alive at an `.await`.
+    GuardAcrossAwait { guard: String, await_span: Span },
+}

@@ -1,0 +1,87 @@
+//! Value kinds: what the walk knows about the value of an expression.
+
+/// What an expression evaluates to, as far as can be told without a type checker.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Val {
+    #[default]
+    Unknown,
+    /// A future; `output` is what `.await` gives, when known.
+    Future {
+        output: Option<Box<Val>>,
+        origin: String,
+    },
+    /// A spawned task's `JoinHandle` (awaiting it gives the task's result).
+    TaskHandle {
+        origin: String,
+    },
+    /// A `std::thread::JoinHandle`.
+    ThreadHandle {
+        origin: String,
+    },
+    /// A value of a known nominal type: a resolved path (`tokio::sync::mpsc::Sender`,
+    /// `mycrate::client::Client`) with its type arguments.
+    Typed {
+        path: String,
+        args: Vec<Val>,
+    },
+    Tuple(Vec<Val>),
+    /// A closure or fn value; calling it gives the inner value.
+    Callable(Box<Val>),
+    /// A guard of a synchronous lock (`std::sync::MutexGuard`, parking_lot's).
+    SyncGuard,
+}
+
+impl Val {
+    pub fn future(origin: impl Into<String>) -> Val {
+        Val::Future {
+            output: None,
+            origin: origin.into(),
+        }
+    }
+
+    pub fn typed(path: impl Into<String>) -> Val {
+        Val::Typed {
+            path: path.into(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn is_future(&self) -> bool {
+        matches!(self, Val::Future { .. })
+    }
+
+    /// The kind of value whose loss is reported, if this is one.
+    pub fn droppable_kind(&self) -> Option<(super::facts::ValueKind, &str)> {
+        use super::facts::ValueKind;
+        match self {
+            Val::Future { origin, .. } => Some((ValueKind::Future, origin)),
+            Val::TaskHandle { origin } => Some((ValueKind::TaskHandle, origin)),
+            Val::ThreadHandle { origin } => Some((ValueKind::ThreadHandle, origin)),
+            _ => None,
+        }
+    }
+
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Val::Typed { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The value inside `Option`/`Result`/`Poll`, for `?`, `.unwrap()` and `.expect(..)`.
+    pub fn unwrapped(&self) -> Val {
+        match self {
+            Val::Typed { path, args } if is_wrapper(path) => {
+                args.first().cloned().unwrap_or_default()
+            }
+            _ => Val::Unknown,
+        }
+    }
+}
+
+fn is_wrapper(path: &str) -> bool {
+    matches!(
+        path.rsplit("::").next(),
+        Some("Option" | "Result" | "LockResult" | "TryLockResult" | "Poll")
+    )
+}

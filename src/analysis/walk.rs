@@ -1,0 +1,1317 @@
+//! One walk per function body. It keeps a context stack (async, sync, offloaded), lexical scopes
+//! of bindings with a light value kind each, and records [`Fact`]s: values lost without being
+//! polled, calls with a runtime effect, sync guards alive at an `.await`.
+//!
+//! Unknown is not guilty: whatever cannot be resolved is `Val::Unknown`, which is never reported.
+
+use super::facts::{DropHow, Effect, ExecContext, Fact, FactKind};
+use super::scope::{Binding, Scopes};
+use super::value::Val;
+use crate::diagnostic::{Edit, Span};
+use crate::index::facts::{generic_bound, has_runtime_attr, sig_of, FnSig};
+use crate::index::types::Ty;
+use crate::index::{FileId, FnId, Index, ModId, Res};
+use crate::knowledge::{Api, Knowledge, Ret, Role, TypeClass, COMMON_SYNC_METHODS};
+use crate::source::SourceFile;
+use syn::spanned::Spanned;
+
+/// What every walk of one file shares.
+pub struct FileCx<'a> {
+    pub index: &'a Index,
+    pub knowledge: &'a Knowledge,
+    pub source: &'a SourceFile,
+    pub file: FileId,
+}
+
+/// Methods of futures that give a future again.
+const FUTURE_COMBINATORS: &[&str] = &[
+    "boxed",
+    "boxed_local",
+    "fuse",
+    "map",
+    "then",
+    "and_then",
+    "or_else",
+    "map_ok",
+    "map_err",
+    "err_into",
+    "ok_into",
+    "inspect",
+    "inspect_ok",
+    "inspect_err",
+    "shared",
+    "catch_unwind",
+    "instrument",
+    "in_current_span",
+    "with_current_subscriber",
+    "timeout",
+    "remote_handle",
+    "into_future",
+    "left_future",
+    "right_future",
+    "unit_error",
+    "flatten",
+];
+
+/// Associated functions that construct a value of their type.
+const CONSTRUCTORS: &[&str] = &[
+    "new",
+    "default",
+    "with_capacity",
+    "builder",
+    "create",
+    "open",
+    "connect",
+    "bind",
+];
+
+/// Analyses every function body of a file.
+pub fn analyze_file(cx: &FileCx, file: &syn::File) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    let mut inline_path = Vec::new();
+    walk_items(cx, &file.items, &mut inline_path, None, &mut facts, 0);
+    facts
+}
+
+fn walk_items(
+    cx: &FileCx,
+    items: &[syn::Item],
+    inline_path: &mut Vec<String>,
+    module: Option<ModId>,
+    facts: &mut Vec<Fact>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let Some(m) = module.or_else(|| cx.index.module_of(cx.file, inline_path)) else {
+        return;
+    };
+    for item in items {
+        match item {
+            syn::Item::Fn(f) => {
+                let is_main = f.sig.ident == "main"
+                    && cx.index.modules[m].parent.is_none()
+                    && inline_path.is_empty();
+                walk_fn(cx, m, None, &f.sig, &f.attrs, &f.block, is_main, facts);
+            }
+            syn::Item::Impl(imp) => {
+                let self_ty = cx.index.type_path(m, &Ty::from_syn(&imp.self_ty));
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        walk_fn(
+                            cx,
+                            m,
+                            self_ty.clone(),
+                            &f.sig,
+                            &f.attrs,
+                            &f.block,
+                            false,
+                            facts,
+                        );
+                    }
+                }
+            }
+            syn::Item::Trait(t) => {
+                let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, t.ident));
+                for it in &t.items {
+                    if let syn::TraitItem::Fn(f) = it {
+                        if let Some(block) = &f.default {
+                            walk_fn(
+                                cx,
+                                m,
+                                self_ty.clone(),
+                                &f.sig,
+                                &f.attrs,
+                                block,
+                                false,
+                                facts,
+                            );
+                        }
+                    }
+                }
+            }
+            syn::Item::Mod(md) => {
+                if let Some((_, items)) = &md.content {
+                    inline_path.push(md.ident.to_string());
+                    walk_items(cx, items, inline_path, None, facts, depth + 1);
+                    inline_path.pop();
+                }
+            }
+            syn::Item::Const(c) => {
+                let mut w = Walker::new(cx, m, None, facts, ExecContext::Sync);
+                w.eval(&c.expr);
+                w.finish();
+            }
+            syn::Item::Static(s) => {
+                let mut w = Walker::new(cx, m, None, facts, ExecContext::Sync);
+                w.eval(&s.expr);
+                w.finish();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_fn(
+    cx: &FileCx,
+    m: ModId,
+    self_ty: Option<String>,
+    sig: &syn::Signature,
+    attrs: &[syn::Attribute],
+    block: &syn::Block,
+    is_main: bool,
+    facts: &mut Vec<Fact>,
+) {
+    let ctx = if sig.asyncness.is_some() {
+        ExecContext::Async
+    } else {
+        ExecContext::Sync
+    };
+    let mut w = Walker::new(cx, m, self_ty, facts, ctx);
+    w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(_) => {
+                let val = w.self_ty.clone().map(Val::typed).unwrap_or_default();
+                w.declare_param("self", val);
+            }
+            syn::FnArg::Typed(pt) => {
+                let mut ty = Ty::from_syn(&pt.ty);
+                if let Some(bound) = generic_bound(sig, &ty) {
+                    ty = bound;
+                }
+                let val = w.val_of_ty(&ty, m, 0);
+                w.bind_param_pattern(&pt.pat, val);
+            }
+        }
+    }
+    w.block_value(block);
+    w.finish();
+}
+
+pub(super) struct Walker<'a, 'f> {
+    cx: &'a FileCx<'a>,
+    module: ModId,
+    self_ty: Option<String>,
+    facts: &'f mut Vec<Fact>,
+    scopes: Scopes,
+    ctx: ExecContext,
+    loop_depth: usize,
+    /// In a sync `fn main` with no runtime entered.
+    no_runtime: bool,
+    body: usize,
+    next_body: usize,
+    /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
+    quiet: usize,
+    depth: usize,
+}
+
+/// Deeper than this, an expression is skipped (the nesting pre-check keeps real input far below).
+const MAX_EXPR_DEPTH: usize = 2000;
+
+impl<'a, 'f> Walker<'a, 'f> {
+    fn new(
+        cx: &'a FileCx<'a>,
+        module: ModId,
+        self_ty: Option<String>,
+        facts: &'f mut Vec<Fact>,
+        ctx: ExecContext,
+    ) -> Self {
+        let mut scopes = Scopes::default();
+        scopes.push();
+        Walker {
+            cx,
+            module,
+            self_ty,
+            facts,
+            scopes,
+            ctx,
+            loop_depth: 0,
+            no_runtime: false,
+            body: 0,
+            next_body: 1,
+            quiet: 0,
+            depth: 0,
+        }
+    }
+
+    fn finish(mut self) {
+        while self.scopes.depth() > 0 {
+            self.pop_scope();
+        }
+    }
+
+    fn span(&self, s: proc_macro2::Span) -> Span {
+        self.cx.source.span(s)
+    }
+
+    fn push_fact(&mut self, span: Span, kind: FactKind) {
+        if self.quiet == 0 {
+            self.facts.push(Fact {
+                span,
+                ctx: self.ctx,
+                kind,
+            });
+        }
+    }
+
+    // ----- scopes and bindings -------------------------------------------------------------
+
+    fn pop_scope(&mut self) {
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
+        for b in scope.bindings {
+            if !b.used && !b.param {
+                self.report_lost(&b.val, DropHow::UnusedBinding(b.name.clone()), b.span, None);
+            }
+        }
+    }
+
+    fn declare(&mut self, name: String, val: Val, span: Span) {
+        let body = self.body;
+        let scope = self.scopes.current();
+        let shadowed = scope
+            .bindings
+            .iter_mut()
+            .rev()
+            .find(|b| b.name == name)
+            .filter(|b| !b.used && !b.param)
+            .map(|b| {
+                b.used = true;
+                (b.val.clone(), b.span)
+            });
+        scope.bindings.push(Binding {
+            name: name.clone(),
+            val,
+            used: false,
+            span,
+            param: false,
+            body,
+            guard_done: false,
+        });
+        if let Some((old, old_span)) = shadowed {
+            self.report_lost(&old, DropHow::Shadowed(name), old_span, None);
+        }
+    }
+
+    fn declare_param(&mut self, name: &str, val: Val) {
+        let body = self.body;
+        self.scopes.current().bindings.push(Binding {
+            name: name.to_string(),
+            val,
+            used: false,
+            span: Span::default(),
+            param: true,
+            body,
+            guard_done: false,
+        });
+    }
+
+    fn bind_param_pattern(&mut self, pat: &syn::Pat, val: Val) {
+        match pat {
+            syn::Pat::Ident(pi) => self.declare_param(&pi.ident.to_string(), val),
+            syn::Pat::Type(pt) => self.bind_param_pattern(&pt.pat, val),
+            syn::Pat::Reference(r) => self.bind_param_pattern(&r.pat, val),
+            other => {
+                for name in pattern_idents(other) {
+                    self.declare_param(&name, Val::Unknown);
+                }
+            }
+        }
+    }
+
+    /// Binds the names of a `let`/`for`/`match` pattern to (parts of) a value.
+    fn bind_pattern(&mut self, pat: &syn::Pat, val: Val, span: Span) {
+        match pat {
+            syn::Pat::Wild(_) => self.report_lost(&val, DropHow::LetUnderscore, span, None),
+            syn::Pat::Ident(pi) => {
+                if let Some((_, sub)) = &pi.subpat {
+                    self.bind_pattern(sub, Val::Unknown, span);
+                }
+                self.declare(pi.ident.to_string(), val, span);
+            }
+            syn::Pat::Type(pt) => {
+                let ann = self.val_of_ty(&Ty::from_syn(&pt.ty), self.module, 0);
+                let val = if ann == Val::Unknown { val } else { ann };
+                self.bind_pattern(&pt.pat, val, span);
+            }
+            syn::Pat::Reference(r) => self.bind_pattern(&r.pat, val, span),
+            syn::Pat::Paren(p) => self.bind_pattern(&p.pat, val, span),
+            syn::Pat::Tuple(t) => {
+                let parts = match val {
+                    Val::Tuple(parts) if parts.len() == t.elems.len() => parts,
+                    _ => vec![Val::Unknown; t.elems.len()],
+                };
+                for (p, v) in t.elems.iter().zip(parts) {
+                    self.bind_pattern(p, v, span);
+                }
+            }
+            syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => {
+                let variant = ts
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                let inner = if matches!(variant.as_str(), "Some" | "Ok") {
+                    val.unwrapped()
+                } else {
+                    Val::Unknown
+                };
+                if let Some(p) = ts.elems.first() {
+                    self.bind_pattern(p, inner, span);
+                }
+            }
+            other => {
+                for name in pattern_idents(other) {
+                    self.declare(name, Val::Unknown, span);
+                }
+            }
+        }
+    }
+
+    fn mark_used(&mut self, name: &str) {
+        self.scopes.use_name(name);
+    }
+
+    // ----- facts ---------------------------------------------------------------------------
+
+    fn report_lost(&mut self, val: &Val, how: DropHow, span: Span, await_fix: Option<Edit>) {
+        if let Some((value, origin)) = val.droppable_kind() {
+            let origin = origin.to_string();
+            let await_fix = if self.ctx == ExecContext::Async {
+                await_fix
+            } else {
+                None
+            };
+            self.push_fact(
+                span,
+                FactKind::Dropped {
+                    value,
+                    how,
+                    origin,
+                    await_fix,
+                },
+            );
+        }
+    }
+
+    fn effect(&mut self, effect: Effect, callee: String, span: Span) {
+        let in_loop = self.loop_depth > 0;
+        let no_runtime = self.no_runtime;
+        self.push_fact(
+            span,
+            FactKind::Call {
+                effect,
+                callee,
+                in_loop,
+                no_runtime,
+                chain: Vec::new(),
+            },
+        );
+    }
+
+    fn on_await(&mut self, await_span: Span) {
+        let body = self.body;
+        let mut found = Vec::new();
+        for b in self.scopes.live_guards(body) {
+            b.guard_done = true;
+            found.push((b.name.clone(), b.span));
+        }
+        for (guard, span) in found {
+            self.push_fact(span, FactKind::GuardAcrossAwait { guard, await_span });
+        }
+    }
+
+    /// Releases a guard bound to `name` (moved into a call, or dropped).
+    fn release(&mut self, name: &str) {
+        if let Some(b) = self.scopes.lookup(name) {
+            if b.val == Val::SyncGuard {
+                b.guard_done = true;
+            }
+        }
+    }
+
+    // ----- bodies, blocks, statements ------------------------------------------------------
+
+    fn block_value(&mut self, block: &syn::Block) -> Val {
+        self.scopes.push();
+        self.register_block_items(&block.stmts);
+        let mut last = Val::Unknown;
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let is_tail = i + 1 == block.stmts.len();
+            last = self.stmt(stmt, is_tail);
+        }
+        self.pop_scope();
+        last
+    }
+
+    /// `use` and `fn` items declared in a block are visible in all of it.
+    fn register_block_items(&mut self, stmts: &[syn::Stmt]) {
+        for stmt in stmts {
+            match stmt {
+                syn::Stmt::Item(syn::Item::Use(u)) => {
+                    let mut uses = Vec::new();
+                    crate::index::facts::collect_use(&u.tree, &mut Vec::new(), &mut uses);
+                    for u in uses.into_iter().filter(|u| !u.glob) {
+                        self.scopes.current().uses.insert(u.alias, u.target);
+                    }
+                }
+                syn::Stmt::Item(syn::Item::Fn(f)) => {
+                    let sig = sig_of(&f.sig, &f.attrs);
+                    self.scopes.current().fns.insert(sig.name.clone(), sig);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn stmt(&mut self, stmt: &syn::Stmt, is_tail: bool) -> Val {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                let span = self.span(local.span());
+                let val = match &local.init {
+                    Some(init) => {
+                        let v = self.eval(&init.expr);
+                        if let Some((_, diverge)) = &init.diverge {
+                            self.eval(diverge);
+                        }
+                        v
+                    }
+                    None => Val::Unknown,
+                };
+                let init_span = local
+                    .init
+                    .as_ref()
+                    .map(|i| self.span(i.expr.span()))
+                    .unwrap_or(span);
+                // Report at the `let` line, where the future was made.
+                let report_span = Span {
+                    start: span.start,
+                    end: init_span.end,
+                };
+                self.bind_pattern(&local.pat, val, report_span);
+                Val::Unknown
+            }
+            syn::Stmt::Expr(e, semi) => {
+                let v = self.eval(e);
+                if semi.is_some() {
+                    let span = self.span(e.span());
+                    let fix = if awaitable_expr(e) {
+                        Some(Edit {
+                            span: Span {
+                                start: span.end,
+                                end: span.end,
+                            },
+                            text: ".await".into(),
+                        })
+                    } else {
+                        None
+                    };
+                    self.report_lost(&v, DropHow::Statement, span, fix);
+                    Val::Unknown
+                } else if is_tail {
+                    v
+                } else {
+                    Val::Unknown
+                }
+            }
+            syn::Stmt::Macro(m) => {
+                let v = self.eval_macro(&m.mac);
+                if m.semi_token.is_some() {
+                    let span = self.span(m.mac.span());
+                    self.report_lost(&v, DropHow::Statement, span, None);
+                }
+                Val::Unknown
+            }
+            syn::Stmt::Item(item) => {
+                self.nested_item(item);
+                Val::Unknown
+            }
+        }
+    }
+
+    fn nested_item(&mut self, item: &syn::Item) {
+        let mut nested = Vec::new();
+        match item {
+            syn::Item::Fn(f) => walk_fn(
+                self.cx,
+                self.module,
+                None,
+                &f.sig,
+                &f.attrs,
+                &f.block,
+                false,
+                &mut nested,
+            ),
+            syn::Item::Impl(_)
+            | syn::Item::Trait(_)
+            | syn::Item::Mod(_)
+            | syn::Item::Const(_)
+            | syn::Item::Static(_) => walk_items(
+                self.cx,
+                std::slice::from_ref(item),
+                &mut Vec::new(),
+                Some(self.module),
+                &mut nested,
+                1,
+            ),
+            _ => {}
+        }
+        if self.quiet == 0 {
+            self.facts.extend(nested);
+        }
+    }
+
+    /// Runs `f` in a new body (async block, closure) with its own context.
+    fn in_body<T>(&mut self, ctx: ExecContext, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = (self.ctx, self.loop_depth, self.body);
+        self.ctx = ctx;
+        self.loop_depth = 0;
+        self.body = self.next_body;
+        self.next_body += 1;
+        let out = f(self);
+        (self.ctx, self.loop_depth, self.body) = saved;
+        out
+    }
+
+    // ----- expressions ---------------------------------------------------------------------
+
+    fn eval(&mut self, e: &syn::Expr) -> Val {
+        if self.depth > MAX_EXPR_DEPTH {
+            return Val::Unknown;
+        }
+        self.depth += 1;
+        let v = self.eval_inner(e);
+        self.depth -= 1;
+        v
+    }
+
+    fn eval_inner(&mut self, e: &syn::Expr) -> Val {
+        use syn::Expr;
+        match e {
+            Expr::Path(p) => self.eval_path(p),
+            Expr::Call(c) => self.eval_call(c),
+            Expr::MethodCall(mc) => self.eval_method_call(mc),
+            Expr::Await(a) => {
+                let v = self.eval(&a.base);
+                let span = self.span(a.await_token.span);
+                self.on_await(span);
+                match v {
+                    Val::Future {
+                        output: Some(o), ..
+                    } => *o,
+                    _ => Val::Unknown,
+                }
+            }
+            Expr::Try(t) => self.eval(&t.expr).unwrapped(),
+            Expr::Async(a) => {
+                self.in_body(ExecContext::Async, |w| w.block_value(&a.block));
+                Val::future("an async block")
+            }
+            Expr::Closure(c) => self.eval_closure(c, None),
+            Expr::Block(b) => self.block_value(&b.block),
+            Expr::Unsafe(u) => self.block_value(&u.block),
+            Expr::Const(c) => self.block_value(&c.block),
+            Expr::TryBlock(t) => {
+                self.block_value(&t.block);
+                Val::Unknown
+            }
+            Expr::Paren(p) => self.eval(&p.expr),
+            Expr::Group(g) => self.eval(&g.expr),
+            Expr::Reference(r) => self.eval(&r.expr),
+            Expr::Unary(u) => {
+                let v = self.eval(&u.expr);
+                if matches!(u.op, syn::UnOp::Deref(_)) {
+                    v
+                } else {
+                    Val::Unknown
+                }
+            }
+            Expr::Field(f) => {
+                let base = self.eval(&f.base);
+                let syn::Member::Named(name) = &f.member else {
+                    return Val::Unknown;
+                };
+                match base.path() {
+                    Some(path) => match self.cx.index.field_type(path, &name.to_string()) {
+                        Some((ty, m)) => {
+                            let ty = ty.clone();
+                            self.val_of_ty(&ty, m, 0)
+                        }
+                        None => Val::Unknown,
+                    },
+                    None => Val::Unknown,
+                }
+            }
+            Expr::If(i) => {
+                self.scopes.push();
+                self.eval(&i.cond);
+                let then = self.block_value(&i.then_branch);
+                self.pop_scope();
+                let other = i.else_branch.as_ref().map(|(_, e)| self.eval(e));
+                match other {
+                    Some(o) if o.is_future() && then.is_future() => then,
+                    _ => Val::Unknown,
+                }
+            }
+            Expr::Let(l) => {
+                let v = self.eval(&l.expr);
+                let span = self.span(l.span());
+                self.bind_refutable(&l.pat, v, span);
+                Val::Unknown
+            }
+            Expr::Match(m) => {
+                let scrutinee = self.eval(&m.expr);
+                for arm in &m.arms {
+                    self.scopes.push();
+                    let span = self.span(arm.pat.span());
+                    self.bind_refutable(&arm.pat, scrutinee.clone(), span);
+                    if let Some((_, guard)) = &arm.guard {
+                        self.eval(guard);
+                    }
+                    self.eval(&arm.body);
+                    self.pop_scope();
+                }
+                Val::Unknown
+            }
+            Expr::ForLoop(f) => {
+                self.eval(&f.expr);
+                self.loop_depth += 1;
+                self.scopes.push();
+                let span = self.span(f.pat.span());
+                self.bind_refutable(&f.pat, Val::Unknown, span);
+                self.block_value(&f.body);
+                self.pop_scope();
+                self.loop_depth -= 1;
+                Val::Unknown
+            }
+            Expr::While(wl) => {
+                self.loop_depth += 1;
+                self.scopes.push();
+                self.eval(&wl.cond);
+                self.block_value(&wl.body);
+                self.pop_scope();
+                self.loop_depth -= 1;
+                Val::Unknown
+            }
+            Expr::Loop(l) => {
+                self.loop_depth += 1;
+                self.block_value(&l.body);
+                self.loop_depth -= 1;
+                Val::Unknown
+            }
+            Expr::Assign(a) => {
+                self.eval(&a.right);
+                self.eval(&a.left);
+                Val::Unknown
+            }
+            Expr::Binary(b) => {
+                self.eval(&b.left);
+                self.eval(&b.right);
+                Val::Unknown
+            }
+            Expr::Index(i) => {
+                self.eval(&i.expr);
+                self.eval(&i.index);
+                Val::Unknown
+            }
+            Expr::Range(r) => {
+                if let Some(s) = &r.start {
+                    self.eval(s);
+                }
+                if let Some(e) = &r.end {
+                    self.eval(e);
+                }
+                Val::Unknown
+            }
+            Expr::Return(r) => {
+                if let Some(e) = &r.expr {
+                    self.eval(e);
+                }
+                Val::Unknown
+            }
+            Expr::Break(b) => {
+                if let Some(e) = &b.expr {
+                    self.eval(e);
+                }
+                Val::Unknown
+            }
+            Expr::Yield(y) => {
+                if let Some(e) = &y.expr {
+                    self.eval(e);
+                }
+                Val::Unknown
+            }
+            Expr::Cast(c) => {
+                self.eval(&c.expr);
+                Val::Unknown
+            }
+            Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.eval(e)).collect()),
+            Expr::Array(a) => {
+                for e in &a.elems {
+                    self.eval(e);
+                }
+                Val::Unknown
+            }
+            Expr::Repeat(r) => {
+                self.eval(&r.expr);
+                self.eval(&r.len);
+                Val::Unknown
+            }
+            Expr::Struct(s) => {
+                for f in &s.fields {
+                    self.eval(&f.expr);
+                }
+                if let Some(rest) = &s.rest {
+                    self.eval(rest);
+                }
+                match self.resolve_path(&path_segments(&s.path)) {
+                    Res::Type(p) => Val::typed(p),
+                    _ => Val::Unknown,
+                }
+            }
+            Expr::Macro(m) => self.eval_macro(&m.mac),
+            _ => Val::Unknown,
+        }
+    }
+
+    /// Patterns of `if let`, `while let`, `match` arms and `for`: a `_` there is not a drop.
+    fn bind_refutable(&mut self, pat: &syn::Pat, val: Val, span: Span) {
+        match pat {
+            syn::Pat::Wild(_) => {}
+            syn::Pat::Or(o) => {
+                for name in o.cases.first().map(pattern_idents).unwrap_or_default() {
+                    self.declare(name, Val::Unknown, span);
+                }
+            }
+            _ => self.bind_pattern(pat, val, span),
+        }
+        // Names bound by refutable patterns are often only used inside: count them as used.
+        for name in pattern_idents(pat) {
+            if let Some(b) = self.scopes.lookup(&name) {
+                if !b.val.is_future() {
+                    b.used = true;
+                }
+            }
+        }
+    }
+
+    fn eval_path(&mut self, p: &syn::ExprPath) -> Val {
+        if p.qself.is_none() && p.path.segments.len() == 1 {
+            let name = p.path.segments[0].ident.to_string();
+            if let Some(v) = self.scopes.use_name(&name) {
+                return v;
+            }
+        }
+        Val::Unknown
+    }
+
+    fn eval_closure(&mut self, c: &syn::ExprClosure, ctx_override: Option<ExecContext>) -> Val {
+        let is_async = c.asyncness.is_some();
+        let ctx = if is_async {
+            ExecContext::Async
+        } else {
+            ctx_override.unwrap_or(self.ctx)
+        };
+        let ret = self.in_body(ctx, |w| {
+            w.scopes.push();
+            for input in &c.inputs {
+                let val = match input {
+                    syn::Pat::Type(pt) => w.val_of_ty(&Ty::from_syn(&pt.ty), w.module, 0),
+                    _ => Val::Unknown,
+                };
+                w.bind_param_pattern(input, val);
+            }
+            let body = w.eval(&c.body);
+            w.pop_scope();
+            body
+        });
+        if is_async {
+            return Val::Callable(Box::new(Val::future("an async closure")));
+        }
+        match ret {
+            Val::Future { .. } => {
+                Val::Callable(Box::new(Val::future("a closure returning an async block")))
+            }
+            _ => Val::Callable(Box::new(Val::Unknown)),
+        }
+    }
+
+    /// Evaluates call arguments: closures run in `arg_ctx`, values dropped by a dropper are lost.
+    fn eval_args<'e>(
+        &mut self,
+        args: impl Iterator<Item = &'e syn::Expr>,
+        role: Role,
+        callee: &str,
+    ) -> Vec<Val> {
+        let arg_ctx = match role {
+            Role::Offloads => Some(ExecContext::Offloaded),
+            _ => None,
+        };
+        let mut vals = Vec::new();
+        for arg in args {
+            let v = match (arg, arg_ctx) {
+                (syn::Expr::Closure(c), Some(ctx)) => self.eval_closure(c, Some(ctx)),
+                _ => self.eval(arg),
+            };
+            if let Some(name) = bare_ident(arg) {
+                self.release(&name);
+            }
+            if role == Role::Dropper {
+                let span = self.span(arg.span());
+                self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
+            }
+            vals.push(v);
+        }
+        vals
+    }
+
+    fn eval_call(&mut self, call: &syn::ExprCall) -> Val {
+        let span = self.span(call.span());
+        let syn::Expr::Path(p) = &*call.func else {
+            let f = self.eval(&call.func);
+            self.eval_args(call.args.iter(), Role::Plain, "");
+            return match f {
+                Val::Callable(ret) => *ret,
+                _ => Val::Unknown,
+            };
+        };
+        let segs = path_segments(&p.path);
+        if p.qself.is_none() && segs.len() == 1 {
+            if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                return *ret;
+            }
+            if let Some(sig) = self.scopes.local_fn(&segs[0]).cloned() {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                return self.val_of_sig(&sig, self.module, None);
+            }
+        }
+        if p.qself.is_some() {
+            self.eval_args(call.args.iter(), Role::Plain, "");
+            return Val::Unknown;
+        }
+        match self.resolve_path(&segs) {
+            Res::Fn(id) => {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                self.val_of_fn(id)
+            }
+            Res::Assoc(ty, name) => {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                let ids = self.cx.index.methods_of(&ty, &name);
+                if !ids.is_empty() {
+                    return self.val_of_fns(&ids);
+                }
+                if CONSTRUCTORS.contains(&name.as_str())
+                    || name.starts_with("from")
+                    || name.starts_with("with_")
+                {
+                    return Val::typed(ty);
+                }
+                Val::Unknown
+            }
+            Res::Type(ty) => {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                Val::typed(ty)
+            }
+            Res::External(path) => {
+                let api = self.cx.knowledge.function(&path);
+                let role = api.map(|a| a.role).unwrap_or(Role::Plain);
+                let shown = path.clone();
+                let args = self.eval_args(call.args.iter(), role, &shown);
+                match api {
+                    Some(api) => {
+                        if let Some(effect) = api.effect {
+                            self.effect(effect, shown.clone(), span);
+                        }
+                        self.val_of_api(api, &shown, args)
+                    }
+                    None => self.external_constructor(&path),
+                }
+            }
+            Res::Module(_) | Res::Unknown => {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                Val::Unknown
+            }
+        }
+    }
+
+    /// `Foo::new(..)` of a type outside the context gives a `Foo`.
+    fn external_constructor(&self, path: &str) -> Val {
+        let mut segs: Vec<&str> = path.split("::").collect();
+        let Some(name) = segs.pop() else {
+            return Val::Unknown;
+        };
+        let Some(ty_name) = segs.last() else {
+            return Val::Unknown;
+        };
+        let is_type = ty_name.starts_with(|c: char| c.is_ascii_uppercase());
+        if is_type
+            && (CONSTRUCTORS.contains(&name)
+                || name.starts_with("from")
+                || name.starts_with("with_"))
+        {
+            let ty = segs.join("::");
+            return Val::typed(self.cx.knowledge.canonical_type(&ty).to_string());
+        }
+        Val::Unknown
+    }
+
+    fn eval_method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
+        let recv = self.eval(&mc.receiver);
+        let name = mc.method.to_string();
+        let span = self.span(mc.span());
+        let k = self.cx.knowledge;
+        let mut api: Option<Api> = None;
+        let mut result = Val::Unknown;
+        match &recv {
+            Val::Future { origin, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
+                result = Val::future(origin.clone());
+            }
+            Val::Typed { path, args } => {
+                if matches!(
+                    name.as_str(),
+                    "unwrap"
+                        | "expect"
+                        | "unwrap_or_default"
+                        | "unwrap_or_else"
+                        | "unwrap_unchecked"
+                ) {
+                    result = recv.unwrapped();
+                } else if matches!(
+                    name.as_str(),
+                    "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
+                ) {
+                    result = Val::Typed {
+                        path: path.clone(),
+                        args: args.clone(),
+                    };
+                } else if self.cx.index.type_info(path).is_some() {
+                    let ids = self.cx.index.methods_of(path, &name);
+                    if !ids.is_empty() {
+                        result = self.val_of_fns(&ids);
+                    }
+                } else if let Some(a) = k.method(path, &name) {
+                    api = Some(a);
+                }
+            }
+            Val::Unknown => {
+                if name == "block_on" {
+                    api = Some(crate::knowledge::BLOCK_ON);
+                } else if matches!(name.as_str(), "lock" | "read" | "write") && mc.args.is_empty() {
+                    result = Val::Typed {
+                        path: UNKNOWN_LOCK_RESULT.into(),
+                        args: vec![Val::SyncGuard],
+                    };
+                } else {
+                    result = self.unknown_receiver_method(&name);
+                }
+            }
+            _ => {}
+        }
+        let role = api.map(|a| a.role).unwrap_or(Role::Plain);
+        let callee = match recv.path() {
+            Some(p) => format!("{}::{name}", short_type(p)),
+            None => name.clone(),
+        };
+        let args = self.eval_args(mc.args.iter(), role, &callee);
+        if let Some(api) = api {
+            if let Some(effect) = api.effect {
+                self.effect(effect, callee.clone(), span);
+            }
+            result = self.val_of_api(api, &callee, args);
+        }
+        result
+    }
+
+    /// A method on a receiver of unknown type: a future only if every definition of that name
+    /// in the context is async (or returns a future) and the name is not a common sync one.
+    fn unknown_receiver_method(&self, name: &str) -> Val {
+        if COMMON_SYNC_METHODS.contains(&name) {
+            return Val::Unknown;
+        }
+        let ids = self.cx.index.methods_named(name);
+        if ids.is_empty() {
+            return Val::Unknown;
+        }
+        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
+        if vals.iter().all(Val::is_future) {
+            return Val::future(format!("`{name}`"));
+        }
+        Val::Unknown
+    }
+
+    fn eval_macro(&mut self, mac: &syn::Macro) -> Val {
+        super::macros::eval_macro(self, mac)
+    }
+
+    // ----- resolution and values -----------------------------------------------------------
+
+    fn resolve_path(&self, segs: &[String]) -> Res {
+        let Some(first) = segs.first() else {
+            return Res::Unknown;
+        };
+        if first == "Self" {
+            return match (&self.self_ty, segs.len()) {
+                (Some(t), 2) => Res::Assoc(t.clone(), segs[1].clone()),
+                (Some(t), 1) => Res::Type(t.clone()),
+                _ => Res::Unknown,
+            };
+        }
+        if let Some(target) = self.scopes.local_use(first) {
+            let mut full = target.clone();
+            full.extend_from_slice(&segs[1..]);
+            return self.cx.index.resolve(self.module, &full);
+        }
+        self.cx.index.resolve(self.module, segs)
+    }
+
+    fn val_of_fn(&self, id: FnId) -> Val {
+        let info = self.cx.index.fn_info(id);
+        self.val_of_sig(&info.sig, info.module, info.self_ty.clone())
+    }
+
+    /// The value of a call when the callee has several candidate definitions: known only when
+    /// they all agree on the kind.
+    fn val_of_fns(&self, ids: &[FnId]) -> Val {
+        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
+        let first = vals[0].clone();
+        let same_kind = vals
+            .iter()
+            .all(|v| std::mem::discriminant(v) == std::mem::discriminant(&first));
+        if same_kind {
+            first
+        } else {
+            Val::Unknown
+        }
+    }
+
+    fn val_of_sig(&self, sig: &FnSig, m: ModId, self_ty: Option<String>) -> Val {
+        let saved_self = self_ty.or_else(|| self.self_ty.clone());
+        let ret = self.val_of_ty_self(&sig.ret, m, saved_self.as_deref(), 0);
+        if sig.is_async {
+            return Val::Future {
+                output: Some(Box::new(ret)),
+                origin: format!("async fn `{}`", sig.name),
+            };
+        }
+        match ret {
+            Val::Future { output, .. } => Val::Future {
+                output,
+                origin: format!("`{}`", sig.name),
+            },
+            Val::TaskHandle { .. } => Val::TaskHandle {
+                origin: format!("`{}`", sig.name),
+            },
+            Val::ThreadHandle { .. } => Val::ThreadHandle {
+                origin: format!("`{}`", sig.name),
+            },
+            other => other,
+        }
+    }
+
+    fn val_of_ty(&self, ty: &Ty, m: ModId, depth: usize) -> Val {
+        self.val_of_ty_self(ty, m, self.self_ty.as_deref(), depth)
+    }
+
+    fn val_of_ty_self(&self, ty: &Ty, m: ModId, self_ty: Option<&str>, depth: usize) -> Val {
+        if depth > 16 {
+            return Val::Unknown;
+        }
+        match ty {
+            Ty::Unknown => Val::Unknown,
+            Ty::SelfTy => self_ty.map(Val::typed).unwrap_or_default(),
+            Ty::Future(out) => Val::Future {
+                output: out
+                    .as_ref()
+                    .map(|o| Box::new(self.val_of_ty_self(o, m, self_ty, depth + 1))),
+                origin: "a future".into(),
+            },
+            Ty::Callable(ret) => {
+                Val::Callable(Box::new(self.val_of_ty_self(ret, m, self_ty, depth + 1)))
+            }
+            Ty::Tuple(ts) => Val::Tuple(
+                ts.iter()
+                    .map(|t| self.val_of_ty_self(t, m, self_ty, depth + 1))
+                    .collect(),
+            ),
+            Ty::Path { segs, args } => {
+                let last = segs.last().map(String::as_str).unwrap_or_default();
+                let arg_vals = || {
+                    args.iter()
+                        .map(|a| self.val_of_ty_self(a, m, self_ty, depth + 1))
+                        .collect::<Vec<_>>()
+                };
+                match self.cx.index.resolve(m, segs) {
+                    Res::Type(p) => {
+                        if let Some(info) = self.cx.index.type_info(&p) {
+                            if let Some(alias) = &info.def.alias_of {
+                                return self.val_of_ty_self(alias, info.module, self_ty, depth + 1);
+                            }
+                        }
+                        Val::Typed {
+                            path: p,
+                            args: arg_vals(),
+                        }
+                    }
+                    Res::External(p) => {
+                        let k = self.cx.knowledge;
+                        match k.classify_type(&p) {
+                            TypeClass::Future => return Val::future(format!("`{last}`")),
+                            TypeClass::TaskHandle => {
+                                return Val::TaskHandle {
+                                    origin: format!("`{last}`"),
+                                }
+                            }
+                            TypeClass::ThreadHandle => {
+                                return Val::ThreadHandle {
+                                    origin: format!("`{last}`"),
+                                }
+                            }
+                            TypeClass::Guard => return Val::SyncGuard,
+                            TypeClass::Other => {}
+                        }
+                        if matches!(last, "BoxFuture" | "LocalBoxFuture") {
+                            return Val::future(format!("`{last}`"));
+                        }
+                        if matches!(last, "Pin" | "Box" | "Arc" | "Rc" | "ManuallyDrop")
+                            && segs.len() <= 3
+                        {
+                            let inner = args
+                                .first()
+                                .map(|a| self.val_of_ty_self(a, m, self_ty, depth + 1))
+                                .unwrap_or_default();
+                            if last == "Pin" || last == "Box" || !inner.is_future() {
+                                return inner;
+                            }
+                            return Val::Unknown;
+                        }
+                        Val::Typed {
+                            path: k.canonical_type(&p).to_string(),
+                            args: arg_vals(),
+                        }
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+        }
+    }
+
+    fn val_of_api(&self, api: Api, callee: &str, args: Vec<Val>) -> Val {
+        let origin = format!("`{callee}`");
+        match api.ret {
+            Ret::Unknown => Val::Unknown,
+            Ret::Future(out) => Val::Future {
+                output: out.map(|p| Box::new(Val::typed(p))),
+                origin,
+            },
+            Ret::FutureResult(p) => Val::Future {
+                output: Some(Box::new(Val::Typed {
+                    path: "Result".into(),
+                    args: vec![Val::typed(p)],
+                })),
+                origin,
+            },
+            Ret::TaskHandle => Val::TaskHandle { origin },
+            Ret::ThreadHandle => Val::ThreadHandle { origin },
+            Ret::Type(p) => Val::typed(p),
+            Ret::ResultOf(p) => Val::Typed {
+                path: "Result".into(),
+                args: vec![Val::typed(p)],
+            },
+            Ret::Pair(a, b) => Val::Tuple(vec![Val::typed(a), Val::typed(b)]),
+            Ret::Guard => Val::SyncGuard,
+            Ret::GuardResult => Val::Typed {
+                path: "LockResult".into(),
+                args: vec![Val::SyncGuard],
+            },
+            Ret::FirstArg => args.into_iter().next().unwrap_or_default(),
+        }
+    }
+
+    // ----- hooks for the macro module -------------------------------------------------------
+
+    pub(super) fn eval_expr(&mut self, e: &syn::Expr) -> Val {
+        self.eval(e)
+    }
+
+    pub(super) fn with_quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.quiet += 1;
+        let out = f(self);
+        self.quiet -= 1;
+        out
+    }
+
+    pub(super) fn mark_name_used(&mut self, name: &str) {
+        self.mark_used(name);
+    }
+
+    pub(super) fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.scopes.push();
+        let out = f(self);
+        self.pop_scope();
+        out
+    }
+
+    pub(super) fn bind_arm_pattern(&mut self, pat: &syn::Pat) {
+        let span = self.span(pat.span());
+        self.bind_refutable(pat, Val::Unknown, span);
+    }
+
+    pub(super) fn stmt_in_macro(&mut self, stmt: &syn::Stmt) {
+        self.stmt(stmt, false);
+    }
+}
+
+/// The marker type of `x.lock()` on a receiver of unknown type: `.unwrap()` of it is a sync
+/// guard (a tokio lock would be awaited instead).
+const UNKNOWN_LOCK_RESULT: &str = "LockResult";
+
+fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+fn short_type(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+fn bare_ident(e: &syn::Expr) -> Option<String> {
+    match e {
+        syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Whether `.await` can be appended to the expression as written.
+fn awaitable_expr(e: &syn::Expr) -> bool {
+    matches!(
+        e,
+        syn::Expr::Call(_)
+            | syn::Expr::MethodCall(_)
+            | syn::Expr::Path(_)
+            | syn::Expr::Paren(_)
+            | syn::Expr::Field(_)
+            | syn::Expr::Macro(_)
+    )
+}
+
+/// The names a pattern binds.
+pub fn pattern_idents(pat: &syn::Pat) -> Vec<String> {
+    struct Collect(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Collect {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr(&mut self, _: &'ast syn::Expr) {}
+    }
+    let mut c = Collect(Vec::new());
+    syn::visit::Visit::visit_pat(&mut c, pat);
+    c.0
+}

@@ -1,0 +1,408 @@
+//! The pipeline: discover → read + parse (parallel) → index → analyse (parallel, per file) →
+//! suppress + configure → sort. Rendering and the exit code are the caller's.
+//!
+//! proc-macro2's span positions live in thread-local tables, so a file is parsed and walked on
+//! the same worker, and spans are converted to positions there. The index is built from a first
+//! parallel pass that keeps only compact per-file facts; the files to report are parsed again in
+//! the second pass. Workers never print; a panic in one file becomes an error for that file.
+
+use crate::analysis::facts::Fact;
+use crate::analysis::walk::{analyze_file, FileCx};
+use crate::config::{Config, ConfigError, ConfigFinder, LevelFlags};
+use crate::diagnostic::{Diagnostic, Level, RunError, Span};
+use crate::discover::{normalize, ContextFinder, Walker};
+use crate::index::facts::FileFacts;
+use crate::index::{Index, IndexedFile};
+use crate::knowledge::Knowledge;
+use crate::rules::{Finding, RuleId};
+use crate::source::{self, SourceFile};
+use crate::suppress::Suppressions;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
+const WORKER_STACK: usize = 256 << 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// `-` on the command line: (the path to show and resolve the context by, the text).
+    pub stdin: Option<(PathBuf, String)>,
+    pub flags: LevelFlags,
+    pub config_file: Option<PathBuf>,
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<RunError>,
+    pub files: usize,
+    /// The texts of the files that diagnostics point into.
+    pub sources: HashMap<String, String>,
+}
+
+/// A fatal error: the run could not start (bad configuration, no thread pool).
+#[derive(Debug)]
+pub enum Fatal {
+    Config(ConfigError),
+    Other(String),
+}
+
+struct TargetFile {
+    path: PathBuf,
+    display: String,
+    stdin_text: Option<String>,
+    context: usize,
+    config: Option<Arc<Config>>,
+}
+
+struct ContextData {
+    index: Index,
+    knowledge: Knowledge,
+}
+
+pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
+    let forced_config = match &opts.config_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Fatal::Config(ConfigError {
+                    path: path.display().to_string(),
+                    message: crate::discover::io_message(&e),
+                })
+            })?;
+            let table = (path.file_name().is_some_and(|n| n == "Cargo.toml")).then_some("metadata");
+            Some(Arc::new(
+                Config::parse(path, &text, table).map_err(Fatal::Config)?,
+            ))
+        }
+        None => None,
+    };
+    let finder = std::cell::RefCell::new(ConfigFinder::default());
+    let config_for = |file: &Path| -> Option<Arc<Config>> {
+        if forced_config.is_some() {
+            return forced_config.clone();
+        }
+        finder
+            .borrow_mut()
+            .for_dir(file.parent().unwrap_or(Path::new("/")))
+    };
+    let excluded = |p: &Path| config_for(p).is_some_and(|c| c.excludes(p));
+    let walker = Walker {
+        cwd: &cwd,
+        excluded: &excluded,
+    };
+    let mut errors = Vec::new();
+
+    let mut targets = walker.targets(&opts.paths, &mut errors);
+    if let Some((name, text)) = &opts.stdin {
+        let path = normalize(&cwd.join(name));
+        targets.retain(|t| t.path != path);
+        targets.push(crate::discover::Target {
+            path,
+            display: name.display().to_string().replace('\\', "/"),
+            stdin_text: Some(text.clone()),
+        });
+    }
+    if let Some(e) = finder.borrow_mut().errors.first().cloned() {
+        return Err(Fatal::Config(e));
+    }
+
+    // Contexts, in a stable order.
+    let mut contexts = ContextFinder::default();
+    let mut keys: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut target_files = Vec::new();
+    for t in targets {
+        let key = contexts.context_key(&t.path);
+        let next = keys.len();
+        let context = *keys.entry(key).or_insert(next);
+        let config = config_for(&t.path);
+        target_files.push(TargetFile {
+            path: t.path,
+            display: t.display,
+            stdin_text: t.stdin_text,
+            context,
+            config,
+        });
+    }
+    let mut ctx_list: Vec<(PathBuf, usize)> = keys.into_iter().collect();
+    ctx_list.sort_by_key(|(_, i)| *i);
+    let mut ctx_defs = Vec::new();
+    for (key, _) in &ctx_list {
+        let mut c = contexts.context(key, &walker, &mut Vec::new());
+        for t in target_files.iter().filter(|t| ctx_defs.len() == t.context) {
+            if !c.files.contains(&t.path) {
+                c.files.push(t.path.clone());
+            }
+        }
+        ctx_defs.push(c);
+    }
+    if let Some(e) = finder.borrow_mut().errors.first().cloned() {
+        return Err(Fatal::Config(e));
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .stack_size(WORKER_STACK)
+        .thread_name(|i| format!("unawaited-worker-{i}"))
+        .build()
+        .map_err(|e| Fatal::Other(format!("cannot start worker threads: {e}")))?;
+
+    let stdin_texts: HashMap<&Path, &str> = target_files
+        .iter()
+        .filter_map(|t| Some((t.path.as_path(), t.stdin_text.as_deref()?)))
+        .collect();
+
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+
+    // Phase 1: facts of every file of every context.
+    let all_files: Vec<(usize, &PathBuf)> = ctx_defs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.files.iter().map(move |f| (i, f)))
+        .collect();
+    let facts: Vec<FileFacts> = pool.install(|| {
+        all_files
+            .par_iter()
+            .map(|(_, path)| {
+                let text = match stdin_texts.get(path.as_path()) {
+                    Some(t) => Some(t.to_string()),
+                    None => std::fs::read(path)
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok()),
+                };
+                let facts = text
+                    .and_then(|text| {
+                        std::panic::catch_unwind(|| {
+                            let file = SourceFile::new(String::new(), text);
+                            source::parse(&file)
+                                .ok()
+                                .map(|ast| FileFacts::extract(&ast))
+                        })
+                        .ok()
+                        .flatten()
+                    })
+                    .unwrap_or_default();
+                proc_macro2::extra::invalidate_current_thread_spans();
+                facts
+            })
+            .collect()
+    });
+    let mut per_ctx: Vec<Vec<IndexedFile>> = ctx_defs.iter().map(|_| Vec::new()).collect();
+    for ((ci, path), facts) in all_files.into_iter().zip(facts) {
+        per_ctx[ci].push(IndexedFile {
+            path: path.clone(),
+            facts,
+        });
+    }
+    let data: Vec<ContextData> = pool.install(|| {
+        per_ctx
+            .par_iter()
+            .zip(ctx_defs.par_iter())
+            .map(|(files, def)| {
+                let index = Index::build(files, &def.roots);
+                let mut knowledge = Knowledge::builtin();
+                let root_dir = if def.root.is_dir() {
+                    def.root.clone()
+                } else {
+                    def.root.parent().map(Path::to_path_buf).unwrap_or_default()
+                };
+                if let Some(c) = forced_config.clone().or_else(|| {
+                    // The configuration at the context's root carries its in-house API paths.
+                    let mut f = ConfigFinder::default();
+                    f.for_dir(&root_dir)
+                }) {
+                    c.extend_knowledge(&mut knowledge);
+                }
+                ContextData { index, knowledge }
+            })
+            .collect()
+    });
+
+    // Phase 2: analyse the files to report.
+    let results: Vec<FileResult> = pool.install(|| {
+        target_files
+            .par_iter()
+            .map(|t| {
+                let result =
+                    std::panic::catch_unwind(|| check_file(t, &data[t.context], &opts.flags));
+                proc_macro2::extra::invalidate_current_thread_spans();
+                result.unwrap_or_else(|payload| {
+                    let msg = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    FileResult {
+                        error: Some(RunError {
+                            path: t.display.clone(),
+                            message: format!("internal error while analysing this file: {msg}"),
+                        }),
+                        ..FileResult::default()
+                    }
+                })
+            })
+            .collect()
+    });
+    std::panic::set_hook(previous_hook);
+
+    let mut outcome = Outcome {
+        files: target_files.len(),
+        ..Outcome::default()
+    };
+    for (t, r) in target_files.iter().zip(results) {
+        if !r.diagnostics.is_empty() {
+            if let Some(text) = r.text {
+                outcome.sources.insert(t.display.clone(), text);
+            }
+        }
+        outcome.diagnostics.extend(r.diagnostics);
+        errors.extend(r.error);
+    }
+    outcome
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors.dedup();
+    outcome.errors = errors;
+    Ok(outcome)
+}
+
+#[derive(Default)]
+struct FileResult {
+    diagnostics: Vec<Diagnostic>,
+    error: Option<RunError>,
+    text: Option<String>,
+}
+
+fn read_text(t: &TargetFile) -> Result<String, String> {
+    if let Some(text) = &t.stdin_text {
+        return Ok(text.clone());
+    }
+    let bytes = std::fs::read(&t.path).map_err(|e| crate::discover::io_message(&e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {}): the file is not analysed",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn check_file(t: &TargetFile, data: &ContextData, flags: &LevelFlags) -> FileResult {
+    let text = match read_text(t) {
+        Ok(text) => text,
+        Err(message) => {
+            return FileResult {
+                error: Some(RunError {
+                    path: t.display.clone(),
+                    message,
+                }),
+                ..FileResult::default()
+            }
+        }
+    };
+    let file = SourceFile::new(t.display.clone(), text);
+    let config = t.config.as_deref();
+    let level = |rule: RuleId| flags.level(rule, config);
+    let mut diagnostics = Vec::new();
+    let make = |rule: RuleId, level: Level, f: Finding| Diagnostic {
+        rule,
+        level,
+        path: t.display.clone(),
+        span: f.span,
+        message: f.message,
+        label: f.label,
+        help: f.help,
+        notes: f.notes,
+        fix: f.fix,
+    };
+    let ast = match source::parse(&file) {
+        Ok(ast) => ast,
+        Err(failure) => {
+            let lvl = level(RuleId::ParseError);
+            if lvl != Level::Allow {
+                diagnostics.push(make(
+                    RuleId::ParseError,
+                    lvl,
+                    Finding::new(failure.span, failure.message),
+                ));
+            }
+            let text = file.text;
+            return FileResult {
+                diagnostics,
+                error: None,
+                text: Some(text),
+            };
+        }
+    };
+    let Some(fid) = data.index.file_id(&t.path) else {
+        return FileResult {
+            error: Some(RunError {
+                path: t.display.clone(),
+                message: "file is missing from its context".into(),
+            }),
+            ..FileResult::default()
+        };
+    };
+    let cx = FileCx {
+        index: &data.index,
+        knowledge: &data.knowledge,
+        source: &file,
+        file: fid,
+    };
+    let facts: Vec<Fact> = analyze_file(&cx, &ast);
+    let mut suppressions = Suppressions::collect(&file, Some(&ast));
+    let mut findings = Vec::new();
+    for rule in RuleId::ALL {
+        let lvl = level(*rule);
+        if lvl == Level::Allow {
+            continue;
+        }
+        for fact in &facts {
+            findings.clear();
+            rule.check(fact, &mut findings);
+            for f in findings.drain(..) {
+                if suppressions.suppresses(*rule, f.span.start.line) {
+                    continue;
+                }
+                diagnostics.push(make(*rule, lvl, f));
+            }
+        }
+    }
+    let lvl = level(RuleId::UnusedSuppression);
+    if lvl != Level::Allow {
+        for (span, message) in suppressions.unused() {
+            diagnostics.push(make(
+                RuleId::UnusedSuppression,
+                lvl,
+                Finding::new(span, message).help("remove the suppression comment"),
+            ));
+        }
+    }
+    dedup_same_span(&mut diagnostics);
+    FileResult {
+        diagnostics,
+        error: None,
+        text: Some(file.text),
+    }
+}
+
+/// Two facts can describe one finding (a value lost and also shadowed); keep one per rule+span.
+fn dedup_same_span(diags: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<(RuleId, Span)> = Vec::new();
+    diags.retain(|d| {
+        let key = (d.rule, d.span);
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+}

@@ -1,0 +1,327 @@
+//! Compact, serialisable facts about the items of one file: what the index is built from. They
+//! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
+
+use super::types::Ty;
+use serde::{Deserialize, Serialize};
+
+/// A function's signature, as far as the analysis needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FnSig {
+    pub name: String,
+    pub is_async: bool,
+    /// The declared return type (for an `async fn`, the future's output); `Unknown` for `()`.
+    pub ret: Ty,
+    pub has_self: bool,
+    /// `#[tokio::main]`, `#[actix_web::main]`, `#[tokio::test]`, ...: a runtime drives the body.
+    pub runtime_attr: bool,
+    /// 1-based line of the `fn` name, for call-chain notes.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypeKind {
+    Struct,
+    Enum,
+    Union,
+    Trait,
+    Alias,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypeDef {
+    pub name: String,
+    pub kind: TypeKind,
+    /// Named struct fields and their types.
+    pub fields: Vec<(String, Ty)>,
+    /// For a type alias, what it stands for.
+    pub alias_of: Option<Ty>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UseFact {
+    /// The name the import binds (`*` for a glob).
+    pub alias: String,
+    /// The path imported, as written.
+    pub target: Vec<String>,
+    pub glob: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImplFacts {
+    pub self_ty: Ty,
+    /// The implemented trait's path, as written.
+    pub trait_path: Option<Vec<String>>,
+    pub fns: Vec<FnSig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModDecl {
+    pub name: String,
+    /// `#[path = ".."]`.
+    pub path_attr: Option<String>,
+}
+
+/// The items of one module body (a file's top level, or an inline `mod x { .. }`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModFacts {
+    /// Names of the inline modules leading here from the file's top level.
+    pub inline_path: Vec<String>,
+    pub out_of_line: Vec<ModDecl>,
+    pub uses: Vec<UseFact>,
+    pub fns: Vec<FnSig>,
+    pub types: Vec<TypeDef>,
+    pub impls: Vec<ImplFacts>,
+    /// Trait name → its methods (declared or with default bodies).
+    pub traits: Vec<(String, Vec<FnSig>)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub modules: Vec<ModFacts>,
+}
+
+impl FileFacts {
+    pub fn extract(file: &syn::File) -> FileFacts {
+        let mut facts = FileFacts::default();
+        collect_module(&file.items, Vec::new(), &mut facts, 0);
+        facts
+    }
+}
+
+fn collect_module(
+    items: &[syn::Item],
+    inline_path: Vec<String>,
+    out: &mut FileFacts,
+    depth: usize,
+) {
+    let mut m = ModFacts {
+        inline_path: inline_path.clone(),
+        ..ModFacts::default()
+    };
+    let mut inline = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Fn(f) => m.fns.push(sig_of(&f.sig, &f.attrs)),
+            syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
+            syn::Item::Mod(md) => match &md.content {
+                Some((_, items)) if depth < 64 => inline.push((md.ident.to_string(), items)),
+                Some(_) => {}
+                None => m.out_of_line.push(ModDecl {
+                    name: md.ident.to_string(),
+                    path_attr: path_attr(&md.attrs),
+                }),
+            },
+            syn::Item::Struct(s) => m.types.push(TypeDef {
+                name: s.ident.to_string(),
+                kind: TypeKind::Struct,
+                fields: s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let name = f
+                            .ident
+                            .as_ref()
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| i.to_string());
+                        (name, Ty::from_syn(&f.ty))
+                    })
+                    .collect(),
+                alias_of: None,
+            }),
+            syn::Item::Enum(e) => m.types.push(plain_type(&e.ident, TypeKind::Enum)),
+            syn::Item::Union(u) => m.types.push(plain_type(&u.ident, TypeKind::Union)),
+            syn::Item::Type(t) => m.types.push(TypeDef {
+                name: t.ident.to_string(),
+                kind: TypeKind::Alias,
+                fields: Vec::new(),
+                alias_of: Some(Ty::from_syn(&t.ty)),
+            }),
+            syn::Item::Trait(t) => {
+                m.types.push(plain_type(&t.ident, TypeKind::Trait));
+                let fns = t
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::TraitItem::Fn(f) => Some(sig_of(&f.sig, &f.attrs)),
+                        _ => None,
+                    })
+                    .collect();
+                m.traits.push((t.ident.to_string(), fns));
+            }
+            syn::Item::Impl(i) => m.impls.push(ImplFacts {
+                self_ty: Ty::from_syn(&i.self_ty),
+                trait_path: i
+                    .trait_
+                    .as_ref()
+                    .map(|(_, p, _)| p.segments.iter().map(|s| s.ident.to_string()).collect()),
+                fns: i
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::ImplItem::Fn(f) => Some(sig_of(&f.sig, &f.attrs)),
+                        _ => None,
+                    })
+                    .collect(),
+            }),
+            _ => {}
+        }
+    }
+    out.modules.push(m);
+    for (name, items) in inline {
+        let mut path = inline_path.clone();
+        path.push(name);
+        collect_module(items, path, out, depth + 1);
+    }
+}
+
+fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
+    TypeDef {
+        name: ident.to_string(),
+        kind,
+        fields: Vec::new(),
+        alias_of: None,
+    }
+}
+
+pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
+    let ret = match &sig.output {
+        syn::ReturnType::Default => Ty::Unknown,
+        syn::ReturnType::Type(_, ty) => {
+            let t = Ty::from_syn(ty);
+            // A generic return type `F` with `F: Future` bounds is a future too.
+            match (&t, generic_bound(sig, &t)) {
+                (Ty::Path { segs, .. }, Some(bound)) if segs.len() == 1 => bound,
+                _ => t,
+            }
+        }
+    };
+    FnSig {
+        name: sig.ident.to_string(),
+        is_async: sig.asyncness.is_some(),
+        ret,
+        has_self: sig.receiver().is_some(),
+        runtime_attr: has_runtime_attr(attrs),
+        line: sig.ident.span().start().line,
+    }
+}
+
+/// The meaning of a generic parameter's bounds, when `ty` names one (`F` with `F: Future`).
+pub fn generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
+    let Ty::Path { segs, args } = ty else {
+        return None;
+    };
+    if segs.len() != 1 || !args.is_empty() {
+        return None;
+    }
+    let name = &segs[0];
+    for param in &sig.generics.params {
+        if let syn::GenericParam::Type(tp) = param {
+            if tp.ident == name {
+                let t = Ty::from_bounds(tp.bounds.iter(), 0);
+                if t != Ty::Unknown {
+                    return Some(t);
+                }
+            }
+        }
+    }
+    for pred in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(pt) = pred {
+            if Ty::from_syn(&pt.bounded_ty) == *ty {
+                let t = Ty::from_bounds(pt.bounds.iter(), 0);
+                if t != Ty::Unknown {
+                    return Some(t);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `#[tokio::main]`, `#[tokio::test]`, `#[actix_web::main]`, `#[async_std::main]`, ...
+pub fn has_runtime_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let segs: Vec<String> = a
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        match segs.as_slice() {
+            [_, last] => matches!(last.as_str(), "main" | "test"),
+            _ => false,
+        }
+    })
+}
+
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| {
+        if !a.path().is_ident("path") {
+            return None;
+        }
+        match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+}
+
+pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<UseFact>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            collect_use(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    out.push(UseFact {
+                        alias: last.clone(),
+                        target: prefix.clone(),
+                        glob: false,
+                    });
+                }
+            } else {
+                let mut target = prefix.clone();
+                target.push(name.clone());
+                out.push(UseFact {
+                    alias: name,
+                    target,
+                    glob: false,
+                });
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let mut target = prefix.clone();
+            if r.ident != "self" {
+                target.push(r.ident.to_string());
+            }
+            let alias = r.rename.to_string();
+            if alias != "_" {
+                out.push(UseFact {
+                    alias,
+                    target,
+                    glob: false,
+                });
+            }
+        }
+        syn::UseTree::Glob(_) => out.push(UseFact {
+            alias: "*".into(),
+            target: prefix.clone(),
+            glob: true,
+        }),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                collect_use(t, prefix, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! Workspace facts and name resolution: the module tree of every crate in a context, the items
+//! of every module, `use` imports, impl blocks by self type, traits and struct fields. Built once
+//! per context from per-file [`facts::FileFacts`], then shared read-only by the analysis workers.
+
+pub mod facts;
+mod resolve;
+pub mod types;
+
+use facts::{FileFacts, FnSig, TypeDef, TypeKind};
+pub use resolve::Res;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use types::Ty;
+
+pub type ModId = usize;
+pub type FnId = usize;
+pub type FileId = usize;
+
+#[derive(Debug, Default)]
+pub struct Module {
+    pub parent: Option<ModId>,
+    pub crate_root: ModId,
+    /// `crate::a::b` style path, with the crate's name first.
+    pub path: String,
+    pub children: HashMap<String, ModId>,
+    pub uses: HashMap<String, Vec<String>>,
+    pub globs: Vec<Vec<String>>,
+    pub fns: HashMap<String, FnId>,
+    /// Type name → full path.
+    pub types: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FnInfo {
+    pub sig: FnSig,
+    pub module: ModId,
+    pub file: FileId,
+    /// Full path of the impl's self type, for methods and associated functions.
+    pub self_ty: Option<String>,
+    /// Full path of the trait, for trait methods (declarations and impls).
+    pub trait_path: Option<String>,
+    /// `crate::a::f` or `crate::a::T::f`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeInfo {
+    pub def: TypeDef,
+    pub module: ModId,
+}
+
+/// One crate root of a package: its file and what kind of target it is.
+#[derive(Debug, Clone)]
+pub struct CrateRoot {
+    pub file: PathBuf,
+    /// The crate's name as other crates write it (the lib target), or a private name.
+    pub name: String,
+    pub is_lib: bool,
+}
+
+/// A file of the context with its facts.
+pub struct IndexedFile {
+    pub path: PathBuf,
+    pub facts: FileFacts,
+}
+
+#[derive(Default)]
+pub struct Index {
+    pub modules: Vec<Module>,
+    pub fns: Vec<FnInfo>,
+    pub types: HashMap<String, TypeInfo>,
+    /// (self type path, method name) → fns.
+    methods: HashMap<(String, String), Vec<FnId>>,
+    /// Method name → every fn with a receiver of that name.
+    methods_by_name: HashMap<String, Vec<FnId>>,
+    /// Type path → traits it implements.
+    trait_impls: HashMap<String, Vec<String>>,
+    /// Lib crate name → root module.
+    crates: HashMap<String, ModId>,
+    /// File → the modules its top level and inline modules are.
+    file_modules: HashMap<FileId, Vec<(Vec<String>, ModId)>>,
+    files: Vec<PathBuf>,
+}
+
+impl Index {
+    /// Builds the index of a context from its files' facts and its crate roots.
+    pub fn build(files: &[IndexedFile], roots: &[CrateRoot]) -> Index {
+        let mut ix = Index {
+            files: files.iter().map(|f| f.path.clone()).collect(),
+            ..Index::default()
+        };
+        let by_path: HashMap<&Path, FileId> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.as_path(), i))
+            .collect();
+        let mut assigned = vec![false; files.len()];
+        for root in roots {
+            let Some(&fid) = by_path.get(root.file.as_path()) else {
+                continue;
+            };
+            let m = ix.new_module(None, root.name.clone());
+            if root.is_lib {
+                ix.crates.entry(root.name.clone()).or_insert(m);
+            }
+            ix.load_file(fid, m, files, &by_path, &mut assigned, true, 0);
+        }
+        // Files no crate root reaches (or loose files): each is a crate of its own.
+        for fid in 0..files.len() {
+            if !assigned[fid] {
+                let stem = files[fid]
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let m = ix.new_module(None, stem);
+                ix.load_file(fid, m, files, &by_path, &mut assigned, true, 0);
+            }
+        }
+        ix.register_impls(files);
+        ix
+    }
+
+    fn new_module(&mut self, parent: Option<ModId>, name: String) -> ModId {
+        let id = self.modules.len();
+        let (crate_root, path) = match parent {
+            Some(p) => (
+                self.modules[p].crate_root,
+                format!("{}::{}", self.modules[p].path, name),
+            ),
+            None => (id, name.clone()),
+        };
+        self.modules.push(Module {
+            parent,
+            crate_root,
+            path,
+            ..Module::default()
+        });
+        if let Some(p) = parent {
+            self.modules[p].children.insert(name, id);
+        }
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn load_file(
+        &mut self,
+        fid: FileId,
+        top: ModId,
+        files: &[IndexedFile],
+        by_path: &HashMap<&Path, FileId>,
+        assigned: &mut [bool],
+        is_root: bool,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        assigned[fid] = true;
+        let path = &files[fid].path;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mod_rs = is_root || stem == "mod";
+        for mf in &files[fid].facts.modules {
+            let mut m = top;
+            for name in &mf.inline_path {
+                m = match self.modules[m].children.get(name) {
+                    Some(&c) => c,
+                    None => self.new_module(Some(m), name.clone()),
+                };
+            }
+            self.file_modules
+                .entry(fid)
+                .or_default()
+                .push((mf.inline_path.clone(), m));
+            for u in &mf.uses {
+                if u.glob {
+                    self.modules[m].globs.push(u.target.clone());
+                } else {
+                    self.modules[m]
+                        .uses
+                        .insert(u.alias.clone(), u.target.clone());
+                }
+            }
+            for sig in &mf.fns {
+                let path = format!("{}::{}", self.modules[m].path, sig.name);
+                let id = self.push_fn(sig.clone(), m, fid, None, None, path);
+                self.modules[m].fns.insert(sig.name.clone(), id);
+            }
+            for t in &mf.types {
+                let full = format!("{}::{}", self.modules[m].path, t.name);
+                self.modules[m].types.insert(t.name.clone(), full.clone());
+                self.types.insert(
+                    full,
+                    TypeInfo {
+                        def: t.clone(),
+                        module: m,
+                    },
+                );
+            }
+            // Out-of-line modules: `mod x;` → x.rs or x/mod.rs next to this file (or below its
+            // stem for a non-mod.rs file), `#[path]` relative to this file's folder.
+            let mut base = if mod_rs {
+                dir.to_path_buf()
+            } else {
+                dir.join(&stem)
+            };
+            for name in &mf.inline_path {
+                base.push(name);
+            }
+            for decl in &mf.out_of_line {
+                let candidates = match &decl.path_attr {
+                    Some(p) => vec![dir.join(p)],
+                    None => vec![
+                        base.join(format!("{}.rs", decl.name)),
+                        base.join(&decl.name).join("mod.rs"),
+                    ],
+                };
+                let Some(&child_fid) = candidates.iter().find_map(|c| by_path.get(c.as_path()))
+                else {
+                    continue;
+                };
+                if assigned[child_fid] && self.file_modules.contains_key(&child_fid) && depth > 0 {
+                    continue;
+                }
+                let child = match self.modules[m].children.get(&decl.name) {
+                    Some(&c) => c,
+                    None => self.new_module(Some(m), decl.name.clone()),
+                };
+                let child_is_mod_rs = decl.path_attr.is_some();
+                self.load_file(
+                    child_fid,
+                    child,
+                    files,
+                    by_path,
+                    assigned,
+                    child_is_mod_rs,
+                    depth + 1,
+                );
+            }
+        }
+    }
+
+    fn push_fn(
+        &mut self,
+        sig: FnSig,
+        module: ModId,
+        file: FileId,
+        self_ty: Option<String>,
+        trait_path: Option<String>,
+        path: String,
+    ) -> FnId {
+        let id = self.fns.len();
+        if sig.has_self {
+            self.methods_by_name
+                .entry(sig.name.clone())
+                .or_default()
+                .push(id);
+        }
+        if let Some(t) = &self_ty {
+            self.methods
+                .entry((t.clone(), sig.name.clone()))
+                .or_default()
+                .push(id);
+        }
+        self.fns.push(FnInfo {
+            sig,
+            module,
+            file,
+            self_ty,
+            trait_path,
+            path,
+        });
+        id
+    }
+
+    fn register_impls(&mut self, files: &[IndexedFile]) {
+        let file_modules = std::mem::take(&mut self.file_modules);
+        for (fid, mods) in &file_modules {
+            for (inline_path, m) in mods {
+                let Some(mf) = files[*fid]
+                    .facts
+                    .modules
+                    .iter()
+                    .find(|mf| &mf.inline_path == inline_path)
+                else {
+                    continue;
+                };
+                for (trait_name, sigs) in &mf.traits {
+                    let trait_path = format!("{}::{}", self.modules[*m].path, trait_name);
+                    for sig in sigs {
+                        let path = format!("{trait_path}::{}", sig.name);
+                        self.push_fn(
+                            sig.clone(),
+                            *m,
+                            *fid,
+                            Some(trait_path.clone()),
+                            Some(trait_path.clone()),
+                            path,
+                        );
+                    }
+                }
+                for imp in &mf.impls {
+                    let Some(self_path) = self.type_path(*m, &imp.self_ty) else {
+                        continue;
+                    };
+                    let trait_path =
+                        imp.trait_path
+                            .as_ref()
+                            .and_then(|tp| match self.resolve(*m, tp) {
+                                Res::Type(p) | Res::External(p) => Some(p),
+                                _ => None,
+                            });
+                    if let Some(tp) = &trait_path {
+                        self.trait_impls
+                            .entry(self_path.clone())
+                            .or_default()
+                            .push(tp.clone());
+                    }
+                    for sig in &imp.fns {
+                        let path = format!("{self_path}::{}", sig.name);
+                        self.push_fn(
+                            sig.clone(),
+                            *m,
+                            *fid,
+                            Some(self_path.clone()),
+                            trait_path.clone(),
+                            path,
+                        );
+                    }
+                }
+            }
+        }
+        self.file_modules = file_modules;
+    }
+
+    /// The full path of a written type in module `m`, internal or external.
+    pub fn type_path(&self, m: ModId, ty: &Ty) -> Option<String> {
+        match ty {
+            Ty::Path { segs, .. } => match self.resolve(m, segs) {
+                Res::Type(p) | Res::External(p) => Some(p),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The module of a file's top level (or of an inline module in it).
+    pub fn module_of(&self, file: FileId, inline_path: &[String]) -> Option<ModId> {
+        self.file_modules
+            .get(&file)?
+            .iter()
+            .find(|(p, _)| p.as_slice() == inline_path)
+            .map(|(_, m)| *m)
+    }
+
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.files.iter().position(|p| p == path)
+    }
+
+    pub fn file_path(&self, file: FileId) -> &Path {
+        &self.files[file]
+    }
+
+    pub fn fn_info(&self, id: FnId) -> &FnInfo {
+        &self.fns[id]
+    }
+
+    /// Methods (and associated functions) named `name` of the type at `ty_path`, including the
+    /// methods of the traits it implements in the context.
+    pub fn methods_of(&self, ty_path: &str, name: &str) -> Vec<FnId> {
+        let mut out = self
+            .methods
+            .get(&(ty_path.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        if out.is_empty() {
+            for tr in self.trait_impls.get(ty_path).into_iter().flatten() {
+                if let Some(ids) = self.methods.get(&(tr.clone(), name.to_string())) {
+                    out.extend(ids);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every method with a receiver named `name` in the context.
+    pub fn methods_named(&self, name: &str) -> &[FnId] {
+        self.methods_by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn type_info(&self, path: &str) -> Option<&TypeInfo> {
+        self.types.get(path)
+    }
+
+    /// The type of field `field` of the struct at `ty_path`, with the module it was written in.
+    pub fn field_type(&self, ty_path: &str, field: &str) -> Option<(&Ty, ModId)> {
+        let info = self.types.get(ty_path)?;
+        if info.def.kind != TypeKind::Struct {
+            return None;
+        }
+        info.def
+            .fields
+            .iter()
+            .find(|(n, _)| n == field)
+            .map(|(_, t)| (t, info.module))
+    }
+
+    pub fn is_trait(&self, path: &str) -> bool {
+        self.types
+            .get(path)
+            .is_some_and(|t| t.def.kind == TypeKind::Trait)
+    }
+}

@@ -1,0 +1,130 @@
+//! Path resolution through the module tree, `use` imports (renames, groups, globs, `self`,
+//! `super`, `crate`) and the crates of the context referring to each other by name.
+
+use super::{FnId, Index, ModId};
+
+/// What a path names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Res {
+    Module(ModId),
+    Fn(FnId),
+    /// A type of the context, by full path.
+    Type(String),
+    /// `Type::name`: an associated function or variant of a type of the context.
+    Assoc(String, String),
+    /// A path outside the context (another crate, std, the prelude), fully written out.
+    External(String),
+    Unknown,
+}
+
+const MAX_DEPTH: usize = 24;
+
+impl Index {
+    /// Resolves a path written in module `m`.
+    pub fn resolve(&self, m: ModId, segs: &[String]) -> Res {
+        self.resolve_depth(m, segs, 0)
+    }
+
+    fn resolve_depth(&self, m: ModId, segs: &[String], depth: usize) -> Res {
+        let Some(first) = segs.first() else {
+            return Res::Unknown;
+        };
+        if depth > MAX_DEPTH || m >= self.modules.len() {
+            return Res::Unknown;
+        }
+        let rest = &segs[1..];
+        match first.as_str() {
+            "crate" => self.resolve_in(self.modules[m].crate_root, rest, depth + 1),
+            "self" | "super" => self.resolve_in(m, segs, depth + 1),
+            "Self" => Res::Unknown,
+            "std" | "core" | "alloc" => Res::External(segs.join("::")),
+            name => {
+                if let Some(r) = self.scope_lookup(m, name, depth + 1) {
+                    return self.continue_from(r, rest, depth + 1);
+                }
+                if let Some(&root) = self.crates.get(name) {
+                    return self.resolve_in(root, rest, depth + 1);
+                }
+                Res::External(segs.join("::"))
+            }
+        }
+    }
+
+    /// A name visible in module `m`: its items, its imports, then its glob imports.
+    fn scope_lookup(&self, m: ModId, name: &str, depth: usize) -> Option<Res> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let module = &self.modules[m];
+        if let Some(&c) = module.children.get(name) {
+            return Some(Res::Module(c));
+        }
+        if let Some(&f) = module.fns.get(name) {
+            return Some(Res::Fn(f));
+        }
+        if let Some(t) = module.types.get(name) {
+            return Some(Res::Type(t.clone()));
+        }
+        if let Some(target) = module.uses.get(name) {
+            // `use foo;` of an external crate names itself: do not loop on it.
+            if target.len() == 1 && target[0] == name {
+                return self
+                    .crates
+                    .get(name)
+                    .map(|&r| Res::Module(r))
+                    .or(Some(Res::External(name.to_string())));
+            }
+            return Some(self.resolve_depth(m, target, depth + 1));
+        }
+        for glob in &module.globs {
+            match self.resolve_depth(m, glob, depth + 1) {
+                Res::Module(gm) if gm != m => {
+                    if let Some(r) = self.scope_lookup(gm, name, depth + 1) {
+                        return Some(r);
+                    }
+                }
+                // `use Enum::*;`
+                Res::Type(t)
+                    if self.type_info(&t).is_some()
+                        && name.starts_with(|c: char| c.is_ascii_uppercase()) =>
+                {
+                    return Some(Res::Assoc(t, name.to_string()));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn resolve_in(&self, m: ModId, rest: &[String], depth: usize) -> Res {
+        if depth > MAX_DEPTH {
+            return Res::Unknown;
+        }
+        let Some(name) = rest.first() else {
+            return Res::Module(m);
+        };
+        match name.as_str() {
+            "super" => match self.modules[m].parent {
+                Some(p) => self.resolve_in(p, &rest[1..], depth + 1),
+                None => Res::Unknown,
+            },
+            "self" => self.resolve_in(m, &rest[1..], depth + 1),
+            _ => match self.scope_lookup(m, name, depth + 1) {
+                Some(r) => self.continue_from(r, &rest[1..], depth + 1),
+                None => Res::Unknown,
+            },
+        }
+    }
+
+    fn continue_from(&self, r: Res, rest: &[String], depth: usize) -> Res {
+        if rest.is_empty() {
+            return r;
+        }
+        match r {
+            Res::Module(c) => self.resolve_in(c, rest, depth + 1),
+            Res::Type(p) if rest.len() == 1 => Res::Assoc(p, rest[0].clone()),
+            Res::External(p) => Res::External(format!("{p}::{}", rest.join("::"))),
+            _ => Res::Unknown,
+        }
+    }
+}

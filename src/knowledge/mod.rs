@@ -1,0 +1,420 @@
+//! Typed tables of external APIs: which functions and methods return futures, spawn, block,
+//! enter or build a runtime, offload closures to other threads, or drop their argument.
+//! One place for all of it; users extend it in config ([`Knowledge::add_user_paths`]).
+
+mod executors;
+mod std_lib;
+mod tokio;
+mod web;
+
+use crate::analysis::facts::Effect;
+use std::collections::HashMap;
+
+/// What a call of an API gives back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    Unknown,
+    /// A future; the path is the type `.await` gives, if known (may be `Result<T>` written as `Result<path>`).
+    Future(Option<&'static str>),
+    /// A future whose output is `Result<path, _>`.
+    FutureResult(&'static str),
+    TaskHandle,
+    ThreadHandle,
+    /// A value of this type.
+    Type(&'static str),
+    /// `Result<path, _>`.
+    ResultOf(&'static str),
+    /// A pair, as channel constructors give.
+    Pair(&'static str, &'static str),
+    /// A sync lock guard.
+    Guard,
+    /// `Result<guard, _>` (std's `lock()`).
+    GuardResult,
+    /// Whatever the first argument is (`Box::pin`, `Box::new`, `Arc::new`, `identity`).
+    FirstArg,
+}
+
+/// What a call does to its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Plain,
+    /// Drops its argument (`drop`, `mem::forget`).
+    Dropper,
+    /// Runs its closure argument on another thread or where blocking is allowed.
+    Offloads,
+    /// Its closure argument runs with a runtime entered (`Runtime::enter` style scopes are
+    /// handled by the walk; this is for `block_on` of a future made from an async block).
+    Bridge,
+}
+
+/// One API entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Api {
+    pub ret: Ret,
+    pub effect: Option<Effect>,
+    pub role: Role,
+}
+
+impl Api {
+    pub const fn new(ret: Ret) -> Api {
+        Api {
+            ret,
+            effect: None,
+            role: Role::Plain,
+        }
+    }
+    pub const fn effect(mut self, effect: Effect) -> Api {
+        self.effect = Some(effect);
+        self
+    }
+    pub const fn role(mut self, role: Role) -> Api {
+        self.role = role;
+        self
+    }
+}
+
+/// A table row for a free function or associated function: its full path.
+pub type FnRow = (&'static str, Api);
+/// A table row for a method: the receiver's type path, the method name.
+pub type MethodRow = (&'static str, &'static str, Api);
+
+pub const FUT: Api = Api::new(Ret::Future(None));
+pub const BLOCKING: Api = Api::new(Ret::Unknown).effect(Effect::Blocking);
+pub const BLOCK_ON: Api = Api::new(Ret::Unknown)
+    .effect(Effect::BlockOn)
+    .role(Role::Bridge);
+
+/// The merged tables, built once per run.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    fns: HashMap<String, Api>,
+    /// Keyed by (type path, method name).
+    methods: HashMap<(String, String), Api>,
+    /// (crate, last segment of type) → canonical type path, for re-exported type paths.
+    type_by_crate_and_name: HashMap<(String, String), String>,
+    /// Future-returning methods of the async I/O extension traits, for known async I/O types.
+    async_io_methods: Vec<&'static str>,
+    async_io_types: Vec<&'static str>,
+    /// Types whose values are futures themselves (`.await` on them is fine; dropping is a loss).
+    future_types: Vec<&'static str>,
+}
+
+/// Known kinds of types, for classifying written types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeClass {
+    Future,
+    TaskHandle,
+    ThreadHandle,
+    Guard,
+    Other,
+}
+
+impl Knowledge {
+    pub fn builtin() -> Knowledge {
+        let mut k = Knowledge::default();
+        for rows in [tokio::FNS, executors::FNS, std_lib::FNS, web::FNS] {
+            for (path, api) in rows {
+                k.fns.insert((*path).to_string(), *api);
+            }
+        }
+        for rows in [
+            tokio::METHODS,
+            executors::METHODS,
+            std_lib::METHODS,
+            web::METHODS,
+        ] {
+            for (ty, name, api) in rows {
+                k.add_method(ty, name, *api);
+            }
+        }
+        k.async_io_methods = tokio::ASYNC_IO_METHODS.to_vec();
+        k.async_io_types = tokio::ASYNC_IO_TYPES.to_vec();
+        for ty in tokio::ASYNC_IO_TYPES {
+            k.register_type(ty);
+        }
+        k.future_types = [tokio::FUTURE_TYPES, executors::FUTURE_TYPES].concat();
+        for ty in k.future_types.clone() {
+            k.register_type(ty);
+        }
+        for ty in [std_lib::GUARD_TYPES, tokio::HANDLE_TYPES].concat() {
+            k.register_type(ty);
+        }
+        k
+    }
+
+    fn add_method(&mut self, ty: &str, name: &str, api: Api) {
+        self.register_type(ty);
+        self.methods.insert((ty.to_string(), name.to_string()), api);
+    }
+
+    fn register_type(&mut self, ty: &str) {
+        let mut segs = ty.split("::");
+        let first = segs.next().unwrap_or_default().to_string();
+        let last = ty.rsplit("::").next().unwrap_or_default().to_string();
+        self.type_by_crate_and_name
+            .entry((first, last))
+            .or_insert_with(|| ty.to_string());
+    }
+
+    /// Adds in-house paths from configuration. A path `a::b::f` names a function; `a::b::T::m`
+    /// names a method of `T` when `T` starts with an uppercase letter.
+    pub fn add_user_paths(&mut self, paths: &[String], api: Api) {
+        for path in paths {
+            self.fns.insert(path.clone(), api);
+            let segs: Vec<&str> = path.split("::").collect();
+            if segs.len() >= 2 {
+                let ty = segs[..segs.len() - 1].join("::");
+                if segs[segs.len() - 2].starts_with(|c: char| c.is_ascii_uppercase()) {
+                    self.add_method(&ty, segs[segs.len() - 1], api);
+                }
+            }
+        }
+    }
+
+    /// The canonical form of an external type path (`tokio::sync::mpsc::bounded::Sender` →
+    /// `tokio::sync::mpsc::Sender`).
+    pub fn canonical_type<'a>(&'a self, path: &'a str) -> &'a str {
+        let first = path.split("::").next().unwrap_or_default();
+        let last = path.rsplit("::").next().unwrap_or_default();
+        let first = normalize_crate(first);
+        self.type_by_crate_and_name
+            .get(&(first.to_string(), last.to_string()))
+            .map(String::as_str)
+            .unwrap_or(path)
+    }
+
+    /// A free or associated function by its resolved path.
+    pub fn function(&self, path: &str) -> Option<Api> {
+        if let Some(api) = self.fns.get(path) {
+            return Some(*api);
+        }
+        // `futures_util::future::join_all` and `futures::future::join_all` are the same.
+        let mut segs: Vec<&str> = path.split("::").collect();
+        let first = normalize_crate(segs[0]);
+        if first != segs[0] {
+            segs[0] = first;
+            if let Some(api) = self.fns.get(&segs.join("::")) {
+                return Some(*api);
+            }
+        }
+        // An associated function of a re-exported type: canonicalise the type part.
+        if segs.len() >= 3 {
+            let ty = segs[..segs.len() - 1].join("::");
+            let canon = self.canonical_type(&ty);
+            if canon != ty {
+                return self
+                    .fns
+                    .get(&format!("{canon}::{}", segs[segs.len() - 1]))
+                    .copied();
+            }
+        }
+        None
+    }
+
+    /// A method of a known external type.
+    pub fn method(&self, ty: &str, name: &str) -> Option<Api> {
+        let canon = self.canonical_type(ty);
+        if let Some(api) = self.methods.get(&(canon.to_string(), name.to_string())) {
+            return Some(*api);
+        }
+        if self.async_io_types.contains(&canon) && self.async_io_methods.contains(&name) {
+            return Some(FUT);
+        }
+        None
+    }
+
+    /// Whether a resolved external type path is known, and what kind it is.
+    pub fn classify_type(&self, path: &str) -> TypeClass {
+        let canon = self.canonical_type(path);
+        if self.future_types.contains(&canon) {
+            return TypeClass::Future;
+        }
+        if tokio::HANDLE_TYPES.contains(&canon) {
+            return TypeClass::TaskHandle;
+        }
+        if canon == "std::thread::JoinHandle" {
+            return TypeClass::ThreadHandle;
+        }
+        if std_lib::GUARD_TYPES.contains(&canon) {
+            return TypeClass::Guard;
+        }
+        TypeClass::Other
+    }
+}
+
+/// Facade crates re-export their parts: `futures_util::x` is `futures::x`.
+fn normalize_crate(first: &str) -> &str {
+    match first {
+        "futures_util" | "futures_executor" | "futures_core" | "futures_lite" => "futures",
+        "core" | "alloc" => "std",
+        other => other,
+    }
+}
+
+/// Method names that, on a receiver of unknown type, are too common as sync methods to be taken
+/// for the async methods of the same name that the workspace defines.
+pub const COMMON_SYNC_METHODS: &[&str] = &[
+    "new",
+    "get",
+    "get_mut",
+    "set",
+    "insert",
+    "remove",
+    "push",
+    "pop",
+    "send",
+    "recv",
+    "len",
+    "is_empty",
+    "clone",
+    "lock",
+    "read",
+    "write",
+    "close",
+    "flush",
+    "run",
+    "start",
+    "stop",
+    "call",
+    "handle",
+    "process",
+    "update",
+    "apply",
+    "build",
+    "next",
+    "poll",
+    "wait",
+    "join",
+    "spawn",
+    "take",
+    "map",
+    "iter",
+    "into_iter",
+    "contains",
+    "extend",
+    "clear",
+    "drain",
+    "reset",
+    "finish",
+    "shutdown",
+    "init",
+    "load",
+    "save",
+    "store",
+    "parse",
+    "from",
+    "into",
+    "to_string",
+    "as_ref",
+    "fmt",
+    "drop",
+    "deref",
+    "borrow",
+    "unwrap",
+    "expect",
+    "ok",
+    "err",
+    "and_then",
+    "then",
+    "filter",
+    "collect",
+    "fold",
+    "for_each",
+    "count",
+    "first",
+    "last",
+    "find",
+    "position",
+    "any",
+    "all",
+    "max",
+    "min",
+    "sum",
+    "sort",
+    "append",
+    "split",
+    "merge",
+    "register",
+    "unregister",
+    "notify",
+    "emit",
+    "dispatch",
+    "execute",
+    "query",
+    "open",
+    "accept",
+    "connect",
+    "bind",
+    "listen",
+    "serve",
+    "request",
+    "respond",
+    "response",
+    "encode",
+    "decode",
+    "serialize",
+    "deserialize",
+    "validate",
+    "check",
+    "commit",
+    "rollback",
+    "begin",
+    "end",
+    "abort",
+    "cancel",
+    "subscribe",
+    "publish",
+    "tick",
+    "step",
+    "advance",
+    "sleep",
+    "yield_now",
+    "ready",
+    "is_ready",
+    "with",
+    "on",
+    "off",
+    "enable",
+    "disable",
+    "add",
+    "sub",
+    "del",
+    "delete",
+    "put",
+    "post",
+    "head",
+    "patch",
+    "options",
+    "send_to",
+    "recv_from",
+    "peek",
+    "seek",
+    "sync",
+    "sync_all",
+    "copy",
+    "rename",
+    "metadata",
+    "exists",
+    "create",
+    "destroy",
+    "refresh",
+    "reload",
+    "resolve",
+    "lookup",
+    "fetch",
+    "pull",
+    "push_back",
+    "push_front",
+    "pop_back",
+    "pop_front",
+    "release",
+    "acquire",
+    "try_acquire",
+    "poll_ready",
+    "poll_next",
+    "ping",
+    "health",
+    "status",
+    "stats",
+    "wake",
+];

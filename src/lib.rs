@@ -1,0 +1,14 @@
+//! `unawaited`: finds orphaned futures and async runtime misuse in Rust source, without a build.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod index;
+pub mod knowledge;
+pub mod render;
+pub mod rules;
+pub mod source;
+pub mod suppress;

@@ -1,0 +1,155 @@
+//! rustc-style output through codespan-reporting, with ASCII `-->` so editor problem matchers
+//! written for rustc read it.
+
+use super::{RenderOptions, Report, Sources};
+use crate::diagnostic::{Diagnostic, Level, RunError};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer, Chars, Config};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Deny => Severity::Error,
+        Level::Warn => Severity::Warning,
+        Level::Allow => Severity::Note,
+    }
+}
+
+/// Renders one diagnostic as rustc would print it; also used for the `rendered` field of the
+/// cargo format.
+pub fn render_one(diag: &Diagnostic, sources: &dyn Sources, color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let mut ids = BTreeMap::new();
+    let mut file_id = |path: &str, files: &mut SimpleFiles<String, String>| -> Option<usize> {
+        if let Some(id) = ids.get(path) {
+            return Some(*id);
+        }
+        let text = sources.text(path)?;
+        let id = files.add(path.to_string(), text.to_string());
+        ids.insert(path.to_string(), id);
+        Some(id)
+    };
+    let mut cs = CsDiagnostic::new(severity(diag.level))
+        .with_code(diag.rule.name())
+        .with_message(&diag.message);
+    let mut notes = Vec::new();
+    match file_id(&diag.path, &mut files) {
+        Some(id) => {
+            let mut labels = vec![Label::primary(id, diag.span.start.byte..diag.span.end.byte)
+                .with_message(diag.label.clone().unwrap_or_default())];
+            for note in &diag.notes {
+                let path = note.path.as_deref().unwrap_or(&diag.path);
+                match file_id(path, &mut files) {
+                    Some(nid) => labels.push(
+                        Label::secondary(nid, note.span.start.byte..note.span.end.byte)
+                            .with_message(&note.message),
+                    ),
+                    None => notes.push(format!(
+                        "note: {} ({}:{}:{})",
+                        note.message, path, note.span.start.line, note.span.start.column
+                    )),
+                }
+            }
+            cs = cs.with_labels(labels);
+        }
+        None => notes.push(format!(
+            "at {}:{}:{}",
+            diag.path, diag.span.start.line, diag.span.start.column
+        )),
+    }
+    if let Some(help) = &diag.help {
+        notes.push(format!("help: {help}"));
+    }
+    if let Some(fix) = &diag.fix {
+        let edits: Vec<String> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                format!(
+                    "`{}` at {}:{}",
+                    e.text, e.span.start.line, e.span.start.column
+                )
+            })
+            .collect();
+        notes.push(format!("fix: {} ({})", fix.message, edits.join(", ")));
+    }
+    cs = cs.with_notes(notes);
+    let config = Config {
+        chars: Chars::ascii(),
+        ..Config::default()
+    };
+    let mut buf = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    if term::emit_to_write_style(&mut buf, &config, &files, &cs).is_err() {
+        return format!(
+            "{}[{}]: {}\n  --> {}:{}:{}\n",
+            diag.level.as_str(),
+            diag.rule.name(),
+            diag.message,
+            diag.path,
+            diag.span.start.line,
+            diag.span.start.column
+        );
+    }
+    String::from_utf8_lossy(buf.as_slice()).into_owned()
+}
+
+pub fn render_error(err: &RunError) -> String {
+    format!("error: {}: {}\n", err.path, err.message)
+}
+
+pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    for diag in report.diagnostics {
+        out.write_all(render_one(diag, report.sources, opts.color).as_bytes())?;
+    }
+    for err in report.errors {
+        out.write_all(render_error(err).as_bytes())?;
+    }
+    if opts.statistics {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in report.diagnostics {
+            *counts.entry(d.rule.name()).or_default() += 1;
+        }
+        let mut rows: Vec<(&str, usize)> = counts.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (rule, n) in rows {
+            writeln!(out, "{n:>6}  {rule}")?;
+        }
+    }
+    if !opts.quiet {
+        let deny = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Deny)
+            .count();
+        let warn = report.diagnostics.len() - deny;
+        let files = report.files;
+        let noun = if files == 1 { "file" } else { "files" };
+        if report.diagnostics.is_empty() && report.errors.is_empty() {
+            writeln!(out, "unawaited: {files} {noun} checked, no findings")?;
+        } else {
+            writeln!(
+                out,
+                "unawaited: {files} {noun} checked: {deny} error{}, {warn} warning{}, {} file error{}",
+                plural(deny),
+                plural(warn),
+                report.errors.len(),
+                plural(report.errors.len())
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,60 @@
+//! ## What it does
+//! Finds `block_on` of any executor — `Runtime::block_on`, `Handle::block_on`,
+//! `futures::executor::block_on`, `async_std::task::block_on`, `smol::block_on`,
+//! `pollster::block_on`, ... — called in async context, directly or through sync helpers.
+//!
+//! ## Why is this bad
+//! Blocking on a future from inside a runtime either panics ("Cannot start a runtime from within
+//! a runtime") or blocks the executor thread that the inner future needs, which deadlocks.
+//!
+//! ## Example
+//! ```rust,ignore
+//! async fn consume(rt: &Runtime) {
+//!     let item = rt.block_on(fetch());
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```rust,ignore
+//! async fn consume() {
+//!     let item = fetch().await;
+//! }
+//! ```
+//!
+//! ## Known limits
+//! Closures handed to offloading calls (`spawn_blocking`, `block_in_place`, `thread::spawn`) are
+//! sync context and not reported. Calls through trait objects or unresolved receivers are not
+//! followed.
+
+use super::Finding;
+use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
+use crate::diagnostic::Level;
+
+pub const DEFAULT_LEVEL: Level = Level::Deny;
+pub const SUMMARY: &str = "`block_on` of any executor called in async context (panics or deadlocks)";
+pub const FIXABLE: bool = false;
+
+pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
+    if let FactKind::Call {
+        effect: Effect::BlockOn,
+        callee,
+        chain,
+        ..
+    } = &fact.kind
+    {
+        if fact.ctx != ExecContext::Async {
+            return;
+        }
+        let message = if chain.is_empty() {
+            format!("`{callee}` blocks on a future inside async code")
+        } else {
+            format!("`{callee}` reaches `block_on` and is called inside async code")
+        };
+        out.push(
+            Finding::new(fact.span, message)
+                .label("enters a runtime from inside a running one")
+                .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
+                .notes(chain.clone()),
+        );
+    }
+}

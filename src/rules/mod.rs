@@ -1,0 +1,177 @@
+//! The rule registry: every rule is a module of its own, named by its rule name, holding its
+//! documentation (module doc comments), its metadata and its logic. A rule name is written once,
+//! in the `registry!` list below; everything else (the `RuleId` enum, lookup by name, `rules`,
+//! `explain`, the README table) derives from it.
+//!
+//! Rules do not walk syntax. The per-body walk in [`crate::analysis`] computes [`Fact`]s; each
+//! rule looks at the facts it cares about and says where, what and how to fix. The engine adds
+//! the rule's identity, its configured level, suppression and ordering.
+
+use crate::analysis::facts::Fact;
+use crate::diagnostic::{Fix, Level, Note, Span};
+
+/// What a rule says about one fact; the engine turns it into a [`crate::diagnostic::Diagnostic`].
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub span: Span,
+    pub message: String,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub notes: Vec<Note>,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    pub fn new(span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            span,
+            message: message.into(),
+            label: None,
+            help: None,
+            notes: Vec::new(),
+            fix: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Finding {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn notes(mut self, notes: Vec<Note>) -> Finding {
+        self.notes = notes;
+        self
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix;
+        self
+    }
+}
+
+/// The documentation sections of a rule, read from its module's `//!` comments.
+#[derive(Debug, Clone)]
+pub struct RuleDocs {
+    /// The whole `//!` text, markdown.
+    pub text: String,
+}
+
+macro_rules! registry {
+    ($($variant:ident => $module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// The identity of a rule.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId {
+            $($variant),*
+        }
+
+        impl RuleId {
+            /// Every rule, in catalog order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant),*];
+
+            /// The rule's snake_case name, as written in flags, config and suppressions.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => stringify!($module)),*
+                }
+            }
+
+            pub fn default_level(self) -> Level {
+                match self {
+                    $(RuleId::$variant => $module::DEFAULT_LEVEL),*
+                }
+            }
+
+            /// One line, lowercase, no trailing period.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => $module::SUMMARY),*
+                }
+            }
+
+            /// Whether the rule can offer a machine-applicable fix.
+            pub fn fixable(self) -> bool {
+                match self {
+                    $(RuleId::$variant => $module::FIXABLE),*
+                }
+            }
+
+            /// The source file of the rule's module, from which its docs are read.
+            fn source(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => include_str!(concat!(stringify!($module), ".rs"))),*
+                }
+            }
+
+            /// Feeds one fact to the rule.
+            pub fn check(self, fact: &Fact, out: &mut Vec<Finding>) {
+                match self {
+                    $(RuleId::$variant => $module::check(fact, out)),*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    UnawaitedFuture => unawaited_future,
+    BlockOnInAsync => block_on_in_async,
+    RuntimeInAsync => runtime_in_async,
+    SpawnWithoutRuntime => spawn_without_runtime,
+    BlockingInAsync => blocking_in_async,
+    LockAcrossAwait => lock_across_await,
+    RuntimeInLoop => runtime_in_loop,
+    DetachedTask => detached_task,
+    DetachedThread => detached_thread,
+    ParseError => parse_error,
+    UnusedSuppression => unused_suppression,
+}
+
+impl RuleId {
+    pub fn from_name(name: &str) -> Option<RuleId> {
+        RuleId::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// The rule's documentation: the `//!` lines of its module, markdown.
+    pub fn docs(self) -> RuleDocs {
+        let mut text = String::new();
+        for line in self.source().lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                if !text.is_empty() {
+                    break;
+                }
+                continue;
+            };
+            text.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            text.push('\n');
+        }
+        RuleDocs { text }
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The markdown table of rules that the README carries (a test keeps the README in step).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| rule | default | fix | finds |\n|---|---|---|---|\n");
+    for rule in RuleId::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            rule.name(),
+            rule.default_level().as_str(),
+            if rule.fixable() { "yes" } else { "" },
+            rule.summary()
+        ));
+    }
+    out
+}

@@ -1,0 +1,59 @@
+//! ## What it does
+//! Finds a runtime (`tokio::runtime::Runtime::new()`, `runtime::Builder::new_*()...build()`,
+//! other executors' equivalents) built in async context, directly or through sync helpers.
+//!
+//! ## Why is this bad
+//! Dropping a runtime inside another runtime's context panics ("Cannot drop a runtime in a
+//! context where blocking is not allowed"), and using it there means `block_on`, which panics or
+//! deadlocks.
+//!
+//! ## Example
+//! ```rust,ignore
+//! async fn handler() {
+//!     let rt = tokio::runtime::Runtime::new().unwrap();
+//!     rt.spawn(work());
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```rust,ignore
+//! async fn handler() {
+//!     tokio::spawn(work());
+//! }
+//! ```
+//!
+//! ## Known limits
+//! A runtime built inside `std::thread::spawn` or `spawn_blocking` is fine and not reported.
+
+use super::Finding;
+use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
+use crate::diagnostic::Level;
+
+pub const DEFAULT_LEVEL: Level = Level::Deny;
+pub const SUMMARY: &str = "a runtime built in async context (panics when dropped there)";
+pub const FIXABLE: bool = false;
+
+pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
+    if let FactKind::Call {
+        effect: Effect::BuildsRuntime,
+        callee,
+        chain,
+        ..
+    } = &fact.kind
+    {
+        if fact.ctx != ExecContext::Async {
+            return;
+        }
+        let message = if chain.is_empty() {
+            format!("runtime built with `{callee}` inside async code")
+        } else {
+            format!("`{callee}` builds a runtime and is called inside async code")
+        };
+        out.push(
+            Finding::new(fact.span, message)
+                .label("a runtime cannot be dropped or blocked on inside another runtime")
+                .help("use the running runtime (`tokio::spawn`, `Handle::current()`), or build the runtime on a thread of its own")
+                .notes(chain.clone()),
+        );
+    }
+}
