@@ -87,7 +87,8 @@ fn walk_items(
     let Some(m) = module.or_else(|| cx.index.module_of(cx.file, inline_path)) else {
         return;
     };
-    for item in items {
+    let flat = crate::index::facts::flatten_items(items);
+    for item in flat.iter().map(|c| c.as_ref()) {
         match item {
             syn::Item::Fn(f) => {
                 let is_main = f.sig.ident == "main"
@@ -373,6 +374,14 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
     }
 
+    /// Whether `e` names a binding that was already used (polled by hand, borrowed, ...):
+    /// dropping such a value afterwards is not losing it.
+    fn binding_used_before(&mut self, e: &syn::Expr) -> bool {
+        bare_ident(e)
+            .and_then(|n| self.scopes.lookup(&n).map(|b| b.used))
+            .unwrap_or(false)
+    }
+
     fn mark_used(&mut self, name: &str) {
         self.scopes.use_name(name);
     }
@@ -497,8 +506,9 @@ impl<'a, 'f> Walker<'a, 'f> {
                 Val::Unknown
             }
             syn::Stmt::Expr(e, semi) => {
+                let polled_before = self.binding_used_before(e);
                 let v = self.eval(e);
-                if semi.is_some() {
+                if semi.is_some() && !polled_before {
                     let span = self.span(e.span());
                     let fix = if awaitable_expr(e) {
                         Some(Edit {
@@ -854,6 +864,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         };
         let mut vals = Vec::new();
         for arg in args {
+            let polled_before = self.binding_used_before(arg);
             let v = match (arg, arg_ctx) {
                 (syn::Expr::Closure(c), Some(ctx)) => self.eval_closure(c, Some(ctx)),
                 _ => self.eval(arg),
@@ -861,7 +872,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             if let Some(name) = bare_ident(arg) {
                 self.release(&name);
             }
-            if role == Role::Dropper {
+            if role == Role::Dropper && !polled_before {
                 let span = self.span(arg.span());
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
             }
@@ -897,12 +908,32 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         match self.resolve_path(&segs) {
             Res::Fn(id) => {
-                self.eval_args(call.args.iter(), Role::Plain, "");
+                let internal = &self.cx.index.fn_info(id).path;
+                if let Some((path, api)) = self.cx.knowledge.function_in_crate(internal) {
+                    if self.table_agrees(api, &self.val_of_fn(id)) {
+                        return self.call_api(call, path.to_string(), api, span);
+                    }
+                }
+                let role = if self.cx.index.fn_info(id).sig.offloads_param {
+                    Role::Offloads
+                } else {
+                    Role::Plain
+                };
+                self.eval_args(call.args.iter(), role, "");
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
-                self.eval_args(call.args.iter(), Role::Plain, "");
                 let ids = self.cx.index.methods_of(&ty, &name);
+                if let Some((path, api)) = self
+                    .cx
+                    .knowledge
+                    .function_in_crate(&format!("{ty}::{name}"))
+                {
+                    if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids)) {
+                        return self.call_api(call, path.to_string(), api, span);
+                    }
+                }
+                self.eval_args(call.args.iter(), Role::Plain, "");
                 if !ids.is_empty() {
                     return self.val_of_fns(&ids);
                 }
@@ -918,26 +949,35 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 Val::typed(ty)
             }
-            Res::External(path) => {
-                let api = self.cx.knowledge.function(&path);
-                let role = api.map(|a| a.role).unwrap_or(Role::Plain);
-                let shown = path.clone();
-                let args = self.eval_args(call.args.iter(), role, &shown);
-                match api {
-                    Some(api) => {
-                        if let Some(effect) = api.effect {
-                            self.effect(effect, shown.clone(), span);
-                        }
-                        self.val_of_api(api, &shown, args)
-                    }
-                    None => self.external_constructor(&path),
+            Res::External(path) => match self.cx.knowledge.function(&path) {
+                Some(api) => self.call_api(call, path, api, span),
+                None => {
+                    self.eval_args(call.args.iter(), Role::Plain, "");
+                    self.external_constructor(&path)
                 }
-            }
+            },
             Res::Module(_) | Res::Unknown => {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 Val::Unknown
             }
         }
+    }
+
+    /// A table entry describes an item of the analysed workspace (tokio analysed itself) only
+    /// when the item's own signature gives the same kind of value: tokio's internal sync
+    /// `loom::thread::yield_now` is not `tokio::task::yield_now`.
+    fn table_agrees(&self, api: Api, own: &Val) -> bool {
+        let table = self.val_of_api(api, "", Vec::new());
+        std::mem::discriminant(&table) == std::mem::discriminant(own)
+    }
+
+    /// A call of a known API: its arguments per its role, its effect, its value.
+    fn call_api(&mut self, call: &syn::ExprCall, path: String, api: Api, span: Span) -> Val {
+        let args = self.eval_args(call.args.iter(), api.role, &path);
+        if let Some(effect) = api.effect {
+            self.effect(effect, path.clone(), span);
+        }
+        self.val_of_api(api, &path, args)
     }
 
     /// `Foo::new(..)` of a type outside the context gives a `Foo`.
@@ -994,6 +1034,9 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let ids = self.cx.index.methods_of(path, &name);
                     if !ids.is_empty() {
                         result = self.val_of_fns(&ids);
+                        api = k
+                            .method(path, &name)
+                            .filter(|a| self.table_agrees(*a, &result));
                     }
                 } else if let Some(a) = k.method(path, &name) {
                     api = Some(a);
@@ -1093,6 +1136,10 @@ impl<'a, 'f> Walker<'a, 'f> {
     fn val_of_sig(&self, sig: &FnSig, m: ModId, self_ty: Option<String>) -> Val {
         let saved_self = self_ty.or_else(|| self.self_ty.clone());
         let ret = self.val_of_ty_self(&sig.ret, m, saved_self.as_deref(), 0);
+        if sig.is_async && sig.runtime_attr {
+            // `#[tokio::main] async fn f()` expands to a sync fn that runs the runtime.
+            return Val::Unknown;
+        }
         if sig.is_async {
             return Val::Future {
                 output: Some(Box::new(ret)),

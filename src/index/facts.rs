@@ -16,6 +16,10 @@ pub struct FnSig {
     pub runtime_attr: bool,
     /// 1-based line of the `fn` name, for call-chain notes.
     pub line: usize,
+    /// The body hands one of its parameters to an offloading call (`spawn_blocking(f)`), so
+    /// closures passed to this function run where blocking is fine.
+    #[serde(default)]
+    pub offloads_param: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +92,31 @@ impl FileFacts {
     }
 }
 
+/// The items inside an item-position macro call whose body is a list of items
+/// (`cfg_rt! { pub mod task; }`), so that what such macros wrap is indexed and analysed too.
+pub fn macro_items(item: &syn::Item) -> Option<Vec<syn::Item>> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    if m.ident.is_some() || m.mac.tokens.is_empty() {
+        return None;
+    }
+    let file: syn::File = syn::parse2(m.mac.tokens.clone()).ok()?;
+    (!file.items.is_empty()).then_some(file.items)
+}
+
+/// Items with the bodies of item macros spliced in.
+pub fn flatten_items(items: &[syn::Item]) -> Vec<std::borrow::Cow<'_, syn::Item>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match macro_items(item) {
+            Some(inner) => out.extend(inner.into_iter().map(std::borrow::Cow::Owned)),
+            None => out.push(std::borrow::Cow::Borrowed(item)),
+        }
+    }
+    out
+}
+
 fn collect_module(
     items: &[syn::Item],
     inline_path: Vec<String>,
@@ -99,12 +128,15 @@ fn collect_module(
         ..ModFacts::default()
     };
     let mut inline = Vec::new();
-    for item in items {
+    let flat = flatten_items(items);
+    for item in flat.iter().map(|c| c.as_ref()) {
         match item {
-            syn::Item::Fn(f) => m.fns.push(sig_of(&f.sig, &f.attrs)),
+            syn::Item::Fn(f) => m.fns.push(sig_with_body(&f.sig, &f.attrs, &f.block)),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
             syn::Item::Mod(md) => match &md.content {
-                Some((_, items)) if depth < 64 => inline.push((md.ident.to_string(), items)),
+                Some((_, items)) if depth < 64 => {
+                    inline.push((md.ident.to_string(), items.as_slice()))
+                }
                 Some(_) => {}
                 None => m.out_of_line.push(ModDecl {
                     name: md.ident.to_string(),
@@ -159,7 +191,7 @@ fn collect_module(
                     .items
                     .iter()
                     .filter_map(|it| match it {
-                        syn::ImplItem::Fn(f) => Some(sig_of(&f.sig, &f.attrs)),
+                        syn::ImplItem::Fn(f) => Some(sig_with_body(&f.sig, &f.attrs, &f.block)),
                         _ => None,
                     })
                     .collect(),
@@ -184,6 +216,81 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     }
 }
 
+/// Calls whose closure argument runs on another thread, or where blocking is allowed.
+pub const OFFLOADING_NAMES: &[&str] = &["spawn_blocking", "block_in_place", "unblock"];
+
+fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Block) -> FnSig {
+    let mut s = sig_of(sig, attrs);
+    let params: Vec<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if !params.is_empty() {
+        let mut finder = OffloadFinder {
+            params: &params,
+            found: false,
+        };
+        syn::visit::Visit::visit_block(&mut finder, body);
+        s.offloads_param = finder.found;
+    }
+    s
+}
+
+/// Looks for `spawn_blocking(param)`, `x.spawn_blocking(param)`, `thread::spawn(param)`.
+struct OffloadFinder<'a> {
+    params: &'a [String],
+    found: bool,
+}
+
+impl OffloadFinder<'_> {
+    fn check(
+        &mut self,
+        callee: &str,
+        is_thread_spawn: bool,
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+    ) {
+        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn) {
+            return;
+        }
+        let passes_param = args.iter().any(|a| match a {
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.params.iter().any(|n| i == n)),
+            _ => false,
+        });
+        self.found |= passes_param;
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for OffloadFinder<'_> {
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*c.func {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let last = segs.last().map(String::as_str).unwrap_or_default();
+            let is_thread_spawn = last == "spawn" && segs.iter().any(|s| s == "thread");
+            self.check(last, is_thread_spawn, &c.args);
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
+        self.check(&c.method.to_string(), false, &c.args);
+        syn::visit::visit_expr_method_call(self, c);
+    }
+}
+
 pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
     let ret = match &sig.output {
         syn::ReturnType::Default => Ty::Unknown,
@@ -203,6 +310,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         has_self: sig.receiver().is_some(),
         runtime_attr: has_runtime_attr(attrs),
         line: sig.ident.span().start().line,
+        offloads_param: false,
     }
 }
 

@@ -19,31 +19,52 @@ pub enum Res {
 
 const MAX_DEPTH: usize = 24;
 
+/// Bounds one resolution: glob imports can form cycles and fan out (`use super::*` in every
+/// module), so the number of lookup steps is capped and no module's globs are searched twice.
+struct Budget {
+    steps: usize,
+    globbed: Vec<ModId>,
+}
+
+impl Budget {
+    fn take(&mut self) -> bool {
+        if self.steps == 0 {
+            return false;
+        }
+        self.steps -= 1;
+        true
+    }
+}
+
 impl Index {
     /// Resolves a path written in module `m`.
     pub fn resolve(&self, m: ModId, segs: &[String]) -> Res {
-        self.resolve_depth(m, segs, 0)
+        let mut budget = Budget {
+            steps: 256,
+            globbed: Vec::new(),
+        };
+        self.resolve_depth(m, segs, 0, &mut budget)
     }
 
-    fn resolve_depth(&self, m: ModId, segs: &[String], depth: usize) -> Res {
+    fn resolve_depth(&self, m: ModId, segs: &[String], depth: usize, b: &mut Budget) -> Res {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
-        if depth > MAX_DEPTH || m >= self.modules.len() {
+        if depth > MAX_DEPTH || m >= self.modules.len() || !b.take() {
             return Res::Unknown;
         }
         let rest = &segs[1..];
         match first.as_str() {
-            "crate" => self.resolve_in(self.modules[m].crate_root, rest, depth + 1),
-            "self" | "super" => self.resolve_in(m, segs, depth + 1),
+            "crate" => self.resolve_in(self.modules[m].crate_root, rest, depth + 1, b),
+            "self" | "super" => self.resolve_in(m, segs, depth + 1, b),
             "Self" => Res::Unknown,
             "std" | "core" | "alloc" => Res::External(segs.join("::")),
             name => {
-                if let Some(r) = self.scope_lookup(m, name, depth + 1) {
-                    return self.continue_from(r, rest, depth + 1);
+                if let Some(r) = self.scope_lookup(m, name, depth + 1, b) {
+                    return self.continue_from(r, rest, depth + 1, b);
                 }
                 if let Some(&root) = self.crates.get(name) {
-                    return self.resolve_in(root, rest, depth + 1);
+                    return self.resolve_in(root, rest, depth + 1, b);
                 }
                 Res::External(segs.join("::"))
             }
@@ -51,8 +72,8 @@ impl Index {
     }
 
     /// A name visible in module `m`: its items, its imports, then its glob imports.
-    fn scope_lookup(&self, m: ModId, name: &str, depth: usize) -> Option<Res> {
-        if depth > MAX_DEPTH {
+    fn scope_lookup(&self, m: ModId, name: &str, depth: usize, b: &mut Budget) -> Option<Res> {
+        if depth > MAX_DEPTH || !b.take() {
             return None;
         }
         let module = &self.modules[m];
@@ -74,12 +95,16 @@ impl Index {
                     .map(|&r| Res::Module(r))
                     .or(Some(Res::External(name.to_string())));
             }
-            return Some(self.resolve_depth(m, target, depth + 1));
+            return Some(self.resolve_depth(m, target, depth + 1, b));
         }
+        if module.globs.is_empty() || b.globbed.contains(&m) {
+            return None;
+        }
+        b.globbed.push(m);
         for glob in &module.globs {
-            match self.resolve_depth(m, glob, depth + 1) {
+            match self.resolve_depth(m, glob, depth + 1, b) {
                 Res::Module(gm) if gm != m => {
-                    if let Some(r) = self.scope_lookup(gm, name, depth + 1) {
+                    if let Some(r) = self.scope_lookup(gm, name, depth + 1, b) {
                         return Some(r);
                     }
                 }
@@ -96,8 +121,8 @@ impl Index {
         None
     }
 
-    fn resolve_in(&self, m: ModId, rest: &[String], depth: usize) -> Res {
-        if depth > MAX_DEPTH {
+    fn resolve_in(&self, m: ModId, rest: &[String], depth: usize, b: &mut Budget) -> Res {
+        if depth > MAX_DEPTH || !b.take() {
             return Res::Unknown;
         }
         let Some(name) = rest.first() else {
@@ -105,23 +130,25 @@ impl Index {
         };
         match name.as_str() {
             "super" => match self.modules[m].parent {
-                Some(p) => self.resolve_in(p, &rest[1..], depth + 1),
+                Some(p) => self.resolve_in(p, &rest[1..], depth + 1, b),
                 None => Res::Unknown,
             },
-            "self" => self.resolve_in(m, &rest[1..], depth + 1),
-            _ => match self.scope_lookup(m, name, depth + 1) {
-                Some(r) => self.continue_from(r, &rest[1..], depth + 1),
-                None => Res::Unknown,
+            "self" => self.resolve_in(m, &rest[1..], depth + 1, b),
+            _ => match self.scope_lookup(m, name, depth + 1, b) {
+                Some(r) => self.continue_from(r, &rest[1..], depth + 1, b),
+                // Not among the module's visible items (often: made by a macro). Its full path
+                // still lets the knowledge tables recognise it (`tokio::task::block_in_place`).
+                None => Res::External(format!("{}::{}", self.modules[m].path, rest.join("::"))),
             },
         }
     }
 
-    fn continue_from(&self, r: Res, rest: &[String], depth: usize) -> Res {
+    fn continue_from(&self, r: Res, rest: &[String], depth: usize, b: &mut Budget) -> Res {
         if rest.is_empty() {
             return r;
         }
         match r {
-            Res::Module(c) => self.resolve_in(c, rest, depth + 1),
+            Res::Module(c) => self.resolve_in(c, rest, depth + 1, b),
             Res::Type(p) if rest.len() == 1 => Res::Assoc(p, rest[0].clone()),
             Res::External(p) => Res::External(format!("{p}::{}", rest.join("::"))),
             _ => Res::Unknown,

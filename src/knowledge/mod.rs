@@ -8,7 +8,7 @@ mod tokio;
 mod web;
 
 use crate::analysis::facts::Effect;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a call of an API gives back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +90,15 @@ pub struct Knowledge {
     fns: HashMap<String, Api>,
     /// Keyed by (type path, method name).
     methods: HashMap<(String, String), Api>,
-    /// (crate, last segment of type) → canonical type path, for re-exported type paths.
-    type_by_crate_and_name: HashMap<(String, String), String>,
+    /// (crate, last one or two path segments) → the table's path and entry, for the crates the
+    /// tables describe when they are analysed themselves (tokio's own `task::block_in_place`
+    /// is defined in `tokio::task::blocking`); `None` when ambiguous.
+    fn_by_crate_and_tail: HashMap<(String, String), Option<(String, Api)>>,
+    /// Every type path the tables name.
+    known_types: HashSet<String>,
+    /// (crate, last segment of type) → canonical type path, for re-exported type paths;
+    /// `None` when several known types share the name (`mpsc::Sender`, `oneshot::Sender`).
+    type_by_crate_and_name: HashMap<(String, String), Option<String>>,
     /// Future-returning methods of the async I/O extension traits, for known async I/O types.
     async_io_methods: Vec<&'static str>,
     async_io_types: Vec<&'static str>,
@@ -115,6 +122,16 @@ impl Knowledge {
         for rows in [tokio::FNS, executors::FNS, std_lib::FNS, web::FNS] {
             for (path, api) in rows {
                 k.fns.insert((*path).to_string(), *api);
+                for key in tail_keys(path) {
+                    k.fn_by_crate_and_tail
+                        .entry(key)
+                        .and_modify(|e| {
+                            if e.as_ref().is_some_and(|(_, a)| a != api) {
+                                *e = None;
+                            }
+                        })
+                        .or_insert_with(|| Some(((*path).to_string(), *api)));
+                }
             }
         }
         for rows in [
@@ -148,12 +165,15 @@ impl Knowledge {
     }
 
     fn register_type(&mut self, ty: &str) {
-        let mut segs = ty.split("::");
-        let first = segs.next().unwrap_or_default().to_string();
+        if !self.known_types.insert(ty.to_string()) {
+            return;
+        }
+        let first = ty.split("::").next().unwrap_or_default().to_string();
         let last = ty.rsplit("::").next().unwrap_or_default().to_string();
         self.type_by_crate_and_name
             .entry((first, last))
-            .or_insert_with(|| ty.to_string());
+            .and_modify(|e| *e = None)
+            .or_insert_with(|| Some(ty.to_string()));
     }
 
     /// Adds in-house paths from configuration. A path `a::b::f` names a function; `a::b::T::m`
@@ -174,13 +194,29 @@ impl Knowledge {
     /// The canonical form of an external type path (`tokio::sync::mpsc::bounded::Sender` →
     /// `tokio::sync::mpsc::Sender`).
     pub fn canonical_type<'a>(&'a self, path: &'a str) -> &'a str {
-        let first = path.split("::").next().unwrap_or_default();
+        if self.known_types.contains(path) {
+            return path;
+        }
+        let first = normalize_crate(path.split("::").next().unwrap_or_default());
         let last = path.rsplit("::").next().unwrap_or_default();
-        let first = normalize_crate(first);
-        self.type_by_crate_and_name
+        match self
+            .type_by_crate_and_name
             .get(&(first.to_string(), last.to_string()))
-            .map(String::as_str)
-            .unwrap_or(path)
+        {
+            Some(Some(canon)) => canon,
+            _ => path,
+        }
+    }
+
+    /// A function of the analysed workspace that is one of the tables' own (when tokio or
+    /// futures are themselves analysed): matched by crate and the last path segments.
+    pub fn function_in_crate(&self, internal_path: &str) -> Option<(&str, Api)> {
+        for key in tail_keys(internal_path) {
+            if let Some(Some((path, api))) = self.fn_by_crate_and_tail.get(&key) {
+                return Some((path, *api));
+            }
+        }
+        None
     }
 
     /// A free or associated function by its resolved path.
@@ -239,6 +275,22 @@ impl Knowledge {
             return TypeClass::Guard;
         }
         TypeClass::Other
+    }
+}
+
+/// (crate, `Type::name`) and, for free functions, (crate, `name`).
+fn tail_keys(path: &str) -> Vec<(String, String)> {
+    let segs: Vec<&str> = path.split("::").collect();
+    if segs.len() < 2 {
+        return Vec::new();
+    }
+    let krate = normalize_crate(segs[0]).to_string();
+    let last = segs[segs.len() - 1];
+    let parent = segs[segs.len() - 2];
+    if segs.len() >= 3 && parent.starts_with(|c: char| c.is_ascii_uppercase()) {
+        vec![(krate, format!("{parent}::{last}"))]
+    } else {
+        vec![(krate, last.to_string())]
     }
 }
 
