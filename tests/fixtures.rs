@@ -85,3 +85,13 @@ fn unawaited_future_fixtures() {
 fn resolution_fixtures() {
     check_tree("fixtures/resolution");
 }
+
+#[test]
+fn runtime_fixtures() {
+    check_tree("fixtures/runtime");
+}
+
+#[test]
+fn suppression_fixtures() {
+    check_tree("fixtures/suppress");
+}

@@ -635,7 +635,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             Expr::Reference(r) => self.eval(&r.expr),
             Expr::Unary(u) => {
                 let v = self.eval(&u.expr);
-                if matches!(u.op, syn::UnOp::Deref(_)) {
+                // `*guard` is the guarded value, not the guard.
+                if matches!(u.op, syn::UnOp::Deref(_)) && v != Val::SyncGuard {
                     v
                 } else {
                     Val::Unknown
@@ -1042,6 +1043,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     api = Some(a);
                 }
             }
+            Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),
             Val::Unknown => {
                 if name == "block_on" {
                     api = Some(crate::knowledge::BLOCK_ON);
@@ -1056,10 +1058,19 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             _ => {}
         }
+        if name == "enter"
+            && recv
+                .path()
+                .is_some_and(|p| matches!(short_type(p), "Runtime" | "Handle"))
+        {
+            // `let _guard = rt.enter();`: a runtime is entered for the rest of the body.
+            self.no_runtime = false;
+        }
         let role = api.map(|a| a.role).unwrap_or(Role::Plain);
-        let callee = match recv.path() {
-            Some(p) => format!("{}::{name}", short_type(p)),
-            None => name.clone(),
+        let callee = match (&recv, recv.path()) {
+            (_, Some(p)) => format!("{}::{name}", short_type(p)),
+            (Val::ThreadHandle { .. }, None) => format!("JoinHandle::{name}"),
+            _ => name.clone(),
         };
         let args = self.eval_args(mc.args.iter(), role, &callee);
         if let Some(api) = api {

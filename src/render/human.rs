@@ -63,17 +63,10 @@ pub fn render_one(diag: &Diagnostic, sources: &dyn Sources, color: bool) -> Stri
         notes.push(format!("help: {help}"));
     }
     if let Some(fix) = &diag.fix {
-        let edits: Vec<String> = fix
-            .edits
-            .iter()
-            .map(|e| {
-                format!(
-                    "`{}` at {}:{}",
-                    e.text, e.span.start.line, e.span.start.column
-                )
-            })
-            .collect();
-        notes.push(format!("fix: {} ({})", fix.message, edits.join(", ")));
+        match fixed_line(diag, sources) {
+            Some(line) => notes.push(format!("help: {}: `{}`", fix.message, line.trim())),
+            None => notes.push(format!("help: {}", fix.message)),
+        }
     }
     cs = cs.with_notes(notes);
     let config = Config {
@@ -97,6 +90,43 @@ pub fn render_one(diag: &Diagnostic, sources: &dyn Sources, color: bool) -> Stri
         );
     }
     String::from_utf8_lossy(buf.as_slice()).into_owned()
+}
+
+/// The primary line with the fix applied, when all its edits fall on that line.
+fn fixed_line(diag: &Diagnostic, sources: &dyn Sources) -> Option<String> {
+    let fix = diag.fix.as_ref()?;
+    let text = sources.text(&diag.path)?;
+    let line = diag.span.start.line;
+    let line_start = text
+        .get(..diag.span.start.byte)?
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let mut edits: Vec<_> = fix.edits.iter().collect();
+    if edits
+        .iter()
+        .any(|e| e.span.start.line != line || e.span.end.line != line)
+    {
+        return None;
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start.byte));
+    let mut out = text
+        .get(line_start..line_end)?
+        .trim_end_matches('\r')
+        .to_string();
+    for e in edits {
+        let (a, b) = (
+            e.span.start.byte.checked_sub(line_start)?,
+            e.span.end.byte.checked_sub(line_start)?,
+        );
+        if b > out.len() || !out.is_char_boundary(a) || !out.is_char_boundary(b) {
+            return None;
+        }
+        out.replace_range(a..b, &e.text);
+    }
+    Some(out)
 }
 
 pub fn render_error(err: &RunError) -> String {

@@ -1,0 +1,347 @@
+//! End-to-end tests of the binary: exit codes, standard input, the JSON contract, colour rules,
+//! the subset invariant and hostile input.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn unawaited() -> Command {
+    let mut cmd = Command::cargo_bin("unawaited").expect("the binary is built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// A throwaway Cargo package with the given `src/` files.
+fn package(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let out = unawaited()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+fn findings(doc: &Value) -> Vec<(String, u64, String)> {
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const LIB: &str =
+    "mod net;\npub async fn work() {}\npub async fn run() {\n    work();\n    net::fetch();\n}\n";
+const NET: &str = "pub async fn fetch() {}\npub fn sync_helper() {\n    crate::work();\n}\n";
+
+#[test]
+fn exit_codes() {
+    let clean = package(&[(
+        "src/lib.rs",
+        "pub async fn a() {}\npub async fn b() { a().await; }\n",
+    )]);
+    unawaited()
+        .current_dir(clean.path())
+        .args(["check", "."])
+        .assert()
+        .code(0);
+    let bad = package(&[("src/lib.rs", LIB), ("src/net.rs", NET)]);
+    unawaited()
+        .current_dir(bad.path())
+        .args(["check", "."])
+        .assert()
+        .code(1);
+    unawaited()
+        .current_dir(bad.path())
+        .args(["check", ".", "--exit-zero"])
+        .assert()
+        .code(0);
+    unawaited()
+        .current_dir(bad.path())
+        .args(["check", ".", "-A", "unawaited_future"])
+        .assert()
+        .code(0);
+    unawaited()
+        .current_dir(bad.path())
+        .args(["check", "does-not-exist"])
+        .assert()
+        .code(2);
+    unawaited()
+        .current_dir(bad.path())
+        .args(["check", ".", "-D", "no_such_rule"])
+        .assert()
+        .code(2);
+    unawaited()
+        .current_dir(bad.path())
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    // A warning alone exits 0, and 1 with `-D warnings`.
+    let warn = package(&[(
+        "src/lib.rs",
+        "pub async fn a() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n",
+    )]);
+    unawaited()
+        .current_dir(warn.path())
+        .args(["check", "."])
+        .assert()
+        .code(0);
+    unawaited()
+        .current_dir(warn.path())
+        .args(["check", ".", "-D", "warnings"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn json_contract() {
+    let dir = package(&[(
+        "src/lib.rs",
+        "pub async fn work() {}\npub async fn run() {\n    let é = 1; work();\n}\n",
+    )]);
+    let (doc, code) = json(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["version"], 1);
+    let keys: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["version", "diagnostics", "errors", "summary"]);
+    let d = &doc["diagnostics"][0];
+    let dkeys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in [
+        "rule",
+        "level",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "help",
+        "fix",
+    ] {
+        assert!(dkeys.contains(&k), "missing key {k} in {d}");
+    }
+    assert_eq!(d["rule"], "unawaited_future");
+    assert_eq!(d["level"], "deny");
+    assert_eq!(d["path"], "src/lib.rs");
+    // Columns are 1-based characters: `let é = 1; ` is 11 characters (12 bytes) after 4 spaces.
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(16))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(3), Some(22))
+    );
+    assert_eq!(d["fix"]["applicability"], "MachineApplicable");
+    assert_eq!(d["fix"]["edits"][0]["text"], ".await");
+    assert_eq!(d["fix"]["edits"][0]["column"].as_u64(), Some(22));
+    assert_eq!(doc["summary"]["files"], 1);
+    assert_eq!(doc["summary"]["diagnostics"], 1);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn findings_do_not_depend_on_which_files_are_named() {
+    let dir = package(&[("src/lib.rs", LIB), ("src/net.rs", NET)]);
+    let (all, _) = json(dir.path(), &["."]);
+    let (one, _) = json(dir.path(), &["src/net.rs"]);
+    let (other, _) = json(dir.path(), &["src/lib.rs"]);
+    let all = findings(&all);
+    let net: Vec<_> = all
+        .iter()
+        .filter(|f| f.0 == "src/net.rs")
+        .cloned()
+        .collect();
+    let lib: Vec<_> = all
+        .iter()
+        .filter(|f| f.0 == "src/lib.rs")
+        .cloned()
+        .collect();
+    assert!(
+        !net.is_empty() && !lib.is_empty(),
+        "both files have findings: {all:?}"
+    );
+    assert_eq!(findings(&one), net);
+    assert_eq!(findings(&other), lib);
+}
+
+#[test]
+fn stdin_is_checked_in_its_files_context() {
+    let dir = package(&[
+        ("src/lib.rs", "mod net;\n"),
+        ("src/net.rs", "pub async fn fetch() {}\n"),
+    ]);
+    let out = unawaited()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "src/lib.rs",
+            "--format",
+            "json",
+        ])
+        .write_stdin("mod net;\npub fn go() {\n    net::fetch();\n}\n")
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        findings(&doc),
+        vec![("src/lib.rs".to_string(), 3, "unawaited_future".to_string())]
+    );
+    assert_eq!(out.status.code(), Some(1));
+    unawaited()
+        .current_dir(dir.path())
+        .args(["check", "-"])
+        .write_stdin("fn main() {}")
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = package(&[("src/lib.rs", LIB), ("src/net.rs", NET)]);
+    let plain = unawaited()
+        .current_dir(dir.path())
+        .args(["check", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+    assert!(text
+        .contains("error[unawaited_future]: future returned by async fn `work` is never awaited"));
+    assert!(text.contains("--> src/lib.rs:4:5"), "{text}");
+    let forced = unawaited()
+        .current_dir(dir.path())
+        .args(["check", ".", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(forced.stdout).unwrap().contains('\u{1b}'));
+    let never = unawaited()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "."])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(never.stdout).unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn hostile_files_give_clear_errors_and_the_run_goes_on() {
+    let deep_parens = format!(
+        "fn f() {{ let x = {}1{}; }}\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let deep_blocks = format!("fn f() {}{}\n", "{".repeat(10_000), "}".repeat(10_000));
+    let deep_closures = format!("fn f() {{ let x = {}0; }}\n", "|| ".repeat(10_000));
+    let deep_generics = format!(
+        "type T = {}u8{};\n",
+        "Vec<".repeat(5_000),
+        ">".repeat(5_000)
+    );
+    let dir = package(&[
+        ("src/lib.rs", "mod deep_parens; mod deep_blocks; mod deep_closures; mod deep_generics; mod broken; mod bom; mod crlf; mod empty; mod good;\n"),
+        ("src/deep_parens.rs", &deep_parens),
+        ("src/deep_blocks.rs", &deep_blocks),
+        ("src/deep_closures.rs", &deep_closures),
+        ("src/deep_generics.rs", &deep_generics),
+        ("src/broken.rs", "fn f() {\n    let x = ;\n}\n"),
+        ("src/bom.rs", "\u{feff}async fn w() {}\nfn g() { w(); }\n"),
+        ("src/crlf.rs", "async fn w() {}\r\nfn g() {\r\n    w();\r\n}\r\n"),
+        ("src/empty.rs", ""),
+        ("src/good.rs", "async fn w() {}\nfn g() { w(); }\n"),
+    ]);
+    std::fs::write(dir.path().join("src/latin1.rs"), b"// caf\xe9\nfn f() {}\n").unwrap();
+    let (doc, code) = json(dir.path(), &["."]);
+    assert_eq!(code, 2, "a file that cannot be read as UTF-8 is an error");
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["path"], "src/latin1.rs");
+    assert!(errors[0]["message"].as_str().unwrap().contains("UTF-8"));
+    let f = findings(&doc);
+    for deep in [
+        "deep_parens",
+        "deep_blocks",
+        "deep_closures",
+        "deep_generics",
+    ] {
+        assert!(
+            f.contains(&(format!("src/{deep}.rs"), 1, "parse_error".into())),
+            "{deep}: {f:?}"
+        );
+    }
+    assert!(
+        f.contains(&("src/broken.rs".into(), 2, "parse_error".into())),
+        "{f:?}"
+    );
+    assert!(f.contains(&("src/good.rs".into(), 2, "unawaited_future".into())));
+    assert!(f.contains(&("src/crlf.rs".into(), 3, "unawaited_future".into())));
+    let bom = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "src/bom.rs")
+        .expect("a finding in the BOM file");
+    assert_eq!(
+        (bom["line"].as_u64(), bom["column"].as_u64()),
+        (Some(2), Some(10))
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = unawaited().arg("rules").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for rule in unawaited::rules::RuleId::ALL {
+        assert!(text.contains(rule.name()), "`rules` lists {}", rule.name());
+    }
+    let out = unawaited()
+        .args(["explain", "unawaited_future"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for section in [
+        "## What it does",
+        "## Why is this bad",
+        "## Example",
+        "## Use instead",
+        "## Known limits",
+    ] {
+        assert!(text.contains(section), "explain shows {section}");
+    }
+    unawaited().args(["explain", "nope"]).assert().code(2);
+}

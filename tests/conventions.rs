@@ -1,0 +1,108 @@
+//! Tests that guard the project's conventions: the README's rule table is generated from the
+//! rules, every rule is documented and has fixtures, messages follow rustc's style.
+
+use std::collections::BTreeSet;
+use unawaited::engine::{run, Options};
+use unawaited::rules::{markdown_table, RuleId};
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let start = readme
+        .find("<!-- rules-table")
+        .expect("the README marks its rule table");
+    let body_start = readme[start..].find('\n').map(|i| start + i + 1).unwrap();
+    let end = readme
+        .find("<!-- end rules-table -->")
+        .expect("the table has an end mark");
+    assert_eq!(
+        &readme[body_start..end],
+        markdown_table(),
+        "the README's rule table drifted from the rules; paste the output of rules::markdown_table()"
+    );
+}
+
+#[test]
+fn every_rule_has_all_doc_sections() {
+    for rule in RuleId::ALL {
+        let docs = rule.docs().text;
+        for section in [
+            "## What it does",
+            "## Why is this bad",
+            "## Example",
+            "## Use instead",
+            "## Known limits",
+        ] {
+            assert!(docs.contains(section), "{} lacks `{section}`", rule.name());
+        }
+        let summary = rule.summary();
+        assert!(
+            !summary.ends_with('.') && summary.chars().next().is_some_and(|c| !c.is_uppercase()),
+            "{}: summary style",
+            rule.name()
+        );
+    }
+}
+
+fn fixture_marks() -> BTreeSet<String> {
+    let mut marks = BTreeSet::new();
+    for entry in walkdir::WalkDir::new("fixtures")
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "target")
+        .flatten()
+    {
+        if entry.path().extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for line in text.lines() {
+                if let Some(at) = line.find("//~") {
+                    marks.extend(line[at + 3..].split_whitespace().map(String::from));
+                }
+            }
+        }
+    }
+    marks
+}
+
+#[test]
+fn every_rule_has_a_fixture() {
+    let marks = fixture_marks();
+    for rule in RuleId::ALL {
+        assert!(
+            marks.contains(rule.name()),
+            "no fixture line is marked `//~ {}`",
+            rule.name()
+        );
+    }
+}
+
+#[test]
+fn messages_are_lowercase_without_a_trailing_period() {
+    let outcome = run(&Options {
+        paths: vec!["fixtures".into()],
+        ..Options::default()
+    })
+    .expect("runs");
+    assert!(!outcome.diagnostics.is_empty());
+    for d in &outcome.diagnostics {
+        let first = d.message.chars().next().unwrap();
+        assert!(
+            !first.is_uppercase(),
+            "{}: message starts uppercase: {}",
+            d.rule,
+            d.message
+        );
+        assert!(
+            !d.message.ends_with('.'),
+            "{}: message ends with a period: {}",
+            d.rule,
+            d.message
+        );
+        if let Some(label) = &d.label {
+            assert!(
+                !label.ends_with('.'),
+                "{}: label ends with a period",
+                d.rule
+            );
+        }
+    }
+}
