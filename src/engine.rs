@@ -6,8 +6,9 @@
 //! parallel pass that keeps only compact per-file facts; the files to report are parsed again in
 //! the second pass. Workers never print; a panic in one file becomes an error for that file.
 
-use crate::analysis::facts::Fact;
+use crate::analysis::facts::{Fact, FactKind};
 use crate::analysis::walk::{analyze_file, FileCx};
+use crate::callgraph::Summaries;
 use crate::config::{Config, ConfigError, ConfigFinder, LevelFlags};
 use crate::diagnostic::{Diagnostic, Level, RunError, Span};
 use crate::discover::{normalize, ContextFinder, Walker};
@@ -161,23 +162,25 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
 
-    // Phase 1: facts of every file of every context.
+    // Phase 1: index facts of every file of every context.
     let all_files: Vec<(usize, &PathBuf)> = ctx_defs
         .iter()
         .enumerate()
         .flat_map(|(i, c)| c.files.iter().map(move |f| (i, f)))
         .collect();
+    let read = |path: &Path| -> Option<String> {
+        match stdin_texts.get(path) {
+            Some(t) => Some(t.to_string()),
+            None => std::fs::read(path)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok()),
+        }
+    };
     let facts: Vec<FileFacts> = pool.install(|| {
         all_files
             .par_iter()
             .map(|(_, path)| {
-                let text = match stdin_texts.get(path.as_path()) {
-                    Some(t) => Some(t.to_string()),
-                    None => std::fs::read(path)
-                        .ok()
-                        .and_then(|b| String::from_utf8(b).ok()),
-                };
-                let facts = text
+                let facts = read(path)
                     .and_then(|text| {
                         std::panic::catch_unwind(|| {
                             let file = SourceFile::new(String::new(), text);
@@ -195,9 +198,9 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             .collect()
     });
     let mut per_ctx: Vec<Vec<IndexedFile>> = ctx_defs.iter().map(|_| Vec::new()).collect();
-    for ((ci, path), facts) in all_files.into_iter().zip(facts) {
-        per_ctx[ci].push(IndexedFile {
-            path: path.clone(),
+    for ((ci, path), facts) in all_files.iter().zip(facts) {
+        per_ctx[*ci].push(IndexedFile {
+            path: (*path).clone(),
             facts,
         });
     }
@@ -213,11 +216,11 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
                 } else {
                     def.root.parent().map(Path::to_path_buf).unwrap_or_default()
                 };
-                if let Some(c) = forced_config.clone().or_else(|| {
-                    // The configuration at the context's root carries its in-house API paths.
-                    let mut f = ConfigFinder::default();
-                    f.for_dir(&root_dir)
-                }) {
+                // The configuration at the context's root carries its in-house API paths.
+                let config = forced_config
+                    .clone()
+                    .or_else(|| ConfigFinder::default().for_dir(&root_dir));
+                if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);
                 }
                 ContextData { index, knowledge }
@@ -225,32 +228,57 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             .collect()
     });
 
-    // Phase 2: analyse the files to report.
-    let results: Vec<FileResult> = pool.install(|| {
-        target_files
+    // Phase 2: walk every file of every context (the call graph needs them all); keep
+    // everything of the files to report, and only call-graph facts of the others.
+    let target_of: HashMap<&Path, usize> = target_files
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.path.as_path(), i))
+        .collect();
+    let displays: Vec<String> = all_files.iter().map(|(_, p)| walker.display(p)).collect();
+    let walked: Vec<Walked> = pool.install(|| {
+        all_files
             .par_iter()
-            .map(|t| {
-                let result =
-                    std::panic::catch_unwind(|| check_file(t, &data[t.context], &opts.flags));
+            .zip(displays.par_iter())
+            .map(|((ci, path), display)| {
+                let target = target_of.get(path.as_path()).map(|&i| &target_files[i]);
+                let result = std::panic::catch_unwind(|| walk_file(path, target, &data[*ci]));
                 proc_macro2::extra::invalidate_current_thread_spans();
-                result.unwrap_or_else(|payload| {
-                    let msg = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    FileResult {
-                        error: Some(RunError {
-                            path: t.display.clone(),
-                            message: format!("internal error while analysing this file: {msg}"),
-                        }),
-                        ..FileResult::default()
-                    }
+                result.unwrap_or_else(|payload| Walked {
+                    error: Some(RunError {
+                        path: display.clone(),
+                        message: format!(
+                            "internal error while analysing this file: {}",
+                            panic_message(&*payload)
+                        ),
+                    }),
+                    ..Walked::default()
                 })
             })
             .collect()
     });
     std::panic::set_hook(previous_hook);
+
+    // Summaries per context, then the findings of each file to report.
+    let mut by_ctx: Vec<Vec<(&str, &[Fact])>> = ctx_defs.iter().map(|_| Vec::new()).collect();
+    for (((ci, _), w), display) in all_files.iter().zip(&walked).zip(&displays) {
+        by_ctx[*ci].push((display.as_str(), w.facts.as_slice()));
+    }
+    let summaries: Vec<Summaries> = pool.install(|| {
+        by_ctx
+            .par_iter()
+            .zip(data.par_iter())
+            .map(|(files, d)| Summaries::compute(&d.index, files))
+            .collect()
+    });
+    let mut results: Vec<Option<FileResult>> = target_files.iter().map(|_| None).collect();
+    for ((ci, path), w) in all_files.iter().zip(walked) {
+        if let Some(&ti) = target_of.get(path.as_path()) {
+            let indirect = summaries[*ci].indirect_facts(&data[*ci].index, &w.facts);
+            results[ti] = Some(judge(&target_files[ti], w, indirect, &opts.flags));
+        }
+    }
+    let results: Vec<FileResult> = results.into_iter().map(Option::unwrap_or_default).collect();
 
     let mut outcome = Outcome {
         files: target_files.len(),
@@ -264,6 +292,18 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         }
         outcome.diagnostics.extend(r.diagnostics);
         errors.extend(r.error);
+    }
+    // Notes of call chains point into other files: their texts are needed to show them.
+    let noted: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.notes.iter().filter_map(|n| n.path.clone()))
+        .filter(|p| !outcome.sources.contains_key(p))
+        .collect();
+    for path in noted {
+        if let Ok(text) = std::fs::read_to_string(cwd.join(&path)) {
+            outcome.sources.insert(path, text);
+        }
     }
     outcome
         .diagnostics
@@ -281,11 +321,30 @@ struct FileResult {
     text: Option<String>,
 }
 
-fn read_text(t: &TargetFile) -> Result<String, String> {
-    if let Some(text) = &t.stdin_text {
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// A file after the walk.
+#[derive(Default)]
+struct Walked {
+    facts: Vec<Fact>,
+    /// Files to report only.
+    suppressions: Option<Suppressions>,
+    parse_failure: Option<source::ParseFailure>,
+    text: Option<String>,
+    error: Option<RunError>,
+}
+
+fn read_text(path: &Path, t: Option<&TargetFile>) -> Result<String, String> {
+    if let Some(text) = t.and_then(|t| t.stdin_text.as_ref()) {
         return Ok(text.clone());
     }
-    let bytes = std::fs::read(&t.path).map_err(|e| crate::discover::io_message(&e))?;
+    let bytes = std::fs::read(path).map_err(|e| crate::discover::io_message(&e))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not valid UTF-8 (invalid byte at offset {}): the file is not analysed",
@@ -294,23 +353,72 @@ fn read_text(t: &TargetFile) -> Result<String, String> {
     })
 }
 
-fn check_file(t: &TargetFile, data: &ContextData, flags: &LevelFlags) -> FileResult {
-    let text = match read_text(t) {
+/// Parses and walks one file. For a file to report everything is kept; for the others only
+/// what the call graph needs.
+fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Walked {
+    let text = match read_text(path, target) {
         Ok(text) => text,
         Err(message) => {
-            return FileResult {
-                error: Some(RunError {
-                    path: t.display.clone(),
-                    message,
-                }),
-                ..FileResult::default()
+            let error = target.map(|t| RunError {
+                path: t.display.clone(),
+                message,
+            });
+            return Walked {
+                error,
+                ..Walked::default()
+            };
+        }
+    };
+    let display = target.map(|t| t.display.clone()).unwrap_or_default();
+    let file = SourceFile::new(display, text);
+    let ast = match source::parse(&file) {
+        Ok(ast) => ast,
+        Err(failure) => {
+            return Walked {
+                parse_failure: Some(failure),
+                text: target.map(|_| file.text),
+                ..Walked::default()
             }
         }
     };
-    let file = SourceFile::new(t.display.clone(), text);
+    let Some(fid) = data.index.file_id(path) else {
+        return Walked::default();
+    };
+    let cx = FileCx {
+        index: &data.index,
+        knowledge: &data.knowledge,
+        source: &file,
+        file: fid,
+    };
+    let mut facts = analyze_file(&cx, &ast);
+    if target.is_none() {
+        facts.retain(|f| {
+            f.owner.is_some() && matches!(f.kind, FactKind::Call { .. } | FactKind::CallsFn { .. })
+        });
+        return Walked {
+            facts,
+            ..Walked::default()
+        };
+    }
+    let suppressions = Some(Suppressions::collect(&file, Some(&ast)));
+    Walked {
+        facts,
+        suppressions,
+        text: Some(file.text),
+        ..Walked::default()
+    }
+}
+
+/// Applies the rules, levels and suppressions to a file's facts.
+fn judge(t: &TargetFile, w: Walked, indirect: Vec<Fact>, flags: &LevelFlags) -> FileResult {
+    if let Some(error) = w.error {
+        return FileResult {
+            error: Some(error),
+            ..FileResult::default()
+        };
+    }
     let config = t.config.as_deref();
     let level = |rule: RuleId| flags.level(rule, config);
-    let mut diagnostics = Vec::new();
     let make = |rule: RuleId, level: Level, f: Finding| Diagnostic {
         rule,
         level,
@@ -322,74 +430,50 @@ fn check_file(t: &TargetFile, data: &ContextData, flags: &LevelFlags) -> FileRes
         notes: f.notes,
         fix: f.fix,
     };
-    let ast = match source::parse(&file) {
-        Ok(ast) => ast,
-        Err(failure) => {
-            let lvl = level(RuleId::ParseError);
-            if lvl != Level::Allow {
-                diagnostics.push(make(
-                    RuleId::ParseError,
-                    lvl,
-                    Finding::new(failure.span, failure.message),
-                ));
-            }
-            let text = file.text;
-            return FileResult {
-                diagnostics,
-                error: None,
-                text: Some(text),
-            };
+    let mut diagnostics = Vec::new();
+    if let Some(failure) = w.parse_failure {
+        let lvl = level(RuleId::ParseError);
+        if lvl != Level::Allow {
+            diagnostics.push(make(
+                RuleId::ParseError,
+                lvl,
+                Finding::new(failure.span, failure.message),
+            ));
         }
-    };
-    let Some(fid) = data.index.file_id(&t.path) else {
         return FileResult {
-            error: Some(RunError {
-                path: t.display.clone(),
-                message: "file is missing from its context".into(),
-            }),
-            ..FileResult::default()
+            diagnostics,
+            error: None,
+            text: w.text,
         };
-    };
-    let cx = FileCx {
-        index: &data.index,
-        knowledge: &data.knowledge,
-        source: &file,
-        file: fid,
-    };
-    let facts: Vec<Fact> = analyze_file(&cx, &ast);
-    let mut suppressions = Suppressions::collect(&file, Some(&ast));
+    }
+    let mut suppressions = w.suppressions.unwrap_or_default();
     let mut findings = Vec::new();
     for rule in RuleId::ALL {
         let lvl = level(*rule);
         if lvl == Level::Allow {
             continue;
         }
-        for fact in &facts {
-            findings.clear();
+        for fact in w.facts.iter().chain(&indirect) {
             rule.check(fact, &mut findings);
             for f in findings.drain(..) {
-                if suppressions.suppresses(*rule, f.span.start.line) {
-                    continue;
+                if !suppressions.suppresses(*rule, f.span.start.line) {
+                    diagnostics.push(make(*rule, lvl, f));
                 }
-                diagnostics.push(make(*rule, lvl, f));
             }
         }
     }
     let lvl = level(RuleId::UnusedSuppression);
     if lvl != Level::Allow {
         for (span, message) in suppressions.unused() {
-            diagnostics.push(make(
-                RuleId::UnusedSuppression,
-                lvl,
-                Finding::new(span, message).help("remove the suppression comment"),
-            ));
+            let finding = Finding::new(span, message).help("remove the suppression comment");
+            diagnostics.push(make(RuleId::UnusedSuppression, lvl, finding));
         }
     }
     dedup_same_span(&mut diagnostics);
     FileResult {
         diagnostics,
         error: None,
-        text: Some(file.text),
+        text: w.text,
     }
 }
 

@@ -95,3 +95,8 @@ fn runtime_fixtures() {
 fn suppression_fixtures() {
     check_tree("fixtures/suppress");
 }
+
+#[test]
+fn callgraph_fixtures() {
+    check_tree("fixtures/callgraph");
+}

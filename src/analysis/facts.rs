@@ -58,6 +58,8 @@ pub enum Effect {
 pub struct Fact {
     pub span: Span,
     pub ctx: ExecContext,
+    /// The indexed function whose body holds the fact (`None` for nested fns, consts, ...).
+    pub owner: Option<crate::index::FnId>,
     pub kind: FactKind,
 }
 
@@ -84,6 +86,13 @@ pub enum FactKind {
         no_runtime: bool,
         /// For indirect effects: the call chain from this call site to the effect.
         chain: Vec<Note>,
+    },
+    /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
+    /// only once the callee's summary is known (see [`crate::callgraph`]).
+    CallsFn {
+        callee: crate::index::FnId,
+        in_loop: bool,
+        no_runtime: bool,
     },
     /// A sync lock guard bound to `guard` is alive at an `.await`.
     GuardAcrossAwait { guard: String, await_span: Span },

@@ -171,6 +171,11 @@ fn walk_fn(
         ExecContext::Sync
     };
     let mut w = Walker::new(cx, m, self_ty, facts, ctx);
+    w.owner = cx.index.fn_at(
+        cx.file,
+        sig.ident.span().start().line,
+        &sig.ident.to_string(),
+    );
     w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
     for input in &sig.inputs {
         match input {
@@ -204,6 +209,10 @@ pub(super) struct Walker<'a, 'f> {
     no_runtime: bool,
     body: usize,
     next_body: usize,
+    /// The indexed function being walked.
+    owner: Option<FnId>,
+    /// A runtime was entered (`rt.enter()`) earlier in this function.
+    entered: bool,
     /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
     quiet: usize,
     depth: usize,
@@ -233,6 +242,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             no_runtime: false,
             body: 0,
             next_body: 1,
+            owner: None,
+            entered: false,
             quiet: 0,
             depth: 0,
         }
@@ -253,6 +264,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             self.facts.push(Fact {
                 span,
                 ctx: self.ctx,
+                owner: self.owner,
                 kind,
             });
         }
@@ -409,6 +421,9 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {
+        if effect == Effect::NeedsRuntime && self.entered {
+            return;
+        }
         let in_loop = self.loop_depth > 0;
         let no_runtime = self.no_runtime;
         self.push_fact(
@@ -921,6 +936,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     Role::Plain
                 };
                 self.eval_args(call.args.iter(), role, "");
+                self.record_call(&[id], span);
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
@@ -936,6 +952,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 }
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 if !ids.is_empty() {
+                    self.record_call(&ids, span);
                     return self.val_of_fns(&ids);
                 }
                 if CONSTRUCTORS.contains(&name.as_str())
@@ -962,6 +979,25 @@ impl<'a, 'f> Walker<'a, 'f> {
                 Val::Unknown
             }
         }
+    }
+
+    /// Records an edge of the call graph: a call that resolves to exactly one sync function of
+    /// the workspace (`async fn` callees run where they are awaited and are checked there).
+    fn record_call(&mut self, ids: &[FnId], span: Span) {
+        let [id] = ids else { return };
+        let sig = &self.cx.index.fn_info(*id).sig;
+        if sig.is_async || sig.runtime_attr || self.owner == Some(*id) {
+            return;
+        }
+        let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
+        self.push_fact(
+            span,
+            FactKind::CallsFn {
+                callee: *id,
+                in_loop,
+                no_runtime,
+            },
+        );
     }
 
     /// A table entry describes an item of the analysed workspace (tokio analysed itself) only
@@ -1034,6 +1070,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 } else if self.cx.index.type_info(path).is_some() {
                     let ids = self.cx.index.methods_of(path, &name);
                     if !ids.is_empty() {
+                        self.record_call(&ids, span);
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)
@@ -1065,6 +1102,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         {
             // `let _guard = rt.enter();`: a runtime is entered for the rest of the body.
             self.no_runtime = false;
+            self.entered = true;
         }
         let role = api.map(|a| a.role).unwrap_or(Role::Plain);
         let callee = match (&recv, recv.path()) {

@@ -75,11 +75,14 @@ pub struct Index {
     methods_by_name: HashMap<String, Vec<FnId>>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
+    /// (file, line of the fn name) → fns declared there.
+    by_location: HashMap<(FileId, usize), Vec<FnId>>,
     /// Lib crate name → root module.
     crates: HashMap<String, ModId>,
     /// File → the modules its top level and inline modules are.
     file_modules: HashMap<FileId, Vec<(Vec<String>, ModId)>>,
     files: Vec<PathBuf>,
+    file_ids: HashMap<PathBuf, FileId>,
 }
 
 impl Index {
@@ -87,6 +90,11 @@ impl Index {
     pub fn build(files: &[IndexedFile], roots: &[CrateRoot]) -> Index {
         let mut ix = Index {
             files: files.iter().map(|f| f.path.clone()).collect(),
+            file_ids: files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.clone(), i))
+                .collect(),
             ..Index::default()
         };
         let by_path: HashMap<&Path, FileId> = files
@@ -260,6 +268,10 @@ impl Index {
                 .or_default()
                 .push(id);
         }
+        self.by_location
+            .entry((file, sig.line))
+            .or_default()
+            .push(id);
         if let Some(t) = &self_ty {
             self.methods
                 .entry((t.clone(), sig.name.clone()))
@@ -358,11 +370,20 @@ impl Index {
     }
 
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|p| p == path)
+        self.file_ids.get(path).copied()
     }
 
     pub fn file_path(&self, file: FileId) -> &Path {
         &self.files[file]
+    }
+
+    /// The indexed function declared in `file` with its name on `line`.
+    pub fn fn_at(&self, file: FileId, line: usize, name: &str) -> Option<FnId> {
+        self.by_location
+            .get(&(file, line))?
+            .iter()
+            .copied()
+            .find(|&id| self.fns[id].sig.name == name)
     }
 
     pub fn fn_info(&self, id: FnId) -> &FnInfo {
