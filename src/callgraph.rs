@@ -41,6 +41,9 @@ struct Witness {
     span: Span,
 }
 
+/// The calls a function makes: (callee, file, call span).
+type Edges<'a> = Vec<(FnId, &'a str, Span)>;
+
 /// The files of one context with their facts: (display path, facts).
 pub type ContextFacts<'a> = [(&'a str, &'a [Fact])];
 
@@ -53,7 +56,7 @@ pub struct Summaries {
 impl Summaries {
     pub fn compute(index: &Index, files: &ContextFacts) -> Summaries {
         let mut s = Summaries::default();
-        let mut edges: HashMap<FnId, Vec<(FnId, &str, Span)>> = HashMap::new();
+        let mut edges: HashMap<FnId, Edges> = HashMap::new();
         for (path, facts) in files {
             for fact in facts.iter().filter(|f| f.ctx == ExecContext::Sync) {
                 let Some(owner) = fact.owner else { continue };
@@ -87,7 +90,7 @@ impl Summaries {
         }
         // Fixed point: a function has an effect when one of its callees has it. Each round
         // only adds witnesses, so it ends after at most (functions × effects) rounds.
-        let mut callers: Vec<(&FnId, &Vec<(FnId, &str, Span)>)> = edges.iter().collect();
+        let mut callers: Vec<(&FnId, &Edges)> = edges.iter().collect();
         callers.sort_by_key(|(id, _)| **id);
         loop {
             let mut changed = false;

@@ -1070,11 +1070,15 @@ impl<'a, 'f> Walker<'a, 'f> {
                 } else if self.cx.index.type_info(path).is_some() {
                     let ids = self.cx.index.methods_of(path, &name);
                     if !ids.is_empty() {
-                        self.record_call(&ids, span);
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)
                             .filter(|a| self.table_agrees(*a, &result));
+                        // A call the tables describe has its effect directly: its
+                        // internals are not followed.
+                        if api.is_none() {
+                            self.record_call(&ids, span);
+                        }
                     }
                 } else if let Some(a) = k.method(path, &name) {
                     api = Some(a);
