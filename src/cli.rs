@@ -73,6 +73,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 
+    /// Apply machine-applicable fixes to the files, then report what remains
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one)
+    #[arg(long)]
+    pub diff: bool,
+
     /// Exit 0 even when there are deny-level findings
     #[arg(long)]
     pub exit_zero: bool,

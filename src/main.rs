@@ -104,6 +104,9 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(_) => return usage("standard input is not valid UTF-8"),
         }
     }
+    if args.fix && stdin.is_some() {
+        return usage("--fix cannot write to standard input; use --diff");
+    }
     let opts = Options {
         paths,
         stdin,
@@ -122,6 +125,39 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.diff {
+        let diff = unawaited::fix::diff(&outcome.diagnostics, &outcome.sources);
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(diff.as_bytes()).and_then(|_| out.flush());
+        return if diff.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    let mut outcome = outcome;
+    let mut fixed = 0;
+    if args.fix {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut refused = Vec::new();
+        for (path, edits) in unawaited::fix::edits_by_file(&outcome.diagnostics) {
+            let Some(text) = outcome.sources.get(&path) else {
+                continue;
+            };
+            match unawaited::fix::fix_file(&cwd.join(&path), &path, text, &edits) {
+                unawaited::fix::Outcome::Fixed { edits } => fixed += edits,
+                unawaited::fix::Outcome::Refused(e) => refused.push(e),
+            }
+        }
+        if fixed > 0 {
+            // Report what remains after the fixes.
+            match engine::run(&opts) {
+                Ok(o) => outcome = o,
+                Err(_) => return usage("cannot re-check after fixing"),
+            }
+        }
+        outcome.errors.extend(refused);
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -149,6 +185,12 @@ fn check(args: CheckArgs) -> ExitCode {
             eprintln!("error: cannot write the report: {e}");
             return ExitCode::from(2);
         }
+    }
+    if args.fix && !args.quiet {
+        eprintln!(
+            "unawaited: fixed {fixed} finding{}",
+            if fixed == 1 { "" } else { "s" }
+        );
     }
     if !outcome.errors.is_empty() && args.format == render::Format::Human {
         // Human output already listed them on stdout; tell stderr readers too.
