@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files or folders (default: the current folder)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its default level and summary
     Rules,
     /// Print the documentation of a rule
@@ -80,6 +80,14 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one)
     #[arg(long)]
     pub diff: bool,
+
+    /// Record today's findings in FILE (then report them as usual)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Report only findings that are not recorded in FILE (see --write-baseline)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Exit 0 even when there are deny-level findings
     #[arg(long)]

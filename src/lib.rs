@@ -1,6 +1,7 @@
 //! `unawaited`: finds orphaned futures and async runtime misuse in Rust source, without a build.
 
 pub mod analysis;
+pub mod baseline;
 pub mod callgraph;
 pub mod cli;
 pub mod config;

@@ -3,6 +3,7 @@
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use unawaited::baseline::Baseline;
 use unawaited::cli::{CheckArgs, Cli, ColorChoice, Command};
 use unawaited::config::LevelFlags;
 use unawaited::diagnostic::Level;
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
             )),
             None => return usage(&format!("unknown rule `{rule}` (see `unawaited rules`)")),
         },
-        Command::Check(args) => return check(args),
+        Command::Check(args) => return check(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -83,6 +84,33 @@ fn level_flags(args: &CheckArgs) -> Result<LevelFlags, String> {
     })
 }
 
+fn run(opts: &Options) -> Result<engine::Outcome, ExitCode> {
+    engine::run(opts).map_err(|fatal| {
+        match fatal {
+            Fatal::Config(e) => eprintln!("error: {}: {}", e.path, e.message),
+            Fatal::Other(e) => eprintln!("error: {e}"),
+        }
+        ExitCode::from(2)
+    })
+}
+
+/// Applies the machine-applicable fixes; returns how many edits were made and the files refused.
+fn apply_fixes(outcome: &engine::Outcome) -> (usize, Vec<unawaited::diagnostic::RunError>) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut fixed = 0;
+    let mut refused = Vec::new();
+    for (path, edits) in unawaited::fix::edits_by_file(&outcome.diagnostics) {
+        let Some(text) = outcome.sources.get(&path) else {
+            continue;
+        };
+        match unawaited::fix::fix_file(&cwd.join(&path), &path, text, &edits) {
+            unawaited::fix::Outcome::Fixed { edits } => fixed += edits,
+            unawaited::fix::Outcome::Refused(e) => refused.push(e),
+        }
+    }
+    (fixed, refused)
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     let flags = match level_flags(&args) {
         Ok(f) => f,
@@ -114,16 +142,19 @@ fn check(args: CheckArgs) -> ExitCode {
         config_file: args.config.clone(),
         jobs: args.jobs,
     };
-    let outcome = match engine::run(&opts) {
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Baseline::parse(&t))
+        {
+            Ok(b) => Some(b),
+            Err(e) => return usage(&format!("{}: {e}", path.display())),
+        },
+    };
+    let mut outcome = match run(&opts) {
         Ok(o) => o,
-        Err(Fatal::Config(e)) => {
-            eprintln!("error: {}: {}", e.path, e.message);
-            return ExitCode::from(2);
-        }
-        Err(Fatal::Other(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if args.diff {
         let diff = unawaited::fix::diff(&outcome.diagnostics, &outcome.sources);
@@ -135,28 +166,32 @@ fn check(args: CheckArgs) -> ExitCode {
             ExitCode::from(1)
         };
     }
-    let mut outcome = outcome;
     let mut fixed = 0;
     if args.fix {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let mut refused = Vec::new();
-        for (path, edits) in unawaited::fix::edits_by_file(&outcome.diagnostics) {
-            let Some(text) = outcome.sources.get(&path) else {
-                continue;
-            };
-            match unawaited::fix::fix_file(&cwd.join(&path), &path, text, &edits) {
-                unawaited::fix::Outcome::Fixed { edits } => fixed += edits,
-                unawaited::fix::Outcome::Refused(e) => refused.push(e),
-            }
-        }
+        let (n, refused) = apply_fixes(&outcome);
+        fixed = n;
         if fixed > 0 {
             // Report what remains after the fixes.
-            match engine::run(&opts) {
-                Ok(o) => outcome = o,
-                Err(_) => return usage("cannot re-check after fixing"),
-            }
+            outcome = match run(&opts) {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
         }
         outcome.errors.extend(refused);
+    }
+    if let Some(path) = &args.write_baseline {
+        let text =
+            serde_json::to_string_pretty(&Baseline::of(&outcome.diagnostics, &outcome.sources))
+                .unwrap_or_default();
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            return usage(&format!(
+                "{}: cannot write the baseline: {e}",
+                path.display()
+            ));
+        }
+    }
+    if let Some(b) = &baseline {
+        outcome.diagnostics = b.filter(std::mem::take(&mut outcome.diagnostics), &outcome.sources);
     }
     let color = match args.color {
         ColorChoice::Always => true,
