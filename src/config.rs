@@ -160,7 +160,13 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
         .span()
         .map(|s| format!("line {}: ", line_of(text, s.start)))
         .unwrap_or_default();
-    format!("{line}{}", e.message().trim())
+    let message: Vec<&str> = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    format!("{line}{}", message.join(": "))
 }
 
 /// Finds and caches the configuration of each folder.
