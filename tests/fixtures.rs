@@ -100,3 +100,9 @@ fn suppression_fixtures() {
 fn callgraph_fixtures() {
     check_tree("fixtures/callgraph");
 }
+
+/// The reference pipeline: correct files give nothing, broken ones exactly their marks.
+#[test]
+fn reference_pipeline() {
+    check_tree("fixtures/pipeline");
+}

@@ -6,7 +6,12 @@ use std::path::Path;
 use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git").current_dir(dir).args(args).status().map(|s| s.success()).unwrap_or(false);
+    let ok = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     assert!(ok, "git {args:?}");
 }
 
@@ -14,21 +19,41 @@ fn try_repo(dir: &Path, home: &Path, file: &str) -> bool {
     let out = Command::new("pre-commit")
         .current_dir(dir)
         .env("PRE_COMMIT_HOME", home)
-        .args(["try-repo", env!("CARGO_MANIFEST_DIR"), "unawaited", "--files", file])
+        .args([
+            "try-repo",
+            env!("CARGO_MANIFEST_DIR"),
+            "unawaited",
+            "--files",
+            file,
+        ])
         .output()
         .expect("pre-commit runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!text.contains("An unexpected error has occurred"), "{text}");
     if !out.status.success() {
-        assert!(text.contains("unawaited_future"), "the hook failed for the finding: {text}");
+        assert!(
+            text.contains("unawaited_future"),
+            "the hook failed for the finding: {text}"
+        );
     }
     out.status.success()
 }
 
 #[test]
 fn the_hook_fails_a_bad_commit_and_passes_a_good_one() {
-    if Command::new("pre-commit").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "CI must have pre-commit installed (.ci/run installs it)");
+    if Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have pre-commit installed (.ci/run installs it)"
+        );
         eprintln!("skipped: pre-commit is not installed");
         return;
     }
@@ -37,9 +62,23 @@ fn the_hook_fails_a_bad_commit_and_passes_a_good_one() {
     git(repo.path(), &["init", "-q"]);
     git(repo.path(), &["config", "user.email", "t@example.com"]);
     git(repo.path(), &["config", "user.name", "t"]);
-    std::fs::write(repo.path().join("bad.rs"), "async fn w() {}\nfn main() {\n    w();\n}\n").unwrap();
-    std::fs::write(repo.path().join("good.rs"), "async fn w() {}\nasync fn run() {\n    w().await;\n}\n").unwrap();
+    std::fs::write(
+        repo.path().join("bad.rs"),
+        "async fn w() {}\nfn main() {\n    w();\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("good.rs"),
+        "async fn w() {}\nasync fn run() {\n    w().await;\n}\n",
+    )
+    .unwrap();
     git(repo.path(), &["add", "bad.rs", "good.rs"]);
-    assert!(!try_repo(repo.path(), home.path(), "bad.rs"), "a staged bad file fails the hook");
-    assert!(try_repo(repo.path(), home.path(), "good.rs"), "a staged good file passes");
+    assert!(
+        !try_repo(repo.path(), home.path(), "bad.rs"),
+        "a staged bad file fails the hook"
+    );
+    assert!(
+        try_repo(repo.path(), home.path(), "good.rs"),
+        "a staged good file passes"
+    );
 }
