@@ -1,8 +1,11 @@
 //! Rendering a finished run. Every renderer reads the same [`Report`]; none of them touches an
 //! AST, and all of them write to a `Write` so that a closed pipe is an ordinary I/O error.
 
+pub mod cargo;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, RunError};
 use std::collections::HashMap;
@@ -56,8 +59,8 @@ pub fn render(
     match format {
         Format::Human => human::render(report, opts, out),
         Format::Json => json::render(report, out),
-        Format::Cargo | Format::Sarif | Format::Github => Err(io::Error::other(format!(
-            "format {format:?} is not available yet"
-        ))),
+        Format::Cargo => cargo::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
     }
 }
