@@ -33,7 +33,10 @@ fn try_repo(dir: &Path, home: &Path, file: &str) -> bool {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(!text.contains("An unexpected error has occurred"), "{text}");
+    if text.contains("An unexpected error has occurred") {
+        let log = std::fs::read_to_string(home.join("pre-commit.log")).unwrap_or_default();
+        panic!("pre-commit failed: {text}\n{log}");
+    }
     if !out.status.success() {
         assert!(
             text.contains("unawaited_future"),

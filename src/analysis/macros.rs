@@ -54,6 +54,14 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &syn::Macro) -> Val {
         .map(|s| s.ident.to_string())
         .unwrap_or_default();
     match name.as_str() {
+        // `std::pin::pin!(fut)` in expression position: the pinned future itself.
+        "pin" => {
+            if let Ok(args) = parse_args(&mac.tokens) {
+                if args.len() == 1 {
+                    return w.eval_expr(&args[0]);
+                }
+            }
+        }
         "select" | "select_biased" => {
             if let Ok(select) = syn::parse2::<Select>(mac.tokens.clone()) {
                 for branch in &select.branches {

@@ -10,7 +10,7 @@ use super::value::Val;
 use crate::diagnostic::{Edit, Span};
 use crate::index::facts::{generic_bound, has_runtime_attr, sig_of, FnSig};
 use crate::index::types::Ty;
-use crate::index::{FileId, FnId, Index, ModId, Res};
+use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
 use crate::knowledge::{Api, Knowledge, Ret, Role, TypeClass, COMMON_SYNC_METHODS};
 use crate::source::SourceFile;
 use syn::spanned::Spanned;
@@ -25,6 +25,8 @@ pub struct FileCx<'a> {
 
 /// Methods of futures that give a future again.
 const FUTURE_COMBINATORS: &[&str] = &[
+    "as_mut",
+    "by_ref",
     "boxed",
     "boxed_local",
     "fuse",
@@ -521,9 +523,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                 Val::Unknown
             }
             syn::Stmt::Expr(e, semi) => {
-                let polled_before = self.binding_used_before(e);
                 let v = self.eval(e);
-                if semi.is_some() && !polled_before {
+                if semi.is_some() {
                     let span = self.span(e.span());
                     let fix = if awaitable_expr(e) {
                         Some(Edit {
@@ -543,6 +544,28 @@ impl<'a, 'f> Walker<'a, 'f> {
                 } else {
                     Val::Unknown
                 }
+            }
+            syn::Stmt::Macro(m) if is_pin_macro(&m.mac) => {
+                // `tokio::pin!(fut);` re-binds `fut` to the pinned future: it must still be
+                // polled through the new name.
+                let span = self.span(m.mac.span());
+                let names = syn::parse::Parser::parse2(
+                    syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated,
+                    m.mac.tokens.clone(),
+                );
+                match names {
+                    Ok(names) => {
+                        for name in names {
+                            let name = name.to_string();
+                            let val = self.scopes.use_name(&name).unwrap_or_default();
+                            self.declare(name, val, span);
+                        }
+                    }
+                    Err(_) => {
+                        self.eval_macro(&m.mac);
+                    }
+                }
+                Val::Unknown
             }
             syn::Stmt::Macro(m) => {
                 let v = self.eval_macro(&m.mac);
@@ -795,7 +818,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 if let Some(rest) = &s.rest {
                     self.eval(rest);
                 }
-                match self.resolve_path(&path_segments(&s.path)) {
+                match self.resolve_path(&path_segments(&s.path), Ns::Type) {
                     Res::Type(p) => Val::typed(p),
                     _ => Val::Unknown,
                 }
@@ -922,7 +945,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             self.eval_args(call.args.iter(), Role::Plain, "");
             return Val::Unknown;
         }
-        match self.resolve_path(&segs) {
+        match self.resolve_path(&segs, Ns::Value) {
             Res::Fn(id) => {
                 let internal = &self.cx.index.fn_info(id).path;
                 if let Some((path, api)) = self.cx.knowledge.function_in_crate(internal) {
@@ -1005,6 +1028,12 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// `loom::thread::yield_now` is not `tokio::task::yield_now`.
     fn table_agrees(&self, api: Api, own: &Val) -> bool {
         let table = self.val_of_api(api, "", Vec::new());
+        // tokio's own `sleep` returns its own `Sleep`, a type that implements `Future`.
+        if let Some(p) = own.path() {
+            if self.cx.index.implements_future(p) {
+                return matches!(table, Val::Future { .. } | Val::TaskHandle { .. });
+            }
+        }
         std::mem::discriminant(&table) == std::mem::discriminant(own)
     }
 
@@ -1147,7 +1176,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     // ----- resolution and values -----------------------------------------------------------
 
-    fn resolve_path(&self, segs: &[String]) -> Res {
+    fn resolve_path(&self, segs: &[String], ns: Ns) -> Res {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
@@ -1161,9 +1190,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         if let Some(target) = self.scopes.local_use(first) {
             let mut full = target.clone();
             full.extend_from_slice(&segs[1..]);
-            return self.cx.index.resolve(self.module, &full);
+            return self.cx.index.resolve_ns(self.module, &full, ns);
         }
-        self.cx.index.resolve(self.module, segs)
+        self.cx.index.resolve_ns(self.module, segs, ns)
     }
 
     fn val_of_fn(&self, id: FnId) -> Val {
@@ -1246,12 +1275,17 @@ impl<'a, 'f> Walker<'a, 'f> {
                         .map(|a| self.val_of_ty_self(a, m, self_ty, depth + 1))
                         .collect::<Vec<_>>()
                 };
-                match self.cx.index.resolve(m, segs) {
+                match self.cx.index.resolve_type(m, segs) {
                     Res::Type(p) => {
                         if let Some(info) = self.cx.index.type_info(&p) {
                             if let Some(alias) = &info.def.alias_of {
                                 return self.val_of_ty_self(alias, info.module, self_ty, depth + 1);
                             }
+                        }
+                        // A workspace type named like a future that implements `Future`
+                        // (`ResponseFuture`) is one; handles that implement it are not.
+                        if last.ends_with("Future") && self.cx.index.implements_future(&p) {
+                            return Val::future(format!("`{last}`"));
                         }
                         Val::Typed {
                             path: p,
@@ -1386,6 +1420,14 @@ fn bare_ident(e: &syn::Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// `tokio::pin!`, `futures::pin_mut!`, `std::pin::pin!`.
+fn is_pin_macro(mac: &syn::Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "pin" || s.ident == "pin_mut")
 }
 
 /// Whether `.await` can be appended to the expression as written.

@@ -314,8 +314,20 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
     }
 }
 
-/// The meaning of a generic parameter's bounds, when `ty` names one (`F` with `F: Future`).
+/// The meaning of a generic parameter's bounds, when `ty` names one (`F` with `F: Future`),
+/// following callables to their return type (`C: FnOnce() -> Fut`, `Fut: Future`).
 pub fn generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
+    let bound = direct_generic_bound(sig, ty)?;
+    Some(match bound {
+        Ty::Callable(ret) => match direct_generic_bound(sig, &ret) {
+            Some(inner) => Ty::Callable(Box::new(inner)),
+            None => Ty::Callable(ret),
+        },
+        other => other,
+    })
+}
+
+fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
     let Ty::Path { segs, args } = ty else {
         return None;
     };

@@ -7,7 +7,7 @@ mod resolve;
 pub mod types;
 
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
-pub use resolve::Res;
+pub use resolve::{Ns, Res};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use types::Ty;
@@ -322,7 +322,7 @@ impl Index {
                     let trait_path =
                         imp.trait_path
                             .as_ref()
-                            .and_then(|tp| match self.resolve(*m, tp) {
+                            .and_then(|tp| match self.resolve_type(*m, tp) {
                                 Res::Type(p) | Res::External(p) => Some(p),
                                 _ => None,
                             });
@@ -352,7 +352,7 @@ impl Index {
     /// The full path of a written type in module `m`, internal or external.
     pub fn type_path(&self, m: ModId, ty: &Ty) -> Option<String> {
         match ty {
-            Ty::Path { segs, .. } => match self.resolve(m, segs) {
+            Ty::Path { segs, .. } => match self.resolve_type(m, segs) {
                 Res::Type(p) | Res::External(p) => Some(p),
                 _ => None,
             },
@@ -431,6 +431,15 @@ impl Index {
             .iter()
             .find(|(n, _)| n == field)
             .map(|(_, t)| (t, info.module))
+    }
+
+    /// Whether the workspace implements `Future` for the type at `path`.
+    pub fn implements_future(&self, path: &str) -> bool {
+        self.trait_impls.get(path).is_some_and(|traits| {
+            traits
+                .iter()
+                .any(|t| t.rsplit("::").next() == Some("Future"))
+        })
     }
 
     pub fn is_trait(&self, path: &str) -> bool {

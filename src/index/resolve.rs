@@ -19,6 +19,15 @@ pub enum Res {
 
 const MAX_DEPTH: usize = 24;
 
+/// Rust's namespaces: a module `yield_now` and a fn `yield_now` can live side by side. The last
+/// segment of a path is looked up in the namespace its use asks for; earlier segments are
+/// modules or types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ns {
+    Value,
+    Type,
+}
+
 /// Bounds one resolution: glob imports can form cycles and fan out (`use super::*` in every
 /// module), so the number of lookup steps is capped and no module's globs are searched twice.
 struct Budget {
@@ -38,15 +47,32 @@ impl Budget {
 
 impl Index {
     /// Resolves a path written in module `m`.
+    /// Resolves a path written in module `m` in value position (a call, a value).
     pub fn resolve(&self, m: ModId, segs: &[String]) -> Res {
+        self.resolve_ns(m, segs, Ns::Value)
+    }
+
+    /// Resolves a path written in module `m` in type position.
+    pub fn resolve_type(&self, m: ModId, segs: &[String]) -> Res {
+        self.resolve_ns(m, segs, Ns::Type)
+    }
+
+    pub fn resolve_ns(&self, m: ModId, segs: &[String], ns: Ns) -> Res {
         let mut budget = Budget {
             steps: 256,
             globbed: Vec::new(),
         };
-        self.resolve_depth(m, segs, 0, &mut budget)
+        self.resolve_depth(m, segs, ns, 0, &mut budget)
     }
 
-    fn resolve_depth(&self, m: ModId, segs: &[String], depth: usize, b: &mut Budget) -> Res {
+    fn resolve_depth(
+        &self,
+        m: ModId,
+        segs: &[String],
+        ns: Ns,
+        depth: usize,
+        b: &mut Budget,
+    ) -> Res {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
@@ -55,16 +81,17 @@ impl Index {
         }
         let rest = &segs[1..];
         match first.as_str() {
-            "crate" => self.resolve_in(self.modules[m].crate_root, rest, depth + 1, b),
-            "self" | "super" => self.resolve_in(m, segs, depth + 1, b),
+            "crate" => self.resolve_in(self.modules[m].crate_root, rest, ns, depth + 1, b),
+            "self" | "super" => self.resolve_in(m, segs, ns, depth + 1, b),
             "Self" => Res::Unknown,
             "std" | "core" | "alloc" => Res::External(segs.join("::")),
             name => {
-                if let Some(r) = self.scope_lookup(m, name, depth + 1, b) {
-                    return self.continue_from(r, rest, depth + 1, b);
+                let first_ns = if rest.is_empty() { ns } else { Ns::Type };
+                if let Some(r) = self.scope_lookup(m, name, first_ns, depth + 1, b) {
+                    return self.continue_from(r, rest, ns, depth + 1, b);
                 }
                 if let Some(&root) = self.crates.get(name) {
-                    return self.resolve_in(root, rest, depth + 1, b);
+                    return self.resolve_in(root, rest, ns, depth + 1, b);
                 }
                 Res::External(segs.join("::"))
             }
@@ -72,19 +99,36 @@ impl Index {
     }
 
     /// A name visible in module `m`: its items, its imports, then its glob imports.
-    fn scope_lookup(&self, m: ModId, name: &str, depth: usize, b: &mut Budget) -> Option<Res> {
+    fn scope_lookup(
+        &self,
+        m: ModId,
+        name: &str,
+        ns: Ns,
+        depth: usize,
+        b: &mut Budget,
+    ) -> Option<Res> {
         if depth > MAX_DEPTH || !b.take() {
             return None;
         }
         let module = &self.modules[m];
-        if let Some(&c) = module.children.get(name) {
-            return Some(Res::Module(c));
-        }
-        if let Some(&f) = module.fns.get(name) {
-            return Some(Res::Fn(f));
-        }
-        if let Some(t) = module.types.get(name) {
-            return Some(Res::Type(t.clone()));
+        let item = || match ns {
+            Ns::Value => module.fns.get(name).map(|&f| Res::Fn(f)),
+            Ns::Type => module
+                .children
+                .get(name)
+                .map(|&c| Res::Module(c))
+                .or_else(|| module.types.get(name).map(|t| Res::Type(t.clone()))),
+        };
+        let other = || match ns {
+            Ns::Value => module
+                .types
+                .get(name)
+                .map(|t| Res::Type(t.clone()))
+                .or_else(|| module.children.get(name).map(|&c| Res::Module(c))),
+            Ns::Type => module.fns.get(name).map(|&f| Res::Fn(f)),
+        };
+        if let Some(r) = item() {
+            return Some(r);
         }
         if let Some(target) = module.uses.get(name) {
             // `use foo;` of an external crate names itself: do not loop on it.
@@ -95,16 +139,19 @@ impl Index {
                     .map(|&r| Res::Module(r))
                     .or(Some(Res::External(name.to_string())));
             }
-            return Some(self.resolve_depth(m, target, depth + 1, b));
+            return Some(self.resolve_depth(m, target, ns, depth + 1, b));
+        }
+        if let Some(r) = other() {
+            return Some(r);
         }
         if module.globs.is_empty() || b.globbed.contains(&m) {
             return None;
         }
         b.globbed.push(m);
         for glob in &module.globs {
-            match self.resolve_depth(m, glob, depth + 1, b) {
+            match self.resolve_depth(m, glob, Ns::Type, depth + 1, b) {
                 Res::Module(gm) if gm != m => {
-                    if let Some(r) = self.scope_lookup(gm, name, depth + 1, b) {
+                    if let Some(r) = self.scope_lookup(gm, name, ns, depth + 1, b) {
                         return Some(r);
                     }
                 }
@@ -121,7 +168,7 @@ impl Index {
         None
     }
 
-    fn resolve_in(&self, m: ModId, rest: &[String], depth: usize, b: &mut Budget) -> Res {
+    fn resolve_in(&self, m: ModId, rest: &[String], ns: Ns, depth: usize, b: &mut Budget) -> Res {
         if depth > MAX_DEPTH || !b.take() {
             return Res::Unknown;
         }
@@ -130,12 +177,18 @@ impl Index {
         };
         match name.as_str() {
             "super" => match self.modules[m].parent {
-                Some(p) => self.resolve_in(p, &rest[1..], depth + 1, b),
+                Some(p) => self.resolve_in(p, &rest[1..], ns, depth + 1, b),
                 None => Res::Unknown,
             },
-            "self" => self.resolve_in(m, &rest[1..], depth + 1, b),
-            _ => match self.scope_lookup(m, name, depth + 1, b) {
-                Some(r) => self.continue_from(r, &rest[1..], depth + 1, b),
+            "self" => self.resolve_in(m, &rest[1..], ns, depth + 1, b),
+            _ => match self.scope_lookup(
+                m,
+                name,
+                if rest.len() == 1 { ns } else { Ns::Type },
+                depth + 1,
+                b,
+            ) {
+                Some(r) => self.continue_from(r, &rest[1..], ns, depth + 1, b),
                 // Not among the module's visible items (often: made by a macro). Its full path
                 // still lets the knowledge tables recognise it (`tokio::task::block_in_place`).
                 None => Res::External(format!("{}::{}", self.modules[m].path, rest.join("::"))),
@@ -143,12 +196,12 @@ impl Index {
         }
     }
 
-    fn continue_from(&self, r: Res, rest: &[String], depth: usize, b: &mut Budget) -> Res {
+    fn continue_from(&self, r: Res, rest: &[String], ns: Ns, depth: usize, b: &mut Budget) -> Res {
         if rest.is_empty() {
             return r;
         }
         match r {
-            Res::Module(c) => self.resolve_in(c, rest, depth + 1, b),
+            Res::Module(c) => self.resolve_in(c, rest, ns, depth + 1, b),
             Res::Type(p) if rest.len() == 1 => Res::Assoc(p, rest[0].clone()),
             Res::External(p) => Res::External(format!("{p}::{}", rest.join("::"))),
             _ => Res::Unknown,

@@ -33,6 +33,7 @@ pub const FNS: &[FnRow] = &[
     ("tokio::time::sleep_until", FUT),
     ("tokio::time::timeout", FUT),
     ("tokio::time::timeout_at", FUT),
+    ("tokio::time::advance", FUT),
     (
         "tokio::time::interval",
         Api::new(Ret::Type("tokio::time::Interval")),
