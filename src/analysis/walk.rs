@@ -1098,7 +1098,10 @@ impl<'a, 'f> Walker<'a, 'f> {
                     };
                 } else if self.cx.index.type_info(path).is_some() {
                     let ids = self.cx.index.methods_of(path, &name);
-                    if !ids.is_empty() {
+                    if ids.is_empty() && self.cx.index.implements(path, "Stream") {
+                        // `StreamExt` methods on a stream type of the workspace.
+                        api = crate::knowledge::streams::method(&name);
+                    } else if !ids.is_empty() {
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)

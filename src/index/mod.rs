@@ -435,10 +435,15 @@ impl Index {
 
     /// Whether the workspace implements `Future` for the type at `path`.
     pub fn implements_future(&self, path: &str) -> bool {
+        self.implements(path, "Future")
+    }
+
+    /// Whether the workspace implements a trait named `trait_name` for the type at `path`.
+    pub fn implements(&self, path: &str, trait_name: &str) -> bool {
         self.trait_impls.get(path).is_some_and(|traits| {
             traits
                 .iter()
-                .any(|t| t.rsplit("::").next() == Some("Future"))
+                .any(|t| t.rsplit("::").next() == Some(trait_name))
         })
     }
 

@@ -21,6 +21,9 @@ pub enum Ty {
 }
 
 const FUTURE_TRAITS: &[&str] = &["Future", "TryFuture", "IntoFuture"];
+
+/// The type an `impl Stream` / `dyn Stream` stands for: the knowledge tables know its methods.
+pub const STREAM_TYPE: &str = "futures::stream::Stream";
 const FN_TRAITS: &[&str] = &[
     "Fn",
     "FnMut",
@@ -92,6 +95,12 @@ impl Ty {
                 continue;
             };
             let name = last.ident.to_string();
+            if matches!(name.as_str(), "Stream" | "TryStream") {
+                return Ty::Path {
+                    segs: STREAM_TYPE.split("::").map(String::from).collect(),
+                    args: Vec::new(),
+                };
+            }
             if FUTURE_TRAITS.contains(&name.as_str()) {
                 let output = match &last.arguments {
                     syn::PathArguments::AngleBracketed(a) => {

@@ -1,13 +1,14 @@
 //! futures, async-std, smol and the small `block_on` executors.
 
-use super::{Api, FnRow, MethodRow, Ret, Role, BLOCK_ON, FUT};
+use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT};
 use crate::analysis::facts::Effect;
 
 pub const FNS: &[FnRow] = &[
     ("futures::executor::block_on", BLOCK_ON),
     ("futures::block_on", BLOCK_ON),
     ("futures::future::block_on", BLOCK_ON),
-    ("async_std::task::block_on", BLOCK_ON),
+    // async-std's `block_on` is re-entrant: inside async code it blocks the thread, no panic.
+    ("async_std::task::block_on", BLOCKING),
     ("smol::block_on", BLOCK_ON),
     ("async_io::block_on", BLOCK_ON),
     ("pollster::block_on", BLOCK_ON),

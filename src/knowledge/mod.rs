@@ -4,6 +4,7 @@
 
 mod executors;
 mod std_lib;
+pub mod streams;
 mod tokio;
 mod web;
 
@@ -119,7 +120,14 @@ pub enum TypeClass {
 impl Knowledge {
     pub fn builtin() -> Knowledge {
         let mut k = Knowledge::default();
-        for rows in [tokio::FNS, executors::FNS, std_lib::FNS, web::FNS] {
+        for rows in [
+            tokio::FNS,
+            executors::FNS,
+            std_lib::FNS,
+            web::FNS,
+            web::ACTIX_FNS,
+            streams::FNS,
+        ] {
             for (path, api) in rows {
                 k.fns.insert((*path).to_string(), *api);
                 for key in tail_keys(path) {
@@ -139,6 +147,7 @@ impl Knowledge {
             executors::METHODS,
             std_lib::METHODS,
             web::METHODS,
+            web::ACTIX_METHODS,
         ] {
             for (ty, name, api) in rows {
                 k.add_method(ty, name, *api);
@@ -153,7 +162,7 @@ impl Knowledge {
         for ty in k.future_types.clone() {
             k.register_type(ty);
         }
-        for ty in [std_lib::GUARD_TYPES, tokio::HANDLE_TYPES].concat() {
+        for ty in [std_lib::GUARD_TYPES, tokio::HANDLE_TYPES, streams::TYPES].concat() {
             k.register_type(ty);
         }
         k
@@ -255,6 +264,9 @@ impl Knowledge {
         }
         if self.async_io_types.contains(&canon) && self.async_io_methods.contains(&name) {
             return Some(FUT);
+        }
+        if streams::TYPES.contains(&canon) || canon == crate::index::types::STREAM_TYPE {
+            return streams::method(name);
         }
         None
     }
@@ -469,4 +481,79 @@ pub const COMMON_SYNC_METHODS: &[&str] = &[
     "status",
     "stats",
     "wake",
+    // std collections, strings, slices, options and I/O: names a workspace may reuse for async
+    // methods of its own types.
+    "set_len",
+    "truncate",
+    "reserve",
+    "resize",
+    "shrink_to_fit",
+    "split_off",
+    "retain",
+    "dedup",
+    "swap",
+    "sort_by",
+    "sort_unstable",
+    "reverse",
+    "entry",
+    "keys",
+    "values",
+    "values_mut",
+    "iter_mut",
+    "capacity",
+    "as_slice",
+    "as_str",
+    "as_bytes",
+    "to_vec",
+    "to_owned",
+    "chunks",
+    "windows",
+    "concat",
+    "starts_with",
+    "ends_with",
+    "trim",
+    "lines",
+    "bytes",
+    "chars",
+    "replace",
+    "get_ref",
+    "into_inner",
+    "take_while",
+    "skip",
+    "zip",
+    "chain",
+    "rev",
+    "peekable",
+    "cloned",
+    "copied",
+    "flatten",
+    "flat_map",
+    "filter_map",
+    "enumerate",
+    "read_exact",
+    "read_to_end",
+    "read_to_string",
+    "read_line",
+    "read_buf",
+    "write_all",
+    "write_fmt",
+    "set_position",
+    "fill_buf",
+    "consume",
+    "try_lock",
+    "try_recv",
+    "try_send",
+    "recv_timeout",
+    "upgrade",
+    "downgrade",
+    "make_mut",
+    "get_or_insert",
+    "get_or_insert_with",
+    "is_some",
+    "is_none",
+    "is_ok",
+    "is_err",
+    "map_err",
+    "ok_or",
+    "unwrap_or",
 ];

@@ -81,3 +81,32 @@ pub const METHODS: &[MethodRow] = &[
     ("sqlx::Transaction", "rollback", FUT),
     ("tonic::transport::Endpoint", "connect", FUT),
 ];
+
+/// actix: its runtime's timers, the test helpers, the server handle.
+pub const ACTIX_FNS: &[FnRow] = &[
+    ("actix_rt::time::sleep", FUT),
+    ("actix_rt::time::timeout", FUT),
+    ("actix_web::rt::time::sleep", FUT),
+    ("actix_web::rt::time::timeout", FUT),
+    ("actix_web::test::init_service", FUT),
+    ("actix_web::test::call_service", FUT),
+    ("actix_web::test::try_call_service", FUT),
+    ("actix_web::test::read_body", FUT),
+    ("actix_web::test::read_body_json", FUT),
+    ("actix_web::test::call_and_read_body", FUT),
+    ("actix_web::test::call_and_read_body_json", FUT),
+    (
+        "actix_test::start",
+        Api::new(Ret::Type("actix_test::TestServer")),
+    ),
+    (
+        "actix_test::start_with",
+        Api::new(Ret::Type("actix_test::TestServer")),
+    ),
+];
+
+pub const ACTIX_METHODS: &[MethodRow] = &[
+    ("actix_test::TestServer", "stop", FUT),
+    ("actix_web::dev::ServerHandle", "stop", FUT),
+    ("actix_web::dev::Server", "stop", FUT),
+];
