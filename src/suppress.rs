@@ -222,12 +222,17 @@ struct AttrVisitor<'a> {
 }
 
 impl AttrVisitor<'_> {
-    fn record(&mut self, attrs: &[syn::Attribute], span: proc_macro2::Span) {
+    /// Records the rules `attrs` allow over `node`'s lines. The node's span is computed only
+    /// when an attribute matters: it re-tokenises the node.
+    fn record(&mut self, attrs: &[syn::Attribute], node: &dyn Spanned) {
+        if attrs.is_empty() {
+            return;
+        }
         let rules: Vec<RuleId> = attrs.iter().flat_map(rules_of_attr).collect();
         if rules.is_empty() {
             return;
         }
-        let s = self.source.span(span);
+        let s = self.source.span(node.span());
         for r in rules {
             self.out.push((s.start.line, s.end.line, r));
         }
@@ -245,19 +250,19 @@ impl<'ast> Visit<'ast> for AttrVisitor<'_> {
             syn::Item::Static(x) => &x.attrs,
             _ => &[],
         };
-        self.record(attrs, i.span());
+        self.record(attrs, i);
         syn::visit::visit_item(self, i);
     }
     fn visit_impl_item_fn(&mut self, i: &'ast syn::ImplItemFn) {
-        self.record(&i.attrs, i.span());
+        self.record(&i.attrs, i);
         syn::visit::visit_impl_item_fn(self, i);
     }
     fn visit_trait_item_fn(&mut self, i: &'ast syn::TraitItemFn) {
-        self.record(&i.attrs, i.span());
+        self.record(&i.attrs, i);
         syn::visit::visit_trait_item_fn(self, i);
     }
     fn visit_local(&mut self, i: &'ast syn::Local) {
-        self.record(&i.attrs, i.span());
+        self.record(&i.attrs, i);
         syn::visit::visit_local(self, i);
     }
     fn visit_expr(&mut self, e: &'ast syn::Expr) {
@@ -270,7 +275,7 @@ impl<'ast> Visit<'ast> for AttrVisitor<'_> {
             syn::Expr::Macro(x) => &x.attrs,
             _ => &[],
         };
-        self.record(attrs, e.span());
+        self.record(attrs, e);
         syn::visit::visit_expr(self, e);
     }
 }

@@ -4,5 +4,6 @@
 pub mod facts;
 mod macros;
 pub mod scope;
+pub mod spans;
 pub mod value;
 pub mod walk;

@@ -261,6 +261,30 @@ impl<'a, 'f> Walker<'a, 'f> {
         self.cx.source.span(s)
     }
 
+    /// The span of an expression, from its first to its last token (see [`super::spans`]).
+    fn expr_span(&self, e: &syn::Expr) -> Span {
+        Span {
+            start: self.cx.source.position(super::spans::start(e)),
+            end: self.cx.source.position(super::spans::end(e)),
+        }
+    }
+
+    fn span_between(&self, first: &syn::Expr, end: proc_macro2::LineColumn) -> Span {
+        Span {
+            start: self.cx.source.position(super::spans::start(first)),
+            end: self.cx.source.position(end),
+        }
+    }
+
+    /// `let` .. `;` without re-tokenising the initialiser.
+    fn local_span(&self, local: &syn::Local) -> Span {
+        let end = local.semi_token.span.end();
+        Span {
+            start: self.cx.source.position(local.let_token.span.start()),
+            end: self.cx.source.position(end),
+        }
+    }
+
     fn push_fact(&mut self, span: Span, kind: FactKind) {
         if self.quiet == 0 {
             self.facts.push(Fact {
@@ -498,7 +522,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     fn stmt(&mut self, stmt: &syn::Stmt, is_tail: bool) -> Val {
         match stmt {
             syn::Stmt::Local(local) => {
-                let span = self.span(local.span());
+                let span = self.local_span(local);
                 let val = match &local.init {
                     Some(init) => {
                         let v = self.eval(&init.expr);
@@ -512,7 +536,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let init_span = local
                     .init
                     .as_ref()
-                    .map(|i| self.span(i.expr.span()))
+                    .map(|i| self.expr_span(&i.expr))
                     .unwrap_or(span);
                 // Report at the `let` line, where the future was made.
                 let report_span = Span {
@@ -525,7 +549,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             syn::Stmt::Expr(e, semi) => {
                 let v = self.eval(e);
                 if semi.is_some() {
-                    let span = self.span(e.span());
+                    let span = self.expr_span(e);
                     let fix = if awaitable_expr(e) {
                         Some(Edit {
                             span: Span {
@@ -912,7 +936,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.release(&name);
             }
             if role == Role::Dropper && !polled_before {
-                let span = self.span(arg.span());
+                let span = self.expr_span(arg);
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
             }
             vals.push(v);
@@ -921,7 +945,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn eval_call(&mut self, call: &syn::ExprCall) -> Val {
-        let span = self.span(call.span());
+        let span = self.span_between(call.func.as_ref(), call.paren_token.span.close().end());
         let syn::Expr::Path(p) = &*call.func else {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
@@ -1070,7 +1094,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     fn eval_method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
         let recv = self.eval(&mc.receiver);
         let name = mc.method.to_string();
-        let span = self.span(mc.span());
+        let span = self.span_between(&mc.receiver, mc.paren_token.span.close().end());
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;

@@ -1,0 +1,132 @@
+//! Positions of expressions without re-tokenising them. `syn::spanned::Spanned::span` turns the
+//! whole subtree into tokens, so calling it at every level of a 50,000-link method chain is
+//! quadratic; these walk to the first and last token instead, iteratively.
+
+use proc_macro2::LineColumn;
+use syn::spanned::Spanned;
+use syn::Expr;
+
+/// Where the expression's first token starts.
+pub fn start(mut e: &Expr) -> LineColumn {
+    loop {
+        e = match e {
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Field(f) => &f.base,
+            Expr::Call(c) => &c.func,
+            Expr::Index(i) => &i.expr,
+            Expr::Try(t) => &t.expr,
+            Expr::Await(a) => &a.base,
+            Expr::Binary(b) => &b.left,
+            Expr::Cast(c) => &c.expr,
+            Expr::Assign(a) => &a.left,
+            Expr::Range(r) => match &r.start {
+                Some(s) => s,
+                None => return r.limits.span().start(),
+            },
+            Expr::Path(p) => {
+                return p
+                    .path
+                    .segments
+                    .first()
+                    .map(|s| s.ident.span())
+                    .unwrap_or_else(|| p.span())
+                    .start()
+            }
+            Expr::Block(b) => {
+                return b
+                    .label
+                    .as_ref()
+                    .map(|l| l.name.span())
+                    .unwrap_or(b.block.brace_token.span.open())
+                    .start()
+            }
+            Expr::Async(a) => return a.async_token.span.start(),
+            Expr::Unsafe(u) => return u.unsafe_token.span.start(),
+            Expr::Macro(m) => {
+                return m
+                    .mac
+                    .path
+                    .segments
+                    .first()
+                    .map(|s| s.ident.span())
+                    .unwrap_or_else(|| m.span())
+                    .start()
+            }
+            Expr::Paren(p) => return p.paren_token.span.open().start(),
+            Expr::Tuple(t) => return t.paren_token.span.open().start(),
+            Expr::Array(a) => return a.bracket_token.span.open().start(),
+            Expr::Struct(s) => {
+                return s
+                    .path
+                    .segments
+                    .first()
+                    .map(|s| s.ident.span())
+                    .unwrap_or_else(|| s.span())
+                    .start()
+            }
+            Expr::If(i) => return i.if_token.span.start(),
+            Expr::Match(m) => return m.match_token.span.start(),
+            Expr::Reference(r) => return r.and_token.span.start(),
+            Expr::Return(r) => return r.return_token.span.start(),
+            Expr::Let(l) => return l.let_token.span.start(),
+            other => return other.span().start(),
+        };
+    }
+}
+
+/// Where the expression's last token ends.
+pub fn end(mut e: &Expr) -> LineColumn {
+    loop {
+        e = match e {
+            Expr::MethodCall(m) => return m.paren_token.span.close().end(),
+            Expr::Call(c) => return c.paren_token.span.close().end(),
+            Expr::Await(a) => return a.await_token.span.end(),
+            Expr::Try(t) => return t.question_token.span.end(),
+            Expr::Field(f) => return f.member.span().end(),
+            Expr::Index(i) => return i.bracket_token.span.close().end(),
+            Expr::Paren(p) => return p.paren_token.span.close().end(),
+            Expr::Tuple(t) => return t.paren_token.span.close().end(),
+            Expr::Array(a) => return a.bracket_token.span.close().end(),
+            Expr::Struct(s) => return s.brace_token.span.close().end(),
+            Expr::Block(b) => return b.block.brace_token.span.close().end(),
+            Expr::Async(a) => return a.block.brace_token.span.close().end(),
+            Expr::Unsafe(u) => return u.block.brace_token.span.close().end(),
+            Expr::Macro(m) => {
+                return match &m.mac.delimiter {
+                    syn::MacroDelimiter::Paren(p) => p.span.close().end(),
+                    syn::MacroDelimiter::Brace(b) => b.span.close().end(),
+                    syn::MacroDelimiter::Bracket(b) => b.span.close().end(),
+                }
+            }
+            Expr::Path(p)
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.arguments.is_none()) =>
+            {
+                return p
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.span())
+                    .unwrap_or_else(|| p.span())
+                    .end()
+            }
+            Expr::Binary(b) => &b.right,
+            Expr::Unary(u) => &u.expr,
+            Expr::Reference(r) => &r.expr,
+            Expr::Assign(a) => &a.right,
+            Expr::Closure(c) => &c.body,
+            Expr::Range(r) => match &r.end {
+                Some(x) => x,
+                None => return r.limits.span().end(),
+            },
+            Expr::Return(r) => match &r.expr {
+                Some(x) => x,
+                None => return r.return_token.span.end(),
+            },
+            Expr::Lit(l) => return l.lit.span().end(),
+            other => return other.span().end(),
+        };
+    }
+}

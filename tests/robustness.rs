@@ -1,0 +1,181 @@
+//! Hostile input: every case gives a clear message (or a clean result) and the run goes on with
+//! every other file's findings intact. Never a crash, never a hang.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn unawaited() -> Command {
+    let mut c = Command::cargo_bin("unawaited").expect("the binary is built");
+    c.timeout(std::time::Duration::from_secs(120));
+    c
+}
+
+const GOOD: &str = "async fn w() {}\nfn g() {\n    w();\n}\n";
+
+fn run_json(dir: &Path) -> (Value, i32, String) {
+    let out = unawaited()
+        .current_dir(dir)
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (
+        doc,
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_good_file_still_reported(doc: &Value) {
+    let found = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["path"] == "good.rs" && d["line"] == 3);
+    assert!(found, "the good file's finding survives: {doc}");
+}
+
+#[test]
+fn strange_bytes_and_syntax() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    std::fs::write(dir.path().join("nul.rs"), "fn f() {}\0\0\nfn g() {}\n").unwrap();
+    std::fs::write(
+        dir.path().join("binary.rs"),
+        [0x7f, b'E', b'L', b'F', 0, 0, 0xff, 0xfe, 0x00, 0x01],
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("unterminated.rs"),
+        "fn f() { let s = \"never closed;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("empty.rs"), "").unwrap();
+    std::fs::create_dir(dir.path().join("folder.rs")).unwrap();
+    std::fs::write(dir.path().join("folder.rs/inner.rs"), "fn main() {}\n").unwrap();
+    let (doc, code, _) = run_json(dir.path());
+    assert_eq!(code, 2, "the binary file is an error");
+    assert_good_file_still_reported(&doc);
+    let errors: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["binary.rs"]);
+    let parse_errors: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "parse_error")
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(parse_errors, ["nul.rs", "unterminated.rs"]);
+}
+
+#[test]
+fn huge_and_deep_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    let chain = format!(
+        "async fn w() {{}}\nfn f(x: u8) {{\n    let _ = x{};\n}}\n",
+        ".clone()".repeat(50_000)
+    );
+    std::fs::write(dir.path().join("chain.rs"), chain).unwrap();
+    let modules = format!(
+        "{}fn f() {{}}{}\n",
+        "mod m { ".repeat(5_000),
+        "}".repeat(5_000)
+    );
+    std::fs::write(dir.path().join("modules.rs"), modules).unwrap();
+    let brackets = format!(
+        "fn f() {{ let x = {}0{}; }}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    std::fs::write(dir.path().join("brackets.rs"), brackets).unwrap();
+    let mut big = String::from("async fn w() {}\n");
+    let mut n = 0;
+    while big.len() < 10_000_000 {
+        big.push_str(&format!(
+            "pub async fn f{n}(x: u64) -> u64 {{ let y = x.wrapping_mul({n}); w().await; y }}\n"
+        ));
+        n += 1;
+    }
+    big.push_str("fn last() {\n    w();\n}\n");
+    std::fs::write(dir.path().join("big.rs"), &big).unwrap();
+    let (doc, code, _) = run_json(dir.path());
+    assert_eq!(code, 1);
+    assert_good_file_still_reported(&doc);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let has = |path: &str, rule: &str| diags.iter().any(|d| d["path"] == path && d["rule"] == rule);
+    assert!(
+        has("modules.rs", "parse_error") && has("brackets.rs", "parse_error"),
+        "{doc}"
+    );
+    assert!(
+        !has("chain.rs", "parse_error"),
+        "a long but shallow chain is analysed"
+    );
+    let last_line = big.lines().count() - 1;
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["path"] == "big.rs" && d["line"] == last_line),
+        "the 10 MB file is analysed to its end"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_missing_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink("nowhere.rs", dir.path().join("dangling.rs")).unwrap();
+    let (doc, code, _) = run_json(dir.path());
+    assert_eq!(code, 2);
+    assert_good_file_still_reported(&doc);
+    let messages: Vec<String> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}: {}", e["path"], e["message"]))
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("symlink loop")),
+        "{messages:?}"
+    );
+    let out = unawaited()
+        .current_dir(dir.path())
+        .args(["check", "good.rs", "gone.rs"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("gone.rs: no such file or directory"));
+}
+
+#[cfg(unix)]
+#[test]
+fn stdout_closed_early_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..200 {
+        std::fs::write(dir.path().join(format!("f{i}.rs")), GOOD).unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("unawaited");
+    let out = std::process::Command::new("sh")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(format!(
+            "'{}' check . | head -1; echo \"status=${{PIPESTATUS:-0}}\"",
+            bin.display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}
