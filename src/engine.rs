@@ -321,6 +321,42 @@ struct FileResult {
     text: Option<String>,
 }
 
+/// Checks one file's text on its own, in memory, on the calling thread: a context of one file,
+/// default configuration. For fuzzing and for embedding. It resets proc-macro2's span tables of
+/// the calling thread, so spans the caller holds from that thread become invalid.
+pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagnostic> {
+    let path = PathBuf::from(display);
+    let facts = source::parse(&SourceFile::new(String::new(), text.to_string()))
+        .map(|ast| FileFacts::extract(&ast))
+        .unwrap_or_default();
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let files = [IndexedFile {
+        path: path.clone(),
+        facts,
+    }];
+    let roots = [crate::index::CrateRoot {
+        file: path.clone(),
+        name: "main".into(),
+        is_lib: false,
+    }];
+    let data = ContextData {
+        index: Index::build(&files, &roots),
+        knowledge: Knowledge::builtin(),
+    };
+    let target = TargetFile {
+        path: path.clone(),
+        display: display.to_string(),
+        stdin_text: Some(text.to_string()),
+        context: 0,
+        config: None,
+    };
+    let walked = walk_file(&path, Some(&target), &data);
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let summaries = Summaries::compute(&data.index, &[(display, walked.facts.as_slice())]);
+    let indirect = summaries.indirect_facts(&data.index, &walked.facts);
+    judge(&target, walked, indirect, flags).diagnostics
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
