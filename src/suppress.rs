@@ -9,6 +9,7 @@
 //!   `unawaited_future`, `#[allow(clippy::await_holding_lock)]` for `lock_across_await`.
 
 use crate::diagnostic::{Position, Span};
+use crate::index::types::path_segments;
 use crate::rules::RuleId;
 use crate::source::SourceFile;
 use syn::spanned::Spanned;
@@ -166,12 +167,7 @@ pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
     };
     if path.is_ident("allow") || path.is_ident("expect") {
         let _ = list.parse_nested_meta(|meta| {
-            let segs: Vec<String> = meta
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = path_segments(&meta.path);
             match segs
                 .iter()
                 .map(String::as_str)
@@ -194,12 +190,7 @@ pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
                 is_ours = true;
             } else if is_ours && meta.path.is_ident("allow") {
                 meta.parse_nested_meta(|inner| {
-                    let segs: Vec<String> = inner
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let segs: Vec<String> = path_segments(&inner.path);
                     if let [tool, name] = segs.as_slice() {
                         if tool == "unawaited" {
                             if let Some(r) = RuleId::from_name(name) {

@@ -1,11 +1,8 @@
 //! Baselines: recorded findings stay silent when code moves; new ones are reported; a garbage
 //! baseline is a clear error.
 
-use assert_cmd::Command;
-
-fn unawaited() -> Command {
-    Command::cargo_bin("unawaited").expect("the binary is built")
-}
+mod common;
+use common::*;
 
 fn lines(dir: &std::path::Path, args: &[&str]) -> (Vec<u64>, i32) {
     let out = unawaited()

@@ -1,32 +1,11 @@
 //! End-to-end tests of the binary: exit codes, standard input, the JSON contract, colour rules,
 //! the subset invariant and hostile input.
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use serde_json::Value;
 use std::path::Path;
-use tempfile::TempDir;
-
-fn unawaited() -> Command {
-    let mut cmd = Command::cargo_bin("unawaited").expect("the binary is built");
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-/// A throwaway Cargo package with the given `src/` files.
-fn package(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    std::fs::write(
-        dir.path().join("Cargo.toml"),
-        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
 
 fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
     let out = unawaited()

@@ -1,12 +1,10 @@
 //! Configuration: `unawaited.toml` or Cargo metadata, nearest ancestor wins, flags override it,
 //! and every bad value is an error naming the file, the line and the key.
 
-use assert_cmd::Command;
-use std::path::Path;
+mod common;
+use common::*;
 
-fn unawaited() -> Command {
-    Command::cargo_bin("unawaited").expect("the binary is built")
-}
+use std::path::Path;
 
 const SPAWNS: &str = "async fn w() {}\nasync fn run() {\n    tokio::spawn(w());\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\n";
 
@@ -35,12 +33,6 @@ fn rules_found(dir: &Path, args: &[&str]) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 #[test]

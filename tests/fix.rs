@@ -1,13 +1,11 @@
 //! `--fix` and `--diff`: fixes are applied atomically, re-parsed first, and refused when the file
 //! is read-only, changed since it was read, or would not parse.
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use unawaited::diagnostic::{Edit, Position, Span};
 use unawaited::fix::{fix_file, Outcome};
-
-fn unawaited() -> Command {
-    Command::cargo_bin("unawaited").expect("the binary is built")
-}
 
 fn fixable_count(dir: &std::path::Path) -> (usize, usize) {
     let out = unawaited()

@@ -2,28 +2,21 @@
 //! `cargo_metadata`'s types (what rust-analyzer reads), SARIF's required fields, GitHub's
 //! workflow-command escaping.
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use cargo_metadata::diagnostic::{Applicability, Diagnostic as RustcDiagnostic, DiagnosticLevel};
 use serde_json::Value;
 use std::path::Path;
 
 const LIB: &str = "async fn work() {}\nfn settle() {\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\npub async fn run() {\n    let é = \"ü\"; work();\n    settle();\n}\n";
 
-fn package(lib: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Cargo.toml"),
-        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
-    dir
+fn package_with(lib: &str) -> tempfile::TempDir {
+    package(&[("src/lib.rs", lib)])
 }
 
 fn output(dir: &Path, format: &str) -> (String, i32) {
-    let out = Command::cargo_bin("unawaited")
-        .unwrap()
+    let out = unawaited()
         .current_dir(dir)
         .args(["check", "--format", format])
         .output()
@@ -36,7 +29,7 @@ fn output(dir: &Path, format: &str) -> (String, i32) {
 
 #[test]
 fn cargo_format_is_what_rust_analyzer_reads() {
-    let dir = package(LIB);
+    let dir = package_with(LIB);
     let (text, code) = output(dir.path(), "cargo");
     assert_eq!(code, 1);
     let diags: Vec<RustcDiagnostic> = text
@@ -95,7 +88,7 @@ fn cargo_format_is_what_rust_analyzer_reads() {
         .expect("the chain as a note");
     assert_eq!(note.spans[0].line_start, 3);
     // Clean: exit 0, nothing printed.
-    let clean = package("pub async fn a() {}\n");
+    let clean = package_with("pub async fn a() {}\n");
     assert_eq!(output(clean.path(), "cargo"), (String::new(), 0));
 }
 
@@ -105,7 +98,7 @@ fn sarif(dir: &Path) -> Value {
 
 #[test]
 fn sarif_has_the_required_fields_and_stable_fingerprints() {
-    let dir = package(LIB);
+    let dir = package_with(LIB);
     let doc = sarif(dir.path());
     assert_eq!(doc["version"], "2.1.0");
     assert!(doc["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
@@ -146,7 +139,7 @@ fn sarif_has_the_required_fields_and_stable_fingerprints() {
     let fp = r["partialFingerprints"]["unawaited/v1"].clone();
     assert!(fp.is_string());
     // The same finding three lines further down keeps its fingerprint.
-    let moved = package(&format!("// one\n// two\n// three\n{LIB}"));
+    let moved = package_with(&format!("// one\n// two\n// three\n{LIB}"));
     let doc = sarif(moved.path());
     let r = doc["runs"][0]["results"]
         .as_array()
@@ -164,7 +157,7 @@ fn sarif_has_the_required_fields_and_stable_fingerprints() {
 
 #[test]
 fn github_annotations_are_escaped_and_drop_columns_on_multi_line_spans() {
-    let dir = package(LIB);
+    let dir = package_with(LIB);
     let (text, _) = output(dir.path(), "github");
     let first = text
         .lines()
@@ -174,7 +167,7 @@ fn github_annotations_are_escaped_and_drop_columns_on_multi_line_spans() {
         first,
         "::error file=src/lib.rs,line=6,col=18,endLine=6,endColumn=24,title=unawaited (unawaited_future)::future returned by async fn `work` is never awaited%0Ahelp: add `.await` to run it, or spawn it (`tokio::spawn`) if it should run in the background"
     );
-    let multi = package("async fn w(a: u8, b: u8) {}\nasync fn run() {\n    w(\n        1,\n        2,\n    );\n}\n");
+    let multi = package_with("async fn w(a: u8, b: u8) {}\nasync fn run() {\n    w(\n        1,\n        2,\n    );\n}\n");
     let (text, _) = output(multi.path(), "github");
     assert!(
         text.starts_with(

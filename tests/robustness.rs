@@ -1,15 +1,11 @@
 //! Hostile input: every case gives a clear message (or a clean result) and the run goes on with
 //! every other file's findings intact. Never a crash, never a hang.
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use serde_json::Value;
 use std::path::Path;
-
-fn unawaited() -> Command {
-    let mut c = Command::cargo_bin("unawaited").expect("the binary is built");
-    c.timeout(std::time::Duration::from_secs(120));
-    c
-}
 
 const GOOD: &str = "async fn w() {}\nfn g() {\n    w();\n}\n";
 

@@ -9,7 +9,7 @@ use super::scope::{Binding, Scopes};
 use super::value::Val;
 use crate::diagnostic::{Edit, Span};
 use crate::index::facts::{generic_bound, has_runtime_attr, sig_of, FnSig};
-use crate::index::types::Ty;
+use crate::index::types::{path_segments, Ty};
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
 use crate::knowledge::{Api, Knowledge, Ret, Role, TypeClass, COMMON_SYNC_METHODS};
 use crate::source::SourceFile;
@@ -1431,10 +1431,6 @@ impl<'a, 'f> Walker<'a, 'f> {
 /// The marker type of `x.lock()` on a receiver of unknown type: `.unwrap()` of it is a sync
 /// guard (a tokio lock would be awaited instead).
 const UNKNOWN_LOCK_RESULT: &str = "LockResult";
-
-fn path_segments(path: &syn::Path) -> Vec<String> {
-    path.segments.iter().map(|s| s.ident.to_string()).collect()
-}
 
 fn short_type(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)

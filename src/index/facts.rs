@@ -1,7 +1,7 @@
 //! Compact, serialisable facts about the items of one file: what the index is built from. They
 //! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
 
-use super::types::Ty;
+use super::types::{path_segments, Ty};
 use serde::{Deserialize, Serialize};
 
 /// A function's signature, as far as the analysis needs it.
@@ -183,10 +183,7 @@ fn collect_module(
             }
             syn::Item::Impl(i) => m.impls.push(ImplFacts {
                 self_ty: Ty::from_syn(&i.self_ty),
-                trait_path: i
-                    .trait_
-                    .as_ref()
-                    .map(|(_, p, _)| p.segments.iter().map(|s| s.ident.to_string()).collect()),
+                trait_path: i.trait_.as_ref().map(|(_, p, _)| path_segments(p)),
                 fns: i
                     .items
                     .iter()
@@ -273,12 +270,7 @@ impl OffloadFinder<'_> {
 impl<'ast> syn::visit::Visit<'ast> for OffloadFinder<'_> {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = path_segments(&p.path);
             let last = segs.last().map(String::as_str).unwrap_or_default();
             let is_thread_spawn = last == "spawn" && segs.iter().any(|s| s == "thread");
             self.check(last, is_thread_spawn, &c.args);
@@ -360,18 +352,12 @@ fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
 
 /// `#[tokio::main]`, `#[tokio::test]`, `#[actix_web::main]`, `#[async_std::main]`, ...
 pub fn has_runtime_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let segs: Vec<String> = a
-            .path()
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        match segs.as_slice() {
+    attrs
+        .iter()
+        .any(|a| match path_segments(a.path()).as_slice() {
             [_, last] => matches!(last.as_str(), "main" | "test"),
             _ => false,
-        }
-    })
+        })
 }
 
 fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {

@@ -2,6 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The identifiers of a path's segments (`tokio::time::sleep` → `["tokio", "time", "sleep"]`).
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// A type as written, with references, parentheses and lifetimes stripped. Paths are unresolved
 /// (resolution needs the module the type was written in).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,12 +62,7 @@ impl Ty {
                 if p.path.is_ident("Self") {
                     return Ty::SelfTy;
                 }
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs: Vec<String> = path_segments(&p.path);
                 let args = match p.path.segments.last().map(|s| &s.arguments) {
                     Some(syn::PathArguments::AngleBracketed(a)) => a
                         .args

@@ -1,0 +1,35 @@
+//! Helpers shared by the end-to-end tests.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+use tempfile::TempDir;
+
+/// The binary, with the environment a test expects (no `NO_COLOR`, a time limit).
+pub fn unawaited() -> Command {
+    let mut cmd = Command::cargo_bin("unawaited").expect("the binary is built");
+    cmd.env_remove("NO_COLOR");
+    cmd.timeout(std::time::Duration::from_secs(180));
+    cmd
+}
+
+/// A throwaway Cargo package `demo` with the given files (paths relative to its root).
+pub fn package(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    dir
+}
+
+/// Writes a file, creating its folders.
+pub fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("a parent")).expect("folders");
+    std::fs::write(p, text).expect("a file");
+}
