@@ -244,6 +244,60 @@ def seed(binary, name, src, work_root, max_rounds):
     return results, crashes
 
 
+ASYNC_FN_OPEN = re.compile(r"^(\s*)(pub(\([^)]*\))?\s+)?(const\s+)?async\s+(unsafe\s+)?fn\s+\w+.*\{\s*$")
+
+MISUSE = {
+    "blocking_in_async": "std::thread::sleep(std::time::Duration::from_millis(1));",
+    "block_on_in_async": "futures::executor::block_on(async {});",
+}
+
+
+def seed_misuse(binary, name, src, work_root, max_rounds):
+    """Inserts a blocking call and a `block_on` as the first statement of real async fns
+    (signatures on one line, ending in `{`); a site is caught when the rule fires on it."""
+    work = os.path.join(work_root, name + "-misuse")
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    shutil.copytree(src, work, symlinks=True, ignore=shutil.ignore_patterns("target"))
+    files = {}
+    for path in rust_files(work):
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except UnicodeDecodeError:
+            continue
+        lines = text.split("\n")
+        sites = [i for i, line in enumerate(lines) if ASYNC_FN_OPEN.match(line) and "$" not in line]
+        if sites:
+            files[path] = (text, sites)
+    rounds = min(max((len(s) for _, s in files.values()), default=0), max_rounds)
+    results = []
+    for rule, stmt in MISUSE.items():
+        for k in range(rounds):
+            mutated = {}
+            for path, (text, sites) in files.items():
+                if k >= len(sites):
+                    continue
+                lines = text.split("\n")
+                indent = re.match(r"\s*", lines[sites[k]]).group(0) + "    "
+                lines.insert(sites[k] + 1, indent + stmt)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write("\n".join(lines))
+                mutated[os.path.relpath(path, work).replace(os.sep, "/")] = (sites[k] + 2, path)
+            doc, _, _ = run_tool(binary, work, ["--select", rule])
+            found = defaultdict(set)
+            for d in (doc or {"diagnostics": []})["diagnostics"]:
+                found[d["path"]].add(d["line"])
+            for rel, (line, path) in mutated.items():
+                results.append({"crate": name, "rule": rule, "path": rel, "line": line, "caught": line in found.get(rel, ())})
+            for path, (text, _) in files.items():
+                if os.path.relpath(path, work).replace(os.sep, "/") in mutated:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(text)
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
 def pct(a, b):
     return f"{100.0 * a / b:6.1f}%" if b else "     -"
 
@@ -256,13 +310,14 @@ def main():
     ap.add_argument("--json", help="write the raw results here")
     ap.add_argument("--list-misses", type=int, default=0, help="print N missed sites per kind")
     ap.add_argument("--noise-only", action="store_true")
+    ap.add_argument("--misuse", action="store_true", help="also seed blocking calls and block_on into async fns")
     args = ap.parse_args()
     if not os.path.exists(args.bin):
         sys.exit(f"no binary at {args.bin}: run `cargo build --release` first")
     chosen = set(args.crates.split(",")) if args.crates else None
     crates = [(n, v) for n, v in pinned() if chosen is None or n in chosen]
     start = time.time()
-    noise_results, seeds, crashes = [], [], 0
+    noise_results, seeds, misuse, crashes = [], [], [], 0
     work_root = os.path.join(BENCH_DIR, "work")
     os.makedirs(work_root, exist_ok=True)
     for name, version in crates:
@@ -275,6 +330,8 @@ def main():
             r, c = seed(args.bin, name, src, work_root, args.max_rounds)
             seeds.extend(r)
             crashes += c
+        if args.misuse:
+            misuse.extend(seed_misuse(args.bin, name, src, work_root, args.max_rounds))
 
     print("== noise on untouched code (every finding is a suspect false positive)")
     print(f"{'crate':<14} {'lines':>8} {'deny':>5} {'warn':>5} {'per 10k':>8}  by rule")
@@ -322,12 +379,20 @@ def main():
                     print(f"-- missed {kind} ({len(missed)}):")
                     for s in missed[: args.list_misses]:
                         print(f"   {s['crate']}/{s['path']}:{s['line']}: {s['expr']}")
+    if misuse:
+        print()
+        print("== seeded runtime misuse (first statement of real async fns)")
+        for rule in MISUSE:
+            rows = [m for m in misuse if m["rule"] == rule]
+            print(f"{rule:<20} {len(rows):>6} sites {pct(sum(m['caught'] for m in rows), len(rows))}")
+            for m in [m for m in rows if not m["caught"]][: max(args.list_misses, 0)]:
+                print(f"   missed {m['crate']}/{m['path']}:{m['line']}")
     print()
     crashed_any = crashes + sum(r["crashed"] for r in noise_results)
     print(f"crashes: {crashed_any}; elapsed {time.time() - start:.1f}s")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"noise": noise_results, "seeds": seeds, "crashes": crashed_any}, f, indent=1)
+            json.dump({"noise": noise_results, "seeds": seeds, "misuse": misuse, "crashes": crashed_any}, f, indent=1)
     sys.exit(1 if crashed_any else 0)
 
 
