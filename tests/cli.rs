@@ -324,3 +324,55 @@ fn rules_and_explain() {
     }
     unawaited().args(["explain", "nope"]).assert().code(2);
 }
+
+#[test]
+fn workspace_crates_refer_to_each_other_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"core-lib\", \"app\"]\n",
+    );
+    write(
+        dir.path(),
+        "core-lib/Cargo.toml",
+        "[package]\nname = \"core-lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        dir.path(),
+        "core-lib/src/lib.rs",
+        "pub mod net;\npub fn sync_len() -> usize { 0 }\n",
+    );
+    write(
+        dir.path(),
+        "core-lib/src/net.rs",
+        "pub async fn fetch() -> u8 { 1 }\n",
+    );
+    write(
+        dir.path(),
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        dir.path(),
+        "app/src/main.rs",
+        "use core_lib::net;\n\nfn main() {\n    net::fetch();\n    core_lib::net::fetch();\n    core_lib::sync_len();\n}\n",
+    );
+    let (doc, code) = json(dir.path(), &["app/src/main.rs"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            (
+                "app/src/main.rs".to_string(),
+                4,
+                "unawaited_future".to_string()
+            ),
+            (
+                "app/src/main.rs".to_string(),
+                5,
+                "unawaited_future".to_string()
+            ),
+        ]
+    );
+}
