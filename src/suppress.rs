@@ -42,6 +42,10 @@ impl Suppressions {
                 continue;
             };
             let comment = &line[comment_at + 2..];
+            // Doc comments document; only plain comments suppress.
+            if comment.starts_with('/') || comment.starts_with('!') {
+                continue;
+            }
             let Some(marker_at) = comment.find(MARKER) else {
                 continue;
             };

@@ -958,7 +958,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         if p.qself.is_none() && segs.len() == 1 {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
-                return *ret;
+                return match *ret {
+                    Val::Future { output, .. } => Val::Future {
+                        output,
+                        origin: format!("`{}`", segs[0]),
+                    },
+                    other => other,
+                };
             }
             if let Some(sig) = self.scopes.local_fn(&segs[0]).cloned() {
                 self.eval_args(call.args.iter(), Role::Plain, "");
@@ -1285,7 +1291,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 output: out
                     .as_ref()
                     .map(|o| Box::new(self.val_of_ty_self(o, m, self_ty, depth + 1))),
-                origin: "a future".into(),
+                origin: "an `impl Future`".into(),
             },
             Ty::Callable(ret) => {
                 Val::Callable(Box::new(self.val_of_ty_self(ret, m, self_ty, depth + 1)))
