@@ -398,10 +398,21 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let inner = if matches!(variant.as_str(), "Some" | "Ok") {
                     val.unwrapped()
                 } else {
-                    Val::Unknown
+                    self.field_val(&ts.path, "0")
                 };
                 if let Some(p) = ts.elems.first() {
                     self.bind_pattern(p, inner, span);
+                }
+            }
+            // `let Self { tx, .. } = self;`: each field gets its declared type.
+            syn::Pat::Struct(ps) => {
+                for field in &ps.fields {
+                    let name = match &field.member {
+                        syn::Member::Named(n) => n.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    let v = self.field_val(&ps.path, &name);
+                    self.bind_pattern(&field.pat, v, span);
                 }
             }
             other => {
@@ -418,6 +429,20 @@ impl<'a, 'f> Walker<'a, 'f> {
         bare_ident(e)
             .and_then(|n| self.scopes.lookup(&n).map(|b| b.used))
             .unwrap_or(false)
+    }
+
+    /// The declared type of field `name` of the struct a pattern's path names.
+    fn field_val(&self, path: &syn::Path, name: &str) -> Val {
+        let Res::Type(ty) = self.resolve_path(&path_segments(path), Ns::Type) else {
+            return Val::Unknown;
+        };
+        match self.cx.index.field_type(&ty, name) {
+            Some((t, m)) => {
+                let t = t.clone();
+                self.val_of_ty(&t, m, 0)
+            }
+            None => Val::Unknown,
+        }
     }
 
     fn mark_used(&mut self, name: &str) {
