@@ -175,6 +175,15 @@ fn github_annotations_are_escaped_and_drop_columns_on_multi_line_spans() {
         ),
         "{text}"
     );
+    let (text, _) = output(dir.path(), "github");
+    let chain = text
+        .lines()
+        .find(|l| l.contains("blocking_in_async"))
+        .unwrap();
+    assert!(
+        chain.contains("%0Anote: `settle` calls `std::thread::sleep` here (src/lib.rs:3:5)"),
+        "{chain}"
+    );
     assert_eq!(
         unawaited::render::github::escape_property("a,b:c%d\ne"),
         "a%2Cb%3Ac%25d%0Ae"

@@ -40,6 +40,11 @@ pub fn annotation(d: &Diagnostic) -> String {
         escape_property(&format!("unawaited ({})", d.rule.name()))
     ));
     let mut message = d.message.clone();
+    for note in &d.notes {
+        let path = note.path.as_deref().unwrap_or(&d.path);
+        let at = format!("{path}:{}:{}", note.span.start.line, note.span.start.column);
+        message.push_str(&format!("\nnote: {} ({at})", note.message));
+    }
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
