@@ -191,12 +191,14 @@ def noise(binary, name, src):
     return result
 
 
-def seed(binary, name, src, work_root, max_rounds):
-    work = os.path.join(work_root, name)
+def copy_crate(src, work):
     if os.path.exists(work):
         shutil.rmtree(work)
     shutil.copytree(src, work, symlinks=True, ignore=shutil.ignore_patterns("target"))
-    own = own_async_names(work)
+
+
+def files_with_sites(work, find):
+    """Every readable .rs file of `work` with its seeding sites: {path: (text, sites)}."""
     files = {}
     for path in rust_files(work):
         try:
@@ -204,43 +206,62 @@ def seed(binary, name, src, work_root, max_rounds):
                 text = f.read()
         except UnicodeDecodeError:
             continue
-        sites = find_sites(text)
+        sites = find(text)
         if sites:
             files[path] = (text, sites)
+    return files
+
+
+def rounds(binary, work, files, max_rounds, select, rewrite):
+    """Round k applies `rewrite(lines, site)` (which returns the line to expect a finding on) to
+    the k-th site of every file, runs the tool once, then restores the files. Yields, per round,
+    {relative path: (expected line, site)}, {relative path: lines with findings}, and whether the
+    tool crashed."""
+    count = min(max((len(s) for _, s in files.values()), default=0), max_rounds)
+    for k in range(count):
+        mutated = {}
+        for path, (text, sites) in files.items():
+            if k >= len(sites):
+                continue
+            lines = text.split("\n")
+            line = rewrite(lines, sites[k])
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+            mutated[os.path.relpath(path, work).replace(os.sep, "/")] = (line, sites[k])
+        doc, code, stderr = run_tool(binary, work, ["--select", select])
+        found = defaultdict(set)
+        for d in (doc or {"diagnostics": []})["diagnostics"]:
+            found[d["path"]].add(d["line"])
+        yield mutated, found, crashed(doc, code, stderr)
+        for path, (text, _) in files.items():
+            if os.path.relpath(path, work).replace(os.sep, "/") in mutated:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+
+
+def seed(binary, name, src, work_root, max_rounds):
+    work = os.path.join(work_root, name)
+    copy_crate(src, work)
+    own = own_async_names(work)
+    files = files_with_sites(work, find_sites)
     base_doc, _, _ = run_tool(binary, work, ["--select", "unawaited_future"])
     baseline = {(d["path"], d["line"]) for d in (base_doc or {"diagnostics": []})["diagnostics"]}
-    rounds = min(max((len(s) for _, s in files.values()), default=0), max_rounds)
     results = []
     crashes = 0
     for rewrite in ("strip", "let_underscore"):
-        for k in range(rounds):
-            mutated = {}
-            for path, (text, sites) in files.items():
-                if k >= len(sites):
-                    continue
-                line_no, indent, expr = sites[k]
-                lines = text.split("\n")
-                lines[line_no] = f"{indent}{expr};" if rewrite == "strip" else f"{indent}let _ = {expr};"
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write("\n".join(lines))
-                rel = os.path.relpath(path, work).replace(os.sep, "/")
-                mutated[rel] = (line_no + 1, expr, path)
-            doc, code, stderr = run_tool(binary, work, ["--select", "unawaited_future"])
-            if crashed(doc, code, stderr):
-                crashes += 1
-            found = defaultdict(set)
-            for d in (doc or {"diagnostics": []})["diagnostics"]:
-                found[d["path"]].add(d["line"])
-            for rel, (line, expr, path) in mutated.items():
+        def apply(lines, site, rewrite=rewrite):
+            line_no, indent, expr = site
+            lines[line_no] = f"{indent}{expr};" if rewrite == "strip" else f"{indent}let _ = {expr};"
+            return line_no + 1
+
+        for mutated, found, crash in rounds(binary, work, files, max_rounds, "unawaited_future", apply):
+            crashes += crash
+            for rel, (line, (_, _, expr)) in mutated.items():
                 extra = {l for l in found.get(rel, ()) if l != line and (rel, l) not in baseline}
                 results.append({
                     "crate": name, "rewrite": rewrite, "path": rel, "line": line, "expr": expr,
                     "kind": classify(expr, own), "caught": line in found.get(rel, ()), "collateral": len(extra),
                 })
-            for path, (text, _) in files.items():
-                if os.path.relpath(path, work).replace(os.sep, "/") in mutated:
-                    with open(path, "w", encoding="utf-8") as f:
-                        f.write(text)
     return results, crashes
 
 
@@ -252,48 +273,26 @@ MISUSE = {
 }
 
 
+def async_fn_openings(text):
+    return [i for i, line in enumerate(text.split("\n")) if ASYNC_FN_OPEN.match(line) and "$" not in line]
+
+
 def seed_misuse(binary, name, src, work_root, max_rounds):
     """Inserts a blocking call and a `block_on` as the first statement of real async fns
     (signatures on one line, ending in `{`); a site is caught when the rule fires on it."""
     work = os.path.join(work_root, name + "-misuse")
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    shutil.copytree(src, work, symlinks=True, ignore=shutil.ignore_patterns("target"))
-    files = {}
-    for path in rust_files(work):
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except UnicodeDecodeError:
-            continue
-        lines = text.split("\n")
-        sites = [i for i, line in enumerate(lines) if ASYNC_FN_OPEN.match(line) and "$" not in line]
-        if sites:
-            files[path] = (text, sites)
-    rounds = min(max((len(s) for _, s in files.values()), default=0), max_rounds)
+    copy_crate(src, work)
+    files = files_with_sites(work, async_fn_openings)
     results = []
     for rule, stmt in MISUSE.items():
-        for k in range(rounds):
-            mutated = {}
-            for path, (text, sites) in files.items():
-                if k >= len(sites):
-                    continue
-                lines = text.split("\n")
-                indent = re.match(r"\s*", lines[sites[k]]).group(0) + "    "
-                lines.insert(sites[k] + 1, indent + stmt)
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write("\n".join(lines))
-                mutated[os.path.relpath(path, work).replace(os.sep, "/")] = (sites[k] + 2, path)
-            doc, _, _ = run_tool(binary, work, ["--select", rule])
-            found = defaultdict(set)
-            for d in (doc or {"diagnostics": []})["diagnostics"]:
-                found[d["path"]].add(d["line"])
-            for rel, (line, path) in mutated.items():
+        def insert(lines, site, stmt=stmt):
+            indent = re.match(r"\s*", lines[site]).group(0) + "    "
+            lines.insert(site + 1, indent + stmt)
+            return site + 2
+
+        for mutated, found, _ in rounds(binary, work, files, max_rounds, rule, insert):
+            for rel, (line, _) in mutated.items():
                 results.append({"crate": name, "rule": rule, "path": rel, "line": line, "caught": line in found.get(rel, ())})
-            for path, (text, _) in files.items():
-                if os.path.relpath(path, work).replace(os.sep, "/") in mutated:
-                    with open(path, "w", encoding="utf-8") as f:
-                        f.write(text)
     shutil.rmtree(work, ignore_errors=True)
     return results
 

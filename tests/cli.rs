@@ -8,15 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
-    let out = unawaited()
-        .current_dir(dir)
-        .args(["check", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (doc, out.status.code().unwrap_or(-1))
+    check_json(dir, args)
 }
 
 fn findings(doc: &Value) -> Vec<(String, u64, String)> {

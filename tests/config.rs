@@ -9,18 +9,8 @@ use std::path::Path;
 const SPAWNS: &str = "async fn w() {}\nasync fn run() {\n    tokio::spawn(w());\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\n";
 
 fn rules_found(dir: &Path, args: &[&str]) -> Vec<String> {
-    let out = unawaited()
-        .current_dir(dir)
-        .args(["check", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.code().unwrap() < 2,
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (doc, code) = check_json(dir, args);
+    assert!(code < 2, "exit {code}");
     doc["diagnostics"]
         .as_array()
         .unwrap()

@@ -33,3 +33,21 @@ pub fn write(dir: &Path, path: &str, text: &str) {
     std::fs::create_dir_all(p.parent().expect("a parent")).expect("folders");
     std::fs::write(p, text).expect("a file");
 }
+
+/// Runs `unawaited check --format json ARGS` in `dir`: the document and the exit code.
+pub fn check_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = unawaited()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, out.status.code().unwrap_or(-1))
+}
