@@ -1,118 +1,203 @@
-//! `--format cargo`: one rustc diagnostic (as `rustc --error-format=json` prints them) per line,
-//! so rust-analyzer's `check.overrideCommand` shows findings inline, with quick fixes.
+//! `--format cargo`: one diagnostic per line, exactly as `rustc --error-format=json` prints them,
+//! so that rust-analyzer's `check.overrideCommand` shows findings inline, with quick fixes.
+//!
+//! The objects are bare rustc diagnostics, not cargo's `compiler-message` wrappers (those need a
+//! `package_id` and a `target`, which a tool that never builds does not have); rust-analyzer and
+//! `cargo_metadata` read both.
 
 use super::{human, Report, Sources};
-use crate::diagnostic::{Diagnostic, Level, Span};
-use serde_json::{json, Value};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Level, Note, RunError, Span};
+use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-fn level(l: Level) -> &'static str {
-    match l {
+/// The word rustc uses for a level. SARIF's `level` uses the same three words.
+pub(crate) fn severity(level: Level) -> &'static str {
+    match level {
         Level::Deny => "error",
         Level::Warn => "warning",
         Level::Allow => "note",
     }
 }
 
-/// The source lines a span covers, with the highlighted columns (1-based, in characters).
-fn span_text(text: Option<&str>, span: &Span) -> Value {
-    let Some(text) = text else { return json!([]) };
-    let lines: Vec<&str> = text.lines().collect();
-    (span.start.line..=span.end.line.max(span.start.line))
-        .filter_map(|n| {
-            let line = lines.get(n.checked_sub(1)?)?.trim_end_matches('\r');
-            let start = if n == span.start.line {
-                span.start.column
-            } else {
-                1
-            };
-            let end = if n == span.end.line {
-                span.end.column
-            } else {
-                line.chars().count() + 1
-            };
-            Some(json!({ "text": line, "highlight_start": start, "highlight_end": end }))
+/// A rustc diagnostic, or one of its children, with rustc's field names in rustc's order.
+#[derive(Serialize)]
+struct Message<'a> {
+    /// `"diagnostic"` at the top level; children do not carry it.
+    #[serde(rename = "$message_type", skip_serializing_if = "Option::is_none")]
+    message_type: Option<&'static str>,
+    message: Cow<'a, str>,
+    code: Option<Code>,
+    level: &'static str,
+    spans: Vec<SpanJson<'a>>,
+    children: Vec<Message<'a>>,
+    rendered: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Code {
+    code: String,
+    explanation: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SpanJson<'a> {
+    file_name: &'a str,
+    byte_start: usize,
+    byte_end: usize,
+    line_start: usize,
+    line_end: usize,
+    /// 1-based, in characters, like rustc.
+    column_start: usize,
+    column_end: usize,
+    is_primary: bool,
+    text: Vec<SpanLine<'a>>,
+    label: Option<&'a str>,
+    suggested_replacement: Option<&'a str>,
+    suggestion_applicability: Option<&'static str>,
+    /// Always `null`: findings are reported where they are written.
+    expansion: Option<()>,
+}
+
+/// One whole source line a span covers, with the highlighted columns (1-based, characters).
+#[derive(Serialize)]
+struct SpanLine<'a> {
+    text: &'a str,
+    highlight_start: usize,
+    highlight_end: usize,
+}
+
+impl<'a> Message<'a> {
+    fn child(level: &'static str, message: &'a str, spans: Vec<SpanJson<'a>>) -> Message<'a> {
+        Message {
+            message_type: None,
+            message: Cow::Borrowed(message),
+            code: None,
+            level,
+            spans,
+            children: Vec::new(),
+            rendered: None,
+        }
+    }
+}
+
+/// The full source lines `span` covers, as rustc lists them in a span's `text`. Empty when the
+/// file's text is unknown or does not match the span.
+fn span_lines<'a>(text: Option<&'a str>, span: &Span) -> Vec<SpanLine<'a>> {
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    let Some(before) = text.get(..span.start.byte) else {
+        return Vec::new();
+    };
+    let first = before.rfind('\n').map_or(0, |i| i + 1);
+    let count = span.end.line.saturating_sub(span.start.line) + 1;
+    text[first..]
+        .split('\n')
+        .take(count)
+        .zip(span.start.line..)
+        .map(|(line, n)| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            SpanLine {
+                text: line,
+                highlight_start: if n == span.start.line {
+                    span.start.column
+                } else {
+                    1
+                },
+                highlight_end: if n == span.end.line {
+                    span.end.column
+                } else {
+                    line.chars().count() + 1
+                },
+            }
         })
         .collect()
 }
 
-fn span_value(
-    path: &str,
-    span: &Span,
-    sources: &dyn Sources,
-    primary: bool,
-    label: Option<&str>,
-) -> Value {
-    json!({
-        "file_name": path,
-        "byte_start": span.start.byte,
-        "byte_end": span.end.byte,
-        "line_start": span.start.line,
-        "line_end": span.end.line,
-        "column_start": span.start.column,
-        "column_end": span.end.column,
-        "is_primary": primary,
-        "text": span_text(sources.text(path), span),
-        "label": label,
-        "suggested_replacement": null,
-        "suggestion_applicability": null,
-        "expansion": null,
-    })
+fn span_json<'a>(path: &'a str, span: &Span, sources: &'a dyn Sources) -> SpanJson<'a> {
+    SpanJson {
+        file_name: path,
+        byte_start: span.start.byte,
+        byte_end: span.end.byte,
+        line_start: span.start.line,
+        line_end: span.end.line,
+        column_start: span.start.column,
+        column_end: span.end.column,
+        is_primary: true,
+        text: span_lines(sources.text(path), span),
+        label: None,
+        suggested_replacement: None,
+        suggestion_applicability: None,
+        expansion: None,
+    }
 }
 
-fn child(level: &str, message: &str, spans: Vec<Value>) -> Value {
-    json!({ "message": message, "code": null, "level": level, "spans": spans, "children": [], "rendered": null })
+fn note_child<'a>(d: &'a Diagnostic, note: &'a Note, sources: &'a dyn Sources) -> Message<'a> {
+    let path = note.path.as_deref().unwrap_or(&d.path);
+    Message::child(
+        "note",
+        &note.message,
+        vec![span_json(path, &note.span, sources)],
+    )
 }
 
-pub fn diagnostic_value(d: &Diagnostic, sources: &dyn Sources) -> Value {
-    let mut children = Vec::new();
-    for note in &d.notes {
-        let path = note.path.as_deref().unwrap_or(&d.path);
-        children.push(child(
-            "note",
-            &note.message,
-            vec![span_value(path, &note.span, sources, true, None)],
-        ));
+/// A fix as rustc words a suggestion: a `help` child whose spans carry the replacements.
+fn fix_child<'a>(path: &'a str, fix: &'a Fix, sources: &'a dyn Sources) -> Message<'a> {
+    let replacement = |edit: &'a Edit| SpanJson {
+        suggested_replacement: Some(&edit.text),
+        suggestion_applicability: Some(fix.applicability.as_str()),
+        ..span_json(path, &edit.span, sources)
+    };
+    Message::child(
+        "help",
+        &fix.message,
+        fix.edits.iter().map(replacement).collect(),
+    )
+}
+
+fn diagnostic_message<'a>(d: &'a Diagnostic, sources: &'a dyn Sources) -> Message<'a> {
+    let notes = d.notes.iter().map(|n| note_child(d, n, sources));
+    let help = d.help.iter().map(|h| Message::child("help", h, Vec::new()));
+    let fix = d.fix.iter().map(|f| fix_child(&d.path, f, sources));
+    Message {
+        message_type: Some("diagnostic"),
+        message: Cow::Borrowed(&d.message),
+        code: Some(Code {
+            code: format!("unawaited::{}", d.rule.name()),
+            explanation: None,
+        }),
+        level: severity(d.level),
+        spans: vec![SpanJson {
+            label: d.label.as_deref(),
+            ..span_json(&d.path, &d.span, sources)
+        }],
+        children: notes.chain(help).chain(fix).collect(),
+        rendered: Some(human::render_one(d, sources, false)),
     }
-    if let Some(help) = &d.help {
-        children.push(child("help", help, Vec::new()));
+}
+
+/// A run error as rustc reports a file it cannot read: an error with no spans and no code.
+fn error_message(e: &RunError) -> Message<'_> {
+    Message {
+        message_type: Some("diagnostic"),
+        message: Cow::Owned(format!("{}: {}", e.path, e.message)),
+        rendered: Some(human::render_error(e)),
+        ..Message::child("error", "", Vec::new())
     }
-    if let Some(fix) = &d.fix {
-        let spans = fix
-            .edits
-            .iter()
-            .map(|e| {
-                let mut s = span_value(&d.path, &e.span, sources, true, None);
-                s["suggested_replacement"] = json!(e.text);
-                s["suggestion_applicability"] = json!(fix.applicability.as_str());
-                s
-            })
-            .collect();
-        children.push(child("help", &fix.message, spans));
-    }
-    json!({
-        "$message_type": "diagnostic",
-        "message": d.message,
-        "code": { "code": format!("unawaited::{}", d.rule.name()), "explanation": null },
-        "level": level(d.level),
-        "spans": [span_value(&d.path, &d.span, sources, true, d.label.as_deref())],
-        "children": children,
-        "rendered": human::render_one(d, sources, false),
-    })
+}
+
+fn write_line(out: &mut dyn Write, message: &Message) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, message)?;
+    out.write_all(b"\n")
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in report.diagnostics {
-        serde_json::to_writer(&mut *out, &diagnostic_value(d, report.sources))?;
-        out.write_all(b"\n")?;
+        write_line(out, &diagnostic_message(d, report.sources))?;
     }
     for e in report.errors {
-        let message = format!("{}: {}", e.path, e.message);
-        let mut v = child("error", &message, Vec::new());
-        v["$message_type"] = json!("diagnostic");
-        v["rendered"] = json!(human::render_error(e));
-        serde_json::to_writer(&mut *out, &v)?;
-        out.write_all(b"\n")?;
+        write_line(out, &error_message(e))?;
     }
     Ok(())
 }

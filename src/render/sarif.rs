@@ -1,14 +1,27 @@
-//! `--format sarif`: SARIF 2.1.0 for code scanning (GitHub and others).
+//! `--format sarif`: one SARIF 2.1.0 document for code scanning (GitHub and others).
+//!
+//! Regions are lines and columns, columns counted in code points (`columnKind` says so). Paths
+//! become URIs relative to `%SRCROOT%`, the working directory, which is what display paths are
+//! relative to. Each result carries a fingerprint of its rule, path, line text and occurrence
+//! (the one baselines use), so a finding keeps its identity when code above it moves.
 
+use super::cargo::severity;
 use super::Report;
 use crate::baseline;
-use crate::diagnostic::{Diagnostic, Level, Span};
+use crate::diagnostic::{Diagnostic, Fix, Note, RunError, Span};
 use crate::rules::RuleId;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::io::{self, Write};
+use std::path::{Path, MAIN_SEPARATOR};
 
-/// Characters kept as they are in a relative URI path (RFC 3986 unreserved, and `/`).
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://crates.io/crates/unawaited";
+const SRCROOT: &str = "%SRCROOT%";
+/// The `partialFingerprints` key; the suffix changes whenever the fingerprint's recipe does.
+const FINGERPRINT_KEY: &str = "unawaited/v1";
+
+/// Bytes kept as they are in a URI path: RFC 3986 unreserved characters and `/`.
 const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
@@ -16,53 +29,86 @@ const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'/');
 
-fn level(l: Level) -> &'static str {
-    match l {
-        Level::Deny => "error",
-        Level::Warn => "warning",
-        Level::Allow => "none",
+/// The same, keeping `:` too, for absolute `file:` URIs (`file:///C:/src`).
+const FILE_URI_PATH: &AsciiSet = &URI_PATH.remove(b':');
+
+/// A display path with forward slashes and no leading `./`: the repository-relative spelling
+/// that code scanning and GitHub annotations expect when run from the repository root.
+pub(crate) fn relative_path(path: &str) -> String {
+    let forward = path.replace(MAIN_SEPARATOR, "/");
+    let mut rest = forward.as_str();
+    while let Some(tail) = rest.strip_prefix("./") {
+        rest = tail.trim_start_matches('/');
     }
+    rest.to_string()
 }
 
-/// A repository-relative URI for a display path.
-pub fn uri(path: &str) -> String {
-    let p = path.strip_prefix("./").unwrap_or(path);
-    utf8_percent_encode(p, URI_PATH).to_string()
+/// An absolute path as a `file:` URI (`file:///home/x`, `file:///C:/x`).
+fn file_uri(path: &str) -> String {
+    let path = relative_path(path);
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    format!(
+        "file://{slash}{}",
+        utf8_percent_encode(&path, FILE_URI_PATH)
+    )
 }
 
+/// Where a display path points: relative to `%SRCROOT%`, or a `file:` URI if it is absolute.
+fn artifact_location(path: &str) -> Value {
+    if Path::new(path).is_absolute() {
+        return json!({ "uri": file_uri(path) });
+    }
+    let uri = utf8_percent_encode(&relative_path(path), URI_PATH).to_string();
+    json!({ "uri": uri, "uriBaseId": SRCROOT })
+}
+
+/// `%SRCROOT%` as an absolute URI ending in `/`, when the working directory is known.
+fn original_uri_base_ids() -> Option<Value> {
+    let cwd = std::env::current_dir().ok()?;
+    let root = file_uri(&cwd.to_string_lossy());
+    let root = format!("{}/", root.trim_end_matches('/'));
+    Some(json!({ SRCROOT: { "uri": root } }))
+}
+
+/// A text region; columns are 1-based code points and the end column is exclusive, as ours are.
 fn region(span: &Span) -> Value {
     json!({
         "startLine": span.start.line,
         "startColumn": span.start.column,
         "endLine": span.end.line,
         "endColumn": span.end.column,
-        "charOffset": span.start.byte,
-        "charLength": span.end.byte.saturating_sub(span.start.byte),
     })
 }
 
 fn location(path: &str, span: &Span, message: Option<&str>) -> Value {
-    let mut loc = json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": uri(path), "uriBaseId": "%SRCROOT%" },
-            "region": region(span),
-        }
-    });
-    if let Some(m) = message {
-        loc["message"] = json!({ "text": m });
+    let mut loc = Map::new();
+    loc.insert(
+        "physicalLocation".into(),
+        json!({ "artifactLocation": artifact_location(path), "region": region(span) }),
+    );
+    if let Some(text) = message {
+        loc.insert("message".into(), json!({ "text": text }));
     }
-    loc
+    Value::Object(loc)
 }
 
+/// The body of one `## Heading` section of a rule's markdown docs.
 fn section<'a>(docs: &'a str, heading: &str) -> &'a str {
-    let Some(start) = docs.find(heading) else {
-        return "";
-    };
-    let body = &docs[start + heading.len()..];
-    body[..body.find("\n## ").unwrap_or(body.len())].trim()
+    let mut start = None;
+    let mut offset = 0;
+    for line in docs.split_inclusive('\n') {
+        let next = offset + line.len();
+        match start {
+            None if line.trim_end() == heading => start = Some(next),
+            Some(s) if line.starts_with("## ") => return docs[s..offset].trim(),
+            _ => {}
+        }
+        offset = next;
+    }
+    start.map_or("", |s| docs[s..].trim())
 }
 
-fn rule_value(rule: RuleId) -> Value {
+fn rule_descriptor(rule: RuleId) -> Value {
     let docs = rule.docs().text;
     json!({
         "id": rule.name(),
@@ -70,110 +116,109 @@ fn rule_value(rule: RuleId) -> Value {
         "shortDescription": { "text": rule.summary() },
         "fullDescription": { "text": section(&docs, "## What it does") },
         "help": { "text": docs, "markdown": docs },
-        "defaultConfiguration": { "level": level(rule.default_level()) },
+        "defaultConfiguration": { "level": severity(rule.default_level()) },
     })
 }
 
-fn result_value(d: &Diagnostic, fingerprint: &str) -> Value {
-    let rule_index = RuleId::ALL.iter().position(|r| *r == d.rule).unwrap_or(0);
-    let mut text = d.message.clone();
-    if let Some(help) = &d.help {
-        text.push_str("\nhelp: ");
-        text.push_str(help);
+fn related_location(d: &Diagnostic, id: usize, note: &Note) -> Value {
+    let path = note.path.as_deref().unwrap_or(&d.path);
+    let mut loc = location(path, &note.span, Some(&note.message));
+    loc["id"] = json!(id);
+    loc
+}
+
+fn fix_value(path: &str, fix: &Fix) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| json!({ "deletedRegion": region(&e.span), "insertedContent": { "text": e.text } }))
+        .collect();
+    json!({
+        "description": { "text": fix.message },
+        "artifactChanges": [{
+            "artifactLocation": artifact_location(path),
+            "replacements": replacements,
+        }],
+    })
+}
+
+fn message_text(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
     }
-    let mut v = json!({
-        "ruleId": d.rule.name(),
-        "ruleIndex": rule_index,
-        "level": level(d.level),
-        "message": { "text": text },
-        "locations": [location(&d.path, &d.span, d.label.as_deref())],
-        "partialFingerprints": { "unawaited/v1": fingerprint },
-    });
+}
+
+fn result(d: &Diagnostic, fingerprint: &str) -> Value {
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(d.rule.name()));
+    if let Some(index) = RuleId::ALL.iter().position(|rule| *rule == d.rule) {
+        r.insert("ruleIndex".into(), json!(index));
+    }
+    r.insert("level".into(), json!(severity(d.level)));
+    r.insert("message".into(), json!({ "text": message_text(d) }));
+    let primary = location(&d.path, &d.span, d.label.as_deref());
+    r.insert("locations".into(), json!([primary]));
     if !d.notes.is_empty() {
-        v["relatedLocations"] = d
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let mut loc = location(
-                    n.path.as_deref().unwrap_or(&d.path),
-                    &n.span,
-                    Some(&n.message),
-                );
-                loc["id"] = json!(i);
-                loc
-            })
-            .collect();
+        let related = d.notes.iter().enumerate();
+        let related: Vec<Value> = related.map(|(i, n)| related_location(d, i, n)).collect();
+        r.insert("relatedLocations".into(), json!(related));
     }
+    r.insert(
+        "partialFingerprints".into(),
+        json!({ FINGERPRINT_KEY: fingerprint }),
+    );
     if let Some(fix) = &d.fix {
-        v["fixes"] = json!([{
-            "description": { "text": fix.message },
-            "artifactChanges": [{
-                "artifactLocation": { "uri": uri(&d.path), "uriBaseId": "%SRCROOT%" },
-                "replacements": fix.edits.iter().map(|e| json!({
-                    "deletedRegion": region(&e.span),
-                    "insertedContent": { "text": e.text },
-                })).collect::<Vec<_>>(),
-            }],
-        }]);
+        r.insert("fixes".into(), json!([fix_value(&d.path, fix)]));
     }
-    v
+    Value::Object(r)
 }
 
-/// The working directory as a `file:` URI ending in `/`: what repository-relative URIs are
-/// relative to.
-fn source_root() -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let path = cwd.to_string_lossy().replace('\\', "/");
-    let path = if path.starts_with('/') {
-        path
-    } else {
-        format!("/{path}")
-    };
-    format!(
-        "file://{}/",
-        utf8_percent_encode(path.trim_end_matches('/'), URI_PATH)
-    )
+fn notification(e: &RunError) -> Value {
+    json!({
+        "level": "error",
+        "message": { "text": e.message },
+        "locations": [{ "physicalLocation": { "artifactLocation": artifact_location(&e.path) } }],
+    })
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn run(report: &Report) -> Value {
     let fingerprints = baseline::entries(report.diagnostics, report.sources);
     let results: Vec<Value> = report
         .diagnostics
         .iter()
         .zip(&fingerprints)
-        .map(|(d, e)| result_value(d, &e.fingerprint))
+        .map(|(d, entry)| result(d, &entry.fingerprint))
         .collect();
-    let notifications: Vec<Value> = report
-        .errors
-        .iter()
-        .map(|e| {
-            json!({
-                "level": "error",
-                "message": { "text": e.message },
-                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&e.path), "uriBaseId": "%SRCROOT%" } } }],
-            })
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "unawaited",
-                "informationUri": "https://crates.io/crates/unawaited",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": RuleId::ALL.iter().map(|r| rule_value(*r)).collect::<Vec<_>>(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": source_root() } },
-            "invocations": [{
-                "executionSuccessful": report.errors.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-        }],
-    });
+    let rules: Vec<Value> = RuleId::ALL.iter().map(|r| rule_descriptor(*r)).collect();
+    let notifications: Vec<Value> = report.errors.iter().map(notification).collect();
+    let mut run = Map::new();
+    run.insert(
+        "tool".into(),
+        json!({ "driver": {
+            "name": "unawaited",
+            "informationUri": INFORMATION_URI,
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        }}),
+    );
+    run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    if let Some(bases) = original_uri_base_ids() {
+        run.insert("originalUriBaseIds".into(), bases);
+    }
+    run.insert(
+        "invocations".into(),
+        json!([{
+            "executionSuccessful": report.errors.is_empty(),
+            "toolExecutionNotifications": notifications,
+        }]),
+    );
+    run.insert("results".into(), json!(results));
+    Value::Object(run)
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let doc = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run(report)] });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
 }
