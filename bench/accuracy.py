@@ -2,16 +2,23 @@
 """Accuracy of `unawaited` on real crates (bench/crates.txt, vendored by bench/fetch.sh).
 
 (a) Noise: runs the tool on the untouched code of each pinned crate and lists every finding.
-    On code that compiles cleanly each one is a suspect false positive; all are printed.
+    On code that compiles cleanly each one is a suspect false positive; all are printed, with
+    the tool's `errors` and any crash (a panic, an exit code other than 0/1, output that is not
+    the JSON document). The script exits 1 when anything crashed.
 (b) Recall: seeds bugs at real `X.await;` statements — every one is ground truth that `X` is a
     future — in two rewrites, `X;` and `let _ = X;`, and counts a site as caught when an
     `unawaited_future` finding starts on its line. Sites are classified by the kind of callee.
 
 Seeding runs in rounds: round k rewrites the k-th site of every file at once (one site per
-file), runs the tool once over the crate, then restores the files.
+file), runs the tool once over the crate, then restores the files. Findings in a rewritten file
+on lines other than its site (and not there before) are counted as collateral noise.
+
+`--sites-only` needs no binary: it lists how many sites each crate has per kind, and how many
+`.await;` lines were passed over and why.
 
 Usage: python3 bench/accuracy.py [--bin PATH] [--crates a,b] [--max-rounds N] [--json OUT]
-                                 [--list-misses N] [--noise-only]
+                                 [--list-misses N] [--noise-only] [--misuse]
+                                 [--sites-only [--show-sites N]]
 """
 
 import argparse
@@ -25,35 +32,57 @@ import time
 from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep bench/ free of __pycache__
+sys.path.insert(0, HERE)
+from rustlex import ASSIGN_OPS, KEYWORDS, Scan, matching_open  # noqa: E402
+
 ROOT = os.path.dirname(HERE)
 BENCH_DIR = os.environ.get("UNAWAITED_BENCH_DIR", "/tmp/unawaited-bench")
-KINDS = ["own_async_fn", "self_method", "typed_receiver", "external_api", "variable"]
+KINDS = ["own_async_fn", "self_method", "typed_receiver", "external_api", "variable", "other"]
+REWRITES = {"strip": "X;", "let_underscore": "let _ = X;"}
+DENY_RULES = {"unawaited_future", "block_on_in_async", "runtime_in_async", "spawn_without_runtime", "parse_error"}
 
 
 def pinned():
     out = []
     with open(os.path.join(HERE, "crates.txt")) as f:
         for line in f:
-            line = line.strip()
-            if line and not line.startswith("#"):
+            line = line.split("#", 1)[0].strip()
+            if line:
                 name, version = line.split()
                 out.append((name, version))
     return out
 
 
 def crate_dir(name, version):
+    """The vendored folder of exactly this crate and version (`cargo vendor` names it `name`
+    or, with --versioned-dirs or when versions clash, `name-version`)."""
     vendor = os.path.join(BENCH_DIR, "vendor")
     for candidate in (f"{name}-{version}", name):
         path = os.path.join(vendor, candidate)
-        if os.path.isdir(path):
+        if os.path.isfile(os.path.join(path, "Cargo.toml")) and manifest_version(path) in (version, None):
             return path
+    return None
+
+
+def manifest_version(path):
+    with open(os.path.join(path, "Cargo.toml"), encoding="utf-8", errors="replace") as f:
+        in_package = False
+        for line in f:
+            s = line.strip()
+            if s.startswith("["):
+                in_package = s == "[package]"
+            elif in_package:
+                m = re.match(r'version\s*=\s*"([^"]+)"', s)
+                if m:
+                    return m.group(1)
     return None
 
 
 def rust_files(root):
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d != "target" and not d.startswith(".")]
-        for fn in filenames:
+        dirnames[:] = sorted(d for d in dirnames if d != "target" and not d.startswith("."))
+        for fn in sorted(filenames):
             if fn.endswith(".rs"):
                 yield os.path.join(dirpath, fn)
 
@@ -66,114 +95,213 @@ def count_lines(root):
     return n
 
 
-def run_tool(binary, cwd, extra=()):
-    """Runs the tool; returns (json document or None, exit code, stderr)."""
+def run_tool(binary, root, extra=()):
+    """Runs `unawaited check ROOT --format json`; returns (document or None, exit code, stderr).
+    Paths in the document are made relative to ROOT."""
     proc = subprocess.run(
-        [binary, "check", ".", "--format", "json", "--exit-zero", *extra],
-        cwd=cwd, capture_output=True, text=True,
+        [binary, "check", root, "--format", "json", "--exit-zero", *extra],
+        cwd=root, capture_output=True, text=True,
     )
     try:
         doc = json.loads(proc.stdout)
     except json.JSONDecodeError:
-        doc = None
+        return None, proc.returncode, proc.stderr
+    for item in doc.get("diagnostics", []) + doc.get("errors", []):
+        path = item.get("path") or ""
+        item["path"] = os.path.relpath(os.path.normpath(os.path.join(root, path)), root).replace(os.sep, "/")
     return doc, proc.returncode, proc.stderr
 
 
-def crashed(doc, code, stderr):
-    if doc is None or code not in (0, 1, 2) or "panicked" in stderr:
-        return True
-    return any("internal error" in e["message"] for e in doc["errors"])
+def crash_reason(doc, code, stderr):
+    """Why a run counts as a crash, or None. With --exit-zero a clean run exits 0; 1 is allowed
+    too (deny-level findings), anything else is not."""
+    if "panicked" in stderr:
+        return "panic: " + next((l for l in stderr.splitlines() if "panicked" in l), "").strip()
+    if code not in (0, 1):
+        return f"exit code {code}: {stderr.strip()[:300]}"
+    if doc is None:
+        return "output is not a JSON document"
+    for e in doc.get("errors", []):
+        if "internal error" in e.get("message", ""):
+            return f"internal error: {e['path']}: {e['message']}"
+    return None
 
 
 # ----- seeding sites -------------------------------------------------------------------------
 
-AWAIT_STMT = re.compile(r"^(\s*)(.*\S)\.await;\s*$")
+# A statement can start after these tokens (or after an attribute's closing `]`).
+STATEMENT_BOUNDARY = {";", "{", "}"}
+# A line that starts with one of these is not an `X.await;` expression statement.
+NOT_EXPRESSION_START = {"let", "return", "break", "continue", "yield", "else", "if", "while", "for",
+                        "loop", "match", "static", "const", "fn", "use", "pub", "impl", "mod", "struct",
+                        "enum", "type", "trait", "where", "move", ".", "?", "|", "||", "#", "=>", "}",
+                        ")", "]", ",", "=", "->", "+", "-", "&&", ".."}
 
 
-def balanced(text):
-    depth = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+BINARY_OPS = {"==", "!=", "<=", ">=", "&&", "||", "+", "/", "%", "^", "as", "..", "..="}
 
 
-def find_sites(text):
-    """Lines that are a whole `X.await;` statement: (line index, indent, X)."""
+def find_sites(text, own_async, stats=None):
+    """Whole `X.await;` expression statements that sit on one line.
+
+    A line counts when it starts in code (not inside a comment or a string), has no comment,
+    is not inside a macro invocation or an attribute, sits directly in a `{ }` block, its
+    tokens end with `.await;` and balance among themselves, the token before it ends a
+    statement (`;`, `{`, `}`, an attribute), it does not start with a keyword that makes it
+    something else (`let`, `return`, ...) and has no assignment at its top level.
+    Returns [(line index, indent, X, kind)]; `stats` (a Counter) gets the reasons for lines
+    that end in `.await;` but are passed over."""
+    scan = Scan(text)
     sites = []
-    in_block_comment = False
-    for i, line in enumerate(text.split("\n")):
-        stripped = line.strip()
-        if in_block_comment:
-            if "*/" in stripped:
-                in_block_comment = False
+    for i, info in enumerate(scan.info):
+        toks = info.tokens
+        if len(toks) < 4 or [t.text for t in toks[-3:]] != [".", "await", ";"]:
             continue
-        if stripped.startswith("/*"):
-            in_block_comment = "*/" not in stripped
+        reason = skip_reason(scan, info, toks)
+        if reason:
+            if stats is not None:
+                stats[reason] += 1
             continue
-        m = AWAIT_STMT.match(line)
-        if not m:
-            continue
-        indent, expr = m.group(1), m.group(2)
-        if (
-            expr.startswith(("//", ".", ")", "}", "let ", "return", "break", "#", "|"))
-            or "=>" in expr
-            or "$" in expr
-            or "//" in expr
-            or '"' in expr
-            or re.search(r"(^|[^=!<>])=($|[^=])", expr)
-            or not balanced(expr)
-        ):
-            continue
-        sites.append((i, indent, expr))
+        line = scan.lines[i]
+        expr_toks = toks[:-3]
+        expr = line[toks[0].col:toks[-3].col].rstrip()
+        sites.append((i, line[:toks[0].col], expr, classify(expr_toks, own_async)))
+    if stats is not None:
+        stats["site"] += len(sites)
     return sites
 
 
-def callee_name(expr):
-    """The name whose call produces the future: the last top-level `.name(` or `path::name(`."""
+def skip_reason(scan, info, toks):
+    if not info.starts_in_code:
+        return "inside a comment or string"
+    if info.has_comment:
+        return "comment on the line"
+    if any(t.line != toks[0].line for t in toks):
+        return "multi-line literal"
+    if any(f.kind == "macro" for f in info.stack):
+        return "inside a macro invocation"
+    if any(f.kind == "attr" for f in info.stack):
+        return "inside an attribute"
+    if not info.stack or info.stack[-1].char != "{":
+        return "not in a block"
     depth = 0
-    last = None
-    i = 0
-    while i < len(expr):
-        ch = expr[i]
-        if ch in "([{<" and not (ch == "<" and depth == 0 and i > 0 and expr[i - 1] == " "):
-            if ch == "(" and depth == 0:
-                m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*(::<[^>]*>)?\s*$", expr[:i])
-                if m:
-                    last = (m.group(1), expr[: m.start(1)].rstrip())
-            depth += 1 if ch != "<" else 0
-        elif ch in ")]}":
+    for t in toks:
+        if t.text in ("(", "[", "{"):
+            depth += 1
+        elif t.text in (")", "]", "}"):
             depth -= 1
-        i += 1
-    return last
+            if depth < 0:
+                return "continues an earlier statement"
+    if depth != 0:
+        return "statement spans lines"
+    prev = info.prev
+    if prev is not None and prev.text not in STATEMENT_BOUNDARY and not info.prev_closed_attr:
+        return "continues an earlier statement"
+    first = toks[0].text
+    if first in NOT_EXPRESSION_START:
+        return f"starts with `{first}`"
+    depth = 0
+    for t in toks[:-3]:
+        if t.text in ("(", "[", "{"):
+            depth += 1
+        elif t.text in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and (t.text in ASSIGN_OPS or t.text == "=>"):
+            return "assignment"
+        elif depth == 0 and (t.text in BINARY_OPS or (t is not toks[0] and t.text in ("-", "*", "&", "|"))):
+            return "binary expression"
+    if first in ("async", "unsafe") or toks[-4].text == "}":
+        return "block expression"
+    return None
 
 
-def classify(expr, own_async):
-    if "(" not in expr:
+def is_field_chain(toks):
+    """`a`, `a.b.0`, `a::b`, `self.x`, optionally behind `&`, `&mut` or `*`."""
+    while toks and toks[0].text in ("&", "*", "&&", "mut"):
+        toks = toks[1:]
+    if not toks or toks[0].kind != "ident":
+        return False
+    for k, t in enumerate(toks[1:]):
+        if k % 2 == 0:
+            if t.text not in (".", "::"):
+                return False
+        elif not (t.kind == "ident" or (t.kind == "literal" and t.text.replace(".", "").isdigit())):
+            return False
+    return len(toks) % 2 == 1
+
+
+def is_self_chain(toks):
+    """`self`, `self.a`, `self.a.b` (no calls)."""
+    return bool(toks) and toks[0].text == "self" and is_field_chain(toks) and all(t.text != "::" for t in toks)
+
+
+def classify(toks, own_async):
+    """The kind of callee whose result `X` is (X given as tokens)."""
+    while toks and toks[-1].text == "?":
+        toks = toks[:-1]
+    if not toks:
+        return "other"
+    if is_field_chain(toks):
         return "variable"
-    found = callee_name(expr)
-    if found is None:
-        return "external_api"
-    name, before = found
-    is_method = before.endswith(".")
-    if not is_method:
-        return "own_async_fn" if name in own_async else "external_api"
-    if before.startswith("self.") and before.count("(") == 0:
-        return "self_method" if name in own_async else "external_api"
-    return "typed_receiver" if name in own_async else "external_api"
+    if toks[-1].text != ")":
+        return "other"
+    j = matching_open(toks, len(toks) - 1)
+    if j is None:
+        return "other"
+    if j == 0:  # a parenthesised expression: `(&mut fut).await`
+        return classify(toks[1:-1], own_async)
+    k = j - 1
+    if toks[k].text == ">":  # turbofish: `f::<T>(..)`
+        depth = 0
+        while k >= 0:
+            if toks[k].text == ">":
+                depth += 1
+            elif toks[k].text == "<":
+                depth -= 1
+                if depth == 0:
+                    break
+            k -= 1
+        k -= 1
+        if k < 1 or toks[k].text != "::":
+            return "external_api"
+        k -= 1
+    callee = toks[k]
+    if callee.kind != "ident" or callee.text in KEYWORDS - {"self", "Self"}:
+        return "external_api"  # a macro, a called closure or call result
+    before = toks[k - 1].text if k > 0 else None
+    if before == ".":
+        receiver = toks[:k - 1]
+        if callee.text not in own_async:
+            return "external_api"
+        return "self_method" if is_self_chain(receiver) else "typed_receiver"
+    return "own_async_fn" if callee.text in own_async else "external_api"
 
 
-def own_async_names(root):
+def own_async_names(files):
+    """Names of every `async fn` the crate defines (outside comments and strings)."""
     names = set()
-    pattern = re.compile(r"\basync\s+(?:unsafe\s+)?fn\s+([A-Za-z_][A-Za-z0-9_]*)")
-    for path in rust_files(root):
-        with open(path, encoding="utf-8", errors="replace") as f:
-            names.update(pattern.findall(f.read()))
+    for text in files.values():
+        toks = [t for t in Scan(text).tokens]
+        for k, t in enumerate(toks):
+            if t.text != "async":
+                continue
+            j = k + 1
+            while j < len(toks) and (toks[j].text in ("unsafe", "extern") or toks[j].kind == "literal"):
+                j += 1
+            if j + 1 < len(toks) and toks[j].text == "fn" and toks[j + 1].kind == "ident":
+                names.add(toks[j + 1].text)
     return names
+
+
+def read_sources(root):
+    out = {}
+    for path in rust_files(root):
+        try:
+            with open(path, encoding="utf-8") as f:
+                out[path] = f.read()
+        except UnicodeDecodeError:
+            continue
+    return out
 
 
 # ----- runs ----------------------------------------------------------------------------------
@@ -182,12 +310,15 @@ def own_async_names(root):
 def noise(binary, name, src):
     doc, code, stderr = run_tool(binary, src)
     lines = count_lines(src)
-    result = {"crate": name, "lines": lines, "crashed": crashed(doc, code, stderr), "findings": [], "errors": []}
+    reason = crash_reason(doc, code, stderr)
+    result = {"crate": name, "lines": lines, "crashed": reason is not None, "crash": reason,
+              "findings": [], "errors": []}
     if doc is not None:
         result["findings"] = [
-            {"rule": d["rule"], "path": d["path"], "line": d["line"], "message": d["message"]} for d in doc["diagnostics"]
+            {"rule": d["rule"], "level": d.get("level"), "path": d["path"], "line": d["line"], "message": d["message"]}
+            for d in doc["diagnostics"]
         ]
-        result["errors"] = doc["errors"]
+        result["errors"] = doc.get("errors", [])
     return result
 
 
@@ -197,26 +328,11 @@ def copy_crate(src, work):
     shutil.copytree(src, work, symlinks=True, ignore=shutil.ignore_patterns("target"))
 
 
-def files_with_sites(work, find):
-    """Every readable .rs file of `work` with its seeding sites: {path: (text, sites)}."""
-    files = {}
-    for path in rust_files(work):
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except UnicodeDecodeError:
-            continue
-        sites = find(text)
-        if sites:
-            files[path] = (text, sites)
-    return files
-
-
-def rounds(binary, work, files, max_rounds, select, rewrite):
+def rounds(binary, work, files, max_rounds, select, rewrite, crashes):
     """Round k applies `rewrite(lines, site)` (which returns the line to expect a finding on) to
     the k-th site of every file, runs the tool once, then restores the files. Yields, per round,
-    {relative path: (expected line, site)}, {relative path: lines with findings}, and whether the
-    tool crashed."""
+    {relative path: (expected line, site)} and {relative path: lines with findings}; crash
+    reasons are appended to `crashes`."""
     count = min(max((len(s) for _, s in files.values()), default=0), max_rounds)
     for k in range(count):
         mutated = {}
@@ -228,41 +344,57 @@ def rounds(binary, work, files, max_rounds, select, rewrite):
             with open(path, "w", encoding="utf-8") as f:
                 f.write("\n".join(lines))
             mutated[os.path.relpath(path, work).replace(os.sep, "/")] = (line, sites[k])
-        doc, code, stderr = run_tool(binary, work, ["--select", select])
-        found = defaultdict(set)
-        for d in (doc or {"diagnostics": []})["diagnostics"]:
-            found[d["path"]].add(d["line"])
-        yield mutated, found, crashed(doc, code, stderr)
-        for path, (text, _) in files.items():
-            if os.path.relpath(path, work).replace(os.sep, "/") in mutated:
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(text)
+        try:
+            doc, code, stderr = run_tool(binary, work, ["--select", select])
+            reason = crash_reason(doc, code, stderr)
+            if reason:
+                crashes.append(f"{os.path.basename(work)} round {k + 1} ({select}): {reason}")
+            found = defaultdict(set)
+            for d in (doc or {"diagnostics": []})["diagnostics"]:
+                if d["rule"] == select:
+                    found[d["path"]].add(d["line"])
+            yield mutated, found
+        finally:
+            for path, (text, _) in files.items():
+                if os.path.relpath(path, work).replace(os.sep, "/") in mutated:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(text)
 
 
-def seed(binary, name, src, work_root, max_rounds):
+def crate_sites(work):
+    sources = read_sources(work)
+    own = own_async_names(sources)
+    stats = Counter()
+    files = {}
+    for path, text in sources.items():
+        sites = find_sites(text, own, stats)
+        if sites:
+            files[path] = (text, sites)
+    return files, stats
+
+
+def seed(binary, name, src, work_root, max_rounds, crashes):
     work = os.path.join(work_root, name)
     copy_crate(src, work)
-    own = own_async_names(work)
-    files = files_with_sites(work, find_sites)
+    files, _ = crate_sites(work)
     base_doc, _, _ = run_tool(binary, work, ["--select", "unawaited_future"])
     baseline = {(d["path"], d["line"]) for d in (base_doc or {"diagnostics": []})["diagnostics"]}
     results = []
-    crashes = 0
-    for rewrite in ("strip", "let_underscore"):
+    for rewrite in REWRITES:
         def apply(lines, site, rewrite=rewrite):
-            line_no, indent, expr = site
+            line_no, indent, expr, _ = site
             lines[line_no] = f"{indent}{expr};" if rewrite == "strip" else f"{indent}let _ = {expr};"
             return line_no + 1
 
-        for mutated, found, crash in rounds(binary, work, files, max_rounds, "unawaited_future", apply):
-            crashes += crash
-            for rel, (line, (_, _, expr)) in mutated.items():
+        for mutated, found in rounds(binary, work, files, max_rounds, "unawaited_future", apply, crashes):
+            for rel, (line, (_, indent, expr, kind)) in mutated.items():
                 extra = {l for l in found.get(rel, ()) if l != line and (rel, l) not in baseline}
                 results.append({
                     "crate": name, "rewrite": rewrite, "path": rel, "line": line, "expr": expr,
-                    "kind": classify(expr, own), "caught": line in found.get(rel, ()), "collateral": len(extra),
+                    "kind": kind, "caught": line in found.get(rel, ()), "collateral": len(extra),
                 })
-    return results, crashes
+    shutil.rmtree(work, ignore_errors=True)
+    return results
 
 
 ASYNC_FN_OPEN = re.compile(r"^(\s*)(pub(\([^)]*\))?\s+)?(const\s+)?async\s+(unsafe\s+)?fn\s+\w+.*\{\s*$")
@@ -274,15 +406,30 @@ MISUSE = {
 
 
 def async_fn_openings(text):
-    return [i for i, line in enumerate(text.split("\n")) if ASYNC_FN_OPEN.match(line) and "$" not in line]
+    """Lines that open an `async fn` body (signature on one line, ending in `{`), outside
+    comments, strings, macro bodies and attributes."""
+    scan = Scan(text)
+    out = []
+    for i, line in enumerate(scan.lines):
+        info = scan.info[i]
+        if not ASYNC_FN_OPEN.match(line) or "$" in line or not info.starts_in_code or info.has_comment:
+            continue
+        if any(f.kind != "code" for f in info.stack):
+            continue
+        out.append(i)
+    return out
 
 
-def seed_misuse(binary, name, src, work_root, max_rounds):
-    """Inserts a blocking call and a `block_on` as the first statement of real async fns
-    (signatures on one line, ending in `{`); a site is caught when the rule fires on it."""
+def seed_misuse(binary, name, src, work_root, max_rounds, crashes):
+    """Inserts a blocking call and a `block_on` as the first statement of real async fns;
+    a site is caught when the rule fires on it."""
     work = os.path.join(work_root, name + "-misuse")
     copy_crate(src, work)
-    files = files_with_sites(work, async_fn_openings)
+    files = {}
+    for path, text in read_sources(work).items():
+        sites = async_fn_openings(text)
+        if sites:
+            files[path] = (text, sites)
     results = []
     for rule, stmt in MISUSE.items():
         def insert(lines, site, stmt=stmt):
@@ -290,109 +437,166 @@ def seed_misuse(binary, name, src, work_root, max_rounds):
             lines.insert(site + 1, indent + stmt)
             return site + 2
 
-        for mutated, found, _ in rounds(binary, work, files, max_rounds, rule, insert):
+        for mutated, found in rounds(binary, work, files, max_rounds, rule, insert, crashes):
             for rel, (line, _) in mutated.items():
                 results.append({"crate": name, "rule": rule, "path": rel, "line": line, "caught": line in found.get(rel, ())})
     shutil.rmtree(work, ignore_errors=True)
     return results
 
 
+# ----- reports -------------------------------------------------------------------------------
+
+
 def pct(a, b):
-    return f"{100.0 * a / b:6.1f}%" if b else "     -"
+    return f"{100.0 * a / b:5.1f}%" if b else "    -"
+
+
+def frac(rows):
+    caught = sum(r["caught"] for r in rows)
+    return f"{caught:>5}/{len(rows):<5} {pct(caught, len(rows))}"
+
+
+def report_sites(crates, show):
+    """--sites-only: seeding sites per crate and kind, without running the tool."""
+    totals = Counter()
+    skipped = Counter()
+    examples = defaultdict(list)
+    print(f"{'crate':<14} {'sites':>6} " + " ".join(f"{k:>14}" for k in KINDS))
+    for name, src in crates:
+        files, stats = crate_sites(src)
+        c = Counter()
+        for path, (_, sites) in files.items():
+            for line_no, _, expr, kind in sites:
+                c[kind] += 1
+                if len(examples[kind]) < show:
+                    examples[kind].append(f"{name}/{os.path.relpath(path, src)}:{line_no + 1}: {expr}.await;")
+        totals.update(c)
+        skipped.update({k: v for k, v in stats.items() if k != "site"})
+        rounds_needed = max((len(s) for _, s in files.values()), default=0)
+        print(f"{name:<14} {sum(c.values()):>6} " + " ".join(f"{c[k]:>14}" for k in KINDS)
+              + f"   ({len(files)} files, {rounds_needed} rounds)")
+    print(f"{'all':<14} {sum(totals.values()):>6} " + " ".join(f"{totals[k]:>14}" for k in KINDS))
+    print("lines ending in `.await;` that are not seeding sites:")
+    for reason, n in skipped.most_common():
+        print(f"   {n:>6}  {reason}")
+    for kind in KINDS:
+        if examples[kind]:
+            print(f"-- {kind}:")
+            for e in examples[kind]:
+                print("   " + e)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"))
     ap.add_argument("--crates", help="comma-separated subset of bench/crates.txt")
-    ap.add_argument("--max-rounds", type=int, default=80)
-    ap.add_argument("--json", help="write the raw results here")
-    ap.add_argument("--list-misses", type=int, default=0, help="print N missed sites per kind")
-    ap.add_argument("--noise-only", action="store_true")
+    ap.add_argument("--max-rounds", type=int, default=80, help="at most this many sites per file (default 80)")
+    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--list-misses", type=int, default=0, help="print N missed sites per kind and rewrite")
+    ap.add_argument("--noise-only", action="store_true", help="skip the seeded recall")
     ap.add_argument("--misuse", action="store_true", help="also seed blocking calls and block_on into async fns")
+    ap.add_argument("--sites-only", action="store_true", help="count seeding sites per kind; needs no binary")
+    ap.add_argument("--show-sites", type=int, default=0, help="with --sites-only: print N sites per kind")
     args = ap.parse_args()
-    if not os.path.exists(args.bin):
-        sys.exit(f"no binary at {args.bin}: run `cargo build --release` first")
     chosen = set(args.crates.split(",")) if args.crates else None
-    crates = [(n, v) for n, v in pinned() if chosen is None or n in chosen]
-    start = time.time()
-    noise_results, seeds, misuse, crashes = [], [], [], 0
-    work_root = os.path.join(BENCH_DIR, "work")
-    os.makedirs(work_root, exist_ok=True)
-    for name, version in crates:
+    crates = []
+    for name, version in pinned():
+        if chosen is not None and name not in chosen:
+            continue
         src = crate_dir(name, version)
         if src is None:
             print(f"skipping {name} {version}: not vendored (run bench/fetch.sh)", file=sys.stderr)
             continue
+        crates.append((name, src))
+    if chosen and chosen - {n for n, _ in pinned()}:
+        sys.exit(f"not in bench/crates.txt: {', '.join(sorted(chosen - {n for n, _ in pinned()}))}")
+    if args.sites_only:
+        report_sites(crates, args.show_sites)
+        return
+    if not os.path.exists(args.bin):
+        sys.exit(f"no binary at {args.bin}: run `cargo build --release` first (or use --sites-only)")
+    start = time.time()
+    noise_results, seeds, misuse, crashes = [], [], [], []
+    work_root = os.path.join(BENCH_DIR, "work")
+    os.makedirs(work_root, exist_ok=True)
+    for name, src in crates:
+        print(f"... {name}", file=sys.stderr, flush=True)
         noise_results.append(noise(args.bin, name, src))
         if not args.noise_only:
-            r, c = seed(args.bin, name, src, work_root, args.max_rounds)
-            seeds.extend(r)
-            crashes += c
+            seeds.extend(seed(args.bin, name, src, work_root, args.max_rounds, crashes))
         if args.misuse:
-            misuse.extend(seed_misuse(args.bin, name, src, work_root, args.max_rounds))
+            misuse.extend(seed_misuse(args.bin, name, src, work_root, args.max_rounds, crashes))
 
-    print("== noise on untouched code (every finding is a suspect false positive)")
-    print(f"{'crate':<14} {'lines':>8} {'deny':>5} {'warn':>5} {'per 10k':>8}  by rule")
+    print("== (a) untouched code: every finding is a suspect false positive")
+    print(f"{'crate':<14} {'lines':>8} {'deny':>5} {'warn':>5} {'per 10k':>8} {'errors':>6}  by rule")
     total_lines = 0
     by_rule = Counter()
-    deny_rules = {"unawaited_future", "block_on_in_async", "runtime_in_async", "spawn_without_runtime"}
     for r in noise_results:
         c = Counter(f["rule"] for f in r["findings"])
         by_rule.update(c)
         total_lines += r["lines"]
-        deny = sum(v for k, v in c.items() if k in deny_rules)
-        warn = sum(v for k, v in c.items() if k not in deny_rules)
+        deny = sum(1 for f in r["findings"] if f.get("level") == "deny")
+        warn = len(r["findings"]) - deny
         flag = "  CRASH" if r["crashed"] else ""
-        print(f"{r['crate']:<14} {r['lines']:>8} {deny:>5} {warn:>5} {10000 * (deny + warn) / max(r['lines'], 1):>8.2f}  {dict(c)}{flag}")
-    print(f"{'all':<14} {total_lines:>8}  per 10k lines by rule: "
-          + ", ".join(f"{k} {10000 * v / max(total_lines, 1):.3f}" for k, v in sorted(by_rule.items())))
+        print(f"{r['crate']:<14} {r['lines']:>8} {deny:>5} {warn:>5} {10000 * len(r['findings']) / max(r['lines'], 1):>8.2f}"
+              f" {len(r['errors']):>6}  {dict(sorted(c.items()))}{flag}")
+    total_findings = sum(by_rule.values())
+    print(f"{'all':<14} {total_lines:>8} {total_findings:>11} {10000 * total_findings / max(total_lines, 1):>8.2f}"
+          f" {sum(len(r['errors']) for r in noise_results):>6}")
+    print("per 10k lines by rule: " + ", ".join(f"{k} {10000 * v / max(total_lines, 1):.2f}" for k, v in sorted(by_rule.items())))
     for r in noise_results:
         for f in r["findings"]:
             print(f"  {r['crate']}/{f['path']}:{f['line']}: {f['rule']}: {f['message']}")
         for e in r["errors"]:
             print(f"  {r['crate']}/{e['path']}: error: {e['message']}")
+        if r["crash"]:
+            print(f"  {r['crate']}: CRASH: {r['crash']}")
 
     if seeds:
         print()
-        print("== recall on seeded bugs (real `X.await;` statements rewritten)")
-        print(f"{'kind':<16} {'sites':>6} {'X;':>8} {'let _ = X;':>11}")
+        print("== (b) recall on seeded bugs: real `X.await;` statements rewritten")
+        print(f"{'kind':<15} {'X;':>18} {'let _ = X;':>18}")
         for kind in KINDS + ["all"]:
             rows = [s for s in seeds if kind == "all" or s["kind"] == kind]
-            strip = [s for s in rows if s["rewrite"] == "strip"]
-            let_ = [s for s in rows if s["rewrite"] == "let_underscore"]
-            print(f"{kind:<16} {len(strip):>6} {pct(sum(s['caught'] for s in strip), len(strip)):>8} "
-                  f"{pct(sum(s['caught'] for s in let_), len(let_)):>11}")
-        print(f"{'crate':<16} {'sites':>6} {'X;':>8} {'let _ = X;':>11}")
-        for name in sorted({s["crate"] for s in seeds}):
-            strip = [s for s in seeds if s["crate"] == name and s["rewrite"] == "strip"]
-            let_ = [s for s in seeds if s["crate"] == name and s["rewrite"] == "let_underscore"]
-            print(f"{name:<16} {len(strip):>6} {pct(sum(s['caught'] for s in strip), len(strip)):>8} "
-                  f"{pct(sum(s['caught'] for s in let_), len(let_)):>11}")
-        collateral = sum(s["collateral"] for s in seeds)
-        print(f"findings on other lines of seeded files: {collateral}")
+            if not rows:
+                continue
+            print(f"{kind:<15} " + " ".join(f"{frac([s for s in rows if s['rewrite'] == rw]):>18}" for rw in REWRITES))
+        print(f"{'crate':<15} {'X;':>18} {'let _ = X;':>18}")
+        for name in [n for n, _ in crates]:
+            rows = [s for s in seeds if s["crate"] == name]
+            if rows:
+                print(f"{name:<15} " + " ".join(f"{frac([s for s in rows if s['rewrite'] == rw]):>18}" for rw in REWRITES))
+        for rw, shape in REWRITES.items():
+            rows = [s for s in seeds if s["rewrite"] == rw]
+            print(f"`{shape}`: seeded {len(rows)}, caught {sum(s['caught'] for s in rows)}, "
+                  f"collateral findings on other lines of seeded files {sum(s['collateral'] for s in rows)}")
         if args.list_misses:
-            for kind in KINDS:
-                missed = [s for s in seeds if s["kind"] == kind and not s["caught"] and s["rewrite"] == "strip"]
-                if missed:
-                    print(f"-- missed {kind} ({len(missed)}):")
-                    for s in missed[: args.list_misses]:
-                        print(f"   {s['crate']}/{s['path']}:{s['line']}: {s['expr']}")
+            for rw, shape in REWRITES.items():
+                for kind in KINDS:
+                    missed = sorted((s for s in seeds if s["kind"] == kind and not s["caught"] and s["rewrite"] == rw),
+                                    key=lambda s: (s["crate"], s["path"], s["line"]))
+                    if missed:
+                        print(f"-- missed `{shape}` {kind} ({len(missed)}):")
+                        for s in missed[: args.list_misses]:
+                            print(f"   {s['crate']}/{s['path']}:{s['line']}: {s['expr']}.await;")
     if misuse:
         print()
         print("== seeded runtime misuse (first statement of real async fns)")
         for rule in MISUSE:
             rows = [m for m in misuse if m["rule"] == rule]
-            print(f"{rule:<20} {len(rows):>6} sites {pct(sum(m['caught'] for m in rows), len(rows))}")
+            print(f"{rule:<20} {frac(rows)}")
             for m in [m for m in rows if not m["caught"]][: max(args.list_misses, 0)]:
                 print(f"   missed {m['crate']}/{m['path']}:{m['line']}")
     print()
-    crashed_any = crashes + sum(r["crashed"] for r in noise_results)
-    print(f"crashes: {crashed_any}; elapsed {time.time() - start:.1f}s")
+    crashed = [f"{r['crate']}: {r['crash']}" for r in noise_results if r["crash"]] + crashes
+    for c in crashed:
+        print(f"CRASH {c}")
+    print(f"crashes (panics, exit codes other than 0/1): {len(crashed)}; elapsed {time.time() - start:.1f}s")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"noise": noise_results, "seeds": seeds, "misuse": misuse, "crashes": crashed_any}, f, indent=1)
-    sys.exit(1 if crashed_any else 0)
+            json.dump({"noise": noise_results, "seeds": seeds, "misuse": misuse, "crashes": crashed,
+                       "elapsed": time.time() - start}, f, indent=1)
+    sys.exit(1 if crashed else 0)
 
 
 if __name__ == "__main__":
