@@ -305,13 +305,7 @@ fn rules_and_explain() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for section in [
-        "## What it does",
-        "## Why is this bad",
-        "## Example",
-        "## Use instead",
-        "## Known limits",
-    ] {
+    for section in unawaited::rules::DOC_SECTIONS {
         assert!(text.contains(section), "explain shows {section}");
     }
     unawaited().args(["explain", "nope"]).assert().code(2);

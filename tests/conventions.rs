@@ -26,13 +26,7 @@ fn readme_rule_table_matches_the_registry() {
 fn every_rule_has_all_doc_sections() {
     for rule in RuleId::ALL {
         let docs = rule.docs().text;
-        for section in [
-            "## What it does",
-            "## Why is this bad",
-            "## Example",
-            "## Use instead",
-            "## Known limits",
-        ] {
+        for section in unawaited::rules::DOC_SECTIONS {
             assert!(docs.contains(section), "{} lacks `{section}`", rule.name());
         }
         let summary = rule.summary();

@@ -27,6 +27,15 @@ const PATH: &str = "src/lib.rs";
 const SRC: &str = "async fn work() {}\n\nasync fn run() {\n    let é = \"ü\"; work();\n    w(\n        1,\n    );\n}\n";
 const NON_ASCII_LINE: &str = "    let é = \"ü\"; work();";
 
+/// The keys of a JSON object, in order.
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 fn position(text: &str, byte: usize) -> Position {
     let before = &text[..byte];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -146,14 +155,9 @@ fn cargo_lines_are_bare_rustc_diagnostics() {
     let lines = cargo_lines(&findings(SRC), &[]);
     assert_eq!(lines.len(), 2);
     for (raw, diag) in &lines {
-        let keys: Vec<&str> = raw
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let top_keys = keys(raw);
         assert_eq!(
-            keys,
+            top_keys,
             [
                 "$message_type",
                 "message",
@@ -169,12 +173,7 @@ fn cargo_lines_are_bare_rustc_diagnostics() {
         for child in &diag.children {
             assert!(child.code.is_none() && child.rendered.is_none());
         }
-        let span_keys: Vec<&str> = raw["spans"][0]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let span_keys = keys(&raw["spans"][0]);
         assert_eq!(
             span_keys,
             [

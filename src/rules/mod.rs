@@ -54,6 +54,15 @@ impl Finding {
     }
 }
 
+/// The sections every rule's documentation has, in order.
+pub const DOC_SECTIONS: &[&str] = &[
+    "## What it does",
+    "## Why is this bad",
+    "## Example",
+    "## Use instead",
+    "## Known limits",
+];
+
 /// The documentation sections of a rule, read from its module's `//!` comments.
 #[derive(Debug, Clone)]
 pub struct RuleDocs {
