@@ -5,6 +5,10 @@
 //! `cargo run --release --example parse_floor -- [--jobs N] PATH...`
 
 use rayon::prelude::*;
+
+/// The same allocator as the tool, so the comparison measures the analysis, not the allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::time::Instant;
 

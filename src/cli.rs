@@ -108,4 +108,8 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+
+    /// Neither read nor write the index cache (kept in `target/unawaited/`)
+    #[arg(long)]
+    pub no_cache: bool,
 }

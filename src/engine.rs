@@ -8,6 +8,7 @@
 
 use crate::analysis::facts::{Fact, FactKind};
 use crate::analysis::walk::{analyze_file, FileCx};
+use crate::cache::{self, IndexCache};
 use crate::callgraph::Summaries;
 use crate::config::{Config, ConfigError, ConfigFinder, LevelFlags};
 use crate::diagnostic::{Diagnostic, Level, RunError, Span};
@@ -35,6 +36,8 @@ pub struct Options {
     pub config_file: Option<PathBuf>,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
+    /// Neither read nor write the index cache.
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +70,7 @@ struct ContextData {
 }
 
 pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
+    let mut timer = PhaseTimer::from_env();
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
     let forced_config = match &opts.config_file {
@@ -147,6 +151,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         return Err(Fatal::Config(e));
     }
 
+    timer.lap("discover");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)
         .stack_size(WORKER_STACK)
@@ -162,54 +167,95 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
 
-    // Phase 1: index facts of every file of every context.
+    // Phase 1: index facts of every file of every context, from the cache where the file's
+    // content has not changed.
     let all_files: Vec<(usize, &PathBuf)> = ctx_defs
         .iter()
         .enumerate()
         .flat_map(|(i, c)| c.files.iter().map(move |f| (i, f)))
         .collect();
-    let read = |path: &Path| -> Option<String> {
+    let mut caches: Vec<IndexCache> = ctx_defs
+        .iter()
+        .map(|c| {
+            if opts.no_cache {
+                IndexCache::disabled()
+            } else {
+                IndexCache::for_context(&c.root)
+            }
+        })
+        .collect();
+    let read = |path: &Path| -> Option<Vec<u8>> {
         match stdin_texts.get(path) {
-            Some(t) => Some(t.to_string()),
-            None => std::fs::read(path)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok()),
+            Some(t) => Some(t.as_bytes().to_vec()),
+            None => std::fs::read(path).ok(),
         }
     };
-    let facts: Vec<FileFacts> = pool.install(|| {
+    // Files whose cached facts still hold come back with `facts: None`; they are moved out of
+    // the cache below (no copy).
+    let indexed: Vec<Indexed> = pool.install(|| {
         all_files
             .par_iter()
-            .map(|(_, path)| {
-                let facts = read(path)
-                    .and_then(|text| {
-                        std::panic::catch_unwind(|| {
-                            let file = SourceFile::new(String::new(), text);
-                            source::parse(&file)
-                                .ok()
-                                .map(|ast| FileFacts::extract(&ast))
-                        })
-                        .ok()
-                        .flatten()
-                    })
-                    .unwrap_or_default();
+            .map(|(ci, path)| {
+                let Some(bytes) = read(path) else {
+                    return Indexed::default();
+                };
+                let hash = cache::content_hash(&bytes);
+                if caches[*ci].contains(path, hash) {
+                    return Indexed {
+                        hash,
+                        facts: None,
+                        cacheable: true,
+                    };
+                }
+                let Ok(text) = String::from_utf8(bytes) else {
+                    return Indexed::default();
+                };
+                let facts = std::panic::catch_unwind(|| {
+                    let file = SourceFile::new(String::new(), text);
+                    source::parse(&file)
+                        .map(|ast| FileFacts::extract(&ast))
+                        .unwrap_or_default()
+                });
                 proc_macro2::extra::invalidate_current_thread_spans();
-                facts
+                Indexed {
+                    hash,
+                    cacheable: facts.is_ok(),
+                    facts: Some(facts.unwrap_or_default()),
+                }
             })
             .collect()
     });
     let mut per_ctx: Vec<Vec<IndexedFile>> = ctx_defs.iter().map(|_| Vec::new()).collect();
-    for ((ci, path), facts) in all_files.iter().zip(facts) {
+    let mut to_store: Vec<Vec<(&Path, u128, usize)>> =
+        ctx_defs.iter().map(|_| Vec::new()).collect();
+    for ((ci, path), ix) in all_files.iter().zip(indexed) {
+        if ix.cacheable {
+            to_store[*ci].push((path.as_path(), ix.hash, per_ctx[*ci].len()));
+        }
+        let facts = match ix.facts {
+            Some(facts) => facts,
+            None => caches[*ci].take(path).unwrap_or_default(),
+        };
         per_ctx[*ci].push(IndexedFile {
             path: (*path).clone(),
             facts,
         });
     }
+    timer.lap("index facts (parse or cache)");
     let data: Vec<ContextData> = pool.install(|| {
         per_ctx
             .par_iter()
             .zip(ctx_defs.par_iter())
-            .map(|(files, def)| {
+            .zip(caches.par_iter().zip(to_store.par_iter()))
+            .map(|((files, def), (cache, store))| {
                 let index = Index::build(files, &def.roots);
+                if cache.is_enabled() {
+                    let entries: Vec<(&Path, u128, &FileFacts)> = store
+                        .iter()
+                        .map(|(p, h, i)| (*p, *h, &files[*i].facts))
+                        .collect();
+                    cache.store(&entries);
+                }
                 let mut knowledge = Knowledge::builtin();
                 let root_dir = if def.root.is_dir() {
                     def.root.clone()
@@ -227,42 +273,87 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             })
             .collect()
     });
+    drop(per_ctx);
+    drop(caches);
+    timer.lap("index build + cache write");
 
-    // Phase 2: walk every file of every context (the call graph needs them all); keep
-    // everything of the files to report, and only call-graph facts of the others.
+    // Phase 2: walk the files to report, then — for the call graph — the files holding the
+    // functions they call, transitively. Summaries only flow from callees to callers, so the
+    // functions reachable from the files to report are all that their findings depend on, and a
+    // file's findings are the same whichever other files were named.
     let target_of: HashMap<&Path, usize> = target_files
         .iter()
         .enumerate()
         .map(|(i, t)| (t.path.as_path(), i))
         .collect();
-    let displays: Vec<String> = all_files.iter().map(|(_, p)| walker.display(p)).collect();
-    let walked: Vec<Walked> = pool.install(|| {
-        all_files
-            .par_iter()
-            .zip(displays.par_iter())
-            .map(|((ci, path), display)| {
-                let target = target_of.get(path.as_path()).map(|&i| &target_files[i]);
-                let result = std::panic::catch_unwind(|| walk_file(path, target, &data[*ci]));
-                proc_macro2::extra::invalidate_current_thread_spans();
-                result.unwrap_or_else(|payload| Walked {
-                    error: Some(RunError {
-                        path: display.clone(),
-                        message: format!(
-                            "internal error while analysing this file: {}",
-                            panic_message(&*payload)
-                        ),
-                    }),
-                    ..Walked::default()
+    let position: HashMap<(usize, &Path), usize> = all_files
+        .iter()
+        .enumerate()
+        .map(|(i, (ci, p))| ((*ci, p.as_path()), i))
+        .collect();
+    let mut walked: Vec<Option<Walked>> = all_files.iter().map(|_| None).collect();
+    let mut todo: Vec<usize> = (0..all_files.len())
+        .filter(|&i| target_of.contains_key(all_files[i].1.as_path()))
+        .collect();
+    while !todo.is_empty() {
+        let shown: Vec<String> = todo
+            .iter()
+            .map(|&i| walker.display(all_files[i].1))
+            .collect();
+        let results: Vec<Walked> = pool.install(|| {
+            todo.par_iter()
+                .zip(shown.par_iter())
+                .map(|(&i, display)| {
+                    let (ci, path) = all_files[i];
+                    let target = target_of.get(path.as_path()).map(|&t| &target_files[t]);
+                    let result = std::panic::catch_unwind(|| walk_file(path, target, &data[ci]));
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    result.unwrap_or_else(|payload| Walked {
+                        error: Some(RunError {
+                            path: display.clone(),
+                            message: format!(
+                                "internal error while analysing this file: {}",
+                                panic_message(&*payload)
+                            ),
+                        }),
+                        ..Walked::default()
+                    })
                 })
-            })
-            .collect()
-    });
+                .collect()
+        });
+        let mut next = Vec::new();
+        for (&i, w) in todo.iter().zip(results) {
+            let ci = all_files[i].0;
+            let index = &data[ci].index;
+            for fact in &w.facts {
+                if let FactKind::CallsFn { callee, .. } = fact.kind {
+                    let file = index.file_path(index.fn_info(callee).file);
+                    if let Some(&j) = position.get(&(ci, file)) {
+                        if walked[j].is_none() && !next.contains(&j) && !todo.contains(&j) {
+                            next.push(j);
+                        }
+                    }
+                }
+            }
+            walked[i] = Some(w);
+        }
+        next.sort_unstable();
+        todo = next;
+    }
     std::panic::set_hook(previous_hook);
 
+    timer.lap("walk");
     // Summaries per context, then the findings of each file to report.
+    let displays: Vec<Option<String>> = walked
+        .iter()
+        .zip(&all_files)
+        .map(|(w, (_, p))| w.as_ref().map(|_| walker.display(p)))
+        .collect();
     let mut by_ctx: Vec<Vec<(&str, &[Fact])>> = ctx_defs.iter().map(|_| Vec::new()).collect();
     for (((ci, _), w), display) in all_files.iter().zip(&walked).zip(&displays) {
-        by_ctx[*ci].push((display.as_str(), w.facts.as_slice()));
+        if let (Some(w), Some(display)) = (w, display) {
+            by_ctx[*ci].push((display.as_str(), w.facts.as_slice()));
+        }
     }
     let summaries: Vec<Summaries> = pool.install(|| {
         by_ctx
@@ -271,15 +362,18 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             .map(|(files, d)| Summaries::compute(&d.index, files))
             .collect()
     });
+    drop(by_ctx);
     let mut results: Vec<Option<FileResult>> = target_files.iter().map(|_| None).collect();
     for ((ci, path), w) in all_files.iter().zip(walked) {
-        if let Some(&ti) = target_of.get(path.as_path()) {
-            let indirect = summaries[*ci].indirect_facts(&data[*ci].index, &w.facts);
-            results[ti] = Some(judge(&target_files[ti], w, indirect, &opts.flags));
-        }
+        let (Some(&ti), Some(w)) = (target_of.get(path.as_path()), w) else {
+            continue;
+        };
+        let indirect = summaries[*ci].indirect_facts(&data[*ci].index, &w.facts);
+        results[ti] = Some(judge(&target_files[ti], w, indirect, &opts.flags));
     }
     let results: Vec<FileResult> = results.into_iter().map(Option::unwrap_or_default).collect();
 
+    timer.lap("summaries + rules");
     let mut outcome = Outcome {
         files: target_files.len(),
         ..Outcome::default()
@@ -363,6 +457,16 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// A file's index facts after phase 1.
+#[derive(Default)]
+struct Indexed {
+    hash: u128,
+    /// `None`: take them from the cache.
+    facts: Option<FileFacts>,
+    /// The facts are what the file's content gives (not a read error or a panic).
+    cacheable: bool,
 }
 
 /// A file after the walk.
@@ -525,4 +629,24 @@ fn dedup_same_span(diags: &mut Vec<Diagnostic>) {
             true
         }
     });
+}
+
+/// Phase timings on standard error when `UNAWAITED_TIMINGS` is set (for profiling).
+struct PhaseTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseTimer {
+    fn from_env() -> PhaseTimer {
+        PhaseTimer {
+            last: std::env::var_os("UNAWAITED_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(last) = &mut self.last {
+            eprintln!("unawaited: {phase}: {:.3} s", last.elapsed().as_secs_f64());
+            *last = std::time::Instant::now();
+        }
+    }
 }

@@ -92,13 +92,20 @@ pub fn fix_file(path: &Path, display: &str, analysed: &str, edits: &[Edit]) -> O
         Ok(_) => return refuse("not fixed: the file changed since it was read".into()),
         Err(e) => return refuse(format!("not fixed: {}", crate::discover::io_message(&e))),
     }
-    match write_atomically(path, fixed.as_bytes(), meta.permissions()) {
+    match write_atomically(path, fixed.as_bytes(), Some(meta.permissions())) {
         Ok(()) => Outcome::Fixed { edits: applied },
         Err(e) => refuse(format!("not fixed: cannot write the file: {e}")),
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8], perms: std::fs::Permissions) -> std::io::Result<()> {
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so no
+/// reader ever sees a partial file. `perms`: the permissions to give it (the fixed file keeps
+/// its own).
+pub(crate) fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    perms: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -112,7 +119,9 @@ fn write_atomically(path: &Path, bytes: &[u8], perms: std::fs::Permissions) -> s
             .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::set_permissions(&tmp, perms)?;
+        if let Some(perms) = perms {
+            std::fs::set_permissions(&tmp, perms)?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

@@ -1,0 +1,190 @@
+//! The index cache: results with and without it are identical; a corrupt, truncated or foreign
+//! cache file is ignored and rebuilt; two runs at once never corrupt it; `--no-cache` neither
+//! reads nor writes it; an edited file is re-parsed.
+
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
+
+/// A copy of the reference pipeline (a real Cargo package with findings in many files).
+fn pipeline_copy() -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pipeline");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "target")
+        .flatten()
+    {
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        let dest = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    dir
+}
+
+fn cache_files(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir.join("target/unawaited")) {
+        Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The JSON document of a run, as text (findings, errors and summary).
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = unawaited()
+        .current_dir(dir)
+        .args(["check", "--format", "json", "--exit-zero"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(count(&text) > 0, "findings expected: {text}");
+    text
+}
+
+fn count(json: &str) -> u64 {
+    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
+    doc["summary"]["diagnostics"].as_u64().unwrap()
+}
+
+#[test]
+fn results_are_identical_with_and_without_the_cache() {
+    let dir = pipeline_copy();
+    let uncached = run(dir.path(), &["--no-cache"]);
+    assert!(count(&uncached) > 10, "the pipeline's mistakes are found");
+    assert!(
+        cache_files(dir.path()).is_empty(),
+        "--no-cache writes nothing"
+    );
+
+    let cold = run(dir.path(), &[]);
+    let files = cache_files(dir.path());
+    assert_eq!(files.len(), 1, "one cache file for the package: {files:?}");
+    let written = std::fs::metadata(&files[0]).unwrap().modified().unwrap();
+    let warm = run(dir.path(), &[]);
+    assert_eq!(uncached, cold);
+    assert_eq!(uncached, warm);
+    assert_eq!(
+        std::fs::metadata(&files[0]).unwrap().modified().unwrap(),
+        written,
+        "a warm run with nothing changed does not rewrite the cache"
+    );
+
+    // One file named: the same findings for it as in the whole run, warm or not.
+    let file = "src/broken/block_on_in_consumer.rs";
+    let one = run(dir.path(), &[file]);
+    let one_uncached = run(dir.path(), &[file, "--no-cache"]);
+    assert_eq!(one, one_uncached);
+    let in_whole: Vec<serde_json::Value> = serde_json::from_str::<serde_json::Value>(&warm)
+        .unwrap()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == file)
+        .cloned()
+        .collect();
+    let alone: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(alone["diagnostics"].as_array().unwrap(), &in_whole);
+}
+
+#[test]
+fn an_edited_file_is_parsed_again() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\npub async fn run() {\n    net::fetch();\n}\n",
+        ),
+        ("src/net.rs", "pub fn fetch() {}\n"),
+    ]);
+    let (doc, _) = check_json(dir.path(), &["--exit-zero"]);
+    assert_eq!(doc["summary"]["diagnostics"], 0, "{doc}");
+    assert_eq!(cache_files(dir.path()).len(), 1);
+    // `fetch` becomes async: the caller's finding must appear, the cache notwithstanding.
+    write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
+    let (doc, _) = check_json(dir.path(), &["--exit-zero", "src/lib.rs"]);
+    assert_eq!(doc["summary"]["diagnostics"], 1, "{doc}");
+    assert_eq!(doc["diagnostics"][0]["line"], 3);
+}
+
+#[test]
+fn a_corrupt_truncated_or_foreign_cache_is_ignored_and_rebuilt() {
+    let dir = pipeline_copy();
+    let expected = run(dir.path(), &["--no-cache"]);
+    run(dir.path(), &[]);
+    let file = cache_files(dir.path()).pop().unwrap();
+    let good = std::fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x01;
+    let mut foreign = good.clone();
+    foreign[..21].copy_from_slice(b"some-other-tool-cache");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("truncated", good[..good.len() / 3].to_vec()),
+        ("one byte flipped", flipped),
+        ("foreign", foreign),
+        (
+            "binary garbage",
+            (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect(),
+        ),
+        ("valid header, garbage body", {
+            let newline = good.iter().position(|&b| b == b'\n').unwrap();
+            let mut v = good[..=newline].to_vec();
+            v.extend_from_slice(b"{\"files\": [[\"src/lib.rs\", \"zz\", null]]}");
+            v
+        }),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(&file, &bytes).unwrap();
+        assert_eq!(run(dir.path(), &[]), expected, "with a {what} cache file");
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            good,
+            "rebuilt after a {what} one"
+        );
+    }
+    // A folder where the cache file should be, and a cache folder that cannot be written: the
+    // run still works.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    assert_eq!(run(dir.path(), &[]), expected);
+}
+
+#[test]
+fn concurrent_runs_never_corrupt_the_cache() {
+    let dir = pipeline_copy();
+    let expected = run(dir.path(), &["--no-cache"]);
+    // Each round: several runs at once on a cold cache, all writing it.
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(dir.path().join("target/unawaited"));
+        let outputs: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| run(dir.path(), &["--jobs", "1"])))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for out in outputs {
+            assert_eq!(out, expected);
+        }
+        let files = cache_files(dir.path());
+        assert_eq!(files.len(), 1, "no temporary file left behind: {files:?}");
+        let before = std::fs::read(&files[0]).unwrap();
+        assert_eq!(run(dir.path(), &[]), expected);
+        assert_eq!(
+            std::fs::read(&files[0]).unwrap(),
+            before,
+            "the cache a concurrent round left is whole and valid: a warm run keeps it"
+        );
+    }
+}
