@@ -210,12 +210,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
                 let Ok(text) = String::from_utf8(bytes) else {
                     return Indexed::default();
                 };
-                let facts = std::panic::catch_unwind(|| {
-                    let file = SourceFile::new(String::new(), text);
-                    source::parse(&file)
-                        .map(|ast| FileFacts::extract(&ast))
-                        .unwrap_or_default()
-                });
+                let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
                 proc_macro2::extra::invalidate_current_thread_spans();
                 Indexed {
                     hash,

@@ -266,11 +266,11 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     None
 }
 
-fn is_ident_byte(b: u8) -> bool {
+pub(crate) fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-fn prev_byte(bytes: &[u8], i: usize) -> u8 {
+pub(crate) fn prev_byte(bytes: &[u8], i: usize) -> u8 {
     if i == 0 {
         b' '
     } else {
@@ -278,7 +278,7 @@ fn prev_byte(bytes: &[u8], i: usize) -> u8 {
     }
 }
 
-fn skip_string(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
@@ -291,7 +291,7 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 }
 
 /// `i` points after the `r`: at `"` or `#`.
-fn skip_raw_string(bytes: &[u8], mut i: usize) -> Option<usize> {
+pub(crate) fn skip_raw_string(bytes: &[u8], mut i: usize) -> Option<usize> {
     let mut hashes = 0;
     while bytes.get(i) == Some(&b'#') {
         hashes += 1;
@@ -317,7 +317,7 @@ fn skip_raw_string(bytes: &[u8], mut i: usize) -> Option<usize> {
     Some(bytes.len())
 }
 
-fn skip_char_literal(bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn skip_char_literal(bytes: &[u8], start: usize) -> Option<usize> {
     let next = *bytes.get(start + 1)?;
     if next == b'\\' {
         let close = bytes[start + 2..]

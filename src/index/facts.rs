@@ -90,6 +90,18 @@ impl FileFacts {
         collect_module(&file.items, Vec::new(), &mut facts, 0);
         facts
     }
+
+    /// The facts of a file's text, from its item skeleton (a full parse when that fails); empty
+    /// when the file cannot be parsed or nests too deeply to be analysed.
+    pub fn of_text(text: &str) -> FileFacts {
+        if crate::source::too_deep(text, crate::source::MAX_NESTING).is_some() {
+            return FileFacts::default();
+        }
+        super::skeleton::parse(text)
+            .or_else(|| syn::parse_file(text).ok())
+            .map(|ast| FileFacts::extract(&ast))
+            .unwrap_or_default()
+    }
 }
 
 /// The items inside an item-position macro call whose body is a list of items

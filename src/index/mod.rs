@@ -4,6 +4,7 @@
 
 pub mod facts;
 mod resolve;
+pub mod skeleton;
 pub mod types;
 
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};

@@ -1,0 +1,241 @@
+//! The item skeleton of a file, for the index: its text with function bodies blanked out,
+//! parsed by syn. Index facts only need items and signatures, and most of a file's syntax is in
+//! its function bodies, so a byte scan that finds the bodies plus a parse of what is left costs
+//! a fraction of a full parse.
+//!
+//! Blanking replaces every byte of a body but newlines with a space, so lines stay where they
+//! were. A body is kept when the index reads it: [`FileFacts`](super::facts::FileFacts) records
+//! whether a function hands a parameter to an offloading call, so a body mentioning `spawn`,
+//! `block_in_place` or `unblock` stays whole. When the skeleton does not parse, the caller falls
+//! back to a full parse. The facts are the same either way: the tests compare them on every file
+//! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
+//! files of the benchmark's vendored crates).
+
+use crate::source::{is_ident_byte, prev_byte, skip_char_literal, skip_raw_string, skip_string};
+
+/// Body text that keeps a body whole.
+const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock"];
+
+/// The skeleton of `text` parsed, or `None` when it does not parse.
+pub fn parse(text: &str) -> Option<syn::File> {
+    syn::parse_file(&skeleton_text(text)).ok()
+}
+
+/// `text` with the bodies of `fn` items blanked out.
+pub fn skeleton_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut depth = 0usize;
+    // After `fn name`: the bracket depth of the signature, and whether `(` was seen there.
+    let mut sig: Option<(usize, bool)> = None;
+    let mut i = 0;
+    // Where the current signature starts (from `fn`).
+    let mut sig_start = 0;
+    while i < bytes.len() {
+        if let Some(next) = skip_literal_or_comment(bytes, i) {
+            // Comments go too: doc comments are attributes that syn would parse.
+            if bytes[i] == b'/' {
+                blank(&mut out[i..next]);
+            }
+            i = next;
+            continue;
+        }
+        let c = bytes[i];
+        match c {
+            b'(' | b'[' => {
+                if let Some((d, params)) = &mut sig {
+                    if *d == depth && c == b'(' {
+                        *params = true;
+                    }
+                }
+                depth += 1;
+            }
+            b'{' => {
+                if sig.is_some_and(|(d, params)| d == depth && params) {
+                    sig = None;
+                    let close = matching_brace(bytes, i);
+                    let body = &text[i + 1..close.min(bytes.len())];
+                    // Only a body that may hand a parameter on is read by the index.
+                    let has_params = text[sig_start..i].contains(':');
+                    if !(has_params && KEEP_BODY.iter().any(|k| body.contains(k))) {
+                        blank(&mut out[i + 1..close.min(bytes.len())]);
+                    }
+                    i = close + 1;
+                    continue;
+                }
+                depth += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if sig.is_some_and(|(d, _)| depth < d) {
+                    sig = None;
+                }
+            }
+            b';' if sig.is_some_and(|(d, _)| d == depth) => sig = None,
+            _ if is_ident_byte(c) && !is_ident_byte(prev_byte(bytes, i)) => {
+                let end = word_end(bytes, i);
+                if &bytes[i..end] == b"fn" {
+                    let mut j = end;
+                    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    if j > end && j < bytes.len() && is_ident_byte(bytes[j]) {
+                        sig = Some((depth, false));
+                        sig_start = i;
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were written over whole characters' bytes, or left alone.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// Spaces over everything but line ends.
+fn blank(bytes: &mut [u8]) {
+    for b in bytes {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+}
+
+fn word_end(bytes: &[u8], start: usize) -> usize {
+    (start..bytes.len())
+        .find(|&j| !is_ident_byte(bytes[j]))
+        .unwrap_or(bytes.len())
+}
+
+/// Where the comment, string, raw string or character literal starting at `i` ends, if one does.
+fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes[i] {
+        b'/' if bytes.get(i + 1) == Some(&b'/') => Some(
+            (i..bytes.len())
+                .find(|&j| bytes[j] == b'\n')
+                .unwrap_or(bytes.len()),
+        ),
+        b'/' if bytes.get(i + 1) == Some(&b'*') => {
+            let mut depth = 1;
+            let mut j = i + 2;
+            while j < bytes.len() && depth > 0 {
+                if bytes[j] == b'/' && bytes.get(j + 1) == Some(&b'*') {
+                    depth += 1;
+                    j += 1;
+                } else if bytes[j] == b'*' && bytes.get(j + 1) == Some(&b'/') {
+                    depth -= 1;
+                    j += 1;
+                }
+                j += 1;
+            }
+            Some(j.min(bytes.len()))
+        }
+        b'"' => Some(skip_string(bytes, i).min(bytes.len())),
+        // `r"..."`, `br#"..."#`, `cr"..."`: raw strings, at the start of a word.
+        c @ (b'r' | b'b' | b'c') if !is_ident_byte(prev_byte(bytes, i)) => {
+            let after = match (c, bytes.get(i + 1)) {
+                (b'r', _) => i + 1,
+                (_, Some(b'r')) => i + 2,
+                _ => return None,
+            };
+            if matches!(bytes.get(after), Some(b'"') | Some(b'#')) {
+                skip_raw_string(bytes, after).map(|e| e.min(bytes.len()))
+            } else {
+                None
+            }
+        }
+        b'\'' => skip_char_literal(bytes, i),
+        _ => None,
+    }
+}
+
+/// The index of the `}` closing the `{` at `open` (the end of the text if none does).
+fn matching_brace(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        if let Some(next) = skip_literal_or_comment(bytes, i) {
+            i = next;
+            continue;
+        }
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::facts::FileFacts;
+
+    fn same_facts(src: &str) {
+        let full = FileFacts::extract(&syn::parse_file(src).unwrap());
+        let skel = FileFacts::extract(&super::parse(src).expect("the skeleton parses"));
+        assert_eq!(full, skel, "{src}");
+    }
+
+    #[test]
+    fn bodies_are_emptied_and_the_facts_stay() {
+        same_facts(
+            "#!/usr/bin/env run-cargo-script\n//! doc\nuse std::io;\n\
+             pub async fn f(x: u8) -> u8 { let g = |y| y; fn inner() {} g(x) }\n\
+             fn g<const N: usize>(a: [u8; { N }]) where u8: Copy { }\n\
+             type F = fn(u8) -> u8;\n\
+             impl S { pub fn new() -> Self { S { f: { 1 } } } async fn m(&self) {} }\n\
+             trait T { fn d(&self) {} fn e(&self); async fn a(&self) -> u8 { 1 } }\n\
+             extern \"C\" { fn ext(x: u8); }\n\
+             mod m { pub fn run(f: F) { std::thread::spawn(f); } }\n\
+             fn off(f: F) { tokio::task::spawn_blocking(f); }\n\
+             cfg_rt! { pub fn spawned() -> JoinHandle<()> { tokio::spawn(async {}) } }\n\
+             const C: fn() = { fn h() {} h };\n\
+             struct S { f: fn(u8) }\n",
+        );
+        same_facts("\u{feff}#![allow(dead_code)]\nfn main() {}\n");
+    }
+
+    #[test]
+    fn offloading_bodies_are_kept() {
+        let src = "fn run(f: F) { std::thread::spawn(f); }\n";
+        let skel = FileFacts::extract(&super::parse(src).unwrap());
+        assert!(skel.modules[0].fns[0].offloads_param);
+    }
+
+    /// Every Rust file of this repository: the skeleton gives the same facts as a full parse.
+    #[test]
+    fn same_facts_on_the_repository() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for dir in ["src", "tests", "fixtures", "examples", "fuzz"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if entry.path().extension().is_none_or(|x| x != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                let Ok(ast) = syn::parse_file(&text) else {
+                    continue;
+                };
+                let skel = super::parse(&text).map(|f| FileFacts::extract(&f));
+                assert_eq!(
+                    skel.as_ref(),
+                    Some(&FileFacts::extract(&ast)),
+                    "{}",
+                    entry.path().display()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "{checked} files");
+    }
+}
