@@ -535,11 +535,17 @@ fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Wa
             ..Walked::default()
         };
     }
-    let suppressions = Some(Suppressions::collect(&file, Some(&ast)));
+    let suppressions = Suppressions::collect(&file, Some(&ast));
+    // The text is kept (for rendering and fixes) only where a finding is likely; a file whose
+    // only facts are calls of workspace functions reads it again if one of them reports.
+    let may_report = !suppressions.comments.is_empty()
+        || facts
+            .iter()
+            .any(|f| !matches!(f.kind, FactKind::CallsFn { .. }));
     Walked {
         facts,
-        suppressions,
-        text: Some(file.text),
+        suppressions: Some(suppressions),
+        text: may_report.then_some(file.text),
         ..Walked::default()
     }
 }
@@ -605,10 +611,14 @@ fn judge(t: &TargetFile, w: Walked, indirect: Vec<Fact>, flags: &LevelFlags) -> 
         }
     }
     dedup_same_span(&mut diagnostics);
+    let text = match w.text {
+        None if !diagnostics.is_empty() => read_text(&t.path, Some(t)).ok(),
+        text => text,
+    };
     FileResult {
         diagnostics,
         error: None,
-        text: w.text,
+        text,
     }
 }
 
