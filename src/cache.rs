@@ -120,7 +120,7 @@ impl IndexCache {
                 return;
             }
         }
-        let _ = crate::fix::write_atomically(file, &bytes, None);
+        let _ = crate::fix::write_atomically(file, &bytes, None, false);
     }
 }
 

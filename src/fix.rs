@@ -92,7 +92,7 @@ pub fn fix_file(path: &Path, display: &str, analysed: &str, edits: &[Edit]) -> O
         Ok(_) => return refuse("not fixed: the file changed since it was read".into()),
         Err(e) => return refuse(format!("not fixed: {}", crate::discover::io_message(&e))),
     }
-    match write_atomically(path, fixed.as_bytes(), Some(meta.permissions())) {
+    match write_atomically(path, fixed.as_bytes(), Some(meta.permissions()), true) {
         Ok(()) => Outcome::Fixed { edits: applied },
         Err(e) => refuse(format!("not fixed: cannot write the file: {e}")),
     }
@@ -100,11 +100,13 @@ pub fn fix_file(path: &Path, display: &str, analysed: &str, edits: &[Edit]) -> O
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so no
 /// reader ever sees a partial file. `perms`: the permissions to give it (the fixed file keeps
-/// its own).
+/// its own). `durable`: flush to disk before the rename (a user's file); a cache, which checks
+/// itself when read, skips that cost.
 pub(crate) fn write_atomically(
     path: &Path,
     bytes: &[u8],
     perms: Option<std::fs::Permissions>,
+    durable: bool,
 ) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -118,7 +120,9 @@ pub(crate) fn write_atomically(
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         if let Some(perms) = perms {
             std::fs::set_permissions(&tmp, perms)?;
         }
