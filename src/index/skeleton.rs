@@ -6,7 +6,8 @@
 //! Blanking replaces every byte of a body but newlines with a space, so lines stay where they
 //! were. A body is kept when the index reads it: [`FileFacts`](super::facts::FileFacts) records
 //! whether a function hands a parameter to an offloading call, so a body mentioning `spawn`,
-//! `block_in_place` or `unblock` stays whole. When the skeleton does not parse, the caller falls
+//! `block_in_place` or `unblock` stays whole, and the types, traits and impls a body declares,
+//! so a body with one of their keywords stays whole too. When the skeleton does not parse, the caller falls
 //! back to a full parse. The facts are the same either way: the tests compare them on every file
 //! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
 //! files of the benchmark's vendored crates).
@@ -57,7 +58,8 @@ pub fn skeleton_text(text: &str) -> String {
                     let body = &text[i + 1..close.min(bytes.len())];
                     // Only a body that may hand a parameter on is read by the index.
                     let has_params = text[sig_start..i].contains(':');
-                    if !(has_params && KEEP_BODY.iter().any(|k| body.contains(k))) {
+                    let offloads = has_params && KEEP_BODY.iter().any(|k| body.contains(k));
+                    if !offloads && !declares_items(body) {
                         blank(&mut out[i + 1..close.min(bytes.len())]);
                     }
                     i = close + 1;
@@ -93,6 +95,23 @@ pub fn skeleton_text(text: &str) -> String {
     }
     // Only ASCII bytes were written over whole characters' bytes, or left alone.
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// Item keywords: the index reads the types, traits and impls a body declares.
+const ITEM_WORDS: &[&str] = &["struct", "enum", "union", "type", "trait", "impl"];
+
+/// Whether `body` may declare a type, trait or impl: one of their keywords as a word followed by
+/// a space (also in strings or `impl Trait` types: keeping a body is always safe).
+fn declares_items(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    ITEM_WORDS.iter().any(|w| {
+        body.match_indices(w).any(|(at, _)| {
+            !is_ident_byte(prev_byte(bytes, at))
+                && bytes
+                    .get(at + w.len())
+                    .is_some_and(|b| b.is_ascii_whitespace())
+        })
+    })
 }
 
 /// Spaces over everything but line ends.
