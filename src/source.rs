@@ -258,6 +258,12 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                     continue;
                 }
                 prefix_run = 0;
+                if word_end > i + 1 {
+                    // A whole word at once (scanning from each of its bytes is quadratic).
+                    prev_significant = bytes[word_end - 1];
+                    i = word_end;
+                    continue;
+                }
             }
         }
         prev_significant = c;
