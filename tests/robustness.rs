@@ -175,3 +175,33 @@ fn stdout_closed_early_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
+
+#[test]
+fn many_bindings_in_one_body_stay_linear() {
+    // Generated code can hold tens of thousands of bindings in one body; declaring and looking
+    // them up used to scan every earlier binding (quadratic: minutes for this file).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    let mut text = String::from("async fn w() {}\nasync fn f() {\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("    let x{i} = w();\n"));
+    }
+    text.push_str("    let _ = x49999;\n}\n");
+    std::fs::write(dir.path().join("many.rs"), &text).unwrap();
+    let out = unawaited()
+        .timeout(std::time::Duration::from_secs(90))
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("finishes with a JSON report");
+    assert_good_file_still_reported(&doc);
+    let lost = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "many.rs" && d["rule"] == "unawaited_future")
+        .count();
+    // Every binding but the last is never used; the last is dropped by `let _`.
+    assert_eq!(lost, 50_000);
+}
