@@ -205,3 +205,31 @@ fn many_bindings_in_one_body_stay_linear() {
     // Every binding but the last is never used; the last is dropped by `let _`.
     assert_eq!(lost, 50_000);
 }
+
+#[test]
+fn a_configuration_that_cannot_be_read_is_an_error_not_a_default() {
+    for (what, make) in [
+        (
+            "not valid UTF-8",
+            (|p: &Path| {
+                std::fs::write(p, b"[rules]\nunawaited_future = \"allow\" # caf\xe9\n").unwrap()
+            }) as fn(&Path),
+        ),
+        ("is a directory", |p: &Path| std::fs::create_dir(p).unwrap()),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+        make(&dir.path().join("unawaited.toml"));
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", "."])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("unawaited.toml: cannot read the configuration") && err.contains(what),
+            "{what}: {err}"
+        );
+    }
+}
