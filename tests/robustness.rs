@@ -233,3 +233,31 @@ fn a_configuration_that_cannot_be_read_is_an_error_not_a_default() {
         );
     }
 }
+
+#[test]
+fn garbage_baselines_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    std::fs::write(dir.path().join("empty.json"), "").unwrap();
+    std::fs::write(dir.path().join("v2.json"), r#"{"version":2,"findings":[]}"#).unwrap();
+    std::fs::write(dir.path().join("list.json"), "[1, 2]").unwrap();
+    std::fs::write(dir.path().join("bytes.json"), [0xff, 0xfe, 0x00]).unwrap();
+    std::fs::create_dir(dir.path().join("dir.json")).unwrap();
+    for (file, reason) in [
+        ("empty.json", "not a baseline file"),
+        ("v2.json", "unsupported baseline version 2"),
+        ("list.json", "not a baseline file"),
+        ("bytes.json", "not a baseline file: not valid UTF-8"),
+        ("dir.json", "is a directory"),
+        ("missing.json", "no such file or directory"),
+    ] {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", ".", "--baseline", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{file}: {reason}")), "{file}: {err}");
+    }
+}
