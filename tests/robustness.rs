@@ -417,3 +417,60 @@ fn garbage_baselines_are_errors_naming_the_file() {
         assert!(err.contains(&format!("{file}: {reason}")), "{file}: {err}");
     }
 }
+
+/// Every file below `dir` outside `target/` (where a cache may live), with its bytes.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "target") {
+                    stack.push(path);
+                }
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path, bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn checking_writes_nothing_and_runs_nothing_from_the_tree() {
+    let dir = package(&[
+        ("src/lib.rs", "mod good;\nmod fixable;\n"),
+        ("src/good.rs", GOOD),
+        (
+            "src/fixable.rs",
+            "async fn w() {}\nasync fn run() {\n    w();\n}\n",
+        ),
+        // Would leave a file behind if anything built or ran the package.
+        (
+            "build.rs",
+            "fn main() { std::fs::write(\"ran-build-script\", \"\").unwrap(); }\n",
+        ),
+        (
+            "unawaited.toml",
+            "blocking = [\"std::process::Command::status\"]\n[rules]\ndetached_task = \"warn\"\n",
+        ),
+    ]);
+    let before = snapshot(dir.path());
+    for args in [
+        &["check", "."][..],
+        &["check", ".", "--format", "sarif", "--statistics"],
+        &["check", ".", "--diff"],
+        &["check", "src/good.rs", "--format", "cargo"],
+    ] {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+    assert_eq!(snapshot(dir.path()), before, "a check changed the tree");
+}
