@@ -472,3 +472,40 @@ fn checking_writes_nothing_and_runs_nothing_from_the_tree() {
     }
     assert_eq!(snapshot(dir.path()), before, "a check changed the tree");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_named_on_the_command_line_is_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("fifo.rs"))
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut special = vec!["/dev/zero"];
+    if made {
+        special.push("fifo.rs");
+    } else {
+        eprintln!("note: mkfifo failed; only a device is checked");
+    }
+    for path in special {
+        // Reading either would never end (no writer, or endless zeros).
+        let out = unawaited()
+            .timeout(std::time::Duration::from_secs(30))
+            .current_dir(dir.path())
+            .args(["check", "good.rs", path, "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_good_file_still_reported(&doc);
+        assert_eq!(doc["errors"][0]["path"], path);
+        assert!(
+            doc["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("not a regular file"),
+            "{doc}"
+        );
+    }
+}
