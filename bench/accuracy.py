@@ -498,6 +498,7 @@ def main():
     ap.add_argument("--sites-only", action="store_true", help="count seeding sites per kind; needs no binary")
     ap.add_argument("--show-sites", type=int, default=0, help="with --sites-only: print N sites per kind")
     args = ap.parse_args()
+    args.bin = os.path.abspath(args.bin)  # the tool runs with each crate as its working directory
     chosen = set(args.crates.split(",")) if args.crates else None
     crates = []
     for name, version in pinned():

@@ -71,6 +71,14 @@ impl Baseline {
         }
     }
 
+    /// Reads and parses a baseline file; the error says why it cannot be used.
+    pub fn read(path: &std::path::Path) -> Result<Baseline, String> {
+        let bytes = std::fs::read(path).map_err(|e| crate::discover::io_message(&e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| "not a baseline file: not valid UTF-8".to_string())?;
+        Baseline::parse(&text)
+    }
+
     pub fn parse(text: &str) -> Result<Baseline, String> {
         let b: Baseline =
             serde_json::from_str(text).map_err(|e| format!("not a baseline file: {e}"))?;

@@ -192,8 +192,16 @@ impl ConfigFinder {
 
     fn read_here(&mut self, dir: &Path) -> Option<std::sync::Arc<Config>> {
         let own = dir.join("unawaited.toml");
-        if let Ok(text) = std::fs::read_to_string(&own) {
-            return self.load(&own, &text, None);
+        match std::fs::read(&own) {
+            Ok(bytes) => {
+                let Ok(text) = String::from_utf8(bytes) else {
+                    return self.fail(&own, "not valid UTF-8".into());
+                };
+                return self.load(&own, &text, None);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // A configuration that is there but cannot be read is an error, not a default.
+            Err(e) => return self.fail(&own, crate::discover::io_message(&e)),
         }
         let manifest = dir.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).ok()?;
@@ -201,6 +209,14 @@ impl ConfigFinder {
             return None;
         }
         self.load(&manifest, &text, Some("metadata"))
+    }
+
+    fn fail(&mut self, path: &Path, message: String) -> Option<std::sync::Arc<Config>> {
+        self.errors.push(ConfigError {
+            path: path.display().to_string(),
+            message: format!("cannot read the configuration: {message}"),
+        });
+        None
     }
 
     fn load(

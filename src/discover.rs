@@ -62,6 +62,14 @@ impl Walker<'_> {
                         stdin_text: None,
                     });
                 }
+            } else if !meta.is_file() {
+                // A FIFO or a device would block or never end; `-` reads standard input.
+                errors.push(RunError {
+                    path: given.display().to_string(),
+                    message: "not a regular file or a folder (use `-` with --stdin-filename to \
+                              check piped text)"
+                        .into(),
+                });
             } else if !(self.excluded)(&abs) {
                 let display = self.display(&abs);
                 out.entry(abs.clone()).or_insert(Target {

@@ -150,10 +150,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let baseline = match &args.baseline {
         None => None,
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| Baseline::parse(&t))
-        {
+        Some(path) => match Baseline::read(path) {
             Ok(b) => Some(b),
             Err(e) => return usage(&format!("{}: {e}", path.display())),
         },

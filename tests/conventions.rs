@@ -100,3 +100,36 @@ fn messages_are_lowercase_without_a_trailing_period() {
         }
     }
 }
+
+#[test]
+fn the_tool_starts_no_program() {
+    // README, Security: it never runs anything. The knowledge tables name process APIs as data.
+    let mut stack = vec![std::path::PathBuf::from("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                if !path.ends_with("knowledge") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a source file");
+            let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
+            for line in code {
+                for spawn in [
+                    "process::Command",
+                    "Command::new",
+                    "libc::exec",
+                    "libc::system",
+                ] {
+                    assert!(
+                        !line.contains(spawn),
+                        "{} uses `{spawn}`: {line}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -163,3 +163,33 @@ fn a_fix_that_would_not_parse_is_refused() {
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
+
+#[test]
+fn a_file_deleted_before_the_fix_is_not_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.rs");
+    let text = "async fn b() {}\nasync fn a() { b(); }\n";
+    std::fs::write(&path, text).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let edit = Edit {
+        span: Span {
+            start: at(34),
+            end: at(34),
+        },
+        text: ".await".into(),
+    };
+    match fix_file(&path, "a.rs", text, &[edit]) {
+        Outcome::Refused(e) => assert!(
+            e.message.contains("no such file or directory"),
+            "{}",
+            e.message
+        ),
+        other => panic!("fixed a file that is gone: {other:?}"),
+    }
+    assert!(!path.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
+}

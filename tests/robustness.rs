@@ -92,6 +92,35 @@ fn huge_and_deep_inputs() {
         "]".repeat(20_000)
     );
     std::fs::write(dir.path().join("brackets.rs"), brackets).unwrap();
+    let deep = [
+        (
+            "parens.rs",
+            format!(
+                "fn f() {{ let x = {}1{}; }}\n",
+                "(".repeat(20_000),
+                ")".repeat(20_000)
+            ),
+        ),
+        (
+            "blocks.rs",
+            format!("fn f() {}{}\n", "{".repeat(20_000), "}".repeat(20_000)),
+        ),
+        (
+            "closures.rs",
+            format!("fn f() {{ let x = {}0; }}\n", "move || ".repeat(20_000)),
+        ),
+        (
+            "generics.rs",
+            format!(
+                "fn f() -> {}u8{} {{ todo!() }}\n",
+                "Vec<".repeat(5_000),
+                ">".repeat(5_000)
+            ),
+        ),
+    ];
+    for (name, text) in &deep {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
     let mut big = String::from("async fn w() {}\n");
     let mut n = 0;
     while big.len() < 10_000_000 {
@@ -107,10 +136,26 @@ fn huge_and_deep_inputs() {
     assert_good_file_still_reported(&doc);
     let diags = doc["diagnostics"].as_array().unwrap();
     let has = |path: &str, rule: &str| diags.iter().any(|d| d["path"] == path && d["rule"] == rule);
-    assert!(
-        has("modules.rs", "parse_error") && has("brackets.rs", "parse_error"),
-        "{doc}"
-    );
+    for deep in [
+        "modules.rs",
+        "brackets.rs",
+        "parens.rs",
+        "blocks.rs",
+        "closures.rs",
+        "generics.rs",
+    ] {
+        let d = diags
+            .iter()
+            .find(|d| d["path"] == deep && d["rule"] == "parse_error")
+            .unwrap_or_else(|| panic!("{deep}: no parse_error in {doc}"));
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("nesting deeper than"),
+            "{deep}: {d}"
+        );
+    }
     assert!(
         !has("chain.rs", "parse_error"),
         "a long but shallow chain is analysed"
@@ -135,6 +180,14 @@ fn symlink_loops_and_missing_paths() {
     let (doc, code, _) = run_json(dir.path());
     assert_eq!(code, 2);
     assert_good_file_still_reported(&doc);
+    assert!(
+        doc["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "dangling.rs" && e["message"] == "no such file or directory"),
+        "a symlink whose target is gone names the file and the reason: {doc}"
+    );
     let messages: Vec<String> = doc["errors"]
         .as_array()
         .unwrap()
@@ -157,21 +210,302 @@ fn symlink_loops_and_missing_paths() {
 #[cfg(unix)]
 #[test]
 fn stdout_closed_early_is_not_a_crash() {
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("note: bash not found; the closed-stdout case is not checked");
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    for i in 0..200 {
+    // Far more output than a pipe buffer holds, so writing hits the closed pipe.
+    for i in 0..400 {
         std::fs::write(dir.path().join(format!("f{i}.rs")), GOOD).unwrap();
     }
     let bin = assert_cmd::cargo::cargo_bin("unawaited");
-    let out = std::process::Command::new("sh")
+    let out = std::process::Command::new("bash")
         .current_dir(dir.path())
         .arg("-c")
         .arg(format!(
-            "'{}' check . | head -1; echo \"status=${{PIPESTATUS:-0}}\"",
+            "'{}' check . | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
             bin.display()
         ))
         .output()
         .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    assert!(
+        !stderr.contains("error:"),
+        "a closed pipe is not an error: {stderr}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].starts_with("error[unawaited_future]"), "{stdout}");
+    assert_eq!(
+        lines[1], "status=1",
+        "the exit code still reflects the findings"
+    );
+}
+
+#[test]
+fn many_bindings_in_one_body_stay_linear() {
+    // Generated code can hold tens of thousands of bindings in one body; declaring and looking
+    // them up used to scan every earlier binding: quadratic, over a minute for this file even in
+    // a release build. The bindings are plain values so that the output stays small; the future
+    // dropped at the end shows the walk reached it, and a future bound among them that the last
+    // statement uses shows lookups still find the right binding.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    let mut text = String::from("async fn w() {}\nasync fn f() {\n    let early = w();\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("    let x{i} = {i};\n"));
+    }
+    text.push_str("    early.await;\n    w();\n}\n");
+    std::fs::write(dir.path().join("many.rs"), &text).unwrap();
+    let (doc, code, _) = run_json(dir.path());
+    assert_eq!(code, 1);
+    assert_good_file_still_reported(&doc);
+    let lines: Vec<u64> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "many.rs")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [100_005], "only the `w();` at the end: {doc}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_errors_naming_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    let locked = dir.path().join("locked.rs");
+    std::fs::write(&locked, GOOD).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads a mode-000 file anyway: only a real denial can be asserted.
+    let denied = std::fs::read(&locked).is_err();
+    // A file whose read fails with an I/O error whoever runs the test: on Linux,
+    // /proc/self/mem is a regular file whose first page is never mapped.
+    let io_error = cfg!(target_os = "linux");
+    if io_error {
+        std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("mem.rs")).unwrap();
+    }
+    let (doc, code, _) = run_json(dir.path());
+    assert_good_file_still_reported(&doc);
+    let errors: Vec<(String, String)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    if denied {
+        assert!(
+            errors.contains(&("locked.rs".into(), "permission denied".into())),
+            "{errors:?}"
+        );
+    } else {
+        eprintln!(
+            "note: running as root, a mode-000 file is readable; permission denial not checked"
+        );
+        assert!(errors.iter().all(|(p, _)| p != "locked.rs"), "{errors:?}");
+    }
+    if io_error {
+        assert!(
+            errors
+                .iter()
+                .any(|(p, m)| p == "mem.rs" && m.contains("input/output error")),
+            "{errors:?}"
+        );
+    }
+    if denied || io_error {
+        assert_eq!(code, 2);
+    }
+}
+
+#[test]
+fn unknown_rule_names_in_flags_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    for (flag, name) in [
+        ("--select", "bogus"),
+        ("--ignore", "unawaited_futures"),
+        ("-A", "nope"),
+        ("-W", "Unawaited_Future"),
+        ("-D", "warning"),
+    ] {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", ".", flag, name])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {name}");
+        assert!(out.stdout.is_empty(), "{flag} {name}: nothing is checked");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("unknown rule `{name}` in {flag}")),
+            "{flag} {name}: {err}"
+        );
+    }
+    let out = unawaited().args(["explain", "bogus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule `bogus`"));
+}
+
+#[test]
+fn a_configuration_that_cannot_be_read_is_an_error_not_a_default() {
+    for (what, make) in [
+        (
+            "not valid UTF-8",
+            (|p: &Path| {
+                std::fs::write(p, b"[rules]\nunawaited_future = \"allow\" # caf\xe9\n").unwrap()
+            }) as fn(&Path),
+        ),
+        ("is a directory", |p: &Path| std::fs::create_dir(p).unwrap()),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+        make(&dir.path().join("unawaited.toml"));
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", "."])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("unawaited.toml: cannot read the configuration") && err.contains(what),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn garbage_baselines_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    std::fs::write(dir.path().join("empty.json"), "").unwrap();
+    std::fs::write(dir.path().join("v2.json"), r#"{"version":2,"findings":[]}"#).unwrap();
+    std::fs::write(dir.path().join("list.json"), "[1, 2]").unwrap();
+    std::fs::write(dir.path().join("bytes.json"), [0xff, 0xfe, 0x00]).unwrap();
+    std::fs::create_dir(dir.path().join("dir.json")).unwrap();
+    for (file, reason) in [
+        ("empty.json", "not a baseline file"),
+        ("v2.json", "unsupported baseline version 2"),
+        ("list.json", "not a baseline file"),
+        ("bytes.json", "not a baseline file: not valid UTF-8"),
+        ("dir.json", "is a directory"),
+        ("missing.json", "no such file or directory"),
+    ] {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", ".", "--baseline", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{file}: {reason}")), "{file}: {err}");
+    }
+}
+
+/// Every file below `dir` outside `target/` (where a cache may live), with its bytes.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "target") {
+                    stack.push(path);
+                }
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path, bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn checking_writes_nothing_and_runs_nothing_from_the_tree() {
+    let dir = package(&[
+        ("src/lib.rs", "mod good;\nmod fixable;\n"),
+        ("src/good.rs", GOOD),
+        (
+            "src/fixable.rs",
+            "async fn w() {}\nasync fn run() {\n    w();\n}\n",
+        ),
+        // Would leave a file behind if anything built or ran the package.
+        (
+            "build.rs",
+            "fn main() { std::fs::write(\"ran-build-script\", \"\").unwrap(); }\n",
+        ),
+        (
+            "unawaited.toml",
+            "blocking = [\"std::process::Command::status\"]\n[rules]\ndetached_task = \"warn\"\n",
+        ),
+    ]);
+    let before = snapshot(dir.path());
+    for args in [
+        &["check", "."][..],
+        &["check", ".", "--format", "sarif", "--statistics"],
+        &["check", ".", "--diff"],
+        &["check", "src/good.rs", "--format", "cargo"],
+    ] {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+    assert_eq!(snapshot(dir.path()), before, "a check changed the tree");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_named_on_the_command_line_is_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("fifo.rs"))
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut special = vec!["/dev/zero"];
+    if made {
+        special.push("fifo.rs");
+    } else {
+        eprintln!("note: mkfifo failed; only a device is checked");
+    }
+    for path in special {
+        // Reading either would never end (no writer, or endless zeros).
+        let out = unawaited()
+            .timeout(std::time::Duration::from_secs(30))
+            .current_dir(dir.path())
+            .args(["check", "good.rs", path, "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_good_file_still_reported(&doc);
+        assert_eq!(doc["errors"][0]["path"], path);
+        assert!(
+            doc["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("not a regular file"),
+            "{doc}"
+        );
+    }
 }

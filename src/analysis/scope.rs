@@ -24,11 +24,34 @@ pub struct Binding {
 
 #[derive(Debug, Default)]
 pub struct Scope {
+    /// In declaration order; add with [`Scope::declare`].
     pub bindings: Vec<Binding>,
+    /// Name → index in `bindings` of its latest declaration, so that declaring and looking up
+    /// stay constant-time in bodies with many thousands of bindings (generated code).
+    latest: HashMap<String, usize>,
+    /// Indices in `bindings` of sync lock guards, so that each `.await` checks only those.
+    guards: Vec<usize>,
     /// `use` declarations inside the block.
     pub uses: HashMap<String, Vec<String>>,
     /// `fn` items declared inside the block.
     pub fns: HashMap<String, FnSig>,
+}
+
+impl Scope {
+    pub fn declare(&mut self, binding: Binding) {
+        self.latest
+            .insert(binding.name.clone(), self.bindings.len());
+        if binding.val == Val::SyncGuard {
+            self.guards.push(self.bindings.len());
+        }
+        self.bindings.push(binding);
+    }
+
+    /// The latest binding of `name` in this scope.
+    pub fn latest(&mut self, name: &str) -> Option<&mut Binding> {
+        let i = *self.latest.get(name)?;
+        self.bindings.get_mut(i)
+    }
 }
 
 /// The stack of scopes of one walk.
@@ -55,11 +78,7 @@ impl Scopes {
 
     /// The innermost binding of `name`, if any.
     pub fn lookup(&mut self, name: &str) -> Option<&mut Binding> {
-        self.stack
-            .iter_mut()
-            .rev()
-            .flat_map(|s| s.bindings.iter_mut().rev())
-            .find(|b| b.name == name)
+        self.stack.iter_mut().rev().find_map(|s| s.latest(name))
     }
 
     /// Marks the innermost binding of `name` used; returns its value.
@@ -77,12 +96,20 @@ impl Scopes {
         self.stack.iter().rev().find_map(|s| s.fns.get(name))
     }
 
-    /// Live sync-lock guards of `body` that were neither released nor reported.
-    pub fn live_guards(&mut self, body: usize) -> impl Iterator<Item = &mut Binding> {
-        self.stack
-            .iter_mut()
-            .flat_map(|s| s.bindings.iter_mut())
-            .filter(move |b| b.body == body && b.val == Val::SyncGuard && !b.guard_done)
+    /// Marks the live sync-lock guards of `body` (neither released nor reported yet) as
+    /// reported, and returns their names and spans, outermost scope first.
+    pub fn take_live_guards(&mut self, body: usize) -> Vec<(String, Span)> {
+        let mut found = Vec::new();
+        for s in &mut self.stack {
+            for &i in &s.guards {
+                let b = &mut s.bindings[i];
+                if b.body == body && !b.guard_done {
+                    b.guard_done = true;
+                    found.push((b.name.clone(), b.span));
+                }
+            }
+        }
+        found
     }
 
     pub fn depth(&self) -> usize {

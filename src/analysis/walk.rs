@@ -313,16 +313,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         let body = self.body;
         let scope = self.scopes.current();
         let shadowed = scope
-            .bindings
-            .iter_mut()
-            .rev()
-            .find(|b| b.name == name)
+            .latest(&name)
             .filter(|b| !b.used && !b.param)
             .map(|b| {
                 b.used = true;
                 (b.val.clone(), b.span)
             });
-        scope.bindings.push(Binding {
+        scope.declare(Binding {
             name: name.clone(),
             val,
             used: false,
@@ -338,7 +335,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     fn declare_param(&mut self, name: &str, val: Val) {
         let body = self.body;
-        self.scopes.current().bindings.push(Binding {
+        self.scopes.current().declare(Binding {
             name: name.to_string(),
             val,
             used: false,
@@ -491,12 +488,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     fn on_await(&mut self, await_span: Span) {
         let body = self.body;
-        let mut found = Vec::new();
-        for b in self.scopes.live_guards(body) {
-            b.guard_done = true;
-            found.push((b.name.clone(), b.span));
-        }
-        for (guard, span) in found {
+        for (guard, span) in self.scopes.take_live_guards(body) {
             self.push_fact(span, FactKind::GuardAcrossAwait { guard, await_span });
         }
     }
