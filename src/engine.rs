@@ -75,12 +75,14 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
     let forced_config = match &opts.config_file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let fail = |message: String| {
                 Fatal::Config(ConfigError {
                     path: path.display().to_string(),
-                    message: crate::discover::io_message(&e),
+                    message: format!("cannot read the configuration: {message}"),
                 })
-            })?;
+            };
+            let bytes = std::fs::read(path).map_err(|e| fail(crate::discover::io_message(&e)))?;
+            let text = String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))?;
             let table = (path.file_name().is_some_and(|n| n == "Cargo.toml")).then_some("metadata");
             Some(Arc::new(
                 Config::parse(path, &text, table).map_err(Fatal::Config)?,

@@ -170,3 +170,26 @@ fn statistics_and_quiet() {
     );
     assert!(!text.contains("files checked"), "-q drops the summary line");
 }
+
+#[test]
+fn a_config_file_given_by_flag_that_cannot_be_read_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(dir.path().join("latin1.toml"), b"exclude = [\"caf\xe9\"]\n").unwrap();
+    for (file, reason) in [
+        (
+            "latin1.toml",
+            "cannot read the configuration: not valid UTF-8",
+        ),
+        ("missing.toml", "cannot read the configuration: "),
+    ] {
+        let out = common::unawaited()
+            .current_dir(dir.path())
+            .args(["check", "a.rs", "--config", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(file) && err.contains(reason), "{err}");
+    }
+}
