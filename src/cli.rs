@@ -54,15 +54,20 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
 
     /// Set a rule to deny; `-D warnings` makes every warning an error
-    #[arg(short = 'D', long = "deny", value_name = "RULE")]
+    #[arg(short = 'D', long = "deny", value_name = "RULE", value_delimiter = ',')]
     pub deny: Vec<String>,
 
     /// Set a rule to warn
-    #[arg(short = 'W', long = "warn", value_name = "RULE")]
+    #[arg(short = 'W', long = "warn", value_name = "RULE", value_delimiter = ',')]
     pub warn: Vec<String>,
 
     /// Set a rule to allow (off)
-    #[arg(short = 'A', long = "allow", value_name = "RULE")]
+    #[arg(
+        short = 'A',
+        long = "allow",
+        value_name = "RULE",
+        value_delimiter = ','
+    )]
     pub allow: Vec<String>,
 
     /// Use this configuration file instead of discovering one

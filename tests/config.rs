@@ -193,3 +193,40 @@ fn a_config_file_given_by_flag_that_cannot_be_read_is_an_error_naming_it() {
         assert!(err.contains(file) && err.contains(reason), "{err}");
     }
 }
+
+#[test]
+fn level_flags_take_comma_separated_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.rs"),
+        "async fn w() {}\nasync fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n    w();\n}\n",
+    )
+    .unwrap();
+    let rules = |args: &[&str]| -> Vec<String> {
+        let (doc, _) = check_json(dir.path(), &[&["a.rs", "--exit-zero"], args].concat());
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}",
+                    d["rule"].as_str().unwrap(),
+                    d["level"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        rules(&[]),
+        ["blocking_in_async:warn", "unawaited_future:deny"]
+    );
+    assert_eq!(
+        rules(&["-A", "blocking_in_async,unawaited_future"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        rules(&["-D", "warnings,unawaited_future"]),
+        ["blocking_in_async:deny", "unawaited_future:deny"]
+    );
+}
