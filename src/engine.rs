@@ -653,7 +653,16 @@ impl PhaseTimer {
 
     fn lap(&mut self, phase: &str) {
         if let Some(last) = &mut self.last {
-            eprintln!("unawaited: {phase}: {:.3} s", last.elapsed().as_secs_f64());
+            // Resident memory now (Linux), to see which phase holds what.
+            let rss_mb = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map(|pages| format!(", {} MB resident", pages * 4096 / 1_000_000))
+                .unwrap_or_default();
+            eprintln!(
+                "unawaited: {phase}: {:.3} s{rss_mb}",
+                last.elapsed().as_secs_f64()
+            );
             *last = std::time::Instant::now();
         }
     }
