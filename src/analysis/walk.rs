@@ -179,6 +179,7 @@ fn walk_fn(
         &sig.ident.to_string(),
     );
     w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
+    w.sync_test = sig.asyncness.is_none() && attrs.iter().any(|a| a.path().is_ident("test"));
     for input in &sig.inputs {
         match input {
             syn::FnArg::Receiver(_) => {
@@ -217,6 +218,10 @@ pub(super) struct Walker<'a, 'f> {
     entered: bool,
     /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
     quiet: usize,
+    /// In a plain `#[test] fn` (and the closures and async blocks in it): a future kept in a
+    /// `_name` binding or dropped by name there is held on purpose, to test what creating or
+    /// dropping it does (panics, laziness, drop order).
+    sync_test: bool,
     depth: usize,
 }
 
@@ -247,6 +252,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             owner: None,
             entered: false,
             quiet: 0,
+            sync_test: false,
             depth: 0,
         }
     }
@@ -452,6 +458,15 @@ impl<'a, 'f> Walker<'a, 'f> {
     // ----- facts ---------------------------------------------------------------------------
 
     fn report_lost(&mut self, val: &Val, how: DropHow, span: Span, await_fix: Option<Edit>) {
+        if self.sync_test && matches!(&how, DropHow::UnusedBinding(name) if name.starts_with('_')) {
+            return;
+        }
+        if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
+            if let Some(origin) = self.future_object(val) {
+                let fut = Val::future(origin);
+                return self.report_lost(&fut, how, span, await_fix);
+            }
+        }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
             let await_fix = if self.ctx == ExecContext::Async {
@@ -469,6 +484,26 @@ impl<'a, 'f> Walker<'a, 'f> {
                 },
             );
         }
+    }
+
+    /// A value of a nominal type that is itself a future (a workspace struct implementing
+    /// `Future` or `IntoFuture`, tokio's `LocalSet`): dropping it as a statement or into `_` loses
+    /// the work it stands for. Only those two forms count: such values are also kept in
+    /// bindings for other reasons (polled by hand, dropped on purpose), and names of handles and
+    /// channel ends are never taken for futures.
+    fn future_object(&self, val: &Val) -> Option<String> {
+        let Val::Typed { path, .. } = val else {
+            return None;
+        };
+        let name = short_type(path);
+        let future = if self.cx.index.type_info(path).is_some() {
+            (self.cx.index.implements(path, "Future")
+                || self.cx.index.implements(path, "IntoFuture"))
+                && !crate::knowledge::is_handle_like_name(name)
+        } else {
+            self.cx.knowledge.is_future_object(path)
+        };
+        future.then(|| format!("`{name}`"))
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {
@@ -610,9 +645,21 @@ impl<'a, 'f> Walker<'a, 'f> {
                             self.declare(name, val, span);
                         }
                     }
-                    Err(_) => {
-                        self.eval_macro(&m.mac);
-                    }
+                    // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind
+                    // pinned futures under their own names.
+                    Err(_) => match syn::parse::Parser::parse2(
+                        syn::Block::parse_within,
+                        m.mac.tokens.clone(),
+                    ) {
+                        Ok(stmts) if stmts.iter().all(|s| matches!(s, syn::Stmt::Local(_))) => {
+                            for s in &stmts {
+                                self.stmt(s, false);
+                            }
+                        }
+                        _ => {
+                            self.eval_macro(&m.mac);
+                        }
+                    },
                 }
                 Val::Unknown
             }
@@ -731,11 +778,19 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             Expr::Field(f) => {
                 let base = self.eval(&f.base);
-                let syn::Member::Named(name) = &f.member else {
-                    return Val::Unknown;
+                let name = match &f.member {
+                    syn::Member::Named(name) => name.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
                 };
+                if let Val::Tuple(parts) = base {
+                    return name
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| parts.get(i).cloned())
+                        .unwrap_or_default();
+                }
                 match base.path() {
-                    Some(path) => match self.cx.index.field_type(path, &name.to_string()) {
+                    Some(path) => match self.cx.index.field_type(path, &name) {
                         Some((ty, m)) => {
                             let ty = ty.clone();
                             self.val_of_ty(&ty, m, 0)
@@ -905,6 +960,19 @@ impl<'a, 'f> Walker<'a, 'f> {
                 return v;
             }
         }
+        // A unit struct of the workspace used as a value (`Never`).
+        let capitalised = p.path.segments.last().is_some_and(|s| {
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+        });
+        if p.qself.is_none() && capitalised {
+            if let Res::Type(ty) = self.resolve_path(&path_segments(&p.path), Ns::Value) {
+                if self.cx.index.type_info(&ty).is_some_and(|t| t.def.is_unit) {
+                    return Val::typed(ty);
+                }
+            }
+        }
         Val::Unknown
     }
 
@@ -960,7 +1028,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             if let Some(name) = bare_ident(arg) {
                 self.release(&name);
             }
-            if role == Role::Dropper && !polled_before {
+            let deliberate = self.sync_test && bare_ident(arg).is_some();
+            if role == Role::Dropper && !polled_before && !deliberate {
                 let span = self.expr_span(arg);
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
             }
@@ -979,7 +1048,18 @@ impl<'a, 'f> Walker<'a, 'f> {
                 _ => Val::Unknown,
             };
         };
-        let segs = path_segments(&p.path);
+        let mut segs = path_segments(&p.path);
+        // `<Self>::f(..)` and `<Type>::f(..)` (no trait) are `Self::f(..)` and `Type::f(..)`.
+        let plain_qself = p.qself.as_ref().and_then(|q| match &*q.ty {
+            syn::Type::Path(tp) if q.position == 0 && tp.qself.is_none() => {
+                Some(path_segments(&tp.path))
+            }
+            _ => None,
+        });
+        if let Some(mut ty_segs) = plain_qself.clone() {
+            ty_segs.append(&mut segs);
+            segs = ty_segs;
+        }
         if p.qself.is_none() && segs.len() == 1 {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
@@ -996,7 +1076,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 return self.val_of_sig(&sig, self.module, None);
             }
         }
-        if p.qself.is_some() {
+        if p.qself.is_some() && plain_qself.is_none() {
             self.eval_args(call.args.iter(), Role::Plain, "");
             return Val::Unknown;
         }
@@ -1286,6 +1366,10 @@ impl<'a, 'f> Walker<'a, 'f> {
                 origin: format!("async fn `{}`", sig.name),
             };
         }
+        if sig.ret_is_ref && self.future_object(&ret).is_some() {
+            // `&mut Self` of a builder that is also a future: the builder is not dropped here.
+            return Val::Unknown;
+        }
         match ret {
             Val::Future { output, .. } => Val::Future {
                 output,
@@ -1340,6 +1424,17 @@ impl<'a, 'f> Walker<'a, 'f> {
                                 return self.val_of_ty_self(alias, info.module, self_ty, depth + 1);
                             }
                         }
+                        // A workspace type the tables know (tokio's own `Notified`, async-std's
+                        // own `JoinHandle`, when those crates are analysed themselves).
+                        match self.workspace_type_class(&p) {
+                            TypeClass::Future => return Val::future(format!("`{last}`")),
+                            TypeClass::TaskHandle => {
+                                return Val::TaskHandle {
+                                    origin: format!("`{last}`"),
+                                }
+                            }
+                            _ => {}
+                        }
                         // A workspace type named like a future that implements `Future`
                         // (`ResponseFuture`) is one; handles that implement it are not.
                         if last.ends_with("Future") && self.cx.index.implements_future(&p) {
@@ -1391,6 +1486,31 @@ impl<'a, 'f> Walker<'a, 'f> {
                 }
             }
         }
+    }
+
+    /// The tables' kind for a type of the workspace, when the tables' path for it leads to this
+    /// very type (tokio's `sync::futures::Notified` is `sync::notify::Notified`; its
+    /// `runtime::task::Notified` is something else).
+    fn workspace_type_class(&self, path: &str) -> TypeClass {
+        let k = self.cx.knowledge;
+        let canon = k.canonical_type(path);
+        if canon == path {
+            return k.classify_type(path);
+        }
+        let class = k.classify_type(canon);
+        if class == TypeClass::Other {
+            return class;
+        }
+        let mut segs: Vec<String> = canon.split("::").map(str::to_string).collect();
+        let target = Res::Type(path.to_string());
+        if self.cx.index.resolve_type(self.module, &segs) == target {
+            return class;
+        }
+        segs[0] = "crate".into();
+        if self.cx.index.resolve_type(self.module, &segs) == target {
+            return class;
+        }
+        TypeClass::Other
     }
 
     fn val_of_api(&self, api: Api, callee: &str, args: Vec<Val>) -> Val {

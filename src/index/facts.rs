@@ -20,6 +20,10 @@ pub struct FnSig {
     /// closures passed to this function run where blocking is fine.
     #[serde(default)]
     pub offloads_param: bool,
+    /// The return type is a reference (`&mut Self` of a builder): dropping the result drops
+    /// nothing.
+    #[serde(default)]
+    pub ret_is_ref: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +43,9 @@ pub struct TypeDef {
     pub fields: Vec<(String, Ty)>,
     /// For a type alias, what it stands for.
     pub alias_of: Option<Ty>,
+    /// A unit struct (`struct Never;`): its name is also a value.
+    #[serde(default)]
+    pub is_unit: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +167,7 @@ fn collect_module(
                     })
                     .collect(),
                 alias_of: None,
+                is_unit: matches!(s.fields, syn::Fields::Unit),
             }),
             syn::Item::Enum(e) => m.types.push(plain_type(&e.ident, TypeKind::Enum)),
             syn::Item::Union(u) => m.types.push(plain_type(&u.ident, TypeKind::Union)),
@@ -168,6 +176,7 @@ fn collect_module(
                 kind: TypeKind::Alias,
                 fields: Vec::new(),
                 alias_of: Some(Ty::from_syn(&t.ty)),
+                is_unit: false,
             }),
             syn::Item::Trait(t) => {
                 m.types.push(plain_type(&t.ident, TypeKind::Trait));
@@ -210,6 +219,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         kind,
         fields: Vec::new(),
         alias_of: None,
+        is_unit: false,
     }
 }
 
@@ -303,6 +313,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         runtime_attr: has_runtime_attr(attrs),
         line: sig.ident.span().start().line,
         offloads_param: false,
+        ret_is_ref: matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Reference(_))),
     }
 }
 

@@ -290,6 +290,36 @@ impl Knowledge {
     }
 }
 
+impl Knowledge {
+    /// An external type whose values are futures but are also used as objects first (methods
+    /// on them give other values), so they are typed values until dropped.
+    pub fn is_future_object(&self, path: &str) -> bool {
+        tokio::FUTURE_OBJECT_TYPES.contains(&self.canonical_type(path))
+    }
+}
+
+/// Type names that implement `Future` but are handles or channel ends: dropping one detaches a
+/// task or closes a channel, which is not losing a future.
+pub fn is_handle_like_name(name: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "Handle",
+        "Receiver",
+        "Sender",
+        "Rx",
+        "Tx",
+        "Listener",
+        "Stream",
+        "Sink",
+        "Task",
+        "Guard",
+        "Permit",
+        "Channel",
+        "Connection",
+        "Conn",
+    ];
+    PARTS.iter().any(|p| name.contains(p))
+}
+
 /// (crate, `Type::name`) and, for free functions, (crate, `name`).
 fn tail_keys(path: &str) -> Vec<(String, String)> {
     let segs: Vec<&str> = path.split("::").collect();
