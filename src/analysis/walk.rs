@@ -832,11 +832,23 @@ impl<'a, 'f> Walker<'a, 'f> {
                 Val::Unknown
             }
             Expr::ForLoop(f) => {
-                self.eval(&f.expr);
+                let coll = self.eval(&f.expr);
+                // Owned elements of a vector of futures or handles (`for t in tasks`); a
+                // borrowed vector gives references, whose loss is nothing.
+                let elem = if matches!(&*f.expr, Expr::Reference(_)) {
+                    Val::Unknown
+                } else {
+                    vec_elem(&coll)
+                };
                 self.loop_depth += 1;
                 self.scopes.push();
                 let span = self.span(f.pat.span());
-                self.bind_refutable(&f.pat, Val::Unknown, span);
+                self.bind_refutable(&f.pat, elem, span);
+                // An element left unused in the loop body stays in the caller's hands no less
+                // than before the loop: only dropping it by statement, `_` or `drop` counts.
+                for name in pattern_idents(&f.pat) {
+                    self.mark_used(&name);
+                }
                 self.block_value(&f.body);
                 self.pop_scope();
                 self.loop_depth -= 1;
@@ -1282,6 +1294,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             _ => name.clone(),
         };
         let args = self.eval_args(mc.args.iter(), role, &callee);
+        if let Some(v) = self.collection_method(mc, &recv, &name, &args) {
+            return v;
+        }
         if let Some(api) = api {
             if let Some(effect) = api.effect {
                 self.effect(effect, callee.clone(), span);
@@ -1289,6 +1304,47 @@ impl<'a, 'f> Walker<'a, 'f> {
             result = self.val_of_api(api, &callee, args);
         }
         result
+    }
+
+    /// Vectors of futures and task handles: `v.push(fut)` on a local `Vec` (or a local of unknown
+    /// type) records the element kind; `into_iter`, `drain` keep the vector, `remove` and
+    /// `swap_remove` give an element. Elements of different kinds make the element unknown.
+    fn collection_method(
+        &mut self,
+        mc: &syn::ExprMethodCall,
+        recv: &Val,
+        name: &str,
+        args: &[Val],
+    ) -> Option<Val> {
+        let is_vec = |v: &Val| matches!(v.path(), Some(p) if is_vec_path(p));
+        match name {
+            "push" | "push_back" if args.len() == 1 => {
+                let local = bare_ident(&mc.receiver)?;
+                let elem = &args[0];
+                let b = self.scopes.lookup(&local)?;
+                if !(b.val == Val::Unknown || is_vec(&b.val)) {
+                    return None;
+                }
+                let known = match &b.val {
+                    Val::Typed { args, .. } => args.first().cloned(),
+                    _ => None,
+                };
+                let merged = match known {
+                    None if elem.droppable_kind().is_some() => elem.clone(),
+                    None => Val::Unknown,
+                    Some(k) if std::mem::discriminant(&k) == std::mem::discriminant(elem) => k,
+                    Some(_) => Val::Unknown,
+                };
+                b.val = Val::Typed {
+                    path: "Vec".into(),
+                    args: vec![merged],
+                };
+                Some(Val::Unknown)
+            }
+            "into_iter" | "drain" if is_vec(recv) => Some(recv.clone()),
+            "remove" | "swap_remove" if is_vec(recv) => Some(vec_elem(recv)),
+            _ => None,
+        }
     }
 
     /// A method on a receiver of unknown type: a future only if every definition of that name
@@ -1582,6 +1638,18 @@ impl<'a, 'f> Walker<'a, 'f> {
 /// The marker type of `x.lock()` on a receiver of unknown type: `.unwrap()` of it is a sync
 /// guard (a tokio lock would be awaited instead).
 const UNKNOWN_LOCK_RESULT: &str = "LockResult";
+
+fn is_vec_path(path: &str) -> bool {
+    matches!(short_type(path), "Vec" | "VecDeque")
+}
+
+/// The element of a vector value, when known.
+fn vec_elem(v: &Val) -> Val {
+    match v {
+        Val::Typed { path, args } if is_vec_path(path) => args.first().cloned().unwrap_or_default(),
+        _ => Val::Unknown,
+    }
+}
 
 fn short_type(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)

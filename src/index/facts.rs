@@ -136,7 +136,17 @@ fn collect_module(
     };
     let mut inline = Vec::new();
     let flat = flatten_items(items);
-    for item in flat.iter().map(|c| c.as_ref()) {
+    let block_items = items_in_bodies(&flat);
+    let top_names: std::collections::HashSet<String> =
+        flat.iter().filter_map(|i| type_item_name(i)).collect();
+    // Types and impls declared inside function bodies are indexed with their module: a test's
+    // local `struct Actor` and its `impl` are resolved like module items (a module item of the
+    // same name wins).
+    let block_items = block_items.iter().filter(|i| match type_item_name(i) {
+        Some(name) => !top_names.contains(&name),
+        None => matches!(i, syn::Item::Impl(_)),
+    });
+    for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
             syn::Item::Fn(f) => m.fns.push(sig_with_body(&f.sig, &f.attrs, &f.block)),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
@@ -211,6 +221,59 @@ fn collect_module(
         path.push(name);
         collect_module(items, path, out, depth + 1);
     }
+}
+
+fn type_item_name(item: &syn::Item) -> Option<String> {
+    match item {
+        syn::Item::Struct(s) => Some(s.ident.to_string()),
+        syn::Item::Enum(e) => Some(e.ident.to_string()),
+        syn::Item::Union(u) => Some(u.ident.to_string()),
+        syn::Item::Type(t) => Some(t.ident.to_string()),
+        syn::Item::Trait(t) => Some(t.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Type, trait and impl items declared in the bodies of the functions and methods of `items`
+/// (at any depth of blocks, not inside nested modules).
+fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> {
+    struct Collect(Vec<syn::Item>);
+    impl<'ast> syn::visit::Visit<'ast> for Collect {
+        fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+            if let syn::Stmt::Item(item) = stmt {
+                if type_item_name(item).is_some() || matches!(item, syn::Item::Impl(_)) {
+                    self.0.push(item.clone());
+                }
+            }
+            syn::visit::visit_stmt(self, stmt);
+        }
+        fn visit_item_mod(&mut self, _: &'ast syn::ItemMod) {}
+    }
+    let mut c = Collect(Vec::new());
+    for item in items {
+        match item.as_ref() {
+            syn::Item::Fn(f) => syn::visit::Visit::visit_block(&mut c, &f.block),
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        syn::visit::Visit::visit_block(&mut c, &f.block);
+                    }
+                }
+            }
+            syn::Item::Trait(t) => {
+                for it in &t.items {
+                    if let syn::TraitItem::Fn(syn::TraitItemFn {
+                        default: Some(b), ..
+                    }) = it
+                    {
+                        syn::visit::Visit::visit_block(&mut c, b);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    c.0
 }
 
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {

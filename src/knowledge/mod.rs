@@ -242,6 +242,11 @@ impl Knowledge {
                 return Some(*api);
             }
         }
+        // Shared-pointer constructors of crates that mirror std (`loom::sync::Arc::new`,
+        // `portable_atomic_util::Arc::new`): the value is the argument's.
+        if let [.., ty @ ("Arc" | "Rc"), "new"] = segs.as_slice() {
+            return self.fns.get(&format!("{ty}::new")).copied();
+        }
         // An associated function of a re-exported type: canonicalise the type part.
         if segs.len() >= 3 {
             let ty = segs[..segs.len() - 1].join("::");
