@@ -71,12 +71,29 @@ const CONSTRUCTORS: &[&str] = &[
 pub fn analyze_file(cx: &FileCx, file: &syn::File) -> Vec<Fact> {
     let mut facts = Vec::new();
     let mut inline_path = Vec::new();
-    walk_items(cx, &file.items, &mut inline_path, None, &mut facts, 0);
+    let cx = WalkCx {
+        base: cx,
+        macros: super::macros::LocalMacros::collect(&file.items),
+    };
+    walk_items(&cx, &file.items, &mut inline_path, None, &mut facts, 0);
     facts
 }
 
+/// What every walk of one file shares, with what the file itself defines for the walk.
+pub(super) struct WalkCx<'a> {
+    base: &'a FileCx<'a>,
+    pub(super) macros: super::macros::LocalMacros,
+}
+
+impl<'a> std::ops::Deref for WalkCx<'a> {
+    type Target = FileCx<'a>;
+    fn deref(&self) -> &FileCx<'a> {
+        self.base
+    }
+}
+
 fn walk_items(
-    cx: &FileCx,
+    cx: &WalkCx,
     items: &[syn::Item],
     inline_path: &mut Vec<String>,
     module: Option<ModId>,
@@ -158,7 +175,7 @@ fn walk_items(
 
 #[allow(clippy::too_many_arguments)]
 fn walk_fn(
-    cx: &FileCx,
+    cx: &WalkCx,
     m: ModId,
     self_ty: Option<String>,
     sig: &syn::Signature,
@@ -201,7 +218,7 @@ fn walk_fn(
 }
 
 pub(super) struct Walker<'a, 'f> {
-    cx: &'a FileCx<'a>,
+    cx: &'a WalkCx<'a>,
     module: ModId,
     self_ty: Option<String>,
     facts: &'f mut Vec<Fact>,
@@ -230,7 +247,7 @@ const MAX_EXPR_DEPTH: usize = 2000;
 
 impl<'a, 'f> Walker<'a, 'f> {
     fn new(
-        cx: &'a FileCx<'a>,
+        cx: &'a WalkCx<'a>,
         module: ModId,
         self_ty: Option<String>,
         facts: &'f mut Vec<Fact>,
@@ -913,7 +930,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             Expr::Cast(c) => {
                 self.eval(&c.expr);
-                Val::Unknown
+                self.trait_object_val(&c.ty)
             }
             Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.eval(e)).collect()),
             Expr::Array(a) => {
@@ -940,6 +957,34 @@ impl<'a, 'f> Walker<'a, 'f> {
                 }
             }
             Expr::Macro(m) => self.eval_macro(&m.mac),
+            _ => Val::Unknown,
+        }
+    }
+
+    /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
+    fn trait_object_val(&self, ty: &syn::Type) -> Val {
+        let mut ty = ty;
+        while let syn::Type::Reference(r) = ty {
+            ty = &r.elem;
+        }
+        let syn::Type::TraitObject(obj) = ty else {
+            return Val::Unknown;
+        };
+        let mut traits = obj.bounds.iter().filter_map(|b| match b {
+            syn::TypeParamBound::Trait(t)
+                if !t.path.is_ident("Send")
+                    && !t.path.is_ident("Sync")
+                    && !t.path.is_ident("Unpin") =>
+            {
+                Some(&t.path)
+            }
+            _ => None,
+        });
+        let (Some(path), None) = (traits.next(), traits.next()) else {
+            return Val::Unknown;
+        };
+        match self.resolve_path(&path_segments(path), Ns::Type) {
+            Res::Type(p) if self.cx.index.is_trait(&p) => Val::typed(p),
             _ => Val::Unknown,
         }
     }
@@ -1605,6 +1650,14 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     pub(super) fn eval_expr(&mut self, e: &syn::Expr) -> Val {
         self.eval(e)
+    }
+
+    pub(super) fn local_macro(&self, mac: &syn::Macro) -> Option<proc_macro2::TokenStream> {
+        // Expanded once: a body that calls a local macro again is not expanded further.
+        if self.quiet > 0 {
+            return None;
+        }
+        self.cx.macros.body(mac).cloned()
     }
 
     pub(super) fn with_quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
