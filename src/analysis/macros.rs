@@ -116,6 +116,18 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &syn::Macro) -> Val {
         .map(|s| s.ident.to_string())
         .unwrap_or_default();
     match name.as_str() {
+        // `tokio_test::assert_ok!(expr, ..)`: the `Ok` value of `expr`.
+        "assert_ok" => {
+            if let Ok(args) = parse_args(&mac.tokens) {
+                if let Some(first) = args.first() {
+                    let v = w.eval_expr(first).unwrapped();
+                    for rest in args.iter().skip(1) {
+                        w.eval_expr(rest);
+                    }
+                    return v;
+                }
+            }
+        }
         // `std::pin::pin!(fut)` in expression position: the pinned future itself.
         "pin" => {
             if let Ok(args) = parse_args(&mac.tokens) {
