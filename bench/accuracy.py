@@ -38,7 +38,10 @@ from rustlex import ASSIGN_OPS, KEYWORDS, Scan, matching_open  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 BENCH_DIR = os.environ.get("UNAWAITED_BENCH_DIR", "/tmp/unawaited-bench")
-KINDS = ["own_async_fn", "self_method", "typed_receiver", "external_api", "variable", "other"]
+KINDS = ["own_async_fn", "self_method", "typed_receiver", "external_api", "variable", "task_handle", "other"]
+# The rule that has to fire on a seeded site of each kind: dropping a task's `JoinHandle`
+# detaches the task (it runs anyway), which is `detached_task`, not a lost future.
+RULE_FOR_KIND = {"task_handle": "detached_task"}
 REWRITES = {"strip": "X;", "let_underscore": "let _ = X;"}
 DENY_RULES = {"unawaited_future", "block_on_in_async", "runtime_in_async", "spawn_without_runtime", "parse_error"}
 
@@ -165,10 +168,50 @@ def find_sites(text, own_async, stats=None):
         line = scan.lines[i]
         expr_toks = toks[:-3]
         expr = line[toks[0].col:toks[-3].col].rstrip()
-        sites.append((i, line[:toks[0].col], expr, classify(expr_toks, own_async)))
+        kind = classify(expr_toks, own_async)
+        if kind == "variable" and is_task_handle(scan.lines, i, expr):
+            kind = "task_handle"
+        sites.append((i, line[:toks[0].col], expr, kind))
     if stats is not None:
         stats["site"] += len(sites)
     return sites
+
+
+SPAWN_CALL = re.compile(r"\bspawn\w*\s*(::\s*<.*>\s*)?\(")
+
+
+def is_task_handle(lines, i, expr):
+    """Whether the variable `expr` (a bare name) holds a spawned task's handle, judged from the
+    text alone: the nearest `let NAME = ..` above line `i` calls a `spawn*` function on its
+    line, or is annotated `JoinHandle`; or the nearest `for NAME in COLL` above
+    iterates a `COLL` that `spawn*` results are pushed into, or that is annotated
+    `Vec<JoinHandle<..>>`, or built from `spawn*` calls on its `let` line."""
+    name = expr.strip()
+    if not re.fullmatch(r"\w+", name):
+        return False
+    let_re = re.compile(rf"\blet\s+(mut\s+)?{name}\b\s*(:[^=]*)?=")
+    for_re = re.compile(rf"\bfor\s+(mut\s+)?{name}\s+in\s+(\w+)")
+    for j in range(i - 1, max(-1, i - 400), -1):
+        if let_re.search(lines[j]):
+            # `tokio_test::task::spawn` wraps a future in a mock task: not a handle.
+            spawned = SPAWN_CALL.search(lines[j]) and "tokio_test" not in lines[j]
+            return bool(spawned) or "JoinHandle" in lines[j]
+        m = for_re.search(lines[j])
+        if m:
+            return collection_of_handles(lines, j, m.group(2))
+    return False
+
+
+def collection_of_handles(lines, j, coll):
+    push_re = re.compile(rf"\b{coll}\s*\.\s*push(_back)?\s*\(")
+    let_re = re.compile(rf"\blet\s+(mut\s+)?{coll}\b")
+    for k in range(j - 1, max(-1, j - 400), -1):
+        line = lines[k]
+        if push_re.search(line) and SPAWN_CALL.search(" ".join(lines[k:k + 2])):
+            return True
+        if let_re.search(line):
+            return "JoinHandle" in line or bool(SPAWN_CALL.search(" ".join(lines[k:k + 2])))
+    return False
 
 
 def skip_reason(scan, info, toks):
@@ -345,14 +388,16 @@ def rounds(binary, work, files, max_rounds, select, rewrite, crashes):
                 f.write("\n".join(lines))
             mutated[os.path.relpath(path, work).replace(os.sep, "/")] = (line, sites[k])
         try:
-            doc, code, stderr = run_tool(binary, work, ["--select", select])
+            rules = select.split(",")
+            extra = [flag for r in rules for flag in ("-W", r)]
+            doc, code, stderr = run_tool(binary, work, ["--select", select, *extra])
             reason = crash_reason(doc, code, stderr)
             if reason:
                 crashes.append(f"{os.path.basename(work)} round {k + 1} ({select}): {reason}")
-            found = defaultdict(set)
+            found = defaultdict(lambda: defaultdict(set))
             for d in (doc or {"diagnostics": []})["diagnostics"]:
-                if d["rule"] == select:
-                    found[d["path"]].add(d["line"])
+                if d["rule"] in rules:
+                    found[d["path"]][d["line"]].add(d["rule"])
             yield mutated, found
         finally:
             for path, (text, _) in files.items():
@@ -386,12 +431,16 @@ def seed(binary, name, src, work_root, max_rounds, crashes):
             lines[line_no] = f"{indent}{expr};" if rewrite == "strip" else f"{indent}let _ = {expr};"
             return line_no + 1
 
-        for mutated, found in rounds(binary, work, files, max_rounds, "unawaited_future", apply, crashes):
+        select = "unawaited_future,detached_task"
+        for mutated, found in rounds(binary, work, files, max_rounds, select, apply, crashes):
             for rel, (line, (_, indent, expr, kind)) in mutated.items():
-                extra = {l for l in found.get(rel, ()) if l != line and (rel, l) not in baseline}
+                lines = found.get(rel, {})
+                extra = {l for l, r in lines.items()
+                         if l != line and "unawaited_future" in r and (rel, l) not in baseline}
+                rule = RULE_FOR_KIND.get(kind, "unawaited_future")
                 results.append({
                     "crate": name, "rewrite": rewrite, "path": rel, "line": line, "expr": expr,
-                    "kind": kind, "caught": line in found.get(rel, ()), "collateral": len(extra),
+                    "kind": kind, "caught": rule in lines.get(line, ()), "collateral": len(extra),
                 })
     shutil.rmtree(work, ignore_errors=True)
     return results
@@ -439,7 +488,8 @@ def seed_misuse(binary, name, src, work_root, max_rounds, crashes):
 
         for mutated, found in rounds(binary, work, files, max_rounds, rule, insert, crashes):
             for rel, (line, _) in mutated.items():
-                results.append({"crate": name, "rule": rule, "path": rel, "line": line, "caught": line in found.get(rel, ())})
+                results.append({"crate": name, "rule": rule, "path": rel, "line": line,
+                                "caught": rule in found.get(rel, {}).get(line, ())})
     shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -557,8 +607,9 @@ def main():
         print()
         print("== (b) recall on seeded bugs: real `X.await;` statements rewritten")
         print(f"{'kind':<15} {'X;':>18} {'let _ = X;':>18}")
-        for kind in KINDS + ["all"]:
-            rows = [s for s in seeds if kind == "all" or s["kind"] == kind]
+        for kind in KINDS + ["all", "all_futures"]:
+            rows = [s for s in seeds if kind == "all" or s["kind"] == kind
+                    or (kind == "all_futures" and s["kind"] != "task_handle")]
             if not rows:
                 continue
             print(f"{kind:<15} " + " ".join(f"{frac([s for s in rows if s['rewrite'] == rw]):>18}" for rw in REWRITES))

@@ -7,6 +7,7 @@
 use super::value::Val;
 use super::walk::Walker;
 use proc_macro2::{TokenStream, TokenTree};
+use std::collections::HashMap;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Pat, Token};
@@ -46,7 +47,68 @@ const EXPRESSION_MACROS: &[&str] = &[
     "anyhow",
 ];
 
+/// `macro_rules!` of the file with one arm that takes no input (`() => { actix_test::start(..) }`):
+/// a call of one stands for its body.
+#[derive(Default)]
+pub(super) struct LocalMacros(HashMap<String, TokenStream>);
+
+impl LocalMacros {
+    pub(super) fn collect(items: &[syn::Item]) -> LocalMacros {
+        let mut out = LocalMacros::default();
+        out.add(items, 0);
+        out
+    }
+
+    fn add(&mut self, items: &[syn::Item], depth: usize) {
+        for item in items {
+            match item {
+                syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                    if let (Some(name), Some(body)) = (&m.ident, nullary_body(&m.mac.tokens)) {
+                        self.0.insert(name.to_string(), body);
+                    }
+                }
+                syn::Item::Mod(md) if depth < 16 => {
+                    if let Some((_, items)) = &md.content {
+                        self.add(items, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn body(&self, mac: &syn::Macro) -> Option<&TokenStream> {
+        if !mac.tokens.is_empty() {
+            return None;
+        }
+        self.0.get(&mac.path.get_ident()?.to_string())
+    }
+}
+
+/// The body of `() => { .. }` (with an optional `;`), when that is the macro's only arm and the
+/// body uses no macro variables.
+fn nullary_body(tokens: &TokenStream) -> Option<TokenStream> {
+    let tts: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let (matcher, arrow1, arrow2, body) = match tts.as_slice() {
+        [a, b, c, d] | [a, b, c, d, TokenTree::Punct(_)] => (a, b, c, d),
+        _ => return None,
+    };
+    let empty_matcher = matches!(matcher, TokenTree::Group(g) if g.stream().is_empty());
+    let arrow = matches!((arrow1, arrow2), (TokenTree::Punct(p), TokenTree::Punct(q)) if p.as_char() == '=' && q.as_char() == '>');
+    let TokenTree::Group(body) = body else {
+        return None;
+    };
+    let uses_vars = body.stream().to_string().contains('$');
+    (empty_matcher && arrow && !uses_vars).then(|| body.stream())
+}
+
 pub(super) fn eval_macro(w: &mut Walker, mac: &syn::Macro) -> Val {
+    if let Some(body) = w.local_macro(mac) {
+        // Its body is written elsewhere: only its value counts here, nothing is reported in it.
+        if let Ok(e) = syn::parse2::<Expr>(body) {
+            return w.with_quiet(|w| w.eval_expr(&e));
+        }
+    }
     let name = mac
         .path
         .segments
@@ -54,6 +116,18 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &syn::Macro) -> Val {
         .map(|s| s.ident.to_string())
         .unwrap_or_default();
     match name.as_str() {
+        // `tokio_test::assert_ok!(expr, ..)`: the `Ok` value of `expr`.
+        "assert_ok" => {
+            if let Ok(args) = parse_args(&mac.tokens) {
+                if let Some(first) = args.first() {
+                    let v = w.eval_expr(first).unwrapped();
+                    for rest in args.iter().skip(1) {
+                        w.eval_expr(rest);
+                    }
+                    return v;
+                }
+            }
+        }
         // `std::pin::pin!(fut)` in expression position: the pinned future itself.
         "pin" => {
             if let Ok(args) = parse_args(&mac.tokens) {

@@ -71,12 +71,29 @@ const CONSTRUCTORS: &[&str] = &[
 pub fn analyze_file(cx: &FileCx, file: &syn::File) -> Vec<Fact> {
     let mut facts = Vec::new();
     let mut inline_path = Vec::new();
-    walk_items(cx, &file.items, &mut inline_path, None, &mut facts, 0);
+    let cx = WalkCx {
+        base: cx,
+        macros: super::macros::LocalMacros::collect(&file.items),
+    };
+    walk_items(&cx, &file.items, &mut inline_path, None, &mut facts, 0);
     facts
 }
 
+/// What every walk of one file shares, with what the file itself defines for the walk.
+pub(super) struct WalkCx<'a> {
+    base: &'a FileCx<'a>,
+    pub(super) macros: super::macros::LocalMacros,
+}
+
+impl<'a> std::ops::Deref for WalkCx<'a> {
+    type Target = FileCx<'a>;
+    fn deref(&self) -> &FileCx<'a> {
+        self.base
+    }
+}
+
 fn walk_items(
-    cx: &FileCx,
+    cx: &WalkCx,
     items: &[syn::Item],
     inline_path: &mut Vec<String>,
     module: Option<ModId>,
@@ -158,7 +175,7 @@ fn walk_items(
 
 #[allow(clippy::too_many_arguments)]
 fn walk_fn(
-    cx: &FileCx,
+    cx: &WalkCx,
     m: ModId,
     self_ty: Option<String>,
     sig: &syn::Signature,
@@ -179,6 +196,7 @@ fn walk_fn(
         &sig.ident.to_string(),
     );
     w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
+    w.sync_test = sig.asyncness.is_none() && attrs.iter().any(|a| a.path().is_ident("test"));
     for input in &sig.inputs {
         match input {
             syn::FnArg::Receiver(_) => {
@@ -200,7 +218,7 @@ fn walk_fn(
 }
 
 pub(super) struct Walker<'a, 'f> {
-    cx: &'a FileCx<'a>,
+    cx: &'a WalkCx<'a>,
     module: ModId,
     self_ty: Option<String>,
     facts: &'f mut Vec<Fact>,
@@ -217,6 +235,10 @@ pub(super) struct Walker<'a, 'f> {
     entered: bool,
     /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
     quiet: usize,
+    /// In a plain `#[test] fn` (and the closures and async blocks in it): a future kept in a
+    /// `_name` binding or dropped by name there is held on purpose, to test what creating or
+    /// dropping it does (panics, laziness, drop order).
+    sync_test: bool,
     depth: usize,
 }
 
@@ -225,7 +247,7 @@ const MAX_EXPR_DEPTH: usize = 2000;
 
 impl<'a, 'f> Walker<'a, 'f> {
     fn new(
-        cx: &'a FileCx<'a>,
+        cx: &'a WalkCx<'a>,
         module: ModId,
         self_ty: Option<String>,
         facts: &'f mut Vec<Fact>,
@@ -247,6 +269,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             owner: None,
             entered: false,
             quiet: 0,
+            sync_test: false,
             depth: 0,
         }
     }
@@ -449,6 +472,15 @@ impl<'a, 'f> Walker<'a, 'f> {
     // ----- facts ---------------------------------------------------------------------------
 
     fn report_lost(&mut self, val: &Val, how: DropHow, span: Span, await_fix: Option<Edit>) {
+        if self.sync_test && matches!(&how, DropHow::UnusedBinding(name) if name.starts_with('_')) {
+            return;
+        }
+        if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
+            if let Some(origin) = self.future_object(val) {
+                let fut = Val::future(origin);
+                return self.report_lost(&fut, how, span, await_fix);
+            }
+        }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
             let await_fix = if self.ctx == ExecContext::Async {
@@ -466,6 +498,26 @@ impl<'a, 'f> Walker<'a, 'f> {
                 },
             );
         }
+    }
+
+    /// A value of a nominal type that is itself a future (a workspace struct implementing
+    /// `Future` or `IntoFuture`, tokio's `LocalSet`): dropping it as a statement or into `_` loses
+    /// the work it stands for. Only those two forms count: such values are also kept in
+    /// bindings for other reasons (polled by hand, dropped on purpose), and names of handles and
+    /// channel ends are never taken for futures.
+    fn future_object(&self, val: &Val) -> Option<String> {
+        let Val::Typed { path, .. } = val else {
+            return None;
+        };
+        let name = short_type(path);
+        let future = if self.cx.index.type_info(path).is_some() {
+            (self.cx.index.implements(path, "Future")
+                || self.cx.index.implements(path, "IntoFuture"))
+                && !crate::knowledge::is_handle_like_name(name)
+        } else {
+            self.cx.knowledge.is_future_object(path)
+        };
+        future.then(|| format!("`{name}`"))
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {
@@ -602,9 +654,21 @@ impl<'a, 'f> Walker<'a, 'f> {
                             self.declare(name, val, span);
                         }
                     }
-                    Err(_) => {
-                        self.eval_macro(&m.mac);
-                    }
+                    // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind
+                    // pinned futures under their own names.
+                    Err(_) => match syn::parse::Parser::parse2(
+                        syn::Block::parse_within,
+                        m.mac.tokens.clone(),
+                    ) {
+                        Ok(stmts) if stmts.iter().all(|s| matches!(s, syn::Stmt::Local(_))) => {
+                            for s in &stmts {
+                                self.stmt(s, false);
+                            }
+                        }
+                        _ => {
+                            self.eval_macro(&m.mac);
+                        }
+                    },
                 }
                 Val::Unknown
             }
@@ -723,11 +787,19 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             Expr::Field(f) => {
                 let base = self.eval(&f.base);
-                let syn::Member::Named(name) = &f.member else {
-                    return Val::Unknown;
+                let name = match &f.member {
+                    syn::Member::Named(name) => name.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
                 };
+                if let Val::Tuple(parts) = base {
+                    return name
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| parts.get(i).cloned())
+                        .unwrap_or_default();
+                }
                 match base.path() {
-                    Some(path) => match self.cx.index.field_type(path, &name.to_string()) {
+                    Some(path) => match self.cx.index.field_type(path, &name) {
                         Some((ty, m)) => {
                             let ty = ty.clone();
                             self.val_of_ty(&ty, m, 0)
@@ -769,11 +841,23 @@ impl<'a, 'f> Walker<'a, 'f> {
                 Val::Unknown
             }
             Expr::ForLoop(f) => {
-                self.eval(&f.expr);
+                let coll = self.eval(&f.expr);
+                // Owned elements of a vector of futures or handles (`for t in tasks`); a
+                // borrowed vector gives references, whose loss is nothing.
+                let elem = if matches!(&*f.expr, Expr::Reference(_)) {
+                    Val::Unknown
+                } else {
+                    vec_elem(&coll)
+                };
                 self.loop_depth += 1;
                 self.scopes.push();
                 let span = self.span(f.pat.span());
-                self.bind_refutable(&f.pat, Val::Unknown, span);
+                self.bind_refutable(&f.pat, elem, span);
+                // An element left unused in the loop body stays in the caller's hands no less
+                // than before the loop: only dropping it by statement, `_` or `drop` counts.
+                for name in pattern_idents(&f.pat) {
+                    self.mark_used(&name);
+                }
                 self.block_value(&f.body);
                 self.pop_scope();
                 self.loop_depth -= 1;
@@ -838,7 +922,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             Expr::Cast(c) => {
                 self.eval(&c.expr);
-                Val::Unknown
+                self.trait_object_val(&c.ty)
             }
             Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.eval(e)).collect()),
             Expr::Array(a) => {
@@ -869,6 +953,34 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
     }
 
+    /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
+    fn trait_object_val(&self, ty: &syn::Type) -> Val {
+        let mut ty = ty;
+        while let syn::Type::Reference(r) = ty {
+            ty = &r.elem;
+        }
+        let syn::Type::TraitObject(obj) = ty else {
+            return Val::Unknown;
+        };
+        let mut traits = obj.bounds.iter().filter_map(|b| match b {
+            syn::TypeParamBound::Trait(t)
+                if !t.path.is_ident("Send")
+                    && !t.path.is_ident("Sync")
+                    && !t.path.is_ident("Unpin") =>
+            {
+                Some(&t.path)
+            }
+            _ => None,
+        });
+        let (Some(path), None) = (traits.next(), traits.next()) else {
+            return Val::Unknown;
+        };
+        match self.resolve_path(&path_segments(path), Ns::Type) {
+            Res::Type(p) if self.cx.index.is_trait(&p) => Val::typed(p),
+            _ => Val::Unknown,
+        }
+    }
+
     /// Patterns of `if let`, `while let`, `match` arms and `for`: a `_` there is not a drop.
     fn bind_refutable(&mut self, pat: &syn::Pat, val: Val, span: Span) {
         match pat {
@@ -895,6 +1007,19 @@ impl<'a, 'f> Walker<'a, 'f> {
             let name = p.path.segments[0].ident.to_string();
             if let Some(v) = self.scopes.use_name(&name) {
                 return v;
+            }
+        }
+        // A unit struct of the workspace used as a value (`Never`).
+        let capitalised = p.path.segments.last().is_some_and(|s| {
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+        });
+        if p.qself.is_none() && capitalised {
+            if let Res::Type(ty) = self.resolve_path(&path_segments(&p.path), Ns::Value) {
+                if self.cx.index.type_info(&ty).is_some_and(|t| t.def.is_unit) {
+                    return Val::typed(ty);
+                }
             }
         }
         Val::Unknown
@@ -952,7 +1077,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             if let Some(name) = bare_ident(arg) {
                 self.release(&name);
             }
-            if role == Role::Dropper && !polled_before {
+            let deliberate = self.sync_test && bare_ident(arg).is_some();
+            if role == Role::Dropper && !polled_before && !deliberate {
                 let span = self.expr_span(arg);
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
             }
@@ -971,7 +1097,18 @@ impl<'a, 'f> Walker<'a, 'f> {
                 _ => Val::Unknown,
             };
         };
-        let segs = path_segments(&p.path);
+        let mut segs = path_segments(&p.path);
+        // `<Self>::f(..)` and `<Type>::f(..)` (no trait) are `Self::f(..)` and `Type::f(..)`.
+        let plain_qself = p.qself.as_ref().and_then(|q| match &*q.ty {
+            syn::Type::Path(tp) if q.position == 0 && tp.qself.is_none() => {
+                Some(path_segments(&tp.path))
+            }
+            _ => None,
+        });
+        if let Some(mut ty_segs) = plain_qself.clone() {
+            ty_segs.append(&mut segs);
+            segs = ty_segs;
+        }
         if p.qself.is_none() && segs.len() == 1 {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
@@ -988,7 +1125,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 return self.val_of_sig(&sig, self.module, None);
             }
         }
-        if p.qself.is_some() {
+        if p.qself.is_some() && plain_qself.is_none() {
             self.eval_args(call.args.iter(), Role::Plain, "");
             return Val::Unknown;
         }
@@ -1194,6 +1331,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             _ => name.clone(),
         };
         let args = self.eval_args(mc.args.iter(), role, &callee);
+        if let Some(v) = self.collection_method(mc, &recv, &name, &args) {
+            return v;
+        }
         if let Some(api) = api {
             if let Some(effect) = api.effect {
                 self.effect(effect, callee.clone(), span);
@@ -1201,6 +1341,47 @@ impl<'a, 'f> Walker<'a, 'f> {
             result = self.val_of_api(api, &callee, args);
         }
         result
+    }
+
+    /// Vectors of futures and task handles: `v.push(fut)` on a local `Vec` (or a local of unknown
+    /// type) records the element kind; `into_iter`, `drain` keep the vector, `remove` and
+    /// `swap_remove` give an element. Elements of different kinds make the element unknown.
+    fn collection_method(
+        &mut self,
+        mc: &syn::ExprMethodCall,
+        recv: &Val,
+        name: &str,
+        args: &[Val],
+    ) -> Option<Val> {
+        let is_vec = |v: &Val| matches!(v.path(), Some(p) if is_vec_path(p));
+        match name {
+            "push" | "push_back" if args.len() == 1 => {
+                let local = bare_ident(&mc.receiver)?;
+                let elem = &args[0];
+                let b = self.scopes.lookup(&local)?;
+                if !(b.val == Val::Unknown || is_vec(&b.val)) {
+                    return None;
+                }
+                let known = match &b.val {
+                    Val::Typed { args, .. } => args.first().cloned(),
+                    _ => None,
+                };
+                let merged = match known {
+                    None if elem.droppable_kind().is_some() => elem.clone(),
+                    None => Val::Unknown,
+                    Some(k) if std::mem::discriminant(&k) == std::mem::discriminant(elem) => k,
+                    Some(_) => Val::Unknown,
+                };
+                b.val = Val::Typed {
+                    path: "Vec".into(),
+                    args: vec![merged],
+                };
+                Some(Val::Unknown)
+            }
+            "into_iter" | "drain" if is_vec(recv) => Some(recv.clone()),
+            "remove" | "swap_remove" if is_vec(recv) => Some(vec_elem(recv)),
+            _ => None,
+        }
     }
 
     /// A method on a receiver of unknown type: a future only if every definition of that name
@@ -1278,6 +1459,10 @@ impl<'a, 'f> Walker<'a, 'f> {
                 origin: format!("async fn `{}`", sig.name),
             };
         }
+        if sig.ret_is_ref && self.future_object(&ret).is_some() {
+            // `&mut Self` of a builder that is also a future: the builder is not dropped here.
+            return Val::Unknown;
+        }
         match ret {
             Val::Future { output, .. } => Val::Future {
                 output,
@@ -1332,6 +1517,17 @@ impl<'a, 'f> Walker<'a, 'f> {
                                 return self.val_of_ty_self(alias, info.module, self_ty, depth + 1);
                             }
                         }
+                        // A workspace type the tables know (tokio's own `Notified`, async-std's
+                        // own `JoinHandle`, when those crates are analysed themselves).
+                        match self.workspace_type_class(&p) {
+                            TypeClass::Future => return Val::future(format!("`{last}`")),
+                            TypeClass::TaskHandle => {
+                                return Val::TaskHandle {
+                                    origin: format!("`{last}`"),
+                                }
+                            }
+                            _ => {}
+                        }
                         // A workspace type named like a future that implements `Future`
                         // (`ResponseFuture`) is one; handles that implement it are not.
                         if last.ends_with("Future") && self.cx.index.implements_future(&p) {
@@ -1385,6 +1581,31 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
     }
 
+    /// The tables' kind for a type of the workspace, when the tables' path for it leads to this
+    /// very type (tokio's `sync::futures::Notified` is `sync::notify::Notified`; its
+    /// `runtime::task::Notified` is something else).
+    fn workspace_type_class(&self, path: &str) -> TypeClass {
+        let k = self.cx.knowledge;
+        let canon = k.canonical_type(path);
+        if canon == path {
+            return k.classify_type(path);
+        }
+        let class = k.classify_type(canon);
+        if class == TypeClass::Other {
+            return class;
+        }
+        let mut segs: Vec<String> = canon.split("::").map(str::to_string).collect();
+        let target = Res::Type(path.to_string());
+        if self.cx.index.resolve_type(self.module, &segs) == target {
+            return class;
+        }
+        segs[0] = "crate".into();
+        if self.cx.index.resolve_type(self.module, &segs) == target {
+            return class;
+        }
+        TypeClass::Other
+    }
+
     fn val_of_api(&self, api: Api, callee: &str, args: Vec<Val>) -> Val {
         let origin = format!("`{callee}`");
         match api.ret {
@@ -1423,6 +1644,14 @@ impl<'a, 'f> Walker<'a, 'f> {
         self.eval(e)
     }
 
+    pub(super) fn local_macro(&self, mac: &syn::Macro) -> Option<proc_macro2::TokenStream> {
+        // Expanded once: a body that calls a local macro again is not expanded further.
+        if self.quiet > 0 {
+            return None;
+        }
+        self.cx.macros.body(mac).cloned()
+    }
+
     pub(super) fn with_quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         self.quiet += 1;
         let out = f(self);
@@ -1454,6 +1683,18 @@ impl<'a, 'f> Walker<'a, 'f> {
 /// The marker type of `x.lock()` on a receiver of unknown type: `.unwrap()` of it is a sync
 /// guard (a tokio lock would be awaited instead).
 const UNKNOWN_LOCK_RESULT: &str = "LockResult";
+
+fn is_vec_path(path: &str) -> bool {
+    matches!(short_type(path), "Vec" | "VecDeque")
+}
+
+/// The element of a vector value, when known.
+fn vec_elem(v: &Val) -> Val {
+    match v {
+        Val::Typed { path, args } if is_vec_path(path) => args.first().cloned().unwrap_or_default(),
+        _ => Val::Unknown,
+    }
+}
 
 fn short_type(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)

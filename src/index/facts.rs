@@ -20,6 +20,10 @@ pub struct FnSig {
     /// closures passed to this function run where blocking is fine.
     #[serde(default)]
     pub offloads_param: bool,
+    /// The return type is a reference (`&mut Self` of a builder): dropping the result drops
+    /// nothing.
+    #[serde(default)]
+    pub ret_is_ref: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +43,9 @@ pub struct TypeDef {
     pub fields: Vec<(String, Ty)>,
     /// For a type alias, what it stands for.
     pub alias_of: Option<Ty>,
+    /// A unit struct (`struct Never;`): its name is also a value.
+    #[serde(default)]
+    pub is_unit: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +148,17 @@ fn collect_module(
     };
     let mut inline = Vec::new();
     let flat = flatten_items(items);
-    for item in flat.iter().map(|c| c.as_ref()) {
+    let block_items = items_in_bodies(&flat);
+    let top_names: std::collections::HashSet<String> =
+        flat.iter().filter_map(|i| type_item_name(i)).collect();
+    // Types and impls declared inside function bodies are indexed with their module: a test's
+    // local `struct Actor` and its `impl` are resolved like module items (a module item of the
+    // same name wins).
+    let block_items = block_items.iter().filter(|i| match type_item_name(i) {
+        Some(name) => !top_names.contains(&name),
+        None => matches!(i, syn::Item::Impl(_)),
+    });
+    for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
             syn::Item::Fn(f) => m.fns.push(sig_with_body(&f.sig, &f.attrs, &f.block)),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
@@ -172,6 +189,7 @@ fn collect_module(
                     })
                     .collect(),
                 alias_of: None,
+                is_unit: matches!(s.fields, syn::Fields::Unit),
             }),
             syn::Item::Enum(e) => m.types.push(plain_type(&e.ident, TypeKind::Enum)),
             syn::Item::Union(u) => m.types.push(plain_type(&u.ident, TypeKind::Union)),
@@ -180,6 +198,7 @@ fn collect_module(
                 kind: TypeKind::Alias,
                 fields: Vec::new(),
                 alias_of: Some(Ty::from_syn(&t.ty)),
+                is_unit: false,
             }),
             syn::Item::Trait(t) => {
                 m.types.push(plain_type(&t.ident, TypeKind::Trait));
@@ -216,12 +235,66 @@ fn collect_module(
     }
 }
 
+fn type_item_name(item: &syn::Item) -> Option<String> {
+    match item {
+        syn::Item::Struct(s) => Some(s.ident.to_string()),
+        syn::Item::Enum(e) => Some(e.ident.to_string()),
+        syn::Item::Union(u) => Some(u.ident.to_string()),
+        syn::Item::Type(t) => Some(t.ident.to_string()),
+        syn::Item::Trait(t) => Some(t.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Type, trait and impl items declared in the bodies of the functions and methods of `items`
+/// (at any depth of blocks, not inside nested modules).
+fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> {
+    struct Collect(Vec<syn::Item>);
+    impl<'ast> syn::visit::Visit<'ast> for Collect {
+        fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+            if let syn::Stmt::Item(item) = stmt {
+                if type_item_name(item).is_some() || matches!(item, syn::Item::Impl(_)) {
+                    self.0.push(item.clone());
+                }
+            }
+            syn::visit::visit_stmt(self, stmt);
+        }
+        fn visit_item_mod(&mut self, _: &'ast syn::ItemMod) {}
+    }
+    let mut c = Collect(Vec::new());
+    for item in items {
+        match item.as_ref() {
+            syn::Item::Fn(f) => syn::visit::Visit::visit_block(&mut c, &f.block),
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        syn::visit::Visit::visit_block(&mut c, &f.block);
+                    }
+                }
+            }
+            syn::Item::Trait(t) => {
+                for it in &t.items {
+                    if let syn::TraitItem::Fn(syn::TraitItemFn {
+                        default: Some(b), ..
+                    }) = it
+                    {
+                        syn::visit::Visit::visit_block(&mut c, b);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    c.0
+}
+
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     TypeDef {
         name: ident.to_string(),
         kind,
         fields: Vec::new(),
         alias_of: None,
+        is_unit: false,
     }
 }
 
@@ -315,6 +388,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         runtime_attr: has_runtime_attr(attrs),
         line: sig.ident.span().start().line,
         offloads_param: false,
+        ret_is_ref: matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Reference(_))),
     }
 }
 

@@ -101,7 +101,7 @@ pub fn skeleton_text(text: &str) -> String {
 const ITEM_WORDS: &[&str] = &["struct", "enum", "union", "type", "trait", "impl"];
 
 /// Whether `body` may declare a type, trait or impl: one of their keywords as a word followed by
-/// a space (also in strings or `impl Trait` types: keeping a body is always safe).
+/// a space or `<` (also in strings or `impl Trait` types: keeping a body is always safe).
 fn declares_items(body: &str) -> bool {
     let bytes = body.as_bytes();
     ITEM_WORDS.iter().any(|w| {
@@ -109,7 +109,7 @@ fn declares_items(body: &str) -> bool {
             !is_ident_byte(prev_byte(bytes, at))
                 && bytes
                     .get(at + w.len())
-                    .is_some_and(|b| b.is_ascii_whitespace())
+                    .is_some_and(|b| b.is_ascii_whitespace() || *b == b'<')
         })
     })
 }
@@ -222,6 +222,7 @@ mod tests {
              struct S { f: fn(u8) }\n",
         );
         same_facts("\u{feff}#![allow(dead_code)]\nfn main() {}\n");
+        same_facts("fn t() { impl<T> Tr for W<T> {} }\nfn u() { struct L; }\n");
     }
 
     #[test]

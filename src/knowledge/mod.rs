@@ -242,6 +242,11 @@ impl Knowledge {
                 return Some(*api);
             }
         }
+        // Shared-pointer constructors of crates that mirror std (`loom::sync::Arc::new`,
+        // `portable_atomic_util::Arc::new`): the value is the argument's.
+        if let [.., ty @ ("Arc" | "Rc"), "new"] = segs.as_slice() {
+            return self.fns.get(&format!("{ty}::new")).copied();
+        }
         // An associated function of a re-exported type: canonicalise the type part.
         if segs.len() >= 3 {
             let ty = segs[..segs.len() - 1].join("::");
@@ -288,6 +293,36 @@ impl Knowledge {
         }
         TypeClass::Other
     }
+}
+
+impl Knowledge {
+    /// An external type whose values are futures but are also used as objects first (methods
+    /// on them give other values), so they are typed values until dropped.
+    pub fn is_future_object(&self, path: &str) -> bool {
+        tokio::FUTURE_OBJECT_TYPES.contains(&self.canonical_type(path))
+    }
+}
+
+/// Type names that implement `Future` but are handles or channel ends: dropping one detaches a
+/// task or closes a channel, which is not losing a future.
+pub fn is_handle_like_name(name: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "Handle",
+        "Receiver",
+        "Sender",
+        "Rx",
+        "Tx",
+        "Listener",
+        "Stream",
+        "Sink",
+        "Task",
+        "Guard",
+        "Permit",
+        "Channel",
+        "Connection",
+        "Conn",
+    ];
+    PARTS.iter().any(|p| name.contains(p))
 }
 
 /// (crate, `Type::name`) and, for free functions, (crate, `name`).

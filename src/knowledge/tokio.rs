@@ -268,6 +268,7 @@ pub const METHODS: &[MethodRow] = &[
     ("tokio::sync::Semaphore", "acquire_owned", FUT),
     ("tokio::sync::Semaphore", "acquire_many", FUT),
     ("tokio::sync::Notify", "notified", FUT),
+    ("tokio::sync::Notify", "notified_owned", FUT),
     ("tokio::sync::Barrier", "wait", FUT),
     ("tokio::time::Interval", "tick", FUT),
     ("tokio::net::TcpListener", "accept", FUT),
@@ -356,7 +357,12 @@ pub const FUTURE_TYPES: &[&str] = &[
     "tokio::time::Sleep",
     "tokio::time::Timeout",
     "tokio::sync::futures::Notified",
+    "tokio::sync::futures::OwnedNotified",
 ];
+
+/// Types that are futures but are first used through their methods (spawning onto a
+/// `LocalSet`), so they stay typed values until dropped.
+pub const FUTURE_OBJECT_TYPES: &[&str] = &["tokio::task::LocalSet"];
 
 /// Task handles.
 pub const HANDLE_TYPES: &[&str] = &["tokio::task::JoinHandle", "async_std::task::JoinHandle"];

@@ -109,4 +109,17 @@ pub const ACTIX_METHODS: &[MethodRow] = &[
     ("actix_test::TestServer", "stop", FUT),
     ("actix_web::dev::ServerHandle", "stop", FUT),
     ("actix_web::dev::Server", "stop", FUT),
+    (
+        "actix_web::dev::Server",
+        "handle",
+        Api::new(Ret::Type("actix_web::dev::ServerHandle")),
+    ),
+    // actix-web re-exports actix-server's types under `actix_web::dev`.
+    ("actix_server::ServerHandle", "stop", FUT),
+    ("actix_server::Server", "stop", FUT),
+    (
+        "actix_server::Server",
+        "handle",
+        Api::new(Ret::Type("actix_server::ServerHandle")),
+    ),
 ];

@@ -46,7 +46,12 @@
 //! futures, async-std, smol, reqwest, hyper, sqlx or tonic, or to a path configured as
 //! future-returning. Methods on receivers whose type cannot be worked out are only counted when
 //! every definition of that name in the workspace is async and the name is not a common sync one.
-//! A future consumed on only one branch is not reported.
+//! A future consumed on only one branch is not reported. Values of the workspace's own types
+//! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
+//! statement or into `_`, not when left in a binding, and never when the type's name says it is a
+//! handle or a channel end. In a plain (non-async) `#[test] fn`, a future kept in a `_name`
+//! binding or passed by name to `drop` is taken as deliberate — such tests check what creating or
+//! dropping a future does — while the statement and `let _ =` forms are still reported.
 
 use super::Finding;
 use crate::analysis::facts::{DropHow, ExecContext, Fact, FactKind, ValueKind};
