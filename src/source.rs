@@ -158,18 +158,7 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 1;
-                i += 2;
-                while i < bytes.len() && depth > 0 {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 1;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = skip_block_comment(bytes, i);
                 continue;
             }
             b'"' => {
@@ -282,6 +271,23 @@ pub(crate) fn prev_byte(bytes: &[u8], i: usize) -> u8 {
     } else {
         bytes[i - 1]
     }
+}
+
+/// Where the (nested) block comment starting at `start` (`/*`) ends.
+pub(crate) fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 1;
+    let mut i = start + 2;
+    while i < bytes.len() && depth > 0 {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 1;
+        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 1;
+        }
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {

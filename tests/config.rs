@@ -202,21 +202,7 @@ fn level_flags_take_comma_separated_rules() {
         "async fn w() {}\nasync fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n    w();\n}\n",
     )
     .unwrap();
-    let rules = |args: &[&str]| -> Vec<String> {
-        let (doc, _) = check_json(dir.path(), &[&["a.rs", "--exit-zero"], args].concat());
-        doc["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                format!(
-                    "{}:{}",
-                    d["rule"].as_str().unwrap(),
-                    d["level"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
+    let rules = |args: &[&str]| rules_found(dir.path(), &[&["a.rs", "--exit-zero"], args].concat());
     assert_eq!(
         rules(&[]),
         ["blocking_in_async:warn", "unawaited_future:deny"]

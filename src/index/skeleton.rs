@@ -12,7 +12,9 @@
 //! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
 //! files of the benchmark's vendored crates).
 
-use crate::source::{is_ident_byte, prev_byte, skip_char_literal, skip_raw_string, skip_string};
+use crate::source::{
+    is_ident_byte, prev_byte, skip_block_comment, skip_char_literal, skip_raw_string, skip_string,
+};
 
 /// Body text that keeps a body whole.
 const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock"];
@@ -137,21 +139,7 @@ fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
                 .find(|&j| bytes[j] == b'\n')
                 .unwrap_or(bytes.len()),
         ),
-        b'/' if bytes.get(i + 1) == Some(&b'*') => {
-            let mut depth = 1;
-            let mut j = i + 2;
-            while j < bytes.len() && depth > 0 {
-                if bytes[j] == b'/' && bytes.get(j + 1) == Some(&b'*') {
-                    depth += 1;
-                    j += 1;
-                } else if bytes[j] == b'*' && bytes.get(j + 1) == Some(&b'/') {
-                    depth -= 1;
-                    j += 1;
-                }
-                j += 1;
-            }
-            Some(j.min(bytes.len()))
-        }
+        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(skip_block_comment(bytes, i)),
         b'"' => Some(skip_string(bytes, i).min(bytes.len())),
         // `r"..."`, `br#"..."#`, `cr"..."`: raw strings, at the start of a word.
         c @ (b'r' | b'b' | b'c') if !is_ident_byte(prev_byte(bytes, i)) => {
