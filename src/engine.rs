@@ -176,39 +176,53 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         .enumerate()
         .flat_map(|(i, c)| c.files.iter().map(move |f| (i, f)))
         .collect();
-    let mut caches: Vec<IndexCache> = ctx_defs
-        .iter()
-        .map(|c| {
-            if opts.no_cache {
-                IndexCache::disabled()
-            } else {
-                IndexCache::for_context(&c.root)
-            }
-        })
-        .collect();
     let read = |path: &Path| -> Option<Vec<u8>> {
         match stdin_texts.get(path) {
             Some(t) => Some(t.as_bytes().to_vec()),
             None => std::fs::read(path).ok(),
         }
     };
+    // The caches load while every file is read and hashed.
+    let (mut caches, hashes): (Vec<IndexCache>, Vec<Option<u128>>) = pool.install(|| {
+        rayon::join(
+            || {
+                ctx_defs
+                    .par_iter()
+                    .map(|c| {
+                        if opts.no_cache {
+                            IndexCache::disabled()
+                        } else {
+                            IndexCache::for_context(&c.root)
+                        }
+                    })
+                    .collect()
+            },
+            || {
+                all_files
+                    .par_iter()
+                    .map(|(_, path)| read(path).map(|b| cache::content_hash(&b)))
+                    .collect()
+            },
+        )
+    });
     // Files whose cached facts still hold come back with `facts: None`; they are moved out of
-    // the cache below (no copy).
+    // the cache below (no copy). The others are read again and parsed.
     let indexed: Vec<Indexed> = pool.install(|| {
         all_files
             .par_iter()
-            .map(|(ci, path)| {
-                let Some(bytes) = read(path) else {
-                    return Indexed::default();
-                };
-                let hash = cache::content_hash(&bytes);
-                if caches[*ci].contains(path, hash) {
+            .zip(hashes.par_iter())
+            .map(|((ci, path), hash)| {
+                if hash.is_some_and(|h| caches[*ci].contains(path, h)) {
                     return Indexed {
-                        hash,
+                        hash: hash.unwrap_or_default(),
                         facts: None,
                         cacheable: true,
                     };
                 }
+                let Some(bytes) = read(path) else {
+                    return Indexed::default();
+                };
+                let hash = cache::content_hash(&bytes);
                 let Ok(text) = String::from_utf8(bytes) else {
                     return Indexed::default();
                 };
