@@ -237,11 +237,11 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             .collect()
     });
     let mut per_ctx: Vec<Vec<IndexedFile>> = ctx_defs.iter().map(|_| Vec::new()).collect();
-    let mut to_store: Vec<Vec<(&Path, u128, usize)>> =
+    let mut to_store: Vec<Vec<(PathBuf, u128, usize)>> =
         ctx_defs.iter().map(|_| Vec::new()).collect();
     for ((ci, path), ix) in all_files.iter().zip(indexed) {
         if ix.cacheable {
-            to_store[*ci].push((path.as_path(), ix.hash, per_ctx[*ci].len()));
+            to_store[*ci].push(((*path).clone(), ix.hash, per_ctx[*ci].len()));
         }
         let facts = match ix.facts {
             Some(facts) => facts,
@@ -257,16 +257,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         per_ctx
             .par_iter()
             .zip(ctx_defs.par_iter())
-            .zip(caches.par_iter().zip(to_store.par_iter()))
-            .map(|((files, def), (cache, store))| {
+            .map(|(files, def)| {
                 let index = Index::build(files, &def.roots);
-                if cache.is_enabled() {
-                    let entries: Vec<(&Path, u128, &FileFacts)> = store
-                        .iter()
-                        .map(|(p, h, i)| (*p, *h, &files[*i].facts))
-                        .collect();
-                    cache.store(&entries);
-                }
                 let mut knowledge = Knowledge::builtin();
                 let root_dir = if def.root.is_dir() {
                     def.root.clone()
@@ -285,8 +277,21 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             .collect()
     });
     // Freeing a workspace's facts takes a while; nothing waits for it.
-    std::thread::spawn(move || drop((per_ctx, caches)));
-    timer.lap("index build + cache write");
+    // The caches are written, and the facts freed, while the files are walked; the run waits
+    // for the writes before it returns.
+    let cache_writer = std::thread::spawn(move || {
+        for ((cache, store), files) in caches.iter().zip(&to_store).zip(&per_ctx) {
+            if cache.is_enabled() {
+                let entries: Vec<(&Path, u128, &FileFacts)> = store
+                    .iter()
+                    .map(|(p, h, i)| (p.as_path(), *h, &files[*i].facts))
+                    .collect();
+                cache.store(&entries);
+            }
+        }
+        drop((per_ctx, caches));
+    });
+    timer.lap("index build");
 
     // Phase 2: walk the files to report, then — for the call graph — the files holding the
     // functions they call, transitively. Summaries only flow from callees to callers, so the
@@ -417,6 +422,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     errors.dedup();
     outcome.errors = errors;
     std::thread::spawn(move || drop((data, summaries)));
+    let _ = cache_writer.join();
     Ok(outcome)
 }
 
