@@ -46,13 +46,7 @@ fn bad_configuration_names_file_line_and_key() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "a.rs", SPAWNS);
         write(dir.path(), "unawaited.toml", toml);
-        let out = unawaited()
-            .current_dir(dir.path())
-            .args(["check", "."])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{toml}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr_of_error_run(dir.path(), &["check", "."], toml);
         assert!(
             err.contains("unawaited.toml") && err.contains(expect),
             "{toml}: {err}"
@@ -145,13 +139,8 @@ fn cargo_metadata_table_and_in_house_paths() {
     let bad = tempfile::tempdir().unwrap();
     write(bad.path(), "Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n\n[package.metadata.unawaited]\nrules = { x = \"warn\" }\n");
     write(bad.path(), "src/lib.rs", "");
-    let out = unawaited()
-        .current_dir(bad.path())
-        .args(["check", "."])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Cargo.toml"));
+    let err = stderr_of_error_run(bad.path(), &["check", "."], "bad metadata");
+    assert!(err.contains("Cargo.toml"), "{err}");
 }
 
 #[test]
@@ -183,13 +172,7 @@ fn a_config_file_given_by_flag_that_cannot_be_read_is_an_error_naming_it() {
         ),
         ("missing.toml", "cannot read the configuration: "),
     ] {
-        let out = common::unawaited()
-            .current_dir(dir.path())
-            .args(["check", "a.rs", "--config", file])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr_of_error_run(dir.path(), &["check", "a.rs", "--config", file], file);
         assert!(err.contains(file) && err.contains(reason), "{err}");
     }
 }

@@ -374,13 +374,7 @@ fn a_configuration_that_cannot_be_read_is_an_error_not_a_default() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
         make(&dir.path().join("unawaited.toml"));
-        let out = unawaited()
-            .current_dir(dir.path())
-            .args(["check", "."])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{what}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr_of_error_run(dir.path(), &["check", "."], what);
         assert!(
             err.contains("unawaited.toml: cannot read the configuration") && err.contains(what),
             "{what}: {err}"
@@ -405,13 +399,7 @@ fn garbage_baselines_are_errors_naming_the_file() {
         ("dir.json", "is a directory"),
         ("missing.json", "no such file or directory"),
     ] {
-        let out = unawaited()
-            .current_dir(dir.path())
-            .args(["check", ".", "--baseline", file])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{file}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr_of_error_run(dir.path(), &["check", ".", "--baseline", file], file);
         assert!(err.contains(&format!("{file}: {reason}")), "{file}: {err}");
     }
 }

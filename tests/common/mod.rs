@@ -51,3 +51,15 @@ pub fn check_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
     });
     (doc, out.status.code().unwrap_or(-1))
 }
+
+/// Runs `unawaited ARGS` in `dir`, asserts exit code 2 (a usage, configuration or I/O error)
+/// and returns standard error. `what` names the case in assertion messages.
+pub fn stderr_of_error_run(dir: &Path, args: &[&str], what: &str) -> String {
+    let out = unawaited()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{what}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
