@@ -26,10 +26,16 @@ pub fn content_hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
-#[derive(Serialize, Deserialize)]
+/// The payload as read: (path relative to the context root, content hash in hex, facts).
+#[derive(Deserialize)]
 struct Payload {
-    /// (path relative to the context root, content hash in hex, facts).
     files: Vec<(String, String, FileFacts)>,
+}
+
+/// The same payload as written, borrowing the facts.
+#[derive(Serialize)]
+struct PayloadOut<'a> {
+    files: Vec<(String, String, &'a FileFacts)>,
 }
 
 /// The cached facts of one context, loaded once and looked up by the workers.
@@ -97,16 +103,12 @@ impl IndexCache {
         if unchanged {
             return;
         }
-        let payload = Payload {
+        let payload = PayloadOut {
             files: files
                 .iter()
                 .filter_map(|(p, h, f)| {
                     let rel = p.strip_prefix(&self.root).ok()?;
-                    Some((
-                        rel.to_string_lossy().into_owned(),
-                        format!("{h:032x}"),
-                        (*f).clone(),
-                    ))
+                    Some((rel.to_string_lossy().into_owned(), format!("{h:032x}"), *f))
                 })
                 .collect(),
         };

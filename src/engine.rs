@@ -182,29 +182,30 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             None => std::fs::read(path).ok(),
         }
     };
-    // The caches load while every file is read and hashed.
-    let (mut caches, hashes): (Vec<IndexCache>, Vec<Option<u128>>) = pool.install(|| {
-        rayon::join(
-            || {
-                ctx_defs
-                    .par_iter()
-                    .map(|c| {
-                        if opts.no_cache {
-                            IndexCache::disabled()
-                        } else {
-                            IndexCache::for_context(&c.root)
-                        }
-                    })
-                    .collect()
-            },
-            || {
-                all_files
-                    .par_iter()
-                    .map(|(_, path)| read(path).map(|b| cache::content_hash(&b)))
-                    .collect()
-            },
+    // The caches load while every file is read and hashed (with `--no-cache`, neither).
+    let (mut caches, hashes): (Vec<IndexCache>, Vec<Option<u128>>) = if opts.no_cache {
+        (
+            ctx_defs.iter().map(|_| IndexCache::disabled()).collect(),
+            vec![None; all_files.len()],
         )
-    });
+    } else {
+        pool.install(|| {
+            rayon::join(
+                || {
+                    ctx_defs
+                        .par_iter()
+                        .map(|c| IndexCache::for_context(&c.root))
+                        .collect()
+                },
+                || {
+                    all_files
+                        .par_iter()
+                        .map(|(_, path)| read(path).map(|b| cache::content_hash(&b)))
+                        .collect()
+                },
+            )
+        })
+    };
     // Files whose cached facts still hold come back with `facts: None`; they are moved out of
     // the cache below (no copy). The others are read again and parsed.
     let indexed: Vec<Indexed> = pool.install(|| {
@@ -276,7 +277,6 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             })
             .collect()
     });
-    // Freeing a workspace's facts takes a while; nothing waits for it.
     // The caches are written, and the facts freed, while the files are walked; the run waits
     // for the writes before it returns.
     let cache_writer = std::thread::spawn(move || {
@@ -308,25 +308,28 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         .map(|(i, (ci, p))| ((*ci, p.as_path()), i))
         .collect();
     let mut walked: Vec<Option<Walked>> = all_files.iter().map(|_| None).collect();
-    let mut todo: Vec<usize> = (0..all_files.len())
-        .filter(|&i| target_of.contains_key(all_files[i].1.as_path()))
+    let mut displays: Vec<Option<String>> = all_files.iter().map(|_| None).collect();
+    // Walked or about to be.
+    let mut queued: Vec<bool> = all_files
+        .iter()
+        .map(|(_, p)| target_of.contains_key(p.as_path()))
         .collect();
+    let mut todo: Vec<usize> = (0..all_files.len()).filter(|&i| queued[i]).collect();
     while !todo.is_empty() {
-        let shown: Vec<String> = todo
-            .iter()
-            .map(|&i| walker.display(all_files[i].1))
-            .collect();
+        for &i in &todo {
+            displays[i] = Some(walker.display(all_files[i].1));
+        }
         let results: Vec<Walked> = pool.install(|| {
             todo.par_iter()
-                .zip(shown.par_iter())
-                .map(|(&i, display)| {
+                .map(|&i| (i, displays[i].as_deref().unwrap_or_default()))
+                .map(|(i, display)| {
                     let (ci, path) = all_files[i];
                     let target = target_of.get(path.as_path()).map(|&t| &target_files[t]);
                     let result = std::panic::catch_unwind(|| walk_file(path, target, &data[ci]));
                     proc_macro2::extra::invalidate_current_thread_spans();
                     result.unwrap_or_else(|payload| Walked {
                         error: Some(RunError {
-                            path: display.clone(),
+                            path: display.to_string(),
                             message: format!(
                                 "internal error while analysing this file: {}",
                                 panic_message(&*payload)
@@ -345,7 +348,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
                 if let FactKind::CallsFn { callee, .. } = fact.kind {
                     let file = index.file_path(index.fn_info(callee).file);
                     if let Some(&j) = position.get(&(ci, file)) {
-                        if walked[j].is_none() && !next.contains(&j) && !todo.contains(&j) {
+                        if !queued[j] {
+                            queued[j] = true;
                             next.push(j);
                         }
                     }
@@ -360,11 +364,6 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
 
     timer.lap("walk");
     // Summaries per context, then the findings of each file to report.
-    let displays: Vec<Option<String>> = walked
-        .iter()
-        .zip(&all_files)
-        .map(|(w, (_, p))| w.as_ref().map(|_| walker.display(p)))
-        .collect();
     let mut by_ctx: Vec<Vec<(&str, &[Fact])>> = ctx_defs.iter().map(|_| Vec::new()).collect();
     for (((ci, _), w), display) in all_files.iter().zip(&walked).zip(&displays) {
         if let (Some(w), Some(display)) = (w, display) {
