@@ -46,9 +46,15 @@ REWRITES = {"strip": "X;", "let_underscore": "let _ = X;"}
 DENY_RULES = {"unawaited_future", "block_on_in_async", "runtime_in_async", "spawn_without_runtime", "parse_error"}
 
 
+SETS = {"tuning": "crates.txt", "check": "check-crates.txt"}
+SET = "tuning"
+TOOL_ENV = None  # environment of the tool's runs (CARGO_HOME for dependency sources), None: inherited
+TOOL_ARGS = []   # extra arguments of every run (e.g. --no-deps)
+
+
 def pinned():
     out = []
-    with open(os.path.join(HERE, "crates.txt")) as f:
+    with open(os.path.join(HERE, SETS[SET])) as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if line:
@@ -60,7 +66,7 @@ def pinned():
 def crate_dir(name, version):
     """The vendored folder of exactly this crate and version (`cargo vendor` names it `name`
     or, with --versioned-dirs or when versions clash, `name-version`)."""
-    vendor = os.path.join(BENCH_DIR, "vendor")
+    vendor = os.path.join(BENCH_DIR, "vendor" if SET == "tuning" else "check")
     for candidate in (f"{name}-{version}", name):
         path = os.path.join(vendor, candidate)
         if os.path.isfile(os.path.join(path, "Cargo.toml")) and manifest_version(path) in (version, None):
@@ -102,8 +108,8 @@ def run_tool(binary, root, extra=()):
     """Runs `unawaited check ROOT --format json`; returns (document or None, exit code, stderr).
     Paths in the document are made relative to ROOT."""
     proc = subprocess.run(
-        [binary, "check", root, "--format", "json", "--exit-zero", *extra],
-        cwd=root, capture_output=True, text=True,
+        [binary, "check", root, "--format", "json", "--exit-zero", *TOOL_ARGS, *extra],
+        cwd=root, capture_output=True, text=True, env=TOOL_ENV,
     )
     try:
         doc = json.loads(proc.stdout)
@@ -539,7 +545,16 @@ def report_sites(crates, show):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"))
-    ap.add_argument("--crates", help="comma-separated subset of bench/crates.txt")
+    ap.add_argument("--set", choices=sorted(SETS), default="tuning",
+                    help="tuning: bench/crates.txt (bench/fetch.sh); check: bench/check-crates.txt, "
+                         "never tuned on (bench/fetch_check.sh)")
+    ap.add_argument("--crates", help="comma-separated subset of the set")
+    ap.add_argument("--work", help="scratch folder for the seeded copies (default $DIR/work-SET); "
+                                   "give each concurrent run its own")
+    ap.add_argument("--cargo-home", help="CARGO_HOME for the tool's runs: where it finds dependency sources "
+                                         "(the check set's are in $DIR/home)")
+    ap.add_argument("--tool-arg", action="append", default=[], help="extra argument for every run (repeatable), "
+                                                                      "e.g. --tool-arg=--no-deps")
     ap.add_argument("--max-rounds", type=int, default=80, help="at most this many sites per file (default 80)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--list-misses", type=int, default=0, help="print N missed sites per kind and rewrite")
@@ -548,6 +563,11 @@ def main():
     ap.add_argument("--sites-only", action="store_true", help="count seeding sites per kind; needs no binary")
     ap.add_argument("--show-sites", type=int, default=0, help="with --sites-only: print N sites per kind")
     args = ap.parse_args()
+    global SET, TOOL_ENV, TOOL_ARGS
+    SET = args.set
+    TOOL_ARGS = list(args.tool_arg)
+    if args.cargo_home:
+        TOOL_ENV = dict(os.environ, CARGO_HOME=os.path.abspath(args.cargo_home))
     args.bin = os.path.abspath(args.bin)  # the tool runs with each crate as its working directory
     chosen = set(args.crates.split(",")) if args.crates else None
     crates = []
@@ -556,11 +576,12 @@ def main():
             continue
         src = crate_dir(name, version)
         if src is None:
-            print(f"skipping {name} {version}: not vendored (run bench/fetch.sh)", file=sys.stderr)
+            fetch = "bench/fetch.sh" if SET == "tuning" else "bench/fetch_check.sh"
+            print(f"skipping {name} {version}: not vendored (run {fetch})", file=sys.stderr)
             continue
         crates.append((name, src))
     if chosen and chosen - {n for n, _ in pinned()}:
-        sys.exit(f"not in bench/crates.txt: {', '.join(sorted(chosen - {n for n, _ in pinned()}))}")
+        sys.exit(f"not in bench/{SETS[SET]}: {', '.join(sorted(chosen - {n for n, _ in pinned()}))}")
     if args.sites_only:
         report_sites(crates, args.show_sites)
         return
@@ -568,7 +589,7 @@ def main():
         sys.exit(f"no binary at {args.bin}: run `cargo build --release` first (or use --sites-only)")
     start = time.time()
     noise_results, seeds, misuse, crashes = [], [], [], []
-    work_root = os.path.join(BENCH_DIR, "work")
+    work_root = os.path.abspath(args.work) if args.work else os.path.join(BENCH_DIR, f"work-{SET}")
     os.makedirs(work_root, exist_ok=True)
     for name, src in crates:
         print(f"... {name}", file=sys.stderr, flush=True)
@@ -594,6 +615,8 @@ def main():
     total_findings = sum(by_rule.values())
     print(f"{'all':<14} {total_lines:>8} {total_findings:>11} {10000 * total_findings / max(total_lines, 1):>8.2f}"
           f" {sum(len(r['errors']) for r in noise_results):>6}")
+    total_deny = sum(1 for r in noise_results for f in r["findings"] if f.get("level") == "deny")
+    print(f"deny-level findings: {total_deny}, {10000 * total_deny / max(total_lines, 1):.3f} per 10k lines (goal 0.05)")
     print("per 10k lines by rule: " + ", ".join(f"{k} {10000 * v / max(total_lines, 1):.2f}" for k, v in sorted(by_rule.items())))
     for r in noise_results:
         for f in r["findings"]:

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Pulls the check set (bench/check-crates.txt, or the list named by $1) from the registry into a
+# scratch folder outside the repository, each crate as published (its .crate archive from
+# static.crates.io, so applications come too), then `cargo fetch`es each crate's dependencies into
+# a private $CARGO_HOME-shaped folder, so the tool can be measured with the dependencies' sources
+# present (CARGO_HOME=$DIR/home) and without them (--no-deps, or an empty CARGO_HOME).
+#
+#   DIR = ${UNAWAITED_BENCH_DIR:-/tmp/unawaited-bench}
+#   crates land in $DIR/check/<name>-<version>/, dependencies in $DIR/home/registry/src/*/
+#
+# Nothing is built and no build script runs: `cargo fetch` only downloads and unpacks. Idempotent.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+list="${1:-$here/check-crates.txt}"
+dir="${UNAWAITED_BENCH_DIR:-/tmp/unawaited-bench}"
+case "$dir" in
+    "$(cd "$here/.." && pwd)"/*) echo "fetch_check.sh: $dir is inside the repository; pick a scratch folder" >&2; exit 2 ;;
+esac
+mkdir -p "$dir/check" "$dir/home" "$dir/archives"
+sed -e 's/#.*//' "$list" | awk 'NF == 2 { print $1, $2 }' | while read -r name version; do
+    dest="$dir/check/$name-$version"
+    if [ ! -f "$dest/Cargo.toml" ]; then
+        archive="$dir/archives/$name-$version.crate"
+        [ -f "$archive" ] || curl -sSfL -o "$archive" "https://static.crates.io/crates/$name/$name-$version.crate"
+        tar -xzf "$archive" -C "$dir/check"
+    fi
+    if [ ! -f "$dest/.fetched" ]; then
+        # A published crate's manifest is normalised: no path dependencies, no workspace keys.
+        if CARGO_HOME="$dir/home" cargo fetch --quiet --manifest-path "$dest/Cargo.toml" 2>"$dest/.fetch-errors"; then
+            touch "$dest/.fetched"
+        else
+            echo "fetch_check.sh: $name $version: dependencies not fetched (see $dest/.fetch-errors)" >&2
+        fi
+    fi
+done
+echo "check set: $(ls "$dir/check" | wc -l) crates in $dir/check; dependency sources in $dir/home"
