@@ -110,10 +110,7 @@ pub fn cargo_target_dir(root: &Path) -> PathBuf {
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let config_dirs = root
-        .ancestors()
-        .map(|d| d.join(".cargo"))
-        .chain(cargo_home);
+    let config_dirs = root.ancestors().map(|d| d.join(".cargo")).chain(cargo_home);
     for dot_cargo in config_dirs {
         if let Some(dir) = configured_target_dir(&dot_cargo) {
             return dir;
@@ -167,9 +164,10 @@ fn is_cache_entry(name: &str) -> bool {
 /// Whether every entry of `dir` is one of the cache's own files.
 fn holds_only_cache_files(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .all(|e| e.file_type().is_ok_and(|t| t.is_file()) && is_cache_entry(&e.file_name().to_string_lossy()))
+        entries.flatten().all(|e| {
+            e.file_type().is_ok_and(|t| t.is_file())
+                && is_cache_entry(&e.file_name().to_string_lossy())
+        })
     })
 }
 
@@ -346,7 +344,6 @@ fn load(file: &Path, root: &Path) -> Option<Vec<(PathBuf, u128, FileFacts)>> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,8 +378,14 @@ mod tests {
         let mut used = HashMap::new();
         visit(&value, "", &mut used);
         let unused: Vec<&String> = used.iter().filter(|(_, u)| !**u).map(|(p, _)| p).collect();
-        assert!(unused.is_empty(), "PROBE leaves these fields empty: {unused:?}\n{value}");
-        assert!(used.len() > 25, "the probe reaches every level of the facts: {used:?}");
+        assert!(
+            unused.is_empty(),
+            "PROBE leaves these fields empty: {unused:?}\n{value}"
+        );
+        assert!(
+            used.len() > 25,
+            "the probe reaches every level of the facts: {used:?}"
+        );
     }
 
     /// The shape follows the facts' structure: a renamed, added or removed key, or a value of
@@ -442,7 +445,10 @@ mod tests {
         cache.store(&[(&path, hash, &facts)]);
         let tag = std::fs::read_to_string(cache_dir.join("CACHEDIR.TAG")).unwrap();
         assert!(tag.starts_with("Signature: 8a477f597d28d172789f06886806bc55"));
-        assert_eq!(std::fs::read_to_string(cache_dir.join(".gitignore")).unwrap(), "*\n");
+        assert_eq!(
+            std::fs::read_to_string(cache_dir.join(".gitignore")).unwrap(),
+            "*\n"
+        );
 
         let mut cache = open();
         assert!(cache.contains(&path, hash));
@@ -479,7 +485,10 @@ mod tests {
         assert!(!mine.join(".gitignore").exists() && !mine.join("CACHEDIR.TAG").exists());
         let cleaned = clean(&mine).unwrap();
         assert_eq!((cleaned.files, cleaned.dir_removed), (1, false));
-        assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep");
+        assert_eq!(
+            std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+            "keep"
+        );
         assert_eq!(clean(&root.join("none")).unwrap(), Cleaned::default());
     }
 
@@ -490,16 +499,30 @@ mod tests {
         std::fs::create_dir_all(repo.join(".git")).unwrap();
         std::fs::create_dir_all(repo.join("crates/sub/.cargo")).unwrap();
         std::fs::write(repo.join("Cargo.toml"), "[package]\nname = \"top\"\n").unwrap();
-        std::fs::write(repo.join("crates/sub/Cargo.toml"), "[package]\nname = \"s\"\n").unwrap();
+        std::fs::write(
+            repo.join("crates/sub/Cargo.toml"),
+            "[package]\nname = \"s\"\n",
+        )
+        .unwrap();
         // A nested package's target is the outermost manifest folder's.
         assert_eq!(outermost_manifest_dir(&repo.join("crates/sub")), repo);
         assert_eq!(outermost_manifest_dir(repo), repo);
         // `build.target-dir`, relative to the folder holding `.cargo/`; `config` wins.
         let dot_cargo = repo.join("crates/sub/.cargo");
-        std::fs::write(dot_cargo.join("config.toml"), "[build]\ntarget-dir = \"../out\"\n").unwrap();
-        assert_eq!(configured_target_dir(&dot_cargo), Some(repo.join("crates/out")));
+        std::fs::write(
+            dot_cargo.join("config.toml"),
+            "[build]\ntarget-dir = \"../out\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            configured_target_dir(&dot_cargo),
+            Some(repo.join("crates/out"))
+        );
         std::fs::write(dot_cargo.join("config"), "build.target-dir = \"/abs/t\"\n").unwrap();
-        assert_eq!(configured_target_dir(&dot_cargo), Some(PathBuf::from("/abs/t")));
+        assert_eq!(
+            configured_target_dir(&dot_cargo),
+            Some(PathBuf::from("/abs/t"))
+        );
         std::fs::write(dot_cargo.join("config"), "[net]\nretry = 1\n").unwrap();
         assert_eq!(configured_target_dir(&dot_cargo), None);
     }

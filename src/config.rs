@@ -173,7 +173,10 @@ impl Layer {
     }
 
     fn folder(&self) -> PathBuf {
-        self.path.parent().map(Path::to_path_buf).unwrap_or_default()
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     fn rule(&self, name: &Spanned<String>) -> Result<RuleId, ConfigError> {
@@ -221,9 +224,18 @@ impl Layer {
                 };
                 let mut rules = Vec::new();
                 for names in pfi.get_ref().values() {
-                    rules.push(names.iter().map(|n| self.rule(n)).collect::<Result<_, _>>()?);
+                    rules.push(
+                        names
+                            .iter()
+                            .map(|n| self.rule(n))
+                            .collect::<Result<_, _>>()?,
+                    );
                 }
-                (pfi.get_ref().keys().cloned().collect(), rules, pfi.span().start)
+                (
+                    pfi.get_ref().keys().cloned().collect(),
+                    rules,
+                    pfi.span().start,
+                )
             }
         };
         let mut builder = globset::GlobSetBuilder::new();
@@ -246,18 +258,20 @@ impl Layer {
     }
 }
 
+/// A TOML or schema error: the line, its text (which names the key), and what is wrong.
 fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    let line = e
-        .span()
-        .map(|s| format!("line {}: ", line_of(text, s.start)))
-        .unwrap_or_default();
+    let at = e.span().map(|s| {
+        let line = line_of(text, s.start);
+        let shown = text.lines().nth(line - 1).unwrap_or("").trim();
+        format!("line {line} (`{shown}`): ")
+    });
     let message: Vec<&str> = e
         .message()
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    format!("{line}{}", message.join(": "))
+    format!("{}{}", at.unwrap_or_default(), message.join(": "))
 }
 
 /// Reads a configuration file's text; the error says why it cannot be used.
@@ -317,7 +331,10 @@ impl Config {
                 ));
             }
             let text = read_text(&target).map_err(|e| {
-                last.err(extend.span().start, format!("cannot extend `{}`: {}", e.path, e.message))
+                last.err(
+                    extend.span().start,
+                    format!("cannot extend `{}`: {}", e.path, e.message),
+                )
             })?;
             match Layer::parse(&target, &text, is_manifest(&target))? {
                 Some(layer) => layers.push(layer),
@@ -337,7 +354,9 @@ impl Config {
             let f = &layer.file;
             for (name, level) in f.rules.iter().flatten() {
                 let rule = layer.rule(name)?;
-                config.levels.insert(rule, Level::parse(level.get_ref()).unwrap_or(Level::Warn));
+                config
+                    .levels
+                    .insert(rule, Level::parse(level.get_ref()).unwrap_or(Level::Warn));
                 let key = format!("rules.{}", name.get_ref());
                 config
                     .level_origins
@@ -353,10 +372,15 @@ impl Config {
             }
             if let Some(force) = &f.force_exclude {
                 config.force_exclude = *force.get_ref();
-                config.force_exclude_origin = Some(layer.origin("force-exclude", force.span().start));
+                config.force_exclude_origin =
+                    Some(layer.origin("force-exclude", force.span().start));
             }
             for (key, value, slot) in [
-                ("future-returning", &f.future_returning, &mut config.future_returning),
+                (
+                    "future-returning",
+                    &f.future_returning,
+                    &mut config.future_returning,
+                ),
                 ("blocking", &f.blocking, &mut config.blocking),
                 ("bridges", &f.bridges, &mut config.bridges),
                 ("offloading", &f.offloading, &mut config.offloading),
@@ -545,7 +569,10 @@ pub fn describe(abs: &Path, shown: &Path, config: Option<&Config>, cwd: &Path) -
     let off = c.ignored_rules(abs);
     for rule in RuleId::ALL {
         let (level, origin) = if off.contains(rule) {
-            ("allow".to_string(), from(c.per_file_ignores_origin.as_ref()))
+            (
+                "allow".to_string(),
+                from(c.per_file_ignores_origin.as_ref()),
+            )
         } else {
             let level = c.levels.get(rule).copied().unwrap_or(rule.default_level());
             (level.as_str().to_string(), from(c.level_origins.get(rule)))
@@ -578,7 +605,10 @@ pub fn describe(abs: &Path, shown: &Path, config: Option<&Config>, cwd: &Path) -
     let width = rows.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
     let mut out = match &c.source {
         Some(source) => format!("# settings for {} from {}\n", shown.display(), rel(source)),
-        None => format!("# settings for {}: no configuration file, defaults\n", shown.display()),
+        None => format!(
+            "# settings for {}: no configuration file, defaults\n",
+            shown.display()
+        ),
     };
     for (setting, origin) in rows {
         out.push_str(&format!("{setting:<width$}  # {origin}\n"));

@@ -125,9 +125,8 @@ impl Walker<'_> {
             .follow_links(true)
             .sort_by_file_name()
             .into_iter();
-        let walk = walk.filter_entry(|e| {
-            e.depth() == 0 || !self.skips(e.path(), e.file_type().is_dir())
-        });
+        let walk =
+            walk.filter_entry(|e| e.depth() == 0 || !self.skips(e.path(), e.file_type().is_dir()));
         for entry in walk {
             match entry {
                 Ok(e)
@@ -230,7 +229,9 @@ impl Ignores {
             is_repo_root,
             parent,
         });
-        self.dirs.borrow_mut().insert(dir.to_path_buf(), rules.clone());
+        self.dirs
+            .borrow_mut()
+            .insert(dir.to_path_buf(), rules.clone());
         rules
     }
 
@@ -280,8 +281,7 @@ impl Ignores {
     /// Whether `path` or a folder above it is ignored (for a path named on the command line
     /// with `--force-exclude`).
     pub fn is_ignored_or_in_ignored(&self, path: &Path, is_dir: bool) -> bool {
-        self.is_ignored(path, is_dir)
-            || path.ancestors().skip(1).any(|a| self.is_ignored(a, true))
+        self.is_ignored(path, is_dir) || path.ancestors().skip(1).any(|a| self.is_ignored(a, true))
     }
 }
 
@@ -439,7 +439,11 @@ impl ContextFinder {
     /// The package or workspace folder holding `path` (a file or a folder): the workspace of
     /// the nearest manifest at or above it.
     pub fn cargo_root_of(&mut self, path: &Path) -> Option<PathBuf> {
-        let start = if path.is_dir() { Some(path) } else { path.parent() };
+        let start = if path.is_dir() {
+            Some(path)
+        } else {
+            path.parent()
+        };
         let dir = start?.ancestors().find(|d| self.manifest(d).is_some())?;
         Some(self.workspace_of(dir))
     }

@@ -221,16 +221,17 @@ fn show_config(path: &Path, forced: Option<&Path>) -> ExitCode {
 }
 
 fn config_error(e: &unawaited::config::ConfigError) -> ExitCode {
-    eprintln!("error: {}: {}", e.path, e.message);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = Path::new(&e.path);
+    let shown = path.strip_prefix(&cwd).unwrap_or(path);
+    eprintln!("error: {}: {}", shown.display(), e.message);
     ExitCode::from(2)
 }
 
 fn run(opts: &Options) -> Result<engine::Outcome, ExitCode> {
-    engine::run(opts).map_err(|fatal| {
-        match fatal {
-            Fatal::Config(e) => config_error(&e),
-            Fatal::Other(e) => usage(&e),
-        }
+    engine::run(opts).map_err(|fatal| match fatal {
+        Fatal::Config(e) => config_error(&e),
+        Fatal::Other(e) => usage(&e),
     })
 }
 

@@ -30,7 +30,11 @@ fn write_baseline(dir: &std::path::Path, file: &str) -> (i32, String) {
         .args(["check", ".", "--write-baseline", file])
         .output()
         .unwrap();
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code().unwrap(), stderr)
 }
@@ -58,7 +62,10 @@ fn baseline_survives_moves_and_reports_new_findings() {
     let (found, code, err) = lines(dir.path(), &["--baseline", base]);
     assert_eq!(found, vec![8], "only the third, new call is reported");
     assert_eq!(code, 1);
-    assert_eq!(err, format!("unawaited: 2 findings hidden by the baseline {base}\n"));
+    assert_eq!(
+        err,
+        format!("unawaited: 2 findings hidden by the baseline {base}\n")
+    );
     std::fs::write(
         &file,
         "// a\nasync fn w() {}\nasync fn run() {\n    w();\n}\n",
@@ -76,7 +83,10 @@ fn an_empty_baseline_is_written_too() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.rs"), "fn main() {}\n").unwrap();
     let (code, err) = write_baseline(dir.path(), "b.json");
-    assert_eq!((code, err.as_str()), (0, "unawaited: recorded 0 findings in b.json\n"));
+    assert_eq!(
+        (code, err.as_str()),
+        (0, "unawaited: recorded 0 findings in b.json\n")
+    );
     let text = std::fs::read_to_string(dir.path().join("b.json")).unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&text).unwrap()["findings"],
@@ -102,14 +112,21 @@ fn a_garbage_baseline_is_an_error() {
 #[test]
 fn an_unwritable_baseline_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.rs"), "async fn w() {}\nasync fn f() { w(); }\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.rs"),
+        "async fn w() {}\nasync fn f() { w(); }\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("plain"), "a file, not a folder").unwrap();
     let err = stderr_of_error_run(
         dir.path(),
         &["check", "a.rs", "--write-baseline", "plain/b.json"],
         "unwritable baseline",
     );
-    assert!(err.starts_with("error: plain/b.json: cannot write the baseline: "), "{err}");
+    assert!(
+        err.starts_with("error: plain/b.json: cannot write the baseline: "),
+        "{err}"
+    );
     assert!(!err.contains("recorded"), "{err}");
 }
 
@@ -118,9 +135,17 @@ fn an_unwritable_baseline_is_an_error() {
 #[test]
 fn a_baseline_over_unreadable_files_says_what_it_misses() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.rs"), "async fn w() {}\nasync fn f() { w(); }\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.rs"),
+        "async fn w() {}\nasync fn f() { w(); }\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("latin1.rs"), b"// caf\xe9\nfn main() {}\n").unwrap();
-    let err = stderr_of_error_run(dir.path(), &["check", ".", "--write-baseline", "b.json"], "file error");
+    let err = stderr_of_error_run(
+        dir.path(),
+        &["check", ".", "--write-baseline", "b.json"],
+        "file error",
+    );
     assert!(err.contains("recorded 1 finding in b.json"), "{err}");
     assert!(err.contains("error: latin1.rs: not valid UTF-8"), "{err}");
     let out = unawaited()
