@@ -426,3 +426,23 @@ fn level_flags_take_comma_separated_rules() {
         ["blocking_in_async:deny", "unawaited_future:deny"]
     );
 }
+
+/// A file named on the command line is checked even when `exclude` names it, unless
+/// `--force-exclude` or `force-exclude = true` (ruff's semantics); a walk always skips it.
+#[test]
+fn excluded_files_named_explicitly() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gen/g.rs", SPAWNS);
+    write(dir.path(), "a.rs", SPAWNS);
+    write(dir.path(), "unawaited.toml", "exclude = [\"gen/**\"]\n");
+    let files = |args: &[&str]| check_json(dir.path(), args).0["summary"]["files"].clone();
+    assert_eq!(files(&["."]), 1);
+    assert_eq!(files(&["gen/g.rs", "a.rs"]), 2);
+    assert_eq!(files(&["gen/g.rs", "a.rs", "--force-exclude"]), 1);
+    write(
+        dir.path(),
+        "unawaited.toml",
+        "exclude = [\"gen/**\"]\nforce-exclude = true\n",
+    );
+    assert_eq!(files(&["gen/g.rs", "a.rs"]), 1);
+}
