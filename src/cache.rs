@@ -1,9 +1,11 @@
 //! The index cache: each file's index facts, keyed by the hash of its content and the tool's
 //! version, so a run re-parses for the index only the files that changed since the last one.
 //!
-//! One cache file per context, in `UNAWAITED_CACHE_DIR` when set, else in the context's
-//! `target/unawaited/` folder (a Cargo package or workspace; loose files are not cached). The
-//! file is a header line — format, tool version, hash of the payload — then a JSON payload.
+//! One cache file per context (a Cargo package or workspace; loose files are not cached) in the
+//! cache folder: `--cache-dir` or `UNAWAITED_CACHE_DIR` when given, else `unawaited/` in the
+//! folder cargo builds into (see [`cargo_target_dir`]). The folder holds a `CACHEDIR.TAG` and a
+//! `.gitignore` of `*`, so backups skip it and git never lists it. A cache file is a header
+//! line — format, shape of the facts, tool version, hash of the payload — then a JSON payload.
 //! Anything that does not check out (missing, truncated, corrupt, another version, foreign) is
 //! ignored and rebuilt. It is written to a temporary file and renamed into place, so a reader
 //! never sees half a file and two runs at once never corrupt it (the last one wins).
@@ -16,14 +18,205 @@ use crate::index::facts::FileFacts;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-/// Bumped when what the facts hold changes (a test below fails until it is).
-const FORMAT: u32 = 2;
+/// Bumped when what the facts *mean* changes with their shape unchanged; a change of shape
+/// (a field added, removed or renamed) changes [`shape`] and invalidates old caches by itself.
+const FORMAT: u32 = 3;
 const MAGIC: &str = "unawaited-index-cache";
+
+/// The standard signature of a cache directory tag (<https://bford.info/cachedir/>).
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by unawaited.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
+const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n\
+    pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
+    trait Tr { async fn t(&self) -> u8; }\n\
+    impl Tr for S { async fn t(&self) -> u8 { struct L; 1 } }\n\
+    impl S { fn r(&mut self) -> &mut Self { self } }\n\
+    #[tokio::main] async fn main() {}\n\
+    fn off(f: F) { std::thread::spawn(f); }\nmod inline { pub fn g() {} }\n";
+
+/// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the
+/// values) of the facts of [`PROBE`], hashed. Computed once per run that uses a cache.
+fn shape() -> u64 {
+    static SHAPE: OnceLock<u64> = OnceLock::new();
+    *SHAPE.get_or_init(|| {
+        let value = serde_json::to_value(FileFacts::of_text(PROBE)).unwrap_or_default();
+        content_hash(structure(&value).as_bytes()) as u64
+    })
+}
+
+/// The structure of a JSON value: object keys in order with their values' structures, the
+/// distinct structures of an array's elements, and the kind of each scalar.
+fn structure(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Number(_) => "number".into(),
+        Value::String(_) => "string".into(),
+        Value::Array(items) => {
+            let mut kinds: Vec<String> = items.iter().map(structure).collect();
+            kinds.sort();
+            kinds.dedup();
+            format!("[{}]", kinds.join("|"))
+        }
+        Value::Object(map) => {
+            let fields: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", structure(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+    }
+}
 
 /// The hash of a file's bytes.
 pub fn content_hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// The cache folder of the context rooted at `root`: `explicit` (`--cache-dir`,
+/// `UNAWAITED_CACHE_DIR`) when given, else `unawaited/` in the folder cargo builds `root` into.
+/// `None` for a context that is not a Cargo package or workspace (loose files).
+pub fn dir_for_context(root: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = explicit {
+        return Some(dir.to_path_buf());
+    }
+    if !root.join("Cargo.toml").is_file() {
+        return None;
+    }
+    Some(cargo_target_dir(root).join("unawaited"))
+}
+
+/// The folder cargo builds the package or workspace at `root` into, as cargo resolves it:
+/// `CARGO_TARGET_DIR` (relative to the working directory), `CARGO_BUILD_TARGET_DIR`, then
+/// `build.target-dir` of the nearest `.cargo/config.toml` (or `.cargo/config`) at or above
+/// `root` and of `$CARGO_HOME/config.toml` (relative to the folder holding `.cargo/`); else
+/// `target/` of the outermost Cargo manifest folder of the repository, so that no `target/`
+/// appears inside a nested package.
+pub fn cargo_target_dir(root: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"] {
+        match std::env::var_os(var) {
+            Some(dir) if !dir.is_empty() => return crate::discover::normalize(&cwd.join(dir)),
+            _ => {}
+        }
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let config_dirs = root.ancestors().map(|d| d.join(".cargo")).chain(cargo_home);
+    for dot_cargo in config_dirs {
+        if let Some(dir) = configured_target_dir(&dot_cargo) {
+            return dir;
+        }
+    }
+    outermost_manifest_dir(root).join("target")
+}
+
+/// `build.target-dir` of the configuration in a `.cargo` folder, resolved against the folder
+/// that holds it. Like cargo, `config` (the old name) is read when both files are there.
+fn configured_target_dir(dot_cargo: &Path) -> Option<PathBuf> {
+    let text = ["config", "config.toml"]
+        .iter()
+        .map(|name| dot_cargo.join(name))
+        .find(|f| f.is_file())
+        .and_then(|f| std::fs::read_to_string(f).ok())?;
+    let table: toml::Table = text.parse().ok()?;
+    let dir = table.get("build")?.get("target-dir")?.as_str()?;
+    let base = dot_cargo.parent().unwrap_or(dot_cargo);
+    Some(crate::discover::normalize(&base.join(dir)))
+}
+
+/// The highest folder at or above `root` that holds a `Cargo.toml`, without leaving the
+/// repository (the folder holding `.git`).
+fn outermost_manifest_dir(root: &Path) -> &Path {
+    let mut best = root;
+    for dir in root.ancestors() {
+        if dir.join("Cargo.toml").is_file() {
+            best = dir;
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    best
+}
+
+/// Whether `name` is a file the cache folder holds: a cache file, a temporary one being
+/// written, or the folder's tag and `.gitignore`.
+fn is_cache_entry(name: &str) -> bool {
+    let cache_file = |n: &str| n.starts_with("index-") && n.ends_with(".cache");
+    name == "CACHEDIR.TAG"
+        || name == ".gitignore"
+        || cache_file(name)
+        || name
+            .strip_prefix('.')
+            .and_then(|n| n.split_once(".unawaited-"))
+            .is_some_and(|(n, rest)| cache_file(n) && rest.ends_with(".tmp"))
+}
+
+/// Whether every entry of `dir` is one of the cache's own files.
+fn holds_only_cache_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            e.file_type().is_ok_and(|t| t.is_file())
+                && is_cache_entry(&e.file_name().to_string_lossy())
+        })
+    })
+}
+
+/// Creates the cache folder, with its `CACHEDIR.TAG` and `.gitignore`. The two are written
+/// only into a folder that holds nothing but the cache's own files: a `--cache-dir` naming a
+/// folder of the user's is used, not tagged.
+fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    if !holds_only_cache_files(dir) {
+        return Ok(());
+    }
+    // The `.gitignore` first: from then on git ignores whatever else the folder holds.
+    for (name, text) in [(".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)] {
+        let path = dir.join(name);
+        if !path.exists() {
+            crate::fix::write_atomically(&path, text.as_bytes(), None, false)?;
+        }
+    }
+    Ok(())
+}
+
+/// What `unawaited clean` removed from one cache folder.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    /// Files removed.
+    pub files: usize,
+    /// The folder itself was removed (it held nothing else).
+    pub dir_removed: bool,
+}
+
+/// Removes the cache's own files from `dir`, then the folder if that leaves it empty. Files
+/// that are not the cache's are left alone, so a mistaken `--cache-dir` loses nothing else.
+pub fn clean(dir: &Path) -> std::io::Result<Cleaned> {
+    let mut cleaned = Cleaned::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cleaned),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && is_cache_entry(&entry.file_name().to_string_lossy()) {
+            std::fs::remove_file(entry.path())?;
+            cleaned.files += 1;
+        }
+    }
+    cleaned.dir_removed = std::fs::remove_dir(dir).is_ok();
+    Ok(cleaned)
 }
 
 /// The payload as read: (path relative to the context root, content hash in hex, facts).
@@ -54,13 +247,11 @@ impl IndexCache {
         IndexCache::default()
     }
 
-    /// The cache of the context rooted at `root` (a folder with a `Cargo.toml`); disabled for
-    /// any other context.
-    pub fn for_context(root: &Path) -> IndexCache {
-        let dir = match std::env::var_os("UNAWAITED_CACHE_DIR") {
-            Some(d) if !d.is_empty() => PathBuf::from(d),
-            _ if root.join("Cargo.toml").is_file() => root.join("target").join("unawaited"),
-            _ => return IndexCache::disabled(),
+    /// The cache of the context rooted at `root`, in the folder [`dir_for_context`] gives;
+    /// disabled when there is none.
+    pub fn for_context(root: &Path, explicit_dir: Option<&Path>) -> IndexCache {
+        let Some(dir) = dir_for_context(root, explicit_dir) else {
+            return IndexCache::disabled();
         };
         let key = content_hash(root.as_os_str().as_encoded_bytes());
         let file = dir.join(format!("index-{:016x}.cache", key as u64));
@@ -118,7 +309,7 @@ impl IndexCache {
         let mut bytes = header(&body).into_bytes();
         bytes.extend_from_slice(&body);
         if let Some(dir) = file.parent() {
-            if std::fs::create_dir_all(dir).is_err() {
+            if prepare_dir(dir).is_err() {
                 return;
             }
         }
@@ -128,7 +319,8 @@ impl IndexCache {
 
 fn header(body: &[u8]) -> String {
     format!(
-        "{MAGIC} {FORMAT} {} {:032x}\n",
+        "{MAGIC} {FORMAT} {:016x} {} {:032x}\n",
+        shape(),
         env!("CARGO_PKG_VERSION"),
         content_hash(body)
     )
@@ -156,25 +348,84 @@ fn load(file: &Path, root: &Path) -> Option<Vec<(PathBuf, u128, FileFacts)>> {
 mod tests {
     use super::*;
 
-    /// The facts of a file exercising every field, serialised. When `FileFacts` changes, this
-    /// changes: bump [`FORMAT`] (old caches would load with defaults for the new fields, or
-    /// not at all) and update the expected fingerprint.
-    #[test]
-    fn the_format_is_bumped_when_the_facts_change() {
-        let src = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n\
-                   pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
-                   trait Tr { async fn t(&self) -> u8; }\n\
-                   impl Tr for S { async fn t(&self) -> u8 { struct L; 1 } }\n\
-                   impl S { fn r(&mut self) -> &mut Self { self } }\n\
-                   #[tokio::main] async fn main() {}\n\
-                   fn off(f: F) { std::thread::spawn(f); }\nmod inline { pub fn g() {} }\n";
-        let json = serde_json::to_string(&facts_of(src)).unwrap();
-        let fingerprint = format!("{FORMAT}:{:016x}", content_hash(json.as_bytes()) as u64);
-        assert_eq!(fingerprint, "2:a4dcc2517832f301", "{json}");
-    }
-
     fn facts_of(src: &str) -> FileFacts {
         FileFacts::extract(&syn::parse_file(src).unwrap())
+    }
+
+    /// Every field of the facts (by name, wherever its type is used) holds something
+    /// somewhere in the probe's facts: a non-empty list, an option that is set, a `true`. So a field added to the facts either
+    /// shows in [`shape`] (and old caches stop loading) or fails this test until the probe
+    /// uses it.
+    #[test]
+    fn the_probe_uses_every_field_of_the_facts() {
+        fn visit(value: &serde_json::Value, field: &str, used: &mut HashMap<String, bool>) {
+            use serde_json::Value;
+            let holds = match value {
+                Value::Null | Value::Bool(false) => false,
+                Value::Array(a) => !a.is_empty(),
+                Value::Object(o) => !o.is_empty(),
+                Value::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            *used.entry(field.to_string()).or_default() |= holds;
+            match value {
+                Value::Array(items) => items.iter().for_each(|v| visit(v, field, used)),
+                Value::Object(map) => map.iter().for_each(|(k, v)| visit(v, k, used)),
+                _ => {}
+            }
+        }
+        let value = serde_json::to_value(FileFacts::of_text(PROBE)).unwrap();
+        let mut used = HashMap::new();
+        visit(&value, "", &mut used);
+        let unused: Vec<&String> = used.iter().filter(|(_, u)| !**u).map(|(p, _)| p).collect();
+        assert!(
+            unused.is_empty(),
+            "PROBE leaves these fields empty: {unused:?}\n{value}"
+        );
+        assert!(
+            used.len() > 25,
+            "the probe reaches every level of the facts: {used:?}"
+        );
+    }
+
+    /// The shape follows the facts' structure: a renamed, added or removed key, or a value of
+    /// another kind, is another shape; other values are the same shape.
+    #[test]
+    fn the_shape_changes_with_the_structure_only() {
+        let value = serde_json::to_value(facts_of(PROBE)).unwrap();
+        let text = value.to_string();
+        let shape_of = |t: &str| structure(&serde_json::from_str(t).unwrap());
+        let base = shape_of(&text);
+        assert_eq!(base, structure(&value));
+        assert_eq!(shape_of(&text.replace("\"main\"", "\"other\"")), base);
+        for (from, to) in [
+            ("\"is_async\"", "\"asynchronous\""),
+            ("\"line\":", "\"line\":0,\"column\":"),
+            ("\"glob\":true", "\"glob\":\"yes\""),
+        ] {
+            assert!(text.contains(from), "{from} in {text}");
+            assert_ne!(shape_of(&text.replace(from, to)), base, "{from} → {to}");
+        }
+    }
+
+    /// A cache file whose header names another shape of the facts is ignored.
+    #[test]
+    fn a_cache_of_another_shape_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let path = root.join("src/lib.rs");
+        let facts = facts_of("pub async fn f() {}\n");
+        let cache_dir = root.join("cache");
+        IndexCache::for_context(root, Some(&cache_dir)).store(&[(&path, 7, &facts)]);
+        let cache = IndexCache::for_context(root, Some(&cache_dir));
+        assert!(cache.contains(&path, 7));
+        let file = cache.file.unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let ours = format!(" {:016x} ", shape());
+        assert!(text.lines().next().unwrap().contains(&ours), "{text}");
+        std::fs::write(&file, text.replacen(&ours, " 0123456789abcdef ", 1)).unwrap();
+        assert!(!IndexCache::for_context(root, Some(&cache_dir)).contains(&path, 7));
     }
 
     #[test]
@@ -185,13 +436,21 @@ mod tests {
         let path = root.join("src/lib.rs");
         let facts = facts_of("pub async fn f() {}\n");
         let hash = content_hash(b"pub async fn f() {}\n");
+        let cache_dir = root.join("target/unawaited");
+        let open = || IndexCache::for_context(root, Some(&cache_dir));
 
-        let cache = IndexCache::for_context(root);
+        let cache = open();
         assert!(cache.is_enabled());
         assert!(!cache.contains(&path, hash));
         cache.store(&[(&path, hash, &facts)]);
+        let tag = std::fs::read_to_string(cache_dir.join("CACHEDIR.TAG")).unwrap();
+        assert!(tag.starts_with("Signature: 8a477f597d28d172789f06886806bc55"));
+        assert_eq!(
+            std::fs::read_to_string(cache_dir.join(".gitignore")).unwrap(),
+            "*\n"
+        );
 
-        let mut cache = IndexCache::for_context(root);
+        let mut cache = open();
         assert!(cache.contains(&path, hash));
         assert!(!cache.contains(&path, hash ^ 1), "another content");
         assert_eq!(cache.take(&path), Some(facts));
@@ -202,12 +461,69 @@ mod tests {
         let last = bytes.len() - 3;
         bytes[last] ^= 0x20;
         std::fs::write(&file, &bytes).unwrap();
-        assert!(!IndexCache::for_context(root).contains(&path, hash));
+        assert!(!open().contains(&path, hash));
 
         // Truncated, and garbage.
         std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(!IndexCache::for_context(root).contains(&path, hash));
+        assert!(!open().contains(&path, hash));
         std::fs::write(&file, [0xff, 0, 1, 2, b'\n', 9]).unwrap();
-        assert!(!IndexCache::for_context(root).contains(&path, hash));
+        assert!(!open().contains(&path, hash));
+    }
+
+    #[test]
+    fn a_folder_of_the_users_is_used_but_neither_tagged_nor_cleaned_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let mine = root.join("mine");
+        std::fs::create_dir(&mine).unwrap();
+        std::fs::write(mine.join("notes.txt"), "keep").unwrap();
+        let path = root.join("src/lib.rs");
+        let facts = facts_of("pub async fn f() {}\n");
+        IndexCache::for_context(root, Some(&mine)).store(&[(&path, 1, &facts)]);
+        assert!(IndexCache::for_context(root, Some(&mine)).contains(&path, 1));
+        assert!(!mine.join(".gitignore").exists() && !mine.join("CACHEDIR.TAG").exists());
+        let cleaned = clean(&mine).unwrap();
+        assert_eq!((cleaned.files, cleaned.dir_removed), (1, false));
+        assert_eq!(
+            std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+            "keep"
+        );
+        assert_eq!(clean(&root.join("none")).unwrap(), Cleaned::default());
+    }
+
+    #[test]
+    fn the_target_folder_is_found_as_cargo_finds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("crates/sub/.cargo")).unwrap();
+        std::fs::write(repo.join("Cargo.toml"), "[package]\nname = \"top\"\n").unwrap();
+        std::fs::write(
+            repo.join("crates/sub/Cargo.toml"),
+            "[package]\nname = \"s\"\n",
+        )
+        .unwrap();
+        // A nested package's target is the outermost manifest folder's.
+        assert_eq!(outermost_manifest_dir(&repo.join("crates/sub")), repo);
+        assert_eq!(outermost_manifest_dir(repo), repo);
+        // `build.target-dir`, relative to the folder holding `.cargo/`; `config` wins.
+        let dot_cargo = repo.join("crates/sub/.cargo");
+        std::fs::write(
+            dot_cargo.join("config.toml"),
+            "[build]\ntarget-dir = \"../out\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            configured_target_dir(&dot_cargo),
+            Some(repo.join("crates/out"))
+        );
+        std::fs::write(dot_cargo.join("config"), "build.target-dir = \"/abs/t\"\n").unwrap();
+        assert_eq!(
+            configured_target_dir(&dot_cargo),
+            Some(PathBuf::from("/abs/t"))
+        );
+        std::fs::write(dot_cargo.join("config"), "[net]\nretry = 1\n").unwrap();
+        assert_eq!(configured_target_dir(&dot_cargo), None);
     }
 }

@@ -26,6 +26,24 @@ pub enum Command {
         /// A rule name, e.g. unawaited_future
         rule: String,
     },
+    /// Remove the index cache of the packages or workspaces holding PATHS
+    Clean {
+        /// Files or folders whose cache to remove (default: the current folder)
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// The cache folder to clean instead (also `UNAWAITED_CACHE_DIR`)
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
+    /// Print the settings that apply to a file, and where each comes from
+    Config {
+        /// The file (or folder) whose settings to show
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Use this configuration file instead of discovering one
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,7 +132,21 @@ pub struct CheckArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
 
-    /// Neither read nor write the index cache (kept in `target/unawaited/`)
+    /// Neither read nor write the index cache (kept in cargo's target folder, `unawaited/`)
     #[arg(long)]
     pub no_cache: bool,
+
+    // Where files come from and where the cache goes.
+    /// Keep the index cache in DIR (also `UNAWAITED_CACHE_DIR`; the flag wins)
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Check files that `.gitignore`, `.ignore`, `.git/info/exclude` or git's global excludes
+    /// name too
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip excluded and ignored files even when they are named on the command line
+    #[arg(long)]
+    pub force_exclude: bool,
 }

@@ -1,7 +1,9 @@
 //! Configuration: `unawaited.toml` (the nearest ancestor of a file wins), or
-//! `[package.metadata.unawaited]` / `[workspace.metadata.unawaited]` in `Cargo.toml`; then the
-//! command line on top, in this order of strength: `--config`, `--select`, `--ignore`,
-//! `-A`/`-W`/`-D` (and `-D warnings`).
+//! `[package.metadata.unawaited]` / `[workspace.metadata.unawaited]` in `Cargo.toml` (both in one
+//! folder is an error); `extend = "../unawaited.toml"` inherits another file's settings, the
+//! extending file's keys winning. Then the command line on top, in this order of strength:
+//! `--config`, `--select`, `--ignore`, `-A`/`-W`/`-D` (and `-D warnings`); `per-file-ignores`
+//! last, as in ruff.
 
 use crate::diagnostic::Level;
 use crate::knowledge::{Api, Knowledge, Ret, Role, BLOCKING, BLOCK_ON, FUT};
@@ -9,39 +11,98 @@ use crate::rules::RuleId;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
-/// The keys of a configuration table.
+/// The keys of a configuration table, as written.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
+    /// Another configuration file whose settings this one inherits (relative to this file).
+    pub extend: Option<Spanned<String>>,
     /// Rule name → level.
-    #[serde(default)]
-    pub rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    pub rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Globs of paths not to check (relative to the configuration file's folder).
-    #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: Option<Spanned<Vec<String>>>,
+    /// Skip excluded and ignored paths even when named on the command line.
+    pub force_exclude: Option<Spanned<bool>>,
+    /// Glob (relative to the configuration file's folder) → rules turned off for its files.
+    pub per_file_ignores: Option<Spanned<BTreeMap<String, Vec<Spanned<String>>>>>,
     /// In-house functions and methods (`my_crate::client::Client::fetch`) that return futures.
-    #[serde(default, alias = "future_returning")]
-    pub future_returning: Vec<String>,
+    #[serde(alias = "future_returning")]
+    pub future_returning: Option<Spanned<Vec<String>>>,
     /// In-house functions that block the thread.
-    #[serde(default)]
-    pub blocking: Vec<String>,
+    pub blocking: Option<Spanned<Vec<String>>>,
     /// In-house `block_on`-like bridges.
-    #[serde(default)]
-    pub bridges: Vec<String>,
+    pub bridges: Option<Spanned<Vec<String>>>,
     /// In-house functions that run their closure argument on another thread.
-    #[serde(default)]
-    pub offloading: Vec<String>,
+    pub offloading: Option<Spanned<Vec<String>>>,
 }
 
-/// A configuration read from one file, validated.
+/// `Cargo.toml`, as far as its `unawaited` metadata tables go.
+#[derive(Deserialize)]
+struct Manifest {
+    package: Option<MetadataHolder>,
+    workspace: Option<MetadataHolder>,
+}
+
+#[derive(Deserialize)]
+struct MetadataHolder {
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    unawaited: Option<Spanned<ConfigFile>>,
+}
+
+/// Where a setting came from: the file, the key, the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub key: String,
+    pub line: usize,
+}
+
+/// A list of in-house API paths and where it was set.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    pub paths: Vec<String>,
+    pub origin: Option<Origin>,
+}
+
+/// Globs relative to the folder of the file that set them.
+#[derive(Debug, Clone, Default)]
+struct Globs {
+    base: PathBuf,
+    set: globset::GlobSet,
+    /// Per glob, the rules it turns off (`per-file-ignores`).
+    rules: Vec<Vec<RuleId>>,
+}
+
+impl Globs {
+    fn matches(&self, path: &Path) -> Vec<usize> {
+        let rel = path.strip_prefix(&self.base).unwrap_or(path);
+        self.set.matches(rel)
+    }
+}
+
+/// A configuration, validated, with `extend` followed.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    /// Where it was read from (`None`: defaults).
+    /// The file found for a folder (`None`: defaults).
     pub source: Option<PathBuf>,
     pub levels: HashMap<RuleId, Level>,
-    pub exclude: globset::GlobSet,
-    pub file: ConfigFile,
+    pub level_origins: HashMap<RuleId, Origin>,
+    exclude: Globs,
+    pub exclude_origin: Option<Origin>,
+    per_file_ignores: Globs,
+    pub per_file_ignores_origin: Option<Origin>,
+    pub force_exclude: bool,
+    pub force_exclude_origin: Option<Origin>,
+    pub future_returning: Paths,
+    pub blocking: Paths,
+    pub bridges: Paths,
+    pub offloading: Paths,
 }
 
 /// A configuration error: names the file, the line and what is wrong.
@@ -55,118 +116,317 @@ fn line_of(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].matches('\n').count() + 1
 }
 
-impl Config {
-    /// Parses a configuration table. `table_offset` is the byte where the table starts in the
-    /// file (for metadata tables inside `Cargo.toml`, errors still point at the right line).
-    pub fn parse(path: &Path, text: &str, table: Option<&str>) -> Result<Config, ConfigError> {
+/// One configuration file, parsed and checked.
+struct Layer {
+    path: PathBuf,
+    text: String,
+    file: ConfigFile,
+    /// The dotted name of the table in the file (`package.metadata.unawaited.`), or empty.
+    prefix: &'static str,
+}
+
+impl Layer {
+    fn parse(path: &Path, text: &str, metadata: bool) -> Result<Option<Layer>, ConfigError> {
         let err = |message: String| ConfigError {
             path: path.display().to_string(),
             message,
         };
-        let file: ConfigFile = match table {
-            None => toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?,
-            Some(_) => {
-                let doc: toml::Table =
-                    toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
-                let Some(value) = metadata_table(&doc) else {
-                    return Ok(Config::default());
-                };
-                // Re-serialise the sub-table to validate it; line numbers are found by key search.
-                let sub = toml::to_string(&value).unwrap_or_default();
-                toml::from_str(&sub).map_err(|e| {
-                    let key = e.message().split('`').nth(1).unwrap_or("").to_string();
-                    let line = text
-                        .find(&format!("{key} "))
-                        .or_else(|| text.find(&format!("{key}=")))
-                        .map(|b| line_of(text, b));
-                    let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
-                    err(format!(
-                        "{at}in [*.metadata.unawaited]: {}",
-                        e.message().trim()
-                    ))
-                })?
+        let (file, prefix) = if metadata {
+            let m: Manifest = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+            let table = |h: Option<MetadataHolder>| h?.metadata?.unawaited;
+            match (table(m.package), table(m.workspace)) {
+                (Some(p), _) => (p.into_inner(), "package.metadata.unawaited."),
+                (None, Some(w)) => (w.into_inner(), "workspace.metadata.unawaited."),
+                (None, None) => return Ok(None),
             }
+        } else {
+            let file: ConfigFile = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+            (file, "")
         };
-        let mut levels = HashMap::new();
-        for (name, level) in &file.rules {
-            let line = line_of(text, name.span().start);
-            let rule = RuleId::from_name(name.get_ref()).ok_or_else(|| {
-                err(format!(
-                    "line {line}: unknown rule `{}` (see `unawaited rules`)",
-                    name.get_ref()
-                ))
-            })?;
-            let lvl = Level::parse(level.get_ref()).ok_or_else(|| {
-                let line = line_of(text, level.span().start);
-                err(format!(
-                    "line {line}: bad level `{}` for rule `{}`: expected \"allow\", \"warn\" or \"deny\"",
-                    level.get_ref(),
-                    name.get_ref()
-                ))
-            })?;
-            levels.insert(rule, lvl);
-        }
-        let mut builder = globset::GlobSetBuilder::new();
-        for pattern in &file.exclude {
-            let glob = globset::Glob::new(pattern)
-                .map_err(|e| err(format!("bad exclude glob `{pattern}`: {e}")))?;
-            builder.add(glob);
-        }
-        let exclude = builder
-            .build()
-            .map_err(|e| err(format!("bad exclude globs: {e}")))?;
-        Ok(Config {
-            source: Some(path.to_path_buf()),
-            levels,
-            exclude,
+        let layer = Layer {
+            path: path.to_path_buf(),
+            text: text.to_string(),
             file,
+            prefix,
+        };
+        layer.check()?;
+        Ok(Some(layer))
+    }
+
+    fn line(&self, byte: usize) -> usize {
+        line_of(&self.text, byte)
+    }
+
+    fn err(&self, byte: usize, message: String) -> ConfigError {
+        ConfigError {
+            path: self.path.display().to_string(),
+            message: format!("line {}: {message}", self.line(byte)),
+        }
+    }
+
+    fn origin(&self, key: &str, byte: usize) -> Origin {
+        Origin {
+            file: self.path.clone(),
+            key: format!("{}{key}", self.prefix),
+            line: self.line(byte),
+        }
+    }
+
+    fn folder(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    fn rule(&self, name: &Spanned<String>) -> Result<RuleId, ConfigError> {
+        RuleId::from_name(name.get_ref()).ok_or_else(|| {
+            self.err(
+                name.span().start,
+                format!("unknown rule `{}` (see `unawaited rules`)", name.get_ref()),
+            )
         })
     }
 
-    /// Whether `path` is excluded by this configuration's globs.
-    pub fn excludes(&self, path: &Path) -> bool {
-        if self.exclude.is_empty() {
-            return false;
+    /// Rule names, levels and globs, checked.
+    fn check(&self) -> Result<(), ConfigError> {
+        for (name, level) in self.file.rules.iter().flatten() {
+            self.rule(name)?;
+            if Level::parse(level.get_ref()).is_none() {
+                return Err(self.err(
+                    level.span().start,
+                    format!(
+                        "bad level `{}` for rule `{}`: expected \"allow\", \"warn\" or \"deny\"",
+                        level.get_ref(),
+                        name.get_ref()
+                    ),
+                ));
+            }
         }
-        let base = self
-            .source
-            .as_ref()
-            .and_then(|s| s.parent())
-            .unwrap_or(Path::new(""));
-        let rel = path.strip_prefix(base).unwrap_or(path);
-        self.exclude.is_match(rel) || path.file_name().is_some_and(|n| self.exclude.is_match(n))
+        self.globs("exclude")?;
+        self.globs("per-file-ignores")?;
+        Ok(())
     }
 
-    /// Adds the configured in-house paths to the knowledge tables.
-    pub fn extend_knowledge(&self, k: &mut Knowledge) {
-        k.add_user_paths(&self.file.future_returning, FUT);
-        k.add_user_paths(&self.file.blocking, BLOCKING);
-        k.add_user_paths(&self.file.bridges, BLOCK_ON);
-        k.add_user_paths(
-            &self.file.offloading,
-            Api::new(Ret::Unknown).role(Role::Offloads),
-        );
+    /// The `exclude` or `per-file-ignores` globs, compiled.
+    fn globs(&self, key: &str) -> Result<Option<(Globs, Origin)>, ConfigError> {
+        let (patterns, rules, start) = match key {
+            "exclude" => {
+                let Some(ex) = &self.file.exclude else {
+                    return Ok(None);
+                };
+                let patterns = ex.get_ref().clone();
+                (patterns, Vec::new(), ex.span().start)
+            }
+            _ => {
+                let Some(pfi) = &self.file.per_file_ignores else {
+                    return Ok(None);
+                };
+                let mut rules = Vec::new();
+                for names in pfi.get_ref().values() {
+                    rules.push(
+                        names
+                            .iter()
+                            .map(|n| self.rule(n))
+                            .collect::<Result<_, _>>()?,
+                    );
+                }
+                (
+                    pfi.get_ref().keys().cloned().collect(),
+                    rules,
+                    pfi.span().start,
+                )
+            }
+        };
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in &patterns {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| self.err(start, format!("bad {key} glob `{pattern}`: {e}")))?;
+            builder.add(glob);
+        }
+        let set = builder
+            .build()
+            .map_err(|e| self.err(start, format!("bad {key} globs: {e}")))?;
+        let globs = Globs {
+            base: self.folder(),
+            set,
+            rules,
+        };
+        Ok(Some((globs, self.origin(key, start))))
     }
 }
 
-fn metadata_table(doc: &toml::Table) -> Option<toml::Value> {
-    ["package", "workspace"]
-        .iter()
-        .find_map(|t| doc.get(*t)?.get("metadata")?.get("unawaited").cloned())
-}
-
+/// A TOML or schema error: the line, its text (which names the key), and what is wrong.
 fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    let line = e
-        .span()
-        .map(|s| format!("line {}: ", line_of(text, s.start)))
-        .unwrap_or_default();
+    let at = e.span().map(|s| {
+        let line = line_of(text, s.start);
+        let shown = text.lines().nth(line - 1).unwrap_or("").trim();
+        format!("line {line} (`{shown}`): ")
+    });
     let message: Vec<&str> = e
         .message()
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    format!("{line}{}", message.join(": "))
+    format!("{}{}", at.unwrap_or_default(), message.join(": "))
+}
+
+/// Reads a configuration file's text; the error says why it cannot be used.
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let fail = |message: String| ConfigError {
+        path: path.display().to_string(),
+        message: format!("cannot read the configuration: {message}"),
+    };
+    let bytes = std::fs::read(path).map_err(|e| fail(crate::discover::io_message(&e)))?;
+    String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))
+}
+
+fn is_manifest(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "Cargo.toml")
+}
+
+impl Config {
+    /// Parses one configuration file (a `Cargo.toml` when `table` is `Some`, its metadata table
+    /// read) without following `extend`.
+    pub fn parse(path: &Path, text: &str, table: Option<&str>) -> Result<Config, ConfigError> {
+        match Layer::parse(path, text, table.is_some())? {
+            Some(layer) => Config::resolve(vec![layer]),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads a configuration file and the files it extends.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = read_text(path)?;
+        match Layer::parse(path, &text, is_manifest(path))? {
+            Some(layer) => Config::resolve(Config::extended(layer)?),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// A layer and the layers it extends, nearest first; a cycle is an error.
+    fn extended(first: Layer) -> Result<Vec<Layer>, ConfigError> {
+        let mut layers = vec![first];
+        loop {
+            let last = layers.last().expect("one layer at least");
+            let Some(extend) = &last.file.extend else {
+                return Ok(layers);
+            };
+            let target = crate::discover::normalize(&last.folder().join(extend.get_ref()));
+            let same = |a: &Path, b: &Path| {
+                a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+            };
+            if layers.iter().any(|l| same(&l.path, &target)) {
+                let chain: Vec<String> = layers
+                    .iter()
+                    .map(|l| l.path.display().to_string())
+                    .chain([target.display().to_string()])
+                    .collect();
+                return Err(last.err(
+                    extend.span().start,
+                    format!("`extend` makes a cycle: {}", chain.join(" → ")),
+                ));
+            }
+            let text = read_text(&target).map_err(|e| {
+                last.err(
+                    extend.span().start,
+                    format!("cannot extend `{}`: {}", e.path, e.message),
+                )
+            })?;
+            match Layer::parse(&target, &text, is_manifest(&target))? {
+                Some(layer) => layers.push(layer),
+                None => return Ok(layers),
+            }
+        }
+    }
+
+    /// The settings of the layers, each key from the nearest layer that sets it (each rule's
+    /// level too).
+    fn resolve(layers: Vec<Layer>) -> Result<Config, ConfigError> {
+        let mut config = Config {
+            source: layers.first().map(|l| l.path.clone()),
+            ..Config::default()
+        };
+        for layer in layers.iter().rev() {
+            let f = &layer.file;
+            for (name, level) in f.rules.iter().flatten() {
+                let rule = layer.rule(name)?;
+                config
+                    .levels
+                    .insert(rule, Level::parse(level.get_ref()).unwrap_or(Level::Warn));
+                let key = format!("rules.{}", name.get_ref());
+                config
+                    .level_origins
+                    .insert(rule, layer.origin(&key, name.span().start));
+            }
+            if let Some((globs, origin)) = layer.globs("exclude")? {
+                config.exclude = globs;
+                config.exclude_origin = Some(origin);
+            }
+            if let Some((globs, origin)) = layer.globs("per-file-ignores")? {
+                config.per_file_ignores = globs;
+                config.per_file_ignores_origin = Some(origin);
+            }
+            if let Some(force) = &f.force_exclude {
+                config.force_exclude = *force.get_ref();
+                config.force_exclude_origin =
+                    Some(layer.origin("force-exclude", force.span().start));
+            }
+            for (key, value, slot) in [
+                (
+                    "future-returning",
+                    &f.future_returning,
+                    &mut config.future_returning,
+                ),
+                ("blocking", &f.blocking, &mut config.blocking),
+                ("bridges", &f.bridges, &mut config.bridges),
+                ("offloading", &f.offloading, &mut config.offloading),
+            ] {
+                if let Some(v) = value {
+                    *slot = Paths {
+                        paths: v.get_ref().clone(),
+                        origin: Some(layer.origin(key, v.span().start)),
+                    };
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Whether `path` is excluded by this configuration's globs.
+    pub fn excludes(&self, path: &Path) -> bool {
+        if self.exclude.set.is_empty() {
+            return false;
+        }
+        !self.exclude.matches(path).is_empty()
+            || path
+                .file_name()
+                .is_some_and(|n| self.exclude.set.is_match(n))
+    }
+
+    /// The rules `per-file-ignores` turns off for `path`.
+    pub fn ignored_rules(&self, path: &Path) -> Vec<RuleId> {
+        let rules = &self.per_file_ignores.rules;
+        self.per_file_ignores
+            .matches(path)
+            .into_iter()
+            .flat_map(|i| rules[i].iter().copied())
+            .collect()
+    }
+
+    /// Adds the configured in-house paths to the knowledge tables.
+    pub fn extend_knowledge(&self, k: &mut Knowledge) {
+        k.add_user_paths(&self.future_returning.paths, FUT);
+        k.add_user_paths(&self.blocking.paths, BLOCKING);
+        k.add_user_paths(&self.bridges.paths, BLOCK_ON);
+        k.add_user_paths(
+            &self.offloading.paths,
+            Api::new(Ret::Unknown).role(Role::Offloads),
+        );
+    }
 }
 
 /// Finds and caches the configuration of each folder.
@@ -191,46 +451,62 @@ impl ConfigFinder {
     }
 
     fn read_here(&mut self, dir: &Path) -> Option<std::sync::Arc<Config>> {
-        let own = dir.join("unawaited.toml");
-        match std::fs::read(&own) {
-            Ok(bytes) => {
-                let Ok(text) = String::from_utf8(bytes) else {
-                    return self.fail(&own, "not valid UTF-8".into());
-                };
-                return self.load(&own, &text, None);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            // A configuration that is there but cannot be read is an error, not a default.
-            Err(e) => return self.fail(&own, crate::discover::io_message(&e)),
-        }
-        let manifest = dir.join("Cargo.toml");
-        let text = std::fs::read_to_string(&manifest).ok()?;
-        if !text.contains("metadata.unawaited") {
-            return None;
-        }
-        self.load(&manifest, &text, Some("metadata"))
-    }
-
-    fn fail(&mut self, path: &Path, message: String) -> Option<std::sync::Arc<Config>> {
-        self.errors.push(ConfigError {
-            path: path.display().to_string(),
-            message: format!("cannot read the configuration: {message}"),
-        });
-        None
-    }
-
-    fn load(
-        &mut self,
-        path: &Path,
-        text: &str,
-        table: Option<&str>,
-    ) -> Option<std::sync::Arc<Config>> {
-        match Config::parse(path, text, table) {
-            Ok(c) => Some(std::sync::Arc::new(c)),
+        match Config::in_folder(dir) {
+            Ok(found) => found.map(std::sync::Arc::new),
             Err(e) => {
                 self.errors.push(e);
                 None
             }
+        }
+    }
+}
+
+impl Config {
+    /// The configuration a folder holds itself, if any: its `unawaited.toml` or the metadata
+    /// table of its `Cargo.toml` (both is an error naming both).
+    pub fn in_folder(dir: &Path) -> Result<Option<Config>, ConfigError> {
+        let own = dir.join("unawaited.toml");
+        let manifest = dir.join("Cargo.toml");
+        let has_metadata = || {
+            let text = std::fs::read_to_string(&manifest).ok()?;
+            if !text.contains("unawaited") {
+                return None;
+            }
+            Layer::parse(&manifest, &text, true).ok().flatten()
+        };
+        match std::fs::symlink_metadata(&own) {
+            Ok(_) => {
+                if let Some(layer) = has_metadata() {
+                    return Err(ConfigError {
+                        path: own.display().to_string(),
+                        message: format!(
+                            "configuration in both `{}` and `{}` ([{}]): keep one of them",
+                            own.display(),
+                            manifest.display(),
+                            layer.prefix.trim_end_matches('.')
+                        ),
+                    });
+                }
+                Config::load(&own).map(Some)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let text = match std::fs::read_to_string(&manifest) {
+                    Ok(text) if text.contains("metadata") && text.contains("unawaited") => text,
+                    _ => return Ok(None),
+                };
+                match Layer::parse(&manifest, &text, true)? {
+                    Some(layer) => Config::resolve(Config::extended(layer)?).map(Some),
+                    None => Ok(None),
+                }
+            }
+            // A configuration that is there but cannot be read is an error, not a default.
+            Err(e) => Err(ConfigError {
+                path: own.display().to_string(),
+                message: format!(
+                    "cannot read the configuration: {}",
+                    crate::discover::io_message(&e)
+                ),
+            }),
         }
     }
 }
@@ -277,4 +553,65 @@ impl LevelFlags {
         }
         level
     }
+}
+
+/// What `unawaited config PATH` prints: each setting that applies to the file at `abs` (shown
+/// as `shown`), and where it comes from.
+pub fn describe(abs: &Path, shown: &Path, config: Option<&Config>, cwd: &Path) -> String {
+    let rel = |p: &Path| p.strip_prefix(cwd).unwrap_or(p).display().to_string();
+    let from = |o: Option<&Origin>| match o {
+        Some(o) => format!("{}:{}: {}", rel(&o.file), o.line, o.key),
+        None => "default".to_string(),
+    };
+    let default = Config::default();
+    let c = config.unwrap_or(&default);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let off = c.ignored_rules(abs);
+    for rule in RuleId::ALL {
+        let (level, origin) = if off.contains(rule) {
+            (
+                "allow".to_string(),
+                from(c.per_file_ignores_origin.as_ref()),
+            )
+        } else {
+            let level = c.levels.get(rule).copied().unwrap_or(rule.default_level());
+            (level.as_str().to_string(), from(c.level_origins.get(rule)))
+        };
+        rows.push((format!("rules.{} = \"{level}\"", rule.name()), origin));
+    }
+    let list = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+        format!("[{}]", items.join(", "))
+    };
+    rows.push((
+        format!("excluded = {}", c.excludes(abs)),
+        from(c.exclude_origin.as_ref()),
+    ));
+    rows.push((
+        format!("force-exclude = {}", c.force_exclude),
+        from(c.force_exclude_origin.as_ref()),
+    ));
+    for (key, paths) in [
+        ("future-returning", &c.future_returning),
+        ("blocking", &c.blocking),
+        ("bridges", &c.bridges),
+        ("offloading", &c.offloading),
+    ] {
+        rows.push((
+            format!("{key} = {}", list(&paths.paths)),
+            from(paths.origin.as_ref()),
+        ));
+    }
+    let width = rows.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
+    let mut out = match &c.source {
+        Some(source) => format!("# settings for {} from {}\n", shown.display(), rel(source)),
+        None => format!(
+            "# settings for {}: no configuration file, defaults\n",
+            shown.display()
+        ),
+    };
+    for (setting, origin) in rows {
+        out.push_str(&format!("{setting:<width$}  # {origin}\n"));
+    }
+    out
 }

@@ -8,8 +8,12 @@
 
 use crate::diagnostic::RunError;
 use crate::index::CrateRoot;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 use walkdir::WalkDir;
 
 /// A file to check and report on.
@@ -31,15 +35,37 @@ pub struct Context {
     pub roots: Vec<CrateRoot>,
 }
 
-/// Skips for walking: `target/`, hidden folders, and the user's excludes.
+/// Skips for walking: `target/`, hidden folders, what ignore files say, and the user's excludes.
+///
+/// walkdir walks, and the ignore crate's matchers decide (rather than its own walker): the
+/// configuration's excludes are a borrowed, caching predicate that prunes folders during the
+/// walk, which the ignore walker's `'static + Send + Sync` filter cannot hold.
 pub struct Walker<'a> {
     pub cwd: &'a Path,
     pub excluded: &'a dyn Fn(&Path) -> bool,
+    pub ignores: &'a Ignores,
+    /// Whether a path named on the command line is skipped too when excluded or ignored.
+    pub force_exclude: &'a dyn Fn(&Path) -> bool,
 }
 
 impl Walker<'_> {
-    /// The files named on the command line: folders are walked, files taken as named.
-    pub fn targets(&self, paths: &[PathBuf], errors: &mut Vec<RunError>) -> Vec<Target> {
+    /// Whether an entry met in a walk is skipped.
+    fn skips(&self, path: &Path, is_dir: bool) -> bool {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        (is_dir && (name.starts_with('.') || name == "target"))
+            || (self.excluded)(path)
+            || self.ignores.is_ignored(path, is_dir)
+    }
+
+    /// The files named on the command line: folders are walked, files taken as named (even
+    /// when excluded or ignored, unless `force_exclude`). A folder that holds no Rust file to
+    /// check is reported in `empty`.
+    pub fn targets(
+        &self,
+        paths: &[PathBuf],
+        errors: &mut Vec<RunError>,
+        empty: &mut Vec<String>,
+    ) -> Vec<Target> {
         let mut out = BTreeMap::new();
         for given in paths {
             let abs = normalize(&self.cwd.join(given));
@@ -53,8 +79,18 @@ impl Walker<'_> {
                     continue;
                 }
             };
+            let skipped = (self.force_exclude)(&abs)
+                && ((self.excluded)(&abs)
+                    || self.ignores.is_ignored_or_in_ignored(&abs, meta.is_dir()));
+            if skipped {
+                continue;
+            }
             if meta.is_dir() {
-                for file in self.rust_files(&abs, errors) {
+                let files = self.rust_files(&abs, errors);
+                if files.is_empty() {
+                    empty.push(given.display().to_string());
+                }
+                for file in files {
                     let display = self.display(&file);
                     out.entry(file.clone()).or_insert(Target {
                         path: file,
@@ -70,7 +106,7 @@ impl Walker<'_> {
                               check piped text)"
                         .into(),
                 });
-            } else if !(self.excluded)(&abs) {
+            } else {
                 let display = self.display(&abs);
                 out.entry(abs.clone()).or_insert(Target {
                     path: abs,
@@ -82,24 +118,15 @@ impl Walker<'_> {
         out.into_values().collect()
     }
 
-    /// Every `.rs` file below `dir`, skipping `target/`, hidden folders and excludes.
+    /// Every `.rs` file below `dir`, skipping what [`Walker::skips`].
     pub fn rust_files(&self, dir: &Path, errors: &mut Vec<RunError>) -> Vec<PathBuf> {
         let mut files = Vec::new();
         let walk = WalkDir::new(dir)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter();
-        let walk = walk.filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            let is_dir = e.file_type().is_dir();
-            if is_dir && (name.starts_with('.') || name == "target") {
-                return false;
-            }
-            !(self.excluded)(e.path())
-        });
+        let walk =
+            walk.filter_entry(|e| e.depth() == 0 || !self.skips(e.path(), e.file_type().is_dir()));
         for entry in walk {
             match entry {
                 Ok(e)
@@ -137,6 +164,124 @@ impl Walker<'_> {
         } else {
             s
         }
+    }
+}
+
+/// What ignore files say to skip: `.ignore` everywhere, and inside a git repository
+/// `.gitignore`, `.git/info/exclude` and the global excludes (`core.excludesFile`), with git's
+/// precedence (the ignore crate's matchers, read once per folder).
+pub struct Ignores {
+    enabled: bool,
+    global: OnceCell<Gitignore>,
+    dirs: RefCell<HashMap<PathBuf, Rc<DirRules>>>,
+}
+
+/// The ignore files of one folder, and its parent's.
+struct DirRules {
+    dot_ignore: Option<Gitignore>,
+    gitignore: Option<Gitignore>,
+    /// `.git/info/exclude`, in a repository's top folder.
+    exclude: Option<Gitignore>,
+    is_repo_root: bool,
+    parent: Option<Rc<DirRules>>,
+}
+
+impl DirRules {
+    fn chain(self: &Rc<DirRules>) -> impl Iterator<Item = &DirRules> {
+        std::iter::successors(Some(&**self), |r| r.parent.as_deref())
+    }
+}
+
+/// The matcher of one ignore file; `None` when there is none (or it holds no pattern).
+fn matcher(root: &Path, file: &Path) -> Option<Gitignore> {
+    if !file.is_file() {
+        return None;
+    }
+    let mut builder = GitignoreBuilder::new(root);
+    // A line that is not a valid glob is skipped, as git does; the others still apply.
+    let _ = builder.add(file);
+    builder.build().ok().filter(|g| !g.is_empty())
+}
+
+impl Ignores {
+    /// `enabled: false` (`--no-ignore`) ignores nothing.
+    pub fn new(enabled: bool) -> Ignores {
+        Ignores {
+            enabled,
+            global: OnceCell::new(),
+            dirs: RefCell::default(),
+        }
+    }
+
+    fn rules(&self, dir: &Path) -> Rc<DirRules> {
+        if let Some(r) = self.dirs.borrow().get(dir) {
+            return r.clone();
+        }
+        let parent = dir.parent().map(|p| self.rules(p));
+        let git = dir.join(".git");
+        let is_repo_root = git.exists();
+        let rules = Rc::new(DirRules {
+            dot_ignore: matcher(dir, &dir.join(".ignore")),
+            gitignore: matcher(dir, &dir.join(".gitignore")),
+            exclude: is_repo_root
+                .then(|| matcher(dir, &git.join("info").join("exclude")))
+                .flatten(),
+            is_repo_root,
+            parent,
+        });
+        self.dirs
+            .borrow_mut()
+            .insert(dir.to_path_buf(), rules.clone());
+        rules
+    }
+
+    /// Whether `path` is ignored by the ignore files of its folder and the folders above (not
+    /// counting those of its ancestors: a walk does not enter an ignored folder).
+    pub fn is_ignored(&self, path: &Path, is_dir: bool) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let rules = self.rules(parent);
+        let decided = |m: Match<&ignore::gitignore::Glob>| match m {
+            Match::None => None,
+            m => Some(m.is_ignore()),
+        };
+        // `.ignore` files first, nearest first; then git's files up to the repository's top.
+        let first = |pick: &dyn Fn(&DirRules) -> Option<&Gitignore>, git_only: bool| {
+            let mut in_repo = false;
+            for r in rules.chain() {
+                if git_only && in_repo {
+                    break;
+                }
+                in_repo |= r.is_repo_root;
+                if let Some(d) = pick(r).and_then(|g| decided(g.matched(path, is_dir))) {
+                    return Some(d);
+                }
+            }
+            None
+        };
+        if let Some(d) = first(&|r| r.dot_ignore.as_ref(), false) {
+            return d;
+        }
+        if !rules.chain().any(|r| r.is_repo_root) {
+            return false;
+        }
+        first(&|r| r.gitignore.as_ref(), true)
+            .or_else(|| first(&|r| r.exclude.as_ref(), true))
+            .or_else(|| {
+                let global = self.global.get_or_init(|| Gitignore::global().0);
+                decided(global.matched(path, is_dir))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Whether `path` or a folder above it is ignored (for a path named on the command line
+    /// with `--force-exclude`).
+    pub fn is_ignored_or_in_ignored(&self, path: &Path, is_dir: bool) -> bool {
+        self.is_ignored(path, is_dir) || path.ancestors().skip(1).any(|a| self.is_ignored(a, true))
     }
 }
 
@@ -291,6 +436,18 @@ impl ContextFinder {
         package.to_path_buf()
     }
 
+    /// The package or workspace folder holding `path` (a file or a folder): the workspace of
+    /// the nearest manifest at or above it.
+    pub fn cargo_root_of(&mut self, path: &Path) -> Option<PathBuf> {
+        let start = if path.is_dir() {
+            Some(path)
+        } else {
+            path.parent()
+        };
+        let dir = start?.ancestors().find(|d| self.manifest(d).is_some())?;
+        Some(self.workspace_of(dir))
+    }
+
     /// The context key of a file: its workspace (or package) folder, or the file itself.
     pub fn context_key(&mut self, file: &Path) -> PathBuf {
         match self.package_of(file) {
@@ -370,10 +527,9 @@ impl ContextFinder {
             .follow_links(false)
             .into_iter()
             .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
+                let is_dir = e.file_type().is_dir();
                 e.depth() == 0
-                    || !(e.file_type().is_dir()
-                        && (name.starts_with('.') || name == "target" || name == "src"))
+                    || !(is_dir && e.file_name() == "src" || walker.skips(e.path(), is_dir))
             });
         for entry in walk.flatten() {
             if entry.file_name() != "Cargo.toml" {
@@ -383,9 +539,6 @@ impl ContextFinder {
                 continue;
             };
             let dir = normalize(dir);
-            if (walker.excluded)(&dir) {
-                continue;
-            }
             let Some(pm) = self.manifest(&dir) else {
                 continue;
             };

@@ -38,6 +38,12 @@ pub struct Options {
     pub jobs: usize,
     /// Neither read nor write the index cache.
     pub no_cache: bool,
+    /// The cache folder (`--cache-dir`, `UNAWAITED_CACHE_DIR`) instead of cargo's target folder.
+    pub cache_dir: Option<PathBuf>,
+    /// The walk honours no ignore file (`--no-ignore`).
+    pub no_ignore: bool,
+    /// Paths named on the command line are skipped too when excluded or ignored.
+    pub force_exclude: bool,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +53,8 @@ pub struct Outcome {
     pub files: usize,
     /// The texts of the files that diagnostics point into.
     pub sources: HashMap<String, String>,
+    /// Folders named on the command line that hold no Rust file to check.
+    pub empty_folders: Vec<String>,
 }
 
 /// A fatal error: the run could not start (bad configuration, no thread pool).
@@ -74,20 +82,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
     let forced_config = match &opts.config_file {
-        Some(path) => {
-            let fail = |message: String| {
-                Fatal::Config(ConfigError {
-                    path: path.display().to_string(),
-                    message: format!("cannot read the configuration: {message}"),
-                })
-            };
-            let bytes = std::fs::read(path).map_err(|e| fail(crate::discover::io_message(&e)))?;
-            let text = String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))?;
-            let table = (path.file_name().is_some_and(|n| n == "Cargo.toml")).then_some("metadata");
-            Some(Arc::new(
-                Config::parse(path, &text, table).map_err(Fatal::Config)?,
-            ))
-        }
+        Some(path) => Some(Arc::new(Config::load(path).map_err(Fatal::Config)?)),
         None => None,
     };
     let finder = std::cell::RefCell::new(ConfigFinder::default());
@@ -100,13 +95,19 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             .for_dir(file.parent().unwrap_or(Path::new("/")))
     };
     let excluded = |p: &Path| config_for(p).is_some_and(|c| c.excludes(p));
+    let ignores = crate::discover::Ignores::new(!opts.no_ignore);
+    let force_exclude =
+        |p: &Path| opts.force_exclude || config_for(p).is_some_and(|c| c.force_exclude);
     let walker = Walker {
         cwd: &cwd,
         excluded: &excluded,
+        ignores: &ignores,
+        force_exclude: &force_exclude,
     };
     let mut errors = Vec::new();
+    let mut empty_folders = Vec::new();
 
-    let mut targets = walker.targets(&opts.paths, &mut errors);
+    let mut targets = walker.targets(&opts.paths, &mut errors, &mut empty_folders);
     if let Some((name, text)) = &opts.stdin {
         let path = normalize(&cwd.join(name));
         targets.retain(|t| t.path != path);
@@ -194,7 +195,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
                 || {
                     ctx_defs
                         .par_iter()
-                        .map(|c| IndexCache::for_context(&c.root))
+                        .map(|c| IndexCache::for_context(&c.root, opts.cache_dir.as_deref()))
                         .collect()
                 },
                 || {
@@ -391,6 +392,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     timer.lap("summaries + rules");
     let mut outcome = Outcome {
         files: target_files.len(),
+        empty_folders,
         ..Outcome::default()
     };
     for (t, r) in target_files.iter().zip(results) {
@@ -581,7 +583,15 @@ fn judge(t: &TargetFile, w: Walked, indirect: Vec<Fact>, flags: &LevelFlags) -> 
         };
     }
     let config = t.config.as_deref();
-    let level = |rule: RuleId| flags.level(rule, config);
+    // `per-file-ignores` applies last, over the command line's levels (as in ruff).
+    let off = config.map(|c| c.ignored_rules(&t.path)).unwrap_or_default();
+    let level = |rule: RuleId| {
+        if off.contains(&rule) {
+            Level::Allow
+        } else {
+            flags.level(rule, config)
+        }
+    };
     let make = |rule: RuleId, level: Level, f: Finding| Diagnostic {
         rule,
         level,

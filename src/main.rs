@@ -2,10 +2,11 @@
 
 use clap::Parser;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use unawaited::baseline::Baseline;
 use unawaited::cli::{CheckArgs, Cli, ColorChoice, Command};
-use unawaited::config::LevelFlags;
+use unawaited::config::{Config, ConfigFinder, LevelFlags};
 use unawaited::diagnostic::Level;
 use unawaited::engine::{self, Fatal, Options};
 use unawaited::render::{self, RenderOptions, Report};
@@ -30,10 +31,48 @@ fn main() -> ExitCode {
             None => return usage(&format!("unknown rule `{rule}` (see `unawaited rules`)")),
         },
         Command::Check(args) => return check(*args),
+        Command::Clean { paths, cache_dir } => return clean(&paths, cache_dir),
+        Command::Config { path, config } => return show_config(&path, config.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::SUCCESS,
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `--write-baseline FILE`: records the findings, says how many, and exits 0 (2 when the file
+/// cannot be written, or files could not be checked, unless `--exit-zero`).
+fn write_baseline(path: &Path, outcome: &engine::Outcome, exit_zero: bool) -> ExitCode {
+    let baseline = Baseline::of(&outcome.diagnostics, &outcome.sources);
+    let text = serde_json::to_string_pretty(&baseline).unwrap_or_default();
+    if let Err(e) = std::fs::write(path, text + "\n") {
+        return usage(&format!(
+            "{}: cannot write the baseline: {}",
+            path.display(),
+            unawaited::discover::io_message(&e)
+        ));
+    }
+    let n = baseline.findings.len();
+    eprintln!(
+        "unawaited: recorded {n} finding{} in {}",
+        plural(n),
+        path.display()
+    );
+    for e in &outcome.errors {
+        eprintln!("error: {}: {} (not recorded)", e.path, e.message);
+    }
+    if outcome.errors.is_empty() || exit_zero {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     }
 }
 
@@ -89,13 +128,110 @@ fn level_flags(args: &CheckArgs) -> Result<LevelFlags, String> {
     })
 }
 
-fn run(opts: &Options) -> Result<engine::Outcome, ExitCode> {
-    engine::run(opts).map_err(|fatal| {
-        match fatal {
-            Fatal::Config(e) => eprintln!("error: {}: {}", e.path, e.message),
-            Fatal::Other(e) => eprintln!("error: {e}"),
+/// The cache folder given by `--cache-dir` or else `UNAWAITED_CACHE_DIR`, made absolute.
+fn explicit_cache_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
+    let dir = flag.or_else(|| {
+        std::env::var_os("UNAWAITED_CACHE_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    })?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    Some(unawaited::discover::normalize(&cwd.join(dir)))
+}
+
+/// `unawaited clean`: removes the cache folder of each path's package or workspace.
+fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
+    let explicit = explicit_cache_dir(flag);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut finder = unawaited::discover::ContextFinder::default();
+    let mut dirs = std::collections::BTreeSet::new();
+    for path in paths {
+        let abs = unawaited::discover::normalize(&cwd.join(path));
+        if std::fs::symlink_metadata(&abs).is_err() {
+            return usage(&format!("{}: no such file or directory", path.display()));
         }
-        ExitCode::from(2)
+        let dir = match (&explicit, finder.cargo_root_of(&abs)) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, Some(root)) => unawaited::cache::dir_for_context(&root, None),
+            (None, None) => None,
+        };
+        match dir {
+            Some(dir) => {
+                dirs.insert(dir);
+            }
+            None => eprintln!(
+                "unawaited: {} is in no Cargo package or workspace: it has no cache",
+                path.display()
+            ),
+        }
+    }
+    let shown = |d: &Path| d.strip_prefix(&cwd).unwrap_or(d).display().to_string();
+    let mut failed = false;
+    for dir in dirs {
+        match unawaited::cache::clean(&dir) {
+            Ok(c) if c.files == 0 && !c.dir_removed => {
+                eprintln!("unawaited: no cache in {}", shown(&dir))
+            }
+            Ok(c) => eprintln!(
+                "unawaited: removed {} ({} file{}{})",
+                shown(&dir),
+                c.files,
+                if c.files == 1 { "" } else { "s" },
+                if c.dir_removed {
+                    ""
+                } else {
+                    "; the folder holds other files and was kept"
+                }
+            ),
+            Err(e) => {
+                eprintln!("error: {}: cannot remove the cache: {e}", shown(&dir));
+                failed = true;
+            }
+        }
+    }
+    ExitCode::from(if failed { 2 } else { 0 })
+}
+
+/// `unawaited config PATH`: the settings that apply to a file and where each comes from.
+fn show_config(path: &Path, forced: Option<&Path>) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = unawaited::discover::normalize(&cwd.join(path));
+    let config = match forced {
+        Some(file) => match Config::load(file) {
+            Ok(c) => Some(c),
+            Err(e) => return config_error(&e),
+        },
+        None => {
+            let mut finder = ConfigFinder::default();
+            let dir = if abs.is_dir() {
+                abs.clone()
+            } else {
+                abs.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let found = finder.for_dir(&dir);
+            if let Some(e) = finder.errors.first() {
+                return config_error(e);
+            }
+            found.map(|c| (*c).clone())
+        }
+    };
+    let text = unawaited::config::describe(&abs, path, config.as_ref(), &cwd);
+    let _ = print(&text);
+    ExitCode::SUCCESS
+}
+
+fn config_error(e: &unawaited::config::ConfigError) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = Path::new(&e.path);
+    let shown = path.strip_prefix(&cwd).unwrap_or(path);
+    eprintln!("error: {}: {}", shown.display(), e.message);
+    ExitCode::from(2)
+}
+
+fn run(opts: &Options) -> Result<engine::Outcome, ExitCode> {
+    engine::run(opts).map_err(|fatal| match fatal {
+        Fatal::Config(e) => config_error(&e),
+        Fatal::Other(e) => usage(&e),
     })
 }
 
@@ -147,7 +283,18 @@ fn check(args: CheckArgs) -> ExitCode {
         config_file: args.config.clone(),
         jobs: args.jobs,
         no_cache: args.no_cache,
+        cache_dir: explicit_cache_dir(args.cache_dir.clone()),
+        no_ignore: args.no_ignore,
+        force_exclude: args.force_exclude,
     };
+    // A path that is not there at all is a mistake in the command, not a file to report.
+    for path in &opts.paths {
+        if let Err(e) = std::fs::symlink_metadata(path) {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                return usage(&format!("{}: no such file or directory", path.display()));
+            }
+        }
+    }
     let baseline = match &args.baseline {
         None => None,
         Some(path) => match Baseline::read(path) {
@@ -182,19 +329,23 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         outcome.errors.extend(refused);
     }
-    if let Some(path) = &args.write_baseline {
-        let text =
-            serde_json::to_string_pretty(&Baseline::of(&outcome.diagnostics, &outcome.sources))
-                .unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text + "\n") {
-            return usage(&format!(
-                "{}: cannot write the baseline: {e}",
-                path.display()
-            ));
-        }
+    for folder in &outcome.empty_folders {
+        eprintln!("warning: no Rust file to check in `{folder}`");
     }
-    if let Some(b) = &baseline {
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &outcome, args.exit_zero);
+    }
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        let before = outcome.diagnostics.len();
         outcome.diagnostics = b.filter(std::mem::take(&mut outcome.diagnostics), &outcome.sources);
+        let hidden = before - outcome.diagnostics.len();
+        if !args.quiet {
+            eprintln!(
+                "unawaited: {hidden} finding{} hidden by the baseline {}",
+                plural(hidden),
+                path.display()
+            );
+        }
     }
     let color = match args.color {
         ColorChoice::Always => true,
@@ -235,9 +386,11 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("unawaited: {} file error(s)", outcome.errors.len());
     }
     let has_deny = outcome.diagnostics.iter().any(|d| d.level == Level::Deny);
-    if !outcome.errors.is_empty() {
+    if args.exit_zero {
+        ExitCode::SUCCESS
+    } else if !outcome.errors.is_empty() {
         ExitCode::from(2)
-    } else if has_deny && !args.exit_zero {
+    } else if has_deny {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

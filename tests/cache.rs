@@ -27,9 +27,22 @@ fn pipeline_copy() -> tempfile::TempDir {
     dir
 }
 
+/// The cache files in the package's default cache folder.
 fn cache_files(dir: &Path) -> Vec<PathBuf> {
-    match std::fs::read_dir(dir.join("target/unawaited")) {
-        Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+    cache_files_in(&dir.join("target/unawaited"))
+}
+
+/// The cache files (`index-*.cache`, and any temporary file left) in a cache folder.
+fn cache_files_in(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                name != "CACHEDIR.TAG" && name != ".gitignore"
+            })
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -154,11 +167,116 @@ fn a_corrupt_truncated_or_foreign_cache_is_ignored_and_rebuilt() {
             "rebuilt after a {what} one"
         );
     }
-    // A folder where the cache file should be, and a cache folder that cannot be written: the
-    // run still works.
+    // A folder where the cache file should be: the run still works.
     std::fs::remove_file(&file).unwrap();
     std::fs::create_dir(&file).unwrap();
     assert_eq!(run(dir.path(), &[]), expected);
+}
+
+/// A cache folder that cannot be created (its parent is a regular file, which stops root
+/// too): the run works, with the same findings, and writes nothing.
+#[test]
+fn an_unwritable_cache_folder_is_not_an_error() {
+    let dir = pipeline_copy();
+    let expected = run(dir.path(), &["--no-cache"]);
+    std::fs::write(dir.path().join("plain"), "a file").unwrap();
+    assert_eq!(run(dir.path(), &["--cache-dir", "plain/cache"]), expected);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("plain")).unwrap(),
+        "a file"
+    );
+    assert!(cache_files(dir.path()).is_empty(), "no fallback to target/");
+}
+
+/// `UNAWAITED_CACHE_DIR` puts the cache elsewhere; `--cache-dir` wins over it.
+#[test]
+fn the_cache_folder_can_be_chosen() {
+    let dir = package(&[(
+        "src/lib.rs",
+        "async fn w() {}\npub async fn f() {\n    w();\n}\n",
+    )]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let by_env = elsewhere.path().join("env");
+    let by_flag = elsewhere.path().join("flag");
+    let run_with = |args: &[&str]| {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .env("UNAWAITED_CACHE_DIR", &by_env)
+            .args(["check", "--exit-zero", "-q"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+    };
+    run_with(&[]);
+    assert_eq!(cache_files_in(&by_env).len(), 1);
+    assert!(by_env.join("CACHEDIR.TAG").is_file() && by_env.join(".gitignore").is_file());
+    assert!(
+        !dir.path().join("target").exists(),
+        "nothing in the package"
+    );
+    run_with(&["--cache-dir", by_flag.to_str().unwrap()]);
+    assert_eq!(cache_files_in(&by_flag).len(), 1, "the flag wins");
+    // `clean` finds the same folder the same way, and says what it removed.
+    let out = unawaited()
+        .current_dir(dir.path())
+        .env("UNAWAITED_CACHE_DIR", &by_env)
+        .arg("clean")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("removed") && said.contains("(3 files)"),
+        "{said}"
+    );
+    assert!(!by_env.exists());
+    assert_eq!(
+        cache_files_in(&by_flag).len(),
+        1,
+        "only the folder asked for"
+    );
+}
+
+/// A forged cache can hide a finding; `--no-cache` does not read it (the README's Security
+/// section relies on this).
+#[test]
+fn no_cache_ignores_a_forged_cache() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\npub async fn run() {\n    net::fetch();\n}\n",
+        ),
+        ("src/net.rs", "pub fn fetch() {}\n"),
+    ]);
+    let count = |args: &[&str]| {
+        check_json(dir.path(), &[&["--exit-zero"], args].concat()).0["summary"]["diagnostics"]
+            .clone()
+    };
+    assert_eq!(count(&[]), 0);
+    // Forge: the cached facts of the sync `fetch`, under the hash of an async one.
+    let async_fetch = "pub async fn fetch() {}\n";
+    write(dir.path(), "src/net.rs", async_fetch);
+    let file = cache_files(dir.path()).pop().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let (head, body) = text.split_once('\n').unwrap();
+    let mut payload: serde_json::Value = serde_json::from_str(body).unwrap();
+    for entry in payload["files"].as_array_mut().unwrap() {
+        if entry[0] == "src/net.rs" {
+            entry[1] = format!(
+                "{:032x}",
+                unawaited::cache::content_hash(async_fetch.as_bytes())
+            )
+            .into();
+        }
+    }
+    let body = payload.to_string();
+    let mut fields: Vec<String> = head.split(' ').map(String::from).collect();
+    *fields.last_mut().unwrap() =
+        format!("{:032x}", unawaited::cache::content_hash(body.as_bytes()));
+    std::fs::write(&file, format!("{}\n{body}", fields.join(" "))).unwrap();
+    assert_eq!(count(&[]), 0, "the forged cache hides the finding");
+    assert_eq!(count(&["--no-cache"]), 1, "--no-cache does not read it");
 }
 
 #[test]

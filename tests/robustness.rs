@@ -204,7 +204,7 @@ fn symlink_loops_and_missing_paths() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("gone.rs: no such file or directory"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gone.rs: no such file or directory"));
 }
 
 #[cfg(unix)]

@@ -9,6 +9,14 @@ use tempfile::TempDir;
 pub fn unawaited() -> Command {
     let mut cmd = Command::cargo_bin("unawaited").expect("the binary is built");
     cmd.env_remove("NO_COLOR");
+    // The cache goes to `target/unawaited/` of the package under test unless a test says.
+    for var in [
+        "UNAWAITED_CACHE_DIR",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd.timeout(std::time::Duration::from_secs(180));
     cmd
 }
