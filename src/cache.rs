@@ -352,6 +352,14 @@ mod tests {
         FileFacts::extract(&syn::parse_file(src).unwrap())
     }
 
+    /// A package folder, the path of its `src/lib.rs` and facts to cache for it.
+    fn package() -> (tempfile::TempDir, PathBuf, FileFacts) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let path = dir.path().join("src/lib.rs");
+        (dir, path, facts_of("pub async fn f() {}\n"))
+    }
+
     /// Every field of the facts (by name, wherever its type is used) holds something
     /// somewhere in the probe's facts: a non-empty list, an option that is set, a `true`. So a field added to the facts either
     /// shows in [`shape`] (and old caches stop loading) or fails this test until the probe
@@ -411,11 +419,8 @@ mod tests {
     /// A cache file whose header names another shape of the facts is ignored.
     #[test]
     fn a_cache_of_another_shape_is_ignored() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, path, facts) = package();
         let root = dir.path();
-        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
-        let path = root.join("src/lib.rs");
-        let facts = facts_of("pub async fn f() {}\n");
         let cache_dir = root.join("cache");
         IndexCache::for_context(root, Some(&cache_dir)).store(&[(&path, 7, &facts)]);
         let cache = IndexCache::for_context(root, Some(&cache_dir));
@@ -430,11 +435,8 @@ mod tests {
 
     #[test]
     fn round_trip_and_corruption() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, path, facts) = package();
         let root = dir.path();
-        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
-        let path = root.join("src/lib.rs");
-        let facts = facts_of("pub async fn f() {}\n");
         let hash = content_hash(b"pub async fn f() {}\n");
         let cache_dir = root.join("target/unawaited");
         let open = || IndexCache::for_context(root, Some(&cache_dir));
@@ -472,14 +474,11 @@ mod tests {
 
     #[test]
     fn a_folder_of_the_users_is_used_but_neither_tagged_nor_cleaned_out() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, path, facts) = package();
         let root = dir.path();
-        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
         let mine = root.join("mine");
         std::fs::create_dir(&mine).unwrap();
         std::fs::write(mine.join("notes.txt"), "keep").unwrap();
-        let path = root.join("src/lib.rs");
-        let facts = facts_of("pub async fn f() {}\n");
         IndexCache::for_context(root, Some(&mine)).store(&[(&path, 1, &facts)]);
         assert!(IndexCache::for_context(root, Some(&mine)).contains(&path, 1));
         assert!(!mine.join(".gitignore").exists() && !mine.join("CACHEDIR.TAG").exists());

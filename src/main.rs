@@ -196,6 +196,9 @@ fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
 fn show_config(path: &Path, forced: Option<&Path>) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
     let abs = unawaited::discover::normalize(&cwd.join(path));
+    if std::fs::symlink_metadata(&abs).is_err() {
+        return usage(&format!("{}: no such file or directory", path.display()));
+    }
     let config = match forced {
         Some(file) => match Config::load(file) {
             Ok(c) => Some(c),

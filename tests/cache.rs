@@ -49,19 +49,8 @@ fn cache_files_in(dir: &Path) -> Vec<PathBuf> {
 
 /// The JSON document of a run, as text (findings, errors and summary).
 fn run(dir: &Path, args: &[&str]) -> String {
-    let out = unawaited()
-        .current_dir(dir)
-        .args(["check", "--format", "json", "--exit-zero"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let args = [&["check", "--format", "json", "--exit-zero"], args].concat();
+    let text = stdout_of_success(dir, &args);
     assert!(count(&text) > 0, "findings expected: {text}");
     text
 }

@@ -316,18 +316,7 @@ fn per_file_ignores() {
 
 /// `unawaited config PATH`: every setting, with the file and key it comes from.
 fn config_of(dir: &Path, path: &str) -> String {
-    let out = unawaited()
-        .current_dir(dir)
-        .args(["config", path])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of_success(dir, &["config", path])
 }
 
 #[test]

@@ -71,3 +71,15 @@ pub fn stderr_of_error_run(dir: &Path, args: &[&str], what: &str) -> String {
     assert_eq!(out.status.code(), Some(2), "{what}");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs `unawaited ARGS` in `dir`, asserts exit code 0 and returns standard output.
+pub fn stdout_of_success(dir: &Path, args: &[&str]) -> String {
+    let out = unawaited()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
