@@ -90,12 +90,8 @@ impl Config {
         let mut levels = HashMap::new();
         for (name, level) in &file.rules {
             let line = line_of(text, name.span().start);
-            let rule = RuleId::from_name(name.get_ref()).ok_or_else(|| {
-                err(format!(
-                    "line {line}: unknown rule `{}` (see `unawaited rules`)",
-                    name.get_ref()
-                ))
-            })?;
+            let rules = crate::rules::rules_named(name.get_ref())
+                .map_err(|unknown| err(format!("line {line}: {unknown}")))?;
             let lvl = Level::parse(level.get_ref()).ok_or_else(|| {
                 let line = line_of(text, level.span().start);
                 err(format!(
@@ -104,7 +100,7 @@ impl Config {
                     name.get_ref()
                 ))
             })?;
-            levels.insert(rule, lvl);
+            levels.extend(rules.into_iter().map(|rule| (rule, lvl)));
         }
         let mut builder = globset::GlobSetBuilder::new();
         for pattern in &file.exclude {
@@ -239,12 +235,16 @@ impl ConfigFinder {
 #[derive(Debug, Clone, Default)]
 pub struct LevelFlags {
     pub select: Vec<RuleId>,
+    /// `--extend-select`: on (at least `warn`) without turning the others off.
+    pub extend_select: Vec<RuleId>,
     pub ignore: Vec<RuleId>,
     pub allow: Vec<RuleId>,
     pub warn: Vec<RuleId>,
     pub deny: Vec<RuleId>,
     /// `-D warnings`.
     pub deny_warnings: bool,
+    /// `-A warnings`: every rule at `warn` is off (rustc's meaning).
+    pub allow_warnings: bool,
 }
 
 impl LevelFlags {
@@ -253,12 +253,10 @@ impl LevelFlags {
         let mut level = config
             .and_then(|c| c.levels.get(&rule).copied())
             .unwrap_or(rule.default_level());
-        if !self.select.is_empty() {
-            if self.select.contains(&rule) {
-                level = level.max(Level::Warn);
-            } else {
-                level = Level::Allow;
-            }
+        if self.select.contains(&rule) || self.extend_select.contains(&rule) {
+            level = level.max(Level::Warn);
+        } else if !self.select.is_empty() {
+            level = Level::Allow;
         }
         if self.ignore.contains(&rule) {
             level = Level::Allow;
@@ -274,6 +272,8 @@ impl LevelFlags {
         }
         if self.deny_warnings && level == Level::Warn {
             level = Level::Deny;
+        } else if self.allow_warnings && level == Level::Warn {
+            level = Level::Allow;
         }
         level
     }
