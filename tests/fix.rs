@@ -415,3 +415,47 @@ fn fix_refuses_standard_input() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn known_apis_fix_by_their_output() {
+    let src = "use tokio::sync::mpsc::Sender;\nuse std::time::Duration;\n\
+pub async fn run(tx: Sender<u8>) {\n    tokio::time::sleep(Duration::from_millis(1));\n    tx.send(1);\n}\n";
+    let dir = package(&[("src/lib.rs", src)]);
+    let (doc, _) = check_json(dir.path(), &["."]);
+    let fixes: Vec<(u64, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["fix"]["applicability"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [(4, "MachineApplicable"), (5, "MaybeIncorrect")],
+        "sleep gives `()`; send gives a `Result`"
+    );
+}
+
+#[test]
+fn diff_shows_unsafe_fixes_only_when_asked() {
+    let dir = crate_dir();
+    let diff = |extra: &[&str]| {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", ".", "--diff"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let safe = diff(&[]);
+    assert!(safe.contains("+    unit().await; // run it\n"), "{safe}");
+    assert!(!safe.contains("let _ = fallible().await"), "{safe}");
+    let all = diff(&["--unsafe-fixes"]);
+    assert!(all.contains("+    let _ = fallible().await;\n"), "{all}");
+    assert!(all.contains("+    fallible().await?;\n"), "{all}");
+}

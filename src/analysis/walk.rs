@@ -4,7 +4,7 @@
 //!
 //! Unknown is not guilty: whatever cannot be resolved is `Val::Unknown`, which is never reported.
 
-use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind, Output};
+use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
 use super::value::Val;
 use crate::diagnostic::{Edit, Span};
@@ -486,7 +486,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             let await_fix = match await_fix {
                 Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
                     edit,
-                    output: await_output(val),
+                    output: val.await_output(),
                     in_result_fn: self.body == 0
                         && self
                             .owner
@@ -1053,14 +1053,14 @@ impl<'a, 'f> Walker<'a, 'f> {
             w.pop_scope();
             body
         });
-        let line = self.span(c.or1_token.span).start.line;
+        let line = || self.span(c.or1_token.span).start.line;
         if is_async {
-            let origin = format!("the async closure at line {line}");
+            let origin = format!("the async closure at line {}", line());
             return Val::Callable(Box::new(Val::future(origin)));
         }
         match ret {
             Val::Future { .. } => {
-                let origin = format!("the closure at line {line}");
+                let origin = format!("the closure at line {}", line());
                 Val::Callable(Box::new(Val::future(origin)))
             }
             _ => Val::Callable(Box::new(Val::Unknown)),
@@ -1737,43 +1737,6 @@ fn await_edit(span: Span) -> Edit {
             end: span.end,
         },
         text: ".await".into(),
-    }
-}
-
-/// Types that are not `#[must_use]`, as a future's output.
-const PLAIN_TYPES: &[&str] = &[
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "u128",
-    "usize",
-    "i8",
-    "i16",
-    "i32",
-    "i64",
-    "i128",
-    "isize",
-    "f32",
-    "f64",
-    "bool",
-    "char",
-    "String",
-    "std::string::String",
-];
-
-/// What awaiting `val` gives, for the safety of a fix that adds `.await`.
-fn await_output(val: &Val) -> Output {
-    match val {
-        Val::Future {
-            output: Some(out), ..
-        } => match &**out {
-            Val::Tuple(parts) if parts.is_empty() => Output::Plain,
-            Val::Typed { path, .. } if short_type(path) == "Result" => Output::Result,
-            Val::Typed { path, .. } if PLAIN_TYPES.contains(&path.as_str()) => Output::Plain,
-            _ => Output::Other,
-        },
-        _ => Output::Other,
     }
 }
 

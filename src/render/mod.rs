@@ -81,6 +81,11 @@ impl Fixable {
         }
         n
     }
+
+    /// Whether `--fix` (with `--unsafe-fixes` when `unsafe_fixes`) fixes any of them.
+    pub fn any_applies(self, unsafe_fixes: bool) -> bool {
+        self.safe > 0 || (unsafe_fixes && self.unsafe_ > 0)
+    }
 }
 
 pub fn render(

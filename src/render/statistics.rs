@@ -35,7 +35,7 @@ pub fn rows(report: &Report) -> Vec<Row> {
 }
 
 fn marker(f: Fixable, unsafe_fixes: bool) -> &'static str {
-    if f.safe > 0 || (unsafe_fixes && f.unsafe_ > 0) {
+    if f.any_applies(unsafe_fixes) {
         "[*]"
     } else if f.unsafe_ > 0 {
         "[-]"
@@ -57,7 +57,7 @@ pub fn render(
             "statistics": rows.iter().map(|r| json!({
                 "rule": r.rule.name(),
                 "count": r.count,
-                "fixable": r.fixable.safe > 0 || (opts.unsafe_fixes && r.fixable.unsafe_ > 0),
+                "fixable": r.fixable.any_applies(opts.unsafe_fixes),
                 "safe_fixes": r.fixable.safe,
                 "unsafe_fixes": r.fixable.unsafe_,
             })).collect::<Vec<_>>(),
