@@ -447,9 +447,18 @@ fn flycheck_crate(lib: &str) -> tempfile::TempDir {
 }
 
 fn flycheck(dir: &Path) -> (Vec<cargo_metadata::Message>, i32) {
-    let out = unawaited()
+    flycheck_with(unawaited(), dir, "flycheck")
+}
+
+/// Runs the flycheck command (`flycheck`, or `--flycheck` for `cargo unawaited`) in `dir`.
+fn flycheck_with(
+    mut cmd: Command,
+    dir: &Path,
+    spelling: &str,
+) -> (Vec<cargo_metadata::Message>, i32) {
+    let out = cmd
         .current_dir(dir)
-        .args(["flycheck", "--offline", "--quiet"])
+        .args([spelling, "--offline", "--quiet"])
         .env("CARGO_TARGET_DIR", dir.join("target"))
         .output()
         .unwrap();
@@ -497,6 +506,10 @@ fn flycheck_merges_cargo_check_and_the_findings() {
         messages.last(),
         Some(cargo_metadata::Message::BuildFinished(_))
     ));
+    // `cargo unawaited --flycheck` is the same command.
+    let (through_cargo, code) = flycheck_with(cargo_unawaited(), dir.path(), "--flycheck");
+    assert_eq!(code, 0);
+    assert_eq!(codes_of(&through_cargo), codes);
 
     // A compile error: cargo's failure is kept, and the findings still come.
     write(
