@@ -540,7 +540,8 @@ pub struct Store;\n\
 impl Store {\n    pub fn open() -> Store { let _ = std::fs::read(\"x\"); Store }\n}\n\
 pub fn serve() -> Serve { Serve }\n\
 pub fn later() -> impl Future<Output = ()> { async {} }\n\
-pub async fn run() {\n    Serve;\n    serve();\n    later();\n    let _s = Store::open();\n    let f = async {\n        1\n    };\n}\n";
+pub async fn run() {\n    Serve;\n    serve();\n    later();\n    let _s = Store::open();\n    let f = async {\n        1\n    };\n}\n\
+pub async fn wait(rx: std::sync::mpsc::Receiver<u8>) {\n    let _ = rx.recv();\n}\n";
     let dir = package(&[("src/lib.rs", src)]);
     let (doc, _) = check_json(dir.path(), &["."]);
     let messages: Vec<&str> = doc["diagnostics"]
@@ -557,6 +558,7 @@ pub async fn run() {\n    Serve;\n    serve();\n    later();\n    let _s = Store
             "future returned by fn `later` is never awaited",
             "`Store::open` blocks (in `std::fs::read`) and is called inside async code",
             "future `f` from the async block at line 20 is never polled",
+            "blocking call `std::sync::mpsc::Receiver::recv` inside async code",
         ]
     );
 }

@@ -1347,7 +1347,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         if let Some(api) = api {
             if let Some(effect) = api.effect {
-                self.effect(effect, callee.clone(), span);
+                // Messages name the call by its full path (`std::sync::mpsc::Receiver::recv`).
+                let full = recv.path().map(|p| format!("{p}::{name}"));
+                self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);
             }
             result = self.val_of_api(api, &callee, args);
         }
