@@ -150,7 +150,7 @@ impl Summaries {
                     owner: fact.owner,
                     kind: FactKind::Call {
                         effect,
-                        callee: index.fn_info(callee).sig.name.clone(),
+                        callee: qualified_name(index, callee),
                         in_loop,
                         no_runtime,
                         chain: self.chain(index, callee, effect),
@@ -161,7 +161,8 @@ impl Summaries {
         out
     }
 
-    /// The path from `start` to the call that has the effect, as notes.
+    /// The path from `start` to the call that has the effect, as notes; the last one names the
+    /// call with the effect (see [`crate::rules::reached`]).
     fn chain(&self, index: &Index, start: FnId, effect: Effect) -> Vec<Note> {
         let mut notes = Vec::new();
         let mut current = start;
@@ -207,5 +208,15 @@ impl Summaries {
     /// Whether `f` has `effect` when called.
     pub fn has(&self, f: FnId, effect: Effect) -> bool {
         self.witness.contains_key(&(f, effect))
+    }
+}
+
+/// A function as a message names it: `Store::new` for a method or associated function, `load`
+/// for a free function.
+fn qualified_name(index: &Index, id: FnId) -> String {
+    let info = index.fn_info(id);
+    match info.self_ty.as_deref().and_then(|t| t.rsplit("::").next()) {
+        Some(ty) => format!("{ty}::{}", info.sig.name),
+        None => info.sig.name.clone(),
     }
 }

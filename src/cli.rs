@@ -44,6 +44,29 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// For rust-analyzer's `check.overrideCommand`: run `cargo check --message-format json` with
+    /// these arguments, pass its output on and add unawaited's findings (exit code: cargo's)
+    #[command(disable_help_flag = true)]
+    Flycheck {
+        /// Arguments for `cargo check`
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cargo_args: Vec<std::ffi::OsString>,
+    },
+}
+
+/// `--message-format`, as cargo means it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// rustc's human-readable form
+    Human,
+    /// rustc's short form: `path:line:col: level[rule]: message`
+    Short,
+    /// cargo's JSON messages: `compiler-message` lines, then `build-finished`
+    #[value(
+        alias = "json-diagnostic-rendered-ansi",
+        alias = "json-diagnostic-short"
+    )]
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -60,7 +83,7 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format
-    #[arg(long, alias = "message-format", value_enum, default_value = "human")]
+    #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 
     /// Only these rules (comma-separated)
@@ -131,6 +154,24 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core)
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+
+    // Dialect and fixes (issue 15, items 2 and 3).
+    /// Output as cargo prints it: `human`, `short` (one line a finding) or `json` (cargo's
+    /// `compiler-message` lines, as `cargo clippy --message-format json` prints)
+    #[arg(long, value_enum, value_name = "FMT", conflicts_with = "format")]
+    pub message_format: Option<MessageFormat>,
+
+    /// Turn these rules on too (comma-separated), keeping the others as they are
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub extend_select: Vec<String>,
+
+    /// With --fix and --diff, apply unsafe fixes too (MaybeIncorrect: review them)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// With --fix, list the fixes that were applied (on standard error)
+    #[arg(long)]
+    pub show_fixes: bool,
 
     /// Neither read nor write the index cache (kept in cargo's target folder, `unawaited/`)
     #[arg(long)]

@@ -179,19 +179,16 @@ impl Layer {
             .unwrap_or_default()
     }
 
-    fn rule(&self, name: &Spanned<String>) -> Result<RuleId, ConfigError> {
-        RuleId::from_name(name.get_ref()).ok_or_else(|| {
-            self.err(
-                name.span().start,
-                format!("unknown rule `{}` (see `unawaited rules`)", name.get_ref()),
-            )
-        })
+    /// The rules a name in this file stands for (`ALL` stands for every rule).
+    fn rules(&self, name: &Spanned<String>) -> Result<Vec<RuleId>, ConfigError> {
+        crate::rules::rules_named(name.get_ref())
+            .map_err(|unknown| self.err(name.span().start, unknown.to_string()))
     }
 
     /// Rule names, levels and globs, checked.
     fn check(&self) -> Result<(), ConfigError> {
         for (name, level) in self.file.rules.iter().flatten() {
-            self.rule(name)?;
+            self.rules(name)?;
             if Level::parse(level.get_ref()).is_none() {
                 return Err(self.err(
                     level.span().start,
@@ -224,12 +221,11 @@ impl Layer {
                 };
                 let mut rules = Vec::new();
                 for names in pfi.get_ref().values() {
-                    rules.push(
-                        names
-                            .iter()
-                            .map(|n| self.rule(n))
-                            .collect::<Result<_, _>>()?,
-                    );
+                    let mut named = Vec::new();
+                    for n in names {
+                        named.extend(self.rules(n)?);
+                    }
+                    rules.push(named);
                 }
                 (
                     pfi.get_ref().keys().cloned().collect(),
@@ -353,14 +349,15 @@ impl Config {
         for layer in layers.iter().rev() {
             let f = &layer.file;
             for (name, level) in f.rules.iter().flatten() {
-                let rule = layer.rule(name)?;
-                config
-                    .levels
-                    .insert(rule, Level::parse(level.get_ref()).unwrap_or(Level::Warn));
                 let key = format!("rules.{}", name.get_ref());
-                config
-                    .level_origins
-                    .insert(rule, layer.origin(&key, name.span().start));
+                for rule in layer.rules(name)? {
+                    config
+                        .levels
+                        .insert(rule, Level::parse(level.get_ref()).unwrap_or(Level::Warn));
+                    config
+                        .level_origins
+                        .insert(rule, layer.origin(&key, name.span().start));
+                }
             }
             if let Some((globs, origin)) = layer.globs("exclude")? {
                 config.exclude = globs;
@@ -515,12 +512,16 @@ impl Config {
 #[derive(Debug, Clone, Default)]
 pub struct LevelFlags {
     pub select: Vec<RuleId>,
+    /// `--extend-select`: on (at least `warn`) without turning the others off.
+    pub extend_select: Vec<RuleId>,
     pub ignore: Vec<RuleId>,
     pub allow: Vec<RuleId>,
     pub warn: Vec<RuleId>,
     pub deny: Vec<RuleId>,
     /// `-D warnings`.
     pub deny_warnings: bool,
+    /// `-A warnings`: every rule at `warn` is off (rustc's meaning).
+    pub allow_warnings: bool,
 }
 
 impl LevelFlags {
@@ -529,12 +530,10 @@ impl LevelFlags {
         let mut level = config
             .and_then(|c| c.levels.get(&rule).copied())
             .unwrap_or(rule.default_level());
-        if !self.select.is_empty() {
-            if self.select.contains(&rule) {
-                level = level.max(Level::Warn);
-            } else {
-                level = Level::Allow;
-            }
+        if self.select.contains(&rule) || self.extend_select.contains(&rule) {
+            level = level.max(Level::Warn);
+        } else if !self.select.is_empty() {
+            level = Level::Allow;
         }
         if self.ignore.contains(&rule) {
             level = Level::Allow;
@@ -550,6 +549,8 @@ impl LevelFlags {
         }
         if self.deny_warnings && level == Level::Warn {
             level = Level::Deny;
+        } else if self.allow_warnings && level == Level::Warn {
+            level = Level::Allow;
         }
         level
     }

@@ -637,8 +637,8 @@ fn judge(t: &TargetFile, w: Walked, indirect: Vec<Fact>, flags: &LevelFlags) -> 
     }
     let lvl = level(RuleId::UnusedSuppression);
     if lvl != Level::Allow {
-        for (span, message) in suppressions.unused() {
-            let finding = Finding::new(span, message).help("remove the suppression comment");
+        for (span, message, help) in suppressions.unused() {
+            let finding = Finding::new(span, message).help(help);
             diagnostics.push(make(RuleId::UnusedSuppression, lvl, finding));
         }
     }

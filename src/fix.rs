@@ -1,30 +1,75 @@
-//! Applying machine-applicable fixes (`--fix`) or showing them (`--diff`).
+//! Applying fixes (`--fix`) or showing them (`--diff`), in ruff's safety tiers: safe fixes
+//! (MachineApplicable) always, unsafe ones (MaybeIncorrect) only with `--unsafe-fixes`. A fix is
+//! applied whole or not at all.
 //!
 //! A fixed file is written only when: the file on disk is still exactly the text that was
 //! analysed (no edit in between), the fixed text parses, and the file is writable. It is written
 //! atomically — a temporary file in the same folder, then a rename — so an interrupted run never
 //! leaves a half-written file. Anything else leaves the original untouched and says why.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, RunError};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RunError};
 use crate::render::Sources;
 use crate::source::{self, SourceFile};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The machine-applicable edits of each file, by display path.
-pub fn edits_by_file(diagnostics: &[Diagnostic]) -> BTreeMap<String, Vec<Edit>> {
-    let mut out: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
+/// Whether `--fix` applies `fix`: a safe one always, an unsafe one with `--unsafe-fixes`.
+pub fn applies(fix: &Fix, unsafe_fixes: bool) -> bool {
+    fix.applicability == Applicability::MachineApplicable || unsafe_fixes
+}
+
+/// The findings whose fixes `--fix` applies, by display path, in report order.
+pub fn fixes_by_file(
+    diagnostics: &[Diagnostic],
+    unsafe_fixes: bool,
+) -> BTreeMap<String, Vec<&Diagnostic>> {
+    let mut out: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
-        if let Some(fix) = &d.fix {
-            if fix.applicability == Applicability::MachineApplicable {
-                out.entry(d.path.clone())
-                    .or_default()
-                    .extend(fix.edits.iter().cloned());
-            }
+        if d.fix.as_ref().is_some_and(|f| applies(f, unsafe_fixes)) {
+            out.entry(d.path.clone()).or_default().push(d);
         }
     }
     out
+}
+
+/// Applies fixes to a text, each whole or not at all: a fix with an edit out of the text, or
+/// overlapping an edit of a fix applied before it (or touching the same point), is skipped — the
+/// next run offers it again. Returns the new text and which fixes were applied.
+pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, Vec<bool>) {
+    let mut order: Vec<usize> = (0..fixes.len()).collect();
+    let first = |f: &Fix| f.edits.iter().map(|e| e.span.start.byte).min();
+    order.sort_by_key(|&i| first(fixes[i]));
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut applied = vec![false; fixes.len()];
+    let clash = |(a, b): (usize, usize), (c, d): (usize, usize)| {
+        (a < d && c < b) || a == c || (a == b && c < a && a < d) || (c == d && a < c && c < b)
+    };
+    for i in order {
+        let ranges: Vec<(usize, usize)> = fixes[i]
+            .edits
+            .iter()
+            .map(|e| (e.span.start.byte, e.span.end.byte))
+            .collect();
+        let valid = ranges.iter().all(|&(a, b)| {
+            a <= b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
+        });
+        let free = ranges.iter().enumerate().all(|(k, &r)| {
+            taken.iter().all(|&t| !clash(r, t)) && ranges[..k].iter().all(|&o| !clash(r, o))
+        });
+        if !ranges.is_empty() && valid && free {
+            taken.extend(ranges);
+            applied[i] = true;
+        }
+    }
+    let edits: Vec<Edit> = fixes
+        .iter()
+        .zip(&applied)
+        .filter(|(_, &a)| a)
+        .flat_map(|(f, _)| f.edits.iter().cloned())
+        .collect();
+    let (out, _) = apply(text, &edits);
+    (out, applied)
 }
 
 /// Applies edits to a text. Overlapping edits after the first are skipped; returns the new
@@ -58,21 +103,24 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
 /// The result of fixing one file.
 #[derive(Debug)]
 pub enum Outcome {
-    Fixed { edits: usize },
+    /// Which of the fixes were applied (all `false`: the file was left as it was).
+    Fixed {
+        applied: Vec<bool>,
+    },
     Refused(RunError),
 }
 
 /// Fixes one file in place. `analysed` is the text the findings were computed on.
-pub fn fix_file(path: &Path, display: &str, analysed: &str, edits: &[Edit]) -> Outcome {
+pub fn fix_file(path: &Path, display: &str, analysed: &str, fixes: &[&Fix]) -> Outcome {
     let refuse = |message: String| {
         Outcome::Refused(RunError {
             path: display.to_string(),
             message,
         })
     };
-    let (fixed, applied) = apply(analysed, edits);
-    if applied == 0 {
-        return Outcome::Fixed { edits: 0 };
+    let (fixed, applied) = apply_fixes(analysed, fixes);
+    if !applied.contains(&true) {
+        return Outcome::Fixed { applied };
     }
     if let Err(failure) = source::parse(&SourceFile::new(display.to_string(), fixed.clone())) {
         return refuse(format!(
@@ -93,7 +141,7 @@ pub fn fix_file(path: &Path, display: &str, analysed: &str, edits: &[Edit]) -> O
         Err(e) => return refuse(format!("not fixed: {}", crate::discover::io_message(&e))),
     }
     match write_atomically(path, fixed.as_bytes(), Some(meta.permissions()), true) {
-        Ok(()) => Outcome::Fixed { edits: applied },
+        Ok(()) => Outcome::Fixed { applied },
         Err(e) => refuse(format!("not fixed: cannot write the file: {e}")),
     }
 }
@@ -135,14 +183,15 @@ pub(crate) fn write_atomically(
 }
 
 /// A unified diff of what the fixes would change, per file.
-pub fn diff(diagnostics: &[Diagnostic], sources: &dyn Sources) -> String {
+pub fn diff(diagnostics: &[Diagnostic], sources: &dyn Sources, unsafe_fixes: bool) -> String {
     let mut out = String::new();
-    for (path, edits) in edits_by_file(diagnostics) {
+    for (path, diags) in fixes_by_file(diagnostics, unsafe_fixes) {
         let Some(before) = sources.text(&path) else {
             continue;
         };
-        let (after, applied) = apply(before, &edits);
-        if applied == 0 {
+        let fixes: Vec<&Fix> = diags.iter().filter_map(|d| d.fix.as_ref()).collect();
+        let (after, applied) = apply_fixes(before, &fixes);
+        if !applied.contains(&true) {
             continue;
         }
         let diff = similar::TextDiff::from_lines(before, after.as_str());

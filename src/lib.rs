@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod fix;
+pub mod flycheck;
 pub mod index;
 pub mod knowledge;
 pub mod render;

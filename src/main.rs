@@ -5,12 +5,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use unawaited::baseline::Baseline;
-use unawaited::cli::{CheckArgs, Cli, ColorChoice, Command};
+use unawaited::cli::{CheckArgs, Cli, ColorChoice, Command, MessageFormat};
 use unawaited::config::{Config, ConfigFinder, LevelFlags};
-use unawaited::diagnostic::Level;
+use unawaited::diagnostic::{Diagnostic, Fix, Level};
 use unawaited::engine::{self, Fatal, Options};
+use unawaited::fix;
 use unawaited::render::{self, RenderOptions, Report};
-use unawaited::rules::RuleId;
+use unawaited::rules::{self, RuleId};
 
 /// mimalloc: the run allocates and frees millions of small syntax-tree nodes and facts; it
 /// halves the time glibc's allocator spends on them.
@@ -18,7 +19,11 @@ use unawaited::rules::RuleId;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    run_cli(Cli::parse())
+}
+
+/// Runs a parsed command line (also the entry of `cargo-unawaited`).
+pub fn run_cli(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Rules => print(&rules_listing()),
         Command::Explain { rule } => match RuleId::from_name(&rule) {
@@ -28,8 +33,15 @@ fn main() -> ExitCode {
                 r.default_level().as_str(),
                 r.docs().text
             )),
-            None => return usage(&format!("unknown rule `{rule}` (see `unawaited rules`)")),
+            None => {
+                let unknown = rules::UnknownRule {
+                    suggestion: rules::did_you_mean(&rule, RuleId::ALL.iter().map(|r| r.name())),
+                    name: rule,
+                };
+                return usage(&unknown.to_string());
+            }
         },
+        Command::Flycheck { cargo_args } => return unawaited::flycheck::run(&cargo_args),
         Command::Check(args) => return check(*args),
         Command::Clean { paths, cache_dir } => return clean(&paths, cache_dir),
         Command::Config { path, config } => return show_config(&path, config.as_deref()),
@@ -100,31 +112,30 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The rules named in a flag; `warnings` (rustc's group of every warning) is handled apart.
 fn parse_rules(names: &[String], flag: &str) -> Result<Vec<RuleId>, String> {
-    names
-        .iter()
-        .map(|n| {
-            RuleId::from_name(n.trim())
-                .ok_or_else(|| format!("unknown rule `{n}` in {flag} (see `unawaited rules`)"))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for name in names.iter().filter(|n| n.trim() != "warnings") {
+        let rules = rules::rules_named(name)
+            .map_err(|u| format!("unknown rule `{}` in {flag}{}", u.name, u.hint()))?;
+        out.extend(rules);
+    }
+    Ok(out)
 }
 
 fn level_flags(args: &CheckArgs) -> Result<LevelFlags, String> {
-    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
-    let deny: Vec<String> = args
-        .deny
-        .iter()
-        .filter(|d| *d != "warnings")
-        .cloned()
-        .collect();
+    let warnings = |names: &[String]| names.iter().any(|n| n.trim() == "warnings");
     Ok(LevelFlags {
         select: parse_rules(&args.select, "--select")?,
+        extend_select: parse_rules(&args.extend_select, "--extend-select")?,
         ignore: parse_rules(&args.ignore, "--ignore")?,
         allow: parse_rules(&args.allow, "-A")?,
         warn: parse_rules(&args.warn, "-W")?,
-        deny: parse_rules(&deny, "-D")?,
-        deny_warnings,
+        deny: parse_rules(&args.deny, "-D")?,
+        // rustc's `warnings`: `-D warnings` makes every warning an error, `-A warnings` turns
+        // them off, `-W warnings` keeps them warnings (the strongest given wins).
+        deny_warnings: warnings(&args.deny),
+        allow_warnings: warnings(&args.allow) && !warnings(&args.deny),
     })
 }
 
@@ -238,21 +249,43 @@ fn run(opts: &Options) -> Result<engine::Outcome, ExitCode> {
     })
 }
 
-/// Applies the machine-applicable fixes; returns how many edits were made and the files refused.
-fn apply_fixes(outcome: &engine::Outcome) -> (usize, Vec<unawaited::diagnostic::RunError>) {
+/// Applies the fixes `--fix` applies (unsafe ones too with `--unsafe-fixes`); returns the
+/// findings fixed and the files refused.
+fn apply_fixes(
+    outcome: &engine::Outcome,
+    unsafe_fixes: bool,
+) -> (Vec<Diagnostic>, Vec<unawaited::diagnostic::RunError>) {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut fixed = 0;
+    let mut fixed = Vec::new();
     let mut refused = Vec::new();
-    for (path, edits) in unawaited::fix::edits_by_file(&outcome.diagnostics) {
+    for (path, diags) in fix::fixes_by_file(&outcome.diagnostics, unsafe_fixes) {
         let Some(text) = outcome.sources.get(&path) else {
             continue;
         };
-        match unawaited::fix::fix_file(&cwd.join(&path), &path, text, &edits) {
-            unawaited::fix::Outcome::Fixed { edits } => fixed += edits,
-            unawaited::fix::Outcome::Refused(e) => refused.push(e),
+        let fixes: Vec<&Fix> = diags.iter().filter_map(|d| d.fix.as_ref()).collect();
+        match fix::fix_file(&cwd.join(&path), &path, text, &fixes) {
+            fix::Outcome::Fixed { applied } => fixed.extend(
+                diags
+                    .iter()
+                    .zip(applied)
+                    .filter(|(_, a)| *a)
+                    .map(|(d, _)| (*d).clone()),
+            ),
+            fix::Outcome::Refused(e) => refused.push(e),
         }
     }
     (fixed, refused)
+}
+
+/// `--show-fixes`: one line per applied fix, as `path:line:col: rule: what the fix did`.
+fn show_fixes(fixed: &[Diagnostic]) {
+    for d in fixed {
+        let what = d.fix.as_ref().map_or("", |f| f.message.as_str());
+        eprintln!(
+            "  {}:{}:{}: {}: {what}",
+            d.path, d.span.start.line, d.span.start.column, d.rule
+        );
+    }
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -310,7 +343,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
     if args.diff {
-        let diff = unawaited::fix::diff(&outcome.diagnostics, &outcome.sources);
+        let diff = fix::diff(&outcome.diagnostics, &outcome.sources, args.unsafe_fixes);
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(diff.as_bytes()).and_then(|_| out.flush());
         return if diff.is_empty() {
@@ -319,11 +352,11 @@ fn check(args: CheckArgs) -> ExitCode {
             ExitCode::from(1)
         };
     }
-    let mut fixed = 0;
+    let mut fixed = Vec::new();
     if args.fix {
-        let (n, refused) = apply_fixes(&outcome);
-        fixed = n;
-        if fixed > 0 {
+        let (done, refused) = apply_fixes(&outcome, args.unsafe_fixes);
+        fixed = done;
+        if !fixed.is_empty() {
             // Report what remains after the fixes.
             outcome = match run(&opts) {
                 Ok(o) => o,
@@ -368,10 +401,16 @@ fn check(args: CheckArgs) -> ExitCode {
         color,
         quiet: args.quiet,
         statistics: args.statistics,
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let format = match args.message_format {
+        None => args.format,
+        Some(MessageFormat::Human) => render::Format::Human,
+        Some(MessageFormat::Short) => render::Format::Short,
+        Some(MessageFormat::Json) => render::Format::CargoMessages,
     };
     let mut out = std::io::stdout().lock();
-    let written =
-        render::render(args.format, &report, render_opts, &mut out).and_then(|_| out.flush());
+    let written = render::render(format, &report, render_opts, &mut out).and_then(|_| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
@@ -379,12 +418,18 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     if args.fix && !args.quiet {
+        let n = fixed.len();
         eprintln!(
-            "unawaited: fixed {fixed} finding{}",
-            if fixed == 1 { "" } else { "s" }
+            "unawaited: fixed {n} finding{}{}",
+            if n == 1 { "" } else { "s" },
+            if args.show_fixes && n > 0 { ":" } else { "" }
         );
     }
-    if !outcome.errors.is_empty() && args.format == render::Format::Human {
+    if args.fix && args.show_fixes {
+        show_fixes(&fixed);
+    }
+    if !outcome.errors.is_empty() && matches!(format, render::Format::Human | render::Format::Short)
+    {
         // Human output already listed them on stdout; tell stderr readers too.
         eprintln!("unawaited: {} file error(s)", outcome.errors.len());
     }

@@ -122,7 +122,7 @@ impl Suppressions {
                 continue;
             }
             for (i, r) in c.rules.iter().enumerate() {
-                if r == rule.name() || r == "all" {
+                if names(r, rule) {
                     c.used[i] = true;
                     hit = true;
                 }
@@ -134,20 +134,56 @@ impl Suppressions {
             .any(|&(a, b, r)| r == rule && (a..=b).contains(&line))
     }
 
-    /// Suppression comments that suppressed nothing, or name unknown rules: (span, message).
-    pub fn unused(&self) -> Vec<(Span, String)> {
+    /// Suppression comments that suppressed nothing, or name unknown rules: (span, message,
+    /// help).
+    pub fn unused(&self) -> Vec<(Span, String, String)> {
         let mut out = Vec::new();
         for c in &self.comments {
             for (i, r) in c.rules.iter().enumerate() {
-                if r != "all" && RuleId::from_name(r).is_none() {
-                    out.push((c.span, format!("suppression names an unknown rule `{r}`")));
-                } else if !c.used[i] {
-                    out.push((c.span, format!("suppression of `{r}` suppressed nothing")));
+                if is_all(r) {
+                    if !c.used[i] {
+                        out.push((
+                            c.span,
+                            format!("suppression of `{r}` suppressed nothing"),
+                            "remove the suppression comment".into(),
+                        ));
+                    }
+                    continue;
+                }
+                match crate::rules::rules_named(r) {
+                    Err(unknown) => {
+                        let help = match unknown.suggestion {
+                            Some(s) => format!("write `{s}`"),
+                            None => "see `unawaited rules` for the rule names".into(),
+                        };
+                        let mean = unknown
+                            .suggestion
+                            .map(|s| format!(", did you mean `{s}`"))
+                            .unwrap_or_default();
+                        let message = format!("suppression names an unknown rule `{r}`{mean}");
+                        out.push((c.span, message, help));
+                    }
+                    Ok(_) if !c.used[i] => out.push((
+                        c.span,
+                        format!("suppression of `{r}` suppressed nothing"),
+                        "remove the suppression comment".into(),
+                    )),
+                    Ok(_) => {}
                 }
             }
         }
         out
     }
+}
+
+/// `all` (and ruff's `ALL`): every rule.
+fn is_all(name: &str) -> bool {
+    name == "all" || name == crate::rules::ALL_RULES
+}
+
+/// Whether a name written in a suppression stands for `rule`, in any of its spellings.
+fn names(written: &str, rule: RuleId) -> bool {
+    is_all(written) || RuleId::from_name(written) == Some(rule)
 }
 
 fn line_start_byte(source: &SourceFile, line: usize) -> usize {

@@ -370,7 +370,7 @@ fn statistics_and_quiet() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("     2  unawaited_future\n     1  blocking_in_async\n"),
+        text.contains("2  [*] unawaited_future\n1  [ ] blocking_in_async\n"),
         "{text}"
     );
     assert!(!text.contains("files checked"), "-q drops the summary line");

@@ -114,6 +114,10 @@ fn the_tool_starts_no_program() {
                 }
                 continue;
             }
+            // `unawaited flycheck` runs `cargo check` for rust-analyzer: the documented exception.
+            if path.ends_with("flycheck.rs") {
+                continue;
+            }
             let text = std::fs::read_to_string(&path).expect("a source file");
             let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
             for line in code {

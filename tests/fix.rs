@@ -1,11 +1,21 @@
 //! `--fix` and `--diff`: fixes are applied atomically, re-parsed first, and refused when the file
-//! is read-only, changed since it was read, or would not parse.
+//! is read-only, changed since it was read, or would not parse; safe fixes by default, unsafe
+//! ones with `--unsafe-fixes`, and no fix adds a rustc warning.
 
 mod common;
 use common::*;
 
-use unawaited::diagnostic::{Edit, Position, Span};
-use unawaited::fix::{fix_file, Outcome};
+use unawaited::diagnostic::{Applicability, Edit, Fix, Position, Span};
+use unawaited::fix::{apply_fixes, fix_file, Outcome};
+
+/// A safe fix made of `edits`.
+fn fix_of(edits: Vec<Edit>) -> Fix {
+    Fix {
+        message: "test".into(),
+        applicability: Applicability::MachineApplicable,
+        edits,
+    }
+}
 
 fn fixable_count(dir: &std::path::Path) -> (usize, usize) {
     let out = unawaited()
@@ -17,7 +27,10 @@ fn fixable_count(dir: &std::path::Path) -> (usize, usize) {
     let diags = doc["diagnostics"].as_array().unwrap();
     (
         diags.len(),
-        diags.iter().filter(|d| !d["fix"].is_null()).count(),
+        diags
+            .iter()
+            .filter(|d| d["fix"]["applicability"] == "MachineApplicable")
+            .count(),
     )
 }
 
@@ -34,7 +47,7 @@ fn fixing_the_fixtures_leaves_nothing_fixable() {
         .assert()
         .code(1);
     let (after, fixable_after) = fixable_count(dir.path());
-    assert_eq!(fixable_after, 0);
+    assert_eq!(fixable_after, 0, "no safe fix is left");
     assert_eq!(
         after,
         before - fixable,
@@ -133,7 +146,7 @@ fn a_file_changed_since_it_was_read_is_not_fixed() {
         text: ".await".into(),
     };
     let analysed = "fn a() { c(); }\n";
-    match fix_file(&path, "a.rs", analysed, &[edit]) {
+    match fix_file(&path, "a.rs", analysed, &[&fix_of(vec![edit])]) {
         Outcome::Refused(e) => assert!(
             e.message.contains("changed since it was read"),
             "{}",
@@ -157,7 +170,7 @@ fn a_fix_that_would_not_parse_is_refused() {
         },
         text: "(".into(),
     };
-    match fix_file(&path, "a.rs", text, &[edit]) {
+    match fix_file(&path, "a.rs", text, &[&fix_of(vec![edit])]) {
         Outcome::Refused(e) => assert!(e.message.contains("would not parse"), "{}", e.message),
         other => panic!("wrote a broken file: {other:?}"),
     }
@@ -178,7 +191,7 @@ fn a_file_deleted_before_the_fix_is_not_recreated() {
         },
         text: ".await".into(),
     };
-    match fix_file(&path, "a.rs", text, &[edit]) {
+    match fix_file(&path, "a.rs", text, &[&fix_of(vec![edit])]) {
         Outcome::Refused(e) => assert!(
             e.message.contains("no such file or directory"),
             "{}",
@@ -192,4 +205,257 @@ fn a_file_deleted_before_the_fix_is_not_recreated() {
         0,
         "no temporary file left"
     );
+}
+
+#[test]
+fn a_fix_is_applied_whole_or_not_at_all() {
+    let text = "fn a() { b(); }\n";
+    let insert = |byte: usize, t: &str| Edit {
+        span: Span {
+            start: at(byte),
+            end: at(byte),
+        },
+        text: t.into(),
+    };
+    let first = fix_of(vec![insert(9, "let _ = "), insert(12, ".await")]);
+    // Its second edit lands where the first fix inserts: it is left out, and so is its first.
+    let second = fix_of(vec![insert(13, "?"), insert(12, "!")]);
+    let (fixed, applied) = apply_fixes(text, &[&first, &second]);
+    assert_eq!(applied, [true, false]);
+    assert_eq!(fixed, "fn a() { let _ = b().await; }\n");
+}
+
+/// A crate that compiles on its own (no dependencies, so `cargo check` needs no network), with
+/// a future of each kind of output dropped as a statement and into `_`.
+const CRATE_LIB: &str = r#"#[must_use]
+pub struct Token;
+
+pub async fn unit() {}
+
+pub async fn fallible() -> Result<u32, String> {
+    Ok(1)
+}
+
+pub async fn token() -> Token {
+    Token
+}
+
+pub async fn in_result_fn() -> Result<(), String> {
+    unit(); // run it
+    fallible();
+    Ok(())
+}
+
+pub async fn in_unit_fn() {
+    unit();
+    fallible();
+    token();
+    let _ = unit();
+    count();
+}
+
+pub async fn count() -> u32 {
+    1
+}
+"#;
+
+/// The warnings `cargo check` gives on the crate in `dir`: (line, message), and whether it built.
+fn cargo_check_warnings(dir: &std::path::Path) -> (Vec<(u64, String)>, bool) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(dir)
+        .args(["check", "--offline", "--quiet", "--message-format", "json"])
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .expect("cargo runs");
+    let mut warnings = Vec::new();
+    for message in cargo_metadata::Message::parse_stream(out.stdout.as_slice()) {
+        if let Ok(cargo_metadata::Message::CompilerMessage(m)) = message {
+            let line = m.message.spans.first().map_or(0, |s| s.line_start as u64);
+            warnings.push((line, m.message.message.clone()));
+        }
+    }
+    warnings.sort();
+    (warnings, out.status.success())
+}
+
+fn crate_dir() -> tempfile::TempDir {
+    package(&[("src/lib.rs", CRATE_LIB)])
+}
+
+#[test]
+fn no_fix_adds_a_rustc_warning() {
+    let dir = crate_dir();
+    let (before, built) = cargo_check_warnings(dir.path());
+    assert!(built, "the crate builds as written");
+    assert!(
+        before.iter().any(|(_, m)| m.contains("must be used")),
+        "rustc warns about the dropped futures: {before:?}"
+    );
+    // Safe fixes only: no warning that was not there before.
+    unawaited()
+        .current_dir(dir.path())
+        .args(["check", ".", "--fix"])
+        .assert()
+        .code(1);
+    let lib = std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap();
+    assert!(lib.contains("    unit().await; // run it\n"), "{lib}");
+    assert!(
+        lib.contains("    fallible();\n"),
+        "unsafe fixes wait for the flag: {lib}"
+    );
+    let (after_safe, built) = cargo_check_warnings(dir.path());
+    assert!(built, "{lib}");
+    for w in &after_safe {
+        assert!(before.contains(w), "--fix added a warning {w:?}\n{lib}");
+    }
+    // Then the unsafe ones: every future is awaited and rustc has nothing to say.
+    unawaited()
+        .current_dir(dir.path())
+        .args(["check", ".", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0);
+    let lib = std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap();
+    for line in [
+        "    fallible().await?;\n    Ok(())",
+        "    unit().await;\n    let _ = fallible().await;\n    let _ = token().await;\n    let _ = unit().await;\n    count().await;\n",
+    ] {
+        assert!(lib.contains(line), "{line:?} in\n{lib}");
+    }
+    let (after, built) = cargo_check_warnings(dir.path());
+    assert!(built, "{lib}");
+    assert_eq!(after, [], "no warning after the fixes\n{lib}");
+}
+
+#[test]
+fn the_summary_says_what_more_is_fixable_and_show_fixes_lists_the_changes() {
+    let dir = crate_dir();
+    let out = unawaited()
+        .current_dir(dir.path())
+        .args(["check", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("unawaited: 3 fixable with `--fix` (4 more with `--fix --unsafe-fixes`)\n"),
+        "{text}"
+    );
+    let out = unawaited()
+        .current_dir(dir.path())
+        .args(["check", ".", "--fix", "--show-fixes"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unawaited: fixed 3 findings:\n"), "{err}");
+    assert!(
+        err.contains("  src/lib.rs:15:5: unawaited_future: add `.await`\n")
+            && err.contains("  src/lib.rs:21:5: unawaited_future: add `.await`\n")
+            && err.contains("  src/lib.rs:25:5: unawaited_future: add `.await`\n"),
+        "{err}"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("unawaited: 4 fixable with `--fix --unsafe-fixes`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unsafe_fixes_are_marked_maybe_incorrect() {
+    let dir = crate_dir();
+    let (doc, _) = check_json(dir.path(), &["."]);
+    let fixes: Vec<(u64, &str, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["fix"]["applicability"].as_str().unwrap(),
+                d["fix"]["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            (15, "MachineApplicable", "add `.await`"),
+            (16, "MaybeIncorrect", "add `.await?`"),
+            (21, "MachineApplicable", "add `.await`"),
+            (
+                22,
+                "MaybeIncorrect",
+                "add `.await` and bind its output to `_`"
+            ),
+            (
+                23,
+                "MaybeIncorrect",
+                "add `.await` and bind its output to `_`"
+            ),
+            (24, "MaybeIncorrect", "add `.await`"),
+            (25, "MachineApplicable", "add `.await`"),
+        ]
+    );
+}
+
+#[test]
+fn fix_refuses_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = unawaited()
+        .current_dir(dir.path())
+        .args(["check", "-", "--stdin-filename", "a.rs", "--fix"])
+        .write_stdin("async fn w() {}\nasync fn r() { w(); }\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--fix cannot write to standard input"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn known_apis_fix_by_their_output() {
+    let src = "use tokio::sync::mpsc::Sender;\nuse std::time::Duration;\n\
+pub async fn run(tx: Sender<u8>) {\n    tokio::time::sleep(Duration::from_millis(1));\n    tx.send(1);\n}\n";
+    let dir = package(&[("src/lib.rs", src)]);
+    let (doc, _) = check_json(dir.path(), &["."]);
+    let fixes: Vec<(u64, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["fix"]["applicability"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [(4, "MachineApplicable"), (5, "MaybeIncorrect")],
+        "sleep gives `()`; send gives a `Result`"
+    );
+}
+
+#[test]
+fn diff_shows_unsafe_fixes_only_when_asked() {
+    let dir = crate_dir();
+    let diff = |extra: &[&str]| {
+        let out = unawaited()
+            .current_dir(dir.path())
+            .args(["check", ".", "--diff"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let safe = diff(&[]);
+    assert!(safe.contains("+    unit().await; // run it\n"), "{safe}");
+    assert!(!safe.contains("let _ = fallible().await"), "{safe}");
+    let all = diff(&["--unsafe-fixes"]);
+    assert!(all.contains("+    let _ = fallible().await;\n"), "{all}");
+    assert!(all.contains("+    fallible().await?;\n"), "{all}");
 }

@@ -40,6 +40,30 @@ pub enum DropHow {
     ExplicitDrop(String),
 }
 
+/// Where `.await` would go, and what the fix's safety depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitFix {
+    /// Inserts `.await` after the future.
+    pub edit: Edit,
+    /// What awaiting it gives.
+    pub output: Output,
+    /// The enclosing function returns a `Result` and the `.await` would be in its own body (not
+    /// in a nested async block or closure), so `?` can pass an error on.
+    pub in_result_fn: bool,
+}
+
+/// What awaiting a future gives, as far as the safety of adding `.await` depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// `()`, a number, `bool`, `char` or `String`: not `#[must_use]`, so awaiting the future
+    /// as a statement cannot add a warning.
+    Plain,
+    /// A `Result`, which is `#[must_use]`.
+    Result,
+    /// Anything else, known or not: it may be `#[must_use]`.
+    Other,
+}
+
 /// A known effect of a call on the runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
@@ -72,7 +96,7 @@ pub enum FactKind {
         /// Describes what produced it, e.g. "async fn `fetch`" or "async block".
         origin: String,
         /// Where `.await` would go to consume it (async context only).
-        await_fix: Option<Edit>,
+        await_fix: Option<AwaitFix>,
     },
     /// A call with a known runtime effect.
     Call {

@@ -68,6 +68,23 @@ impl Val {
         }
     }
 
+    /// What awaiting this future gives, for the safety of a fix that adds `.await`.
+    pub fn await_output(&self) -> super::facts::Output {
+        use super::facts::Output;
+        let Val::Future {
+            output: Some(out), ..
+        } = self
+        else {
+            return Output::Other;
+        };
+        match &**out {
+            Val::Tuple(parts) if parts.is_empty() => Output::Plain,
+            Val::Typed { path, .. } if path.rsplit("::").next() == Some("Result") => Output::Result,
+            Val::Typed { path, .. } if PLAIN_TYPES.contains(&path.as_str()) => Output::Plain,
+            _ => Output::Other,
+        }
+    }
+
     /// The value inside `Option`/`Result`/`Poll`, for `?`, `.unwrap()` and `.expect(..)`.
     pub fn unwrapped(&self) -> Val {
         match self {
@@ -85,3 +102,26 @@ fn is_wrapper(path: &str) -> bool {
         Some("Option" | "Result" | "LockResult" | "TryLockResult" | "Poll")
     )
 }
+
+/// Types that are not `#[must_use]`, as a future's output (`()` as the knowledge tables write it).
+const PLAIN_TYPES: &[&str] = &[
+    "()",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "bool",
+    "char",
+    "String",
+    "std::string::String",
+];

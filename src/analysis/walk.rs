@@ -4,7 +4,7 @@
 //!
 //! Unknown is not guilty: whatever cannot be resolved is `Val::Unknown`, which is never reported.
 
-use super::facts::{DropHow, Effect, ExecContext, Fact, FactKind};
+use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
 use super::value::Val;
 use crate::diagnostic::{Edit, Span};
@@ -483,10 +483,16 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
-            let await_fix = if self.ctx == ExecContext::Async {
-                await_fix
-            } else {
-                None
+            let await_fix = match await_fix {
+                Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
+                    edit,
+                    output: val.await_output(),
+                    in_result_fn: self.body == 0
+                        && self
+                            .owner
+                            .is_some_and(|id| returns_result(&self.cx.index.fn_info(id).sig.ret)),
+                }),
+                _ => None,
             };
             self.push_fact(
                 span,
@@ -517,7 +523,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         } else {
             self.cx.knowledge.is_future_object(path)
         };
-        future.then(|| format!("`{name}`"))
+        future.then(|| format!("type `{name}`"))
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {
@@ -612,24 +618,25 @@ impl<'a, 'f> Walker<'a, 'f> {
                     start: span.start,
                     end: init_span.end,
                 };
-                self.bind_pattern(&local.pat, val, report_span);
+                match &local.init {
+                    // `let _ = fut;`: `.await` goes after the initialiser.
+                    Some(init)
+                        if matches!(local.pat, syn::Pat::Wild(_))
+                            && init.diverge.is_none()
+                            && awaitable_expr(&init.expr) =>
+                    {
+                        let fix = await_edit(init_span);
+                        self.report_lost(&val, DropHow::LetUnderscore, report_span, Some(fix));
+                    }
+                    _ => self.bind_pattern(&local.pat, val, report_span),
+                }
                 Val::Unknown
             }
             syn::Stmt::Expr(e, semi) => {
                 let v = self.eval(e);
                 if semi.is_some() {
                     let span = self.expr_span(e);
-                    let fix = if awaitable_expr(e) {
-                        Some(Edit {
-                            span: Span {
-                                start: span.end,
-                                end: span.end,
-                            },
-                            text: ".await".into(),
-                        })
-                    } else {
-                        None
-                    };
+                    let fix = awaitable_expr(e).then(|| await_edit(span));
                     self.report_lost(&v, DropHow::Statement, span, fix);
                     Val::Unknown
                 } else if is_tail {
@@ -763,7 +770,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             Expr::Try(t) => self.eval(&t.expr).unwrapped(),
             Expr::Async(a) => {
                 self.in_body(ExecContext::Async, |w| w.block_value(&a.block));
-                Val::future("an async block")
+                let line = self.span(a.async_token.span).start.line;
+                Val::future(format!("the async block at line {line}"))
             }
             Expr::Closure(c) => self.eval_closure(c, None),
             Expr::Block(b) => self.block_value(&b.block),
@@ -1045,12 +1053,15 @@ impl<'a, 'f> Walker<'a, 'f> {
             w.pop_scope();
             body
         });
+        let line = || self.span(c.or1_token.span).start.line;
         if is_async {
-            return Val::Callable(Box::new(Val::future("an async closure")));
+            let origin = format!("the async closure at line {}", line());
+            return Val::Callable(Box::new(Val::future(origin)));
         }
         match ret {
             Val::Future { .. } => {
-                Val::Callable(Box::new(Val::future("a closure returning an async block")))
+                let origin = format!("the closure at line {}", line());
+                Val::Callable(Box::new(Val::future(origin)))
             }
             _ => Val::Callable(Box::new(Val::Unknown)),
         }
@@ -1336,7 +1347,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         if let Some(api) = api {
             if let Some(effect) = api.effect {
-                self.effect(effect, callee.clone(), span);
+                // Messages name the call by its full path (`std::sync::mpsc::Receiver::recv`).
+                let full = recv.path().map(|p| format!("{p}::{name}"));
+                self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);
             }
             result = self.val_of_api(api, &callee, args);
         }
@@ -1396,7 +1409,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
         if vals.iter().all(Val::is_future) {
-            return Val::future(format!("`{name}`"));
+            return Val::future(format!("method `{name}`"));
         }
         Val::Unknown
     }
@@ -1466,7 +1479,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         match ret {
             Val::Future { output, .. } => Val::Future {
                 output,
-                origin: format!("`{}`", sig.name),
+                origin: format!("fn `{}`", sig.name),
             },
             Val::TaskHandle { .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
@@ -1520,7 +1533,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                         // A workspace type the tables know (tokio's own `Notified`, async-std's
                         // own `JoinHandle`, when those crates are analysed themselves).
                         match self.workspace_type_class(&p) {
-                            TypeClass::Future => return Val::future(format!("`{last}`")),
+                            TypeClass::Future => return Val::future(format!("type `{last}`")),
                             TypeClass::TaskHandle => {
                                 return Val::TaskHandle {
                                     origin: format!("`{last}`"),
@@ -1531,7 +1544,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                         // A workspace type named like a future that implements `Future`
                         // (`ResponseFuture`) is one; handles that implement it are not.
                         if last.ends_with("Future") && self.cx.index.implements_future(&p) {
-                            return Val::future(format!("`{last}`"));
+                            return Val::future(format!("type `{last}`"));
                         }
                         Val::Typed {
                             path: p,
@@ -1541,7 +1554,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     Res::External(p) => {
                         let k = self.cx.knowledge;
                         match k.classify_type(&p) {
-                            TypeClass::Future => return Val::future(format!("`{last}`")),
+                            TypeClass::Future => return Val::future(format!("type `{last}`")),
                             TypeClass::TaskHandle => {
                                 return Val::TaskHandle {
                                     origin: format!("`{last}`"),
@@ -1556,7 +1569,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                             TypeClass::Other => {}
                         }
                         if matches!(last, "BoxFuture" | "LocalBoxFuture") {
-                            return Val::future(format!("`{last}`"));
+                            return Val::future(format!("type `{last}`"));
                         }
                         if matches!(last, "Pin" | "Box" | "Arc" | "Rc" | "ManuallyDrop")
                             && segs.len() <= 3
@@ -1718,6 +1731,22 @@ fn is_pin_macro(mac: &syn::Macro) -> bool {
 }
 
 /// Whether `.await` can be appended to the expression as written.
+/// Inserts `.await` at the end of `span`.
+fn await_edit(span: Span) -> Edit {
+    Edit {
+        span: Span {
+            start: span.end,
+            end: span.end,
+        },
+        text: ".await".into(),
+    }
+}
+
+/// Whether a declared return type is a `Result` (`io::Result<T>` and `anyhow::Result<T>` too).
+fn returns_result(ret: &Ty) -> bool {
+    matches!(ret, Ty::Path { segs, .. } if segs.last().is_some_and(|s| s == "Result"))
+}
+
 fn awaitable_expr(e: &syn::Expr) -> bool {
     matches!(
         e,

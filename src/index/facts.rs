@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct FnSig {
     pub name: String,
     pub is_async: bool,
-    /// The declared return type (for an `async fn`, the future's output); `Unknown` for `()`.
+    /// The declared return type (for an `async fn`, the future's output); `()` when none is
+    /// written.
     pub ret: Ty,
     pub has_self: bool,
     /// `#[tokio::main]`, `#[actix_web::main]`, `#[tokio::test]`, ...: a runtime drives the body.
@@ -370,7 +371,7 @@ impl<'ast> syn::visit::Visit<'ast> for OffloadFinder<'_> {
 
 pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
     let ret = match &sig.output {
-        syn::ReturnType::Default => Ty::Unknown,
+        syn::ReturnType::Default => Ty::Tuple(Vec::new()),
         syn::ReturnType::Type(_, ty) => {
             let t = Ty::from_syn(ty);
             // A generic return type `F` with `F: Future` bounds is a future too.

@@ -1,6 +1,6 @@
 //! futures, async-std, smol and the small `block_on` executors.
 
-use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT};
+use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT, FUT_UNIT};
 use crate::analysis::facts::Effect;
 
 pub const FNS: &[FnRow] = &[
@@ -54,8 +54,8 @@ pub const FNS: &[FnRow] = &[
         "async_std::task::spawn_blocking",
         Api::new(Ret::TaskHandle).role(Role::Offloads),
     ),
-    ("async_std::task::sleep", FUT),
-    ("async_std::task::yield_now", FUT),
+    ("async_std::task::sleep", FUT_UNIT),
+    ("async_std::task::yield_now", FUT_UNIT),
     ("async_std::future::timeout", FUT),
     ("async_std::fs::read", FUT),
     ("async_std::fs::read_to_string", FUT),

@@ -80,6 +80,8 @@ pub type FnRow = (&'static str, Api);
 pub type MethodRow = (&'static str, &'static str, Api);
 
 pub const FUT: Api = Api::new(Ret::Future(None));
+/// A future whose output is `()`: `.await` on it as a statement is a safe fix.
+pub const FUT_UNIT: Api = Api::new(Ret::Future(Some("()")));
 pub const BLOCKING: Api = Api::new(Ret::Unknown).effect(Effect::Blocking);
 pub const BLOCK_ON: Api = Api::new(Ret::Unknown)
     .effect(Effect::BlockOn)

@@ -1,6 +1,6 @@
 //! tokio: spawning, time, sync, channels, fs, net, process, runtime.
 
-use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT};
+use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT, FUT_UNIT};
 use crate::analysis::facts::Effect;
 
 const SPAWN: Api = Api::new(Ret::TaskHandle).effect(Effect::NeedsRuntime);
@@ -19,7 +19,7 @@ pub const FNS: &[FnRow] = &[
         "tokio::task::block_in_place",
         Api::new(Ret::Unknown).role(Role::Offloads),
     ),
-    ("tokio::task::yield_now", FUT),
+    ("tokio::task::yield_now", FUT_UNIT),
     ("tokio::task::unconstrained", FUT),
     (
         "tokio::task::LocalSet::new",
@@ -29,11 +29,11 @@ pub const FNS: &[FnRow] = &[
         "tokio::task::JoinSet::new",
         Api::new(Ret::Type("tokio::task::JoinSet")),
     ),
-    ("tokio::time::sleep", FUT),
-    ("tokio::time::sleep_until", FUT),
+    ("tokio::time::sleep", FUT_UNIT),
+    ("tokio::time::sleep_until", FUT_UNIT),
     ("tokio::time::timeout", FUT),
     ("tokio::time::timeout_at", FUT),
-    ("tokio::time::advance", FUT),
+    ("tokio::time::advance", FUT_UNIT),
     (
         "tokio::time::interval",
         Api::new(Ret::Type("tokio::time::Interval")),

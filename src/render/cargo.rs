@@ -1,9 +1,8 @@
 //! `--format cargo`: one diagnostic per line, exactly as `rustc --error-format=json` prints them,
 //! so that rust-analyzer's `check.overrideCommand` shows findings inline, with quick fixes.
 //!
-//! The objects are bare rustc diagnostics, not cargo's `compiler-message` wrappers (those need a
-//! `package_id` and a `target`, which a tool that never builds does not have); rust-analyzer and
-//! `cargo_metadata` read both.
+//! The objects are bare rustc diagnostics; `--message-format json` wraps the same objects in
+//! cargo's `compiler-message` lines (see [`super::cargo_messages`]).
 
 use super::{human, Report, Sources};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level, Note, RunError, Span};
@@ -22,7 +21,7 @@ pub(crate) fn severity(level: Level) -> &'static str {
 
 /// A rustc diagnostic, or one of its children, with rustc's field names in rustc's order.
 #[derive(Serialize)]
-struct Message<'a> {
+pub(super) struct Message<'a> {
     /// `"diagnostic"` at the top level; children do not carry it.
     #[serde(rename = "$message_type", skip_serializing_if = "Option::is_none")]
     message_type: Option<&'static str>,
@@ -156,7 +155,7 @@ fn fix_child<'a>(path: &'a str, fix: &'a Fix, sources: &'a dyn Sources) -> Messa
     )
 }
 
-fn diagnostic_message<'a>(d: &'a Diagnostic, sources: &'a dyn Sources) -> Message<'a> {
+pub(super) fn diagnostic_message<'a>(d: &'a Diagnostic, sources: &'a dyn Sources) -> Message<'a> {
     let notes = d.notes.iter().map(|n| note_child(d, n, sources));
     let help = d.help.iter().map(|h| Message::child("help", h, Vec::new()));
     let fix = d.fix.iter().map(|f| fix_child(&d.path, f, sources));
@@ -178,7 +177,7 @@ fn diagnostic_message<'a>(d: &'a Diagnostic, sources: &'a dyn Sources) -> Messag
 }
 
 /// A run error as rustc reports a file it cannot read: an error with no spans and no code.
-fn error_message(e: &RunError) -> Message<'_> {
+pub(super) fn error_message(e: &RunError) -> Message<'_> {
     Message {
         message_type: Some("diagnostic"),
         message: Cow::Owned(format!("{}: {}", e.path, e.message)),

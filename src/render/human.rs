@@ -112,9 +112,16 @@ fn fixed_line(diag: &Diagnostic, sources: &dyn Sources) -> Option<String> {
         return None;
     }
     edits.sort_by_key(|e| std::cmp::Reverse(e.span.start.byte));
+    // A comment after the finding is not part of what the fix shows.
+    let after = diag.span.end.byte.max(line_start).min(line_end);
+    let line_end = text[after..line_end]
+        .find("//")
+        .or_else(|| text[after..line_end].find("/*"))
+        .map_or(line_end, |i| after + i);
     let mut out = text
         .get(line_start..line_end)?
         .trim_end_matches('\r')
+        .trim_end()
         .to_string();
     for e in edits {
         let (a, b) = (
@@ -140,38 +147,56 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
     for err in report.errors {
         out.write_all(render_error(err).as_bytes())?;
     }
-    if opts.statistics {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for d in report.diagnostics {
-            *counts.entry(d.rule.name()).or_default() += 1;
-        }
-        let mut rows: Vec<(&str, usize)> = counts.into_iter().collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        for (rule, n) in rows {
-            writeln!(out, "{n:>6}  {rule}")?;
-        }
+    summary(report, opts, out)
+}
+
+/// The closing lines (unless `-q`): what was checked and found, and what `--fix` could fix.
+pub fn summary(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    if opts.quiet {
+        return Ok(());
     }
-    if !opts.quiet {
-        let deny = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.level == Level::Deny)
-            .count();
-        let warn = report.diagnostics.len() - deny;
-        let files = report.files;
-        let noun = if files == 1 { "file" } else { "files" };
-        if report.diagnostics.is_empty() && report.errors.is_empty() {
-            writeln!(out, "unawaited: {files} {noun} checked, no findings")?;
-        } else {
-            writeln!(
-                out,
-                "unawaited: {files} {noun} checked: {deny} error{}, {warn} warning{}, {} file error{}",
-                plural(deny),
-                plural(warn),
-                report.errors.len(),
-                plural(report.errors.len())
-            )?;
-        }
+    let deny = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Deny)
+        .count();
+    let warn = report.diagnostics.len() - deny;
+    let files = report.files;
+    let noun = if files == 1 { "file" } else { "files" };
+    if report.diagnostics.is_empty() && report.errors.is_empty() {
+        writeln!(out, "unawaited: {files} {noun} checked, no findings")?;
+    } else {
+        writeln!(
+            out,
+            "unawaited: {files} {noun} checked: {deny} error{}, {warn} warning{}, {} file error{}",
+            plural(deny),
+            plural(warn),
+            report.errors.len(),
+            plural(report.errors.len())
+        )?;
+    }
+    let fixable = super::Fixable::count(report.diagnostics);
+    let (now, hidden) = if opts.unsafe_fixes {
+        (fixable.safe + fixable.unsafe_, 0)
+    } else {
+        (fixable.safe, fixable.unsafe_)
+    };
+    let flag = if opts.unsafe_fixes {
+        "`--fix --unsafe-fixes`"
+    } else {
+        "`--fix`"
+    };
+    match (now, hidden) {
+        (0, 0) => {}
+        (0, h) => writeln!(
+            out,
+            "unawaited: {h} fixable with `--fix --unsafe-fixes` (unsafe fixes: review them)"
+        )?,
+        (n, 0) => writeln!(out, "unawaited: {n} fixable with {flag}")?,
+        (n, h) => writeln!(
+            out,
+            "unawaited: {n} fixable with {flag} ({h} more with `--fix --unsafe-fixes`)"
+        )?,
     }
     Ok(())
 }

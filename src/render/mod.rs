@@ -2,12 +2,15 @@
 //! AST, and all of them write to a `Write` so that a closed pipe is an ordinary I/O error.
 
 pub mod cargo;
+pub mod cargo_messages;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod short;
+pub mod statistics;
 
-use crate::diagnostic::{Diagnostic, RunError};
+use crate::diagnostic::{Applicability, Diagnostic, RunError};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -19,6 +22,12 @@ pub enum Format {
     Cargo,
     Sarif,
     Github,
+    /// `--message-format short`: rustc's one-line form.
+    #[value(skip)]
+    Short,
+    /// `--message-format json`: cargo's `compiler-message` lines.
+    #[value(skip)]
+    CargoMessages,
 }
 
 /// The texts of the files that findings point into, keyed by display path.
@@ -47,7 +56,36 @@ pub struct RenderOptions {
     pub color: bool,
     /// `-q`: only findings, no summary line.
     pub quiet: bool,
+    /// `--statistics`: only the table of findings per rule.
     pub statistics: bool,
+    /// `--unsafe-fixes`: unsafe fixes count as fixable.
+    pub unsafe_fixes: bool,
+}
+
+/// How many findings have a safe fix, and how many an unsafe one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fixable {
+    pub safe: usize,
+    pub unsafe_: usize,
+}
+
+impl Fixable {
+    pub fn count<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Fixable {
+        let mut n = Fixable::default();
+        for d in diagnostics {
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::MachineApplicable) => n.safe += 1,
+                Some(Applicability::MaybeIncorrect) => n.unsafe_ += 1,
+                None => {}
+            }
+        }
+        n
+    }
+
+    /// Whether `--fix` (with `--unsafe-fixes` when `unsafe_fixes`) fixes any of them.
+    pub fn any_applies(self, unsafe_fixes: bool) -> bool {
+        self.safe > 0 || (unsafe_fixes && self.unsafe_ > 0)
+    }
 }
 
 pub fn render(
@@ -56,8 +94,13 @@ pub fn render(
     opts: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if opts.statistics {
+        return statistics::render(format, report, opts, out);
+    }
     match format {
         Format::Human => human::render(report, opts, out),
+        Format::Short => short::render(report, opts, out),
+        Format::CargoMessages => cargo_messages::render(report, out),
         Format::Json => json::render(report, out),
         Format::Cargo => cargo::render(report, out),
         Format::Sarif => sarif::render(report, out),

@@ -48,7 +48,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         let message = if chain.is_empty() {
             format!("`{callee}` blocks on a future inside async code")
         } else {
-            format!("`{callee}` reaches `block_on` and is called inside async code")
+            match super::reached(chain) {
+                Some(end) => format!("`{callee}` blocks on a future (in `{end}`) and is called inside async code"),
+                None => format!("`{callee}` reaches `block_on` and is called inside async code"),
+            }
         };
         out.push(
             Finding::new(fact.span, message)

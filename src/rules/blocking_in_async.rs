@@ -51,7 +51,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         let message = if chain.is_empty() {
             format!("blocking call `{callee}` inside async code")
         } else {
-            format!("`{callee}` blocks and is called inside async code")
+            match super::reached(chain) {
+                Some(end) => format!("`{callee}` blocks (in `{end}`) and is called inside async code"),
+                None => format!("`{callee}` blocks and is called inside async code"),
+            }
         };
         out.push(
             Finding::new(fact.span, message)

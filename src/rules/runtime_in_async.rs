@@ -47,7 +47,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         let message = if chain.is_empty() {
             format!("runtime built with `{callee}` inside async code")
         } else {
-            format!("`{callee}` builds a runtime and is called inside async code")
+            match super::reached(chain) {
+                Some(end) => format!("`{callee}` builds a runtime (with `{end}`) and is called inside async code"),
+                None => format!("`{callee}` builds a runtime and is called inside async code"),
+            }
         };
         out.push(
             Finding::new(fact.span, message)

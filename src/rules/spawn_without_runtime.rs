@@ -49,7 +49,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         let message = if chain.is_empty() {
             format!("`{callee}` called with no runtime running")
         } else {
-            format!("`{callee}` needs a runtime and is called with none running")
+            match super::reached(chain) {
+                Some(end) => format!("`{callee}` needs a runtime (for `{end}`) and is called with none running"),
+                None => format!("`{callee}` needs a runtime and is called with none running"),
+            }
         };
         out.push(
             Finding::new(fact.span, message)

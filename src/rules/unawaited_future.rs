@@ -54,8 +54,8 @@
 //! dropping a future does — while the statement and `let _ =` forms are still reported.
 
 use super::Finding;
-use crate::analysis::facts::{DropHow, ExecContext, Fact, FactKind, ValueKind};
-use crate::diagnostic::{Applicability, Fix, Level};
+use crate::analysis::facts::{AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, ValueKind};
+use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
 pub const DEFAULT_LEVEL: Level = Level::Deny;
 pub const SUMMARY: &str = "a future dropped without being polled, in async or sync code";
@@ -72,29 +72,30 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         return;
     };
     let in_async = fact.ctx == ExecContext::Async;
+    let source = source(origin);
     let (message, label) = match how {
         DropHow::Statement if in_async => (
-            format!("future returned by {origin} is never awaited"),
+            format!("future {source} is never awaited"),
             "this future is dropped here without being polled".to_string(),
         ),
         DropHow::Statement => (
-            format!("future returned by {origin} is never polled: nothing will run it"),
+            format!("future {source} is never polled: nothing will run it"),
             "created in sync code and dropped here".to_string(),
         ),
         DropHow::LetUnderscore => (
-            format!("future returned by {origin} is bound to `_` and dropped without being polled"),
+            format!("future {source} is bound to `_` and dropped without being polled"),
             "`let _ =` drops the future at once".to_string(),
         ),
         DropHow::UnusedBinding(name) => (
-            format!("future `{name}` from {origin} is never polled"),
+            format!("future `{name}` {source} is never polled"),
             format!("`{name}` is never used after this"),
         ),
         DropHow::Shadowed(name) => (
-            format!("future `{name}` from {origin} is shadowed before it is polled"),
+            format!("future `{name}` {source} is shadowed before it is polled"),
             format!("`{name}` is bound again before this future is used"),
         ),
         DropHow::ExplicitDrop(dropper) => (
-            format!("future from {origin} is passed to `{dropper}` without being polled"),
+            format!("future {source} is passed to `{dropper}` without being polled"),
             format!("`{dropper}` discards the future"),
         ),
     };
@@ -104,12 +105,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         "futures do nothing until polled: `.await` it from an async caller, or drive it with \
          `Runtime::block_on` or `futures::executor::block_on`"
     };
-    let fix = match (how, await_fix, in_async) {
-        (DropHow::Statement, Some(edit), true) => Some(Fix {
-            message: "add `.await`".into(),
-            applicability: Applicability::MachineApplicable,
-            edits: vec![edit.clone()],
-        }),
+    let fix = match (how, await_fix) {
+        (DropHow::Statement | DropHow::LetUnderscore, Some(f)) if in_async => {
+            Some(await_fix_of(fact, how, f))
+        }
         _ => None,
     };
     out.push(
@@ -118,4 +117,61 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             .help(help)
             .fix(fix),
     );
+}
+
+/// The fix that adds `.await`, in ruff's safety tiers: safe (MachineApplicable) only for a
+/// statement whose future gives `()` or another type known not to be `#[must_use]`, where
+/// running the future is all that changes. A `Result`
+/// or any other output may be `#[must_use]`, so awaiting it as a statement could add rustc's
+/// `unused_must_use` warning: the fix binds it to `_` (or passes an error on with `?` in a function
+/// returning a `Result`), and is unsafe (MaybeIncorrect). `let _ = fut;` may drop the future on
+/// purpose, so awaiting it there is unsafe too.
+fn await_fix_of(fact: &Fact, how: &DropHow, f: &AwaitFix) -> Fix {
+    let unsafe_fix = |message: &str, edits: Vec<Edit>| Fix {
+        message: message.into(),
+        applicability: Applicability::MaybeIncorrect,
+        edits,
+    };
+    match (how, f.output) {
+        (DropHow::Statement, Output::Plain) => Fix {
+            message: "add `.await`".into(),
+            applicability: Applicability::MachineApplicable,
+            edits: vec![f.edit.clone()],
+        },
+        (DropHow::Statement, Output::Result) if f.in_result_fn => unsafe_fix(
+            "add `.await?`",
+            vec![Edit {
+                text: ".await?".into(),
+                ..f.edit.clone()
+            }],
+        ),
+        (DropHow::Statement, _) => {
+            let start = Span {
+                start: fact.span.start,
+                end: fact.span.start,
+            };
+            let bind = Edit {
+                span: start,
+                text: "let _ = ".into(),
+            };
+            unsafe_fix(
+                "add `.await` and bind its output to `_`",
+                vec![bind, f.edit.clone()],
+            )
+        }
+        _ => unsafe_fix("add `.await`", vec![f.edit.clone()]),
+    }
+}
+
+/// Where the future came from, as the message says it: "returned by async fn `work`" (a
+/// function or method made it), "of type `Serve`" (a value of a future type), "from the async
+/// block at line 12" (an async block or closure, by where it starts).
+fn source(origin: &str) -> String {
+    if origin.starts_with("type ") {
+        format!("of {origin}")
+    } else if origin.starts_with("the ") {
+        format!("from {origin}")
+    } else {
+        format!("returned by {origin}")
+    }
 }

@@ -1,0 +1,38 @@
+//! `cargo unawaited [ARGS]`: cargo runs `cargo-unawaited unawaited [ARGS]`. The `unawaited` it
+//! passes is dropped; with no subcommand, `check` is meant (`cargo unawaited --fix`), and
+//! `--flycheck` is the `flycheck` subcommand.
+
+#[allow(dead_code)]
+#[path = "../main.rs"]
+mod unawaited_main;
+
+use clap::{CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+use std::process::ExitCode;
+use unawaited::cli::Cli;
+
+fn main() -> ExitCode {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "unawaited") {
+        args.remove(1);
+    }
+    let command = Cli::command().bin_name("cargo unawaited");
+    let subcommands: Vec<String> = command
+        .get_subcommands()
+        .flat_map(|c| {
+            std::iter::once(c.get_name().to_string()).chain(c.get_all_aliases().map(str::to_string))
+        })
+        .chain(["help".to_string()])
+        .collect();
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some("--flycheck") => args[1] = "flycheck".into(),
+        Some("-h" | "--help" | "-V" | "--version") => {}
+        Some(first) if subcommands.iter().any(|s| s == first) => {}
+        _ => args.insert(1.min(args.len()), "check".into()),
+    }
+    let matches = command.get_matches_from(args);
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => unawaited_main::run_cli(cli),
+        Err(e) => e.exit(),
+    }
+}

@@ -1,0 +1,88 @@
+//! `--statistics`: only the number of findings per rule, as ruff prints it — count, a fixable
+//! marker (`[*]` fixable with the flags given, `[-]` only with `--unsafe-fixes`, `[ ]` not
+//! fixable) and the rule — in every format; `--format json` gets a statistics document instead.
+
+use super::{json::SCHEMA_VERSION, Fixable, Format, RenderOptions, Report};
+use crate::rules::RuleId;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub rule: RuleId,
+    pub count: usize,
+    pub fixable: Fixable,
+}
+
+/// The rows, most frequent rule first (ties by rule name).
+pub fn rows(report: &Report) -> Vec<Row> {
+    let mut by_rule: BTreeMap<RuleId, Vec<_>> = BTreeMap::new();
+    for d in report.diagnostics {
+        by_rule.entry(d.rule).or_default().push(d);
+    }
+    let mut rows: Vec<Row> = by_rule
+        .into_iter()
+        .map(|(rule, ds)| Row {
+            rule,
+            count: ds.len(),
+            fixable: Fixable::count(ds),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.name().cmp(b.rule.name())));
+    rows
+}
+
+fn marker(f: Fixable, unsafe_fixes: bool) -> &'static str {
+    if f.any_applies(unsafe_fixes) {
+        "[*]"
+    } else if f.unsafe_ > 0 {
+        "[-]"
+    } else {
+        "[ ]"
+    }
+}
+
+pub fn render(
+    format: Format,
+    report: &Report,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let rows = rows(report);
+    if format == Format::Json {
+        let doc = json!({
+            "version": SCHEMA_VERSION,
+            "statistics": rows.iter().map(|r| json!({
+                "rule": r.rule.name(),
+                "count": r.count,
+                "fixable": r.fixable.any_applies(opts.unsafe_fixes),
+                "safe_fixes": r.fixable.safe,
+                "unsafe_fixes": r.fixable.unsafe_,
+            })).collect::<Vec<_>>(),
+            "errors": report.errors,
+        });
+        serde_json::to_writer(&mut *out, &doc)?;
+        return out.write_all(b"\n");
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for r in &rows {
+        writeln!(
+            out,
+            "{:>width$}  {} {}",
+            r.count,
+            marker(r.fixable, opts.unsafe_fixes),
+            r.rule.name()
+        )?;
+    }
+    // Files that could not be checked are not findings: they go to standard error.
+    for e in report.errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    Ok(())
+}
