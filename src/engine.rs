@@ -326,7 +326,10 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
                 .map(|(i, display)| {
                     let (ci, path) = all_files[i];
                     let target = target_of.get(path.as_path()).map(|&t| &target_files[t]);
-                    let result = std::panic::catch_unwind(|| walk_file(path, target, &data[ci]));
+                    let result = std::panic::catch_unwind(|| {
+                        panic_if_asked(path);
+                        walk_file(path, target, &data[ci])
+                    });
                     proc_macro2::extra::invalidate_current_thread_spans();
                     result.unwrap_or_else(|payload| Walked {
                         error: Some(RunError {
@@ -469,6 +472,21 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
     let indirect = summaries.indirect_facts(&data.index, &walked.facts);
     judge(&target, walked, indirect, flags).diagnostics
 }
+
+/// A test hook that only debug builds have: `UNAWAITED_TEST_PANIC_IN=NAME` makes the analysis of
+/// every file named NAME panic, so that a test can check that the panic becomes an internal error
+/// for that file (`tests/robustness.rs`). Release builds ignore the variable.
+#[cfg(debug_assertions)]
+fn panic_if_asked(path: &Path) {
+    if let Some(name) = std::env::var_os("UNAWAITED_TEST_PANIC_IN") {
+        if path.file_name() == Some(name.as_os_str()) {
+            panic!("a panic asked for by UNAWAITED_TEST_PANIC_IN");
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_if_asked(_: &Path) {}
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload

@@ -199,6 +199,42 @@ fn stdin_is_checked_in_its_files_context() {
         .code(2);
 }
 
+/// Runs the binary with its standard output on a fresh pseudo-terminal, as in an interactive
+/// shell, and returns what it printed (the terminal's `\r\n` read back as `\n`); `None` when
+/// no pseudo-terminal can be opened here.
+#[cfg(unix)]
+fn on_a_terminal(dir: &Path, args: &[&str], no_color: Option<&str>) -> Option<String> {
+    use std::io::Read;
+    let pty = nix::pty::openpty(None, None).ok()?;
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("unawaited"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .stdout(pty.slave);
+    if let Some(value) = no_color {
+        cmd.env("NO_COLOR", value);
+    }
+    let mut child = cmd.spawn().expect("the binary starts");
+    // The child holds the only other end now: reading ends when it exits.
+    drop(cmd);
+    let mut master = std::fs::File::from(pty.master);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            // Linux reports the closed other end as EIO.
+            Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => break,
+            Err(e) => panic!("reading the terminal: {e}"),
+        }
+    }
+    child.wait().expect("the binary ends");
+    Some(String::from_utf8(out).expect("UTF-8").replace("\r\n", "\n"))
+}
+
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let dir = package(&[("src/lib.rs", LIB), ("src/net.rs", NET)]);
@@ -221,13 +257,30 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .output()
         .unwrap();
     assert!(String::from_utf8(forced.stdout).unwrap().contains('\u{1b}'));
-    let never = unawaited()
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["check", "."])
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8(never.stdout).unwrap().contains('\u{1b}'));
+
+    #[cfg(unix)]
+    {
+        let Some(tty) = on_a_terminal(dir.path(), &["check", "."], None) else {
+            common::cannot_run("pty", "no pseudo-terminal can be opened here");
+            return;
+        };
+        assert!(tty.contains('\u{1b}'), "colour on a terminal: {tty:?}");
+        assert!(tty.contains("unawaited_future"), "{tty:?}");
+        for (args, no_color, why) in [
+            (&["check", "."][..], Some("1"), "NO_COLOR turns it off"),
+            (&["check", ".", "--color", "never"], None, "--color never"),
+        ] {
+            let tty = on_a_terminal(dir.path(), args, no_color).expect("a pseudo-terminal");
+            assert!(!tty.contains('\u{1b}'), "{why}: {tty:?}");
+            assert!(
+                tty.contains("error[unawaited_future]: future returned by async fn `work`"),
+                "{why}: the findings are still printed: {tty:?}"
+            );
+        }
+        let empty =
+            on_a_terminal(dir.path(), &["check", "."], Some("")).expect("a pseudo-terminal");
+        assert!(empty.contains('\u{1b}'), "an empty NO_COLOR is unset");
+    }
 }
 
 #[test]

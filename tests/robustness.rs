@@ -207,44 +207,43 @@ fn symlink_loops_and_missing_paths() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("gone.rs: no such file or directory"));
 }
 
-#[cfg(unix)]
+/// `unawaited check | head -1`: the reader goes away after one line. The test is that reader
+/// itself, so it needs no shell.
 #[test]
 fn stdout_closed_early_is_not_a_crash() {
-    if std::process::Command::new("bash")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("note: bash not found; the closed-stdout case is not checked");
-        return;
-    }
+    use std::io::BufRead;
+    use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
     // Far more output than a pipe buffer holds, so writing hits the closed pipe.
     for i in 0..400 {
         std::fs::write(dir.path().join(format!("f{i}.rs")), GOOD).unwrap();
     }
-    let bin = assert_cmd::cargo::cargo_bin("unawaited");
-    let out = std::process::Command::new("bash")
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("unawaited"))
         .current_dir(dir.path())
-        .arg("-c")
-        .arg(format!(
-            "'{}' check . | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
-            bin.display()
-        ))
-        .output()
+        .args(["check", "."])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut first = String::new();
+    {
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut first).unwrap();
+        // Dropping the reader closes the pipe, as `head` does when it exits.
+    }
+    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(
         !stderr.contains("error:"),
         "a closed pipe is not an error: {stderr}"
     );
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
-    assert!(lines[0].starts_with("error[unawaited_future]"), "{stdout}");
+    assert!(first.starts_with("error[unawaited_future]"), "{first}");
     assert_eq!(
-        lines[1], "status=1",
+        out.status.code(),
+        Some(1),
         "the exit code still reflects the findings"
     );
 }
@@ -286,15 +285,31 @@ fn unreadable_files_are_errors_naming_the_file() {
     let locked = dir.path().join("locked.rs");
     std::fs::write(&locked, GOOD).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    // Root reads a mode-000 file anyway: only a real denial can be asserted.
-    let denied = std::fs::read(&locked).is_err();
     // A file whose read fails with an I/O error whoever runs the test: on Linux,
     // /proc/self/mem is a regular file whose first page is never mapped.
     let io_error = cfg!(target_os = "linux");
     if io_error {
         std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("mem.rs")).unwrap();
     }
-    let (doc, code, _) = run_json(dir.path());
+    let out = if std::fs::read(&locked).is_err() {
+        unawaited()
+            .current_dir(dir.path())
+            .args(["check", ".", "--format", "json"])
+            .output()
+            .unwrap()
+    } else {
+        // Root reads a mode-000 file anyway: run the check as an unprivileged user instead.
+        match as_nobody(dir.path(), &["check", ".", "--format", "json"]) {
+            Ok(out) => out,
+            Err(why) => {
+                common::cannot_run("setuid", &why);
+                return;
+            }
+        }
+    };
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let code = out.status.code().unwrap_or(-1);
     assert_good_file_still_reported(&doc);
     let errors: Vec<(String, String)> = doc["errors"]
         .as_array()
@@ -307,17 +322,10 @@ fn unreadable_files_are_errors_naming_the_file() {
             )
         })
         .collect();
-    if denied {
-        assert!(
-            errors.contains(&("locked.rs".into(), "permission denied".into())),
-            "{errors:?}"
-        );
-    } else {
-        eprintln!(
-            "note: running as root, a mode-000 file is readable; permission denial not checked"
-        );
-        assert!(errors.iter().all(|(p, _)| p != "locked.rs"), "{errors:?}");
-    }
+    assert!(
+        errors.contains(&("locked.rs".into(), "permission denied".into())),
+        "{errors:?}"
+    );
     if io_error {
         assert!(
             errors
@@ -326,9 +334,29 @@ fn unreadable_files_are_errors_naming_the_file() {
             "{errors:?}"
         );
     }
-    if denied || io_error {
-        assert_eq!(code, 2);
+    assert_eq!(code, 2);
+}
+
+/// Runs the binary as user and group 65534 (`nobody`), from a copy that user can execute, in
+/// `dir` (made readable to it). For a test run as root, whom file modes do not stop.
+#[cfg(unix)]
+fn as_nobody(dir: &Path, args: &[&str]) -> Result<std::process::Output, String> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let open = |p: &Path| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755));
+    let bin_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let bin = bin_dir.path().join("unawaited");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("unawaited"), &bin).map_err(|e| e.to_string())?;
+    for p in [bin_dir.path(), bin.as_path(), dir] {
+        open(p).map_err(|e| format!("{}: {e}", p.display()))?;
     }
+    std::process::Command::new(&bin)
+        .current_dir(dir)
+        .args(args)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .map_err(|e| format!("cannot run the binary as an unprivileged user (uid 65534): {e}"))
 }
 
 #[test]
@@ -466,16 +494,12 @@ fn checking_writes_nothing_and_runs_nothing_from_the_tree() {
 fn a_fifo_or_device_named_on_the_command_line_is_refused_not_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
-    let made = std::process::Command::new("mkfifo")
-        .arg(dir.path().join("fifo.rs"))
-        .status()
-        .is_ok_and(|s| s.success());
-    let mut special = vec!["/dev/zero"];
-    if made {
-        special.push("fifo.rs");
-    } else {
-        eprintln!("note: mkfifo failed; only a device is checked");
-    }
+    nix::unistd::mkfifo(
+        &dir.path().join("fifo.rs"),
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+    )
+    .expect("a FIFO can be made in a temporary folder");
+    let special = ["/dev/zero", "fifo.rs"];
     for path in special {
         // Reading either would never end (no writer, or endless zeros).
         let out = unawaited()
@@ -496,4 +520,50 @@ fn a_fifo_or_device_named_on_the_command_line_is_refused_not_read() {
             "{doc}"
         );
     }
+}
+
+/// A bug that panics while one file is analysed becomes an internal error for that file; the
+/// other files are still checked and reported. The panic is asked for through a hook that only
+/// debug builds have (`UNAWAITED_TEST_PANIC_IN`, in `src/engine.rs`).
+#[test]
+fn a_panic_in_one_file_is_an_internal_error_for_that_file() {
+    if !cfg!(debug_assertions) {
+        common::cannot_run(
+            "panic-hook",
+            "the panic hook exists only in debug builds; run the tests without --release",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.rs"), GOOD).unwrap();
+    std::fs::write(dir.path().join("boom.rs"), GOOD).unwrap();
+    let out = unawaited()
+        .current_dir(dir.path())
+        .env("UNAWAITED_TEST_PANIC_IN", "boom.rs")
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{doc}");
+    assert_good_file_still_reported(&doc);
+    assert_eq!(
+        doc["errors"],
+        serde_json::json!([{
+            "path": "boom.rs",
+            "message": "internal error while analysing this file: a panic asked for by UNAWAITED_TEST_PANIC_IN",
+        }])
+    );
+    assert!(
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["path"] != "boom.rs"),
+        "{doc}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "workers never print: {stderr}"
+    );
 }
