@@ -345,7 +345,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             let ci = all_files[i].0;
             let index = &data[ci].index;
             for fact in &w.facts {
-                if let FactKind::CallsFn { callee, .. } = fact.kind {
+                if let Some(callee) = fact.kind.reached_fn() {
                     let file = index.file_path(index.fn_info(callee).file);
                     if let Some(&j) = position.get(&(ci, file)) {
                         if !queued[j] {
@@ -549,9 +549,7 @@ fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Wa
     };
     let mut facts = analyze_file(&cx, &ast);
     if target.is_none() {
-        facts.retain(|f| {
-            f.owner.is_some() && matches!(f.kind, FactKind::Call { .. } | FactKind::CallsFn { .. })
-        });
+        facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {
             facts,
             ..Walked::default()
@@ -561,9 +559,14 @@ fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Wa
     // The text is kept (for rendering and fixes) only where a finding is likely; a file whose
     // only facts are calls of workspace functions reads it again if one of them reports.
     let may_report = !suppressions.comments.is_empty()
-        || facts
-            .iter()
-            .any(|f| !matches!(f.kind, FactKind::CallsFn { .. }));
+        || facts.iter().any(|f| {
+            !matches!(
+                f.kind,
+                FactKind::CallsFn { .. }
+                    | FactKind::AwaitsFn { .. }
+                    | FactKind::NotCancelSafe { .. }
+            )
+        });
     Walked {
         facts,
         suppressions: Some(suppressions),

@@ -97,6 +97,11 @@ fn suppression_fixtures() {
 }
 
 #[test]
+fn select_cancel_unsafe_fixtures() {
+    check_tree("fixtures/select_cancel_unsafe");
+}
+
+#[test]
 fn callgraph_fixtures() {
     check_tree("fixtures/callgraph");
 }
