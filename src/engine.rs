@@ -315,6 +315,9 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         .map(|(_, p)| target_of.contains_key(p.as_path()))
         .collect();
     let mut todo: Vec<usize> = (0..all_files.len()).filter(|&i| queued[i]).collect();
+    // The `async fn`s whose awaits a `select!` branch needs, per context.
+    let mut demand: Vec<crate::analysis::select::AwaitDemand> =
+        ctx_defs.iter().map(|_| Default::default()).collect();
     while !todo.is_empty() {
         for &i in &todo {
             displays[i] = Some(walker.display(all_files[i].1));
@@ -345,7 +348,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             let ci = all_files[i].0;
             let index = &data[ci].index;
             for fact in &w.facts {
-                if let Some(callee) = fact.kind.reached_fn() {
+                let demanded = demand[ci].observe(fact);
+                for callee in fact.kind.reached_fn().into_iter().chain(demanded) {
                     let file = index.file_path(index.fn_info(callee).file);
                     if let Some(&j) = position.get(&(ci, file)) {
                         if !queued[j] {

@@ -119,12 +119,12 @@ pub enum FactKind {
 }
 
 impl FactKind {
-    /// The workspace function a fact needs the summary of (its file must be walked too).
+    /// The workspace function a fact needs the summary of (its file must be walked too). The
+    /// callees of [`FactKind::AwaitsFn`] are walked only on demand (see
+    /// [`super::select::AwaitDemand`]).
     pub fn reached_fn(&self) -> Option<crate::index::FnId> {
         match self {
-            FactKind::CallsFn { callee, .. }
-            | FactKind::RacesFn { callee, .. }
-            | FactKind::AwaitsFn { callee } => Some(*callee),
+            FactKind::CallsFn { callee, .. } | FactKind::RacesFn { callee, .. } => Some(*callee),
             _ => None,
         }
     }

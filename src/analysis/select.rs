@@ -18,7 +18,7 @@ use crate::diagnostic::{Note, Span};
 use crate::index::types::path_segments;
 use crate::index::{FnId, Index, Res};
 use crate::knowledge::cancel_safety::{self, CancelSafety, Entry};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use syn::Expr;
 
@@ -291,6 +291,45 @@ fn fresh_buffer(w: &Walker, arg: &Expr, fresh_from: usize) -> bool {
 }
 
 // ----- across files: which async fns are not cancel-safe ------------------------------------
+
+/// Which `async fn`s' awaits matter: those a `select!` branch in a loop calls, and what they
+/// await, transitively. Only their files need walking for the summaries: following every await
+/// of every walked file would walk most of a workspace for a run naming one file.
+#[derive(Debug, Default)]
+pub struct AwaitDemand {
+    demanded: HashSet<FnId>,
+    /// What each walked `async fn` awaits.
+    awaits: HashMap<FnId, Vec<FnId>>,
+}
+
+impl AwaitDemand {
+    /// Takes in a fact of a walked file; gives the functions newly in demand, whose files must
+    /// be walked too.
+    pub fn observe(&mut self, fact: &Fact) -> Vec<FnId> {
+        let mut out = Vec::new();
+        match (&fact.kind, fact.owner) {
+            (FactKind::RacesFn { callee, .. }, _) => self.demand(*callee, &mut out),
+            (FactKind::AwaitsFn { callee }, Some(owner)) => {
+                self.awaits.entry(owner).or_default().push(*callee);
+                if self.demanded.contains(&owner) {
+                    self.demand(*callee, &mut out);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn demand(&mut self, f: FnId, out: &mut Vec<FnId>) {
+        let mut stack = vec![f];
+        while let Some(f) = stack.pop() {
+            if self.demanded.insert(f) {
+                out.push(f);
+                stack.extend(self.awaits.get(&f).into_iter().flatten().copied());
+            }
+        }
+    }
+}
 
 /// Chains longer than this are cut (the finding stands; the notes stop).
 const MAX_CHAIN: usize = 12;
