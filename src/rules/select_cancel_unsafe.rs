@@ -38,16 +38,18 @@
 //! }
 //! ```
 //! or the future created once, outside the loop, pinned, and polled by reference, so losing a
-//! race does not drop it (make a new one only when it has completed):
+//! race does not drop it: the heartbeat may win any number of times, and the read goes on where
+//! it was (make a new one only once it has completed, e.g. with `read.set(..)`):
 //! ```rust,ignore
 //! let read = reader.read_line(&mut line);
 //! tokio::pin!(read);
 //! loop {
 //!     tokio::select! {
-//!         n = &mut read => { handle(&line, n?); break; }
+//!         n = &mut read => { n?; break; }
 //!         _ = heartbeat.tick() => send_ping().await,
 //!     }
 //! }
+//! handle(&line);
 //! ```
 //! A select whose other branches all leave the loop (`break`, `return`: the shutdown pattern)
 //! is not reported: the read is dropped only when the loop is being left on purpose.
