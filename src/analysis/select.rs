@@ -203,7 +203,8 @@ fn is_box_pin(func: &Expr) -> bool {
 fn method_op(w: &mut Walker, mc: &syn::ExprMethodCall, fresh_from: usize) -> Option<Op> {
     let name = mc.method.to_string();
     let index = w.file_cx().index;
-    let entry = cancel_safety::method(&name);
+    // Cancel-safe entries give nothing: skip the receiver's evaluation for them.
+    let entry = cancel_safety::method(&name).filter(|e| e.safety != CancelSafety::Safe);
     let workspace = index.methods_named(&name);
     if entry.is_none() && !workspace.iter().any(|&id| is_async_fn(index, id)) {
         return None;
