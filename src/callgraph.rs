@@ -51,11 +51,16 @@ pub type ContextFacts<'a> = [(&'a str, &'a [Fact])];
 #[derive(Debug, Default)]
 pub struct Summaries {
     witness: HashMap<(FnId, Effect), Witness>,
+    /// Which `async fn`s are not cancel-safe.
+    cancel: crate::analysis::select::CancelSummaries,
 }
 
 impl Summaries {
     pub fn compute(index: &Index, files: &ContextFacts) -> Summaries {
-        let mut s = Summaries::default();
+        let mut s = Summaries {
+            cancel: crate::analysis::select::CancelSummaries::compute(files),
+            ..Summaries::default()
+        };
         let mut edges: HashMap<FnId, Edges> = HashMap::new();
         for (path, facts) in files {
             for fact in facts.iter().filter(|f| f.ctx == ExecContext::Sync) {
@@ -126,7 +131,7 @@ impl Summaries {
     /// code of a function that blocks or enters or builds a runtime, and at a call in a sync
     /// `main` with no runtime of a function that needs one.
     pub fn indirect_facts(&self, index: &Index, facts: &[Fact]) -> Vec<Fact> {
-        let mut out = Vec::new();
+        let mut out = self.cancel.indirect_facts(index, facts);
         for fact in facts {
             let FactKind::CallsFn {
                 callee,

@@ -316,6 +316,9 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         .map(|(_, p)| target_of.contains_key(p.as_path()))
         .collect();
     let mut todo: Vec<usize> = (0..all_files.len()).filter(|&i| queued[i]).collect();
+    // The `async fn`s whose awaits a `select!` branch needs, per context.
+    let mut demand: Vec<crate::analysis::select::AwaitDemand> =
+        ctx_defs.iter().map(|_| Default::default()).collect();
     while !todo.is_empty() {
         for &i in &todo {
             displays[i] = Some(walker.display(all_files[i].1));
@@ -349,7 +352,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
             let ci = all_files[i].0;
             let index = &data[ci].index;
             for fact in &w.facts {
-                if let FactKind::CallsFn { callee, .. } = fact.kind {
+                let demanded = demand[ci].observe(fact);
+                for callee in fact.kind.reached_fn().into_iter().chain(demanded) {
                     let file = index.file_path(index.fn_info(callee).file);
                     if let Some(&j) = position.get(&(ci, file)) {
                         if !queued[j] {
@@ -569,9 +573,7 @@ fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Wa
     };
     let mut facts = analyze_file(&cx, &ast);
     if target.is_none() {
-        facts.retain(|f| {
-            f.owner.is_some() && matches!(f.kind, FactKind::Call { .. } | FactKind::CallsFn { .. })
-        });
+        facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {
             facts,
             ..Walked::default()
@@ -581,9 +583,14 @@ fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Wa
     // The text is kept (for rendering and fixes) only where a finding is likely; a file whose
     // only facts are calls of workspace functions reads it again if one of them reports.
     let may_report = !suppressions.comments.is_empty()
-        || facts
-            .iter()
-            .any(|f| !matches!(f.kind, FactKind::CallsFn { .. }));
+        || facts.iter().any(|f| {
+            !matches!(
+                f.kind,
+                FactKind::CallsFn { .. }
+                    | FactKind::AwaitsFn { .. }
+                    | FactKind::NotCancelSafe { .. }
+            )
+        });
     Walked {
         facts,
         suppressions: Some(suppressions),

@@ -415,3 +415,23 @@ fn workspace_crates_refer_to_each_other_by_name() {
         ]
     );
 }
+
+#[test]
+fn a_select_finding_through_awaits_in_other_files_needs_only_its_own_file_named() {
+    let lib = "mod b;\nmod c;\nuse std::time::Duration;\n\
+        pub async fn serve(mut s: tokio::net::TcpStream) {\n    loop {\n        tokio::select! {\n            \
+        f = b::outer(&mut s) => drop(f),\n            _ = tokio::time::sleep(Duration::from_secs(1)) => {}\n        }\n    }\n}\n";
+    let b = "pub async fn outer(s: &mut tokio::net::TcpStream) -> u8 {\n    crate::c::inner(s).await\n}\n";
+    let c = "use tokio::io::AsyncReadExt;\npub async fn inner(s: &mut tokio::net::TcpStream) -> u8 {\n    \
+        let mut frame = [0u8; 4];\n    s.read_exact(&mut frame).await.unwrap();\n    frame[0]\n}\n";
+    let dir = package(&[("src/lib.rs", lib), ("src/b.rs", b), ("src/c.rs", c)]);
+    let expected = vec![(
+        "src/lib.rs".to_string(),
+        7,
+        "select_cancel_unsafe".to_string(),
+    )];
+    for named in [".", "src/lib.rs"] {
+        let (doc, _) = json(dir.path(), &[named]);
+        assert_eq!(findings(&doc), expected, "named {named}");
+    }
+}

@@ -120,4 +120,47 @@ pub enum FactKind {
     },
     /// A sync lock guard bound to `guard` is alive at an `.await`.
     GuardAcrossAwait { guard: String, await_span: Span },
+    /// A branch of a `select!` in a loop runs `op`, which loses its progress when dropped
+    /// half-way, and another branch can win without leaving the loop (see
+    /// [`super::select`]). `chain` leads from a workspace `async fn` to the operation.
+    SelectCancelUnsafe {
+        op: String,
+        chain: Vec<Note>,
+        /// Where a branch that can win instead is.
+        winner: Span,
+    },
+    /// Like [`FactKind::SelectCancelUnsafe`], but the branch calls a workspace `async fn`:
+    /// reported once the callee is known not to be cancel-safe.
+    RacesFn {
+        callee: crate::index::FnId,
+        winner: Span,
+    },
+    /// The owner, an `async fn`, awaits `op`, which is not cancel-safe, in its own body; or its
+    /// doc comment says it is not cancel safe (`op` is `None`).
+    NotCancelSafe { op: Option<String> },
+    /// The owner, an `async fn`, awaits a call of the workspace `async fn` `callee`.
+    AwaitsFn { callee: crate::index::FnId },
+}
+
+impl FactKind {
+    /// The workspace function a fact needs the summary of (its file must be walked too). The
+    /// callees of [`FactKind::AwaitsFn`] are walked only on demand (see
+    /// [`super::select::AwaitDemand`]).
+    pub fn reached_fn(&self) -> Option<crate::index::FnId> {
+        match self {
+            FactKind::CallsFn { callee, .. } | FactKind::RacesFn { callee, .. } => Some(*callee),
+            _ => None,
+        }
+    }
+
+    /// Whether the call graph reads this fact of a file walked only for its functions.
+    pub fn feeds_call_graph(&self) -> bool {
+        matches!(
+            self,
+            FactKind::Call { .. }
+                | FactKind::CallsFn { .. }
+                | FactKind::NotCancelSafe { .. }
+                | FactKind::AwaitsFn { .. }
+        )
+    }
 }

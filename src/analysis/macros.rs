@@ -4,6 +4,7 @@
 //! (their meaning is unknown, so nothing there is reported) and every name mentioned in a macro
 //! that cannot be parsed counts as used.
 
+use super::select::RaceBranch;
 use super::value::Val;
 use super::walk::Walker;
 use proc_macro2::{TokenStream, TokenTree};
@@ -138,6 +139,16 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &syn::Macro) -> Val {
         }
         "select" | "select_biased" => {
             if let Ok(select) = syn::parse2::<Select>(mac.tokens.clone()) {
+                let races: Vec<RaceBranch> = select
+                    .branches
+                    .iter()
+                    .map(|b| RaceBranch {
+                        future: b.future.as_ref(),
+                        handler: &b.handler,
+                        races: b.future.is_some() || b.is_default,
+                    })
+                    .collect();
+                super::select::on_select(w, &races);
                 for branch in &select.branches {
                     w.scoped(|w| {
                         if let Some(fut) = &branch.future {
@@ -224,6 +235,8 @@ struct Branch {
     future: Option<Expr>,
     condition: Option<Expr>,
     handler: Expr,
+    /// futures' `default =>`: taken when no future is ready at once.
+    is_default: bool,
 }
 
 impl Parse for Select {
@@ -240,6 +253,11 @@ impl Parse for Select {
                     let id: syn::Ident = fork.parse()?;
                     id == "default" || id == "complete"
                 });
+            let is_default = is_fallback && input.peek(syn::Ident) && {
+                let fork = input.fork();
+                let id: syn::Ident = fork.parse()?;
+                id == "default"
+            };
             let (pat, future, condition) = if is_fallback {
                 if input.peek(Token![else]) {
                     input.parse::<Token![else]>()?;
@@ -270,6 +288,7 @@ impl Parse for Select {
                 future,
                 condition,
                 handler,
+                is_default,
             });
         }
         Ok(Select { branches })

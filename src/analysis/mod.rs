@@ -4,6 +4,7 @@
 pub mod facts;
 mod macros;
 pub mod scope;
+pub mod select;
 pub mod spans;
 pub mod value;
 pub mod walk;

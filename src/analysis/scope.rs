@@ -112,6 +112,12 @@ impl Scopes {
         found
     }
 
+    /// The index in the stack (0 outermost) of the scope holding the innermost binding of
+    /// `name`.
+    pub fn scope_of(&self, name: &str) -> Option<usize> {
+        self.stack.iter().rposition(|s| s.latest.contains_key(name))
+    }
+
     pub fn depth(&self) -> usize {
         self.stack.len()
     }

@@ -196,6 +196,7 @@ fn walk_fn(
         &sig.ident.to_string(),
     );
     w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
+    super::select::on_fn_docs(&mut w, sig, attrs);
     w.sync_test = sig.asyncness.is_none() && attrs.iter().any(|a| a.path().is_ident("test"));
     for input in &sig.inputs {
         match input {
@@ -225,6 +226,8 @@ pub(super) struct Walker<'a, 'f> {
     scopes: Scopes,
     ctx: ExecContext,
     loop_depth: usize,
+    /// The scope depth at the start of each enclosing loop (see [`super::select`]).
+    loop_scopes: Vec<usize>,
     /// In a sync `fn main` with no runtime entered.
     no_runtime: bool,
     body: usize,
@@ -263,6 +266,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             scopes,
             ctx,
             loop_depth: 0,
+            loop_scopes: Vec::new(),
             no_runtime: false,
             body: 0,
             next_body: 1,
@@ -757,6 +761,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             Expr::Call(c) => self.eval_call(c),
             Expr::MethodCall(mc) => self.eval_method_call(mc),
             Expr::Await(a) => {
+                super::select::on_await(self, &a.base);
                 let v = self.eval(&a.base);
                 let span = self.span(a.await_token.span);
                 self.on_await(span);
@@ -858,6 +863,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     vec_elem(&coll)
                 };
                 self.loop_depth += 1;
+                self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
                 let span = self.span(f.pat.span());
                 self.bind_refutable(&f.pat, elem, span);
@@ -869,21 +875,26 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.block_value(&f.body);
                 self.pop_scope();
                 self.loop_depth -= 1;
+                self.loop_scopes.pop();
                 Val::Unknown
             }
             Expr::While(wl) => {
                 self.loop_depth += 1;
+                self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
                 self.eval(&wl.cond);
                 self.block_value(&wl.body);
                 self.pop_scope();
                 self.loop_depth -= 1;
+                self.loop_scopes.pop();
                 Val::Unknown
             }
             Expr::Loop(l) => {
                 self.loop_depth += 1;
+                self.loop_scopes.push(self.scopes.depth());
                 self.block_value(&l.body);
                 self.loop_depth -= 1;
+                self.loop_scopes.pop();
                 Val::Unknown
             }
             Expr::Assign(a) => {
@@ -1690,6 +1701,39 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     pub(super) fn stmt_in_macro(&mut self, stmt: &syn::Stmt) {
         self.stmt(stmt, false);
+    }
+
+    // ----- hooks for the cancel-safety module ([`super::select`]) ---------------------------
+
+    pub(super) fn file_cx(&self) -> &'a FileCx<'a> {
+        self.cx.base
+    }
+
+    /// The scope depth where the innermost loop of this body starts, if in one.
+    pub(super) fn innermost_loop_scope(&self) -> Option<usize> {
+        (self.loop_depth > 0).then(|| self.loop_scopes.last().copied())?
+    }
+
+    /// In the own body of the function being walked (not an async block or closure in it).
+    pub(super) fn in_fn_body(&self) -> (ExecContext, bool, Option<FnId>) {
+        (self.ctx, self.body == 0, self.owner)
+    }
+
+    /// The scope index of the binding a name refers to.
+    pub(super) fn binding_scope(&self, name: &str) -> Option<usize> {
+        self.scopes.scope_of(name)
+    }
+
+    pub(super) fn span_of(&self, e: &syn::Expr) -> Span {
+        self.expr_span(e)
+    }
+
+    pub(super) fn resolve_value(&self, segs: &[String]) -> Res {
+        self.resolve_path(segs, Ns::Value)
+    }
+
+    pub(super) fn record(&mut self, span: Span, kind: FactKind) {
+        self.push_fact(span, kind);
     }
 }
 

@@ -136,6 +136,7 @@ registry! {
     BlockingInAsync => blocking_in_async,
     LockAcrossAwait => lock_across_await,
     RuntimeInLoop => runtime_in_loop,
+    SelectCancelUnsafe => select_cancel_unsafe,
     DetachedTask => detached_task,
     DetachedThread => detached_thread,
     ParseError => parse_error,
