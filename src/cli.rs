@@ -117,4 +117,8 @@ pub struct CheckArgs {
     /// Neither read nor write the index cache (kept in `target/unawaited/`)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Do not read the dependencies' sources (only the built-in tables describe them)
+    #[arg(long)]
+    pub no_deps: bool,
 }

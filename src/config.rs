@@ -32,6 +32,9 @@ pub struct ConfigFile {
     /// In-house functions that run their closure argument on another thread.
     #[serde(default)]
     pub offloading: Vec<String>,
+    /// Read the dependencies' sources (default true; `--no-deps` turns it off for a run).
+    #[serde(default)]
+    pub deps: Option<bool>,
 }
 
 /// A configuration read from one file, validated.

@@ -147,6 +147,7 @@ fn check(args: CheckArgs) -> ExitCode {
         config_file: args.config.clone(),
         jobs: args.jobs,
         no_cache: args.no_cache,
+        no_deps: args.no_deps,
     };
     let baseline = match &args.baseline {
         None => None,
@@ -207,6 +208,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let report = Report {
         diagnostics: &outcome.diagnostics,
         errors: &outcome.errors,
+        notes: &outcome.notes,
         files: outcome.files,
         sources: &outcome.sources,
     };
@@ -222,6 +224,11 @@ fn check(args: CheckArgs) -> ExitCode {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
             return ExitCode::from(2);
+        }
+    }
+    if args.format != render::Format::Json {
+        for note in &outcome.notes {
+            eprintln!("unawaited: note: {note}");
         }
     }
     if args.fix && !args.quiet {
