@@ -17,6 +17,8 @@ pub const HOPS: u8 = 2;
 /// Bounds one context's loading, whatever the crates look like.
 const MAX_STEPS: usize = 200_000;
 const MAX_DEPTH: usize = 24;
+/// Above this many glob imports, a module's globs are searched by name only.
+const MANY_GLOBS: usize = 16;
 /// A dependency file larger than this is not read.
 const MAX_FILE_BYTES: u64 = 8 << 20;
 
@@ -89,6 +91,10 @@ pub struct LoadedFile {
 struct Module {
     krate: usize,
     file: usize,
+    /// Its entry in the file's `facts.modules`.
+    facts: usize,
+    /// Every name it declares or imports (child modules too), for quick misses.
+    names: HashSet<String>,
     inline_path: Vec<String>,
     parent: Option<usize>,
     children: HashMap<String, Option<usize>>,
@@ -114,6 +120,8 @@ pub struct Loader {
     steps: usize,
     /// Globs being expanded (no cycles).
     expanding: HashSet<usize>,
+    /// (module, path, glob) already followed → with how many hops.
+    walked: HashMap<(usize, Vec<String>, bool), u8>,
 }
 
 impl Loader {
@@ -185,7 +193,7 @@ impl Loader {
                 }
                 let decl = crate::index::facts::ModDecl {
                     name: md.ident.to_string(),
-                    path_attr: path_attr(&md.attrs),
+                    path_attr: crate::index::facts::path_attr(&md.attrs),
                 };
                 if let Some(child) = child_file(&file, mod_rs, &[], &decl) {
                     todo.push((child, decl.path_attr.is_some(), depth + 1));
@@ -211,14 +219,15 @@ impl Loader {
         });
         self.file_ids.insert(path.to_path_buf(), fid);
         // Modules in the order of their inline paths, parents first.
-        let mut paths: Vec<Vec<String>> = self.files[fid]
+        let mut paths: Vec<(Vec<String>, usize, HashSet<String>)> = self.files[fid]
             .facts
             .modules
             .iter()
-            .map(|m| m.inline_path.clone())
+            .enumerate()
+            .map(|(i, mf)| (mf.inline_path.clone(), i, names_of(mf)))
             .collect();
-        paths.sort_by_key(Vec::len);
-        for p in paths {
+        paths.sort_by_key(|(p, _, _)| p.len());
+        for (p, facts, names) in paths {
             let parent = if p.is_empty() {
                 None
             } else {
@@ -227,9 +236,14 @@ impl Loader {
                     .copied()
             };
             let id = self.modules.len();
+            if let (Some(pm), Some(last)) = (parent, p.last()) {
+                self.modules[pm].names.insert(last.clone());
+            }
             self.modules.push(Module {
                 krate,
                 file: fid,
+                facts,
+                names,
                 inline_path: p.clone(),
                 parent,
                 children: HashMap::new(),
@@ -282,11 +296,7 @@ impl Loader {
 
     fn mod_facts(&self, m: usize) -> Option<&ModFacts> {
         let module = &self.modules[m];
-        self.files[module.file]
-            .facts
-            .modules
-            .iter()
-            .find(|mf| mf.inline_path == module.inline_path)
+        self.files[module.file].facts.modules.get(module.facts)
     }
 
     /// The child module `name` of `m` (inline, or a `mod name;` file), loaded.
@@ -337,6 +347,14 @@ impl Loader {
         if depth > MAX_DEPTH || !self.take_step() {
             return;
         }
+        // The same path from the same module is followed once (with the most hops asked).
+        let key = (m, segs.to_vec(), glob);
+        match self.walked.get(&key) {
+            Some(&h) if h >= hops => return,
+            _ => {
+                self.walked.insert(key, hops);
+            }
+        }
         let Some(first) = segs.first() else {
             if glob {
                 self.expand_glob(r, m, hops, depth);
@@ -380,8 +398,11 @@ impl Loader {
         glob: bool,
         depth: usize,
     ) {
-        if let Some(c) = self.child(m, name) {
-            return self.walk(r, c, rest, hops, glob, depth + 1);
+        let declared = self.modules[m].names.contains(name);
+        if declared {
+            if let Some(c) = self.child(m, name) {
+                return self.walk(r, c, rest, hops, glob, depth + 1);
+            }
         }
         let Some(mf) = self.mod_facts(m) else { return };
         let import = mf
@@ -392,10 +413,19 @@ impl Loader {
         let defined = mf.fns.iter().any(|f| f.name == name)
             || mf.types.iter().any(|t| t.name == name)
             || mf.traits.iter().any(|(t, _)| t == name);
+        // A module re-exporting hundreds of modules (`web-sys`'s `pub use gen_Window::*;` for
+        // each type) is searched only where the module's name contains the name sought.
+        let many = mf.uses.iter().filter(|u| u.glob).nth(MANY_GLOBS).is_some();
         let globs: Vec<Vec<String>> = mf
             .uses
             .iter()
             .filter(|u| u.glob)
+            .filter(|u| {
+                !many
+                    || u.target
+                        .last()
+                        .is_some_and(|l| contains_ignoring_case(l, name))
+            })
             .map(|u| u.target.clone())
             .collect();
         if let Some(target) = import {
@@ -433,14 +463,7 @@ impl Loader {
         if matches!(first.as_str(), "crate" | "self" | "super") {
             return self.walk(r, m, segs, hops, glob, depth + 1);
         }
-        let is_member = self.child(m, first).is_some()
-            || self.mod_facts(m).is_some_and(|mf| {
-                mf.uses.iter().any(|u| u.alias == *first)
-                    || mf.fns.iter().any(|f| f.name == *first)
-                    || mf.types.iter().any(|t| t.name == *first)
-                    || mf.traits.iter().any(|(t, _)| t == first)
-            });
-        if is_member {
+        if self.modules[m].names.contains(first) {
             return self.walk(r, m, segs, hops, glob, depth + 1);
         }
         let krate = self.modules[m].krate;
@@ -520,6 +543,25 @@ impl Loader {
     }
 }
 
+/// Whether `hay` contains `needle`, ASCII case ignored (`gen_Window` and `Window`).
+fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// The names module facts declare or import.
+fn names_of(mf: &ModFacts) -> HashSet<String> {
+    mf.uses
+        .iter()
+        .filter(|u| !u.glob)
+        .map(|u| u.alias.clone())
+        .chain(mf.fns.iter().map(|f| f.name.clone()))
+        .chain(mf.types.iter().map(|t| t.name.clone()))
+        .chain(mf.traits.iter().map(|(t, _)| t.clone()))
+        .chain(mf.out_of_line.iter().map(|d| d.name.clone()))
+        .collect()
+}
+
 fn type_paths(t: &Ty, out: &mut Vec<Vec<String>>, depth: usize) {
     if depth > 8 {
         return;
@@ -555,19 +597,6 @@ fn child_file(
         .into_iter()
         // A link that leads nowhere (a loop) is found too, and its read error becomes a note.
         .find(|c| std::fs::symlink_metadata(c).is_ok())
-}
-
-fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs.iter().find_map(|a| match &a.meta {
-        syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) => Some(s.value()),
-            _ => None,
-        },
-        _ => None,
-    })
 }
 
 /// A dependency file's text. `Err(None)`: it is simply not there; `Err(Some(why))`: it is there

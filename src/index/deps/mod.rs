@@ -144,7 +144,6 @@ pub fn load(
                 &mut loader,
                 &dep,
                 entry.as_ref().map(|e| e.dependencies.as_slice()),
-                true,
             );
             p.externs.insert(dep.extern_name.clone(), ext);
         }
@@ -318,16 +317,9 @@ fn packages_of(ctx_root: &Path, roots: &[CrateRoot]) -> Vec<Package> {
 }
 
 impl Resolve<'_> {
-    /// What dependency `dep` is. `entries`: the dependent's `dependencies` list in the lock.
-    /// `direct`: a dependency of the workspace itself (else of a dependency, where an entry
-    /// the lock does not list is an optional dependency that is not enabled).
-    fn ext_for(
-        &mut self,
-        loader: &mut Loader,
-        dep: &Dep,
-        entries: Option<&[String]>,
-        direct: bool,
-    ) -> Ext {
+    /// What dependency `dep` is. `entries`: the dependent's `dependencies` list in the lock (a
+    /// dependency it does not list is an optional one that is not enabled).
+    fn ext_for(&mut self, loader: &mut Loader, dep: &Dep, entries: Option<&[String]>) -> Ext {
         match &dep.source {
             Source::Path(dir) => {
                 if let Some(lib) = self.workspace_libs.get(dir) {
@@ -351,15 +343,20 @@ impl Resolve<'_> {
                         .cloned()
                 });
                 if let Some(p) = locked {
-                    return match self
-                        .home
-                        .registry_dir(&p.name, &p.version, p.source.as_deref())
-                    {
-                        Some(dir) => self.crate_at(loader, &dir, Some((p.name, p.version)), true),
+                    let home = &self.home;
+                    if let Some(dir) = home.registry_dir(&p.name, &p.version, p.source.as_deref()) {
+                        return self.crate_at(loader, &dir, Some((p.name, p.version)), true);
+                    }
+                    // The locked version is not on disk: another version the manifest accepts
+                    // describes the same API better than nothing (a vendored or stale registry).
+                    return match self.home.highest_matching(&dep.package, dep.req.as_deref()) {
+                        Some((version, dir)) => {
+                            self.crate_at(loader, &dir, Some((dep.package.clone(), version)), true)
+                        }
                         None => Ext::Missing(format!("{} {}", p.name, p.version)),
                     };
                 }
-                if self.lock.is_some() && (!direct || entries.is_some()) {
+                if self.lock.is_some() && entries.is_some() {
                     // The lock knows the dependent and not this: not enabled.
                     return Ext::Unknown;
                 }
@@ -474,7 +471,7 @@ impl lazy::Resolver for Resolve<'_> {
         // A dependency's own dev-dependencies are not part of the build.
         let deps: Vec<Dep> = m.resolved_deps(None);
         for dep in deps {
-            let ext = self.ext_for(loader, &dep, entry.as_deref(), false);
+            let ext = self.ext_for(loader, &dep, entry.as_deref());
             out.insert(dep.extern_name.clone(), ext);
         }
         out
