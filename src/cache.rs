@@ -303,18 +303,35 @@ impl IndexCache {
                 })
                 .collect(),
         };
-        let Ok(body) = serde_json::to_vec(&payload) else {
-            return;
-        };
-        let mut bytes = header(&body).into_bytes();
-        bytes.extend_from_slice(&body);
-        if let Some(dir) = file.parent() {
-            if prepare_dir(dir).is_err() {
-                return;
-            }
-        }
-        let _ = crate::fix::write_atomically(file, &bytes, None, false);
+        write_sealed(file, &payload);
     }
+}
+
+/// Writes `payload` as JSON behind the checked header, atomically; failures are ignored (a
+/// cache is only an optimisation).
+pub(crate) fn write_sealed(file: &Path, payload: &impl Serialize) {
+    let Ok(body) = serde_json::to_vec(payload) else {
+        return;
+    };
+    let mut bytes = header(&body).into_bytes();
+    bytes.extend_from_slice(&body);
+    if let Some(dir) = file.parent() {
+        if prepare_dir(dir).is_err() {
+            return;
+        }
+    }
+    let _ = crate::fix::write_atomically(file, &bytes, None, false);
+}
+
+/// Reads what [`write_sealed`] wrote; `None` when it is missing or does not check out.
+pub(crate) fn read_sealed<T: serde::de::DeserializeOwned>(file: &Path) -> Option<T> {
+    let bytes = std::fs::read(file).ok()?;
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    let (head, body) = (&bytes[..=newline], &bytes[newline + 1..]);
+    if head != header(body).as_bytes() {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
 }
 
 fn header(body: &[u8]) -> String {
@@ -328,13 +345,7 @@ fn header(body: &[u8]) -> String {
 
 /// Reads a cache file; `None` when it is missing or does not check out in any way.
 fn load(file: &Path, root: &Path) -> Option<Vec<(PathBuf, u128, FileFacts)>> {
-    let bytes = std::fs::read(file).ok()?;
-    let newline = bytes.iter().position(|&b| b == b'\n')?;
-    let (head, body) = (&bytes[..=newline], &bytes[newline + 1..]);
-    if head != header(body).as_bytes() {
-        return None;
-    }
-    let payload: Payload = serde_json::from_slice(body).ok()?;
+    let payload: Payload = read_sealed(file)?;
     payload
         .files
         .into_iter()

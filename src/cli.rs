@@ -190,4 +190,7 @@ pub struct CheckArgs {
     /// Skip excluded and ignored files even when they are named on the command line
     #[arg(long)]
     pub force_exclude: bool,
+    /// Do not read the dependencies' sources (only the built-in tables describe them)
+    #[arg(long)]
+    pub no_deps: bool,
 }

@@ -36,6 +36,8 @@ pub struct ConfigFile {
     pub bridges: Option<Spanned<Vec<String>>>,
     /// In-house functions that run their closure argument on another thread.
     pub offloading: Option<Spanned<Vec<String>>>,
+    /// Read the dependencies' sources (default true; `--no-deps` turns it off for a run).
+    pub deps: Option<Spanned<bool>>,
 }
 
 /// `Cargo.toml`, as far as its `unawaited` metadata tables go.
@@ -99,6 +101,9 @@ pub struct Config {
     pub per_file_ignores_origin: Option<Origin>,
     pub force_exclude: bool,
     pub force_exclude_origin: Option<Origin>,
+    /// Do not read the dependencies' sources (`deps = false`).
+    pub no_deps: bool,
+    pub deps_origin: Option<Origin>,
     pub future_returning: Paths,
     pub blocking: Paths,
     pub bridges: Paths,
@@ -372,6 +377,10 @@ impl Config {
                 config.force_exclude_origin =
                     Some(layer.origin("force-exclude", force.span().start));
             }
+            if let Some(deps) = &f.deps {
+                config.no_deps = !*deps.get_ref();
+                config.deps_origin = Some(layer.origin("deps", deps.span().start));
+            }
             for (key, value, slot) in [
                 (
                     "future-returning",
@@ -591,6 +600,10 @@ pub fn describe(abs: &Path, shown: &Path, config: Option<&Config>, cwd: &Path) -
     rows.push((
         format!("force-exclude = {}", c.force_exclude),
         from(c.force_exclude_origin.as_ref()),
+    ));
+    rows.push((
+        format!("deps = {}", !c.no_deps),
+        from(c.deps_origin.as_ref()),
     ));
     for (key, paths) in [
         ("future-returning", &c.future_returning),

@@ -44,6 +44,8 @@ pub struct Options {
     pub no_ignore: bool,
     /// Paths named on the command line are skipped too when excluded or ignored.
     pub force_exclude: bool,
+    /// Do not read the dependencies' sources (`--no-deps`).
+    pub no_deps: bool,
 }
 
 #[derive(Debug, Default)]
@@ -55,6 +57,8 @@ pub struct Outcome {
     pub sources: HashMap<String, String>,
     /// Folders named on the command line that hold no Rust file to check.
     pub empty_folders: Vec<String>,
+    /// Remarks about the run that are not findings (dependency sources missing or unreadable).
+    pub notes: Vec<String>,
 }
 
 /// A fatal error: the run could not start (bad configuration, no thread pool).
@@ -255,22 +259,32 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
         });
     }
     timer.lap("index facts (parse or cache)");
+    // The configuration at a context's root carries its in-house API paths and `deps`.
+    let ctx_configs: Vec<Option<Arc<Config>>> = ctx_defs
+        .iter()
+        .map(|def| {
+            let root_dir = if def.root.is_dir() {
+                def.root.clone()
+            } else {
+                def.root.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            forced_config
+                .clone()
+                .or_else(|| ConfigFinder::default().for_dir(&root_dir))
+        })
+        .collect();
+    let deps = load_dependencies(opts, &pool, &ctx_defs, &ctx_configs, &mut per_ctx, &read);
+    timer.lap("dependencies");
     let data: Vec<ContextData> = pool.install(|| {
         per_ctx
             .par_iter()
             .zip(ctx_defs.par_iter())
-            .map(|(files, def)| {
-                let index = Index::build(files, &def.roots);
+            .zip(ctx_configs.par_iter().zip(deps.contexts.par_iter()))
+            .map(|((files, def), (config, dep))| {
+                let mut roots = def.roots.clone();
+                roots.extend(dep.roots.iter().cloned());
+                let index = Index::build_with_deps(files, &roots, dep.first_file, &dep.links);
                 let mut knowledge = Knowledge::builtin();
-                let root_dir = if def.root.is_dir() {
-                    def.root.clone()
-                } else {
-                    def.root.parent().map(Path::to_path_buf).unwrap_or_default()
-                };
-                // The configuration at the context's root carries its in-house API paths.
-                let config = forced_config
-                    .clone()
-                    .or_else(|| ConfigFinder::default().for_dir(&root_dir));
                 if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);
                 }
@@ -400,6 +414,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     let mut outcome = Outcome {
         files: target_files.len(),
         empty_folders,
+        notes: deps.notes,
         ..Outcome::default()
     };
     for (t, r) in target_files.iter().zip(results) {
@@ -432,6 +447,77 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     std::thread::spawn(move || drop((data, summaries)));
     let _ = cache_writer.join();
     Ok(outcome)
+}
+
+/// What the dependencies add to each context's index, and the run's notes about them.
+struct Dependencies {
+    contexts: Vec<ContextDeps>,
+    notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct ContextDeps {
+    /// The context's files from this one on are its dependencies'.
+    first_file: usize,
+    roots: Vec<crate::index::CrateRoot>,
+    links: Vec<crate::index::ExternLink>,
+}
+
+/// Reads the dependencies each context's code names (unless `--no-deps` or `deps = false`) and
+/// appends their files to the context's; one note names every dependency whose sources are
+/// missing.
+fn load_dependencies(
+    opts: &Options,
+    pool: &rayon::ThreadPool,
+    ctx_defs: &[crate::discover::Context],
+    configs: &[Option<Arc<Config>>],
+    per_ctx: &mut [Vec<IndexedFile>],
+    read: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
+) -> Dependencies {
+    use crate::index::deps;
+    let dep_opts = deps::Options::from_env(opts.no_cache);
+    let loads: Vec<deps::Loaded> = pool.install(|| {
+        per_ctx
+            .par_iter()
+            .zip(ctx_defs.par_iter().zip(configs.par_iter()))
+            .map(|(files, (def, config))| {
+                let off = config.as_ref().is_some_and(|c| c.no_deps);
+                if opts.no_deps || off {
+                    return deps::Loaded::default();
+                }
+                let load = || deps::load(&def.root, &def.roots, files, read, &dep_opts);
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_default()
+            })
+            .collect()
+    });
+    let mut notes = std::collections::BTreeSet::new();
+    let mut missing = std::collections::BTreeSet::new();
+    let mut contexts = Vec::new();
+    for (files, load) in per_ctx.iter_mut().zip(loads) {
+        contexts.push(ContextDeps {
+            first_file: files.len(),
+            roots: load.roots,
+            links: load.links,
+        });
+        files.extend(load.files);
+        notes.extend(load.notes);
+        missing.extend(load.missing);
+    }
+    let mut notes: Vec<String> = notes.into_iter().collect();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.into_iter().collect();
+        notes.insert(
+            0,
+            format!(
+                "the sources of {} dependenc{} the code names are not on disk ({}): what they \
+                 declare is unknown; run `cargo fetch` to download them",
+                list.len(),
+                if list.len() == 1 { "y" } else { "ies" },
+                list.join(", ")
+            ),
+        );
+    }
+    Dependencies { contexts, notes }
 }
 
 #[derive(Default)]

@@ -64,7 +64,11 @@ pub fn run(cargo_args: &[OsString]) -> ExitCode {
                 errors: &outcome.errors,
                 files: outcome.files,
                 sources: &outcome.sources,
+                notes: &outcome.notes,
             };
+            for note in &outcome.notes {
+                eprintln!("unawaited: note: {note}");
+            }
             let _ = cargo_messages::render_messages(&report, &mut out);
         }
         Err(engine::Fatal::Config(e)) => eprintln!("error: {}: {}", e.path, e.message),

@@ -322,6 +322,7 @@ fn check(args: CheckArgs) -> ExitCode {
         cache_dir: explicit_cache_dir(args.cache_dir.clone()),
         no_ignore: args.no_ignore,
         force_exclude: args.force_exclude,
+        no_deps: args.no_deps,
     };
     // A path that is not there at all is a mistake in the command, not a file to report.
     for path in &opts.paths {
@@ -394,6 +395,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let report = Report {
         diagnostics: &outcome.diagnostics,
         errors: &outcome.errors,
+        notes: &outcome.notes,
         files: outcome.files,
         sources: &outcome.sources,
     };
@@ -415,6 +417,11 @@ fn check(args: CheckArgs) -> ExitCode {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
             return ExitCode::from(2);
+        }
+    }
+    if args.format != render::Format::Json {
+        for note in &outcome.notes {
+            eprintln!("unawaited: note: {note}");
         }
     }
     if args.fix && !args.quiet {

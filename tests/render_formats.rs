@@ -121,6 +121,7 @@ fn render_to_string(
     let report = Report {
         diagnostics,
         errors,
+        notes: &[],
         files: 1,
         sources,
     };
@@ -640,6 +641,7 @@ fn write_errors_are_returned_not_panicked() {
     let report = Report {
         diagnostics: &diagnostics,
         errors: &errors,
+        notes: &[],
         files: 1,
         sources: &sources,
     };

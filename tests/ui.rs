@@ -61,6 +61,7 @@ fn render_file(outcome: &Outcome, display: &str, format: Format) -> String {
         errors: &[],
         files: 1,
         sources: &outcome.sources,
+        notes: &[],
     };
     let mut out = Vec::new();
     render::render(format, &report, RenderOptions::default(), &mut out).expect("renders");

@@ -1155,7 +1155,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             Res::Fn(id) => {
                 let internal = &self.cx.index.fn_info(id).path;
                 if let Some((path, api)) = self.cx.knowledge.function_in_crate(internal) {
-                    if self.table_agrees(api, &self.val_of_fn(id)) {
+                    if self.table_agrees(api, &self.val_of_fn(id), &[id]) {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
@@ -1175,7 +1175,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     .knowledge
                     .function_in_crate(&format!("{ty}::{name}"))
                 {
-                    if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids)) {
+                    if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids), &ids) {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
@@ -1232,7 +1232,14 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// A table entry describes an item of the analysed workspace (tokio analysed itself) only
     /// when the item's own signature gives the same kind of value: tokio's internal sync
     /// `loom::thread::yield_now` is not `tokio::task::yield_now`.
-    fn table_agrees(&self, api: Api, own: &Val) -> bool {
+    fn table_agrees(&self, api: Api, own: &Val, ids: &[FnId]) -> bool {
+        // A dependency's item (read from its sources): the tables describe its public API.
+        if ids
+            .iter()
+            .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file))
+        {
+            return true;
+        }
         let table = self.val_of_api(api, "", Vec::new());
         // tokio's own `sleep` returns its own `Sleep`, a type that implements `Future`.
         if let Some(p) = own.path() {
@@ -1311,7 +1318,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)
-                            .filter(|a| self.table_agrees(*a, &result));
+                            .filter(|a| self.table_agrees(*a, &result, &ids));
                         // A call the tables describe has its effect directly: its
                         // internals are not followed.
                         if api.is_none() {

@@ -447,7 +447,7 @@ pub fn has_runtime_attr(attrs: &[syn::Attribute]) -> bool {
         })
 }
 
-fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+pub(crate) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
     attrs.iter().find_map(|a| {
         if !a.path().is_ident("path") {
             return None;

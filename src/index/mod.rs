@@ -2,6 +2,7 @@
 //! of every module, `use` imports, impl blocks by self type, traits and struct fields. Built once
 //! per context from per-file [`facts::FileFacts`], then shared read-only by the analysis workers.
 
+pub mod deps;
 pub mod facts;
 mod resolve;
 pub mod skeleton;
@@ -65,6 +66,33 @@ pub struct IndexedFile {
     pub facts: FileFacts,
 }
 
+/// The files a `mod x;` declared in `file` (inside its inline modules `inline_path`) may be:
+/// x.rs or x/mod.rs next to a mod.rs-like file (or below its stem for another file), or the
+/// `#[path]` relative to the file's folder.
+pub fn child_module_files(
+    file: &Path,
+    mod_rs: bool,
+    inline_path: &[String],
+    decl: &facts::ModDecl,
+) -> Vec<PathBuf> {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    if let Some(p) = &decl.path_attr {
+        return vec![dir.join(p)];
+    }
+    let mut base = if mod_rs {
+        dir.to_path_buf()
+    } else {
+        dir.join(file.file_stem().unwrap_or_default())
+    };
+    for name in inline_path {
+        base.push(name);
+    }
+    vec![
+        base.join(format!("{}.rs", decl.name)),
+        base.join(&decl.name).join("mod.rs"),
+    ]
+}
+
 #[derive(Default)]
 pub struct Index {
     pub modules: Vec<Module>,
@@ -84,12 +112,37 @@ pub struct Index {
     file_modules: HashMap<FileId, Vec<(Vec<String>, ModId)>>,
     files: Vec<PathBuf>,
     file_ids: HashMap<PathBuf, FileId>,
+    /// Files from this one on are dependencies' (read from their sources, never walked).
+    first_dep_file: Option<FileId>,
+    /// Crate root → the dependency names its code uses → their root modules.
+    externs: HashMap<ModId, HashMap<String, ModId>>,
+}
+
+/// A dependency name of a crate: the crate whose root is `from` names the crate whose root is
+/// `to` as `name`.
+#[derive(Debug, Clone)]
+pub struct ExternLink {
+    pub from: PathBuf,
+    pub name: String,
+    pub to: PathBuf,
 }
 
 impl Index {
     /// Builds the index of a context from its files' facts and its crate roots.
     pub fn build(files: &[IndexedFile], roots: &[CrateRoot]) -> Index {
+        Index::build_with_deps(files, roots, files.len(), &[])
+    }
+
+    /// Builds the index of a context whose files from `first_dep_file` on are its dependencies'
+    /// (see [`deps`]), linking crates to the dependency names their code uses.
+    pub fn build_with_deps(
+        files: &[IndexedFile],
+        roots: &[CrateRoot],
+        first_dep_file: FileId,
+        links: &[ExternLink],
+    ) -> Index {
         let mut ix = Index {
+            first_dep_file: Some(first_dep_file),
             files: files.iter().map(|f| f.path.clone()).collect(),
             file_ids: files
                 .iter()
@@ -115,7 +168,7 @@ impl Index {
             ix.load_file(fid, m, files, &by_path, &mut assigned, true, 0);
         }
         // Files no crate root reaches (or loose files): each is a crate of its own.
-        for fid in 0..files.len() {
+        for fid in 0..first_dep_file.min(files.len()) {
             if !assigned[fid] {
                 let stem = files[fid]
                     .path
@@ -127,7 +180,32 @@ impl Index {
             }
         }
         ix.register_impls(files);
+        for link in links {
+            let root = |f: &Path| ix.file_id(f).and_then(|id| ix.module_of(id, &[]));
+            if let (Some(from), Some(to)) = (root(&link.from), root(&link.to)) {
+                ix.externs
+                    .entry(ix.modules[from].crate_root)
+                    .or_default()
+                    .insert(link.name.clone(), to);
+            }
+        }
         ix
+    }
+
+    /// The root module of the crate that code in module `m` names `name`: one of its crate's
+    /// dependencies, else a crate of the context.
+    pub fn crate_named(&self, m: ModId, name: &str) -> Option<ModId> {
+        let root = self.modules.get(m)?.crate_root;
+        self.externs
+            .get(&root)
+            .and_then(|e| e.get(name))
+            .or_else(|| self.crates.get(name))
+            .copied()
+    }
+
+    /// Whether `file` is a dependency's file.
+    pub fn is_dep_file(&self, file: FileId) -> bool {
+        self.first_dep_file.is_some_and(|first| file >= first)
     }
 
     fn new_module(&mut self, parent: Option<ModId>, name: String) -> ModId {
@@ -167,7 +245,6 @@ impl Index {
         }
         assigned[fid] = true;
         let path = &files[fid].path;
-        let dir = path.parent().unwrap_or(Path::new(""));
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -210,24 +287,8 @@ impl Index {
                     },
                 );
             }
-            // Out-of-line modules: `mod x;` → x.rs or x/mod.rs next to this file (or below its
-            // stem for a non-mod.rs file), `#[path]` relative to this file's folder.
-            let mut base = if mod_rs {
-                dir.to_path_buf()
-            } else {
-                dir.join(&stem)
-            };
-            for name in &mf.inline_path {
-                base.push(name);
-            }
             for decl in &mf.out_of_line {
-                let candidates = match &decl.path_attr {
-                    Some(p) => vec![dir.join(p)],
-                    None => vec![
-                        base.join(format!("{}.rs", decl.name)),
-                        base.join(&decl.name).join("mod.rs"),
-                    ],
-                };
+                let candidates = child_module_files(path, mod_rs, &mf.inline_path, decl);
                 let Some(&child_fid) = candidates.iter().find_map(|c| by_path.get(c.as_path()))
                 else {
                     continue;
@@ -263,7 +324,8 @@ impl Index {
         path: String,
     ) -> FnId {
         let id = self.fns.len();
-        if sig.has_self {
+        // A receiver of unknown type is matched by name against the workspace's methods only.
+        if sig.has_self && !self.is_dep_file(file) {
             self.methods_by_name
                 .entry(sig.name.clone())
                 .or_default()

@@ -90,7 +90,7 @@ impl Index {
                 if let Some(r) = self.scope_lookup(m, name, first_ns, depth + 1, b) {
                     return self.continue_from(r, rest, ns, depth + 1, b);
                 }
-                if let Some(&root) = self.crates.get(name) {
+                if let Some(root) = self.crate_named(m, name) {
                     return self.resolve_in(root, rest, ns, depth + 1, b);
                 }
                 Res::External(segs.join("::"))
@@ -134,9 +134,8 @@ impl Index {
             // `use foo;` of an external crate names itself: do not loop on it.
             if target.len() == 1 && target[0] == name {
                 return self
-                    .crates
-                    .get(name)
-                    .map(|&r| Res::Module(r))
+                    .crate_named(m, name)
+                    .map(Res::Module)
                     .or(Some(Res::External(name.to_string())));
             }
             return Some(self.resolve_depth(m, target, ns, depth + 1, b));

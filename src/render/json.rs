@@ -64,7 +64,7 @@ pub fn diagnostic_value(d: &Diagnostic) -> Value {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = json!({
+    let mut doc = json!({
         "version": SCHEMA_VERSION,
         "diagnostics": report.diagnostics.iter().map(diagnostic_value).collect::<Vec<_>>(),
         "errors": report.errors,
@@ -74,6 +74,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "errors": report.errors.len(),
         },
     });
+    if !report.notes.is_empty() {
+        doc["notes"] = json!(report.notes);
+    }
     serde_json::to_writer(&mut *out, &doc)?;
     out.write_all(b"\n")
 }

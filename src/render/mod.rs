@@ -45,6 +45,9 @@ impl Sources for HashMap<String, String> {
 pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub errors: &'a [RunError],
+    /// Remarks about the run that are not findings (JSON carries them; the others print them
+    /// on standard error).
+    pub notes: &'a [String],
     /// How many files were checked (named, not merely indexed).
     pub files: usize,
     pub sources: &'a dyn Sources,

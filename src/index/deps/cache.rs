@@ -1,0 +1,117 @@
+//! The facts of a dependency crate's files, cached in a user cache folder
+//! (`$UNAWAITED_DEPS_CACHE`, else the platform's cache folder + `unawaited/deps`), never in the
+//! working tree and never under `$CARGO_HOME`. A registry crate's files never change for a given
+//! name and version, so they are taken by path; a path or git dependency's files are taken only
+//! when their content hash still matches. The file format is the index cache's (a checked header
+//! then JSON). Only the files a run needed are in it; it grows as later runs need more.
+
+use crate::index::facts::FileFacts;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped when what is stored changes.
+const FORMAT: u32 = 1;
+
+/// The user cache folder for dependency facts, if there is one.
+pub fn default_dir() -> Option<PathBuf> {
+    match std::env::var_os("UNAWAITED_DEPS_CACHE") {
+        Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
+        _ => Some(dirs::cache_dir()?.join("unawaited").join("deps")),
+    }
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Stored {
+    format: u32,
+    /// The crate's item-forwarding macros.
+    macros: Option<Vec<String>>,
+    /// Path relative to the crate folder → (content hash in hex, facts).
+    files: HashMap<String, (String, FileFacts)>,
+}
+
+/// One crate's cached facts.
+#[derive(Default)]
+pub struct CrateCache {
+    file: Option<PathBuf>,
+    root: PathBuf,
+    /// Registry sources: trusted by path.
+    immutable: bool,
+    stored: Stored,
+    dirty: bool,
+}
+
+impl CrateCache {
+    /// The cache of the crate in `root`; `key` names it (`tokio-1.40.0` for a registry crate, a
+    /// hash of the folder for the others). `dir: None` disables it.
+    pub fn open(dir: Option<&Path>, key: &str, root: &Path, immutable: bool) -> CrateCache {
+        let Some(dir) = dir else {
+            return CrateCache::default();
+        };
+        let file = dir.join(format!("{key}.cache"));
+        let stored: Stored = crate::cache::read_sealed(&file)
+            .filter(|s: &Stored| s.format == FORMAT)
+            .unwrap_or_default();
+        CrateCache {
+            file: Some(file),
+            root: root.to_path_buf(),
+            immutable,
+            stored,
+            dirty: false,
+        }
+    }
+
+    fn rel(&self, path: &Path) -> Option<String> {
+        Some(
+            path.strip_prefix(&self.root)
+                .ok()?
+                .to_string_lossy()
+                .into_owned(),
+        )
+    }
+
+    /// Cached facts for `path`: by path alone for a registry crate, else when `hash` (of the
+    /// file's current content) matches.
+    pub fn get(&self, path: &Path, hash: Option<u128>) -> Option<FileFacts> {
+        let (h, facts) = self.stored.files.get(&self.rel(path)?)?;
+        let fresh = self.immutable || hash.is_some_and(|hash| format!("{hash:032x}") == *h);
+        fresh.then(|| facts.clone())
+    }
+
+    pub fn is_immutable(&self) -> bool {
+        self.immutable
+    }
+
+    pub fn put(&mut self, path: &Path, hash: u128, facts: &FileFacts) {
+        if self.file.is_none() {
+            return;
+        }
+        if let Some(rel) = self.rel(path) {
+            self.stored
+                .files
+                .insert(rel, (format!("{hash:032x}"), facts.clone()));
+            self.dirty = true;
+        }
+    }
+
+    pub fn macros(&self) -> Option<&[String]> {
+        self.stored.macros.as_deref()
+    }
+
+    pub fn set_macros(&mut self, macros: Vec<String>) {
+        if self.file.is_some() && self.stored.macros.as_ref() != Some(&macros) {
+            self.stored.macros = Some(macros);
+            self.dirty = true;
+        }
+    }
+
+    /// Writes what was added this run.
+    pub fn save(&mut self) {
+        let Some(file) = &self.file else { return };
+        if self.dirty {
+            self.stored.format = FORMAT;
+            crate::cache::write_sealed(file, &self.stored);
+            self.dirty = false;
+        }
+    }
+}

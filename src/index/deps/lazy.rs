@@ -1,0 +1,633 @@
+//! Loading a dependency crate module by module, only where a path leads: `crate::a::b` is
+//! followed through `mod` declarations (`#[path]` too), `use` re-exports (across crates:
+//! `futures::future::join_all` → `futures_util`) and glob re-exports; the module an item is
+//! found in is indexed whole (its impls come with it), and the types its signatures name are
+//! followed a few steps further, so the declared return types of what the code calls are known.
+//! Nothing else of the crate is read: a path into `windows-sys` parses the files on the way.
+
+use super::cache::CrateCache;
+use super::macros;
+use crate::index::facts::{FileFacts, ModFacts};
+use crate::index::types::Ty;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// How many steps of signature types are followed from an item the code names.
+pub const HOPS: u8 = 2;
+/// Bounds one context's loading, whatever the crates look like.
+const MAX_STEPS: usize = 200_000;
+const MAX_DEPTH: usize = 24;
+/// Above this many glob imports, a module's globs are searched by name only.
+const MANY_GLOBS: usize = 16;
+/// A dependency file larger than this is not read.
+const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// What a dependency's name stands for in the code of a crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ext {
+    /// A dependency crate, by its number in [`Loader::crates`].
+    Crate(usize),
+    /// A crate of the analysed workspace, by its root file.
+    Workspace(PathBuf),
+    /// Declared, but its sources are not on disk (what to show the user).
+    Missing(String),
+    /// Declared, but not enabled or not resolvable (silently unknown).
+    Unknown,
+}
+
+/// A dependency crate found on disk.
+pub struct Crate {
+    /// `futures_util`.
+    pub lib_name: String,
+    pub dir: PathBuf,
+    pub root_file: PathBuf,
+    /// (name, version) in the lock (for its own dependencies), when known.
+    pub locked: Option<(String, String)>,
+    /// Sort key among crates of one library name (the highest version keeps the plain name).
+    pub version: Option<semver::Version>,
+    pub cache: CrateCache,
+    /// The crate's own dependencies, resolved when first needed.
+    pub externs: Option<HashMap<String, Ext>>,
+    forwarding: Option<HashSet<String>>,
+    /// Its root module, once opened.
+    pub root_mod: Option<usize>,
+    /// The root file could not be read or parsed: the crate is unknown.
+    failed: bool,
+}
+
+impl Crate {
+    pub fn new(
+        lib_name: String,
+        dir: PathBuf,
+        root_file: PathBuf,
+        locked: Option<(String, String)>,
+        cache: CrateCache,
+    ) -> Crate {
+        let version = locked
+            .as_ref()
+            .and_then(|(_, v)| semver::Version::parse(v).ok());
+        Crate {
+            lib_name,
+            dir,
+            root_file,
+            locked,
+            version,
+            cache,
+            externs: None,
+            forwarding: None,
+            root_mod: None,
+            failed: false,
+        }
+    }
+}
+
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub facts: FileFacts,
+    /// Like a `mod.rs`: its `mod x;` children are in its own folder.
+    mod_rs: bool,
+}
+
+struct Module {
+    krate: usize,
+    file: usize,
+    /// Its entry in the file's `facts.modules`.
+    facts: usize,
+    /// Every name it declares or imports (child modules too), for quick misses.
+    names: HashSet<String>,
+    inline_path: Vec<String>,
+    parent: Option<usize>,
+    children: HashMap<String, Option<usize>>,
+    /// The most signature steps already followed from here.
+    hops_done: Option<u8>,
+}
+
+/// Resolves a crate's dependency names (done by the caller, who knows manifests and locks).
+pub trait Resolver {
+    fn externs(&mut self, loader: &mut Loader, krate: usize) -> HashMap<String, Ext>;
+}
+
+#[derive(Default)]
+pub struct Loader {
+    pub crates: Vec<Crate>,
+    pub files: Vec<LoadedFile>,
+    file_ids: HashMap<PathBuf, usize>,
+    modules: Vec<Module>,
+    /// (file, inline path) → module.
+    module_at: HashMap<(usize, Vec<String>), usize>,
+    /// Problems worth a note (a file that does not parse, a symlink loop, ...).
+    pub notes: Vec<String>,
+    steps: usize,
+    /// Globs being expanded (no cycles).
+    expanding: HashSet<usize>,
+    /// (module, path, glob) already followed → with how many hops.
+    walked: HashMap<(usize, Vec<String>, bool), u8>,
+}
+
+impl Loader {
+    fn take_step(&mut self) -> bool {
+        self.steps += 1;
+        self.steps <= MAX_STEPS
+    }
+
+    /// Follows `segs` (without the crate name) from the root of crate `krate`.
+    pub fn request(&mut self, r: &mut dyn Resolver, krate: usize, segs: &[String], glob: bool) {
+        if let Some(root) = self.open_crate(krate) {
+            self.walk(r, root, segs, HOPS, glob, 0);
+        }
+    }
+
+    /// The root module of crate `krate`, opening it (reading its root file and its item-forwarding
+    /// macros) the first time.
+    pub fn open_crate(&mut self, krate: usize) -> Option<usize> {
+        if let Some(m) = self.crates[krate].root_mod {
+            return Some(m);
+        }
+        if self.crates[krate].failed {
+            return None;
+        }
+        self.crates[krate].failed = true;
+        if self.crates[krate].forwarding.is_none() {
+            let cached = self.crates[krate]
+                .cache
+                .macros()
+                .map(|m| m.iter().cloned().collect::<HashSet<String>>());
+            let set = match cached {
+                Some(set) => set,
+                None => {
+                    let set = self.find_forwarding_macros(krate);
+                    let mut list: Vec<String> = set.iter().cloned().collect();
+                    list.sort();
+                    self.crates[krate].cache.set_macros(list);
+                    set
+                }
+            };
+            self.crates[krate].forwarding = Some(set);
+        }
+        let root_file = self.crates[krate].root_file.clone();
+        let fid = self.load_file(krate, &root_file, true)?;
+        let m = self.module_at.get(&(fid, Vec::new())).copied()?;
+        self.crates[krate].root_mod = Some(m);
+        self.crates[krate].failed = false;
+        Some(m)
+    }
+
+    /// The `macro_rules!` of the root file and of the modules it declares `#[macro_use]`,
+    /// recursively, that forward items.
+    fn find_forwarding_macros(&mut self, krate: usize) -> HashSet<String> {
+        let mut set = HashSet::new();
+        let mut todo = vec![(self.crates[krate].root_file.clone(), true, 0)];
+        while let Some((file, mod_rs, depth)) = todo.pop() {
+            if depth > 4 {
+                continue;
+            }
+            let Some(ast) = read_text(&file).ok().and_then(|t| parse(&t)) else {
+                continue;
+            };
+            macros::forwarding_macros(&ast.items, &mut set);
+            for item in &ast.items {
+                let syn::Item::Mod(md) = item else { continue };
+                if md.content.is_some() || !md.attrs.iter().any(|a| a.path().is_ident("macro_use"))
+                {
+                    continue;
+                }
+                let decl = crate::index::facts::ModDecl {
+                    name: md.ident.to_string(),
+                    path_attr: crate::index::facts::path_attr(&md.attrs),
+                };
+                if let Some(child) = child_file(&file, mod_rs, &[], &decl) {
+                    todo.push((child, decl.path_attr.is_some(), depth + 1));
+                }
+            }
+            proc_macro2::extra::invalidate_current_thread_spans();
+        }
+        set
+    }
+
+    /// Reads, parses and registers a file of crate `krate` (once), with a module for its top
+    /// level and for each inline module.
+    fn load_file(&mut self, krate: usize, path: &Path, mod_rs: bool) -> Option<usize> {
+        if let Some(&f) = self.file_ids.get(path) {
+            return Some(f);
+        }
+        let facts = self.facts_of(krate, path)?;
+        let fid = self.files.len();
+        self.files.push(LoadedFile {
+            path: path.to_path_buf(),
+            facts,
+            mod_rs,
+        });
+        self.file_ids.insert(path.to_path_buf(), fid);
+        // Modules in the order of their inline paths, parents first.
+        let mut paths: Vec<(Vec<String>, usize, HashSet<String>)> = self.files[fid]
+            .facts
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, mf)| (mf.inline_path.clone(), i, names_of(mf)))
+            .collect();
+        paths.sort_by_key(|(p, _, _)| p.len());
+        for (p, facts, names) in paths {
+            let parent = if p.is_empty() {
+                None
+            } else {
+                self.module_at
+                    .get(&(fid, p[..p.len() - 1].to_vec()))
+                    .copied()
+            };
+            let id = self.modules.len();
+            if let (Some(pm), Some(last)) = (parent, p.last()) {
+                self.modules[pm].names.insert(last.clone());
+            }
+            self.modules.push(Module {
+                krate,
+                file: fid,
+                facts,
+                names,
+                inline_path: p.clone(),
+                parent,
+                children: HashMap::new(),
+                hops_done: None,
+            });
+            self.module_at.insert((fid, p), id);
+        }
+        Some(fid)
+    }
+
+    fn facts_of(&mut self, krate: usize, path: &Path) -> Option<FileFacts> {
+        let immutable = self.crates[krate].cache.is_immutable();
+        if immutable {
+            if let Some(f) = self.crates[krate].cache.get(path, None) {
+                return Some(f);
+            }
+        }
+        let text = match read_text(path) {
+            Ok(t) => t,
+            Err(e) => {
+                if let Some(e) = e {
+                    self.notes.push(format!("{}: {e}", path.display()));
+                }
+                return None;
+            }
+        };
+        let hash = crate::cache::content_hash(text.as_bytes());
+        if let Some(f) = self.crates[krate].cache.get(path, Some(hash)) {
+            return Some(f);
+        }
+        let forwarding = self.crates[krate].forwarding.clone().unwrap_or_default();
+        let facts = std::panic::catch_unwind(|| extract(&text, &forwarding))
+            .ok()
+            .flatten();
+        proc_macro2::extra::invalidate_current_thread_spans();
+        match facts {
+            Some(facts) => {
+                self.crates[krate].cache.put(path, hash, &facts);
+                Some(facts)
+            }
+            None => {
+                self.notes.push(format!(
+                    "{}: does not parse; the items of this dependency file are unknown",
+                    path.display()
+                ));
+                None
+            }
+        }
+    }
+
+    fn mod_facts(&self, m: usize) -> Option<&ModFacts> {
+        let module = &self.modules[m];
+        self.files[module.file].facts.modules.get(module.facts)
+    }
+
+    /// The child module `name` of `m` (inline, or a `mod name;` file), loaded.
+    fn child(&mut self, m: usize, name: &str) -> Option<usize> {
+        if let Some(c) = self.modules[m].children.get(name) {
+            return *c;
+        }
+        let found = self.find_child(m, name);
+        self.modules[m].children.insert(name.to_string(), found);
+        found
+    }
+
+    fn find_child(&mut self, m: usize, name: &str) -> Option<usize> {
+        let module = &self.modules[m];
+        let (fid, krate) = (module.file, module.krate);
+        let mut inline = module.inline_path.clone();
+        inline.push(name.to_string());
+        if let Some(&c) = self.module_at.get(&(fid, inline)) {
+            return Some(c);
+        }
+        let decl = self
+            .mod_facts(m)?
+            .out_of_line
+            .iter()
+            .find(|d| d.name == name)?
+            .clone();
+        let file = &self.files[fid];
+        let path = child_file(&file.path, file.mod_rs, &self.modules[m].inline_path, &decl)?;
+        let child_fid = self.load_file(krate, &path, decl.path_attr.is_some())?;
+        let c = self.module_at.get(&(child_fid, Vec::new())).copied()?;
+        if self.modules[c].parent.is_none() && Some(c) != self.crates[krate].root_mod {
+            self.modules[c].parent = Some(m);
+        }
+        Some(c)
+    }
+
+    /// Follows `segs` from module `m` (the first segment looked up in `m`'s scope only when
+    /// `scoped`: a `use` path or a written type; else as a member of `m`).
+    fn walk(
+        &mut self,
+        r: &mut dyn Resolver,
+        m: usize,
+        segs: &[String],
+        hops: u8,
+        glob: bool,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH || !self.take_step() {
+            return;
+        }
+        // The same path from the same module is followed once (with the most hops asked).
+        let key = (m, segs.to_vec(), glob);
+        match self.walked.get(&key) {
+            Some(&h) if h >= hops => return,
+            _ => {
+                self.walked.insert(key, hops);
+            }
+        }
+        let Some(first) = segs.first() else {
+            if glob {
+                self.expand_glob(r, m, hops, depth);
+            }
+            return;
+        };
+        let rest = &segs[1..];
+        match first.as_str() {
+            "self" => self.walk(r, m, rest, hops, glob, depth + 1),
+            "super" => {
+                if let Some(p) = self.parent(m) {
+                    self.walk(r, p, rest, hops, glob, depth + 1)
+                }
+            }
+            "crate" => {
+                let root = self.crate_root_of(m);
+                self.walk(r, root, rest, hops, glob, depth + 1)
+            }
+            name => self.member(r, m, name, rest, hops, glob, depth + 1),
+        }
+    }
+
+    fn parent(&self, m: usize) -> Option<usize> {
+        self.modules[m].parent
+    }
+
+    fn crate_root_of(&self, m: usize) -> usize {
+        let k = self.modules[m].krate;
+        self.crates[k].root_mod.unwrap_or(m)
+    }
+
+    /// `name` (then `rest`) as a member of module `m`.
+    #[allow(clippy::too_many_arguments)]
+    fn member(
+        &mut self,
+        r: &mut dyn Resolver,
+        m: usize,
+        name: &str,
+        rest: &[String],
+        hops: u8,
+        glob: bool,
+        depth: usize,
+    ) {
+        let declared = self.modules[m].names.contains(name);
+        if declared {
+            if let Some(c) = self.child(m, name) {
+                return self.walk(r, c, rest, hops, glob, depth + 1);
+            }
+        }
+        let Some(mf) = self.mod_facts(m) else { return };
+        let import = mf
+            .uses
+            .iter()
+            .find(|u| !u.glob && u.alias == name)
+            .map(|u| u.target.clone());
+        let defined = mf.fns.iter().any(|f| f.name == name)
+            || mf.types.iter().any(|t| t.name == name)
+            || mf.traits.iter().any(|(t, _)| t == name);
+        // A module re-exporting hundreds of modules (`web-sys`'s `pub use gen_Window::*;` for
+        // each type) is searched only where the module's name contains the name sought.
+        let many = mf.uses.iter().filter(|u| u.glob).nth(MANY_GLOBS).is_some();
+        let globs: Vec<Vec<String>> = mf
+            .uses
+            .iter()
+            .filter(|u| u.glob)
+            .filter(|u| {
+                !many
+                    || u.target
+                        .last()
+                        .is_some_and(|l| contains_ignoring_case(l, name))
+            })
+            .map(|u| u.target.clone())
+            .collect();
+        if let Some(target) = import {
+            let mut full = target;
+            full.extend_from_slice(rest);
+            return self.scoped(r, m, &full, hops, glob, depth + 1);
+        }
+        if defined {
+            self.follow_signatures(r, m, hops, depth + 1);
+            return;
+        }
+        for g in globs {
+            let mut full = g;
+            full.push(name.to_string());
+            full.extend_from_slice(rest);
+            self.scoped(r, m, &full, hops, glob, depth + 1);
+        }
+    }
+
+    /// A path as written in module `m` (a `use` target, a type): `crate`, `self`, `super`, a
+    /// member of `m`, else a dependency of `m`'s crate.
+    fn scoped(
+        &mut self,
+        r: &mut dyn Resolver,
+        m: usize,
+        segs: &[String],
+        hops: u8,
+        glob: bool,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH || !self.take_step() {
+            return;
+        }
+        let Some(first) = segs.first() else { return };
+        if matches!(first.as_str(), "crate" | "self" | "super") {
+            return self.walk(r, m, segs, hops, glob, depth + 1);
+        }
+        if self.modules[m].names.contains(first) {
+            return self.walk(r, m, segs, hops, glob, depth + 1);
+        }
+        let krate = self.modules[m].krate;
+        if self.crates[krate].externs.is_none() {
+            let externs = r.externs(self, krate);
+            self.crates[krate].externs = Some(externs);
+        }
+        let ext = self.crates[krate]
+            .externs
+            .as_ref()
+            .and_then(|e| e.get(first.as_str()).cloned());
+        if let Some(Ext::Crate(dep)) = ext {
+            if let Some(root) = self.open_crate(dep) {
+                self.walk(r, root, &segs[1..], hops, glob, depth + 1);
+            }
+        }
+    }
+
+    /// Makes every name of module `m` known: its imports and its glob imports (once).
+    fn expand_glob(&mut self, r: &mut dyn Resolver, m: usize, hops: u8, depth: usize) {
+        if !self.expanding.insert(m) {
+            return;
+        }
+        let Some(mf) = self.mod_facts(m) else { return };
+        let uses: Vec<(bool, Vec<String>)> =
+            mf.uses.iter().map(|u| (u.glob, u.target.clone())).collect();
+        self.follow_signatures(r, m, hops, depth + 1);
+        for (glob, target) in uses {
+            self.scoped(r, m, &target, hops, glob, depth + 1);
+        }
+    }
+
+    /// The types that the signatures, fields and aliases of module `m` name, `hops` steps deep.
+    fn follow_signatures(&mut self, r: &mut dyn Resolver, m: usize, hops: u8, depth: usize) {
+        if hops == 0 || self.modules[m].hops_done.is_some_and(|h| h >= hops) {
+            return;
+        }
+        self.modules[m].hops_done = Some(hops);
+        let Some(mf) = self.mod_facts(m) else { return };
+        let mut types: Vec<&Ty> = Vec::new();
+        let sigs = mf
+            .fns
+            .iter()
+            .chain(mf.impls.iter().flat_map(|i| i.fns.iter()))
+            .chain(mf.traits.iter().flat_map(|(_, f)| f.iter()));
+        types.extend(sigs.map(|s| &s.ret));
+        for t in &mf.types {
+            types.extend(t.fields.iter().map(|(_, ty)| ty));
+            types.extend(t.alias_of.iter());
+        }
+        types.extend(mf.impls.iter().map(|i| &i.self_ty));
+        let mut paths: Vec<Vec<String>> = Vec::new();
+        for t in types {
+            type_paths(t, &mut paths, 0);
+        }
+        for i in &mf.impls {
+            paths.extend(i.trait_path.iter().cloned());
+        }
+        paths.sort();
+        paths.dedup();
+        for p in paths {
+            // Names of the module itself are already here.
+            if p.len() == 1
+                && self
+                    .mod_facts(m)
+                    .is_some_and(|mf| mf.types.iter().any(|t| t.name == p[0]))
+            {
+                continue;
+            }
+            self.scoped(r, m, &p, hops - 1, false, depth + 1);
+        }
+    }
+
+    /// The facts loaded, one entry a file, and the files each crate's root is.
+    pub fn into_parts(self) -> (Vec<Crate>, Vec<LoadedFile>) {
+        (self.crates, self.files)
+    }
+}
+
+/// Whether `hay` contains `needle`, ASCII case ignored (`gen_Window` and `Window`).
+fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// The names module facts declare or import.
+fn names_of(mf: &ModFacts) -> HashSet<String> {
+    mf.uses
+        .iter()
+        .filter(|u| !u.glob)
+        .map(|u| u.alias.clone())
+        .chain(mf.fns.iter().map(|f| f.name.clone()))
+        .chain(mf.types.iter().map(|t| t.name.clone()))
+        .chain(mf.traits.iter().map(|(t, _)| t.clone()))
+        .chain(mf.out_of_line.iter().map(|d| d.name.clone()))
+        .collect()
+}
+
+fn type_paths(t: &Ty, out: &mut Vec<Vec<String>>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match t {
+        Ty::Path { segs, args } => {
+            if !segs.is_empty() && !matches!(segs[0].as_str(), "std" | "core" | "alloc") {
+                out.push(segs.clone());
+            }
+            for a in args {
+                type_paths(a, out, depth + 1);
+            }
+        }
+        Ty::Future(Some(inner)) | Ty::Callable(inner) => type_paths(inner, out, depth + 1),
+        Ty::Tuple(ts) => {
+            for t in ts {
+                type_paths(t, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The file a `mod name;` declared in `file` (at `inline_path` inside it) lives in; the same
+/// rule as the workspace index's.
+fn child_file(
+    file: &Path,
+    mod_rs: bool,
+    inline_path: &[String],
+    decl: &crate::index::facts::ModDecl,
+) -> Option<PathBuf> {
+    crate::index::child_module_files(file, mod_rs, inline_path, decl)
+        .into_iter()
+        // A link that leads nowhere (a loop) is found too, and its read error becomes a note.
+        .find(|c| std::fs::symlink_metadata(c).is_ok())
+}
+
+/// A dependency file's text. `Err(None)`: it is simply not there; `Err(Some(why))`: it is there
+/// and cannot be read (a symlink loop, no permission, too large, not UTF-8).
+fn read_text(path: &Path) -> Result<String, Option<String>> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(None);
+    }
+    let meta = std::fs::metadata(path).map_err(|e| Some(crate::discover::io_message(&e)))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Some(format!(
+            "larger than {} MB, not read",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Some(crate::discover::io_message(&e)))?;
+    String::from_utf8(bytes).map_err(|_| Some("not valid UTF-8".to_string()))
+}
+
+fn parse(text: &str) -> Option<syn::File> {
+    if crate::source::too_deep(text, crate::source::MAX_NESTING).is_some() {
+        return None;
+    }
+    crate::index::skeleton::parse(text).or_else(|| syn::parse_file(text).ok())
+}
+
+/// A dependency file's facts, reading only the item macros that forward items.
+fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
+    let mut ast = parse(text)?;
+    let mut set = forwarding.clone();
+    macros::forwarding_macros(&ast.items, &mut set);
+    macros::keep_forwarding_calls(&mut ast.items, &set);
+    Some(FileFacts::extract(&ast))
+}

@@ -1,0 +1,300 @@
+//! Dependencies read from their sources: `fixtures/deps/app` checked with a fake `$CARGO_HOME`
+//! (`fixtures/deps/home`), offline. Each test works on a copy of the fixture, so it can break it.
+
+mod common;
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/deps");
+
+/// A copy of the fixture: `app/`, `home/` (the `$CARGO_HOME`), `pathdep/`, and `cache/` for the
+/// dependency facts.
+struct Copy {
+    dir: TempDir,
+}
+
+impl Copy {
+    fn new() -> Copy {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        copy_tree(Path::new(FIXTURE), dir.path());
+        Copy { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn registry(&self, rel: &str) -> PathBuf {
+        self.path("home/registry/src/index.crates.io-0000000000000000")
+            .join(rel)
+    }
+
+    /// `unawaited check --format json ARGS` in `app/` with `CARGO_HOME=home`: the findings
+    /// (line, rule) of `src/lib.rs`, the notes and the whole document.
+    fn run(&self, home: &Path, args: &[&str]) -> (BTreeSet<(u64, String)>, Vec<String>, Value) {
+        let out = common::unawaited()
+            .current_dir(self.path("app"))
+            .env("CARGO_HOME", home)
+            .env("UNAWAITED_DEPS_CACHE", self.path("cache"))
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("runs");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_eq!(doc["errors"], Value::Array(Vec::new()), "no file errors");
+        let findings = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["path"] == "src/lib.rs")
+            .map(|d| {
+                (
+                    d["line"].as_u64().unwrap(),
+                    d["rule"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let notes = doc["notes"]
+            .as_array()
+            .map(|n| n.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        (findings, notes, doc)
+    }
+
+    fn run_home(&self, args: &[&str]) -> (BTreeSet<(u64, String)>, Vec<String>, Value) {
+        self.run(&self.path("home"), args)
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("the fixture is readable");
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if rel.components().all(|c| c.as_os_str() != "target") {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The `//~ rule` marks of the app.
+fn marks() -> BTreeSet<(u64, String)> {
+    let text = std::fs::read_to_string(Path::new(FIXTURE).join("app/src/lib.rs")).unwrap();
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(at) = line.find("//~") {
+            for rule in line[at + 3..].split_whitespace() {
+                out.insert((i as u64 + 1, rule.to_string()));
+            }
+        }
+    }
+    assert!(out.len() >= 10, "{out:?}");
+    out
+}
+
+fn fetch_notes(notes: &[String]) -> Vec<&String> {
+    notes.iter().filter(|n| n.contains("cargo fetch")).collect()
+}
+
+/// Every file below `dir` with its size and modification time.
+fn snapshot(dir: &Path) -> BTreeSet<(PathBuf, u64, std::time::SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let m = e.metadata().unwrap();
+            (e.path().to_path_buf(), m.len(), m.modified().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn dependency_futures_are_flagged_only_when_the_sources_are_read() {
+    let c = Copy::new();
+    let home_before = snapshot(&c.path("home"));
+    let (found, notes, _) = c.run_home(&[]);
+    assert_eq!(found, marks(), "notes: {notes:?}");
+    // One note for the dependency the code names whose sources are missing.
+    let fetch = fetch_notes(&notes);
+    assert_eq!(fetch.len(), 1, "{notes:?}");
+    assert!(fetch[0].contains("missing 1.0.0"), "{notes:?}");
+    // The crate that does not parse is named; the module nobody names is never read.
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("broken-0.1.0") && n.contains("does not parse")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("heavy.rs")), "{notes:?}");
+    // Facts cached in the user cache folder; nothing written under `$CARGO_HOME`.
+    assert!(std::fs::read_dir(c.path("cache")).unwrap().count() >= 5);
+    assert_eq!(snapshot(&c.path("home")), home_before);
+
+    // Without the sources: no finding of the dependencies' futures.
+    let (found, notes, _) = c.run_home(&["--no-deps"]);
+    assert!(found.is_empty(), "{found:?}");
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn the_config_key_turns_it_off() {
+    let c = Copy::new();
+    common::write(&c.path("app"), "unawaited.toml", "deps = false\n");
+    let (found, notes, _) = c.run_home(&[]);
+    assert!(found.is_empty(), "{found:?}");
+    assert!(notes.is_empty(), "{notes:?}");
+    std::fs::remove_file(c.path("app/unawaited.toml")).unwrap();
+    common::write(
+        &c.path("app"),
+        "Cargo.toml",
+        &(std::fs::read_to_string(Path::new(FIXTURE).join("app/Cargo.toml")).unwrap()
+            + "\n[package.metadata.unawaited]\ndeps = false\n"),
+    );
+    let (found, _, _) = c.run_home(&[]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn without_a_lock_the_manifests_requirements_pick_the_versions() {
+    let c = Copy::new();
+    std::fs::remove_file(c.path("app/Cargo.lock")).unwrap();
+    let (found, notes, _) = c.run_home(&[]);
+    assert_eq!(found, marks(), "notes: {notes:?}");
+    assert_eq!(fetch_notes(&notes).len(), 1, "{notes:?}");
+}
+
+#[test]
+fn a_malformed_or_huge_lock_is_a_note_and_the_run_goes_on() {
+    let c = Copy::new();
+    std::fs::write(c.path("app/Cargo.lock"), "[[package]\nname = = 3\n").unwrap();
+    let (found, notes, _) = c.run_home(&[]);
+    assert_eq!(found, marks(), "notes: {notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("Cargo.lock") && n.contains("not a valid lock file")),
+        "{notes:?}"
+    );
+
+    let big = "# padding\n".repeat(2 << 20);
+    std::fs::write(c.path("app/Cargo.lock"), big).unwrap();
+    let (found, notes, _) = c.run_home(&[]);
+    assert_eq!(found, marks(), "notes: {notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("Cargo.lock") && n.contains("larger than")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn missing_sources_are_one_note_naming_cargo_fetch() {
+    let c = Copy::new();
+    let empty = tempfile::tempdir().unwrap();
+    let (found, notes, doc) = c.run(empty.path(), &[]);
+    // The path dependency is still read; nothing else is known.
+    let local: BTreeSet<(u64, String)> = marks()
+        .into_iter()
+        .filter(|(line, _)| *line == 17)
+        .collect();
+    assert_eq!(found, local, "{notes:?}");
+    let fetch = fetch_notes(&notes);
+    assert_eq!(fetch.len(), 1, "{notes:?}");
+    for name in ["asyncdep 1.0.0", "asyncdep 2.0.0", "facade 0.3.0", "gitdep"] {
+        assert!(fetch[0].contains(name), "{name}: {}", fetch[0]);
+    }
+    assert_eq!(doc["summary"]["errors"], 0);
+}
+
+#[test]
+fn a_symlink_loop_or_an_unreadable_folder_is_a_note() {
+    let c = Copy::new();
+    let lib = c.registry("asyncdep-1.0.0/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, text + "\n#[path = \"looped.rs\"]\npub mod looped;\n").unwrap();
+    let looped = c.registry("asyncdep-1.0.0/src/looped.rs");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let app = c.path("app/src/lib.rs");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(
+        &app,
+        text + "\npub async fn more() {\n    asyncdep::looped::x();\n}\n",
+    )
+    .unwrap();
+    let (found, notes, _) = c.run_home(&[]);
+    assert_eq!(found, marks(), "notes: {notes:?}");
+    #[cfg(unix)]
+    assert!(notes.iter().any(|n| n.contains("looped.rs")), "{notes:?}");
+
+    // An unreadable dependency folder (only meaningful when permissions are enforced).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = c.registry("facade-util-0.3.0");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let enforced = std::fs::read_dir(&dir).is_err();
+        let (found, notes, _) = c.run_home(&["--no-cache"]);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if enforced {
+            let mut expected = marks();
+            expected.retain(|(line, _)| *line != 14);
+            assert_eq!(found, expected, "{notes:?}");
+            assert!(
+                notes.iter().any(|n| n.contains("facade-util-0.3.0")),
+                "{notes:?}"
+            );
+        } else {
+            assert_eq!(found, marks());
+        }
+    }
+}
+
+#[test]
+fn registry_facts_are_cached_by_version_and_path_dependencies_by_content() {
+    let c = Copy::new();
+    let (first, _, _) = c.run_home(&[]);
+    assert_eq!(first, marks());
+    // A registry version never changes: its cached facts are used as they are (here, even
+    // though the file was edited behind the cache's back).
+    let lib = c.registry("asyncdep-1.0.0/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, text.replace("pub async fn fetch", "pub fn fetch")).unwrap();
+    // A path dependency is read again when its content changes.
+    std::fs::write(c.path("pathdep/src/lib.rs"), "pub fn local() {}\n").unwrap();
+    let (second, _, _) = c.run_home(&[]);
+    let mut expected = marks();
+    expected.retain(|(line, _)| *line != 17);
+    assert_eq!(second, expected);
+    // Without the cache, the edited registry file is read as it now is.
+    let (third, _, _) = c.run_home(&["--no-cache"]);
+    expected.retain(|(line, _)| *line != 7);
+    assert_eq!(third, expected);
+}
+
+#[test]
+fn human_output_prints_the_note_on_standard_error() {
+    let c = Copy::new();
+    let out = common::unawaited()
+        .current_dir(c.path("app"))
+        .env("CARGO_HOME", c.path("home"))
+        .env("UNAWAITED_DEPS_CACHE", c.path("cache"))
+        .args(["check", "--color", "never"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("cargo fetch").count(), 1, "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("cargo fetch"));
+}
