@@ -26,6 +26,8 @@ pub enum Command {
         /// A rule name, e.g. unawaited_future
         rule: String,
     },
+    /// Run the language server (LSP over standard input and output) for editors
+    Server,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             None => return usage(&format!("unknown rule `{rule}` (see `unawaited rules`)")),
         },
         Command::Check(args) => return check(*args),
+        Command::Server => return ExitCode::from(unawaited::server::run() as u8),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
