@@ -139,3 +139,117 @@ fn safe_edits(diagnostics: &[Diagnostic]) -> Vec<Edit> {
     });
     edits
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, Level, Position, Span};
+
+    fn at(byte: usize) -> Span {
+        let p = Position {
+            line: 1,
+            column: byte + 1,
+            byte,
+        };
+        Span { start: p, end: p }
+    }
+
+    fn finding(rule: RuleId, byte: usize, applicability: Applicability) -> Diagnostic {
+        Diagnostic {
+            rule,
+            level: Level::Deny,
+            path: "a.rs".into(),
+            span: at(byte),
+            message: "m".into(),
+            label: None,
+            help: None,
+            notes: Vec::new(),
+            fix: Some(Fix {
+                message: "add `.await`".into(),
+                applicability,
+                edits: vec![Edit {
+                    span: at(byte),
+                    text: ".await".into(),
+                }],
+            }),
+        }
+    }
+
+    fn checked(diagnostics: Vec<Diagnostic>) -> Checked {
+        let lsp = diagnostics
+            .iter()
+            .map(|d| lsp_types::Diagnostic {
+                range: Range::new(
+                    lsp_types::Position::new(0, d.span.start.byte as u32),
+                    lsp_types::Position::new(0, d.span.end.byte as u32),
+                ),
+                ..lsp_types::Diagnostic::default()
+            })
+            .collect();
+        Checked {
+            version: 1,
+            text: "\tf(); g(); h();\n".into(),
+            diagnostics,
+            lsp,
+        }
+    }
+
+    fn titles(actions: &[CodeActionOrCommand]) -> Vec<String> {
+        actions
+            .iter()
+            .map(|a| match a {
+                CodeActionOrCommand::CodeAction(a) => a.title.clone(),
+                CodeActionOrCommand::Command(c) => c.title.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unsafe_fixes_are_labelled_and_fix_all_takes_only_safe_ones() {
+        let uri = Url::parse("file:///w/a.rs").unwrap();
+        let c = checked(vec![
+            finding(RuleId::UnawaitedFuture, 4, Applicability::MachineApplicable),
+            finding(RuleId::UnawaitedFuture, 9, Applicability::MaybeIncorrect),
+            finding(RuleId::ParseError, 14, Applicability::MachineApplicable),
+        ]);
+        let everywhere = Range::new(
+            lsp_types::Position::new(0, 0),
+            lsp_types::Position::new(0, 20),
+        );
+        let all = code_actions(&uri, &c, everywhere, None, Encoding::Utf16);
+        assert_eq!(
+            titles(&all),
+            [
+                "add `.await`",
+                "suppress `unawaited_future` on this line",
+                "add `.await` (unsafe fix: check the result)",
+                "suppress `unawaited_future` on this line",
+                "add `.await`",
+                "fix every safe unawaited finding in the file",
+            ]
+        );
+        let CodeActionOrCommand::CodeAction(suppress) = &all[1] else {
+            panic!("an action")
+        };
+        let edits = &suppress.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+        assert_eq!(
+            edits[0].new_text,
+            "\t// unawaited: allow(unawaited_future) -- TODO: say why\n"
+        );
+        let only_fix_all = [CodeActionKind::SOURCE_FIX_ALL];
+        let fix_all = code_actions(&uri, &c, everywhere, Some(&only_fix_all), Encoding::Utf16);
+        let CodeActionOrCommand::CodeAction(fix_all) = &fix_all[0] else {
+            panic!("an action")
+        };
+        let edits = &fix_all.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+        let at: Vec<u32> = edits.iter().map(|e| e.range.start.character).collect();
+        assert_eq!(at, [4, 14], "the unsafe fix is left out");
+        let only_quickfix = [CodeActionKind::QUICKFIX];
+        let narrow = Range::new(
+            lsp_types::Position::new(0, 9),
+            lsp_types::Position::new(0, 9),
+        );
+        let quick = code_actions(&uri, &c, narrow, Some(&only_quickfix), Encoding::Utf16);
+        assert_eq!(quick.len(), 2, "{:?}", titles(&quick));
+    }
+}
