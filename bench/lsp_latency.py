@@ -96,7 +96,7 @@ def buffer_text(path):
     text = open(path).read()
     extra = []
     k = 0
-    while text.count("\n") + sum(s.count("\n") for s in extra) < LINES - 5:
+    while text.count("\n") + sum(s.count("\n") for s in extra) < LINES - 3:
         extra.append(f"pub fn padding_{k}(x: u64) -> u64 {{\n    x.wrapping_mul({k + 3})\n}}\n\n")
         k += 1
     text += "".join(extra)
@@ -140,7 +140,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--generated-mb", type=int, default=20)
-    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"))
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"),
+                    type=os.path.abspath)
     args = ap.parse_args()
     gen = os.path.join(BENCH_DIR, "generated")
     generate(gen, args.generated_mb)
