@@ -26,6 +26,8 @@ pub enum Command {
         /// A rule name, e.g. unawaited_future
         rule: String,
     },
+    /// Run the language server (LSP over standard input and output) for editors
+    Server,
     /// Remove the index cache of the packages or workspaces holding PATHS
     Clean {
         /// Files or folders whose cache to remove (default: the current folder)

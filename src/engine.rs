@@ -82,6 +82,12 @@ struct ContextData {
 }
 
 pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
+    run_with_buffers(opts, &[])
+}
+
+/// `run`, with editor buffers: each `(path, text)` is checked, and its text stands for the
+/// file on disk for every file's findings (the index, the call graph). For `unawaited server`.
+pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Outcome, Fatal> {
     let mut timer = PhaseTimer::from_env();
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
@@ -112,7 +118,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
     let mut empty_folders = Vec::new();
 
     let mut targets = walker.targets(&opts.paths, &mut errors, &mut empty_folders);
-    if let Some((name, text)) = &opts.stdin {
+    for (name, text) in opts.stdin.iter().chain(buffers) {
         let path = normalize(&cwd.join(name));
         targets.retain(|t| t.path != path);
         targets.push(crate::discover::Target {

@@ -15,5 +15,6 @@ pub mod index;
 pub mod knowledge;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;

@@ -45,6 +45,7 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Command::Check(args) => return check(*args),
         Command::Clean { paths, cache_dir } => return clean(&paths, cache_dir),
         Command::Config { path, config } => return show_config(&path, config.as_deref()),
+        Command::Server => return ExitCode::from(unawaited::server::run() as u8),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
