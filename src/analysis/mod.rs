@@ -3,7 +3,9 @@
 
 pub mod facts;
 mod macros;
+mod patterns;
 pub mod scope;
 pub mod spans;
+mod types_env;
 pub mod value;
 pub mod walk;

@@ -220,6 +220,14 @@ impl Index {
             for name in &mf.inline_path {
                 base.push(name);
             }
+            // `include!("x.rs")`: the file's items are this module's.
+            for inc in &mf.includes {
+                if let Some(&child_fid) = by_path.get(dir.join(inc).as_path()) {
+                    if !assigned[child_fid] {
+                        self.load_file(child_fid, m, files, by_path, assigned, mod_rs, depth + 1);
+                    }
+                }
+            }
             for decl in &mf.out_of_line {
                 let candidates = match &decl.path_attr {
                     Some(p) => vec![dir.join(p)],
@@ -232,7 +240,15 @@ impl Index {
                 else {
                     continue;
                 };
-                if assigned[child_fid] && self.file_modules.contains_key(&child_fid) && depth > 0 {
+                // A file already loaded in this crate (a `#[path]` loop) is not loaded again; a
+                // module shared by several crates (`mod common;` in each `tests/*.rs`) is loaded
+                // in each, with its submodules.
+                let crate_root = self.modules[m].crate_root;
+                let in_this_crate = self.file_modules.get(&child_fid).is_some_and(|mods| {
+                    mods.iter()
+                        .any(|(_, mid)| self.modules[*mid].crate_root == crate_root)
+                });
+                if in_this_crate {
                     continue;
                 }
                 let child = match self.modules[m].children.get(&decl.name) {
