@@ -258,6 +258,14 @@ pub(super) struct Walker<'a, 'f> {
     spawning: bool,
     /// Closures of the lazy iterator chain a function returns (by address).
     deferred_closures: Vec<*const syn::ExprClosure>,
+    /// The runtime-building fact of the `let` being evaluated, if any (index in `facts`).
+    last_built: Option<usize>,
+    /// Locals holding a runtime built in this body, with their fact.
+    built_runtimes: Vec<(String, usize)>,
+    /// Inside a `move` closure handed to an offloading call (`thread::spawn(move || ..)`).
+    moved_offloaded: usize,
+    /// Facts withdrawn before the walk ends (a runtime moved to another thread).
+    retracted: Vec<usize>,
     /// The `let` being bound carries a `#[cfg]`: a binding of the same name under another
     /// `#[cfg]` is an alternative, not shadowing.
     cfg_local: bool,
@@ -301,6 +309,10 @@ impl<'a, 'f> Walker<'a, 'f> {
             cfg_local: false,
             deferred: 0,
             deferred_closures: Vec::new(),
+            last_built: None,
+            built_runtimes: Vec::new(),
+            moved_offloaded: 0,
+            retracted: Vec::new(),
         }
     }
 
@@ -347,6 +359,14 @@ impl<'a, 'f> Walker<'a, 'f> {
     fn finish(mut self) {
         while self.scopes.depth() > 0 {
             self.pop_scope();
+        }
+        let mut gone = std::mem::take(&mut self.retracted);
+        gone.sort_unstable();
+        gone.dedup();
+        for i in gone.into_iter().rev() {
+            if i < self.facts.len() {
+                self.facts.remove(i);
+            }
         }
     }
 
@@ -600,6 +620,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         let in_loop = self.loop_depth > 0;
         let no_runtime = self.no_runtime;
+        if effect == Effect::BuildsRuntime && self.quiet == 0 {
+            self.last_built = Some(self.facts.len());
+        }
         self.push_fact(
             span,
             FactKind::Call {
@@ -670,6 +693,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         match stmt {
             syn::Stmt::Local(local) => {
                 let span = self.local_span(local);
+                self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
                         let v = self.eval(&init.expr);
@@ -690,6 +714,11 @@ impl<'a, 'f> Walker<'a, 'f> {
                     start: span.start,
                     end: init_span.end,
                 };
+                // `let rt = Builder::..build()?;`: moving `rt` into a thread's closure later
+                // takes the runtime out of async code.
+                if let (Some(i), syn::Pat::Ident(pi)) = (self.last_built.take(), &local.pat) {
+                    self.built_runtimes.push((pi.ident.to_string(), i));
+                }
                 self.cfg_local = local.attrs.iter().any(|a| a.path().is_ident("cfg"));
                 self.bind_pattern(&local.pat, val, report_span);
                 self.cfg_local = false;
@@ -1082,6 +1111,10 @@ impl<'a, 'f> Walker<'a, 'f> {
         if p.qself.is_none() && p.path.segments.len() == 1 {
             let name = p.path.segments[0].ident.to_string();
             if let Some(v) = self.scopes.use_name(&name) {
+                if self.moved_offloaded > 0 {
+                    let moved = self.built_runtimes.iter().filter(|(n, _)| *n == name);
+                    self.retracted.extend(moved.map(|(_, i)| *i));
+                }
                 return v;
             }
         }
@@ -1110,6 +1143,8 @@ impl<'a, 'f> Walker<'a, 'f> {
         };
         let deferred = self.deferred_closures.contains(&(c as *const _));
         self.deferred += usize::from(deferred);
+        let moved = ctx_override == Some(ExecContext::Offloaded) && c.capture.is_some();
+        self.moved_offloaded += usize::from(moved);
         let ret = self.in_body(ctx, |w| {
             w.scopes.push();
             for input in &c.inputs {
@@ -1124,6 +1159,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             body
         });
         self.deferred -= usize::from(deferred);
+        self.moved_offloaded -= usize::from(moved);
         if is_async {
             return Val::Callable(Box::new(Val::future("an async closure")));
         }
@@ -1344,6 +1380,9 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn eval_method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
+        let recv_was_used = bare_ident(&mc.receiver)
+            .and_then(|n| self.scopes.lookup(&n).map(|b| b.used))
+            .unwrap_or(true);
         let recv = self.eval(&mc.receiver);
         let name = mc.method.to_string();
         let span = self.span_between(&mc.receiver, mc.paren_token.span.close().end());
@@ -1426,7 +1465,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         };
         self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
         let args = self.eval_args(mc.args.iter(), role, &callee);
-        if let Some(v) = self.collection_method(mc, &recv, &name, &args) {
+        if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
             return v;
         }
         if api.is_none() && result == Val::Unknown {
@@ -1450,6 +1489,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         recv: &Val,
         name: &str,
         args: &[Val],
+        recv_was_used: bool,
     ) -> Option<Val> {
         let is_vec = |v: &Val| matches!(v.path(), Some(p) if is_vec_path(p));
         match name {
@@ -1457,7 +1497,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let local = bare_ident(&mc.receiver)?;
                 let elem = &args[0];
                 let b = self.scopes.lookup(&local)?;
-                if !(b.val == Val::Unknown || is_vec(&b.val)) {
+                let pool = matches!(b.val.path(), Some(p) if is_future_pool(p));
+                if !(b.val == Val::Unknown || is_vec(&b.val) || pool) {
                     return None;
                 }
                 let known = match &b.val {
@@ -1470,8 +1511,17 @@ impl<'a, 'f> Walker<'a, 'f> {
                     Some(k) if std::mem::discriminant(&k) == std::mem::discriminant(elem) => k,
                     Some(_) => Val::Unknown,
                 };
+                // Pushing futures is not using the collection: if nothing else does, they are
+                // never polled.
+                if merged.is_future() {
+                    b.used = recv_was_used;
+                }
+                let path = match b.val.path() {
+                    Some(p) if pool => p.to_string(),
+                    _ => "Vec".into(),
+                };
                 b.val = Val::Typed {
-                    path: "Vec".into(),
+                    path,
                     args: vec![merged],
                 };
                 Some(Val::Unknown)
@@ -1704,6 +1754,11 @@ impl<'a, 'f> Walker<'a, 'f> {
 /// guard (a tokio lock would be awaited instead).
 const UNKNOWN_LOCK_RESULT: &str = "LockResult";
 
+/// Collections that poll the futures pushed into them once they are polled themselves.
+fn is_future_pool(path: &str) -> bool {
+    matches!(short_type(path), "FuturesUnordered" | "FuturesOrdered")
+}
+
 fn is_vec_path(path: &str) -> bool {
     matches!(short_type(path), "Vec" | "VecDeque")
 }
@@ -1809,19 +1864,34 @@ fn lazy_chain_closures(tail: &syn::Expr) -> Vec<*const syn::ExprClosure> {
         "into_iter",
         "iter",
     ];
-    let mut out = Vec::new();
-    let mut e = tail;
-    while let syn::Expr::MethodCall(mc) = e {
-        if !LAZY.contains(&mc.method.to_string().as_str()) {
-            break;
+    fn collect(e: &syn::Expr, out: &mut Vec<*const syn::ExprClosure>, depth: usize) {
+        if depth > 64 {
+            return;
         }
-        for arg in &mc.args {
-            if let syn::Expr::Closure(c) = arg {
-                out.push(c as *const _);
+        match e {
+            syn::Expr::MethodCall(mc) if LAZY.contains(&mc.method.to_string().as_str()) => {
+                for arg in &mc.args {
+                    match arg {
+                        syn::Expr::Closure(c) => out.push(c as *const _),
+                        other => collect(other, out, depth + 1),
+                    }
+                }
+                collect(&mc.receiver, out, depth + 1);
             }
+            // `Box::new(chain)`
+            syn::Expr::Call(c) if c.args.len() == 1 => {
+                if let syn::Expr::Path(p) = &*c.func {
+                    if path_segments(&p.path).first().is_some_and(|s| s == "Box") {
+                        collect(&c.args[0], out, depth + 1);
+                    }
+                }
+            }
+            syn::Expr::Paren(p) => collect(&p.expr, out, depth + 1),
+            _ => {}
         }
-        e = &mc.receiver;
     }
+    let mut out = Vec::new();
+    collect(tail, &mut out, 0);
     out
 }
 
