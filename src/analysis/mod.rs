@@ -3,8 +3,10 @@
 
 pub mod facts;
 mod macros;
+mod patterns;
 pub mod scope;
 pub mod select;
 pub mod spans;
+mod types_env;
 pub mod value;
 pub mod walk;

@@ -20,6 +20,8 @@ pub struct Binding {
     pub body: usize,
     /// A sync lock guard that was released (`drop(guard)`, moved away) or already reported.
     pub guard_done: bool,
+    /// Declared by a `let` under `#[cfg(..)]`.
+    pub cfg: bool,
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +35,8 @@ pub struct Scope {
     guards: Vec<usize>,
     /// `use` declarations inside the block.
     pub uses: HashMap<String, Vec<String>>,
+    /// Glob `use` declarations inside the block (`use futures::prelude::*;`).
+    pub globs: Vec<Vec<String>>,
     /// `fn` items declared inside the block.
     pub fns: HashMap<String, FnSig>,
 }
@@ -90,6 +94,11 @@ impl Scopes {
 
     pub fn local_use(&self, name: &str) -> Option<&Vec<String>> {
         self.stack.iter().rev().find_map(|s| s.uses.get(name))
+    }
+
+    /// Glob imports of the enclosing blocks, innermost first.
+    pub fn local_globs(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.stack.iter().rev().flat_map(|s| s.globs.iter())
     }
 
     pub fn local_fn(&self, name: &str) -> Option<&FnSig> {

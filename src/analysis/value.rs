@@ -57,6 +57,18 @@ impl Val {
             Val::Future { origin, .. } => Some((ValueKind::Future, origin)),
             Val::TaskHandle { origin } => Some((ValueKind::TaskHandle, origin)),
             Val::ThreadHandle { origin } => Some((ValueKind::ThreadHandle, origin)),
+            // A collection of futures (`Vec`, `FuturesUnordered`) that nothing polls.
+            Val::Typed { path, args }
+                if matches!(
+                    path.rsplit("::").next(),
+                    Some("Vec" | "VecDeque" | "FuturesUnordered" | "FuturesOrdered")
+                ) =>
+            {
+                match args.first() {
+                    Some(Val::Future { origin, .. }) => Some((ValueKind::Future, origin)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -104,7 +116,7 @@ fn is_wrapper(path: &str) -> bool {
 }
 
 /// Types that are not `#[must_use]`, as a future's output (`()` as the knowledge tables write it).
-const PLAIN_TYPES: &[&str] = &[
+pub(crate) const PLAIN_TYPES: &[&str] = &[
     "()",
     "u8",
     "u16",

@@ -8,10 +8,10 @@ use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
 use super::value::Val;
 use crate::diagnostic::{Edit, Span};
-use crate::index::facts::{generic_bound, has_runtime_attr, sig_of, FnSig};
+use crate::index::facts::{generic_params, has_runtime_attr, sig_of, FnSig};
 use crate::index::types::{path_segments, Ty};
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
-use crate::knowledge::{Api, Knowledge, Ret, Role, TypeClass, COMMON_SYNC_METHODS};
+use crate::knowledge::{Api, Knowledge, Ret, Role, COMMON_SYNC_METHODS};
 use crate::source::SourceFile;
 use syn::spanned::Spanned;
 
@@ -113,7 +113,9 @@ fn walk_items(
                 let is_main = f.sig.ident == "main"
                     && cx.index.modules[m].parent.is_none()
                     && inline_path.is_empty();
-                walk_fn(cx, m, None, &f.sig, &f.attrs, &f.block, is_main, facts);
+                walk_fn(
+                    cx, m, None, None, &f.sig, &f.attrs, &f.block, is_main, facts,
+                );
             }
             syn::Item::Impl(imp) => {
                 let self_ty = cx.index.type_path(m, &Ty::from_syn(&imp.self_ty));
@@ -123,6 +125,7 @@ fn walk_items(
                             cx,
                             m,
                             self_ty.clone(),
+                            Some(&imp.generics),
                             &f.sig,
                             &f.attrs,
                             &f.block,
@@ -141,6 +144,7 @@ fn walk_items(
                                 cx,
                                 m,
                                 self_ty.clone(),
+                                Some(&t.generics),
                                 &f.sig,
                                 &f.attrs,
                                 block,
@@ -178,6 +182,7 @@ fn walk_fn(
     cx: &WalkCx,
     m: ModId,
     self_ty: Option<String>,
+    outer_generics: Option<&syn::Generics>,
     sig: &syn::Signature,
     attrs: &[syn::Attribute],
     block: &syn::Block,
@@ -198,6 +203,9 @@ fn walk_fn(
     w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
     super::select::on_fn_docs(&mut w, sig, attrs);
     w.sync_test = sig.asyncness.is_none() && attrs.iter().any(|a| a.path().is_ident("test"));
+    let mut params = outer_generics.map(generic_params).unwrap_or_default();
+    params.extend(generic_params(&sig.generics));
+    w.set_generics(&params);
     for input in &sig.inputs {
         match input {
             syn::FnArg::Receiver(_) => {
@@ -205,13 +213,14 @@ fn walk_fn(
                 w.declare_param("self", val);
             }
             syn::FnArg::Typed(pt) => {
-                let mut ty = Ty::from_syn(&pt.ty);
-                if let Some(bound) = generic_bound(sig, &ty) {
-                    ty = bound;
-                }
-                let val = w.val_of_ty(&ty, m, 0);
+                let val = w.val_of_ty(&Ty::from_syn(&pt.ty), m, 0);
                 w.bind_param_pattern(&pt.pat, val);
             }
+        }
+    }
+    if returns_iterator(&sig.output) {
+        if let Some(syn::Stmt::Expr(tail, None)) = block.stmts.last() {
+            w.deferred_closures = lazy_chain_closures(tail);
         }
     }
     w.block_value(block);
@@ -243,6 +252,29 @@ pub(super) struct Walker<'a, 'f> {
     /// dropping it does (panics, laziness, drop order).
     sync_test: bool,
     depth: usize,
+    /// Generic parameters in scope (the impl's and the fn's) and what their bounds mean.
+    generics: Vec<(String, Val)>,
+    /// Set while an argument of a spawning call is evaluated: an async block there whose tail is
+    /// a future hands that future to the task as its output, unpolled.
+    spawned_arg: bool,
+    /// The call whose arguments are being evaluated spawns a task with them.
+    spawning: bool,
+    /// Closures of the lazy iterator chain a function returns (by address).
+    deferred_closures: Vec<*const syn::ExprClosure>,
+    /// The runtime-building fact of the `let` being evaluated, if any (index in `facts`).
+    last_built: Option<usize>,
+    /// Locals holding a runtime built in this body, with their fact.
+    built_runtimes: Vec<(String, usize)>,
+    /// Inside a `move` closure handed to an offloading call (`thread::spawn(move || ..)`).
+    moved_offloaded: usize,
+    /// Facts withdrawn before the walk ends (a runtime moved to another thread).
+    retracted: Vec<usize>,
+    /// The `let` being bound carries a `#[cfg]`: a binding of the same name under another
+    /// `#[cfg]` is an alternative, not shadowing.
+    cfg_local: bool,
+    /// Inside a closure given to a lazy adaptor whose result the function returns: the
+    /// closure's effects are not the function's own (it only builds the closure).
+    deferred: usize,
 }
 
 /// Deeper than this, an expression is skipped (the nesting pre-check keeps real input far below).
@@ -275,12 +307,70 @@ impl<'a, 'f> Walker<'a, 'f> {
             quiet: 0,
             sync_test: false,
             depth: 0,
+            generics: Vec::new(),
+            spawned_arg: false,
+            spawning: false,
+            cfg_local: false,
+            deferred: 0,
+            deferred_closures: Vec::new(),
+            last_built: None,
+            built_runtimes: Vec::new(),
+            moved_offloaded: 0,
+            retracted: Vec::new(),
+        }
+    }
+
+    /// `tokio::spawn(async move { client.send(x) })`: the task's output is the tail's future,
+    /// which nothing polls.
+    fn task_output(&mut self, block: &syn::Block, tail: &Val) {
+        let Some(syn::Stmt::Expr(e, None)) = block.stmts.last() else {
+            return;
+        };
+        if !tail.is_future() {
+            return;
+        }
+        let span = self.expr_span(e);
+        let fix = awaitable_expr(e).then_some(Edit {
+            span: Span {
+                start: span.end,
+                end: span.end,
+            },
+            text: ".await".into(),
+        });
+        self.report_lost(tail, DropHow::Statement, span, fix);
+    }
+
+    /// Binds the generic parameters in scope to what their bounds mean (twice, so that
+    /// `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
+    fn set_generics(&mut self, params: &[(String, Ty)]) {
+        for _ in 0..2 {
+            let vals = params
+                .iter()
+                .map(|(n, t)| (n.clone(), self.val_of_ty(t, self.module, 0)))
+                .collect();
+            self.generics = vals;
+        }
+    }
+
+    fn types(&self) -> super::types_env::TypeCx<'a> {
+        super::types_env::TypeCx {
+            index: self.cx.index,
+            knowledge: self.cx.knowledge,
+            module: self.module,
         }
     }
 
     fn finish(mut self) {
         while self.scopes.depth() > 0 {
             self.pop_scope();
+        }
+        let mut gone = std::mem::take(&mut self.retracted);
+        gone.sort_unstable();
+        gone.dedup();
+        for i in gone.into_iter().rev() {
+            if i < self.facts.len() {
+                self.facts.remove(i);
+            }
         }
     }
 
@@ -317,7 +407,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             self.facts.push(Fact {
                 span,
                 ctx: self.ctx,
-                owner: self.owner,
+                owner: if self.deferred > 0 { None } else { self.owner },
                 kind,
             });
         }
@@ -338,13 +428,15 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     fn declare(&mut self, name: String, val: Val, span: Span) {
         let body = self.body;
+        let cfg = self.cfg_local;
         let scope = self.scopes.current();
         let shadowed = scope
             .latest(&name)
             .filter(|b| !b.used && !b.param)
-            .map(|b| {
+            .and_then(|b| {
                 b.used = true;
-                (b.val.clone(), b.span)
+                // `#[cfg(unix)] let x = ..; #[cfg(not(unix))] let x = ..;`: only one exists.
+                (!(cfg && b.cfg)).then(|| (b.val.clone(), b.span))
             });
         scope.declare(Binding {
             name: name.clone(),
@@ -354,6 +446,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             param: false,
             body,
             guard_done: false,
+            cfg,
         });
         if let Some((old, old_span)) = shadowed {
             self.report_lost(&old, DropHow::Shadowed(name), old_span, None);
@@ -370,6 +463,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             param: true,
             body,
             guard_done: false,
+            cfg: false,
         });
     }
 
@@ -460,13 +554,12 @@ impl<'a, 'f> Walker<'a, 'f> {
         let Res::Type(ty) = self.resolve_path(&path_segments(path), Ns::Type) else {
             return Val::Unknown;
         };
-        match self.cx.index.field_type(&ty, name) {
-            Some((t, m)) => {
-                let t = t.clone();
-                self.val_of_ty(&t, m, 0)
-            }
-            None => Val::Unknown,
-        }
+        self.types().field_of(
+            &Val::typed(ty),
+            name,
+            self.self_ty.as_deref(),
+            &self.generics,
+        )
     }
 
     fn mark_used(&mut self, name: &str) {
@@ -524,6 +617,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             (self.cx.index.implements(path, "Future")
                 || self.cx.index.implements(path, "IntoFuture"))
                 && !crate::knowledge::is_handle_like_name(name)
+                && self.types().lazy_on_drop(path)
         } else {
             self.cx.knowledge.is_future_object(path)
         };
@@ -536,6 +630,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         let in_loop = self.loop_depth > 0;
         let no_runtime = self.no_runtime;
+        if effect == Effect::BuildsRuntime && self.quiet == 0 {
+            self.last_built = Some(self.facts.len());
+        }
         self.push_fact(
             span,
             FactKind::Call {
@@ -585,8 +682,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                 syn::Stmt::Item(syn::Item::Use(u)) => {
                     let mut uses = Vec::new();
                     crate::index::facts::collect_use(&u.tree, &mut Vec::new(), &mut uses);
-                    for u in uses.into_iter().filter(|u| !u.glob) {
-                        self.scopes.current().uses.insert(u.alias, u.target);
+                    for u in uses {
+                        if u.glob {
+                            self.scopes.current().globs.push(u.target);
+                        } else {
+                            self.scopes.current().uses.insert(u.alias, u.target);
+                        }
                     }
                 }
                 syn::Stmt::Item(syn::Item::Fn(f)) => {
@@ -602,6 +703,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         match stmt {
             syn::Stmt::Local(local) => {
                 let span = self.local_span(local);
+                self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
                         let v = self.eval(&init.expr);
@@ -622,6 +724,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                     start: span.start,
                     end: init_span.end,
                 };
+                // `let rt = Builder::..build()?;`: moving `rt` into a thread's closure later
+                // takes the runtime out of async code.
+                if let (Some(i), syn::Pat::Ident(pi)) = (self.last_built.take(), &local.pat) {
+                    self.built_runtimes.push((pi.ident.to_string(), i));
+                }
+                self.cfg_local = local.attrs.iter().any(|a| a.path().is_ident("cfg"));
                 match &local.init {
                     // `let _ = fut;`: `.await` goes after the initialiser.
                     Some(init)
@@ -634,6 +742,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     }
                     _ => self.bind_pattern(&local.pat, val, report_span),
                 }
+                self.cfg_local = false;
                 Val::Unknown
             }
             syn::Stmt::Expr(e, semi) => {
@@ -705,6 +814,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.cx,
                 self.module,
                 None,
+                None,
                 &f.sig,
                 &f.attrs,
                 &f.block,
@@ -774,7 +884,13 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             Expr::Try(t) => self.eval(&t.expr).unwrapped(),
             Expr::Async(a) => {
-                self.in_body(ExecContext::Async, |w| w.block_value(&a.block));
+                let spawned = std::mem::take(&mut self.spawned_arg);
+                self.in_body(ExecContext::Async, |w| {
+                    let tail = w.block_value(&a.block);
+                    if spawned {
+                        w.task_output(&a.block, &tail);
+                    }
+                });
                 let line = self.span(a.async_token.span).start.line;
                 Val::future(format!("the async block at line {line}"))
             }
@@ -811,16 +927,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                         .and_then(|i| parts.get(i).cloned())
                         .unwrap_or_default();
                 }
-                match base.path() {
-                    Some(path) => match self.cx.index.field_type(path, &name) {
-                        Some((ty, m)) => {
-                            let ty = ty.clone();
-                            self.val_of_ty(&ty, m, 0)
-                        }
-                        None => Val::Unknown,
-                    },
-                    None => Val::Unknown,
-                }
+                self.types()
+                    .field_of(&base, &name, self.self_ty.as_deref(), &self.generics)
             }
             Expr::If(i) => {
                 self.scopes.push();
@@ -856,12 +964,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             Expr::ForLoop(f) => {
                 let coll = self.eval(&f.expr);
                 // Owned elements of a vector of futures or handles (`for t in tasks`); a
-                // borrowed vector gives references, whose loss is nothing.
-                let elem = if matches!(&*f.expr, Expr::Reference(_)) {
-                    Val::Unknown
-                } else {
-                    vec_elem(&coll)
-                };
+                // borrowed collection gives references, whose loss is nothing.
+                let by_ref = matches!(&*f.expr, Expr::Reference(_));
+                let elem = super::patterns::iter_item(&coll, by_ref);
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
@@ -1025,6 +1130,10 @@ impl<'a, 'f> Walker<'a, 'f> {
         if p.qself.is_none() && p.path.segments.len() == 1 {
             let name = p.path.segments[0].ident.to_string();
             if let Some(v) = self.scopes.use_name(&name) {
+                if self.moved_offloaded > 0 {
+                    let moved = self.built_runtimes.iter().filter(|(n, _)| *n == name);
+                    self.retracted.extend(moved.map(|(_, i)| *i));
+                }
                 return v;
             }
         }
@@ -1051,6 +1160,10 @@ impl<'a, 'f> Walker<'a, 'f> {
         } else {
             ctx_override.unwrap_or(self.ctx)
         };
+        let deferred = self.deferred_closures.contains(&(c as *const _));
+        self.deferred += usize::from(deferred);
+        let moved = ctx_override == Some(ExecContext::Offloaded) && c.capture.is_some();
+        self.moved_offloaded += usize::from(moved);
         let ret = self.in_body(ctx, |w| {
             w.scopes.push();
             for input in &c.inputs {
@@ -1064,6 +1177,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             w.pop_scope();
             body
         });
+        self.deferred -= usize::from(deferred);
+        self.moved_offloaded -= usize::from(moved);
         let line = || self.span(c.or1_token.span).start.line;
         if is_async {
             let origin = format!("the async closure at line {}", line());
@@ -1089,13 +1204,25 @@ impl<'a, 'f> Walker<'a, 'f> {
             Role::Offloads => Some(ExecContext::Offloaded),
             _ => None,
         };
+        let spawning = std::mem::take(&mut self.spawning);
         let mut vals = Vec::new();
         for arg in args {
             let polled_before = self.binding_used_before(arg);
+            self.spawned_arg = spawning && matches!(arg, syn::Expr::Async(_));
             let v = match (arg, arg_ctx) {
-                (syn::Expr::Closure(c), Some(ctx)) => self.eval_closure(c, Some(ctx)),
+                (syn::Expr::Closure(c), Some(ctx)) => {
+                    let v = self.eval_closure(c, Some(ctx));
+                    // `thread::spawn(|| async { .. })`: the thread only builds the future.
+                    if matches!(&v, Val::Callable(ret) if ret.is_future()) {
+                        let span = self.expr_span(arg);
+                        let fut = Val::future("a closure run on another thread");
+                        self.report_lost(&fut, DropHow::Statement, span, None);
+                    }
+                    v
+                }
                 _ => self.eval(arg),
             };
+            self.spawned_arg = false;
             if let Some(name) = bare_ident(arg) {
                 self.release(&name);
             }
@@ -1252,6 +1379,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     /// A call of a known API: its arguments per its role, its effect, its value.
     fn call_api(&mut self, call: &syn::ExprCall, path: String, api: Api, span: Span) -> Val {
+        self.spawning = api.ret == Ret::TaskHandle && api.role == Role::Plain;
         let args = self.eval_args(call.args.iter(), api.role, &path);
         if let Some(effect) = api.effect {
             self.effect(effect, path.clone(), span);
@@ -1281,6 +1409,9 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn eval_method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
+        let recv_was_used = bare_ident(&mc.receiver)
+            .and_then(|n| self.scopes.lookup(&n).map(|b| b.used))
+            .unwrap_or(true);
         let recv = self.eval(&mc.receiver);
         let name = mc.method.to_string();
         let span = self.span_between(&mc.receiver, mc.paren_token.span.close().end());
@@ -1309,6 +1440,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                         path: path.clone(),
                         args: args.clone(),
                     };
+                } else if let Some(v) = super::patterns::view_method(&recv, &name) {
+                    result = v;
                 } else if self.cx.index.type_info(path).is_some() {
                     let ids = self.cx.index.methods_of(path, &name);
                     if ids.is_empty() && self.cx.index.implements(path, "Stream") {
@@ -1339,7 +1472,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                         args: vec![Val::SyncGuard],
                     };
                 } else {
-                    result = self.unknown_receiver_method(&name);
+                    result = self.unknown_receiver_method(&name, mc.args.len());
                 }
             }
             _ => {}
@@ -1359,9 +1492,13 @@ impl<'a, 'f> Walker<'a, 'f> {
             (Val::ThreadHandle { .. }, None) => format!("JoinHandle::{name}"),
             _ => name.clone(),
         };
+        self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
         let args = self.eval_args(mc.args.iter(), role, &callee);
-        if let Some(v) = self.collection_method(mc, &recv, &name, &args) {
+        if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
             return v;
+        }
+        if api.is_none() && result == Val::Unknown {
+            result = map_to_future(&recv, &name, mc, &args);
         }
         if let Some(api) = api {
             if let Some(effect) = api.effect {
@@ -1383,6 +1520,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         recv: &Val,
         name: &str,
         args: &[Val],
+        recv_was_used: bool,
     ) -> Option<Val> {
         let is_vec = |v: &Val| matches!(v.path(), Some(p) if is_vec_path(p));
         match name {
@@ -1390,7 +1528,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let local = bare_ident(&mc.receiver)?;
                 let elem = &args[0];
                 let b = self.scopes.lookup(&local)?;
-                if !(b.val == Val::Unknown || is_vec(&b.val)) {
+                let pool = matches!(b.val.path(), Some(p) if is_future_pool(p));
+                if !(b.val == Val::Unknown || is_vec(&b.val) || pool) {
                     return None;
                 }
                 let known = match &b.val {
@@ -1403,8 +1542,18 @@ impl<'a, 'f> Walker<'a, 'f> {
                     Some(k) if std::mem::discriminant(&k) == std::mem::discriminant(elem) => k,
                     Some(_) => Val::Unknown,
                 };
+                // Pushing futures is not using the collection: if nothing else does, they are
+                // never polled. A collection named `_x` is kept on purpose (futures held alive
+                // for their side effects, in tests): pushing into it is not losing them.
+                if merged.is_future() && !local.starts_with('_') {
+                    b.used = recv_was_used;
+                }
+                let path = match b.val.path() {
+                    Some(p) if pool => p.to_string(),
+                    _ => "Vec".into(),
+                };
                 b.val = Val::Typed {
-                    path: "Vec".into(),
+                    path,
                     args: vec![merged],
                 };
                 Some(Val::Unknown)
@@ -1416,12 +1565,21 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     /// A method on a receiver of unknown type: a future only if every definition of that name
-    /// in the context is async (or returns a future) and the name is not a common sync one.
-    fn unknown_receiver_method(&self, name: &str) -> Val {
+    /// in the context that takes as many arguments is async (or returns a future), and the
+    /// name is not a common sync one. A definition taking another number of arguments is not
+    /// the one called (h2's `send_data(data, end)` is not a crate's own `send_data(chunk)`).
+    fn unknown_receiver_method(&self, name: &str, argc: usize) -> Val {
         if COMMON_SYNC_METHODS.contains(&name) {
             return Val::Unknown;
         }
-        let ids = self.cx.index.methods_named(name);
+        let ids: Vec<FnId> = self
+            .cx
+            .index
+            .methods_named(name)
+            .iter()
+            .copied()
+            .filter(|&id| self.cx.index.fn_info(id).sig.params == argc)
+            .collect();
         if ids.is_empty() {
             return Val::Unknown;
         }
@@ -1442,6 +1600,12 @@ impl<'a, 'f> Walker<'a, 'f> {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
+        // `T::delay_for(..)` with `T: Runtime`: the bound trait's associated fn.
+        if let (Some((_, Val::Typed { path, .. })), 2) =
+            (self.generics.iter().find(|(n, _)| n == first), segs.len())
+        {
+            return Res::Assoc(path.clone(), segs[1].clone());
+        }
         if first == "Self" {
             return match (&self.self_ty, segs.len()) {
                 (Some(t), 2) => Res::Assoc(t.clone(), segs[1].clone()),
@@ -1454,7 +1618,31 @@ impl<'a, 'f> Walker<'a, 'f> {
             full.extend_from_slice(&segs[1..]);
             return self.cx.index.resolve_ns(self.module, &full, ns);
         }
-        self.cx.index.resolve_ns(self.module, segs, ns)
+        let res = self.cx.index.resolve_ns(self.module, segs, ns);
+        if !matches!(res, Res::External(_) | Res::Unknown) {
+            return res;
+        }
+        // Glob imports of the body (`use futures::prelude::*;` then `future::join_all(v)`).
+        let index = self.cx.index;
+        for glob in self.scopes.local_globs() {
+            let found = match index.resolve_type(self.module, glob) {
+                Res::Module(gm) => index.resolve_ns(gm, segs, ns),
+                Res::External(p) => match crate::knowledge::glob_export(&p, first) {
+                    Some(full) => {
+                        let mut full: Vec<String> = full.split("::").map(String::from).collect();
+                        full.extend_from_slice(&segs[1..]);
+                        index.resolve_ns(self.module, &full, ns)
+                    }
+                    None => Res::Unknown,
+                },
+                _ => Res::Unknown,
+            };
+            let unchanged = matches!(&found, Res::External(p) if *p == segs.join("::"));
+            if found != Res::Unknown && !unchanged {
+                return found;
+            }
+        }
+        res
     }
 
     fn val_of_fn(&self, id: FnId) -> Val {
@@ -1509,132 +1697,15 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
     }
 
+    /// A type written in this body (generic parameters in scope mean their bounds).
     fn val_of_ty(&self, ty: &Ty, m: ModId, depth: usize) -> Val {
-        self.val_of_ty_self(ty, m, self.self_ty.as_deref(), depth)
+        self.types()
+            .val_of_ty(ty, m, self.self_ty.as_deref(), &self.generics, depth)
     }
 
+    /// A type written in another item's signature.
     fn val_of_ty_self(&self, ty: &Ty, m: ModId, self_ty: Option<&str>, depth: usize) -> Val {
-        if depth > 16 {
-            return Val::Unknown;
-        }
-        match ty {
-            Ty::Unknown => Val::Unknown,
-            Ty::SelfTy => self_ty.map(Val::typed).unwrap_or_default(),
-            Ty::Future(out) => Val::Future {
-                output: out
-                    .as_ref()
-                    .map(|o| Box::new(self.val_of_ty_self(o, m, self_ty, depth + 1))),
-                origin: "an `impl Future`".into(),
-            },
-            Ty::Callable(ret) => {
-                Val::Callable(Box::new(self.val_of_ty_self(ret, m, self_ty, depth + 1)))
-            }
-            Ty::Tuple(ts) => Val::Tuple(
-                ts.iter()
-                    .map(|t| self.val_of_ty_self(t, m, self_ty, depth + 1))
-                    .collect(),
-            ),
-            Ty::Path { segs, args } => {
-                let last = segs.last().map(String::as_str).unwrap_or_default();
-                let arg_vals = || {
-                    args.iter()
-                        .map(|a| self.val_of_ty_self(a, m, self_ty, depth + 1))
-                        .collect::<Vec<_>>()
-                };
-                match self.cx.index.resolve_type(m, segs) {
-                    Res::Type(p) => {
-                        if let Some(info) = self.cx.index.type_info(&p) {
-                            if let Some(alias) = &info.def.alias_of {
-                                return self.val_of_ty_self(alias, info.module, self_ty, depth + 1);
-                            }
-                        }
-                        // A workspace type the tables know (tokio's own `Notified`, async-std's
-                        // own `JoinHandle`, when those crates are analysed themselves).
-                        match self.workspace_type_class(&p) {
-                            TypeClass::Future => return Val::future(format!("type `{last}`")),
-                            TypeClass::TaskHandle => {
-                                return Val::TaskHandle {
-                                    origin: format!("`{last}`"),
-                                }
-                            }
-                            _ => {}
-                        }
-                        // A workspace type named like a future that implements `Future`
-                        // (`ResponseFuture`) is one; handles that implement it are not.
-                        if last.ends_with("Future") && self.cx.index.implements_future(&p) {
-                            return Val::future(format!("type `{last}`"));
-                        }
-                        Val::Typed {
-                            path: p,
-                            args: arg_vals(),
-                        }
-                    }
-                    Res::External(p) => {
-                        let k = self.cx.knowledge;
-                        match k.classify_type(&p) {
-                            TypeClass::Future => return Val::future(format!("type `{last}`")),
-                            TypeClass::TaskHandle => {
-                                return Val::TaskHandle {
-                                    origin: format!("`{last}`"),
-                                }
-                            }
-                            TypeClass::ThreadHandle => {
-                                return Val::ThreadHandle {
-                                    origin: format!("`{last}`"),
-                                }
-                            }
-                            TypeClass::Guard => return Val::SyncGuard,
-                            TypeClass::Other => {}
-                        }
-                        if matches!(last, "BoxFuture" | "LocalBoxFuture") {
-                            return Val::future(format!("type `{last}`"));
-                        }
-                        if matches!(last, "Pin" | "Box" | "Arc" | "Rc" | "ManuallyDrop")
-                            && segs.len() <= 3
-                        {
-                            let inner = args
-                                .first()
-                                .map(|a| self.val_of_ty_self(a, m, self_ty, depth + 1))
-                                .unwrap_or_default();
-                            if last == "Pin" || last == "Box" || !inner.is_future() {
-                                return inner;
-                            }
-                            return Val::Unknown;
-                        }
-                        Val::Typed {
-                            path: k.canonical_type(&p).to_string(),
-                            args: arg_vals(),
-                        }
-                    }
-                    _ => Val::Unknown,
-                }
-            }
-        }
-    }
-
-    /// The tables' kind for a type of the workspace, when the tables' path for it leads to this
-    /// very type (tokio's `sync::futures::Notified` is `sync::notify::Notified`; its
-    /// `runtime::task::Notified` is something else).
-    fn workspace_type_class(&self, path: &str) -> TypeClass {
-        let k = self.cx.knowledge;
-        let canon = k.canonical_type(path);
-        if canon == path {
-            return k.classify_type(path);
-        }
-        let class = k.classify_type(canon);
-        if class == TypeClass::Other {
-            return class;
-        }
-        let mut segs: Vec<String> = canon.split("::").map(str::to_string).collect();
-        let target = Res::Type(path.to_string());
-        if self.cx.index.resolve_type(self.module, &segs) == target {
-            return class;
-        }
-        segs[0] = "crate".into();
-        if self.cx.index.resolve_type(self.module, &segs) == target {
-            return class;
-        }
-        TypeClass::Other
+        self.types().val_of_ty(ty, m, self_ty, &[], depth)
     }
 
     fn val_of_api(&self, api: Api, callee: &str, args: Vec<Val>) -> Val {
@@ -1748,6 +1819,11 @@ impl<'a, 'f> Walker<'a, 'f> {
 /// guard (a tokio lock would be awaited instead).
 const UNKNOWN_LOCK_RESULT: &str = "LockResult";
 
+/// Collections that poll the futures pushed into them once they are polled themselves.
+fn is_future_pool(path: &str) -> bool {
+    matches!(short_type(path), "FuturesUnordered" | "FuturesOrdered")
+}
+
 fn is_vec_path(path: &str) -> bool {
     matches!(short_type(path), "Vec" | "VecDeque")
 }
@@ -1823,4 +1899,98 @@ pub fn pattern_idents(pat: &syn::Pat) -> Vec<String> {
     let mut c = Collect(Vec::new());
     syn::visit::Visit::visit_pat(&mut c, pat);
     c.0
+}
+
+/// `fn f() -> impl Iterator<..>` / `Box<dyn Iterator<..>>`.
+fn returns_iterator(out: &syn::ReturnType) -> bool {
+    let syn::ReturnType::Type(_, ty) = out else {
+        return false;
+    };
+    let mut ty = Ty::from_syn(ty);
+    while let Ty::Path { segs, args } = &ty {
+        match segs.last().map(String::as_str) {
+            Some("Box") if args.len() == 1 => ty = args[0].clone(),
+            Some(name) => return name.ends_with("Iterator"),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The closures given to the lazy adaptors at the top of a returned iterator chain
+/// (`paths.into_iter().flat_map(|p| read(p))`): they run when the caller iterates, not here.
+fn lazy_chain_closures(tail: &syn::Expr) -> Vec<*const syn::ExprClosure> {
+    const LAZY: &[&str] = &[
+        "map",
+        "flat_map",
+        "filter_map",
+        "filter",
+        "flatten",
+        "chain",
+        "zip",
+        "take_while",
+        "skip_while",
+        "map_while",
+        "scan",
+        "inspect",
+        "enumerate",
+        "skip",
+        "take",
+        "rev",
+        "cloned",
+        "copied",
+        "peekable",
+        "fuse",
+        "step_by",
+        "into_iter",
+        "iter",
+    ];
+    fn collect(e: &syn::Expr, out: &mut Vec<*const syn::ExprClosure>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match e {
+            syn::Expr::MethodCall(mc) if LAZY.contains(&mc.method.to_string().as_str()) => {
+                for arg in &mc.args {
+                    match arg {
+                        syn::Expr::Closure(c) => out.push(c as *const _),
+                        other => collect(other, out, depth + 1),
+                    }
+                }
+                collect(&mc.receiver, out, depth + 1);
+            }
+            // `Box::new(chain)`
+            syn::Expr::Call(c) if c.args.len() == 1 => {
+                if let syn::Expr::Path(p) = &*c.func {
+                    if path_segments(&p.path).first().is_some_and(|s| s == "Box") {
+                        collect(&c.args[0], out, depth + 1);
+                    }
+                }
+            }
+            syn::Expr::Paren(p) => collect(&p.expr, out, depth + 1),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(tail, &mut out, 0);
+    out
+}
+
+/// `opt.map(|id| client.nack(id))` on an `Option`/`Result` (or a receiver of unknown type):
+/// the closure's future is made and handed back inside the result, unpolled.
+fn map_to_future(recv: &Val, name: &str, mc: &syn::ExprMethodCall, args: &[Val]) -> Val {
+    let wrapper = match recv {
+        Val::Unknown => true,
+        Val::Typed { path, .. } => matches!(short_type(path), "Option" | "Result"),
+        _ => false,
+    };
+    let closure_future = matches!(
+        (mc.args.first(), args.first()),
+        (Some(syn::Expr::Closure(c)), Some(Val::Callable(ret)))
+            if c.asyncness.is_none() && ret.is_future()
+    );
+    if wrapper && name == "map" && args.len() == 1 && closure_future {
+        return Val::future("the closure given to `map`");
+    }
+    Val::Unknown
 }

@@ -25,6 +25,12 @@ pub struct FnSig {
     /// nothing.
     #[serde(default)]
     pub ret_is_ref: bool,
+    /// How many arguments a call passes (the receiver not counted).
+    #[serde(default)]
+    pub params: usize,
+    /// `#[must_use]` on the fn.
+    #[serde(default)]
+    pub must_use: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +53,13 @@ pub struct TypeDef {
     /// A unit struct (`struct Never;`): its name is also a value.
     #[serde(default)]
     pub is_unit: bool,
+    /// The type parameters, in order, each with what its bounds say (`Unknown` when nothing
+    /// useful): a generic alias substitutes its arguments, a generic field means its bound.
+    #[serde(default)]
+    pub generics: Vec<(String, Ty)>,
+    /// `#[must_use]` on the type.
+    #[serde(default)]
+    pub must_use: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +98,9 @@ pub struct ModFacts {
     pub impls: Vec<ImplFacts>,
     /// Trait name → its methods (declared or with default bodies).
     pub traits: Vec<(String, Vec<FnSig>)>,
+    /// Files pulled in with `include!("..")`, as written (relative to this file's folder).
+    #[serde(default)]
+    pub includes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -155,9 +171,18 @@ fn collect_module(
     // Types and impls declared inside function bodies are indexed with their module: a test's
     // local `struct Actor` and its `impl` are resolved like module items (a module item of the
     // same name wins).
-    let block_items = block_items.iter().filter(|i| match type_item_name(i) {
-        Some(name) => !top_names.contains(&name),
-        None => matches!(i, syn::Item::Impl(_)),
+    let top_mods: std::collections::HashSet<String> = flat
+        .iter()
+        .filter_map(|i| match i.as_ref() {
+            syn::Item::Mod(md) => Some(md.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let block_uses = body_uses(&flat, &block_items);
+    let block_items = block_items.iter().filter(|i| match (type_item_name(i), i) {
+        (Some(name), _) => !top_names.contains(&name),
+        (None, syn::Item::Mod(md)) => !top_mods.contains(&md.ident.to_string()),
+        (None, item) => matches!(item, syn::Item::Impl(_)),
     });
     for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
@@ -191,8 +216,13 @@ fn collect_module(
                     .collect(),
                 alias_of: None,
                 is_unit: matches!(s.fields, syn::Fields::Unit),
+                generics: generic_params(&s.generics),
+                must_use: has_must_use(&s.attrs),
             }),
-            syn::Item::Enum(e) => m.types.push(plain_type(&e.ident, TypeKind::Enum)),
+            syn::Item::Enum(e) => m.types.push(TypeDef {
+                must_use: has_must_use(&e.attrs),
+                ..plain_type(&e.ident, TypeKind::Enum)
+            }),
             syn::Item::Union(u) => m.types.push(plain_type(&u.ident, TypeKind::Union)),
             syn::Item::Type(t) => m.types.push(TypeDef {
                 name: t.ident.to_string(),
@@ -200,7 +230,14 @@ fn collect_module(
                 fields: Vec::new(),
                 alias_of: Some(Ty::from_syn(&t.ty)),
                 is_unit: false,
+                generics: generic_params(&t.generics),
+                must_use: false,
             }),
+            syn::Item::Macro(mac) => {
+                if let Some(file) = included_file(mac) {
+                    m.includes.push(file);
+                }
+            }
             syn::Item::Trait(t) => {
                 m.types.push(plain_type(&t.ident, TypeKind::Trait));
                 let fns = t
@@ -213,19 +250,33 @@ fn collect_module(
                     .collect();
                 m.traits.push((t.ident.to_string(), fns));
             }
-            syn::Item::Impl(i) => m.impls.push(ImplFacts {
-                self_ty: Ty::from_syn(&i.self_ty),
-                trait_path: i.trait_.as_ref().map(|(_, p, _)| path_segments(p)),
-                fns: i
-                    .items
-                    .iter()
-                    .filter_map(|it| match it {
-                        syn::ImplItem::Fn(f) => Some(sig_with_body(&f.sig, &f.attrs, &f.block)),
-                        _ => None,
-                    })
-                    .collect(),
-            }),
+            syn::Item::Impl(i) => {
+                let impl_generics = generic_params(&i.generics);
+                m.impls.push(ImplFacts {
+                    self_ty: Ty::from_syn(&i.self_ty),
+                    trait_path: i.trait_.as_ref().map(|(_, p, _)| path_segments(p)),
+                    fns: i
+                        .items
+                        .iter()
+                        .filter_map(|it| match it {
+                            syn::ImplItem::Fn(f) => {
+                                let mut sig = sig_with_body(&f.sig, &f.attrs, &f.block);
+                                // `impl<S: Store> Svc<S> { fn store(&self) -> &S }`: the impl's
+                                // parameters mean their bounds.
+                                sig.ret = sig.ret.substitute(&impl_generics);
+                                Some(sig)
+                            }
+                            _ => None,
+                        })
+                        .collect(),
+                })
+            }
             _ => {}
+        }
+    }
+    for u in block_uses {
+        if !m.uses.iter().any(|x| x.alias == u.alias) {
+            m.uses.push(u);
         }
     }
     out.modules.push(m);
@@ -254,7 +305,12 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
     impl<'ast> syn::visit::Visit<'ast> for Collect {
         fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
             if let syn::Stmt::Item(item) = stmt {
-                if type_item_name(item).is_some() || matches!(item, syn::Item::Impl(_)) {
+                let wanted = match item {
+                    syn::Item::Impl(_) | syn::Item::Use(_) => true,
+                    syn::Item::Mod(md) => md.content.is_some(),
+                    other => type_item_name(other).is_some(),
+                };
+                if wanted {
                     self.0.push(item.clone());
                 }
             }
@@ -262,14 +318,14 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
         }
         fn visit_item_mod(&mut self, _: &'ast syn::ItemMod) {}
     }
-    let mut c = Collect(Vec::new());
+    let mut blocks: Vec<&syn::Block> = Vec::new();
     for item in items {
         match item.as_ref() {
-            syn::Item::Fn(f) => syn::visit::Visit::visit_block(&mut c, &f.block),
+            syn::Item::Fn(f) => blocks.push(&f.block),
             syn::Item::Impl(i) => {
                 for it in &i.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        syn::visit::Visit::visit_block(&mut c, &f.block);
+                        blocks.push(&f.block);
                     }
                 }
             }
@@ -279,14 +335,66 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
                         default: Some(b), ..
                     }) = it
                     {
-                        syn::visit::Visit::visit_block(&mut c, b);
+                        blocks.push(b);
                     }
                 }
             }
             _ => {}
         }
     }
-    c.0
+    let mut out = Vec::new();
+    for block in blocks {
+        let mut c = Collect(Vec::new());
+        syn::visit::Visit::visit_block(&mut c, block);
+        // A body's `use` items count only with the items it declares (the skeleton keeps
+        // exactly those bodies).
+        if c.0.iter().any(|i| !matches!(i, syn::Item::Use(_))) {
+            out.append(&mut c.0);
+        }
+    }
+    out
+}
+
+/// The `use` items of fn bodies that the types declared in those bodies may need (a local
+/// `struct Probe(Notify)` after a local `use tokio::sync::Notify;`): named imports whose name
+/// the module does not bind itself and that every body imports alike.
+fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]) -> Vec<UseFact> {
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for item in flat {
+        match item.as_ref() {
+            syn::Item::Use(u) => {
+                let mut uses = Vec::new();
+                collect_use(&u.tree, &mut Vec::new(), &mut uses);
+                taken.extend(uses.into_iter().map(|u| u.alias));
+            }
+            other => taken.extend(type_item_name(other).or_else(|| match other {
+                syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
+                syn::Item::Mod(md) => Some(md.ident.to_string()),
+                _ => None,
+            })),
+        }
+    }
+    let mut found: Vec<UseFact> = Vec::new();
+    let mut ambiguous: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for item in block_items {
+        let syn::Item::Use(u) = item else { continue };
+        let mut uses = Vec::new();
+        collect_use(&u.tree, &mut Vec::new(), &mut uses);
+        for u in uses
+            .into_iter()
+            .filter(|u| !u.glob && !taken.contains(&u.alias))
+        {
+            match found.iter().find(|f| f.alias == u.alias) {
+                Some(f) if f.target != u.target => {
+                    ambiguous.insert(u.alias.clone());
+                }
+                Some(_) => {}
+                None => found.push(u),
+            }
+        }
+    }
+    found.retain(|u| !ambiguous.contains(&u.alias));
+    found
 }
 
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
@@ -296,6 +404,49 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         fields: Vec::new(),
         alias_of: None,
         is_unit: false,
+        generics: Vec::new(),
+        must_use: false,
+    }
+}
+
+/// `#[must_use]`, bare or with a message.
+pub fn has_must_use(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("must_use"))
+}
+
+/// The type parameters of an item, each with the meaning of its bounds (inline and `where`).
+pub fn generic_params(generics: &syn::Generics) -> Vec<(String, Ty)> {
+    generics
+        .type_params()
+        .map(|tp| {
+            let name = tp.ident.to_string();
+            let mut bound = Ty::from_bounds(tp.bounds.iter(), 0);
+            if bound == Ty::Unknown {
+                let me = Ty::Path {
+                    segs: vec![name.clone()],
+                    args: Vec::new(),
+                };
+                for pred in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+                    if let syn::WherePredicate::Type(pt) = pred {
+                        if Ty::from_syn(&pt.bounded_ty) == me {
+                            bound = Ty::from_bounds(pt.bounds.iter(), 0);
+                        }
+                    }
+                }
+            }
+            (name, bound)
+        })
+        .collect()
+}
+
+/// `include!("file.rs")` at item level: the file's path as written.
+fn included_file(mac: &syn::ItemMacro) -> Option<String> {
+    if mac.ident.is_some() || !mac.mac.path.is_ident("include") {
+        return None;
+    }
+    match syn::parse2::<syn::LitStr>(mac.mac.tokens.clone()) {
+        Ok(lit) => Some(lit.value()),
+        Err(_) => None,
     }
 }
 
@@ -390,6 +541,12 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         line: sig.ident.span().start().line,
         offloads_param: false,
         ret_is_ref: matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Reference(_))),
+        params: sig
+            .inputs
+            .iter()
+            .filter(|i| matches!(i, syn::FnArg::Typed(_)))
+            .count(),
+        must_use: has_must_use(attrs),
     }
 }
 

@@ -287,13 +287,30 @@ impl Index {
                     },
                 );
             }
+            // `include!("x.rs")`: the file's items are this module's.
+            let dir = path.parent().unwrap_or(std::path::Path::new(""));
+            for inc in &mf.includes {
+                if let Some(&child_fid) = by_path.get(dir.join(inc).as_path()) {
+                    if !assigned[child_fid] {
+                        self.load_file(child_fid, m, files, by_path, assigned, mod_rs, depth + 1);
+                    }
+                }
+            }
             for decl in &mf.out_of_line {
                 let candidates = child_module_files(path, mod_rs, &mf.inline_path, decl);
                 let Some(&child_fid) = candidates.iter().find_map(|c| by_path.get(c.as_path()))
                 else {
                     continue;
                 };
-                if assigned[child_fid] && self.file_modules.contains_key(&child_fid) && depth > 0 {
+                // A file already loaded in this crate (a `#[path]` loop) is not loaded again; a
+                // module shared by several crates (`mod common;` in each `tests/*.rs`) is loaded
+                // in each, with its submodules.
+                let crate_root = self.modules[m].crate_root;
+                let in_this_crate = self.file_modules.get(&child_fid).is_some_and(|mods| {
+                    mods.iter()
+                        .any(|(_, mid)| self.modules[*mid].crate_root == crate_root)
+                });
+                if in_this_crate {
                     continue;
                 }
                 let child = match self.modules[m].children.get(&decl.name) {

@@ -161,6 +161,11 @@ impl Index {
                 {
                     return Some(Res::Assoc(t, name.to_string()));
                 }
+                Res::External(p) => {
+                    if let Some(full) = crate::knowledge::glob_export(&p, name) {
+                        return Some(Res::External(full));
+                    }
+                }
                 _ => {}
             }
         }

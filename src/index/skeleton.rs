@@ -100,9 +100,9 @@ pub fn skeleton_text(text: &str) -> String {
 }
 
 /// Item keywords: the index reads the types, traits and impls a body declares.
-const ITEM_WORDS: &[&str] = &["struct", "enum", "union", "type", "trait", "impl"];
+const ITEM_WORDS: &[&str] = &["struct", "enum", "union", "type", "trait", "impl", "mod"];
 
-/// Whether `body` may declare a type, trait or impl: one of their keywords as a word followed by
+/// Whether `body` may declare a type, trait, impl or module: one of their keywords as a word followed by
 /// a space or `<` (also in strings or `impl Trait` types: keeping a body is always safe).
 fn declares_items(body: &str) -> bool {
     let bytes = body.as_bytes();

@@ -27,6 +27,35 @@ pub enum Ty {
 
 const FUTURE_TRAITS: &[&str] = &["Future", "TryFuture", "IntoFuture"];
 
+/// Auto, derive and callable traits: none names the methods a value is used through here.
+fn says_nothing(name: &str) -> bool {
+    MARKER_TRAITS.contains(&name) || FN_TRAITS.contains(&name) || FUTURE_TRAITS.contains(&name)
+}
+
+/// Traits that say nothing about a value's methods that matter here.
+const MARKER_TRAITS: &[&str] = &[
+    "Send",
+    "Sync",
+    "Unpin",
+    "Sized",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Display",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Serialize",
+    "Deserialize",
+    "DeserializeOwned",
+    "UnwindSafe",
+    "RefUnwindSafe",
+    "Any",
+];
+
 /// The type an `impl Stream` / `dyn Stream` stands for: the knowledge tables know its methods.
 pub const STREAM_TYPE: &str = "futures::stream::Stream";
 const FN_TRAITS: &[&str] = &[
@@ -82,8 +111,40 @@ impl Ty {
         }
     }
 
-    /// The meaning of `impl A + B` / `dyn A + B` / a generic parameter's bounds.
+    /// The meaning of `impl A + B` / `dyn A + B` / a generic parameter's bounds: a future, a
+    /// stream, a callable, or else the one trait besides auto and common derive traits (its
+    /// methods are the value's); several such traits are unknown.
     pub fn from_bounds<'a>(
+        bounds: impl Iterator<Item = &'a syn::TypeParamBound> + Clone,
+        depth: usize,
+    ) -> Ty {
+        let special = Ty::from_special_bounds(bounds.clone(), depth);
+        if special != Ty::Unknown {
+            return special;
+        }
+        let mut traits = bounds.filter_map(|b| match b {
+            syn::TypeParamBound::Trait(tb)
+                if !tb
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| says_nothing(&s.ident.to_string()))
+                    && !matches!(tb.modifier, syn::TraitBoundModifier::Maybe(_)) =>
+            {
+                Some(&tb.path)
+            }
+            _ => None,
+        });
+        match (traits.next(), traits.next()) {
+            (Some(path), None) => Ty::Path {
+                segs: path_segments(path),
+                args: Vec::new(),
+            },
+            _ => Ty::Unknown,
+        }
+    }
+
+    fn from_special_bounds<'a>(
         bounds: impl Iterator<Item = &'a syn::TypeParamBound>,
         depth: usize,
     ) -> Ty {
@@ -131,6 +192,35 @@ impl Ty {
             }
         }
         Ty::Unknown
+    }
+
+    /// The type with the generic parameters `params` (name, meaning) replaced by their meaning.
+    pub fn substitute(&self, params: &[(String, Ty)]) -> Ty {
+        self.substitute_depth(params, 0)
+    }
+
+    fn substitute_depth(&self, params: &[(String, Ty)], depth: usize) -> Ty {
+        if params.is_empty() || depth > 32 {
+            return self.clone();
+        }
+        let sub = |t: &Ty| t.substitute_depth(params, depth + 1);
+        match self {
+            Ty::Path { segs, args } => {
+                if let ([name], true) = (segs.as_slice(), args.is_empty()) {
+                    if let Some((_, t)) = params.iter().find(|(n, _)| n == name) {
+                        return t.clone();
+                    }
+                }
+                Ty::Path {
+                    segs: segs.clone(),
+                    args: args.iter().map(sub).collect(),
+                }
+            }
+            Ty::Future(Some(o)) => Ty::Future(Some(Box::new(sub(o)))),
+            Ty::Callable(r) => Ty::Callable(Box::new(sub(r))),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(sub).collect()),
+            other => other.clone(),
+        }
     }
 
     pub fn last_segment(&self) -> Option<&str> {

@@ -24,6 +24,8 @@ pub const FNS: &[FnRow] = &[
     ("futures::future::select_ok", FUT),
     ("futures::future::ready", FUT),
     ("futures::future::pending", FUT),
+    // futures-lite's `future::yield_now` (its crate name maps to `futures`).
+    ("futures::future::yield_now", FUT),
     ("futures::future::lazy", FUT),
     ("futures::future::poll_fn", FUT),
     ("futures::future::ok", FUT),

@@ -133,6 +133,16 @@ impl Knowledge {
         ] {
             for (path, api) in rows {
                 k.fns.insert((*path).to_string(), *api);
+                // Types the tables return are known types too: `futures`' oneshot `Sender` is
+                // not its mpsc `Sender` (whose `send` is async).
+                match api.ret {
+                    Ret::Type(t) | Ret::ResultOf(t) => k.register_type(t),
+                    Ret::Pair(a, b) => {
+                        k.register_type(a);
+                        k.register_type(b);
+                    }
+                    _ => {}
+                }
                 for key in tail_keys(path) {
                     k.fn_by_crate_and_tail
                         .entry(key)
@@ -181,11 +191,12 @@ impl Knowledge {
             return;
         }
         let first = ty.split("::").next().unwrap_or_default().to_string();
-        let last = ty.rsplit("::").next().unwrap_or_default().to_string();
-        self.type_by_crate_and_name
-            .entry((first, last))
-            .and_modify(|e| *e = None)
-            .or_insert_with(|| Some(ty.to_string()));
+        for tail in type_tails(ty) {
+            self.type_by_crate_and_name
+                .entry((first.clone(), tail))
+                .and_modify(|e| *e = None)
+                .or_insert_with(|| Some(ty.to_string()));
+        }
     }
 
     /// Adds in-house paths from configuration. A path `a::b::f` names a function; `a::b::T::m`
@@ -210,14 +221,15 @@ impl Knowledge {
             return path;
         }
         let first = normalize_crate(path.split("::").next().unwrap_or_default());
-        let last = path.rsplit("::").next().unwrap_or_default();
-        match self
-            .type_by_crate_and_name
-            .get(&(first.to_string(), last.to_string()))
-        {
-            Some(Some(canon)) => canon,
-            _ => path,
+        // `mpsc::Sender` first, then `Sender` alone.
+        for tail in type_tails(path) {
+            match self.type_by_crate_and_name.get(&(first.to_string(), tail)) {
+                Some(Some(canon)) => return canon,
+                Some(None) => continue,
+                None => continue,
+            }
         }
+        path
     }
 
     /// A function of the analysed workspace that is one of the tables' own (when tokio or
@@ -306,6 +318,39 @@ impl Knowledge {
     }
 }
 
+/// What a glob import of an external path makes `name` mean, when the tables can tell:
+/// `use futures::prelude::*;` brings the `future`, `stream` and `sink` modules; any other glob of
+/// a path the tables describe brings the items they list under it (`use tokio::time::*;` then
+/// `sleep(..)`).
+pub fn glob_export(glob: &str, name: &str) -> Option<String> {
+    static PATHS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let mut segs: Vec<&str> = glob.split("::").collect();
+    segs[0] = normalize_crate(segs[0]);
+    if let [krate, "prelude"] = segs.as_slice() {
+        if matches!(*krate, "futures" | "smol") && matches!(name, "future" | "stream" | "sink") {
+            return Some(format!("futures::{name}"));
+        }
+        return None;
+    }
+    let full = format!("{}::{name}", segs.join("::"));
+    let paths = PATHS.get_or_init(|| {
+        let k = Knowledge::builtin();
+        let mut all = HashSet::new();
+        for p in k.fns.keys().chain(k.known_types.iter()) {
+            let mut prefix = String::new();
+            for seg in p.split("::") {
+                if !prefix.is_empty() {
+                    prefix.push_str("::");
+                }
+                prefix.push_str(seg);
+                all.insert(prefix.clone());
+            }
+        }
+        all
+    });
+    paths.contains(&full).then_some(full)
+}
+
 /// Type names that implement `Future` but are handles or channel ends: dropping one detaches a
 /// task or closes a channel, which is not losing a future.
 pub fn is_handle_like_name(name: &str) -> bool {
@@ -326,6 +371,17 @@ pub fn is_handle_like_name(name: &str) -> bool {
         "Conn",
     ];
     PARTS.iter().any(|p| name.contains(p))
+}
+
+/// The last two segments of a type path (`mpsc::Sender`), then the last one (`Sender`).
+fn type_tails(path: &str) -> Vec<String> {
+    let segs: Vec<&str> = path.split("::").collect();
+    let mut out = Vec::new();
+    if segs.len() >= 3 {
+        out.push(segs[segs.len() - 2..].join("::"));
+    }
+    out.extend(segs.last().map(|s| s.to_string()));
+    out
 }
 
 /// (crate, `Type::name`) and, for free functions, (crate, `name`).

@@ -1,0 +1,259 @@
+//! The type environment of a body: what a written type means as a [`Val`], through aliases
+//! (generic ones substitute their arguments), `Self`, generic parameters (their bounds), smart
+//! pointers and the knowledge tables; and what a field of a known value holds.
+//!
+//! Everything goes through the index's facts (declared types, aliases, trait impls), so it
+//! works the same on any crate the index describes.
+
+use super::value::Val;
+use crate::index::types::Ty;
+use crate::index::{Index, ModId, Res};
+use crate::knowledge::{Knowledge, TypeClass};
+
+/// Generic parameter names in scope and what each stands for.
+pub type Env = [(String, Val)];
+
+/// Types the prelude names without an import; any other single-segment name that resolves to
+/// nothing is a generic parameter or an item the index does not see, so it is unknown (a wrongly
+/// "known" type would turn off the receiver-agnostic fallback).
+const PRELUDE_TYPES: &[&str] = &["Option", "Result", "Vec", "Box", "String"];
+
+/// What resolving written types needs.
+pub struct TypeCx<'a> {
+    pub index: &'a Index,
+    pub knowledge: &'a Knowledge,
+    /// The module of the body being walked (for matching workspace types to the tables).
+    pub module: ModId,
+}
+
+impl TypeCx<'_> {
+    /// The value of a written type in module `m`.
+    pub fn val_of_ty(
+        &self,
+        ty: &Ty,
+        m: ModId,
+        self_ty: Option<&str>,
+        env: &Env,
+        depth: usize,
+    ) -> Val {
+        if depth > 16 {
+            return Val::Unknown;
+        }
+        let again = |t: &Ty, m: ModId| self.val_of_ty(t, m, self_ty, env, depth + 1);
+        match ty {
+            Ty::Unknown => Val::Unknown,
+            Ty::SelfTy => self_ty.map(Val::typed).unwrap_or_default(),
+            Ty::Future(out) => Val::Future {
+                output: out.as_ref().map(|o| Box::new(again(o, m))),
+                origin: "an `impl Future`".into(),
+            },
+            Ty::Callable(ret) => Val::Callable(Box::new(again(ret, m))),
+            Ty::Tuple(ts) => Val::Tuple(ts.iter().map(|t| again(t, m)).collect()),
+            Ty::Path { segs, args } => {
+                if let ([name], true) = (segs.as_slice(), args.is_empty()) {
+                    if let Some((_, v)) = env.iter().find(|(n, _)| n == name) {
+                        return v.clone();
+                    }
+                }
+                let last = segs.last().map(String::as_str).unwrap_or_default();
+                let arg_vals = || args.iter().map(|a| again(a, m)).collect::<Vec<_>>();
+                match self.index.resolve_type(m, segs) {
+                    Res::Type(p) => self.workspace_type(p, last, arg_vals(), self_ty, depth),
+                    Res::External(p) => self.external_type(&p, segs, last, arg_vals()),
+                    _ => Val::Unknown,
+                }
+            }
+        }
+    }
+
+    fn workspace_type(
+        &self,
+        p: String,
+        last: &str,
+        args: Vec<Val>,
+        self_ty: Option<&str>,
+        depth: usize,
+    ) -> Val {
+        if let Some(info) = self.index.type_info(&p) {
+            if let Some(alias) = &info.def.alias_of {
+                // `type Result<T> = std::result::Result<T, Error>;`: the alias's parameters
+                // mean the arguments written at the use.
+                let env = generic_env(&info.def.generics, args, self, info.module, self_ty, &[]);
+                return self.val_of_ty(alias, info.module, self_ty, &env, depth + 1);
+            }
+        }
+        // A workspace type the tables know (tokio's own `Notified`, async-std's own
+        // `JoinHandle`, when those crates are analysed themselves).
+        match self.workspace_type_class(&p) {
+            TypeClass::Future => return Val::future(format!("type `{last}`")),
+            TypeClass::TaskHandle => {
+                return Val::TaskHandle {
+                    origin: format!("`{last}`"),
+                }
+            }
+            _ => {}
+        }
+        // A workspace type named like a future that implements `Future` (`ResponseFuture`) is
+        // one; handles that implement it are not, nor are those whose drop hands the work off.
+        if last.ends_with("Future") && self.index.implements_future(&p) && self.lazy_on_drop(&p) {
+            return Val::future(format!("type `{last}`"));
+        }
+        Val::Typed { path: p, args }
+    }
+
+    fn external_type(&self, p: &str, segs: &[String], last: &str, args: Vec<Val>) -> Val {
+        let k = self.knowledge;
+        match k.classify_type(p) {
+            TypeClass::Future => return Val::future(format!("type `{last}`")),
+            TypeClass::TaskHandle => {
+                return Val::TaskHandle {
+                    origin: format!("`{last}`"),
+                }
+            }
+            TypeClass::ThreadHandle => {
+                return Val::ThreadHandle {
+                    origin: format!("`{last}`"),
+                }
+            }
+            TypeClass::Guard => return Val::SyncGuard,
+            TypeClass::Other => {}
+        }
+        if matches!(last, "BoxFuture" | "LocalBoxFuture") {
+            return Val::future(format!("type `{last}`"));
+        }
+        if matches!(last, "Pin" | "Box" | "Arc" | "Rc" | "ManuallyDrop") && segs.len() <= 3 {
+            let inner = args.into_iter().next().unwrap_or_default();
+            if last == "Pin" || last == "Box" || !inner.is_future() {
+                return inner;
+            }
+            return Val::Unknown;
+        }
+        // A lone name that is neither a prelude type nor a primitive is a generic parameter or
+        // something unresolved: unknown.
+        if !p.contains("::")
+            && !PRELUDE_TYPES.contains(&last)
+            && !super::value::PLAIN_TYPES.contains(&last)
+        {
+            return Val::Unknown;
+        }
+        Val::Typed {
+            path: k.canonical_type(p).to_string(),
+            args,
+        }
+    }
+
+    /// The tables' kind for a type of the workspace, when the tables' path for it leads to this
+    /// very type (tokio's `sync::futures::Notified` is `sync::notify::Notified`; its
+    /// `runtime::task::Notified` is something else).
+    fn workspace_type_class(&self, path: &str) -> TypeClass {
+        let k = self.knowledge;
+        let canon = k.canonical_type(path);
+        if canon == path {
+            return k.classify_type(path);
+        }
+        let class = k.classify_type(canon);
+        if class == TypeClass::Other {
+            return class;
+        }
+        let mut segs: Vec<String> = canon.split("::").map(str::to_string).collect();
+        let target = Res::Type(path.to_string());
+        if self.index.resolve_type(self.module, &segs) == target {
+            return class;
+        }
+        segs[0] = "crate".into();
+        if self.index.resolve_type(self.module, &segs) == target {
+            return class;
+        }
+        TypeClass::Other
+    }
+
+    /// Whether dropping a value of the index's type at `path` (a future or `IntoFuture`) loses
+    /// its work: yes when it is `#[must_use]`; no when its `Drop` impl does something with it
+    /// (hands it to a background task) or it holds a spawned task's or thread's handle (the
+    /// work already runs); yes otherwise.
+    pub fn lazy_on_drop(&self, path: &str) -> bool {
+        let Some(info) = self.index.type_info(path) else {
+            return true;
+        };
+        if info.def.must_use {
+            return true;
+        }
+        if self.index.implements(path, "Drop") {
+            return false;
+        }
+        !info
+            .def
+            .fields
+            .iter()
+            .any(|(_, ty)| holds_task_handle(ty, 0))
+    }
+
+    /// The declared type of field `name` of a value of a struct of the index: a generic field
+    /// means the value's type argument, else its parameter's bound.
+    pub fn field_of(&self, base: &Val, name: &str, self_ty: Option<&str>, outer: &Env) -> Val {
+        let Val::Typed { path, args } = base else {
+            return Val::Unknown;
+        };
+        let Some((ty, m)) = self.index.field_type(path, name) else {
+            return Val::Unknown;
+        };
+        let generics = self
+            .index
+            .type_info(path)
+            .map(|i| i.def.generics.as_slice())
+            .unwrap_or_default();
+        // Inside the impl of this very type, its parameters are the impl's.
+        let outer = if self_ty == Some(path.as_str()) {
+            outer
+        } else {
+            &[]
+        };
+        let env = generic_env(generics, args.clone(), self, m, self_ty, outer);
+        self.val_of_ty(ty, m, self_ty, &env, 0)
+    }
+}
+
+/// Parameter names bound to the written arguments; a parameter without one means what `outer`
+/// (the walked impl's own parameters, usually named alike) or else its bounds say. Twice, so
+/// that `F: Fn() -> Fut, Fut: Future` sees `Fut`.
+fn generic_env(
+    params: &[(String, Ty)],
+    args: Vec<Val>,
+    cx: &TypeCx,
+    m: ModId,
+    self_ty: Option<&str>,
+    outer: &Env,
+) -> Vec<(String, Val)> {
+    let mut env: Vec<(String, Val)> = Vec::new();
+    for _ in 0..2 {
+        let mut written = args.iter();
+        env = params
+            .iter()
+            .map(|(name, bound)| {
+                let v = match written.next() {
+                    Some(Val::Unknown) | None => match outer.iter().find(|(n, _)| n == name) {
+                        Some((_, v)) => v.clone(),
+                        None => cx.val_of_ty(bound, m, self_ty, &env, 1),
+                    },
+                    Some(v) => v.clone(),
+                };
+                (name.clone(), v)
+            })
+            .collect();
+    }
+    env
+}
+
+/// A written type that is or wraps (`Option<JoinHandle<()>>`, `Arc<..>`) a task's handle.
+fn holds_task_handle(ty: &Ty, depth: usize) -> bool {
+    match ty {
+        Ty::Path { segs, args } if depth < 8 => {
+            matches!(
+                segs.last().map(String::as_str),
+                Some("JoinHandle" | "AbortHandle")
+            ) || args.iter().any(|a| holds_task_handle(a, depth + 1))
+        }
+        Ty::Tuple(ts) if depth < 8 => ts.iter().any(|t| holds_task_handle(t, depth + 1)),
+        _ => false,
+    }
+}
