@@ -33,10 +33,24 @@ pub fn fixes_by_file(
     out
 }
 
-/// Applies fixes to a text, each whole or not at all: a fix with an edit out of the text, or
-/// overlapping an edit of a fix applied before it (or touching the same point), is skipped — the
-/// next run offers it again. Returns the new text and which fixes were applied.
+/// Applies fixes to a text, each whole or not at all (see [`choose_fixes`]). Returns the new
+/// text and which fixes were applied.
 pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, Vec<bool>) {
+    let applied = choose_fixes(text, fixes);
+    let edits: Vec<Edit> = fixes
+        .iter()
+        .zip(&applied)
+        .filter(|(_, &a)| a)
+        .flat_map(|(f, _)| f.edits.iter().cloned())
+        .collect();
+    let (out, _) = apply(text, &edits);
+    (out, applied)
+}
+
+/// Which fixes can be applied together to a text, each whole or not at all: a fix with an edit
+/// out of the text, or overlapping an edit of a fix taken before it (or touching the same
+/// point), is left out — the next run offers it again.
+pub fn choose_fixes(text: &str, fixes: &[&Fix]) -> Vec<bool> {
     let mut order: Vec<usize> = (0..fixes.len()).collect();
     let first = |f: &Fix| f.edits.iter().map(|e| e.span.start.byte).min();
     order.sort_by_key(|&i| first(fixes[i]));
@@ -62,14 +76,7 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, Vec<bool>) {
             applied[i] = true;
         }
     }
-    let edits: Vec<Edit> = fixes
-        .iter()
-        .zip(&applied)
-        .filter(|(_, &a)| a)
-        .flat_map(|(f, _)| f.edits.iter().cloned())
-        .collect();
-    let (out, _) = apply(text, &edits);
-    (out, applied)
+    applied
 }
 
 /// Applies edits to a text. Overlapping edits after the first are skipped; returns the new

@@ -77,7 +77,7 @@ pub fn code_actions(
         }
     }
     if wants(FIX_ALL) {
-        let edits = safe_edits(&checked.diagnostics);
+        let edits = safe_edits(&checked.diagnostics, text);
         if !edits.is_empty() {
             actions.push(CodeAction {
                 title: "fix every safe unawaited finding in the file".into(),
@@ -121,30 +121,23 @@ fn suppression(d: &Diagnostic, text: &str) -> Option<Edit> {
     })
 }
 
-/// The edits of every safe fix, in order; a fix is taken whole or not at all (as `--fix` does:
-/// one that overlaps a fix taken before it is left for the next round).
-fn safe_edits(diagnostics: &[Diagnostic]) -> Vec<Edit> {
-    let mut fixes: Vec<&crate::diagnostic::Fix> = diagnostics
+/// The edits of every safe fix, in order; a fix is taken whole or not at all, as `--fix` takes
+/// them ([`crate::fix::choose_fixes`]).
+fn safe_edits(diagnostics: &[Diagnostic], text: &str) -> Vec<Edit> {
+    let fixes: Vec<&crate::diagnostic::Fix> = diagnostics
         .iter()
         .filter_map(|d| d.fix.as_ref())
         .filter(|f| crate::fix::applies(f, false))
         .collect();
-    fixes.sort_by_key(|f| f.edits.iter().map(|e| e.span.start.byte).min());
-    let mut taken: Vec<Edit> = Vec::new();
-    for fix in fixes {
-        let clashes = fix.edits.iter().any(|e| {
-            taken.iter().any(|t| {
-                let (a, b) = (e.span.start.byte, e.span.end.byte);
-                let (c, d) = (t.span.start.byte, t.span.end.byte);
-                (a < d && c < b) || a == c
-            })
-        });
-        if !clashes {
-            taken.extend(fix.edits.iter().cloned());
-        }
-    }
-    taken.sort_by_key(|e| (e.span.start.byte, e.span.end.byte));
-    taken
+    let chosen = crate::fix::choose_fixes(text, &fixes);
+    let mut edits: Vec<Edit> = fixes
+        .iter()
+        .zip(chosen)
+        .filter(|(_, taken)| *taken)
+        .flat_map(|(f, _)| f.edits.iter().cloned())
+        .collect();
+    edits.sort_by_key(|e| (e.span.start.byte, e.span.end.byte));
+    edits
 }
 
 #[cfg(test)]
