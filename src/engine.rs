@@ -7,7 +7,7 @@
 //! the second pass. Workers never print; a panic in one file becomes an error for that file.
 
 use crate::analysis::facts::{Fact, FactKind};
-use crate::analysis::walk::{analyze_file, FileCx};
+use crate::analysis::{analyze, FileCx};
 use crate::cache::{self, IndexCache};
 use crate::callgraph::Summaries;
 use crate::config::{Config, ConfigError, ConfigFinder, LevelFlags};
@@ -660,10 +660,10 @@ fn walk_file(path: &Path, target: Option<&TargetFile>, data: &ContextData) -> Wa
     let cx = FileCx {
         index: &data.index,
         knowledge: &data.knowledge,
-        source: &file,
         file: fid,
     };
-    let mut facts = analyze_file(&cx, &ast);
+    let body = crate::lower::lower_file(&ast, &file);
+    let mut facts = analyze(&cx, &body);
     if target.is_none() {
         facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {

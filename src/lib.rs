@@ -13,6 +13,7 @@ pub mod fix;
 pub mod flycheck;
 pub mod index;
 pub mod knowledge;
+pub mod lower;
 pub mod render;
 pub mod rules;
 pub mod server;

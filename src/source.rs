@@ -54,6 +54,27 @@ impl SourceFile {
     /// Converts a `proc_macro2` line/column (1-based line, 0-based column in characters, relative
     /// to the text syn parsed) into a position in the file on disk.
     pub fn position(&self, lc: LineColumn) -> Position {
+        self.position_with(lc, |text| text.is_ascii())
+    }
+
+    /// Whether each line is ASCII (for [`SourceFile::position_with`], when many positions of
+    /// one file are converted).
+    pub fn ascii_lines(&self) -> Vec<bool> {
+        (0..self.line_starts.len())
+            .map(|i| {
+                let start = self.line_starts[i];
+                let end = self
+                    .line_starts
+                    .get(i + 1)
+                    .copied()
+                    .unwrap_or(self.text.len());
+                self.text[start..end].is_ascii()
+            })
+            .collect()
+    }
+
+    /// [`SourceFile::position`], told by `is_ascii` whether a line's text is ASCII.
+    pub fn position_with(&self, lc: LineColumn, is_ascii: impl FnOnce(&str) -> bool) -> Position {
         let line = lc.line.max(1);
         let mut column = lc.column;
         if line == 1 && self.has_bom {
@@ -70,7 +91,7 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len());
         let line_text = &self.text[start..end];
-        let byte_in_line = if line_text.is_ascii() {
+        let byte_in_line = if is_ascii(line_text) {
             column.min(line_text.len())
         } else {
             line_text

@@ -1,12 +1,14 @@
-//! The per-body walk: execution contexts, lexical scopes of bindings, value kinds, and the facts
-//! the rules consume.
+//! The per-body walk over the lowered IR ([`crate::lower::ir`]): execution contexts, lexical
+//! scopes of bindings, value kinds, and the facts the rules consume. It knows names, types and the
+//! index; lowering knows the syntax.
 
 pub mod facts;
 mod macros;
 mod patterns;
 pub mod scope;
 pub mod select;
-pub mod spans;
 mod types_env;
 pub mod value;
 pub mod walk;
+
+pub use walk::{analyze, FileCx};

@@ -15,12 +15,11 @@ use super::value::Val;
 use super::walk::Walker;
 use crate::callgraph::ContextFacts;
 use crate::diagnostic::{Note, Span};
-use crate::index::types::path_segments;
 use crate::index::{FnId, Index, Res};
 use crate::knowledge::cancel_safety::{self, CancelSafety, Entry};
+use crate::lower::ir::{self, Expr, ExprKind};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use syn::Expr;
 
 /// How many `select!`s in loops the walk has looked at in this process (for the benchmark's
 /// census, `examples/select_census.rs`).
@@ -35,6 +34,9 @@ pub(super) struct RaceBranch<'e> {
     /// Whether the branch can win over the others: a future, or futures' `default` (taken
     /// when no future is ready at once, dropping them all).
     pub races: bool,
+    /// The handler always leaves the loop (`break`, `return`, a block ending in one, a panic):
+    /// the shutdown pattern, where the loss happens only when the loop is left on purpose.
+    pub leaves_loop: bool,
 }
 
 /// What a branch future or an awaited expression runs, as far as cancel safety goes.
@@ -57,13 +59,13 @@ pub(super) fn on_select(w: &mut Walker, branches: &[RaceBranch]) {
         let winner = branches
             .iter()
             .enumerate()
-            .find(|(j, b)| *j != i && b.races && !leaves_loop(b.handler, 0));
+            .find(|(j, b)| *j != i && b.races && !b.leaves_loop);
         let Some((_, winner)) = winner else { continue };
         let Some(op) = classify(w, fut, loop_scope) else {
             continue;
         };
-        let winner = w.span_of(winner.future.unwrap_or(winner.handler));
-        let span = w.span_of(fut);
+        let winner = winner.future.unwrap_or(winner.handler).span;
+        let span = fut.span;
         let kind = match op {
             Op::Loses(op) => FactKind::SelectCancelUnsafe {
                 op,
@@ -91,82 +93,25 @@ pub(super) fn on_await(w: &mut Walker, base: &Expr) {
         Some(Op::Fn(callee)) if callee != owner => FactKind::AwaitsFn { callee },
         _ => return,
     };
-    let span = w.span_of(base);
-    w.record(span, kind);
+    w.record(base.span, kind);
 }
 
 /// An `async fn` whose doc comment has a `# Cancel safety` section saying it is not cancel safe.
-pub(super) fn on_fn_docs(w: &mut Walker, sig: &syn::Signature, attrs: &[syn::Attribute]) {
-    if sig.asyncness.is_none() || w.in_fn_body().2.is_none() {
+pub(super) fn on_fn_docs(w: &mut Walker, f: &ir::Fn) {
+    if !f.is_async || w.in_fn_body().2.is_none() {
         return;
     }
-    let mut doc = String::new();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
-        if let syn::Meta::NameValue(nv) = &attr.meta {
-            if let Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) = &nv.value
-            {
-                doc.push_str(&s.value());
-                doc.push('\n');
-            }
-        }
+    if f.docs_not_cancel_safe {
+        w.record(f.name_span, FactKind::NotCancelSafe { op: None });
     }
-    if cancel_safety::doc_says_not_cancel_safe(&doc) {
-        let span = w.file_cx().source.span(sig.ident.span());
-        w.record(span, FactKind::NotCancelSafe { op: None });
-    }
-}
-
-/// Whether a branch's handler always leaves the loop (`break`, `return`, a block ending in one,
-/// a panic): the shutdown pattern, where the loss happens only when the loop is left on purpose.
-fn leaves_loop(e: &Expr, depth: usize) -> bool {
-    if depth > 32 {
-        return false;
-    }
-    match e {
-        Expr::Break(_) | Expr::Return(_) => true,
-        Expr::Paren(p) => leaves_loop(&p.expr, depth + 1),
-        Expr::Group(g) => leaves_loop(&g.expr, depth + 1),
-        Expr::Block(b) if b.label.is_none() => b.block.stmts.iter().any(|s| match s {
-            syn::Stmt::Expr(e, _) => leaves_loop(e, depth + 1),
-            syn::Stmt::Macro(m) => diverging_macro(&m.mac),
-            _ => false,
-        }),
-        Expr::If(i) => match &i.else_branch {
-            Some((_, other)) => {
-                i.then_branch.stmts.iter().any(|s| match s {
-                    syn::Stmt::Expr(e, _) => leaves_loop(e, depth + 1),
-                    syn::Stmt::Macro(m) => diverging_macro(&m.mac),
-                    _ => false,
-                }) && leaves_loop(other, depth + 1)
-            }
-            None => false,
-        },
-        Expr::Match(m) => {
-            !m.arms.is_empty() && m.arms.iter().all(|a| leaves_loop(&a.body, depth + 1))
-        }
-        Expr::Macro(m) => diverging_macro(&m.mac),
-        _ => false,
-    }
-}
-
-fn diverging_macro(mac: &syn::Macro) -> bool {
-    mac.path.segments.last().is_some_and(|s| {
-        matches!(
-            s.ident.to_string().as_str(),
-            "panic" | "unreachable" | "todo" | "unimplemented" | "bail"
-        )
-    })
 }
 
 /// What a future expression runs. `fresh_from`: the scope depth from which bindings are made
 /// anew for each run (the loop's body, or an `async fn`'s body).
 fn classify(w: &mut Walker, e: &Expr, fresh_from: usize) -> Option<Op> {
-    match strip(e) {
-        Expr::MethodCall(mc) => method_op(w, mc, fresh_from),
-        Expr::Call(c) => call_op(w, c),
+    match &strip(e).kind {
+        ExprKind::MethodCall(mc) => method_op(w, mc, fresh_from),
+        ExprKind::Call(c) => call_op(w, c),
         _ => None,
     }
 }
@@ -175,19 +120,15 @@ fn classify(w: &mut Walker, e: &Expr, fresh_from: usize) -> Option<Op> {
 /// `Box::pin(..)`.
 fn strip(mut e: &Expr) -> &Expr {
     for _ in 0..8 {
-        e = match e {
-            Expr::Paren(p) => &p.expr,
-            Expr::Group(g) => &g.expr,
-            Expr::MethodCall(mc)
+        e = match &e.kind {
+            ExprKind::Paren(inner) | ExprKind::Group(inner) => inner,
+            ExprKind::MethodCall(mc)
                 if mc.args.is_empty()
-                    && matches!(
-                        mc.method.to_string().as_str(),
-                        "fuse" | "boxed" | "boxed_local"
-                    ) =>
+                    && matches!(mc.method.as_str(), "fuse" | "boxed" | "boxed_local") =>
             {
                 &mc.receiver
             }
-            Expr::Call(c) if c.args.len() == 1 && is_box_pin(&c.func) => &c.args[0],
+            ExprKind::Call(c) if c.args.len() == 1 && is_box_pin(&c.func) => &c.args[0],
             _ => return e,
         };
     }
@@ -195,13 +136,15 @@ fn strip(mut e: &Expr) -> &Expr {
 }
 
 fn is_box_pin(func: &Expr) -> bool {
-    let Expr::Path(p) = func else { return false };
-    let segs: Vec<String> = path_segments(&p.path);
+    let ExprKind::Path(p) = &func.kind else {
+        return false;
+    };
+    let segs = &p.segs;
     segs.len() >= 2 && segs[segs.len() - 2] == "Box" && segs[segs.len() - 1] == "pin"
 }
 
-fn method_op(w: &mut Walker, mc: &syn::ExprMethodCall, fresh_from: usize) -> Option<Op> {
-    let name = mc.method.to_string();
+fn method_op(w: &mut Walker, mc: &ir::MethodCall, fresh_from: usize) -> Option<Op> {
+    let name = mc.method.clone();
     let index = w.file_cx().index;
     // Cancel-safe entries give nothing: skip the receiver's evaluation for them.
     let entry = cancel_safety::method(&name).filter(|e| e.safety != CancelSafety::Safe);
@@ -225,13 +168,15 @@ fn method_op(w: &mut Walker, mc: &syn::ExprMethodCall, fresh_from: usize) -> Opt
     }
 }
 
-fn call_op(w: &mut Walker, c: &syn::ExprCall) -> Option<Op> {
-    let Expr::Path(p) = &*c.func else { return None };
-    if p.qself.is_some() {
+fn call_op(w: &mut Walker, c: &ir::Call) -> Option<Op> {
+    let ExprKind::Path(p) = &c.func.kind else {
+        return None;
+    };
+    if p.qself != ir::QSelf::None {
         return None;
     }
     let index = w.file_cx().index;
-    match w.resolve_value(&path_segments(&p.path)) {
+    match w.resolve_value(&p.segs) {
         Res::Fn(id) if is_async_fn(index, id) => Some(Op::Fn(id)),
         Res::Assoc(ty, name) => match index.methods_of(&ty, &name).as_slice() {
             [id] if is_async_fn(index, *id) => Some(Op::Fn(*id)),
@@ -250,20 +195,13 @@ fn is_async_fn(index: &Index, id: FnId) -> bool {
     sig.is_async && !sig.runtime_attr
 }
 
-fn table_op(
-    w: &Walker,
-    entry: &Entry,
-    name: &str,
-    args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
-    fresh_from: usize,
-) -> Option<Op> {
+fn table_op(w: &Walker, entry: &Entry, name: &str, args: &[Expr], fresh_from: usize) -> Option<Op> {
     let loses = match entry.safety {
         CancelSafety::Safe => false,
         CancelSafety::Loses => true,
-        CancelSafety::KeptInBuffer(i) => args
-            .iter()
-            .nth(i)
-            .is_some_and(|a| fresh_buffer(w, a, fresh_from)),
+        CancelSafety::KeptInBuffer(i) => {
+            args.get(i).is_some_and(|a| fresh_buffer(w, a, fresh_from))
+        }
     };
     loses.then(|| Op::Loses(name.to_string()))
 }
@@ -274,21 +212,18 @@ fn table_op(
 fn fresh_buffer(w: &Walker, arg: &Expr, fresh_from: usize) -> bool {
     let mut e = arg;
     loop {
-        e = match e {
-            Expr::Reference(r) => &r.expr,
-            Expr::Paren(p) => &p.expr,
-            Expr::Group(g) => &g.expr,
+        e = match &e.kind {
+            ExprKind::Ref(inner) | ExprKind::Paren(inner) | ExprKind::Group(inner) => inner,
             _ => break,
         };
     }
-    match e {
-        Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-            let name = p.path.segments[0].ident.to_string();
-            w.binding_scope(&name).is_some_and(|s| s >= fresh_from)
-        }
-        Expr::Call(_) | Expr::Macro(_) | Expr::Array(_) => true,
-        _ => false,
+    if let Some(name) = e.bare_ident() {
+        return w.binding_scope(name).is_some_and(|s| s >= fresh_from);
     }
+    matches!(
+        e.kind,
+        ExprKind::Call(_) | ExprKind::Macro(_) | ExprKind::Array(_)
+    )
 }
 
 // ----- across files: which async fns are not cancel-safe ------------------------------------

@@ -8,18 +8,16 @@ use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
 use super::value::Val;
 use crate::diagnostic::{Edit, Span};
-use crate::index::facts::{generic_params, has_runtime_attr, sig_of, FnSig};
-use crate::index::types::{path_segments, Ty};
+use crate::index::facts::FnSig;
+use crate::index::types::Ty;
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
 use crate::knowledge::{Api, Knowledge, Ret, Role, COMMON_SYNC_METHODS};
-use crate::source::SourceFile;
-use syn::spanned::Spanned;
+use crate::lower::ir::{self, ExprKind};
 
 /// What every walk of one file shares.
 pub struct FileCx<'a> {
     pub index: &'a Index,
     pub knowledge: &'a Knowledge,
-    pub source: &'a SourceFile,
     pub file: FileId,
 }
 
@@ -67,13 +65,13 @@ const CONSTRUCTORS: &[&str] = &[
     "bind",
 ];
 
-/// Analyses every function body of a file.
-pub fn analyze_file(cx: &FileCx, file: &syn::File) -> Vec<Fact> {
+/// Analyses every function body of a lowered file.
+pub fn analyze(cx: &FileCx, file: &ir::File) -> Vec<Fact> {
     let mut facts = Vec::new();
     let mut inline_path = Vec::new();
     let cx = WalkCx {
         base: cx,
-        macros: super::macros::LocalMacros::collect(&file.items),
+        macro_bodies: &file.macro_bodies,
     };
     walk_items(&cx, &file.items, &mut inline_path, None, &mut facts, 0);
     facts
@@ -82,7 +80,8 @@ pub fn analyze_file(cx: &FileCx, file: &syn::File) -> Vec<Fact> {
 /// What every walk of one file shares, with what the file itself defines for the walk.
 pub(super) struct WalkCx<'a> {
     base: &'a FileCx<'a>,
-    pub(super) macros: super::macros::LocalMacros,
+    /// The bodies of the file's local nullary macros.
+    macro_bodies: &'a [ir::Expr],
 }
 
 impl<'a> std::ops::Deref for WalkCx<'a> {
@@ -94,7 +93,7 @@ impl<'a> std::ops::Deref for WalkCx<'a> {
 
 fn walk_items(
     cx: &WalkCx,
-    items: &[syn::Item],
+    items: &[ir::Item],
     inline_path: &mut Vec<String>,
     module: Option<ModId>,
     facts: &mut Vec<Fact>,
@@ -106,124 +105,89 @@ fn walk_items(
     let Some(m) = module.or_else(|| cx.index.module_of(cx.file, inline_path)) else {
         return;
     };
-    let flat = crate::index::facts::flatten_items(items);
-    for item in flat.iter().map(|c| c.as_ref()) {
+    for item in items {
         match item {
-            syn::Item::Fn(f) => {
-                let is_main = f.sig.ident == "main"
+            ir::Item::Fn(f) => {
+                let is_main = f.name == "main"
                     && cx.index.modules[m].parent.is_none()
                     && inline_path.is_empty();
-                walk_fn(
-                    cx, m, None, None, &f.sig, &f.attrs, &f.block, is_main, facts,
-                );
+                walk_fn(cx, m, None, &[], f, is_main, facts);
             }
-            syn::Item::Impl(imp) => {
-                let self_ty = cx.index.type_path(m, &Ty::from_syn(&imp.self_ty));
-                for it in &imp.items {
-                    if let syn::ImplItem::Fn(f) = it {
-                        walk_fn(
-                            cx,
-                            m,
-                            self_ty.clone(),
-                            Some(&imp.generics),
-                            &f.sig,
-                            &f.attrs,
-                            &f.block,
-                            false,
-                            facts,
-                        );
-                    }
+            ir::Item::Impl {
+                self_ty,
+                generics,
+                fns,
+            } => {
+                let self_ty = cx.index.type_path(m, self_ty);
+                for f in fns.iter() {
+                    walk_fn(cx, m, self_ty.clone(), generics, f, false, facts);
                 }
             }
-            syn::Item::Trait(t) => {
-                let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, t.ident));
-                for it in &t.items {
-                    if let syn::TraitItem::Fn(f) = it {
-                        if let Some(block) = &f.default {
-                            walk_fn(
-                                cx,
-                                m,
-                                self_ty.clone(),
-                                Some(&t.generics),
-                                &f.sig,
-                                &f.attrs,
-                                block,
-                                false,
-                                facts,
-                            );
-                        }
-                    }
+            ir::Item::Trait {
+                name,
+                generics,
+                fns,
+            } => {
+                let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, name));
+                for f in fns.iter() {
+                    walk_fn(cx, m, self_ty.clone(), generics, f, false, facts);
                 }
             }
-            syn::Item::Mod(md) => {
-                if let Some((_, items)) = &md.content {
-                    inline_path.push(md.ident.to_string());
-                    walk_items(cx, items, inline_path, None, facts, depth + 1);
-                    inline_path.pop();
-                }
+            ir::Item::Mod { name, items } => {
+                inline_path.push(name.clone());
+                walk_items(cx, items, inline_path, None, facts, depth + 1);
+                inline_path.pop();
             }
-            syn::Item::Const(c) => {
+            ir::Item::Const(e) => {
                 let mut w = Walker::new(cx, m, None, facts, ExecContext::Sync);
-                w.eval(&c.expr);
+                w.eval(e);
                 w.finish();
             }
-            syn::Item::Static(s) => {
-                let mut w = Walker::new(cx, m, None, facts, ExecContext::Sync);
-                w.eval(&s.expr);
-                w.finish();
-            }
-            _ => {}
+            ir::Item::Use(_) => {}
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn walk_fn(
     cx: &WalkCx,
     m: ModId,
     self_ty: Option<String>,
-    outer_generics: Option<&syn::Generics>,
-    sig: &syn::Signature,
-    attrs: &[syn::Attribute],
-    block: &syn::Block,
+    outer_generics: &[(String, Ty)],
+    f: &ir::Fn,
     is_main: bool,
     facts: &mut Vec<Fact>,
 ) {
-    let ctx = if sig.asyncness.is_some() {
+    let ctx = if f.is_async {
         ExecContext::Async
     } else {
         ExecContext::Sync
     };
     let mut w = Walker::new(cx, m, self_ty, facts, ctx);
-    w.owner = cx.index.fn_at(
-        cx.file,
-        sig.ident.span().start().line,
-        &sig.ident.to_string(),
-    );
-    w.no_runtime = is_main && sig.asyncness.is_none() && !has_runtime_attr(attrs);
-    super::select::on_fn_docs(&mut w, sig, attrs);
-    w.sync_test = sig.asyncness.is_none() && attrs.iter().any(|a| a.path().is_ident("test"));
-    let mut params = outer_generics.map(generic_params).unwrap_or_default();
-    params.extend(generic_params(&sig.generics));
+    w.owner = cx.index.fn_at(cx.file, f.line, &f.name);
+    w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
+    super::select::on_fn_docs(&mut w, f);
+    w.sync_test = !f.is_async && f.test_attr;
+    let mut params = outer_generics.to_vec();
+    params.extend(f.generics.iter().cloned());
     w.set_generics(&params);
-    for input in &sig.inputs {
+    for input in f.params.iter() {
         match input {
-            syn::FnArg::Receiver(_) => {
+            ir::Param::SelfParam => {
                 let val = w.self_ty.clone().map(Val::typed).unwrap_or_default();
                 w.declare_param("self", val);
             }
-            syn::FnArg::Typed(pt) => {
-                let val = w.val_of_ty(&Ty::from_syn(&pt.ty), m, 0);
-                w.bind_param_pattern(&pt.pat, val);
+            ir::Param::Typed(pat, ty) => {
+                let val = w.val_of_ty(ty, m, 0);
+                w.bind_param_pattern(pat, val);
             }
         }
     }
-    if returns_iterator(&sig.output) {
-        if let Some(syn::Stmt::Expr(tail, None)) = block.stmts.last() {
+    if f.returns_iterator {
+        if let Some(tail) = f.body.tail() {
             w.deferred_closures = lazy_chain_closures(tail);
         }
     }
-    w.block_value(block);
+    w.block_value(&f.body);
     w.finish();
 }
 
@@ -260,7 +224,7 @@ pub(super) struct Walker<'a, 'f> {
     /// The call whose arguments are being evaluated spawns a task with them.
     spawning: bool,
     /// Closures of the lazy iterator chain a function returns (by address).
-    deferred_closures: Vec<*const syn::ExprClosure>,
+    deferred_closures: Vec<*const ir::Closure>,
     /// The runtime-building fact of the `let` being evaluated, if any (index in `facts`).
     last_built: Option<usize>,
     /// Locals holding a runtime built in this body, with their fact.
@@ -322,15 +286,15 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     /// `tokio::spawn(async move { client.send(x) })`: the task's output is the tail's future,
     /// which nothing polls.
-    fn task_output(&mut self, block: &syn::Block, tail: &Val) {
-        let Some(syn::Stmt::Expr(e, None)) = block.stmts.last() else {
+    fn task_output(&mut self, block: &ir::Block, tail: &Val) {
+        let Some(e) = block.tail() else {
             return;
         };
         if !tail.is_future() {
             return;
         }
-        let span = self.expr_span(e);
-        let fix = awaitable_expr(e).then_some(Edit {
+        let span = e.span;
+        let fix = e.awaitable().then_some(Edit {
             span: Span {
                 start: span.end,
                 end: span.end,
@@ -371,34 +335,6 @@ impl<'a, 'f> Walker<'a, 'f> {
             if i < self.facts.len() {
                 self.facts.remove(i);
             }
-        }
-    }
-
-    fn span(&self, s: proc_macro2::Span) -> Span {
-        self.cx.source.span(s)
-    }
-
-    /// The span of an expression, from its first to its last token (see [`super::spans`]).
-    fn expr_span(&self, e: &syn::Expr) -> Span {
-        Span {
-            start: self.cx.source.position(super::spans::start(e)),
-            end: self.cx.source.position(super::spans::end(e)),
-        }
-    }
-
-    fn span_between(&self, first: &syn::Expr, end: proc_macro2::LineColumn) -> Span {
-        Span {
-            start: self.cx.source.position(super::spans::start(first)),
-            end: self.cx.source.position(end),
-        }
-    }
-
-    /// `let` .. `;` without re-tokenising the initialiser.
-    fn local_span(&self, local: &syn::Local) -> Span {
-        let end = local.semi_token.span.end();
-        Span {
-            start: self.cx.source.position(local.let_token.span.start()),
-            end: self.cx.source.position(end),
         }
     }
 
@@ -467,13 +403,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         });
     }
 
-    fn bind_param_pattern(&mut self, pat: &syn::Pat, val: Val) {
+    fn bind_param_pattern(&mut self, pat: &ir::Pat, val: Val) {
         match pat {
-            syn::Pat::Ident(pi) => self.declare_param(&pi.ident.to_string(), val),
-            syn::Pat::Type(pt) => self.bind_param_pattern(&pt.pat, val),
-            syn::Pat::Reference(r) => self.bind_param_pattern(&r.pat, val),
+            ir::Pat::Ident { name, .. } => self.declare_param(name, val),
+            ir::Pat::Type(p, _) => self.bind_param_pattern(p, val),
+            ir::Pat::Ref(p) => self.bind_param_pattern(p, val),
             other => {
-                for name in pattern_idents(other) {
+                for name in other.idents() {
                     self.declare_param(&name, Val::Unknown);
                 }
             }
@@ -481,60 +417,51 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     /// Binds the names of a `let`/`for`/`match` pattern to (parts of) a value.
-    fn bind_pattern(&mut self, pat: &syn::Pat, val: Val, span: Span) {
+    fn bind_pattern(&mut self, pat: &ir::Pat, val: Val, span: Span) {
         match pat {
-            syn::Pat::Wild(_) => self.report_lost(&val, DropHow::LetUnderscore, span, None),
-            syn::Pat::Ident(pi) => {
-                if let Some((_, sub)) = &pi.subpat {
+            ir::Pat::Wild => self.report_lost(&val, DropHow::LetUnderscore, span, None),
+            ir::Pat::Ident { name, sub } => {
+                if let Some(sub) = sub {
                     self.bind_pattern(sub, Val::Unknown, span);
                 }
-                self.declare(pi.ident.to_string(), val, span);
+                self.declare(name.clone(), val, span);
             }
-            syn::Pat::Type(pt) => {
-                let ann = self.val_of_ty(&Ty::from_syn(&pt.ty), self.module, 0);
+            ir::Pat::Type(p, ty) => {
+                let ann = self.val_of_ty(ty, self.module, 0);
                 let val = if ann == Val::Unknown { val } else { ann };
-                self.bind_pattern(&pt.pat, val, span);
+                self.bind_pattern(p, val, span);
             }
-            syn::Pat::Reference(r) => self.bind_pattern(&r.pat, val, span),
-            syn::Pat::Paren(p) => self.bind_pattern(&p.pat, val, span),
-            syn::Pat::Tuple(t) => {
+            ir::Pat::Ref(p) => self.bind_pattern(p, val, span),
+            ir::Pat::Paren(p) => self.bind_pattern(p, val, span),
+            ir::Pat::Tuple(elems) => {
                 let parts = match val {
-                    Val::Tuple(parts) if parts.len() == t.elems.len() => parts,
-                    _ => vec![Val::Unknown; t.elems.len()],
+                    Val::Tuple(parts) if parts.len() == elems.len() => parts,
+                    _ => vec![Val::Unknown; elems.len()],
                 };
-                for (p, v) in t.elems.iter().zip(parts) {
+                for (p, v) in elems.iter().zip(parts) {
                     self.bind_pattern(p, v, span);
                 }
             }
-            syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => {
-                let variant = ts
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
-                let inner = if matches!(variant.as_str(), "Some" | "Ok") {
+            ir::Pat::TupleStruct { path, elems } if elems.len() == 1 => {
+                let variant = path.last().map(String::as_str).unwrap_or_default();
+                let inner = if matches!(variant, "Some" | "Ok") {
                     val.unwrapped()
                 } else {
-                    self.field_val(&ts.path, "0")
+                    self.field_val(path, "0")
                 };
-                if let Some(p) = ts.elems.first() {
+                if let Some(p) = elems.first() {
                     self.bind_pattern(p, inner, span);
                 }
             }
             // `let Self { tx, .. } = self;`: each field gets its declared type.
-            syn::Pat::Struct(ps) => {
-                for field in &ps.fields {
-                    let name = match &field.member {
-                        syn::Member::Named(n) => n.to_string(),
-                        syn::Member::Unnamed(i) => i.index.to_string(),
-                    };
-                    let v = self.field_val(&ps.path, &name);
-                    self.bind_pattern(&field.pat, v, span);
+            ir::Pat::Struct { path, fields } => {
+                for (name, p) in fields.iter() {
+                    let v = self.field_val(path, name);
+                    self.bind_pattern(p, v, span);
                 }
             }
             other => {
-                for name in pattern_idents(other) {
+                for name in other.idents() {
                     self.declare(name, Val::Unknown, span);
                 }
             }
@@ -543,15 +470,15 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     /// Whether `e` names a binding that was already used (polled by hand, borrowed, ...):
     /// dropping such a value afterwards is not losing it.
-    fn binding_used_before(&mut self, e: &syn::Expr) -> bool {
-        bare_ident(e)
-            .and_then(|n| self.scopes.lookup(&n).map(|b| b.used))
+    fn binding_used_before(&mut self, e: &ir::Expr) -> bool {
+        e.bare_ident()
+            .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
             .unwrap_or(false)
     }
 
     /// The declared type of field `name` of the struct a pattern's path names.
-    fn field_val(&self, path: &syn::Path, name: &str) -> Val {
-        let Res::Type(ty) = self.resolve_path(&path_segments(path), Ns::Type) else {
+    fn field_val(&self, path: &[String], name: &str) -> Val {
+        let Res::Type(ty) = self.resolve_path(path, Ns::Type) else {
             return Val::Unknown;
         };
         self.types().field_of(
@@ -663,7 +590,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     // ----- bodies, blocks, statements ------------------------------------------------------
 
-    fn block_value(&mut self, block: &syn::Block) -> Val {
+    fn block_value(&mut self, block: &ir::Block) -> Val {
         self.scopes.push();
         self.register_block_items(&block.stmts);
         let mut last = Val::Unknown;
@@ -676,49 +603,48 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     /// `use` and `fn` items declared in a block are visible in all of it.
-    fn register_block_items(&mut self, stmts: &[syn::Stmt]) {
+    fn register_block_items(&mut self, stmts: &[ir::Stmt]) {
         for stmt in stmts {
             match stmt {
-                syn::Stmt::Item(syn::Item::Use(u)) => {
-                    let mut uses = Vec::new();
-                    crate::index::facts::collect_use(&u.tree, &mut Vec::new(), &mut uses);
-                    for u in uses {
+                ir::Stmt::Item(ir::Item::Use(uses)) => {
+                    for u in uses.iter() {
                         if u.glob {
-                            self.scopes.current().globs.push(u.target);
+                            self.scopes.current().globs.push(u.target.clone());
                         } else {
-                            self.scopes.current().uses.insert(u.alias, u.target);
+                            self.scopes
+                                .current()
+                                .uses
+                                .insert(u.alias.clone(), u.target.clone());
                         }
                     }
                 }
-                syn::Stmt::Item(syn::Item::Fn(f)) => {
-                    let sig = sig_of(&f.sig, &f.attrs);
-                    self.scopes.current().fns.insert(sig.name.clone(), sig);
+                ir::Stmt::Item(ir::Item::Fn(f)) => {
+                    if let Some(sig) = &f.local_sig {
+                        let sig = FnSig::clone(sig);
+                        self.scopes.current().fns.insert(sig.name.clone(), sig);
+                    }
                 }
                 _ => {}
             }
         }
     }
 
-    fn stmt(&mut self, stmt: &syn::Stmt, is_tail: bool) -> Val {
+    fn stmt(&mut self, stmt: &ir::Stmt, is_tail: bool) -> Val {
         match stmt {
-            syn::Stmt::Local(local) => {
-                let span = self.local_span(local);
+            ir::Stmt::Let(local) => {
+                let span = local.span;
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
-                        let v = self.eval(&init.expr);
-                        if let Some((_, diverge)) = &init.diverge {
+                        let v = self.eval(init);
+                        if let Some(diverge) = &local.diverge {
                             self.eval(diverge);
                         }
                         v
                     }
                     None => Val::Unknown,
                 };
-                let init_span = local
-                    .init
-                    .as_ref()
-                    .map(|i| self.expr_span(&i.expr))
-                    .unwrap_or(span);
+                let init_span = local.init.as_ref().map(|i| i.span).unwrap_or(span);
                 // Report at the `let` line, where the future was made.
                 let report_span = Span {
                     start: span.start,
@@ -726,16 +652,17 @@ impl<'a, 'f> Walker<'a, 'f> {
                 };
                 // `let rt = Builder::..build()?;`: moving `rt` into a thread's closure later
                 // takes the runtime out of async code.
-                if let (Some(i), syn::Pat::Ident(pi)) = (self.last_built.take(), &local.pat) {
-                    self.built_runtimes.push((pi.ident.to_string(), i));
+                if let (Some(i), ir::Pat::Ident { name, .. }) = (self.last_built.take(), &local.pat)
+                {
+                    self.built_runtimes.push((name.clone(), i));
                 }
-                self.cfg_local = local.attrs.iter().any(|a| a.path().is_ident("cfg"));
+                self.cfg_local = local.cfg;
                 match &local.init {
                     // `let _ = fut;`: `.await` goes after the initialiser.
                     Some(init)
-                        if matches!(local.pat, syn::Pat::Wild(_))
-                            && init.diverge.is_none()
-                            && awaitable_expr(&init.expr) =>
+                        if matches!(local.pat, ir::Pat::Wild)
+                            && local.diverge.is_none()
+                            && init.awaitable() =>
                     {
                         let fix = await_edit(init_span);
                         self.report_lost(&val, DropHow::LetUnderscore, report_span, Some(fix));
@@ -745,11 +672,11 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.cfg_local = false;
                 Val::Unknown
             }
-            syn::Stmt::Expr(e, semi) => {
+            ir::Stmt::Expr { expr: e, semi } => {
                 let v = self.eval(e);
-                if semi.is_some() {
-                    let span = self.expr_span(e);
-                    let fix = awaitable_expr(e).then(|| await_edit(span));
+                if *semi {
+                    let span = e.span;
+                    let fix = e.awaitable().then(|| await_edit(span));
                     self.report_lost(&v, DropHow::Statement, span, fix);
                     Val::Unknown
                 } else if is_tail {
@@ -758,74 +685,50 @@ impl<'a, 'f> Walker<'a, 'f> {
                     Val::Unknown
                 }
             }
-            syn::Stmt::Macro(m) if is_pin_macro(&m.mac) => {
+            ir::Stmt::Pin { span, form } => {
                 // `tokio::pin!(fut);` re-binds `fut` to the pinned future: it must still be
                 // polled through the new name.
-                let span = self.span(m.mac.span());
-                let names = syn::parse::Parser::parse2(
-                    syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated,
-                    m.mac.tokens.clone(),
-                );
-                match names {
-                    Ok(names) => {
-                        for name in names {
-                            let name = name.to_string();
-                            let val = self.scopes.use_name(&name).unwrap_or_default();
-                            self.declare(name, val, span);
+                match form {
+                    ir::PinForm::Names(names) => {
+                        for name in names.iter() {
+                            let val = self.scopes.use_name(name).unwrap_or_default();
+                            self.declare(name.clone(), val, *span);
                         }
                     }
                     // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind
                     // pinned futures under their own names.
-                    Err(_) => match syn::parse::Parser::parse2(
-                        syn::Block::parse_within,
-                        m.mac.tokens.clone(),
-                    ) {
-                        Ok(stmts) if stmts.iter().all(|s| matches!(s, syn::Stmt::Local(_))) => {
-                            for s in &stmts {
-                                self.stmt(s, false);
-                            }
+                    ir::PinForm::Lets(stmts) => {
+                        for s in stmts.iter() {
+                            self.stmt(s, false);
                         }
-                        _ => {
-                            self.eval_macro(&m.mac);
-                        }
-                    },
+                    }
+                    ir::PinForm::Macro(mac) => {
+                        self.eval_macro(mac);
+                    }
                 }
                 Val::Unknown
             }
-            syn::Stmt::Macro(m) => {
-                let v = self.eval_macro(&m.mac);
-                if m.semi_token.is_some() {
-                    let span = self.span(m.mac.span());
-                    self.report_lost(&v, DropHow::Statement, span, None);
+            ir::Stmt::Macro { mac, span, semi } => {
+                let v = self.eval_macro(mac);
+                if *semi {
+                    self.report_lost(&v, DropHow::Statement, *span, None);
                 }
                 Val::Unknown
             }
-            syn::Stmt::Item(item) => {
+            ir::Stmt::Item(item) => {
                 self.nested_item(item);
                 Val::Unknown
             }
+            ir::Stmt::Other => Val::Unknown,
         }
     }
 
-    fn nested_item(&mut self, item: &syn::Item) {
+    fn nested_item(&mut self, item: &ir::Item) {
         let mut nested = Vec::new();
         match item {
-            syn::Item::Fn(f) => walk_fn(
-                self.cx,
-                self.module,
-                None,
-                None,
-                &f.sig,
-                &f.attrs,
-                &f.block,
-                false,
-                &mut nested,
-            ),
-            syn::Item::Impl(_)
-            | syn::Item::Trait(_)
-            | syn::Item::Mod(_)
-            | syn::Item::Const(_)
-            | syn::Item::Static(_) => walk_items(
+            ir::Item::Fn(f) => walk_fn(self.cx, self.module, None, &[], f, false, &mut nested),
+            ir::Item::Use(_) => {}
+            _ => walk_items(
                 self.cx,
                 std::slice::from_ref(item),
                 &mut Vec::new(),
@@ -833,7 +736,6 @@ impl<'a, 'f> Walker<'a, 'f> {
                 &mut nested,
                 1,
             ),
-            _ => {}
         }
         if self.quiet == 0 {
             self.facts.extend(nested);
@@ -854,7 +756,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     // ----- expressions ---------------------------------------------------------------------
 
-    fn eval(&mut self, e: &syn::Expr) -> Val {
+    fn eval(&mut self, e: &ir::Expr) -> Val {
         if self.depth > MAX_EXPR_DEPTH {
             return Val::Unknown;
         }
@@ -864,17 +766,15 @@ impl<'a, 'f> Walker<'a, 'f> {
         v
     }
 
-    fn eval_inner(&mut self, e: &syn::Expr) -> Val {
-        use syn::Expr;
-        match e {
-            Expr::Path(p) => self.eval_path(p),
-            Expr::Call(c) => self.eval_call(c),
-            Expr::MethodCall(mc) => self.eval_method_call(mc),
-            Expr::Await(a) => {
-                super::select::on_await(self, &a.base);
-                let v = self.eval(&a.base);
-                let span = self.span(a.await_token.span);
-                self.on_await(span);
+    fn eval_inner(&mut self, e: &ir::Expr) -> Val {
+        match &e.kind {
+            ExprKind::Path(p) => self.eval_path(p),
+            ExprKind::Call(c) => self.eval_call(c, e.span),
+            ExprKind::MethodCall(mc) => self.eval_method_call(mc, e.span),
+            ExprKind::Await { base, await_span } => {
+                super::select::on_await(self, base);
+                let v = self.eval(base);
+                self.on_await(*await_span);
                 match v {
                     Val::Future {
                         output: Some(o), ..
@@ -882,8 +782,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                     _ => Val::Unknown,
                 }
             }
-            Expr::Try(t) => self.eval(&t.expr).unwrapped(),
-            Expr::Async(a) => {
+            ExprKind::Try(inner) => self.eval(inner).unwrapped(),
+            ExprKind::Async(a) => {
                 let spawned = std::mem::take(&mut self.spawned_arg);
                 self.in_body(ExecContext::Async, |w| {
                     let tail = w.block_value(&a.block);
@@ -891,69 +791,60 @@ impl<'a, 'f> Walker<'a, 'f> {
                         w.task_output(&a.block, &tail);
                     }
                 });
-                let line = self.span(a.async_token.span).start.line;
-                Val::future(format!("the async block at line {line}"))
+                Val::future(format!("the async block at line {}", a.line))
             }
-            Expr::Closure(c) => self.eval_closure(c, None),
-            Expr::Block(b) => self.block_value(&b.block),
-            Expr::Unsafe(u) => self.block_value(&u.block),
-            Expr::Const(c) => self.block_value(&c.block),
-            Expr::TryBlock(t) => {
-                self.block_value(&t.block);
+            ExprKind::Closure(c) => self.eval_closure(c, None),
+            ExprKind::Block(b) => self.block_value(b),
+            ExprKind::TryBlock(b) => {
+                self.block_value(b);
                 Val::Unknown
             }
-            Expr::Paren(p) => self.eval(&p.expr),
-            Expr::Group(g) => self.eval(&g.expr),
-            Expr::Reference(r) => self.eval(&r.expr),
-            Expr::Unary(u) => {
-                let v = self.eval(&u.expr);
+            ExprKind::Paren(inner) | ExprKind::Group(inner) | ExprKind::Ref(inner) => {
+                self.eval(inner)
+            }
+            ExprKind::Unary { deref, expr } => {
+                let v = self.eval(expr);
                 // `*guard` is the guarded value, not the guard.
-                if matches!(u.op, syn::UnOp::Deref(_)) && v != Val::SyncGuard {
+                if *deref && v != Val::SyncGuard {
                     v
                 } else {
                     Val::Unknown
                 }
             }
-            Expr::Field(f) => {
-                let base = self.eval(&f.base);
-                let name = match &f.member {
-                    syn::Member::Named(name) => name.to_string(),
-                    syn::Member::Unnamed(i) => i.index.to_string(),
-                };
+            ExprKind::Field { base, member } => {
+                let base = self.eval(base);
                 if let Val::Tuple(parts) = base {
-                    return name
+                    return member
                         .parse::<usize>()
                         .ok()
                         .and_then(|i| parts.get(i).cloned())
                         .unwrap_or_default();
                 }
                 self.types()
-                    .field_of(&base, &name, self.self_ty.as_deref(), &self.generics)
+                    .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
             }
-            Expr::If(i) => {
+            ExprKind::If(i) => {
                 self.scopes.push();
                 self.eval(&i.cond);
-                let then = self.block_value(&i.then_branch);
+                let then = self.block_value(&i.then);
                 self.pop_scope();
-                let other = i.else_branch.as_ref().map(|(_, e)| self.eval(e));
+                let other = i.otherwise.as_ref().map(|e| self.eval(e));
                 match other {
                     Some(o) if o.is_future() && then.is_future() => then,
                     _ => Val::Unknown,
                 }
             }
-            Expr::Let(l) => {
+            ExprKind::Let(l) => {
                 let v = self.eval(&l.expr);
-                let span = self.span(l.span());
-                self.bind_refutable(&l.pat, v, span);
+                self.bind_refutable(&l.pat, v, e.span);
                 Val::Unknown
             }
-            Expr::Match(m) => {
+            ExprKind::Match(m) => {
                 let scrutinee = self.eval(&m.expr);
-                for arm in &m.arms {
+                for arm in m.arms.iter() {
                     self.scopes.push();
-                    let span = self.span(arm.pat.span());
-                    self.bind_refutable(&arm.pat, scrutinee.clone(), span);
-                    if let Some((_, guard)) = &arm.guard {
+                    self.bind_refutable(&arm.pat, scrutinee.clone(), arm.pat_span);
+                    if let Some(guard) = &arm.guard {
                         self.eval(guard);
                     }
                     self.eval(&arm.body);
@@ -961,20 +852,19 @@ impl<'a, 'f> Walker<'a, 'f> {
                 }
                 Val::Unknown
             }
-            Expr::ForLoop(f) => {
+            ExprKind::For(f) => {
                 let coll = self.eval(&f.expr);
                 // Owned elements of a vector of futures or handles (`for t in tasks`); a
                 // borrowed collection gives references, whose loss is nothing.
-                let by_ref = matches!(&*f.expr, Expr::Reference(_));
+                let by_ref = matches!(f.expr.kind, ExprKind::Ref(_));
                 let elem = super::patterns::iter_item(&coll, by_ref);
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
-                let span = self.span(f.pat.span());
-                self.bind_refutable(&f.pat, elem, span);
+                self.bind_refutable(&f.pat, elem, f.pat_span);
                 // An element left unused in the loop body stays in the caller's hands no less
                 // than before the loop: only dropping it by statement, `_` or `drop` counts.
-                for name in pattern_idents(&f.pat) {
+                for name in f.pat.idents() {
                     self.mark_used(&name);
                 }
                 self.block_value(&f.body);
@@ -983,141 +873,74 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.loop_scopes.pop();
                 Val::Unknown
             }
-            Expr::While(wl) => {
+            ExprKind::While { cond, body } => {
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
-                self.eval(&wl.cond);
-                self.block_value(&wl.body);
+                self.eval(cond);
+                self.block_value(body);
                 self.pop_scope();
                 self.loop_depth -= 1;
                 self.loop_scopes.pop();
                 Val::Unknown
             }
-            Expr::Loop(l) => {
+            ExprKind::Loop(body) => {
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
-                self.block_value(&l.body);
+                self.block_value(body);
                 self.loop_depth -= 1;
                 self.loop_scopes.pop();
                 Val::Unknown
             }
-            Expr::Assign(a) => {
-                self.eval(&a.right);
-                self.eval(&a.left);
-                Val::Unknown
-            }
-            Expr::Binary(b) => {
-                self.eval(&b.left);
-                self.eval(&b.right);
-                Val::Unknown
-            }
-            Expr::Index(i) => {
-                self.eval(&i.expr);
-                self.eval(&i.index);
-                Val::Unknown
-            }
-            Expr::Range(r) => {
-                if let Some(s) = &r.start {
-                    self.eval(s);
+            ExprKind::Other(children) | ExprKind::Array(children) => {
+                for c in children.iter() {
+                    self.eval(c);
                 }
-                if let Some(e) = &r.end {
+                Val::Unknown
+            }
+            ExprKind::Cast { expr, dyn_trait } => {
+                self.eval(expr);
+                self.trait_object_val(dyn_trait.as_deref())
+            }
+            ExprKind::Tuple(elems) => Val::Tuple(elems.iter().map(|e| self.eval(e)).collect()),
+            ExprKind::Struct { path, exprs } => {
+                for e in exprs.iter() {
                     self.eval(e);
                 }
-                Val::Unknown
-            }
-            Expr::Return(r) => {
-                if let Some(e) = &r.expr {
-                    self.eval(e);
-                }
-                Val::Unknown
-            }
-            Expr::Break(b) => {
-                if let Some(e) = &b.expr {
-                    self.eval(e);
-                }
-                Val::Unknown
-            }
-            Expr::Yield(y) => {
-                if let Some(e) = &y.expr {
-                    self.eval(e);
-                }
-                Val::Unknown
-            }
-            Expr::Cast(c) => {
-                self.eval(&c.expr);
-                self.trait_object_val(&c.ty)
-            }
-            Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.eval(e)).collect()),
-            Expr::Array(a) => {
-                for e in &a.elems {
-                    self.eval(e);
-                }
-                Val::Unknown
-            }
-            Expr::Repeat(r) => {
-                self.eval(&r.expr);
-                self.eval(&r.len);
-                Val::Unknown
-            }
-            Expr::Struct(s) => {
-                for f in &s.fields {
-                    self.eval(&f.expr);
-                }
-                if let Some(rest) = &s.rest {
-                    self.eval(rest);
-                }
-                match self.resolve_path(&path_segments(&s.path), Ns::Type) {
+                match self.resolve_path(path, Ns::Type) {
                     Res::Type(p) => Val::typed(p),
                     _ => Val::Unknown,
                 }
             }
-            Expr::Macro(m) => self.eval_macro(&m.mac),
-            _ => Val::Unknown,
+            ExprKind::Macro(m) => self.eval_macro(m),
+            ExprKind::Opaque => Val::Unknown,
         }
     }
 
     /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
-    fn trait_object_val(&self, ty: &syn::Type) -> Val {
-        let mut ty = ty;
-        while let syn::Type::Reference(r) = ty {
-            ty = &r.elem;
-        }
-        let syn::Type::TraitObject(obj) = ty else {
+    fn trait_object_val(&self, dyn_trait: Option<&[String]>) -> Val {
+        let Some(path) = dyn_trait else {
             return Val::Unknown;
         };
-        let mut traits = obj.bounds.iter().filter_map(|b| match b {
-            syn::TypeParamBound::Trait(t)
-                if !t.path.is_ident("Send")
-                    && !t.path.is_ident("Sync")
-                    && !t.path.is_ident("Unpin") =>
-            {
-                Some(&t.path)
-            }
-            _ => None,
-        });
-        let (Some(path), None) = (traits.next(), traits.next()) else {
-            return Val::Unknown;
-        };
-        match self.resolve_path(&path_segments(path), Ns::Type) {
+        match self.resolve_path(path, Ns::Type) {
             Res::Type(p) if self.cx.index.is_trait(&p) => Val::typed(p),
             _ => Val::Unknown,
         }
     }
 
     /// Patterns of `if let`, `while let`, `match` arms and `for`: a `_` there is not a drop.
-    fn bind_refutable(&mut self, pat: &syn::Pat, val: Val, span: Span) {
+    fn bind_refutable(&mut self, pat: &ir::Pat, val: Val, span: Span) {
         match pat {
-            syn::Pat::Wild(_) => {}
-            syn::Pat::Or(o) => {
-                for name in o.cases.first().map(pattern_idents).unwrap_or_default() {
+            ir::Pat::Wild => {}
+            ir::Pat::Or(cases) => {
+                for name in cases.first().map(ir::Pat::idents).unwrap_or_default() {
                     self.declare(name, Val::Unknown, span);
                 }
             }
             _ => self.bind_pattern(pat, val, span),
         }
         // Names bound by refutable patterns are often only used inside: count them as used.
-        for name in pattern_idents(pat) {
+        for name in pat.idents() {
             if let Some(b) = self.scopes.lookup(&name) {
                 if !b.val.is_future() {
                     b.used = true;
@@ -1126,25 +949,25 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
     }
 
-    fn eval_path(&mut self, p: &syn::ExprPath) -> Val {
-        if p.qself.is_none() && p.path.segments.len() == 1 {
-            let name = p.path.segments[0].ident.to_string();
-            if let Some(v) = self.scopes.use_name(&name) {
+    fn eval_path(&mut self, p: &ir::Path) -> Val {
+        let plain = p.qself == ir::QSelf::None;
+        if plain && p.segs.len() == 1 {
+            let name = &p.segs[0];
+            if let Some(v) = self.scopes.use_name(name) {
                 if self.moved_offloaded > 0 {
-                    let moved = self.built_runtimes.iter().filter(|(n, _)| *n == name);
+                    let moved = self.built_runtimes.iter().filter(|(n, _)| n == name);
                     self.retracted.extend(moved.map(|(_, i)| *i));
                 }
                 return v;
             }
         }
         // A unit struct of the workspace used as a value (`Never`).
-        let capitalised = p.path.segments.last().is_some_and(|s| {
-            s.ident
-                .to_string()
-                .starts_with(|c: char| c.is_ascii_uppercase())
-        });
-        if p.qself.is_none() && capitalised {
-            if let Res::Type(ty) = self.resolve_path(&path_segments(&p.path), Ns::Value) {
+        let capitalised = p
+            .segs
+            .last()
+            .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
+        if plain && capitalised {
+            if let Res::Type(ty) = self.resolve_path(&p.segs, Ns::Value) {
                 if self.cx.index.type_info(&ty).is_some_and(|t| t.def.is_unit) {
                     return Val::typed(ty);
                 }
@@ -1153,8 +976,8 @@ impl<'a, 'f> Walker<'a, 'f> {
         Val::Unknown
     }
 
-    fn eval_closure(&mut self, c: &syn::ExprClosure, ctx_override: Option<ExecContext>) -> Val {
-        let is_async = c.asyncness.is_some();
+    fn eval_closure(&mut self, c: &ir::Closure, ctx_override: Option<ExecContext>) -> Val {
+        let is_async = c.is_async;
         let ctx = if is_async {
             ExecContext::Async
         } else {
@@ -1162,13 +985,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         };
         let deferred = self.deferred_closures.contains(&(c as *const _));
         self.deferred += usize::from(deferred);
-        let moved = ctx_override == Some(ExecContext::Offloaded) && c.capture.is_some();
+        let moved = ctx_override == Some(ExecContext::Offloaded) && c.is_move;
         self.moved_offloaded += usize::from(moved);
         let ret = self.in_body(ctx, |w| {
             w.scopes.push();
-            for input in &c.inputs {
+            for input in c.inputs.iter() {
                 let val = match input {
-                    syn::Pat::Type(pt) => w.val_of_ty(&Ty::from_syn(&pt.ty), w.module, 0),
+                    ir::Pat::Type(_, ty) => w.val_of_ty(ty, w.module, 0),
                     _ => Val::Unknown,
                 };
                 w.bind_param_pattern(input, val);
@@ -1179,14 +1002,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         });
         self.deferred -= usize::from(deferred);
         self.moved_offloaded -= usize::from(moved);
-        let line = || self.span(c.or1_token.span).start.line;
         if is_async {
-            let origin = format!("the async closure at line {}", line());
+            let origin = format!("the async closure at line {}", c.line);
             return Val::Callable(Box::new(Val::future(origin)));
         }
         match ret {
             Val::Future { .. } => {
-                let origin = format!("the closure at line {}", line());
+                let origin = format!("the closure at line {}", c.line);
                 Val::Callable(Box::new(Val::future(origin)))
             }
             _ => Val::Callable(Box::new(Val::Unknown)),
@@ -1196,7 +1018,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// Evaluates call arguments: closures run in `arg_ctx`, values dropped by a dropper are lost.
     fn eval_args<'e>(
         &mut self,
-        args: impl Iterator<Item = &'e syn::Expr>,
+        args: impl Iterator<Item = &'e ir::Expr>,
         role: Role,
         callee: &str,
     ) -> Vec<Val> {
@@ -1208,13 +1030,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         let mut vals = Vec::new();
         for arg in args {
             let polled_before = self.binding_used_before(arg);
-            self.spawned_arg = spawning && matches!(arg, syn::Expr::Async(_));
-            let v = match (arg, arg_ctx) {
-                (syn::Expr::Closure(c), Some(ctx)) => {
+            self.spawned_arg = spawning && matches!(arg.kind, ExprKind::Async(_));
+            let v = match (&arg.kind, arg_ctx) {
+                (ExprKind::Closure(c), Some(ctx)) => {
                     let v = self.eval_closure(c, Some(ctx));
                     // `thread::spawn(|| async { .. })`: the thread only builds the future.
                     if matches!(&v, Val::Callable(ret) if ret.is_future()) {
-                        let span = self.expr_span(arg);
+                        let span = arg.span;
                         let fut = Val::future("a closure run on another thread");
                         self.report_lost(&fut, DropHow::Statement, span, None);
                     }
@@ -1223,12 +1045,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                 _ => self.eval(arg),
             };
             self.spawned_arg = false;
-            if let Some(name) = bare_ident(arg) {
-                self.release(&name);
+            if let Some(name) = arg.bare_ident() {
+                self.release(name);
             }
-            let deliberate = self.sync_test && bare_ident(arg).is_some();
+            let deliberate = self.sync_test && arg.bare_ident().is_some();
             if role == Role::Dropper && !polled_before && !deliberate {
-                let span = self.expr_span(arg);
+                let span = arg.span;
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
             }
             vals.push(v);
@@ -1236,9 +1058,8 @@ impl<'a, 'f> Walker<'a, 'f> {
         vals
     }
 
-    fn eval_call(&mut self, call: &syn::ExprCall) -> Val {
-        let span = self.span_between(call.func.as_ref(), call.paren_token.span.close().end());
-        let syn::Expr::Path(p) = &*call.func else {
+    fn eval_call(&mut self, call: &ir::Call, span: Span) -> Val {
+        let ExprKind::Path(p) = &call.func.kind else {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
             return match f {
@@ -1246,19 +1067,14 @@ impl<'a, 'f> Walker<'a, 'f> {
                 _ => Val::Unknown,
             };
         };
-        let mut segs = path_segments(&p.path);
+        let mut segs = p.segs.to_vec();
         // `<Self>::f(..)` and `<Type>::f(..)` (no trait) are `Self::f(..)` and `Type::f(..)`.
-        let plain_qself = p.qself.as_ref().and_then(|q| match &*q.ty {
-            syn::Type::Path(tp) if q.position == 0 && tp.qself.is_none() => {
-                Some(path_segments(&tp.path))
-            }
-            _ => None,
-        });
-        if let Some(mut ty_segs) = plain_qself.clone() {
-            ty_segs.append(&mut segs);
-            segs = ty_segs;
+        if let ir::QSelf::Plain(ty_segs) = &p.qself {
+            let mut full = ty_segs.to_vec();
+            full.append(&mut segs);
+            segs = full;
         }
-        if p.qself.is_none() && segs.len() == 1 {
+        if p.qself == ir::QSelf::None && segs.len() == 1 {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 return match *ret {
@@ -1274,7 +1090,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 return self.val_of_sig(&sig, self.module, None);
             }
         }
-        if p.qself.is_some() && plain_qself.is_none() {
+        if p.qself == ir::QSelf::Other {
             self.eval_args(call.args.iter(), Role::Plain, "");
             return Val::Unknown;
         }
@@ -1378,7 +1194,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     /// A call of a known API: its arguments per its role, its effect, its value.
-    fn call_api(&mut self, call: &syn::ExprCall, path: String, api: Api, span: Span) -> Val {
+    fn call_api(&mut self, call: &ir::Call, path: String, api: Api, span: Span) -> Val {
         self.spawning = api.ret == Ret::TaskHandle && api.role == Role::Plain;
         let args = self.eval_args(call.args.iter(), api.role, &path);
         if let Some(effect) = api.effect {
@@ -1408,13 +1224,14 @@ impl<'a, 'f> Walker<'a, 'f> {
         Val::Unknown
     }
 
-    fn eval_method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
-        let recv_was_used = bare_ident(&mc.receiver)
-            .and_then(|n| self.scopes.lookup(&n).map(|b| b.used))
+    fn eval_method_call(&mut self, mc: &ir::MethodCall, span: Span) -> Val {
+        let recv_was_used = mc
+            .receiver
+            .bare_ident()
+            .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
             .unwrap_or(true);
         let recv = self.eval(&mc.receiver);
-        let name = mc.method.to_string();
-        let span = self.span_between(&mc.receiver, mc.paren_token.span.close().end());
+        let name = mc.method.clone();
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
@@ -1516,7 +1333,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// `swap_remove` give an element. Elements of different kinds make the element unknown.
     fn collection_method(
         &mut self,
-        mc: &syn::ExprMethodCall,
+        mc: &ir::MethodCall,
         recv: &Val,
         name: &str,
         args: &[Val],
@@ -1525,9 +1342,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         let is_vec = |v: &Val| matches!(v.path(), Some(p) if is_vec_path(p));
         match name {
             "push" | "push_back" if args.len() == 1 => {
-                let local = bare_ident(&mc.receiver)?;
+                let local = mc.receiver.bare_ident()?;
                 let elem = &args[0];
-                let b = self.scopes.lookup(&local)?;
+                let b = self.scopes.lookup(local)?;
                 let pool = matches!(b.val.path(), Some(p) if is_future_pool(p));
                 if !(b.val == Val::Unknown || is_vec(&b.val) || pool) {
                     return None;
@@ -1590,7 +1407,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         Val::Unknown
     }
 
-    fn eval_macro(&mut self, mac: &syn::Macro) -> Val {
+    fn eval_macro(&mut self, mac: &ir::Macro) -> Val {
         super::macros::eval_macro(self, mac)
     }
 
@@ -1742,16 +1559,17 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     // ----- hooks for the macro module -------------------------------------------------------
 
-    pub(super) fn eval_expr(&mut self, e: &syn::Expr) -> Val {
+    pub(super) fn eval_expr(&mut self, e: &ir::Expr) -> Val {
         self.eval(e)
     }
 
-    pub(super) fn local_macro(&self, mac: &syn::Macro) -> Option<proc_macro2::TokenStream> {
+    /// The body of a local nullary macro the call stands for, if any.
+    pub(super) fn local_macro(&self, mac: &ir::Macro) -> Option<&'a ir::Expr> {
         // Expanded once: a body that calls a local macro again is not expanded further.
         if self.quiet > 0 {
             return None;
         }
-        self.cx.macros.body(mac).cloned()
+        self.cx.macro_bodies.get(mac.local? as usize)
     }
 
     pub(super) fn with_quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
@@ -1772,12 +1590,11 @@ impl<'a, 'f> Walker<'a, 'f> {
         out
     }
 
-    pub(super) fn bind_arm_pattern(&mut self, pat: &syn::Pat) {
-        let span = self.span(pat.span());
+    pub(super) fn bind_arm_pattern(&mut self, pat: &ir::Pat, span: Span) {
         self.bind_refutable(pat, Val::Unknown, span);
     }
 
-    pub(super) fn stmt_in_macro(&mut self, stmt: &syn::Stmt) {
+    pub(super) fn stmt_in_macro(&mut self, stmt: &ir::Stmt) {
         self.stmt(stmt, false);
     }
 
@@ -1800,10 +1617,6 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// The scope index of the binding a name refers to.
     pub(super) fn binding_scope(&self, name: &str) -> Option<usize> {
         self.scopes.scope_of(name)
-    }
-
-    pub(super) fn span_of(&self, e: &syn::Expr) -> Span {
-        self.expr_span(e)
     }
 
     pub(super) fn resolve_value(&self, segs: &[String]) -> Res {
@@ -1840,24 +1653,6 @@ fn short_type(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-fn bare_ident(e: &syn::Expr) -> Option<String> {
-    match e {
-        syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-            Some(p.path.segments[0].ident.to_string())
-        }
-        _ => None,
-    }
-}
-
-/// `tokio::pin!`, `futures::pin_mut!`, `std::pin::pin!`.
-fn is_pin_macro(mac: &syn::Macro) -> bool {
-    mac.path
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "pin" || s.ident == "pin_mut")
-}
-
-/// Whether `.await` can be appended to the expression as written.
 /// Inserts `.await` at the end of `span`.
 fn await_edit(span: Span) -> Edit {
     Edit {
@@ -1874,52 +1669,9 @@ fn returns_result(ret: &Ty) -> bool {
     matches!(ret, Ty::Path { segs, .. } if segs.last().is_some_and(|s| s == "Result"))
 }
 
-fn awaitable_expr(e: &syn::Expr) -> bool {
-    matches!(
-        e,
-        syn::Expr::Call(_)
-            | syn::Expr::MethodCall(_)
-            | syn::Expr::Path(_)
-            | syn::Expr::Paren(_)
-            | syn::Expr::Field(_)
-            | syn::Expr::Macro(_)
-    )
-}
-
-/// The names a pattern binds.
-pub fn pattern_idents(pat: &syn::Pat) -> Vec<String> {
-    struct Collect(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Collect {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.push(p.ident.to_string());
-            syn::visit::visit_pat_ident(self, p);
-        }
-        fn visit_expr(&mut self, _: &'ast syn::Expr) {}
-    }
-    let mut c = Collect(Vec::new());
-    syn::visit::Visit::visit_pat(&mut c, pat);
-    c.0
-}
-
-/// `fn f() -> impl Iterator<..>` / `Box<dyn Iterator<..>>`.
-fn returns_iterator(out: &syn::ReturnType) -> bool {
-    let syn::ReturnType::Type(_, ty) = out else {
-        return false;
-    };
-    let mut ty = Ty::from_syn(ty);
-    while let Ty::Path { segs, args } = &ty {
-        match segs.last().map(String::as_str) {
-            Some("Box") if args.len() == 1 => ty = args[0].clone(),
-            Some(name) => return name.ends_with("Iterator"),
-            None => return false,
-        }
-    }
-    false
-}
-
 /// The closures given to the lazy adaptors at the top of a returned iterator chain
 /// (`paths.into_iter().flat_map(|p| read(p))`): they run when the caller iterates, not here.
-fn lazy_chain_closures(tail: &syn::Expr) -> Vec<*const syn::ExprClosure> {
+fn lazy_chain_closures(tail: &ir::Expr) -> Vec<*const ir::Closure> {
     const LAZY: &[&str] = &[
         "map",
         "flat_map",
@@ -1945,29 +1697,29 @@ fn lazy_chain_closures(tail: &syn::Expr) -> Vec<*const syn::ExprClosure> {
         "into_iter",
         "iter",
     ];
-    fn collect(e: &syn::Expr, out: &mut Vec<*const syn::ExprClosure>, depth: usize) {
+    fn collect(e: &ir::Expr, out: &mut Vec<*const ir::Closure>, depth: usize) {
         if depth > 64 {
             return;
         }
-        match e {
-            syn::Expr::MethodCall(mc) if LAZY.contains(&mc.method.to_string().as_str()) => {
-                for arg in &mc.args {
-                    match arg {
-                        syn::Expr::Closure(c) => out.push(c as *const _),
-                        other => collect(other, out, depth + 1),
+        match &e.kind {
+            ExprKind::MethodCall(mc) if LAZY.contains(&mc.method.as_str()) => {
+                for arg in mc.args.iter() {
+                    match &arg.kind {
+                        ExprKind::Closure(c) => out.push(&**c as *const _),
+                        _ => collect(arg, out, depth + 1),
                     }
                 }
                 collect(&mc.receiver, out, depth + 1);
             }
             // `Box::new(chain)`
-            syn::Expr::Call(c) if c.args.len() == 1 => {
-                if let syn::Expr::Path(p) = &*c.func {
-                    if path_segments(&p.path).first().is_some_and(|s| s == "Box") {
+            ExprKind::Call(c) if c.args.len() == 1 => {
+                if let ExprKind::Path(p) = &c.func.kind {
+                    if p.segs.first().is_some_and(|s| s == "Box") {
                         collect(&c.args[0], out, depth + 1);
                     }
                 }
             }
-            syn::Expr::Paren(p) => collect(&p.expr, out, depth + 1),
+            ExprKind::Paren(p) => collect(p, out, depth + 1),
             _ => {}
         }
     }
@@ -1978,16 +1730,16 @@ fn lazy_chain_closures(tail: &syn::Expr) -> Vec<*const syn::ExprClosure> {
 
 /// `opt.map(|id| client.nack(id))` on an `Option`/`Result` (or a receiver of unknown type):
 /// the closure's future is made and handed back inside the result, unpolled.
-fn map_to_future(recv: &Val, name: &str, mc: &syn::ExprMethodCall, args: &[Val]) -> Val {
+fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> Val {
     let wrapper = match recv {
         Val::Unknown => true,
         Val::Typed { path, .. } => matches!(short_type(path), "Option" | "Result"),
         _ => false,
     };
     let closure_future = matches!(
-        (mc.args.first(), args.first()),
-        (Some(syn::Expr::Closure(c)), Some(Val::Callable(ret)))
-            if c.asyncness.is_none() && ret.is_future()
+        (mc.args.first().map(|a| &a.kind), args.first()),
+        (Some(ExprKind::Closure(c)), Some(Val::Callable(ret)))
+            if !c.is_async && ret.is_future()
     );
     if wrapper && name == "map" && args.len() == 1 && closure_future {
         return Val::future("the closure given to `map`");

@@ -130,3 +130,62 @@ pub fn end(mut e: &Expr) -> LineColumn {
         };
     }
 }
+
+/// [`start`], without turning the expressions it would tokenise whole into tokens when their
+/// first token is known (closures, unary operators, loops: their attributes, label or keyword).
+pub fn start_cheap(e: &Expr) -> LineColumn {
+    let first = |attrs: &[syn::Attribute], then: proc_macro2::Span| {
+        attrs
+            .first()
+            .map(|a| a.pound_token.span)
+            .unwrap_or(then)
+            .start()
+    };
+    let label = |l: &Option<syn::Label>, then: proc_macro2::Span| {
+        l.as_ref().map(|l| l.name.apostrophe).unwrap_or(then)
+    };
+    match e {
+        Expr::Closure(c) => {
+            let then = c
+                .lifetimes
+                .as_ref()
+                .map(|l| l.for_token.span)
+                .or(c.constness.map(|t| t.span))
+                .or(c.movability.map(|t| t.span))
+                .or(c.asyncness.map(|t| t.span))
+                .or(c.capture.map(|t| t.span))
+                .unwrap_or(c.or1_token.span);
+            first(&c.attrs, then)
+        }
+        Expr::Unary(u) => {
+            let op = match u.op {
+                syn::UnOp::Deref(t) => t.span,
+                syn::UnOp::Not(t) => t.span,
+                syn::UnOp::Neg(t) => t.span,
+                _ => return start(e),
+            };
+            first(&u.attrs, op)
+        }
+        Expr::ForLoop(f) => first(&f.attrs, label(&f.label, f.for_token.span)),
+        Expr::While(w) => first(&w.attrs, label(&w.label, w.while_token.span)),
+        Expr::Loop(l) => first(&l.attrs, label(&l.label, l.loop_token.span)),
+        _ => start(e),
+    }
+}
+
+/// [`end`], without tokenising expressions that end in a known token (a body's brace, a
+/// match's brace, a cast's type).
+pub fn end_cheap(e: &Expr) -> LineColumn {
+    match e {
+        Expr::If(i) => match &i.else_branch {
+            Some((_, other)) => end_cheap(other),
+            None => i.then_branch.brace_token.span.close().end(),
+        },
+        Expr::Match(m) => m.brace_token.span.close().end(),
+        Expr::ForLoop(f) => f.body.brace_token.span.close().end(),
+        Expr::While(w) => w.body.brace_token.span.close().end(),
+        Expr::Loop(l) => l.body.brace_token.span.close().end(),
+        Expr::Cast(c) => c.ty.span().end(),
+        _ => end(e),
+    }
+}

@@ -1,0 +1,398 @@
+//! The body IR: what the walk reads of a file, as plain owned data. It holds no syntax tree and
+//! no proc-macro2 span, so it is `Send + Sync` and outlives the parse that made it. Positions are
+//! computed once, when the file is lowered ([`super::lower_file`]).
+//!
+//! Only the distinctions the walk makes are kept: expressions it treats alike (`a + b`, `a[i]`,
+//! `return x`, ...) are one variant with their children in evaluation order; macros are lowered
+//! as the walk reads them (arguments parsed as expressions, `select!` branches, the names an
+//! unparsed macro mentions).
+
+use crate::diagnostic::Span;
+use crate::index::facts::{FnSig, UseFact};
+use crate::index::types::Ty;
+
+/// A lowered file.
+#[derive(Debug, Default)]
+pub struct File {
+    pub items: Box<[Item]>,
+    /// The bodies of the file's local nullary `macro_rules!` that parse as an expression,
+    /// referred to by [`Macro::local`].
+    pub macro_bodies: Box<[Expr]>,
+}
+
+/// An item the walk visits. Item macros are already spliced in (`cfg_rt! { .. }`).
+#[derive(Debug)]
+pub enum Item {
+    Fn(Box<Fn>),
+    Impl {
+        self_ty: Ty,
+        /// The impl's type parameters with what their bounds mean.
+        generics: Box<[(String, Ty)]>,
+        fns: Box<[Fn]>,
+    },
+    /// A trait with its default methods.
+    Trait {
+        name: String,
+        generics: Box<[(String, Ty)]>,
+        fns: Box<[Fn]>,
+    },
+    /// An inline `mod m { .. }`.
+    Mod {
+        name: String,
+        items: Box<[Item]>,
+    },
+    /// The initialiser of a `const` or `static`.
+    Const(Expr),
+    /// A `use` (read by blocks, which see their `use`s everywhere in them).
+    Use(Box<[UseFact]>),
+}
+
+#[derive(Debug)]
+pub struct Fn {
+    pub name: String,
+    /// The line of the name, as proc-macro2 gives it (what the index knows the fn by).
+    pub line: usize,
+    /// The span of the name.
+    pub name_span: Span,
+    pub is_async: bool,
+    /// `#[tokio::main]` & co.
+    pub runtime_attr: bool,
+    /// `#[test]`.
+    pub test_attr: bool,
+    /// An `async fn` whose docs say it is not cancel safe.
+    pub docs_not_cancel_safe: bool,
+    /// The fn's own type parameters with what their bounds mean.
+    pub generics: Box<[(String, Ty)]>,
+    pub params: Box<[Param]>,
+    /// Returns `impl Iterator<..>` / `Box<dyn Iterator<..>>`.
+    pub returns_iterator: bool,
+    /// The signature a block sees a fn declared in it by (only for fns declared in blocks).
+    pub local_sig: Option<Box<FnSig>>,
+    pub body: Block,
+}
+
+#[derive(Debug)]
+pub enum Param {
+    SelfParam,
+    Typed(Pat, Ty),
+}
+
+#[derive(Debug, Default)]
+pub struct Block {
+    pub stmts: Box<[Stmt]>,
+}
+
+#[derive(Debug)]
+pub enum Stmt {
+    Let(Box<Local>),
+    Expr {
+        expr: Expr,
+        semi: bool,
+    },
+    /// A macro in statement position (not `pin!`).
+    Macro {
+        mac: Box<Macro>,
+        span: Span,
+        semi: bool,
+    },
+    /// `tokio::pin!(a, b);`, `pin_mut!(x);` or `tokio::pin! { let a = ..; }`.
+    Pin {
+        span: Span,
+        form: PinForm,
+    },
+    Item(Item),
+    /// An item the walk does not visit (kept so that the block's tail stays the tail).
+    Other,
+}
+
+#[derive(Debug)]
+pub enum PinForm {
+    Names(Box<[String]>),
+    Lets(Box<[Stmt]>),
+    /// Neither: the macro as any other.
+    Macro(Box<Macro>),
+}
+
+#[derive(Debug)]
+pub struct Local {
+    pub pat: Pat,
+    pub init: Option<Expr>,
+    /// `let .. else { .. }`.
+    pub diverge: Option<Expr>,
+    /// From `let` to `;`.
+    pub span: Span,
+    /// Carries a `#[cfg]`.
+    pub cfg: bool,
+}
+
+#[derive(Debug)]
+pub struct Expr {
+    /// From the first token to the last.
+    pub span: Span,
+    pub kind: ExprKind,
+}
+
+#[derive(Debug)]
+pub enum ExprKind {
+    Path(Box<Path>),
+    Call(Box<Call>),
+    MethodCall(Box<MethodCall>),
+    Await {
+        base: Box<Expr>,
+        await_span: Span,
+    },
+    Try(Box<Expr>),
+    Async(Box<AsyncBlock>),
+    Closure(Box<Closure>),
+    /// A block, `unsafe` block or `const` block: its value is its tail's.
+    Block(Box<Block>),
+    /// `try { .. }`: walked, value unknown.
+    TryBlock(Box<Block>),
+    /// `( .. )`.
+    Paren(Box<Expr>),
+    /// An invisible group.
+    Group(Box<Expr>),
+    /// `&x`, `&mut x`.
+    Ref(Box<Expr>),
+    Unary {
+        deref: bool,
+        expr: Box<Expr>,
+    },
+    Field {
+        base: Box<Expr>,
+        member: String,
+    },
+    If(Box<If>),
+    Let(Box<LetExpr>),
+    Match(Box<Match>),
+    For(Box<For>),
+    While {
+        cond: Box<Expr>,
+        body: Box<Block>,
+    },
+    Loop(Box<Block>),
+    /// `x as T`: the trait of `&dyn Trait` when the type is one (auto traits left out).
+    Cast {
+        expr: Box<Expr>,
+        dyn_trait: Option<Box<[String]>>,
+    },
+    Tuple(Box<[Expr]>),
+    /// `[a, b]`: walked, value unknown.
+    Array(Box<[Expr]>),
+    Struct {
+        path: Box<[String]>,
+        /// The fields' values, then the `..rest`.
+        exprs: Box<[Expr]>,
+    },
+    Macro(Box<Macro>),
+    /// Expressions whose children are walked in this order and whose value is unknown
+    /// (assignments right side first, binary operators, indexing, ranges, `[x; n]`, `return`,
+    /// `break`, `yield`).
+    Other(Box<[Expr]>),
+    /// Literals, `continue`, and what the walk does not look into.
+    Opaque,
+}
+
+#[derive(Debug)]
+pub struct Path {
+    pub segs: Box<[String]>,
+    pub qself: QSelf,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum QSelf {
+    None,
+    /// `<Type>::f`: the type's path, no trait.
+    Plain(Box<[String]>),
+    /// `<T as Trait>::f` and other qualified forms.
+    Other,
+}
+
+#[derive(Debug)]
+pub struct Call {
+    pub func: Expr,
+    pub args: Box<[Expr]>,
+}
+
+#[derive(Debug)]
+pub struct MethodCall {
+    pub receiver: Expr,
+    pub method: String,
+    pub args: Box<[Expr]>,
+}
+
+#[derive(Debug)]
+pub struct AsyncBlock {
+    pub block: Block,
+    /// The line of `async`.
+    pub line: usize,
+}
+
+#[derive(Debug)]
+pub struct Closure {
+    pub is_async: bool,
+    /// `move`.
+    pub is_move: bool,
+    pub inputs: Box<[Pat]>,
+    pub body: Expr,
+    /// The line of the first `|`.
+    pub line: usize,
+}
+
+#[derive(Debug)]
+pub struct If {
+    pub cond: Expr,
+    pub then: Block,
+    pub otherwise: Option<Expr>,
+}
+
+#[derive(Debug)]
+pub struct LetExpr {
+    pub pat: Pat,
+    pub expr: Expr,
+}
+
+#[derive(Debug)]
+pub struct Match {
+    pub expr: Expr,
+    pub arms: Box<[Arm]>,
+}
+
+#[derive(Debug)]
+pub struct Arm {
+    pub pat: Pat,
+    pub pat_span: Span,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+}
+
+#[derive(Debug)]
+pub struct For {
+    pub pat: Pat,
+    pub pat_span: Span,
+    pub expr: Expr,
+    pub body: Block,
+}
+
+/// A pattern, as far as bindings go.
+#[derive(Debug)]
+pub enum Pat {
+    Wild,
+    Ident {
+        name: String,
+        /// `name @ sub`.
+        sub: Option<Box<Pat>>,
+    },
+    Type(Box<Pat>, Ty),
+    Ref(Box<Pat>),
+    Paren(Box<Pat>),
+    Tuple(Box<[Pat]>),
+    TupleStruct {
+        path: Box<[String]>,
+        elems: Box<[Pat]>,
+    },
+    Struct {
+        path: Box<[String]>,
+        fields: Box<[(String, Pat)]>,
+    },
+    Or(Box<[Pat]>),
+    /// Any other pattern, with its sub-patterns (a slice's elements).
+    Other(Box<[Pat]>),
+}
+
+impl Pat {
+    /// The names the pattern binds, in order.
+    pub fn idents(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_idents(&mut out);
+        out
+    }
+
+    fn collect_idents(&self, out: &mut Vec<String>) {
+        match self {
+            Pat::Wild => {}
+            Pat::Ident { name, sub } => {
+                out.push(name.clone());
+                if let Some(sub) = sub {
+                    sub.collect_idents(out);
+                }
+            }
+            Pat::Type(p, _) | Pat::Ref(p) | Pat::Paren(p) => p.collect_idents(out),
+            Pat::Tuple(ps) | Pat::TupleStruct { elems: ps, .. } | Pat::Or(ps) | Pat::Other(ps) => {
+                ps.iter().for_each(|p| p.collect_idents(out))
+            }
+            Pat::Struct { fields, .. } => fields.iter().for_each(|(_, p)| p.collect_idents(out)),
+        }
+    }
+}
+
+/// A macro call, as the walk reads it.
+#[derive(Debug)]
+pub struct Macro {
+    /// A local nullary `macro_rules!` called with no input: its body (in [`File::macro_bodies`]).
+    pub local: Option<u32>,
+    pub form: MacroForm,
+}
+
+#[derive(Debug)]
+pub enum MacroForm {
+    /// `assert_ok!(expr, ..)`: the `Ok` value of the first.
+    AssertOk(Box<[Expr]>),
+    /// `pin!(fut)` in expression position.
+    Pin(Box<Expr>),
+    /// `select!` / `select_biased!`.
+    Select(Box<[SelectBranch]>),
+    /// A macro of known meaning whose arguments are expressions (`join!`, `vec!`, `println!`).
+    Exprs(Box<[Expr]>),
+    /// Another macro whose arguments parse as expressions: walked quietly.
+    QuietExprs(Box<[Expr]>),
+    /// Another macro whose input parses as statements: walked quietly, and its names used.
+    QuietStmts(Box<[Stmt]>, Box<[String]>),
+    /// Input that does not parse: the identifiers it mentions (each once, in order).
+    Idents(Box<[String]>),
+}
+
+#[derive(Debug)]
+pub struct SelectBranch {
+    pub pat: Option<(Pat, Span)>,
+    pub future: Option<Expr>,
+    pub condition: Option<Expr>,
+    pub handler: Expr,
+    /// Whether the branch can win over the others: a future, or futures' `default`.
+    pub races: bool,
+    /// The handler always leaves the loop (`break`, `return`, a panic).
+    pub leaves_loop: bool,
+}
+
+impl Expr {
+    /// A single name (`x`), as a path expression.
+    pub fn bare_ident(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Path(p) if p.qself == QSelf::None && p.segs.len() == 1 => Some(&p.segs[0]),
+            _ => None,
+        }
+    }
+
+    /// Whether `.await` can be appended to the expression as written.
+    pub fn awaitable(&self) -> bool {
+        matches!(
+            self.kind,
+            ExprKind::Call(_)
+                | ExprKind::MethodCall(_)
+                | ExprKind::Path(_)
+                | ExprKind::Paren(_)
+                | ExprKind::Field { .. }
+                | ExprKind::Macro(_)
+        )
+    }
+}
+
+impl Block {
+    /// The tail expression (the last statement, an expression without `;`).
+    pub fn tail(&self) -> Option<&Expr> {
+        match self.stmts.last() {
+            Some(Stmt::Expr { expr, semi: false }) => Some(expr),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! Lowering: a parsed file to the body IR ([`ir`]) the walk reads. Lowering knows syntax: which
+//! items hold bodies, where each expression starts and ends, how macro arguments parse. It knows
+//! no names, types or index; the IR it gives holds no syntax tree and no proc-macro2 span, so it
+//! can be kept after the AST is dropped and handed to another thread.
+
+pub mod ir;
+mod macros;
+pub mod spans;
+
+use crate::diagnostic::{Position, Span};
+use crate::index::facts::{collect_use, flatten_items, generic_params, has_runtime_attr, sig_of};
+use crate::index::types::{path_segments, Ty};
+use crate::source::SourceFile;
+use ir::{Expr, ExprKind};
+use proc_macro2::LineColumn;
+use std::collections::HashMap;
+use syn::spanned::Spanned;
+
+/// Expressions nested deeper than this are lowered as [`ExprKind::Opaque`] (with their span).
+/// The walk stops at 2,000 nested evaluations; the nesting pre-check of [`crate::source`] keeps
+/// real input far below either (a long method chain is the deep case that passes it).
+const MAX_DEPTH: usize = 4000;
+
+/// Item nesting the walk follows (inline modules in inline modules).
+const MAX_ITEM_DEPTH: usize = 64;
+
+/// Lowers a parsed file. Positions are those of `source`, the text `ast` was parsed from.
+pub fn lower_file(ast: &syn::File, source: &SourceFile) -> ir::File {
+    let mut cx = Lower {
+        source,
+        ascii: source.ascii_lines(),
+        local_macros: HashMap::new(),
+    };
+    // Local nullary macros: their bodies are lowered once, calls refer to them.
+    let mut bodies: Vec<(String, syn::Expr)> = Vec::new();
+    for (name, tokens) in macros::local_macros(&ast.items) {
+        if let Ok(e) = syn::parse2::<syn::Expr>(tokens) {
+            cx.local_macros.insert(name.clone(), bodies.len() as u32);
+            bodies.push((name, e));
+        }
+    }
+    let macro_bodies = bodies.iter().map(|(_, e)| cx.expr(e, 0)).collect();
+    ir::File {
+        items: cx.items(&ast.items, 0),
+        macro_bodies,
+    }
+}
+
+struct Lower<'s> {
+    source: &'s SourceFile,
+    /// Whether each line is ASCII (position conversion is then a plain offset).
+    ascii: Vec<bool>,
+    /// Local nullary `macro_rules!` whose body is an expression → index in `macro_bodies`.
+    local_macros: HashMap<String, u32>,
+}
+
+impl Lower<'_> {
+    fn pos(&self, lc: LineColumn) -> Position {
+        let ascii = self.ascii.get(lc.line.max(1) - 1).copied().unwrap_or(true);
+        self.source.position_with(lc, |_| ascii)
+    }
+
+    fn span(&self, s: proc_macro2::Span) -> Span {
+        Span {
+            start: self.pos(s.start()),
+            end: self.pos(s.end()),
+        }
+    }
+
+    // ----- items ---------------------------------------------------------------------------
+
+    fn items(&self, items: &[syn::Item], depth: usize) -> Box<[ir::Item]> {
+        if depth > MAX_ITEM_DEPTH {
+            return Box::default();
+        }
+        let flat = flatten_items(items);
+        flat.iter()
+            .filter_map(|i| self.item(i.as_ref(), depth))
+            .collect()
+    }
+
+    /// An item the walk visits (`use`s aside: only blocks read theirs).
+    fn item(&self, item: &syn::Item, depth: usize) -> Option<ir::Item> {
+        Some(match item {
+            syn::Item::Fn(f) => {
+                ir::Item::Fn(Box::new(self.func(&f.sig, &f.attrs, &f.block, false)))
+            }
+            syn::Item::Impl(imp) => ir::Item::Impl {
+                self_ty: Ty::from_syn(&imp.self_ty),
+                generics: generic_params(&imp.generics).into(),
+                fns: imp
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::ImplItem::Fn(f) => Some(self.func(&f.sig, &f.attrs, &f.block, false)),
+                        _ => None,
+                    })
+                    .collect(),
+            },
+            syn::Item::Trait(t) => ir::Item::Trait {
+                name: t.ident.to_string(),
+                generics: generic_params(&t.generics).into(),
+                fns: t
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::TraitItem::Fn(f) => f
+                            .default
+                            .as_ref()
+                            .map(|b| self.func(&f.sig, &f.attrs, b, false)),
+                        _ => None,
+                    })
+                    .collect(),
+            },
+            syn::Item::Mod(md) => {
+                let (_, items) = md.content.as_ref()?;
+                ir::Item::Mod {
+                    name: md.ident.to_string(),
+                    items: self.items(items, depth + 1),
+                }
+            }
+            syn::Item::Const(c) => ir::Item::Const(self.expr(&c.expr, 0)),
+            syn::Item::Static(s) => ir::Item::Const(self.expr(&s.expr, 0)),
+            _ => return None,
+        })
+    }
+
+    fn func(
+        &self,
+        sig: &syn::Signature,
+        attrs: &[syn::Attribute],
+        block: &syn::Block,
+        in_block: bool,
+    ) -> ir::Fn {
+        let is_async = sig.asyncness.is_some();
+        ir::Fn {
+            name: sig.ident.to_string(),
+            line: sig.ident.span().start().line,
+            name_span: self.span(sig.ident.span()),
+            is_async,
+            runtime_attr: has_runtime_attr(attrs),
+            test_attr: attrs.iter().any(|a| a.path().is_ident("test")),
+            docs_not_cancel_safe: is_async && macros::docs_not_cancel_safe(attrs),
+            generics: generic_params(&sig.generics).into(),
+            params: sig
+                .inputs
+                .iter()
+                .map(|input| match input {
+                    syn::FnArg::Receiver(_) => ir::Param::SelfParam,
+                    syn::FnArg::Typed(pt) => {
+                        ir::Param::Typed(self.pat(&pt.pat), Ty::from_syn(&pt.ty))
+                    }
+                })
+                .collect(),
+            returns_iterator: returns_iterator(&sig.output),
+            local_sig: in_block.then(|| Box::new(sig_of(sig, attrs))),
+            body: self.block(block, 0),
+        }
+    }
+
+    // ----- blocks and statements -----------------------------------------------------------
+
+    fn block(&self, block: &syn::Block, depth: usize) -> ir::Block {
+        self.block_of(&block.stmts, depth)
+    }
+
+    fn block_of(&self, stmts: &[syn::Stmt], depth: usize) -> ir::Block {
+        ir::Block {
+            stmts: stmts.iter().map(|s| self.stmt(s, depth)).collect(),
+        }
+    }
+
+    fn stmt(&self, stmt: &syn::Stmt, depth: usize) -> ir::Stmt {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                let span = Span {
+                    start: self.pos(local.let_token.span.start()),
+                    end: self.pos(local.semi_token.span.end()),
+                };
+                let init = local.init.as_ref();
+                ir::Stmt::Let(Box::new(ir::Local {
+                    pat: self.pat(&local.pat),
+                    init: init.map(|i| self.expr(&i.expr, depth + 1)),
+                    diverge: init
+                        .and_then(|i| i.diverge.as_ref())
+                        .map(|(_, d)| self.expr(d, depth + 1)),
+                    span,
+                    cfg: local.attrs.iter().any(|a| a.path().is_ident("cfg")),
+                }))
+            }
+            syn::Stmt::Expr(e, semi) => ir::Stmt::Expr {
+                expr: self.expr(e, depth + 1),
+                semi: semi.is_some(),
+            },
+            syn::Stmt::Macro(m) if macros::is_pin_macro(&m.mac) => ir::Stmt::Pin {
+                span: self.span(m.mac.span()),
+                form: self.pin_form(&m.mac, depth),
+            },
+            syn::Stmt::Macro(m) => ir::Stmt::Macro {
+                mac: Box::new(self.mac(&m.mac, depth)),
+                span: self.span(m.mac.span()),
+                semi: m.semi_token.is_some(),
+            },
+            syn::Stmt::Item(item) => match item {
+                syn::Item::Use(u) => {
+                    let mut uses = Vec::new();
+                    collect_use(&u.tree, &mut Vec::new(), &mut uses);
+                    ir::Stmt::Item(ir::Item::Use(uses.into()))
+                }
+                syn::Item::Fn(f) => ir::Stmt::Item(ir::Item::Fn(Box::new(
+                    self.func(&f.sig, &f.attrs, &f.block, true),
+                ))),
+                syn::Item::Impl(_)
+                | syn::Item::Trait(_)
+                | syn::Item::Mod(_)
+                | syn::Item::Const(_)
+                | syn::Item::Static(_) => match self.item(item, 1) {
+                    Some(item) => ir::Stmt::Item(item),
+                    None => ir::Stmt::Other,
+                },
+                _ => ir::Stmt::Other,
+            },
+        }
+    }
+
+    // ----- expressions ---------------------------------------------------------------------
+
+    fn exprs<'e>(&self, es: impl IntoIterator<Item = &'e syn::Expr>, depth: usize) -> Box<[Expr]> {
+        es.into_iter().map(|e| self.expr(e, depth)).collect()
+    }
+
+    fn boxed(&self, e: &syn::Expr, depth: usize) -> Box<Expr> {
+        Box::new(self.expr(e, depth))
+    }
+
+    /// Lowers an expression. Its span is computed as [`spans`] computes it, from the lowered
+    /// children where [`spans`] would descend into them (so a long chain is not walked again at
+    /// every link).
+    pub(crate) fn expr(&self, e: &syn::Expr, depth: usize) -> Expr {
+        use syn::Expr as E;
+        if depth > MAX_DEPTH {
+            return Expr {
+                span: Span {
+                    start: self.pos(spans::start(e)),
+                    end: self.pos(spans::end(e)),
+                },
+                kind: ExprKind::Opaque,
+            };
+        }
+        let d = depth + 1;
+        // `start`/`end`: taken from a lowered child where the span functions descend.
+        let mut start: Option<Position> = None;
+        let mut end: Option<Position> = None;
+        let kind = match e {
+            E::Path(p) => ExprKind::Path(Box::new(self.path_expr(p))),
+            E::Call(c) => {
+                let func = self.expr(&c.func, d);
+                start = Some(func.span.start);
+                ExprKind::Call(Box::new(ir::Call {
+                    func,
+                    args: self.exprs(&c.args, d),
+                }))
+            }
+            E::MethodCall(mc) => {
+                let receiver = self.expr(&mc.receiver, d);
+                start = Some(receiver.span.start);
+                ExprKind::MethodCall(Box::new(ir::MethodCall {
+                    receiver,
+                    method: mc.method.to_string(),
+                    args: self.exprs(&mc.args, d),
+                }))
+            }
+            E::Await(a) => {
+                let base = self.boxed(&a.base, d);
+                start = Some(base.span.start);
+                ExprKind::Await {
+                    base,
+                    await_span: self.span(a.await_token.span),
+                }
+            }
+            E::Try(t) => {
+                let inner = self.boxed(&t.expr, d);
+                start = Some(inner.span.start);
+                ExprKind::Try(inner)
+            }
+            E::Async(a) => ExprKind::Async(Box::new(ir::AsyncBlock {
+                block: self.block(&a.block, d),
+                line: self.pos(a.async_token.span.start()).line,
+            })),
+            E::Closure(c) => {
+                let body = self.expr(&c.body, d);
+                end = Some(body.span.end);
+                ExprKind::Closure(Box::new(ir::Closure {
+                    is_async: c.asyncness.is_some(),
+                    is_move: c.capture.is_some(),
+                    inputs: c.inputs.iter().map(|p| self.pat(p)).collect(),
+                    body,
+                    line: self.pos(c.or1_token.span.start()).line,
+                }))
+            }
+            E::Block(b) => ExprKind::Block(Box::new(self.block(&b.block, d))),
+            E::Unsafe(u) => ExprKind::Block(Box::new(self.block(&u.block, d))),
+            E::Const(c) => ExprKind::Block(Box::new(self.block(&c.block, d))),
+            E::TryBlock(t) => ExprKind::TryBlock(Box::new(self.block(&t.block, d))),
+            E::Paren(p) => ExprKind::Paren(self.boxed(&p.expr, d)),
+            E::Group(g) => ExprKind::Group(self.boxed(&g.expr, d)),
+            E::Reference(r) => {
+                let inner = self.boxed(&r.expr, d);
+                end = Some(inner.span.end);
+                ExprKind::Ref(inner)
+            }
+            E::Unary(u) => {
+                let inner = self.boxed(&u.expr, d);
+                end = Some(inner.span.end);
+                ExprKind::Unary {
+                    deref: matches!(u.op, syn::UnOp::Deref(_)),
+                    expr: inner,
+                }
+            }
+            E::Field(f) => {
+                let base = self.boxed(&f.base, d);
+                start = Some(base.span.start);
+                ExprKind::Field {
+                    base,
+                    member: member_name(&f.member),
+                }
+            }
+            E::If(i) => ExprKind::If(Box::new(ir::If {
+                cond: self.expr(&i.cond, d),
+                then: self.block(&i.then_branch, d),
+                otherwise: i.else_branch.as_ref().map(|(_, e)| self.expr(e, d)),
+            })),
+            E::Let(l) => ExprKind::Let(Box::new(ir::LetExpr {
+                pat: self.pat(&l.pat),
+                expr: self.expr(&l.expr, d),
+            })),
+            E::Match(m) => ExprKind::Match(Box::new(ir::Match {
+                expr: self.expr(&m.expr, d),
+                arms: m
+                    .arms
+                    .iter()
+                    .map(|arm| ir::Arm {
+                        pat: self.pat(&arm.pat),
+                        pat_span: self.span(arm.pat.span()),
+                        guard: arm.guard.as_ref().map(|(_, g)| self.expr(g, d)),
+                        body: self.expr(&arm.body, d),
+                    })
+                    .collect(),
+            })),
+            E::ForLoop(f) => ExprKind::For(Box::new(ir::For {
+                pat: self.pat(&f.pat),
+                pat_span: self.span(f.pat.span()),
+                expr: self.expr(&f.expr, d),
+                body: self.block(&f.body, d),
+            })),
+            E::While(w) => ExprKind::While {
+                cond: self.boxed(&w.cond, d),
+                body: Box::new(self.block(&w.body, d)),
+            },
+            E::Loop(l) => ExprKind::Loop(Box::new(self.block(&l.body, d))),
+            E::Assign(a) => {
+                let right = self.expr(&a.right, d);
+                let left = self.expr(&a.left, d);
+                start = Some(left.span.start);
+                end = Some(right.span.end);
+                ExprKind::Other(Box::new([right, left]))
+            }
+            E::Binary(b) => {
+                let left = self.expr(&b.left, d);
+                let right = self.expr(&b.right, d);
+                start = Some(left.span.start);
+                end = Some(right.span.end);
+                ExprKind::Other(Box::new([left, right]))
+            }
+            E::Index(i) => {
+                let base = self.expr(&i.expr, d);
+                start = Some(base.span.start);
+                ExprKind::Other(Box::new([base, self.expr(&i.index, d)]))
+            }
+            E::Range(r) => {
+                let lo = r.start.as_ref().map(|s| self.expr(s, d));
+                let hi = r.end.as_ref().map(|s| self.expr(s, d));
+                start = lo.as_ref().map(|x| x.span.start);
+                end = hi.as_ref().map(|x| x.span.end);
+                ExprKind::Other(lo.into_iter().chain(hi).collect())
+            }
+            E::Return(r) => {
+                let inner = r.expr.as_ref().map(|x| self.expr(x, d));
+                end = inner.as_ref().map(|x| x.span.end);
+                ExprKind::Other(inner.into_iter().collect())
+            }
+            E::Break(b) => ExprKind::Other(b.expr.iter().map(|x| self.expr(x, d)).collect()),
+            E::Yield(y) => ExprKind::Other(y.expr.iter().map(|x| self.expr(x, d)).collect()),
+            E::Cast(c) => {
+                let inner = self.boxed(&c.expr, d);
+                start = Some(inner.span.start);
+                ExprKind::Cast {
+                    expr: inner,
+                    dyn_trait: dyn_trait(&c.ty),
+                }
+            }
+            E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elems, d)),
+            E::Array(a) => ExprKind::Array(self.exprs(&a.elems, d)),
+            E::Repeat(r) => {
+                ExprKind::Other(Box::new([self.expr(&r.expr, d), self.expr(&r.len, d)]))
+            }
+            E::Struct(s) => ExprKind::Struct {
+                path: path_segments(&s.path).into(),
+                exprs: s
+                    .fields
+                    .iter()
+                    .map(|f| &f.expr)
+                    .chain(s.rest.as_deref())
+                    .map(|x| self.expr(x, d))
+                    .collect(),
+            },
+            E::Macro(m) => ExprKind::Macro(Box::new(self.mac(&m.mac, d))),
+            _ => ExprKind::Opaque,
+        };
+        if end.is_none() {
+            end = match (e, &kind) {
+                (E::If(_), ExprKind::If(i)) => i.otherwise.as_ref().map(|o| o.span.end),
+                (E::Let(_), ExprKind::Let(l)) => Some(l.expr.span.end),
+                _ => None,
+            };
+        }
+        let start = start.unwrap_or_else(|| self.pos(spans::start_cheap(e)));
+        let end = end.unwrap_or_else(|| self.pos(spans::end_cheap(e)));
+        Expr {
+            span: Span { start, end },
+            kind,
+        }
+    }
+
+    fn path_expr(&self, p: &syn::ExprPath) -> ir::Path {
+        let qself = match &p.qself {
+            None => ir::QSelf::None,
+            Some(q) => match &*q.ty {
+                syn::Type::Path(tp) if q.position == 0 && tp.qself.is_none() => {
+                    ir::QSelf::Plain(path_segments(&tp.path).into())
+                }
+                _ => ir::QSelf::Other,
+            },
+        };
+        ir::Path {
+            segs: path_segments(&p.path).into(),
+            qself,
+        }
+    }
+
+    // ----- patterns ------------------------------------------------------------------------
+
+    fn pat(&self, pat: &syn::Pat) -> ir::Pat {
+        use ir::Pat as P;
+        let many = |ps: &mut dyn Iterator<Item = &syn::Pat>| -> Box<[P]> {
+            ps.map(|p| self.pat(p)).collect()
+        };
+        match pat {
+            syn::Pat::Wild(_) => P::Wild,
+            syn::Pat::Ident(pi) => P::Ident {
+                name: pi.ident.to_string(),
+                sub: pi.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s))),
+            },
+            syn::Pat::Type(pt) => P::Type(Box::new(self.pat(&pt.pat)), Ty::from_syn(&pt.ty)),
+            syn::Pat::Reference(r) => P::Ref(Box::new(self.pat(&r.pat))),
+            syn::Pat::Paren(p) => P::Paren(Box::new(self.pat(&p.pat))),
+            syn::Pat::Tuple(t) => P::Tuple(many(&mut t.elems.iter())),
+            syn::Pat::TupleStruct(ts) => P::TupleStruct {
+                path: path_segments(&ts.path).into(),
+                elems: many(&mut ts.elems.iter()),
+            },
+            syn::Pat::Struct(ps) => P::Struct {
+                path: path_segments(&ps.path).into(),
+                fields: ps
+                    .fields
+                    .iter()
+                    .map(|f| (member_name(&f.member), self.pat(&f.pat)))
+                    .collect(),
+            },
+            syn::Pat::Or(o) => P::Or(many(&mut o.cases.iter())),
+            syn::Pat::Slice(s) => P::Other(many(&mut s.elems.iter())),
+            _ => P::Other(Box::default()),
+        }
+    }
+}
+
+fn member_name(m: &syn::Member) -> String {
+    match m {
+        syn::Member::Named(n) => n.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    }
+}
+
+/// `&dyn Trait` (references stripped): the one trait besides `Send`, `Sync`, `Unpin`.
+fn dyn_trait(ty: &syn::Type) -> Option<Box<[String]>> {
+    let mut ty = ty;
+    while let syn::Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let syn::Type::TraitObject(obj) = ty else {
+        return None;
+    };
+    let mut traits = obj.bounds.iter().filter_map(|b| match b {
+        syn::TypeParamBound::Trait(t)
+            if !t.path.is_ident("Send")
+                && !t.path.is_ident("Sync")
+                && !t.path.is_ident("Unpin") =>
+        {
+            Some(&t.path)
+        }
+        _ => None,
+    });
+    match (traits.next(), traits.next()) {
+        (Some(path), None) => Some(path_segments(path).into()),
+        _ => None,
+    }
+}
+
+/// `fn f() -> impl Iterator<..>` / `Box<dyn Iterator<..>>`.
+fn returns_iterator(out: &syn::ReturnType) -> bool {
+    let syn::ReturnType::Type(_, ty) = out else {
+        return false;
+    };
+    let mut ty = Ty::from_syn(ty);
+    while let Ty::Path { segs, args } = &ty {
+        match segs.last().map(String::as_str) {
+            Some("Box") if args.len() == 1 => ty = args[0].clone(),
+            Some(name) => return name.ends_with("Iterator"),
+            None => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;
