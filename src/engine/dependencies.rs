@@ -2,7 +2,6 @@
 //! `$CARGO_HOME` (unless `--no-deps` or `deps = false`) and appended to the context's files, and
 //! one note naming every dependency whose sources are missing.
 
-use super::index_facts::Read;
 use super::Options;
 use crate::config::Config;
 use crate::index::IndexedFile;
@@ -32,7 +31,6 @@ pub(super) fn load(
     ctx_defs: &[crate::discover::Context],
     configs: &[Option<Arc<Config>>],
     per_ctx: &mut [Vec<IndexedFile>],
-    read: &Read,
 ) -> Dependencies {
     use crate::index::deps;
     let dep_opts = deps::Options::from_env(opts.no_cache);
@@ -45,7 +43,7 @@ pub(super) fn load(
                 if opts.no_deps || off {
                     return deps::Loaded::default();
                 }
-                let load = || deps::load(&def.root, &def.roots, files, read, &dep_opts);
+                let load = || deps::load(&def.root, &def.roots, files, &dep_opts);
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_default()
             })
             .collect()

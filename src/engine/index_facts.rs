@@ -117,15 +117,21 @@ fn parse(path: &Path, read: &Read) -> Parsed {
         return Parsed::default();
     };
     let hash = cache::content_hash(&bytes);
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Parsed::default();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Parsed {
+                facts: Some(FileFacts::of_bytes(e.as_bytes())),
+                ..Parsed::default()
+            }
+        }
     };
     let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
     proc_macro2::extra::invalidate_current_thread_spans();
     Parsed {
         hash,
         cacheable: facts.is_ok(),
-        facts: Some(facts.unwrap_or_default()),
+        facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
     }
 }
 

@@ -125,7 +125,6 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &plan.contexts,
         &plan.root_configs,
         &mut per_context,
-        &read,
     );
     timer.lap("dependencies");
     let contexts = build_contexts(&plan, &per_context, &deps, &pool);
