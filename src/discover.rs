@@ -157,13 +157,18 @@ impl Walker<'_> {
 
     /// The path as shown: relative to the working directory when below it.
     pub fn display(&self, path: &Path) -> String {
-        let shown = path.strip_prefix(self.cwd).unwrap_or(path);
-        let s = shown.to_string_lossy().replace('\\', "/");
-        if s.is_empty() {
-            ".".into()
-        } else {
-            s
-        }
+        display(self.cwd, path)
+    }
+}
+
+/// `path` as shown to the user: relative to `cwd` when below it, with `/` separators.
+pub fn display(cwd: &Path, path: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
     }
 }
 

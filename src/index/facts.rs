@@ -106,6 +106,10 @@ pub struct ModFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileFacts {
     pub modules: Vec<ModFacts>,
+    /// The multi-segment paths the text mentions (`tokio::time::sleep`), each once, whatever
+    /// their first segment could be an import of: what the file may need of its dependencies.
+    #[serde(default)]
+    pub paths: Vec<Vec<String>>,
 }
 
 impl FileFacts {
@@ -118,14 +122,37 @@ impl FileFacts {
     /// The facts of a file's text, from its item skeleton (a full parse when that fails); empty
     /// when the file cannot be parsed or nests too deeply to be analysed.
     pub fn of_text(text: &str) -> FileFacts {
-        if crate::source::too_deep(text, crate::source::MAX_NESTING).is_some() {
-            return FileFacts::default();
-        }
-        super::skeleton::parse(text)
-            .or_else(|| syn::parse_file(text).ok())
-            .map(|ast| FileFacts::extract(&ast))
-            .unwrap_or_default()
+        let mut facts = if crate::source::too_deep(text, crate::source::MAX_NESTING).is_some() {
+            FileFacts::default()
+        } else {
+            super::skeleton::parse(text)
+                .or_else(|| syn::parse_file(text).ok())
+                .map(|ast| FileFacts::extract(&ast))
+                .unwrap_or_default()
+        };
+        facts.paths = named_paths(text.as_bytes());
+        facts
     }
+
+    /// The facts of a file that cannot be read as Rust (not UTF-8; the parser panicked): only
+    /// the paths its bytes mention.
+    pub fn of_bytes(bytes: &[u8]) -> FileFacts {
+        FileFacts {
+            paths: named_paths(bytes),
+            ..FileFacts::default()
+        }
+    }
+}
+
+/// The paths of [`FileFacts::paths`]: each once, in order, leaving out those that start with
+/// `crate`, `self`, `super` or `Self`, which no import or dependency can be.
+fn named_paths(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    crate::index::deps::paths_in(bytes)
+        .into_iter()
+        .filter(|p| !matches!(p[0].as_str(), "crate" | "self" | "super" | "Self"))
+        .filter(|p| seen.insert(p.clone()))
+        .collect()
 }
 
 /// The items inside an item-position macro call whose body is a list of items

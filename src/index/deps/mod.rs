@@ -80,14 +80,8 @@ struct Resolve<'a> {
 }
 
 /// Loads the dependencies of the context rooted at `ctx_root` (a workspace or package folder)
-/// that the code of its `files` names. `text_of` gives a file's bytes.
-pub fn load(
-    ctx_root: &Path,
-    roots: &[CrateRoot],
-    files: &[IndexedFile],
-    text_of: &(dyn Fn(&Path) -> Option<Vec<u8>> + Sync),
-    opts: &Options,
-) -> Loaded {
+/// that the code of its `files` names.
+pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &Options) -> Loaded {
     let mut out = Loaded::default();
     if !ctx_root.join("Cargo.toml").is_file() {
         return out;
@@ -180,12 +174,9 @@ pub fn load(
                 }
             }
         }
-        let Some(bytes) = text_of(&f.path) else {
-            continue;
-        };
-        for path in paths_in(&bytes) {
+        for path in &f.facts.paths {
             if p.externs.contains_key(&path[0]) {
-                named(&path, false, &mut out);
+                named(path, false, &mut out);
             } else if let Some(target) = aliases.get(path[0].as_str()) {
                 let mut full = target.to_vec();
                 full.extend_from_slice(&path[1..]);

@@ -1,0 +1,118 @@
+//! Stage 6, judge: the rules read each reported file's facts (its own and those its calls bring
+//! from the call graph), then levels (command line, configuration, `per-file-ignores`) and
+//! inline suppressions decide what is shown.
+
+use super::plan::TargetFile;
+use super::walk::{read_text, Walked};
+use crate::analysis::facts::Fact;
+use crate::config::LevelFlags;
+use crate::diagnostic::{Diagnostic, Level, RunError, Span};
+use crate::rules::{Finding, RuleId};
+
+/// What one reported file gives.
+#[derive(Default)]
+pub(super) struct FileResult {
+    pub diagnostics: Vec<Diagnostic>,
+    pub error: Option<RunError>,
+    /// The file's text, when it has diagnostics.
+    pub text: Option<String>,
+}
+
+/// Applies the rules, levels and suppressions to a file's facts.
+pub(super) fn judge(
+    t: &TargetFile,
+    w: Walked,
+    indirect: Vec<Fact>,
+    flags: &LevelFlags,
+) -> FileResult {
+    if let Some(error) = w.error {
+        return FileResult {
+            error: Some(error),
+            ..FileResult::default()
+        };
+    }
+    let config = t.config.as_deref();
+    // `per-file-ignores` applies last, over the command line's levels (as in ruff).
+    let off = config.map(|c| c.ignored_rules(&t.path)).unwrap_or_default();
+    let level = |rule: RuleId| {
+        if off.contains(&rule) {
+            Level::Allow
+        } else {
+            flags.level(rule, config)
+        }
+    };
+    let make = |rule: RuleId, level: Level, f: Finding| Diagnostic {
+        rule,
+        level,
+        path: t.display.clone(),
+        span: f.span,
+        message: f.message,
+        label: f.label,
+        help: f.help,
+        notes: f.notes,
+        fix: f.fix,
+    };
+    let mut diagnostics = Vec::new();
+    if let Some(failure) = w.parse_failure {
+        let lvl = level(RuleId::ParseError);
+        if lvl != Level::Allow {
+            diagnostics.push(make(
+                RuleId::ParseError,
+                lvl,
+                Finding::new(failure.span, failure.message),
+            ));
+        }
+        return FileResult {
+            diagnostics,
+            error: None,
+            text: w.text,
+        };
+    }
+    let mut suppressions = w.suppressions.unwrap_or_default();
+    let mut findings = Vec::new();
+    for rule in RuleId::ALL {
+        let lvl = level(*rule);
+        if lvl == Level::Allow {
+            continue;
+        }
+        for fact in w.facts.iter().chain(&indirect) {
+            rule.check(fact, &mut findings);
+            for f in findings.drain(..) {
+                if !suppressions.suppresses(*rule, f.span.start.line) {
+                    diagnostics.push(make(*rule, lvl, f));
+                }
+            }
+        }
+    }
+    let lvl = level(RuleId::UnusedSuppression);
+    if lvl != Level::Allow {
+        for (span, message, help) in suppressions.unused() {
+            let finding = Finding::new(span, message).help(help);
+            diagnostics.push(make(RuleId::UnusedSuppression, lvl, finding));
+        }
+    }
+    dedup_same_span(&mut diagnostics);
+    let text = match w.text {
+        None if !diagnostics.is_empty() => read_text(&t.path, Some(t)).ok(),
+        text => text,
+    };
+    FileResult {
+        diagnostics,
+        error: None,
+        text,
+    }
+}
+
+/// Two facts can describe one finding (a value lost and also shadowed); keep one per rule+span.
+fn dedup_same_span(diags: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<(RuleId, Span)> = Vec::new();
+    diags.retain(|d| {
+        let key = (d.rule, d.span);
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+}

@@ -1,0 +1,336 @@
+//! The pipeline, stage by stage (`run_with_buffers` reads as the list):
+//!
+//! 1. [`plan`]: discover the files to report, their contexts and configurations;
+//! 2. [`index_facts`]: read, hash and parse every file of every context for its index facts (in
+//!    parallel), or take them from the cache;
+//! 3. [`dependencies`]: add the sources of the dependencies the code names;
+//! 4. index: build each context's index and knowledge;
+//! 5. [`walk`]: parse and walk the files to report and the files they reach (in parallel), which
+//!    gives each file's facts;
+//! 6. call graph: each context's summaries from the walked facts, then [`judge`]: the rules,
+//!    levels and suppressions of each reported file;
+//! 7. the outcome: diagnostics sorted, texts of the files they point into, errors and notes.
+//!
+//! Rendering and the exit code are the caller's. Workers never print.
+
+mod dependencies;
+mod index_facts;
+mod judge;
+mod plan;
+mod walk;
+
+use crate::callgraph::Summaries;
+use crate::config::{ConfigError, LevelFlags};
+use crate::diagnostic::{Diagnostic, RunError};
+use crate::index::facts::FileFacts;
+use crate::index::{Index, IndexedFile};
+use crate::knowledge::Knowledge;
+use crate::source::{self, SourceFile};
+use judge::FileResult;
+use plan::{Plan, TargetFile};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
+const WORKER_STACK: usize = 256 << 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// `-` on the command line: (the path to show and resolve the context by, the text).
+    pub stdin: Option<(PathBuf, String)>,
+    pub flags: LevelFlags,
+    pub config_file: Option<PathBuf>,
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Neither read nor write the index cache.
+    pub no_cache: bool,
+    /// The cache folder (`--cache-dir`, `UNAWAITED_CACHE_DIR`) instead of cargo's target folder.
+    pub cache_dir: Option<PathBuf>,
+    /// The walk honours no ignore file (`--no-ignore`).
+    pub no_ignore: bool,
+    /// Paths named on the command line are skipped too when excluded or ignored.
+    pub force_exclude: bool,
+    /// Do not read the dependencies' sources (`--no-deps`).
+    pub no_deps: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<RunError>,
+    pub files: usize,
+    /// The texts of the files that diagnostics point into.
+    pub sources: HashMap<String, String>,
+    /// Folders named on the command line that hold no Rust file to check.
+    pub empty_folders: Vec<String>,
+    /// Remarks about the run that are not findings (dependency sources missing or unreadable).
+    pub notes: Vec<String>,
+}
+
+/// A fatal error: the run could not start (bad configuration, no thread pool).
+#[derive(Debug)]
+pub enum Fatal {
+    Config(ConfigError),
+    Other(String),
+}
+
+/// What the walk of a context's files reads.
+pub(crate) struct Context {
+    index: Index,
+    knowledge: Knowledge,
+}
+
+pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
+    run_with_buffers(opts, &[])
+}
+
+/// `run`, with editor buffers: each `(path, text)` is checked, and its text stands for the
+/// file on disk for every file's findings (the index, the call graph). For `unawaited server`.
+pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Outcome, Fatal> {
+    let mut timer = PhaseTimer::from_env();
+    let mut plan = plan::discover(opts, buffers)?;
+    timer.lap("discover");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .stack_size(WORKER_STACK)
+        .thread_name(|i| format!("unawaited-worker-{i}"))
+        .build()
+        .map_err(|e| Fatal::Other(format!("cannot start worker threads: {e}")))?;
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+
+    let files = plan.files();
+    let given = plan.given_texts();
+    let read = |path: &Path| -> Option<Vec<u8>> {
+        match given.get(path) {
+            Some(t) => Some(t.as_bytes().to_vec()),
+            None => std::fs::read(path).ok(),
+        }
+    };
+    let facts = index_facts::collect(
+        &plan,
+        &files,
+        &pool,
+        &read,
+        opts.no_cache,
+        opts.cache_dir.as_deref(),
+    );
+    timer.lap("index facts (parse or cache)");
+    let mut per_context = facts.per_context;
+    let deps = dependencies::load(
+        opts,
+        &pool,
+        &plan.contexts,
+        &plan.root_configs,
+        &mut per_context,
+    );
+    timer.lap("dependencies");
+    let contexts = build_contexts(&plan, &per_context, &deps, &pool);
+    // The caches are written, and the facts freed, while the files are walked.
+    let cache_writer = facts.cache.write_in_background(per_context);
+    timer.lap("index build");
+
+    let walked = walk::walk_reachable(&plan, &files, &contexts, &pool);
+    std::panic::set_hook(previous_hook);
+    timer.lap("walk");
+
+    let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
+    timer.lap("summaries + rules");
+    let outcome = assemble(&mut plan, results, deps.notes);
+    std::thread::spawn(move || drop(contexts));
+    let _ = cache_writer.join();
+    Ok(outcome)
+}
+
+/// Stage 4: each context's index (its files and its dependencies') and knowledge (built in,
+/// plus the configuration's in-house APIs).
+fn build_contexts(
+    plan: &Plan,
+    per_context: &[Vec<IndexedFile>],
+    deps: &dependencies::Dependencies,
+    pool: &rayon::ThreadPool,
+) -> Vec<Context> {
+    pool.install(|| {
+        per_context
+            .par_iter()
+            .zip(plan.contexts.par_iter())
+            .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
+            .map(|((files, def), (config, dep))| {
+                let mut roots = def.roots.clone();
+                roots.extend(dep.roots.iter().cloned());
+                let index = Index::build_with_deps(files, &roots, dep.first_file, &dep.links);
+                let mut knowledge = Knowledge::builtin();
+                if let Some(c) = config {
+                    c.extend_knowledge(&mut knowledge);
+                }
+                Context { index, knowledge }
+            })
+            .collect()
+    })
+}
+
+/// Stage 6: the call graph's summaries per context from every walked file, then the findings
+/// of each file to report, in the order of the plan's targets.
+fn judge_targets(
+    plan: &Plan,
+    files: &[plan::FileRef],
+    walked: Vec<Option<(String, walk::Walked)>>,
+    contexts: &[Context],
+    flags: &LevelFlags,
+    pool: &rayon::ThreadPool,
+) -> Vec<FileResult> {
+    let mut by_context: Vec<Vec<(&str, &[crate::analysis::facts::Fact])>> =
+        contexts.iter().map(|_| Vec::new()).collect();
+    for (f, w) in files.iter().zip(&walked) {
+        if let Some((display, w)) = w {
+            by_context[f.context].push((display.as_str(), w.facts.as_slice()));
+        }
+    }
+    let summaries: Vec<Summaries> = pool.install(|| {
+        by_context
+            .par_iter()
+            .zip(contexts.par_iter())
+            .map(|(files, c)| Summaries::compute(&c.index, files))
+            .collect()
+    });
+    drop(by_context);
+    let target_of = plan.target_index();
+    let mut results: Vec<Option<FileResult>> = plan.targets.iter().map(|_| None).collect();
+    for (f, w) in files.iter().zip(walked) {
+        let (Some(&ti), Some((_, w))) = (target_of.get(f.path), w) else {
+            continue;
+        };
+        let indirect = summaries[f.context].indirect_facts(&contexts[f.context].index, &w.facts);
+        results[ti] = Some(judge::judge(&plan.targets[ti], w, indirect, flags));
+    }
+    std::thread::spawn(move || drop(summaries));
+    results.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// Stage 7: the outcome, sorted, with the texts of every file a diagnostic points into.
+fn assemble(plan: &mut Plan, results: Vec<FileResult>, notes: Vec<String>) -> Outcome {
+    let mut errors = std::mem::take(&mut plan.errors);
+    let mut outcome = Outcome {
+        files: plan.targets.len(),
+        empty_folders: std::mem::take(&mut plan.empty_folders),
+        notes,
+        ..Outcome::default()
+    };
+    for (t, r) in plan.targets.iter().zip(results) {
+        if !r.diagnostics.is_empty() {
+            if let Some(text) = r.text {
+                outcome.sources.insert(t.display.clone(), text);
+            }
+        }
+        outcome.diagnostics.extend(r.diagnostics);
+        errors.extend(r.error);
+    }
+    // Notes of call chains point into other files: their texts are needed to show them.
+    let noted: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.notes.iter().filter_map(|n| n.path.clone()))
+        .filter(|p| !outcome.sources.contains_key(p))
+        .collect();
+    for path in noted {
+        if let Ok(text) = std::fs::read_to_string(plan.cwd.join(&path)) {
+            outcome.sources.insert(path, text);
+        }
+    }
+    outcome
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors.dedup();
+    outcome.errors = errors;
+    outcome
+}
+
+/// Checks one file's text on its own, in memory, on the calling thread: a context of one file,
+/// default configuration. For fuzzing and for embedding. It resets proc-macro2's span tables of
+/// the calling thread, so spans the caller holds from that thread become invalid.
+pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagnostic> {
+    let path = PathBuf::from(display);
+    let facts = source::parse(&SourceFile::new(String::new(), text.to_string()))
+        .map(|ast| FileFacts::extract(&ast))
+        .unwrap_or_default();
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let files = [IndexedFile {
+        path: path.clone(),
+        facts,
+    }];
+    let roots = [crate::index::CrateRoot {
+        file: path.clone(),
+        name: "main".into(),
+        is_lib: false,
+    }];
+    let data = Context {
+        index: Index::build(&files, &roots),
+        knowledge: Knowledge::builtin(),
+    };
+    let target = TargetFile {
+        path: path.clone(),
+        display: display.to_string(),
+        stdin_text: Some(text.to_string()),
+        config: None,
+    };
+    let walked = walk::walk_file(&path, Some(&target), &data);
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let summaries = Summaries::compute(&data.index, &[(display, walked.facts.as_slice())]);
+    let indirect = summaries.indirect_facts(&data.index, &walked.facts);
+    judge::judge(&target, walked, indirect, flags).diagnostics
+}
+
+/// A test hook that only debug builds have: `UNAWAITED_TEST_PANIC_IN=NAME` makes the analysis of
+/// every file named NAME panic, so that a test can check that the panic becomes an internal error
+/// for that file (`tests/robustness.rs`). Release builds ignore the variable.
+#[cfg(debug_assertions)]
+fn panic_if_asked(path: &Path) {
+    if let Some(name) = std::env::var_os("UNAWAITED_TEST_PANIC_IN") {
+        if path.file_name() == Some(name.as_os_str()) {
+            panic!("a panic asked for by UNAWAITED_TEST_PANIC_IN");
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_if_asked(_: &Path) {}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Phase timings on standard error when `UNAWAITED_TIMINGS` is set (for profiling).
+struct PhaseTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseTimer {
+    fn from_env() -> PhaseTimer {
+        PhaseTimer {
+            last: std::env::var_os("UNAWAITED_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(last) = &mut self.last {
+            // Resident memory now (Linux), to see which phase holds what.
+            let rss_mb = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map(|pages| format!(", {} MB resident", pages * 4096 / 1_000_000))
+                .unwrap_or_default();
+            eprintln!(
+                "unawaited: {phase}: {:.3} s{rss_mb}",
+                last.elapsed().as_secs_f64()
+            );
+            *last = std::time::Instant::now();
+        }
+    }
+}

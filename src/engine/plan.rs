@@ -1,0 +1,176 @@
+//! Stage 1, discover: the files to report (named paths walked, standard input and editor
+//! buffers), the analysis context each belongs to with all of that context's files, and the
+//! configuration of each.
+
+use super::{Fatal, Options};
+use crate::config::{Config, ConfigFinder};
+use crate::diagnostic::RunError;
+use crate::discover::{normalize, Context, ContextFinder, Ignores, Target, Walker};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file to report.
+pub(super) struct TargetFile {
+    pub path: PathBuf,
+    pub display: String,
+    /// Text that stands for the file's (standard input, an editor buffer).
+    pub stdin_text: Option<String>,
+    pub config: Option<Arc<Config>>,
+}
+
+/// What a run works on.
+pub(super) struct Plan {
+    pub cwd: PathBuf,
+    pub targets: Vec<TargetFile>,
+    /// The analysis contexts, in a stable order, each with all of its files.
+    pub contexts: Vec<Context>,
+    /// The configuration at each context's root: its in-house API paths and `deps`.
+    pub root_configs: Vec<Option<Arc<Config>>>,
+    pub errors: Vec<RunError>,
+    /// Folders named on the command line that hold no Rust file to check.
+    pub empty_folders: Vec<String>,
+}
+
+/// One file of one context.
+#[derive(Clone, Copy)]
+pub(super) struct FileRef<'p> {
+    pub context: usize,
+    pub path: &'p Path,
+}
+
+impl Plan {
+    /// Every file of every context, contexts in order.
+    pub fn files(&self) -> Vec<FileRef<'_>> {
+        self.contexts
+            .iter()
+            .enumerate()
+            .flat_map(|(context, c)| c.files.iter().map(move |p| FileRef { context, path: p }))
+            .collect()
+    }
+
+    /// The target (index into `targets`) of each path to report.
+    pub fn target_index(&self) -> HashMap<&Path, usize> {
+        self.targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.path.as_path(), i))
+            .collect()
+    }
+
+    /// The texts that stand for files on disk (standard input, editor buffers).
+    pub fn given_texts(&self) -> HashMap<&Path, &str> {
+        self.targets
+            .iter()
+            .filter_map(|t| Some((t.path.as_path(), t.stdin_text.as_deref()?)))
+            .collect()
+    }
+
+    pub fn display(&self, path: &Path) -> String {
+        crate::discover::display(&self.cwd, path)
+    }
+}
+
+/// Walks the named paths and finds each file's context and configuration.
+pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Plan, Fatal> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
+    let forced_config = match &opts.config_file {
+        Some(path) => Some(Arc::new(Config::load(path).map_err(Fatal::Config)?)),
+        None => None,
+    };
+    let finder = std::cell::RefCell::new(ConfigFinder::default());
+    let config_for = |file: &Path| -> Option<Arc<Config>> {
+        if forced_config.is_some() {
+            return forced_config.clone();
+        }
+        finder
+            .borrow_mut()
+            .for_dir(file.parent().unwrap_or(Path::new("/")))
+    };
+    let config_error = || finder.borrow_mut().errors.first().cloned();
+    let excluded = |p: &Path| config_for(p).is_some_and(|c| c.excludes(p));
+    let ignores = Ignores::new(!opts.no_ignore);
+    let force_exclude =
+        |p: &Path| opts.force_exclude || config_for(p).is_some_and(|c| c.force_exclude);
+    let walker = Walker {
+        cwd: &cwd,
+        excluded: &excluded,
+        ignores: &ignores,
+        force_exclude: &force_exclude,
+    };
+    let mut errors = Vec::new();
+    let mut empty_folders = Vec::new();
+
+    let mut found = walker.targets(&opts.paths, &mut errors, &mut empty_folders);
+    for (name, text) in opts.stdin.iter().chain(buffers) {
+        let path = normalize(&cwd.join(name));
+        found.retain(|t| t.path != path);
+        found.push(Target {
+            path,
+            display: name.display().to_string().replace('\\', "/"),
+            stdin_text: Some(text.clone()),
+        });
+    }
+    if let Some(e) = config_error() {
+        return Err(Fatal::Config(e));
+    }
+
+    // Contexts, in a stable order.
+    let mut finder_of_contexts = ContextFinder::default();
+    let mut keys: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut targets = Vec::new();
+    let mut context_of_target = Vec::new();
+    for t in found {
+        let key = finder_of_contexts.context_key(&t.path);
+        let next = keys.len();
+        context_of_target.push(*keys.entry(key).or_insert(next));
+        let config = config_for(&t.path);
+        targets.push(TargetFile {
+            path: t.path,
+            display: t.display,
+            stdin_text: t.stdin_text,
+            config,
+        });
+    }
+    let mut ordered: Vec<(PathBuf, usize)> = keys.into_iter().collect();
+    ordered.sort_by_key(|(_, i)| *i);
+    let mut contexts = Vec::new();
+    for (i, (key, _)) in ordered.iter().enumerate() {
+        let mut c = finder_of_contexts.context(key, &walker, &mut Vec::new());
+        for (t, _) in targets
+            .iter()
+            .zip(&context_of_target)
+            .filter(|(_, &ci)| ci == i)
+        {
+            if !c.files.contains(&t.path) {
+                c.files.push(t.path.clone());
+            }
+        }
+        contexts.push(c);
+    }
+    if let Some(e) = config_error() {
+        return Err(Fatal::Config(e));
+    }
+    let root_configs = contexts
+        .iter()
+        .map(|def| {
+            let root_dir = if def.root.is_dir() {
+                def.root.clone()
+            } else {
+                def.root.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            forced_config
+                .clone()
+                .or_else(|| ConfigFinder::default().for_dir(&root_dir))
+        })
+        .collect();
+    Ok(Plan {
+        cwd,
+        targets,
+        contexts,
+        root_configs,
+        errors,
+        empty_folders,
+    })
+}
