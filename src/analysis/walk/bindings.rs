@@ -1,0 +1,121 @@
+//! Patterns and bindings: what a `let`, a parameter, a `for` or a `match` arm binds, to what.
+
+use super::Walker;
+use crate::analysis::facts::DropHow;
+use crate::analysis::value::Val;
+use crate::diagnostic::Span;
+use crate::index::{Ns, Res};
+use crate::lower::ir;
+
+impl Walker<'_, '_> {
+    pub(super) fn bind_param_pattern(&mut self, pat: &ir::Pat, val: Val) {
+        match pat {
+            ir::Pat::Ident { name, .. } => self.declare_param(name, val),
+            ir::Pat::Type(p, _) => self.bind_param_pattern(p, val),
+            ir::Pat::Ref(p) => self.bind_param_pattern(p, val),
+            other => {
+                for name in other.idents() {
+                    self.declare_param(&name, Val::Unknown);
+                }
+            }
+        }
+    }
+
+    /// Binds the names of a `let`/`for`/`match` pattern to (parts of) a value.
+    pub(super) fn bind_pattern(&mut self, pat: &ir::Pat, val: Val, span: Span) {
+        match pat {
+            ir::Pat::Wild => self.report_lost(&val, DropHow::LetUnderscore, span, None),
+            ir::Pat::Ident { name, sub } => {
+                if let Some(sub) = sub {
+                    self.bind_pattern(sub, Val::Unknown, span);
+                }
+                self.declare(name.clone(), val, span);
+            }
+            ir::Pat::Type(p, ty) => {
+                let ann = self.val_of_ty(ty, self.module, 0);
+                let val = if ann == Val::Unknown { val } else { ann };
+                self.bind_pattern(p, val, span);
+            }
+            ir::Pat::Ref(p) => self.bind_pattern(p, val, span),
+            ir::Pat::Paren(p) => self.bind_pattern(p, val, span),
+            ir::Pat::Tuple(elems) => {
+                let parts = match val {
+                    Val::Tuple(parts) if parts.len() == elems.len() => parts,
+                    _ => vec![Val::Unknown; elems.len()],
+                };
+                for (p, v) in elems.iter().zip(parts) {
+                    self.bind_pattern(p, v, span);
+                }
+            }
+            ir::Pat::TupleStruct { path, elems } if elems.len() == 1 => {
+                let variant = path.last().map(String::as_str).unwrap_or_default();
+                let inner = if matches!(variant, "Some" | "Ok") {
+                    val.unwrapped()
+                } else {
+                    self.field_val(path, "0")
+                };
+                if let Some(p) = elems.first() {
+                    self.bind_pattern(p, inner, span);
+                }
+            }
+            // `let Self { tx, .. } = self;`: each field gets its declared type.
+            ir::Pat::Struct { path, fields } => {
+                for (name, p) in fields.iter() {
+                    let v = self.field_val(path, name);
+                    self.bind_pattern(p, v, span);
+                }
+            }
+            other => {
+                for name in other.idents() {
+                    self.declare(name, Val::Unknown, span);
+                }
+            }
+        }
+    }
+
+    /// Whether `e` names a binding that was already used (polled by hand, borrowed, ...):
+    /// dropping such a value afterwards is not losing it.
+    pub(super) fn binding_used_before(&mut self, e: &ir::Expr) -> bool {
+        e.bare_ident()
+            .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
+            .unwrap_or(false)
+    }
+
+    /// The declared type of field `name` of the struct a pattern's path names.
+    pub(super) fn field_val(&self, path: &[String], name: &str) -> Val {
+        let Res::Type(ty) = self.resolve_path(path, Ns::Type) else {
+            return Val::Unknown;
+        };
+        self.types().field_of(
+            &Val::typed(ty),
+            name,
+            self.self_ty.as_deref(),
+            &self.generics,
+        )
+    }
+
+    pub(super) fn mark_used(&mut self, name: &str) {
+        self.scopes.use_name(name);
+    }
+
+    /// Patterns of `if let`, `while let`, `match` arms and `for`: a `_` there is not a drop.
+    pub(super) fn bind_refutable(&mut self, pat: &ir::Pat, val: Val, span: Span) {
+        match pat {
+            ir::Pat::Wild => {}
+            ir::Pat::Or(cases) => {
+                for name in cases.first().map(ir::Pat::idents).unwrap_or_default() {
+                    self.declare(name, Val::Unknown, span);
+                }
+            }
+            _ => self.bind_pattern(pat, val, span),
+        }
+        // Names bound by refutable patterns are often only used inside: count them as used.
+        for name in pat.idents() {
+            if let Some(b) = self.scopes.lookup(&name) {
+                if !b.val.is_future() {
+                    b.used = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! Calls and method calls: what the callee is (a workspace fn, a known API, a local closure),
+//! what its arguments are handed to, its effect and its value.
+
+use super::{short_type, Walker};
+use crate::analysis::facts::{DropHow, ExecContext, FactKind};
+use crate::analysis::value::Val;
+use crate::diagnostic::Span;
+use crate::index::{FnId, Ns, Res};
+use crate::knowledge::{Api, Ret, Role, COMMON_SYNC_METHODS};
+use crate::lower::ir::{self, ExprKind};
+
+/// Methods of futures that give a future again.
+const FUTURE_COMBINATORS: &[&str] = &[
+    "as_mut",
+    "by_ref",
+    "boxed",
+    "boxed_local",
+    "fuse",
+    "map",
+    "then",
+    "and_then",
+    "or_else",
+    "map_ok",
+    "map_err",
+    "err_into",
+    "ok_into",
+    "inspect",
+    "inspect_ok",
+    "inspect_err",
+    "shared",
+    "catch_unwind",
+    "instrument",
+    "in_current_span",
+    "with_current_subscriber",
+    "timeout",
+    "remote_handle",
+    "into_future",
+    "left_future",
+    "right_future",
+    "unit_error",
+    "flatten",
+];
+
+/// Associated functions that construct a value of their type.
+const CONSTRUCTORS: &[&str] = &[
+    "new",
+    "default",
+    "with_capacity",
+    "builder",
+    "create",
+    "open",
+    "connect",
+    "bind",
+];
+
+impl Walker<'_, '_> {
+    /// Evaluates call arguments: closures run in `arg_ctx`, values dropped by a dropper are lost.
+    pub(super) fn eval_args<'e>(
+        &mut self,
+        args: impl Iterator<Item = &'e ir::Expr>,
+        role: Role,
+        callee: &str,
+    ) -> Vec<Val> {
+        let arg_ctx = match role {
+            Role::Offloads => Some(ExecContext::Offloaded),
+            _ => None,
+        };
+        let spawning = std::mem::take(&mut self.spawning);
+        let mut vals = Vec::new();
+        for arg in args {
+            let polled_before = self.binding_used_before(arg);
+            self.spawned_arg = spawning && matches!(arg.kind, ExprKind::Async(_));
+            let v = match (&arg.kind, arg_ctx) {
+                (ExprKind::Closure(c), Some(ctx)) => {
+                    let v = self.eval_closure(c, Some(ctx));
+                    // `thread::spawn(|| async { .. })`: the thread only builds the future.
+                    if matches!(&v, Val::Callable(ret) if ret.is_future()) {
+                        let span = arg.span;
+                        let fut = Val::future("a closure run on another thread");
+                        self.report_lost(&fut, DropHow::Statement, span, None);
+                    }
+                    v
+                }
+                _ => self.eval(arg),
+            };
+            self.spawned_arg = false;
+            if let Some(name) = arg.bare_ident() {
+                self.release(name);
+            }
+            let deliberate = self.sync_test && arg.bare_ident().is_some();
+            if role == Role::Dropper && !polled_before && !deliberate {
+                let span = arg.span;
+                self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
+            }
+            vals.push(v);
+        }
+        vals
+    }
+
+    pub(super) fn eval_call(&mut self, call: &ir::Call, span: Span) -> Val {
+        let ExprKind::Path(p) = &call.func.kind else {
+            let f = self.eval(&call.func);
+            self.eval_args(call.args.iter(), Role::Plain, "");
+            return match f {
+                Val::Callable(ret) => *ret,
+                _ => Val::Unknown,
+            };
+        };
+        let mut segs = p.segs.to_vec();
+        // `<Self>::f(..)` and `<Type>::f(..)` (no trait) are `Self::f(..)` and `Type::f(..)`.
+        if let ir::QSelf::Plain(ty_segs) = &p.qself {
+            let mut full = ty_segs.to_vec();
+            full.append(&mut segs);
+            segs = full;
+        }
+        if p.qself == ir::QSelf::None && segs.len() == 1 {
+            if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                return match *ret {
+                    Val::Future { output, .. } => Val::Future {
+                        output,
+                        origin: format!("`{}`", segs[0]),
+                    },
+                    other => other,
+                };
+            }
+            if let Some(sig) = self.scopes.local_fn(&segs[0]).cloned() {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                return self.val_of_sig(&sig, self.module, None);
+            }
+        }
+        if p.qself == ir::QSelf::Other {
+            self.eval_args(call.args.iter(), Role::Plain, "");
+            return Val::Unknown;
+        }
+        match self.resolve_path(&segs, Ns::Value) {
+            Res::Fn(id) => {
+                let internal = &self.cx.index.fn_info(id).path;
+                if let Some((path, api)) = self.cx.knowledge.function_in_crate(internal) {
+                    if self.table_agrees(api, &self.val_of_fn(id), &[id]) {
+                        return self.call_api(call, path.to_string(), api, span);
+                    }
+                }
+                let role = if self.cx.index.fn_info(id).sig.offloads_param {
+                    Role::Offloads
+                } else {
+                    Role::Plain
+                };
+                self.eval_args(call.args.iter(), role, "");
+                self.record_call(&[id], span);
+                self.val_of_fn(id)
+            }
+            Res::Assoc(ty, name) => {
+                let ids = self.cx.index.methods_of(&ty, &name);
+                if let Some((path, api)) = self
+                    .cx
+                    .knowledge
+                    .function_in_crate(&format!("{ty}::{name}"))
+                {
+                    if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids), &ids) {
+                        return self.call_api(call, path.to_string(), api, span);
+                    }
+                }
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                if !ids.is_empty() {
+                    self.record_call(&ids, span);
+                    return self.val_of_fns(&ids);
+                }
+                if CONSTRUCTORS.contains(&name.as_str())
+                    || name.starts_with("from")
+                    || name.starts_with("with_")
+                {
+                    return Val::typed(ty);
+                }
+                Val::Unknown
+            }
+            Res::Type(ty) => {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                Val::typed(ty)
+            }
+            Res::External(path) => match self.cx.knowledge.function(&path) {
+                Some(api) => self.call_api(call, path, api, span),
+                None => {
+                    self.eval_args(call.args.iter(), Role::Plain, "");
+                    self.external_constructor(&path)
+                }
+            },
+            Res::Module(_) | Res::Unknown => {
+                self.eval_args(call.args.iter(), Role::Plain, "");
+                Val::Unknown
+            }
+        }
+    }
+
+    /// Records an edge of the call graph: a call that resolves to exactly one sync function of
+    /// the workspace (`async fn` callees run where they are awaited and are checked there).
+    pub(super) fn record_call(&mut self, ids: &[FnId], span: Span) {
+        let [id] = ids else { return };
+        let sig = &self.cx.index.fn_info(*id).sig;
+        if sig.is_async || sig.runtime_attr || self.owner == Some(*id) {
+            return;
+        }
+        let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
+        self.push_fact(
+            span,
+            FactKind::CallsFn {
+                callee: *id,
+                in_loop,
+                no_runtime,
+            },
+        );
+    }
+
+    /// A table entry describes an item of the analysed workspace (tokio analysed itself) only
+    /// when the item's own signature gives the same kind of value: tokio's internal sync
+    /// `loom::thread::yield_now` is not `tokio::task::yield_now`.
+    pub(super) fn table_agrees(&self, api: Api, own: &Val, ids: &[FnId]) -> bool {
+        // A dependency's item (read from its sources): the tables describe its public API.
+        if ids
+            .iter()
+            .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file))
+        {
+            return true;
+        }
+        let table = self.val_of_api(api, "", Vec::new());
+        // tokio's own `sleep` returns its own `Sleep`, a type that implements `Future`.
+        if let Some(p) = own.path() {
+            if self.cx.index.implements_future(p) {
+                return matches!(table, Val::Future { .. } | Val::TaskHandle { .. });
+            }
+        }
+        std::mem::discriminant(&table) == std::mem::discriminant(own)
+    }
+
+    /// A call of a known API: its arguments per its role, its effect, its value.
+    pub(super) fn call_api(&mut self, call: &ir::Call, path: String, api: Api, span: Span) -> Val {
+        self.spawning = api.ret == Ret::TaskHandle && api.role == Role::Plain;
+        let args = self.eval_args(call.args.iter(), api.role, &path);
+        if let Some(effect) = api.effect {
+            self.effect(effect, path.clone(), span);
+        }
+        self.val_of_api(api, &path, args)
+    }
+
+    /// `Foo::new(..)` of a type outside the context gives a `Foo`.
+    pub(super) fn external_constructor(&self, path: &str) -> Val {
+        let mut segs: Vec<&str> = path.split("::").collect();
+        let Some(name) = segs.pop() else {
+            return Val::Unknown;
+        };
+        let Some(ty_name) = segs.last() else {
+            return Val::Unknown;
+        };
+        let is_type = ty_name.starts_with(|c: char| c.is_ascii_uppercase());
+        if is_type
+            && (CONSTRUCTORS.contains(&name)
+                || name.starts_with("from")
+                || name.starts_with("with_"))
+        {
+            let ty = segs.join("::");
+            return Val::typed(self.cx.knowledge.canonical_type(&ty).to_string());
+        }
+        Val::Unknown
+    }
+
+    pub(super) fn eval_method_call(&mut self, mc: &ir::MethodCall, span: Span) -> Val {
+        let recv_was_used = mc
+            .receiver
+            .bare_ident()
+            .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
+            .unwrap_or(true);
+        let recv = self.eval(&mc.receiver);
+        let name = mc.method.clone();
+        let k = self.cx.knowledge;
+        let mut api: Option<Api> = None;
+        let mut result = Val::Unknown;
+        match &recv {
+            Val::Future { origin, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
+                result = Val::future(origin.clone());
+            }
+            Val::Typed { path, args } => {
+                if matches!(
+                    name.as_str(),
+                    "unwrap"
+                        | "expect"
+                        | "unwrap_or_default"
+                        | "unwrap_or_else"
+                        | "unwrap_unchecked"
+                ) {
+                    result = recv.unwrapped();
+                } else if matches!(
+                    name.as_str(),
+                    "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
+                ) {
+                    result = Val::Typed {
+                        path: path.clone(),
+                        args: args.clone(),
+                    };
+                } else if let Some(v) = crate::analysis::patterns::view_method(&recv, &name) {
+                    result = v;
+                } else if self.cx.index.type_info(path).is_some() {
+                    let ids = self.cx.index.methods_of(path, &name);
+                    if ids.is_empty() && self.cx.index.implements(path, "Stream") {
+                        // `StreamExt` methods on a stream type of the workspace.
+                        api = crate::knowledge::streams::method(&name);
+                    } else if !ids.is_empty() {
+                        result = self.val_of_fns(&ids);
+                        api = k
+                            .method(path, &name)
+                            .filter(|a| self.table_agrees(*a, &result, &ids));
+                        // A call the tables describe has its effect directly: its
+                        // internals are not followed.
+                        if api.is_none() {
+                            self.record_call(&ids, span);
+                        }
+                    }
+                } else if let Some(a) = k.method(path, &name) {
+                    api = Some(a);
+                }
+            }
+            Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),
+            Val::Unknown => {
+                if name == "block_on" {
+                    api = Some(crate::knowledge::BLOCK_ON);
+                } else if matches!(name.as_str(), "lock" | "read" | "write") && mc.args.is_empty() {
+                    result = Val::Typed {
+                        path: UNKNOWN_LOCK_RESULT.into(),
+                        args: vec![Val::SyncGuard],
+                    };
+                } else {
+                    result = self.unknown_receiver_method(&name, mc.args.len());
+                }
+            }
+            _ => {}
+        }
+        if name == "enter"
+            && recv
+                .path()
+                .is_some_and(|p| matches!(short_type(p), "Runtime" | "Handle"))
+        {
+            // `let _guard = rt.enter();`: a runtime is entered for the rest of the body.
+            self.no_runtime = false;
+            self.entered = true;
+        }
+        let role = api.map(|a| a.role).unwrap_or(Role::Plain);
+        let callee = match (&recv, recv.path()) {
+            (_, Some(p)) => format!("{}::{name}", short_type(p)),
+            (Val::ThreadHandle { .. }, None) => format!("JoinHandle::{name}"),
+            _ => name.clone(),
+        };
+        self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
+        let args = self.eval_args(mc.args.iter(), role, &callee);
+        if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
+            return v;
+        }
+        if api.is_none() && result == Val::Unknown {
+            result = map_to_future(&recv, &name, mc, &args);
+        }
+        if let Some(api) = api {
+            if let Some(effect) = api.effect {
+                // Messages name the call by its full path (`std::sync::mpsc::Receiver::recv`).
+                let full = recv.path().map(|p| format!("{p}::{name}"));
+                self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);
+            }
+            result = self.val_of_api(api, &callee, args);
+        }
+        result
+    }
+
+    /// Vectors of futures and task handles: `v.push(fut)` on a local `Vec` (or a local of unknown
+    /// type) records the element kind; `into_iter`, `drain` keep the vector, `remove` and
+    /// `swap_remove` give an element. Elements of different kinds make the element unknown.
+    pub(super) fn collection_method(
+        &mut self,
+        mc: &ir::MethodCall,
+        recv: &Val,
+        name: &str,
+        args: &[Val],
+        recv_was_used: bool,
+    ) -> Option<Val> {
+        let is_vec = |v: &Val| matches!(v.path(), Some(p) if is_vec_path(p));
+        match name {
+            "push" | "push_back" if args.len() == 1 => {
+                let local = mc.receiver.bare_ident()?;
+                let elem = &args[0];
+                let b = self.scopes.lookup(local)?;
+                let pool = matches!(b.val.path(), Some(p) if is_future_pool(p));
+                if !(b.val == Val::Unknown || is_vec(&b.val) || pool) {
+                    return None;
+                }
+                let known = match &b.val {
+                    Val::Typed { args, .. } => args.first().cloned(),
+                    _ => None,
+                };
+                let merged = match known {
+                    None if elem.droppable_kind().is_some() => elem.clone(),
+                    None => Val::Unknown,
+                    Some(k) if std::mem::discriminant(&k) == std::mem::discriminant(elem) => k,
+                    Some(_) => Val::Unknown,
+                };
+                // Pushing futures is not using the collection: if nothing else does, they are
+                // never polled. A collection named `_x` is kept on purpose (futures held alive
+                // for their side effects, in tests): pushing into it is not losing them.
+                if merged.is_future() && !local.starts_with('_') {
+                    b.used = recv_was_used;
+                }
+                let path = match b.val.path() {
+                    Some(p) if pool => p.to_string(),
+                    _ => "Vec".into(),
+                };
+                b.val = Val::Typed {
+                    path,
+                    args: vec![merged],
+                };
+                Some(Val::Unknown)
+            }
+            "into_iter" | "drain" if is_vec(recv) => Some(recv.clone()),
+            "remove" | "swap_remove" if is_vec(recv) => Some(vec_elem(recv)),
+            _ => None,
+        }
+    }
+
+    /// A method on a receiver of unknown type: a future only if every definition of that name
+    /// in the context that takes as many arguments is async (or returns a future), and the
+    /// name is not a common sync one. A definition taking another number of arguments is not
+    /// the one called (h2's `send_data(data, end)` is not a crate's own `send_data(chunk)`).
+    pub(super) fn unknown_receiver_method(&self, name: &str, argc: usize) -> Val {
+        if COMMON_SYNC_METHODS.contains(&name) {
+            return Val::Unknown;
+        }
+        let ids: Vec<FnId> = self
+            .cx
+            .index
+            .methods_named(name)
+            .iter()
+            .copied()
+            .filter(|&id| self.cx.index.fn_info(id).sig.params == argc)
+            .collect();
+        if ids.is_empty() {
+            return Val::Unknown;
+        }
+        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
+        if vals.iter().all(Val::is_future) {
+            return Val::future(format!("method `{name}`"));
+        }
+        Val::Unknown
+    }
+
+    pub(super) fn eval_macro(&mut self, mac: &ir::Macro) -> Val {
+        crate::analysis::macros::eval_macro(self, mac)
+    }
+}
+
+/// The marker type of `x.lock()` on a receiver of unknown type: `.unwrap()` of it is a sync
+/// guard (a tokio lock would be awaited instead).
+const UNKNOWN_LOCK_RESULT: &str = "LockResult";
+
+/// Collections that poll the futures pushed into them once they are polled themselves.
+fn is_future_pool(path: &str) -> bool {
+    matches!(short_type(path), "FuturesUnordered" | "FuturesOrdered")
+}
+
+fn is_vec_path(path: &str) -> bool {
+    matches!(short_type(path), "Vec" | "VecDeque")
+}
+
+/// The element of a vector value, when known.
+fn vec_elem(v: &Val) -> Val {
+    match v {
+        Val::Typed { path, args } if is_vec_path(path) => args.first().cloned().unwrap_or_default(),
+        _ => Val::Unknown,
+    }
+}
+
+/// `opt.map(|id| client.nack(id))` on an `Option`/`Result` (or a receiver of unknown type):
+/// the closure's future is made and handed back inside the result, unpolled.
+fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> Val {
+    let wrapper = match recv {
+        Val::Unknown => true,
+        Val::Typed { path, .. } => matches!(short_type(path), "Option" | "Result"),
+        _ => false,
+    };
+    let closure_future = matches!(
+        (mc.args.first().map(|a| &a.kind), args.first()),
+        (Some(ExprKind::Closure(c)), Some(Val::Callable(ret)))
+            if !c.is_async && ret.is_future()
+    );
+    if wrapper && name == "map" && args.len() == 1 && closure_future {
+        return Val::future("the closure given to `map`");
+    }
+    Val::Unknown
+}

@@ -1,0 +1,254 @@
+//! Expressions: what each kind evaluates to, and in which order its parts are walked.
+
+use super::Walker;
+use crate::analysis::facts::ExecContext;
+use crate::analysis::value::Val;
+use crate::index::{Ns, Res};
+use crate::lower::ir::{self, ExprKind};
+
+/// Deeper than this, an expression is skipped (the nesting pre-check keeps real input far below).
+const MAX_EXPR_DEPTH: usize = 2000;
+
+impl Walker<'_, '_> {
+    pub(super) fn eval(&mut self, e: &ir::Expr) -> Val {
+        if self.depth > MAX_EXPR_DEPTH {
+            return Val::Unknown;
+        }
+        self.depth += 1;
+        let v = self.eval_inner(e);
+        self.depth -= 1;
+        v
+    }
+
+    pub(super) fn eval_inner(&mut self, e: &ir::Expr) -> Val {
+        match &e.kind {
+            ExprKind::Path(p) => self.eval_path(p),
+            ExprKind::Call(c) => self.eval_call(c, e.span),
+            ExprKind::MethodCall(mc) => self.eval_method_call(mc, e.span),
+            ExprKind::Await { base, await_span } => {
+                crate::analysis::select::on_await(self, base);
+                let v = self.eval(base);
+                self.on_await(*await_span);
+                match v {
+                    Val::Future {
+                        output: Some(o), ..
+                    } => *o,
+                    _ => Val::Unknown,
+                }
+            }
+            ExprKind::Try(inner) => self.eval(inner).unwrapped(),
+            ExprKind::Async(a) => {
+                let spawned = std::mem::take(&mut self.spawned_arg);
+                self.in_body(ExecContext::Async, |w| {
+                    let tail = w.block_value(&a.block);
+                    if spawned {
+                        w.task_output(&a.block, &tail);
+                    }
+                });
+                Val::future(format!("the async block at line {}", a.line))
+            }
+            ExprKind::Closure(c) => self.eval_closure(c, None),
+            ExprKind::Block(b) => self.block_value(b),
+            ExprKind::TryBlock(b) => {
+                self.block_value(b);
+                Val::Unknown
+            }
+            ExprKind::Paren(inner) | ExprKind::Group(inner) | ExprKind::Ref(inner) => {
+                self.eval(inner)
+            }
+            ExprKind::Unary { deref, expr } => {
+                let v = self.eval(expr);
+                // `*guard` is the guarded value, not the guard.
+                if *deref && v != Val::SyncGuard {
+                    v
+                } else {
+                    Val::Unknown
+                }
+            }
+            ExprKind::Field { base, member } => {
+                let base = self.eval(base);
+                if let Val::Tuple(parts) = base {
+                    return member
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| parts.get(i).cloned())
+                        .unwrap_or_default();
+                }
+                self.types()
+                    .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
+            }
+            ExprKind::If(i) => {
+                self.scopes.push();
+                self.eval(&i.cond);
+                let then = self.block_value(&i.then);
+                self.pop_scope();
+                let other = i.otherwise.as_ref().map(|e| self.eval(e));
+                match other {
+                    Some(o) if o.is_future() && then.is_future() => then,
+                    _ => Val::Unknown,
+                }
+            }
+            ExprKind::Let(l) => {
+                let v = self.eval(&l.expr);
+                self.bind_refutable(&l.pat, v, e.span);
+                Val::Unknown
+            }
+            ExprKind::Match(m) => {
+                let scrutinee = self.eval(&m.expr);
+                for arm in m.arms.iter() {
+                    self.scopes.push();
+                    self.bind_refutable(&arm.pat, scrutinee.clone(), arm.pat_span);
+                    if let Some(guard) = &arm.guard {
+                        self.eval(guard);
+                    }
+                    self.eval(&arm.body);
+                    self.pop_scope();
+                }
+                Val::Unknown
+            }
+            ExprKind::For(f) => {
+                let coll = self.eval(&f.expr);
+                // Owned elements of a vector of futures or handles (`for t in tasks`); a
+                // borrowed collection gives references, whose loss is nothing.
+                let by_ref = matches!(f.expr.kind, ExprKind::Ref(_));
+                let elem = crate::analysis::patterns::iter_item(&coll, by_ref);
+                self.loop_depth += 1;
+                self.loop_scopes.push(self.scopes.depth());
+                self.scopes.push();
+                self.bind_refutable(&f.pat, elem, f.pat_span);
+                // An element left unused in the loop body stays in the caller's hands no less
+                // than before the loop: only dropping it by statement, `_` or `drop` counts.
+                for name in f.pat.idents() {
+                    self.mark_used(&name);
+                }
+                self.block_value(&f.body);
+                self.pop_scope();
+                self.loop_depth -= 1;
+                self.loop_scopes.pop();
+                Val::Unknown
+            }
+            ExprKind::While { cond, body } => {
+                self.loop_depth += 1;
+                self.loop_scopes.push(self.scopes.depth());
+                self.scopes.push();
+                self.eval(cond);
+                self.block_value(body);
+                self.pop_scope();
+                self.loop_depth -= 1;
+                self.loop_scopes.pop();
+                Val::Unknown
+            }
+            ExprKind::Loop(body) => {
+                self.loop_depth += 1;
+                self.loop_scopes.push(self.scopes.depth());
+                self.block_value(body);
+                self.loop_depth -= 1;
+                self.loop_scopes.pop();
+                Val::Unknown
+            }
+            ExprKind::Other(children) | ExprKind::Array(children) => {
+                for c in children.iter() {
+                    self.eval(c);
+                }
+                Val::Unknown
+            }
+            ExprKind::Cast { expr, dyn_trait } => {
+                self.eval(expr);
+                self.trait_object_val(dyn_trait.as_deref())
+            }
+            ExprKind::Tuple(elems) => Val::Tuple(elems.iter().map(|e| self.eval(e)).collect()),
+            ExprKind::Struct { path, exprs } => {
+                for e in exprs.iter() {
+                    self.eval(e);
+                }
+                match self.resolve_path(path, Ns::Type) {
+                    Res::Type(p) => Val::typed(p),
+                    _ => Val::Unknown,
+                }
+            }
+            ExprKind::Macro(m) => self.eval_macro(m),
+            ExprKind::Opaque => Val::Unknown,
+        }
+    }
+
+    /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
+    pub(super) fn trait_object_val(&self, dyn_trait: Option<&[String]>) -> Val {
+        let Some(path) = dyn_trait else {
+            return Val::Unknown;
+        };
+        match self.resolve_path(path, Ns::Type) {
+            Res::Type(p) if self.cx.index.is_trait(&p) => Val::typed(p),
+            _ => Val::Unknown,
+        }
+    }
+
+    pub(super) fn eval_path(&mut self, p: &ir::Path) -> Val {
+        let plain = p.qself == ir::QSelf::None;
+        if plain && p.segs.len() == 1 {
+            let name = &p.segs[0];
+            if let Some(v) = self.scopes.use_name(name) {
+                if self.moved_offloaded > 0 {
+                    let moved = self.built_runtimes.iter().filter(|(n, _)| n == name);
+                    self.retracted.extend(moved.map(|(_, i)| *i));
+                }
+                return v;
+            }
+        }
+        // A unit struct of the workspace used as a value (`Never`).
+        let capitalised = p
+            .segs
+            .last()
+            .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
+        if plain && capitalised {
+            if let Res::Type(ty) = self.resolve_path(&p.segs, Ns::Value) {
+                if self.cx.index.type_info(&ty).is_some_and(|t| t.def.is_unit) {
+                    return Val::typed(ty);
+                }
+            }
+        }
+        Val::Unknown
+    }
+
+    pub(super) fn eval_closure(
+        &mut self,
+        c: &ir::Closure,
+        ctx_override: Option<ExecContext>,
+    ) -> Val {
+        let is_async = c.is_async;
+        let ctx = if is_async {
+            ExecContext::Async
+        } else {
+            ctx_override.unwrap_or(self.ctx)
+        };
+        let deferred = self.deferred_closures.contains(&(c as *const _));
+        self.deferred += usize::from(deferred);
+        let moved = ctx_override == Some(ExecContext::Offloaded) && c.is_move;
+        self.moved_offloaded += usize::from(moved);
+        let ret = self.in_body(ctx, |w| {
+            w.scopes.push();
+            for input in c.inputs.iter() {
+                let val = match input {
+                    ir::Pat::Type(_, ty) => w.val_of_ty(ty, w.module, 0),
+                    _ => Val::Unknown,
+                };
+                w.bind_param_pattern(input, val);
+            }
+            let body = w.eval(&c.body);
+            w.pop_scope();
+            body
+        });
+        self.deferred -= usize::from(deferred);
+        self.moved_offloaded -= usize::from(moved);
+        if is_async {
+            let origin = format!("the async closure at line {}", c.line);
+            return Val::Callable(Box::new(Val::future(origin)));
+        }
+        match ret {
+            Val::Future { .. } => {
+                let origin = format!("the closure at line {}", c.line);
+                Val::Callable(Box::new(Val::future(origin)))
+            }
+            _ => Val::Callable(Box::new(Val::Unknown)),
+        }
+    }
+}

@@ -1,0 +1,622 @@
+//! One walk per function body, over the lowered IR. It keeps a context stack (async, sync,
+//! offloaded), lexical scopes of bindings with a light value kind each, and records [`Fact`]s:
+//! values lost without being polled, calls with a runtime effect, sync guards alive at an
+//! `.await`. The walker's state and its facts are here; what it does per construct is in
+//! [`stmts`] (blocks and statements), [`exprs`] (expressions), [`calls`] (calls and methods),
+//! [`bindings`] (patterns and bindings) and [`resolve`] (names and values).
+//!
+//! Unknown is not guilty: whatever cannot be resolved is `Val::Unknown`, which is never reported.
+
+use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
+use super::scope::{Binding, Scopes};
+use super::value::Val;
+use crate::diagnostic::{Edit, Span};
+use crate::index::types::Ty;
+use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
+use crate::knowledge::Knowledge;
+use crate::lower::ir::{self, ExprKind};
+
+mod bindings;
+mod calls;
+mod exprs;
+mod resolve;
+mod stmts;
+
+/// What every walk of one file shares.
+pub struct FileCx<'a> {
+    pub index: &'a Index,
+    pub knowledge: &'a Knowledge,
+    pub file: FileId,
+}
+
+/// Analyses every function body of a lowered file.
+pub fn analyze(cx: &FileCx, file: &ir::File) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    let mut inline_path = Vec::new();
+    let cx = WalkCx {
+        base: cx,
+        macro_bodies: &file.macro_bodies,
+    };
+    walk_items(&cx, &file.items, &mut inline_path, None, &mut facts, 0);
+    facts
+}
+
+/// What every walk of one file shares, with what the file itself defines for the walk.
+pub(super) struct WalkCx<'a> {
+    base: &'a FileCx<'a>,
+    /// The bodies of the file's local nullary macros.
+    macro_bodies: &'a [ir::Expr],
+}
+
+impl<'a> std::ops::Deref for WalkCx<'a> {
+    type Target = FileCx<'a>;
+    fn deref(&self) -> &FileCx<'a> {
+        self.base
+    }
+}
+
+fn walk_items(
+    cx: &WalkCx,
+    items: &[ir::Item],
+    inline_path: &mut Vec<String>,
+    module: Option<ModId>,
+    facts: &mut Vec<Fact>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let Some(m) = module.or_else(|| cx.index.module_of(cx.file, inline_path)) else {
+        return;
+    };
+    for item in items {
+        match item {
+            ir::Item::Fn(f) => {
+                let is_main = f.name == "main"
+                    && cx.index.modules[m].parent.is_none()
+                    && inline_path.is_empty();
+                walk_fn(cx, m, None, &[], f, is_main, facts);
+            }
+            ir::Item::Impl {
+                self_ty,
+                generics,
+                fns,
+            } => {
+                let self_ty = cx.index.type_path(m, self_ty);
+                for f in fns.iter() {
+                    walk_fn(cx, m, self_ty.clone(), generics, f, false, facts);
+                }
+            }
+            ir::Item::Trait {
+                name,
+                generics,
+                fns,
+            } => {
+                let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, name));
+                for f in fns.iter() {
+                    walk_fn(cx, m, self_ty.clone(), generics, f, false, facts);
+                }
+            }
+            ir::Item::Mod { name, items } => {
+                inline_path.push(name.clone());
+                walk_items(cx, items, inline_path, None, facts, depth + 1);
+                inline_path.pop();
+            }
+            ir::Item::Const(e) => {
+                let mut w = Walker::new(cx, m, None, facts, ExecContext::Sync);
+                w.eval(e);
+                w.finish();
+            }
+            ir::Item::Use(_) => {}
+        }
+    }
+}
+
+fn walk_fn(
+    cx: &WalkCx,
+    m: ModId,
+    self_ty: Option<String>,
+    outer_generics: &[(String, Ty)],
+    f: &ir::Fn,
+    is_main: bool,
+    facts: &mut Vec<Fact>,
+) {
+    let ctx = if f.is_async {
+        ExecContext::Async
+    } else {
+        ExecContext::Sync
+    };
+    let mut w = Walker::new(cx, m, self_ty, facts, ctx);
+    w.owner = cx.index.fn_at(cx.file, f.line, &f.name);
+    w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
+    crate::analysis::select::on_fn_docs(&mut w, f);
+    w.sync_test = !f.is_async && f.test_attr;
+    let mut params = outer_generics.to_vec();
+    params.extend(f.generics.iter().cloned());
+    w.set_generics(&params);
+    for input in f.params.iter() {
+        match input {
+            ir::Param::SelfParam => {
+                let val = w.self_ty.clone().map(Val::typed).unwrap_or_default();
+                w.declare_param("self", val);
+            }
+            ir::Param::Typed(pat, ty) => {
+                let val = w.val_of_ty(ty, m, 0);
+                w.bind_param_pattern(pat, val);
+            }
+        }
+    }
+    if f.returns_iterator {
+        if let Some(tail) = f.body.tail() {
+            w.deferred_closures = lazy_chain_closures(tail);
+        }
+    }
+    w.block_value(&f.body);
+    w.finish();
+}
+
+pub(super) struct Walker<'a, 'f> {
+    cx: &'a WalkCx<'a>,
+    module: ModId,
+    self_ty: Option<String>,
+    facts: &'f mut Vec<Fact>,
+    scopes: Scopes,
+    ctx: ExecContext,
+    loop_depth: usize,
+    /// The scope depth at the start of each enclosing loop (see [`super::select`]).
+    loop_scopes: Vec<usize>,
+    /// In a sync `fn main` with no runtime entered.
+    no_runtime: bool,
+    body: usize,
+    next_body: usize,
+    /// The indexed function being walked.
+    owner: Option<FnId>,
+    /// A runtime was entered (`rt.enter()`) earlier in this function.
+    entered: bool,
+    /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
+    quiet: usize,
+    /// In a plain `#[test] fn` (and the closures and async blocks in it): a future kept in a
+    /// `_name` binding or dropped by name there is held on purpose, to test what creating or
+    /// dropping it does (panics, laziness, drop order).
+    sync_test: bool,
+    depth: usize,
+    /// Generic parameters in scope (the impl's and the fn's) and what their bounds mean.
+    generics: Vec<(String, Val)>,
+    /// Set while an argument of a spawning call is evaluated: an async block there whose tail is
+    /// a future hands that future to the task as its output, unpolled.
+    spawned_arg: bool,
+    /// The call whose arguments are being evaluated spawns a task with them.
+    spawning: bool,
+    /// Closures of the lazy iterator chain a function returns (by address).
+    deferred_closures: Vec<*const ir::Closure>,
+    /// The runtime-building fact of the `let` being evaluated, if any (index in `facts`).
+    last_built: Option<usize>,
+    /// Locals holding a runtime built in this body, with their fact.
+    built_runtimes: Vec<(String, usize)>,
+    /// Inside a `move` closure handed to an offloading call (`thread::spawn(move || ..)`).
+    moved_offloaded: usize,
+    /// Facts withdrawn before the walk ends (a runtime moved to another thread).
+    retracted: Vec<usize>,
+    /// The `let` being bound carries a `#[cfg]`: a binding of the same name under another
+    /// `#[cfg]` is an alternative, not shadowing.
+    cfg_local: bool,
+    /// Inside a closure given to a lazy adaptor whose result the function returns: the
+    /// closure's effects are not the function's own (it only builds the closure).
+    deferred: usize,
+}
+
+impl<'a, 'f> Walker<'a, 'f> {
+    fn new(
+        cx: &'a WalkCx<'a>,
+        module: ModId,
+        self_ty: Option<String>,
+        facts: &'f mut Vec<Fact>,
+        ctx: ExecContext,
+    ) -> Self {
+        let mut scopes = Scopes::default();
+        scopes.push();
+        Walker {
+            cx,
+            module,
+            self_ty,
+            facts,
+            scopes,
+            ctx,
+            loop_depth: 0,
+            loop_scopes: Vec::new(),
+            no_runtime: false,
+            body: 0,
+            next_body: 1,
+            owner: None,
+            entered: false,
+            quiet: 0,
+            sync_test: false,
+            depth: 0,
+            generics: Vec::new(),
+            spawned_arg: false,
+            spawning: false,
+            cfg_local: false,
+            deferred: 0,
+            deferred_closures: Vec::new(),
+            last_built: None,
+            built_runtimes: Vec::new(),
+            moved_offloaded: 0,
+            retracted: Vec::new(),
+        }
+    }
+
+    /// `tokio::spawn(async move { client.send(x) })`: the task's output is the tail's future,
+    /// which nothing polls.
+    fn task_output(&mut self, block: &ir::Block, tail: &Val) {
+        let Some(e) = block.tail() else {
+            return;
+        };
+        if !tail.is_future() {
+            return;
+        }
+        let span = e.span;
+        let fix = e.awaitable().then_some(Edit {
+            span: Span {
+                start: span.end,
+                end: span.end,
+            },
+            text: ".await".into(),
+        });
+        self.report_lost(tail, DropHow::Statement, span, fix);
+    }
+
+    /// Binds the generic parameters in scope to what their bounds mean (twice, so that
+    /// `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
+    fn set_generics(&mut self, params: &[(String, Ty)]) {
+        for _ in 0..2 {
+            let vals = params
+                .iter()
+                .map(|(n, t)| (n.clone(), self.val_of_ty(t, self.module, 0)))
+                .collect();
+            self.generics = vals;
+        }
+    }
+
+    fn types(&self) -> crate::analysis::types_env::TypeCx<'a> {
+        crate::analysis::types_env::TypeCx {
+            index: self.cx.index,
+            knowledge: self.cx.knowledge,
+            module: self.module,
+        }
+    }
+
+    fn finish(mut self) {
+        while self.scopes.depth() > 0 {
+            self.pop_scope();
+        }
+        let mut gone = std::mem::take(&mut self.retracted);
+        gone.sort_unstable();
+        gone.dedup();
+        for i in gone.into_iter().rev() {
+            if i < self.facts.len() {
+                self.facts.remove(i);
+            }
+        }
+    }
+
+    fn push_fact(&mut self, span: Span, kind: FactKind) {
+        if self.quiet == 0 {
+            self.facts.push(Fact {
+                span,
+                ctx: self.ctx,
+                owner: if self.deferred > 0 { None } else { self.owner },
+                kind,
+            });
+        }
+    }
+
+    // ----- scopes and bindings -------------------------------------------------------------
+
+    fn pop_scope(&mut self) {
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
+        for b in scope.bindings {
+            if !b.used && !b.param {
+                self.report_lost(&b.val, DropHow::UnusedBinding(b.name.clone()), b.span, None);
+            }
+        }
+    }
+
+    fn declare(&mut self, name: String, val: Val, span: Span) {
+        let body = self.body;
+        let cfg = self.cfg_local;
+        let scope = self.scopes.current();
+        let shadowed = scope
+            .latest(&name)
+            .filter(|b| !b.used && !b.param)
+            .and_then(|b| {
+                b.used = true;
+                // `#[cfg(unix)] let x = ..; #[cfg(not(unix))] let x = ..;`: only one exists.
+                (!(cfg && b.cfg)).then(|| (b.val.clone(), b.span))
+            });
+        scope.declare(Binding {
+            name: name.clone(),
+            val,
+            used: false,
+            span,
+            param: false,
+            body,
+            guard_done: false,
+            cfg,
+        });
+        if let Some((old, old_span)) = shadowed {
+            self.report_lost(&old, DropHow::Shadowed(name), old_span, None);
+        }
+    }
+
+    fn declare_param(&mut self, name: &str, val: Val) {
+        let body = self.body;
+        self.scopes.current().declare(Binding {
+            name: name.to_string(),
+            val,
+            used: false,
+            span: Span::default(),
+            param: true,
+            body,
+            guard_done: false,
+            cfg: false,
+        });
+    }
+
+    // ----- facts ---------------------------------------------------------------------------
+
+    fn report_lost(&mut self, val: &Val, how: DropHow, span: Span, await_fix: Option<Edit>) {
+        if self.sync_test && matches!(&how, DropHow::UnusedBinding(name) if name.starts_with('_')) {
+            return;
+        }
+        if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
+            if let Some(origin) = self.future_object(val) {
+                let fut = Val::future(origin);
+                return self.report_lost(&fut, how, span, await_fix);
+            }
+        }
+        if let Some((value, origin)) = val.droppable_kind() {
+            let origin = origin.to_string();
+            let await_fix = match await_fix {
+                Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
+                    edit,
+                    output: val.await_output(),
+                    in_result_fn: self.body == 0
+                        && self
+                            .owner
+                            .is_some_and(|id| returns_result(&self.cx.index.fn_info(id).sig.ret)),
+                }),
+                _ => None,
+            };
+            self.push_fact(
+                span,
+                FactKind::Dropped {
+                    value,
+                    how,
+                    origin,
+                    await_fix,
+                },
+            );
+        }
+    }
+
+    /// A value of a nominal type that is itself a future (a workspace struct implementing
+    /// `Future` or `IntoFuture`, tokio's `LocalSet`): dropping it as a statement or into `_` loses
+    /// the work it stands for. Only those two forms count: such values are also kept in
+    /// bindings for other reasons (polled by hand, dropped on purpose), and names of handles and
+    /// channel ends are never taken for futures.
+    fn future_object(&self, val: &Val) -> Option<String> {
+        let Val::Typed { path, .. } = val else {
+            return None;
+        };
+        let name = short_type(path);
+        let future = if self.cx.index.type_info(path).is_some() {
+            (self.cx.index.implements(path, "Future")
+                || self.cx.index.implements(path, "IntoFuture"))
+                && !crate::knowledge::is_handle_like_name(name)
+                && self.types().lazy_on_drop(path)
+        } else {
+            self.cx.knowledge.is_future_object(path)
+        };
+        future.then(|| format!("type `{name}`"))
+    }
+
+    fn effect(&mut self, effect: Effect, callee: String, span: Span) {
+        if effect == Effect::NeedsRuntime && self.entered {
+            return;
+        }
+        let in_loop = self.loop_depth > 0;
+        let no_runtime = self.no_runtime;
+        if effect == Effect::BuildsRuntime && self.quiet == 0 {
+            self.last_built = Some(self.facts.len());
+        }
+        self.push_fact(
+            span,
+            FactKind::Call {
+                effect,
+                callee,
+                in_loop,
+                no_runtime,
+                chain: Vec::new(),
+            },
+        );
+    }
+
+    fn on_await(&mut self, await_span: Span) {
+        let body = self.body;
+        for (guard, span) in self.scopes.take_live_guards(body) {
+            self.push_fact(span, FactKind::GuardAcrossAwait { guard, await_span });
+        }
+    }
+
+    /// Releases a guard bound to `name` (moved into a call, or dropped).
+    fn release(&mut self, name: &str) {
+        if let Some(b) = self.scopes.lookup(name) {
+            if b.val == Val::SyncGuard {
+                b.guard_done = true;
+            }
+        }
+    }
+
+    /// Runs `f` in a new body (async block, closure) with its own context.
+    fn in_body<T>(&mut self, ctx: ExecContext, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = (self.ctx, self.loop_depth, self.body);
+        self.ctx = ctx;
+        self.loop_depth = 0;
+        self.body = self.next_body;
+        self.next_body += 1;
+        let out = f(self);
+        (self.ctx, self.loop_depth, self.body) = saved;
+        out
+    }
+
+    // ----- hooks for the macro module -------------------------------------------------------
+
+    pub(super) fn eval_expr(&mut self, e: &ir::Expr) -> Val {
+        self.eval(e)
+    }
+
+    /// The body of a local nullary macro the call stands for, if any.
+    pub(super) fn local_macro(&self, mac: &ir::Macro) -> Option<&'a ir::Expr> {
+        // Expanded once: a body that calls a local macro again is not expanded further.
+        if self.quiet > 0 {
+            return None;
+        }
+        self.cx.macro_bodies.get(mac.local? as usize)
+    }
+
+    pub(super) fn with_quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.quiet += 1;
+        let out = f(self);
+        self.quiet -= 1;
+        out
+    }
+
+    pub(super) fn mark_name_used(&mut self, name: &str) {
+        self.mark_used(name);
+    }
+
+    pub(super) fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.scopes.push();
+        let out = f(self);
+        self.pop_scope();
+        out
+    }
+
+    pub(super) fn bind_arm_pattern(&mut self, pat: &ir::Pat, span: Span) {
+        self.bind_refutable(pat, Val::Unknown, span);
+    }
+
+    pub(super) fn stmt_in_macro(&mut self, stmt: &ir::Stmt) {
+        self.stmt(stmt, false);
+    }
+
+    // ----- hooks for the cancel-safety module ([`super::select`]) ---------------------------
+
+    pub(super) fn file_cx(&self) -> &'a FileCx<'a> {
+        self.cx.base
+    }
+
+    /// The scope depth where the innermost loop of this body starts, if in one.
+    pub(super) fn innermost_loop_scope(&self) -> Option<usize> {
+        (self.loop_depth > 0).then(|| self.loop_scopes.last().copied())?
+    }
+
+    /// In the own body of the function being walked (not an async block or closure in it).
+    pub(super) fn in_fn_body(&self) -> (ExecContext, bool, Option<FnId>) {
+        (self.ctx, self.body == 0, self.owner)
+    }
+
+    /// The scope index of the binding a name refers to.
+    pub(super) fn binding_scope(&self, name: &str) -> Option<usize> {
+        self.scopes.scope_of(name)
+    }
+
+    pub(super) fn resolve_value(&self, segs: &[String]) -> Res {
+        self.resolve_path(segs, Ns::Value)
+    }
+
+    pub(super) fn record(&mut self, span: Span, kind: FactKind) {
+        self.push_fact(span, kind);
+    }
+}
+
+fn short_type(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+/// Inserts `.await` at the end of `span`.
+fn await_edit(span: Span) -> Edit {
+    Edit {
+        span: Span {
+            start: span.end,
+            end: span.end,
+        },
+        text: ".await".into(),
+    }
+}
+
+/// Whether a declared return type is a `Result` (`io::Result<T>` and `anyhow::Result<T>` too).
+fn returns_result(ret: &Ty) -> bool {
+    matches!(ret, Ty::Path { segs, .. } if segs.last().is_some_and(|s| s == "Result"))
+}
+
+/// The closures given to the lazy adaptors at the top of a returned iterator chain
+/// (`paths.into_iter().flat_map(|p| read(p))`): they run when the caller iterates, not here.
+fn lazy_chain_closures(tail: &ir::Expr) -> Vec<*const ir::Closure> {
+    const LAZY: &[&str] = &[
+        "map",
+        "flat_map",
+        "filter_map",
+        "filter",
+        "flatten",
+        "chain",
+        "zip",
+        "take_while",
+        "skip_while",
+        "map_while",
+        "scan",
+        "inspect",
+        "enumerate",
+        "skip",
+        "take",
+        "rev",
+        "cloned",
+        "copied",
+        "peekable",
+        "fuse",
+        "step_by",
+        "into_iter",
+        "iter",
+    ];
+    fn collect(e: &ir::Expr, out: &mut Vec<*const ir::Closure>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match &e.kind {
+            ExprKind::MethodCall(mc) if LAZY.contains(&mc.method.as_str()) => {
+                for arg in mc.args.iter() {
+                    match &arg.kind {
+                        ExprKind::Closure(c) => out.push(&**c as *const _),
+                        _ => collect(arg, out, depth + 1),
+                    }
+                }
+                collect(&mc.receiver, out, depth + 1);
+            }
+            // `Box::new(chain)`
+            ExprKind::Call(c) if c.args.len() == 1 => {
+                if let ExprKind::Path(p) = &c.func.kind {
+                    if p.segs.first().is_some_and(|s| s == "Box") {
+                        collect(&c.args[0], out, depth + 1);
+                    }
+                }
+            }
+            ExprKind::Paren(p) => collect(p, out, depth + 1),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(tail, &mut out, 0);
+    out
+}

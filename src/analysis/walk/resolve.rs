@@ -1,0 +1,161 @@
+//! Names and values: paths resolved through the body's `use`s, generics and the index; the
+//! value a signature, a type or a table entry gives.
+
+use super::Walker;
+use crate::analysis::value::Val;
+use crate::index::facts::FnSig;
+use crate::index::types::Ty;
+use crate::index::{FnId, ModId, Ns, Res};
+use crate::knowledge::{Api, Ret};
+
+impl Walker<'_, '_> {
+    pub(super) fn resolve_path(&self, segs: &[String], ns: Ns) -> Res {
+        let Some(first) = segs.first() else {
+            return Res::Unknown;
+        };
+        // `T::delay_for(..)` with `T: Runtime`: the bound trait's associated fn.
+        if let (Some((_, Val::Typed { path, .. })), 2) =
+            (self.generics.iter().find(|(n, _)| n == first), segs.len())
+        {
+            return Res::Assoc(path.clone(), segs[1].clone());
+        }
+        if first == "Self" {
+            return match (&self.self_ty, segs.len()) {
+                (Some(t), 2) => Res::Assoc(t.clone(), segs[1].clone()),
+                (Some(t), 1) => Res::Type(t.clone()),
+                _ => Res::Unknown,
+            };
+        }
+        if let Some(target) = self.scopes.local_use(first) {
+            let mut full = target.clone();
+            full.extend_from_slice(&segs[1..]);
+            return self.cx.index.resolve_ns(self.module, &full, ns);
+        }
+        let res = self.cx.index.resolve_ns(self.module, segs, ns);
+        if !matches!(res, Res::External(_) | Res::Unknown) {
+            return res;
+        }
+        // Glob imports of the body (`use futures::prelude::*;` then `future::join_all(v)`).
+        let index = self.cx.index;
+        for glob in self.scopes.local_globs() {
+            let found = match index.resolve_type(self.module, glob) {
+                Res::Module(gm) => index.resolve_ns(gm, segs, ns),
+                Res::External(p) => match crate::knowledge::glob_export(&p, first) {
+                    Some(full) => {
+                        let mut full: Vec<String> = full.split("::").map(String::from).collect();
+                        full.extend_from_slice(&segs[1..]);
+                        index.resolve_ns(self.module, &full, ns)
+                    }
+                    None => Res::Unknown,
+                },
+                _ => Res::Unknown,
+            };
+            let unchanged = matches!(&found, Res::External(p) if *p == segs.join("::"));
+            if found != Res::Unknown && !unchanged {
+                return found;
+            }
+        }
+        res
+    }
+
+    pub(super) fn val_of_fn(&self, id: FnId) -> Val {
+        let info = self.cx.index.fn_info(id);
+        self.val_of_sig(&info.sig, info.module, info.self_ty.clone())
+    }
+
+    /// The value of a call when the callee has several candidate definitions: known only when
+    /// they all agree on the kind.
+    pub(super) fn val_of_fns(&self, ids: &[FnId]) -> Val {
+        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
+        let first = vals[0].clone();
+        let same_kind = vals
+            .iter()
+            .all(|v| std::mem::discriminant(v) == std::mem::discriminant(&first));
+        if same_kind {
+            first
+        } else {
+            Val::Unknown
+        }
+    }
+
+    pub(super) fn val_of_sig(&self, sig: &FnSig, m: ModId, self_ty: Option<String>) -> Val {
+        let saved_self = self_ty.or_else(|| self.self_ty.clone());
+        let ret = self.val_of_ty_self(&sig.ret, m, saved_self.as_deref(), 0);
+        if sig.is_async && sig.runtime_attr {
+            // `#[tokio::main] async fn f()` expands to a sync fn that runs the runtime.
+            return Val::Unknown;
+        }
+        if sig.is_async {
+            return Val::Future {
+                output: Some(Box::new(ret)),
+                origin: format!("async fn `{}`", sig.name),
+            };
+        }
+        if sig.ret_is_ref && self.future_object(&ret).is_some() {
+            // `&mut Self` of a builder that is also a future: the builder is not dropped here.
+            return Val::Unknown;
+        }
+        match ret {
+            Val::Future { output, .. } => Val::Future {
+                output,
+                origin: format!("fn `{}`", sig.name),
+            },
+            Val::TaskHandle { .. } => Val::TaskHandle {
+                origin: format!("`{}`", sig.name),
+            },
+            Val::ThreadHandle { .. } => Val::ThreadHandle {
+                origin: format!("`{}`", sig.name),
+            },
+            other => other,
+        }
+    }
+
+    /// A type written in this body (generic parameters in scope mean their bounds).
+    pub(super) fn val_of_ty(&self, ty: &Ty, m: ModId, depth: usize) -> Val {
+        self.types()
+            .val_of_ty(ty, m, self.self_ty.as_deref(), &self.generics, depth)
+    }
+
+    /// A type written in another item's signature.
+    pub(super) fn val_of_ty_self(
+        &self,
+        ty: &Ty,
+        m: ModId,
+        self_ty: Option<&str>,
+        depth: usize,
+    ) -> Val {
+        self.types().val_of_ty(ty, m, self_ty, &[], depth)
+    }
+
+    pub(super) fn val_of_api(&self, api: Api, callee: &str, args: Vec<Val>) -> Val {
+        let origin = format!("`{callee}`");
+        match api.ret {
+            Ret::Unknown => Val::Unknown,
+            Ret::Future(out) => Val::Future {
+                output: out.map(|p| Box::new(Val::typed(p))),
+                origin,
+            },
+            Ret::FutureResult(p) => Val::Future {
+                output: Some(Box::new(Val::Typed {
+                    path: "Result".into(),
+                    args: vec![Val::typed(p)],
+                })),
+                origin,
+            },
+            Ret::TaskHandle => Val::TaskHandle { origin },
+            Ret::ThreadHandle => Val::ThreadHandle { origin },
+            Ret::Type(p) => Val::typed(p),
+            Ret::ResultOf(p) => Val::Typed {
+                path: "Result".into(),
+                args: vec![Val::typed(p)],
+            },
+            Ret::Pair(a, b) => Val::Tuple(vec![Val::typed(a), Val::typed(b)]),
+            Ret::Guard => Val::SyncGuard,
+            Ret::GuardResult => Val::Typed {
+                path: "LockResult".into(),
+                args: vec![Val::SyncGuard],
+            },
+            Ret::FirstArg => args.into_iter().next().unwrap_or_default(),
+        }
+    }
+}

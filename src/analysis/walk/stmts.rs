@@ -1,0 +1,162 @@
+//! Blocks and statements: `let`, expression statements, `pin!`, items declared in blocks.
+
+use super::{await_edit, walk_fn, walk_items, Walker};
+use crate::analysis::facts::DropHow;
+use crate::analysis::value::Val;
+use crate::diagnostic::Span;
+use crate::index::facts::FnSig;
+use crate::lower::ir;
+
+impl Walker<'_, '_> {
+    pub(super) fn block_value(&mut self, block: &ir::Block) -> Val {
+        self.scopes.push();
+        self.register_block_items(&block.stmts);
+        let mut last = Val::Unknown;
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let is_tail = i + 1 == block.stmts.len();
+            last = self.stmt(stmt, is_tail);
+        }
+        self.pop_scope();
+        last
+    }
+
+    /// `use` and `fn` items declared in a block are visible in all of it.
+    pub(super) fn register_block_items(&mut self, stmts: &[ir::Stmt]) {
+        for stmt in stmts {
+            match stmt {
+                ir::Stmt::Item(ir::Item::Use(uses)) => {
+                    for u in uses.iter() {
+                        if u.glob {
+                            self.scopes.current().globs.push(u.target.clone());
+                        } else {
+                            self.scopes
+                                .current()
+                                .uses
+                                .insert(u.alias.clone(), u.target.clone());
+                        }
+                    }
+                }
+                ir::Stmt::Item(ir::Item::Fn(f)) => {
+                    if let Some(sig) = &f.local_sig {
+                        let sig = FnSig::clone(sig);
+                        self.scopes.current().fns.insert(sig.name.clone(), sig);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &ir::Stmt, is_tail: bool) -> Val {
+        match stmt {
+            ir::Stmt::Let(local) => {
+                let span = local.span;
+                self.last_built = None;
+                let val = match &local.init {
+                    Some(init) => {
+                        let v = self.eval(init);
+                        if let Some(diverge) = &local.diverge {
+                            self.eval(diverge);
+                        }
+                        v
+                    }
+                    None => Val::Unknown,
+                };
+                let init_span = local.init.as_ref().map(|i| i.span).unwrap_or(span);
+                // Report at the `let` line, where the future was made.
+                let report_span = Span {
+                    start: span.start,
+                    end: init_span.end,
+                };
+                // `let rt = Builder::..build()?;`: moving `rt` into a thread's closure later
+                // takes the runtime out of async code.
+                if let (Some(i), ir::Pat::Ident { name, .. }) = (self.last_built.take(), &local.pat)
+                {
+                    self.built_runtimes.push((name.clone(), i));
+                }
+                self.cfg_local = local.cfg;
+                match &local.init {
+                    // `let _ = fut;`: `.await` goes after the initialiser.
+                    Some(init)
+                        if matches!(local.pat, ir::Pat::Wild)
+                            && local.diverge.is_none()
+                            && init.awaitable() =>
+                    {
+                        let fix = await_edit(init_span);
+                        self.report_lost(&val, DropHow::LetUnderscore, report_span, Some(fix));
+                    }
+                    _ => self.bind_pattern(&local.pat, val, report_span),
+                }
+                self.cfg_local = false;
+                Val::Unknown
+            }
+            ir::Stmt::Expr { expr: e, semi } => {
+                let v = self.eval(e);
+                if *semi {
+                    let span = e.span;
+                    let fix = e.awaitable().then(|| await_edit(span));
+                    self.report_lost(&v, DropHow::Statement, span, fix);
+                    Val::Unknown
+                } else if is_tail {
+                    v
+                } else {
+                    Val::Unknown
+                }
+            }
+            ir::Stmt::Pin { span, form } => {
+                // `tokio::pin!(fut);` re-binds `fut` to the pinned future: it must still be
+                // polled through the new name.
+                match form {
+                    ir::PinForm::Names(names) => {
+                        for name in names.iter() {
+                            let val = self.scopes.use_name(name).unwrap_or_default();
+                            self.declare(name.clone(), val, *span);
+                        }
+                    }
+                    // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind
+                    // pinned futures under their own names.
+                    ir::PinForm::Lets(stmts) => {
+                        for s in stmts.iter() {
+                            self.stmt(s, false);
+                        }
+                    }
+                    ir::PinForm::Macro(mac) => {
+                        self.eval_macro(mac);
+                    }
+                }
+                Val::Unknown
+            }
+            ir::Stmt::Macro { mac, span, semi } => {
+                let v = self.eval_macro(mac);
+                if *semi {
+                    self.report_lost(&v, DropHow::Statement, *span, None);
+                }
+                Val::Unknown
+            }
+            ir::Stmt::Item(item) => {
+                self.nested_item(item);
+                Val::Unknown
+            }
+            ir::Stmt::Other => Val::Unknown,
+        }
+    }
+
+    pub(super) fn nested_item(&mut self, item: &ir::Item) {
+        let mut nested = Vec::new();
+        match item {
+            ir::Item::Fn(f) => walk_fn(self.cx, self.module, None, &[], f, false, &mut nested),
+            ir::Item::Use(_) => {}
+            _ => walk_items(
+                self.cx,
+                std::slice::from_ref(item),
+                &mut Vec::new(),
+                Some(self.module),
+                &mut nested,
+                1,
+            ),
+        }
+        if self.quiet == 0 {
+            self.facts.extend(nested);
+        }
+    }
+}
