@@ -41,7 +41,7 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &Macro) -> Val {
                         w.eval_expr(fut);
                     }
                     if let Some((pat, span)) = &branch.pat {
-                        w.bind_arm_pattern(pat, *span);
+                        w.bind_arm_pattern(pat, span.get());
                     }
                     if let Some(cond) = &branch.condition {
                         w.eval_expr(cond);

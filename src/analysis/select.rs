@@ -64,8 +64,8 @@ pub(super) fn on_select(w: &mut Walker, branches: &[RaceBranch]) {
         let Some(op) = classify(w, fut, loop_scope) else {
             continue;
         };
-        let winner = winner.future.unwrap_or(winner.handler).span;
-        let span = fut.span;
+        let winner = winner.future.unwrap_or(winner.handler).span.get();
+        let span = fut.span.get();
         let kind = match op {
             Op::Loses(op) => FactKind::SelectCancelUnsafe {
                 op,
@@ -93,7 +93,7 @@ pub(super) fn on_await(w: &mut Walker, base: &Expr) {
         Some(Op::Fn(callee)) if callee != owner => FactKind::AwaitsFn { callee },
         _ => return,
     };
-    w.record(base.span, kind);
+    w.record(base.span.get(), kind);
 }
 
 /// An `async fn` whose doc comment has a `# Cancel safety` section saying it is not cancel safe.
@@ -102,7 +102,7 @@ pub(super) fn on_fn_docs(w: &mut Walker, f: &ir::Fn) {
         return;
     }
     if f.docs_not_cancel_safe {
-        w.record(f.name_span, FactKind::NotCancelSafe { op: None });
+        w.record(f.name_span.get(), FactKind::NotCancelSafe { op: None });
     }
 }
 

@@ -7,9 +7,63 @@
 //! as the walk reads them (arguments parsed as expressions, `select!` branches, the names an
 //! unparsed macro mentions).
 
-use crate::diagnostic::Span;
+use crate::diagnostic;
 use crate::index::facts::{FnSig, UseFact};
 use crate::index::types::Ty;
+
+/// A [`diagnostic::Position`] in 12 bytes (files are far below 4 GiB).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub byte: u32,
+}
+
+/// A [`diagnostic::Span`] in 24 bytes: what every expression of the IR carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Pos {
+    fn get(self) -> diagnostic::Position {
+        diagnostic::Position {
+            line: self.line as usize,
+            column: self.column as usize,
+            byte: self.byte as usize,
+        }
+    }
+}
+
+impl From<diagnostic::Position> for Pos {
+    fn from(p: diagnostic::Position) -> Pos {
+        Pos {
+            line: p.line as u32,
+            column: p.column as u32,
+            byte: p.byte as u32,
+        }
+    }
+}
+
+impl Span {
+    /// The span, as facts and diagnostics hold it.
+    pub fn get(self) -> diagnostic::Span {
+        diagnostic::Span {
+            start: self.start.get(),
+            end: self.end.get(),
+        }
+    }
+}
+
+impl From<diagnostic::Span> for Span {
+    fn from(s: diagnostic::Span) -> Span {
+        Span {
+            start: s.start.into(),
+            end: s.end.into(),
+        }
+    }
+}
 
 /// A lowered file.
 #[derive(Debug, Default)]
@@ -24,27 +78,33 @@ pub struct File {
 #[derive(Debug)]
 pub enum Item {
     Fn(Box<Fn>),
-    Impl {
-        self_ty: Ty,
-        /// The impl's type parameters with what their bounds mean.
-        generics: Box<[(String, Ty)]>,
-        fns: Box<[Fn]>,
-    },
+    Impl(Box<Impl>),
     /// A trait with its default methods.
-    Trait {
-        name: String,
-        generics: Box<[(String, Ty)]>,
-        fns: Box<[Fn]>,
-    },
+    Trait(Box<Trait>),
     /// An inline `mod m { .. }`.
     Mod {
         name: String,
         items: Box<[Item]>,
     },
     /// The initialiser of a `const` or `static`.
-    Const(Expr),
+    Const(Box<Expr>),
     /// A `use` (read by blocks, which see their `use`s everywhere in them).
     Use(Box<[UseFact]>),
+}
+
+#[derive(Debug)]
+pub struct Impl {
+    pub self_ty: Ty,
+    /// The impl's type parameters with what their bounds mean.
+    pub generics: Box<[(String, Ty)]>,
+    pub fns: Box<[Fn]>,
+}
+
+#[derive(Debug)]
+pub struct Trait {
+    pub name: String,
+    pub generics: Box<[(String, Ty)]>,
+    pub fns: Box<[Fn]>,
 }
 
 #[derive(Debug)]
@@ -118,7 +178,7 @@ pub struct Local {
     pub pat: Pat,
     pub init: Option<Expr>,
     /// `let .. else { .. }`.
-    pub diverge: Option<Expr>,
+    pub diverge: Option<Box<Expr>>,
     /// From `let` to `;`.
     pub span: Span,
     /// Carries a `#[cfg]`.
@@ -137,10 +197,7 @@ pub enum ExprKind {
     Path(Box<Path>),
     Call(Box<Call>),
     MethodCall(Box<MethodCall>),
-    Await {
-        base: Box<Expr>,
-        await_span: Span,
-    },
+    Await(Box<Await>),
     Try(Box<Expr>),
     Async(Box<AsyncBlock>),
     Closure(Box<Closure>),
@@ -158,10 +215,7 @@ pub enum ExprKind {
         deref: bool,
         expr: Box<Expr>,
     },
-    Field {
-        base: Box<Expr>,
-        member: String,
-    },
+    Field(Box<Field>),
     If(Box<If>),
     Let(Box<LetExpr>),
     Match(Box<Match>),
@@ -171,19 +225,11 @@ pub enum ExprKind {
         body: Box<Block>,
     },
     Loop(Box<Block>),
-    /// `x as T`: the trait of `&dyn Trait` when the type is one (auto traits left out).
-    Cast {
-        expr: Box<Expr>,
-        dyn_trait: Option<Box<[String]>>,
-    },
+    Cast(Box<Cast>),
     Tuple(Box<[Expr]>),
     /// `[a, b]`: walked, value unknown.
     Array(Box<[Expr]>),
-    Struct {
-        path: Box<[String]>,
-        /// The fields' values, then the `..rest`.
-        exprs: Box<[Expr]>,
-    },
+    Struct(Box<Struct>),
     Macro(Box<Macro>),
     /// Expressions whose children are walked in this order and whose value is unknown
     /// (assignments right side first, binary operators, indexing, ranges, `[x; n]`, `return`,
@@ -191,6 +237,32 @@ pub enum ExprKind {
     Other(Box<[Expr]>),
     /// Literals, `continue`, and what the walk does not look into.
     Opaque,
+}
+
+#[derive(Debug)]
+pub struct Await {
+    pub base: Expr,
+    pub await_span: Span,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub base: Expr,
+    pub member: String,
+}
+
+/// `x as T`: the trait of `&dyn Trait` when the type is one (auto traits left out).
+#[derive(Debug)]
+pub struct Cast {
+    pub expr: Expr,
+    pub dyn_trait: Option<Box<[String]>>,
+}
+
+#[derive(Debug)]
+pub struct Struct {
+    pub path: Box<[String]>,
+    /// The fields' values, then the `..rest`.
+    pub exprs: Box<[Expr]>,
 }
 
 #[derive(Debug)]
@@ -283,7 +355,7 @@ pub enum Pat {
         /// `name @ sub`.
         sub: Option<Box<Pat>>,
     },
-    Type(Box<Pat>, Ty),
+    Type(Box<(Pat, Ty)>),
     Ref(Box<Pat>),
     Paren(Box<Pat>),
     Tuple(Box<[Pat]>),
@@ -317,7 +389,8 @@ impl Pat {
                     sub.collect_idents(out);
                 }
             }
-            Pat::Type(p, _) | Pat::Ref(p) | Pat::Paren(p) => p.collect_idents(out),
+            Pat::Type(pt) => pt.0.collect_idents(out),
+            Pat::Ref(p) | Pat::Paren(p) => p.collect_idents(out),
             Pat::Tuple(ps) | Pat::TupleStruct { elems: ps, .. } | Pat::Or(ps) | Pat::Other(ps) => {
                 ps.iter().for_each(|p| p.collect_idents(out))
             }

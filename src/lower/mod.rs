@@ -7,11 +7,10 @@ pub mod ir;
 mod macros;
 pub mod spans;
 
-use crate::diagnostic::{Position, Span};
 use crate::index::facts::{collect_use, flatten_items, generic_params, has_runtime_attr, sig_of};
 use crate::index::types::{path_segments, Ty};
 use crate::source::SourceFile;
-use ir::{Expr, ExprKind};
+use ir::{Expr, ExprKind, Pos, Span};
 use proc_macro2::LineColumn;
 use std::collections::HashMap;
 use syn::spanned::Spanned;
@@ -55,9 +54,9 @@ struct Lower<'s> {
 }
 
 impl Lower<'_> {
-    fn pos(&self, lc: LineColumn) -> Position {
+    fn pos(&self, lc: LineColumn) -> Pos {
         let ascii = self.ascii.get(lc.line.max(1) - 1).copied().unwrap_or(true);
-        self.source.position_with(lc, |_| ascii)
+        self.source.position_with(lc, |_| ascii).into()
     }
 
     fn span(&self, s: proc_macro2::Span) -> Span {
@@ -85,7 +84,7 @@ impl Lower<'_> {
             syn::Item::Fn(f) => {
                 ir::Item::Fn(Box::new(self.func(&f.sig, &f.attrs, &f.block, false)))
             }
-            syn::Item::Impl(imp) => ir::Item::Impl {
+            syn::Item::Impl(imp) => ir::Item::Impl(Box::new(ir::Impl {
                 self_ty: Ty::from_syn(&imp.self_ty),
                 generics: generic_params(&imp.generics).into(),
                 fns: imp
@@ -96,8 +95,8 @@ impl Lower<'_> {
                         _ => None,
                     })
                     .collect(),
-            },
-            syn::Item::Trait(t) => ir::Item::Trait {
+            })),
+            syn::Item::Trait(t) => ir::Item::Trait(Box::new(ir::Trait {
                 name: t.ident.to_string(),
                 generics: generic_params(&t.generics).into(),
                 fns: t
@@ -111,7 +110,7 @@ impl Lower<'_> {
                         _ => None,
                     })
                     .collect(),
-            },
+            })),
             syn::Item::Mod(md) => {
                 let (_, items) = md.content.as_ref()?;
                 ir::Item::Mod {
@@ -119,8 +118,8 @@ impl Lower<'_> {
                     items: self.items(items, depth + 1),
                 }
             }
-            syn::Item::Const(c) => ir::Item::Const(self.expr(&c.expr, 0)),
-            syn::Item::Static(s) => ir::Item::Const(self.expr(&s.expr, 0)),
+            syn::Item::Const(c) => ir::Item::Const(self.boxed(&c.expr, 0)),
+            syn::Item::Static(s) => ir::Item::Const(self.boxed(&s.expr, 0)),
             _ => return None,
         })
     }
@@ -183,7 +182,7 @@ impl Lower<'_> {
                     init: init.map(|i| self.expr(&i.expr, depth + 1)),
                     diverge: init
                         .and_then(|i| i.diverge.as_ref())
-                        .map(|(_, d)| self.expr(d, depth + 1)),
+                        .map(|(_, d)| self.boxed(d, depth + 1)),
                     span,
                     cfg: local.attrs.iter().any(|a| a.path().is_ident("cfg")),
                 }))
@@ -249,8 +248,8 @@ impl Lower<'_> {
         }
         let d = depth + 1;
         // `start`/`end`: taken from a lowered child where the span functions descend.
-        let mut start: Option<Position> = None;
-        let mut end: Option<Position> = None;
+        let mut start: Option<Pos> = None;
+        let mut end: Option<Pos> = None;
         let kind = match e {
             E::Path(p) => ExprKind::Path(Box::new(self.path_expr(p))),
             E::Call(c) => {
@@ -271,12 +270,12 @@ impl Lower<'_> {
                 }))
             }
             E::Await(a) => {
-                let base = self.boxed(&a.base, d);
+                let base = self.expr(&a.base, d);
                 start = Some(base.span.start);
-                ExprKind::Await {
+                ExprKind::Await(Box::new(ir::Await {
                     base,
                     await_span: self.span(a.await_token.span),
-                }
+                }))
             }
             E::Try(t) => {
                 let inner = self.boxed(&t.expr, d);
@@ -285,7 +284,7 @@ impl Lower<'_> {
             }
             E::Async(a) => ExprKind::Async(Box::new(ir::AsyncBlock {
                 block: self.block(&a.block, d),
-                line: self.pos(a.async_token.span.start()).line,
+                line: self.pos(a.async_token.span.start()).line as usize,
             })),
             E::Closure(c) => {
                 let body = self.expr(&c.body, d);
@@ -295,7 +294,7 @@ impl Lower<'_> {
                     is_move: c.capture.is_some(),
                     inputs: c.inputs.iter().map(|p| self.pat(p)).collect(),
                     body,
-                    line: self.pos(c.or1_token.span.start()).line,
+                    line: self.pos(c.or1_token.span.start()).line as usize,
                 }))
             }
             E::Block(b) => ExprKind::Block(Box::new(self.block(&b.block, d))),
@@ -318,12 +317,12 @@ impl Lower<'_> {
                 }
             }
             E::Field(f) => {
-                let base = self.boxed(&f.base, d);
+                let base = self.expr(&f.base, d);
                 start = Some(base.span.start);
-                ExprKind::Field {
+                ExprKind::Field(Box::new(ir::Field {
                     base,
                     member: member_name(&f.member),
-                }
+                }))
             }
             E::If(i) => ExprKind::If(Box::new(ir::If {
                 cond: self.expr(&i.cond, d),
@@ -392,19 +391,19 @@ impl Lower<'_> {
             E::Break(b) => ExprKind::Other(b.expr.iter().map(|x| self.expr(x, d)).collect()),
             E::Yield(y) => ExprKind::Other(y.expr.iter().map(|x| self.expr(x, d)).collect()),
             E::Cast(c) => {
-                let inner = self.boxed(&c.expr, d);
+                let inner = self.expr(&c.expr, d);
                 start = Some(inner.span.start);
-                ExprKind::Cast {
+                ExprKind::Cast(Box::new(ir::Cast {
                     expr: inner,
                     dyn_trait: dyn_trait(&c.ty),
-                }
+                }))
             }
             E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elems, d)),
             E::Array(a) => ExprKind::Array(self.exprs(&a.elems, d)),
             E::Repeat(r) => {
                 ExprKind::Other(Box::new([self.expr(&r.expr, d), self.expr(&r.len, d)]))
             }
-            E::Struct(s) => ExprKind::Struct {
+            E::Struct(s) => ExprKind::Struct(Box::new(ir::Struct {
                 path: path_segments(&s.path).into(),
                 exprs: s
                     .fields
@@ -413,7 +412,7 @@ impl Lower<'_> {
                     .chain(s.rest.as_deref())
                     .map(|x| self.expr(x, d))
                     .collect(),
-            },
+            })),
             E::Macro(m) => ExprKind::Macro(Box::new(self.mac(&m.mac, d))),
             _ => ExprKind::Opaque,
         };
@@ -461,7 +460,7 @@ impl Lower<'_> {
                 name: pi.ident.to_string(),
                 sub: pi.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s))),
             },
-            syn::Pat::Type(pt) => P::Type(Box::new(self.pat(&pt.pat)), Ty::from_syn(&pt.ty)),
+            syn::Pat::Type(pt) => P::Type(Box::new((self.pat(&pt.pat), Ty::from_syn(&pt.ty)))),
             syn::Pat::Reference(r) => P::Ref(Box::new(self.pat(&r.pat))),
             syn::Pat::Paren(p) => P::Paren(Box::new(self.pat(&p.pat))),
             syn::Pat::Tuple(t) => P::Tuple(many(&mut t.elems.iter())),

@@ -11,7 +11,7 @@ impl Walker<'_, '_> {
     pub(super) fn bind_param_pattern(&mut self, pat: &ir::Pat, val: Val) {
         match pat {
             ir::Pat::Ident { name, .. } => self.declare_param(name, val),
-            ir::Pat::Type(p, _) => self.bind_param_pattern(p, val),
+            ir::Pat::Type(pt) => self.bind_param_pattern(&pt.0, val),
             ir::Pat::Ref(p) => self.bind_param_pattern(p, val),
             other => {
                 for name in other.idents() {
@@ -31,7 +31,8 @@ impl Walker<'_, '_> {
                 }
                 self.declare(name.clone(), val, span);
             }
-            ir::Pat::Type(p, ty) => {
+            ir::Pat::Type(pt) => {
+                let (p, ty) = &**pt;
                 let ann = self.val_of_ty(ty, self.module, 0);
                 let val = if ann == Val::Unknown { val } else { ann };
                 self.bind_pattern(p, val, span);

@@ -75,7 +75,7 @@ impl Walker<'_, '_> {
                     let v = self.eval_closure(c, Some(ctx));
                     // `thread::spawn(|| async { .. })`: the thread only builds the future.
                     if matches!(&v, Val::Callable(ret) if ret.is_future()) {
-                        let span = arg.span;
+                        let span = arg.span.get();
                         let fut = Val::future("a closure run on another thread");
                         self.report_lost(&fut, DropHow::Statement, span, None);
                     }
@@ -89,7 +89,7 @@ impl Walker<'_, '_> {
             }
             let deliberate = self.sync_test && arg.bare_ident().is_some();
             if role == Role::Dropper && !polled_before && !deliberate {
-                let span = arg.span;
+                let span = arg.span.get();
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
             }
             vals.push(v);

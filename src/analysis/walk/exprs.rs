@@ -23,12 +23,13 @@ impl Walker<'_, '_> {
     pub(super) fn eval_inner(&mut self, e: &ir::Expr) -> Val {
         match &e.kind {
             ExprKind::Path(p) => self.eval_path(p),
-            ExprKind::Call(c) => self.eval_call(c, e.span),
-            ExprKind::MethodCall(mc) => self.eval_method_call(mc, e.span),
-            ExprKind::Await { base, await_span } => {
+            ExprKind::Call(c) => self.eval_call(c, e.span.get()),
+            ExprKind::MethodCall(mc) => self.eval_method_call(mc, e.span.get()),
+            ExprKind::Await(a) => {
+                let (base, await_span) = (&a.base, a.await_span.get());
                 crate::analysis::select::on_await(self, base);
                 let v = self.eval(base);
-                self.on_await(*await_span);
+                self.on_await(await_span);
                 match v {
                     Val::Future {
                         output: Some(o), ..
@@ -65,7 +66,8 @@ impl Walker<'_, '_> {
                     Val::Unknown
                 }
             }
-            ExprKind::Field { base, member } => {
+            ExprKind::Field(f) => {
+                let (base, member) = (&f.base, &f.member);
                 let base = self.eval(base);
                 if let Val::Tuple(parts) = base {
                     return member
@@ -90,14 +92,14 @@ impl Walker<'_, '_> {
             }
             ExprKind::Let(l) => {
                 let v = self.eval(&l.expr);
-                self.bind_refutable(&l.pat, v, e.span);
+                self.bind_refutable(&l.pat, v, e.span.get());
                 Val::Unknown
             }
             ExprKind::Match(m) => {
                 let scrutinee = self.eval(&m.expr);
                 for arm in m.arms.iter() {
                     self.scopes.push();
-                    self.bind_refutable(&arm.pat, scrutinee.clone(), arm.pat_span);
+                    self.bind_refutable(&arm.pat, scrutinee.clone(), arm.pat_span.get());
                     if let Some(guard) = &arm.guard {
                         self.eval(guard);
                     }
@@ -115,7 +117,7 @@ impl Walker<'_, '_> {
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
-                self.bind_refutable(&f.pat, elem, f.pat_span);
+                self.bind_refutable(&f.pat, elem, f.pat_span.get());
                 // An element left unused in the loop body stays in the caller's hands no less
                 // than before the loop: only dropping it by statement, `_` or `drop` counts.
                 for name in f.pat.idents() {
@@ -152,12 +154,14 @@ impl Walker<'_, '_> {
                 }
                 Val::Unknown
             }
-            ExprKind::Cast { expr, dyn_trait } => {
+            ExprKind::Cast(c) => {
+                let (expr, dyn_trait) = (&c.expr, &c.dyn_trait);
                 self.eval(expr);
                 self.trait_object_val(dyn_trait.as_deref())
             }
             ExprKind::Tuple(elems) => Val::Tuple(elems.iter().map(|e| self.eval(e)).collect()),
-            ExprKind::Struct { path, exprs } => {
+            ExprKind::Struct(s) => {
+                let (path, exprs) = (&s.path, &s.exprs);
                 for e in exprs.iter() {
                     self.eval(e);
                 }
@@ -228,7 +232,7 @@ impl Walker<'_, '_> {
             w.scopes.push();
             for input in c.inputs.iter() {
                 let val = match input {
-                    ir::Pat::Type(_, ty) => w.val_of_ty(ty, w.module, 0),
+                    ir::Pat::Type(pt) => w.val_of_ty(&pt.1, w.module, 0),
                     _ => Val::Unknown,
                 };
                 w.bind_param_pattern(input, val);

@@ -77,24 +77,16 @@ fn walk_items(
                     && inline_path.is_empty();
                 walk_fn(cx, m, None, &[], f, is_main, facts);
             }
-            ir::Item::Impl {
-                self_ty,
-                generics,
-                fns,
-            } => {
-                let self_ty = cx.index.type_path(m, self_ty);
-                for f in fns.iter() {
-                    walk_fn(cx, m, self_ty.clone(), generics, f, false, facts);
+            ir::Item::Impl(imp) => {
+                let self_ty = cx.index.type_path(m, &imp.self_ty);
+                for f in imp.fns.iter() {
+                    walk_fn(cx, m, self_ty.clone(), &imp.generics, f, false, facts);
                 }
             }
-            ir::Item::Trait {
-                name,
-                generics,
-                fns,
-            } => {
-                let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, name));
-                for f in fns.iter() {
-                    walk_fn(cx, m, self_ty.clone(), generics, f, false, facts);
+            ir::Item::Trait(t) => {
+                let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, t.name));
+                for f in t.fns.iter() {
+                    walk_fn(cx, m, self_ty.clone(), &t.generics, f, false, facts);
                 }
             }
             ir::Item::Mod { name, items } => {
@@ -254,7 +246,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         if !tail.is_future() {
             return;
         }
-        let span = e.span;
+        let span = e.span.get();
         let fix = e.awaitable().then_some(Edit {
             span: Span {
                 start: span.end,

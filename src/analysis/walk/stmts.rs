@@ -50,7 +50,7 @@ impl Walker<'_, '_> {
     pub(super) fn stmt(&mut self, stmt: &ir::Stmt, is_tail: bool) -> Val {
         match stmt {
             ir::Stmt::Let(local) => {
-                let span = local.span;
+                let span = local.span.get();
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
@@ -62,7 +62,7 @@ impl Walker<'_, '_> {
                     }
                     None => Val::Unknown,
                 };
-                let init_span = local.init.as_ref().map(|i| i.span).unwrap_or(span);
+                let init_span = local.init.as_ref().map(|i| i.span.get()).unwrap_or(span);
                 // Report at the `let` line, where the future was made.
                 let report_span = Span {
                     start: span.start,
@@ -93,7 +93,7 @@ impl Walker<'_, '_> {
             ir::Stmt::Expr { expr: e, semi } => {
                 let v = self.eval(e);
                 if *semi {
-                    let span = e.span;
+                    let span = e.span.get();
                     let fix = e.awaitable().then(|| await_edit(span));
                     self.report_lost(&v, DropHow::Statement, span, fix);
                     Val::Unknown
@@ -110,7 +110,7 @@ impl Walker<'_, '_> {
                     ir::PinForm::Names(names) => {
                         for name in names.iter() {
                             let val = self.scopes.use_name(name).unwrap_or_default();
-                            self.declare(name.clone(), val, *span);
+                            self.declare(name.clone(), val, span.get());
                         }
                     }
                     // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind
@@ -129,7 +129,7 @@ impl Walker<'_, '_> {
             ir::Stmt::Macro { mac, span, semi } => {
                 let v = self.eval_macro(mac);
                 if *semi {
-                    self.report_lost(&v, DropHow::Statement, *span, None);
+                    self.report_lost(&v, DropHow::Statement, span.get(), None);
                 }
                 Val::Unknown
             }
