@@ -234,9 +234,35 @@ impl Lower<'_> {
 
     /// Lowers an expression. Its span is computed as [`spans`] computes it, from the lowered
     /// children where [`spans`] would descend into them (so a long chain is not walked again at
-    /// every link).
+    /// every link). The first operand of postfix and binary expressions (a method chain's
+    /// receivers, `a + b + c`'s left sides) is lowered in a loop, not by recursion: such chains
+    /// pass the nesting pre-check at any length, and callers with small stacks lower them too.
     pub(crate) fn expr(&self, e: &syn::Expr, depth: usize) -> Expr {
+        let mut chain = Vec::new();
+        let (mut e, mut depth) = (e, depth);
+        while depth <= MAX_DEPTH {
+            let Some(first) = first_operand(e) else { break };
+            chain.push(e);
+            e = first;
+            depth += 1;
+        }
+        let mut lowered = self.node(e, depth, None);
+        while let Some(parent) = chain.pop() {
+            depth -= 1;
+            lowered = self.node(parent, depth, Some(lowered));
+        }
+        lowered
+    }
+
+    /// The child of `first` ([`first_operand`]) or lowers it.
+    fn first(&self, first: &mut Option<Expr>, e: &syn::Expr, depth: usize) -> Expr {
+        first.take().unwrap_or_else(|| self.expr(e, depth))
+    }
+
+    /// Lowers one expression; `first`: its first operand, already lowered.
+    fn node(&self, e: &syn::Expr, depth: usize, mut first: Option<Expr>) -> Expr {
         use syn::Expr as E;
+        let first = &mut first;
         if depth > MAX_DEPTH {
             return Expr {
                 span: Span {
@@ -253,7 +279,7 @@ impl Lower<'_> {
         let kind = match e {
             E::Path(p) => ExprKind::Path(Box::new(self.path_expr(p))),
             E::Call(c) => {
-                let func = self.expr(&c.func, d);
+                let func = self.first(first, &c.func, d);
                 start = Some(func.span.start);
                 ExprKind::Call(Box::new(ir::Call {
                     func,
@@ -261,7 +287,7 @@ impl Lower<'_> {
                 }))
             }
             E::MethodCall(mc) => {
-                let receiver = self.expr(&mc.receiver, d);
+                let receiver = self.first(first, &mc.receiver, d);
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
                     receiver,
@@ -270,7 +296,7 @@ impl Lower<'_> {
                 }))
             }
             E::Await(a) => {
-                let base = self.expr(&a.base, d);
+                let base = self.first(first, &a.base, d);
                 start = Some(base.span.start);
                 ExprKind::Await(Box::new(ir::Await {
                     base,
@@ -278,7 +304,7 @@ impl Lower<'_> {
                 }))
             }
             E::Try(t) => {
-                let inner = self.boxed(&t.expr, d);
+                let inner = Box::new(self.first(first, &t.expr, d));
                 start = Some(inner.span.start);
                 ExprKind::Try(inner)
             }
@@ -317,7 +343,7 @@ impl Lower<'_> {
                 }
             }
             E::Field(f) => {
-                let base = self.expr(&f.base, d);
+                let base = self.first(first, &f.base, d);
                 start = Some(base.span.start);
                 ExprKind::Field(Box::new(ir::Field {
                     base,
@@ -365,14 +391,14 @@ impl Lower<'_> {
                 ExprKind::Other(Box::new([right, left]))
             }
             E::Binary(b) => {
-                let left = self.expr(&b.left, d);
+                let left = self.first(first, &b.left, d);
                 let right = self.expr(&b.right, d);
                 start = Some(left.span.start);
                 end = Some(right.span.end);
                 ExprKind::Other(Box::new([left, right]))
             }
             E::Index(i) => {
-                let base = self.expr(&i.expr, d);
+                let base = self.first(first, &i.expr, d);
                 start = Some(base.span.start);
                 ExprKind::Other(Box::new([base, self.expr(&i.index, d)]))
             }
@@ -391,7 +417,7 @@ impl Lower<'_> {
             E::Break(b) => ExprKind::Other(b.expr.iter().map(|x| self.expr(x, d)).collect()),
             E::Yield(y) => ExprKind::Other(y.expr.iter().map(|x| self.expr(x, d)).collect()),
             E::Cast(c) => {
-                let inner = self.expr(&c.expr, d);
+                let inner = self.first(first, &c.expr, d);
                 start = Some(inner.span.start);
                 ExprKind::Cast(Box::new(ir::Cast {
                     expr: inner,
@@ -480,6 +506,21 @@ impl Lower<'_> {
             syn::Pat::Slice(s) => P::Other(many(&mut s.elems.iter())),
             _ => P::Other(Box::default()),
         }
+    }
+}
+
+/// The operand an expression starts with, when it is a postfix or binary one.
+fn first_operand(e: &syn::Expr) -> Option<&syn::Expr> {
+    match e {
+        syn::Expr::MethodCall(m) => Some(&m.receiver),
+        syn::Expr::Field(f) => Some(&f.base),
+        syn::Expr::Await(a) => Some(&a.base),
+        syn::Expr::Try(t) => Some(&t.expr),
+        syn::Expr::Call(c) => Some(&c.func),
+        syn::Expr::Index(i) => Some(&i.expr),
+        syn::Expr::Cast(c) => Some(&c.expr),
+        syn::Expr::Binary(b) => Some(&b.left),
+        _ => None,
     }
 }
 

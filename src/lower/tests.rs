@@ -506,3 +506,24 @@ impl Census {
         }
     }
 }
+
+/// The language server checks a buffer on a thread with a default 2 MiB stack: a long method
+/// chain must not overflow it in lowering or in the walk (as it did not before lowering).
+/// Release builds only (debug frames are several times larger):
+/// `cargo test --release --lib small_stacks -- --ignored`
+#[test]
+#[ignore]
+fn small_stacks_hold_long_chains() {
+    for n in [1_000usize, 2_500, 5_000] {
+        let text = format!(
+            "async fn w() {{}}\nfn f(x: u8) {{\n    let _ = x{};\n}}\n",
+            ".clone()".repeat(n)
+        );
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || crate::engine::check_source("t.rs", &text, &Default::default()).len())
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+    }
+}

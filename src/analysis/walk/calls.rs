@@ -263,13 +263,15 @@ impl Walker<'_, '_> {
         Val::Unknown
     }
 
-    pub(super) fn eval_method_call(&mut self, mc: &ir::MethodCall, span: Span) -> Val {
-        let recv_was_used = mc
-            .receiver
-            .bare_ident()
-            .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
-            .unwrap_or(true);
-        let recv = self.eval(&mc.receiver);
+    /// A method call whose receiver was evaluated (to `recv`) by the caller: along a long chain
+    /// of calls only the small frame of `eval` stays on the stack for each link.
+    pub(super) fn eval_method_call(
+        &mut self,
+        mc: &ir::MethodCall,
+        recv: Val,
+        recv_was_used: bool,
+        span: Span,
+    ) -> Val {
         let name = mc.method.clone();
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;

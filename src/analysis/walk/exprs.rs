@@ -24,7 +24,15 @@ impl Walker<'_, '_> {
         match &e.kind {
             ExprKind::Path(p) => self.eval_path(p),
             ExprKind::Call(c) => self.eval_call(c, e.span.get()),
-            ExprKind::MethodCall(mc) => self.eval_method_call(mc, e.span.get()),
+            ExprKind::MethodCall(mc) => {
+                let recv_was_used = mc
+                    .receiver
+                    .bare_ident()
+                    .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
+                    .unwrap_or(true);
+                let recv = self.eval(&mc.receiver);
+                self.eval_method_call(mc, recv, recv_was_used, e.span.get())
+            }
             ExprKind::Await(a) => {
                 let (base, await_span) = (&a.base, a.await_span.get());
                 crate::analysis::select::on_await(self, base);
