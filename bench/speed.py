@@ -325,6 +325,11 @@ def main():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def load():
+    """The load averages (1, 5, 15 minutes): on a shared machine they say how much to trust a run."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run_all(args, targets, gen, scratch):
     # No dependency source is read: an empty CARGO_HOME (issue 16 measures the workspace's own files).
     home = os.path.join(scratch, "empty-cargo-home")
@@ -337,7 +342,9 @@ def run_all(args, targets, gen, scratch):
     results = []
     head = (f"{'target':<20} {'MB':>5} | {'floor1 s':>8} {'tool1 s':>8} {'ratio':>5} | {'floor2 s':>8} {'tool2 s':>8} {'ratio':>5}"
             f" | {'warm2 s':>7} {'ratio':>5} | {'floor x':>7} {'tool x':>6} | {'floorMB':>7} {'toolMB':>7} {'ratio':>5} {'MB/MB':>5}")
-    print(f"tool: {args.bin}\nfloor: {args.floor}\nCARGO_HOME empty (no dependency source read); median of {args.reps} runs")
+    started = load()
+    print(f"tool: {args.bin}\nfloor: {args.floor}\nCARGO_HOME empty (no dependency source read); median of {args.reps} runs; "
+          f"{os.cpu_count()} cores, load average {started} at the start")
     print(f"targets: cold tool/floor <= {COLD_RATIO} at 1 and 2 threads; warm2/floor2 <= {WARM_RATIO}; "
           f"tool 1->2 speedup (tool x) >= the floor's (floor x); peak RSS tool/floor <= {MEMORY_RATIO}; "
           f"MB/MB: tool peak RSS per MB of source")
@@ -385,10 +392,13 @@ def run_all(args, targets, gen, scratch):
             print(f"({row['target']}: {row['not_parsed']} of {row['files']} files do not parse with syn)")
     one = one_file(args, gen, state, warm_env)
     phase_rows = [] if args.skip_phases else phase_table(args, targets, results, env, scratch)
+    finished = load()
+    print(f"\nload average {started} at the start, {finished} at the end")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"bin": args.bin, "floor": args.floor, "reps": args.reps, "targets": results,
-                       "one_file": one, "phases": phase_rows}, f, indent=1)
+                       "one_file": one, "phases": phase_rows, "load_start": started, "load_end": finished},
+                      f, indent=1)
 
 
 def phase_table(args, targets, results, env, scratch):
