@@ -7,7 +7,8 @@ Targets: each pinned crate (bench/crates.txt, vendored by bench/fetch.sh) and al
 run; each crate of the check set (bench/check-crates.txt, bench/fetch_check.sh) and all of them
 in one run; a generated ~20 MB async workspace (deterministic, written to the scratch folder).
 For each it runs `unawaited check DIR --format json --jobs N --no-cache` and
-`parse_floor --jobs N DIR` (N = 1, 2) --reps times, and prints the median wall time, the peak
+`parse_floor --jobs N DIR` (N = 1, 2), and the tool warm at 2 threads, --reps times, interleaved
+(each repetition runs the five back to back), and prints the median wall time, the peak
 RSS (GNU time's %M, else wait4) and the ratios against issue 16's targets:
 
   cold (--no-cache)       tool/floor time <= 1.3 at 1 and at 2 threads
@@ -90,13 +91,16 @@ def measure(cmd, env=None, stdout_to=None):
 WARNED = []
 
 
+def checked(cmd, env=None):
+    """(wall seconds, peak RSS MB) of one run that must not crash."""
+    wall, rss, code, err = measure(cmd, env)
+    if code not in (0, 1) or "panicked" in err:
+        sys.exit(f"{' '.join(cmd)} exited with {code}: {err.strip()[:500]}")
+    return wall, rss
+
+
 def median_run(cmd, reps, env=None):
-    runs = []
-    for _ in range(reps):
-        wall, rss, code, err = measure(cmd, env)
-        if code not in (0, 1) or "panicked" in err:
-            sys.exit(f"{' '.join(cmd)} exited with {code}: {err.strip()[:500]}")
-        runs.append((wall, rss))
+    runs = [checked(cmd, env) for _ in range(reps)]
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
@@ -355,14 +359,27 @@ def run_all(args, targets, gen, scratch):
         # MB of source from the bytes (the floor prints one decimal: too coarse for a small crate).
         size = sum(os.path.getsize(f) for d in dirs for f in accuracy.rust_files(d)) / 1e6
         row = {"target": name, "mb": size, "files": files, "not_parsed": unparsed, "floor_line": line}
-        for jobs in (1, 2):
-            row[f"floor{jobs}"], row[f"floor_mb{jobs}"] = median_run([args.floor, "--jobs", str(jobs), *dirs], args.reps)
-            row[f"tool{jobs}"], row[f"tool_mb{jobs}"] = median_run(tool_command(args.bin, dirs, jobs, state, env), args.reps, env)
         # With the index cache warm (a run before fills it): the everyday case of an editor, a
         # pre-commit hook or a CI job that keeps target/ between runs.
         warm_cmd = [c for c in tool_command(args.bin, dirs, 2, state, env) if c != "--no-cache"]
         measure(warm_cmd, warm_env)
-        row["warm2"], row["warm_mb2"] = median_run(warm_cmd, args.reps, warm_env)
+        commands = {"floor1": ([args.floor, "--jobs", "1", *dirs], None),
+                    "tool1": (tool_command(args.bin, dirs, 1, state, env), env),
+                    "floor2": ([args.floor, "--jobs", "2", *dirs], None),
+                    "tool2": (tool_command(args.bin, dirs, 2, state, env), env),
+                    "warm2": (warm_cmd, warm_env)}
+        # Interleaved: each repetition runs all five back to back, so a burst of other work on
+        # the shared machine hits the floor and the tool alike.
+        runs = {k: [] for k in commands}
+        for _ in range(args.reps):
+            for key, (cmd, cmd_env) in commands.items():
+                runs[key].append(checked(cmd, cmd_env))
+        for key, values in runs.items():
+            mb_key = {"floor1": "floor_mb1", "tool1": "tool_mb1", "floor2": "floor_mb2",
+                      "tool2": "tool_mb2", "warm2": "warm_mb2"}[key]
+            row[key] = statistics.median(v[0] for v in values)
+            row[key + "_min"] = min(v[0] for v in values)
+            row[mb_key] = max(v[1] for v in values)
         r1 = row["tool1"] / row["floor1"]
         r2 = row["tool2"] / row["floor2"]
         rw = row["warm2"] / row["floor2"]
