@@ -147,12 +147,20 @@ impl FileFacts {
 /// The paths of [`FileFacts::paths`]: each once, in order, leaving out those that start with
 /// `crate`, `self`, `super` or `Self`, which no import or dependency can be.
 fn named_paths(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut seen = std::collections::HashSet::new();
-    crate::index::deps::paths_in(bytes)
-        .into_iter()
-        .filter(|p| !matches!(p[0].as_str(), "crate" | "self" | "super" | "Self"))
-        .filter(|p| seen.insert(p.clone()))
-        .collect()
+    let mut seen: std::collections::HashSet<Vec<&[u8]>> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    crate::index::deps::for_each_path(bytes, |segs| {
+        let keyword = matches!(segs[0], b"crate" | b"self" | b"super" | b"Self");
+        if !keyword && !seen.contains(segs) {
+            seen.insert(segs.to_vec());
+            out.push(
+                segs.iter()
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .collect(),
+            );
+        }
+    });
+    out
 }
 
 /// The items inside an item-position macro call whose body is a list of items
@@ -700,5 +708,27 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<
                 collect_use(t, prefix, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileFacts;
+
+    #[test]
+    fn paths_are_kept_once_and_never_start_with_a_keyword() {
+        let text = "use tokio::sync::mpsc;\n\
+                    fn f() { tokio::spawn(a()); crate::x::y(); self::z::w(); tokio::spawn(b()); }\n\
+                    // a comment naming futures::future::join\n";
+        let facts = FileFacts::of_text(text);
+        let got: Vec<String> = facts.paths.iter().map(|p| p.join("::")).collect();
+        assert_eq!(
+            got,
+            ["tokio::sync::mpsc", "tokio::spawn", "futures::future::join"]
+        );
+        // A file that does not parse still says what it names.
+        let broken = FileFacts::of_text("fn f( { tokio::time::sleep(d) ");
+        assert!(broken.modules.is_empty());
+        assert_eq!(broken.paths, [vec!["tokio", "time", "sleep"]]);
     }
 }

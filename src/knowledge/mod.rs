@@ -10,7 +10,7 @@ mod tokio;
 mod web;
 
 use crate::analysis::facts::Effect;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// What a call of an API gives back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,17 +92,17 @@ pub const BLOCK_ON: Api = Api::new(Ret::Unknown)
 #[derive(Debug, Clone, Default)]
 pub struct Knowledge {
     fns: HashMap<String, Api>,
-    /// Keyed by (type path, method name).
-    methods: HashMap<(String, String), Api>,
+    /// Type path → method name → entry.
+    methods: HashMap<String, HashMap<String, Api>>,
     /// (crate, last one or two path segments) → the table's path and entry, for the crates the
     /// tables describe when they are analysed themselves (tokio's own `task::block_in_place`
     /// is defined in `tokio::task::blocking`); `None` when ambiguous.
-    fn_by_crate_and_tail: HashMap<(String, String), Option<(String, Api)>>,
+    fn_by_crate_and_tail: HashMap<String, HashMap<String, Option<(String, Api)>>>,
     /// Every type path the tables name.
     known_types: HashSet<String>,
     /// (crate, last segment of type) → canonical type path, for re-exported type paths;
     /// `None` when several known types share the name (`mpsc::Sender`, `oneshot::Sender`).
-    type_by_crate_and_name: HashMap<(String, String), Option<String>>,
+    type_by_crate_and_name: HashMap<String, HashMap<String, Option<String>>>,
     /// Future-returning methods of the async I/O extension traits, for known async I/O types.
     async_io_methods: Vec<&'static str>,
     async_io_types: Vec<&'static str>,
@@ -143,9 +143,11 @@ impl Knowledge {
                     }
                     _ => {}
                 }
-                for key in tail_keys(path) {
+                if let Some((krate, tail)) = tail_key(path) {
                     k.fn_by_crate_and_tail
-                        .entry(key)
+                        .entry(krate.to_string())
+                        .or_default()
+                        .entry(tail.to_string())
                         .and_modify(|e| {
                             if e.as_ref().is_some_and(|(_, a)| a != api) {
                                 *e = None;
@@ -183,17 +185,24 @@ impl Knowledge {
 
     fn add_method(&mut self, ty: &str, name: &str, api: Api) {
         self.register_type(ty);
-        self.methods.insert((ty.to_string(), name.to_string()), api);
+        self.methods
+            .entry(ty.to_string())
+            .or_default()
+            .insert(name.to_string(), api);
     }
 
     fn register_type(&mut self, ty: &str) {
         if !self.known_types.insert(ty.to_string()) {
             return;
         }
-        let first = ty.split("::").next().unwrap_or_default().to_string();
-        for tail in type_tails(ty) {
-            self.type_by_crate_and_name
-                .entry((first.clone(), tail))
+        let first = ty.split("::").next().unwrap_or_default();
+        let by_name = self
+            .type_by_crate_and_name
+            .entry(first.to_string())
+            .or_default();
+        for tail in type_tails(ty).into_iter().flatten() {
+            by_name
+                .entry(tail.to_string())
                 .and_modify(|e| *e = None)
                 .or_insert_with(|| Some(ty.to_string()));
         }
@@ -221,12 +230,13 @@ impl Knowledge {
             return path;
         }
         let first = normalize_crate(path.split("::").next().unwrap_or_default());
+        let Some(by_name) = self.type_by_crate_and_name.get(first) else {
+            return path;
+        };
         // `mpsc::Sender` first, then `Sender` alone.
-        for tail in type_tails(path) {
-            match self.type_by_crate_and_name.get(&(first.to_string(), tail)) {
-                Some(Some(canon)) => return canon,
-                Some(None) => continue,
-                None => continue,
+        for tail in type_tails(path).into_iter().flatten() {
+            if let Some(Some(canon)) = by_name.get(tail) {
+                return canon;
             }
         }
         path
@@ -235,12 +245,11 @@ impl Knowledge {
     /// A function of the analysed workspace that is one of the tables' own (when tokio or
     /// futures are themselves analysed): matched by crate and the last path segments.
     pub fn function_in_crate(&self, internal_path: &str) -> Option<(&str, Api)> {
-        for key in tail_keys(internal_path) {
-            if let Some(Some((path, api))) = self.fn_by_crate_and_tail.get(&key) {
-                return Some((path, *api));
-            }
+        let (krate, tail) = tail_key(internal_path)?;
+        match self.fn_by_crate_and_tail.get(krate)?.get(tail)? {
+            Some((path, api)) => Some((path, *api)),
+            None => None,
         }
-        None
     }
 
     /// A free or associated function by its resolved path.
@@ -279,7 +288,7 @@ impl Knowledge {
     /// A method of a known external type.
     pub fn method(&self, ty: &str, name: &str) -> Option<Api> {
         let canon = self.canonical_type(ty);
-        if let Some(api) = self.methods.get(&(canon.to_string(), name.to_string())) {
+        if let Some(api) = self.methods.get(canon).and_then(|m| m.get(name)) {
             return Some(*api);
         }
         if self.async_io_types.contains(&canon) && self.async_io_methods.contains(&name) {
@@ -335,7 +344,7 @@ pub fn glob_export(glob: &str, name: &str) -> Option<String> {
     let full = format!("{}::{name}", segs.join("::"));
     let paths = PATHS.get_or_init(|| {
         let k = Knowledge::builtin();
-        let mut all = HashSet::new();
+        let mut all = HashSet::default();
         for p in k.fns.keys().chain(k.known_types.iter()) {
             let mut prefix = String::new();
             for seg in p.split("::") {
@@ -374,29 +383,28 @@ pub fn is_handle_like_name(name: &str) -> bool {
 }
 
 /// The last two segments of a type path (`mpsc::Sender`), then the last one (`Sender`).
-fn type_tails(path: &str) -> Vec<String> {
-    let segs: Vec<&str> = path.split("::").collect();
-    let mut out = Vec::new();
-    if segs.len() >= 3 {
-        out.push(segs[segs.len() - 2..].join("::"));
-    }
-    out.extend(segs.last().map(|s| s.to_string()));
-    out
+fn type_tails(path: &str) -> [Option<&str>; 2] {
+    let Some(last_sep) = path.rfind("::") else {
+        return [None, Some(path)];
+    };
+    let last = &path[last_sep + 2..];
+    // Three segments or more: the last two, from the separator before the last one.
+    let two = path[..last_sep].rfind("::").map(|sep| &path[sep + 2..]);
+    [two, Some(last)]
 }
 
-/// (crate, `Type::name`) and, for free functions, (crate, `name`).
-fn tail_keys(path: &str) -> Vec<(String, String)> {
-    let segs: Vec<&str> = path.split("::").collect();
-    if segs.len() < 2 {
-        return Vec::new();
-    }
-    let krate = normalize_crate(segs[0]).to_string();
-    let last = segs[segs.len() - 1];
-    let parent = segs[segs.len() - 2];
-    if segs.len() >= 3 && parent.starts_with(|c: char| c.is_ascii_uppercase()) {
-        vec![(krate, format!("{parent}::{last}"))]
-    } else {
-        vec![(krate, last.to_string())]
+/// (crate, `Type::name`) or, for free functions, (crate, `name`): slices of `path`, the crate
+/// normalised.
+fn tail_key(path: &str) -> Option<(&str, &str)> {
+    let last_sep = path.rfind("::")?;
+    let krate = normalize_crate(path.split("::").next().unwrap_or_default());
+    let before = &path[..last_sep];
+    let parent_start = before.rfind("::").map(|sep| sep + 2);
+    match parent_start {
+        Some(start) if path[start..].starts_with(|c: char| c.is_ascii_uppercase()) => {
+            Some((krate, &path[start..]))
+        }
+        _ => Some((krate, &path[last_sep + 2..])),
     }
 }
 

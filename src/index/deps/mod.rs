@@ -469,11 +469,12 @@ impl lazy::Resolver for Resolve<'_> {
     }
 }
 
-/// The `a::b::c` paths written in a text (comments and strings included: reading a module
-/// too many costs little).
-pub fn paths_in(text: &[u8]) -> Vec<Vec<String>> {
+/// Calls `f` with the segments of each `a::b::c` path written in `text`, in order, with
+/// repeats (comments and strings included: reading a module too many costs little). Single
+/// identifiers are passed over without allocating.
+pub fn for_each_path<'a>(text: &'a [u8], mut f: impl FnMut(&[&'a [u8]])) {
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut out = Vec::new();
+    let mut segs: Vec<&'a [u8]> = Vec::new();
     let mut i = 0;
     let n = text.len();
     while i < n {
@@ -484,14 +485,14 @@ pub fn paths_in(text: &[u8]) -> Vec<Vec<String>> {
             i += 1;
             continue;
         }
-        let mut segs = Vec::new();
+        segs.clear();
         let mut j = i;
         loop {
             let start = j;
             while j < n && ident(text[j]) {
                 j += 1;
             }
-            segs.push(String::from_utf8_lossy(&text[start..j]).into_owned());
+            segs.push(&text[start..j]);
             let mut k = j;
             while k < n && text[k] == b' ' {
                 k += 1;
@@ -509,21 +510,27 @@ pub fn paths_in(text: &[u8]) -> Vec<Vec<String>> {
             break;
         }
         if segs.len() > 1 {
-            out.push(segs);
+            f(&segs);
         }
         i = j.max(i + 1);
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn paths_in_text() {
-        let got = super::paths_in(
+        let mut got: Vec<String> = Vec::new();
+        super::for_each_path(
             b"let x = tokio::time::sleep(d); a::<u8>::b(); x.y; std :: io::Error; c::{d, e}",
+            |segs| {
+                let segs: Vec<&str> = segs
+                    .iter()
+                    .map(|s| std::str::from_utf8(s).unwrap())
+                    .collect();
+                got.push(segs.join("::"))
+            },
         );
-        let got: Vec<String> = got.iter().map(|p| p.join("::")).collect();
         assert_eq!(got, ["tokio::time::sleep", "std::io::Error"]);
     }
 }
