@@ -5,7 +5,7 @@
 //! cache folder: `--cache-dir` or `UNAWAITED_CACHE_DIR` when given, else `unawaited/` in the
 //! folder cargo builds into (see [`cargo_target_dir`]). The folder holds a `CACHEDIR.TAG` and a
 //! `.gitignore` of `*`, so backups skip it and git never lists it. A cache file is a header
-//! line — format, shape of the facts, tool version, hash of the payload — then a JSON payload.
+//! line — format, shape of the facts, tool version, hash of the payload — then the payload, encoded with postcard.
 //! Anything that does not check out (missing, truncated, corrupt, another version, foreign) is
 //! ignored and rebuilt. It is written to a temporary file and renamed into place, so a reader
 //! never sees half a file and two runs at once never corrupt it (the last one wins).
@@ -20,9 +20,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Bumped when what the facts *mean* changes with their shape unchanged; a change of shape
+/// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes; a change of shape
 /// (a field added, removed or renamed) changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// The standard signature of a cache directory tag (<https://bford.info/cachedir/>).
@@ -46,8 +46,13 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
 fn shape() -> u64 {
     static SHAPE: OnceLock<u64> = OnceLock::new();
     *SHAPE.get_or_init(|| {
-        let value = serde_json::to_value(FileFacts::of_text(PROBE)).unwrap_or_default();
-        content_hash(structure(&value).as_bytes()) as u64
+        let facts = FileFacts::of_text(PROBE);
+        let value = serde_json::to_value(&facts).unwrap_or_default();
+        // The encoded probe too: postcard writes enum variants by position, which the JSON
+        // structure (names) does not show.
+        let mut key = structure(&value).into_bytes();
+        key.extend(postcard::to_allocvec(&facts).unwrap_or_default());
+        content_hash(&key) as u64
     })
 }
 
@@ -309,10 +314,10 @@ impl IndexCache {
     }
 }
 
-/// Writes `payload` as JSON behind the checked header, atomically; failures are ignored (a
+/// Writes `payload` (postcard) behind the checked header, atomically; failures are ignored (a
 /// cache is only an optimisation).
 pub(crate) fn write_sealed(file: &Path, payload: &impl Serialize) {
-    let Ok(body) = serde_json::to_vec(payload) else {
+    let Ok(body) = postcard::to_allocvec(payload) else {
         return;
     };
     let mut bytes = header(&body).into_bytes();
@@ -333,7 +338,7 @@ pub(crate) fn read_sealed<T: serde::de::DeserializeOwned>(file: &Path) -> Option
     if head != header(body).as_bytes() {
         return None;
     }
-    serde_json::from_slice(body).ok()
+    postcard::from_bytes(body).ok()
 }
 
 fn header(body: &[u8]) -> String {

@@ -247,23 +247,26 @@ fn no_cache_ignores_a_forged_cache() {
     let async_fetch = "pub async fn fetch() {}\n";
     write(dir.path(), "src/net.rs", async_fetch);
     let file = cache_files(dir.path()).pop().unwrap();
-    let text = std::fs::read_to_string(&file).unwrap();
-    let (head, body) = text.split_once('\n').unwrap();
-    let mut payload: serde_json::Value = serde_json::from_str(body).unwrap();
-    for entry in payload["files"].as_array_mut().unwrap() {
-        if entry[0] == "src/net.rs" {
-            entry[1] = format!(
+    let bytes = std::fs::read(&file).unwrap();
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let head = std::str::from_utf8(&bytes[..newline]).unwrap();
+    // The payload is postcard: a struct of one field encodes as that field.
+    type Files = Vec<(String, String, unawaited::index::facts::FileFacts)>;
+    let mut files: Files = postcard::from_bytes(&bytes[newline + 1..]).unwrap();
+    for entry in &mut files {
+        if entry.0 == "src/net.rs" {
+            entry.1 = format!(
                 "{:032x}",
                 unawaited::cache::content_hash(async_fetch.as_bytes())
-            )
-            .into();
+            );
         }
     }
-    let body = payload.to_string();
+    let body = postcard::to_allocvec(&files).unwrap();
     let mut fields: Vec<String> = head.split(' ').map(String::from).collect();
-    *fields.last_mut().unwrap() =
-        format!("{:032x}", unawaited::cache::content_hash(body.as_bytes()));
-    std::fs::write(&file, format!("{}\n{body}", fields.join(" "))).unwrap();
+    *fields.last_mut().unwrap() = format!("{:032x}", unawaited::cache::content_hash(&body));
+    let mut forged = format!("{}\n", fields.join(" ")).into_bytes();
+    forged.extend(body);
+    std::fs::write(&file, forged).unwrap();
     assert_eq!(count(&[]), 0, "the forged cache hides the finding");
     assert_eq!(count(&["--no-cache"]), 1, "--no-cache does not read it");
 }

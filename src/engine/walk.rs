@@ -1,15 +1,15 @@
-//! Stage 5, walk: the files to report are parsed and walked, then — for the call graph — the
+//! Stage 5, walk: the files to report are walked (their bodies lowered by the parse stage), then — for the call graph — the
 //! files holding the functions they call, transitively. Summaries only flow from callees to
 //! callers, so the functions reachable from the files to report are all that their findings
 //! depend on, and a file's findings are the same whichever other files were named.
 //!
-//! proc-macro2's span positions live in thread-local tables, so a file is parsed and walked on
-//! the same worker, and spans are converted to positions there. A panic in one file becomes an
-//! error for that file.
+//! A file reached that is not to report is parsed and lowered here, on the worker that walks
+//! it. A panic in one file becomes an error for that file.
 
+use super::parse::{parse_and_lower, Body};
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Context;
-use crate::analysis::facts::{Fact, FactKind};
+use crate::analysis::facts::Fact;
 use crate::analysis::{analyze, FileCx};
 use crate::diagnostic::RunError;
 use crate::source::{self, SourceFile};
@@ -36,6 +36,7 @@ pub(super) fn walk_reachable(
     files: &[FileRef],
     contexts: &[Context],
     pool: &rayon::ThreadPool,
+    mut bodies: Vec<Option<Body>>,
 ) -> Vec<Option<(String, Walked)>> {
     let target_of = plan.target_index();
     let position: HashMap<(usize, &Path), usize> = files
@@ -54,15 +55,18 @@ pub(super) fn walk_reachable(
     let mut demand: Vec<crate::analysis::select::AwaitDemand> =
         contexts.iter().map(|_| Default::default()).collect();
     while !todo.is_empty() {
+        // Each body is moved to the worker that walks it, and freed there.
+        let jobs: Vec<(usize, Option<Body>)> =
+            todo.iter().map(|&i| (i, bodies[i].take())).collect();
         let results: Vec<(String, Walked)> = pool.install(|| {
-            todo.par_iter()
-                .map(|&i| {
+            jobs.into_par_iter()
+                .map(|(i, body)| {
                     let f = files[i];
                     let display = plan.display(f.path);
                     let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
                     let result = std::panic::catch_unwind(|| {
                         super::panic_if_asked(f.path);
-                        walk_file(f.path, target, &contexts[f.context])
+                        walk_file(f.path, target, &contexts[f.context], body)
                     });
                     proc_macro2::extra::invalidate_current_thread_spans();
                     let w = result.unwrap_or_else(|payload| Walked {
@@ -117,30 +121,44 @@ pub(super) fn read_text(path: &Path, t: Option<&TargetFile>) -> Result<String, S
     })
 }
 
-/// Parses and walks one file. For a file to report everything is kept; for the others only
-/// what the call graph needs.
-pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context) -> Walked {
-    let text = match read_text(path, target) {
-        Ok(text) => text,
-        Err(message) => {
-            let error = target.map(|t| RunError {
-                path: t.display.clone(),
-                message,
-            });
-            return Walked {
-                error,
-                ..Walked::default()
+/// Walks one file: its body from the parse stage, else (a file reached through a call, or one
+/// the parse stage could not take) it is read, parsed and lowered here. For a file to report
+/// everything is kept; for the others only what the call graph needs.
+pub(super) fn walk_file(
+    path: &Path,
+    target: Option<&TargetFile>,
+    data: &Context,
+    body: Option<Body>,
+) -> Walked {
+    let body = match body {
+        Some(body) => body,
+        None => {
+            let text = match read_text(path, target) {
+                Ok(text) => text,
+                Err(message) => {
+                    let error = target.map(|t| RunError {
+                        path: t.display.clone(),
+                        message,
+                    });
+                    return Walked {
+                        error,
+                        ..Walked::default()
+                    };
+                }
             };
+            let display = target.map(|t| t.display.clone()).unwrap_or_default();
+            let file = SourceFile::new(display, text);
+            let (_, body) = parse_and_lower(file, target.is_some(), false);
+            proc_macro2::extra::invalidate_current_thread_spans();
+            body
         }
     };
-    let display = target.map(|t| t.display.clone()).unwrap_or_default();
-    let file = SourceFile::new(display, text);
-    let ast = match source::parse(&file) {
-        Ok(ast) => ast,
-        Err(failure) => {
+    let (ir, suppressions) = match body {
+        Body::Lowered { ir, suppressions } => (ir, suppressions),
+        Body::Failed { failure, text } => {
             return Walked {
                 parse_failure: Some(failure),
-                text: target.map(|_| file.text),
+                text: target.map(|_| text),
                 ..Walked::default()
             }
         }
@@ -153,8 +171,8 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
         knowledge: &data.knowledge,
         file: fid,
     };
-    let body = crate::lower::lower_file(&ast, &file);
-    let mut facts = analyze(&cx, &body);
+    let mut facts = analyze(&cx, &ir);
+    drop(ir);
     if target.is_none() {
         facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {
@@ -162,22 +180,10 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
             ..Walked::default()
         };
     }
-    let suppressions = Suppressions::collect(&file, Some(&ast));
-    // The text is kept (for rendering and fixes) only where a finding is likely; a file whose
-    // only facts are calls of workspace functions reads it again if one of them reports.
-    let may_report = !suppressions.comments.is_empty()
-        || facts.iter().any(|f| {
-            !matches!(
-                f.kind,
-                FactKind::CallsFn { .. }
-                    | FactKind::AwaitsFn { .. }
-                    | FactKind::NotCancelSafe { .. }
-            )
-        });
+    // The text is read again only for a file with diagnostics (see `judge`).
     Walked {
         facts,
-        suppressions: Some(suppressions),
-        text: may_report.then_some(file.text),
+        suppressions,
         ..Walked::default()
     }
 }
