@@ -559,6 +559,15 @@ fn bad_input_gets_errors_and_the_server_goes_on() {
     let parse_error = c.diagnostics(&broken, "a parse error", has("parse_error"));
     assert_eq!(parse_error[0]["severity"], 2);
     c.diagnostics(&lib, "the other file checked", has("unawaited_future"));
+    // A document checked on its own, nested far deeper than real code (a 50,000-link method
+    // chain): the checker thread's stack holds it, and the server goes on.
+    let deep = "untitled:deep".to_string();
+    let chain = format!(
+        "async fn f(x: X) {{\n    x{};\n    g();\n}}\nasync fn g() {{}}\n",
+        ".a()".repeat(50_000)
+    );
+    c.open(&deep, &chain);
+    c.diagnostics(&deep, "the deep document checked", has("unawaited_future"));
     // Shut down: later requests are refused, and `exit` ends the process with 0.
     assert_eq!(c.request("shutdown", Value::Null), Value::Null);
     let refused = c.request_raw("textDocument/hover", json!({}));

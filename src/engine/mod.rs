@@ -35,7 +35,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
-const WORKER_STACK: usize = 256 << 20;
+pub(crate) const WORKER_STACK: usize = 256 << 20;
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {

@@ -45,6 +45,9 @@ pub enum Job {
 pub fn spawn(state: Shared, out: Outgoing, jobs: Receiver<Job>) {
     std::thread::Builder::new()
         .name("unawaited-checker".into())
+        // A document checked on its own is parsed and walked on this thread: as deep a stack
+        // as the engine's workers, so that what they accept cannot overflow here.
+        .stack_size(crate::engine::WORKER_STACK)
         .spawn(move || {
             while let Ok(Job::Check) = jobs.recv() {
                 let debounce = state.lock().settings.debounce();
