@@ -1,14 +1,13 @@
 //! The pipeline, stage by stage (`run_with_buffers` reads as the list):
 //!
 //! 1. [`plan`]: discover the files to report, their contexts and configurations;
-//! 2. [`parse`]: read and hash every file of every context (in parallel); parse each file to
-//!    report once, taking its index facts, its body IR and its suppressions; take the other
-//!    files' index facts from the cache or their item skeleton;
+//! 2. [`index_facts`]: read and hash every file of every context (in parallel); take its index
+//!    facts from the cache, else from a parse of its item skeleton;
 //! 3. [`dependencies`]: add the sources of the dependencies the code names;
 //! 4. index: build each context's index and knowledge;
-//! 5. [`walk`]: walk the bodies of the files to report and of the files they reach (in
-//!    parallel): names and types are resolved against the built index, which gives each file's
-//!    facts;
+//! 5. [`walk`]: parse and lower the files to report and the files they reach, and walk their
+//!    bodies (in parallel): names and types are resolved against the built index, which gives
+//!    each file's facts;
 //! 6. call graph: each context's summaries from the walked facts, then [`judge`]: the rules,
 //!    levels and suppressions of each reported file;
 //! 7. the outcome: diagnostics sorted, texts of the files they point into, errors and notes.
@@ -16,8 +15,8 @@
 //! Rendering and the exit code are the caller's. Workers never print.
 
 mod dependencies;
+mod index_facts;
 mod judge;
-mod parse;
 mod plan;
 mod walk;
 
@@ -111,7 +110,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             None => std::fs::read(path).ok(),
         }
     };
-    let parsed = parse::parse_all(
+    let facts = index_facts::collect(
         &plan,
         &files,
         &pool,
@@ -119,8 +118,8 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         opts.no_cache,
         opts.cache_dir.as_deref(),
     );
-    timer.lap("parse (facts, lowering) or cache");
-    let mut per_context = parsed.per_context;
+    timer.lap("index facts (skeleton or cache)");
+    let mut per_context = facts.per_context;
     let deps = dependencies::load(
         opts,
         &pool,
@@ -131,10 +130,10 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     timer.lap("dependencies");
     let contexts = build_contexts(&plan, &per_context, &deps, &pool);
     // The caches are written, and the facts freed, while the files are walked.
-    let cache_writer = parsed.cache.write_in_background(per_context);
+    let cache_writer = facts.cache.write_in_background(per_context);
     timer.lap("index build");
 
-    let walked = walk::walk_reachable(&plan, &files, &contexts, &pool, parsed.bodies);
+    let walked = walk::walk_reachable(&plan, &files, &contexts, &pool);
     std::panic::set_hook(previous_hook);
     timer.lap("walk");
 
@@ -278,7 +277,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         stdin_text: Some(text.to_string()),
         config: None,
     };
-    let walked = walk::walk_file(&path, Some(&target), &data, None);
+    let walked = walk::walk_file(&path, Some(&target), &data);
     proc_macro2::extra::invalidate_current_thread_spans();
     let summaries = Summaries::compute(&data.index, &[(display, walked.facts.as_slice())]);
     let indirect = summaries.indirect_facts(&data.index, &walked.facts);

@@ -1,18 +1,19 @@
-//! Stage 5, walk: the files to report are walked (their bodies lowered by the parse stage), then — for the call graph — the
+//! Stage 5, walk: the files to report are parsed, lowered and walked, then — for the call graph — the
 //! files holding the functions they call, transitively. Summaries only flow from callees to
 //! callers, so the functions reachable from the files to report are all that their findings
 //! depend on, and a file's findings are the same whichever other files were named.
 //!
-//! A file reached that is not to report is parsed and lowered here, on the worker that walks
-//! it. A panic in one file becomes an error for that file.
+//! A file is parsed and lowered on the worker that walks it (proc-macro2's span positions live in
+//! thread-local tables), and its syntax tree is dropped before the walk: the walk reads the IR.
+//! A panic in one file becomes an error for that file.
 
-use super::parse::{parse_and_lower, Body};
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Context;
 use crate::analysis::facts::Fact;
 use crate::analysis::{analyze, FileCx};
 use crate::diagnostic::RunError;
-use crate::source::{self, SourceFile};
+use crate::lower::ir;
+use crate::source::{self, ParseFailure, SourceFile};
 use crate::suppress::Suppressions;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -36,7 +37,6 @@ pub(super) fn walk_reachable(
     files: &[FileRef],
     contexts: &[Context],
     pool: &rayon::ThreadPool,
-    mut bodies: Vec<Option<Body>>,
 ) -> Vec<Option<(String, Walked)>> {
     let target_of = plan.target_index();
     let position: HashMap<(usize, &Path), usize> = files
@@ -55,18 +55,15 @@ pub(super) fn walk_reachable(
     let mut demand: Vec<crate::analysis::select::AwaitDemand> =
         contexts.iter().map(|_| Default::default()).collect();
     while !todo.is_empty() {
-        // Each body is moved to the worker that walks it, and freed there.
-        let jobs: Vec<(usize, Option<Body>)> =
-            todo.iter().map(|&i| (i, bodies[i].take())).collect();
         let results: Vec<(String, Walked)> = pool.install(|| {
-            jobs.into_par_iter()
-                .map(|(i, body)| {
+            todo.par_iter()
+                .map(|&i| {
                     let f = files[i];
                     let display = plan.display(f.path);
                     let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
                     let result = std::panic::catch_unwind(|| {
                         super::panic_if_asked(f.path);
-                        walk_file(f.path, target, &contexts[f.context], body)
+                        walk_file(f.path, target, &contexts[f.context])
                     });
                     proc_macro2::extra::invalidate_current_thread_spans();
                     let w = result.unwrap_or_else(|payload| Walked {
@@ -121,38 +118,24 @@ pub(super) fn read_text(path: &Path, t: Option<&TargetFile>) -> Result<String, S
     })
 }
 
-/// Walks one file: its body from the parse stage, else (a file reached through a call, or one
-/// the parse stage could not take) it is read, parsed and lowered here. For a file to report
+/// Parses, lowers and walks one file (the tree is dropped before the walk). For a file to report
 /// everything is kept; for the others only what the call graph needs.
-pub(super) fn walk_file(
-    path: &Path,
-    target: Option<&TargetFile>,
-    data: &Context,
-    body: Option<Body>,
-) -> Walked {
-    let body = match body {
-        Some(body) => body,
-        None => {
-            let text = match read_text(path, target) {
-                Ok(text) => text,
-                Err(message) => {
-                    let error = target.map(|t| RunError {
-                        path: t.display.clone(),
-                        message,
-                    });
-                    return Walked {
-                        error,
-                        ..Walked::default()
-                    };
-                }
+pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context) -> Walked {
+    let text = match read_text(path, target) {
+        Ok(text) => text,
+        Err(message) => {
+            let error = target.map(|t| RunError {
+                path: t.display.clone(),
+                message,
+            });
+            return Walked {
+                error,
+                ..Walked::default()
             };
-            let display = target.map(|t| t.display.clone()).unwrap_or_default();
-            let file = SourceFile::new(display, text);
-            let (_, body) = parse_and_lower(file, target.is_some(), false);
-            proc_macro2::extra::invalidate_current_thread_spans();
-            body
         }
     };
+    let display = target.map(|t| t.display.clone()).unwrap_or_default();
+    let body = parse_and_lower(SourceFile::new(display, text), target.is_some());
     let (ir, suppressions) = match body {
         Body::Lowered { ir, suppressions } => (ir, suppressions),
         Body::Failed { failure, text } => {
@@ -186,4 +169,33 @@ pub(super) fn walk_file(
         suppressions,
         ..Walked::default()
     }
+}
+
+/// A file parsed and lowered: what the walk and the rules need of it, without its syntax tree.
+enum Body {
+    Lowered {
+        ir: ir::File,
+        /// Files to report only.
+        suppressions: Option<Suppressions>,
+    },
+    /// The file does not parse (or nests too deeply): its text is kept to show where.
+    Failed { failure: ParseFailure, text: String },
+}
+
+/// Parses a file's text and lowers it, then drops the tree; with `report`, its suppressions
+/// too.
+fn parse_and_lower(file: SourceFile, report: bool) -> Body {
+    let body = match source::parse(&file) {
+        Ok(ast) => {
+            let ir = crate::lower::lower_file(&ast, &file);
+            let suppressions = report.then(|| Suppressions::collect(&file, Some(&ast)));
+            Body::Lowered { ir, suppressions }
+        }
+        Err(failure) => Body::Failed {
+            failure,
+            text: file.text,
+        },
+    };
+    proc_macro2::extra::invalidate_current_thread_spans();
+    body
 }

@@ -134,14 +134,6 @@ impl FileFacts {
         facts
     }
 
-    /// The facts of a file parsed in full (the same as [`FileFacts::of_text`] gives).
-    pub fn of_ast(ast: &syn::File, text: &str) -> FileFacts {
-        FileFacts {
-            paths: named_paths(text.as_bytes()),
-            ..FileFacts::extract(ast)
-        }
-    }
-
     /// The facts of a file that cannot be read as Rust (not UTF-8; the parser panicked): only
     /// the paths its bytes mention.
     pub fn of_bytes(bytes: &[u8]) -> FileFacts {

@@ -1,0 +1,145 @@
+//! Stage 2, index facts: every file of every context read and hashed, in parallel; its index
+//! facts taken from the context's cache where its content has not changed, else from a parse of
+//! its item skeleton (bodies blanked). The caches are written back in the background.
+//!
+//! A file's body is parsed once, by the walk (stage 5), on the worker that walks it. Parsing
+//! each file to report in full here instead, and keeping its lowered body until the walk, would
+//! spare the skeleton parse of a cold run; measured, it costs more than it spares at the IR's
+//! present size (bench/README.md, "After issue 16").
+
+use super::plan::{FileRef, Plan};
+use crate::cache::{self, IndexCache};
+use crate::index::facts::FileFacts;
+use crate::index::IndexedFile;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Reads a file, or the text that stands for it.
+pub(super) type Read<'a> = dyn Fn(&Path) -> Option<Vec<u8>> + Sync + 'a;
+
+/// What the index facts stage gives.
+pub(super) struct IndexFacts {
+    /// The facts of every file, per context, in the order of [`Plan::files`].
+    pub per_context: Vec<Vec<IndexedFile>>,
+    pub cache: CacheUpdate,
+}
+
+/// What goes back into the caches once the index is built.
+pub(super) struct CacheUpdate {
+    caches: Vec<IndexCache>,
+    /// Per context: (path, content hash, index in the context's files).
+    entries: Vec<Vec<(PathBuf, u128, usize)>>,
+}
+
+/// One file, as its worker left it.
+#[derive(Default)]
+struct FileOut {
+    hash: u128,
+    /// `None`: take them from the cache.
+    facts: Option<FileFacts>,
+    /// The facts are what the file's content gives (not a read error or a panic).
+    cacheable: bool,
+}
+
+pub(super) fn collect(
+    plan: &Plan,
+    files: &[FileRef],
+    pool: &rayon::ThreadPool,
+    read: &Read,
+    no_cache: bool,
+    cache_dir: Option<&Path>,
+) -> IndexFacts {
+    let mut caches: Vec<IndexCache> = pool.install(|| {
+        plan.contexts
+            .par_iter()
+            .map(|c| match no_cache {
+                false => IndexCache::for_context(&c.root, cache_dir),
+                true => IndexCache::disabled(),
+            })
+            .collect()
+    });
+    let outs: Vec<FileOut> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| {
+                let out = facts_of(f, &caches[f.context], read);
+                proc_macro2::extra::invalidate_current_thread_spans();
+                out
+            })
+            .collect()
+    });
+    let mut per_context: Vec<Vec<IndexedFile>> = plan.contexts.iter().map(|_| Vec::new()).collect();
+    let mut entries: Vec<Vec<(PathBuf, u128, usize)>> =
+        plan.contexts.iter().map(|_| Vec::new()).collect();
+    for (f, out) in files.iter().zip(outs) {
+        let ci = f.context;
+        if out.cacheable {
+            entries[ci].push((f.path.to_path_buf(), out.hash, per_context[ci].len()));
+        }
+        let facts = match out.facts {
+            Some(facts) => facts,
+            None => caches[ci].take(f.path).unwrap_or_default(),
+        };
+        per_context[ci].push(IndexedFile {
+            path: f.path.to_path_buf(),
+            facts,
+        });
+    }
+    IndexFacts {
+        per_context,
+        cache: CacheUpdate { caches, entries },
+    }
+}
+
+/// Reads one file and takes its index facts, from the cache or from its skeleton.
+fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
+    let Some(bytes) = read(f.path) else {
+        return FileOut::default();
+    };
+    let hash = cache::content_hash(&bytes);
+    if cache.contains(f.path, hash) {
+        return FileOut {
+            hash,
+            facts: None,
+            cacheable: true,
+        };
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return FileOut {
+                facts: Some(FileFacts::of_bytes(e.as_bytes())),
+                ..FileOut::default()
+            }
+        }
+    };
+    let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
+    FileOut {
+        hash,
+        cacheable: facts.is_ok(),
+        facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
+    }
+}
+
+impl CacheUpdate {
+    /// Writes the caches on a thread of their own, which also frees the facts; join it before
+    /// the run returns.
+    pub fn write_in_background(
+        self,
+        per_context: Vec<Vec<IndexedFile>>,
+    ) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            for ((cache, entries), files) in self.caches.iter().zip(&self.entries).zip(&per_context)
+            {
+                if cache.is_enabled() {
+                    let entries: Vec<(&Path, u128, &FileFacts)> = entries
+                        .iter()
+                        .map(|(p, h, i)| (p.as_path(), *h, &files[*i].facts))
+                        .collect();
+                    cache.store(&entries);
+                }
+            }
+            drop((per_context, self.caches));
+        })
+    }
+}
