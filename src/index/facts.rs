@@ -289,7 +289,7 @@ fn collect_module(
                 let impl_generics = generic_params(&i.generics);
                 m.impls.push(ImplFacts {
                     self_ty: Ty::from_syn(&i.self_ty),
-                    trait_path: i.trait_.as_ref().map(|(_, p, _)| path_segments(p)),
+                    trait_path: i.trait_.as_ref().map(|(p, _)| path_segments(p)),
                     fns: i
                         .items
                         .iter()

@@ -129,7 +129,7 @@ impl Ty {
                     .segments
                     .last()
                     .is_some_and(|s| says_nothing(&s.ident.to_string()))
-                    && !matches!(tb.modifier, syn::TraitBoundModifier::Maybe(_)) =>
+                    && tb.maybe.is_none() =>
             {
                 Some(&tb.path)
             }

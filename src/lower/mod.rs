@@ -320,7 +320,7 @@ impl Lower<'_> {
                     is_move: c.capture.is_some(),
                     inputs: c.inputs.iter().map(|p| self.pat(p)).collect(),
                     body,
-                    line: self.pos(c.or1_token.span.start()).line as usize,
+                    line: self.pos(c.inputs_begin.span.start()).line as usize,
                 }))
             }
             E::Block(b) => ExprKind::Block(Box::new(self.block(&b.block, d))),
@@ -364,11 +364,18 @@ impl Lower<'_> {
                 arms: m
                     .arms
                     .iter()
-                    .map(|arm| ir::Arm {
-                        pat: self.pat(&arm.pat),
-                        pat_span: self.span(arm.pat.span()),
-                        guard: arm.guard.as_ref().map(|(_, g)| self.expr(g, d)),
-                        body: self.expr(&arm.body, d),
+                    .map(|arm| {
+                        // syn 3 holds an arm's guard in its pattern.
+                        let (pat, guard) = match &arm.pat {
+                            syn::Pat::Guard(g) => (&*g.pat, Some(&*g.guard)),
+                            pat => (pat, None),
+                        };
+                        ir::Arm {
+                            pat: self.pat(pat),
+                            pat_span: self.span(pat.span()),
+                            guard: guard.map(|g| self.expr(g, d)),
+                            body: self.expr(&arm.body, d),
+                        }
                     })
                     .collect(),
             })),

@@ -151,10 +151,9 @@ pub fn start_cheap(e: &Expr) -> LineColumn {
                 .as_ref()
                 .map(|l| l.for_token.span)
                 .or(c.constness.map(|t| t.span))
-                .or(c.movability.map(|t| t.span))
                 .or(c.asyncness.map(|t| t.span))
                 .or(c.capture.map(|t| t.span))
-                .unwrap_or(c.or1_token.span);
+                .unwrap_or(c.inputs_begin.span);
             first(&c.attrs, then)
         }
         Expr::Unary(u) => {
