@@ -9,7 +9,7 @@
 
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Context;
-use crate::analysis::facts::Fact;
+use crate::analysis::facts::{Fact, FactKind};
 use crate::analysis::{analyze, FileCx};
 use crate::diagnostic::RunError;
 use crate::lower::ir;
@@ -136,8 +136,12 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
     };
     let display = target.map(|t| t.display.clone()).unwrap_or_default();
     let body = parse_and_lower(SourceFile::new(display, text), target.is_some());
-    let (ir, suppressions) = match body {
-        Body::Lowered { ir, suppressions } => (ir, suppressions),
+    let (ir, suppressions, text) = match body {
+        Body::Lowered {
+            ir,
+            suppressions,
+            text,
+        } => (ir, suppressions, text),
         Body::Failed { failure, text } => {
             return Walked {
                 parse_failure: Some(failure),
@@ -163,10 +167,23 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
             ..Walked::default()
         };
     }
-    // The text is read again only for a file with diagnostics (see `judge`).
+    // The text is kept (for rendering and fixes) only where a finding is likely; a file whose
+    // only facts are calls of workspace functions reads it again if one of them reports.
+    let may_report = suppressions
+        .as_ref()
+        .is_some_and(|s| !s.comments.is_empty())
+        || facts.iter().any(|f| {
+            !matches!(
+                f.kind,
+                FactKind::CallsFn { .. }
+                    | FactKind::AwaitsFn { .. }
+                    | FactKind::NotCancelSafe { .. }
+            )
+        });
     Walked {
         facts,
         suppressions,
+        text: may_report.then_some(text),
         ..Walked::default()
     }
 }
@@ -177,25 +194,28 @@ enum Body {
         ir: ir::File,
         /// Files to report only.
         suppressions: Option<Suppressions>,
+        text: String,
     },
     /// The file does not parse (or nests too deeply): its text is kept to show where.
     Failed { failure: ParseFailure, text: String },
 }
 
 /// Parses a file's text and lowers it, then drops the tree; with `report`, its suppressions
-/// too.
+/// too. The caller resets the thread's span tables.
 fn parse_and_lower(file: SourceFile, report: bool) -> Body {
-    let body = match source::parse(&file) {
+    match source::parse(&file) {
         Ok(ast) => {
             let ir = crate::lower::lower_file(&ast, &file);
             let suppressions = report.then(|| Suppressions::collect(&file, Some(&ast)));
-            Body::Lowered { ir, suppressions }
+            Body::Lowered {
+                ir,
+                suppressions,
+                text: file.text,
+            }
         }
         Err(failure) => Body::Failed {
             failure,
             text: file.text,
         },
-    };
-    proc_macro2::extra::invalidate_current_thread_spans();
-    body
+    }
 }
