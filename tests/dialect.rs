@@ -562,3 +562,66 @@ pub async fn wait(rx: std::sync::mpsc::Receiver<u8>) {\n    let _ = rx.recv();\n
         ]
     );
 }
+
+/// The `id` cargo itself gives the package in `dir` (`cargo metadata`).
+fn cargo_package_id(dir: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(dir)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    doc["packages"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// Package ids are cargo's, letter for letter: `#VERSION` when the folder is named as the
+/// package, `#NAME@VERSION` otherwise, the folder percent-encoded; rust-analyzer groups
+/// messages by them, so flycheck's lines and cargo's share one.
+#[test]
+fn package_ids_are_the_ones_cargo_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for folder in ["demo", "elsewhere", "with space"] {
+        let d = tmp.path().join(folder);
+        write(
+            &d,
+            "Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        );
+        write(&d, "src/lib.rs", LIB);
+        let expected = cargo_package_id(&d);
+        let (text, _) = stdout_of(&d, &["check", ".", "--message-format", "json"]);
+        for m in cargo_messages(&text) {
+            if let cargo_metadata::Message::CompilerMessage(m) = m {
+                assert_eq!(m.package_id.repr, expected, "{folder}");
+            }
+        }
+    }
+    // Through flycheck, beside cargo's own messages for the same package.
+    let d = tmp.path().join("demo");
+    write(
+        &d,
+        "src/lib.rs",
+        "pub async fn work() {}\npub fn sync_caller() {\n    let unused = 1;\n    let _ = work();\n}\n",
+    );
+    let (messages, _) = flycheck(&d);
+    let ids: std::collections::BTreeSet<String> = messages
+        .iter()
+        .filter_map(|m| match m {
+            cargo_metadata::Message::CompilerMessage(m) => Some(m.package_id.repr.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "cargo's and unawaited's lines share one id: {ids:?}"
+    );
+    assert_eq!(ids.first(), Some(&cargo_package_id(&d)));
+}

@@ -59,6 +59,7 @@ struct Package {
     has_lib: bool,
 }
 
+/// A `file://` URL of a folder, percent-encoded as the `url` crate (and so cargo) writes it.
 fn file_url(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     let text = if text.starts_with('/') {
@@ -66,7 +67,29 @@ fn file_url(path: &Path) -> String {
     } else {
         format!("/{text}")
     };
-    format!("file://{text}")
+    let mut url = String::from("file://");
+    for b in text.bytes() {
+        // The URL standard's path percent-encode set, and every byte outside ASCII.
+        if b.is_ascii_control() || !b.is_ascii() || b" \"#<>?`{}".contains(&b) {
+            url.push_str(&format!("%{b:02X}"));
+        } else {
+            url.push(b as char);
+        }
+    }
+    url
+}
+
+/// A package id as cargo writes it (`package_id` in its JSON messages, `id` in `cargo
+/// metadata`): the package's folder as a `path+file://` URL, then `#VERSION` when the folder's
+/// name is the package's name, else `#NAME@VERSION`.
+pub fn package_id(dir: &Path, name: &str, version: &str) -> String {
+    let url = file_url(dir);
+    let last = url.rsplit('/').next().unwrap_or("");
+    if last == name {
+        format!("path+{url}#{version}")
+    } else {
+        format!("path+{url}#{name}@{version}")
+    }
 }
 
 impl Owners {
@@ -107,7 +130,7 @@ impl Owners {
                 .unwrap_or_default();
             let dir = file.parent().unwrap_or(Path::new("/"));
             return Owner {
-                package_id: format!("path+{}#{name}@0.0.0", file_url(dir)),
+                package_id: package_id(dir, &name, "0.0.0"),
                 manifest_path: dir.join("Cargo.toml").to_string_lossy().into_owned(),
                 target: target(&["bin"], &name, file, "2021"),
             };
@@ -136,7 +159,7 @@ impl Owners {
             _ => (&["bin"], pkg.name.clone(), "src/main.rs".into()),
         };
         Owner {
-            package_id: format!("path+{}#{}@{}", file_url(&root), pkg.name, pkg.version),
+            package_id: package_id(&root, &pkg.name, &pkg.version),
             manifest_path: root.join("Cargo.toml").to_string_lossy().into_owned(),
             target: target(kind, &name, &root.join(src), &pkg.edition),
         }
