@@ -129,7 +129,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
 
-    /// Record today's findings in FILE (then report them as usual)
+    /// Record today's findings in FILE and say how many; print no report and exit 0 (see
+    /// --baseline)
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
@@ -154,7 +155,13 @@ pub struct CheckArgs {
     pub statistics: bool,
 
     /// Worker threads (default: one per core)
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
     pub jobs: usize,
 
     // Dialect and fixes (issue 15, items 2 and 3).

@@ -162,10 +162,14 @@ impl Layer {
         line_of(&self.text, byte)
     }
 
+    /// An error at `byte`: the line, its text (which names the key) and what is wrong, as
+    /// [`toml_error`] writes them.
     fn err(&self, byte: usize, message: String) -> ConfigError {
+        let line = self.line(byte);
+        let shown = self.text.lines().nth(line - 1).unwrap_or("").trim();
         ConfigError {
             path: self.path.display().to_string(),
-            message: format!("line {}: {message}", self.line(byte)),
+            message: format!("line {line} (`{shown}`): {message}"),
         }
     }
 

@@ -28,10 +28,10 @@ pub fn run_cli(cli: Cli) -> ExitCode {
         Command::Rules => print(&rules_listing()),
         Command::Explain { rule } => match RuleId::from_name(&rule) {
             Some(r) => print(&format!(
-                "# {} ({} by default)\n\n{}",
+                "{} ({} by default)\n\n{}",
                 r.name(),
                 r.default_level().as_str(),
-                r.docs().text
+                render::docs::terminal_text(&r.docs().text)
             )),
             None => {
                 let unknown = rules::UnknownRule {

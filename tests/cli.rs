@@ -359,9 +359,52 @@ fn rules_and_explain() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for section in unawaited::rules::DOC_SECTIONS {
-        assert!(text.contains(section), "explain shows {section}");
+        let title = section.trim_start_matches("# ").trim_start_matches('#');
+        assert!(
+            text.contains(&format!(
+                "\n{}\n{}\n",
+                title.trim(),
+                "-".repeat(title.trim().len())
+            )),
+            "explain shows {section} as a terminal heading: {text}"
+        );
     }
+    // Terminal text, not markdown: no fences, no `#` marks; the example's code indented.
+    assert!(!text.contains("```"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with('#')), "{text}");
+    assert!(text.contains("\n    async fn handle("), "{text}");
     unawaited().args(["explain", "nope"]).assert().code(2);
+}
+
+#[test]
+fn help_says_what_flags_do() {
+    let out = unawaited().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    // `-j`: one default, said once in words.
+    let jobs = help.lines().find(|l| l.contains("--jobs")).unwrap_or("");
+    let jobs_help: String = help
+        .split("--jobs")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .take(2)
+        .collect();
+    assert!(
+        jobs_help.contains("one per core") && !jobs_help.contains("[default: 0]"),
+        "{jobs}: {jobs_help}"
+    );
+    // `--write-baseline` prints no report (what it does, README "Baseline").
+    let baseline: String = help
+        .split("--write-baseline")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .take(3)
+        .collect();
+    assert!(
+        baseline.contains("no report") && !baseline.contains("as usual"),
+        "{baseline}"
+    );
 }
 
 #[test]
@@ -433,5 +476,36 @@ fn a_select_finding_through_awaits_in_other_files_needs_only_its_own_file_named(
     for named in [".", "src/lib.rs"] {
         let (doc, _) = json(dir.path(), &[named]);
         assert_eq!(findings(&doc), expected, "named {named}");
+    }
+}
+
+/// The README's install line uses the committed lock and states the minimum Rust version that
+/// `Cargo.toml` declares; its Security section says each thing once.
+#[test]
+fn readme_install_and_security_say_it_right() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        readme.contains("cargo install --locked --path . && unawaited check fixtures/pipeline"),
+        "the install command"
+    );
+    let msrv = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .unwrap()
+        .trim_matches('"');
+    assert!(
+        readme.contains(&format!("Rust {msrv} or later")),
+        "the README states rust-version {msrv}"
+    );
+    let security = readme
+        .split("\n## Security\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for line in security.lines().map(str::trim).filter(|l| l.len() > 30) {
+        assert!(seen.insert(line), "said twice in Security: {line}");
     }
 }

@@ -67,6 +67,10 @@ fn bad_configuration_names_file_line_and_key() {
             first.starts_with(&format!("error: unawaited.toml: {line}")) && first.contains(key),
             "{toml}: {err}"
         );
+        // The line's text too, as the README promises.
+        let n: usize = line["line ".len()..].parse().unwrap();
+        let text = toml.lines().nth(n - 1).unwrap().trim();
+        assert!(first.contains(&format!("(`{text}`)")), "{toml}: {err}");
     }
 }
 

@@ -137,7 +137,9 @@ fn unknown_rule_names_get_a_did_you_mean_everywhere() {
     );
     let err = stderr_of_error_run(d, &["check", "."], "config");
     assert!(
-        err.contains("line 2: unknown rule `blocking_in_asyc`, did you mean `blocking_in_async`"),
+        err.contains(
+            "line 2 (`blocking_in_asyc = \"deny\"`): unknown rule `blocking_in_asyc`, did you mean `blocking_in_async`"
+        ),
         "{err}"
     );
     // In a suppression.

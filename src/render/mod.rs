@@ -3,6 +3,7 @@
 
 pub mod cargo;
 pub mod cargo_messages;
+pub mod docs;
 pub mod github;
 pub mod human;
 pub mod json;
