@@ -81,11 +81,16 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to check; `-` reads a file from standard input (with --stdin-filename)
-    #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
+    /// Output format (`--output-format` as ruff spells it: `concise` is `short`, `full` is
+    /// `human`)
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: Format,
 
     /// Only these rules (comma-separated)
@@ -122,10 +127,11 @@ pub struct CheckArgs {
     pub stdin_filename: Option<PathBuf>,
 
     /// Apply machine-applicable fixes to the files, then report what remains
-    #[arg(long, conflicts_with = "diff")]
+    #[arg(long)]
     pub fix: bool,
 
-    /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one)
+    /// Print the fixes as a unified diff instead of writing them, with or without --fix, as
+    /// ruff does (exit 1 when there is one, else 0)
     #[arg(long)]
     pub diff: bool,
 
@@ -202,4 +208,28 @@ pub struct CheckArgs {
     /// Do not read the dependencies' sources (only the built-in tables describe them)
     #[arg(long)]
     pub no_deps: bool,
+
+    // Package selection, as cargo spells it (for `cargo unawaited`; `unawaited check` takes
+    // them too).
+    /// Check only this package of the workspace (by name; repeatable), as `cargo -p`
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "SPEC",
+        conflicts_with = "paths"
+    )]
+    pub packages: Vec<String>,
+
+    /// Check every package of the workspace
+    #[arg(long, conflicts_with = "paths")]
+    pub workspace: bool,
+
+    /// The package (or workspace) whose `Cargo.toml` this is, instead of the current folder's
+    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Set by `cargo unawaited`: with no path, check the package holding the current folder
+    /// (as `cargo clippy` does), not only the folder.
+    #[arg(skip)]
+    pub cargo_scope: bool,
 }

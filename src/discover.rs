@@ -453,6 +453,85 @@ impl ContextFinder {
         Some(self.workspace_of(dir))
     }
 
+    /// The folders `cargo unawaited` checks, selected as cargo selects packages: from the
+    /// folder of `manifest_path` or else `cwd`, the nearest manifest's package (the whole
+    /// workspace when that manifest is a virtual one, or with `workspace`), or the workspace
+    /// members named in `packages`.
+    pub fn cargo_selection(
+        &mut self,
+        cwd: &Path,
+        manifest_path: Option<&Path>,
+        packages: &[String],
+        workspace: bool,
+    ) -> Result<Vec<PathBuf>, String> {
+        let start = match manifest_path {
+            Some(m) => {
+                let m = normalize(&cwd.join(m));
+                if m.file_name().is_none_or(|n| n != "Cargo.toml") || !m.is_file() {
+                    return Err(format!(
+                        "the manifest-path must be a path to an existing Cargo.toml file: {}",
+                        m.display()
+                    ));
+                }
+                m.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+            None => normalize(cwd),
+        };
+        let Some(package) = start
+            .ancestors()
+            .find(|d| self.manifest(d).is_some())
+            .map(Path::to_path_buf)
+        else {
+            return Err(format!(
+                "could not find `Cargo.toml` in `{}` or any parent directory",
+                start.display()
+            ));
+        };
+        let root = self.workspace_of(&package);
+        if packages.is_empty() {
+            let is_virtual = self
+                .manifest(&package)
+                .is_some_and(|m| m.package_name.is_none());
+            return Ok(vec![if workspace || is_virtual {
+                root
+            } else {
+                package
+            }]);
+        }
+        let ignores = Ignores::new(false);
+        let walker = Walker {
+            cwd,
+            excluded: &|_| false,
+            ignores: &ignores,
+            force_exclude: &|_| false,
+        };
+        let mut members: Vec<(String, PathBuf)> = Vec::new();
+        for dir in self.packages_in(&root, &walker) {
+            if let Some(name) = self.manifest(&dir).and_then(|m| m.package_name) {
+                members.push((name, dir));
+            }
+        }
+        let mut out = Vec::new();
+        for spec in packages {
+            // `NAME` or `NAME@VERSION` (the version is not checked: one package has one).
+            let name = spec.split('@').next().unwrap_or(spec);
+            match members.iter().find(|(n, _)| n == name) {
+                Some((_, dir)) => out.push(dir.clone()),
+                None => {
+                    let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+                    return Err(format!(
+                        "package ID specification `{spec}` did not match any packages (the \
+                         workspace has: {})",
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// The context key of a file: its workspace (or package) folder, or the file itself.
     pub fn context_key(&mut self, file: &Path) -> PathBuf {
         match self.package_of(file) {

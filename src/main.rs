@@ -295,6 +295,25 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(e) => return usage(&e),
     };
     let mut paths = args.paths.clone();
+    let selects = !args.packages.is_empty() || args.workspace || args.manifest_path.is_some();
+    if paths.is_empty() && (selects || args.cargo_scope) {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut finder = unawaited::discover::ContextFinder::default();
+        let found = finder.cargo_selection(
+            &cwd,
+            args.manifest_path.as_deref(),
+            &args.packages,
+            args.workspace,
+        );
+        match found {
+            Ok(dirs) => paths = dirs,
+            // `cargo unawaited` outside any package checks the folder, as `unawaited check`.
+            Err(_) if !selects => paths.push(".".into()),
+            Err(e) => return usage(&e),
+        }
+    } else if paths.is_empty() {
+        paths.push(".".into());
+    }
     let mut stdin = None;
     if paths.iter().any(|p| p.as_os_str() == "-") {
         paths.retain(|p| p.as_os_str() != "-");
@@ -310,7 +329,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(_) => return usage("standard input is not valid UTF-8"),
         }
     }
-    if args.fix && stdin.is_some() {
+    if args.fix && !args.diff && stdin.is_some() {
         return usage("--fix cannot write to standard input; use --diff");
     }
     let opts = Options {

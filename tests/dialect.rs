@@ -627,3 +627,163 @@ fn package_ids_are_the_ones_cargo_writes() {
     );
     assert_eq!(ids.first(), Some(&cargo_package_id(&d)));
 }
+
+/// ruff's `--output-format`, with ruff's names: `concise` is the one-line form, `full` rustc's.
+#[test]
+fn output_format_is_an_alias_of_format_with_ruffs_names() {
+    let dir = package(&[("src/lib.rs", LIB)]);
+    let d = dir.path();
+    for (ruff, ours) in [
+        (
+            ["--output-format", "concise"],
+            ["--message-format", "short"],
+        ),
+        (["--output-format", "full"], ["--format", "human"]),
+        (["--output-format", "json"], ["--format", "json"]),
+        (["--output-format", "sarif"], ["--format", "sarif"]),
+    ] {
+        let (a, code_a) = stdout_of(d, &["check", ".", "--color", "never", ruff[0], ruff[1]]);
+        let (b, code_b) = stdout_of(d, &["check", ".", "--color", "never", ours[0], ours[1]]);
+        assert_eq!((a.as_str(), code_a), (b.as_str(), code_b), "{ruff:?}");
+    }
+    let (short, _) = stdout_of(d, &["check", ".", "--output-format", "concise"]);
+    assert!(
+        short.contains("src/lib.rs:3:5: error[unawaited_future]: "),
+        "{short}"
+    );
+}
+
+/// ruff's `--fix --diff`: the fixes shown as a diff, nothing written; exit 1 when there is a
+/// fix to show, 0 when there is none.
+#[test]
+fn fix_with_diff_shows_the_fixes_and_writes_nothing() {
+    let lib = "pub async fn work() {}\npub async fn run() {\n    work();\n}\n";
+    let dir = package(&[("src/lib.rs", lib)]);
+    let d = dir.path();
+    let (diff, code) = stdout_of(d, &["check", ".", "--fix", "--diff"]);
+    assert_eq!(code, 1, "{diff}");
+    assert!(diff.contains("+    work().await;"), "{diff}");
+    assert_eq!(std::fs::read_to_string(d.join("src/lib.rs")).unwrap(), lib);
+    // Once fixed, nothing to show.
+    let (_, code) = stdout_of(d, &["check", ".", "--fix"]);
+    assert_eq!(code, 0);
+    let (diff, code) = stdout_of(d, &["check", ".", "--fix", "--diff"]);
+    assert_eq!((diff.as_str(), code), ("", 0));
+}
+
+/// A workspace `ws/` (virtual) with members `a` and `b`, each with one finding in `src/` and
+/// `a` one in `tests/` too.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\n");
+    let member = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    let bad = "pub async fn work() {}\npub async fn run() {\n    work();\n}\n";
+    write(d, "a/Cargo.toml", &member("a"));
+    write(d, "a/src/lib.rs", bad);
+    write(d, "a/tests/it.rs", bad);
+    write(d, "b/Cargo.toml", &member("b"));
+    write(d, "b/src/lib.rs", bad);
+    dir
+}
+
+/// The files with findings, `/`-separated and relative to `root`, of a JSON run in `cwd`.
+fn files_found(root: &Path, cwd: &Path, out: &std::process::Output) -> Vec<String> {
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    let root = root.canonicalize().unwrap();
+    let mut files: Vec<String> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = cwd.join(f["path"].as_str().unwrap());
+            let p = p.canonicalize().unwrap_or(p);
+            p.strip_prefix(&root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// `cargo unawaited` selects packages as `cargo clippy` does: the package holding the current
+/// folder (all of it, from any subfolder), `-p NAME`, `--workspace`, `--manifest-path`.
+#[test]
+fn cargo_unawaited_selects_packages_as_cargo_does() {
+    let dir = workspace();
+    let d = dir.path();
+    let run = |cwd: &Path, args: &[&str]| {
+        let out = cargo_unawaited()
+            .current_dir(cwd)
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        files_found(d, cwd, &out)
+    };
+    let a = ["a/src/lib.rs", "a/tests/it.rs"];
+    // From a subfolder: the whole package, where `unawaited check` checks the folder.
+    assert_eq!(run(&d.join("a/tests"), &[]), a);
+    let plain = unawaited()
+        .current_dir(d.join("a/tests"))
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        files_found(d, &d.join("a/tests"), &plain),
+        ["a/tests/it.rs"]
+    );
+    // From the package's own folder and with `check` named.
+    assert_eq!(run(&d.join("a"), &["check"]), a);
+    // A virtual manifest's folder: the whole workspace, as cargo.
+    let all = ["a/src/lib.rs", "a/tests/it.rs", "b/src/lib.rs"];
+    assert_eq!(run(d, &[]), all);
+    // Selection flags.
+    assert_eq!(run(&d.join("a/src"), &["-p", "b"]), ["b/src/lib.rs"]);
+    assert_eq!(run(&d.join("a/src"), &["--package", "b", "-p", "a"]), all);
+    assert_eq!(run(&d.join("a/src"), &["--workspace"]), all);
+    assert_eq!(
+        run(&d.join("a"), &["--manifest-path", "../b/Cargo.toml"]),
+        ["b/src/lib.rs"]
+    );
+    // Mistakes are usage errors naming the thing, as cargo's.
+    let out = cargo_unawaited()
+        .current_dir(d)
+        .args(["-p", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`nope` did not match any packages"), "{err}");
+    let out = cargo_unawaited()
+        .current_dir(d)
+        .args(["--manifest-path", "missing/Cargo.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A path and a selection together are refused, as clap refuses conflicting flags.
+    let out = cargo_unawaited()
+        .current_dir(d)
+        .args(["check", "a", "-p", "b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn cargo_unawaited_help_says_no_subcommand_means_check() {
+    let out = cargo_unawaited().arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("With no subcommand, `check` is meant"),
+        "{help}"
+    );
+    assert!(help.contains("Usage: cargo unawaited"), "{help}");
+}

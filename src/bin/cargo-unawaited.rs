@@ -1,6 +1,7 @@
 //! `cargo unawaited [ARGS]`: cargo runs `cargo-unawaited unawaited [ARGS]`. The `unawaited` it
 //! passes is dropped; with no subcommand, `check` is meant (`cargo unawaited --fix`), and
-//! `--flycheck` is the `flycheck` subcommand.
+//! `--flycheck` is the `flycheck` subcommand. With no path, `check` checks the package holding
+//! the current folder, as `cargo clippy` does.
 
 #[allow(dead_code)]
 #[path = "../main.rs"]
@@ -16,7 +17,12 @@ fn main() -> ExitCode {
     if args.get(1).is_some_and(|a| a == "unawaited") {
         args.remove(1);
     }
-    let command = Cli::command().bin_name("cargo unawaited");
+    let command = Cli::command().bin_name("cargo unawaited").after_help(
+        "With no subcommand, `check` is meant: `cargo unawaited --fix` is `cargo unawaited \
+             check --fix`. With no path, `check` checks the package holding the current folder \
+             (the whole workspace from a virtual manifest's folder), as `cargo clippy` does; \
+             `-p NAME`, `--workspace` and `--manifest-path PATH` select packages as cargo does.",
+    );
     let subcommands: Vec<String> = command
         .get_subcommands()
         .flat_map(|c| {
@@ -32,7 +38,12 @@ fn main() -> ExitCode {
     }
     let matches = command.get_matches_from(args);
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => unawaited_main::run_cli(cli),
+        Ok(mut cli) => {
+            if let unawaited::cli::Command::Check(args) = &mut cli.command {
+                args.cargo_scope = true;
+            }
+            unawaited_main::run_cli(cli)
+        }
         Err(e) => e.exit(),
     }
 }

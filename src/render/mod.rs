@@ -18,13 +18,16 @@ use std::io::{self, Write};
 /// Output formats, in the spelling of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// rustc's form: the code, the spans, labels, help and fix (ruff's `full`)
+    #[value(alias = "full")]
     Human,
     Json,
     Cargo,
     Sarif,
     Github,
-    /// `--message-format short`: rustc's one-line form.
-    #[value(skip)]
+    /// One line a finding, `path:line:col: level[rule]: message` (ruff's `concise`,
+    /// `--message-format short`)
+    #[value(alias = "concise")]
     Short,
     /// `--message-format json`: cargo's `compiler-message` lines.
     #[value(skip)]
