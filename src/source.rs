@@ -149,13 +149,293 @@ pub fn parse(file: &SourceFile) -> Result<syn::File, ParseFailure> {
             span: Span { start: pos, end: pos },
         });
     }
-    syn::parse_file(&file.text).map_err(|err| {
+    parse_text(&file.text).map_err(|err| {
         let span = file.span(err.span());
         ParseFailure {
             message: format!("cannot parse this file: {err}"),
             span,
         }
     })
+}
+
+/// Parses a file's text as rustc reads it: `syn::parse_file`, and when that fails, the forms
+/// rustc still accepts that syn 3 does not ([`lenient`]): the 2015 edition's bare trait objects
+/// (`Box<Fn()>`, `type Action = Fn(&T) + Send;`) and anonymous parameters of trait methods
+/// (`fn f(u8);`), and a cargo-script front matter. A file that is one expression (a fragment
+/// only `include!` can pull in, such as a generated table) is read as an empty file: its
+/// meaning is the including file's, and it is never reported as unparsable. Otherwise the
+/// error is syn's first one. Positions stay the file's own: the retry rewrites tokens, keeping
+/// every original token's span, never the text.
+pub fn parse_text(text: &str) -> syn::Result<syn::File> {
+    let err = match syn::parse_file(text) {
+        Ok(file) => return Ok(file),
+        Err(err) => err,
+    };
+    lenient(text).ok_or(err)
+}
+
+/// The retry of [`parse_text`], or `None`.
+fn lenient(text: &str) -> Option<syn::File> {
+    use std::str::FromStr;
+    let blanked = blank_front_matter(text);
+    let text = blanked.as_deref().unwrap_or(text);
+    // What `syn::parse_file` parses: without the BOM and the shebang line (its newline kept, so
+    // lines keep their numbers).
+    let mut content = text.strip_prefix(BOM).unwrap_or(text);
+    if content.starts_with("#!") && !content[2..].trim_start().starts_with('[') {
+        content = &content[content.find('\n').unwrap_or(content.len())..];
+    }
+    let tokens = proc_macro2::TokenStream::from_str(content).ok()?;
+    let rewritten = edition_2015::rewrite(tokens.clone());
+    if let Ok(file) = syn::parse2::<syn::File>(rewritten.clone()) {
+        return Some(file);
+    }
+    for candidate in [tokens, rewritten] {
+        if syn::parse2::<Fragment>(candidate).is_ok() {
+            return Some(syn::File {
+                shebang: None,
+                frontmatter: None,
+                attrs: Vec::new(),
+                items: Vec::new(),
+            });
+        }
+    }
+    None
+}
+
+/// A file that is one expression, as `include!` reads one in expression position.
+struct Fragment;
+
+impl syn::parse::Parse for Fragment {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Fragment> {
+        input.call(syn::Attribute::parse_inner)?;
+        input.parse::<syn::Expr>()?;
+        input.parse::<Option<syn::Token![;]>>()?;
+        Ok(Fragment)
+    }
+}
+
+/// A cargo-script front matter (`---` lines after the shebang, as `cargo -Zscript` files have)
+/// blanked with spaces, byte for byte; `None` when there is none.
+fn blank_front_matter(text: &str) -> Option<String> {
+    let mut start = 0;
+    if text.starts_with("#!") && !text[2..].trim_start().starts_with('[') {
+        start = text.find('\n')? + 1;
+    }
+    let rest = &text[start..];
+    let open = start + (rest.len() - rest.trim_start().len());
+    if !text[open..].starts_with("---") {
+        return None;
+    }
+    let body = text[open..].find('\n')? + open + 1;
+    let mut close = None;
+    let mut at = body;
+    for line in text[body..].split_inclusive('\n') {
+        if line.starts_with("---") {
+            close = Some(at + line.trim_end_matches(['\n', '\r']).len());
+            break;
+        }
+        at += line.len();
+    }
+    let end = close?;
+    let mut bytes = text.as_bytes().to_vec();
+    for b in &mut bytes[open..end] {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The 2015 edition's syntax that syn 3 refuses, rewritten into what it accepts, token by
+/// token: every original token keeps its span, an added token takes the span of the token it
+/// is added before, so positions and byte offsets stay those of the file.
+mod edition_2015 {
+    use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
+
+    /// The traits whose bounds take parenthesized arguments (`Fn(u8) -> u8`): written bare in
+    /// a type, syn 3 cannot read them as a trait object without `dyn`.
+    const FN_TRAITS: &[&str] = &[
+        "Fn",
+        "FnMut",
+        "FnOnce",
+        "AsyncFn",
+        "AsyncFnMut",
+        "AsyncFnOnce",
+    ];
+
+    pub fn rewrite(tokens: TokenStream) -> TokenStream {
+        rewrite_in(tokens, false)
+    }
+
+    fn rewrite_in(tokens: TokenStream, in_parens: bool) -> TokenStream {
+        let input: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out: Vec<TokenTree> = Vec::with_capacity(input.len());
+        for (i, token) in input.iter().enumerate() {
+            let starts_type = if out.is_empty() {
+                in_parens
+            } else {
+                type_follows(&out)
+            };
+            if starts_type && bare_fn_trait_at(&input, i) {
+                out.push(TokenTree::Ident(Ident::new("dyn", token.span())));
+            }
+            match token {
+                TokenTree::Group(g) => {
+                    let parens = g.delimiter() == Delimiter::Parenthesis;
+                    let mut inner = rewrite_in(g.stream(), parens);
+                    if parens && named_fn_before(&input[..i]) {
+                        inner = name_anonymous_params(inner);
+                    }
+                    let mut group = Group::new(g.delimiter(), inner);
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn is_punct(t: &TokenTree, c: char) -> bool {
+        matches!(t, TokenTree::Punct(p) if p.as_char() == c)
+    }
+
+    fn is_ident(t: &TokenTree, name: &str) -> bool {
+        matches!(t, TokenTree::Ident(i) if i == name)
+    }
+
+    /// Whether a type starts after the tokens written so far: after `<`, `,`, `&` (and `&'a`,
+    /// `&mut`, `&'a mut`), `*const`, `*mut`, or a lone `=` (`type A = ..`).
+    fn type_follows(out: &[TokenTree]) -> bool {
+        let n = out.len();
+        let last = &out[n - 1];
+        let before = |k: usize| n.checked_sub(k).map(|i| &out[i]);
+        if is_punct(last, '<') || is_punct(last, ',') || is_punct(last, '&') {
+            return true;
+        }
+        if is_punct(last, '=') {
+            // Not the end of `==`, `<=`, `=>`...: a lone `=`.
+            return !matches!(before(2), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint);
+        }
+        if is_ident(last, "mut") || is_ident(last, "const") {
+            return before(2).is_some_and(|t| is_punct(t, '&') || is_punct(t, '*'))
+                || before(3).is_some_and(|t| is_punct(t, '\''));
+        }
+        // `&'a`: a lifetime is a joint `'` and an identifier.
+        if matches!(last, TokenTree::Ident(_)) {
+            return before(2).is_some_and(|t| is_punct(t, '\''))
+                && before(3).is_some_and(|t| is_punct(t, '&'));
+        }
+        false
+    }
+
+    /// Whether a path ending in an `Fn` trait with parenthesized arguments starts at `i`
+    /// (`Fn(u8)`, `::std::ops::FnMut()`, `for<'a> Fn(&'a T)`).
+    fn bare_fn_trait_at(t: &[TokenTree], mut i: usize) -> bool {
+        if t.get(i).is_some_and(|x| is_ident(x, "for"))
+            && t.get(i + 1).is_some_and(|x| is_punct(x, '<'))
+        {
+            let mut depth = 0usize;
+            i += 1;
+            while let Some(x) = t.get(i) {
+                if is_punct(x, '<') {
+                    depth += 1;
+                } else if is_punct(x, '>') {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            i += 1;
+        }
+        let path_sep = |i: usize| {
+            matches!(t.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint)
+                && t.get(i + 1).is_some_and(|x| is_punct(x, ':'))
+        };
+        if path_sep(i) {
+            i += 2;
+        }
+        loop {
+            let Some(TokenTree::Ident(name)) = t.get(i) else {
+                return false;
+            };
+            if path_sep(i + 1) {
+                i += 3;
+                continue;
+            }
+            let parens = matches!(t.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+            return parens && FN_TRAITS.iter().any(|f| name == f);
+        }
+    }
+
+    /// Whether `before` ends with `fn NAME` or `fn NAME<..>`: the group after it is a
+    /// parameter list.
+    fn named_fn_before(before: &[TokenTree]) -> bool {
+        let mut i = before.len();
+        if i > 0 && is_punct(&before[i - 1], '>') {
+            // Back over the generics to their `<` (an `->` inside them is no bracket).
+            let mut depth = 0usize;
+            loop {
+                if i == 0 {
+                    return false;
+                }
+                i -= 1;
+                let arrow = i > 0
+                    && matches!(&before[i - 1], TokenTree::Punct(p) if p.as_char() == '-' && p.spacing() == Spacing::Joint);
+                if is_punct(&before[i], '>') && !arrow {
+                    depth += 1;
+                } else if is_punct(&before[i], '<') {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        i >= 2 && matches!(before[i - 1], TokenTree::Ident(_)) && is_ident(&before[i - 2], "fn")
+    }
+
+    /// A parameter list with `_: ` before each parameter that is a type alone (the 2015
+    /// edition's anonymous parameters of trait methods, `fn f(u8, &str);`).
+    fn name_anonymous_params(params: TokenStream) -> TokenStream {
+        let tokens: Vec<TokenTree> = params.into_iter().collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        for param in tokens.split(|t| is_punct(t, ',')) {
+            if !out.is_empty() {
+                out.push(TokenTree::Punct(Punct::new(',', Spacing::Alone)));
+            }
+            if let Some(first) = param.first() {
+                if !has_own_colon(param) && !is_self_param(param) {
+                    out.push(TokenTree::Ident(Ident::new("_", first.span())));
+                    let mut colon = Punct::new(':', Spacing::Alone);
+                    colon.set_span(first.span());
+                    out.push(TokenTree::Punct(colon));
+                }
+            }
+            out.extend(param.iter().cloned());
+        }
+        out.into_iter().collect()
+    }
+
+    /// Whether a parameter has a `:` of its own (`x: u8`), not one of a path's `::`.
+    fn has_own_colon(param: &[TokenTree]) -> bool {
+        param.iter().enumerate().any(|(i, t)| {
+            let TokenTree::Punct(p) = t else {
+                return false;
+            };
+            let after_joint_colon = i > 0
+                && matches!(&param[i - 1], TokenTree::Punct(q) if q.as_char() == ':' && q.spacing() == Spacing::Joint);
+            p.as_char() == ':' && p.spacing() == Spacing::Alone && !after_joint_colon
+        })
+    }
+
+    /// `self`, `mut self`, `&self`, `&mut self`, `&'a self`, `&'a mut self`.
+    fn is_self_param(param: &[TokenTree]) -> bool {
+        param.last().is_some_and(|t| is_ident(t, "self"))
+    }
 }
 
 /// A cheap lexical scan for nesting that would make a recursive parser or walker overflow its

@@ -126,7 +126,7 @@ impl FileFacts {
             FileFacts::default()
         } else {
             super::skeleton::parse(text)
-                .or_else(|| syn::parse_file(text).ok())
+                .or_else(|| crate::source::parse_text(text).ok())
                 .map(|ast| FileFacts::extract(&ast))
                 .unwrap_or_default()
         };

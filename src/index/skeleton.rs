@@ -21,7 +21,7 @@ const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock"];
 
 /// The skeleton of `text` parsed, or `None` when it does not parse.
 pub fn parse(text: &str) -> Option<syn::File> {
-    syn::parse_file(&skeleton_text(text)).ok()
+    crate::source::parse_text(&skeleton_text(text)).ok()
 }
 
 /// `text` with the bodies of `fn` items blanked out.
