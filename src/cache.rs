@@ -158,7 +158,7 @@ fn outermost_manifest_dir(root: &Path) -> &Path {
 /// Whether `name` is a file the cache folder holds: a cache file, a temporary one being
 /// written, or the folder's tag and `.gitignore`.
 fn is_cache_entry(name: &str) -> bool {
-    let cache_file = |n: &str| n.starts_with("index-") && n.ends_with(".cache");
+    let cache_file = |n: &str| n.starts_with("index-") && n.ends_with(".cache") || n == NOTES_SEEN;
     name == "CACHEDIR.TAG"
         || name == ".gitignore"
         || cache_file(name)
@@ -194,6 +194,24 @@ fn prepare_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The file that remembers the notes the last run printed (a hash of them), so a run that has
+/// nothing new to say says nothing (a pre-commit hook runs on every commit).
+const NOTES_SEEN: &str = "notes-seen";
+
+/// Whether the last run whose notes went to `dir` printed the same notes (`hash`); remembers
+/// `hash` for the next run either way. A folder that cannot be written remembers nothing, and
+/// the notes are printed.
+pub fn notes_seen_before(dir: &Path, hash: u64) -> bool {
+    let path = dir.join(NOTES_SEEN);
+    let text = format!("{hash:016x}\n");
+    if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+        return true;
+    }
+    let _ = prepare_dir(dir)
+        .and_then(|_| crate::fix::write_atomically(&path, text.as_bytes(), None, false));
+    false
 }
 
 /// What `unawaited clean` removed from one cache folder.

@@ -152,9 +152,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
 
-    /// Print findings only, no summary line
+    /// Print findings only: no summary line, no note
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Print every note about the run in full (dependencies whose sources are missing, files of
+    /// dependencies that do not parse), each time; by default one short line says how many, and
+    /// only when they changed since the last run
+    #[arg(long, visible_alias = "verbose", short = 'v')]
+    pub show_notes: bool,
 
     /// Print the number of findings per rule
     #[arg(long)]

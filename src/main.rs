@@ -278,6 +278,48 @@ fn apply_fixes(
     (fixed, refused)
 }
 
+/// The run's notes on standard error: every one in full with `--show-notes`; else one short
+/// line saying how many, and only when they differ from the last run's (remembered in the cache
+/// folder), so a hook run on every commit does not repeat it; none with `-q`.
+fn print_notes(outcome: &engine::Outcome, args: &CheckArgs) {
+    if outcome.notes.is_empty() {
+        return;
+    }
+    if args.show_notes {
+        for note in &outcome.notes {
+            eprintln!("unawaited: note: {note}");
+        }
+        return;
+    }
+    if args.quiet {
+        return;
+    }
+    let hash = xxhash_rust::xxh3::xxh3_64(outcome.notes.join("\n").as_bytes());
+    if let Some(dir) = &outcome.notes_dir {
+        if unawaited::cache::notes_seen_before(dir, hash) {
+            return;
+        }
+    }
+    eprintln!("unawaited: note: {}", notes_summary(outcome));
+}
+
+/// The one line that stands for the notes.
+fn notes_summary(outcome: &engine::Outcome) -> String {
+    let missing = outcome.missing_sources.len();
+    let others = outcome.notes.len() - usize::from(missing > 0);
+    let mut parts = Vec::new();
+    if missing > 0 {
+        parts.push(format!(
+            "the sources of {missing} dependenc{} are not on disk (`cargo fetch` gets them)",
+            if missing == 1 { "y" } else { "ies" }
+        ));
+    }
+    if others > 0 {
+        parts.push(format!("{others} other note{}", plural(others)));
+    }
+    format!("{}; `--show-notes` lists them", parts.join(", "))
+}
+
 /// `--show-fixes`: one line per applied fix, as `path:line:col: rule: what the fix did`.
 fn show_fixes(fixed: &[Diagnostic]) {
     for d in fixed {
@@ -440,9 +482,7 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     if args.format != render::Format::Json {
-        for note in &outcome.notes {
-            eprintln!("unawaited: note: {note}");
-        }
+        print_notes(&outcome, &args);
     }
     if args.fix && !args.quiet {
         let n = fixed.len();

@@ -509,3 +509,81 @@ fn readme_install_and_security_say_it_right() {
         assert!(seen.insert(line), "said twice in Security: {line}");
     }
 }
+
+/// Notes respect the user: one short line (how many, and how to list them), not repeated while
+/// nothing changed, none with `-q`; `--show-notes` lists them in full, JSON carries them all.
+#[test]
+fn notes_are_one_short_line_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let manifest = |deps: &[&str]| {
+        let lines: Vec<String> = deps.iter().map(|n| format!("{n} = \"1\"\n")).collect();
+        format!(
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\n{}",
+            lines.concat()
+        )
+    };
+    write(d, "Cargo.toml", &manifest(&["alpha", "beta"]));
+    write(
+        d,
+        "src/lib.rs",
+        "pub fn f() {\n    alpha::run();\n    beta::run();\n    gamma::run();\n}\n",
+    );
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = unawaited()
+            .current_dir(d)
+            .env("CARGO_HOME", home.path())
+            .env("UNAWAITED_DEPS_CACHE", home.path().join("deps-cache"))
+            .arg("check")
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        let notes: Vec<String> = err
+            .lines()
+            .filter(|l| l.contains("note:"))
+            .map(String::from)
+            .collect();
+        (notes, String::from_utf8(out.stdout).unwrap())
+    };
+    let (notes, _) = run(&[]);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("the sources of 2 dependencies")
+            && notes[0].contains("--show-notes")
+            && notes[0].len() <= 120,
+        "{notes:?}"
+    );
+    assert!(
+        !notes[0].contains("alpha"),
+        "the names wait for --show-notes"
+    );
+    // Nothing changed: nothing said, in any format but JSON's document.
+    assert_eq!(run(&[]).0, Vec::<String>::new());
+    assert_eq!(run(&["--message-format", "short"]).0, Vec::<String>::new());
+    // In full on demand, each time.
+    for _ in 0..2 {
+        let (notes, _) = run(&["--show-notes"]);
+        assert!(
+            notes.len() == 1 && notes[0].contains("alpha") && notes[0].contains("beta"),
+            "{notes:?}"
+        );
+    }
+    let (verbose, _) = run(&["--verbose"]);
+    assert_eq!(verbose.len(), 1, "{verbose:?}");
+    // Something changed: `-q` still says nothing, the next plain run says it.
+    write(d, "Cargo.toml", &manifest(&["alpha", "beta", "gamma"]));
+    assert_eq!(run(&["-q"]).0, Vec::<String>::new());
+    let (notes, _) = run(&[]);
+    assert!(
+        notes.len() == 1 && notes[0].contains("the sources of 3 dependencies"),
+        "{notes:?}"
+    );
+    // JSON carries every note whatever was printed before.
+    let (_, json) = run(&["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let all = doc["notes"].to_string();
+    assert!(all.contains("alpha") && all.contains("gamma"), "{all}");
+}

@@ -12,6 +12,8 @@ use std::sync::Arc;
 pub(super) struct Dependencies {
     pub contexts: Vec<ContextDeps>,
     pub notes: Vec<String>,
+    /// The dependencies the code names whose sources are not on disk (also in the first note).
+    pub missing: Vec<String>,
 }
 
 #[derive(Default)]
@@ -62,8 +64,9 @@ pub(super) fn load(
         missing.extend(load.missing);
     }
     let mut notes: Vec<String> = notes.into_iter().collect();
+    let missing: Vec<String> = missing.into_iter().collect();
     if !missing.is_empty() {
-        let list: Vec<String> = missing.into_iter().collect();
+        let list = &missing;
         notes.insert(
             0,
             format!(
@@ -75,5 +78,9 @@ pub(super) fn load(
             ),
         );
     }
-    Dependencies { contexts, notes }
+    Dependencies {
+        contexts,
+        notes,
+        missing,
+    }
 }

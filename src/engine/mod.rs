@@ -68,6 +68,11 @@ pub struct Outcome {
     pub empty_folders: Vec<String>,
     /// Remarks about the run that are not findings (dependency sources missing or unreadable).
     pub notes: Vec<String>,
+    /// The dependencies the code names whose sources are not on disk (the first note says so).
+    pub missing_sources: Vec<String>,
+    /// The cache folder that remembers which notes the last run printed (`None` with
+    /// `--no-cache` or outside a package).
+    pub notes_dir: Option<PathBuf>,
 }
 
 /// A fatal error: the run could not start (bad configuration, no thread pool).
@@ -139,7 +144,13 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
 
     let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
     timer.lap("summaries + rules");
-    let outcome = assemble(&mut plan, results, deps.notes);
+    let mut outcome = assemble(&mut plan, results, deps.notes);
+    outcome.missing_sources = deps.missing;
+    outcome.notes_dir = plan
+        .contexts
+        .iter()
+        .filter(|_| !opts.no_cache)
+        .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()));
     std::thread::spawn(move || drop(contexts));
     let _ = cache_writer.join();
     Ok(outcome)
