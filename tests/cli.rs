@@ -587,3 +587,28 @@ fn notes_are_one_short_line_said_once() {
     let all = doc["notes"].to_string();
     assert!(all.contains("alpha") && all.contains("gamma"), "{all}");
 }
+
+/// CI runs the README's test command as the README writes it, and installs nothing for it: the
+/// suites that need Python tools build their own environment.
+#[test]
+fn ci_runs_the_readmes_test_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    let testing = readme.split("\n## Testing\n").nth(1).unwrap();
+    let block = testing.split("```sh\n").nth(1).unwrap();
+    let command = block
+        .lines()
+        .next()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .trim();
+    assert_eq!(command, "cargo test");
+    assert!(ci.lines().any(|l| l.trim() == command), "{ci}");
+    assert!(
+        !ci.contains("pip install"),
+        "cargo test needs no tool installed first"
+    );
+}

@@ -86,10 +86,11 @@ pub fn stdout_of_success(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+pub mod python;
 pub mod trees;
 
 /// The variable that lets a developer skip, knowingly, a test whose subject cannot run on their
-/// machine: a comma-separated list of subjects (`precommit`, `pty`, `mkfifo`, `setuid`).
+/// machine: a comma-separated list of subjects (`precommit`, `lsp`, `pty`, `mkfifo`, `setuid`).
 /// `.ci/run` never sets it.
 pub const SKIP_VAR: &str = "UNAWAITED_TEST_SKIP";
 

@@ -1,8 +1,9 @@
 """`unawaited server` driven by pytest-lsp, a client built for testing language servers: it
 checks every message against the LSP specification and against the capabilities of real editors
-(recorded from Visual Studio Code and Neovim). Run by `.ci/run`:
+(recorded from Visual Studio Code and Neovim). `cargo test` runs it (`tests/lsp_pytest.rs`, in
+the tests' own Python environment); by hand:
 
-    python3 -m pytest -o asyncio_mode=auto tests/lsp_client
+    python3 -m pytest -p no:cacheprovider -o asyncio_mode=auto tests/lsp_client
 """
 
 import os
@@ -16,7 +17,11 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = os.environ.get("UNAWAITED_BIN", str(ROOT / "target" / "debug" / "unawaited"))
+# The binary `cargo test` runs it against (`tests/lsp_pytest.rs` names it); run by hand, the debug
+# build where cargo puts it, `CARGO_TARGET_DIR` (relative to the working folder, as cargo reads
+# it) or `target/`.
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target").resolve()
+BINARY = os.environ.get("UNAWAITED_BIN") or str(TARGET / "debug" / "unawaited")
 
 # A package whose file, as edited (not saved), drops a future after non-ASCII text.
 PACKAGE = pathlib.Path(tempfile.mkdtemp(prefix="unawaited-lsp-")).resolve()
