@@ -4,9 +4,10 @@
 //! target folder); a machine that cannot build it fails the tests, unless
 //! `UNAWAITED_TEST_SKIP=precommit`.
 //!
-//! The published hook (`.pre-commit-hooks.yaml`, `language: rust`) is built by pre-commit
-//! itself, its build kept in the target folder so that only the first run pays for the
-//! dependencies.
+//! Two ways in, as the README gives them: the README's `repo: local` snippet, pasted as it is,
+//! running the binary cargo built (fast); and the published hook (`.pre-commit-hooks.yaml`,
+//! `language: rust`), which pre-commit builds itself — the slow one, its build kept in the
+//! target folder so that only the first run pays for the dependencies.
 
 mod common;
 
@@ -61,7 +62,19 @@ fn scratch_repo(config: Option<&str>) -> tempfile::TempDir {
 
 /// Runs `python -m pre_commit ARGS` in `dir` with its own `PRE_COMMIT_HOME`, `path_first`
 /// before `PATH`; an internal error of pre-commit itself (not a hook failure) is retried once.
-/// Whether the hook passed, and what pre-commit printed.
+/// True when the hook passes.
+fn pre_commit(
+    python: &Path,
+    dir: &Path,
+    home: &Path,
+    path_first: Option<&Path>,
+    envs: &[(&str, PathBuf)],
+    args: &[&str],
+) -> bool {
+    pre_commit_output(python, dir, home, path_first, envs, args).0
+}
+
+/// [`pre_commit`], with what pre-commit printed.
 fn pre_commit_output(
     python: &Path,
     dir: &Path,
@@ -108,6 +121,54 @@ fn pre_commit_output(
         return (out.status.success(), text);
     }
     panic!("pre-commit failed internally twice");
+}
+
+/// The README's `repo: local` snippet (the YAML block of its pre-commit section that has one).
+fn readme_local_snippet() -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("\n### pre-commit\n")
+        .nth(1)
+        .expect("the README has a pre-commit section");
+    let section = section.split("\n### ").next().unwrap();
+    section
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|block| block.split("\n```").next())
+        .find(|block| block.contains("repo: local"))
+        .expect("the pre-commit section has a `repo: local` snippet")
+        .to_string()
+}
+
+#[test]
+fn the_readmes_local_hook_works_as_pasted() {
+    let Some(python) = python() else { return };
+    let snippet = readme_local_snippet();
+    let repo = scratch_repo(Some(&snippet));
+    let home = tempfile::tempdir().unwrap();
+    // `language: system` runs the `unawaited` on PATH: the one cargo built.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_unawaited")).parent().unwrap();
+    let run = |file: &str| {
+        pre_commit(
+            &python,
+            repo.path(),
+            home.path(),
+            Some(bin_dir),
+            &[],
+            &["run", "--files", file],
+        )
+    };
+    assert!(!run("bad.rs"), "a staged bad file fails the hook");
+    assert!(run("good.rs"), "a staged good file passes");
+    // What the hook leaves behind is git-ignored: `git status` lists no new file.
+    let status = Command::new("git")
+        .current_dir(repo.path())
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(!status.lines().any(|l| l.starts_with("??")), "{status}");
 }
 
 #[test]
