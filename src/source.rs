@@ -508,6 +508,17 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 angles = 0;
                 prefix_run = 0;
             }
+            // A `<` written after a space is an operator (`a < b`, `x << 3`), never a generic
+            // list's: rustfmt writes `Vec<T>`, and a spaced one merely counts less.
+            b'<' if prev_byte(bytes, i).is_ascii_whitespace() => {
+                // The whole operator: `<`, `<<`, `<=`, `<<=`.
+                while matches!(bytes.get(i), Some(b'<' | b'=')) {
+                    i += 1;
+                }
+                prev_significant = b'=';
+                prefix_run = 0;
+                continue;
+            }
             b'<' => {
                 if is_ident_byte(prev_significant)
                     || prev_significant == b':'
@@ -685,6 +696,16 @@ mod tests {
         assert_eq!(too_deep(normal, 4), None);
         let comparisons = "fn f() { ".to_string() + &"a < b; ".repeat(1000) + "}";
         assert_eq!(too_deep(&comparisons, MAX_NESTING), None);
+        // Shifts in a long table (no `;` between them), as generated lookup tables write them.
+        let shifts =
+            "static T: [u8; 1000] = [".to_string() + &"(0b1 << 3) + 1, ".repeat(1000) + "];";
+        assert_eq!(too_deep(&shifts, MAX_NESTING), None);
+        let spaced_generics = format!("type T = {}u8{};", "Vec <".repeat(10), ">".repeat(10));
+        assert_eq!(
+            too_deep(&spaced_generics, 4),
+            None,
+            "spaced: counted less, never more"
+        );
     }
 
     #[test]
