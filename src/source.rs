@@ -375,7 +375,15 @@ mod edition_2015 {
     /// parameter list.
     fn named_fn_before(before: &[TokenTree]) -> bool {
         let mut i = before.len();
+        let arrow_at = |i: usize| {
+            i > 0
+                && matches!(&before[i - 1], TokenTree::Punct(p) if p.as_char() == '-' && p.spacing() == Spacing::Joint)
+        };
         if i > 0 && is_punct(&before[i - 1], '>') {
+            if arrow_at(i - 1) {
+                // `-> (A, B)`: a return type, not a parameter list.
+                return false;
+            }
             // Back over the generics to their `<` (an `->` inside them is no bracket).
             let mut depth = 0usize;
             loop {
@@ -383,9 +391,7 @@ mod edition_2015 {
                     return false;
                 }
                 i -= 1;
-                let arrow = i > 0
-                    && matches!(&before[i - 1], TokenTree::Punct(p) if p.as_char() == '-' && p.spacing() == Spacing::Joint);
-                if is_punct(&before[i], '>') && !arrow {
+                if is_punct(&before[i], '>') && !arrow_at(i) {
                     depth += 1;
                 } else if is_punct(&before[i], '<') {
                     depth -= 1;
@@ -403,7 +409,24 @@ mod edition_2015 {
     fn name_anonymous_params(params: TokenStream) -> TokenStream {
         let tokens: Vec<TokenTree> = params.into_iter().collect();
         let mut out = Vec::with_capacity(tokens.len());
-        for param in tokens.split(|t| is_punct(t, ',')) {
+        // Parameters end at a comma outside angle brackets (`map: HashMap<K, V>` is one).
+        let mut depth = 0usize;
+        let mut params: Vec<&[TokenTree]> = Vec::new();
+        let mut start = 0;
+        for (i, t) in tokens.iter().enumerate() {
+            let arrow = i > 0
+                && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '-' && p.spacing() == Spacing::Joint);
+            if is_punct(t, '<') {
+                depth += 1;
+            } else if is_punct(t, '>') && !arrow {
+                depth = depth.saturating_sub(1);
+            } else if is_punct(t, ',') && depth == 0 {
+                params.push(&tokens[start..i]);
+                start = i + 1;
+            }
+        }
+        params.push(&tokens[start..]);
+        for param in params {
             if !out.is_empty() {
                 out.push(TokenTree::Punct(Punct::new(',', Spacing::Alone)));
             }
