@@ -161,7 +161,8 @@ pub fn parse(file: &SourceFile) -> Result<syn::File, ParseFailure> {
 /// Parses a file's text as rustc reads it: `syn::parse_file`, and when that fails, the forms
 /// rustc still accepts that syn 3 does not ([`lenient`]): the 2015 edition's bare trait objects
 /// (`Box<Fn()>`, `type Action = Fn(&T) + Send;`) and anonymous parameters of trait methods
-/// (`fn f(u8);`), and a cargo-script front matter. A file that is one expression (a fragment
+/// (`fn f(u8);`), a negative inherent impl (refused by rustc only after `cfg` stripping), and a
+/// cargo-script front matter. A file that is one expression (a fragment
 /// only `include!` can pull in, such as a generated table) is read as an empty file: its
 /// meaning is the including file's, and it is never reported as unparsable. Otherwise the
 /// error is syn's first one. Positions stay the file's own: the retry rewrites tokens, keeping
@@ -280,6 +281,9 @@ mod edition_2015 {
             if starts_type && bare_fn_trait_at(&input, i) {
                 out.push(TokenTree::Ident(Ident::new("dyn", token.span())));
             }
+            if negative_inherent_impl(&out, &input, i) {
+                continue;
+            }
             match token {
                 TokenTree::Group(g) => {
                     let parens = g.delimiter() == Delimiter::Parenthesis;
@@ -295,6 +299,21 @@ mod edition_2015 {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// Whether `input[i]` is the `!` of `impl !Type {}`, an impl with no `for`: rustc parses
+    /// it and refuses it only after `cfg` stripping (syn's own tests keep one under
+    /// `#[cfg(any())]`); the `!` is dropped, as syn 3 drops it from a negative trait impl.
+    fn negative_inherent_impl(out: &[TokenTree], input: &[TokenTree], i: usize) -> bool {
+        is_punct(&input[i], '!')
+            && out.last().is_some_and(|t| is_ident(t, "impl"))
+            // `impl ! {}` is an impl for the never type: its `!` is the type (`impl !! {}`
+            // negates it).
+            && !matches!(input.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace)
+            && !input[i..]
+                .iter()
+                .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+                .any(|t| is_ident(t, "for"))
     }
 
     fn is_punct(t: &TokenTree, c: char) -> bool {
