@@ -66,8 +66,9 @@ pub fn run(cargo_args: &[OsString]) -> ExitCode {
                 sources: &outcome.sources,
                 notes: &outcome.notes,
             };
-            for note in &outcome.notes {
-                eprintln!("unawaited: note: {note}");
+            // rust-analyzer runs this on every save: the notes as one line, when they change.
+            if let Some(line) = outcome.notes_summary_if_new() {
+                eprintln!("unawaited: note: {line}");
             }
             let _ = cargo_messages::render_messages(&report, &mut out);
         }

@@ -294,30 +294,9 @@ fn print_notes(outcome: &engine::Outcome, args: &CheckArgs) {
     if args.quiet {
         return;
     }
-    let hash = xxhash_rust::xxh3::xxh3_64(outcome.notes.join("\n").as_bytes());
-    if let Some(dir) = &outcome.notes_dir {
-        if unawaited::cache::notes_seen_before(dir, hash) {
-            return;
-        }
+    if let Some(line) = outcome.notes_summary_if_new() {
+        eprintln!("unawaited: note: {line}");
     }
-    eprintln!("unawaited: note: {}", notes_summary(outcome));
-}
-
-/// The one line that stands for the notes.
-fn notes_summary(outcome: &engine::Outcome) -> String {
-    let missing = outcome.missing_sources.len();
-    let others = outcome.notes.len() - usize::from(missing > 0);
-    let mut parts = Vec::new();
-    if missing > 0 {
-        parts.push(format!(
-            "the sources of {missing} dependenc{} are not on disk (`cargo fetch` gets them)",
-            if missing == 1 { "y" } else { "ies" }
-        ));
-    }
-    if others > 0 {
-        parts.push(format!("{others} other note{}", plural(others)));
-    }
-    format!("{}; `--show-notes` lists them", parts.join(", "))
 }
 
 /// `--show-fixes`: one line per applied fix, as `path:line:col: rule: what the fix did`.

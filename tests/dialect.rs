@@ -787,3 +787,38 @@ fn cargo_unawaited_help_says_no_subcommand_means_check() {
     );
     assert!(help.contains("Usage: cargo unawaited"), "{help}");
 }
+
+/// rust-analyzer runs the flycheck on every save: its notes are one line, said when they change.
+#[test]
+fn flycheck_says_its_notes_once() {
+    let dir = package(&[("src/lib.rs", "pub fn f() {\n    alpha::run();\n}\n")]);
+    let d = dir.path();
+    write(
+        d,
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nalpha = \"1\"\n",
+    );
+    let home = tempfile::tempdir().unwrap();
+    let notes = || {
+        let out = unawaited()
+            .current_dir(d)
+            .env("CARGO_HOME", home.path())
+            .env("UNAWAITED_DEPS_CACHE", home.path().join("deps-cache"))
+            .env("CARGO_TARGET_DIR", d.join("target"))
+            .args(["flycheck", "--offline", "--quiet"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("unawaited: note:"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let first = notes();
+    assert!(
+        first.len() == 1 && first[0].contains("the sources of 1 dependency"),
+        "{first:?}"
+    );
+    assert_eq!(notes(), Vec::<String>::new());
+}

@@ -75,6 +75,40 @@ pub struct Outcome {
     pub notes_dir: Option<PathBuf>,
 }
 
+impl Outcome {
+    /// The one short line that stands for the notes (how many dependencies lack their sources,
+    /// how many other notes, how to list them), or `None` when there are none or they are those
+    /// the last run said (remembered in the cache folder, which this updates): what the CLI and
+    /// the flycheck print, so neither repeats itself on every run.
+    pub fn notes_summary_if_new(&self) -> Option<String> {
+        if self.notes.is_empty() {
+            return None;
+        }
+        let hash = xxhash_rust::xxh3::xxh3_64(self.notes.join("\n").as_bytes());
+        if let Some(dir) = &self.notes_dir {
+            if crate::cache::notes_seen_before(dir, hash) {
+                return None;
+            }
+        }
+        let missing = self.missing_sources.len();
+        let others = self.notes.len() - usize::from(missing > 0);
+        let mut parts = Vec::new();
+        if missing > 0 {
+            parts.push(format!(
+                "the sources of {missing} dependenc{} are not on disk (`cargo fetch` gets them)",
+                if missing == 1 { "y" } else { "ies" }
+            ));
+        }
+        if others > 0 {
+            parts.push(format!(
+                "{others} other note{}",
+                if others == 1 { "" } else { "s" }
+            ));
+        }
+        Some(format!("{}; `--show-notes` lists them", parts.join(", ")))
+    }
+}
+
 /// A fatal error: the run could not start (bad configuration, no thread pool).
 #[derive(Debug)]
 pub enum Fatal {
