@@ -62,6 +62,9 @@ impl Walker<'_, '_> {
                     }
                     None => Val::Unknown,
                 };
+                if let Some(init) = &local.init {
+                    crate::analysis::select::on_let(self, &local.pat, init);
+                }
                 let init_span = local.init.as_ref().map(|i| i.span.get()).unwrap_or(span);
                 // Report at the `let` line, where the future was made.
                 let report_span = Span {
