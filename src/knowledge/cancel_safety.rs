@@ -196,7 +196,18 @@ pub fn doc_cancel_safety(doc: &str) -> Option<CancelSafety> {
             continue;
         }
         if in_section {
-            let lower = line.to_ascii_lowercase().replace('-', " ");
+            // Markdown emphasis (`*not*`, `**not**`, `_not_`) and code marks say nothing.
+            let lower: String = line
+                .chars()
+                .filter(|c| !matches!(c, '*' | '_' | '`'))
+                .map(|c| {
+                    if c == '-' {
+                        ' '
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
             if [
                 "not cancel safe",
                 "not cancellation safe",
@@ -301,6 +312,15 @@ mod tests {
         assert_eq!(doc_cancel_safety(unsafe_doc), Some(Loses));
         assert_eq!(doc_cancel_safety("# Cancel safety\n\nIt depends."), None);
         assert_eq!(doc_cancel_safety("No section. This is cancel safe."), None);
+        // Emphasis on the "not" (quinn's docs).
+        assert_eq!(
+            doc_cancel_safety("# Cancel safety\n\nThis method is *not* cancellation safe. Even if"),
+            Some(Loses)
+        );
+        assert_eq!(
+            doc_cancel_safety("# Cancel safety\nThis is **not** `cancel-safe`."),
+            Some(Loses)
+        );
         // A block doc comment's leading stars.
         assert_eq!(
             doc_cancel_safety("\n * # Cancel safety\n *\n * This method is not cancel safe.\n "),
