@@ -59,6 +59,15 @@ pub(super) struct CancelState {
     raced: Option<RacedBlock>,
 }
 
+impl CancelState {
+    /// The scope at index `index` ended: its bindings are gone.
+    pub(super) fn scope_ended(&mut self, index: usize) {
+        if !self.loop_lets.is_empty() {
+            self.loop_lets.retain(|l| l.scope < index);
+        }
+    }
+}
+
 #[derive(Debug)]
 struct LoopLet {
     name: String,

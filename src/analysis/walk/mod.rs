@@ -311,6 +311,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let Some(scope) = self.scopes.pop() else {
             return;
         };
+        self.cancel.scope_ended(self.scopes.depth());
         for b in scope.bindings {
             if !b.used && !b.param {
                 self.report_lost(&b.val, DropHow::UnusedBinding(b.name.clone()), b.span, None);
