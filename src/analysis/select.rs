@@ -83,8 +83,9 @@ struct LoopLet {
 #[derive(Debug, Clone)]
 pub(super) struct RacedBlock {
     block: *const ir::AsyncBlock,
-    /// The walk's id of the block's body, once the walk has entered it.
-    body: Option<usize>,
+    /// The walk's id of the block's body, and the index of its outermost scope, once the walk
+    /// has entered it.
+    body: Option<(usize, usize)>,
     span: Span,
     winner: Span,
     fresh_from: usize,
@@ -161,9 +162,10 @@ pub(super) fn leave_branch(w: &mut Walker, saved: Option<RacedBlock>) {
 /// An async block the walk is about to enter: its body gets the next body id.
 pub(super) fn on_async_block(w: &mut Walker, block: &ir::AsyncBlock) {
     let next = w.body_ids().1;
+    let scope = w.current_scope() + 1;
     if let Some(r) = &mut w.cancel.raced {
         if std::ptr::eq(r.block, block) && r.body.is_none() {
-            r.body = Some(next);
+            r.body = Some((next, scope));
         }
     }
 }
@@ -197,6 +199,19 @@ pub(super) fn on_let(w: &mut Walker, pat: &ir::Pat, init: &Expr) {
             span: init.span.get(),
         });
     }
+}
+
+/// The local a place expression starts from: `conn` in `conn`, `&mut conn`, `conn.inner`.
+fn root_binding(e: &Expr) -> Option<&str> {
+    let mut e = e;
+    for _ in 0..8 {
+        e = match &e.kind {
+            ExprKind::Ref(inner) | ExprKind::Paren(inner) | ExprKind::Group(inner) => inner,
+            ExprKind::Field(f) => &f.base,
+            _ => break,
+        };
+    }
+    e.bare_ident()
 }
 
 /// `&mut read`, `read.as_mut()`, `read` where `read` was bound in this iteration of the loop to
@@ -256,10 +271,19 @@ pub(super) fn on_await(w: &mut Walker, base: &Expr) {
 fn on_await_in_raced_block(w: &mut Walker, base: &Expr) {
     let current = w.body_ids().0;
     let Some(r) = &w.cancel.raced else { return };
-    if r.body != Some(current) || r.reported {
+    let Some((body, block_scope)) = r.body else {
+        return;
+    };
+    if body != current || r.reported {
         return;
     }
     let (block_span, winner, fresh_from) = (r.span, r.winner, r.fresh_from);
+    // A reader opened inside the block goes with it: nothing outlives the block out of step.
+    if let ExprKind::MethodCall(mc) = &unwrap(w, base).0.kind {
+        if root_binding(&mc.receiver).and_then(|n| w.binding_scope(n)) >= Some(block_scope) {
+            return;
+        }
+    }
     let note = Note {
         path: None,
         span: block_span,

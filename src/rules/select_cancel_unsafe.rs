@@ -65,7 +65,8 @@
 //! block or closure made inside a loop are not followed, nor a future bound in the loop and
 //! moved into a helper before it is raced. An `async fn` counts as not cancel-safe when it
 //! awaits such an operation anywhere in its own body, unless its docs say it is cancel safe; an
-//! async block raced as a branch is reported at the first such operation it awaits.
+//! async block raced as a branch is reported at the first such operation it awaits on a reader
+//! from outside the block (one the block opens itself is dropped with it).
 
 use super::Finding;
 use crate::analysis::facts::{Fact, FactKind};
