@@ -87,10 +87,14 @@ pub(super) struct RacedBlock {
     /// has entered it.
     body: Option<(usize, usize)>,
     span: Span,
-    winner: Span,
+    /// The branch that can win instead; `None` for a block bound by a `let` in a loop, whose
+    /// operation is only noted (in `found`) until `&mut NAME` is raced.
+    winner: Option<Span>,
     fresh_from: usize,
     /// An operation inside was reported: one finding per block.
     reported: bool,
+    /// The first operation found inside a block bound by a `let`.
+    found: Option<Op>,
 }
 
 /// A `select!` in the walk: reports each branch whose operation is not cancel-safe when the
@@ -115,9 +119,10 @@ pub(super) fn on_select(w: &mut Walker, branches: &[RaceBranch]) -> Vec<Option<R
                 block: &**block,
                 body: None,
                 span: inner.span.get(),
-                winner,
+                winner: Some(winner),
                 fresh_from: loop_scope,
                 reported: false,
+                found: None,
             });
             continue;
         }
@@ -170,30 +175,73 @@ pub(super) fn on_async_block(w: &mut Walker, block: &ir::AsyncBlock) {
     }
 }
 
-/// A `let NAME = op` inside a loop: remembered when `op` is not cancel-safe, for a branch that
-/// polls `&mut NAME` later in the same iteration.
-pub(super) fn on_let(w: &mut Walker, pat: &ir::Pat, init: &Expr) {
-    let Some(loop_scope) = w.innermost_loop_scope() else {
-        return;
-    };
+/// The name a `let` binds, when it is a plain name (`read`, `mut read`, `read: T`).
+fn let_name(pat: &ir::Pat) -> Option<&str> {
     let mut pat = pat;
     while let ir::Pat::Type(t) = pat {
         pat = &t.0;
     }
-    let ir::Pat::Ident { name, sub: None } = pat else {
+    match pat {
+        ir::Pat::Ident { name, sub: None } => Some(name),
+        _ => None,
+    }
+}
+
+/// Before a `let NAME = async { .. }` inside a loop is walked: the block is watched, so that what
+/// it awaits is known when `&mut NAME` is raced (see [`on_let`]). Gives back what was watched
+/// before, `None` when nothing changed.
+pub(super) fn before_let(w: &mut Walker, pat: &ir::Pat, init: &Expr) -> Option<Option<RacedBlock>> {
+    let loop_scope = w.innermost_loop_scope()?;
+    let_name(pat)?;
+    let ExprKind::Async(block) = &unwrap(w, init).0.kind else {
+        return None;
+    };
+    let watched = RacedBlock {
+        block: &**block,
+        body: None,
+        span: init.span.get(),
+        winner: None,
+        fresh_from: loop_scope,
+        reported: false,
+        found: None,
+    };
+    Some(w.cancel.raced.replace(watched))
+}
+
+/// A `let NAME = op` inside a loop, once walked: remembered when `op` is not cancel-safe (or is
+/// an async block that awaits such an operation), for a branch that polls `&mut NAME` later in
+/// the same iteration.
+pub(super) fn on_let(
+    w: &mut Walker,
+    pat: &ir::Pat,
+    init: &Expr,
+    saved: Option<Option<RacedBlock>>,
+) {
+    let watched = match saved {
+        Some(previous) => std::mem::replace(&mut w.cancel.raced, previous),
+        None => None,
+    };
+    let Some(loop_scope) = w.innermost_loop_scope() else {
         return;
     };
+    let Some(name) = let_name(pat) else { return };
     let scope = w.current_scope();
     w.cancel
         .loop_lets
-        .retain(|l| l.scope < scope || (l.scope == scope && l.name != *name));
-    let (inner, _) = unwrap(w, init);
-    if !matches!(inner.kind, ExprKind::MethodCall(_) | ExprKind::Call(_)) {
-        return;
-    }
-    if let Some(op) = classify_unwrapped(w, inner, loop_scope) {
+        .retain(|l| l.scope < scope || (l.scope == scope && l.name != name));
+    let op = match watched {
+        Some(block) => block.found,
+        None => {
+            let (inner, _) = unwrap(w, init);
+            if !matches!(inner.kind, ExprKind::MethodCall(_) | ExprKind::Call(_)) {
+                return;
+            }
+            classify_unwrapped(w, inner, loop_scope)
+        }
+    };
+    if let Some(op) = op {
         w.cancel.loop_lets.push(LoopLet {
-            name: name.clone(),
+            name: name.to_string(),
             scope,
             op,
             span: init.span.get(),
@@ -284,6 +332,16 @@ fn on_await_in_raced_block(w: &mut Walker, base: &Expr) {
             return;
         }
     }
+    let Some(winner) = winner else {
+        // Bound by a `let`: only noted, for the branch that races it.
+        if r.found.is_none() {
+            let op = classify(w, base, fresh_from);
+            if let Some(r) = &mut w.cancel.raced {
+                r.found = op;
+            }
+        }
+        return;
+    };
     let note = Note {
         path: None,
         span: block_span,

@@ -54,7 +54,9 @@ impl Walker<'_, '_> {
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
+                        let saved = crate::analysis::select::before_let(self, &local.pat, init);
                         let v = self.eval(init);
+                        crate::analysis::select::on_let(self, &local.pat, init, saved);
                         if let Some(diverge) = &local.diverge {
                             self.eval(diverge);
                         }
@@ -62,9 +64,6 @@ impl Walker<'_, '_> {
                     }
                     None => Val::Unknown,
                 };
-                if let Some(init) = &local.init {
-                    crate::analysis::select::on_let(self, &local.pat, init);
-                }
                 let init_span = local.init.as_ref().map(|i| i.span.get()).unwrap_or(span);
                 // Report at the `let` line, where the future was made.
                 let report_span = Span {
