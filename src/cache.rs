@@ -20,9 +20,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes; a change of shape
+/// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes (5: a
+/// fn's `# Cancel safety` docs as a flag, read through the skeleton); a change of shape
 /// (a field added, removed or renamed) changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// The standard signature of a cache directory tag (<https://bford.info/cachedir/>).
@@ -39,7 +40,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     #[tokio::main] async fn main() {}\n\
     fn off(f: F) { std::thread::spawn(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
-    include!(\"inc.rs\");\n";
+    include!(\"inc.rs\");\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the
 /// values) of the facts of [`PROBE`], hashed. Computed once per run that uses a cache.

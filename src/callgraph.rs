@@ -58,7 +58,7 @@ pub struct Summaries {
 impl Summaries {
     pub fn compute(index: &Index, files: &ContextFacts) -> Summaries {
         let mut s = Summaries {
-            cancel: crate::analysis::select::CancelSummaries::compute(files),
+            cancel: crate::analysis::select::CancelSummaries::compute(index, files),
             ..Summaries::default()
         };
         let mut edges: HashMap<FnId, Edges> = HashMap::new();

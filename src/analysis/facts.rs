@@ -134,6 +134,8 @@ pub enum FactKind {
     RacesFn {
         callee: crate::index::FnId,
         winner: Span,
+        /// What the finding shows before the callee's chain (a wrapper, an async block).
+        notes: Vec<Note>,
     },
     /// The owner, an `async fn`, awaits `op`, which is not cancel-safe, in its own body; or its
     /// doc comment says it is not cancel safe (`op` is `None`).

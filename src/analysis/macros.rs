@@ -34,11 +34,13 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &Macro) -> Val {
                     leaves_loop: b.leaves_loop,
                 })
                 .collect();
-            super::select::on_select(w, &races);
-            for branch in branches.iter() {
+            let raced = super::select::on_select(w, &races);
+            for (branch, raced) in branches.iter().zip(raced) {
                 w.scoped(|w| {
                     if let Some(fut) = &branch.future {
+                        let saved = super::select::enter_branch(w, raced);
                         w.eval_expr(fut);
+                        super::select::leave_branch(w, saved);
                     }
                     if let Some((pat, span)) = &branch.pat {
                         w.bind_arm_pattern(pat, span.get());

@@ -102,6 +102,8 @@ pub struct Index {
     methods: HashMap<(String, String), Vec<FnId>>,
     /// Method name → every fn with a receiver of that name.
     methods_by_name: HashMap<String, Vec<FnId>>,
+    /// Names of the methods (the dependencies' too) whose docs say they are not cancel safe.
+    not_cancel_safe_methods: rustc_hash::FxHashSet<String>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
     /// (file, line of the fn name) → fns declared there.
@@ -341,6 +343,9 @@ impl Index {
         path: String,
     ) -> FnId {
         let id = self.fns.len();
+        if sig.has_self && sig.cancel_doc == facts::DocCancel::NotSafe {
+            self.not_cancel_safe_methods.insert(sig.name.clone());
+        }
         // A receiver of unknown type is matched by name against the workspace's methods only.
         if sig.has_self && !self.is_dep_file(file) {
             self.methods_by_name
@@ -494,6 +499,12 @@ impl Index {
             .get(name)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// Whether a method of this name, in the workspace or a dependency, is documented not
+    /// cancel safe.
+    pub fn has_not_cancel_safe_method(&self, name: &str) -> bool {
+        self.not_cancel_safe_methods.contains(name)
     }
 
     pub fn type_info(&self, path: &str) -> Option<&TypeInfo> {

@@ -12,6 +12,7 @@
 //! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
 //! files of the benchmark's vendored crates).
 
+use super::facts::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
 use crate::source::{
     is_ident_byte, prev_byte, skip_block_comment, skip_char_literal, skip_raw_string, skip_string,
 };
@@ -34,16 +35,24 @@ pub fn skeleton_text(text: &str) -> String {
     let mut i = 0;
     // Where the current signature starts (from `fn`).
     let mut sig_start = 0;
+    // The outer doc comments since the last token, when one of them may speak of cancel safety.
+    let mut docs = DocRun::default();
     while i < bytes.len() {
         if let Some(next) = skip_literal_or_comment(bytes, i) {
             // Comments go too: doc comments are attributes that syn would parse.
             if bytes[i] == b'/' {
+                docs.comment(text, i, next);
                 blank(&mut out[i..next]);
+            } else {
+                docs.end(text, &mut out);
             }
             i = next;
             continue;
         }
         let c = bytes[i];
+        if !c.is_ascii_whitespace() {
+            docs.end(text, &mut out);
+        }
         match c {
             b'(' | b'[' => {
                 if let Some((d, params)) = &mut sig {
@@ -97,6 +106,74 @@ pub fn skeleton_text(text: &str) -> String {
     }
     // Only ASCII bytes were written over whole characters' bytes, or left alone.
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// The outer doc comments (`///`, `/** */`) of one item, as the scan meets them: what their
+/// `# Cancel safety` section says is all the index keeps of them, written back as a marker
+/// attribute ([`DocCancel::of_attrs`] reads it) over the blanked comments.
+#[derive(Default)]
+struct DocRun {
+    /// The doc comments seen since the last token: (start, end) in the text.
+    comments: Vec<(usize, usize)>,
+    /// One of them mentions cancelling.
+    mentions: bool,
+}
+
+impl DocRun {
+    fn comment(&mut self, text: &str, start: usize, end: usize) {
+        let c = &text[start..end];
+        let outer_doc = (c.starts_with("///") && !c.starts_with("////"))
+            || (c.starts_with("/**") && !c.starts_with("/***") && c != "/**/");
+        if outer_doc {
+            self.comments.push((start, end));
+            self.mentions |= c.contains("ancel");
+        }
+    }
+
+    /// A token: the comments so far belong to the item it starts.
+    fn end(&mut self, text: &str, out: &mut [u8]) {
+        if self.comments.is_empty() {
+            return;
+        }
+        if self.mentions {
+            self.mark(text, out);
+        }
+        self.comments.clear();
+        self.mentions = false;
+    }
+
+    fn mark(&self, text: &str, out: &mut [u8]) {
+        // The docs as syn gives them: the text after `///`, or between `/**` and `*/`.
+        let mut doc = String::new();
+        for &(start, end) in &self.comments {
+            let c = &text[start..end];
+            let inner = match c.strip_prefix("///") {
+                Some(line) => line,
+                None => c.get(3..c.len().saturating_sub(2)).unwrap_or(""),
+            };
+            doc.push_str(inner);
+            doc.push('\n');
+        }
+        let mark = match DocCancel::of_doc(&doc) {
+            DocCancel::Silent => return,
+            DocCancel::Safe => CANCEL_SAFE_MARK,
+            DocCancel::NotSafe => CANCEL_UNSAFE_MARK,
+        };
+        let attr = format!("#[{mark}]");
+        // On the first stretch of a comment without a line end that holds it (the section's
+        // heading always does).
+        for &(start, end) in &self.comments {
+            let mut from = start;
+            while from < end {
+                let to = text[from..end].find(['\n', '\r']).map_or(end, |n| from + n);
+                if to - from >= attr.len() {
+                    out[from..from + attr.len()].copy_from_slice(attr.as_bytes());
+                    return;
+                }
+                from = to + 1;
+            }
+        }
+    }
 }
 
 /// Item keywords: the index reads the types, traits and impls a body declares.
@@ -211,6 +288,48 @@ mod tests {
         );
         same_facts("\u{feff}#![allow(dead_code)]\nfn main() {}\n");
         same_facts("fn t() { impl<T> Tr for W<T> {} }\nfn u() { struct L; }\n");
+    }
+
+    /// A `# Cancel safety` section survives the blanking as a flag, in every doc-comment form.
+    #[test]
+    fn cancel_safety_docs_are_kept_as_a_flag() {
+        use super::super::facts::DocCancel;
+        let src = "/// Reads.\n///\n/// # Cancel safety\n///\n/// This method is not cancel safe.\n\
+                   #[inline]\npub async fn a() {}\n\
+                   /**\n * # Cancel safety\n * Cancel safe.\n */\npub fn b() -> F { F }\n\
+                   /** # Cancel safety\r\nNot cancel-safe. */ fn c() {}\n\
+                   impl S {\n    /// # Cancel safety\n    // a plain comment between\n    /// This method is cancel safe.\n    pub async fn d(&self) {}\n\
+                   /// Cancel it any time: there is no section.\n    fn e(&self) {}\n}\n\
+                   trait T {\n    /// # Cancel safety\n    /// Not cancel safe.\n    fn f(&mut self);\n}\n\
+                   /// # Cancel safety\n/// Not cancel safe.\n#[doc = \"more\"]\nfn g(\n    /// # Cancel safety\n    /// cancel safe\n    x: u8,\n) {}\n";
+        same_facts(src);
+        let skel = FileFacts::extract(&super::parse(src).unwrap());
+        let m = &skel.modules[0];
+        let flags: Vec<(&str, DocCancel)> = m
+            .fns
+            .iter()
+            .chain(m.impls.iter().flat_map(|i| &i.fns))
+            .chain(m.traits.iter().flat_map(|t| &t.1))
+            .map(|f| (f.name.as_str(), f.cancel_doc))
+            .collect();
+        use DocCancel::*;
+        assert_eq!(
+            flags,
+            [
+                ("a", NotSafe),
+                ("b", Safe),
+                ("c", NotSafe),
+                ("g", NotSafe),
+                ("d", Safe),
+                ("e", Silent),
+                ("f", NotSafe)
+            ]
+        );
+        // Lines stay where they were.
+        assert_eq!(
+            super::skeleton_text(src).lines().count(),
+            src.lines().count()
+        );
     }
 
     #[test]

@@ -113,6 +113,61 @@ pub const FNS: &[Entry] = &[
     e("tokio::signal::ctrl_c", Safe, "tokio::signal::ctrl_c: waiting for a signal, nothing to lose"),
 ];
 
+/// Methods that wrap the future they are called on and own it: `.fuse()`, `.boxed()`, the
+/// timeouts of futures-time / async-std / tokio-util style extension traits, tracing's
+/// `.instrument(..)`, futures' combinators. Dropping the wrapper drops the future inside, so a
+/// wrapper of an operation that is not cancel-safe is not cancel-safe. Matched only on a receiver
+/// that is itself such an operation.
+pub const WRAPPER_METHODS: &[&str] = &[
+    "fuse",
+    "boxed",
+    "boxed_local",
+    "timeout",
+    "timeout_at",
+    "deadline",
+    "instrument",
+    "in_current_span",
+    "with_current_subscriber",
+    "map",
+    "map_ok",
+    "map_err",
+    "map_into",
+    "err_into",
+    "ok_into",
+    "inspect",
+    "inspect_ok",
+    "inspect_err",
+    "then",
+    "and_then",
+    "or_else",
+    "catch_unwind",
+    "unit_error",
+    "left_future",
+    "right_future",
+];
+
+/// Functions that take a future and own it, by full path, with the index of that argument.
+pub const WRAPPER_FNS: &[(&str, usize)] = &[
+    ("tokio::time::timeout", 1),
+    ("tokio::time::timeout_at", 1),
+    ("async_std::future::timeout", 1),
+    ("async_std::io::timeout", 1),
+    ("futures::future::maybe_done", 0),
+    ("futures_util::future::maybe_done", 0),
+];
+
+pub fn is_wrapper_method(name: &str) -> bool {
+    WRAPPER_METHODS.contains(&name)
+}
+
+/// The index of the future argument a wrapper function owns.
+pub fn wrapper_fn(path: &str) -> Option<usize> {
+    WRAPPER_FNS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, i)| *i)
+}
+
 /// What is known of a method of this name.
 pub fn method(name: &str) -> Option<&'static Entry> {
     METHODS.iter().find(|e| e.name == name)
@@ -123,12 +178,16 @@ pub fn function(path: &str) -> Option<&'static Entry> {
     FNS.iter().find(|e| e.name == path)
 }
 
-/// Whether a doc comment has a `# Cancel safety` section that says the item is not cancel safe:
-/// tokio's convention, followed by crates built on it.
-pub fn doc_says_not_cancel_safe(doc: &str) -> bool {
+/// What a doc comment's `# Cancel safety` section says (tokio's convention, followed by crates
+/// built on it): `Loses` when it says the item is not cancel safe, `Safe` when it says it is,
+/// `None` when there is no such section or it says neither. Lines are read as rustdoc reads a
+/// block doc comment: a leading `*` is not part of the text.
+pub fn doc_cancel_safety(doc: &str) -> Option<CancelSafety> {
     let mut in_section = false;
+    let mut safe = false;
     for line in doc.lines() {
         let line = line.trim();
+        let line = line.strip_prefix('*').map_or(line, str::trim_start);
         if let Some(heading) = line.strip_prefix('#') {
             in_section = heading
                 .trim_start_matches('#')
@@ -137,13 +196,38 @@ pub fn doc_says_not_cancel_safe(doc: &str) -> bool {
             continue;
         }
         if in_section {
-            let lower = line.to_ascii_lowercase().replace('-', " ");
-            if lower.contains("not cancel safe") || lower.contains("not cancellation safe") {
-                return true;
+            // Markdown emphasis (`*not*`, `**not**`, `_not_`) and code marks say nothing.
+            let lower: String = line
+                .chars()
+                .filter(|c| !matches!(c, '*' | '_' | '`'))
+                .map(|c| {
+                    if c == '-' {
+                        ' '
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            if [
+                "not cancel safe",
+                "not cancellation safe",
+                "isn't cancel safe",
+                "is not safe to cancel",
+            ]
+            .iter()
+            .any(|p| lower.contains(p))
+            {
+                return Some(Loses);
             }
+            safe |= lower.contains("cancel safe") || lower.contains("cancellation safe");
         }
     }
-    false
+    safe.then_some(Safe)
+}
+
+/// Whether a doc comment has a `# Cancel safety` section that says the item is not cancel safe.
+pub fn doc_says_not_cancel_safe(doc: &str) -> bool {
+    doc_cancel_safety(doc) == Some(Loses)
 }
 
 #[cfg(test)]
@@ -224,5 +308,23 @@ mod tests {
         assert!(!doc_says_not_cancel_safe(safe_doc));
         // The words elsewhere than under the heading do not count.
         assert!(!doc_says_not_cancel_safe("This method is not cancel safe."));
+        assert_eq!(doc_cancel_safety(safe_doc), Some(Safe));
+        assert_eq!(doc_cancel_safety(unsafe_doc), Some(Loses));
+        assert_eq!(doc_cancel_safety("# Cancel safety\n\nIt depends."), None);
+        assert_eq!(doc_cancel_safety("No section. This is cancel safe."), None);
+        // Emphasis on the "not" (quinn's docs).
+        assert_eq!(
+            doc_cancel_safety("# Cancel safety\n\nThis method is *not* cancellation safe. Even if"),
+            Some(Loses)
+        );
+        assert_eq!(
+            doc_cancel_safety("# Cancel safety\nThis is **not** `cancel-safe`."),
+            Some(Loses)
+        );
+        // A block doc comment's leading stars.
+        assert_eq!(
+            doc_cancel_safety("\n * # Cancel safety\n *\n * This method is not cancel safe.\n "),
+            Some(Loses)
+        );
     }
 }

@@ -119,8 +119,6 @@ pub struct Fn {
     pub runtime_attr: bool,
     /// `#[test]`.
     pub test_attr: bool,
-    /// An `async fn` whose docs say it is not cancel safe.
-    pub docs_not_cancel_safe: bool,
     /// The fn's own type parameters with what their bounds mean.
     pub generics: Box<[(String, Ty)]>,
     pub params: Box<[Param]>,

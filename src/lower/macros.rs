@@ -269,24 +269,6 @@ fn diverging_macro(mac: &syn::Macro) -> bool {
     })
 }
 
-/// Whether the doc comment has a `# Cancel safety` section saying the fn is not cancel safe.
-pub(super) fn docs_not_cancel_safe(attrs: &[syn::Attribute]) -> bool {
-    let mut doc = String::new();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
-        if let syn::Meta::NameValue(nv) = &attr.meta {
-            if let Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) = &nv.value
-            {
-                doc.push_str(&s.value());
-                doc.push('\n');
-            }
-        }
-    }
-    crate::knowledge::cancel_safety::doc_says_not_cancel_safe(&doc)
-}
-
 /// A block's worth of statements, for macros like `tokio::pin! { let x = ..; }`.
 struct Stmts(Vec<syn::Stmt>);
 

@@ -3,9 +3,13 @@
 //! `while`, `while let` or `for` whose future is an operation that is not cancel-safe:
 //! `read_line`, `read_to_string`, `read_exact`, `read_u16` and the wider integer and float
 //! reads, `write_all`, `tokio::io::copy`; `read_until`, `read_to_end` and `write_all_buf` when
-//! their buffer is made fresh in each iteration; and `async fn`s of the workspace that await one
-//! of those (the finding shows the chain), or whose docs have a `# Cancel safety` section saying
-//! they are not cancel safe.
+//! their buffer is made fresh in each iteration; `async fn`s of the workspace that await one of
+//! those (the finding shows the chain); and any function, of the workspace or of a dependency
+//! read from its sources, whose docs have a `# Cancel safety` section saying it is not cancel
+//! safe (one documented cancel safe is never suspect). The operation is found where code hides
+//! it: inside a wrapper that owns it (`timeout(d, op)`, `timeout_at`, `op.timeout(d)`,
+//! `Box::pin(op)`, `op.boxed()`, `pin!(op)`), awaited inside an async block raced as the branch,
+//! or bound and pinned inside the loop and polled as `&mut fut`, which makes it anew each turn.
 //!
 //! ## Why is this bad
 //! Each time another branch wins, `select!` drops the losing futures. An operation that is
@@ -55,13 +59,14 @@
 //! is not reported: the read is dropped only when the loop is being left on purpose.
 //!
 //! ## Known limits
-//! Only operations the tables know, and workspace `async fn`s reached through resolved calls,
-//! count; a method on a receiver of unknown type counts only when no type of the workspace
-//! declares a method of that name. A dependency's own `# Cancel safety` docs are not read yet
-//! (the index does not keep doc comments). Futures wrapped in other combinators (`timeout(..)`,
-//! async blocks) and selects in an async block or closure made inside a loop are not followed.
-//! An `async fn` counts as not cancel-safe when it awaits such an operation anywhere in its own
-//! body.
+//! Only operations the tables know, functions documented not cancel safe, and workspace
+//! `async fn`s reached through resolved calls count; a method on a receiver of unknown type
+//! counts only when no type of the workspace declares a method of that name. Selects in an async
+//! block or closure made inside a loop are not followed, nor a future bound in the loop and
+//! moved into a helper before it is raced. An `async fn` counts as not cancel-safe when it
+//! awaits such an operation anywhere in its own body, unless its docs say it is cancel safe; an
+//! async block raced as a branch is reported at the first such operation it awaits on a reader
+//! from outside the block (one the block opens itself is dropped with it).
 
 use super::Finding;
 use crate::analysis::facts::{Fact, FactKind};

@@ -47,6 +47,7 @@ impl Walker<'_, '_> {
             }
             ExprKind::Try(inner) => self.eval(inner).unwrapped(),
             ExprKind::Async(a) => {
+                crate::analysis::select::on_async_block(self, a);
                 let spawned = std::mem::take(&mut self.spawned_arg);
                 self.in_body(ExecContext::Async, |w| {
                     let tail = w.block_value(&a.block);

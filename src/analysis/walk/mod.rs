@@ -195,6 +195,8 @@ pub(super) struct Walker<'a, 'f> {
     /// Inside a closure given to a lazy adaptor whose result the function returns: the
     /// closure's effects are not the function's own (it only builds the closure).
     deferred: usize,
+    /// What the cancel-safety checks keep during the walk ([`super::select`]).
+    pub(super) cancel: super::select::CancelState,
 }
 
 impl<'a, 'f> Walker<'a, 'f> {
@@ -234,6 +236,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             built_runtimes: Vec::new(),
             moved_offloaded: 0,
             retracted: Vec::new(),
+            cancel: Default::default(),
         }
     }
 
@@ -308,6 +311,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let Some(scope) = self.scopes.pop() else {
             return;
         };
+        self.cancel.scope_ended(self.scopes.depth());
         for b in scope.bindings {
             if !b.used && !b.param {
                 self.report_lost(&b.val, DropHow::UnusedBinding(b.name.clone()), b.span, None);
@@ -518,6 +522,16 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// In the own body of the function being walked (not an async block or closure in it).
     pub(super) fn in_fn_body(&self) -> (ExecContext, bool, Option<FnId>) {
         (self.ctx, self.body == 0, self.owner)
+    }
+
+    /// The walk's id of the body being walked, and the id the next body will get.
+    pub(super) fn body_ids(&self) -> (usize, usize) {
+        (self.body, self.next_body)
+    }
+
+    /// The index of the innermost scope.
+    pub(super) fn current_scope(&self) -> usize {
+        self.scopes.depth().saturating_sub(1)
     }
 
     /// The scope index of the binding a name refers to.

@@ -54,7 +54,9 @@ impl Walker<'_, '_> {
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
+                        let saved = crate::analysis::select::before_let(self, &local.pat, init);
                         let v = self.eval(init);
+                        crate::analysis::select::on_let(self, &local.pat, init, saved);
                         if let Some(diverge) = &local.diverge {
                             self.eval(diverge);
                         }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Bumped when what is stored changes.
-const FORMAT: u32 = 1;
+/// Bumped when what is stored changes (2: fns carry their `# Cancel safety` docs as a flag).
+const FORMAT: u32 = 2;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {
