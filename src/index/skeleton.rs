@@ -35,22 +35,26 @@ pub fn skeleton_text(text: &str) -> String {
     let mut i = 0;
     // Where the current signature starts (from `fn`).
     let mut sig_start = 0;
-    // The outer doc comments since the last token, when one of them may speak of cancel safety.
+    // The outer doc comments since the last token, when one of them may speak of cancel safety
+    // (most files have no such section: then none is looked at).
     let mut docs = DocRun::default();
+    let read_docs = may_have_cancel_safety_docs(text);
     while i < bytes.len() {
         if let Some(next) = skip_literal_or_comment(bytes, i) {
             // Comments go too: doc comments are attributes that syn would parse.
             if bytes[i] == b'/' {
-                docs.comment(text, i, next);
+                if read_docs {
+                    docs.comment(text, i, next);
+                }
                 blank(&mut out[i..next]);
-            } else {
+            } else if !docs.comments.is_empty() {
                 docs.end(text, &mut out);
             }
             i = next;
             continue;
         }
         let c = bytes[i];
-        if !c.is_ascii_whitespace() {
+        if !docs.comments.is_empty() && !c.is_ascii_whitespace() {
             docs.end(text, &mut out);
         }
         match c {
@@ -108,6 +112,13 @@ pub fn skeleton_text(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
+/// Whether the text may hold a `# Cancel safety` section that the docs' reader would take: its
+/// heading, whatever the case of `safety`, with `ancel` in lower case as
+/// [`DocCancel::of_attrs`] and [`DocRun::comment`] require.
+fn may_have_cancel_safety_docs(text: &str) -> bool {
+    text.contains("ancel s") || text.contains("ancel S")
+}
+
 /// The outer doc comments (`///`, `/** */`) of one item, as the scan meets them: what their
 /// `# Cancel safety` section says is all the index keeps of them, written back as a marker
 /// attribute ([`DocCancel::of_attrs`] reads it) over the blanked comments.
@@ -132,9 +143,6 @@ impl DocRun {
 
     /// A token: the comments so far belong to the item it starts.
     fn end(&mut self, text: &str, out: &mut [u8]) {
-        if self.comments.is_empty() {
-            return;
-        }
         if self.mentions {
             self.mark(text, out);
         }
@@ -301,7 +309,8 @@ mod tests {
                    impl S {\n    /// # Cancel safety\n    // a plain comment between\n    /// This method is cancel safe.\n    pub async fn d(&self) {}\n\
                    /// Cancel it any time: there is no section.\n    fn e(&self) {}\n}\n\
                    trait T {\n    /// # Cancel safety\n    /// Not cancel safe.\n    fn f(&mut self);\n}\n\
-                   /// # Cancel safety\n/// Not cancel safe.\n#[doc = \"more\"]\nfn g(\n    /// # Cancel safety\n    /// cancel safe\n    x: u8,\n) {}\n";
+                   /// # Cancel safety\n/// Not cancel safe.\n#[doc = \"more\"]\nfn g(\n    /// # Cancel safety\n    /// cancel safe\n    x: u8,\n) {}\n\
+                   /// # Cancel SAFETY\n/// NOT cancel safe\npub fn h() {}\n";
         same_facts(src);
         let skel = FileFacts::extract(&super::parse(src).unwrap());
         let m = &skel.modules[0];
@@ -320,6 +329,7 @@ mod tests {
                 ("b", Safe),
                 ("c", NotSafe),
                 ("g", NotSafe),
+                ("h", NotSafe),
                 ("d", Safe),
                 ("e", Silent),
                 ("f", NotSafe)
