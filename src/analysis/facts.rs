@@ -1,5 +1,6 @@
 //! The facts the per-body walk computes and the rules consume.
 
+pub use crate::diagnostic::Provenance;
 use crate::diagnostic::{Edit, Note, Span};
 
 /// Where a piece of code runs.
@@ -97,6 +98,8 @@ pub enum FactKind {
         origin: String,
         /// Where `.await` would go to consume it (async context only).
         await_fix: Option<AwaitFix>,
+        /// How the value is known to be a future or handle.
+        provenance: Provenance,
     },
     /// A call with a known runtime effect.
     Call {

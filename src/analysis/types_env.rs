@@ -46,13 +46,15 @@ impl TypeCx<'_> {
             Ty::Future(out) => Val::Future {
                 output: out.as_ref().map(|o| Box::new(again(o, m))),
                 origin: "an `impl Future`".into(),
+                prov: super::value::Provenance::Proven,
             },
             Ty::Callable(ret) => Val::Callable(Box::new(again(ret, m))),
             Ty::Tuple(ts) => Val::Tuple(ts.iter().map(|t| again(t, m)).collect()),
             Ty::Path { segs, args } => {
                 if let ([name], true) = (segs.as_slice(), args.is_empty()) {
+                    // A generic parameter: what its bounds say, inferred.
                     if let Some((_, v)) = env.iter().find(|(n, _)| n == name) {
-                        return v.clone();
+                        return v.clone().flowed();
                     }
                 }
                 let last = segs.last().map(String::as_str).unwrap_or_default();
@@ -86,11 +88,7 @@ impl TypeCx<'_> {
         // `JoinHandle`, when those crates are analysed themselves).
         match self.workspace_type_class(&p) {
             TypeClass::Future => return Val::future(format!("type `{last}`")),
-            TypeClass::TaskHandle => {
-                return Val::TaskHandle {
-                    origin: format!("`{last}`"),
-                }
-            }
+            TypeClass::TaskHandle => return Val::task_handle(format!("`{last}`")),
             _ => {}
         }
         // A workspace type named like a future that implements `Future` (`ResponseFuture`) is
@@ -105,16 +103,8 @@ impl TypeCx<'_> {
         let k = self.knowledge;
         match k.classify_type(p) {
             TypeClass::Future => return Val::future(format!("type `{last}`")),
-            TypeClass::TaskHandle => {
-                return Val::TaskHandle {
-                    origin: format!("`{last}`"),
-                }
-            }
-            TypeClass::ThreadHandle => {
-                return Val::ThreadHandle {
-                    origin: format!("`{last}`"),
-                }
-            }
+            TypeClass::TaskHandle => return Val::task_handle(format!("`{last}`")),
+            TypeClass::ThreadHandle => return Val::thread_handle(format!("`{last}`")),
             TypeClass::Guard => return Val::SyncGuard,
             TypeClass::Other => {}
         }

@@ -5,6 +5,14 @@
 //! bound to a name that is never used (`_x` included), shadowed before use, or only passed to
 //! `drop`/`mem::forget`. It looks at async code *and* sync code.
 //!
+//! Every finding says how the value is known to be a future (the `provenance` field of
+//! `--format json`): *proven* (a path resolved to an `async fn`, a declared `impl Future` or
+//! `IntoFuture` return, an async block, a knowledge-table entry), *inferred* (a type that flowed to
+//! the value through a generic bound, an `.await`, a collection's element) or *guessed* (a method
+//! matched by name on a receiver whose type is unknown). An error needs a proven or inferred
+//! future; a guessed one is at most a warning, its message says it is a guess, and its fix is
+//! never applied without `--unsafe-fixes`.
+//!
 //! ## Why is this bad
 //! Futures are lazy: nothing in an `async fn` runs until the future is awaited, spawned or
 //! otherwise polled. A forgotten `.await` silently skips the work — the message is never sent,
@@ -45,7 +53,8 @@
 //! `async fn` or future-returning function of the analysed workspace, to a known API of tokio,
 //! futures, async-std, smol, reqwest, hyper, sqlx or tonic, or to a path configured as
 //! future-returning. Methods on receivers whose type cannot be worked out are only counted when
-//! every definition of that name in the workspace is async and the name is not a common sync one.
+//! every definition of that name in the workspace is async and the name is not a common sync one,
+//! and then as a guess (a warning at most).
 //! A future consumed on only one branch is not reported. Values of the workspace's own types
 //! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
 //! statement or into `_`, not when left in a binding, and never when the type's name says it is a
@@ -54,7 +63,9 @@
 //! dropping a future does — while the statement and `let _ =` forms are still reported.
 
 use super::Finding;
-use crate::analysis::facts::{AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, ValueKind};
+use crate::analysis::facts::{
+    AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, ValueKind,
+};
 use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
 pub const DEFAULT_LEVEL: Level = Level::Deny;
@@ -67,13 +78,14 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         how,
         origin,
         await_fix,
+        provenance,
     } = &fact.kind
     else {
         return;
     };
     let in_async = fact.ctx == ExecContext::Async;
     let source = source(origin);
-    let (message, label) = match how {
+    let (mut message, label) = match how {
         DropHow::Statement if in_async => (
             format!("future {source} is never awaited"),
             "this future is dropped here without being polled".to_string(),
@@ -99,6 +111,9 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             format!("`{dropper}` discards the future"),
         ),
     };
+    if *provenance == Provenance::Guessed {
+        message.push_str(" (guessed from the method name: the receiver's type is unknown)");
+    }
     let help = if in_async {
         "add `.await` to run it, or spawn it (`tokio::spawn`) if it should run in the background"
     } else {
@@ -107,7 +122,12 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     };
     let fix = match (how, await_fix) {
         (DropHow::Statement | DropHow::LetUnderscore, Some(f)) if in_async => {
-            Some(await_fix_of(fact, how, f))
+            let mut fix = await_fix_of(fact, how, f);
+            // `.await` on a guess may not compile: never applied without a look.
+            if *provenance == Provenance::Guessed {
+                fix.applicability = Applicability::MaybeIncorrect;
+            }
+            Some(fix)
         }
         _ => None,
     };
@@ -115,7 +135,8 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         Finding::new(fact.span, message)
             .label(label)
             .help(help)
-            .fix(fix),
+            .fix(fix)
+            .provenance(*provenance),
     );
 }
 

@@ -3,7 +3,7 @@
 
 use super::{short_type, Walker};
 use crate::analysis::facts::{DropHow, ExecContext, FactKind};
-use crate::analysis::value::Val;
+use crate::analysis::value::{Provenance, Val};
 use crate::diagnostic::Span;
 use crate::index::{FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role, COMMON_SYNC_METHODS};
@@ -117,9 +117,10 @@ impl Walker<'_, '_> {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 return match *ret {
-                    Val::Future { output, .. } => Val::Future {
+                    Val::Future { output, prov, .. } => Val::Future {
                         output,
                         origin: format!("`{}`", segs[0]),
+                        prov,
                     },
                     other => other,
                 };
@@ -277,8 +278,8 @@ impl Walker<'_, '_> {
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
         match &recv {
-            Val::Future { origin, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
-                result = Val::future(origin.clone());
+            Val::Future { origin, prov, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
+                result = Val::future(origin.clone()).weakened(*prov);
             }
             Val::Typed { path, args } => {
                 if matches!(
@@ -443,7 +444,7 @@ impl Walker<'_, '_> {
         }
         let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
         if vals.iter().all(Val::is_future) {
-            return Val::future(format!("method `{name}`"));
+            return Val::future(format!("method `{name}`")).weakened(Provenance::Guessed);
         }
         Val::Unknown
     }
@@ -469,7 +470,9 @@ fn is_vec_path(path: &str) -> bool {
 /// The element of a vector value, when known.
 fn vec_elem(v: &Val) -> Val {
     match v {
-        Val::Typed { path, args } if is_vec_path(path) => args.first().cloned().unwrap_or_default(),
+        Val::Typed { path, args } if is_vec_path(path) => {
+            args.first().cloned().unwrap_or_default().flowed()
+        }
         _ => Val::Unknown,
     }
 }

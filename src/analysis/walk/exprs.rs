@@ -38,10 +38,11 @@ impl Walker<'_, '_> {
                 crate::analysis::select::on_await(self, base);
                 let v = self.eval(base);
                 self.on_await(await_span);
+                // What awaiting gives flowed through the future: inferred at best.
                 match v {
                     Val::Future {
                         output: Some(o), ..
-                    } => *o,
+                    } => o.flowed(),
                     _ => Val::Unknown,
                 }
             }
@@ -256,9 +257,9 @@ impl Walker<'_, '_> {
             return Val::Callable(Box::new(Val::future(origin)));
         }
         match ret {
-            Val::Future { .. } => {
+            Val::Future { prov, .. } => {
                 let origin = format!("the closure at line {}", c.line);
-                Val::Callable(Box::new(Val::future(origin)))
+                Val::Callable(Box::new(Val::future(origin).weakened(prov)))
             }
             _ => Val::Callable(Box::new(Val::Unknown)),
         }

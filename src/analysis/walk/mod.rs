@@ -364,12 +364,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
             if let Some(origin) = self.future_object(val) {
-                let fut = Val::future(origin);
+                let fut = Val::future(origin).weakened(val.provenance());
                 return self.report_lost(&fut, how, span, await_fix);
             }
         }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
+            let provenance = val.provenance();
             let await_fix = match await_fix {
                 Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
                     edit,
@@ -388,6 +389,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     how,
                     origin,
                     await_fix,
+                    provenance,
                 },
             );
         }
