@@ -100,6 +100,8 @@ pub enum FactKind {
         await_fix: Option<AwaitFix>,
         /// How the value is known to be a future or handle.
         provenance: Provenance,
+        /// The future's maker started its work before returning it: dropping it loses the wait.
+        started: bool,
     },
     /// A call with a known runtime effect.
     Call {

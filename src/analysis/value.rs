@@ -13,6 +13,9 @@ pub enum Val {
         output: Option<Box<Val>>,
         origin: String,
         prov: Provenance,
+        /// Made by a plain fn that starts the work before it returns the future (sends the
+        /// command, then returns a future that waits for the reply): dropping it loses the wait.
+        started: bool,
     },
     /// A spawned task's `JoinHandle` (awaiting it gives the task's result).
     TaskHandle {
@@ -44,6 +47,7 @@ impl Val {
             output: None,
             origin: origin.into(),
             prov: Provenance::Proven,
+            started: false,
         }
     }
 
@@ -81,10 +85,12 @@ impl Val {
                 output,
                 origin,
                 prov,
+                started,
             } => Val::Future {
                 output,
                 origin,
                 prov: prov.weaker(p),
+                started,
             },
             Val::TaskHandle { origin, prov } => Val::TaskHandle {
                 origin,

@@ -6,7 +6,7 @@ use crate::analysis::facts::{DropHow, ExecContext, FactKind};
 use crate::analysis::value::{Provenance, Val};
 use crate::diagnostic::Span;
 use crate::index::{FnId, Ns, Res};
-use crate::knowledge::{Api, Ret, Role, COMMON_SYNC_METHODS};
+use crate::knowledge::{Api, Ret, Role};
 use crate::lower::ir::{self, ExprKind};
 
 /// Methods of futures that give a future again.
@@ -81,7 +81,7 @@ impl Walker<'_, '_> {
                     }
                     v
                 }
-                _ => self.eval(arg),
+                _ => self.eval_moved(arg),
             };
             self.spawned_arg = false;
             if let Some(name) = arg.bare_ident() {
@@ -117,10 +117,16 @@ impl Walker<'_, '_> {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 return match *ret {
-                    Val::Future { output, prov, .. } => Val::Future {
+                    Val::Future {
+                        output,
+                        prov,
+                        started,
+                        ..
+                    } => Val::Future {
                         output,
                         origin: format!("`{}`", segs[0]),
                         prov,
+                        started,
                     },
                     other => other,
                 };
@@ -176,8 +182,8 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
             Res::Type(ty) => {
-                self.eval_args(call.args.iter(), Role::Plain, "");
-                Val::typed(ty)
+                let fields = self.eval_args(call.args.iter(), Role::Plain, "");
+                self.types().constructed(ty, &fields)
             }
             Res::External(path) => match self.cx.knowledge.function(&path) {
                 Some(api) => self.call_api(call, path, api, span),
@@ -278,8 +284,18 @@ impl Walker<'_, '_> {
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
         match &recv {
-            Val::Future { origin, prov, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
-                result = Val::future(origin.clone()).weakened(*prov);
+            Val::Future {
+                origin,
+                prov,
+                started,
+                ..
+            } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
+                result = Val::Future {
+                    output: None,
+                    origin: origin.clone(),
+                    prov: *prov,
+                    started: *started,
+                };
             }
             Val::Typed { path, args } => {
                 if matches!(
@@ -428,7 +444,7 @@ impl Walker<'_, '_> {
     /// name is not a common sync one. A definition taking another number of arguments is not
     /// the one called (h2's `send_data(data, end)` is not a crate's own `send_data(chunk)`).
     pub(super) fn unknown_receiver_method(&self, name: &str, argc: usize) -> Val {
-        if COMMON_SYNC_METHODS.contains(&name) {
+        if crate::knowledge::maybe_sync_method(name) {
             return Val::Unknown;
         }
         let ids: Vec<FnId> = self

@@ -9,7 +9,7 @@
 
 use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
-use super::value::Val;
+use super::value::{Provenance, Val};
 use crate::diagnostic::{Edit, Span};
 use crate::index::types::Ty;
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
@@ -195,6 +195,11 @@ pub(super) struct Walker<'a, 'f> {
     /// Inside a closure given to a lazy adaptor whose result the function returns: the
     /// closure's effects are not the function's own (it only builds the closure).
     deferred: usize,
+    /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
+    wild_silent: usize,
+    /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
+    /// temporary.
+    place_init: bool,
 }
 
 impl<'a, 'f> Walker<'a, 'f> {
@@ -229,6 +234,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             spawning: false,
             cfg_local: false,
             deferred: 0,
+            wild_silent: 0,
+            place_init: false,
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -336,6 +343,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             body,
             guard_done: false,
             cfg,
+            read: false,
         });
         if let Some((old, old_span)) = shadowed {
             self.report_lost(&old, DropHow::Shadowed(name), old_span, None);
@@ -353,6 +361,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             body,
             guard_done: false,
             cfg: false,
+            read: false,
         });
     }
 
@@ -363,14 +372,15 @@ impl<'a, 'f> Walker<'a, 'f> {
             return;
         }
         if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
-            if let Some(origin) = self.future_object(val) {
-                let fut = Val::future(origin).weakened(val.provenance());
+            if let Some((origin, prov)) = self.future_object(val) {
+                let fut = Val::future(origin).weakened(prov);
                 return self.report_lost(&fut, how, span, await_fix);
             }
         }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
             let provenance = val.provenance();
+            let started = matches!(val, Val::Future { started: true, .. });
             let await_fix = match await_fix {
                 Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
                     edit,
@@ -390,6 +400,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     origin,
                     await_fix,
                     provenance,
+                    started,
                 },
             );
         }
@@ -400,20 +411,23 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// the work it stands for. Only those two forms count: such values are also kept in
     /// bindings for other reasons (polled by hand, dropped on purpose), and names of handles and
     /// channel ends are never taken for futures.
-    fn future_object(&self, val: &Val) -> Option<String> {
-        let Val::Typed { path, .. } = val else {
+    fn future_object(&self, val: &Val) -> Option<(String, Provenance)> {
+        let Val::Typed { path, args } = val else {
             return None;
         };
         let name = short_type(path);
-        let future = if self.cx.index.type_info(path).is_some() {
-            (self.cx.index.implements(path, "Future")
-                || self.cx.index.implements(path, "IntoFuture"))
-                && !crate::knowledge::is_handle_like_name(name)
-                && self.types().lazy_on_drop(path)
+        let prov = if self.cx.index.type_info(path).is_some() {
+            if crate::knowledge::is_handle_like_name(name) || !self.types().lazy_on_drop(path) {
+                return None;
+            }
+            // `Either<L, R>` is a future only when its halves are.
+            self.types().future_by_impl(path, args)?
+        } else if self.cx.knowledge.is_future_object(path) {
+            Provenance::Proven
         } else {
-            self.cx.knowledge.is_future_object(path)
+            return None;
         };
-        future.then(|| format!("type `{name}`"))
+        Some((format!("type `{name}`"), prov))
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {

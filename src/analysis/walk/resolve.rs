@@ -90,6 +90,7 @@ impl Walker<'_, '_> {
                 output: Some(Box::new(ret)),
                 origin: format!("async fn `{}`", sig.name),
                 prov: Provenance::Proven,
+                started: false,
             };
         }
         if sig.ret_is_ref && self.future_object(&ret).is_some() {
@@ -97,10 +98,17 @@ impl Walker<'_, '_> {
             return Val::Unknown;
         }
         match ret {
-            Val::Future { output, prov, .. } => Val::Future {
+            // A plain fn that starts the work before returning the future.
+            Val::Future {
+                output,
+                prov,
+                started,
+                ..
+            } => Val::Future {
                 output,
                 origin: format!("fn `{}`", sig.name),
                 prov,
+                started: started || sig.starts_work,
             },
             Val::TaskHandle { prov, .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
@@ -139,6 +147,7 @@ impl Walker<'_, '_> {
                 output: out.map(|p| Box::new(Val::typed(p))),
                 origin,
                 prov: Provenance::Proven,
+                started: false,
             },
             Ret::FutureResult(p) => Val::Future {
                 output: Some(Box::new(Val::Typed {
@@ -147,6 +156,7 @@ impl Walker<'_, '_> {
                 })),
                 origin,
                 prov: Provenance::Proven,
+                started: false,
             },
             Ret::TaskHandle => Val::task_handle(origin),
             Ret::ThreadHandle => Val::thread_handle(origin),
