@@ -137,6 +137,7 @@ impl Summaries {
                 callee,
                 in_loop,
                 no_runtime,
+                expects_panic,
             } = fact.kind
             else {
                 continue;
@@ -159,6 +160,7 @@ impl Summaries {
                         in_loop,
                         no_runtime,
                         chain: self.chain(index, callee, effect),
+                        expects_panic,
                     },
                 });
             }

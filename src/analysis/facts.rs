@@ -115,6 +115,9 @@ pub enum FactKind {
         no_runtime: bool,
         /// For indirect effects: the call chain from this call site to the effect.
         chain: Vec<Note>,
+        /// The call is where a panic is expected (a `#[should_panic]` test, a closure given to
+        /// `catch_unwind`): a misuse that panics is what the code checks there.
+        expects_panic: bool,
     },
     /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
     /// only once the callee's summary is known (see [`crate::callgraph`]).
@@ -122,6 +125,8 @@ pub enum FactKind {
         callee: crate::index::FnId,
         in_loop: bool,
         no_runtime: bool,
+        /// See [`FactKind::Call`].
+        expects_panic: bool,
     },
     /// A sync lock guard bound to `guard` is alive at an `.await`.
     GuardAcrossAwait { guard: String, await_span: Span },

@@ -24,7 +24,8 @@
 //! ## Known limits
 //! Closures handed to offloading calls (`spawn_blocking`, `block_in_place`, `thread::spawn`) are
 //! sync context and not reported. Calls through trait objects or unresolved receivers are not
-//! followed.
+//! followed. Where a panic is expected — the body of a `#[should_panic]` test, a closure given
+//! to `catch_unwind` — the panic is what the code checks, and nothing is reported.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
@@ -39,10 +40,12 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         effect: Effect::BlockOn,
         callee,
         chain,
+        expects_panic,
         ..
     } = &fact.kind
     {
-        if fact.ctx != ExecContext::Async {
+        // A `#[should_panic]` test or a `catch_unwind` closure checks that this panics.
+        if fact.ctx != ExecContext::Async || *expects_panic {
             return;
         }
         let message = if chain.is_empty() {

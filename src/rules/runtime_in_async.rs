@@ -23,7 +23,11 @@
 //! ```
 //!
 //! ## Known limits
-//! A runtime built inside `std::thread::spawn` or `spawn_blocking` is fine and not reported.
+//! A runtime built inside `std::thread::spawn` or `spawn_blocking` is fine and not reported, nor
+//! one bound to a name that moves to another thread or is consumed by `shutdown_background()` or
+//! `shutdown_timeout(..)` (no drop happens in async code). Where a panic is expected — the body
+//! of a `#[should_panic]` test, a closure given to `catch_unwind` — the panic is what the code
+//! checks, and nothing is reported.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
@@ -38,10 +42,12 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         effect: Effect::BuildsRuntime,
         callee,
         chain,
+        expects_panic,
         ..
     } = &fact.kind
     {
-        if fact.ctx != ExecContext::Async {
+        // A `#[should_panic]` test or a `catch_unwind` closure checks that this panics.
+        if fact.ctx != ExecContext::Async || *expects_panic {
             return;
         }
         let message = if chain.is_empty() {

@@ -76,7 +76,8 @@ impl Walker<'_, '_> {
                     // `thread::spawn(|| async { .. })`: the thread only builds the future.
                     if matches!(&v, Val::Callable(ret) if ret.is_future()) {
                         let span = arg.span.get();
-                        let fut = Val::future("a closure run on another thread");
+                        let fut =
+                            Val::future("a closure run on another thread").weakened(v.provenance());
                         self.report_lost(&fut, DropHow::Statement, span, None);
                     }
                     v
@@ -98,6 +99,16 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn eval_call(&mut self, call: &ir::Call, span: Span) -> Val {
+        // `catch_unwind(|| ..)`: a panic in the closure is expected and caught.
+        let catches = matches!(&call.func.kind, ExprKind::Path(p)
+            if p.segs.last().is_some_and(|s| s == "catch_unwind"));
+        self.expects_panic += usize::from(catches);
+        let v = self.eval_call_inner(call, span);
+        self.expects_panic -= usize::from(catches);
+        v
+    }
+
+    fn eval_call_inner(&mut self, call: &ir::Call, span: Span) -> Val {
         let ExprKind::Path(p) = &call.func.kind else {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
@@ -208,12 +219,14 @@ impl Walker<'_, '_> {
             return;
         }
         let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
+        let expects_panic = self.expects_panic > 0;
         self.push_fact(
             span,
             FactKind::CallsFn {
                 callee: *id,
                 in_loop,
                 no_runtime,
+                expects_panic,
             },
         );
     }
@@ -351,6 +364,14 @@ impl Walker<'_, '_> {
                 }
             }
             _ => {}
+        }
+        // `rt.shutdown_background()`, `rt.shutdown_timeout(d)`: the runtime is consumed without
+        // the drop that panics in async code.
+        if matches!(name.as_str(), "shutdown_background" | "shutdown_timeout") {
+            if let Some(local) = mc.receiver.bare_ident() {
+                let built = self.built_runtimes.iter().filter(|(n, _)| n == local);
+                self.retracted.extend(built.map(|(_, i)| *i));
+            }
         }
         if name == "enter"
             && recv
@@ -507,7 +528,14 @@ fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> V
             if !c.is_async && ret.is_future()
     );
     if wrapper && name == "map" && args.len() == 1 && closure_future {
-        return Val::future("the closure given to `map`");
+        // On a receiver of unknown type, that it is an `Option` (not a lazy iterator) is a guess.
+        let prov = match recv {
+            Val::Unknown => Provenance::Guessed,
+            _ => Provenance::Proven,
+        };
+        return Val::future("the closure given to `map`")
+            .weakened(args[0].provenance())
+            .weakened(prov);
     }
     Val::Unknown
 }

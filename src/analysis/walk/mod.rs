@@ -123,6 +123,7 @@ fn walk_fn(
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
     crate::analysis::select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
+    w.expects_panic = usize::from(f.should_panic);
     let mut params = outer_generics.to_vec();
     params.extend(f.generics.iter().cloned());
     w.set_generics(&params);
@@ -195,6 +196,9 @@ pub(super) struct Walker<'a, 'f> {
     /// Inside a closure given to a lazy adaptor whose result the function returns: the
     /// closure's effects are not the function's own (it only builds the closure).
     deferred: usize,
+    /// Where a panic is expected: in a `#[should_panic]` test, in a closure given to
+    /// `catch_unwind`.
+    expects_panic: usize,
     /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
     wild_silent: usize,
     /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
@@ -236,6 +240,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             deferred: 0,
             wild_silent: 0,
             place_init: false,
+            expects_panic: 0,
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -436,6 +441,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         let in_loop = self.loop_depth > 0;
         let no_runtime = self.no_runtime;
+        let expects_panic = self.expects_panic > 0;
         if effect == Effect::BuildsRuntime && self.quiet == 0 {
             self.last_built = Some(self.facts.len());
         }
@@ -447,6 +453,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 in_loop,
                 no_runtime,
                 chain: Vec::new(),
+                expects_panic,
             },
         );
     }
