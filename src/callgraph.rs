@@ -138,6 +138,7 @@ impl Summaries {
                 in_loop,
                 no_runtime,
                 expects_panic,
+                in_callback,
             } = fact.kind
             else {
                 continue;
@@ -161,6 +162,7 @@ impl Summaries {
                         no_runtime,
                         chain: self.chain(index, callee, effect),
                         expects_panic,
+                        in_callback,
                     },
                 });
             }

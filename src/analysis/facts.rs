@@ -118,6 +118,9 @@ pub enum FactKind {
         /// The call is where a panic is expected (a `#[should_panic]` test, a closure given to
         /// `catch_unwind`): a misuse that panics is what the code checks there.
         expects_panic: bool,
+        /// The call is in a `move` closure handed to another call, which may run it later or on
+        /// another thread (a callback): that it runs in async code is a guess.
+        in_callback: bool,
     },
     /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
     /// only once the callee's summary is known (see [`crate::callgraph`]).
@@ -127,6 +130,8 @@ pub enum FactKind {
         no_runtime: bool,
         /// See [`FactKind::Call`].
         expects_panic: bool,
+        /// See [`FactKind::Call`].
+        in_callback: bool,
     },
     /// A sync lock guard bound to `guard` is alive at an `.await`.
     GuardAcrossAwait { guard: String, await_span: Span },

@@ -25,7 +25,9 @@
 //! Closures handed to offloading calls (`spawn_blocking`, `block_in_place`, `thread::spawn`) are
 //! sync context and not reported. Calls through trait objects or unresolved receivers are not
 //! followed. Where a panic is expected — the body of a `#[should_panic]` test, a closure given
-//! to `catch_unwind` — the panic is what the code checks, and nothing is reported.
+//! to `catch_unwind` — the panic is what the code checks, and nothing is reported. In a `move`
+//! closure handed to a call (a handler a mock server keeps and runs on its own thread), that the
+//! closure runs in async code is a guess: a warning at most, saying so.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
@@ -41,6 +43,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         callee,
         chain,
         expects_panic,
+        in_callback,
         ..
     } = &fact.kind
     {
@@ -48,7 +51,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         if fact.ctx != ExecContext::Async || *expects_panic {
             return;
         }
-        let message = if chain.is_empty() {
+        let mut message = if chain.is_empty() {
             format!("`{callee}` blocks on a future inside async code")
         } else {
             match super::reached(chain) {
@@ -56,11 +59,17 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` reaches `block_on` and is called inside async code"),
             }
         };
-        out.push(
-            Finding::new(fact.span, message)
-                .label("enters a runtime from inside a running one")
-                .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
-                .notes(chain.clone()),
-        );
+        // In a `move` closure handed to a call, the async context is a guess: a warning at most.
+        if *in_callback {
+            message.push_str(" (in a `move` closure handed to a call: it may run elsewhere)");
+        }
+        let mut finding = Finding::new(fact.span, message)
+            .label("enters a runtime from inside a running one")
+            .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
+                .notes(chain.clone());
+        if *in_callback {
+            finding.max_level = Some(Level::Warn);
+        }
+        out.push(finding);
     }
 }

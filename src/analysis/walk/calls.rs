@@ -82,6 +82,13 @@ impl Walker<'_, '_> {
                     }
                     v
                 }
+                // A `move` closure handed on may be kept and run later or elsewhere.
+                (ExprKind::Closure(c), None) if c.is_move && !c.is_async => {
+                    self.in_callback += 1;
+                    let v = self.eval_closure(c, None);
+                    self.in_callback -= 1;
+                    v
+                }
                 _ => self.eval_moved(arg),
             };
             self.spawned_arg = false;
@@ -219,7 +226,7 @@ impl Walker<'_, '_> {
             return;
         }
         let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
-        let expects_panic = self.expects_panic > 0;
+        let (expects_panic, in_callback) = (self.expects_panic > 0, self.in_callback > 0);
         self.push_fact(
             span,
             FactKind::CallsFn {
@@ -227,6 +234,7 @@ impl Walker<'_, '_> {
                 in_loop,
                 no_runtime,
                 expects_panic,
+                in_callback,
             },
         );
     }

@@ -199,6 +199,8 @@ pub(super) struct Walker<'a, 'f> {
     /// Where a panic is expected: in a `#[should_panic]` test, in a closure given to
     /// `catch_unwind`.
     expects_panic: usize,
+    /// Inside a `move` closure handed to a call (which may run it later or elsewhere).
+    in_callback: usize,
     /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
     wild_silent: usize,
     /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
@@ -241,6 +243,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             wild_silent: 0,
             place_init: false,
             expects_panic: 0,
+            in_callback: 0,
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -441,7 +444,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         let in_loop = self.loop_depth > 0;
         let no_runtime = self.no_runtime;
-        let expects_panic = self.expects_panic > 0;
+        let (expects_panic, in_callback) = (self.expects_panic > 0, self.in_callback > 0);
         if effect == Effect::BuildsRuntime && self.quiet == 0 {
             self.last_built = Some(self.facts.len());
         }
@@ -454,6 +457,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 no_runtime,
                 chain: Vec::new(),
                 expects_panic,
+                in_callback,
             },
         );
     }
