@@ -35,6 +35,10 @@ pub struct FnSig {
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
     pub starts_work: bool,
+    /// The body hands one of its parameters to `catch_unwind`: a panic in a closure passed to
+    /// this function is expected and caught (a test helper checking that something panics).
+    #[serde(default)]
+    pub catches_param: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -535,9 +539,11 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
         let mut finder = OffloadFinder {
             params: &params,
             found: false,
+            caught: false,
         };
         syn::visit::Visit::visit_block(&mut finder, body);
         s.offloads_param = finder.found;
+        s.catches_param = finder.caught;
     }
     s
 }
@@ -609,6 +615,8 @@ fn has_call(e: &syn::Expr) -> bool {
 struct OffloadFinder<'a> {
     params: &'a [String],
     found: bool,
+    /// A parameter is passed to `catch_unwind` (bare or in `AssertUnwindSafe(..)`).
+    caught: bool,
 }
 
 impl OffloadFinder<'_> {
@@ -618,17 +626,27 @@ impl OffloadFinder<'_> {
         is_thread_spawn: bool,
         args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
     ) {
-        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn) {
+        let catches = callee == "catch_unwind";
+        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn || catches) {
             return;
         }
-        let passes_param = args.iter().any(|a| match a {
+        let is_param = |a: &syn::Expr| match a {
             syn::Expr::Path(p) => p
                 .path
                 .get_ident()
                 .is_some_and(|i| self.params.iter().any(|n| i == n)),
             _ => false,
+        };
+        let passes_param = args.iter().any(|a| match a {
+            // `catch_unwind(AssertUnwindSafe(f))`
+            syn::Expr::Call(c) if catches => c.args.iter().any(is_param),
+            a => is_param(a),
         });
-        self.found |= passes_param;
+        if catches {
+            self.caught |= passes_param;
+        } else {
+            self.found |= passes_param;
+        }
     }
 }
 
@@ -676,6 +694,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             .count(),
         must_use: has_must_use(attrs),
         starts_work: false,
+        catches_param: false,
     }
 }
 

@@ -5,8 +5,8 @@
 //!
 //! Blanking replaces every byte of a body but newlines with a space, so lines stay where they
 //! were. A body is kept when the index reads it: [`FileFacts`](super::facts::FileFacts) records
-//! whether a function hands a parameter to an offloading call, so a body mentioning `spawn`,
-//! `block_in_place` or `unblock` stays whole, a body whose signature names a future (does it start
+//! whether a function hands a parameter to an offloading call or to `catch_unwind`, so a body
+//! mentioning `spawn`, `block_in_place`, `unblock` or `catch_unwind` stays whole, a body whose signature names a future (does it start
 //! its work before returning the future?), and the types, traits and impls a body declares,
 //! so a body with one of their keywords stays whole too. When the skeleton does not parse, the caller falls
 //! back to a full parse. The facts are the same either way: the tests compare them on every file
@@ -18,7 +18,7 @@ use crate::source::{
 };
 
 /// Body text that keeps a body whole.
-const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock"];
+const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock", "catch_unwind"];
 
 /// The skeleton of `text` parsed, or `None` when it does not parse.
 pub fn parse(text: &str) -> Option<syn::File> {

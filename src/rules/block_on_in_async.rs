@@ -25,7 +25,8 @@
 //! Closures handed to offloading calls (`spawn_blocking`, `block_in_place`, `thread::spawn`) are
 //! sync context and not reported. Calls through trait objects or unresolved receivers are not
 //! followed. Where a panic is expected — the body of a `#[should_panic]` test, a closure given
-//! to `catch_unwind` — the panic is what the code checks, and nothing is reported. In a `move`
+//! to `catch_unwind` or to a function of the workspace that hands it to `catch_unwind` (a test
+//! helper) — the panic is what the code checks, and nothing is reported. In a `move`
 //! closure handed to a call (a handler a mock server keeps and runs on its own thread), that the
 //! closure runs in async code is a guess: a warning at most, saying so.
 

@@ -166,12 +166,17 @@ impl Walker<'_, '_> {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
-                let role = if self.cx.index.fn_info(id).sig.offloads_param {
+                let sig = &self.cx.index.fn_info(id).sig;
+                let role = if sig.offloads_param {
                     Role::Offloads
                 } else {
                     Role::Plain
                 };
+                // A helper that runs its closure under `catch_unwind` expects it to panic.
+                let catches = usize::from(sig.catches_param);
+                self.expects_panic += catches;
                 self.eval_args(call.args.iter(), role, "");
+                self.expects_panic -= catches;
                 self.record_call(&[id], span);
                 self.val_of_fn(id)
             }
