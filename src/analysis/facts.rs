@@ -41,6 +41,20 @@ pub enum DropHow {
     ExplicitDrop(String),
 }
 
+/// Whether a future's work had begun before it was lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Started {
+    /// Nothing ran: the future is lazy and was never polled.
+    #[default]
+    No,
+    /// Made by a plain fn that starts the work before it returns the future (sends the command,
+    /// then returns a future that waits for the reply): dropping it loses the wait.
+    ByMaker,
+    /// Read by name before (polled by hand, raced by reference in `select!`): it may have run
+    /// part way, and dropping it loses the rest.
+    Polled,
+}
+
 /// Where `.await` would go, and what the fix's safety depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwaitFix {
@@ -100,8 +114,8 @@ pub enum FactKind {
         await_fix: Option<AwaitFix>,
         /// How the value is known to be a future or handle.
         provenance: Provenance,
-        /// The future's maker started its work before returning it: dropping it loses the wait.
-        started: bool,
+        /// The future's work had begun before it was lost: dropping it loses the rest.
+        started: Started,
     },
     /// A call with a known runtime effect.
     Call {

@@ -47,7 +47,7 @@ impl TypeCx<'_> {
                 output: out.as_ref().map(|o| Box::new(again(o, m))),
                 origin: "an `impl Future`".into(),
                 prov: super::value::Provenance::Proven,
-                started: false,
+                started: super::value::Started::No,
             },
             Ty::Callable(ret) => Val::Callable(Box::new(again(ret, m))),
             Ty::Tuple(ts) => Val::Tuple(ts.iter().map(|t| again(t, m)).collect()),

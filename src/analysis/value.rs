@@ -1,6 +1,7 @@
 //! Value kinds: what the walk knows about the value of an expression, and for futures and
 //! handles how it is known ([`Provenance`]).
 
+pub use super::facts::Started;
 pub use crate::diagnostic::Provenance;
 
 /// What an expression evaluates to, as far as can be told without a type checker.
@@ -13,9 +14,8 @@ pub enum Val {
         output: Option<Box<Val>>,
         origin: String,
         prov: Provenance,
-        /// Made by a plain fn that starts the work before it returns the future (sends the
-        /// command, then returns a future that waits for the reply): dropping it loses the wait.
-        started: bool,
+        /// Whether its work had begun (see [`Started`]).
+        started: Started,
     },
     /// A spawned task's `JoinHandle` (awaiting it gives the task's result).
     TaskHandle {
@@ -47,7 +47,7 @@ impl Val {
             output: None,
             origin: origin.into(),
             prov: Provenance::Proven,
-            started: false,
+            started: Started::No,
         }
     }
 
@@ -74,6 +74,15 @@ impl Val {
             Val::Callable(ret) => ret.provenance(),
             Val::Typed { args, .. } => args.first().map(Val::provenance).unwrap_or_default(),
             _ => Provenance::Proven,
+        }
+    }
+
+    /// Whether this future's (or a collection's element future's) work had begun.
+    pub fn started(&self) -> Started {
+        match self {
+            Val::Future { started, .. } => *started,
+            Val::Typed { args, .. } => args.first().map(Val::started).unwrap_or_default(),
+            _ => Started::No,
         }
     }
 

@@ -65,9 +65,10 @@
 //! inferred). `_` binds nothing: in a `match` arm, an `if let`, a `let .. else`, or a part of a
 //! `let` pattern whose value is a place (`let (_, b) = pair;`) it drops nothing; only the part of
 //! a temporary (`let (_, b) = (f(), g());`) is dropped. A future read by name before (polled by
-//! hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn`, `Pin::new(&mut fut)`) and then
-//! stored or dropped is not reported: it may have been polled, and the walk does not follow
-//! polls. A plain `fn` returning a future whose body does work before the returned expression —
+//! hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn` or a `select!`, `Pin::new(&mut
+//! fut)`) may have run part way, and the walk does not follow polls: stored, kept in a binding or
+//! passed to `drop` it is not reported (a deliberate cancellation); dropped as a statement or into
+//! `_` it is a warning at most, saying it was polled and loses the rest of its work. A plain `fn` returning a future whose body does work before the returned expression —
 //! an expression statement with a call or an assignment to a field (`self.tx.send(cmd)?;`), a
 //! `let _ = call();`, a `let x = call()?;` — has started that work: dropping its future loses
 //! only the wait, a warning at most with its own message (and nothing for an explicit `drop`).
@@ -79,7 +80,7 @@
 
 use super::Finding;
 use crate::analysis::facts::{
-    AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, ValueKind,
+    AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, Started, ValueKind,
 };
 use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
@@ -101,8 +102,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     };
     let in_async = fact.ctx == ExecContext::Async;
     let source = source(origin);
-    if *started {
-        return check_started(fact, how, &source, *provenance, out);
+    match started {
+        Started::No => {}
+        Started::ByMaker => return check_started(fact, how, &source, *provenance, out),
+        Started::Polled => return check_polled(fact, how, &source, *provenance, out),
     }
     let (mut message, label) = match how {
         DropHow::Statement if in_async => (
@@ -181,6 +184,31 @@ fn check_started(
     )
     .label("the wait for the work is dropped here")
     .help("`.await` it if the work must be finished before going on")
+    .provenance(provenance);
+    finding.max_level = Some(Level::Warn);
+    out.push(finding);
+}
+
+/// A future read by name before (polled by hand, raced by reference in `select!`) and then
+/// dropped: it may have run part way, so it is not "never polled"; dropping it as a statement or
+/// into `_` loses the rest of its work, a warning at most. Kept in a binding, stored or passed to
+/// `drop`, it is taken as deliberate (a cancellation), and nothing is reported.
+fn check_polled(
+    fact: &Fact,
+    how: &DropHow,
+    source: &str,
+    provenance: Provenance,
+    out: &mut Vec<Finding>,
+) {
+    if !matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
+        return;
+    }
+    let mut finding = Finding::new(
+        fact.span,
+        format!("future {source} is dropped before it completes: it was polled before, and the rest of its work is lost"),
+    )
+    .label("dropped here, after it was used above")
+    .help("`.await` it to finish its work, or pass it to `drop` if cancelling it is intended")
     .provenance(provenance);
     finding.max_level = Some(Level::Warn);
     out.push(finding);

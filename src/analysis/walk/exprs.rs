@@ -2,7 +2,7 @@
 
 use super::Walker;
 use crate::analysis::facts::ExecContext;
-use crate::analysis::value::Val;
+use crate::analysis::value::{Started, Val};
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
 
@@ -186,19 +186,28 @@ impl Walker<'_, '_> {
 
     /// Evaluates an expression whose value is moved on to where it may be lost (a `let`, a
     /// statement, a call's argument). A future read by name from a binding that was read before
-    /// (polled by hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn`, awaited on another
-    /// branch) is not known to be unpolled any more: storing or dropping it loses nothing that
-    /// can be proven, so its value is unknown there.
+    /// (polled by hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn` or `select!`,
+    /// awaited on another branch) is not known to be unpolled any more: it may have run part
+    /// way ([`Started::Polled`]).
     pub(super) fn eval_moved(&mut self, e: &ir::Expr) -> Val {
         let read_before = e
             .bare_ident()
             .and_then(|n| self.scopes.lookup(n).map(|b| b.read))
             .unwrap_or(false);
-        let v = self.eval(e);
-        if read_before && v.is_future() {
-            return Val::Unknown;
+        match self.eval(e) {
+            Val::Future {
+                output,
+                origin,
+                prov,
+                ..
+            } if read_before => Val::Future {
+                output,
+                origin,
+                prov,
+                started: Started::Polled,
+            },
+            v => v,
         }
-        v
     }
 
     /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.

@@ -388,7 +388,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
             let provenance = val.provenance();
-            let started = matches!(val, Val::Future { started: true, .. });
+            let started = val.started();
             let await_fix = match await_fix {
                 Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
                     edit,

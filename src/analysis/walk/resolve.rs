@@ -2,7 +2,7 @@
 //! value a signature, a type or a table entry gives.
 
 use super::Walker;
-use crate::analysis::value::{Provenance, Val};
+use crate::analysis::value::{Provenance, Started, Val};
 use crate::index::facts::FnSig;
 use crate::index::types::Ty;
 use crate::index::{FnId, ModId, Ns, Res};
@@ -90,7 +90,7 @@ impl Walker<'_, '_> {
                 output: Some(Box::new(ret)),
                 origin: format!("async fn `{}`", sig.name),
                 prov: Provenance::Proven,
-                started: false,
+                started: Started::No,
             };
         }
         if sig.ret_is_ref && self.future_object(&ret).is_some() {
@@ -108,7 +108,10 @@ impl Walker<'_, '_> {
                 output,
                 origin: format!("fn `{}`", sig.name),
                 prov,
-                started: started || sig.starts_work,
+                started: match started {
+                    Started::No if sig.starts_work => Started::ByMaker,
+                    other => other,
+                },
             },
             Val::TaskHandle { prov, .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
@@ -147,7 +150,7 @@ impl Walker<'_, '_> {
                 output: out.map(|p| Box::new(Val::typed(p))),
                 origin,
                 prov: Provenance::Proven,
-                started: false,
+                started: Started::No,
             },
             Ret::FutureResult(p) => Val::Future {
                 output: Some(Box::new(Val::Typed {
@@ -156,7 +159,7 @@ impl Walker<'_, '_> {
                 })),
                 origin,
                 prov: Provenance::Proven,
-                started: false,
+                started: Started::No,
             },
             Ret::TaskHandle => Val::task_handle(origin),
             Ret::ThreadHandle => Val::thread_handle(origin),
