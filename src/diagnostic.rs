@@ -35,6 +35,45 @@ impl Level {
     }
 }
 
+/// How a finding's value is known to be what the rule says it is (a future, a task handle): the
+/// strength of the evidence, strongest first. A deny-level finding needs [`Provenance::Proven`] or
+/// [`Provenance::Inferred`]; a [`Provenance::Guessed`] one is at most a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// Read from a declaration: a path resolved to an `async fn`, a declared `impl Future` or
+    /// `IntoFuture` return, an async block, a knowledge-table entry.
+    #[default]
+    Proven,
+    /// A type that flowed to the value: through bindings, returns, `.await`, generic bounds,
+    /// associated types, collection elements.
+    Inferred,
+    /// A method name matched on a receiver whose type is unknown.
+    Guessed,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Proven => "proven",
+            Provenance::Inferred => "inferred",
+            Provenance::Guessed => "guessed",
+        }
+    }
+
+    /// The weaker of two pieces of evidence (a value made of both is known only as well as its
+    /// weaker part).
+    pub fn weaker(self, other: Provenance) -> Provenance {
+        self.max(other)
+    }
+
+    /// What this evidence becomes once it flowed one step further (a proven future bound to a
+    /// generic parameter, the output of an `.await`): inferred at best.
+    pub fn flowed(self) -> Provenance {
+        self.max(Provenance::Inferred)
+    }
+}
+
 /// One point in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Position {
@@ -109,6 +148,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub notes: Vec<Note>,
     pub fix: Option<Fix>,
+    /// How the value the finding is about is known (for the rules about futures and handles).
+    pub provenance: Option<Provenance>,
 }
 
 impl Diagnostic {

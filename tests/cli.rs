@@ -118,9 +118,11 @@ fn json_contract() {
         "message",
         "help",
         "fix",
+        "provenance",
     ] {
         assert!(dkeys.contains(&k), "missing key {k} in {d}");
     }
+    assert_eq!(d["provenance"], "proven");
     assert_eq!(d["rule"], "unawaited_future");
     assert_eq!(d["level"], "deny");
     assert_eq!(d["path"], "src/lib.rs");
@@ -139,6 +141,43 @@ fn json_contract() {
     assert_eq!(doc["summary"]["files"], 1);
     assert_eq!(doc["summary"]["diagnostics"], 1);
     assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+}
+
+/// A future known only by a method name matched on a receiver of unknown type is a guess: at
+/// most a warning, whatever the rule's level, its message and the JSON say so, and its fix is
+/// never machine-applicable. A proven one beside it stays an error.
+#[test]
+fn a_guessed_future_is_at_most_a_warning() {
+    let dir = package(&[(
+        "src/lib.rs",
+        "pub struct Conn;\nimpl Conn {\n    pub async fn flush_all(&self) {}\n}\n\
+         pub async fn run(c: impl Sized, d: Conn) {\n    c.flush_all();\n    d.flush_all();\n}\n",
+    )]);
+    let (doc, code) = json(dir.path(), &[".", "-D", "unawaited_future"]);
+    assert_eq!(code, 1);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{doc}");
+    let (guess, proven) = (&diags[0], &diags[1]);
+    assert_eq!(guess["line"], 6);
+    assert_eq!(guess["provenance"], "guessed");
+    assert_eq!(guess["level"], "warn");
+    assert!(
+        guess["message"].as_str().unwrap().contains("guessed"),
+        "{guess}"
+    );
+    assert_eq!(guess["fix"]["applicability"], "MaybeIncorrect");
+    assert_eq!(proven["line"], 7);
+    assert_eq!(proven["provenance"], "proven");
+    assert_eq!(proven["level"], "deny");
+    // With the proven finding gone, the guess alone does not fail the run.
+    let only_guess = package(&[(
+        "src/lib.rs",
+        "pub struct Conn;\nimpl Conn {\n    pub async fn flush_all(&self) {}\n}\n\
+         pub async fn run(c: impl Sized) {\n    c.flush_all();\n}\n",
+    )]);
+    let (doc, code) = json(only_guess.path(), &["."]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["diagnostics"][0]["level"], "warn");
 }
 
 #[test]

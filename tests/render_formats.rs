@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
 use unawaited::diagnostic::{
-    Applicability, Diagnostic, Edit, Fix, Level, Note, Position, RunError, Span,
+    Applicability, Diagnostic, Edit, Fix, Level, Note, Position, Provenance, RunError, Span,
 };
 use unawaited::render::{self, Format, RenderOptions, Report};
 use unawaited::rules::RuleId;
@@ -81,6 +81,7 @@ fn unawaited_call(text: &str) -> Diagnostic {
                 text: ".await".to_string(),
             }],
         }),
+        provenance: Some(Provenance::Proven),
     }
 }
 
@@ -101,6 +102,7 @@ fn blocking_call(text: &str) -> Diagnostic {
             message: "`w` calls `work` here".to_string(),
         }],
         fix: None,
+        provenance: None,
     }
 }
 

@@ -44,8 +44,9 @@ pub fn iter_item(coll: &Val, by_ref: bool) -> Val {
     let Val::Typed { path, args } = coll else {
         return Val::Unknown;
     };
+    // An element's kind flowed through the collection's type: inferred at best.
     let item = if path == ITER {
-        return args.first().cloned().unwrap_or_default();
+        return args.first().cloned().unwrap_or_default().flowed();
     } else if SEQUENCES.contains(&short(path)) {
         args.first().cloned().unwrap_or_default()
     } else if MAPS.contains(&short(path)) {
@@ -59,7 +60,7 @@ pub fn iter_item(coll: &Val, by_ref: bool) -> Val {
     if by_ref {
         borrowed(item)
     } else {
-        item
+        item.flowed()
     }
 }
 

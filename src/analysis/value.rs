@@ -1,4 +1,8 @@
-//! Value kinds: what the walk knows about the value of an expression.
+//! Value kinds: what the walk knows about the value of an expression, and for futures and
+//! handles how it is known ([`Provenance`]).
+
+pub use super::facts::Started;
+pub use crate::diagnostic::Provenance;
 
 /// What an expression evaluates to, as far as can be told without a type checker.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9,14 +13,19 @@ pub enum Val {
     Future {
         output: Option<Box<Val>>,
         origin: String,
+        prov: Provenance,
+        /// Whether its work had begun (see [`Started`]).
+        started: Started,
     },
     /// A spawned task's `JoinHandle` (awaiting it gives the task's result).
     TaskHandle {
         origin: String,
+        prov: Provenance,
     },
     /// A `std::thread::JoinHandle`.
     ThreadHandle {
         origin: String,
+        prov: Provenance,
     },
     /// A value of a known nominal type: a resolved path (`tokio::sync::mpsc::Sender`,
     /// `mycrate::client::Client`) with its type arguments.
@@ -32,11 +41,88 @@ pub enum Val {
 }
 
 impl Val {
+    /// A future known from a declaration (see [`Provenance::Proven`]).
     pub fn future(origin: impl Into<String>) -> Val {
         Val::Future {
             output: None,
             origin: origin.into(),
+            prov: Provenance::Proven,
+            started: Started::No,
         }
+    }
+
+    pub fn task_handle(origin: impl Into<String>) -> Val {
+        Val::TaskHandle {
+            origin: origin.into(),
+            prov: Provenance::Proven,
+        }
+    }
+
+    pub fn thread_handle(origin: impl Into<String>) -> Val {
+        Val::ThreadHandle {
+            origin: origin.into(),
+            prov: Provenance::Proven,
+        }
+    }
+
+    /// How this future or handle is known (`Proven` for any other value: nothing to weigh).
+    pub fn provenance(&self) -> Provenance {
+        match self {
+            Val::Future { prov, .. }
+            | Val::TaskHandle { prov, .. }
+            | Val::ThreadHandle { prov, .. } => *prov,
+            Val::Callable(ret) => ret.provenance(),
+            Val::Typed { args, .. } => args.first().map(Val::provenance).unwrap_or_default(),
+            _ => Provenance::Proven,
+        }
+    }
+
+    /// Whether this future's (or a collection's element future's) work had begun.
+    pub fn started(&self) -> Started {
+        match self {
+            Val::Future { started, .. } => *started,
+            Val::Typed { args, .. } => args.first().map(Val::started).unwrap_or_default(),
+            _ => Started::No,
+        }
+    }
+
+    /// The same value, known no better than `p` (for futures and handles, also inside a
+    /// callable, a tuple or a collection's element).
+    pub fn weakened(self, p: Provenance) -> Val {
+        match self {
+            Val::Future {
+                output,
+                origin,
+                prov,
+                started,
+            } => Val::Future {
+                output,
+                origin,
+                prov: prov.weaker(p),
+                started,
+            },
+            Val::TaskHandle { origin, prov } => Val::TaskHandle {
+                origin,
+                prov: prov.weaker(p),
+            },
+            Val::ThreadHandle { origin, prov } => Val::ThreadHandle {
+                origin,
+                prov: prov.weaker(p),
+            },
+            Val::Callable(ret) => Val::Callable(Box::new(ret.weakened(p))),
+            Val::Tuple(parts) => Val::Tuple(parts.into_iter().map(|v| v.weakened(p)).collect()),
+            Val::Typed { path, args } => Val::Typed {
+                path,
+                args: args.into_iter().map(|v| v.weakened(p)).collect(),
+            },
+            other => other,
+        }
+    }
+
+    /// The value once its type flowed one step (through a generic bound, an `.await`, a
+    /// collection): inferred at best.
+    pub fn flowed(self) -> Val {
+        self.weakened(Provenance::Inferred)
     }
 
     pub fn typed(path: impl Into<String>) -> Val {
@@ -55,8 +141,8 @@ impl Val {
         use super::facts::ValueKind;
         match self {
             Val::Future { origin, .. } => Some((ValueKind::Future, origin)),
-            Val::TaskHandle { origin } => Some((ValueKind::TaskHandle, origin)),
-            Val::ThreadHandle { origin } => Some((ValueKind::ThreadHandle, origin)),
+            Val::TaskHandle { origin, .. } => Some((ValueKind::TaskHandle, origin)),
+            Val::ThreadHandle { origin, .. } => Some((ValueKind::ThreadHandle, origin)),
             // A collection of futures (`Vec`, `FuturesUnordered`) that nothing polls.
             Val::Typed { path, args }
                 if matches!(
@@ -137,3 +223,33 @@ pub(crate) const PLAIN_TYPES: &[&str] = &[
     "String",
     "std::string::String",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provenance_only_weakens() {
+        let proven = Val::future("async fn `a`");
+        assert_eq!(proven.provenance(), Provenance::Proven);
+        let inferred = proven.clone().flowed();
+        assert_eq!(inferred.provenance(), Provenance::Inferred);
+        // A guess stays a guess when it flows on; evidence never strengthens.
+        let guessed = proven.weakened(Provenance::Guessed);
+        assert_eq!(guessed.clone().flowed().provenance(), Provenance::Guessed);
+        // Inside a callable and as a collection's element.
+        let callable = Val::Callable(Box::new(guessed.clone()));
+        assert_eq!(callable.provenance(), Provenance::Guessed);
+        let vec = Val::Typed {
+            path: "Vec".into(),
+            args: vec![Val::future("x")],
+        }
+        .flowed();
+        assert_eq!(vec.provenance(), Provenance::Inferred);
+        assert_eq!(
+            Val::task_handle("`spawn`").flowed().provenance(),
+            Provenance::Inferred
+        );
+        assert_eq!(Val::Unknown.flowed(), Val::Unknown);
+    }
+}

@@ -43,7 +43,8 @@ pub(super) fn judge(
     };
     let make = |rule: RuleId, level: Level, f: Finding| Diagnostic {
         rule,
-        level,
+        // What the evidence allows caps what was configured (a guess is at most a warning).
+        level: f.max_level.map_or(level, |cap| level.min(cap)),
         path: t.display.clone(),
         span: f.span,
         message: f.message,
@@ -51,6 +52,7 @@ pub(super) fn judge(
         help: f.help,
         notes: f.notes,
         fix: f.fix,
+        provenance: f.provenance,
     };
     let mut diagnostics = Vec::new();
     if let Some(failure) = w.parse_failure {

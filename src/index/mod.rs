@@ -106,6 +106,9 @@ pub struct Index {
     not_cancel_safe_methods: rustc_hash::FxHashSet<String>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
+    /// Type path → the positions of its arguments that must be futures for its `Future` (or
+    /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
+    future_conditions: HashMap<String, Vec<usize>>,
     /// (file, line of the fn name) → fns declared there.
     by_location: HashMap<(FileId, usize), Vec<FnId>>,
     /// Lib crate name → root module.
@@ -416,6 +419,17 @@ impl Index {
                             .entry(self_path.clone())
                             .or_default()
                             .push(tp.clone());
+                        if matches!(tp.rsplit("::").next(), Some("Future" | "IntoFuture")) {
+                            // One impl that holds for any arguments makes the type a future.
+                            self.future_conditions
+                                .entry(self_path.clone())
+                                .and_modify(|c| {
+                                    if imp.cond_args.is_empty() {
+                                        c.clear();
+                                    }
+                                })
+                                .or_insert_with(|| imp.cond_args.clone());
+                        }
                     }
                     for sig in &imp.fns {
                         let path = format!("{self_path}::{}", sig.name);
@@ -527,6 +541,15 @@ impl Index {
     /// Whether the workspace implements `Future` for the type at `path`.
     pub fn implements_future(&self, path: &str) -> bool {
         self.implements(path, "Future")
+    }
+
+    /// The positions of the type's arguments that must be futures for it to be one (`Either<L,
+    /// R>`: 0 and 1); empty when its `Future` impl holds for any arguments, or it has none.
+    pub fn future_conditions(&self, path: &str) -> &[usize] {
+        self.future_conditions
+            .get(path)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Whether the workspace implements a trait named `trait_name` for the type at `path`.

@@ -119,6 +119,8 @@ pub struct Fn {
     pub runtime_attr: bool,
     /// `#[test]`.
     pub test_attr: bool,
+    /// `#[should_panic]`: the test expects its body to panic.
+    pub should_panic: bool,
     /// The fn's own type parameters with what their bounds mean.
     pub generics: Box<[(String, Ty)]>,
     pub params: Box<[Param]>,

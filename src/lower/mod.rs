@@ -139,6 +139,7 @@ impl Lower<'_> {
             is_async,
             runtime_attr: has_runtime_attr(attrs),
             test_attr: attrs.iter().any(|a| a.path().is_ident("test")),
+            should_panic: attrs.iter().any(|a| a.path().is_ident("should_panic")),
             generics: generic_params(&sig.generics).into(),
             params: sig
                 .inputs

@@ -60,6 +60,9 @@ pub fn diagnostic_value(d: &Diagnostic) -> Value {
         })
         .collect();
     v["fix"] = fix;
+    // How the finding's value is known (`proven`, `inferred`, `guessed`), for the rules about
+    // futures and handles; `null` for the others. Added in version 1: readers ignore unknown keys.
+    v["provenance"] = json!(d.provenance.map(|p| p.as_str()));
     v
 }
 

@@ -34,13 +34,15 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     if let FactKind::Dropped {
         value: ValueKind::TaskHandle,
         origin,
+        provenance,
         ..
     } = &fact.kind
     {
         out.push(
             Finding::new(fact.span, format!("task handle from {origin} is dropped"))
                 .label("the task's result and any panic are lost")
-                .help("keep the `JoinHandle` and `.await` it, or collect tasks in a `JoinSet`"),
+                .help("keep the `JoinHandle` and `.await` it, or collect tasks in a `JoinSet`")
+                .provenance(*provenance),
         );
     }
 }

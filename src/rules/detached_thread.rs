@@ -32,13 +32,15 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     if let FactKind::Dropped {
         value: ValueKind::ThreadHandle,
         origin,
+        provenance,
         ..
     } = &fact.kind
     {
         out.push(
             Finding::new(fact.span, format!("thread handle from {origin} is dropped"))
                 .label("the thread is detached: its result and any panic are lost")
-                .help("keep the `JoinHandle` and `join()` it"),
+                .help("keep the `JoinHandle` and `join()` it")
+                .provenance(*provenance),
         );
     }
 }

@@ -8,7 +8,7 @@
 //! the rule's identity, its configured level, suppression and ordering.
 
 use crate::analysis::facts::Fact;
-use crate::diagnostic::{Fix, Level, Note, Span};
+use crate::diagnostic::{Fix, Level, Note, Provenance, Span};
 
 /// What a rule says about one fact; the engine turns it into a [`crate::diagnostic::Diagnostic`].
 #[derive(Debug, Clone)]
@@ -19,6 +19,11 @@ pub struct Finding {
     pub help: Option<String>,
     pub notes: Vec<Note>,
     pub fix: Option<Fix>,
+    /// How the value the finding is about is known, for rules about futures and handles.
+    pub provenance: Option<Provenance>,
+    /// The strongest level the evidence allows, below the configured one (a guess is at most a
+    /// warning).
+    pub max_level: Option<Level>,
 }
 
 impl Finding {
@@ -30,7 +35,18 @@ impl Finding {
             help: None,
             notes: Vec::new(),
             fix: None,
+            provenance: None,
+            max_level: None,
         }
+    }
+
+    /// Records how the finding's value is known; a guess caps the level at a warning.
+    pub fn provenance(mut self, provenance: Provenance) -> Finding {
+        self.provenance = Some(provenance);
+        if provenance == Provenance::Guessed {
+            self.max_level = Some(Level::Warn);
+        }
+        self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Finding {

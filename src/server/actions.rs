@@ -172,6 +172,7 @@ mod tests {
                     text: ".await".into(),
                 }],
             }),
+            provenance: None,
         }
     }
 

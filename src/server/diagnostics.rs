@@ -121,6 +121,7 @@ mod tests {
                 },
             ],
             fix: None,
+            provenance: None,
         };
         let files = |p: &str| (p == "src/b.rs").then(|| (other_uri.clone(), other.to_string()));
         let l = to_lsp(

@@ -2,7 +2,7 @@
 
 use super::Walker;
 use crate::analysis::facts::ExecContext;
-use crate::analysis::value::Val;
+use crate::analysis::value::{Started, Val};
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
 
@@ -38,10 +38,11 @@ impl Walker<'_, '_> {
                 crate::analysis::select::on_await(self, base);
                 let v = self.eval(base);
                 self.on_await(await_span);
+                // What awaiting gives flowed through the future: inferred at best.
                 match v {
                     Val::Future {
                         output: Some(o), ..
-                    } => *o,
+                    } => o.flowed(),
                     _ => Val::Unknown,
                 }
             }
@@ -184,6 +185,32 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Evaluates an expression whose value is moved on to where it may be lost (a `let`, a
+    /// statement, a call's argument). A future read by name from a binding that was read before
+    /// (polled by hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn` or `select!`,
+    /// awaited on another branch) is not known to be unpolled any more: it may have run part
+    /// way ([`Started::Polled`]).
+    pub(super) fn eval_moved(&mut self, e: &ir::Expr) -> Val {
+        let read_before = e
+            .bare_ident()
+            .and_then(|n| self.scopes.lookup(n).map(|b| b.read))
+            .unwrap_or(false);
+        match self.eval(e) {
+            Val::Future {
+                output,
+                origin,
+                prov,
+                ..
+            } if read_before => Val::Future {
+                output,
+                origin,
+                prov,
+                started: Started::Polled,
+            },
+            v => v,
+        }
+    }
+
     /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
     pub(super) fn trait_object_val(&self, dyn_trait: Option<&[String]>) -> Val {
         let Some(path) = dyn_trait else {
@@ -199,6 +226,9 @@ impl Walker<'_, '_> {
         let plain = p.qself == ir::QSelf::None;
         if plain && p.segs.len() == 1 {
             let name = &p.segs[0];
+            if let Some(b) = self.scopes.lookup(name) {
+                b.read = true;
+            }
             if let Some(v) = self.scopes.use_name(name) {
                 if self.moved_offloaded > 0 {
                     let moved = self.built_runtimes.iter().filter(|(n, _)| n == name);
@@ -257,9 +287,9 @@ impl Walker<'_, '_> {
             return Val::Callable(Box::new(Val::future(origin)));
         }
         match ret {
-            Val::Future { .. } => {
+            Val::Future { prov, .. } => {
                 let origin = format!("the closure at line {}", c.line);
-                Val::Callable(Box::new(Val::future(origin)))
+                Val::Callable(Box::new(Val::future(origin).weakened(prov)))
             }
             _ => Val::Callable(Box::new(Val::Unknown)),
         }

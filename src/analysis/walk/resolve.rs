@@ -2,7 +2,7 @@
 //! value a signature, a type or a table entry gives.
 
 use super::Walker;
-use crate::analysis::value::Val;
+use crate::analysis::value::{Provenance, Started, Val};
 use crate::index::facts::FnSig;
 use crate::index::types::Ty;
 use crate::index::{FnId, ModId, Ns, Res};
@@ -89,6 +89,8 @@ impl Walker<'_, '_> {
             return Val::Future {
                 output: Some(Box::new(ret)),
                 origin: format!("async fn `{}`", sig.name),
+                prov: Provenance::Proven,
+                started: Started::No,
             };
         }
         if sig.ret_is_ref && self.future_object(&ret).is_some() {
@@ -96,15 +98,28 @@ impl Walker<'_, '_> {
             return Val::Unknown;
         }
         match ret {
-            Val::Future { output, .. } => Val::Future {
+            // A plain fn that starts the work before returning the future.
+            Val::Future {
+                output,
+                prov,
+                started,
+                ..
+            } => Val::Future {
                 output,
                 origin: format!("fn `{}`", sig.name),
+                prov,
+                started: match started {
+                    Started::No if sig.starts_work => Started::ByMaker,
+                    other => other,
+                },
             },
-            Val::TaskHandle { .. } => Val::TaskHandle {
+            Val::TaskHandle { prov, .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
+                prov,
             },
-            Val::ThreadHandle { .. } => Val::ThreadHandle {
+            Val::ThreadHandle { prov, .. } => Val::ThreadHandle {
                 origin: format!("`{}`", sig.name),
+                prov,
             },
             other => other,
         }
@@ -134,6 +149,8 @@ impl Walker<'_, '_> {
             Ret::Future(out) => Val::Future {
                 output: out.map(|p| Box::new(Val::typed(p))),
                 origin,
+                prov: Provenance::Proven,
+                started: Started::No,
             },
             Ret::FutureResult(p) => Val::Future {
                 output: Some(Box::new(Val::Typed {
@@ -141,9 +158,11 @@ impl Walker<'_, '_> {
                     args: vec![Val::typed(p)],
                 })),
                 origin,
+                prov: Provenance::Proven,
+                started: Started::No,
             },
-            Ret::TaskHandle => Val::TaskHandle { origin },
-            Ret::ThreadHandle => Val::ThreadHandle { origin },
+            Ret::TaskHandle => Val::task_handle(origin),
+            Ret::ThreadHandle => Val::thread_handle(origin),
             Ret::Type(p) => Val::typed(p),
             Ret::ResultOf(p) => Val::Typed {
                 path: "Result".into(),
