@@ -45,7 +45,8 @@ pub(super) struct RaceBranch<'e> {
 enum Op {
     /// A table operation that loses its progress when dropped.
     Loses(String),
-    /// A call of a workspace `async fn`.
+    /// A call of an indexed fn: an `async fn` of the workspace (its summary decides), or any fn
+    /// whose docs say it is not cancel safe (a dependency's too).
     Fn(FnId),
 }
 
