@@ -325,7 +325,9 @@ impl Loader {
             .clone();
         let file = &self.files[fid];
         let path = child_file(&file.path, file.mod_rs, &self.modules[m].inline_path, &decl)?;
-        let child_fid = self.load_file(krate, &path, decl.path_attr.is_some())?;
+        // `x/mod.rs` (and a `#[path]` file) holds its children in its own folder.
+        let mod_rs = decl.path_attr.is_some() || path.file_name().is_some_and(|n| n == "mod.rs");
+        let child_fid = self.load_file(krate, &path, mod_rs)?;
         let c = self.module_at.get(&(child_fid, Vec::new())).copied()?;
         if self.modules[c].parent.is_none() && Some(c) != self.crates[krate].root_mod {
             self.modules[c].parent = Some(m);
@@ -401,7 +403,12 @@ impl Loader {
         let declared = self.modules[m].names.contains(name);
         if declared {
             if let Some(c) = self.child(m, name) {
-                return self.walk(r, c, rest, hops, glob, depth + 1);
+                self.walk(r, c, rest, hops, glob, depth + 1);
+                // `mod select; pub use self::select::select;`: the last segment names the
+                // module and the item it re-exports (in two namespaces); follow both.
+                if !rest.is_empty() {
+                    return;
+                }
             }
         }
         let Some(mf) = self.mod_facts(m) else { return };

@@ -32,12 +32,10 @@ pub fn forwarding_macros(items: &[syn::Item], out: &mut HashSet<String>) {
 /// does not read their tokens as items), in inline modules too.
 pub fn keep_forwarding_calls(items: &mut Vec<syn::Item>, forwarding: &HashSet<String>) {
     items.retain(|item| match item {
-        syn::Item::Macro(m) if m.ident.is_none() => m
-            .mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| forwarding.contains(&s.ident.to_string())),
+        syn::Item::Macro(m) if m.ident.is_none() => m.mac.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            forwarding.contains(&name) || ITEM_PRESERVING.contains(&name.as_str())
+        }),
         _ => true,
     });
     for item in items {
@@ -48,6 +46,10 @@ pub fn keep_forwarding_calls(items: &mut Vec<syn::Item>, forwarding: &HashSet<St
         }
     }
 }
+
+/// Macros of other crates that keep the items they are given (adding impls beside them):
+/// `pin_project_lite::pin_project! { pub struct Sleep { .. } }` declares `Sleep`.
+const ITEM_PRESERVING: &[&str] = &["pin_project"];
 
 /// Whether a `macro_rules!` body's every arm has the form `(.. $($x:item)* ..) => { $( #[..]
 /// $x )* }` (or `$x` alone, attributes allowed before each fragment).
