@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 /// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes; a change of shape
 /// (a field added, removed or renamed) changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// The standard signature of a cache directory tag (<https://bford.info/cachedir/>).

@@ -46,7 +46,8 @@ pub enum TypeKind {
 pub struct TypeDef {
     pub name: String,
     pub kind: TypeKind,
-    /// Named struct fields and their types.
+    /// Named struct fields and their types; for a trait, its associated types and what their
+    /// bounds say.
     pub fields: Vec<(String, Ty)>,
     /// For a type alias, what it stands for.
     pub alias_of: Option<Ty>,
@@ -274,7 +275,19 @@ fn collect_module(
                 }
             }
             syn::Item::Trait(t) => {
-                m.types.push(plain_type(&t.ident, TypeKind::Trait));
+                let mut def = plain_type(&t.ident, TypeKind::Trait);
+                // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
+                def.fields = t
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::TraitItem::Type(at) => {
+                            Some((at.ident.to_string(), Ty::from_bounds(at.bounds.iter(), 0)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                m.types.push(def);
                 let fns = t
                     .items
                     .iter()

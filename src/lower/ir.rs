@@ -291,6 +291,8 @@ pub struct MethodCall {
     pub receiver: Expr,
     pub method: String,
     pub args: Box<[Expr]>,
+    /// The first type of a turbofish (`collect::<Vec<_>>()`), when written.
+    pub turbofish: Option<Box<Ty>>,
 }
 
 #[derive(Debug)]

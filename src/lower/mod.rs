@@ -293,6 +293,12 @@ impl Lower<'_> {
                     receiver,
                     method: mc.method.to_string(),
                     args: self.exprs(&mc.args, d),
+                    turbofish: mc.turbofish.as_ref().and_then(|t| {
+                        t.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(ty) => Some(Box::new(Ty::from_syn(ty))),
+                            _ => None,
+                        })
+                    }),
                 }))
             }
             E::Await(a) => {

@@ -3,6 +3,7 @@
 
 use super::{short_type, Walker};
 use crate::analysis::facts::{DropHow, ExecContext, FactKind};
+use crate::analysis::patterns;
 use crate::analysis::value::{Provenance, Val};
 use crate::diagnostic::Span;
 use crate::index::{FnId, Ns, Res};
@@ -357,7 +358,19 @@ impl Walker<'_, '_> {
             return v;
         }
         if api.is_none() && result == Val::Unknown {
-            result = map_to_future(&recv, &name, mc, &args);
+            let from_iter_call = matches!(&mc.receiver.kind,
+                ExprKind::MethodCall(inner) if patterns::is_iterating(&inner.method));
+            result = match patterns::mapped_futures(&recv, from_iter_call, &name, &args) {
+                Some(v) => v,
+                None if name == "collect" => {
+                    let into = mc
+                        .turbofish
+                        .as_ref()
+                        .map(|t| self.val_of_ty(t, self.module, 0));
+                    patterns::collected(&recv, into.as_ref()).unwrap_or_default()
+                }
+                None => map_to_future(&recv, &name, mc, &args),
+            };
         }
         if let Some(api) = api {
             if let Some(effect) = api.effect {

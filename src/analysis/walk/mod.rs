@@ -195,6 +195,9 @@ pub(super) struct Walker<'a, 'f> {
     /// Inside a closure given to a lazy adaptor whose result the function returns: the
     /// closure's effects are not the function's own (it only builds the closure).
     deferred: usize,
+    /// While an `if let`/`while let` scrutinee is evaluated: where it made a sync guard, if it
+    /// did (see [`exprs::SCRUTINEE_GUARD`]).
+    guard_temps: Option<Option<Span>>,
 }
 
 impl<'a, 'f> Walker<'a, 'f> {
@@ -234,6 +237,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             built_runtimes: Vec::new(),
             moved_offloaded: 0,
             retracted: Vec::new(),
+            guard_temps: None,
         }
     }
 
@@ -257,16 +261,14 @@ impl<'a, 'f> Walker<'a, 'f> {
         self.report_lost(tail, DropHow::Statement, span, fix);
     }
 
-    /// Binds the generic parameters in scope to what their bounds mean (twice, so that
-    /// `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
+    /// Binds the generic parameters in scope to what their bounds mean (solved by
+    /// [`crate::analysis::bounds`], so that `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
     fn set_generics(&mut self, params: &[(String, Ty)]) {
-        for _ in 0..2 {
-            let vals = params
-                .iter()
-                .map(|(n, t)| (n.clone(), self.val_of_ty(t, self.module, 0)))
-                .collect();
-            self.generics = vals;
-        }
+        let types = self.types();
+        let (m, self_ty) = (self.module, self.self_ty.clone());
+        self.generics = crate::analysis::bounds::solve(params, |_, t, env| {
+            types.val_of_ty(t, m, self_ty.as_deref(), env, 0)
+        });
     }
 
     fn types(&self) -> crate::analysis::types_env::TypeCx<'a> {

@@ -13,11 +13,14 @@ impl Walker<'_, '_> {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
-        // `T::delay_for(..)` with `T: Runtime`: the bound trait's associated fn.
-        if let (Some((_, Val::Typed { path, .. })), 2) =
-            (self.generics.iter().find(|(n, _)| n == first), segs.len())
-        {
-            return Res::Assoc(path.clone(), segs[1].clone());
+        // `T::delay_for(..)` with `T: Runtime`: the bound trait's associated fn; `C::Rt::sleep(..)`
+        // through the associated type `Rt` of `C`'s bound.
+        if segs.len() >= 2 {
+            if let Some(res) =
+                crate::analysis::bounds::path_through_bound(self.cx.index, &self.generics, segs)
+            {
+                return res;
+            }
         }
         if first == "Self" {
             return match (&self.self_ty, segs.len()) {
