@@ -6,6 +6,9 @@ use crate::analysis::value::Val;
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
 
+/// The name a sync guard left as a temporary of an `if let` scrutinee is tracked under.
+pub(crate) const SCRUTINEE_GUARD: &str = "<temporary of the `if let` scrutinee>";
+
 /// Deeper than this, an expression is skipped (the nesting pre-check keeps real input far below).
 const MAX_EXPR_DEPTH: usize = 2000;
 
@@ -17,6 +20,10 @@ impl Walker<'_, '_> {
         self.depth += 1;
         let v = self.eval_inner(e);
         self.depth -= 1;
+        // The first guard made in an `if let` scrutinee being evaluated.
+        if let (Val::SyncGuard, Some(slot @ None)) = (&v, &mut self.guard_temps) {
+            *slot = Some(e.span.get());
+        }
         v
     }
 
@@ -100,7 +107,16 @@ impl Walker<'_, '_> {
                 }
             }
             ExprKind::Let(l) => {
+                // A sync guard made in the scrutinee and left as a temporary (`if let Some(v) =
+                // *state.lock().unwrap()`) lives to the end of the `if let`: held across any
+                // `.await` of its block.
+                let outer = self.guard_temps.replace(None);
                 let v = self.eval(&l.expr);
+                let made = std::mem::replace(&mut self.guard_temps, outer).flatten();
+                if let (Some(span), false) = (made, v == Val::SyncGuard) {
+                    self.declare(SCRUTINEE_GUARD.into(), Val::SyncGuard, span);
+                    self.mark_used(SCRUTINEE_GUARD);
+                }
                 self.bind_refutable(&l.pat, v, e.span.get());
                 Val::Unknown
             }
