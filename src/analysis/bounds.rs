@@ -58,15 +58,25 @@ pub fn path_through_bound(index: &Index, env: &[(String, Val)], segs: &[String])
     Some(Res::Assoc(owner, last.clone()))
 }
 
-/// The trait an associated type `assoc` of trait `trait_path` is bound by (`type Rt: Runtime;`),
-/// when the index knows the trait and the bound names one trait.
-pub fn assoc_trait(index: &Index, trait_path: &str, assoc: &str) -> Option<String> {
+/// What the bounds of associated type `assoc` of trait `trait_path` say (`type Future:
+/// Future<Output = ..>;`), when the index knows the trait.
+pub fn assoc_bound<'a>(index: &'a Index, trait_path: &str, assoc: &str) -> Option<&'a Ty> {
     let info = index.type_info(trait_path)?;
     if !index.is_trait(trait_path) {
         return None;
     }
-    let (_, bound) = info.def.fields.iter().find(|(n, _)| n == assoc)?;
-    let Ty::Path { segs, .. } = bound else {
+    info.def
+        .fields
+        .iter()
+        .find(|(n, _)| n == assoc)
+        .map(|(_, bound)| bound)
+}
+
+/// The trait an associated type `assoc` of trait `trait_path` is bound by (`type Rt: Runtime;`),
+/// when the index knows the trait and the bound names one trait.
+pub fn assoc_trait(index: &Index, trait_path: &str, assoc: &str) -> Option<String> {
+    let info = index.type_info(trait_path)?;
+    let Ty::Path { segs, .. } = assoc_bound(index, trait_path, assoc)? else {
         return None;
     };
     match index.resolve_type(info.module, segs) {
@@ -156,5 +166,12 @@ mod tests {
         // An associated type bound by no trait the index knows, and a name not in scope.
         assert_eq!(path_through_bound(&index, &env, &segs("C::Plain::f")), None);
         assert_eq!(path_through_bound(&index, &env, &segs("D::f")), None);
+        let index =
+            index_of("pub trait Service { type Future: std::future::Future<Output = u32>; }\n");
+        assert!(matches!(
+            assoc_bound(&index, "app::Service", "Future"),
+            Some(Ty::Future(_))
+        ));
+        assert_eq!(assoc_bound(&index, "app::Service", "Error"), None);
     }
 }

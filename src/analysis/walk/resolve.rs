@@ -63,7 +63,37 @@ impl Walker<'_, '_> {
 
     pub(super) fn val_of_fn(&self, id: FnId) -> Val {
         let info = self.cx.index.fn_info(id);
+        if let Some(v) = self.assoc_return(info) {
+            return v;
+        }
         self.val_of_sig(&info.sig, info.module, info.self_ty.clone())
+    }
+
+    /// `fn call(&mut self, req: R) -> Self::Future` of a trait (or of its impl) whose
+    /// `type Future: Future<..>` is bound by `Future`: a future, through the associated type's
+    /// bound (inferred).
+    fn assoc_return(&self, info: &crate::index::FnInfo) -> Option<Val> {
+        let Ty::Path { segs, args } = &info.sig.ret else {
+            return None;
+        };
+        let ([first, assoc], true, false) = (segs.as_slice(), args.is_empty(), info.sig.is_async)
+        else {
+            return None;
+        };
+        if first != "Self" {
+            return None;
+        }
+        let bound = crate::analysis::bounds::assoc_bound(
+            self.cx.index,
+            info.trait_path.as_deref()?,
+            assoc,
+        )?;
+        match bound {
+            Ty::Future(_) => {
+                Some(Val::future(format!("fn `{}`", info.sig.name)).weakened(Provenance::Inferred))
+            }
+            _ => None,
+        }
     }
 
     /// The value of a call when the callee has several candidate definitions: known only when
