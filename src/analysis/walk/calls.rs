@@ -317,6 +317,11 @@ impl Walker<'_, '_> {
                         if api.is_none() {
                             self.record_call(&ids, span);
                         }
+                    } else if self.cx.index.is_trait(path) {
+                        // A value known only by a trait bound, calling a method its trait does
+                        // not declare: the method is the unknown implementing type's, so it is
+                        // as unknown as any other receiver's.
+                        result = self.unknown_receiver_method(&name, mc.args.len());
                     }
                 } else if let Some(a) = k.method(path, &name) {
                     api = Some(a);
