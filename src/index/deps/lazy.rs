@@ -635,6 +635,21 @@ fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
     let mut ast = parse(text)?;
     let mut set = forwarding.clone();
     macros::forwarding_macros(&ast.items, &mut set);
+    let made_futures = macros::futures_made_by_macros(&ast.items);
     macros::keep_forwarding_calls(&mut ast.items, &set);
-    Some(FileFacts::extract(&ast))
+    let mut facts = FileFacts::extract(&ast);
+    // `impl Future for $ty` written by the file's own macro: an impl like any other.
+    if let Some(top) = facts.modules.iter_mut().find(|m| m.inline_path.is_empty()) {
+        for name in made_futures {
+            top.impls.push(crate::index::facts::ImplFacts {
+                self_ty: Ty::Path {
+                    segs: vec![name],
+                    args: Vec::new(),
+                },
+                trait_path: Some(vec!["core".into(), "future".into(), "Future".into()]),
+                fns: Vec::new(),
+            });
+        }
+    }
+    Some(facts)
 }
