@@ -74,6 +74,9 @@ pub const FNS: &[FnRow] = &[
 ];
 
 pub const METHODS: &[MethodRow] = &[
+    // event-listener (async-std's, smol's and async-lock's notifications): a listener is a
+    // future that waits for the event.
+    ("event_listener::Event", "listen", FUT),
     ("futures::stream::FuturesUnordered", "next", FUT),
     ("futures::channel::mpsc::Sender", "send", FUT),
     ("futures::executor::LocalPool", "run_until", BLOCK_ON),
@@ -110,4 +113,5 @@ pub const FUTURE_TYPES: &[&str] = &[
     "smol::Task",
     "async_task::Task",
     "futures_timer::Delay",
+    "event_listener::EventListener",
 ];
