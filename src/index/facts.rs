@@ -31,6 +31,10 @@ pub struct FnSig {
     /// `#[must_use]` on the fn.
     #[serde(default)]
     pub must_use: bool,
+    /// For each parameter that takes a closure (`impl Fn(A)`, or a generic parameter bound by
+    /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with.
+    #[serde(default)]
+    pub closure_inputs: Vec<(usize, Vec<Ty>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -595,7 +599,77 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             .filter(|i| matches!(i, syn::FnArg::Typed(_)))
             .count(),
         must_use: has_must_use(attrs),
+        closure_inputs: closure_inputs(sig),
     }
+}
+
+/// The argument types of the `Fn*` bound of each parameter that takes a closure.
+fn closure_inputs(sig: &syn::Signature) -> Vec<(usize, Vec<Ty>)> {
+    let mut out = Vec::new();
+    let typed = sig.inputs.iter().filter_map(|i| match i {
+        syn::FnArg::Typed(pt) => Some(&*pt.ty),
+        _ => None,
+    });
+    for (i, ty) in typed.enumerate() {
+        let found = match ty {
+            syn::Type::ImplTrait(t) => fn_bound_inputs(t.bounds.iter()),
+            syn::Type::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                Some(name) => generic_fn_inputs(sig, name),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(inputs) = found {
+            out.push((i, inputs));
+        }
+    }
+    out
+}
+
+/// `F` with `F: FnOnce(A) -> R` (inline or in the `where` clause): `[A]`.
+fn generic_fn_inputs(sig: &syn::Signature, name: &syn::Ident) -> Option<Vec<Ty>> {
+    for param in &sig.generics.params {
+        if let syn::GenericParam::Type(tp) = param {
+            if tp.ident == *name {
+                if let Some(found) = fn_bound_inputs(tp.bounds.iter()) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    for pred in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(pt) = pred {
+            let is_it = matches!(&pt.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(name));
+            if is_it {
+                if let Some(found) = fn_bound_inputs(pt.bounds.iter()) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The argument types of the first `Fn`/`FnMut`/`FnOnce`/`AsyncFn*` bound among `bounds`.
+fn fn_bound_inputs<'a>(
+    mut bounds: impl Iterator<Item = &'a syn::TypeParamBound>,
+) -> Option<Vec<Ty>> {
+    bounds.find_map(|b| {
+        let syn::TypeParamBound::Trait(tb) = b else {
+            return None;
+        };
+        let last = tb.path.segments.last()?;
+        if !matches!(
+            last.ident.to_string().as_str(),
+            "Fn" | "FnMut" | "FnOnce" | "AsyncFn" | "AsyncFnMut" | "AsyncFnOnce"
+        ) {
+            return None;
+        }
+        let syn::PathArguments::Parenthesized(p) = &last.arguments else {
+            return None;
+        };
+        Some(p.inputs.iter().map(|a| Ty::from_syn(&a.ty)).collect())
+    })
 }
 
 /// The meaning of a generic parameter's bounds, when `ty` names one (`F` with `F: Future`),

@@ -67,8 +67,12 @@ impl Walker<'_, '_> {
             _ => None,
         };
         let spawning = std::mem::take(&mut self.spawning);
+        let hints = std::mem::take(&mut self.closure_hints);
         let mut vals = Vec::new();
-        for arg in args {
+        for (i, arg) in args.enumerate() {
+            if matches!(arg.kind, ExprKind::Closure(_)) {
+                self.closure_inputs = hints.iter().find(|(j, _)| *j == i).map(|(_, v)| v.clone());
+            }
             let polled_before = self.binding_used_before(arg);
             self.spawned_arg = spawning && matches!(arg.kind, ExprKind::Async(_));
             let v = match (&arg.kind, arg_ctx) {
@@ -148,6 +152,7 @@ impl Walker<'_, '_> {
                 } else {
                     Role::Plain
                 };
+                self.closure_hints = self.closure_hints_of(id);
                 self.eval_args(call.args.iter(), role, "");
                 self.record_call(&[id], span);
                 self.val_of_fn(id)
@@ -162,6 +167,9 @@ impl Walker<'_, '_> {
                     if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids), &ids) {
                         return self.call_api(call, path.to_string(), api, span);
                     }
+                }
+                if let [id] = ids.as_slice() {
+                    self.closure_hints = self.closure_hints_of(*id);
                 }
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 if !ids.is_empty() {
@@ -192,6 +200,27 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
         }
+    }
+
+    /// The values a callee's closure parameters are called with (`F: FnOnce(Yielder<T>) -> Fut`
+    /// gives the closure's first input a `Yielder`), by argument position: inferred, as any type
+    /// that flowed through a bound.
+    pub(super) fn closure_hints_of(&self, id: FnId) -> Vec<(usize, Vec<Val>)> {
+        let info = self.cx.index.fn_info(id);
+        info.sig
+            .closure_inputs
+            .iter()
+            .map(|(i, tys)| {
+                let vals = tys
+                    .iter()
+                    .map(|t| {
+                        self.val_of_ty_self(t, info.module, info.self_ty.as_deref(), 0)
+                            .flowed()
+                    })
+                    .collect();
+                (*i, vals)
+            })
+            .collect()
     }
 
     /// Records an edge of the call graph: a call that resolves to exactly one sync function of
@@ -278,6 +307,7 @@ impl Walker<'_, '_> {
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
+        let mut method_hints = Vec::new();
         match &recv {
             Val::Future { origin, prov, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
                 result = Val::future(origin.clone()).weakened(*prov);
@@ -308,6 +338,9 @@ impl Walker<'_, '_> {
                         // `StreamExt` methods on a stream type of the workspace.
                         api = crate::knowledge::streams::method(&name);
                     } else if !ids.is_empty() {
+                        if let [id] = ids.as_slice() {
+                            method_hints = self.closure_hints_of(*id);
+                        }
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)
@@ -358,6 +391,7 @@ impl Walker<'_, '_> {
             _ => name.clone(),
         };
         self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
+        self.closure_hints = method_hints;
         let args = self.eval_args(mc.args.iter(), role, &callee);
         if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
             return v;

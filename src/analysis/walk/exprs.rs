@@ -253,12 +253,14 @@ impl Walker<'_, '_> {
         self.deferred += usize::from(deferred);
         let moved = ctx_override == Some(ExecContext::Offloaded) && c.is_move;
         self.moved_offloaded += usize::from(moved);
+        // What the callee says this closure is called with, when it says.
+        let hinted = self.closure_inputs.take().unwrap_or_default();
         let ret = self.in_body(ctx, |w| {
             w.scopes.push();
-            for input in c.inputs.iter() {
+            for (i, input) in c.inputs.iter().enumerate() {
                 let val = match input {
                     ir::Pat::Type(pt) => w.val_of_ty(&pt.1, w.module, 0),
-                    _ => Val::Unknown,
+                    _ => hinted.get(i).cloned().unwrap_or_default(),
                 };
                 w.bind_param_pattern(input, val);
             }

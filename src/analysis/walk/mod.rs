@@ -198,6 +198,11 @@ pub(super) struct Walker<'a, 'f> {
     /// While an `if let`/`while let` scrutinee is evaluated: where it made a sync guard, if it
     /// did (see [`exprs::SCRUTINEE_GUARD`]).
     guard_temps: Option<Option<Span>>,
+    /// What the callee whose arguments are about to be evaluated says its closure parameters
+    /// are called with (by argument position); taken by [`Walker::eval_args`].
+    closure_hints: Vec<(usize, Vec<Val>)>,
+    /// The input types of the closure about to be evaluated, from its callee's signature.
+    closure_inputs: Option<Vec<Val>>,
 }
 
 impl<'a, 'f> Walker<'a, 'f> {
@@ -238,6 +243,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             moved_offloaded: 0,
             retracted: Vec::new(),
             guard_temps: None,
+            closure_hints: Vec::new(),
+            closure_inputs: None,
         }
     }
 
