@@ -185,6 +185,14 @@ fn reading_sources_only_adds_to_what_the_tables_know() {
     );
 }
 
+/// A dependency's `unblock` (its body not analysed) offloads the closure it is given, as the
+/// runtimes' calls of that name do.
+#[test]
+fn a_dependencys_offloading_call_is_known_by_its_name() {
+    let c = Copy::new();
+    assert_eq!(c.findings_in("offload.rs", &[]), marks_in("offload.rs"));
+}
+
 #[test]
 fn the_config_key_turns_it_off() {
     let c = Copy::new();

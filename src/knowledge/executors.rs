@@ -67,8 +67,8 @@ pub const FNS: &[FnRow] = &[
     // A smol `Task` is cancelled when dropped: losing it loses the work, like a future.
     ("smol::spawn", Api::new(Ret::Future(None))),
     ("smol::Timer::after", FUT),
-    ("smol::unblock", FUT),
-    ("blocking::unblock", FUT),
+    ("smol::unblock", FUT.role(Role::Offloads)),
+    ("blocking::unblock", FUT.role(Role::Offloads)),
     ("async_io::Timer::after", FUT),
     ("futures_timer::Delay::new", FUT),
 ];

@@ -147,7 +147,7 @@ impl Walker<'_, '_> {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
-                let role = if self.cx.index.fn_info(id).sig.offloads_param {
+                let role = if self.offloads(&[id]) {
                     Role::Offloads
                 } else {
                     Role::Plain
@@ -200,6 +200,19 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
         }
+    }
+
+    /// Whether the callees run a closure they are given where blocking is fine: their bodies
+    /// hand a parameter to an offloading call, or (a dependency's, whose bodies are not read)
+    /// they are named like one (`zruntime::unblock`, a runtime's `spawn_blocking`).
+    pub(super) fn offloads(&self, ids: &[FnId]) -> bool {
+        !ids.is_empty()
+            && ids.iter().all(|&id| {
+                let info = self.cx.index.fn_info(id);
+                info.sig.offloads_param
+                    || (self.cx.index.is_dep_file(info.file)
+                        && crate::index::facts::OFFLOADING_NAMES.contains(&info.sig.name.as_str()))
+            })
     }
 
     /// The values a callee's closure parameters are called with (`F: FnOnce(Yielder<T>) -> Fut`
@@ -308,6 +321,7 @@ impl Walker<'_, '_> {
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
         let mut method_hints = Vec::new();
+        let mut method_offloads = false;
         match &recv {
             Val::Future { origin, prov, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
                 result = Val::future(origin.clone()).weakened(*prov);
@@ -341,6 +355,7 @@ impl Walker<'_, '_> {
                         if let [id] = ids.as_slice() {
                             method_hints = self.closure_hints_of(*id);
                         }
+                        method_offloads = self.offloads(&ids);
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)
@@ -384,7 +399,11 @@ impl Walker<'_, '_> {
             self.no_runtime = false;
             self.entered = true;
         }
-        let role = api.map(|a| a.role).unwrap_or(Role::Plain);
+        let role = match api {
+            Some(a) => a.role,
+            None if method_offloads => Role::Offloads,
+            None => Role::Plain,
+        };
         let callee = match (&recv, recv.path()) {
             (_, Some(p)) => format!("{}::{name}", short_type(p)),
             (Val::ThreadHandle { .. }, None) => format!("JoinHandle::{name}"),
