@@ -139,6 +139,10 @@ impl Lower<'_> {
             is_async,
             runtime_attr: has_runtime_attr(attrs),
             test_attr: attrs.iter().any(|a| a.path().is_ident("test")),
+            runtime_test_attr: attrs.iter().any(|a| {
+                a.path().segments.len() == 2
+                    && a.path().segments.last().is_some_and(|s| s.ident == "test")
+            }),
             docs_not_cancel_safe: is_async && macros::docs_not_cancel_safe(attrs),
             generics: generic_params(&sig.generics).into(),
             params: sig

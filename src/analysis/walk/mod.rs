@@ -123,6 +123,7 @@ fn walk_fn(
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
     crate::analysis::select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
+    w.test_fn = f.test_attr || f.runtime_test_attr;
     let mut params = outer_generics.to_vec();
     params.extend(f.generics.iter().cloned());
     w.set_generics(&params);
@@ -171,6 +172,9 @@ pub(super) struct Walker<'a, 'f> {
     /// `_name` binding or dropped by name there is held on purpose, to test what creating or
     /// dropping it does (panics, laziness, drop order).
     sync_test: bool,
+    /// In any test fn (`#[test]`, `#[tokio::test]`): a future dropped by name with `drop(fut)`
+    /// there is dropped on purpose, to test what cancelling it does.
+    test_fn: bool,
     depth: usize,
     /// Generic parameters in scope (the impl's and the fn's) and what their bounds mean.
     generics: Vec<(String, Val)>,
@@ -231,6 +235,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             entered: false,
             quiet: 0,
             sync_test: false,
+            test_fn: false,
             depth: 0,
             generics: Vec::new(),
             spawned_arg: false,
