@@ -34,7 +34,7 @@ const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n\
     pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
     trait Tr { async fn t(&self) -> u8; }\n\
-    impl Tr for S { async fn t(&self) -> u8 { struct L; 1 } }\n\
+    impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
     impl S { fn r(&mut self) -> &mut Self { self } }\n\
     #[tokio::main] async fn main() {}\n\
     fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\

@@ -82,6 +82,10 @@ pub struct ImplFacts {
     /// The implemented trait's path, as written.
     pub trait_path: Option<Vec<String>>,
     pub fns: Vec<FnSig>,
+    /// The associated types it defines (`type Output = Option<Incoming>;`), the impl's
+    /// parameters meaning their bounds.
+    #[serde(default)]
+    pub assoc_types: Vec<(String, Ty)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,6 +322,17 @@ fn collect_module(
                                 sig.ret = sig.ret.substitute(&impl_generics);
                                 Some(sig)
                             }
+                            _ => None,
+                        })
+                        .collect(),
+                    assoc_types: i
+                        .items
+                        .iter()
+                        .filter_map(|it| match it {
+                            syn::ImplItem::Type(t) => Some((
+                                t.ident.to_string(),
+                                Ty::from_syn(&t.ty).substitute(&impl_generics),
+                            )),
                             _ => None,
                         })
                         .collect(),

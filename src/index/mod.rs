@@ -104,6 +104,9 @@ pub struct Index {
     methods_by_name: HashMap<String, Vec<FnId>>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
+    /// (type path, associated type name) → what the type's impls define it as, with the module
+    /// written in (`Output` of an `impl Future`).
+    impl_assoc: HashMap<(String, String), (Ty, ModId)>,
     /// (file, line of the fn name) → fns declared there.
     by_location: HashMap<(FileId, usize), Vec<FnId>>,
     /// Lib crate name → root module.
@@ -412,6 +415,11 @@ impl Index {
                             .or_default()
                             .push(tp.clone());
                     }
+                    for (name, ty) in &imp.assoc_types {
+                        self.impl_assoc
+                            .entry((self_path.clone(), name.clone()))
+                            .or_insert((ty.clone(), *m));
+                    }
                     for sig in &imp.fns {
                         let path = format!("{self_path}::{}", sig.name);
                         self.push_fn(
@@ -511,6 +519,14 @@ impl Index {
             .iter()
             .find(|(n, _)| n == field)
             .map(|(_, t)| (t, info.module))
+    }
+
+    /// What the impls of the type at `path` define associated type `name` as (`Output`), with
+    /// the module it was written in.
+    pub fn impl_assoc(&self, path: &str, name: &str) -> Option<(&Ty, ModId)> {
+        self.impl_assoc
+            .get(&(path.to_string(), name.to_string()))
+            .map(|(t, m)| (t, *m))
     }
 
     /// Whether the workspace implements `Future` for the type at `path`.

@@ -50,6 +50,9 @@ impl Walker<'_, '_> {
                     Val::Future {
                         output: Some(o), ..
                     } => o.flowed(),
+                    // A value of a type implementing `Future` (or `IntoFuture`): its impl's
+                    // `type Output`.
+                    Val::Typed { path, .. } => self.impl_output(&path),
                     _ => Val::Unknown,
                 }
             }
@@ -197,6 +200,19 @@ impl Walker<'_, '_> {
             }
             ExprKind::Macro(m) => self.eval_macro(m),
             ExprKind::Opaque => Val::Unknown,
+        }
+    }
+
+    /// What `.await` on a value of the index's type `path` gives: the `Output` its `Future` or
+    /// `IntoFuture` impl defines (inferred: it flowed through the impl).
+    pub(super) fn impl_output(&self, path: &str) -> Val {
+        let index = self.cx.index;
+        if !(index.implements(path, "Future") || index.implements(path, "IntoFuture")) {
+            return Val::Unknown;
+        }
+        match index.impl_assoc(path, "Output") {
+            Some((ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0).flowed(),
+            None => Val::Unknown,
         }
     }
 

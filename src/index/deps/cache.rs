@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped when what is stored changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {
