@@ -137,6 +137,8 @@ impl Summaries {
                 callee,
                 in_loop,
                 no_runtime,
+                expects_panic,
+                in_callback,
             } = fact.kind
             else {
                 continue;
@@ -159,6 +161,8 @@ impl Summaries {
                         in_loop,
                         no_runtime,
                         chain: self.chain(index, callee, effect),
+                        expects_panic,
+                        in_callback,
                     },
                 });
             }

@@ -41,6 +41,20 @@ pub enum DropHow {
     ExplicitDrop(String),
 }
 
+/// Whether a future's work had begun before it was lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Started {
+    /// Nothing ran: the future is lazy and was never polled.
+    #[default]
+    No,
+    /// Made by a plain fn that starts the work before it returns the future (sends the command,
+    /// then returns a future that waits for the reply): dropping it loses the wait.
+    ByMaker,
+    /// Read by name before (polled by hand, raced by reference in `select!`): it may have run
+    /// part way, and dropping it loses the rest.
+    Polled,
+}
+
 /// Where `.await` would go, and what the fix's safety depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwaitFix {
@@ -100,6 +114,8 @@ pub enum FactKind {
         await_fix: Option<AwaitFix>,
         /// How the value is known to be a future or handle.
         provenance: Provenance,
+        /// The future's work had begun before it was lost: dropping it loses the rest.
+        started: Started,
     },
     /// A call with a known runtime effect.
     Call {
@@ -113,6 +129,12 @@ pub enum FactKind {
         no_runtime: bool,
         /// For indirect effects: the call chain from this call site to the effect.
         chain: Vec<Note>,
+        /// The call is where a panic is expected (a `#[should_panic]` test, a closure given to
+        /// `catch_unwind`): a misuse that panics is what the code checks there.
+        expects_panic: bool,
+        /// The call is in a `move` closure handed to another call, which may run it later or on
+        /// another thread (a callback): that it runs in async code is a guess.
+        in_callback: bool,
     },
     /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
     /// only once the callee's summary is known (see [`crate::callgraph`]).
@@ -120,6 +142,10 @@ pub enum FactKind {
         callee: crate::index::FnId,
         in_loop: bool,
         no_runtime: bool,
+        /// See [`FactKind::Call`].
+        expects_panic: bool,
+        /// See [`FactKind::Call`].
+        in_callback: bool,
     },
     /// A sync lock guard bound to `guard` is alive at an `.await`.
     GuardAcrossAwait { guard: String, await_span: Span },

@@ -22,6 +22,8 @@ pub struct Binding {
     pub guard_done: bool,
     /// Declared by a `let` under `#[cfg(..)]`.
     pub cfg: bool,
+    /// Its value was read by name (not only marked used by a loop or a pattern).
+    pub read: bool,
 }
 
 #[derive(Debug, Default)]

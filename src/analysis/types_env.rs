@@ -47,6 +47,7 @@ impl TypeCx<'_> {
                 output: out.as_ref().map(|o| Box::new(again(o, m))),
                 origin: "an `impl Future`".into(),
                 prov: super::value::Provenance::Proven,
+                started: super::value::Started::No,
             },
             Ty::Callable(ret) => Val::Callable(Box::new(again(ret, m))),
             Ty::Tuple(ts) => Val::Tuple(ts.iter().map(|t| again(t, m)).collect()),
@@ -93,8 +94,15 @@ impl TypeCx<'_> {
         }
         // A workspace type named like a future that implements `Future` (`ResponseFuture`) is
         // one; handles that implement it are not, nor are those whose drop hands the work off.
+        // When its impl needs arguments to be futures, one known not to be makes it no future,
+        // and unknown ones leave it a future by its name only (inferred).
         if last.ends_with("Future") && self.index.implements_future(&p) && self.lazy_on_drop(&p) {
-            return Val::future(format!("type `{last}`"));
+            let conds = self.index.future_conditions(&p);
+            let arg = |k: &usize| args.get(*k).cloned().unwrap_or_default();
+            if conds.iter().all(|k| self.maybe_future(&arg(k))) {
+                let fut = Val::future(format!("type `{last}`"));
+                return if conds.is_empty() { fut } else { fut.flowed() };
+            }
         }
         Val::Typed { path: p, args }
     }
@@ -155,6 +163,81 @@ impl TypeCx<'_> {
             return class;
         }
         TypeClass::Other
+    }
+
+    /// How a value of the index's type `path` with type arguments `args` is known to be a future
+    /// by the type's `Future`/`IntoFuture` impls: proven when an impl holds for any arguments,
+    /// inferred when the impl needs some arguments to be futures (`Either<L, R>`) and they are;
+    /// `None` when it has no such impl, or an argument it needs is not known to be a future.
+    pub fn future_by_impl(&self, path: &str, args: &[Val]) -> Option<super::value::Provenance> {
+        use super::value::Provenance;
+        if !(self.index.implements(path, "Future") || self.index.implements(path, "IntoFuture")) {
+            return None;
+        }
+        let conds = self.index.future_conditions(path);
+        if conds.is_empty() {
+            return Some(Provenance::Proven);
+        }
+        let mut prov = Provenance::Inferred;
+        for k in conds {
+            match args.get(*k) {
+                Some(v @ Val::Future { .. }) => prov = prov.weaker(v.provenance()),
+                Some(Val::Typed { path, args }) => {
+                    prov = prov.weaker(self.future_by_impl(path, args)?);
+                }
+                _ => return None,
+            }
+        }
+        Some(prov)
+    }
+
+    /// The value a tuple-struct constructor call (`PollOnce(&mut fut)`) makes: the index's type,
+    /// each type parameter bound to the value of the argument whose field holds it whole (`F`,
+    /// `&mut F`, `Box<F>`, `Pin<..F..>`), so that an impl that needs it to be a future can tell.
+    pub fn constructed(&self, path: String, fields: &[Val]) -> Val {
+        let Some(info) = self.index.type_info(&path) else {
+            return Val::typed(path);
+        };
+        if info.def.generics.is_empty() {
+            return Val::typed(path);
+        }
+        fn holds(ty: &Ty, param: &str) -> bool {
+            match ty {
+                Ty::Path { segs, args } if segs.len() == 1 && args.is_empty() => segs[0] == param,
+                Ty::Path { segs, args } if args.len() == 1 => {
+                    matches!(segs.last().map(String::as_str), Some("Box" | "Pin"))
+                        && holds(&args[0], param)
+                }
+                _ => false,
+            }
+        }
+        let args = info
+            .def
+            .generics
+            .iter()
+            .map(|(name, _)| {
+                info.def
+                    .fields
+                    .iter()
+                    .find_map(|(field, ty)| {
+                        let k: usize = field.parse().ok()?;
+                        holds(ty, name).then(|| fields.get(k).cloned())?
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        Val::Typed { path, args }
+    }
+
+    /// Whether a type argument may be a future: not one known to be something else.
+    fn maybe_future(&self, v: &Val) -> bool {
+        match v {
+            Val::Unknown | Val::Future { .. } => true,
+            Val::Typed { path, args } => {
+                self.index.type_info(path).is_none() || self.future_by_impl(path, args).is_some()
+            }
+            _ => false,
+        }
     }
 
     /// Whether dropping a value of the index's type at `path` (a future or `IntoFuture`) loses

@@ -1,6 +1,7 @@
 //! Value kinds: what the walk knows about the value of an expression, and for futures and
 //! handles how it is known ([`Provenance`]).
 
+pub use super::facts::Started;
 pub use crate::diagnostic::Provenance;
 
 /// What an expression evaluates to, as far as can be told without a type checker.
@@ -13,6 +14,8 @@ pub enum Val {
         output: Option<Box<Val>>,
         origin: String,
         prov: Provenance,
+        /// Whether its work had begun (see [`Started`]).
+        started: Started,
     },
     /// A spawned task's `JoinHandle` (awaiting it gives the task's result).
     TaskHandle {
@@ -44,6 +47,7 @@ impl Val {
             output: None,
             origin: origin.into(),
             prov: Provenance::Proven,
+            started: Started::No,
         }
     }
 
@@ -73,6 +77,15 @@ impl Val {
         }
     }
 
+    /// Whether this future's (or a collection's element future's) work had begun.
+    pub fn started(&self) -> Started {
+        match self {
+            Val::Future { started, .. } => *started,
+            Val::Typed { args, .. } => args.first().map(Val::started).unwrap_or_default(),
+            _ => Started::No,
+        }
+    }
+
     /// The same value, known no better than `p` (for futures and handles, also inside a
     /// callable, a tuple or a collection's element).
     pub fn weakened(self, p: Provenance) -> Val {
@@ -81,10 +94,12 @@ impl Val {
                 output,
                 origin,
                 prov,
+                started,
             } => Val::Future {
                 output,
                 origin,
                 prov: prov.weaker(p),
+                started,
             },
             Val::TaskHandle { origin, prov } => Val::TaskHandle {
                 origin,

@@ -35,6 +35,14 @@ pub struct FnSig {
     /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with.
     #[serde(default)]
     pub closure_inputs: Vec<(usize, Vec<Ty>)>,
+    /// A plain fn returning a future whose body does work before it returns it (see
+    /// [`starts_work`]): dropping the future loses only the wait for that work.
+    #[serde(default)]
+    pub starts_work: bool,
+    /// The body hands one of its parameters to `catch_unwind`: a panic in a closure passed to
+    /// this function is expected and caught (a test helper checking that something panics).
+    #[serde(default)]
+    pub catches_param: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +94,11 @@ pub struct ImplFacts {
     /// parameters meaning their bounds.
     #[serde(default)]
     pub assoc_types: Vec<(String, Ty)>,
+    /// The positions of the self type's arguments that the impl requires to be futures
+    /// (`impl<L: Future, R: Future> Future for Either<L, R>`: 0 and 1): the impl holds only when
+    /// they are.
+    #[serde(default)]
+    pub cond_args: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,8 +321,10 @@ fn collect_module(
             }
             syn::Item::Impl(i) => {
                 let impl_generics = generic_params(&i.generics);
+                let self_ty = Ty::from_syn(&i.self_ty);
                 m.impls.push(ImplFacts {
-                    self_ty: Ty::from_syn(&i.self_ty),
+                    cond_args: future_bound_args(&self_ty, &impl_generics),
+                    self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_segments(p)),
                     fns: i
                         .items
@@ -476,6 +491,24 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     }
 }
 
+/// The positions of `self_ty`'s arguments that are the impl's own parameters bound to be futures.
+fn future_bound_args(self_ty: &Ty, impl_generics: &[(String, Ty)]) -> Vec<usize> {
+    let Ty::Path { args, .. } = self_ty else {
+        return Vec::new();
+    };
+    let future_param = |t: &Ty| match t {
+        Ty::Path { segs, args } if segs.len() == 1 && args.is_empty() => impl_generics
+            .iter()
+            .any(|(n, b)| *n == segs[0] && matches!(b, Ty::Future(_))),
+        _ => false,
+    };
+    args.iter()
+        .enumerate()
+        .filter(|(_, a)| future_param(a))
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// `#[must_use]`, bare or with a message.
 pub fn has_must_use(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| a.path().is_ident("must_use"))
@@ -522,6 +555,7 @@ pub const OFFLOADING_NAMES: &[&str] = &["spawn_blocking", "block_in_place", "unb
 
 fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Block) -> FnSig {
     let mut s = sig_of(sig, attrs);
+    s.starts_work = !s.is_async && mentions_future(&s.ret) && starts_work(body);
     let params: Vec<String> = sig
         .inputs
         .iter()
@@ -537,17 +571,84 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
         let mut finder = OffloadFinder {
             params: &params,
             found: false,
+            caught: false,
         };
         syn::visit::Visit::visit_block(&mut finder, body);
         s.offloads_param = finder.found;
+        s.catches_param = finder.caught;
     }
     s
+}
+
+/// Whether a declared return type is or holds a future (`impl Future`, `BoxFuture`,
+/// `Pin<Box<dyn Future>>`, a type named `..Future`).
+fn mentions_future(ty: &Ty) -> bool {
+    match ty {
+        Ty::Future(_) => true,
+        Ty::Path { segs, args } => {
+            segs.last().is_some_and(|s| s.ends_with("Future")) || args.iter().any(mentions_future)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a plain fn's body does work before it returns its future: a statement before the
+/// tail that is an expression statement with a call or an assignment (`self.tx.send(cmd)?;`,
+/// `self.closed = true;`), a `let _ = call();`, or a `let` whose value is a call passed through
+/// `?` (`let id = self.register()?;`). Bindings of plain values (`let tx = self.tx.clone();`),
+/// items and macros (logging) are not work. The future it returns may still do more; what
+/// dropping it loses is the rest, not everything.
+pub fn starts_work(body: &syn::Block) -> bool {
+    let Some((_, before)) = body.stmts.split_last() else {
+        return false;
+    };
+    before.iter().any(|stmt| match stmt {
+        syn::Stmt::Expr(e, Some(_)) => {
+            matches!(e, syn::Expr::Assign(_) | syn::Expr::Binary(_)) && !is_local_assign(e)
+                || has_call(e)
+        }
+        syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|init| match &l.pat {
+            syn::Pat::Wild(_) => has_call(&init.expr),
+            _ => matches!(&*init.expr, syn::Expr::Try(t) if has_call(&t.expr)),
+        }),
+        _ => false,
+    })
+}
+
+/// `x = ..` or `x += ..` on a plain local name (not a field or a dereference).
+fn is_local_assign(e: &syn::Expr) -> bool {
+    let left = match e {
+        syn::Expr::Assign(a) => &a.left,
+        syn::Expr::Binary(b) => &b.left,
+        _ => return false,
+    };
+    matches!(&**left, syn::Expr::Path(p) if p.path.get_ident().is_some())
+}
+
+/// Whether an expression calls something (outside closures and async blocks, which run later).
+fn has_call(e: &syn::Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_call(&mut self, _: &'ast syn::ExprCall) {
+            self.0 = true;
+        }
+        fn visit_expr_method_call(&mut self, _: &'ast syn::ExprMethodCall) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_expr(&mut f, e);
+    f.0
 }
 
 /// Looks for `spawn_blocking(param)`, `x.spawn_blocking(param)`, `thread::spawn(param)`.
 struct OffloadFinder<'a> {
     params: &'a [String],
     found: bool,
+    /// A parameter is passed to `catch_unwind` (bare or in `AssertUnwindSafe(..)`).
+    caught: bool,
 }
 
 impl OffloadFinder<'_> {
@@ -557,17 +658,27 @@ impl OffloadFinder<'_> {
         is_thread_spawn: bool,
         args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
     ) {
-        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn) {
+        let catches = callee == "catch_unwind";
+        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn || catches) {
             return;
         }
-        let passes_param = args.iter().any(|a| match a {
+        let is_param = |a: &syn::Expr| match a {
             syn::Expr::Path(p) => p
                 .path
                 .get_ident()
                 .is_some_and(|i| self.params.iter().any(|n| i == n)),
             _ => false,
+        };
+        let passes_param = args.iter().any(|a| match a {
+            // `catch_unwind(AssertUnwindSafe(f))`
+            syn::Expr::Call(c) if catches => c.args.iter().any(is_param),
+            a => is_param(a),
         });
-        self.found |= passes_param;
+        if catches {
+            self.caught |= passes_param;
+        } else {
+            self.found |= passes_param;
+        }
     }
 }
 
@@ -615,6 +726,8 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             .count(),
         must_use: has_must_use(attrs),
         closure_inputs: closure_inputs(sig),
+        starts_work: false,
+        catches_param: false,
     }
 }
 
@@ -832,5 +945,50 @@ mod tests {
         let broken = FileFacts::of_text("fn f( { tokio::time::sleep(d) ");
         assert!(broken.modules.is_empty());
         assert_eq!(broken.paths, [vec!["tokio", "time", "sleep"]]);
+    }
+
+    /// A plain fn returning a future starts work when a statement before its tail calls
+    /// something or assigns a field; bindings of plain values, locals and macros are no work.
+    #[test]
+    fn fns_that_start_their_work_before_returning_the_future() {
+        let text = "impl C {\n\
+            fn send(&self) -> impl Future<Output = ()> { self.tx.send(1).ok(); async {} }\n\
+            fn mark(&mut self) -> BoxFuture<'static, ()> { self.closed = true; Box::pin(async {}) }\n\
+            fn discard(&self) -> impl Future<Output = ()> { let _ = self.tx.send(1); async {} }\n\
+            fn tried(&self) -> impl Future<Output = ()> { let id = self.reg()?; async {} }\n\
+            fn clone_only(&self) -> impl Future<Output = ()> { let tx = self.tx.clone(); async move {} }\n\
+            fn logs(&self) -> impl Future<Output = ()> { debug!(\"x\"); async {} }\n\
+            fn local(&self) -> impl Future<Output = ()> { let mut n = 0; n += 1; async {} }\n\
+            fn deferred(&self) -> impl Future<Output = ()> { let f = || self.go(); async {} }\n\
+            async fn not_plain(&self) { self.tx.send(1).ok(); work().await }\n\
+            fn not_future(&self) -> u8 { self.tx.send(1).ok(); 1 }\n\
+        }\n";
+        let full = FileFacts::extract(&syn::parse_file(text).expect("parses"));
+        for facts in [FileFacts::of_text(text), full] {
+            let fns = &facts.modules[0].impls[0].fns;
+            let started: Vec<&str> = fns
+                .iter()
+                .filter(|f| f.starts_work)
+                .map(|f| f.name.as_str())
+                .collect();
+            assert_eq!(started, ["send", "mark", "discard", "tried"]);
+        }
+        // The skeleton keeps such bodies, so its facts are those of a full parse.
+        assert!(super::super::skeleton::skeleton_text(text).contains("self.tx.send(1).ok()"));
+    }
+
+    /// `impl<L: Future, R: Future> Future for Either<L, R>` holds only for future halves.
+    #[test]
+    fn conditional_future_impls_name_their_conditions() {
+        let text = "impl<L, R> Future for Either<L, R> where L: Future, R: Future { }\n\
+                    impl<T> Future for JoinHandle<T> { }\n\
+                    impl<'a, F: Future + Unpin> Future for PollOnce<'a, F> { }\n";
+        let facts = FileFacts::of_text(text);
+        let conds: Vec<Vec<usize>> = facts.modules[0]
+            .impls
+            .iter()
+            .map(|i| i.cond_args.clone())
+            .collect();
+        assert_eq!(conds, [vec![0, 1], vec![], vec![0]]);
     }
 }

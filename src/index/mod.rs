@@ -107,6 +107,9 @@ pub struct Index {
     /// (type path, associated type name) → what the type's impls define it as, with the module
     /// written in (`Output` of an `impl Future`).
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
+    /// Type path → the positions of its arguments that must be futures for its `Future` (or
+    /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
+    future_conditions: HashMap<String, Vec<usize>>,
     /// (file, line of the fn name) → fns declared there.
     by_location: HashMap<(FileId, usize), Vec<FnId>>,
     /// Lib crate name → root module.
@@ -414,6 +417,17 @@ impl Index {
                             .entry(self_path.clone())
                             .or_default()
                             .push(tp.clone());
+                        if matches!(tp.rsplit("::").next(), Some("Future" | "IntoFuture")) {
+                            // One impl that holds for any arguments makes the type a future.
+                            self.future_conditions
+                                .entry(self_path.clone())
+                                .and_modify(|c| {
+                                    if imp.cond_args.is_empty() {
+                                        c.clear();
+                                    }
+                                })
+                                .or_insert_with(|| imp.cond_args.clone());
+                        }
                     }
                     for (name, ty) in &imp.assoc_types {
                         self.impl_assoc
@@ -532,6 +546,15 @@ impl Index {
     /// Whether the workspace implements `Future` for the type at `path`.
     pub fn implements_future(&self, path: &str) -> bool {
         self.implements(path, "Future")
+    }
+
+    /// The positions of the type's arguments that must be futures for it to be one (`Either<L,
+    /// R>`: 0 and 1); empty when its `Future` impl holds for any arguments, or it has none.
+    pub fn future_conditions(&self, path: &str) -> &[usize] {
+        self.future_conditions
+            .get(path)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Whether the workspace implements a trait named `trait_name` for the type at `path`.

@@ -5,8 +5,9 @@
 //!
 //! Blanking replaces every byte of a body but newlines with a space, so lines stay where they
 //! were. A body is kept when the index reads it: [`FileFacts`](super::facts::FileFacts) records
-//! whether a function hands a parameter to an offloading call, so a body mentioning `spawn`,
-//! `block_in_place` or `unblock` stays whole, and the types, traits and impls a body declares,
+//! whether a function hands a parameter to an offloading call or to `catch_unwind`, so a body
+//! mentioning `spawn`, `block_in_place`, `unblock` or `catch_unwind` stays whole, a body whose signature names a future (does it start
+//! its work before returning the future?), and the types, traits and impls a body declares,
 //! so a body with one of their keywords stays whole too. When the skeleton does not parse, the caller falls
 //! back to a full parse. The facts are the same either way: the tests compare them on every file
 //! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
@@ -17,7 +18,7 @@ use crate::source::{
 };
 
 /// Body text that keeps a body whole.
-const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock"];
+const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock", "catch_unwind"];
 
 /// The skeleton of `text` parsed, or `None` when it does not parse.
 pub fn parse(text: &str) -> Option<syn::File> {
@@ -61,7 +62,9 @@ pub fn skeleton_text(text: &str) -> String {
                     // Only a body that may hand a parameter on is read by the index.
                     let has_params = text[sig_start..i].contains(':');
                     let offloads = has_params && KEEP_BODY.iter().any(|k| body.contains(k));
-                    if !offloads && !declares_items(body) {
+                    // A fn returning a future: whether it starts the work before returning it.
+                    let returns_future = text[sig_start..i].contains("Future");
+                    if !offloads && !returns_future && !declares_items(body) {
                         blank(&mut out[i + 1..close.min(bytes.len())]);
                     }
                     i = close + 1;

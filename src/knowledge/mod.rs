@@ -430,6 +430,12 @@ fn normalize_crate(first: &str) -> &str {
     }
 }
 
+/// Whether a method named `name`, on a receiver of unknown type, may be a sync method: a name
+/// too common as a sync method, or one std's types define as a sync method.
+pub fn maybe_sync_method(name: &str) -> bool {
+    COMMON_SYNC_METHODS.contains(&name) || std_lib::SYNC_METHOD_NAMES.contains(&name)
+}
+
 /// Method names that, on a receiver of unknown type, are too common as sync methods to be taken
 /// for the async methods of the same name that the workspace defines.
 pub const COMMON_SYNC_METHODS: &[&str] = &[

@@ -121,6 +121,8 @@ pub struct Fn {
     pub test_attr: bool,
     /// `#[tokio::test]`, `#[async_std::test]` & co.: an async test run by a runtime.
     pub runtime_test_attr: bool,
+    /// `#[should_panic]`: the test expects its body to panic.
+    pub should_panic: bool,
     /// An `async fn` whose docs say it is not cancel safe.
     pub docs_not_cancel_safe: bool,
     /// The fn's own type parameters with what their bounds mean.

@@ -143,6 +143,7 @@ impl Lower<'_> {
                 a.path().segments.len() == 2
                     && a.path().segments.last().is_some_and(|s| s.ident == "test")
             }),
+            should_panic: attrs.iter().any(|a| a.path().is_ident("should_panic")),
             docs_not_cancel_safe: is_async && macros::docs_not_cancel_safe(attrs),
             generics: generic_params(&sig.generics).into(),
             params: sig

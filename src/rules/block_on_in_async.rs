@@ -24,7 +24,11 @@
 //! ## Known limits
 //! Closures handed to offloading calls (`spawn_blocking`, `block_in_place`, `thread::spawn`) are
 //! sync context and not reported. Calls through trait objects or unresolved receivers are not
-//! followed.
+//! followed. Where a panic is expected — the body of a `#[should_panic]` test, a closure given
+//! to `catch_unwind` or to a function of the workspace that hands it to `catch_unwind` (a test
+//! helper) — the panic is what the code checks, and nothing is reported. In a `move`
+//! closure handed to a call (a handler a mock server keeps and runs on its own thread), that the
+//! closure runs in async code is a guess: a warning at most, saying so.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
@@ -39,13 +43,16 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         effect: Effect::BlockOn,
         callee,
         chain,
+        expects_panic,
+        in_callback,
         ..
     } = &fact.kind
     {
-        if fact.ctx != ExecContext::Async {
+        // A `#[should_panic]` test or a `catch_unwind` closure checks that this panics.
+        if fact.ctx != ExecContext::Async || *expects_panic {
             return;
         }
-        let message = if chain.is_empty() {
+        let mut message = if chain.is_empty() {
             format!("`{callee}` blocks on a future inside async code")
         } else {
             match super::reached(chain) {
@@ -53,11 +60,17 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` reaches `block_on` and is called inside async code"),
             }
         };
-        out.push(
-            Finding::new(fact.span, message)
-                .label("enters a runtime from inside a running one")
-                .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
-                .notes(chain.clone()),
-        );
+        // In a `move` closure handed to a call, the async context is a guess: a warning at most.
+        if *in_callback {
+            message.push_str(" (in a `move` closure handed to a call: it may run elsewhere)");
+        }
+        let mut finding = Finding::new(fact.span, message)
+            .label("enters a runtime from inside a running one")
+            .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
+                .notes(chain.clone());
+        if *in_callback {
+            finding.max_level = Some(Level::Warn);
+        }
+        out.push(finding);
     }
 }

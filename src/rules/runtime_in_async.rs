@@ -23,7 +23,12 @@
 //! ```
 //!
 //! ## Known limits
-//! A runtime built inside `std::thread::spawn` or `spawn_blocking` is fine and not reported.
+//! A runtime built inside `std::thread::spawn` or `spawn_blocking` is fine and not reported, nor
+//! one bound to a name that moves to another thread or is consumed by `shutdown_background()` or
+//! `shutdown_timeout(..)` (no drop happens in async code). Where a panic is expected — the body
+//! of a `#[should_panic]` test, a closure given to `catch_unwind` — the panic is what the code
+//! checks, and nothing is reported. In a `move` closure handed to a call, that the closure runs
+//! in async code is a guess: a warning at most, saying so.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
@@ -38,13 +43,16 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         effect: Effect::BuildsRuntime,
         callee,
         chain,
+        expects_panic,
+        in_callback,
         ..
     } = &fact.kind
     {
-        if fact.ctx != ExecContext::Async {
+        // A `#[should_panic]` test or a `catch_unwind` closure checks that this panics.
+        if fact.ctx != ExecContext::Async || *expects_panic {
             return;
         }
-        let message = if chain.is_empty() {
+        let mut message = if chain.is_empty() {
             format!("runtime built with `{callee}` inside async code")
         } else {
             match super::reached(chain) {
@@ -52,11 +60,17 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` builds a runtime and is called inside async code"),
             }
         };
-        out.push(
-            Finding::new(fact.span, message)
-                .label("a runtime cannot be dropped or blocked on inside another runtime")
-                .help("use the running runtime (`tokio::spawn`, `Handle::current()`), or build the runtime on a thread of its own")
-                .notes(chain.clone()),
-        );
+        // In a `move` closure handed to a call, the async context is a guess: a warning at most.
+        if *in_callback {
+            message.push_str(" (in a `move` closure handed to a call: it may run elsewhere)");
+        }
+        let mut finding = Finding::new(fact.span, message)
+            .label("a runtime cannot be dropped or blocked on inside another runtime")
+            .help("use the running runtime (`tokio::spawn`, `Handle::current()`), or build the runtime on a thread of its own")
+                .notes(chain.clone());
+        if *in_callback {
+            finding.max_level = Some(Level::Warn);
+        }
+        out.push(finding);
     }
 }

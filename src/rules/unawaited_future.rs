@@ -53,18 +53,34 @@
 //! `async fn` or future-returning function of the analysed workspace, to a known API of tokio,
 //! futures, async-std, smol, reqwest, hyper, sqlx or tonic, or to a path configured as
 //! future-returning. Methods on receivers whose type cannot be worked out are only counted when
-//! every definition of that name in the workspace is async and the name is not a common sync one,
-//! and then as a guess (a warning at most).
+//! every definition of that name in the workspace is async and the name is neither a common sync
+//! one nor a sync method of std's I/O, file, network, process or lock types (`sync_data`,
+//! `write_all`, `kill`, ...), and then as a guess (a warning at most).
 //! A future consumed on only one branch is not reported. Values of the workspace's own types
 //! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
 //! statement or into `_`, not when left in a binding, and never when the type's name says it is a
-//! handle or a channel end. In a plain (non-async) `#[test] fn`, a future kept in a `_name`
+//! handle or a channel end. A type whose `Future` impl needs its type arguments to be futures
+//! (`impl<L: Future, R: Future> Future for Either<L, R>`) is one only when those arguments are
+//! known futures; with unknown arguments it is unknown (a type named `..Future` stays one, as
+//! inferred). `_` binds nothing: in a `match` arm, an `if let`, a `let .. else`, or a part of a
+//! `let` pattern whose value is a place (`let (_, b) = pair;`) it drops nothing; only the part of
+//! a temporary (`let (_, b) = (f(), g());`) is dropped. A future read by name before (polled by
+//! hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn` or a `select!`, `Pin::new(&mut
+//! fut)`) may have run part way, and the walk does not follow polls: stored, kept in a binding or
+//! passed to `drop` it is not reported (a deliberate cancellation); dropped as a statement or into
+//! `_` it is a warning at most, saying it was polled and loses the rest of its work. A plain `fn` returning a future whose body does work before the returned expression —
+//! an expression statement with a call or an assignment to a field (`self.tx.send(cmd)?;`), a
+//! `let _ = call();`, a `let x = call()?;` — has started that work: dropping its future loses
+//! only the wait, a warning at most with its own message (and nothing for an explicit `drop`).
+//! Bindings of plain values (`let tx = self.tx.clone();`) and macros (logging) are not work, so
+//! such a fn's future is lazy; work done on only one early-return path still counts as started.
+//! In a plain (non-async) `#[test] fn`, a future kept in a `_name`
 //! binding or passed by name to `drop` is taken as deliberate — such tests check what creating or
 //! dropping a future does — while the statement and `let _ =` forms are still reported.
 
 use super::Finding;
 use crate::analysis::facts::{
-    AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, ValueKind,
+    AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, Started, ValueKind,
 };
 use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
@@ -79,12 +95,18 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         origin,
         await_fix,
         provenance,
+        started,
     } = &fact.kind
     else {
         return;
     };
     let in_async = fact.ctx == ExecContext::Async;
     let source = source(origin);
+    match started {
+        Started::No => {}
+        Started::ByMaker => return check_started(fact, how, &source, *provenance, out),
+        Started::Polled => return check_polled(fact, how, &source, *provenance, out),
+    }
     let (mut message, label) = match how {
         DropHow::Statement if in_async => (
             format!("future {source} is never awaited"),
@@ -138,6 +160,58 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             .fix(fix)
             .provenance(*provenance),
     );
+}
+
+/// A future whose maker started the work before returning it: dropping it loses only the wait
+/// for that work. A warning at most, never when dropped by name on purpose (`drop(fut)`), and no
+/// fix: whether to wait is the caller's choice.
+fn check_started(
+    fact: &Fact,
+    how: &DropHow,
+    source: &str,
+    provenance: Provenance,
+    out: &mut Vec<Finding>,
+) {
+    if matches!(how, DropHow::ExplicitDrop(_)) {
+        return;
+    }
+    let mut finding = Finding::new(
+        fact.span,
+        format!(
+            "future {source} is dropped without being awaited: its work was started when it was \
+             made, only waiting for it is lost"
+        ),
+    )
+    .label("the wait for the work is dropped here")
+    .help("`.await` it if the work must be finished before going on")
+    .provenance(provenance);
+    finding.max_level = Some(Level::Warn);
+    out.push(finding);
+}
+
+/// A future read by name before (polled by hand, raced by reference in `select!`) and then
+/// dropped: it may have run part way, so it is not "never polled"; dropping it as a statement or
+/// into `_` loses the rest of its work, a warning at most. Kept in a binding, stored or passed to
+/// `drop`, it is taken as deliberate (a cancellation), and nothing is reported.
+fn check_polled(
+    fact: &Fact,
+    how: &DropHow,
+    source: &str,
+    provenance: Provenance,
+    out: &mut Vec<Finding>,
+) {
+    if !matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
+        return;
+    }
+    let mut finding = Finding::new(
+        fact.span,
+        format!("future {source} is dropped before it completes: it was polled before, and the rest of its work is lost"),
+    )
+    .label("dropped here, after it was used above")
+    .help("`.await` it to finish its work, or pass it to `drop` if cancelling it is intended")
+    .provenance(provenance);
+    finding.max_level = Some(Level::Warn);
+    out.push(finding);
 }
 
 /// The fix that adds `.await`, in ruff's safety tiers: safe (MachineApplicable) only for a

@@ -24,6 +24,10 @@ impl Walker<'_, '_> {
     /// Binds the names of a `let`/`for`/`match` pattern to (parts of) a value.
     pub(super) fn bind_pattern(&mut self, pat: &ir::Pat, val: Val, span: Span) {
         match pat {
+            // `_` binds nothing: it drops a value only where that value is a temporary the
+            // `let` made (`let (_, b) = (f(), g());`), never in a refutable pattern or in parts
+            // of a place (`let (_, b) = pair;` leaves the part in `pair`).
+            ir::Pat::Wild if self.wild_silent > 0 => {}
             ir::Pat::Wild => self.report_lost(&val, DropHow::LetUnderscore, span, None),
             ir::Pat::Ident { name, sub } => {
                 if let Some(sub) = sub {
@@ -44,9 +48,11 @@ impl Walker<'_, '_> {
                     Val::Tuple(parts) if parts.len() == elems.len() => parts,
                     _ => vec![Val::Unknown; elems.len()],
                 };
+                self.wild_silent += usize::from(self.place_init);
                 for (p, v) in elems.iter().zip(parts) {
                     self.bind_pattern(p, v, span);
                 }
+                self.wild_silent -= usize::from(self.place_init);
             }
             ir::Pat::TupleStruct { path, elems } if elems.len() == 1 => {
                 let variant = path.last().map(String::as_str).unwrap_or_default();
@@ -56,15 +62,19 @@ impl Walker<'_, '_> {
                     self.field_val(path, "0")
                 };
                 if let Some(p) = elems.first() {
+                    self.wild_silent += usize::from(self.place_init);
                     self.bind_pattern(p, inner, span);
+                    self.wild_silent -= usize::from(self.place_init);
                 }
             }
             // `let Self { tx, .. } = self;`: each field gets its declared type.
             ir::Pat::Struct { path, fields } => {
+                self.wild_silent += usize::from(self.place_init);
                 for (name, p) in fields.iter() {
                     let v = self.field_val(path, name);
                     self.bind_pattern(p, v, span);
                 }
+                self.wild_silent -= usize::from(self.place_init);
             }
             other => {
                 for name in other.idents() {
@@ -108,7 +118,11 @@ impl Walker<'_, '_> {
                     self.declare(name, Val::Unknown, span);
                 }
             }
-            _ => self.bind_pattern(pat, val, span),
+            _ => {
+                self.wild_silent += 1;
+                self.bind_pattern(pat, val, span);
+                self.wild_silent -= 1;
+            }
         }
         // Names bound by refutable patterns are often only used inside: count them as used.
         for name in pat.idents() {

@@ -7,7 +7,7 @@ use crate::analysis::patterns;
 use crate::analysis::value::{Provenance, Val};
 use crate::diagnostic::Span;
 use crate::index::{FnId, Ns, Res};
-use crate::knowledge::{Api, Ret, Role, COMMON_SYNC_METHODS};
+use crate::knowledge::{Api, Ret, Role};
 use crate::lower::ir::{self, ExprKind};
 
 /// Methods of futures that give a future again.
@@ -81,12 +81,20 @@ impl Walker<'_, '_> {
                     // `thread::spawn(|| async { .. })`: the thread only builds the future.
                     if matches!(&v, Val::Callable(ret) if ret.is_future()) {
                         let span = arg.span.get();
-                        let fut = Val::future("a closure run on another thread");
+                        let fut =
+                            Val::future("a closure run on another thread").weakened(v.provenance());
                         self.report_lost(&fut, DropHow::Statement, span, None);
                     }
                     v
                 }
-                _ => self.eval(arg),
+                // A `move` closure handed on may be kept and run later or elsewhere.
+                (ExprKind::Closure(c), None) if c.is_move && !c.is_async => {
+                    self.in_callback += 1;
+                    let v = self.eval_closure(c, None);
+                    self.in_callback -= 1;
+                    v
+                }
+                _ => self.eval_moved(arg),
             };
             self.spawned_arg = false;
             if let Some(name) = arg.bare_ident() {
@@ -103,6 +111,16 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn eval_call(&mut self, call: &ir::Call, span: Span) -> Val {
+        // `catch_unwind(|| ..)`: a panic in the closure is expected and caught.
+        let catches = matches!(&call.func.kind, ExprKind::Path(p)
+            if p.segs.last().is_some_and(|s| s == "catch_unwind"));
+        self.expects_panic += usize::from(catches);
+        let v = self.eval_call_inner(call, span);
+        self.expects_panic -= usize::from(catches);
+        v
+    }
+
+    fn eval_call_inner(&mut self, call: &ir::Call, span: Span) -> Val {
         let ExprKind::Path(p) = &call.func.kind else {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
@@ -122,10 +140,16 @@ impl Walker<'_, '_> {
             if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 return match *ret {
-                    Val::Future { output, prov, .. } => Val::Future {
+                    Val::Future {
+                        output,
+                        prov,
+                        started,
+                        ..
+                    } => Val::Future {
                         output,
                         origin: format!("`{}`", segs[0]),
                         prov,
+                        started,
                     },
                     other => other,
                 };
@@ -147,13 +171,18 @@ impl Walker<'_, '_> {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
+                let sig = &self.cx.index.fn_info(id).sig;
                 let role = if self.offloads(&[id]) {
                     Role::Offloads
                 } else {
                     Role::Plain
                 };
                 self.closure_hints = self.closure_hints_of(id);
+                // A helper that runs its closure under `catch_unwind` expects it to panic.
+                let catches = usize::from(sig.catches_param);
+                self.expects_panic += catches;
                 self.eval_args(call.args.iter(), role, "");
+                self.expects_panic -= catches;
                 self.record_call(&[id], span);
                 self.val_of_fn(id)
             }
@@ -185,8 +214,8 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
             Res::Type(ty) => {
-                self.eval_args(call.args.iter(), Role::Plain, "");
-                Val::typed(ty)
+                let fields = self.eval_args(call.args.iter(), Role::Plain, "");
+                self.types().constructed(ty, &fields)
             }
             Res::External(path) => match self.cx.knowledge.function(&path) {
                 Some(api) => self.call_api(call, path, api, span),
@@ -245,12 +274,15 @@ impl Walker<'_, '_> {
             return;
         }
         let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
+        let (expects_panic, in_callback) = (self.expects_panic > 0, self.in_callback > 0);
         self.push_fact(
             span,
             FactKind::CallsFn {
                 callee: *id,
                 in_loop,
                 no_runtime,
+                expects_panic,
+                in_callback,
             },
         );
     }
@@ -323,8 +355,18 @@ impl Walker<'_, '_> {
         let mut method_hints = Vec::new();
         let mut method_offloads = false;
         match &recv {
-            Val::Future { origin, prov, .. } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
-                result = Val::future(origin.clone()).weakened(*prov);
+            Val::Future {
+                origin,
+                prov,
+                started,
+                ..
+            } if FUTURE_COMBINATORS.contains(&name.as_str()) => {
+                result = Val::Future {
+                    output: None,
+                    origin: origin.clone(),
+                    prov: *prov,
+                    started: *started,
+                };
             }
             Val::Typed { path, args } => {
                 if matches!(
@@ -389,6 +431,14 @@ impl Walker<'_, '_> {
                 }
             }
             _ => {}
+        }
+        // `rt.shutdown_background()`, `rt.shutdown_timeout(d)`: the runtime is consumed without
+        // the drop that panics in async code.
+        if matches!(name.as_str(), "shutdown_background" | "shutdown_timeout") {
+            if let Some(local) = mc.receiver.bare_ident() {
+                let built = self.built_runtimes.iter().filter(|(n, _)| n == local);
+                self.retracted.extend(built.map(|(_, i)| *i));
+            }
         }
         if name == "enter"
             && recv
@@ -499,7 +549,7 @@ impl Walker<'_, '_> {
     /// name is not a common sync one. A definition taking another number of arguments is not
     /// the one called (h2's `send_data(data, end)` is not a crate's own `send_data(chunk)`).
     pub(super) fn unknown_receiver_method(&self, name: &str, argc: usize) -> Val {
-        if COMMON_SYNC_METHODS.contains(&name) {
+        if crate::knowledge::maybe_sync_method(name) {
             return Val::Unknown;
         }
         let ids: Vec<FnId> = self
@@ -562,7 +612,14 @@ fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> V
             if !c.is_async && ret.is_future()
     );
     if wrapper && name == "map" && args.len() == 1 && closure_future {
-        return Val::future("the closure given to `map`");
+        // On a receiver of unknown type, that it is an `Option` (not a lazy iterator) is a guess.
+        let prov = match recv {
+            Val::Unknown => Provenance::Guessed,
+            _ => Provenance::Proven,
+        };
+        return Val::future("the closure given to `map`")
+            .weakened(args[0].provenance())
+            .weakened(prov);
     }
     Val::Unknown
 }

@@ -2,7 +2,7 @@
 
 use super::Walker;
 use crate::analysis::facts::ExecContext;
-use crate::analysis::value::Val;
+use crate::analysis::value::{Started, Val};
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
 
@@ -216,6 +216,32 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Evaluates an expression whose value is moved on to where it may be lost (a `let`, a
+    /// statement, a call's argument). A future read by name from a binding that was read before
+    /// (polled by hand with `fut.as_mut().poll(cx)`, borrowed into `poll_fn` or `select!`,
+    /// awaited on another branch) is not known to be unpolled any more: it may have run part
+    /// way ([`Started::Polled`]).
+    pub(super) fn eval_moved(&mut self, e: &ir::Expr) -> Val {
+        let read_before = e
+            .bare_ident()
+            .and_then(|n| self.scopes.lookup(n).map(|b| b.read))
+            .unwrap_or(false);
+        match self.eval(e) {
+            Val::Future {
+                output,
+                origin,
+                prov,
+                ..
+            } if read_before => Val::Future {
+                output,
+                origin,
+                prov,
+                started: Started::Polled,
+            },
+            v => v,
+        }
+    }
+
     /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
     pub(super) fn trait_object_val(&self, dyn_trait: Option<&[String]>) -> Val {
         let Some(path) = dyn_trait else {
@@ -231,6 +257,9 @@ impl Walker<'_, '_> {
         let plain = p.qself == ir::QSelf::None;
         if plain && p.segs.len() == 1 {
             let name = &p.segs[0];
+            if let Some(b) = self.scopes.lookup(name) {
+                b.read = true;
+            }
             if let Some(v) = self.scopes.use_name(name) {
                 if self.moved_offloaded > 0 {
                     let moved = self.built_runtimes.iter().filter(|(n, _)| n == name);

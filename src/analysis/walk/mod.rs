@@ -9,7 +9,7 @@
 
 use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
-use super::value::Val;
+use super::value::{Provenance, Val};
 use crate::diagnostic::{Edit, Span};
 use crate::index::types::Ty;
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
@@ -124,6 +124,7 @@ fn walk_fn(
     crate::analysis::select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
     w.test_fn = f.test_attr || f.runtime_test_attr;
+    w.expects_panic = usize::from(f.should_panic);
     let mut params = outer_generics.to_vec();
     params.extend(f.generics.iter().cloned());
     w.set_generics(&params);
@@ -207,6 +208,16 @@ pub(super) struct Walker<'a, 'f> {
     closure_hints: Vec<(usize, Vec<Val>)>,
     /// The input types of the closure about to be evaluated, from its callee's signature.
     closure_inputs: Option<Vec<Val>>,
+    /// Where a panic is expected: in a `#[should_panic]` test, in a closure given to
+    /// `catch_unwind`.
+    expects_panic: usize,
+    /// Inside a `move` closure handed to a call (which may run it later or elsewhere).
+    in_callback: usize,
+    /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
+    wild_silent: usize,
+    /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
+    /// temporary.
+    place_init: bool,
 }
 
 impl<'a, 'f> Walker<'a, 'f> {
@@ -242,6 +253,10 @@ impl<'a, 'f> Walker<'a, 'f> {
             spawning: false,
             cfg_local: false,
             deferred: 0,
+            wild_silent: 0,
+            place_init: false,
+            expects_panic: 0,
+            in_callback: 0,
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -350,6 +365,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             body,
             guard_done: false,
             cfg,
+            read: false,
         });
         if let Some((old, old_span)) = shadowed {
             self.report_lost(&old, DropHow::Shadowed(name), old_span, None);
@@ -367,6 +383,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             body,
             guard_done: false,
             cfg: false,
+            read: false,
         });
     }
 
@@ -377,14 +394,15 @@ impl<'a, 'f> Walker<'a, 'f> {
             return;
         }
         if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
-            if let Some(origin) = self.future_object(val) {
-                let fut = Val::future(origin).weakened(val.provenance());
+            if let Some((origin, prov)) = self.future_object(val) {
+                let fut = Val::future(origin).weakened(prov);
                 return self.report_lost(&fut, how, span, await_fix);
             }
         }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
             let provenance = val.provenance();
+            let started = val.started();
             let await_fix = match await_fix {
                 Some(edit) if self.ctx == ExecContext::Async => Some(AwaitFix {
                     edit,
@@ -404,6 +422,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     origin,
                     await_fix,
                     provenance,
+                    started,
                 },
             );
         }
@@ -414,20 +433,23 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// the work it stands for. Only those two forms count: such values are also kept in
     /// bindings for other reasons (polled by hand, dropped on purpose), and names of handles and
     /// channel ends are never taken for futures.
-    fn future_object(&self, val: &Val) -> Option<String> {
-        let Val::Typed { path, .. } = val else {
+    fn future_object(&self, val: &Val) -> Option<(String, Provenance)> {
+        let Val::Typed { path, args } = val else {
             return None;
         };
         let name = short_type(path);
-        let future = if self.cx.index.type_info(path).is_some() {
-            (self.cx.index.implements(path, "Future")
-                || self.cx.index.implements(path, "IntoFuture"))
-                && !crate::knowledge::is_handle_like_name(name)
-                && self.types().lazy_on_drop(path)
+        let prov = if self.cx.index.type_info(path).is_some() {
+            if crate::knowledge::is_handle_like_name(name) || !self.types().lazy_on_drop(path) {
+                return None;
+            }
+            // `Either<L, R>` is a future only when its halves are.
+            self.types().future_by_impl(path, args)?
+        } else if self.cx.knowledge.is_future_object(path) {
+            Provenance::Proven
         } else {
-            self.cx.knowledge.is_future_object(path)
+            return None;
         };
-        future.then(|| format!("type `{name}`"))
+        Some((format!("type `{name}`"), prov))
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {
@@ -436,6 +458,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         let in_loop = self.loop_depth > 0;
         let no_runtime = self.no_runtime;
+        let (expects_panic, in_callback) = (self.expects_panic > 0, self.in_callback > 0);
         if effect == Effect::BuildsRuntime && self.quiet == 0 {
             self.last_built = Some(self.facts.len());
         }
@@ -447,6 +470,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                 in_loop,
                 no_runtime,
                 chain: Vec::new(),
+                expects_panic,
+                in_callback,
             },
         );
     }

@@ -2,7 +2,7 @@
 //! value a signature, a type or a table entry gives.
 
 use super::Walker;
-use crate::analysis::value::{Provenance, Val};
+use crate::analysis::value::{Provenance, Started, Val};
 use crate::index::facts::FnSig;
 use crate::index::types::Ty;
 use crate::index::{FnId, ModId, Ns, Res};
@@ -123,6 +123,7 @@ impl Walker<'_, '_> {
                 output: Some(Box::new(ret)),
                 origin: format!("async fn `{}`", sig.name),
                 prov: Provenance::Proven,
+                started: Started::No,
             };
         }
         if sig.ret_is_ref && self.future_object(&ret).is_some() {
@@ -130,10 +131,20 @@ impl Walker<'_, '_> {
             return Val::Unknown;
         }
         match ret {
-            Val::Future { output, prov, .. } => Val::Future {
+            // A plain fn that starts the work before returning the future.
+            Val::Future {
+                output,
+                prov,
+                started,
+                ..
+            } => Val::Future {
                 output,
                 origin: format!("fn `{}`", sig.name),
                 prov,
+                started: match started {
+                    Started::No if sig.starts_work => Started::ByMaker,
+                    other => other,
+                },
             },
             Val::TaskHandle { prov, .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
@@ -172,6 +183,7 @@ impl Walker<'_, '_> {
                 output: out.map(|p| Box::new(Val::typed(p))),
                 origin,
                 prov: Provenance::Proven,
+                started: Started::No,
             },
             Ret::FutureResult(p) => Val::Future {
                 output: Some(Box::new(Val::Typed {
@@ -180,6 +192,7 @@ impl Walker<'_, '_> {
                 })),
                 origin,
                 prov: Provenance::Proven,
+                started: Started::No,
             },
             Ret::TaskHandle => Val::task_handle(origin),
             Ret::ThreadHandle => Val::thread_handle(origin),

@@ -54,7 +54,7 @@ impl Walker<'_, '_> {
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
-                        let v = self.eval(init);
+                        let v = self.eval_moved(init);
                         if let Some(diverge) = &local.diverge {
                             self.eval(diverge);
                         }
@@ -85,13 +85,21 @@ impl Walker<'_, '_> {
                         let fix = await_edit(init_span);
                         self.report_lost(&val, DropHow::LetUnderscore, report_span, Some(fix));
                     }
-                    _ => self.bind_pattern(&local.pat, val, report_span),
+                    _ => {
+                        self.place_init = local.init.as_ref().is_some_and(is_place);
+                        // `let Some(_) = x else { .. }` is a refutable pattern.
+                        let refutable = usize::from(local.diverge.is_some());
+                        self.wild_silent += refutable;
+                        self.bind_pattern(&local.pat, val, report_span);
+                        self.wild_silent -= refutable;
+                        self.place_init = false;
+                    }
                 }
                 self.cfg_local = false;
                 Val::Unknown
             }
             ir::Stmt::Expr { expr: e, semi } => {
-                let v = self.eval(e);
+                let v = self.eval_moved(e);
                 if *semi {
                     let span = e.span.get();
                     let fix = e.awaitable().then(|| await_edit(span));
@@ -158,5 +166,15 @@ impl Walker<'_, '_> {
         if self.quiet == 0 {
             self.facts.extend(nested);
         }
+    }
+}
+
+/// Whether `e` names a place (a local, a field, a dereference), not a temporary.
+fn is_place(e: &ir::Expr) -> bool {
+    match &e.kind {
+        ir::ExprKind::Path(_) | ir::ExprKind::Field(_) => true,
+        ir::ExprKind::Paren(inner) | ir::ExprKind::Group(inner) => is_place(inner),
+        ir::ExprKind::Unary { deref: true, expr } => is_place(expr),
+        _ => false,
     }
 }

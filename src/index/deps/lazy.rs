@@ -649,6 +649,7 @@ fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
                 trait_path: Some(vec!["core".into(), "future".into(), "Future".into()]),
                 fns: Vec::new(),
                 assoc_types: Vec::new(),
+                cond_args: Vec::new(),
             });
         }
     }
