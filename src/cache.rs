@@ -35,10 +35,10 @@ const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n\
     pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
     trait Tr { async fn t(&self) -> u8; }\n\
-    impl Tr for S { async fn t(&self) -> u8 { struct L; 1 } }\n\
+    impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
     impl S { fn r(&mut self) -> &mut Self { self } }\n\
     #[tokio::main] async fn main() {}\n\
-    fn off(f: F) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
+    fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
     include!(\"inc.rs\");\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";

@@ -2,6 +2,7 @@
 //! scopes of bindings, value kinds, and the facts the rules consume. It knows names, types and the
 //! index; lowering knows the syntax.
 
+mod bounds;
 pub mod facts;
 mod macros;
 mod patterns;

@@ -121,3 +121,113 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
     }
     None
 }
+
+/// Methods that make an iterator of a collection, whatever its type.
+const ITERATING: &[&str] = &["iter", "into_iter", "iter_mut", "drain", "into_values"];
+
+/// `xs.iter().map(|x| fetch(x))`: an iterator of the closure's futures (inferred: the item's
+/// kind flowed through the closure). `from_iter_call` says the receiver is itself a call of
+/// an iterating method (`iter()`, `into_iter()`, ...) whose collection's type is unknown.
+pub fn mapped_futures(recv: &Val, from_iter_call: bool, name: &str, args: &[Val]) -> Option<Val> {
+    if name != "map" || args.len() != 1 {
+        return None;
+    }
+    let is_iter = match recv {
+        Val::Typed { path, .. } => path == ITER,
+        Val::Unknown => from_iter_call,
+        _ => false,
+    };
+    let Val::Callable(ret) = &args[0] else {
+        return None;
+    };
+    (is_iter && ret.is_future()).then(|| iter_of((**ret).clone().flowed()))
+}
+
+/// Whether `method` makes an iterator of its receiver.
+pub fn is_iterating(method: &str) -> bool {
+    ITERATING.contains(&method)
+}
+
+/// `iter.collect::<Vec<_>>()` of an iterator of futures: the collection holds them (`into`
+/// is the turbofish's type; none written means a `Vec`, as a later annotation says).
+pub fn collected(recv: &Val, into: Option<&Val>) -> Option<Val> {
+    let Val::Typed { path, args } = recv else {
+        return None;
+    };
+    if path != ITER {
+        return None;
+    }
+    let item = args.first()?;
+    if !item.is_future() {
+        return None;
+    }
+    let path = match into {
+        None => "Vec".to_string(),
+        Some(Val::Typed { path, .. })
+            if matches!(
+                short(path),
+                "Vec" | "VecDeque" | "FuturesUnordered" | "FuturesOrdered"
+            ) =>
+        {
+            path.clone()
+        }
+        Some(_) => return None,
+    };
+    Some(Val::Typed {
+        path,
+        args: vec![item.clone()],
+    })
+}
+
+/// A `let` annotation over an initialiser's value: `let v: Vec<_> = ..collect();` keeps what
+/// the value knows of the element the annotation leaves out (`_`).
+pub fn annotated(ann: Val, val: Val) -> Val {
+    match (&ann, &val) {
+        (Val::Unknown, _) => val,
+        (
+            Val::Typed { path: a, args: aa },
+            Val::Typed {
+                path: v, args: va, ..
+            },
+        ) if short(a) == short(v) && aa.iter().all(|x| *x == Val::Unknown) && !va.is_empty() => val,
+        _ => ann,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fut() -> Val {
+        Val::future("async fn `fetch`")
+    }
+
+    #[test]
+    fn futures_mapped_then_collected_are_held_by_the_collection() {
+        let ids = Val::Typed {
+            path: "Vec".into(),
+            args: vec![Val::typed("u32")],
+        };
+        let it = view_method(&ids, "iter").unwrap();
+        let mapped = mapped_futures(&it, false, "map", &[Val::Callable(Box::new(fut()))]).unwrap();
+        let v = collected(&mapped, None).unwrap();
+        assert_eq!(v.path(), Some("Vec"));
+        assert!(v.droppable_kind().is_some());
+        // Not futures: nothing to hold.
+        let plain = mapped_futures(&it, false, "map", &[Val::Callable(Box::new(Val::Unknown))]);
+        assert!(plain.is_none());
+        // An unknown receiver is an iterator only when an iterating call made it.
+        let call = [Val::Callable(Box::new(fut()))];
+        assert!(mapped_futures(&Val::Unknown, true, "map", &call).is_some());
+        assert!(mapped_futures(&Val::Unknown, false, "map", &call).is_none());
+        // Collected into something else: unknown.
+        assert!(collected(&mapped, Some(&Val::typed("std::collections::HashMap"))).is_none());
+        // `let v: Vec<_> = ..` keeps the element the value knows.
+        let ann = Val::Typed {
+            path: "Vec".into(),
+            args: vec![Val::Unknown],
+        };
+        assert_eq!(annotated(ann.clone(), v.clone()), v);
+        assert_eq!(annotated(ann.clone(), Val::Unknown), ann);
+    }
+}

@@ -297,24 +297,23 @@ fn generic_env(
     self_ty: Option<&str>,
     outer: &Env,
 ) -> Vec<(String, Val)> {
-    let mut env: Vec<(String, Val)> = Vec::new();
-    for _ in 0..2 {
-        let mut written = args.iter();
-        env = params
-            .iter()
-            .map(|(name, bound)| {
-                let v = match written.next() {
-                    Some(Val::Unknown) | None => match outer.iter().find(|(n, _)| n == name) {
-                        Some((_, v)) => v.clone(),
-                        None => cx.val_of_ty(bound, m, self_ty, &env, 1),
-                    },
-                    Some(v) => v.clone(),
-                };
-                (name.clone(), v)
-            })
-            .collect();
-    }
-    env
+    // A parameter given an argument (or meaning the same in `outer`) means that; the others
+    // mean their bounds, solved together.
+    let given: Vec<Option<Val>> = params
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| match args.get(i) {
+            Some(Val::Unknown) | None => outer
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone()),
+            Some(v) => Some(v.clone()),
+        })
+        .collect();
+    super::bounds::solve(params, |i, bound, env| match &given[i] {
+        Some(v) => v.clone(),
+        None => cx.val_of_ty(bound, m, self_ty, env, 1),
+    })
 }
 
 /// A written type that is or wraps (`Option<JoinHandle<()>>`, `Arc<..>`) a task's handle.

@@ -34,6 +34,10 @@ pub struct FnSig {
     /// What the fn's own `# Cancel safety` doc section says (a flag, not the text).
     #[serde(default)]
     pub cancel_doc: DocCancel,
+    /// For each parameter that takes a closure (`impl Fn(A)`, or a generic parameter bound by
+    /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with.
+    #[serde(default)]
+    pub closure_inputs: Vec<(usize, Vec<Ty>)>,
     /// A plain fn returning a future whose body does work before it returns it (see
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
@@ -127,7 +131,8 @@ pub enum TypeKind {
 pub struct TypeDef {
     pub name: String,
     pub kind: TypeKind,
-    /// Named struct fields and their types.
+    /// Named struct fields and their types; for a trait, its associated types and what their
+    /// bounds say.
     pub fields: Vec<(String, Ty)>,
     /// For a type alias, what it stands for.
     pub alias_of: Option<Ty>,
@@ -158,6 +163,10 @@ pub struct ImplFacts {
     /// The implemented trait's path, as written.
     pub trait_path: Option<Vec<String>>,
     pub fns: Vec<FnSig>,
+    /// The associated types it defines (`type Output = Option<Incoming>;`), the impl's
+    /// parameters meaning their bounds.
+    #[serde(default)]
+    pub assoc_types: Vec<(String, Ty)>,
     /// The positions of the self type's arguments that the impl requires to be futures
     /// (`impl<L: Future, R: Future> Future for Either<L, R>`: 0 and 1): the impl holds only when
     /// they are.
@@ -360,7 +369,19 @@ fn collect_module(
                 }
             }
             syn::Item::Trait(t) => {
-                m.types.push(plain_type(&t.ident, TypeKind::Trait));
+                let mut def = plain_type(&t.ident, TypeKind::Trait);
+                // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
+                def.fields = t
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::TraitItem::Type(at) => {
+                            Some((at.ident.to_string(), Ty::from_bounds(at.bounds.iter(), 0)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                m.types.push(def);
                 let fns = t
                     .items
                     .iter()
@@ -389,6 +410,17 @@ fn collect_module(
                                 sig.ret = sig.ret.substitute(&impl_generics);
                                 Some(sig)
                             }
+                            _ => None,
+                        })
+                        .collect(),
+                    assoc_types: i
+                        .items
+                        .iter()
+                        .filter_map(|it| match it {
+                            syn::ImplItem::Type(t) => Some((
+                                t.ident.to_string(),
+                                Ty::from_syn(&t.ty).substitute(&impl_generics),
+                            )),
                             _ => None,
                         })
                         .collect(),
@@ -767,9 +799,79 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             .count(),
         must_use: has_must_use(attrs),
         cancel_doc: DocCancel::of_attrs(attrs),
+        closure_inputs: closure_inputs(sig),
         starts_work: false,
         catches_param: false,
     }
+}
+
+/// The argument types of the `Fn*` bound of each parameter that takes a closure.
+fn closure_inputs(sig: &syn::Signature) -> Vec<(usize, Vec<Ty>)> {
+    let mut out = Vec::new();
+    let typed = sig.inputs.iter().filter_map(|i| match i {
+        syn::FnArg::Typed(pt) => Some(&*pt.ty),
+        _ => None,
+    });
+    for (i, ty) in typed.enumerate() {
+        let found = match ty {
+            syn::Type::ImplTrait(t) => fn_bound_inputs(t.bounds.iter()),
+            syn::Type::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                Some(name) => generic_fn_inputs(sig, name),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(inputs) = found {
+            out.push((i, inputs));
+        }
+    }
+    out
+}
+
+/// `F` with `F: FnOnce(A) -> R` (inline or in the `where` clause): `[A]`.
+fn generic_fn_inputs(sig: &syn::Signature, name: &syn::Ident) -> Option<Vec<Ty>> {
+    for param in &sig.generics.params {
+        if let syn::GenericParam::Type(tp) = param {
+            if tp.ident == *name {
+                if let Some(found) = fn_bound_inputs(tp.bounds.iter()) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    for pred in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(pt) = pred {
+            let is_it = matches!(&pt.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(name));
+            if is_it {
+                if let Some(found) = fn_bound_inputs(pt.bounds.iter()) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The argument types of the first `Fn`/`FnMut`/`FnOnce`/`AsyncFn*` bound among `bounds`.
+fn fn_bound_inputs<'a>(
+    mut bounds: impl Iterator<Item = &'a syn::TypeParamBound>,
+) -> Option<Vec<Ty>> {
+    bounds.find_map(|b| {
+        let syn::TypeParamBound::Trait(tb) = b else {
+            return None;
+        };
+        let last = tb.path.segments.last()?;
+        if !matches!(
+            last.ident.to_string().as_str(),
+            "Fn" | "FnMut" | "FnOnce" | "AsyncFn" | "AsyncFnMut" | "AsyncFnOnce"
+        ) {
+            return None;
+        }
+        let syn::PathArguments::Parenthesized(p) = &last.arguments else {
+            return None;
+        };
+        Some(p.inputs.iter().map(|a| Ty::from_syn(&a.ty)).collect())
+    })
 }
 
 /// The meaning of a generic parameter's bounds, when `ty` names one (`F` with `F: Future`),

@@ -106,6 +106,9 @@ pub struct Index {
     not_cancel_safe_methods: rustc_hash::FxHashSet<String>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
+    /// (type path, associated type name) → what the type's impls define it as, with the module
+    /// written in (`Output` of an `impl Future`).
+    impl_assoc: HashMap<(String, String), (Ty, ModId)>,
     /// Type path → the positions of its arguments that must be futures for its `Future` (or
     /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
     future_conditions: HashMap<String, Vec<usize>>,
@@ -431,6 +434,11 @@ impl Index {
                                 .or_insert_with(|| imp.cond_args.clone());
                         }
                     }
+                    for (name, ty) in &imp.assoc_types {
+                        self.impl_assoc
+                            .entry((self_path.clone(), name.clone()))
+                            .or_insert((ty.clone(), *m));
+                    }
                     for sig in &imp.fns {
                         let path = format!("{self_path}::{}", sig.name);
                         self.push_fn(
@@ -536,6 +544,14 @@ impl Index {
             .iter()
             .find(|(n, _)| n == field)
             .map(|(_, t)| (t, info.module))
+    }
+
+    /// What the impls of the type at `path` define associated type `name` as (`Output`), with
+    /// the module it was written in.
+    pub fn impl_assoc(&self, path: &str, name: &str) -> Option<(&Ty, ModId)> {
+        self.impl_assoc
+            .get(&(path.to_string(), name.to_string()))
+            .map(|(t, m)| (t, *m))
     }
 
     /// Whether the workspace implements `Future` for the type at `path`.

@@ -105,6 +105,15 @@ impl Ty {
                 };
                 Ty::Path { segs, args }
             }
+            // `[T]` and `[T; N]` are sequences of `T`, as a `Vec` is (iterating gives `T`).
+            syn::Type::Slice(s) => Ty::Path {
+                segs: vec!["Vec".into()],
+                args: vec![Ty::from_syn_depth(&s.elem, depth + 1)],
+            },
+            syn::Type::Array(a) => Ty::Path {
+                segs: vec!["Vec".into()],
+                args: vec![Ty::from_syn_depth(&a.elem, depth + 1)],
+            },
             syn::Type::ImplTrait(t) => Ty::from_bounds(t.bounds.iter(), depth),
             syn::Type::TraitObject(t) => Ty::from_bounds(t.bounds.iter(), depth),
             _ => Ty::Unknown,

@@ -67,13 +67,16 @@ pub const FNS: &[FnRow] = &[
     // A smol `Task` is cancelled when dropped: losing it loses the work, like a future.
     ("smol::spawn", Api::new(Ret::Future(None))),
     ("smol::Timer::after", FUT),
-    ("smol::unblock", FUT),
-    ("blocking::unblock", FUT),
+    ("smol::unblock", FUT.role(Role::Offloads)),
+    ("blocking::unblock", FUT.role(Role::Offloads)),
     ("async_io::Timer::after", FUT),
     ("futures_timer::Delay::new", FUT),
 ];
 
 pub const METHODS: &[MethodRow] = &[
+    // event-listener (async-std's, smol's and async-lock's notifications): a listener is a
+    // future that waits for the event.
+    ("event_listener::Event", "listen", FUT),
     ("futures::stream::FuturesUnordered", "next", FUT),
     ("futures::channel::mpsc::Sender", "send", FUT),
     ("futures::executor::LocalPool", "run_until", BLOCK_ON),
@@ -110,4 +113,5 @@ pub const FUTURE_TYPES: &[&str] = &[
     "smol::Task",
     "async_task::Task",
     "futures_timer::Delay",
+    "event_listener::EventListener",
 ];

@@ -97,7 +97,7 @@ pub struct Knowledge {
     /// (crate, last one or two path segments) → the table's path and entry, for the crates the
     /// tables describe when they are analysed themselves (tokio's own `task::block_in_place`
     /// is defined in `tokio::task::blocking`); `None` when ambiguous.
-    fn_by_crate_and_tail: HashMap<String, HashMap<String, Option<(String, Api)>>>,
+    fn_by_crate_and_tail: HashMap<String, HashMap<String, Vec<(String, Api)>>>,
     /// Every type path the tables name.
     known_types: HashSet<String>,
     /// (crate, last segment of type) → canonical type path, for re-exported type paths;
@@ -148,12 +148,8 @@ impl Knowledge {
                         .entry(krate.to_string())
                         .or_default()
                         .entry(tail.to_string())
-                        .and_modify(|e| {
-                            if e.as_ref().is_some_and(|(_, a)| a != api) {
-                                *e = None;
-                            }
-                        })
-                        .or_insert_with(|| Some(((*path).to_string(), *api)));
+                        .or_default()
+                        .push(((*path).to_string(), *api));
                 }
             }
         }
@@ -244,11 +240,28 @@ impl Knowledge {
 
     /// A function of the analysed workspace that is one of the tables' own (when tokio or
     /// futures are themselves analysed): matched by crate and the last path segments.
+    ///
+    /// Entries of one crate that share the last segments but differ (`futures::future::select`
+    /// and `futures::stream::select`) are told apart by the module the table's path names just
+    /// before the item: the internal path must pass through it
+    /// (`futures_util::future::select::select`).
     pub fn function_in_crate(&self, internal_path: &str) -> Option<(&str, Api)> {
         let (krate, tail) = tail_key(internal_path)?;
-        match self.fn_by_crate_and_tail.get(krate)?.get(tail)? {
-            Some((path, api)) => Some((path, *api)),
-            None => None,
+        let entries = self.fn_by_crate_and_tail.get(krate)?.get(tail)?;
+        let (first, rest) = entries.split_first()?;
+        if rest.iter().all(|(_, a)| *a == first.1) {
+            return Some((&first.0, first.1));
+        }
+        let inner: Vec<&str> = internal_path.split("::").skip(1).collect();
+        let inner = &inner[..inner.len().saturating_sub(1)];
+        let mut passing = entries.iter().filter(|(path, _)| {
+            let segs: Vec<&str> = path.split("::").collect();
+            let tail_len = tail.split("::").count();
+            segs.len() > tail_len + 1 && inner.contains(&segs[segs.len() - tail_len - 1])
+        });
+        match (passing.next(), passing.next()) {
+            (Some((path, api)), None) => Some((path, *api)),
+            _ => None,
         }
     }
 
@@ -665,3 +678,30 @@ pub const COMMON_SYNC_METHODS: &[&str] = &[
     "ok_or",
     "unwrap_or",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{Knowledge, Ret};
+
+    #[test]
+    fn a_crates_own_fn_is_told_apart_by_the_module_its_path_passes_through() {
+        let k = Knowledge::builtin();
+        let (path, api) = k
+            .function_in_crate("futures_util::future::select::select")
+            .expect("the future combinator");
+        assert_eq!(path, "futures::future::select");
+        assert!(matches!(api.ret, Ret::Future(_)));
+        let (path, _) = k
+            .function_in_crate("futures_util::stream::select::select")
+            .expect("the stream combinator");
+        assert_eq!(path, "futures::stream::select");
+        // Through neither module: which one is meant is unknown.
+        assert!(k
+            .function_in_crate("futures_util::select::select")
+            .is_none());
+        // A tail only one entry has needs no module.
+        assert!(k
+            .function_in_crate("futures_util::future::join_all::join_all")
+            .is_some());
+    }
+}

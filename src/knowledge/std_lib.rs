@@ -179,6 +179,47 @@ pub const METHODS: &[MethodRow] = &[
         "args",
         Api::new(Ret::Type("std::process::Command")),
     ),
+    // `Command`'s builder methods give the command back (`&mut Command`).
+    (
+        "std::process::Command",
+        "current_dir",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "env",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "envs",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "env_remove",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "env_clear",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "stdin",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "stdout",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
+    (
+        "std::process::Command",
+        "stderr",
+        Api::new(Ret::Type("std::process::Command")),
+    ),
     (
         "std::process::Command",
         "spawn",

@@ -43,6 +43,10 @@ pub const FNS: &[FnRow] = &[
         Api::new(Ret::Type("tokio::time::Interval")),
     ),
     (
+        "tokio::io::split",
+        Api::new(Ret::Pair("tokio::io::ReadHalf", "tokio::io::WriteHalf")),
+    ),
+    (
         "tokio::sync::mpsc::channel",
         Api::new(Ret::Pair(
             "tokio::sync::mpsc::Sender",
@@ -181,6 +185,39 @@ pub const FNS: &[FnRow] = &[
 ];
 
 pub const METHODS: &[MethodRow] = &[
+    // The halves of a split stream have the I/O extension traits' methods ([`ASYNC_IO_TYPES`]).
+    (
+        "tokio::net::TcpStream",
+        "into_split",
+        Api::new(Ret::Pair(
+            "tokio::net::tcp::OwnedReadHalf",
+            "tokio::net::tcp::OwnedWriteHalf",
+        )),
+    ),
+    (
+        "tokio::net::TcpStream",
+        "split",
+        Api::new(Ret::Pair(
+            "tokio::net::tcp::ReadHalf",
+            "tokio::net::tcp::WriteHalf",
+        )),
+    ),
+    (
+        "tokio::net::UnixStream",
+        "into_split",
+        Api::new(Ret::Pair(
+            "tokio::net::unix::OwnedReadHalf",
+            "tokio::net::unix::OwnedWriteHalf",
+        )),
+    ),
+    (
+        "tokio::net::UnixStream",
+        "split",
+        Api::new(Ret::Pair(
+            "tokio::net::unix::ReadHalf",
+            "tokio::net::unix::WriteHalf",
+        )),
+    ),
     ("tokio::runtime::Runtime", "block_on", BLOCK_ON),
     (
         "tokio::runtime::Runtime",
@@ -320,6 +357,14 @@ pub const ASYNC_IO_TYPES: &[&str] = &[
     "tokio::process::ChildStderr",
     "tokio::net::tcp::OwnedReadHalf",
     "tokio::net::tcp::OwnedWriteHalf",
+    "tokio::net::tcp::ReadHalf",
+    "tokio::net::tcp::WriteHalf",
+    "tokio::net::unix::OwnedReadHalf",
+    "tokio::net::unix::OwnedWriteHalf",
+    "tokio::net::unix::ReadHalf",
+    "tokio::net::unix::WriteHalf",
+    "tokio::io::ReadHalf",
+    "tokio::io::WriteHalf",
 ];
 
 pub const ASYNC_IO_METHODS: &[&str] = &[

@@ -119,6 +119,8 @@ pub struct Fn {
     pub runtime_attr: bool,
     /// `#[test]`.
     pub test_attr: bool,
+    /// `#[tokio::test]`, `#[async_std::test]` & co.: an async test run by a runtime.
+    pub runtime_test_attr: bool,
     /// `#[should_panic]`: the test expects its body to panic.
     pub should_panic: bool,
     /// The fn's own type parameters with what their bounds mean.
@@ -291,6 +293,8 @@ pub struct MethodCall {
     pub receiver: Expr,
     pub method: String,
     pub args: Box<[Expr]>,
+    /// The first type of a turbofish (`collect::<Vec<_>>()`), when written.
+    pub turbofish: Option<Box<Ty>>,
 }
 
 #[derive(Debug)]

@@ -139,6 +139,10 @@ impl Lower<'_> {
             is_async,
             runtime_attr: has_runtime_attr(attrs),
             test_attr: attrs.iter().any(|a| a.path().is_ident("test")),
+            runtime_test_attr: attrs.iter().any(|a| {
+                a.path().segments.len() == 2
+                    && a.path().segments.last().is_some_and(|s| s.ident == "test")
+            }),
             should_panic: attrs.iter().any(|a| a.path().is_ident("should_panic")),
             generics: generic_params(&sig.generics).into(),
             params: sig
@@ -293,6 +297,12 @@ impl Lower<'_> {
                     receiver,
                     method: mc.method.to_string(),
                     args: self.exprs(&mc.args, d),
+                    turbofish: mc.turbofish.as_ref().and_then(|t| {
+                        t.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(ty) => Some(Box::new(Ty::from_syn(ty))),
+                            _ => None,
+                        })
+                    }),
                 }))
             }
             E::Await(a) => {

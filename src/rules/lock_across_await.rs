@@ -30,7 +30,8 @@
 //! or use `tokio::sync::Mutex` when the lock must be held across the `.await`.
 //!
 //! ## Known limits
-//! Only guards bound to a name are tracked; the lock must be known to be a sync one (its type
+//! Only guards bound to a name, or left as temporaries of an `if let`/`while let` scrutinee
+//! (which live to the end of its block), are tracked; the lock must be known to be a sync one (its type
 //! resolved, or a `.lock()` whose result is unwrapped rather than awaited).
 
 use super::Finding;
@@ -46,7 +47,11 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 fact.span,
-                format!("sync lock guard `{guard}` is held across an `.await`"),
+                if guard.starts_with('<') {
+                    "sync lock guard left as a temporary of the `if let` scrutinee is held across an `.await`".to_string()
+                } else {
+                    format!("sync lock guard `{guard}` is held across an `.await`")
+                },
             )
             .label("the lock is taken here")
             .help("drop the guard before the `.await` (end its block or call `drop`), or use an async mutex such as `tokio::sync::Mutex`")

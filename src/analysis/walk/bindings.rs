@@ -38,7 +38,7 @@ impl Walker<'_, '_> {
             ir::Pat::Type(pt) => {
                 let (p, ty) = &**pt;
                 let ann = self.val_of_ty(ty, self.module, 0);
-                let val = if ann == Val::Unknown { val } else { ann };
+                let val = crate::analysis::patterns::annotated(ann, val);
                 self.bind_pattern(p, val, span);
             }
             ir::Pat::Ref(p) => self.bind_pattern(p, val, span),

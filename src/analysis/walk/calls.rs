@@ -3,6 +3,7 @@
 
 use super::{short_type, Walker};
 use crate::analysis::facts::{DropHow, ExecContext, FactKind};
+use crate::analysis::patterns;
 use crate::analysis::value::{Provenance, Val};
 use crate::diagnostic::Span;
 use crate::index::{FnId, Ns, Res};
@@ -66,8 +67,12 @@ impl Walker<'_, '_> {
             _ => None,
         };
         let spawning = std::mem::take(&mut self.spawning);
+        let hints = std::mem::take(&mut self.closure_hints);
         let mut vals = Vec::new();
-        for arg in args {
+        for (i, arg) in args.enumerate() {
+            if matches!(arg.kind, ExprKind::Closure(_)) {
+                self.closure_inputs = hints.iter().find(|(j, _)| *j == i).map(|(_, v)| v.clone());
+            }
             let polled_before = self.binding_used_before(arg);
             self.spawned_arg = spawning && matches!(arg.kind, ExprKind::Async(_));
             let v = match (&arg.kind, arg_ctx) {
@@ -95,7 +100,7 @@ impl Walker<'_, '_> {
             if let Some(name) = arg.bare_ident() {
                 self.release(name);
             }
-            let deliberate = self.sync_test && arg.bare_ident().is_some();
+            let deliberate = (self.sync_test || self.test_fn) && arg.bare_ident().is_some();
             if role == Role::Dropper && !polled_before && !deliberate {
                 let span = arg.span.get();
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);
@@ -167,11 +172,12 @@ impl Walker<'_, '_> {
                     }
                 }
                 let sig = &self.cx.index.fn_info(id).sig;
-                let role = if sig.offloads_param {
+                let role = if self.offloads(&[id]) {
                     Role::Offloads
                 } else {
                     Role::Plain
                 };
+                self.closure_hints = self.closure_hints_of(id);
                 // A helper that runs its closure under `catch_unwind` expects it to panic.
                 let catches = usize::from(sig.catches_param);
                 self.expects_panic += catches;
@@ -190,6 +196,9 @@ impl Walker<'_, '_> {
                     if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids), &ids) {
                         return self.call_api(call, path.to_string(), api, span);
                     }
+                }
+                if let [id] = ids.as_slice() {
+                    self.closure_hints = self.closure_hints_of(*id);
                 }
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 if !ids.is_empty() {
@@ -220,6 +229,40 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
         }
+    }
+
+    /// Whether the callees run a closure they are given where blocking is fine: their bodies
+    /// hand a parameter to an offloading call, or (a dependency's, whose bodies are not read)
+    /// they are named like one (`zruntime::unblock`, a runtime's `spawn_blocking`).
+    pub(super) fn offloads(&self, ids: &[FnId]) -> bool {
+        !ids.is_empty()
+            && ids.iter().all(|&id| {
+                let info = self.cx.index.fn_info(id);
+                info.sig.offloads_param
+                    || (self.cx.index.is_dep_file(info.file)
+                        && crate::index::facts::OFFLOADING_NAMES.contains(&info.sig.name.as_str()))
+            })
+    }
+
+    /// The values a callee's closure parameters are called with (`F: FnOnce(Yielder<T>) -> Fut`
+    /// gives the closure's first input a `Yielder`), by argument position: inferred, as any type
+    /// that flowed through a bound.
+    pub(super) fn closure_hints_of(&self, id: FnId) -> Vec<(usize, Vec<Val>)> {
+        let info = self.cx.index.fn_info(id);
+        info.sig
+            .closure_inputs
+            .iter()
+            .map(|(i, tys)| {
+                let vals = tys
+                    .iter()
+                    .map(|t| {
+                        self.val_of_ty_self(t, info.module, info.self_ty.as_deref(), 0)
+                            .flowed()
+                    })
+                    .collect();
+                (*i, vals)
+            })
+            .collect()
     }
 
     /// Records an edge of the call graph: a call that resolves to exactly one sync function of
@@ -309,6 +352,8 @@ impl Walker<'_, '_> {
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
+        let mut method_hints = Vec::new();
+        let mut method_offloads = false;
         match &recv {
             Val::Future {
                 origin,
@@ -349,6 +394,10 @@ impl Walker<'_, '_> {
                         // `StreamExt` methods on a stream type of the workspace.
                         api = crate::knowledge::streams::method(&name);
                     } else if !ids.is_empty() {
+                        if let [id] = ids.as_slice() {
+                            method_hints = self.closure_hints_of(*id);
+                        }
+                        method_offloads = self.offloads(&ids);
                         result = self.val_of_fns(&ids);
                         api = k
                             .method(path, &name)
@@ -358,6 +407,11 @@ impl Walker<'_, '_> {
                         if api.is_none() {
                             self.record_call(&ids, span);
                         }
+                    } else if self.cx.index.is_trait(path) {
+                        // A value known only by a trait bound, calling a method its trait does
+                        // not declare: the method is the unknown implementing type's, so it is
+                        // as unknown as any other receiver's.
+                        result = self.unknown_receiver_method(&name, mc.args.len());
                     }
                 } else if let Some(a) = k.method(path, &name) {
                     api = Some(a);
@@ -395,19 +449,36 @@ impl Walker<'_, '_> {
             self.no_runtime = false;
             self.entered = true;
         }
-        let role = api.map(|a| a.role).unwrap_or(Role::Plain);
+        let role = match api {
+            Some(a) => a.role,
+            None if method_offloads => Role::Offloads,
+            None => Role::Plain,
+        };
         let callee = match (&recv, recv.path()) {
             (_, Some(p)) => format!("{}::{name}", short_type(p)),
             (Val::ThreadHandle { .. }, None) => format!("JoinHandle::{name}"),
             _ => name.clone(),
         };
         self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
+        self.closure_hints = method_hints;
         let args = self.eval_args(mc.args.iter(), role, &callee);
         if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
             return v;
         }
         if api.is_none() && result == Val::Unknown {
-            result = map_to_future(&recv, &name, mc, &args);
+            let from_iter_call = matches!(&mc.receiver.kind,
+                ExprKind::MethodCall(inner) if patterns::is_iterating(&inner.method));
+            result = match patterns::mapped_futures(&recv, from_iter_call, &name, &args) {
+                Some(v) => v,
+                None if name == "collect" => {
+                    let into = mc
+                        .turbofish
+                        .as_ref()
+                        .map(|t| self.val_of_ty(t, self.module, 0));
+                    patterns::collected(&recv, into.as_ref()).unwrap_or_default()
+                }
+                None => map_to_future(&recv, &name, mc, &args),
+            };
         }
         if let Some(api) = api {
             if let Some(effect) = api.effect {

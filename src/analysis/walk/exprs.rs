@@ -6,6 +6,9 @@ use crate::analysis::value::{Started, Val};
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
 
+/// The name a sync guard left as a temporary of an `if let` scrutinee is tracked under.
+pub(crate) const SCRUTINEE_GUARD: &str = "<temporary of the `if let` scrutinee>";
+
 /// Deeper than this, an expression is skipped (the nesting pre-check keeps real input far below).
 const MAX_EXPR_DEPTH: usize = 2000;
 
@@ -17,6 +20,10 @@ impl Walker<'_, '_> {
         self.depth += 1;
         let v = self.eval_inner(e);
         self.depth -= 1;
+        // The first guard made in an `if let` scrutinee being evaluated.
+        if let (Val::SyncGuard, Some(slot @ None)) = (&v, &mut self.guard_temps) {
+            *slot = Some(e.span.get());
+        }
         v
     }
 
@@ -43,6 +50,9 @@ impl Walker<'_, '_> {
                     Val::Future {
                         output: Some(o), ..
                     } => o.flowed(),
+                    // A value of a type implementing `Future` (or `IntoFuture`): its impl's
+                    // `type Output`.
+                    Val::Typed { path, .. } => self.impl_output(&path),
                     _ => Val::Unknown,
                 }
             }
@@ -101,7 +111,16 @@ impl Walker<'_, '_> {
                 }
             }
             ExprKind::Let(l) => {
+                // A sync guard made in the scrutinee and left as a temporary (`if let Some(v) =
+                // *state.lock().unwrap()`) lives to the end of the `if let`: held across any
+                // `.await` of its block.
+                let outer = self.guard_temps.replace(None);
                 let v = self.eval(&l.expr);
+                let made = std::mem::replace(&mut self.guard_temps, outer).flatten();
+                if let (Some(span), false) = (made, v == Val::SyncGuard) {
+                    self.declare(SCRUTINEE_GUARD.into(), Val::SyncGuard, span);
+                    self.mark_used(SCRUTINEE_GUARD);
+                }
                 self.bind_refutable(&l.pat, v, e.span.get());
                 Val::Unknown
             }
@@ -182,6 +201,19 @@ impl Walker<'_, '_> {
             }
             ExprKind::Macro(m) => self.eval_macro(m),
             ExprKind::Opaque => Val::Unknown,
+        }
+    }
+
+    /// What `.await` on a value of the index's type `path` gives: the `Output` its `Future` or
+    /// `IntoFuture` impl defines (inferred: it flowed through the impl).
+    pub(super) fn impl_output(&self, path: &str) -> Val {
+        let index = self.cx.index;
+        if !(index.implements(path, "Future") || index.implements(path, "IntoFuture")) {
+            return Val::Unknown;
+        }
+        match index.impl_assoc(path, "Output") {
+            Some((ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0).flowed(),
+            None => Val::Unknown,
         }
     }
 
@@ -267,12 +299,14 @@ impl Walker<'_, '_> {
         self.deferred += usize::from(deferred);
         let moved = ctx_override == Some(ExecContext::Offloaded) && c.is_move;
         self.moved_offloaded += usize::from(moved);
+        // What the callee says this closure is called with, when it says.
+        let hinted = self.closure_inputs.take().unwrap_or_default();
         let ret = self.in_body(ctx, |w| {
             w.scopes.push();
-            for input in c.inputs.iter() {
+            for (i, input) in c.inputs.iter().enumerate() {
                 let val = match input {
                     ir::Pat::Type(pt) => w.val_of_ty(&pt.1, w.module, 0),
-                    _ => Val::Unknown,
+                    _ => hinted.get(i).cloned().unwrap_or_default(),
                 };
                 w.bind_param_pattern(input, val);
             }

@@ -123,6 +123,7 @@ fn walk_fn(
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
     crate::analysis::select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
+    w.test_fn = f.test_attr || f.runtime_test_attr;
     w.expects_panic = usize::from(f.should_panic);
     let mut params = outer_generics.to_vec();
     params.extend(f.generics.iter().cloned());
@@ -172,6 +173,9 @@ pub(super) struct Walker<'a, 'f> {
     /// `_name` binding or dropped by name there is held on purpose, to test what creating or
     /// dropping it does (panics, laziness, drop order).
     sync_test: bool,
+    /// In any test fn (`#[test]`, `#[tokio::test]`): a future dropped by name with `drop(fut)`
+    /// there is dropped on purpose, to test what cancelling it does.
+    test_fn: bool,
     depth: usize,
     /// Generic parameters in scope (the impl's and the fn's) and what their bounds mean.
     generics: Vec<(String, Val)>,
@@ -198,6 +202,14 @@ pub(super) struct Walker<'a, 'f> {
     deferred: usize,
     /// What the cancel-safety checks keep during the walk ([`super::select`]).
     pub(super) cancel: super::select::CancelState,
+    /// While an `if let`/`while let` scrutinee is evaluated: where it made a sync guard, if it
+    /// did (see [`exprs::SCRUTINEE_GUARD`]).
+    guard_temps: Option<Option<Span>>,
+    /// What the callee whose arguments are about to be evaluated says its closure parameters
+    /// are called with (by argument position); taken by [`Walker::eval_args`].
+    closure_hints: Vec<(usize, Vec<Val>)>,
+    /// The input types of the closure about to be evaluated, from its callee's signature.
+    closure_inputs: Option<Vec<Val>>,
     /// Where a panic is expected: in a `#[should_panic]` test, in a closure given to
     /// `catch_unwind`.
     expects_panic: usize,
@@ -236,6 +248,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             entered: false,
             quiet: 0,
             sync_test: false,
+            test_fn: false,
             depth: 0,
             generics: Vec::new(),
             spawned_arg: false,
@@ -252,6 +265,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             moved_offloaded: 0,
             retracted: Vec::new(),
             cancel: Default::default(),
+            guard_temps: None,
+            closure_hints: Vec::new(),
+            closure_inputs: None,
         }
     }
 
@@ -275,16 +291,14 @@ impl<'a, 'f> Walker<'a, 'f> {
         self.report_lost(tail, DropHow::Statement, span, fix);
     }
 
-    /// Binds the generic parameters in scope to what their bounds mean (twice, so that
-    /// `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
+    /// Binds the generic parameters in scope to what their bounds mean (solved by
+    /// [`crate::analysis::bounds`], so that `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
     fn set_generics(&mut self, params: &[(String, Ty)]) {
-        for _ in 0..2 {
-            let vals = params
-                .iter()
-                .map(|(n, t)| (n.clone(), self.val_of_ty(t, self.module, 0)))
-                .collect();
-            self.generics = vals;
-        }
+        let types = self.types();
+        let (m, self_ty) = (self.module, self.self_ty.clone());
+        self.generics = crate::analysis::bounds::solve(params, |_, t, env| {
+            types.val_of_ty(t, m, self_ty.as_deref(), env, 0)
+        });
     }
 
     fn types(&self) -> crate::analysis::types_env::TypeCx<'a> {

@@ -13,11 +13,14 @@ impl Walker<'_, '_> {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
-        // `T::delay_for(..)` with `T: Runtime`: the bound trait's associated fn.
-        if let (Some((_, Val::Typed { path, .. })), 2) =
-            (self.generics.iter().find(|(n, _)| n == first), segs.len())
-        {
-            return Res::Assoc(path.clone(), segs[1].clone());
+        // `T::delay_for(..)` with `T: Runtime`: the bound trait's associated fn; `C::Rt::sleep(..)`
+        // through the associated type `Rt` of `C`'s bound.
+        if segs.len() >= 2 {
+            if let Some(res) =
+                crate::analysis::bounds::path_through_bound(self.cx.index, &self.generics, segs)
+            {
+                return res;
+            }
         }
         if first == "Self" {
             return match (&self.self_ty, segs.len()) {
@@ -60,7 +63,37 @@ impl Walker<'_, '_> {
 
     pub(super) fn val_of_fn(&self, id: FnId) -> Val {
         let info = self.cx.index.fn_info(id);
+        if let Some(v) = self.assoc_return(info) {
+            return v;
+        }
         self.val_of_sig(&info.sig, info.module, info.self_ty.clone())
+    }
+
+    /// `fn call(&mut self, req: R) -> Self::Future` of a trait (or of its impl) whose
+    /// `type Future: Future<..>` is bound by `Future`: a future, through the associated type's
+    /// bound (inferred).
+    fn assoc_return(&self, info: &crate::index::FnInfo) -> Option<Val> {
+        let Ty::Path { segs, args } = &info.sig.ret else {
+            return None;
+        };
+        let ([first, assoc], true, false) = (segs.as_slice(), args.is_empty(), info.sig.is_async)
+        else {
+            return None;
+        };
+        if first != "Self" {
+            return None;
+        }
+        let bound = crate::analysis::bounds::assoc_bound(
+            self.cx.index,
+            info.trait_path.as_deref()?,
+            assoc,
+        )?;
+        match bound {
+            Ty::Future(_) => {
+                Some(Val::future(format!("fn `{}`", info.sig.name)).weakened(Provenance::Inferred))
+            }
+            _ => None,
+        }
     }
 
     /// The value of a call when the callee has several candidate definitions: known only when

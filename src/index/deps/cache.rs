@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Bumped when what is stored changes (2: fns carry their `# Cancel safety` docs as a flag).
-const FORMAT: u32 = 2;
+/// Bumped when what is stored changes (7: fns carry their `# Cancel safety` docs as a flag, and
+/// what their closure parameters are called with).
+const FORMAT: u32 = 7;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {

@@ -325,7 +325,9 @@ impl Loader {
             .clone();
         let file = &self.files[fid];
         let path = child_file(&file.path, file.mod_rs, &self.modules[m].inline_path, &decl)?;
-        let child_fid = self.load_file(krate, &path, decl.path_attr.is_some())?;
+        // `x/mod.rs` (and a `#[path]` file) holds its children in its own folder.
+        let mod_rs = decl.path_attr.is_some() || path.file_name().is_some_and(|n| n == "mod.rs");
+        let child_fid = self.load_file(krate, &path, mod_rs)?;
         let c = self.module_at.get(&(child_fid, Vec::new())).copied()?;
         if self.modules[c].parent.is_none() && Some(c) != self.crates[krate].root_mod {
             self.modules[c].parent = Some(m);
@@ -401,7 +403,12 @@ impl Loader {
         let declared = self.modules[m].names.contains(name);
         if declared {
             if let Some(c) = self.child(m, name) {
-                return self.walk(r, c, rest, hops, glob, depth + 1);
+                self.walk(r, c, rest, hops, glob, depth + 1);
+                // `mod select; pub use self::select::select;`: the last segment names the
+                // module and the item it re-exports (in two namespaces); follow both.
+                if !rest.is_empty() {
+                    return;
+                }
             }
         }
         let Some(mf) = self.mod_facts(m) else { return };
@@ -628,6 +635,23 @@ fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
     let mut ast = parse(text)?;
     let mut set = forwarding.clone();
     macros::forwarding_macros(&ast.items, &mut set);
+    let made_futures = macros::futures_made_by_macros(&ast.items);
     macros::keep_forwarding_calls(&mut ast.items, &set);
-    Some(FileFacts::extract(&ast))
+    let mut facts = FileFacts::extract(&ast);
+    // `impl Future for $ty` written by the file's own macro: an impl like any other.
+    if let Some(top) = facts.modules.iter_mut().find(|m| m.inline_path.is_empty()) {
+        for name in made_futures {
+            top.impls.push(crate::index::facts::ImplFacts {
+                self_ty: Ty::Path {
+                    segs: vec![name],
+                    args: Vec::new(),
+                },
+                trait_path: Some(vec!["core".into(), "future".into(), "Future".into()]),
+                fns: Vec::new(),
+                assoc_types: Vec::new(),
+                cond_args: Vec::new(),
+            });
+        }
+    }
+    Some(facts)
 }

@@ -32,12 +32,10 @@ pub fn forwarding_macros(items: &[syn::Item], out: &mut HashSet<String>) {
 /// does not read their tokens as items), in inline modules too.
 pub fn keep_forwarding_calls(items: &mut Vec<syn::Item>, forwarding: &HashSet<String>) {
     items.retain(|item| match item {
-        syn::Item::Macro(m) if m.ident.is_none() => m
-            .mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| forwarding.contains(&s.ident.to_string())),
+        syn::Item::Macro(m) if m.ident.is_none() => m.mac.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            forwarding.contains(&name) || ITEM_PRESERVING.contains(&name.as_str())
+        }),
         _ => true,
     });
     for item in items {
@@ -48,6 +46,10 @@ pub fn keep_forwarding_calls(items: &mut Vec<syn::Item>, forwarding: &HashSet<St
         }
     }
 }
+
+/// Macros of other crates that keep the items they are given (adding impls beside them):
+/// `pin_project_lite::pin_project! { pub struct Sleep { .. } }` declares `Sleep`.
+const ITEM_PRESERVING: &[&str] = &["pin_project"];
 
 /// Whether a `macro_rules!` body's every arm has the form `(.. $($x:item)* ..) => { $( #[..]
 /// $x )* }` (or `$x` alone, attributes allowed before each fragment).
@@ -156,9 +158,96 @@ fn repeats_only(body: TokenStream, fragments: &[String]) -> bool {
     seen_fragment
 }
 
+/// The types a file makes futures through its own `macro_rules!`: a macro whose body writes
+/// `impl .. Future for $ty` (or `IntoFuture`), called at item level with a type the file declares
+/// (`forward_impl_to_listener! { T => EventListener<T> }`). Those types implement `Future`.
+pub fn futures_made_by_macros(items: &[syn::Item]) -> Vec<String> {
+    let makers: HashSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                let name = m.ident.as_ref()?.to_string();
+                let mut flat = Vec::new();
+                flatten(m.mac.tokens.clone(), &mut flat, 0);
+                writes_future_impl(&flat).then_some(name)
+            }
+            _ => None,
+        })
+        .collect();
+    if makers.is_empty() {
+        return Vec::new();
+    }
+    let declared: HashSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for item in items {
+        let syn::Item::Macro(m) = item else { continue };
+        let called = m.ident.is_none()
+            && m.mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| makers.contains(&s.ident.to_string()));
+        if !called {
+            continue;
+        }
+        let mut flat = Vec::new();
+        flatten(m.mac.tokens.clone(), &mut flat, 0);
+        for t in flat {
+            if let TokenTree::Ident(i) = t {
+                let name = i.to_string();
+                if declared.contains(&name) && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The tokens of a stream, groups opened (bounded depth).
+fn flatten(ts: TokenStream, out: &mut Vec<TokenTree>, depth: usize) {
+    for t in ts {
+        match t {
+            TokenTree::Group(g) if depth < 16 => flatten(g.stream(), out, depth + 1),
+            other => out.push(other),
+        }
+    }
+}
+
+/// `Future for $x` (or `IntoFuture for $x`) among the tokens.
+fn writes_future_impl(flat: &[TokenTree]) -> bool {
+    flat.windows(3).any(|w| {
+        matches!(&w[0], TokenTree::Ident(a) if a == "Future" || a == "IntoFuture")
+            && matches!(&w[1], TokenTree::Ident(f) if f == "for")
+            && matches!(&w[2], TokenTree::Punct(p) if p.as_char() == '$')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn futures_made_by_a_files_own_macros() {
+        let file = syn::parse_file(
+            "macro_rules! fwd { ($g:ident => $ty:ty) => { \
+                 impl<$g> core::future::Future for $ty { type Output = $g; } } }\n\
+             macro_rules! other { ($ty:ty) => { impl Clone for $ty {} } }\n\
+             pub struct Listener<T> { t: T }\n\
+             pub struct Plain;\n\
+             fwd! { T => Listener<T> }\n\
+             other! { Plain }\n",
+        )
+        .unwrap();
+        assert_eq!(futures_made_by_macros(&file.items), ["Listener"]);
+    }
 
     fn forwarding(src: &str) -> HashSet<String> {
         let file = syn::parse_file(src).unwrap();
