@@ -53,6 +53,9 @@ pub enum Started {
     /// Read by name before (polled by hand, raced by reference in `select!`): it may have run
     /// part way, and dropping it loses the rest.
     Polled,
+    /// Made by a trait method declared without a body: an implementation may have started the
+    /// work when it made the future, or not; the code does not say.
+    MaybeByMaker,
 }
 
 /// Where `.await` would go, and what the fix's safety depends on.

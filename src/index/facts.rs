@@ -46,6 +46,10 @@ pub struct FnSig {
     /// this function is expected and caught (a test helper checking that something panics).
     #[serde(default)]
     pub catches_param: bool,
+    /// A trait method declared without a body: what its future does before it is first polled
+    /// is up to each implementation (some start the work when they make it).
+    #[serde(default)]
+    pub body_unknown: bool,
 }
 
 /// What a fn's docs say of its cancel safety: tokio's `# Cancel safety` section, read by
@@ -386,7 +390,11 @@ fn collect_module(
                     .items
                     .iter()
                     .filter_map(|it| match it {
-                        syn::TraitItem::Fn(f) => Some(sig_of(&f.sig, &f.attrs)),
+                        syn::TraitItem::Fn(f) => {
+                            let mut sig = sig_of(&f.sig, &f.attrs);
+                            sig.body_unknown = f.default.is_none();
+                            Some(sig)
+                        }
                         _ => None,
                     })
                     .collect();
@@ -802,6 +810,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         closure_inputs: closure_inputs(sig),
         starts_work: false,
         catches_param: false,
+        body_unknown: false,
     }
 }
 

@@ -106,6 +106,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         Started::No => {}
         Started::ByMaker => return check_started(fact, how, &source, *provenance, out),
         Started::Polled => return check_polled(fact, how, &source, *provenance, out),
+        Started::MaybeByMaker if matches!(how, DropHow::ExplicitDrop(_)) => {
+            return check_dropped_from_declaration(fact, how, &source, *provenance, out)
+        }
+        Started::MaybeByMaker => {}
     }
     let (mut message, label) = match how {
         DropHow::Statement if in_async => (
@@ -160,6 +164,33 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             .fix(fix)
             .provenance(*provenance),
     );
+}
+
+/// A future made by a trait method declared without a body, passed to `drop(..)`: the drop is
+/// deliberate, and whether the work already began depends on the implementation, which the code
+/// does not show. Not proven lost: a warning at most, saying so.
+fn check_dropped_from_declaration(
+    fact: &Fact,
+    how: &DropHow,
+    source: &str,
+    provenance: Provenance,
+    out: &mut Vec<Finding>,
+) {
+    let DropHow::ExplicitDrop(dropper) = how else {
+        return;
+    };
+    let mut finding = Finding::new(
+        fact.span,
+        format!(
+            "future {source} is passed to `{dropper}` without being polled; the trait declares \
+             it without a body, so an implementation may have started its work already"
+        ),
+    )
+    .label(format!("`{dropper}` discards the future"))
+    .help("`.await` it if its work must run; if the implementation starts the work itself, say so with a suppression and a reason")
+    .provenance(provenance);
+    finding.max_level = Some(Level::Warn);
+    out.push(finding);
 }
 
 /// A future whose maker started the work before returning it: dropping it loses only the wait

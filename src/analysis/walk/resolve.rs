@@ -143,6 +143,7 @@ impl Walker<'_, '_> {
                 prov,
                 started: match started {
                     Started::No if sig.starts_work => Started::ByMaker,
+                    Started::No if sig.body_unknown => Started::MaybeByMaker,
                     other => other,
                 },
             },
