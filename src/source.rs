@@ -251,19 +251,19 @@ fn blank_front_matter(text: &str) -> Option<String> {
 /// The 2015 edition's syntax that syn 3 refuses, rewritten into what it accepts, token by
 /// token: every original token keeps its span, an added token takes the span of the token it
 /// is added before, so positions and byte offsets stay those of the file.
+/// The traits whose bounds take parenthesized arguments (`Fn(u8) -> u8`): written bare in a type
+/// (edition 2015), syn 3 cannot read them as a trait object without `dyn`.
+pub const FN_TRAITS: &[&str] = &[
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+];
+
 mod edition_2015 {
     use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
-
-    /// The traits whose bounds take parenthesized arguments (`Fn(u8) -> u8`): written bare in
-    /// a type, syn 3 cannot read them as a trait object without `dyn`.
-    const FN_TRAITS: &[&str] = &[
-        "Fn",
-        "FnMut",
-        "FnOnce",
-        "AsyncFn",
-        "AsyncFnMut",
-        "AsyncFnOnce",
-    ];
 
     pub fn rewrite(tokens: TokenStream) -> TokenStream {
         rewrite_in(tokens, false)
@@ -386,7 +386,7 @@ mod edition_2015 {
                 continue;
             }
             let parens = matches!(t.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
-            return parens && FN_TRAITS.iter().any(|f| name == f);
+            return parens && super::FN_TRAITS.iter().any(|f| name == f);
         }
     }
 

@@ -58,14 +58,7 @@ const MARKER_TRAITS: &[&str] = &[
 
 /// The type an `impl Stream` / `dyn Stream` stands for: the knowledge tables know its methods.
 pub const STREAM_TYPE: &str = "futures::stream::Stream";
-const FN_TRAITS: &[&str] = &[
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "AsyncFn",
-    "AsyncFnMut",
-    "AsyncFnOnce",
-];
+use crate::source::FN_TRAITS;
 
 impl Ty {
     pub fn from_syn(ty: &syn::Type) -> Ty {

@@ -52,7 +52,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         if fact.ctx != ExecContext::Async || *expects_panic {
             return;
         }
-        let mut message = if chain.is_empty() {
+        let message = if chain.is_empty() {
             format!("`{callee}` blocks on a future inside async code")
         } else {
             match super::reached(chain) {
@@ -60,17 +60,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` reaches `block_on` and is called inside async code"),
             }
         };
-        // In a `move` closure handed to a call, the async context is a guess: a warning at most.
-        if *in_callback {
-            message.push_str(" (in a `move` closure handed to a call: it may run elsewhere)");
-        }
-        let mut finding = Finding::new(fact.span, message)
+        let finding = Finding::new(fact.span, message)
             .label("enters a runtime from inside a running one")
             .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
                 .notes(chain.clone());
-        if *in_callback {
-            finding.max_level = Some(Level::Warn);
-        }
-        out.push(finding);
+        out.push(finding.in_callback(*in_callback));
     }
 }

@@ -49,6 +49,18 @@ impl Finding {
         self
     }
 
+    /// A runtime-misuse finding inside a `move` closure handed to a call: the closure may run
+    /// elsewhere, so its async context is a guess; the message says so and the level is at most
+    /// a warning. Unchanged when `in_callback` is false.
+    pub fn in_callback(mut self, in_callback: bool) -> Finding {
+        if in_callback {
+            self.message
+                .push_str(" (in a `move` closure handed to a call: it may run elsewhere)");
+            self.max_level = Some(Level::Warn);
+        }
+        self
+    }
+
     pub fn label(mut self, label: impl Into<String>) -> Finding {
         self.label = Some(label.into());
         self
