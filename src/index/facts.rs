@@ -390,11 +390,14 @@ fn collect_module(
                     .items
                     .iter()
                     .filter_map(|it| match it {
-                        syn::TraitItem::Fn(f) => {
-                            let mut sig = sig_of(&f.sig, &f.attrs);
-                            sig.body_unknown = f.default.is_none();
-                            Some(sig)
-                        }
+                        syn::TraitItem::Fn(f) => Some(match &f.default {
+                            // A provided method: its body says what it does, as a fn's does.
+                            Some(body) => sig_with_body(&f.sig, &f.attrs, body),
+                            None => FnSig {
+                                body_unknown: true,
+                                ..sig_of(&f.sig, &f.attrs)
+                            },
+                        }),
                         _ => None,
                     })
                     .collect();
@@ -636,7 +639,9 @@ pub const OFFLOADING_NAMES: &[&str] = &["spawn_blocking", "block_in_place", "unb
 
 fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Block) -> FnSig {
     let mut s = sig_of(sig, attrs);
-    s.starts_work = !s.is_async && mentions_future(&s.ret) && starts_work(body);
+    s.starts_work = !s.is_async
+        && mentions_future(&s.ret)
+        && (starts_work(body) || is_offloading_name(&s.name));
     let params: Vec<String> = sig
         .inputs
         .iter()
@@ -683,6 +688,12 @@ pub fn starts_work(body: &syn::Block) -> bool {
     let Some((_, before)) = body.stmts.split_last() else {
         return false;
     };
+    if body.stmts.iter().any(|stmt| match stmt {
+        syn::Stmt::Expr(e, None) => hands_off(e),
+        _ => false,
+    }) {
+        return true;
+    }
     before.iter().any(|stmt| match stmt {
         syn::Stmt::Expr(e, Some(_)) => {
             matches!(e, syn::Expr::Assign(_) | syn::Expr::Binary(_)) && !is_local_assign(e)
@@ -694,6 +705,40 @@ pub fn starts_work(body: &syn::Block) -> bool {
         }),
         _ => false,
     })
+}
+
+/// Whether a returned expression makes its future by handing the work to another thread or
+/// task (`Box::pin(unblock(work))`, `tokio::spawn(fut)`, `spawn_blocking(f)`): that work runs
+/// whether or not the future is polled. Looks through blocks (each `cfg` alternative is a
+/// block-like statement of its own), parentheses and `Box::pin(..)`.
+fn hands_off(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Block(b) => b.block.stmts.iter().any(|stmt| match stmt {
+            syn::Stmt::Expr(e, None) => hands_off(e),
+            _ => false,
+        }),
+        syn::Expr::Paren(p) => hands_off(&p.expr),
+        syn::Expr::Call(c) => {
+            let syn::Expr::Path(callee) = &*c.func else {
+                return false;
+            };
+            let Some(last) = callee.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            if name == "pin" && callee.path.segments.len() >= 2 {
+                return c.args.first().is_some_and(hands_off);
+            }
+            is_offloading_name(&name)
+        }
+        _ => false,
+    }
+}
+
+/// A name the runtimes give their calls that hand work to another task or thread (`spawn`,
+/// `spawn_local`, `spawn_blocking`, `unblock`).
+fn is_offloading_name(name: &str) -> bool {
+    name.starts_with("spawn") || OFFLOADING_NAMES.contains(&name)
 }
 
 /// `x = ..` or `x += ..` on a plain local name (not a field or a dereference).

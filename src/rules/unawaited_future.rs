@@ -74,6 +74,13 @@
 //! only the wait, a warning at most with its own message (and nothing for an explicit `drop`).
 //! Bindings of plain values (`let tx = self.tx.clone();`) and macros (logging) are not work, so
 //! such a fn's future is lazy; work done on only one early-return path still counts as started.
+//! So has a fn (a trait's provided method too) whose returned future is made by handing the work
+//! to another task or thread (`Box::pin(unblock(work))`, `spawn_blocking(f)`, `tokio::spawn(..)`,
+//! in any `cfg` alternative), and a fn named as the runtimes name those calls (`spawn*`,
+//! `spawn_blocking`, `unblock`) that returns a future: the name is taken at its word, which errs
+//! toward silence. A future made by a trait method declared without a body depends on the
+//! implementation: passed to `drop(..)` it is a warning saying so; dropped as a statement or into
+//! `_` it is still an error.
 //! In a plain (non-async) `#[test] fn`, a future kept in a `_name`
 //! binding or passed by name to `drop` is taken as deliberate — such tests check what creating or
 //! dropping a future does — while the statement and `let _ =` forms are still reported.
