@@ -7,6 +7,7 @@ mod executors;
 mod std_lib;
 pub mod streams;
 mod tokio;
+pub use tokio::panics_on_runtime_thread;
 mod web;
 
 use crate::analysis::facts::Effect;

@@ -411,3 +411,14 @@ pub const FUTURE_OBJECT_TYPES: &[&str] = &["tokio::task::LocalSet"];
 
 /// Task handles.
 pub const HANDLE_TYPES: &[&str] = &["tokio::task::JoinHandle", "async_std::task::JoinHandle"];
+
+/// Whether a blocking call of tokio's panics when made on a runtime thread: its sync primitives'
+/// `blocking_*` methods (`Receiver::blocking_recv`, `Sender::blocking_send`,
+/// `Mutex::blocking_lock`, `RwLock::blocking_read`, ...) say so in their docs.
+pub fn panics_on_runtime_thread(callee: &str) -> bool {
+    callee.starts_with("tokio::")
+        && callee
+            .rsplit("::")
+            .next()
+            .is_some_and(|name| name.starts_with("blocking_"))
+}

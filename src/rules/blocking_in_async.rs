@@ -27,7 +27,9 @@
 //!
 //! ## Known limits
 //! Calls are matched on resolved paths and typed receivers, never on a bare method name, so a
-//! blocking call on a receiver of unknown type is missed.
+//! blocking call on a receiver of unknown type is missed. tokio's `blocking_*` calls panic on a
+//! runtime thread; where a test expects that panic (`#[should_panic]`, a `catch_unwind` closure)
+//! they are not reported, while calls that only block (`std::thread::sleep`) still are.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
@@ -42,10 +44,15 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         effect: Effect::Blocking,
         callee,
         chain,
+        expects_panic,
         ..
     } = &fact.kind
     {
         if fact.ctx != ExecContext::Async {
+            return;
+        }
+        // A `#[should_panic]` test or a `catch_unwind` closure checks that this call panics.
+        if *expects_panic && crate::knowledge::panics_on_runtime_thread(callee) {
             return;
         }
         let message = if chain.is_empty() {
