@@ -191,6 +191,17 @@ fn reading_sources_only_adds_to_what_the_tables_know() {
 fn a_dependencys_offloading_call_is_known_by_its_name() {
     let c = Copy::new();
     assert_eq!(c.findings_in("offload.rs", &[]), marks_in("offload.rs"));
+    // What rests on that name alone is a guess: never an error.
+    let (_, _, doc) = c.run_home(&[]);
+    let lost: Vec<_> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "src/offload.rs" && d["rule"] == "unawaited_future")
+        .collect();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(lost[0]["level"], "warn", "{lost:?}");
+    assert_eq!(lost[0]["provenance"], "guessed", "{lost:?}");
 }
 
 #[test]

@@ -67,6 +67,7 @@ impl Walker<'_, '_> {
             _ => None,
         };
         let spawning = std::mem::take(&mut self.spawning);
+        let offload_prov = std::mem::take(&mut self.offload_prov);
         let hints = std::mem::take(&mut self.closure_hints);
         let mut vals = Vec::new();
         for (i, arg) in args.enumerate() {
@@ -81,8 +82,9 @@ impl Walker<'_, '_> {
                     // `thread::spawn(|| async { .. })`: the thread only builds the future.
                     if matches!(&v, Val::Callable(ret) if ret.is_future()) {
                         let span = arg.span.get();
-                        let fut =
-                            Val::future("a closure run on another thread").weakened(v.provenance());
+                        let fut = Val::future("a closure run on another thread")
+                            .weakened(v.provenance())
+                            .weakened(offload_prov);
                         self.report_lost(&fut, DropHow::Statement, span, None);
                     }
                     v
@@ -172,11 +174,13 @@ impl Walker<'_, '_> {
                     }
                 }
                 let sig = &self.cx.index.fn_info(id).sig;
-                let role = if self.offloads(&[id]) {
+                let offloads = self.offloads(&[id]);
+                let role = if offloads.is_some() {
                     Role::Offloads
                 } else {
                     Role::Plain
                 };
+                self.offload_prov = offloads.unwrap_or_default();
                 self.closure_hints = self.closure_hints_of(id);
                 // A helper that runs its closure under `catch_unwind` expects it to panic.
                 let catches = usize::from(sig.catches_param);
@@ -234,14 +238,24 @@ impl Walker<'_, '_> {
     /// Whether the callees run a closure they are given where blocking is fine: their bodies
     /// hand a parameter to an offloading call, or (a dependency's, whose bodies are not read)
     /// they are named like one (`zruntime::unblock`, a runtime's `spawn_blocking`).
-    pub(super) fn offloads(&self, ids: &[FnId]) -> bool {
-        !ids.is_empty()
-            && ids.iter().all(|&id| {
-                let info = self.cx.index.fn_info(id);
-                info.sig.offloads_param
-                    || (self.cx.index.is_dep_file(info.file)
-                        && crate::index::facts::OFFLOADING_NAMES.contains(&info.sig.name.as_str()))
-            })
+    /// Proven when every body was read to hand the closure on; guessed when some are known by
+    /// their name only. `None`: not an offloading call.
+    pub(super) fn offloads(&self, ids: &[FnId]) -> Option<Provenance> {
+        let mut prov = Provenance::Proven;
+        for &id in ids {
+            let info = self.cx.index.fn_info(id);
+            if info.sig.offloads_param {
+                continue;
+            }
+            if self.cx.index.is_dep_file(info.file)
+                && crate::index::facts::OFFLOADING_NAMES.contains(&info.sig.name.as_str())
+            {
+                prov = Provenance::Guessed;
+            } else {
+                return None;
+            }
+        }
+        (!ids.is_empty()).then_some(prov)
     }
 
     /// The values a callee's closure parameters are called with (`F: FnOnce(Yielder<T>) -> Fut`
@@ -353,7 +367,7 @@ impl Walker<'_, '_> {
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;
         let mut method_hints = Vec::new();
-        let mut method_offloads = false;
+        let mut method_offloads = None;
         match &recv {
             Val::Future {
                 origin,
@@ -451,7 +465,10 @@ impl Walker<'_, '_> {
         }
         let role = match api {
             Some(a) => a.role,
-            None if method_offloads => Role::Offloads,
+            None if method_offloads.is_some() => {
+                self.offload_prov = method_offloads.unwrap_or_default();
+                Role::Offloads
+            }
             None => Role::Plain,
         };
         let callee = match (&recv, recv.path()) {

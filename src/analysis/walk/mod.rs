@@ -184,6 +184,9 @@ pub(super) struct Walker<'a, 'f> {
     spawned_arg: bool,
     /// The call whose arguments are being evaluated spawns a task with them.
     spawning: bool,
+    /// How the call whose arguments are about to be evaluated is known to offload its closure
+    /// (by its body, or by its name only); taken by [`Walker::eval_args`].
+    offload_prov: Provenance,
     /// Closures of the lazy iterator chain a function returns (by address).
     deferred_closures: Vec<*const ir::Closure>,
     /// The runtime-building fact of the `let` being evaluated, if any (index in `facts`).
@@ -253,6 +256,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             generics: Vec::new(),
             spawned_arg: false,
             spawning: false,
+            offload_prov: Provenance::Proven,
             cfg_local: false,
             deferred: 0,
             wild_silent: 0,
