@@ -884,26 +884,41 @@ fn closure_inputs(sig: &syn::Signature) -> Vec<(usize, Vec<Ty>)> {
 
 /// `F` with `F: FnOnce(A) -> R` (inline or in the `where` clause): `[A]`.
 fn generic_fn_inputs(sig: &syn::Signature, name: &syn::Ident) -> Option<Vec<Ty>> {
-    for param in &sig.generics.params {
-        if let syn::GenericParam::Type(tp) = param {
-            if tp.ident == *name {
-                if let Some(found) = fn_bound_inputs(tp.bounds.iter()) {
-                    return Some(found);
-                }
+    let name = name.to_string();
+    let inputs = bounds_of(sig, &name).find_map(|bounds| fn_bound_inputs(bounds.iter()));
+    inputs
+}
+
+/// The bound lists written for the generic type parameter `name` of `sig`: inline
+/// (`<F: Fn()>`), then in the `where` clause.
+fn bounds_of<'a>(
+    sig: &'a syn::Signature,
+    name: &'a str,
+) -> impl Iterator<Item = &'a syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>> + 'a
+{
+    let inline = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(move |param| match param {
+            syn::GenericParam::Type(tp) if tp.ident == name => Some(&tp.bounds),
+            _ => None,
+        });
+    let in_where = sig
+        .generics
+        .where_clause
+        .iter()
+        .flat_map(|w| &w.predicates)
+        .filter_map(move |pred| match pred {
+            syn::WherePredicate::Type(pt)
+                if matches!(&pt.bounded_ty, syn::Type::Path(p)
+                    if p.qself.is_none() && p.path.is_ident(name)) =>
+            {
+                Some(&pt.bounds)
             }
-        }
-    }
-    for pred in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
-        if let syn::WherePredicate::Type(pt) = pred {
-            let is_it = matches!(&pt.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(name));
-            if is_it {
-                if let Some(found) = fn_bound_inputs(pt.bounds.iter()) {
-                    return Some(found);
-                }
-            }
-        }
-    }
-    None
+            _ => None,
+        });
+    inline.chain(in_where)
 }
 
 /// The argument types of the first `Fn`/`FnMut`/`FnOnce`/`AsyncFn*` bound among `bounds`.
@@ -915,10 +930,7 @@ fn fn_bound_inputs<'a>(
             return None;
         };
         let last = tb.path.segments.last()?;
-        if !matches!(
-            last.ident.to_string().as_str(),
-            "Fn" | "FnMut" | "FnOnce" | "AsyncFn" | "AsyncFnMut" | "AsyncFnOnce"
-        ) {
+        if !crate::source::FN_TRAITS.contains(&last.ident.to_string().as_str()) {
             return None;
         }
         let syn::PathArguments::Parenthesized(p) = &last.arguments else {
@@ -948,28 +960,9 @@ fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
     if segs.len() != 1 || !args.is_empty() {
         return None;
     }
-    let name = &segs[0];
-    for param in &sig.generics.params {
-        if let syn::GenericParam::Type(tp) = param {
-            if tp.ident == name {
-                let t = Ty::from_bounds(tp.bounds.iter(), 0);
-                if t != Ty::Unknown {
-                    return Some(t);
-                }
-            }
-        }
-    }
-    for pred in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
-        if let syn::WherePredicate::Type(pt) = pred {
-            if Ty::from_syn(&pt.bounded_ty) == *ty {
-                let t = Ty::from_bounds(pt.bounds.iter(), 0);
-                if t != Ty::Unknown {
-                    return Some(t);
-                }
-            }
-        }
-    }
-    None
+    bounds_of(sig, &segs[0])
+        .map(|bounds| Ty::from_bounds(bounds.iter(), 0))
+        .find(|t| *t != Ty::Unknown)
 }
 
 /// `#[tokio::main]`, `#[tokio::test]`, `#[actix_web::main]`, `#[async_std::main]`, ...
