@@ -11,9 +11,9 @@ use proc_macro2::{TokenStream, TokenTree};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use syn::visit::Visit;
-use unawaited::analysis::select::SELECT_LOOPS_SEEN;
+use unawaited::analysis::walk::select::SELECT_LOOPS_SEEN;
 use unawaited::engine::{run, Options};
-use unawaited::rules::RuleId;
+use unawaited::rule_id::RuleId;
 
 fn main() {
     let paths: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();

@@ -6,7 +6,7 @@
 //! a finding keeps its identity when code above it moves.
 
 use crate::diagnostic::Diagnostic;
-use crate::render::Sources;
+use crate::source::Sources;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::Hasher;

@@ -14,79 +14,12 @@
 //! file's text and the tool's code only, not on configuration or other files, which is why the
 //! key is (content hash, tool version) and editing one file invalidates only its own entry.
 
+use crate::files::{content_hash, prepare_cache_dir, read_sealed, write_atomically, write_sealed};
 use crate::index::facts::FileFacts;
+use crate::index::facts_shape::sealed_kind;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-/// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes (5: a
-/// fn's `# Cancel safety` docs as a flag, read through the skeleton); a change of shape
-/// (a field added, removed or renamed) changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 5;
-const MAGIC: &str = "unawaited-index-cache";
-
-/// The standard signature of a cache directory tag (<https://bford.info/cachedir/>).
-const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
-# This file is a cache directory tag created by unawaited.\n\
-# For information about cache directory tags see https://bford.info/cachedir/\n";
-
-/// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
-const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n\
-    pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
-    trait Tr { async fn t(&self) -> u8; }\n\
-    impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
-    impl S { fn r(&mut self) -> &mut Self { self } }\n\
-    #[tokio::main] async fn main() {}\n\
-    fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
-    #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
-    impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
-    include!(\"inc.rs\");\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
-
-/// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the
-/// values) of the facts of [`PROBE`], hashed. Computed once per run that uses a cache.
-fn shape() -> u64 {
-    static SHAPE: OnceLock<u64> = OnceLock::new();
-    *SHAPE.get_or_init(|| {
-        let facts = FileFacts::of_text(PROBE);
-        let value = serde_json::to_value(&facts).unwrap_or_default();
-        // The encoded probe too: postcard writes enum variants by position, which the JSON
-        // structure (names) does not show.
-        let mut key = structure(&value).into_bytes();
-        key.extend(postcard::to_allocvec(&facts).unwrap_or_default());
-        content_hash(&key) as u64
-    })
-}
-
-/// The structure of a JSON value: object keys in order with their values' structures, the
-/// distinct structures of an array's elements, and the kind of each scalar.
-fn structure(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "bool".into(),
-        Value::Number(_) => "number".into(),
-        Value::String(_) => "string".into(),
-        Value::Array(items) => {
-            let mut kinds: Vec<String> = items.iter().map(structure).collect();
-            kinds.sort();
-            kinds.dedup();
-            format!("[{}]", kinds.join("|"))
-        }
-        Value::Object(map) => {
-            let fields: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", structure(v)))
-                .collect();
-            format!("{{{}}}", fields.join(","))
-        }
-    }
-}
-
-/// The hash of a file's bytes.
-pub fn content_hash(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
 
 /// The cache folder of the context rooted at `root`: `explicit` (`--cache-dir`,
 /// `UNAWAITED_CACHE_DIR`) when given, else `unawaited/` in the folder cargo builds `root` into.
@@ -111,7 +44,7 @@ pub fn cargo_target_dir(root: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
     for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"] {
         match std::env::var_os(var) {
-            Some(dir) if !dir.is_empty() => return crate::discover::normalize(&cwd.join(dir)),
+            Some(dir) if !dir.is_empty() => return crate::files::normalize(&cwd.join(dir)),
             _ => {}
         }
     }
@@ -139,7 +72,7 @@ fn configured_target_dir(dot_cargo: &Path) -> Option<PathBuf> {
     let table: toml::Table = text.parse().ok()?;
     let dir = table.get("build")?.get("target-dir")?.as_str()?;
     let base = dot_cargo.parent().unwrap_or(dot_cargo);
-    Some(crate::discover::normalize(&base.join(dir)))
+    Some(crate::files::normalize(&base.join(dir)))
 }
 
 /// The highest folder at or above `root` that holds a `Cargo.toml`, without leaving the
@@ -157,12 +90,11 @@ fn outermost_manifest_dir(root: &Path) -> &Path {
     best
 }
 
-/// Whether `name` is a file the cache folder holds: a cache file, a temporary one being
-/// written, or the folder's tag and `.gitignore`.
+/// Whether `name` is a file the cache folder holds: a cache file or a temporary one being
+/// written.
 fn is_cache_entry(name: &str) -> bool {
     let cache_file = |n: &str| n.starts_with("index-") && n.ends_with(".cache") || n == NOTES_SEEN;
-    name == "CACHEDIR.TAG"
-        || name == ".gitignore"
+    crate::files::CACHE_DIR_MARKERS.contains(&name)
         || cache_file(name)
         || name
             .strip_prefix('.')
@@ -170,32 +102,13 @@ fn is_cache_entry(name: &str) -> bool {
             .is_some_and(|(n, rest)| cache_file(n) && rest.ends_with(".tmp"))
 }
 
-/// Whether every entry of `dir` is one of the cache's own files.
-fn holds_only_cache_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().all(|e| {
-            e.file_type().is_ok_and(|t| t.is_file())
-                && is_cache_entry(&e.file_name().to_string_lossy())
-        })
-    })
+/// Creates the cache folder, tagged when it holds only the cache's own files.
+fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    prepare_cache_dir(dir, &is_cache_entry)
 }
 
-/// Creates the cache folder, with its `CACHEDIR.TAG` and `.gitignore`. The two are written
-/// only into a folder that holds nothing but the cache's own files: a `--cache-dir` naming a
-/// folder of the user's is used, not tagged.
-fn prepare_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    if !holds_only_cache_files(dir) {
-        return Ok(());
-    }
-    // The `.gitignore` first: from then on git ignores whatever else the folder holds.
-    for (name, text) in [(".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)] {
-        let path = dir.join(name);
-        if !path.exists() {
-            crate::fix::write_atomically(&path, text.as_bytes(), None, false)?;
-        }
-    }
-    Ok(())
+fn dir_of(file: &Path) -> &Path {
+    file.parent().unwrap_or(Path::new("."))
 }
 
 /// The file that remembers the notes the last run printed (a hash of them), so a run that has
@@ -211,8 +124,7 @@ pub fn notes_seen_before(dir: &Path, hash: u64) -> bool {
     if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
         return true;
     }
-    let _ = prepare_dir(dir)
-        .and_then(|_| crate::fix::write_atomically(&path, text.as_bytes(), None, false));
+    let _ = prepare_dir(dir).and_then(|_| write_atomically(&path, text.as_bytes(), None, false));
     false
 }
 
@@ -330,49 +242,15 @@ impl IndexCache {
                 })
                 .collect(),
         };
-        write_sealed(file, &payload);
-    }
-}
-
-/// Writes `payload` (postcard) behind the checked header, atomically; failures are ignored (a
-/// cache is only an optimisation).
-pub(crate) fn write_sealed(file: &Path, payload: &impl Serialize) {
-    let Ok(body) = postcard::to_allocvec(payload) else {
-        return;
-    };
-    let mut bytes = header(&body).into_bytes();
-    bytes.extend_from_slice(&body);
-    if let Some(dir) = file.parent() {
-        if prepare_dir(dir).is_err() {
-            return;
+        if prepare_dir(dir_of(file)).is_ok() {
+            write_sealed(file, sealed_kind(), &payload);
         }
     }
-    let _ = crate::fix::write_atomically(file, &bytes, None, false);
-}
-
-/// Reads what [`write_sealed`] wrote; `None` when it is missing or does not check out.
-pub(crate) fn read_sealed<T: serde::de::DeserializeOwned>(file: &Path) -> Option<T> {
-    let bytes = std::fs::read(file).ok()?;
-    let newline = bytes.iter().position(|&b| b == b'\n')?;
-    let (head, body) = (&bytes[..=newline], &bytes[newline + 1..]);
-    if head != header(body).as_bytes() {
-        return None;
-    }
-    postcard::from_bytes(body).ok()
-}
-
-fn header(body: &[u8]) -> String {
-    format!(
-        "{MAGIC} {FORMAT} {:016x} {} {:032x}\n",
-        shape(),
-        env!("CARGO_PKG_VERSION"),
-        content_hash(body)
-    )
 }
 
 /// Reads a cache file; `None` when it is missing or does not check out in any way.
 fn load(file: &Path, root: &Path) -> Option<Vec<(PathBuf, u128, FileFacts)>> {
-    let payload: Payload = read_sealed(file)?;
+    let payload: Payload = read_sealed(file, sealed_kind())?;
     payload
         .files
         .into_iter()
@@ -398,62 +276,6 @@ mod tests {
         (dir, path, facts_of("pub async fn f() {}\n"))
     }
 
-    /// Every field of the facts (by name, wherever its type is used) holds something
-    /// somewhere in the probe's facts: a non-empty list, an option that is set, a `true`. So a field added to the facts either
-    /// shows in [`shape`] (and old caches stop loading) or fails this test until the probe
-    /// uses it.
-    #[test]
-    fn the_probe_uses_every_field_of_the_facts() {
-        fn visit(value: &serde_json::Value, field: &str, used: &mut HashMap<String, bool>) {
-            use serde_json::Value;
-            let holds = match value {
-                Value::Null | Value::Bool(false) => false,
-                Value::Array(a) => !a.is_empty(),
-                Value::Object(o) => !o.is_empty(),
-                Value::String(s) => !s.is_empty(),
-                _ => true,
-            };
-            *used.entry(field.to_string()).or_default() |= holds;
-            match value {
-                Value::Array(items) => items.iter().for_each(|v| visit(v, field, used)),
-                Value::Object(map) => map.iter().for_each(|(k, v)| visit(v, k, used)),
-                _ => {}
-            }
-        }
-        let value = serde_json::to_value(FileFacts::of_text(PROBE)).unwrap();
-        let mut used = HashMap::new();
-        visit(&value, "", &mut used);
-        let unused: Vec<&String> = used.iter().filter(|(_, u)| !**u).map(|(p, _)| p).collect();
-        assert!(
-            unused.is_empty(),
-            "PROBE leaves these fields empty: {unused:?}\n{value}"
-        );
-        assert!(
-            used.len() > 25,
-            "the probe reaches every level of the facts: {used:?}"
-        );
-    }
-
-    /// The shape follows the facts' structure: a renamed, added or removed key, or a value of
-    /// another kind, is another shape; other values are the same shape.
-    #[test]
-    fn the_shape_changes_with_the_structure_only() {
-        let value = serde_json::to_value(facts_of(PROBE)).unwrap();
-        let text = value.to_string();
-        let shape_of = |t: &str| structure(&serde_json::from_str(t).unwrap());
-        let base = shape_of(&text);
-        assert_eq!(base, structure(&value));
-        assert_eq!(shape_of(&text.replace("\"main\"", "\"other\"")), base);
-        for (from, to) in [
-            ("\"is_async\"", "\"asynchronous\""),
-            ("\"line\":", "\"line\":0,\"column\":"),
-            ("\"glob\":true", "\"glob\":\"yes\""),
-        ] {
-            assert!(text.contains(from), "{from} in {text}");
-            assert_ne!(shape_of(&text.replace(from, to)), base, "{from} → {to}");
-        }
-    }
-
     /// A cache file whose header names another shape of the facts is ignored.
     #[test]
     fn a_cache_of_another_shape_is_ignored() {
@@ -465,7 +287,7 @@ mod tests {
         assert!(cache.contains(&path, 7));
         let file = cache.file.unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
-        let ours = format!(" {:016x} ", shape());
+        let ours = format!(" {:016x} ", crate::index::facts_shape::shape());
         assert!(text.lines().next().unwrap().contains(&ours), "{text}");
         std::fs::write(&file, text.replacen(&ours, " 0123456789abcdef ", 1)).unwrap();
         assert!(!IndexCache::for_context(root, Some(&cache_dir)).contains(&path, 7));

@@ -44,21 +44,20 @@ struct Witness {
 /// The calls a function makes: (callee, file, call span).
 type Edges<'a> = Vec<(FnId, &'a str, Span)>;
 
-/// The files of one context with their facts: (display path, facts).
-pub type ContextFacts<'a> = [(&'a str, &'a [Fact])];
+pub use crate::analysis::facts::ContextFacts;
 
 /// What each function of a context does when called.
 #[derive(Debug, Default)]
 pub struct Summaries {
     witness: HashMap<(FnId, Effect), Witness>,
     /// Which `async fn`s are not cancel-safe.
-    cancel: crate::analysis::select::CancelSummaries,
+    cancel: crate::analysis::walk::select::CancelSummaries,
 }
 
 impl Summaries {
     pub fn compute(index: &Index, files: &ContextFacts) -> Summaries {
         let mut s = Summaries {
-            cancel: crate::analysis::select::CancelSummaries::compute(index, files),
+            cancel: crate::analysis::walk::select::CancelSummaries::compute(index, files),
             ..Summaries::default()
         };
         let mut edges: HashMap<FnId, Edges> = HashMap::new();

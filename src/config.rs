@@ -7,7 +7,7 @@
 
 use crate::diagnostic::Level;
 use crate::knowledge::{Api, Knowledge, Ret, Role, BLOCKING, BLOCK_ON, FUT};
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -190,7 +190,7 @@ impl Layer {
 
     /// The rules a name in this file stands for (`ALL` stands for every rule).
     fn rules(&self, name: &Spanned<String>) -> Result<Vec<RuleId>, ConfigError> {
-        crate::rules::rules_named(name.get_ref())
+        crate::rule_id::rules_named(name.get_ref())
             .map_err(|unknown| self.err(name.span().start, unknown.to_string()))
     }
 
@@ -320,7 +320,7 @@ impl Config {
             let Some(extend) = &last.file.extend else {
                 return Ok(layers);
             };
-            let target = crate::discover::normalize(&last.folder().join(extend.get_ref()));
+            let target = crate::files::normalize(&last.folder().join(extend.get_ref()));
             let same = |a: &Path, b: &Path| {
                 a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
             };

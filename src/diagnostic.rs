@@ -4,7 +4,7 @@
 //! AST: lines are 1-based, columns are 1-based and counted in characters (Unicode scalar values),
 //! byte offsets are 0-based into the file as it is on disk (a BOM included). Ends are exclusive.
 
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use serde::Serialize;
 
 /// How serious a finding is; the order is the order of strength.

@@ -7,14 +7,22 @@
 //! is, never on which other files were named: pre-commit and CI get the same answers.
 
 use crate::diagnostic::RunError;
-use crate::index::CrateRoot;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use walkdir::WalkDir;
+
+/// One crate root of a package: its file and what kind of target it is.
+#[derive(Debug, Clone)]
+pub struct CrateRoot {
+    pub file: PathBuf,
+    /// The crate's name as other crates write it (the lib target), or a private name.
+    pub name: String,
+    pub is_lib: bool,
+}
 
 /// A file to check and report on.
 #[derive(Debug, Clone)]
@@ -68,7 +76,7 @@ impl Walker<'_> {
     ) -> Vec<Target> {
         let mut out = BTreeMap::new();
         for given in paths {
-            let abs = normalize(&self.cwd.join(given));
+            let abs = crate::files::normalize(&self.cwd.join(given));
             let meta = match std::fs::metadata(&abs) {
                 Ok(m) => m,
                 Err(e) => {
@@ -133,7 +141,7 @@ impl Walker<'_> {
                     if e.file_type().is_file()
                         && e.path().extension().is_some_and(|x| x == "rs") =>
                 {
-                    files.push(normalize(e.path()));
+                    files.push(crate::files::normalize(e.path()));
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -306,21 +314,6 @@ pub fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Removes `.` and `..` components without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 /// What is known of a `Cargo.toml`.
 #[derive(Debug, Clone, Default)]
 struct Manifest {
@@ -404,7 +397,7 @@ impl ContextFinder {
                     .lib_path
                     .iter()
                     .chain(&m.bin_paths)
-                    .any(|p| normalize(&d.join(p)) == file);
+                    .any(|p| crate::files::normalize(&d.join(p)) == file);
                 if PACKAGE_TREES.contains(&first.as_str())
                     || rel == Path::new("build.rs")
                     || explicit
@@ -466,7 +459,7 @@ impl ContextFinder {
     ) -> Result<Vec<PathBuf>, String> {
         let start = match manifest_path {
             Some(m) => {
-                let m = normalize(&cwd.join(m));
+                let m = crate::files::normalize(&cwd.join(m));
                 if m.file_name().is_none_or(|n| n != "Cargo.toml") || !m.is_file() {
                     return Err(format!(
                         "the manifest-path must be a path to an existing Cargo.toml file: {}",
@@ -475,7 +468,7 @@ impl ContextFinder {
                 }
                 m.parent().map(Path::to_path_buf).unwrap_or_default()
             }
-            None => normalize(cwd),
+            None => crate::files::normalize(cwd),
         };
         let Some(package) = start
             .ancestors()
@@ -580,7 +573,7 @@ impl ContextFinder {
                 .lib_path
                 .iter()
                 .chain(&m.bin_paths)
-                .map(|p| normalize(&pkg.join(p)))
+                .map(|p| crate::files::normalize(&pkg.join(p)))
                 .chain([pkg.join("build.rs")])
             {
                 if extra.is_file() && !files.contains(&extra) {
@@ -622,7 +615,7 @@ impl ContextFinder {
             let Some(dir) = entry.path().parent() else {
                 continue;
             };
-            let dir = normalize(dir);
+            let dir = crate::files::normalize(dir);
             let Some(pm) = self.manifest(&dir) else {
                 continue;
             };
@@ -639,7 +632,7 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
     let lib = m
         .lib_path
         .as_ref()
-        .map(|p| normalize(&pkg.join(p)))
+        .map(|p| crate::files::normalize(&pkg.join(p)))
         .unwrap_or_else(|| pkg.join("src/lib.rs"));
     if files.contains(&lib) {
         roots.push(CrateRoot {
@@ -659,7 +652,7 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
     };
     private(pkg.join("src/main.rs"), "main");
     for p in &m.bin_paths {
-        private(normalize(&pkg.join(p)), "bin");
+        private(crate::files::normalize(&pkg.join(p)), "bin");
     }
     for f in files {
         let Ok(rel) = f.strip_prefix(pkg) else {

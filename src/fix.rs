@@ -8,11 +8,10 @@
 //! leaves a half-written file. Anything else leaves the original untouched and says why.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RunError};
-use crate::render::Sources;
+use crate::source::Sources;
 use crate::source::{self, SourceFile};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Whether `--fix` applies `fix`: a safe one always, an unsafe one with `--unsafe-fixes`.
 pub fn applies(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -147,46 +146,10 @@ pub fn fix_file(path: &Path, display: &str, analysed: &str, fixes: &[&Fix]) -> O
         Ok(_) => return refuse("not fixed: the file changed since it was read".into()),
         Err(e) => return refuse(format!("not fixed: {}", crate::discover::io_message(&e))),
     }
-    match write_atomically(path, fixed.as_bytes(), Some(meta.permissions()), true) {
+    match crate::files::write_atomically(path, fixed.as_bytes(), Some(meta.permissions()), true) {
         Ok(()) => Outcome::Fixed { applied },
         Err(e) => refuse(format!("not fixed: cannot write the file: {e}")),
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so no
-/// reader ever sees a partial file. `perms`: the permissions to give it (the fixed file keeps
-/// its own). `durable`: flush to disk before the rename (a user's file); a cache, which checks
-/// itself when read, skips that cost.
-pub(crate) fn write_atomically(
-    path: &Path,
-    bytes: &[u8],
-    perms: Option<std::fs::Permissions>,
-    durable: bool,
-) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.unawaited-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        if durable {
-            f.sync_all()?;
-        }
-        if let Some(perms) = perms {
-            std::fs::set_permissions(&tmp, perms)?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// A unified diff of what the fixes would change, per file.

@@ -11,7 +11,7 @@ use unawaited::diagnostic::{Diagnostic, Fix, Level};
 use unawaited::engine::{self, Fatal, Options};
 use unawaited::fix;
 use unawaited::render::{self, RenderOptions, Report};
-use unawaited::rules::{self, RuleId};
+use unawaited::rule_id::{self as rules, RuleId};
 
 /// mimalloc: the run allocates and frees millions of small syntax-tree nodes and facts; it
 /// halves the time glibc's allocator spends on them.
@@ -148,7 +148,7 @@ fn explicit_cache_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
             .map(PathBuf::from)
     })?;
     let cwd = std::env::current_dir().unwrap_or_default();
-    Some(unawaited::discover::normalize(&cwd.join(dir)))
+    Some(unawaited::files::normalize(&cwd.join(dir)))
 }
 
 /// `unawaited clean`: removes the cache folder of each path's package or workspace.
@@ -158,7 +158,7 @@ fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
     let mut finder = unawaited::discover::ContextFinder::default();
     let mut dirs = std::collections::BTreeSet::new();
     for path in paths {
-        let abs = unawaited::discover::normalize(&cwd.join(path));
+        let abs = unawaited::files::normalize(&cwd.join(path));
         if std::fs::symlink_metadata(&abs).is_err() {
             return usage(&format!("{}: no such file or directory", path.display()));
         }
@@ -207,7 +207,7 @@ fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
 /// `unawaited config PATH`: the settings that apply to a file and where each comes from.
 fn show_config(path: &Path, forced: Option<&Path>) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let abs = unawaited::discover::normalize(&cwd.join(path));
+    let abs = unawaited::files::normalize(&cwd.join(path));
     if std::fs::symlink_metadata(&abs).is_err() {
         return usage(&format!("{}: no such file or directory", path.display()));
     }

@@ -709,6 +709,17 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
+/// The texts of the files that findings point into, keyed by display path.
+pub trait Sources {
+    fn text(&self, path: &str) -> Option<&str>;
+}
+
+impl Sources for std::collections::HashMap<String, String> {
+    fn text(&self, path: &str) -> Option<&str> {
+        self.get(path).map(String::as_str)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

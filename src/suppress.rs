@@ -10,7 +10,7 @@
 
 use crate::diagnostic::{Position, Span};
 use crate::index::types::path_segments;
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use crate::source::SourceFile;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -150,7 +150,7 @@ impl Suppressions {
                     }
                     continue;
                 }
-                match crate::rules::rules_named(r) {
+                match crate::rule_id::rules_named(r) {
                     Err(unknown) => {
                         let help = match unknown.suggestion {
                             Some(s) => format!("write `{s}`"),
@@ -178,7 +178,7 @@ impl Suppressions {
 
 /// `all` (and ruff's `ALL`): every rule.
 fn is_all(name: &str) -> bool {
-    name == "all" || name == crate::rules::ALL_RULES
+    name == "all" || name == crate::rule_id::ALL_RULES
 }
 
 /// Whether a name written in a suppression stands for `rule`, in any of its spellings.

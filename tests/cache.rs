@@ -257,13 +257,13 @@ fn no_cache_ignores_a_forged_cache() {
         if entry.0 == "src/net.rs" {
             entry.1 = format!(
                 "{:032x}",
-                unawaited::cache::content_hash(async_fetch.as_bytes())
+                unawaited::files::content_hash(async_fetch.as_bytes())
             );
         }
     }
     let body = postcard::to_allocvec(&files).unwrap();
     let mut fields: Vec<String> = head.split(' ').map(String::from).collect();
-    *fields.last_mut().unwrap() = format!("{:032x}", unawaited::cache::content_hash(&body));
+    *fields.last_mut().unwrap() = format!("{:032x}", unawaited::files::content_hash(&body));
     let mut forged = format!("{}\n", fields.join(" ")).into_bytes();
     forged.extend(body);
     std::fs::write(&file, forged).unwrap();

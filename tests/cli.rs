@@ -389,7 +389,7 @@ fn hostile_files_give_clear_errors_and_the_run_goes_on() {
 fn rules_and_explain() {
     let out = unawaited().arg("rules").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for rule in unawaited::rules::RuleId::ALL {
+    for rule in unawaited::rule_id::RuleId::ALL {
         assert!(text.contains(rule.name()), "`rules` lists {}", rule.name());
     }
     let out = unawaited()

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 use unawaited::engine::{run, Options};
-use unawaited::rules::{markdown_table, RuleId};
+use unawaited::rule_id::RuleId;
+use unawaited::rules::markdown_table;
 
 #[test]
 fn readme_rule_table_matches_the_registry() {

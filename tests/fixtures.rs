@@ -25,7 +25,7 @@ fn expected_marks(root: &Path) -> Counts {
             let Some(at) = line.find("//~") else { continue };
             for rule in line[at + 3..].split_whitespace() {
                 assert!(
-                    unawaited::rules::RuleId::from_name(rule).is_some(),
+                    unawaited::rule_id::RuleId::from_name(rule).is_some(),
                     "{display}:{}: `//~ {rule}` names no rule",
                     i + 1
                 );

@@ -18,7 +18,7 @@ use unawaited::diagnostic::{
     Applicability, Diagnostic, Edit, Fix, Level, Note, Position, Provenance, RunError, Span,
 };
 use unawaited::render::{self, Format, RenderOptions, Report};
-use unawaited::rules::RuleId;
+use unawaited::rule_id::RuleId;
 
 const PATH: &str = "src/lib.rs";
 

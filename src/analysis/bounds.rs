@@ -88,8 +88,9 @@ pub fn assoc_trait(index: &Index, trait_path: &str, assoc: &str) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::CrateRoot;
     use crate::index::facts::FileFacts;
-    use crate::index::{CrateRoot, IndexedFile};
+    use crate::index::IndexedFile;
 
     fn ty(name: &str) -> Ty {
         Ty::Path {

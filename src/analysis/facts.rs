@@ -82,18 +82,10 @@ pub enum Output {
     Other,
 }
 
-/// A known effect of a call on the runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Effect {
-    /// Enters an executor and blocks on a future (`block_on`).
-    BlockOn,
-    /// Builds a runtime.
-    BuildsRuntime,
-    /// Blocks the calling thread.
-    Blocking,
-    /// Needs a runtime to be running (`tokio::spawn`, `Handle::current()`).
-    NeedsRuntime,
-}
+pub use crate::knowledge::Effect;
+
+/// The files of one context with their facts: (display path, facts).
+pub type ContextFacts<'a> = [(&'a str, &'a [Fact])];
 
 /// One fact about a function body.
 #[derive(Debug, Clone)]

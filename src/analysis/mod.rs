@@ -4,10 +4,8 @@
 
 mod bounds;
 pub mod facts;
-mod macros;
 mod patterns;
 pub mod scope;
-pub mod select;
 mod types_env;
 pub mod value;
 pub mod walk;

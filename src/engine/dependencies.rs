@@ -20,7 +20,7 @@ pub(super) struct Dependencies {
 pub(super) struct ContextDeps {
     /// The context's files from this one on are its dependencies'.
     pub first_file: usize,
-    pub roots: Vec<crate::index::CrateRoot>,
+    pub roots: Vec<crate::discover::CrateRoot>,
     pub links: Vec<crate::index::ExternLink>,
 }
 

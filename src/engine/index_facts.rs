@@ -8,7 +8,7 @@
 //! present size (bench/README.md, "After issue 16").
 
 use super::plan::{FileRef, Plan};
-use crate::cache::{self, IndexCache};
+use crate::cache::IndexCache;
 use crate::index::facts::FileFacts;
 use crate::index::IndexedFile;
 use rayon::prelude::*;
@@ -96,7 +96,7 @@ fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
     let Some(bytes) = read(f.path) else {
         return FileOut::default();
     };
-    let hash = cache::content_hash(&bytes);
+    let hash = crate::files::content_hash(&bytes);
     if cache.contains(f.path, hash) {
         return FileOut {
             hash,

@@ -7,7 +7,8 @@ use super::walk::{read_text, Walked};
 use crate::analysis::facts::Fact;
 use crate::config::LevelFlags;
 use crate::diagnostic::{Diagnostic, Level, RunError, Span};
-use crate::rules::{Finding, RuleId};
+use crate::rule_id::RuleId;
+use crate::rules::Finding;
 
 /// What one reported file gives.
 #[derive(Default)]

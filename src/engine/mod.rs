@@ -307,7 +307,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         path: path.clone(),
         facts,
     }];
-    let roots = [crate::index::CrateRoot {
+    let roots = [crate::discover::CrateRoot {
         file: path.clone(),
         name: "main".into(),
         is_lib: false,

@@ -5,7 +5,8 @@
 use super::{Fatal, Options};
 use crate::config::{Config, ConfigFinder};
 use crate::diagnostic::RunError;
-use crate::discover::{normalize, Context, ContextFinder, Ignores, Target, Walker};
+use crate::discover::{Context, ContextFinder, Ignores, Target, Walker};
+use crate::files::normalize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -52,7 +52,7 @@ pub(super) fn walk_reachable(
         .collect();
     let mut todo: Vec<usize> = (0..files.len()).filter(|&i| queued[i]).collect();
     // The `async fn`s whose awaits a `select!` branch needs, per context.
-    let mut demand: Vec<crate::analysis::select::AwaitDemand> =
+    let mut demand: Vec<crate::analysis::walk::select::AwaitDemand> =
         contexts.iter().map(|_| Default::default()).collect();
     while !todo.is_empty() {
         let results: Vec<(String, Walked)> = pool.install(|| {

@@ -52,75 +52,7 @@ pub struct FnSig {
     pub body_unknown: bool,
 }
 
-/// What a fn's docs say of its cancel safety: tokio's `# Cancel safety` section, read by
-/// [`crate::knowledge::cancel_safety::doc_cancel_safety`]. The item skeleton blanks doc comments;
-/// it writes the verdict as a marker attribute in their place ([`CANCEL_SAFE_MARK`],
-/// [`CANCEL_UNSAFE_MARK`]), so a skeleton and a full parse give the same flag.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DocCancel {
-    /// No `# Cancel safety` section, or one that says neither.
-    #[default]
-    Silent,
-    /// Documented cancel safe.
-    Safe,
-    /// Documented not cancel safe.
-    NotSafe,
-}
-
-impl DocCancel {
-    pub fn is_silent(&self) -> bool {
-        *self == DocCancel::Silent
-    }
-
-    /// What a doc comment's text says.
-    pub fn of_doc(doc: &str) -> DocCancel {
-        use crate::knowledge::cancel_safety::{doc_cancel_safety, CancelSafety};
-        match doc_cancel_safety(doc) {
-            Some(CancelSafety::Safe) => DocCancel::Safe,
-            Some(_) => DocCancel::NotSafe,
-            None => DocCancel::Silent,
-        }
-    }
-
-    /// What an item's attributes say: the skeleton's marker, else its `#[doc]` attributes (doc
-    /// comments in a full parse).
-    pub fn of_attrs(attrs: &[syn::Attribute]) -> DocCancel {
-        let mut doc = String::new();
-        for attr in attrs {
-            let path = attr.path();
-            if path.is_ident(CANCEL_UNSAFE_MARK) {
-                return DocCancel::NotSafe;
-            }
-            if path.is_ident(CANCEL_SAFE_MARK) {
-                return DocCancel::Safe;
-            }
-            if !path.is_ident("doc") {
-                continue;
-            }
-            if let syn::Meta::NameValue(nv) = &attr.meta {
-                if let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) = &nv.value
-                {
-                    doc.push_str(&s.value());
-                    doc.push('\n');
-                }
-            }
-        }
-        if doc.contains("ancel") {
-            DocCancel::of_doc(&doc)
-        } else {
-            DocCancel::Silent
-        }
-    }
-}
-
-/// The attribute the skeleton writes over doc comments that say their item is cancel safe (short
-/// enough to fit on the line of the section's heading).
-pub const CANCEL_SAFE_MARK: &str = "__cs_safe";
-/// The same for doc comments that say their item is not cancel safe.
-pub const CANCEL_UNSAFE_MARK: &str = "__cs_unsafe";
+pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TypeKind {
@@ -248,7 +180,7 @@ impl FileFacts {
 fn named_paths(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut seen: std::collections::HashSet<Vec<&[u8]>> = std::collections::HashSet::new();
     let mut out = Vec::new();
-    crate::index::deps::for_each_path(bytes, |segs| {
+    super::path_scan::for_each_path(bytes, |segs| {
         let keyword = matches!(segs[0], b"crate" | b"self" | b"super" | b"Self");
         if !keyword && !seen.contains(segs) {
             seen.insert(segs.to_vec());

@@ -3,11 +3,15 @@
 //! per context from per-file [`facts::FileFacts`], then shared read-only by the analysis workers.
 
 pub mod deps;
+pub mod doc_cancel;
 pub mod facts;
+pub mod facts_shape;
+pub mod path_scan;
 mod resolve;
 pub mod skeleton;
 pub mod types;
 
+use crate::discover::CrateRoot;
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
 pub use resolve::{Ns, Res};
 use rustc_hash::FxHashMap as HashMap;
@@ -49,15 +53,6 @@ pub struct FnInfo {
 pub struct TypeInfo {
     pub def: TypeDef,
     pub module: ModId,
-}
-
-/// One crate root of a package: its file and what kind of target it is.
-#[derive(Debug, Clone)]
-pub struct CrateRoot {
-    pub file: PathBuf,
-    /// The crate's name as other crates write it (the lib target), or a private name.
-    pub name: String,
-    pub is_lib: bool,
 }
 
 /// A file of the context with its facts.

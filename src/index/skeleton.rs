@@ -13,7 +13,7 @@
 //! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
 //! files of the benchmark's vendored crates).
 
-use super::facts::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
+use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
 use crate::source::{
     is_ident_byte, prev_byte, skip_block_comment, skip_char_literal, skip_raw_string, skip_string,
 };
@@ -304,7 +304,7 @@ mod tests {
     /// A `# Cancel safety` section survives the blanking as a flag, in every doc-comment form.
     #[test]
     fn cancel_safety_docs_are_kept_as_a_flag() {
-        use super::super::facts::DocCancel;
+        use super::super::doc_cancel::DocCancel;
         let src = "/// Reads.\n///\n/// # Cancel safety\n///\n/// This method is not cancel safe.\n\
                    #[inline]\npub async fn a() {}\n\
                    /**\n * # Cancel safety\n * Cancel safe.\n */\npub fn b() -> F { F }\n\

@@ -56,8 +56,7 @@ const MARKER_TRAITS: &[&str] = &[
     "Any",
 ];
 
-/// The type an `impl Stream` / `dyn Stream` stands for: the knowledge tables know its methods.
-pub const STREAM_TYPE: &str = "futures::stream::Stream";
+pub use crate::knowledge::streams::STREAM_TYPE;
 use crate::source::FN_TRAITS;
 
 impl Ty {

@@ -1,7 +1,7 @@
 //! futures, async-std, smol and the small `block_on` executors.
 
+use super::Effect;
 use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT, FUT_UNIT};
-use crate::analysis::facts::Effect;
 
 pub const FNS: &[FnRow] = &[
     ("futures::executor::block_on", BLOCK_ON),

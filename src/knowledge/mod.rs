@@ -10,8 +10,20 @@ mod tokio;
 pub use tokio::panics_on_runtime_thread;
 mod web;
 
-use crate::analysis::facts::Effect;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// A known effect of a call on the runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Enters an executor and blocks on a future (`block_on`).
+    BlockOn,
+    /// Builds a runtime.
+    BuildsRuntime,
+    /// Blocks the calling thread.
+    Blocking,
+    /// Needs a runtime to be running (`tokio::spawn`, `Handle::current()`).
+    NeedsRuntime,
+}
 
 /// What a call of an API gives back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,7 +320,7 @@ impl Knowledge {
         if self.async_io_types.contains(&canon) && self.async_io_methods.contains(&name) {
             return Some(FUT);
         }
-        if streams::TYPES.contains(&canon) || canon == crate::index::types::STREAM_TYPE {
+        if streams::TYPES.contains(&canon) || canon == streams::STREAM_TYPE {
             return streams::method(name);
         }
         None

@@ -1,7 +1,7 @@
 //! The standard library: blocking calls, threads, locks, channels, dropping.
 
+use super::Effect;
 use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING};
-use crate::analysis::facts::Effect;
 
 const DROP: Api = Api::new(Ret::Unknown).role(Role::Dropper);
 const FIRST: Api = Api::new(Ret::FirstArg);

@@ -2,7 +2,8 @@
 //! adapters give streams again.
 
 use super::{Api, FnRow, Ret, FUT};
-use crate::index::types::STREAM_TYPE;
+/// The type an `impl Stream` / `dyn Stream` stands for: the knowledge tables know its methods.
+pub const STREAM_TYPE: &str = "futures::stream::Stream";
 
 const STREAM: Api = Api::new(Ret::Type(STREAM_TYPE));
 

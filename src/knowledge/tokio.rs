@@ -1,7 +1,7 @@
 //! tokio: spawning, time, sync, channels, fs, net, process, runtime.
 
+use super::Effect;
 use super::{Api, FnRow, MethodRow, Ret, Role, BLOCKING, BLOCK_ON, FUT, FUT_UNIT};
-use crate::analysis::facts::Effect;
 
 const SPAWN: Api = Api::new(Ret::TaskHandle).effect(Effect::NeedsRuntime);
 const SPAWN_BLOCKING: Api = Api::new(Ret::TaskHandle)

@@ -12,7 +12,6 @@ pub mod short;
 pub mod statistics;
 
 use crate::diagnostic::{Applicability, Diagnostic, RunError};
-use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// Output formats, in the spelling of `--format`.
@@ -34,16 +33,7 @@ pub enum Format {
     CargoMessages,
 }
 
-/// The texts of the files that findings point into, keyed by display path.
-pub trait Sources {
-    fn text(&self, path: &str) -> Option<&str>;
-}
-
-impl Sources for HashMap<String, String> {
-    fn text(&self, path: &str) -> Option<&str> {
-        self.get(path).map(String::as_str)
-    }
-}
+pub use crate::source::Sources;
 
 /// Everything a run produced, sorted.
 pub struct Report<'a> {

@@ -9,7 +9,7 @@ use super::cargo::severity;
 use super::Report;
 use crate::baseline;
 use crate::diagnostic::{Diagnostic, Fix, Note, RunError, Span};
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};

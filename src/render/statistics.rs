@@ -3,7 +3,7 @@
 //! fixable) and the rule — in every format; `--format json` gets a statistics document instead.
 
 use super::{json::SCHEMA_VERSION, Fixable, Format, RenderOptions, Report};
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::{self, Write};

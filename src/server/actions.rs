@@ -2,10 +2,10 @@
 //! comment with a reason to fill in, and `source.fixAll.unawaited` (every safe fix of the file).
 //! The server never writes a file: it hands the client workspace edits to apply.
 
-use super::checker::Checked;
 use super::documents::{Encoding, LineIndex};
+use super::state::Checked;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, Url, WorkspaceEdit,
 };

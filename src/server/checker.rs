@@ -8,7 +8,7 @@
 
 use super::diagnostics::{self, NoteFiles};
 use super::documents::{Document, Encoding};
-use super::state::{Pull, Shared, State};
+use super::state::{Checked, Pull, Shared, State};
 use super::transport::Outgoing;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Fatal, Options};
@@ -24,17 +24,6 @@ use lsp_types::{
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-
-/// A document as it was checked.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    pub version: i32,
-    /// The text the findings' positions point into.
-    pub text: String,
-    pub diagnostics: Vec<Diagnostic>,
-    /// The same findings, as sent to the client.
-    pub lsp: Vec<LspDiagnostic>,
-}
 
 pub enum Job {
     /// Something changed: check the open documents once things are quiet.

@@ -5,7 +5,7 @@
 use super::documents::{Encoding, LineIndex};
 use super::settings::Settings;
 use crate::diagnostic::{Diagnostic, Level, Span};
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location,
     NumberOrString, Url,

@@ -1,7 +1,7 @@
 //! Hover on a finding: the rule's documentation, as `unawaited explain` prints it.
 
-use super::checker::Checked;
-use crate::rules::RuleId;
+use super::state::Checked;
+use crate::rule_id::RuleId;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
 /// The documentation of the rules whose findings cover `byte` (ends included, so the cursor

@@ -5,7 +5,7 @@
 
 use crate::config::LevelFlags;
 use crate::diagnostic::Level;
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

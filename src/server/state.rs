@@ -1,14 +1,26 @@
 //! What the main loop and the checking thread share: the open documents, the latest results,
 //! the settings, the pulls waiting for a check.
 
-use super::checker::Checked;
 use super::documents::{Documents, Encoding};
 use super::settings::Settings;
 use super::transport::Outgoing;
+use crate::diagnostic::Diagnostic;
 use lsp_server::{Message, Notification, Request, RequestId};
+use lsp_types::Diagnostic as LspDiagnostic;
 use lsp_types::{MessageType, ShowMessageParams, Url};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A document as it was checked.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub version: i32,
+    /// The text the findings' positions point into.
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The same findings, as sent to the client.
+    pub lsp: Vec<LspDiagnostic>,
+}
 
 /// A diagnostic pull that waits for a check.
 #[derive(Debug)]

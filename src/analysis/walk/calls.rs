@@ -588,7 +588,7 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn eval_macro(&mut self, mac: &ir::Macro) -> Val {
-        crate::analysis::macros::eval_macro(self, mac)
+        super::macros::eval_macro(self, mac)
     }
 }
 

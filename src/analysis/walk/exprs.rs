@@ -42,7 +42,7 @@ impl Walker<'_, '_> {
             }
             ExprKind::Await(a) => {
                 let (base, await_span) = (&a.base, a.await_span.get());
-                crate::analysis::select::on_await(self, base);
+                crate::analysis::walk::select::on_await(self, base);
                 let v = self.eval(base);
                 self.on_await(await_span);
                 // What awaiting gives flowed through the future: inferred at best.
@@ -58,7 +58,7 @@ impl Walker<'_, '_> {
             }
             ExprKind::Try(inner) => self.eval(inner).unwrapped(),
             ExprKind::Async(a) => {
-                crate::analysis::select::on_async_block(self, a);
+                crate::analysis::walk::select::on_async_block(self, a);
                 let spawned = std::mem::take(&mut self.spawned_arg);
                 self.in_body(ExecContext::Async, |w| {
                     let tail = w.block_value(&a.block);

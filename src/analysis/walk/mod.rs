@@ -19,7 +19,9 @@ use crate::lower::ir::{self, ExprKind};
 mod bindings;
 mod calls;
 mod exprs;
+mod macros;
 mod resolve;
+pub mod select;
 mod stmts;
 
 /// What every walk of one file shares.
@@ -121,7 +123,7 @@ fn walk_fn(
     let mut w = Walker::new(cx, m, self_ty, facts, ctx);
     w.owner = cx.index.fn_at(cx.file, f.line, &f.name);
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
-    crate::analysis::select::on_fn_docs(&mut w, f);
+    select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
     w.test_fn = f.test_attr || f.runtime_test_attr;
     w.expects_panic = usize::from(f.should_panic);
@@ -204,7 +206,7 @@ pub(super) struct Walker<'a, 'f> {
     /// closure's effects are not the function's own (it only builds the closure).
     deferred: usize,
     /// What the cancel-safety checks keep during the walk ([`super::select`]).
-    pub(super) cancel: super::select::CancelState,
+    pub(crate) cancel: select::CancelState,
     /// While an `if let`/`while let` scrutinee is evaluated: where it made a sync guard, if it
     /// did (see [`exprs::SCRUTINEE_GUARD`]).
     guard_temps: Option<Option<Span>>,

@@ -54,9 +54,10 @@ impl Walker<'_, '_> {
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
-                        let saved = crate::analysis::select::before_let(self, &local.pat, init);
+                        let saved =
+                            crate::analysis::walk::select::before_let(self, &local.pat, init);
                         let v = self.eval_moved(init);
-                        crate::analysis::select::on_let(self, &local.pat, init, saved);
+                        crate::analysis::walk::select::on_let(self, &local.pat, init, saved);
                         if let Some(diverge) = &local.diverge {
                             self.eval(diverge);
                         }

@@ -50,9 +50,10 @@ impl CrateCache {
             return CrateCache::default();
         };
         let file = dir.join(format!("{key}.cache"));
-        let stored: Stored = crate::cache::read_sealed(&file)
-            .filter(|s: &Stored| s.format == FORMAT)
-            .unwrap_or_default();
+        let stored: Stored =
+            crate::files::read_sealed(&file, crate::index::facts_shape::sealed_kind())
+                .filter(|s: &Stored| s.format == FORMAT)
+                .unwrap_or_default();
         CrateCache {
             file: Some(file),
             root: root.to_path_buf(),
@@ -111,7 +112,19 @@ impl CrateCache {
         let Some(file) = &self.file else { return };
         if self.dirty {
             self.stored.format = FORMAT;
-            crate::cache::write_sealed(file, &self.stored);
+            if let Some(dir) = file.parent() {
+                if crate::files::prepare_cache_dir(dir, &|n| {
+                    n.ends_with(".cache") || n.ends_with(".tmp")
+                })
+                .is_ok()
+                {
+                    crate::files::write_sealed(
+                        file,
+                        crate::index::facts_shape::sealed_kind(),
+                        &self.stored,
+                    );
+                }
+            }
             self.dirty = false;
         }
     }

@@ -270,7 +270,7 @@ impl Loader {
                 return None;
             }
         };
-        let hash = crate::cache::content_hash(text.as_bytes());
+        let hash = crate::files::content_hash(text.as_bytes());
         if let Some(f) = self.crates[krate].cache.get(path, Some(hash)) {
             return Some(f);
         }

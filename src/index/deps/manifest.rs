@@ -121,7 +121,7 @@ fn dep_of(dir: &Path, key: &str, value: &toml::Value) -> Option<Dep> {
             let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(String::from);
             let package = s("package").unwrap_or_else(|| key.to_string());
             let source = if let Some(p) = s("path") {
-                Source::Path(crate::discover::normalize(&dir.join(p)))
+                Source::Path(crate::files::normalize(&dir.join(p)))
             } else if let Some(url) = s("git") {
                 Source::Git {
                     url,

@@ -10,10 +10,10 @@
 //! declare the method (an extension trait's), or unknown and no workspace type declares a method
 //! of that name; and workspace `async fn`s, only through resolved calls. Unknown is not guilty.
 
-use super::facts::{ExecContext, Fact, FactKind};
-use super::value::Val;
-use super::walk::Walker;
-use crate::callgraph::ContextFacts;
+use super::Walker;
+use crate::analysis::facts::ContextFacts;
+use crate::analysis::facts::{ExecContext, Fact, FactKind};
+use crate::analysis::value::Val;
 use crate::diagnostic::{Note, Span};
 use crate::index::facts::DocCancel;
 use crate::index::{FnId, Index, Res};
@@ -52,7 +52,7 @@ enum Op {
 
 /// What the walk keeps for these checks while it goes through one body.
 #[derive(Debug, Default)]
-pub(super) struct CancelState {
+pub(crate) struct CancelState {
     /// Futures bound by a `let` inside a loop to an operation that is not cancel-safe: made anew
     /// in each iteration, and dropped at its end whatever polls them.
     loop_lets: Vec<LoopLet>,

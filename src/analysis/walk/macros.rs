@@ -4,8 +4,8 @@
 //! name mentioned in a macro that could not be parsed counts as used.
 
 use super::select::RaceBranch;
-use super::value::Val;
-use super::walk::Walker;
+use super::Walker;
+use crate::analysis::value::Val;
 use crate::lower::ir::{Macro, MacroForm};
 
 pub(super) fn eval_macro(w: &mut Walker, mac: &Macro) -> Val {
