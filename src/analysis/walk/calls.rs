@@ -139,8 +139,13 @@ impl Walker<'_, '_> {
             segs = full;
         }
         if p.qself == ir::QSelf::None && segs.len() == 1 {
-            if let Some(Val::Callable(ret)) = self.scopes.use_name(&segs[0]) {
+            // Locals shadow items: a binding of this name (a parameter, a `let`, a pattern) is
+            // what is called, never a fn item of the same name.
+            if let Some(local) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
+                let Val::Callable(ret) = local else {
+                    return Val::Unknown;
+                };
                 return match *ret {
                     Val::Future {
                         output,
