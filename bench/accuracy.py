@@ -46,7 +46,9 @@ REWRITES = {"strip": "X;", "let_underscore": "let _ = X;"}
 DENY_RULES = {"unawaited_future", "block_on_in_async", "runtime_in_async", "spawn_without_runtime", "parse_error"}
 
 
-SETS = {"tuning": "crates.txt", "check": "check-crates.txt"}
+SETS = {"tuning": "crates.txt", "check": "check-crates.txt", "blind": "blind-crates.txt"}
+# The blind set is only counted: its misses and findings are never printed (bench/blind-crates.txt).
+BLIND = "blind"
 SET = "tuning"
 TOOL_ENV = None  # environment of the tool's runs (CARGO_HOME for dependency sources), None: inherited
 TOOL_ARGS = []   # extra arguments of every run (e.g. --no-deps)
@@ -66,7 +68,7 @@ def pinned():
 def crate_dir(name, version):
     """The vendored folder of exactly this crate and version (`cargo vendor` names it `name`
     or, with --versioned-dirs or when versions clash, `name-version`)."""
-    vendor = os.path.join(BENCH_DIR, "vendor" if SET == "tuning" else "check")
+    vendor = os.path.join(BENCH_DIR, {"tuning": "vendor", "check": "check", BLIND: BLIND}[SET])
     for candidate in (f"{name}-{version}", name):
         path = os.path.join(vendor, candidate)
         if os.path.isfile(os.path.join(path, "Cargo.toml")) and manifest_version(path) in (version, None):
@@ -565,6 +567,8 @@ def main():
     args = ap.parse_args()
     global SET, TOOL_ENV, TOOL_ARGS
     SET = args.set
+    if SET == BLIND and (args.list_misses or args.show_sites or args.json):
+        sys.exit("the blind set is only counted: --list-misses, --show-sites and --json are refused")
     TOOL_ARGS = list(args.tool_arg)
     if args.cargo_home:
         TOOL_ENV = dict(os.environ, CARGO_HOME=os.path.abspath(args.cargo_home))
@@ -576,7 +580,8 @@ def main():
             continue
         src = crate_dir(name, version)
         if src is None:
-            fetch = "bench/fetch.sh" if SET == "tuning" else "bench/fetch_check.sh"
+            fetch = {"tuning": "bench/fetch.sh", "check": "bench/fetch_check.sh",
+                     BLIND: "SET_DIR=blind bash bench/fetch_check.sh bench/blind-crates.txt"}[SET]
             print(f"skipping {name} {version}: not vendored (run {fetch})", file=sys.stderr)
             continue
         crates.append((name, src))
@@ -619,6 +624,8 @@ def main():
     print(f"deny-level findings: {total_deny}, {10000 * total_deny / max(total_lines, 1):.3f} per 10k lines (goal 0.05)")
     print("per 10k lines by rule: " + ", ".join(f"{k} {10000 * v / max(total_lines, 1):.2f}" for k, v in sorted(by_rule.items())))
     for r in noise_results:
+        if SET == BLIND:
+            break  # counted, never read
         for f in r["findings"]:
             print(f"  {r['crate']}/{f['path']}:{f['line']}: {f['rule']}: {f['message']}")
         for e in r["errors"]:

@@ -12,25 +12,31 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 list="${1:-$here/check-crates.txt}"
+# The folder the crates land in: $DIR/check, or $DIR/$SET_DIR (the blind set: SET_DIR=blind).
+set_dir="${SET_DIR:-check}"
 dir="${UNAWAITED_BENCH_DIR:-/tmp/unawaited-bench}"
 case "$dir" in
     "$(cd "$here/.." && pwd)"/*) echo "fetch_check.sh: $dir is inside the repository; pick a scratch folder" >&2; exit 2 ;;
 esac
-mkdir -p "$dir/check" "$dir/home" "$dir/archives"
+# Each set's dependencies in a CARGO_HOME of its own ($DIR/home for the check set, else
+# $DIR/home-$SET_DIR), so one set's downloads never change which versions another set reads.
+home="$dir/home"
+[ "$set_dir" = check ] || home="$dir/home-$set_dir"
+mkdir -p "$dir/$set_dir" "$home" "$dir/archives"
 sed -e 's/#.*//' "$list" | awk 'NF == 2 { print $1, $2 }' | while read -r name version; do
-    dest="$dir/check/$name-$version"
+    dest="$dir/$set_dir/$name-$version"
     if [ ! -f "$dest/Cargo.toml" ]; then
         archive="$dir/archives/$name-$version.crate"
         [ -f "$archive" ] || curl -sSfL -o "$archive" "https://static.crates.io/crates/$name/$name-$version.crate"
-        tar -xzf "$archive" -C "$dir/check"
+        tar -xzf "$archive" -C "$dir/$set_dir"
     fi
     if [ ! -f "$dest/.fetched" ]; then
         # A published crate's manifest is normalised: no path dependencies, no workspace keys.
-        if CARGO_HOME="$dir/home" cargo fetch --quiet --manifest-path "$dest/Cargo.toml" 2>"$dest/.fetch-errors"; then
+        if CARGO_HOME="$home" cargo fetch --quiet --manifest-path "$dest/Cargo.toml" 2>"$dest/.fetch-errors"; then
             touch "$dest/.fetched"
         else
             echo "fetch_check.sh: $name $version: dependencies not fetched (see $dest/.fetch-errors)" >&2
         fi
     fi
 done
-echo "check set: $(ls "$dir/check" | wc -l) crates in $dir/check; dependency sources in $dir/home"
+echo "$set_dir set: $(ls "$dir/$set_dir" | wc -l) crates in $dir/$set_dir; dependency sources in $home"
