@@ -355,3 +355,156 @@ fn human_output_prints_the_note_on_standard_error() {
     assert_eq!(stderr.matches("cargo fetch").count(), 1, "{stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("cargo fetch"));
 }
+
+/// Writes `files` (relative path, text) under `root`.
+fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// The (file, line, rule) of every finding of `unawaited check --format json .` in `dir`.
+fn findings_of(dir: &Path, home: &Path) -> (BTreeSet<(String, u64, String)>, Vec<String>) {
+    let out = common::unawaited()
+        .current_dir(dir)
+        .env("CARGO_HOME", home)
+        .env("UNAWAITED_DEPS_CACHE", dir.join("deps-cache"))
+        .args(["check", "--format", "json", "."])
+        .output()
+        .expect("runs");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let findings = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let notes = doc["notes"]
+        .as_array()
+        .map(|n| n.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    (findings, notes)
+}
+
+/// A workspace that patches a crate with its own member (`[patch.crates-io]`) and commits no
+/// lock reads the member, as cargo builds it, not a registry copy of the same crate that sits in
+/// `$CARGO_HOME`; `[replace]` is followed the same way.
+#[test]
+fn a_patched_crate_is_read_from_the_patch_not_the_registry() {
+    for patch in [
+        "[patch.crates-io]\nrt = { path = \"rt\" }\n",
+        "[patch.crates-io.rt]\npath = \"rt\"\n",
+        "[replace]\n\"rt:1.0.0\" = { path = \"rt\" }\n",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        let home = dir.path().join("home");
+        write_tree(
+            &ws,
+            &[
+                (
+                    "Cargo.toml",
+                    &format!("[workspace]\nmembers = [\"rt\", \"app\"]\n\n{patch}"),
+                ),
+                (
+                    "rt/Cargo.toml",
+                    "[package]\nname = \"rt\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+                ),
+                (
+                    "rt/src/lib.rs",
+                    "pub mod time {\n    pub async fn advance() {}\n}\n",
+                ),
+                (
+                    "app/Cargo.toml",
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                     [dependencies]\nrt = \"1\"\n",
+                ),
+                (
+                    "app/src/lib.rs",
+                    "pub async fn run() {\n    rt::time::advance();\n}\n",
+                ),
+            ],
+        );
+        // The registry copy: the same crate, where `advance` is not async.
+        write_tree(
+            &home,
+            &[
+                (
+                    "registry/src/index.crates.io-0000000000000000/rt-1.0.0/Cargo.toml",
+                    "[package]\nname = \"rt\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+                ),
+                (
+                    "registry/src/index.crates.io-0000000000000000/rt-1.0.0/src/lib.rs",
+                    "pub mod time {\n    pub fn advance() {}\n}\n",
+                ),
+            ],
+        );
+        let (findings, notes) = findings_of(&ws, &home);
+        assert!(
+            findings.contains(&("app/src/lib.rs".into(), 2, "unawaited_future".into())),
+            "{patch}: {findings:?} {notes:?}"
+        );
+    }
+}
+
+/// When the version the lock pins is not on disk, another version the manifest accepts is read,
+/// and a note says which, once.
+#[test]
+fn a_version_other_than_the_locked_one_is_named_in_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("app");
+    let home = dir.path().join("home");
+    let registry = "registry/src/index.crates.io-0000000000000000/rt-1.0.0";
+    write_tree(
+        &pkg,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                 [dependencies]\nrt = \"1\"\n",
+            ),
+            (
+                "Cargo.lock",
+                "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\
+                 dependencies = [\"rt\"]\n\n[[package]]\nname = \"rt\"\nversion = \"1.0.1\"\n\
+                 source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+            ),
+            (
+                "src/lib.rs",
+                "pub async fn run() {\n    rt::time::advance();\n}\n",
+            ),
+        ],
+    );
+    write_tree(
+        &home,
+        &[
+            (
+                &format!("{registry}/Cargo.toml"),
+                "[package]\nname = \"rt\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                &format!("{registry}/src/lib.rs"),
+                "pub mod time {\n    pub async fn advance() {}\n}\n",
+            ),
+        ],
+    );
+    let (findings, notes) = findings_of(&pkg, &home);
+    assert!(
+        findings.contains(&("src/lib.rs".into(), 2, "unawaited_future".into())),
+        "{findings:?}"
+    );
+    let about: Vec<&String> = notes.iter().filter(|n| n.starts_with("rt: ")).collect();
+    assert_eq!(about.len(), 1, "{notes:?}");
+    assert!(
+        about[0].contains("the lock pins 1.0.1") && about[0].contains("1.0.0 is read instead"),
+        "{notes:?}"
+    );
+}

@@ -41,6 +41,9 @@ pub struct Manifest {
     pub deps: Vec<Dep>,
     /// `[workspace.dependencies]`, for members that inherit them.
     pub workspace_deps: Vec<Dep>,
+    /// `[patch.*]` and `[replace]` (a workspace root's): package name → the source that stands
+    /// for every version of it in the graph.
+    pub patches: Vec<(String, Source)>,
 }
 
 const SECTIONS: &[&str] = &[
@@ -96,6 +99,7 @@ pub fn parse(dir: &Path, text: &str) -> Option<Manifest> {
         .map(|t| t.iter().filter_map(|(k, v)| dep_of(dir, k, v)).collect())
         .unwrap_or_default();
     Some(Manifest {
+        patches: patches_of(dir, &doc),
         package_name,
         package_version: package
             .and_then(|p| p.get("version"))
@@ -106,6 +110,33 @@ pub fn parse(dir: &Path, text: &str) -> Option<Manifest> {
         deps,
         workspace_deps,
     })
+}
+
+/// `[patch.<registry or URL>]` entries, then `[replace]` (`"name:version" = { .. }`): the
+/// package each names and the path or git source that replaces it.
+fn patches_of(dir: &Path, doc: &toml::Table) -> Vec<(String, Source)> {
+    let mut out = Vec::new();
+    let patch_tables = doc
+        .get("patch")
+        .and_then(|p| p.as_table())
+        .into_iter()
+        .flat_map(|p| p.values().filter_map(|t| t.as_table()));
+    let entries = patch_tables.flat_map(|t| t.iter().map(|(k, v)| (k.as_str(), v)));
+    let replaced = doc
+        .get("replace")
+        .and_then(|r| r.as_table())
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .map(|(k, v)| (k.split(':').next().unwrap_or(k), v));
+    for (key, value) in entries.chain(replaced) {
+        let Some(dep) = dep_of(dir, key, value) else {
+            continue;
+        };
+        if dep.source != Source::Registry && !out.iter().any(|(p, _)| *p == dep.package) {
+            out.push((dep.package, dep.source));
+        }
+    }
+    out
 }
 
 fn dep_of(dir: &Path, key: &str, value: &toml::Value) -> Option<Dep> {

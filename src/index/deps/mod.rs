@@ -77,6 +77,10 @@ struct Resolve<'a> {
     opts: &'a Options,
     /// Package folders of the workspace → their lib root file.
     workspace_libs: HashMap<PathBuf, PathBuf>,
+    /// The workspace root's `[patch]` and `[replace]`: package → the source cargo uses instead.
+    patches: Vec<(String, Source)>,
+    /// What the run should say about the versions it read.
+    notes: Vec<String>,
     crate_by_dir: HashMap<PathBuf, usize>,
 }
 
@@ -117,6 +121,11 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
         lock,
         opts,
         workspace_libs,
+        patches: workspace_manifest
+            .as_ref()
+            .map(|m| m.patches.clone())
+            .unwrap_or_default(),
+        notes: Vec::new(),
         crate_by_dir: HashMap::new(),
     };
     let mut loader = Loader::default();
@@ -189,6 +198,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
         loader.request(&mut r, *k, segs, *glob);
     }
     out.notes.append(&mut loader.notes);
+    out.notes.append(&mut r.notes);
     // Links: each package's crates to their dependencies, each dependency to its own.
     let opened = |k: usize, loader: &Loader| loader.crates[k].root_mod.is_some();
     for p in &packages {
@@ -312,6 +322,16 @@ impl Resolve<'_> {
     /// What dependency `dep` is. `entries`: the dependent's `dependencies` list in the lock (a
     /// dependency it does not list is an optional one that is not enabled).
     fn ext_for(&mut self, loader: &mut Loader, dep: &Dep, entries: Option<&[String]>) -> Ext {
+        // Cargo's order: a `[patch]` or `[replace]` of the package first, for every dependent.
+        if let Some((_, source)) = self.patches.iter().find(|(p, _)| *p == dep.package) {
+            if *source != dep.source {
+                let patched = Dep {
+                    source: source.clone(),
+                    ..dep.clone()
+                };
+                return self.ext_for(loader, &patched, entries);
+            }
+        }
         match &dep.source {
             Source::Path(dir) => {
                 if let Some(lib) = self.workspace_libs.get(dir) {
@@ -343,6 +363,16 @@ impl Resolve<'_> {
                     // describes the same API better than nothing (a vendored or stale registry).
                     return match self.home.highest_matching(&dep.package, dep.req.as_deref()) {
                         Some((version, dir)) => {
+                            let note = format!(
+                                "{}: the lock pins {}, which is not in {}; {version} is read \
+                                 instead (`cargo fetch` gets the pinned one)",
+                                dep.package,
+                                p.version,
+                                self.home.root.display()
+                            );
+                            if !self.notes.contains(&note) {
+                                self.notes.push(note);
+                            }
                             self.crate_at(loader, &dir, Some((dep.package.clone(), version)), true)
                         }
                         None => Ext::Missing(format!("{} {}", p.name, p.version)),
