@@ -7,9 +7,10 @@ use crate::index::facts::FileFacts;
 use std::sync::OnceLock;
 
 /// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes (5: a
-/// fn's `# Cancel safety` docs as a flag, read through the skeleton); a change of shape
-/// (a field added, removed or renamed) changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 5;
+/// fn's `# Cancel safety` docs as a flag, read through the skeleton; 6: `fn(..) -> T` pointer
+/// types are callables); a change of shape (a field added, removed or renamed) changes
+/// [`shape`] and invalidates old caches by itself.
+const FORMAT: u32 = 6;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

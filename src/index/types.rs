@@ -108,6 +108,11 @@ impl Ty {
             },
             syn::Type::ImplTrait(t) => Ty::from_bounds(t.bounds.iter(), depth),
             syn::Type::TraitObject(t) => Ty::from_bounds(t.bounds.iter(), depth),
+            // `fn(A) -> T`: calling it gives a `T`.
+            syn::Type::FnPtr(f) => Ty::Callable(Box::new(match &f.output {
+                syn::ReturnType::Type(_, ret) => Ty::from_syn_depth(ret, depth + 1),
+                syn::ReturnType::Default => Ty::Tuple(Vec::new()),
+            })),
             _ => Ty::Unknown,
         }
     }

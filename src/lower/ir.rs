@@ -450,6 +450,16 @@ impl Expr {
         }
     }
 
+    /// A place as written, when it is a name or a chain of fields (`t.on_event`, `self.f`).
+    pub fn place_text(&self) -> Option<String> {
+        match &self.kind {
+            ExprKind::Path(p) if p.qself == QSelf::None => Some(p.segs.join("::")),
+            ExprKind::Field(f) => Some(format!("{}.{}", f.base.place_text()?, f.member)),
+            ExprKind::Paren(inner) => inner.place_text(),
+            _ => None,
+        }
+    }
+
     /// Whether `.await` can be appended to the expression as written.
     pub fn awaitable(&self) -> bool {
         matches!(

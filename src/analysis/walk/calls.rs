@@ -127,7 +127,24 @@ impl Walker<'_, '_> {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
             return match f {
-                Val::Callable(ret) => *ret,
+                // `(t.on_event)(..)`: the future is named by the place it was called through.
+                Val::Callable(ret) => match (*ret, call.func.place_text()) {
+                    (
+                        Val::Future {
+                            output,
+                            prov,
+                            started,
+                            ..
+                        },
+                        Some(place),
+                    ) => Val::Future {
+                        output,
+                        origin: format!("`{place}`"),
+                        prov,
+                        started,
+                    },
+                    (ret, _) => ret,
+                },
                 _ => Val::Unknown,
             };
         };
