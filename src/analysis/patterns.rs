@@ -97,7 +97,14 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
         };
     }
     let short = short(path);
-    if SEQUENCES.contains(&short) && short != "Option" {
+    if short == "Option" {
+        return match name {
+            "take" | "replace" | "or" | "or_else" | "xor" | "filter" => Some(recv.clone()),
+            "insert" | "get_or_insert" | "get_or_insert_with" => Some(borrowed(arg(0))),
+            _ => None,
+        };
+    }
+    if SEQUENCES.contains(&short) {
         return match name {
             "iter" | "iter_mut" => Some(iter_of(borrowed(arg(0)))),
             "first" | "last" | "get" | "get_mut" | "first_mut" | "last_mut" | "front" | "back"

@@ -405,7 +405,12 @@ impl Walker<'_, '_> {
                 };
             }
             Val::Typed { path, args } => {
-                if matches!(
+                // A type's own method of a std name (`expect`, `clone`) is that method.
+                let own = self.cx.index.type_info(path).is_some()
+                    && !self.cx.index.methods_of(path, &name).is_empty();
+                let std_method = if own {
+                    None
+                } else if matches!(
                     name.as_str(),
                     "unwrap"
                         | "expect"
@@ -413,16 +418,19 @@ impl Walker<'_, '_> {
                         | "unwrap_or_else"
                         | "unwrap_unchecked"
                 ) {
-                    result = recv.unwrapped();
+                    Some(recv.unwrapped())
                 } else if matches!(
                     name.as_str(),
                     "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
                 ) {
-                    result = Val::Typed {
+                    Some(Val::Typed {
                         path: path.clone(),
                         args: args.clone(),
-                    };
-                } else if let Some(v) = crate::analysis::patterns::view_method(&recv, &name) {
+                    })
+                } else {
+                    crate::analysis::patterns::view_method(&recv, &name)
+                };
+                if let Some(v) = std_method {
                     result = v;
                 } else if self.cx.index.type_info(path).is_some() {
                     let ids = self.cx.index.methods_of(path, &name);
