@@ -67,6 +67,25 @@ pub struct Scopes {
 }
 
 impl Scopes {
+    /// What a nested item sees of this body: its block-level `fn` items and `use`
+    /// declarations (inner ones shadowing outer ones), never its locals.
+    pub fn items(&self) -> Scope {
+        let mut out = Scope::default();
+        for s in &self.stack {
+            out.uses
+                .extend(s.uses.iter().map(|(k, v)| (k.clone(), v.clone())));
+            out.globs.extend(s.globs.iter().cloned());
+            out.fns
+                .extend(s.fns.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        out
+    }
+
+    /// Puts `scope` below every scope of the walk (the items a nested fn inherits).
+    pub fn insert_base(&mut self, scope: Scope) {
+        self.stack.insert(0, scope);
+    }
+
     pub fn push(&mut self) {
         self.stack.push(Scope::default());
     }

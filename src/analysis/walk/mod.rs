@@ -77,18 +77,29 @@ fn walk_items(
                 let is_main = f.name == "main"
                     && cx.index.modules[m].parent.is_none()
                     && inline_path.is_empty();
-                walk_fn(cx, m, None, &[], f, is_main, facts);
+                walk_fn(
+                    cx,
+                    m,
+                    FnSite {
+                        is_main,
+                        ..FnSite::default()
+                    },
+                    f,
+                    facts,
+                );
             }
             ir::Item::Impl(imp) => {
                 let self_ty = cx.index.type_path(m, &imp.self_ty);
                 for f in imp.fns.iter() {
-                    walk_fn(cx, m, self_ty.clone(), &imp.generics, f, false, facts);
+                    let site = FnSite::of(self_ty.clone(), &imp.generics);
+                    walk_fn(cx, m, site, f, facts);
                 }
             }
             ir::Item::Trait(t) => {
                 let self_ty = Some(format!("{}::{}", cx.index.modules[m].path, t.name));
                 for f in t.fns.iter() {
-                    walk_fn(cx, m, self_ty.clone(), &t.generics, f, false, facts);
+                    let site = FnSite::of(self_ty.clone(), &t.generics);
+                    walk_fn(cx, m, site, f, facts);
                 }
             }
             ir::Item::Mod { name, items } => {
@@ -106,21 +117,43 @@ fn walk_items(
     }
 }
 
-fn walk_fn(
-    cx: &WalkCx,
-    m: ModId,
+/// Where a fn sits: what it is a method of, the generics around it, whether it is the crate's
+/// `main`, and for a fn nested in a body, that body's items.
+#[derive(Default)]
+pub(super) struct FnSite<'g> {
     self_ty: Option<String>,
-    outer_generics: &[(String, Ty)],
-    f: &ir::Fn,
+    outer_generics: &'g [(String, Ty)],
     is_main: bool,
-    facts: &mut Vec<Fact>,
-) {
+    enclosing_items: Option<crate::analysis::scope::Scope>,
+}
+
+impl<'g> FnSite<'g> {
+    fn of(self_ty: Option<String>, outer_generics: &'g [(String, Ty)]) -> FnSite<'g> {
+        FnSite {
+            self_ty,
+            outer_generics,
+            ..FnSite::default()
+        }
+    }
+}
+
+fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact>) {
+    let FnSite {
+        self_ty,
+        outer_generics,
+        is_main,
+        enclosing_items,
+    } = site;
     let ctx = if f.is_async {
         ExecContext::Async
     } else {
         ExecContext::Sync
     };
     let mut w = Walker::new(cx, m, self_ty, facts, ctx);
+    if let Some(items) = enclosing_items {
+        // A fn nested in a body sees that body's items, in a scope below its own.
+        w.scopes.insert_base(items);
+    }
     w.owner = cx.index.fn_at(cx.file, f.line, &f.name);
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
     select::on_fn_docs(&mut w, f);

@@ -1,6 +1,6 @@
 //! Blocks and statements: `let`, expression statements, `pin!`, items declared in blocks.
 
-use super::{await_edit, walk_fn, walk_items, Walker};
+use super::{await_edit, walk_fn, walk_items, FnSite, Walker};
 use crate::analysis::facts::DropHow;
 use crate::analysis::value::Val;
 use crate::diagnostic::Span;
@@ -155,7 +155,13 @@ impl Walker<'_, '_> {
     pub(super) fn nested_item(&mut self, item: &ir::Item) {
         let mut nested = Vec::new();
         match item {
-            ir::Item::Fn(f) => walk_fn(self.cx, self.module, None, &[], f, false, &mut nested),
+            ir::Item::Fn(f) => {
+                let site = FnSite {
+                    enclosing_items: Some(self.scopes.items()),
+                    ..FnSite::default()
+                };
+                walk_fn(self.cx, self.module, site, f, &mut nested)
+            }
             ir::Item::Use(_) => {}
             _ => walk_items(
                 self.cx,
