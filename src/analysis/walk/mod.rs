@@ -91,7 +91,11 @@ fn walk_items(
             ir::Item::Impl(imp) => {
                 let self_ty = cx.index.type_path(m, &imp.self_ty);
                 for f in imp.fns.iter() {
-                    let site = FnSite::of(self_ty.clone(), &imp.generics);
+                    let site = FnSite {
+                        generic_self: names_generic(&imp.self_ty, &imp.generics)
+                            .then(|| imp.self_ty.clone()),
+                        ..FnSite::of(self_ty.clone(), &imp.generics)
+                    };
                     walk_fn(cx, m, site, f, facts);
                 }
             }
@@ -125,6 +129,21 @@ pub(super) struct FnSite<'g> {
     outer_generics: &'g [(String, Ty)],
     is_main: bool,
     enclosing_items: Option<crate::analysis::scope::Scope>,
+    /// The impl's self type when it is (or holds) one of the impl's generic parameters
+    /// (`impl<T: Store> Ext for T`, `impl<S: Store> Store for Box<S>`): `self` is what the
+    /// parameter's bounds say.
+    generic_self: Option<Ty>,
+}
+
+/// Whether `ty` is, or has as a type argument, one of `generics`.
+fn names_generic(ty: &Ty, generics: &[(String, Ty)]) -> bool {
+    match ty {
+        Ty::Path { segs, args } => {
+            (segs.len() == 1 && generics.iter().any(|(g, _)| *g == segs[0]))
+                || args.iter().any(|a| names_generic(a, generics))
+        }
+        _ => false,
+    }
 }
 
 impl<'g> FnSite<'g> {
@@ -143,6 +162,7 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
         outer_generics,
         is_main,
         enclosing_items,
+        generic_self,
     } = site;
     let ctx = if f.is_async {
         ExecContext::Async
@@ -166,7 +186,10 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
     for input in f.params.iter() {
         match input {
             ir::Param::SelfParam => {
-                let val = w.self_ty.clone().map(Val::typed).unwrap_or_default();
+                let val = match &generic_self {
+                    Some(ty) => w.val_of_ty(ty, m, 0),
+                    None => w.self_ty.clone().map(Val::typed).unwrap_or_default(),
+                };
                 w.declare_param("self", val);
             }
             ir::Param::Typed(pat, ty) => {
