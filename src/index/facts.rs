@@ -108,6 +108,11 @@ pub struct ImplFacts {
     /// they are.
     #[serde(default)]
     pub cond_args: Vec<usize>,
+    /// The position of the self type's argument that an associated `type Target` names
+    /// (`impl<T> Deref for Shared<T> { type Target = T; }`: 0), so that auto-deref of a
+    /// `Shared<Client>` reaches `Client`.
+    #[serde(default)]
+    pub target_arg: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,6 +345,7 @@ fn collect_module(
                 let self_ty = Ty::from_syn(&i.self_ty);
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
+                    target_arg: target_arg(i, &self_ty, &impl_generics),
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_segments(p)),
                     fns: i
@@ -523,6 +529,30 @@ fn future_bound_args(self_ty: &Ty, impl_generics: &[(String, Ty)]) -> Vec<usize>
         .filter(|(_, a)| future_param(a))
         .map(|(k, _)| k)
         .collect()
+}
+
+/// Which argument of the self type `type Target = P;` names, when `P` is a parameter of the
+/// impl (`impl<T> Deref for Shared<T>`).
+fn target_arg(i: &syn::ItemImpl, self_ty: &Ty, impl_generics: &[(String, Ty)]) -> Option<usize> {
+    let target = i.items.iter().find_map(|it| match it {
+        syn::ImplItem::Type(t) if t.ident == "Target" => Some(Ty::from_syn(&t.ty)),
+        _ => None,
+    })?;
+    let Ty::Path { segs, args } = target else {
+        return None;
+    };
+    if segs.len() != 1 || !args.is_empty() || !impl_generics.iter().any(|(n, _)| *n == segs[0]) {
+        return None;
+    }
+    let Ty::Path {
+        args: self_args, ..
+    } = self_ty
+    else {
+        return None;
+    };
+    self_args
+        .iter()
+        .position(|a| matches!(a, Ty::Path { segs: s, args } if args.is_empty() && *s == segs))
 }
 
 /// `#[must_use]`, bare or with a message.

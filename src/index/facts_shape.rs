@@ -23,6 +23,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
+    impl<T> std::ops::Deref for D<T> { type Target = T; }\n\
     include!(\"inc.rs\");\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the

@@ -55,6 +55,14 @@ pub struct TypeInfo {
     pub module: ModId,
 }
 
+/// What a `Deref` impl's target is.
+pub enum DerefTarget<'a, T> {
+    /// A type written in the impl, in that module.
+    Written(&'a Ty, ModId),
+    /// The value's own type argument.
+    Arg(&'a T),
+}
+
 /// A file of the context with its facts.
 pub struct IndexedFile {
     pub path: PathBuf,
@@ -104,6 +112,8 @@ pub struct Index {
     /// (type path, associated type name) → what the type's impls define it as, with the module
     /// written in (`Output` of an `impl Future`).
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
+    /// Type path → the position of its argument that its `Deref` target names.
+    target_args: HashMap<String, usize>,
     /// Type path → the positions of its arguments that must be futures for its `Future` (or
     /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
     future_conditions: HashMap<String, Vec<usize>>,
@@ -429,6 +439,9 @@ impl Index {
                                 .or_insert_with(|| imp.cond_args.clone());
                         }
                     }
+                    if let Some(k) = imp.target_arg {
+                        self.target_args.entry(self_path.clone()).or_insert(k);
+                    }
                     for (name, ty) in &imp.assoc_types {
                         self.impl_assoc
                             .entry((self_path.clone(), name.clone()))
@@ -547,6 +560,20 @@ impl Index {
         self.impl_assoc
             .get(&(path.to_string(), name.to_string()))
             .map(|(t, m)| (t, *m))
+    }
+
+    /// What auto-deref of a value of the type at `path` (with type arguments `args`) reaches:
+    /// its `Deref` impl's `Target`, as a type written in the impl's module, or the argument
+    /// that the target names.
+    pub fn deref_target<'a, T>(&'a self, path: &str, args: &'a [T]) -> Option<DerefTarget<'a, T>> {
+        if !self.implements(path, "Deref") {
+            return None;
+        }
+        if let Some(&k) = self.target_args.get(path) {
+            return args.get(k).map(DerefTarget::Arg);
+        }
+        self.impl_assoc(path, "Target")
+            .map(|(ty, m)| DerefTarget::Written(ty, m))
     }
 
     /// Whether the workspace implements `Future` for the type at `path`.

@@ -6,7 +6,7 @@ use crate::analysis::facts::{DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
 use crate::analysis::value::{Provenance, Val};
 use crate::diagnostic::Span;
-use crate::index::{FnId, Ns, Res};
+use crate::index::{DerefTarget, FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role};
 use crate::lower::ir::{self, ExprKind};
 
@@ -377,6 +377,52 @@ impl Walker<'_, '_> {
 
     /// A method call whose receiver was evaluated (to `recv`) by the caller: along a long chain
     /// of calls only the small frame of `eval` stays on the stack for each link.
+    /// Auto-deref: `c.send()` on a workspace type that has no `send` of its own but a `Deref`
+    /// impl calls the target's `send` (a few levels deep, as `Shared<Conn<Client>>`). Methods
+    /// every wrapper has itself (`clone`, `deref`, ...) stay the wrapper's.
+    fn autoderef(&self, mut recv: Val, name: &str) -> Val {
+        const WRAPPER_OWN: &[&str] = &[
+            "clone",
+            "deref",
+            "deref_mut",
+            "as_ref",
+            "as_mut",
+            "borrow",
+            "borrow_mut",
+            "into",
+            "to_owned",
+            "eq",
+            "ne",
+            "fmt",
+            "hash",
+            "cmp",
+            "partial_cmp",
+            "drop",
+        ];
+        if WRAPPER_OWN.contains(&name) {
+            return recv;
+        }
+        for _ in 0..4 {
+            let Val::Typed { path, args } = &recv else {
+                break;
+            };
+            let index = self.cx.index;
+            if index.type_info(path).is_none() || !index.methods_of(path, name).is_empty() {
+                break;
+            }
+            let target = match index.deref_target(path, args) {
+                Some(DerefTarget::Arg(v)) => v.clone(),
+                Some(DerefTarget::Written(ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0),
+                None => break,
+            };
+            if target == Val::Unknown {
+                break;
+            }
+            recv = target;
+        }
+        recv
+    }
+
     pub(super) fn eval_method_call(
         &mut self,
         mc: &ir::MethodCall,
@@ -385,6 +431,7 @@ impl Walker<'_, '_> {
         span: Span,
     ) -> Val {
         let name = mc.method.clone();
+        let recv = self.autoderef(recv, &name);
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;

@@ -650,6 +650,7 @@ fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
                 fns: Vec::new(),
                 assoc_types: Vec::new(),
                 cond_args: Vec::new(),
+                target_arg: None,
             });
         }
     }
