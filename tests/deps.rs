@@ -508,3 +508,42 @@ fn a_version_other_than_the_locked_one_is_named_in_a_note() {
         "{notes:?}"
     );
 }
+
+/// A `mod x;` whose file is not on disk is named in a note, and a callee in it that the file
+/// awaits everywhere else is a future by that evidence only: a warning, never an error.
+#[test]
+fn a_missing_module_is_a_note_and_its_awaited_callees_are_guesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    write_tree(
+        &pkg,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"pkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            (
+                "tests/it.rs",
+                "mod helpers;\n\nasync fn t() {\n    helpers::start().await;\n    \
+                 helpers::start();\n}\n",
+            ),
+        ],
+    );
+    let out = common::unawaited()
+        .current_dir(&pkg)
+        .env("CARGO_HOME", dir.path().join("home"))
+        .args(["check", "--format", "json", "--show-notes", "."])
+        .output()
+        .expect("runs");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let finding = &doc["diagnostics"][0];
+    assert_eq!(finding["path"], "tests/it.rs", "{doc}");
+    assert_eq!(finding["line"], 5);
+    assert_eq!(finding["level"], "warn", "inferred from use only: {doc}");
+    let notes = doc["notes"].to_string();
+    assert!(
+        notes.contains("tests/it.rs: `mod helpers;` has no file"),
+        "{notes}"
+    );
+}

@@ -201,6 +201,10 @@ fn is_wrapper(path: &str) -> bool {
     )
 }
 
+/// What a future's origin says when only the file's other calls of its callee, all awaited,
+/// say it is one (the callee is not on disk).
+pub const AWAITED_ELSEWHERE: &str = "awaited at its other calls here";
+
 /// Types that are not `#[must_use]`, as a future's output (`()` as the knowledge tables write it).
 pub(crate) const PLAIN_TYPES: &[&str] = &[
     "()",

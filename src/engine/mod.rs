@@ -178,7 +178,9 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
 
     let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
     timer.lap("summaries + rules");
-    let mut outcome = assemble(&mut plan, results, deps.notes);
+    let mut notes = deps.notes;
+    notes.extend(missing_module_notes(&plan, &contexts));
+    let mut outcome = assemble(&mut plan, results, notes);
     outcome.missing_sources = deps.missing;
     outcome.notes_dir = plan
         .contexts
@@ -188,6 +190,25 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     std::thread::spawn(move || drop(contexts));
     let _ = cache_writer.join();
     Ok(outcome)
+}
+
+/// A note for each `mod x;` of the workspace whose file is missing (a published package that
+/// leaves its test helpers out): what the module defines is unknown.
+fn missing_module_notes(plan: &Plan, contexts: &[Context]) -> Vec<String> {
+    let mut notes: Vec<String> = contexts
+        .iter()
+        .flat_map(|c| &c.index.missing_modules)
+        .map(|(file, name)| {
+            format!(
+                "{}: `mod {name};` has no file ({name}.rs or {name}/mod.rs): what it defines \
+                 is unknown",
+                plan.display(file)
+            )
+        })
+        .collect();
+    notes.sort();
+    notes.dedup();
+    notes
 }
 
 /// Stage 4: each context's index (its files and its dependencies') and knowledge (built in,

@@ -127,6 +127,9 @@ pub struct Index {
     file_ids: HashMap<PathBuf, FileId>,
     /// Files from this one on are dependencies' (read from their sources, never walked).
     first_dep_file: Option<FileId>,
+    /// `mod x;` declarations of the workspace whose file is not on disk: (declaring file,
+    /// module name).
+    pub missing_modules: Vec<(PathBuf, String)>,
     /// Crate root → the dependency names its code uses → their root modules.
     externs: HashMap<ModId, HashMap<String, ModId>>,
 }
@@ -313,6 +316,9 @@ impl Index {
                 let candidates = child_module_files(path, mod_rs, &mf.inline_path, decl);
                 let Some(&child_fid) = candidates.iter().find_map(|c| by_path.get(c.as_path()))
                 else {
+                    if !self.is_dep_file(fid) && !candidates.iter().any(|c| c.exists()) {
+                        self.missing_modules.push((path.clone(), decl.name.clone()));
+                    }
                     continue;
                 };
                 // A file already loaded in this crate (a `#[path]` loop) is not loaded again; a

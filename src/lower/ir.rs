@@ -10,6 +10,7 @@
 use crate::diagnostic;
 use crate::index::facts::{FnSig, UseFact};
 use crate::index::types::Ty;
+use std::collections::HashMap;
 
 /// A [`diagnostic::Position`] in 12 bytes (files are far below 4 GiB).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -72,6 +73,17 @@ pub struct File {
     /// The bodies of the file's local nullary `macro_rules!` that parse as an expression,
     /// referred to by [`Macro::local`].
     pub macro_bodies: Box<[Expr]>,
+    /// How each path written as a callee (`support::stop`, as written) is called in the file:
+    /// the evidence from use for callees whose definition is not on disk.
+    pub call_uses: HashMap<Box<str>, CallUses>,
+}
+
+/// How often a callee path is called in a file, and how often directly awaited
+/// (`f(..).await`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CallUses {
+    pub calls: u32,
+    pub awaited: u32,
 }
 
 /// An item the walk visits. Item macros are already spliced in (`cfg_rt! { .. }`).

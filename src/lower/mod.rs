@@ -12,6 +12,7 @@ use crate::index::types::{path_segments, Ty};
 use crate::source::SourceFile;
 use ir::{Expr, ExprKind, Pos, Span};
 use proc_macro2::LineColumn;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use syn::spanned::Spanned;
 
@@ -29,6 +30,7 @@ pub fn lower_file(ast: &syn::File, source: &SourceFile) -> ir::File {
         source,
         ascii: source.ascii_lines(),
         local_macros: HashMap::new(),
+        call_uses: RefCell::default(),
     };
     // Local nullary macros: their bodies are lowered once, calls refer to them.
     let mut bodies: Vec<(String, syn::Expr)> = Vec::new();
@@ -39,9 +41,19 @@ pub fn lower_file(ast: &syn::File, source: &SourceFile) -> ir::File {
         }
     }
     let macro_bodies = bodies.iter().map(|(_, e)| cx.expr(e, 0)).collect();
+    let items = cx.items(&ast.items, 0);
     ir::File {
-        items: cx.items(&ast.items, 0),
+        items,
         macro_bodies,
+        call_uses: cx.call_uses.into_inner(),
+    }
+}
+
+/// A callee written as a plain path (`support::stop`), as written.
+fn callee_key(func: &syn::Expr) -> Option<Box<str>> {
+    match func {
+        syn::Expr::Path(p) if p.qself.is_none() => Some(path_segments(&p.path).join("::").into()),
+        _ => None,
     }
 }
 
@@ -51,6 +63,8 @@ struct Lower<'s> {
     ascii: Vec<bool>,
     /// Local nullary `macro_rules!` whose body is an expression → index in `macro_bodies`.
     local_macros: HashMap<String, u32>,
+    /// Callee paths and how they are called (see [`ir::File::call_uses`]).
+    call_uses: RefCell<HashMap<Box<str>, ir::CallUses>>,
 }
 
 impl Lower<'_> {
@@ -283,6 +297,9 @@ impl Lower<'_> {
         let kind = match e {
             E::Path(p) => ExprKind::Path(Box::new(self.path_expr(p))),
             E::Call(c) => {
+                if let Some(key) = callee_key(&c.func) {
+                    self.call_uses.borrow_mut().entry(key).or_default().calls += 1;
+                }
                 let func = self.first(first, &c.func, d);
                 start = Some(func.span.start);
                 ExprKind::Call(Box::new(ir::Call {
@@ -306,6 +323,11 @@ impl Lower<'_> {
                 }))
             }
             E::Await(a) => {
+                if let syn::Expr::Call(c) = &*a.base {
+                    if let Some(key) = callee_key(&c.func) {
+                        self.call_uses.borrow_mut().entry(key).or_default().awaited += 1;
+                    }
+                }
                 let base = self.first(first, &a.base, d);
                 start = Some(base.span.start);
                 ExprKind::Await(Box::new(ir::Await {

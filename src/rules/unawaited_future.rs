@@ -89,6 +89,7 @@ use super::Finding;
 use crate::analysis::facts::{
     AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, Started, ValueKind,
 };
+use crate::analysis::value::AWAITED_ELSEWHERE;
 use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
 pub const DEFAULT_LEVEL: Level = Level::Deny;
@@ -144,7 +145,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             format!("`{dropper}` discards the future"),
         ),
     };
-    if *provenance == Provenance::Guessed {
+    if *provenance == Provenance::Guessed && !origin.contains(AWAITED_ELSEWHERE) {
         message.push_str(" (guessed from the method name: the receiver's type is unknown)");
     }
     let help = if in_async {

@@ -4,7 +4,7 @@
 use super::{short_type, Walker};
 use crate::analysis::facts::{DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
-use crate::analysis::value::{Provenance, Val};
+use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE};
 use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role};
@@ -247,13 +247,33 @@ impl Walker<'_, '_> {
                 Some(api) => self.call_api(call, path, api, span),
                 None => {
                     self.eval_args(call.args.iter(), Role::Plain, "");
-                    self.external_constructor(&path)
+                    match self.external_constructor(&path) {
+                        Val::Unknown => self.awaited_elsewhere(&p.segs),
+                        v => v,
+                    }
                 }
             },
             Res::Module(_) | Res::Unknown => {
                 self.eval_args(call.args.iter(), Role::Plain, "");
-                Val::Unknown
+                self.awaited_elsewhere(&p.segs)
             }
+        }
+    }
+
+    /// A callee whose definition is not on disk (a test helper module left out of a published
+    /// package, a crate not fetched): when this file awaits every other call of it
+    /// (`support::stop().await` twice, then `support::stop();`), its result is a future —
+    /// inferred from use, so a guess: a warning at most.
+    fn awaited_elsewhere(&self, segs: &[String]) -> Val {
+        let uses = self.cx.call_uses.get(segs.join("::").as_str());
+        match uses {
+            Some(u) if u.awaited >= 1 && u.awaited + 1 == u.calls => Val::Future {
+                output: None,
+                origin: format!("`{}` ({AWAITED_ELSEWHERE})", segs.join("::")),
+                prov: Provenance::Guessed,
+                started: Started::No,
+            },
+            _ => Val::Unknown,
         }
     }
 

@@ -38,6 +38,7 @@ pub fn analyze(cx: &FileCx, file: &ir::File) -> Vec<Fact> {
     let cx = WalkCx {
         base: cx,
         macro_bodies: &file.macro_bodies,
+        call_uses: &file.call_uses,
     };
     walk_items(&cx, &file.items, &mut inline_path, None, &mut facts, 0);
     facts
@@ -48,6 +49,8 @@ pub(super) struct WalkCx<'a> {
     base: &'a FileCx<'a>,
     /// The bodies of the file's local nullary macros.
     macro_bodies: &'a [ir::Expr],
+    /// How each callee path is called in the file: evidence from use.
+    call_uses: &'a std::collections::HashMap<Box<str>, ir::CallUses>,
 }
 
 impl<'a> std::ops::Deref for WalkCx<'a> {
