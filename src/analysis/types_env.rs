@@ -58,6 +58,14 @@ impl TypeCx<'_> {
                         return v.clone().flowed();
                     }
                 }
+                // `E::Handle` with `E: Executor`: what the trait's `type Handle: ..` bounds say.
+                if let [first, rest @ ..] = segs.as_slice() {
+                    if let (false, Some((_, v))) =
+                        (rest.is_empty(), env.iter().find(|(n, _)| n == first))
+                    {
+                        return self.assoc_of(v, rest, self_ty, depth).flowed();
+                    }
+                }
                 let last = segs.last().map(String::as_str).unwrap_or_default();
                 let arg_vals = || args.iter().map(|a| again(a, m)).collect::<Vec<_>>();
                 match self.index.resolve_type(m, segs) {
@@ -66,6 +74,29 @@ impl TypeCx<'_> {
                     _ => Val::Unknown,
                 }
             }
+        }
+    }
+
+    /// The associated type `names[0]` (then `names[1]` of that, ...) of a value known by a
+    /// trait bound: what the trait's `type X: Bounds;` says.
+    fn assoc_of(&self, bound: &Val, names: &[String], self_ty: Option<&str>, depth: usize) -> Val {
+        let (Val::Typed { path, .. }, [name, rest @ ..]) = (bound, names) else {
+            return Val::Unknown;
+        };
+        let Some(info) = self.index.type_info(path) else {
+            return Val::Unknown;
+        };
+        if info.def.kind != crate::index::facts::TypeKind::Trait {
+            return Val::Unknown;
+        }
+        let Some((_, ty)) = info.def.fields.iter().find(|(n, _)| n == name) else {
+            return Val::Unknown;
+        };
+        let v = self.val_of_ty(ty, info.module, self_ty, &[], depth + 1);
+        if rest.is_empty() {
+            v
+        } else {
+            self.assoc_of(&v, rest, self_ty, depth + 1)
         }
     }
 

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 /// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes (5: a
 /// fn's `# Cancel safety` docs as a flag, read through the skeleton; 6: `fn(..) -> T` pointer
-/// types are callables); a change of shape (a field added, removed or renamed) changes
-/// [`shape`] and invalidates old caches by itself.
+/// types are callables, `<E as Tr>::X` is the path `E::X`); a change of shape (a field added,
+/// removed or renamed) changes [`shape`] and invalidates old caches by itself.
 const FORMAT: u32 = 6;
 const MAGIC: &str = "unawaited-index-cache";
 

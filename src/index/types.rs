@@ -79,6 +79,28 @@ impl Ty {
                     .map(|e| Ty::from_syn_depth(e, depth + 1))
                     .collect(),
             ),
+            // `<E as Executor>::Handle`, `<<C as Config>::Rt as Runtime>::Sleep`: the
+            // associated type of the qualified type, as `E::Handle` is.
+            syn::Type::Path(p) if p.qself.as_ref().is_some_and(|q| q.position > 0) => {
+                let q = p.qself.as_ref().expect("checked above");
+                let Ty::Path { mut segs, args } = Ty::from_syn_depth(&q.ty, depth + 1) else {
+                    return Ty::Unknown;
+                };
+                if !args.is_empty() {
+                    return Ty::Unknown;
+                }
+                segs.extend(
+                    p.path
+                        .segments
+                        .iter()
+                        .skip(q.position)
+                        .map(|s| s.ident.to_string()),
+                );
+                Ty::Path {
+                    segs,
+                    args: Vec::new(),
+                }
+            }
             syn::Type::Path(p) if p.qself.is_none() => {
                 if p.path.is_ident("Self") {
                     return Ty::SelfTy;

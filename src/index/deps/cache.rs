@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped when what is stored changes (7: fns carry their `# Cancel safety` docs as a flag, and
 /// what their closure parameters are called with; 8: trait methods declared without a body;
-/// 9: `fn(..) -> T` pointer types are callables).
+/// 9: `fn(..) -> T` pointer types are callables, `<E as Tr>::X` is the path `E::X`).
 const FORMAT: u32 = 9;
 
 /// The user cache folder for dependency facts, if there is one.
