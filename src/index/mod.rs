@@ -80,7 +80,8 @@ pub fn child_module_files(
 ) -> Vec<PathBuf> {
     let dir = file.parent().unwrap_or(Path::new(""));
     if let Some(p) = &decl.path_attr {
-        return vec![dir.join(p)];
+        // `#[path = "../common/mod.rs"]`: the files are known by normalised paths.
+        return vec![crate::files::normalize(&dir.join(p))];
     }
     let mut base = if mod_rs {
         dir.to_path_buf()
