@@ -497,18 +497,24 @@ impl Lower<'_> {
     }
 
     fn path_expr(&self, p: &syn::ExprPath) -> ir::Path {
-        let qself = match &p.qself {
-            None => ir::QSelf::None,
-            Some(q) => match &*q.ty {
-                syn::Type::Path(tp) if q.position == 0 && tp.qself.is_none() => {
-                    ir::QSelf::Plain(path_segments(&tp.path).into())
-                }
-                _ => ir::QSelf::Other,
+        let segs = path_segments(&p.path);
+        match &p.qself {
+            None => ir::Path {
+                segs: segs.into(),
+                qself: ir::QSelf::None,
             },
-        };
-        ir::Path {
-            segs: path_segments(&p.path).into(),
-            qself,
+            // `<Type>::f` and `<Type as Trait>::f`: the type's `f` (its trait's, when the trait
+            // is in scope, as method calls find it).
+            Some(q) => match &*q.ty {
+                syn::Type::Path(tp) if tp.qself.is_none() && q.position <= segs.len() => ir::Path {
+                    segs: segs[q.position..].into(),
+                    qself: ir::QSelf::Plain(path_segments(&tp.path).into()),
+                },
+                _ => ir::Path {
+                    segs: segs.into(),
+                    qself: ir::QSelf::Other,
+                },
+            },
         }
     }
 
