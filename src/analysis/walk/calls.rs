@@ -458,6 +458,12 @@ impl Walker<'_, '_> {
         let mut method_hints = Vec::new();
         let mut method_offloads = None;
         match &recv {
+            Val::Future { origin, .. }
+                if origin == MAPPED && matches!(name.as_str(), "unwrap" | "expect") =>
+            {
+                // `opt.map(|x| fetch(x)).unwrap()`: the closure's future itself.
+                result = recv.clone();
+            }
             Val::Future {
                 origin,
                 prov,
@@ -712,6 +718,9 @@ fn vec_elem(v: &Val) -> Val {
     }
 }
 
+/// What a future made by a closure given to `Option::map` is called.
+const MAPPED: &str = "the closure given to `map`";
+
 /// `opt.map(|id| client.nack(id))` on an `Option`/`Result` (or a receiver of unknown type):
 /// the closure's future is made and handed back inside the result, unpolled.
 fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> Val {
@@ -731,7 +740,7 @@ fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> V
             Val::Unknown => Provenance::Guessed,
             _ => Provenance::Proven,
         };
-        return Val::future("the closure given to `map`")
+        return Val::future(MAPPED)
             .weakened(args[0].provenance())
             .weakened(prov);
     }
