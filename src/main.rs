@@ -439,12 +439,14 @@ fn check(args: CheckArgs) -> ExitCode {
         notes: &outcome.notes,
         files: outcome.files,
         sources: &outcome.sources,
+        root: None,
     };
     let render_opts = RenderOptions {
         color,
         quiet: args.quiet,
         statistics: args.statistics,
         unsafe_fixes: args.unsafe_fixes,
+        rooted_paths: true,
     };
     let format = match args.message_format {
         None => args.format,
