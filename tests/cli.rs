@@ -287,8 +287,9 @@ fn colour_only_when_asked_or_on_a_terminal() {
         !text.contains('\u{1b}'),
         "no colour when stdout is not a terminal"
     );
-    assert!(text
-        .contains("error[unawaited_future]: future returned by async fn `work` is never awaited"));
+    assert!(text.contains(
+        "error[unawaited_future]: [*] future returned by async fn `work` is never awaited"
+    ));
     assert!(text.contains("--> src/lib.rs:4:5"), "{text}");
     let forced = unawaited()
         .current_dir(dir.path())
@@ -312,7 +313,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
             let tty = on_a_terminal(dir.path(), args, no_color).expect("a pseudo-terminal");
             assert!(!tty.contains('\u{1b}'), "{why}: {tty:?}");
             assert!(
-                tty.contains("error[unawaited_future]: future returned by async fn `work`"),
+                tty.contains("error[unawaited_future]: [*] future returned by async fn `work`"),
                 "{why}: the findings are still printed: {tty:?}"
             );
         }

@@ -99,9 +99,6 @@ pub fn render(
     opts: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if opts.statistics {
-        return statistics::render(format, report, opts, out);
-    }
     if opts.rooted_paths && report.root.is_none() {
         let cwd = std::env::current_dir().unwrap_or_default();
         let root = match format {
@@ -133,6 +130,13 @@ fn render_as(
     opts: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if opts.statistics {
+        let opts = RenderOptions {
+            statistics: false,
+            ..opts
+        };
+        return statistics::render(format, report, opts, out);
+    }
     match format {
         Format::Human => human::render(report, opts, out),
         Format::Short => short::render(report, opts, out),

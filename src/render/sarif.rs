@@ -222,7 +222,21 @@ fn run(report: &Report) -> Value {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run(report)] });
+    render_with(report, None, out)
+}
+
+/// The document, with `statistics` (`--statistics`: the count of findings per rule) in the
+/// run's property bag.
+pub fn render_with(
+    report: &Report,
+    statistics: Option<Value>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut run = run(report);
+    if let (Some(stats), Value::Object(run)) = (statistics, &mut run) {
+        run.insert("properties".into(), json!({ "statistics": stats }));
+    }
+    let doc = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
 }
