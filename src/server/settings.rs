@@ -127,8 +127,14 @@ mod tests {
             "unawaited": {"level": {}, "debounceMs": 3, "colour": true}
         }));
         assert_eq!(warned.len(), 2, "{warned:?}");
-        assert!(warned[0].contains("`colour`") && warned[0].contains("the settings are"));
-        assert!(warned[1].contains("`level`") && warned[1].contains("did you mean `levels`"));
+        assert!(
+            warned[0].contains("`level`") && warned[0].contains("did you mean `levels`"),
+            "{warned:?}"
+        );
+        assert!(
+            warned[1].contains("`colour`") && warned[1].contains("the settings are"),
+            "{warned:?}"
+        );
     }
 
     #[test]
