@@ -13,6 +13,12 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Say more, as cargo does: `-v` the configuration file and cache each context used, every
+    /// note in full and the run's time; `-vv` each stage's time too (before or after the
+    /// subcommand)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,8 +33,14 @@ pub enum Command {
         rule: String,
     },
     /// Run the language server (LSP over standard input and output) for editors
-    Server,
-    /// Remove the index cache of the packages or workspaces holding PATHS
+    Server {
+        /// Talk over standard input and output (the only transport; accepted because clients
+        /// pass it)
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Remove the index cache of the packages or workspaces holding PATHS, and the dependencies'
+    /// cache (`UNAWAITED_DEPS_CACHE`, else the user cache folder's `unawaited/deps`)
     Clean {
         /// Files or folders whose cache to remove (default: the current folder)
         #[arg(default_value = ".")]
@@ -158,8 +170,8 @@ pub struct CheckArgs {
 
     /// Print every note about the run in full (dependencies whose sources are missing, files of
     /// dependencies that do not parse), each time; by default one short line says how many, and
-    /// only when they changed since the last run
-    #[arg(long, visible_alias = "verbose", short = 'v')]
+    /// only when they changed since the last run (`-v` does this too)
+    #[arg(long)]
     pub show_notes: bool,
 
     /// Print the number of findings per rule

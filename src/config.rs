@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The keys of a configuration table, as written.
+///
+/// No table is wrapped in [`Spanned`]: toml knows no span for a table that only dotted headers
+/// or dotted keys create (`[package.metadata.unawaited.rules]` creates `unawaited` so), and a
+/// `Spanned` table without a span fails to deserialize. Spans are taken from keys and values,
+/// which always have one, so every spelling of a table means the same (tests/config.rs).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
@@ -26,7 +31,7 @@ pub struct ConfigFile {
     /// Skip excluded and ignored paths even when named on the command line.
     pub force_exclude: Option<Spanned<bool>>,
     /// Glob (relative to the configuration file's folder) → rules turned off for its files.
-    pub per_file_ignores: Option<Spanned<BTreeMap<String, Vec<Spanned<String>>>>>,
+    pub per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     /// In-house functions and methods (`my_crate::client::Client::fetch`) that return futures.
     #[serde(alias = "future_returning")]
     pub future_returning: Option<Spanned<Vec<String>>>,
@@ -54,7 +59,7 @@ struct MetadataHolder {
 
 #[derive(Deserialize)]
 struct Metadata {
-    unawaited: Option<Spanned<ConfigFile>>,
+    unawaited: Option<ConfigFile>,
 }
 
 /// Where a setting came from: the file, the key, the line.
@@ -140,8 +145,8 @@ impl Layer {
             let m: Manifest = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
             let table = |h: Option<MetadataHolder>| h?.metadata?.unawaited;
             match (table(m.package), table(m.workspace)) {
-                (Some(p), _) => (p.into_inner(), "package.metadata.unawaited."),
-                (None, Some(w)) => (w.into_inner(), "workspace.metadata.unawaited."),
+                (Some(p), _) => (p, "package.metadata.unawaited."),
+                (None, Some(w)) => (w, "workspace.metadata.unawaited."),
                 (None, None) => return Ok(None),
             }
         } else {
@@ -229,17 +234,20 @@ impl Layer {
                     return Ok(None);
                 };
                 let mut rules = Vec::new();
-                for names in pfi.get_ref().values() {
+                for names in pfi.values() {
                     let mut named = Vec::new();
                     for n in names {
                         named.extend(self.rules(n)?);
                     }
                     rules.push(named);
                 }
+                // The table's origin: its first glob as written (an empty table still clears
+                // what an extended file set).
+                let start = pfi.keys().map(|k| k.span().start).min().unwrap_or(0);
                 (
-                    pfi.get_ref().keys().cloned().collect(),
+                    pfi.keys().map(|k| k.get_ref().clone()).collect(),
                     rules,
-                    pfi.span().start,
+                    start,
                 )
             }
         };

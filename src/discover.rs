@@ -169,14 +169,46 @@ impl Walker<'_> {
     }
 }
 
-/// `path` as shown to the user: relative to `cwd` when below it, with `/` separators.
+/// `path` as shown to the user: relative to `cwd` when below it, with `/` separators; a file
+/// above `cwd` in the same repository (or workspace) with `../`, so that a run from a subfolder
+/// shows every path in one style; absolute otherwise.
 pub fn display(cwd: &Path, path: &Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let climbed;
+    let shown = match path.strip_prefix(cwd) {
+        Ok(below) => below,
+        Err(_)
+            if path.is_absolute() && repo_root_of_cwd(cwd).is_some_and(|r| path.starts_with(r)) =>
+        {
+            match crate::repo::relative(cwd, path) {
+                Some(p) => {
+                    climbed = p;
+                    &climbed
+                }
+                None => path,
+            }
+        }
+        Err(_) => path,
+    };
     let s = shown.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         ".".into()
     } else {
         s
+    }
+}
+
+/// The repository root above the working directory (see [`crate::repo::root_of`]), looked up
+/// once per working directory.
+fn repo_root_of_cwd(cwd: &Path) -> Option<PathBuf> {
+    static LAST: std::sync::Mutex<Option<(PathBuf, Option<PathBuf>)>> = std::sync::Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    match &*last {
+        Some((dir, root)) if dir == cwd => root.clone(),
+        _ => {
+            let root = crate::repo::root_of(cwd);
+            *last = Some((cwd.to_path_buf(), root.clone()));
+            root
+        }
     }
 }
 

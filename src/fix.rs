@@ -154,7 +154,17 @@ pub fn fix_file(path: &Path, display: &str, analysed: &str, fixes: &[&Fix]) -> O
 
 /// A unified diff of what the fixes would change, per file.
 pub fn diff(diagnostics: &[Diagnostic], sources: &dyn Sources, unsafe_fixes: bool) -> String {
+    diff_counted(diagnostics, sources, unsafe_fixes).0
+}
+
+/// [`diff`], and how many findings its fixes fix (for "Would fix N findings").
+pub fn diff_counted(
+    diagnostics: &[Diagnostic],
+    sources: &dyn Sources,
+    unsafe_fixes: bool,
+) -> (String, usize) {
     let mut out = String::new();
+    let mut count = 0;
     for (path, diags) in fixes_by_file(diagnostics, unsafe_fixes) {
         let Some(before) = sources.text(&path) else {
             continue;
@@ -164,6 +174,7 @@ pub fn diff(diagnostics: &[Diagnostic], sources: &dyn Sources, unsafe_fixes: boo
         if !applied.contains(&true) {
             continue;
         }
+        count += applied.iter().filter(|a| **a).count();
         let diff = similar::TextDiff::from_lines(before, after.as_str());
         out.push_str(
             &diff
@@ -173,5 +184,5 @@ pub fn diff(diagnostics: &[Diagnostic], sources: &dyn Sources, unsafe_fixes: boo
                 .to_string(),
         );
     }
-    out
+    (out, count)
 }

@@ -65,6 +65,7 @@ pub fn run(cargo_args: &[OsString]) -> ExitCode {
                 files: outcome.files,
                 sources: &outcome.sources,
                 notes: &outcome.notes,
+                root: None,
             };
             // rust-analyzer runs this on every save: the notes as one line, when they change.
             if let Some(line) = outcome.notes_summary_if_new() {

@@ -7,8 +7,9 @@
 //!
 //! The layout follows the pipeline ([`engine`] runs it, stage by stage):
 //!
-//! - ground: [`files`] (normalised paths, hashes, atomic writes, sealed cache files) and
-//!   [`rule_id`] (every rule's identity and names, no logic);
+//! - ground: [`files`] (normalised paths, hashes, atomic writes, sealed cache files),
+//!   [`repo`] (the repository root paths are shown from) and [`rule_id`] (every rule's
+//!   identity and names, no logic);
 //! - [`diagnostic`]: what a finding is; [`source`]: reading and parsing a file (with the nesting
 //!   pre-check), positions;
 //! - [`discover`]: which files to check, their analysis contexts and crate roots, and ignore
@@ -30,6 +31,7 @@
 
 // floor 0: ground
 pub mod files;
+pub mod repo;
 pub mod rule_id;
 
 // floor 1: the finding, the parsed file

@@ -42,10 +42,13 @@ pub fn run_cli(cli: Cli) -> ExitCode {
             }
         },
         Command::Flycheck { cargo_args } => return unawaited::flycheck::run(&cargo_args),
-        Command::Check(args) => return check(*args),
+        Command::Check(mut args) => {
+            args.show_notes |= cli.verbose > 0;
+            return check(*args, cli.verbose);
+        }
         Command::Clean { paths, cache_dir } => return clean(&paths, cache_dir),
         Command::Config { path, config } => return show_config(&path, config.as_deref()),
-        Command::Server => return ExitCode::from(unawaited::server::run() as u8),
+        Command::Server { .. } => return ExitCode::from(unawaited::server::run() as u8),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -113,12 +116,17 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The rules named in a flag; `warnings` (rustc's group of every warning) is handled apart.
+/// The rules named in a flag; `warnings` (rustc's group of every warning) is handled apart, and
+/// a name close to it is a misspelling of it (`-D warning`).
 fn parse_rules(names: &[String], flag: &str) -> Result<Vec<RuleId>, String> {
     let mut out = Vec::new();
     for name in names.iter().filter(|n| n.trim() != "warnings") {
-        let rules = rules::rules_named(name)
-            .map_err(|u| format!("unknown rule `{}` in {flag}{}", u.name, u.hint()))?;
+        let rules = rules::rules_named(name).map_err(|mut u| {
+            if u.suggestion.is_none() {
+                u.suggestion = rules::did_you_mean(&u.name, ["warnings"]);
+            }
+            format!("unknown rule `{}` in {flag}{}", u.name, u.hint())
+        })?;
         out.extend(rules);
     }
     Ok(out)
@@ -197,6 +205,24 @@ fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
             ),
             Err(e) => {
                 eprintln!("error: {}: cannot remove the cache: {e}", shown(&dir));
+                failed = true;
+            }
+        }
+    }
+    // The dependencies' facts, in the user cache folder (shared by every project).
+    if let Some(dir) = unawaited::index::deps::cache::default_dir() {
+        match unawaited::index::deps::cache::clean(&dir) {
+            Ok((0, false)) => {}
+            Ok((n, _)) => eprintln!(
+                "unawaited: removed the dependency cache {} ({n} file{})",
+                shown(&dir),
+                plural(n)
+            ),
+            Err(e) => {
+                eprintln!(
+                    "error: {}: cannot remove the dependency cache: {e}",
+                    shown(&dir)
+                );
                 failed = true;
             }
         }
@@ -299,6 +325,73 @@ fn print_notes(outcome: &engine::Outcome, args: &CheckArgs) {
     }
 }
 
+/// `--fix` on standard input (`-`), as ruff does it: the fixed text on standard output, the
+/// findings that remain after the fixes on standard error; the exit code says whether a
+/// deny-level one remains.
+fn fix_stdin(
+    args: &CheckArgs,
+    opts: &Options,
+    name: &Path,
+    text: &str,
+    outcome: &engine::Outcome,
+) -> ExitCode {
+    let display = name.display().to_string().replace('\\', "/");
+    let by_file = fix::fixes_by_file(&outcome.diagnostics, args.unsafe_fixes);
+    let fixes: Vec<&Fix> = by_file
+        .get(&display)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.fix.as_ref())
+        .collect();
+    let (fixed, applied) = fix::apply_fixes(text, &fixes);
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(fixed.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the fixed text: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let rerun = Options {
+        stdin: Some((name.to_path_buf(), fixed)),
+        ..opts.clone()
+    };
+    let remaining = match run(&rerun) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let report = Report {
+        diagnostics: &remaining.diagnostics,
+        errors: &remaining.errors,
+        notes: &remaining.notes,
+        files: remaining.files,
+        sources: &remaining.sources,
+        root: None,
+    };
+    let render_opts = RenderOptions {
+        quiet: args.quiet,
+        unsafe_fixes: args.unsafe_fixes,
+        ..RenderOptions::default()
+    };
+    let _ = render::render(
+        render::Format::Short,
+        &report,
+        render_opts,
+        &mut std::io::stderr(),
+    );
+    if !args.quiet {
+        let n = applied.iter().filter(|a| **a).count();
+        eprintln!("unawaited: fixed {n} finding{}", plural(n));
+    }
+    let has_deny = remaining.diagnostics.iter().any(|d| d.level == Level::Deny);
+    if args.exit_zero || (!has_deny && remaining.errors.is_empty()) {
+        ExitCode::SUCCESS
+    } else if !remaining.errors.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// `--show-fixes`: one line per applied fix, as `path:line:col: rule: what the fix did`.
 fn show_fixes(fixed: &[Diagnostic]) {
     for d in fixed {
@@ -310,7 +403,8 @@ fn show_fixes(fixed: &[Diagnostic]) {
     }
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+fn check(args: CheckArgs, verbose: u8) -> ExitCode {
+    let started = std::time::Instant::now();
     let flags = match level_flags(&args) {
         Ok(f) => f,
         Err(e) => return usage(&e),
@@ -350,9 +444,6 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(_) => return usage("standard input is not valid UTF-8"),
         }
     }
-    if args.fix && !args.diff && stdin.is_some() {
-        return usage("--fix cannot write to standard input; use --diff");
-    }
     let opts = Options {
         paths,
         stdin,
@@ -364,6 +455,7 @@ fn check(args: CheckArgs) -> ExitCode {
         no_ignore: args.no_ignore,
         force_exclude: args.force_exclude,
         no_deps: args.no_deps,
+        verbose,
     };
     // A path that is not there at all is a mistake in the command, not a file to report.
     for path in &opts.paths {
@@ -384,15 +476,26 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    for line in &outcome.details {
+        eprintln!("unawaited: {line}");
+    }
     if args.diff {
-        let diff = fix::diff(&outcome.diagnostics, &outcome.sources, args.unsafe_fixes);
+        let (diff, n) =
+            fix::diff_counted(&outcome.diagnostics, &outcome.sources, args.unsafe_fixes);
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(diff.as_bytes()).and_then(|_| out.flush());
+        // As ruff: the diff on standard output, what it would do on standard error.
+        if args.fix && !args.quiet {
+            eprintln!("Would fix {n} finding{}", plural(n));
+        }
         return if diff.is_empty() {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
         };
+    }
+    if let (true, Some((name, text))) = (args.fix, &opts.stdin) {
+        return fix_stdin(&args, &opts, name, text, &outcome);
     }
     let mut fixed = Vec::new();
     if args.fix {
@@ -439,12 +542,14 @@ fn check(args: CheckArgs) -> ExitCode {
         notes: &outcome.notes,
         files: outcome.files,
         sources: &outcome.sources,
+        root: None,
     };
     let render_opts = RenderOptions {
         color,
         quiet: args.quiet,
         statistics: args.statistics,
         unsafe_fixes: args.unsafe_fixes,
+        rooted_paths: true,
     };
     let format = match args.message_format {
         None => args.format,
@@ -478,6 +583,12 @@ fn check(args: CheckArgs) -> ExitCode {
     {
         // Human output already listed them on stdout; tell stderr readers too.
         eprintln!("unawaited: {} file error(s)", outcome.errors.len());
+    }
+    if verbose > 0 {
+        eprintln!(
+            "unawaited: finished in {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     let has_deny = outcome.diagnostics.iter().any(|d| d.level == Level::Deny);
     if args.exit_zero {

@@ -8,7 +8,7 @@
 //!   same thing: `#[allow(unused_must_use)]` and `#[allow(clippy::let_underscore_future)]` for
 //!   `unawaited_future`, `#[allow(clippy::await_holding_lock)]` for `lock_across_await`.
 
-use crate::diagnostic::{Position, Span};
+use crate::diagnostic::{Applicability, Edit, Fix, Position, Span};
 use crate::index::types::path_segments;
 use crate::rule_id::RuleId;
 use crate::source::SourceFile;
@@ -22,83 +22,122 @@ pub struct Comment {
     pub rules: Vec<String>,
     pub span: Span,
     pub used: Vec<bool>,
+    /// The byte where the rule names start (inside the parentheses), the names as written, and
+    /// their start position: for a fix that corrects a misspelt name.
+    names_at: usize,
+    names: String,
+    names_start: Position,
+}
+
+/// A suppression comment reported as `unused_suppression`: what is wrong, and a fix if there is
+/// one.
+#[derive(Debug, Clone)]
+pub struct Stale {
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    pub fix: Option<Fix>,
 }
 
 #[derive(Debug, Default)]
 pub struct Suppressions {
     pub comments: Vec<Comment>,
+    /// Comments that look like suppressions but are not in the form that works.
+    malformed: Vec<Stale>,
     /// (first line, last line, rule) from attributes.
     attrs: Vec<(usize, usize, RuleId)>,
 }
 
 const MARKER: &str = "unawaited:";
+const NAME: &str = "unawaited";
 
 impl Suppressions {
     pub fn collect(source: &SourceFile, ast: Option<&syn::File>) -> Suppressions {
         let mut s = Suppressions::default();
         for line_no in 1..=source.line_count() {
             let line = source.line_text(line_no);
-            let Some(comment_at) = line.find("//") else {
+            let Some((comment_at, kind)) = comment_start(line) else {
                 continue;
+            };
+            let line_start = line_start_byte(source, line_no);
+            let at = |byte_in_line: usize| Position {
+                line: line_no,
+                column: line[..byte_in_line].chars().count() + 1,
+                byte: line_start + byte_in_line,
             };
             let comment = &line[comment_at + 2..];
-            // Doc comments document; only plain comments suppress.
-            if comment.starts_with('/') || comment.starts_with('!') {
-                continue;
-            }
-            let Some(marker_at) = comment.find(MARKER) else {
-                continue;
+            // The comment's own end: a block comment's `*/` on this line, else the line's end.
+            let comment_end = match kind {
+                CommentKind::Block => comment
+                    .find("*/")
+                    .map_or(line.len(), |i| comment_at + 2 + i + 2),
+                CommentKind::Line => line.len(),
             };
-            let rest = comment[marker_at + MARKER.len()..].trim_start();
-            let (file_level, rest) = if let Some(r) = rest.strip_prefix("allow-file(") {
-                (true, r)
-            } else if let Some(r) = rest.strip_prefix("allow(") {
-                (false, r)
-            } else {
-                continue;
-            };
-            let Some(close) = rest.find(')') else {
-                continue;
-            };
-            let rules: Vec<String> = rest[..close]
-                .split(',')
-                .map(|r| r.trim().to_string())
-                .filter(|r| !r.is_empty())
-                .collect();
-            let code_before = !line[..comment_at].trim().is_empty();
-            let lines = if file_level {
-                None
-            } else if code_before {
-                Some((line_no, line_no))
-            } else {
-                Some((line_no, line_no + 1))
-            };
-            let start_col = line[..comment_at].chars().count() + 1;
-            let line_start = line_start_byte(source, line_no);
             let span = Span {
-                start: Position {
-                    line: line_no,
-                    column: start_col,
-                    byte: line_start + comment_at,
-                },
-                end: Position {
-                    line: line_no,
-                    column: line.chars().count() + 1,
-                    byte: line_start + line.len(),
-                },
+                start: at(comment_at),
+                end: at(comment_end),
             };
-            let used = vec![false; rules.len()];
-            s.comments.push(Comment {
-                lines,
-                rules,
-                span,
-                used,
-            });
+            let code_before = !line[..comment_at].trim().is_empty();
+            let lines_for = |file_level: bool| {
+                if file_level {
+                    None
+                } else if code_before {
+                    Some((line_no, line_no))
+                } else {
+                    Some((line_no, line_no + 1))
+                }
+            };
+            if kind == CommentKind::Line {
+                if let Some(d) = well_formed(comment) {
+                    let names_at = comment_at + 2 + d.names_at;
+                    let used = vec![false; d.rules.len()];
+                    s.comments.push(Comment {
+                        lines: lines_for(d.file_level),
+                        rules: d.rules,
+                        span,
+                        used,
+                        names_at: line_start + names_at,
+                        names: line[names_at..names_at + d.names_len].to_string(),
+                        names_start: at(names_at),
+                    });
+                    continue;
+                }
+            }
+            let body = &line[comment_at + 2..comment_end.max(comment_at + 2)];
+            let body = body.strip_suffix("*/").unwrap_or(body);
+            if let Some(m) = malformed(body) {
+                // The rewrite is a line comment: only where nothing follows the block comment.
+                let ends_line = line[comment_end..].trim().is_empty();
+                let fix = m
+                    .rewrite
+                    .filter(|_| ends_line)
+                    .map(|(text, directive)| Fix {
+                        message: format!("rewrite it as `{directive}`"),
+                        applicability: Applicability::MaybeIncorrect,
+                        edits: vec![Edit {
+                            span: Span {
+                                start: span.start,
+                                end: at(line.len()),
+                            },
+                            text,
+                        }],
+                    });
+                s.malformed.push(Stale {
+                    span,
+                    message: format!(
+                        "malformed suppression comment: {}; it suppresses nothing",
+                        m.why
+                    ),
+                    help: "write `// unawaited: allow(rule, ...) -- reason`, a line comment".into(),
+                    fix,
+                });
+            }
         }
         if let Some(ast) = ast {
             let mut v = AttrVisitor {
                 source,
                 out: &mut s.attrs,
+                depth: 0,
             };
             for attr in &ast.attrs {
                 for rule in rules_of_attr(attr) {
@@ -108,6 +147,11 @@ impl Suppressions {
             v.visit_file(ast);
         }
         s
+    }
+
+    /// Whether the file holds a suppression comment (well-formed or not): it may report.
+    pub fn has_comments(&self) -> bool {
+        !self.comments.is_empty() || !self.malformed.is_empty()
     }
 
     /// Whether a finding of `rule` starting on `line` is suppressed; marks the suppression used.
@@ -134,19 +178,20 @@ impl Suppressions {
             .any(|&(a, b, r)| r == rule && (a..=b).contains(&line))
     }
 
-    /// Suppression comments that suppressed nothing, or name unknown rules: (span, message,
-    /// help).
-    pub fn unused(&self) -> Vec<(Span, String, String)> {
-        let mut out = Vec::new();
+    /// Suppression comments that suppressed nothing, name unknown rules, or are malformed.
+    pub fn unused(&self) -> Vec<Stale> {
+        let mut out = self.malformed.clone();
         for c in &self.comments {
             for (i, r) in c.rules.iter().enumerate() {
+                let nothing = || Stale {
+                    span: c.span,
+                    message: format!("suppression of `{r}` suppressed nothing"),
+                    help: "remove the suppression comment".into(),
+                    fix: None,
+                };
                 if is_all(r) {
                     if !c.used[i] {
-                        out.push((
-                            c.span,
-                            format!("suppression of `{r}` suppressed nothing"),
-                            "remove the suppression comment".into(),
-                        ));
+                        out.push(nothing());
                     }
                     continue;
                 }
@@ -161,19 +206,191 @@ impl Suppressions {
                             .map(|s| format!(", did you mean `{s}`"))
                             .unwrap_or_default();
                         let message = format!("suppression names an unknown rule `{r}`{mean}");
-                        out.push((c.span, message, help));
+                        let fix = unknown.suggestion.and_then(|s| c.rename_fix(r, s));
+                        out.push(Stale {
+                            span: c.span,
+                            message,
+                            help,
+                            fix,
+                        });
                     }
-                    Ok(_) if !c.used[i] => out.push((
-                        c.span,
-                        format!("suppression of `{r}` suppressed nothing"),
-                        "remove the suppression comment".into(),
-                    )),
+                    Ok(_) if !c.used[i] => out.push(nothing()),
                     Ok(_) => {}
                 }
             }
         }
         out
     }
+}
+
+impl Comment {
+    /// A fix that writes `right` for the misspelt rule name `wrong` in the comment.
+    fn rename_fix(&self, wrong: &str, right: &str) -> Option<Fix> {
+        let offset = self
+            .names
+            .match_indices(wrong)
+            .find(|(i, _)| {
+                let before = self.names[..*i].chars().next_back();
+                let after = self.names[i + wrong.len()..].chars().next();
+                let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                !word(before) && !word(after)
+            })?
+            .0;
+        let column = self.names_start.column + self.names[..offset].chars().count();
+        let start = Position {
+            line: self.names_start.line,
+            column,
+            byte: self.names_at + offset,
+        };
+        let end = Position {
+            line: start.line,
+            column: column + wrong.chars().count(),
+            byte: start.byte + wrong.len(),
+        };
+        Some(Fix {
+            message: format!("write `{right}`"),
+            applicability: Applicability::MaybeIncorrect,
+            edits: vec![Edit {
+                span: Span { start, end },
+                text: right.to_string(),
+            }],
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CommentKind {
+    Line,
+    Block,
+}
+
+/// Where the line's first comment starts (`//` or `/*`) and which kind it is; doc comments
+/// (`///`, `//!`, `/**`, `/*!`) document, and are not returned.
+fn comment_start(line: &str) -> Option<(usize, CommentKind)> {
+    let line_at = line.find("//");
+    let block_at = line.find("/*");
+    let (at, kind) = match (line_at, block_at) {
+        (Some(l), Some(b)) if b < l => (b, CommentKind::Block),
+        (Some(l), _) => (l, CommentKind::Line),
+        (None, Some(b)) => (b, CommentKind::Block),
+        (None, None) => return None,
+    };
+    let next = line[at + 2..].chars().next();
+    let doc = match kind {
+        CommentKind::Line => matches!(next, Some('/' | '!')),
+        CommentKind::Block => matches!(next, Some('*' | '!')),
+    };
+    (!doc).then_some((at, kind))
+}
+
+/// A suppression in the form that works.
+struct Directive {
+    file_level: bool,
+    rules: Vec<String>,
+    /// Where the names start in the comment, and their length in bytes.
+    names_at: usize,
+    names_len: usize,
+}
+
+/// `unawaited: allow(rule, ...)` or `unawaited: allow-file(...)` anywhere in a line comment.
+fn well_formed(comment: &str) -> Option<Directive> {
+    let marker_at = comment.find(MARKER)?;
+    let after = &comment[marker_at + MARKER.len()..];
+    let rest = after.trim_start();
+    let (file_level, opener) = if rest.starts_with("allow-file(") {
+        (true, "allow-file(")
+    } else if rest.starts_with("allow(") {
+        (false, "allow(")
+    } else {
+        return None;
+    };
+    let names_at = marker_at + MARKER.len() + (after.len() - rest.len()) + opener.len();
+    let close = comment[names_at..].find(')')?;
+    let rules = comment[names_at..names_at + close]
+        .split(',')
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    Some(Directive {
+        file_level,
+        rules,
+        names_at,
+        names_len: close,
+    })
+}
+
+/// A comment that reads as a suppression but is not in the form that works.
+struct Malformed {
+    why: &'static str,
+    /// The comment in the right form, when what was meant is clear, and its directive alone
+    /// (for the fix's message).
+    rewrite: Option<(String, String)>,
+}
+
+/// `unawaited allow(x)` (no colon), `unawaited = allow(x)`, `unawaited: allow (x)`, a missing
+/// `)`, `unawaited: ignore(x)`, and any of them in a block comment: the comment's text (without
+/// its `//` or `/*`, `*/`) must start with `unawaited` (any case), so prose that mentions the
+/// tool is not taken for a suppression.
+fn malformed(body: &str) -> Option<Malformed> {
+    let text = body.trim_start();
+    let head = text.get(..NAME.len())?;
+    if !head.eq_ignore_ascii_case(NAME) {
+        return None;
+    }
+    let after_name = &text[NAME.len()..];
+    if after_name.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let rest = after_name.trim_start();
+    let (separator, rest) = match rest.chars().next() {
+        Some(c @ (':' | '=')) => (Some(c), rest[1..].trim_start()),
+        _ => (None, rest),
+    };
+    let word_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    let word = &rest[..word_len];
+    let after_word = rest[word_len..].trim_start();
+    let kind = match word.to_ascii_lowercase().as_str() {
+        "allow" => "allow",
+        "allow-file" | "allow_file" => "allow-file",
+        // `unawaited: ignore(x)`, `unawaited: disable(x)`: a directive we do not have, said
+        // with the colon and parentheses of ours.
+        _ if separator == Some(':') && after_word.starts_with('(') && !word.is_empty() => "allow",
+        _ => return None,
+    };
+    let why = if word != kind && kind == "allow" && !word.eq_ignore_ascii_case("allow") {
+        "unknown directive (the directives are `allow` and `allow-file`)"
+    } else if separator != Some(':') {
+        "`unawaited` must be followed by a colon"
+    } else if !rest.starts_with(&format!("{kind}(")) {
+        "the rules must follow in parentheses, as `allow(rule)`"
+    } else {
+        "a suppression is a line comment"
+    };
+    let Some(names) = after_word.strip_prefix('(') else {
+        return Some(Malformed { why, rewrite: None });
+    };
+    let Some(close) = names.find(')') else {
+        return Some(Malformed {
+            why: "the list of rules is not closed with `)`",
+            rewrite: None,
+        });
+    };
+    let rules: Vec<&str> = names[..close]
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .collect();
+    if rules.is_empty() {
+        return Some(Malformed { why, rewrite: None });
+    }
+    let reason = names[close + 1..].trim_end();
+    let directive = format!("// {MARKER} {kind}({})", rules.join(", "));
+    Some(Malformed {
+        why,
+        rewrite: Some((format!("{directive}{reason}"), directive)),
+    })
 }
 
 /// `all` (and ruff's `ALL`): every rule.
@@ -250,6 +467,30 @@ pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
 struct AttrVisitor<'a> {
     source: &'a SourceFile,
     out: &'a mut Vec<(usize, usize, RuleId)>,
+    /// Macro bodies entered (bounded: a body can hold another macro).
+    depth: usize,
+}
+
+/// Whether tokens hold an attribute (`#` then a bracket group), at any depth.
+fn has_attribute(tokens: &proc_macro2::TokenStream) -> bool {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut after_hash = false;
+    for tt in tokens.clone() {
+        match tt {
+            TokenTree::Group(g) if after_hash && g.delimiter() == Delimiter::Bracket => {
+                return true
+            }
+            TokenTree::Group(g) => {
+                if has_attribute(&g.stream()) {
+                    return true;
+                }
+                after_hash = false;
+            }
+            TokenTree::Punct(p) => after_hash = p.as_char() == '#',
+            _ => after_hash = false,
+        }
+    }
+    false
 }
 
 impl AttrVisitor<'_> {
@@ -296,6 +537,22 @@ impl<'ast> Visit<'ast> for AttrVisitor<'_> {
         self.record(&i.attrs, i);
         syn::visit::visit_local(self, i);
     }
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        self.record(&m.attrs, m);
+        syn::visit::visit_stmt_macro(self, m);
+    }
+    /// Inside a macro call, the attributes of the code the lowering reads there (a statement in
+    /// a `select!` arm): its body is parsed again only when its tokens hold an attribute.
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        if self.depth < 64 && has_attribute(&m.tokens) {
+            self.depth += 1;
+            for stmt in crate::lower::body_syntax(m) {
+                self.visit_stmt(&stmt);
+            }
+            self.depth -= 1;
+        }
+        syn::visit::visit_macro(self, m);
+    }
     fn visit_expr(&mut self, e: &'ast syn::Expr) {
         let attrs: &[syn::Attribute] = match e {
             syn::Expr::Call(x) => &x.attrs,
@@ -308,5 +565,70 @@ impl<'ast> Visit<'ast> for AttrVisitor<'_> {
         };
         self.record(attrs, e);
         syn::visit::visit_expr(self, e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(body: &str) -> Option<String> {
+        malformed(body)
+            .and_then(|m| m.rewrite)
+            .map(|(text, _)| text)
+    }
+
+    #[test]
+    fn malformed_comments_and_their_rewrites() {
+        for (body, want) in [
+            (
+                " unawaited allow(a, b) -- why",
+                Some("// unawaited: allow(a, b) -- why"),
+            ),
+            (" unawaited: allow(a) ", Some("// unawaited: allow(a)")),
+            (
+                " Unawaited = allow-file(a)",
+                Some("// unawaited: allow-file(a)"),
+            ),
+            (" unawaited: allow (a)", Some("// unawaited: allow(a)")),
+            (" unawaited: ignore(a)", Some("// unawaited: allow(a)")),
+            (" unawaited: allow(a", None),
+            (" unawaited allow a", None),
+        ] {
+            assert!(malformed(body).is_some(), "{body}");
+            assert_eq!(rewrite(body).as_deref(), want, "{body}");
+        }
+        for prose in [
+            " unawaited is a linter; allow(x) is a call",
+            " see unawaited's docs",
+            " unawaited_future: allow(x)",
+            " the unawaited: allow(x) form",
+            " unawaited: it allows nothing",
+        ] {
+            assert!(malformed(prose).is_none(), "{prose}");
+        }
+    }
+
+    fn collected(text: &str) -> Suppressions {
+        let source = SourceFile::new("a.rs".to_string(), text.to_string());
+        Suppressions::collect(&source, None)
+    }
+
+    #[test]
+    fn a_block_comment_is_rewritten_only_where_it_ends_the_line() {
+        let s = collected(
+            "fn a() {
+    /* unawaited: allow(x) */
+    b(); /* unawaited: allow(x) */ c();
+}
+",
+        );
+        let stale = s.unused();
+        assert_eq!(stale.len(), 2, "{stale:?}");
+        let fix = stale[0].fix.as_ref().expect("the first ends its line");
+        assert_eq!(fix.edits[0].text, "// unawaited: allow(x)");
+        assert_eq!(fix.edits[0].span.start.column, 5);
+        assert!(stale[1].fix.is_none(), "code follows the second");
+        assert!(s.comments.is_empty());
     }
 }

@@ -210,6 +210,8 @@ fn the_cache_folder_can_be_chosen() {
     let out = unawaited()
         .current_dir(dir.path())
         .env("UNAWAITED_CACHE_DIR", &by_env)
+        // `clean` removes the dependency cache too: not the user's, here.
+        .env("UNAWAITED_DEPS_CACHE", dir.path().join("deps-cache"))
         .arg("clean")
         .output()
         .unwrap();

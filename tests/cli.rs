@@ -287,8 +287,9 @@ fn colour_only_when_asked_or_on_a_terminal() {
         !text.contains('\u{1b}'),
         "no colour when stdout is not a terminal"
     );
-    assert!(text
-        .contains("error[unawaited_future]: future returned by async fn `work` is never awaited"));
+    assert!(text.contains(
+        "error[unawaited_future]: [*] future returned by async fn `work` is never awaited"
+    ));
     assert!(text.contains("--> src/lib.rs:4:5"), "{text}");
     let forced = unawaited()
         .current_dir(dir.path())
@@ -312,7 +313,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
             let tty = on_a_terminal(dir.path(), args, no_color).expect("a pseudo-terminal");
             assert!(!tty.contains('\u{1b}'), "{why}: {tty:?}");
             assert!(
-                tty.contains("error[unawaited_future]: future returned by async fn `work`"),
+                tty.contains("error[unawaited_future]: [*] future returned by async fn `work`"),
                 "{why}: the findings are still printed: {tty:?}"
             );
         }
@@ -650,4 +651,97 @@ fn ci_runs_the_readmes_test_command() {
         !ci.contains("pip install"),
         "cargo test needs no tool installed first"
     );
+}
+
+/// A repository `repo/` (git) holding the package `repo/pkg/`, with one finding in
+/// `pkg/src/lib.rs` and one in `pkg/tests/t.rs`.
+fn repository_with_a_package() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let inited = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !inited {
+        std::fs::create_dir(repo.join(".git")).unwrap();
+    }
+    write(
+        &repo,
+        "pkg/Cargo.toml",
+        "[package]\nname = \"pkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    let code = "async fn f() {}\npub fn g() {\n    f();\n}\n";
+    write(&repo, "pkg/src/lib.rs", code);
+    write(&repo, "pkg/tests/t.rs", code);
+    dir
+}
+
+fn stdout_in(dir: &Path, program: &str, args: &[&str]) -> String {
+    let mut cmd = if program == "cargo-unawaited" {
+        let mut c = assert_cmd::Command::cargo_bin("cargo-unawaited").unwrap();
+        c.arg("unawaited");
+        c
+    } else {
+        unawaited()
+    };
+    let out = cmd.current_dir(dir).args(args).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Code scanning and workflow annotations need paths from the repository root, and cargo's
+/// formats from the workspace root, wherever the tool runs; the human formats stay relative to
+/// the working directory, in one style (`../` above it, never absolute) (issue 30, item 3).
+#[test]
+fn paths_from_the_repository_root_wherever_the_run_starts() {
+    let dir = repository_with_a_package();
+    let repo = dir.path().join("repo");
+    let src = repo.join("pkg/src");
+    let sarif: Value = serde_json::from_str(&stdout_in(
+        &src,
+        "unawaited",
+        &["check", "--format", "sarif"],
+    ))
+    .unwrap();
+    let run = &sarif["runs"][0];
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(base.ends_with("/repo/"), "{base}");
+    let uri = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(uri["uri"], "pkg/src/lib.rs", "{uri}");
+    assert_eq!(uri["uriBaseId"], "%SRCROOT%");
+    let github = stdout_in(&src, "unawaited", &["check", "--format", "github"]);
+    assert!(
+        github.starts_with("::error file=pkg/src/lib.rs,line=3,"),
+        "{github}"
+    );
+    // cargo's formats: from the workspace (here the package) root, as cargo's own messages.
+    for args in [&["--format", "cargo"][..], &["--message-format", "json"]] {
+        let text = stdout_in(&src, "cargo-unawaited", args);
+        let mut names: Vec<&str> = text
+            .split("\"file_name\":\"")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names, ["src/lib.rs", "tests/t.rs"], "{args:?}: {text}");
+    }
+    // Human and short: relative to the working directory, `../` for the file above it.
+    let short = stdout_in(&src, "cargo-unawaited", &["--format", "short"]);
+    let paths: Vec<&str> = short
+        .lines()
+        .filter(|l| l.contains(": error["))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(paths, ["../tests/t.rs", "lib.rs"], "{short}");
+    // From the repository root, the same SARIF and annotations.
+    let github_at_root = stdout_in(
+        &repo,
+        "unawaited",
+        &["check", "pkg/src", "--format", "github"],
+    );
+    assert_eq!(github_at_root, github);
 }

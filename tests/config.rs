@@ -310,10 +310,11 @@ fn per_file_ignores() {
         found("tests/outside.rs"),
         ["detached_task:warn", "blocking_in_async:warn"]
     );
+    // The origin is the table's first glob.
     let shown = config_of(dir.path(), "sub/tests/t.rs");
     assert!(
         shown.contains("rules.blocking_in_async = \"allow\"")
-            && shown.contains("sub/unawaited.toml:1: per-file-ignores"),
+            && shown.contains("sub/unawaited.toml:2: per-file-ignores"),
         "{shown}"
     );
 }
@@ -438,4 +439,79 @@ fn excluded_files_named_explicitly() {
         "exclude = [\"gen/**\"]\nforce-exclude = true\n",
     );
     assert_eq!(files(&["gen/g.rs", "a.rs"]), 1);
+}
+
+/// Every TOML spelling of the same table means the same thing: a dotted header with no parent
+/// header, an explicit parent header, dotted keys and inline tables, in `[package.metadata]`,
+/// `[workspace.metadata]` and `unawaited.toml` alike (issue 30, item 2).
+#[test]
+fn every_toml_spelling_of_a_table_means_the_same() {
+    const PACKAGE: &str = "[package]\nname = \"d\"\nversion = \"0.1.0\"\n\n";
+    // The same settings: `blocking_in_async` off everywhere, `detached_task` a warning, and
+    // `unawaited_future` off under `tests/`.
+    let spellings = [
+        "[T.rules]\nblocking_in_async = \"allow\"\ndetached_task = \"warn\"\n\n[T.per-file-ignores]\n\"tests/**\" = [\"unawaited_future\"]\n",
+        "[T]\n\n[T.rules]\nblocking_in_async = \"allow\"\ndetached_task = \"warn\"\n\n[T.per-file-ignores]\n\"tests/**\" = [\"unawaited_future\"]\n",
+        "[T]\nrules.blocking_in_async = \"allow\"\nrules.detached_task = \"warn\"\nper-file-ignores.\"tests/**\" = [\"unawaited_future\"]\n",
+        "[T]\nrules = { blocking_in_async = \"allow\", detached_task = \"warn\" }\nper-file-ignores = { \"tests/**\" = [\"unawaited_future\"] }\n",
+        "[T.per-file-ignores]\n\"tests/**\" = [\"unawaited_future\"]\n\n[T.rules]\nblocking_in_async = \"allow\"\ndetached_task = \"warn\"\n",
+        "[T.rules]\nblocking_in_async = \"allow\"\ndetached_task = \"warn\"\n\n[T]\nper-file-ignores = { \"tests/**\" = [\"unawaited_future\"] }\n",
+    ];
+    let code = "async fn w() {}\npub async fn run() {\n    tokio::spawn(w());\n    std::thread::sleep(std::time::Duration::from_millis(1));\n    w();\n}\n";
+    let expected_src = ["detached_task:warn", "unawaited_future:deny"];
+    for (holder, table) in [
+        ("package", "package.metadata.unawaited"),
+        ("workspace", "workspace.metadata.unawaited"),
+        ("unawaited.toml", ""),
+    ] {
+        for spelling in spellings {
+            let dir = tempfile::tempdir().unwrap();
+            let text = if table.is_empty() {
+                // Top level: `[T.rules]` is `[rules]`, `[T]` holds the top-level keys.
+                spelling
+                    .replace("[T]\n\n", "")
+                    .replace("[T]\n", "")
+                    .replace("[T.", "[")
+            } else {
+                spelling.replace("[T", &format!("[{table}"))
+            };
+            // A `[T]` that came after other tables cannot move to the top: skip that spelling.
+            if table.is_empty() && spelling.contains("\n[T]") {
+                continue;
+            }
+            match holder {
+                "package" => write(dir.path(), "Cargo.toml", &format!("{PACKAGE}{text}")),
+                "workspace" => write(
+                    dir.path(),
+                    "Cargo.toml",
+                    &format!("{PACKAGE}[workspace]\n\n{text}"),
+                ),
+                _ => {
+                    write(dir.path(), "Cargo.toml", PACKAGE);
+                    write(dir.path(), "unawaited.toml", &text);
+                }
+            }
+            write(dir.path(), "src/lib.rs", code);
+            write(dir.path(), "tests/t.rs", code);
+            let mut found = rules_found(dir.path(), &["src"]);
+            found.sort();
+            assert_eq!(found, expected_src, "{holder}:\n{text}");
+            assert_eq!(
+                rules_found(dir.path(), &["tests"]),
+                ["detached_task:warn"],
+                "{holder}:\n{text}"
+            );
+            let shown = config_of(dir.path(), "tests/t.rs");
+            let prefix = if table.is_empty() {
+                String::new()
+            } else {
+                format!("{table}.")
+            };
+            assert!(
+                shown.contains(&format!("{prefix}rules.detached_task"))
+                    && shown.contains(&format!("{prefix}per-file-ignores")),
+                "{holder}:\n{text}\n{shown}"
+            );
+        }
+    }
 }

@@ -408,8 +408,9 @@ fn unsafe_fixes_are_marked_maybe_incorrect() {
     );
 }
 
+/// `--fix` on standard input prints the fixed text (as ruff does) and writes no file.
 #[test]
-fn fix_refuses_standard_input() {
+fn fix_on_standard_input_writes_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = unawaited()
         .current_dir(dir.path())
@@ -417,13 +418,12 @@ fn fix_refuses_standard_input() {
         .write_stdin("async fn w() {}\nasync fn r() { w(); }\n")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.contains("--fix cannot write to standard input"),
-        "{err}"
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "async fn w() {}\nasync fn r() { w().await; }\n"
     );
-    assert!(out.stdout.is_empty());
+    assert!(!dir.path().join("a.rs").exists());
 }
 
 #[test]
@@ -463,4 +463,54 @@ fn diff_shows_unsafe_fixes_only_when_asked() {
     let all = diff(&["--unsafe-fixes"]);
     assert!(all.contains("+    let _ = fallible().await;\n"), "{all}");
     assert!(all.contains("+    fallible().await?;\n"), "{all}");
+}
+
+/// A malformed suppression comment is reported with an unsafe fix that rewrites it; once
+/// rewritten it suppresses what it named, and a misspelt rule name is corrected too.
+#[test]
+fn a_malformed_suppression_is_rewritten_into_one_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "async fn work() {}\nasync fn run() {\n    // unawaited allow(unawaited_future) -- fire and forget\n    work();\n    work(); /* unawaited: allow(unawaited_futur) */\n}\n";
+    std::fs::write(dir.path().join("a.rs"), text).unwrap();
+    unawaited()
+        .current_dir(dir.path())
+        .args(["check", ".", "--fix", "-A", "unawaited_future"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.rs")).unwrap(),
+        text,
+        "the fix is unsafe: not applied by --fix alone"
+    );
+    unawaited()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            ".",
+            "--fix",
+            "--unsafe-fixes",
+            "-A",
+            "unawaited_future",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.rs")).unwrap(),
+        "async fn work() {}\nasync fn run() {\n    // unawaited: allow(unawaited_future) -- fire and forget\n    work();\n    work(); // unawaited: allow(unawaited_futur)\n}\n"
+    );
+    unawaited()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            ".",
+            "--fix",
+            "--unsafe-fixes",
+            "-A",
+            "unawaited_future",
+        ])
+        .assert()
+        .code(0);
+    let (doc, code) = check_json(dir.path(), &["."]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["diagnostics"].as_array().unwrap().len(), 0, "{doc}");
 }

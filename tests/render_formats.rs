@@ -126,6 +126,7 @@ fn render_to_string(
         notes: &[],
         files: 1,
         sources,
+        root: None,
     };
     let mut out = Vec::new();
     render::render(format, &report, RenderOptions::default(), &mut out).expect("renders");
@@ -646,6 +647,7 @@ fn write_errors_are_returned_not_panicked() {
         notes: &[],
         files: 1,
         sources: &sources,
+        root: None,
     };
     let formats = <Format as clap::ValueEnum>::value_variants();
     assert!(formats.contains(&Format::Human) && formats.contains(&Format::Json));

@@ -56,8 +56,12 @@ struct Client {
 
 impl Client {
     fn start(dir: &Path) -> Client {
+        Client::start_with(dir, &["server"])
+    }
+
+    fn start_with(dir: &Path, args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_unawaited"))
-            .arg("server")
+            .args(args)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -505,6 +509,34 @@ fn settings_levels_pulls_cancel_and_configuration_files() {
     let items = &report["result"]["items"];
     assert_eq!(items[0]["uri"], lib, "{report}");
     assert_eq!(items[0]["items"], json!([]), "{report}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// `--stdio`, which clients pass, is accepted; a settings key that is not one is named in a
+/// warning with the key it may mean, and the others still apply (issue 30, item 6).
+#[test]
+fn stdio_and_a_warning_for_an_unknown_setting() {
+    let dir = demo();
+    let mut c = Client::start_with(dir.path(), &["server", "--stdio"]);
+    let root = url(dir.path());
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": root,
+            "capabilities": {},
+            "initializationOptions": {"unawaited": {"level": {"unawaited_future": "allow"}, "debounceMs": 0}},
+        }),
+    );
+    c.notify("initialized", json!({}));
+    let shown = c.wait_for("the warning", |m| {
+        m["method"] == "window/showMessage" && m["params"]["type"] == 2
+    });
+    let message = shown["params"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("unknown setting `level`") && message.contains("did you mean `levels`"),
+        "{shown}"
+    );
     assert_eq!(c.shutdown(), Some(0));
 }
 

@@ -62,6 +62,7 @@ fn render_file(outcome: &Outcome, display: &str, format: Format) -> String {
         files: 1,
         sources: &outcome.sources,
         notes: &[],
+        root: None,
     };
     let mut out = Vec::new();
     render::render(format, &report, RenderOptions::default(), &mut out).expect("renders");

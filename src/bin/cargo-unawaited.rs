@@ -30,11 +30,21 @@ fn main() -> ExitCode {
         })
         .chain(["help".to_string()])
         .collect();
-    match args.get(1).and_then(|a| a.to_str()) {
-        Some("--flycheck") => args[1] = "flycheck".into(),
+    // `-v`/`--verbose` may come before the subcommand, as in `cargo -v check`.
+    let first = 1 + args[1.min(args.len())..]
+        .iter()
+        .take_while(|a| {
+            a.to_str().is_some_and(|a| {
+                a == "--verbose"
+                    || (a.len() > 1 && a.trim_start_matches('-') == "v".repeat(a.len() - 1))
+            })
+        })
+        .count();
+    match args.get(first).and_then(|a| a.to_str()) {
+        Some("--flycheck") => args[first] = "flycheck".into(),
         Some("-h" | "--help" | "-V" | "--version") => {}
-        Some(first) if subcommands.iter().any(|s| s == first) => {}
-        _ => args.insert(1.min(args.len()), "check".into()),
+        Some(name) if subcommands.iter().any(|s| s == name) => {}
+        _ => args.insert(first.min(args.len()), "check".into()),
     }
     let matches = command.get_matches_from(args);
     match Cli::from_arg_matches(&matches) {

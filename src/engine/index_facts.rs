@@ -22,6 +22,8 @@ pub(super) struct IndexFacts {
     /// The facts of every file, per context, in the order of [`Plan::files`].
     pub per_context: Vec<Vec<IndexedFile>>,
     pub cache: CacheUpdate,
+    /// Per context: how many files' facts came from the cache (for `-v`).
+    pub cache_hits: Vec<usize>,
 }
 
 /// What goes back into the caches once the index is built.
@@ -71,8 +73,12 @@ pub(super) fn collect(
     let mut per_context: Vec<Vec<IndexedFile>> = plan.contexts.iter().map(|_| Vec::new()).collect();
     let mut entries: Vec<Vec<(PathBuf, u128, usize)>> =
         plan.contexts.iter().map(|_| Vec::new()).collect();
+    let mut cache_hits = vec![0; plan.contexts.len()];
     for (f, out) in files.iter().zip(outs) {
         let ci = f.context;
+        if out.cacheable && out.facts.is_none() {
+            cache_hits[ci] += 1;
+        }
         if out.cacheable {
             entries[ci].push((f.path.to_path_buf(), out.hash, per_context[ci].len()));
         }
@@ -88,6 +94,7 @@ pub(super) fn collect(
     IndexFacts {
         per_context,
         cache: CacheUpdate { caches, entries },
+        cache_hits,
     }
 }
 

@@ -89,8 +89,10 @@ pub(super) fn judge(
     }
     let lvl = level(RuleId::UnusedSuppression);
     if lvl != Level::Allow {
-        for (span, message, help) in suppressions.unused() {
-            let finding = Finding::new(span, message).help(help);
+        for stale in suppressions.unused() {
+            let finding = Finding::new(stale.span, stale.message)
+                .help(stale.help)
+                .fix(stale.fix);
             diagnostics.push(make(RuleId::UnusedSuppression, lvl, finding));
         }
     }

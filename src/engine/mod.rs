@@ -55,6 +55,9 @@ pub struct Options {
     pub force_exclude: bool,
     /// Do not read the dependencies' sources (`--no-deps`).
     pub no_deps: bool,
+    /// `-v`: [`Outcome::details`] (configuration, cache); `-vv`: each stage's time too, on
+    /// standard error as it ends.
+    pub verbose: u8,
 }
 
 #[derive(Debug, Default)]
@@ -73,6 +76,8 @@ pub struct Outcome {
     /// The cache folder that remembers which notes the last run printed (`None` with
     /// `--no-cache` or outside a package).
     pub notes_dir: Option<PathBuf>,
+    /// With `-v`: what the run used, a line each (each context's configuration file and cache).
+    pub details: Vec<String>,
 }
 
 impl Outcome {
@@ -129,7 +134,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
 /// `run`, with editor buffers: each `(path, text)` is checked, and its text stands for the
 /// file on disk for every file's findings (the index, the call graph). For `unawaited server`.
 pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Outcome, Fatal> {
-    let mut timer = PhaseTimer::from_env();
+    let mut timer = PhaseTimer::new(opts.verbose >= 2);
     let mut plan = plan::discover(opts, buffers)?;
     timer.lap("discover");
     let pool = rayon::ThreadPoolBuilder::new()
@@ -158,6 +163,10 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         opts.cache_dir.as_deref(),
     );
     timer.lap("index facts (skeleton or cache)");
+    let details = match opts.verbose {
+        0 => Vec::new(),
+        _ => details(&plan, &facts.cache_hits, opts),
+    };
     let mut per_context = facts.per_context;
     let deps = dependencies::load(
         opts,
@@ -182,6 +191,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     notes.extend(missing_module_notes(&plan, &contexts));
     let mut outcome = assemble(&mut plan, results, notes);
     outcome.missing_sources = deps.missing;
+    outcome.details = details;
     outcome.notes_dir = plan
         .contexts
         .iter()
@@ -373,15 +383,68 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// Phase timings on standard error when `UNAWAITED_TIMINGS` is set (for profiling).
+/// `-v`: per context, its root, how many files, the configuration file and the cache folder
+/// used, and how many files' index facts the cache held.
+fn details(plan: &Plan, cache_hits: &[usize], opts: &Options) -> Vec<String> {
+    let shown = |p: &Path| crate::discover::display(&plan.cwd, p);
+    let mut out = Vec::new();
+    for (i, c) in plan.contexts.iter().enumerate() {
+        let config = match plan.root_configs[i].as_ref().and_then(|c| c.source.clone()) {
+            Some(file) => format!("configuration {}", shown(&file)),
+            None => "no configuration file (defaults)".to_string(),
+        };
+        let cache = match crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()) {
+            _ if opts.no_cache => "no cache (--no-cache)".to_string(),
+            Some(dir) => format!(
+                "cache {} ({} of {} files' index facts from it)",
+                shown(&dir),
+                cache_hits[i],
+                c.files.len()
+            ),
+            None => "no cache".to_string(),
+        };
+        out.push(format!(
+            "context {} ({} file{}): {config}; {cache}",
+            shown(&c.root),
+            c.files.len(),
+            if c.files.len() == 1 { "" } else { "s" }
+        ));
+    }
+    // A file below a context's root may have a nearer configuration of its own.
+    let mut nearer: Vec<String> = plan
+        .targets
+        .iter()
+        .filter_map(|t| t.config.as_ref()?.source.clone())
+        .filter(|s| {
+            !plan
+                .root_configs
+                .iter()
+                .flatten()
+                .any(|c| c.source.as_ref() == Some(s))
+        })
+        .map(|s| shown(&s))
+        .collect();
+    nearer.sort();
+    nearer.dedup();
+    out.extend(
+        nearer
+            .into_iter()
+            .map(|s| format!("configuration {s} (for the files below it)")),
+    );
+    out
+}
+
+/// Phase timings on standard error with `-vv`, or when `UNAWAITED_TIMINGS` is set (for
+/// profiling).
 struct PhaseTimer {
     last: Option<std::time::Instant>,
 }
 
 impl PhaseTimer {
-    fn from_env() -> PhaseTimer {
+    fn new(verbose: bool) -> PhaseTimer {
+        let on = verbose || std::env::var_os("UNAWAITED_TIMINGS").is_some();
         PhaseTimer {
-            last: std::env::var_os("UNAWAITED_TIMINGS").map(|_| std::time::Instant::now()),
+            last: on.then(std::time::Instant::now),
         }
     }
 

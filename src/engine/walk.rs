@@ -169,9 +169,7 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
     }
     // The text is kept (for rendering and fixes) only where a finding is likely; a file whose
     // only facts are calls of workspace functions reads it again if one of them reports.
-    let may_report = suppressions
-        .as_ref()
-        .is_some_and(|s| !s.comments.is_empty())
+    let may_report = suppressions.as_ref().is_some_and(|s| s.has_comments())
         || facts.iter().any(|f| {
             !matches!(
                 f.kind,

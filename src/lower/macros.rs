@@ -193,6 +193,32 @@ impl Lower<'_> {
     }
 }
 
+/// The code inside a macro call, as the lowering reads it (a `select!`'s futures, conditions
+/// and handlers, the arguments of an expression macro, a block's statements), each as a
+/// statement; empty when the body is not Rust the lowering reads. For passes that look at the
+/// syntax itself, such as attribute suppressions inside a `select!` arm.
+pub fn body_syntax(mac: &syn::Macro) -> Vec<syn::Stmt> {
+    let expr = |e: &Expr| syn::Stmt::Expr(e.clone(), None);
+    let name = mac.path.segments.last().map(|s| s.ident.to_string());
+    if matches!(name.as_deref(), Some("select" | "select_biased")) {
+        if let Ok(select) = syn::parse2::<Select>(mac.tokens.clone()) {
+            return select
+                .branches
+                .iter()
+                .flat_map(|b| [b.future.as_ref(), b.condition.as_ref(), Some(&b.handler)])
+                .flatten()
+                .map(expr)
+                .collect();
+        }
+    }
+    if let Ok(args) = parse_args(&mac.tokens) {
+        return args.iter().map(expr).collect();
+    }
+    syn::parse2::<Stmts>(mac.tokens.clone())
+        .map(|s| s.0)
+        .unwrap_or_default()
+}
+
 fn parse_args(tokens: &TokenStream) -> syn::Result<Punctuated<Expr, Token![,]>> {
     syn::parse::Parser::parse2(
         Punctuated::<Expr, Token![,]>::parse_terminated,

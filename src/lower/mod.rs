@@ -5,6 +5,7 @@
 
 pub mod ir;
 mod macros;
+pub use macros::body_syntax;
 pub mod spans;
 
 use crate::index::facts::{collect_use, flatten_items, generic_params, has_runtime_attr, sig_of};

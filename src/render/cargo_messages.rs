@@ -183,7 +183,10 @@ fn target(kind: &[&'static str], name: &str, src: &Path, edition: &str) -> Targe
 /// The `compiler-message` lines of a report, without the closing `build-finished` line (the
 /// flycheck command adds its findings to cargo's own lines, which end with cargo's).
 pub fn render_messages(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = match report.root {
+        Some(root) => root.to_path_buf(),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
     let mut owners = Owners::default();
     let mut owner_of = |path: &str| owners.owner(&cwd.join(path));
     let mut write = |owner: &Owner, message: Message| -> io::Result<()> {

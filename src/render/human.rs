@@ -2,7 +2,7 @@
 //! written for rustc read it.
 
 use super::{RenderOptions, Report, Sources};
-use crate::diagnostic::{Diagnostic, Level, RunError};
+use crate::diagnostic::{Applicability, Diagnostic, Level, RunError};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer, Chars, Config};
@@ -20,6 +20,26 @@ fn severity(level: Level) -> Severity {
 /// Renders one diagnostic as rustc would print it; also used for the `rendered` field of the
 /// cargo format.
 pub fn render_one(diag: &Diagnostic, sources: &dyn Sources, color: bool) -> String {
+    render_marked(diag, sources, color, false)
+}
+
+/// ruff's marker of a finding `--fix` fixes (with `--unsafe-fixes`, unsafe fixes too), put
+/// before the message: `error[rule]: [*] message`.
+pub fn fix_marker(diag: &Diagnostic, opts: RenderOptions) -> &'static str {
+    match diag.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::MachineApplicable) => "[*] ",
+        Some(Applicability::MaybeIncorrect) if opts.unsafe_fixes => "[*] ",
+        _ => "",
+    }
+}
+
+/// [`render_one`], with the fixable marker when `marked`.
+fn render_marked(diag: &Diagnostic, sources: &dyn Sources, color: bool, marked: bool) -> String {
+    let message = if marked {
+        std::borrow::Cow::Owned(format!("[*] {}", diag.message))
+    } else {
+        std::borrow::Cow::Borrowed(diag.message.as_str())
+    };
     let mut files = SimpleFiles::new();
     let mut ids = BTreeMap::new();
     let mut file_id = |path: &str, files: &mut SimpleFiles<String, String>| -> Option<usize> {
@@ -33,7 +53,7 @@ pub fn render_one(diag: &Diagnostic, sources: &dyn Sources, color: bool) -> Stri
     };
     let mut cs = CsDiagnostic::new(severity(diag.level))
         .with_code(diag.rule.name())
-        .with_message(&diag.message);
+        .with_message(message.as_ref());
     let mut notes = Vec::new();
     match file_id(&diag.path, &mut files) {
         Some(id) => {
@@ -83,7 +103,7 @@ pub fn render_one(diag: &Diagnostic, sources: &dyn Sources, color: bool) -> Stri
             "{}[{}]: {}\n  --> {}:{}:{}\n",
             diag.level.as_str(),
             diag.rule.name(),
-            diag.message,
+            message,
             diag.path,
             diag.span.start.line,
             diag.span.start.column
@@ -142,7 +162,8 @@ pub fn render_error(err: &RunError) -> String {
 
 pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     for diag in report.diagnostics {
-        out.write_all(render_one(diag, report.sources, opts.color).as_bytes())?;
+        let marked = !fix_marker(diag, opts).is_empty();
+        out.write_all(render_marked(diag, report.sources, opts.color, marked).as_bytes())?;
     }
     for err in report.errors {
         out.write_all(render_error(err).as_bytes())?;

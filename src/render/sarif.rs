@@ -1,8 +1,8 @@
 //! `--format sarif`: one SARIF 2.1.0 document for code scanning (GitHub and others).
 //!
 //! Regions are lines and columns, columns counted in code points (`columnKind` says so). Paths
-//! become URIs relative to `%SRCROOT%`, the working directory, which is what display paths are
-//! relative to. Each result carries a fingerprint of its rule, path, line text and occurrence
+//! become URIs relative to `%SRCROOT%`, the repository root from the command line (the working
+//! directory in a report without a root), which is what the report's paths are relative to. Each result carries a fingerprint of its rule, path, line text and occurrence
 //! (the one baselines use), so a finding keeps its identity when code above it moves.
 
 use super::cargo::severity;
@@ -62,9 +62,13 @@ fn artifact_location(path: &str) -> Value {
     json!({ "uri": uri, "uriBaseId": SRCROOT })
 }
 
-/// `%SRCROOT%` as an absolute URI ending in `/`, when the working directory is known.
-fn original_uri_base_ids() -> Option<Value> {
-    let cwd = std::env::current_dir().ok()?;
+/// `%SRCROOT%` as an absolute URI ending in `/`: the folder the paths are relative to (the
+/// repository root, or else the working directory).
+fn original_uri_base_ids(root: Option<&Path>) -> Option<Value> {
+    let cwd = match root {
+        Some(root) => root.to_path_buf(),
+        None => std::env::current_dir().ok()?,
+    };
     let root = file_uri(&cwd.to_string_lossy());
     let root = format!("{}/", root.trim_end_matches('/'));
     Some(json!({ SRCROOT: { "uri": root } }))
@@ -203,7 +207,7 @@ fn run(report: &Report) -> Value {
         }}),
     );
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
-    if let Some(bases) = original_uri_base_ids() {
+    if let Some(bases) = original_uri_base_ids(report.root) {
         run.insert("originalUriBaseIds".into(), bases);
     }
     run.insert(
@@ -218,7 +222,21 @@ fn run(report: &Report) -> Value {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run(report)] });
+    render_with(report, None, out)
+}
+
+/// The document, with `statistics` (`--statistics`: the count of findings per rule) in the
+/// run's property bag.
+pub fn render_with(
+    report: &Report,
+    statistics: Option<Value>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut run = run(report);
+    if let (Some(stats), Value::Object(run)) = (statistics, &mut run) {
+        run.insert("properties".into(), json!({ "statistics": stats }));
+    }
+    let doc = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
 }

@@ -1,5 +1,6 @@
 //! `--message-format short`: rustc's short form, one line a finding
-//! (`path:line:col: error[rule]: message`), then the summary.
+//! (`path:line:col: error[rule]: message`, with ruff's `[*]` before the message of a finding
+//! `--fix` fixes), then the summary.
 
 use super::{cargo::severity, human, RenderOptions, Report};
 use std::io::{self, Write};
@@ -8,12 +9,13 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
     for d in report.diagnostics {
         writeln!(
             out,
-            "{}:{}:{}: {}[{}]: {}",
+            "{}:{}:{}: {}[{}]: {}{}",
             d.path,
             d.span.start.line,
             d.span.start.column,
             severity(d.level),
             d.rule.name(),
+            human::fix_marker(d, opts),
             d.message
         )?;
     }

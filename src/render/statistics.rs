@@ -1,6 +1,7 @@
 //! `--statistics`: only the number of findings per rule, as ruff prints it — count, a fixable
 //! marker (`[*]` fixable with the flags given, `[-]` only with `--unsafe-fixes`, `[ ]` not
-//! fixable) and the rule — in every format; `--format json` gets a statistics document instead.
+//! fixable) and the rule, in every format but two: `--format json` gets a statistics document
+//! instead, and `--format sarif` its document with the table in the run's properties.
 
 use super::{json::SCHEMA_VERSION, Fixable, Format, RenderOptions, Report};
 use crate::rule_id::RuleId;
@@ -51,20 +52,33 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let rows = rows(report);
-    if format == Format::Json {
-        let doc = json!({
-            "version": SCHEMA_VERSION,
-            "statistics": rows.iter().map(|r| json!({
-                "rule": r.rule.name(),
-                "count": r.count,
-                "fixable": r.fixable.any_applies(opts.unsafe_fixes),
-                "safe_fixes": r.fixable.safe,
-                "unsafe_fixes": r.fixable.unsafe_,
-            })).collect::<Vec<_>>(),
-            "errors": report.errors,
-        });
-        serde_json::to_writer(&mut *out, &doc)?;
-        return out.write_all(b"\n");
+    let table = || {
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "rule": r.rule.name(),
+                    "count": r.count,
+                    "fixable": r.fixable.any_applies(opts.unsafe_fixes),
+                    "safe_fixes": r.fixable.safe,
+                    "unsafe_fixes": r.fixable.unsafe_,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    match format {
+        Format::Json => {
+            let doc = json!({
+                "version": SCHEMA_VERSION,
+                "statistics": table(),
+                "errors": report.errors,
+            });
+            serde_json::to_writer(&mut *out, &doc)?;
+            return out.write_all(b"\n");
+        }
+        // A SARIF document still, for the tools that read it: the table in the run's
+        // properties, beside the results.
+        Format::Sarif => return super::sarif::render_with(report, Some(json!(table())), out),
+        _ => {}
     }
     let width = rows
         .iter()

@@ -59,6 +59,9 @@ pub fn serve(incoming: Receiver<Incoming>, out: Outgoing) -> i32 {
         .and_then(|w| w.diagnostic.as_ref()?.refresh_support)
         .unwrap_or(false);
     if let Some(options) = &params.initialization_options {
+        for warning in Settings::unknown_keys(options) {
+            state.show_warning(&out, warning);
+        }
         match Settings::from_json(options) {
             Ok(s) => state.settings = s,
             Err(e) => state.show_error_once(&out, e),
@@ -392,6 +395,9 @@ impl Session {
 
     fn apply_settings(&mut self, value: &Value) {
         let mut s = self.state.lock();
+        for warning in Settings::unknown_keys(value) {
+            s.show_warning(&self.out, warning);
+        }
         match Settings::from_json(value) {
             Ok(settings) => {
                 s.settings = settings;

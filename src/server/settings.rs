@@ -26,6 +26,9 @@ pub struct Settings {
 
 pub const DEFAULT_DEBOUNCE_MS: u64 = 20;
 
+/// The settings' keys, as clients write them.
+const KEYS: [&str; 4] = ["levels", "debounceMs", "docsUrl", "config"];
+
 impl Settings {
     /// Reads settings from a JSON value: the object itself, or its `unawaited` member.
     pub fn from_json(value: &serde_json::Value) -> Result<Settings, String> {
@@ -37,6 +40,30 @@ impl Settings {
             .map_err(|e| format!("bad unawaited settings: {e}"))?;
         settings.flags()?;
         Ok(settings)
+    }
+
+    /// A warning for each key of the settings object that is not a setting (it is ignored),
+    /// with the setting it may have meant.
+    pub fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
+        let value = value.get("unawaited").unwrap_or(value);
+        let Some(object) = value.as_object() else {
+            return Vec::new();
+        };
+        object
+            .keys()
+            .filter(|k| !KEYS.contains(&k.as_str()))
+            .map(|k| {
+                let hint = crate::rule_id::did_you_mean(k, KEYS)
+                    .map(|s| format!(", did you mean `{s}`"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            " (the settings are {})",
+                            KEYS.map(|k| format!("`{k}`")).join(", ")
+                        )
+                    });
+                format!("unknown setting `{k}` is ignored{hint}")
+            })
+            .collect()
     }
 
     pub fn flags(&self) -> Result<LevelFlags, String> {
@@ -91,6 +118,22 @@ mod tests {
         assert_eq!(
             Settings::from_json(&serde_json::Value::Null).unwrap(),
             Settings::default()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_what_they_may_mean() {
+        let warned = Settings::unknown_keys(&serde_json::json!({
+            "unawaited": {"level": {}, "debounceMs": 3, "colour": true}
+        }));
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(
+            warned[0].contains("`level`") && warned[0].contains("did you mean `levels`"),
+            "{warned:?}"
+        );
+        assert!(
+            warned[1].contains("`colour`") && warned[1].contains("the settings are"),
+            "{warned:?}"
         );
     }
 

@@ -118,6 +118,19 @@ impl State {
         )));
     }
 
+    /// Shows a warning to the user (and logs it).
+    pub fn show_warning(&self, out: &Outgoing, message: String) {
+        super::log(out, MessageType::WARNING, message.clone());
+        let params = ShowMessageParams {
+            typ: MessageType::WARNING,
+            message: format!("unawaited: {message}"),
+        };
+        out.send(Message::Notification(Notification::new(
+            "window/showMessage".into(),
+            params,
+        )));
+    }
+
     pub fn clear_error(&mut self) {
         self.shown_error = None;
     }

@@ -23,6 +23,43 @@ pub fn default_dir() -> Option<PathBuf> {
     }
 }
 
+/// The files this cache writes into its folder: a crate's `.cache` file, or the temporary file
+/// it is written through.
+fn is_own(name: &str) -> bool {
+    name.ends_with(".cache") || (name.starts_with('.') && name.ends_with(".tmp"))
+}
+
+/// `unawaited clean`: removes the dependency cache's files from `dir`, then its folder markers
+/// and the folder when nothing else is left (another program's files are left alone). Returns
+/// how many cache files were removed and whether the folder was.
+pub fn clean(dir: &Path) -> std::io::Result<(usize, bool)> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, false)),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    let mut others = false;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && is_own(&name) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        } else if !crate::files::CACHE_DIR_MARKERS.contains(&name.as_str()) {
+            others = true;
+        }
+    }
+    if others {
+        return Ok((removed, false));
+    }
+    for marker in crate::files::CACHE_DIR_MARKERS {
+        let _ = std::fs::remove_file(dir.join(marker));
+    }
+    Ok((removed, std::fs::remove_dir(dir).is_ok()))
+}
+
 #[derive(Serialize, Deserialize, Default)]
 struct Stored {
     format: u32,
@@ -114,11 +151,7 @@ impl CrateCache {
         if self.dirty {
             self.stored.format = FORMAT;
             if let Some(dir) = file.parent() {
-                if crate::files::prepare_cache_dir(dir, &|n| {
-                    n.ends_with(".cache") || n.ends_with(".tmp")
-                })
-                .is_ok()
-                {
+                if crate::files::prepare_cache_dir(dir, &is_own).is_ok() {
                     crate::files::write_sealed(
                         file,
                         crate::index::facts_shape::sealed_kind(),
