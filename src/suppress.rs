@@ -4,9 +4,10 @@
 //!   before, suppresses those rules on that line;
 //! - `// unawaited: allow-file(rule, ...)` anywhere in a file suppresses them in the whole file;
 //! - attributes on an enclosing item, statement or expression:
-//!   `#[cfg_attr(unawaited, allow(unawaited::rule))]`, and the rustc/clippy allows that mean the
-//!   same thing: `#[allow(unused_must_use)]` and `#[allow(clippy::let_underscore_future)]` for
-//!   `unawaited_future`, `#[allow(clippy::await_holding_lock)]` for `lock_across_await`.
+//!   `#[cfg_attr(unawaited, allow(unawaited::rule))]`, and the rustc/clippy allows, each for the
+//!   forms its own lint reports ([`Form`]): `#[allow(unused_must_use)]` for a future dropped as
+//!   a statement, `#[allow(clippy::let_underscore_future)]` for `let _ = fut;`,
+//!   `#[allow(clippy::await_holding_lock)]` for `lock_across_await`.
 
 use crate::diagnostic::{Applicability, Edit, Fix, Position, Span};
 use crate::index::types::path_segments;
@@ -45,7 +46,7 @@ pub struct Suppressions {
     /// Comments that look like suppressions but are not in the form that works.
     malformed: Vec<Stale>,
     /// (first line, last line, rule) from attributes.
-    attrs: Vec<(usize, usize, RuleId)>,
+    attrs: Vec<(usize, usize, Allow)>,
 }
 
 const MARKER: &str = "unawaited:";
@@ -140,8 +141,8 @@ impl Suppressions {
                 depth: 0,
             };
             for attr in &ast.attrs {
-                for rule in rules_of_attr(attr) {
-                    v.out.push((1, usize::MAX, rule));
+                for allow in rules_of_attr(attr) {
+                    v.out.push((1, usize::MAX, allow));
                 }
             }
             v.visit_file(ast);
@@ -155,7 +156,7 @@ impl Suppressions {
     }
 
     /// Whether a finding of `rule` starting on `line` is suppressed; marks the suppression used.
-    pub fn suppresses(&mut self, rule: RuleId, line: usize) -> bool {
+    pub fn suppresses(&mut self, rule: RuleId, line: usize, form: Form) -> bool {
         let mut hit = false;
         for c in &mut self.comments {
             let applies = match c.lines {
@@ -175,7 +176,7 @@ impl Suppressions {
         hit || self
             .attrs
             .iter()
-            .any(|&(a, b, r)| r == rule && (a..=b).contains(&line))
+            .any(|&(a, b, allow)| allow.covers(rule, form) && (a..=b).contains(&line))
     }
 
     /// Suppression comments that suppressed nothing, name unknown rules, or are malformed.
@@ -415,8 +416,61 @@ fn line_start_byte(source: &SourceFile, line: usize) -> usize {
     byte
 }
 
+/// What form a finding takes, for the foreign lints that cover one form only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `expr;` (rustc's `unused_must_use`).
+    Statement,
+    /// `let _ = expr;` (clippy's `let_underscore_future`).
+    LetUnderscore,
+    /// Any other.
+    Other,
+}
+
+impl Form {
+    /// The form of the finding a fact gives.
+    pub fn of(fact: &crate::analysis::facts::Fact) -> Form {
+        use crate::analysis::facts::{DropHow, FactKind};
+        match &fact.kind {
+            FactKind::Dropped {
+                how: DropHow::Statement,
+                ..
+            } => Form::Statement,
+            FactKind::Dropped {
+                how: DropHow::LetUnderscore,
+                ..
+            } => Form::LetUnderscore,
+            _ => Form::Other,
+        }
+    }
+}
+
+/// A rule an attribute allows, in every form or in one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allow {
+    pub rule: RuleId,
+    pub only: Option<Form>,
+}
+
+impl Allow {
+    fn any(rule: RuleId) -> Allow {
+        Allow { rule, only: None }
+    }
+
+    fn only(rule: RuleId, form: Form) -> Allow {
+        Allow {
+            rule,
+            only: Some(form),
+        }
+    }
+
+    fn covers(self, rule: RuleId, form: Form) -> bool {
+        self.rule == rule && self.only.is_none_or(|f| f == form)
+    }
+}
+
 /// The rules an attribute allows.
-pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
+pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<Allow> {
     let mut out = Vec::new();
     let path = &attr.path();
     let Ok(list) = attr.meta.require_list() else {
@@ -431,10 +485,14 @@ pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
                 .collect::<Vec<_>>()
                 .as_slice()
             {
-                ["unused_must_use"] | ["clippy", "let_underscore_future"] => {
-                    out.push(RuleId::UnawaitedFuture)
+                // Each foreign lint covers the forms it reports, no more.
+                ["unused_must_use"] => {
+                    out.push(Allow::only(RuleId::UnawaitedFuture, Form::Statement))
                 }
-                ["clippy", "await_holding_lock"] => out.push(RuleId::LockAcrossAwait),
+                ["clippy", "let_underscore_future"] => {
+                    out.push(Allow::only(RuleId::UnawaitedFuture, Form::LetUnderscore))
+                }
+                ["clippy", "await_holding_lock"] => out.push(Allow::any(RuleId::LockAcrossAwait)),
                 _ => {}
             }
             Ok(())
@@ -451,7 +509,7 @@ pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
                     if let [tool, name] = segs.as_slice() {
                         if tool == "unawaited" {
                             if let Some(r) = RuleId::from_name(name) {
-                                out.push(r);
+                                out.push(Allow::any(r));
                             }
                         }
                     }
@@ -466,7 +524,7 @@ pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<RuleId> {
 
 struct AttrVisitor<'a> {
     source: &'a SourceFile,
-    out: &'a mut Vec<(usize, usize, RuleId)>,
+    out: &'a mut Vec<(usize, usize, Allow)>,
     /// Macro bodies entered (bounded: a body can hold another macro).
     depth: usize,
 }
@@ -500,13 +558,13 @@ impl AttrVisitor<'_> {
         if attrs.is_empty() {
             return;
         }
-        let rules: Vec<RuleId> = attrs.iter().flat_map(rules_of_attr).collect();
-        if rules.is_empty() {
+        let allows: Vec<Allow> = attrs.iter().flat_map(rules_of_attr).collect();
+        if allows.is_empty() {
             return;
         }
         let s = self.source.span(node.span());
-        for r in rules {
-            self.out.push((s.start.line, s.end.line, r));
+        for a in allows {
+            self.out.push((s.start.line, s.end.line, a));
         }
     }
 }

@@ -81,7 +81,8 @@ pub(super) fn judge(
         for fact in w.facts.iter().chain(&indirect) {
             rule.check(fact, &mut findings);
             for f in findings.drain(..) {
-                if !suppressions.suppresses(*rule, f.span.start.line) {
+                let form = crate::suppress::Form::of(fact);
+                if !suppressions.suppresses(*rule, f.span.start.line, form) {
                     diagnostics.push(make(*rule, lvl, f));
                 }
             }
