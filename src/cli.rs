@@ -214,6 +214,9 @@ pub struct CheckArgs {
     /// Do not read the dependencies' sources (only the built-in tables describe them)
     #[arg(long)]
     pub no_deps: bool,
+    /// Let a configuration's `extend` name a file outside the repository (refused otherwise)
+    #[arg(long)]
+    pub allow_extend_outside: bool,
 
     // Package selection, as cargo spells it (for `cargo unawaited`; `unawaited check` takes
     // them too).

@@ -221,3 +221,264 @@ fn without_a_usable_key_no_cache_is_used() {
         assert_eq!(std::fs::read(&shared).unwrap(), [5u8; 32], "left as it was");
     }
 }
+
+/// What a file outside the repository holds: a line no output may ever show.
+const SECRET: &str = "OUTSIDE_SECRET_7f3a";
+
+/// A git repository `repo/` (a package with one finding of its own) beside a folder
+/// `outside/` holding what the tree must not read: `secret.rs` (a text that does not parse and
+/// whose first line is the secret) and `blocking.rs` (a blocking `get`, the secret in a
+/// comment).
+fn repository_beside_outside() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    write(&outside, "secret.rs", &format!("{SECRET}=hunter2 {{\n"));
+    write(
+        &outside,
+        "blocking.rs",
+        &format!(
+            "// {SECRET}\npub fn get() {{\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}}\n"
+        ),
+    );
+    write(&outside, "conf.toml", &format!("{SECRET} = = 1\n"));
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    write(
+        &repo,
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    (dir, repo)
+}
+
+/// Every output format the CLI has, as (what, arguments).
+const FORMATS: &[(&str, &[&str])] = &[
+    ("human", &["--format", "human"]),
+    ("short", &["--format", "short"]),
+    ("concise", &["--output-format", "concise"]),
+    ("json", &["--format", "json"]),
+    ("sarif", &["--format", "sarif"]),
+    ("github", &["--format", "github"]),
+    ("cargo", &["--format", "cargo"]),
+    ("cargo json", &["--message-format", "json"]),
+    ("cargo short", &["--message-format", "short"]),
+];
+
+/// Runs `unawaited check ARGS` in `dir` in every format, every note shown: the whole output of
+/// each (standard output and error), which must not hold the secret.
+fn assert_never_shown(dir: &Path, args: &[&str]) {
+    for (what, format) in FORMATS {
+        let out = unawaited()
+            .current_dir(dir)
+            .args(["check", "--show-notes", "--exit-zero"])
+            .args(*format)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(SECRET), "{what} {args:?} shows it: {text}");
+    }
+}
+
+/// The notes of a JSON run.
+fn notes_of(doc: &serde_json::Value) -> Vec<String> {
+    doc["notes"]
+        .as_array()
+        .map(|n| n.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// A symbolic link to a file or a folder outside the repository is not read as a source: a
+/// note names the link; nothing of what it leads to is shown, in any format, whether the
+/// folder or the link itself is named. The same text inside the repository is shown (the
+/// control: the secret would be printed if it were read).
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_repository_is_not_read() {
+    let (dir, repo) = repository_beside_outside();
+    let outside = dir.path().join("outside");
+    write(
+        &repo,
+        "src/lib.rs",
+        "mod secret;\nmod linked;\npub async fn run() {\n    linked::blocking::get();\n}\n",
+    );
+    std::os::unix::fs::symlink(outside.join("secret.rs"), repo.join("src/secret.rs")).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join("src/linked")).unwrap();
+    let (doc, _) = check_json(&repo, &["--exit-zero"]);
+    assert_eq!(doc["diagnostics"], serde_json::json!([]), "{doc}");
+    let notes = notes_of(&doc);
+    for link in ["src/secret.rs", "src/linked"] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(&format!("{link}: a symbolic link that leads outside"))),
+            "{notes:?}"
+        );
+    }
+    assert_never_shown(&repo, &[]);
+    assert_never_shown(&repo, &["src/secret.rs"]);
+    assert_never_shown(&repo, &["src/linked"]);
+    // The control: the same text inside the repository is read, and its line shown.
+    std::fs::remove_file(repo.join("src/secret.rs")).unwrap();
+    std::fs::copy(outside.join("secret.rs"), repo.join("src/secret.rs")).unwrap();
+    let out = unawaited()
+        .current_dir(&repo)
+        .args(["check", "--exit-zero"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(SECRET));
+}
+
+/// `#[path]` and `include!` that lead outside the repository are not read: a note names the
+/// file that holds them, and the outside file's items are unknown (its blocking `get` is not
+/// reported), in any format.
+#[test]
+fn path_and_include_out_of_the_repository_are_not_read() {
+    let (_dir, repo) = repository_beside_outside();
+    write(
+        &repo,
+        "src/lib.rs",
+        "#[path = \"../../outside/blocking.rs\"]\nmod blocking;\n\
+         include!(\"../../outside/secret.rs\");\n\
+         pub async fn run() {\n    blocking::get();\n}\n",
+    );
+    let (doc, _) = check_json(&repo, &["--exit-zero"]);
+    assert_eq!(doc["diagnostics"], serde_json::json!([]), "{doc}");
+    let notes = notes_of(&doc);
+    for how in ["#[path]", "include!"] {
+        let note = format!("src/lib.rs: `{how}` leads outside the repository: not read");
+        assert!(notes.contains(&note), "{notes:?}");
+    }
+    assert_never_shown(&repo, &[]);
+    // The control: the same module inside the repository is read, and its blocking call found.
+    std::fs::copy(
+        repo.join("../outside/blocking.rs"),
+        repo.join("src/blocking.rs"),
+    )
+    .unwrap();
+    write(
+        &repo,
+        "src/lib.rs",
+        "#[path = \"blocking.rs\"]\nmod blocking;\npub async fn run() {\n    blocking::get();\n}\n",
+    );
+    let (doc, _) = check_json(&repo, &["--exit-zero"]);
+    assert_eq!(doc["diagnostics"][0]["rule"], "blocking_in_async", "{doc}");
+}
+
+/// A target path in `Cargo.toml` that leads outside the repository is not read either.
+#[test]
+fn a_manifest_target_out_of_the_repository_is_not_read() {
+    let (_dir, repo) = repository_beside_outside();
+    write(
+        &repo,
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [lib]\npath = \"../outside/secret.rs\"\n",
+    );
+    write(&repo, "src/main.rs", "fn main() {}\n");
+    let (doc, _) = check_json(&repo, &["--exit-zero"]);
+    assert!(
+        notes_of(&doc).contains(
+            &"Cargo.toml: a target's `path` leads outside the repository: not read".to_string()
+        ),
+        "{doc}"
+    );
+    assert_never_shown(&repo, &[]);
+}
+
+/// `extend` out of the repository is refused (exit 2, the extending line named); with
+/// `--allow-extend-outside` it is read, and an error in it names the file and line without
+/// quoting it; a valid one applies.
+#[test]
+fn extend_out_of_the_repository_is_refused_and_never_quoted() {
+    let (dir, repo) = repository_beside_outside();
+    write(
+        &repo,
+        "src/lib.rs",
+        "async fn w() {}\npub async fn run() {\n    w();\n}\n",
+    );
+    write(
+        &repo,
+        "unawaited.toml",
+        "extend = \"../outside/conf.toml\"\n",
+    );
+    let err = stderr_of_error_run(&repo, &["check"], "extend out");
+    assert!(
+        err.contains("unawaited.toml: line 1")
+            && err.contains("`extend` leads outside the repository")
+            && err.contains("--allow-extend-outside"),
+        "{err}"
+    );
+    assert!(!err.contains(SECRET), "{err}");
+    let err = stderr_of_error_run(
+        &repo,
+        &["check", "--allow-extend-outside"],
+        "extend out, allowed",
+    );
+    assert!(
+        err.contains("conf.toml: line 1") && !err.contains(SECRET),
+        "{err}"
+    );
+    for (what, format) in FORMATS {
+        let out = unawaited()
+            .current_dir(&repo)
+            .args(["check", "--allow-extend-outside"])
+            .args(*format)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(SECRET), "{what}: {text}");
+    }
+    // Allowed and valid: the outside file's level applies.
+    write(
+        &dir.path().join("outside"),
+        "conf.toml",
+        "[rules]\nunawaited_future = \"allow\"\n",
+    );
+    let (doc, code) = check_json(&repo, &["--allow-extend-outside"]);
+    assert_eq!((doc["summary"]["diagnostics"].as_u64(), code), (Some(0), 0));
+    // Inside the repository, `extend` works without the flag.
+    write(
+        &repo,
+        "base.toml",
+        "[rules]\nunawaited_future = \"allow\"\n",
+    );
+    write(&repo, "unawaited.toml", "extend = \"base.toml\"\n");
+    let (doc, code) = check_json(&repo, &[]);
+    assert_eq!((doc["summary"]["diagnostics"].as_u64(), code), (Some(0), 0));
+}
+
+/// A dependency's source (under `$CARGO_HOME`) is read but never quoted: a file of it that
+/// does not parse is a note naming its path, and its text appears in no format.
+#[test]
+fn dependency_sources_are_never_quoted() {
+    let (dir, home, app) = package_with_dependency();
+    let krate = home.join("registry/src/index.crates.io-0000000000000000/asyncdep-1.0.0");
+    write(&krate, "src/lib.rs", &format!("{SECRET}=hunter2 {{\n"));
+    let deps_cache = dir.path().join("deps-cache");
+    for (what, format) in FORMATS {
+        let out = unawaited()
+            .current_dir(&app)
+            .env("CARGO_HOME", &home)
+            .env("UNAWAITED_DEPS_CACHE", &deps_cache)
+            .args(["check", "--show-notes", "--exit-zero"])
+            .args(*format)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(SECRET), "{what}: {text}");
+        assert!(text.contains("does not parse"), "{what}: {text}");
+    }
+}
