@@ -45,6 +45,9 @@ pub enum Command {
         /// Use this configuration file instead of discovering one
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Let a configuration's `extend` name a file outside the repository
+        #[arg(long)]
+        allow_extend_outside: bool,
     },
     /// For rust-analyzer's `check.overrideCommand`: run `cargo check --message-format json` with
     /// these arguments, pass its output on and add unawaited's findings (exit code: cargo's)

@@ -492,6 +492,16 @@ pub enum Extend {
     Anywhere,
 }
 
+impl Extend {
+    /// `Anywhere` when `allowed` (`--allow-extend-outside`), else `InsideRepository`.
+    pub fn outside_allowed(allowed: bool) -> Extend {
+        match allowed {
+            true => Extend::Anywhere,
+            false => Extend::InsideRepository,
+        }
+    }
+}
+
 /// Finds and caches the configuration of each folder.
 #[derive(Default)]
 pub struct ConfigFinder {

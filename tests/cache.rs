@@ -1,6 +1,6 @@
-//! The index cache: results with and without it are identical; a corrupt, truncated or foreign
-//! cache file is ignored and rebuilt, and so is a forged one; two runs at once never corrupt it; `--no-cache` neither
-//! reads nor writes it; an edited file is re-parsed.
+//! The index cache: results with and without it are identical; a corrupt, truncated, foreign
+//! or forged cache file is ignored and rebuilt; two runs at once never corrupt it;
+//! `--no-cache` neither reads nor writes it; an edited file is re-parsed.
 
 mod common;
 use common::*;

@@ -445,6 +445,14 @@ fn extend_out_of_the_repository_is_refused_and_never_quoted() {
     );
     let (doc, code) = check_json(&repo, &["--allow-extend-outside"]);
     assert_eq!((doc["summary"]["diagnostics"].as_u64(), code), (Some(0), 0));
+    // `unawaited config` shows the settings under the same rule.
+    let err = stderr_of_error_run(&repo, &["config", "src/lib.rs"], "config, extend out");
+    assert!(
+        err.contains("`extend` leads outside the repository"),
+        "{err}"
+    );
+    let shown = stdout_of_success(&repo, &["config", "--allow-extend-outside", "src/lib.rs"]);
+    assert!(shown.contains("unawaited_future = \"allow\""), "{shown}");
     // Inside the repository, `extend` works without the flag.
     write(
         &repo,

@@ -78,10 +78,7 @@ impl Plan {
 pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Plan, Fatal> {
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
-    let extend = match opts.allow_extend_outside {
-        true => Extend::Anywhere,
-        false => Extend::InsideRepository,
-    };
+    let extend = Extend::outside_allowed(opts.allow_extend_outside);
     let forced_config = match &opts.config_file {
         Some(path) => Some(Arc::new(
             Config::load_extending(path, extend).map_err(Fatal::Config)?,
