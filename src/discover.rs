@@ -657,6 +657,8 @@ impl ContextFinder {
                 }
                 if boundary.holds(&extra) {
                     files.push(extra);
+                } else if extra == pkg.join("build.rs") {
+                    walker.refuse(&extra);
                 } else {
                     walker.notes.borrow_mut().push(format!(
                         "{}: a target's `path` leads outside the repository: not read",

@@ -308,10 +308,11 @@ fn a_symlink_out_of_the_repository_is_not_read() {
     );
     std::os::unix::fs::symlink(outside.join("secret.rs"), repo.join("src/secret.rs")).unwrap();
     std::os::unix::fs::symlink(&outside, repo.join("src/linked")).unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.rs"), repo.join("build.rs")).unwrap();
     let (doc, _) = check_json(&repo, &["--exit-zero"]);
     assert_eq!(doc["diagnostics"], serde_json::json!([]), "{doc}");
     let notes = notes_of(&doc);
-    for link in ["src/secret.rs", "src/linked"] {
+    for link in ["src/secret.rs", "src/linked", "build.rs"] {
         assert!(
             notes
                 .iter()
