@@ -5,16 +5,17 @@
 //! cache folder: `--cache-dir` or `UNAWAITED_CACHE_DIR` when given, else `unawaited/` in the
 //! folder cargo builds into (see [`cargo_target_dir`]). The folder holds a `CACHEDIR.TAG` and a
 //! `.gitignore` of `*`, so backups skip it and git never lists it. A cache file is a header
-//! line — format, shape of the facts, tool version, hash of the payload — then the payload, encoded with postcard.
-//! Anything that does not check out (missing, truncated, corrupt, another version, foreign) is
-//! ignored and rebuilt. It is written to a temporary file and renamed into place, so a reader
+//! line — format, shape of the facts, tool version, and a seal of the whole made with the
+//! user's secret key ([`crate::files::SealKey`]) — then the payload, encoded with postcard.
+//! Anything that does not check out (missing, truncated, corrupt, another version, foreign,
+//! sealed with another key: planted by the tree under check) is ignored and rebuilt. It is written to a temporary file and renamed into place, so a reader
 //! never sees half a file and two runs at once never corrupt it (the last one wins).
 //!
 //! The facts are purely syntactic (items, signatures, imports of one file): they depend on the
 //! file's text and the tool's code only, not on configuration or other files, which is why the
 //! key is (content hash, tool version) and editing one file invalidates only its own entry.
 
-use crate::files::{content_hash, prepare_cache_dir, read_sealed, write_atomically, write_sealed};
+use crate::files::{content_hash, prepare_cache_dir, read_sealed, write_sealed};
 use crate::index::facts::FileFacts;
 use crate::index::facts_shape::sealed_kind;
 use serde::{Deserialize, Serialize};
@@ -118,13 +119,16 @@ const NOTES_SEEN: &str = "notes-seen";
 /// Whether the last run whose notes went to `dir` printed the same notes (`hash`); remembers
 /// `hash` for the next run either way. A folder that cannot be written remembers nothing, and
 /// the notes are printed.
+/// Sealed like the cache files, so a file planted by the tree cannot silence the notes.
 pub fn notes_seen_before(dir: &Path, hash: u64) -> bool {
+    const KIND: &str = "unawaited-notes-seen 1";
     let path = dir.join(NOTES_SEEN);
-    let text = format!("{hash:016x}\n");
-    if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+    if read_sealed::<u64>(&path, KIND) == Some(hash) {
         return true;
     }
-    let _ = prepare_dir(dir).and_then(|_| write_atomically(&path, text.as_bytes(), None, false));
+    if prepare_dir(dir).is_ok() {
+        write_sealed(&path, KIND, &hash);
+    }
     false
 }
 

@@ -57,6 +57,9 @@ pub enum Command {
         /// Use this configuration file instead of discovering one
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Let a configuration's `extend` name a file outside the repository
+        #[arg(long)]
+        allow_extend_outside: bool,
     },
     /// For rust-analyzer's `check.overrideCommand`: run `cargo check --message-format json` with
     /// these arguments, pass its output on and add unawaited's findings (exit code: cargo's)
@@ -226,6 +229,9 @@ pub struct CheckArgs {
     /// Do not read the dependencies' sources (only the built-in tables describe them)
     #[arg(long)]
     pub no_deps: bool,
+    /// Let a configuration's `extend` name a file outside the repository (refused otherwise)
+    #[arg(long)]
+    pub allow_extend_outside: bool,
 
     // Package selection, as cargo spells it (for `cargo unawaited`; `unawaited check` takes
     // them too).

@@ -133,16 +133,24 @@ struct Layer {
     file: ConfigFile,
     /// The dotted name of the table in the file (`package.metadata.unawaited.`), or empty.
     prefix: &'static str,
+    /// Errors show the line they are on: false for a file outside the repository.
+    quote: bool,
 }
 
 impl Layer {
-    fn parse(path: &Path, text: &str, metadata: bool) -> Result<Option<Layer>, ConfigError> {
-        let err = |message: String| ConfigError {
+    /// `quote`: errors may show the line they are on (not for a file outside the repository).
+    fn parse(
+        path: &Path,
+        text: &str,
+        metadata: bool,
+        quote: bool,
+    ) -> Result<Option<Layer>, ConfigError> {
+        let err = |e: toml::de::Error| ConfigError {
             path: path.display().to_string(),
-            message,
+            message: toml_error(text, &e, quote),
         };
         let (file, prefix) = if metadata {
-            let m: Manifest = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+            let m: Manifest = toml::from_str(text).map_err(err)?;
             let table = |h: Option<MetadataHolder>| h?.metadata?.unawaited;
             match (table(m.package), table(m.workspace)) {
                 (Some(p), _) => (p, "package.metadata.unawaited."),
@@ -150,7 +158,7 @@ impl Layer {
                 (None, None) => return Ok(None),
             }
         } else {
-            let file: ConfigFile = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
+            let file: ConfigFile = toml::from_str(text).map_err(err)?;
             (file, "")
         };
         let layer = Layer {
@@ -158,6 +166,7 @@ impl Layer {
             text: text.to_string(),
             file,
             prefix,
+            quote,
         };
         layer.check()?;
         Ok(Some(layer))
@@ -172,9 +181,13 @@ impl Layer {
     fn err(&self, byte: usize, message: String) -> ConfigError {
         let line = self.line(byte);
         let shown = self.text.lines().nth(line - 1).unwrap_or("").trim();
+        let message = match self.quote {
+            true => format!("line {line} (`{shown}`): {message}"),
+            false => format!("line {line}: {message}"),
+        };
         ConfigError {
             path: self.path.display().to_string(),
-            message: format!("line {line} (`{shown}`): {message}"),
+            message,
         }
     }
 
@@ -271,13 +284,22 @@ impl Layer {
     }
 }
 
-/// A TOML or schema error: the line, its text (which names the key), and what is wrong.
-fn toml_error(text: &str, e: &toml::de::Error) -> String {
+/// A TOML or schema error: the line, its text (which names the key; only with `quote`), and
+/// what is wrong. Without `quote` nothing of the text is shown: the message of a syntax error
+/// can hold a piece of it.
+fn toml_error(text: &str, e: &toml::de::Error, quote: bool) -> String {
     let at = e.span().map(|s| {
         let line = line_of(text, s.start);
         let shown = text.lines().nth(line - 1).unwrap_or("").trim();
-        format!("line {line} (`{shown}`): ")
+        match quote {
+            true => format!("line {line} (`{shown}`): "),
+            false => format!("line {line}: "),
+        }
     });
+    if !quote {
+        let what = "not a valid configuration (not shown: the file is outside the repository)";
+        return format!("{}{what}", at.unwrap_or_default());
+    }
     let message: Vec<&str> = e
         .message()
         .lines()
@@ -305,23 +327,31 @@ impl Config {
     /// Parses one configuration file (a `Cargo.toml` when `table` is `Some`, its metadata table
     /// read) without following `extend`.
     pub fn parse(path: &Path, text: &str, table: Option<&str>) -> Result<Config, ConfigError> {
-        match Layer::parse(path, text, table.is_some())? {
+        match Layer::parse(path, text, table.is_some(), true)? {
             Some(layer) => Config::resolve(vec![layer]),
             None => Ok(Config::default()),
         }
     }
 
-    /// Reads a configuration file and the files it extends.
+    /// Reads a configuration file and the files it extends (inside its repository only).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_extending(path, Extend::InsideRepository)
+    }
+
+    /// [`Config::load`], `extend` following `policy`.
+    pub fn load_extending(path: &Path, policy: Extend) -> Result<Config, ConfigError> {
         let text = read_text(path)?;
-        match Layer::parse(path, &text, is_manifest(path))? {
-            Some(layer) => Config::resolve(Config::extended(layer)?),
+        match Layer::parse(path, &text, is_manifest(path), true)? {
+            Some(layer) => Config::resolve(Config::extended(layer, policy)?),
             None => Ok(Config::default()),
         }
     }
 
-    /// A layer and the layers it extends, nearest first; a cycle is an error.
-    fn extended(first: Layer) -> Result<Vec<Layer>, ConfigError> {
+    /// A layer and the layers it extends, nearest first; a cycle is an error, and so is a
+    /// file outside the first layer's repository unless `policy` allows it (and then its
+    /// errors do not quote it).
+    fn extended(first: Layer, policy: Extend) -> Result<Vec<Layer>, ConfigError> {
+        let boundary = crate::discover::Boundary::of(&first.path);
         let mut layers = vec![first];
         loop {
             let last = layers.last().expect("one layer at least");
@@ -329,6 +359,17 @@ impl Config {
                 return Ok(layers);
             };
             let target = crate::files::normalize(&last.folder().join(extend.get_ref()));
+            let inside = boundary.holds(&target);
+            if !inside && policy == Extend::InsideRepository {
+                return Err(last.err(
+                    extend.span().start,
+                    format!(
+                        "`extend` leads outside the repository (`{}`): refused \
+                         (`--allow-extend-outside` allows it)",
+                        boundary.root().display()
+                    ),
+                ));
+            }
             let same = |a: &Path, b: &Path| {
                 a == b || std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
             };
@@ -349,7 +390,7 @@ impl Config {
                     format!("cannot extend `{}`: {}", e.path, e.message),
                 )
             })?;
-            match Layer::parse(&target, &text, is_manifest(&target))? {
+            match Layer::parse(&target, &text, is_manifest(&target), inside)? {
                 Some(layer) => layers.push(layer),
                 None => return Ok(layers),
             }
@@ -447,14 +488,46 @@ impl Config {
     }
 }
 
+/// Where `extend` may lead.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Extend {
+    /// Inside the repository of the extending file only (the default: the file is the tree's,
+    /// which may be a stranger's).
+    #[default]
+    InsideRepository,
+    /// Anywhere (`--allow-extend-outside`, for layouts that keep a shared configuration
+    /// beside their repositories).
+    Anywhere,
+}
+
+impl Extend {
+    /// `Anywhere` when `allowed` (`--allow-extend-outside`), else `InsideRepository`.
+    pub fn outside_allowed(allowed: bool) -> Extend {
+        match allowed {
+            true => Extend::Anywhere,
+            false => Extend::InsideRepository,
+        }
+    }
+}
+
 /// Finds and caches the configuration of each folder.
 #[derive(Default)]
 pub struct ConfigFinder {
     by_dir: HashMap<PathBuf, Option<std::sync::Arc<Config>>>,
     pub errors: Vec<ConfigError>,
+    /// Where `extend` may lead.
+    pub extend: Extend,
 }
 
 impl ConfigFinder {
+    /// A finder whose configurations' `extend` follows `extend`.
+    pub fn new(extend: Extend) -> ConfigFinder {
+        ConfigFinder {
+            extend,
+            ..ConfigFinder::default()
+        }
+    }
+
     /// The configuration that applies to files in `dir`: the nearest `unawaited.toml`, or
     /// `Cargo.toml` with an `unawaited` metadata table, at or above it.
     pub fn for_dir(&mut self, dir: &Path) -> Option<std::sync::Arc<Config>> {
@@ -469,7 +542,7 @@ impl ConfigFinder {
     }
 
     fn read_here(&mut self, dir: &Path) -> Option<std::sync::Arc<Config>> {
-        match Config::in_folder(dir) {
+        match Config::in_folder_extending(dir, self.extend) {
             Ok(found) => found.map(std::sync::Arc::new),
             Err(e) => {
                 self.errors.push(e);
@@ -483,6 +556,11 @@ impl Config {
     /// The configuration a folder holds itself, if any: its `unawaited.toml` or the metadata
     /// table of its `Cargo.toml` (both is an error naming both).
     pub fn in_folder(dir: &Path) -> Result<Option<Config>, ConfigError> {
+        Config::in_folder_extending(dir, Extend::InsideRepository)
+    }
+
+    /// [`Config::in_folder`], `extend` following `policy`.
+    pub fn in_folder_extending(dir: &Path, policy: Extend) -> Result<Option<Config>, ConfigError> {
         let own = dir.join("unawaited.toml");
         let manifest = dir.join("Cargo.toml");
         let has_metadata = || {
@@ -490,7 +568,7 @@ impl Config {
             if !text.contains("unawaited") {
                 return None;
             }
-            Layer::parse(&manifest, &text, true).ok().flatten()
+            Layer::parse(&manifest, &text, true, true).ok().flatten()
         };
         match std::fs::symlink_metadata(&own) {
             Ok(_) => {
@@ -505,15 +583,15 @@ impl Config {
                         ),
                     });
                 }
-                Config::load(&own).map(Some)
+                Config::load_extending(&own, policy).map(Some)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let text = match std::fs::read_to_string(&manifest) {
                     Ok(text) if text.contains("metadata") && text.contains("unawaited") => text,
                     _ => return Ok(None),
                 };
-                match Layer::parse(&manifest, &text, true)? {
-                    Some(layer) => Config::resolve(Config::extended(layer)?).map(Some),
+                match Layer::parse(&manifest, &text, true, true)? {
+                    Some(layer) => Config::resolve(Config::extended(layer, policy)?).map(Some),
                     None => Ok(None),
                 }
             }

@@ -54,6 +54,8 @@ pub struct Walker<'a> {
     pub ignores: &'a Ignores,
     /// Whether a path named on the command line is skipped too when excluded or ignored.
     pub force_exclude: &'a dyn Fn(&Path) -> bool,
+    /// What the walks refused to read (links out of the repository), one note each.
+    pub notes: RefCell<Vec<String>>,
 }
 
 impl Walker<'_> {
@@ -114,6 +116,8 @@ impl Walker<'_> {
                               check piped text)"
                         .into(),
                 });
+            } else if !Boundary::of(&abs).holds(&abs) {
+                self.refuse(&abs);
             } else {
                 let display = self.display(&abs);
                 out.entry(abs.clone()).or_insert(Target {
@@ -126,15 +130,31 @@ impl Walker<'_> {
         out.into_values().collect()
     }
 
-    /// Every `.rs` file below `dir`, skipping what [`Walker::skips`].
+    /// Notes that `link` leads outside the repository and is not read.
+    fn refuse(&self, link: &Path) {
+        self.notes.borrow_mut().push(format!(
+            "{}: a symbolic link that leads outside the repository: not read",
+            self.display(link)
+        ));
+    }
+
+    /// Every `.rs` file below `dir`, skipping what [`Walker::skips`] and what symbolic links
+    /// lead to outside the repository (each named in a note).
     pub fn rust_files(&self, dir: &Path, errors: &mut Vec<RunError>) -> Vec<PathBuf> {
         let mut files = Vec::new();
+        let boundary = Boundary::of(dir);
         let walk = WalkDir::new(dir)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter();
-        let walk =
-            walk.filter_entry(|e| e.depth() == 0 || !self.skips(e.path(), e.file_type().is_dir()));
+        let walk = walk.filter_entry(|e| {
+            let linked = e.depth() == 0 || e.path_is_symlink();
+            if linked && !boundary.holds(e.path()) {
+                self.refuse(e.path());
+                return false;
+            }
+            e.depth() == 0 || !self.skips(e.path(), e.file_type().is_dir())
+        });
         for entry in walk {
             match entry {
                 Ok(e)
@@ -208,6 +228,55 @@ fn repo_root_of_cwd(cwd: &Path) -> Option<PathBuf> {
             let root = crate::repo::root_of(cwd);
             *last = Some((cwd.to_path_buf(), root.clone()));
             root
+        }
+    }
+}
+
+/// The repository that holds `start` (a file or a folder): the nearest folder at or above it
+/// that holds `.git`; else the workspace (or package) of the nearest `Cargo.toml`; else the
+/// folder itself (a file's folder). What a run reads as sources lies inside it.
+pub fn repository_root(start: &Path) -> PathBuf {
+    let start = crate::files::normalize(start);
+    let dir = if start.is_dir() {
+        start
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    };
+    crate::repo::root_of(&dir).unwrap_or(dir)
+}
+
+/// The repository as a boundary: files that symbolic links, `#[path]`, `include!` or a
+/// configuration's `extend` reach outside it are not read as the tree's own.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    root: PathBuf,
+    /// The root with every symbolic link resolved.
+    real_root: PathBuf,
+}
+
+impl Boundary {
+    /// The boundary of the repository holding `start` ([`repository_root`]).
+    pub fn of(start: &Path) -> Boundary {
+        Boundary::at(&repository_root(start))
+    }
+
+    /// The boundary of the repository at `root`.
+    pub fn at(root: &Path) -> Boundary {
+        let root = crate::files::normalize(root);
+        let real_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+        Boundary { root, real_root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether `path` lies inside, every symbolic link resolved. A path that does not resolve
+    /// (missing, a dangling link) is judged as written: reading it fails, and says so.
+    pub fn holds(&self, path: &Path) -> bool {
+        match std::fs::canonicalize(path) {
+            Ok(real) => real.starts_with(&self.real_root),
+            Err(_) => crate::files::normalize(path).starts_with(&self.root),
         }
     }
 }
@@ -529,6 +598,7 @@ impl ContextFinder {
             excluded: &|_| false,
             ignores: &ignores,
             force_exclude: &|_| false,
+            notes: RefCell::default(),
         };
         let mut members: Vec<(String, PathBuf)> = Vec::new();
         for dir in self.packages_in(&root, &walker) {
@@ -583,6 +653,7 @@ impl ContextFinder {
             };
         }
         let packages = self.packages_in(key, walker);
+        let boundary = Boundary::of(key);
         let mut files = Vec::new();
         let mut roots = Vec::new();
         for pkg in packages {
@@ -608,8 +679,18 @@ impl ContextFinder {
                 .map(|p| crate::files::normalize(&pkg.join(p)))
                 .chain([pkg.join("build.rs")])
             {
-                if extra.is_file() && !files.contains(&extra) {
+                if !extra.is_file() || files.contains(&extra) {
+                    continue;
+                }
+                if boundary.holds(&extra) {
                     files.push(extra);
+                } else if extra == pkg.join("build.rs") {
+                    walker.refuse(&extra);
+                } else {
+                    walker.notes.borrow_mut().push(format!(
+                        "{}: a target's `path` leads outside the repository: not read",
+                        walker.display(&pkg.join("Cargo.toml"))
+                    ));
                 }
             }
             roots.extend(crate_roots(&pkg, &name, &m, &files));

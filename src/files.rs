@@ -1,5 +1,6 @@
 //! Floor 0: file helpers every layer may use — path normalisation, content hashes, atomic
-//! writes, and the sealed cache files (a checked header, then a postcard payload).
+//! writes, and the sealed cache files (a header sealed with the user's secret key, then a
+//! postcard payload).
 
 use serde::{de::DeserializeOwned, Serialize};
 use std::io::Write;
@@ -101,28 +102,171 @@ pub fn prepare_cache_dir(dir: &Path, is_own: &dyn Fn(&str) -> bool) -> std::io::
 
 /// Writes `payload` (postcard) behind a header of `kind` (what the payload is: format, shape,
 /// tool version) and its seal, atomically, into a folder the caller prepared; failures are
-/// ignored (a cache is only an optimisation).
+/// ignored (a cache is only an optimisation), and nothing is written without a [`SealKey`].
 pub fn write_sealed(file: &Path, kind: &str, payload: &impl Serialize) {
+    let Some(key) = SealKey::user() else { return };
     let Ok(body) = postcard::to_allocvec(payload) else {
         return;
     };
-    let mut bytes = header(kind, &body).into_bytes();
+    let mut bytes = format!("{kind} {}\n", key.seal(kind, &body).to_hex()).into_bytes();
     bytes.extend_from_slice(&body);
     let _ = write_atomically(file, &bytes, None, false);
 }
 
-/// Reads what [`write_sealed`] wrote with the same `kind`; `None` when it is missing or does
-/// not check out.
+/// Reads what [`write_sealed`] wrote with the same `kind` and the user's key; `None` when it
+/// is missing, was sealed with another key (another user or machine, or forged by the tree
+/// that holds it), or does not check out in any other way.
 pub fn read_sealed<T: DeserializeOwned>(file: &Path, kind: &str) -> Option<T> {
+    let key = SealKey::user()?;
     let bytes = std::fs::read(file).ok()?;
     let newline = bytes.iter().position(|&b| b == b'\n')?;
-    let (head, body) = (&bytes[..=newline], &bytes[newline + 1..]);
-    if head != header(kind, body).as_bytes() {
+    let (head, body) = (&bytes[..newline], &bytes[newline + 1..]);
+    let seal = std::str::from_utf8(head)
+        .ok()?
+        .strip_prefix(kind)?
+        .strip_prefix(' ')?;
+    // `Hash` compares in constant time.
+    if blake3::Hash::from_hex(seal).ok()? != key.seal(kind, body) {
         return None;
     }
     postcard::from_bytes(body).ok()
 }
 
-fn header(kind: &str, body: &[u8]) -> String {
-    format!("{kind} {:032x}\n", content_hash(body))
+/// The variable naming the key file, instead of `unawaited/key` in the user's cache folder.
+pub const KEY_FILE_VAR: &str = "UNAWAITED_KEY_FILE";
+
+/// The secret that seals cache files: 32 random bytes kept in a file only its user can read
+/// (`$UNAWAITED_KEY_FILE`, else `unawaited/key` in the user's cache folder), created on first
+/// use. A cache file is trusted only when its seal — a keyed BLAKE3 hash (a MAC) of its kind
+/// and payload — checks out with this key, so a cache written by anyone who does not hold it
+/// (a tree under check, another user, another machine) is ignored and rewritten.
+pub struct SealKey([u8; 32]);
+
+impl SealKey {
+    /// The user's key, read or created once per process; `None` (no cache is read or written)
+    /// when it can be neither read nor created.
+    pub fn user() -> Option<&'static SealKey> {
+        static KEY: std::sync::OnceLock<Option<SealKey>> = std::sync::OnceLock::new();
+        KEY.get_or_init(|| SealKey::load_or_create(&SealKey::default_file()?))
+            .as_ref()
+    }
+
+    /// Where the user's key lives.
+    pub fn default_file() -> Option<PathBuf> {
+        match std::env::var_os(KEY_FILE_VAR) {
+            Some(f) if !f.is_empty() => Some(PathBuf::from(f)),
+            _ => Some(dirs::cache_dir()?.join("unawaited").join("key")),
+        }
+    }
+
+    /// The key in `file`, created there first when there is none: written whole to a
+    /// temporary file readable by its owner only, then linked into place, so two runs that
+    /// start at once agree on one key. A key file that others may read, or that is not 32
+    /// bytes, is not used.
+    pub fn load_or_create(file: &Path) -> Option<SealKey> {
+        if let Some(key) = SealKey::load(file) {
+            return Some(key);
+        }
+        let dir = file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).ok()?;
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).ok()?;
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).ok()?;
+        let tmp = dir.join(format!(".key.{}.tmp", u64::from_le_bytes(nonce)));
+        let written = (|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options.open(&tmp)?;
+            f.write_all(&key)?;
+            f.sync_all()?;
+            match std::fs::hard_link(&tmp, file) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                    // A file system without hard links: a rename, unless a key appeared.
+                    if file.exists() {
+                        Ok(())
+                    } else {
+                        std::fs::rename(&tmp, file)
+                    }
+                }
+                _ => Ok(()),
+            }
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        written.ok()?;
+        // Whichever run linked first, every run uses what the file holds.
+        SealKey::load(file)
+    }
+
+    fn load(file: &Path) -> Option<SealKey> {
+        let meta = std::fs::metadata(file).ok()?;
+        #[cfg(unix)]
+        if std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 != 0 {
+            return None;
+        }
+        if !meta.is_file() || meta.len() != 32 {
+            return None;
+        }
+        std::fs::read(file).ok()?.try_into().ok().map(SealKey)
+    }
+
+    /// A key from its bytes (tests, and checking a seal made with a known key).
+    pub fn from_bytes(bytes: [u8; 32]) -> SealKey {
+        SealKey(bytes)
+    }
+
+    /// The seal of a cache file holding `body` as `kind`.
+    pub fn seal(&self, kind: &str, body: &[u8]) -> blake3::Hash {
+        let mut mac = blake3::Hasher::new_keyed(&self.0);
+        mac.update(&(kind.len() as u64).to_le_bytes());
+        mac.update(kind.as_bytes());
+        mac.update(body);
+        mac.finalize()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_created_once_private_and_then_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a/b/key");
+        let first = SealKey::load_or_create(&file).unwrap();
+        let again = SealKey::load_or_create(&file).unwrap();
+        assert_eq!(first.0, again.0);
+        assert_eq!(std::fs::read(&file).unwrap(), first.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            // A key others may read is no secret: it is not used.
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(SealKey::load(&file).is_none());
+        }
+        // Another file, another key; no temporary file left.
+        let other = SealKey::load_or_create(&dir.path().join("a/b/other")).unwrap();
+        assert_ne!(first.0, other.0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("a/b")).unwrap().count(),
+            2
+        );
+        // A key file of the wrong length is refused, and so is a folder where one cannot be made.
+        std::fs::write(dir.path().join("short"), b"abc").unwrap();
+        assert!(SealKey::load_or_create(&dir.path().join("short")).is_none());
+        assert!(SealKey::load_or_create(&dir.path().join("short/key")).is_none());
+    }
+
+    #[test]
+    fn a_seal_depends_on_the_key_the_kind_and_the_body() {
+        let (a, b) = (SealKey::from_bytes([1; 32]), SealKey::from_bytes([2; 32]));
+        assert_eq!(a.seal("k", b"body"), a.seal("k", b"body"));
+        assert_ne!(a.seal("k", b"body"), b.seal("k", b"body"));
+        assert_ne!(a.seal("k", b"body"), a.seal("k", b"bodY"));
+        assert_ne!(a.seal("k", b"body"), a.seal("kb", b"ody"));
+    }
 }

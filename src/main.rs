@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use unawaited::baseline::Baseline;
 use unawaited::cli::{CheckArgs, Cli, ColorChoice, Command, MessageFormat};
-use unawaited::config::{Config, ConfigFinder, LevelFlags};
+use unawaited::config::{Config, ConfigFinder, Extend, LevelFlags};
 use unawaited::diagnostic::{Diagnostic, Fix, Level};
 use unawaited::engine::{self, Fatal, Options};
 use unawaited::fix;
@@ -47,7 +47,14 @@ pub fn run_cli(cli: Cli) -> ExitCode {
             return check(*args, cli.verbose);
         }
         Command::Clean { paths, cache_dir } => return clean(&paths, cache_dir),
-        Command::Config { path, config } => return show_config(&path, config.as_deref()),
+        Command::Config {
+            path,
+            config,
+            allow_extend_outside,
+        } => {
+            let extend = Extend::outside_allowed(allow_extend_outside);
+            return show_config(&path, config.as_deref(), extend);
+        }
         Command::Server { .. } => return ExitCode::from(unawaited::server::run() as u8),
     };
     match result {
@@ -231,19 +238,19 @@ fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
 }
 
 /// `unawaited config PATH`: the settings that apply to a file and where each comes from.
-fn show_config(path: &Path, forced: Option<&Path>) -> ExitCode {
+fn show_config(path: &Path, forced: Option<&Path>, extend: Extend) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
     let abs = unawaited::files::normalize(&cwd.join(path));
     if std::fs::symlink_metadata(&abs).is_err() {
         return usage(&format!("{}: no such file or directory", path.display()));
     }
     let config = match forced {
-        Some(file) => match Config::load(file) {
+        Some(file) => match Config::load_extending(file, extend) {
             Ok(c) => Some(c),
             Err(e) => return config_error(&e),
         },
         None => {
-            let mut finder = ConfigFinder::default();
+            let mut finder = ConfigFinder::new(extend);
             let dir = if abs.is_dir() {
                 abs.clone()
             } else {
@@ -456,6 +463,7 @@ fn check(args: CheckArgs, verbose: u8) -> ExitCode {
         force_exclude: args.force_exclude,
         no_deps: args.no_deps,
         verbose,
+        allow_extend_outside: args.allow_extend_outside,
     };
     // A path that is not there at all is a mistake in the command, not a file to report.
     for path in &opts.paths {

@@ -241,6 +241,8 @@ fn two_configurations_in_one_folder_is_an_error() {
 #[test]
 fn extend_inherits_and_the_child_wins() {
     let dir = tempfile::tempdir().unwrap();
+    // One repository holds both (`extend` out of the repository is refused: tests/security.rs).
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
     write(
         dir.path(),
         "base/unawaited.toml",

@@ -616,3 +616,41 @@ fn the_server_ends_when_its_input_closes() {
     // No `shutdown` came first: exit code 1, as LSP asks of `exit` without one.
     assert_eq!(c.wait_exit(), Some(1));
 }
+
+/// The server keeps to the repository it is opened on, as `unawaited check` does: a module
+/// that is a symbolic link to a file outside is not read (its blocking call is not reported)
+/// and nothing of it reaches the editor; the same file inside the repository is read.
+#[cfg(unix)]
+#[test]
+fn the_repository_is_the_boundary() {
+    const SECRET: &str = "OUTSIDE_SECRET_7f3a";
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside.rs");
+    std::fs::write(&outside, format!("// {SECRET}\n{HELPER_BLOCKING}")).unwrap();
+    let repo = dir.path().join("repo");
+    for (path, text) in [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("src/lib.rs", LIB_ON_DISK),
+    ] {
+        common::write(&repo, path, text);
+    }
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join("src/helper.rs")).unwrap();
+    let check = |expected: fn(&[Value]) -> bool| {
+        let (mut c, _) = Client::initialized(&repo, json!({}), Value::Null);
+        let lib = url(&repo.join("src/lib.rs"));
+        c.open(&lib, LIB_ON_DISK);
+        let found = c.diagnostics(&lib, "the check", |_| true);
+        assert!(expected(&found), "{found:?}");
+        let said = format!("{found:?}{:?}", c.backlog);
+        assert!(!said.contains(SECRET), "{said}");
+        assert_eq!(c.shutdown(), Some(0));
+    };
+    check(|d| !rules(d).contains(&"blocking_in_async"));
+    std::fs::remove_file(repo.join("src/helper.rs")).unwrap();
+    std::fs::copy(&outside, repo.join("src/helper.rs")).unwrap();
+    check(|d| rules(d).contains(&"blocking_in_async"));
+}

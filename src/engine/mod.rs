@@ -58,6 +58,8 @@ pub struct Options {
     /// `-v`: [`Outcome::details`] (configuration, cache); `-vv`: each stage's time too, on
     /// standard error as it ends.
     pub verbose: u8,
+    /// A configuration's `extend` may name a file outside the repository.
+    pub allow_extend_outside: bool,
 }
 
 #[derive(Debug, Default)]
@@ -168,6 +170,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         _ => details(&plan, &facts.cache_hits, opts),
     };
     let mut per_context = facts.per_context;
+    let link_notes = links_out_of_repository(&plan, &per_context);
     let deps = dependencies::load(
         opts,
         &pool,
@@ -187,7 +190,9 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
 
     let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
     timer.lap("summaries + rules");
-    let mut notes = deps.notes;
+    let mut notes = std::mem::take(&mut plan.notes);
+    notes.extend(link_notes);
+    notes.extend(deps.notes);
     notes.extend(missing_module_notes(&plan, &contexts));
     let mut outcome = assemble(&mut plan, results, notes);
     outcome.missing_sources = deps.missing;
@@ -216,6 +221,36 @@ fn missing_module_notes(plan: &Plan, contexts: &[Context]) -> Vec<String> {
             )
         })
         .collect();
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// The `#[path]` attributes and `include!`s of the contexts' files that lead outside the
+/// repository, one note each: such a file is not among the files a context reads (discovery
+/// keeps to the repository), so it is not read; the note says why the module is unknown.
+fn links_out_of_repository(plan: &Plan, per_context: &[Vec<IndexedFile>]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (def, files) in plan.contexts.iter().zip(per_context) {
+        let boundary = crate::discover::Boundary::of(&def.root);
+        for file in files {
+            let dir = file.path.parent().unwrap_or(Path::new(""));
+            for m in &file.facts.modules {
+                let attrs = m.out_of_line.iter().filter_map(|d| d.path_attr.as_deref());
+                let linked = attrs.map(|p| ("#[path]", p));
+                let included = m.includes.iter().map(|p| ("include!", p.as_str()));
+                for (how, target) in linked.chain(included) {
+                    let target = crate::files::normalize(&dir.join(target));
+                    if !boundary.holds(&target) {
+                        notes.push(format!(
+                            "{}: `{how}` leads outside the repository: not read",
+                            plan.display(&file.path)
+                        ));
+                    }
+                }
+            }
+        }
+    }
     notes.sort();
     notes.dedup();
     notes
@@ -304,12 +339,19 @@ fn assemble(plan: &mut Plan, results: Vec<FileResult>, notes: Vec<String>) -> Ou
         outcome.diagnostics.extend(r.diagnostics);
         errors.extend(r.error);
     }
-    // Notes of call chains point into other files: their texts are needed to show them.
+    // Notes of call chains point into other files: their texts are needed to show them — of
+    // the contexts' own files only, which lie in the repository. A dependency's file is named
+    // as the place a note points to, never quoted.
+    let own: std::collections::HashSet<String> = plan
+        .contexts
+        .iter()
+        .flat_map(|c| c.files.iter().map(|f| plan.display(f)))
+        .collect();
     let noted: Vec<String> = outcome
         .diagnostics
         .iter()
         .flat_map(|d| d.notes.iter().filter_map(|n| n.path.clone()))
-        .filter(|p| !outcome.sources.contains_key(p))
+        .filter(|p| !outcome.sources.contains_key(p) && own.contains(p))
         .collect();
     for path in noted {
         if let Ok(text) = std::fs::read_to_string(plan.cwd.join(&path)) {

@@ -3,7 +3,7 @@
 //! configuration of each.
 
 use super::{Fatal, Options};
-use crate::config::{Config, ConfigFinder};
+use crate::config::{Config, ConfigFinder, Extend};
 use crate::diagnostic::RunError;
 use crate::discover::{Context, ContextFinder, Ignores, Target, Walker};
 use crate::files::normalize;
@@ -29,6 +29,8 @@ pub(super) struct Plan {
     /// The configuration at each context's root: its in-house API paths and `deps`.
     pub root_configs: Vec<Option<Arc<Config>>>,
     pub errors: Vec<RunError>,
+    /// What was not read, and why (links out of the repository).
+    pub notes: Vec<String>,
     /// Folders named on the command line that hold no Rust file to check.
     pub empty_folders: Vec<String>,
 }
@@ -76,11 +78,14 @@ impl Plan {
 pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Plan, Fatal> {
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::Other(format!("cannot read the working directory: {e}")))?;
+    let extend = Extend::outside_allowed(opts.allow_extend_outside);
     let forced_config = match &opts.config_file {
-        Some(path) => Some(Arc::new(Config::load(path).map_err(Fatal::Config)?)),
+        Some(path) => Some(Arc::new(
+            Config::load_extending(path, extend).map_err(Fatal::Config)?,
+        )),
         None => None,
     };
-    let finder = std::cell::RefCell::new(ConfigFinder::default());
+    let finder = std::cell::RefCell::new(ConfigFinder::new(extend));
     let config_for = |file: &Path| -> Option<Arc<Config>> {
         if forced_config.is_some() {
             return forced_config.clone();
@@ -99,6 +104,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
         excluded: &excluded,
         ignores: &ignores,
         force_exclude: &force_exclude,
+        notes: std::cell::RefCell::default(),
     };
     let mut errors = Vec::new();
     let mut empty_folders = Vec::new();
@@ -163,15 +169,19 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             };
             forced_config
                 .clone()
-                .or_else(|| ConfigFinder::default().for_dir(&root_dir))
+                .or_else(|| ConfigFinder::new(extend).for_dir(&root_dir))
         })
         .collect();
+    let mut notes = walker.notes.take();
+    notes.sort();
+    notes.dedup();
     Ok(Plan {
         cwd,
         targets,
         contexts,
         root_configs,
         errors,
+        notes,
         empty_folders,
     })
 }

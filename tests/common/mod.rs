@@ -86,6 +86,7 @@ pub fn stdout_of_success(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+pub mod forge;
 pub mod python;
 pub mod trees;
 

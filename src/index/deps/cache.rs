@@ -2,8 +2,8 @@
 //! (`$UNAWAITED_DEPS_CACHE`, else the platform's cache folder + `unawaited/deps`), never in the
 //! working tree and never under `$CARGO_HOME`. A registry crate's files never change for a given
 //! name and version, so they are taken by path; a path or git dependency's files are taken only
-//! when their content hash still matches. The file format is the index cache's (a checked header
-//! then JSON). Only the files a run needed are in it; it grows as later runs need more.
+//! when their content hash still matches. The file format is the index cache's (a header sealed
+//! with the user's secret key, then postcard): a file sealed with another key is ignored. Only the files a run needed are in it; it grows as later runs need more.
 
 use crate::index::facts::FileFacts;
 use serde::{Deserialize, Serialize};
