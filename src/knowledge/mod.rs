@@ -4,6 +4,7 @@
 
 pub mod cancel_safety;
 mod executors;
+pub mod orphans;
 mod std_lib;
 pub mod streams;
 mod tokio;
@@ -143,6 +144,7 @@ impl Knowledge {
             web::FNS,
             web::ACTIX_FNS,
             streams::FNS,
+            orphans::FNS,
         ] {
             for (path, api) in rows {
                 k.fns.insert((*path).to_string(), *api);

@@ -363,6 +363,11 @@ impl Walker<'_, '_> {
         span: Span,
     ) -> Val {
         let name = mc.method.clone();
+        // A lazy stream made here has a stream's methods.
+        let recv = match recv {
+            Val::Stream { .. } => Val::typed(crate::knowledge::streams::STREAM_TYPE),
+            other => other,
+        };
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;

@@ -20,6 +20,7 @@ mod bindings;
 mod calls;
 mod exprs;
 mod macros;
+mod orphans;
 mod resolve;
 pub mod select;
 mod stmts;
@@ -207,6 +208,8 @@ pub(super) struct Walker<'a, 'f> {
     deferred: usize,
     /// What the cancel-safety checks keep during the walk ([`super::select`]).
     pub(crate) cancel: select::CancelState,
+    /// What the checks of channels and task sets keep during the walk ([`orphans`]).
+    orphans: orphans::OrphanState,
     /// While an `if let`/`while let` scrutinee is evaluated: where it made a sync guard, if it
     /// did (see [`exprs::SCRUTINEE_GUARD`]).
     guard_temps: Option<Option<Span>>,
@@ -271,6 +274,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             moved_offloaded: 0,
             retracted: Vec::new(),
             cancel: Default::default(),
+            orphans: Default::default(),
             guard_temps: None,
             closure_hints: Vec::new(),
             closure_inputs: None,
@@ -347,6 +351,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             return;
         };
         self.cancel.scope_ended(self.scopes.depth());
+        orphans::scope_ended(self, self.scopes.depth(), &scope.bindings);
         for b in scope.bindings {
             if !b.used && !b.param {
                 self.report_lost(&b.val, DropHow::UnusedBinding(b.name.clone()), b.span, None);
@@ -408,6 +413,10 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let fut = Val::future(origin).weakened(prov);
                 return self.report_lost(&fut, how, span, await_fix);
             }
+        }
+        // `drop(stream)` says it is not wanted.
+        if matches!(val, Val::Stream { .. }) && matches!(how, DropHow::ExplicitDrop(_)) {
+            return;
         }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
@@ -537,6 +546,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     pub(super) fn mark_name_used(&mut self, name: &str) {
+        orphans::on_use(self, name);
         self.mark_used(name);
     }
 

@@ -1,0 +1,87 @@
+//! Owners of work that outlives one future: the ends of multi-producer channels (a drain loop
+//! ends only when every sender is gone), task sets (dropping one aborts its tasks or never runs
+//! its futures) and what wraps a receiver into a stream.
+
+use super::{Api, FnRow, Ret};
+
+/// A channel whose receiving loop ends only when every sender is dropped: (sender type,
+/// receiver type), canonical paths.
+pub const CHANNEL_ENDS: &[(&str, &str)] = &[
+    ("tokio::sync::mpsc::Sender", "tokio::sync::mpsc::Receiver"),
+    (
+        "tokio::sync::mpsc::UnboundedSender",
+        "tokio::sync::mpsc::UnboundedReceiver",
+    ),
+    (
+        "tokio::sync::broadcast::Sender",
+        "tokio::sync::broadcast::Receiver",
+    ),
+    (
+        "futures::channel::mpsc::Sender",
+        "futures::channel::mpsc::Receiver",
+    ),
+    (
+        "futures::channel::mpsc::UnboundedSender",
+        "futures::channel::mpsc::UnboundedReceiver",
+    ),
+    ("std::sync::mpsc::Sender", "std::sync::mpsc::Receiver"),
+    ("std::sync::mpsc::SyncSender", "std::sync::mpsc::Receiver"),
+];
+
+/// Whether `(a, b)` is a sender and the receiver of the same kind of channel.
+pub fn is_channel_pair(sender: &str, receiver: &str) -> bool {
+    CHANNEL_ENDS
+        .iter()
+        .any(|(s, r)| *s == sender && *r == receiver)
+}
+
+/// The names of the functions that make a channel, as a pair of ends.
+pub const CHANNEL_MAKERS: &[&str] = &["channel", "unbounded_channel", "unbounded", "sync_channel"];
+
+/// Streams made of a receiver (`ReceiverStream::new(rx)`): they end when the channel closes.
+pub const RECEIVER_STREAMS: &[&str] = &[
+    "tokio_stream::wrappers::ReceiverStream",
+    "tokio_stream::wrappers::UnboundedReceiverStream",
+    "tokio_stream::wrappers::BroadcastStream",
+];
+
+/// Owners of tasks or futures that abort or drop them when they are dropped.
+pub const TASK_SETS: &[&str] = &[
+    "tokio::task::JoinSet",
+    "futures::stream::FuturesUnordered",
+    "tokio_util::task::AbortOnDropHandle",
+];
+
+/// Methods that add work to a task set (the rest of its uses drive it or hand it on), and those
+/// that only look at it.
+pub const ADDS_WORK: &[&str] = &[
+    "spawn",
+    "spawn_on",
+    "spawn_local",
+    "spawn_local_on",
+    "spawn_blocking",
+    "spawn_blocking_on",
+    "push",
+    "push_back",
+    "push_front",
+    "extend",
+];
+pub const INSPECTS: &[&str] = &["len", "is_empty", "is_terminated"];
+
+pub const FNS: &[FnRow] = &[
+    (
+        "futures::channel::mpsc::unbounded",
+        Api::new(Ret::Pair(
+            "futures::channel::mpsc::UnboundedSender",
+            "futures::channel::mpsc::UnboundedReceiver",
+        )),
+    ),
+    (
+        "tokio_util::task::AbortOnDropHandle::new",
+        Api::new(Ret::Type("tokio_util::task::AbortOnDropHandle")),
+    ),
+    (
+        "tokio_stream::wrappers::BroadcastStream::new",
+        Api::new(Ret::Type("tokio_stream::wrappers::BroadcastStream")),
+    ),
+];
