@@ -70,6 +70,8 @@ struct Set {
     work: bool,
     driven: bool,
     early_return: Option<Span>,
+    /// Its scope's end is reached only by `?` or `return` (an endless `loop` stands before it).
+    end_unreachable: bool,
 }
 
 /// A loop that drains a channel until it closes, found at its head.
@@ -290,8 +292,9 @@ fn set_type(w: &Walker, val: &Val) -> Option<&'static str> {
 fn task_set(w: &mut Walker, name: &str, init: &ir::Expr, val: &Val, span: Span) {
     let Some(ty) = set_type(w, val) else { return };
     // `let _refresher = AbortOnDropHandle::new(..)`: a guard, dropped on purpose when its scope
-    // ends; an `AbortOnDropHandle` is always one.
-    if name.starts_with('_') || short(ty) == "AbortOnDropHandle" {
+    // ends; an `AbortOnDropHandle` is always one. In a `#[should_panic]` test, what the set does
+    // is the panic it checks.
+    if name.starts_with('_') || short(ty) == "AbortOnDropHandle" || w.expects_panic > 0 {
         return;
     }
     let collected = matches!(&init.kind, ExprKind::MethodCall(mc) if mc.method == "collect");
@@ -306,6 +309,7 @@ fn task_set(w: &mut Walker, name: &str, init: &ir::Expr, val: &Val, span: Span) 
         work: collected,
         driven: false,
         early_return: None,
+        end_unreachable: false,
     });
 }
 
@@ -327,6 +331,31 @@ fn dropped_set(w: &mut Walker, init: &ir::Expr, val: &Val, span: Span, how: SetD
             },
         );
     }
+}
+
+/// A statement of a block was walked: after an endless `loop` (no `break` in it), the rest of the
+/// block, and its end, are reached only by `?` or `return`.
+pub(super) fn after_stmt(w: &mut Walker, stmt: &ir::Stmt) {
+    let ir::Stmt::Expr { expr, .. } = stmt else {
+        return;
+    };
+    let ExprKind::Loop(body) = &expr.kind else {
+        return;
+    };
+    if block_breaks(body) {
+        return;
+    }
+    let scope = w.current_scope();
+    for s in w.orphans.sets.iter_mut() {
+        if s.alive && s.scope == scope {
+            s.end_unreachable = true;
+        }
+    }
+}
+
+/// Whether a `break` (or a labelled `continue`) may leave a loop with this body.
+fn block_breaks(b: &ir::Block) -> bool {
+    b.stmts.iter().any(|s| stmt_leaves(s, false))
 }
 
 /// `return ..`: task sets of this body with work in them, not driven yet, are dropped here.
@@ -358,6 +387,9 @@ pub(super) fn scope_ended(w: &mut Walker, depth: usize, bindings: &[Binding]) {
             continue;
         }
         let how = match (s.driven, s.early_return) {
+            (false, None) if s.end_unreachable => continue,
+            (false, None) => SetDrop::EndOfScope,
+            (false, Some(span)) if s.end_unreachable => SetDrop::Return(span),
             (false, _) => SetDrop::EndOfScope,
             (true, Some(span)) => SetDrop::Return(span),
             (true, None) => continue,
@@ -618,76 +650,83 @@ fn drained(st: &OrphanState, e: &ir::Expr) -> Option<String> {
 /// Whether a statement may leave the loop it is in (`break`, `return`, a labelled `continue`),
 /// outside closures and async blocks. `?` does not count.
 fn stmt_exits(s: &ir::Stmt) -> bool {
-    match s {
-        ir::Stmt::Let(l) => {
-            l.init.as_ref().is_some_and(expr_exits) || l.diverge.as_deref().is_some_and(expr_exits)
-        }
-        ir::Stmt::Expr { expr, .. } => expr_exits(expr),
-        ir::Stmt::Macro { mac, .. } => macro_exits(mac),
-        ir::Stmt::Pin { form, .. } => match form {
-            ir::PinForm::Lets(stmts) => stmts.iter().any(stmt_exits),
-            ir::PinForm::Macro(mac) => macro_exits(mac),
-            ir::PinForm::Names(_) => false,
-        },
-        ir::Stmt::Item(_) | ir::Stmt::Other => false,
-    }
+    stmt_leaves(s, true)
+}
+
+fn expr_exits(e: &ir::Expr) -> bool {
+    leaves(e, true)
 }
 
 fn block_exits(b: &ir::Block) -> bool {
     b.stmts.iter().any(stmt_exits)
 }
 
-fn macro_exits(mac: &ir::Macro) -> bool {
+/// As [`stmt_exits`]; a `return` counts only when `ret`.
+fn stmt_leaves(s: &ir::Stmt, ret: bool) -> bool {
+    let x = |e: &ir::Expr| leaves(e, ret);
+    match s {
+        ir::Stmt::Let(l) => l.init.as_ref().is_some_and(x) || l.diverge.as_deref().is_some_and(x),
+        ir::Stmt::Expr { expr, .. } => x(expr),
+        ir::Stmt::Macro { mac, .. } => macro_leaves(mac, ret),
+        ir::Stmt::Pin { form, .. } => match form {
+            ir::PinForm::Lets(stmts) => stmts.iter().any(|s| stmt_leaves(s, ret)),
+            ir::PinForm::Macro(mac) => macro_leaves(mac, ret),
+            ir::PinForm::Names(_) => false,
+        },
+        ir::Stmt::Item(_) | ir::Stmt::Other => false,
+    }
+}
+
+fn macro_leaves(mac: &ir::Macro, ret: bool) -> bool {
+    let x = |e: &ir::Expr| leaves(e, ret);
     match &mac.form {
         ir::MacroForm::AssertOk(es) | ir::MacroForm::Exprs(es) | ir::MacroForm::QuietExprs(es) => {
-            es.iter().any(expr_exits)
+            es.iter().any(x)
         }
-        ir::MacroForm::Pin(e) => expr_exits(e),
+        ir::MacroForm::Pin(e) => x(e),
         ir::MacroForm::Select(branches) => branches.iter().any(|b| {
             b.leaves_loop
-                || expr_exits(&b.handler)
-                || b.future.as_ref().is_some_and(expr_exits)
-                || b.condition.as_ref().is_some_and(expr_exits)
+                || x(&b.handler)
+                || b.future.as_ref().is_some_and(x)
+                || b.condition.as_ref().is_some_and(x)
         }),
-        ir::MacroForm::QuietStmts(stmts, _) => stmts.iter().any(stmt_exits),
+        ir::MacroForm::QuietStmts(stmts, _) => stmts.iter().any(|s| stmt_leaves(s, ret)),
         // Input that does not parse: it may leave.
         ir::MacroForm::Idents(_) => true,
     }
 }
 
-fn expr_exits(e: &ir::Expr) -> bool {
+/// As [`expr_exits`]; a `return` counts only when `ret`.
+fn leaves(e: &ir::Expr, ret: bool) -> bool {
+    let x = |e: &ir::Expr| leaves(e, ret);
+    let b = |b: &ir::Block| b.stmts.iter().any(|s| stmt_leaves(s, ret));
     match &e.kind {
-        ExprKind::Return(_) | ExprKind::Break(_) => true,
+        ExprKind::Break(_) => true,
+        ExprKind::Return(_) => ret,
         ExprKind::Async(_) | ExprKind::Closure(_) | ExprKind::Opaque | ExprKind::Path(_) => false,
-        ExprKind::Call(c) => expr_exits(&c.func) || c.args.iter().any(expr_exits),
-        ExprKind::MethodCall(mc) => expr_exits(&mc.receiver) || mc.args.iter().any(expr_exits),
-        ExprKind::Await(a) => expr_exits(&a.base),
-        ExprKind::Try(x)
-        | ExprKind::Paren(x)
-        | ExprKind::Group(x)
-        | ExprKind::Ref(x)
-        | ExprKind::Unary { expr: x, .. } => expr_exits(x),
-        ExprKind::Field(f) => expr_exits(&f.base),
-        ExprKind::Cast(c) => expr_exits(&c.expr),
-        ExprKind::Block(b) | ExprKind::TryBlock(b) | ExprKind::Loop(b) => block_exits(b),
-        ExprKind::If(i) => {
-            expr_exits(&i.cond)
-                || block_exits(&i.then)
-                || i.otherwise.as_ref().is_some_and(expr_exits)
-        }
-        ExprKind::Let(l) => expr_exits(&l.expr),
+        ExprKind::Call(c) => x(&c.func) || c.args.iter().any(x),
+        ExprKind::MethodCall(mc) => x(&mc.receiver) || mc.args.iter().any(x),
+        ExprKind::Await(a) => x(&a.base),
+        ExprKind::Try(e)
+        | ExprKind::Paren(e)
+        | ExprKind::Group(e)
+        | ExprKind::Ref(e)
+        | ExprKind::Unary { expr: e, .. } => x(e),
+        ExprKind::Field(f) => x(&f.base),
+        ExprKind::Cast(c) => x(&c.expr),
+        ExprKind::Block(bl) | ExprKind::TryBlock(bl) | ExprKind::Loop(bl) => b(bl),
+        ExprKind::If(i) => x(&i.cond) || b(&i.then) || i.otherwise.as_ref().is_some_and(x),
+        ExprKind::Let(l) => x(&l.expr),
         ExprKind::Match(m) => {
-            expr_exits(&m.expr)
+            x(&m.expr)
                 || m.arms
                     .iter()
-                    .any(|a| expr_exits(&a.body) || a.guard.as_ref().is_some_and(expr_exits))
+                    .any(|a| x(&a.body) || a.guard.as_ref().is_some_and(x))
         }
-        ExprKind::For(f) => expr_exits(&f.expr) || block_exits(&f.body),
-        ExprKind::While { cond, body } => expr_exits(cond) || block_exits(body),
-        ExprKind::Tuple(es) | ExprKind::Array(es) | ExprKind::Other(es) => {
-            es.iter().any(expr_exits)
-        }
-        ExprKind::Struct(s) => s.exprs.iter().any(expr_exits),
-        ExprKind::Macro(m) => macro_exits(m),
+        ExprKind::For(f) => x(&f.expr) || b(&f.body),
+        ExprKind::While { cond, body } => x(cond) || b(body),
+        ExprKind::Tuple(es) | ExprKind::Array(es) | ExprKind::Other(es) => es.iter().any(x),
+        ExprKind::Struct(s) => s.exprs.iter().any(x),
+        ExprKind::Macro(m) => macro_leaves(m, ret),
     }
 }

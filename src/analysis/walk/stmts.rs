@@ -15,6 +15,7 @@ impl Walker<'_, '_> {
         for (i, stmt) in block.stmts.iter().enumerate() {
             let is_tail = i + 1 == block.stmts.len();
             last = self.stmt(stmt, is_tail);
+            super::orphans::after_stmt(self, stmt);
         }
         self.pop_scope();
         last
