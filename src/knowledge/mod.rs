@@ -437,7 +437,7 @@ fn tail_key(path: &str) -> Option<(&str, &str)> {
 }
 
 /// Facade crates re-export their parts: `futures_util::x` is `futures::x`.
-fn normalize_crate(first: &str) -> &str {
+pub(crate) fn normalize_crate(first: &str) -> &str {
     match first {
         "futures_util" | "futures_executor" | "futures_core" | "futures_lite" => "futures",
         "core" | "alloc" => "std",

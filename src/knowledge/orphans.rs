@@ -28,11 +28,36 @@ pub const CHANNEL_ENDS: &[(&str, &str)] = &[
     ("std::sync::mpsc::SyncSender", "std::sync::mpsc::Receiver"),
 ];
 
-/// Whether `(a, b)` is a sender and the receiver of the same kind of channel.
+/// Whether `(a, b)` is a sender and the receiver of the same kind of channel. A path read from a
+/// dependency's source names the item where it is defined (`futures_channel::mpsc::Sender`,
+/// `tokio::sync::mpsc::bounded::Sender`): it matches an entry of the same crate family whose
+/// module it passes through and whose name it ends with.
 pub fn is_channel_pair(sender: &str, receiver: &str) -> bool {
     CHANNEL_ENDS
         .iter()
-        .any(|(s, r)| *s == sender && *r == receiver)
+        .any(|(s, r)| same_item(sender, s) && same_item(receiver, r))
+}
+
+/// The crate a path's first segment stands for (`futures_channel` is `futures`).
+fn family(first: &str) -> &str {
+    match first {
+        "futures_channel" => "futures",
+        other => super::normalize_crate(other),
+    }
+}
+
+fn same_item(path: &str, entry: &str) -> bool {
+    if path == entry {
+        return true;
+    }
+    let segs: Vec<&str> = path.split("::").collect();
+    let want: Vec<&str> = entry.split("::").collect();
+    let (Some(first), Some(last), [.., module, name]) =
+        (segs.first(), segs.last(), want.as_slice())
+    else {
+        return false;
+    };
+    family(first) == family(want[0]) && last == name && segs[..segs.len() - 1].contains(module)
 }
 
 /// The names of the functions that make a channel, as a pair of ends.
@@ -85,3 +110,34 @@ pub const FNS: &[FnRow] = &[
         Api::new(Ret::Type("tokio_stream::wrappers::BroadcastStream")),
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::is_channel_pair;
+
+    #[test]
+    fn channel_ends_as_tables_and_sources_name_them() {
+        assert!(is_channel_pair(
+            "tokio::sync::mpsc::Sender",
+            "tokio::sync::mpsc::Receiver"
+        ));
+        assert!(is_channel_pair(
+            "futures_channel::mpsc::UnboundedSender",
+            "futures_channel::mpsc::UnboundedReceiver"
+        ));
+        assert!(is_channel_pair(
+            "tokio::sync::mpsc::bounded::Sender",
+            "tokio::sync::mpsc::bounded::Receiver"
+        ));
+        // Ends of different kinds, and oneshot channels, are no pair.
+        assert!(!is_channel_pair(
+            "tokio::sync::mpsc::Sender",
+            "tokio::sync::mpsc::UnboundedReceiver"
+        ));
+        assert!(!is_channel_pair(
+            "tokio::sync::oneshot::Sender",
+            "tokio::sync::oneshot::Receiver"
+        ));
+        assert!(!is_channel_pair("my::mpsc::Sender", "my::mpsc::Receiver"));
+    }
+}

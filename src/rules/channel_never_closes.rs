@@ -43,7 +43,10 @@
 //! Only channels made in the same function by a known constructor (tokio `mpsc` bounded and
 //! unbounded, futures `mpsc`, std `mpsc`) and held in local bindings are followed, with their
 //! clones, `subscribe`d receivers and `ReceiverStream`s; senders kept in fields, collections or
-//! `Option`s count as moved away. Any `break`, `return` or labelled `continue` in the loop, even
+//! `Option`s count as moved away. A drain loop in a `move` block or closure (a spawned consumer)
+//! does not hold the caller's sender, and is not reported even when the caller keeps the sender
+//! while it awaits that consumer. Channels of other crates (flume, kanal, async-channel,
+//! crossbeam) are not known. Any `break`, `return` or labelled `continue` in the loop, even
 //! in a nested loop, counts as a way out. tokio `broadcast` receivers also end on `Lagged`, so
 //! only their `Closed`-only forms would hang; they are not recognised.
 
