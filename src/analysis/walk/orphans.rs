@@ -462,6 +462,10 @@ fn drain_fact(receiver: String, sender: &End) -> FactKind {
 /// At the head of a loop: whether it drains a channel until it closes, with no other way out,
 /// while a sender of that channel is still held.
 pub(super) fn loop_start(w: &mut Walker, e: &ir::Expr) -> Option<Drain> {
+    // Most bodies hold no channel: their loops are not looked into.
+    if !w.orphans.ends.iter().any(|e| e.alive && !e.sender) {
+        return None;
+    }
     let (receiver, head_end) = drain_form(w, e)?;
     let st = &w.orphans;
     let rx = st.end(&receiver)?;
