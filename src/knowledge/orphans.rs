@@ -93,7 +93,16 @@ pub const ADDS_WORK: &[&str] = &[
 ];
 pub const INSPECTS: &[&str] = &["len", "is_empty", "is_terminated"];
 
+const STREAM: Api = Api::new(Ret::Type(super::streams::STREAM_TYPE));
+
 pub const FNS: &[FnRow] = &[
+    // async-std's lazy stream constructors (futures' and tokio-stream's are in `streams`).
+    ("async_std::stream::iter", STREAM),
+    ("async_std::stream::once", STREAM),
+    ("async_std::stream::repeat", STREAM),
+    ("async_std::stream::repeat_with", STREAM),
+    ("async_std::stream::from_fn", STREAM),
+    ("async_std::stream::successors", STREAM),
     (
         "futures::channel::mpsc::unbounded",
         Api::new(Ret::Pair(
