@@ -63,6 +63,9 @@ fn same_item(path: &str, entry: &str) -> bool {
 /// The names of the functions that make a channel, as a pair of ends.
 pub const CHANNEL_MAKERS: &[&str] = &["channel", "unbounded_channel", "unbounded", "sync_channel"];
 
+/// Methods of a sender that close its channel for every sender.
+pub const CLOSES: &[&str] = &["close_channel", "disconnect", "close"];
+
 /// Streams made of a receiver (`ReceiverStream::new(rx)`): they end when the channel closes.
 pub const RECEIVER_STREAMS: &[&str] = &[
     "tokio_stream::wrappers::ReceiverStream",

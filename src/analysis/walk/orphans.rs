@@ -130,7 +130,15 @@ pub(super) fn on_use(w: &mut Walker, name: &str) {
     let st = &mut w.orphans;
     if let Some(i) = st.end(name) {
         let crosses = st.crosses_move(st.ends[i].body);
-        let borrowed = matches!(ctx, Some(UseCtx::Borrow | UseCtx::Method(_)));
+        // A method that takes the sender by value (`into_sink()`) or closes the channel
+        // (`close_channel()`, `disconnect()`) ends what it holds.
+        let borrowed = match &ctx {
+            Some(UseCtx::Borrow) => true,
+            Some(UseCtx::Method(m)) => {
+                !(m.starts_with("into") || table::CLOSES.contains(&m.as_str()))
+            }
+            None => false,
+        };
         if crosses || !borrowed {
             st.ends[i].moved = true;
         }
