@@ -247,9 +247,11 @@ impl Census {
                 self.expr(cond);
                 self.block(body);
             }
-            ExprKind::Tuple(xs) | ExprKind::Array(xs) | ExprKind::Other(xs) => {
-                xs.iter().for_each(|x| self.expr(x))
-            }
+            ExprKind::Tuple(xs)
+            | ExprKind::Array(xs)
+            | ExprKind::Other(xs)
+            | ExprKind::Return(xs)
+            | ExprKind::Break(xs) => xs.iter().for_each(|x| self.expr(x)),
             ExprKind::Macro(m) => self.mac(m),
             ExprKind::Opaque => {}
         }

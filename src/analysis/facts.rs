@@ -24,6 +24,22 @@ pub enum ValueKind {
     TaskHandle,
     /// A `std::thread::JoinHandle`.
     ThreadHandle,
+    /// A lazy stream (`stream::iter(..)`, a `StreamExt` adaptor chain): nothing runs until it
+    /// is polled.
+    Stream,
+}
+
+/// How a task set with work in it was dropped without being driven.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetDrop {
+    /// Its binding's scope ends: it is dropped there.
+    EndOfScope,
+    /// The body returns (not with `?` or `Err`) before anything drives it.
+    Return(Span),
+    /// `expr;`
+    Statement,
+    /// `let _ = expr;`
+    LetUnderscore,
 }
 
 /// How a value was lost.
@@ -166,6 +182,26 @@ pub enum FactKind {
     NotCancelSafe { op: Option<String> },
     /// The owner, an `async fn`, awaits a call of the workspace `async fn` `callee`.
     AwaitsFn { callee: crate::index::FnId },
+    /// A loop that ends only when its channel closes (`while let Some(x) = rx.recv().await`)
+    /// runs while `sender`, a sender of the same channel, is still held by its body or an
+    /// enclosing one: the channel cannot close before the loop ends.
+    DrainNeverEnds {
+        receiver: String,
+        sender: String,
+        /// The binding that holds the sender.
+        sender_span: Span,
+        provenance: Provenance,
+    },
+    /// A task set (`JoinSet`, `FuturesUnordered`, `AbortOnDropHandle`) that had work added is
+    /// dropped without being driven; the fact's span is where it was made.
+    SetDropped {
+        /// The type's name (`JoinSet`).
+        set: String,
+        /// The binding, if it has one.
+        name: Option<String>,
+        how: SetDrop,
+        provenance: Provenance,
+    },
 }
 
 impl FactKind {

@@ -38,6 +38,12 @@ pub enum Val {
     Callable(Box<Val>),
     /// A guard of a synchronous lock (`std::sync::MutexGuard`, parking_lot's).
     SyncGuard,
+    /// A lazy stream made here (`stream::iter(..)`, `unfold`, a `StreamExt` adaptor of a known
+    /// stream): its methods are a stream's ([`crate::knowledge::streams::STREAM_TYPE`]).
+    Stream {
+        origin: String,
+        prov: Provenance,
+    },
 }
 
 impl Val {
@@ -70,7 +76,8 @@ impl Val {
         match self {
             Val::Future { prov, .. }
             | Val::TaskHandle { prov, .. }
-            | Val::ThreadHandle { prov, .. } => *prov,
+            | Val::ThreadHandle { prov, .. }
+            | Val::Stream { prov, .. } => *prov,
             Val::Callable(ret) => ret.provenance(),
             Val::Typed { args, .. } => args.first().map(Val::provenance).unwrap_or_default(),
             _ => Provenance::Proven,
@@ -109,6 +116,10 @@ impl Val {
                 origin,
                 prov: prov.weaker(p),
             },
+            Val::Stream { origin, prov } => Val::Stream {
+                origin,
+                prov: prov.weaker(p),
+            },
             Val::Callable(ret) => Val::Callable(Box::new(ret.weakened(p))),
             Val::Tuple(parts) => Val::Tuple(parts.into_iter().map(|v| v.weakened(p)).collect()),
             Val::Typed { path, args } => Val::Typed {
@@ -143,6 +154,7 @@ impl Val {
             Val::Future { origin, .. } => Some((ValueKind::Future, origin)),
             Val::TaskHandle { origin, .. } => Some((ValueKind::TaskHandle, origin)),
             Val::ThreadHandle { origin, .. } => Some((ValueKind::ThreadHandle, origin)),
+            Val::Stream { origin, .. } => Some((ValueKind::Stream, origin)),
             // A collection of futures (`Vec`, `FuturesUnordered`) that nothing polls.
             Val::Typed { path, args }
                 if matches!(

@@ -4,6 +4,7 @@
 
 pub mod cancel_safety;
 mod executors;
+pub mod orphans;
 mod std_lib;
 pub mod streams;
 mod tokio;
@@ -143,6 +144,7 @@ impl Knowledge {
             web::FNS,
             web::ACTIX_FNS,
             streams::FNS,
+            orphans::FNS,
         ] {
             for (path, api) in rows {
                 k.fns.insert((*path).to_string(), *api);
@@ -435,7 +437,7 @@ fn tail_key(path: &str) -> Option<(&str, &str)> {
 }
 
 /// Facade crates re-export their parts: `futures_util::x` is `futures::x`.
-fn normalize_crate(first: &str) -> &str {
+pub(crate) fn normalize_crate(first: &str) -> &str {
     match first {
         "futures_util" | "futures_executor" | "futures_core" | "futures_lite" => "futures",
         "core" | "alloc" => "std",

@@ -246,9 +246,13 @@ pub enum ExprKind {
     Struct(Box<Struct>),
     Macro(Box<Macro>),
     /// Expressions whose children are walked in this order and whose value is unknown
-    /// (assignments right side first, binary operators, indexing, ranges, `[x; n]`, `return`,
-    /// `break`, `yield`).
+    /// (assignments right side first, binary operators, indexing, ranges, `[x; n]`, `yield`).
     Other(Box<[Expr]>),
+    /// `return` with its value, if any.
+    Return(Box<[Expr]>),
+    /// `break` with its value, if any; a labelled `continue 'outer` too (it leaves the loop it
+    /// is written in, as a `break` does).
+    Break(Box<[Expr]>),
     /// Literals, `continue`, and what the walk does not look into.
     Opaque,
 }
@@ -312,6 +316,8 @@ pub struct MethodCall {
 #[derive(Debug)]
 pub struct AsyncBlock {
     pub block: Block,
+    /// `async move`.
+    pub is_move: bool,
     /// The line of `async`.
     pub line: usize,
 }

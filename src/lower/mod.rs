@@ -343,6 +343,7 @@ impl Lower<'_> {
             }
             E::Async(a) => ExprKind::Async(Box::new(ir::AsyncBlock {
                 block: self.block(&a.block, d),
+                is_move: a.capture.is_some(),
                 line: self.pos(a.async_token.span.start()).line as usize,
             })),
             E::Closure(c) => {
@@ -452,9 +453,10 @@ impl Lower<'_> {
             E::Return(r) => {
                 let inner = r.expr.as_ref().map(|x| self.expr(x, d));
                 end = inner.as_ref().map(|x| x.span.end);
-                ExprKind::Other(inner.into_iter().collect())
+                ExprKind::Return(inner.into_iter().collect())
             }
-            E::Break(b) => ExprKind::Other(b.expr.iter().map(|x| self.expr(x, d)).collect()),
+            E::Break(b) => ExprKind::Break(b.expr.iter().map(|x| self.expr(x, d)).collect()),
+            E::Continue(c) if c.label.is_some() => ExprKind::Break(Box::new([])),
             E::Yield(y) => ExprKind::Other(y.expr.iter().map(|x| self.expr(x, d)).collect()),
             E::Cast(c) => {
                 let inner = self.first(first, &c.expr, d);

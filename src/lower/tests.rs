@@ -71,9 +71,11 @@ fn ir_spans(file: &ir::File) -> Vec<Span> {
                 kids.push(cond);
                 block(body, out);
             }
-            ExprKind::Tuple(xs) | ExprKind::Array(xs) | ExprKind::Other(xs) => {
-                kids.extend(xs.iter())
-            }
+            ExprKind::Tuple(xs)
+            | ExprKind::Array(xs)
+            | ExprKind::Other(xs)
+            | ExprKind::Return(xs)
+            | ExprKind::Break(xs) => kids.extend(xs.iter()),
             ExprKind::Path(_) | ExprKind::Macro(_) | ExprKind::Opaque => {}
         }
         kids.into_iter().for_each(|k| expr(k, out));

@@ -451,7 +451,11 @@ impl Walker<'_, '_> {
         span: Span,
     ) -> Val {
         let name = mc.method.clone();
-        let recv = self.autoderef(recv, &name);
+        // A lazy stream made here has a stream's methods.
+        let recv = match recv {
+            Val::Stream { .. } => Val::typed(crate::knowledge::streams::STREAM_TYPE),
+            other => self.autoderef(other, &name),
+        };
         let k = self.cx.knowledge;
         let mut api: Option<Api> = None;
         let mut result = Val::Unknown;

@@ -37,6 +37,7 @@ impl Walker<'_, '_> {
                     .bare_ident()
                     .and_then(|n| self.scopes.lookup(n).map(|b| b.used))
                     .unwrap_or(true);
+                super::orphans::before_receiver(self, mc);
                 let recv = self.eval(&mc.receiver);
                 self.eval_method_call(mc, recv, recv_was_used, e.span.get())
             }
@@ -61,10 +62,12 @@ impl Walker<'_, '_> {
                 crate::analysis::walk::select::on_async_block(self, a);
                 let spawned = std::mem::take(&mut self.spawned_arg);
                 self.in_body(ExecContext::Async, |w| {
+                    super::orphans::enter_body(w, a.is_move);
                     let tail = w.block_value(&a.block);
                     if spawned {
                         w.task_output(&a.block, &tail);
                     }
+                    super::orphans::leave_body(w);
                 });
                 Val::future(format!("the async block at line {}", a.line))
             }
@@ -74,9 +77,11 @@ impl Walker<'_, '_> {
                 self.block_value(b);
                 Val::Unknown
             }
-            ExprKind::Paren(inner) | ExprKind::Group(inner) | ExprKind::Ref(inner) => {
+            ExprKind::Ref(inner) => {
+                super::orphans::before_ref(self, inner);
                 self.eval(inner)
             }
+            ExprKind::Paren(inner) | ExprKind::Group(inner) => self.eval(inner),
             ExprKind::Unary { deref, expr } => {
                 let v = self.eval(expr);
                 // `*guard` is the guarded value, not the guard.
@@ -138,6 +143,7 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
             ExprKind::For(f) => {
+                let drain = super::orphans::loop_start(self, e);
                 let coll = self.eval(&f.expr);
                 // Owned elements of a vector of futures or handles (`for t in tasks`); a
                 // borrowed collection gives references, whose loss is nothing.
@@ -156,9 +162,13 @@ impl Walker<'_, '_> {
                 self.pop_scope();
                 self.loop_depth -= 1;
                 self.loop_scopes.pop();
+                if let Some(d) = drain {
+                    super::orphans::loop_end(self, d);
+                }
                 Val::Unknown
             }
             ExprKind::While { cond, body } => {
+                let drain = super::orphans::loop_start(self, e);
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
                 self.scopes.push();
@@ -167,20 +177,34 @@ impl Walker<'_, '_> {
                 self.pop_scope();
                 self.loop_depth -= 1;
                 self.loop_scopes.pop();
+                if let Some(d) = drain {
+                    super::orphans::loop_end(self, d);
+                }
                 Val::Unknown
             }
             ExprKind::Loop(body) => {
+                let drain = super::orphans::loop_start(self, e);
                 self.loop_depth += 1;
                 self.loop_scopes.push(self.scopes.depth());
                 self.block_value(body);
                 self.loop_depth -= 1;
                 self.loop_scopes.pop();
+                if let Some(d) = drain {
+                    super::orphans::loop_end(self, d);
+                }
                 Val::Unknown
             }
-            ExprKind::Other(children) | ExprKind::Array(children) => {
+            ExprKind::Other(children) | ExprKind::Array(children) | ExprKind::Break(children) => {
                 for c in children.iter() {
                     self.eval(c);
                 }
+                Val::Unknown
+            }
+            ExprKind::Return(children) => {
+                for c in children.iter() {
+                    self.eval(c);
+                }
+                super::orphans::on_return(self, e);
                 Val::Unknown
             }
             ExprKind::Cast(c) => {
@@ -258,6 +282,7 @@ impl Walker<'_, '_> {
         let plain = p.qself == ir::QSelf::None;
         if plain && p.segs.len() == 1 {
             let name = &p.segs[0];
+            super::orphans::on_use(self, name);
             if let Some(b) = self.scopes.lookup(name) {
                 b.read = true;
             }
@@ -302,6 +327,7 @@ impl Walker<'_, '_> {
         // What the callee says this closure is called with, when it says.
         let hinted = self.closure_inputs.take().unwrap_or_default();
         let ret = self.in_body(ctx, |w| {
+            super::orphans::enter_body(w, c.is_move);
             w.scopes.push();
             for (i, input) in c.inputs.iter().enumerate() {
                 let val = match input {
@@ -312,6 +338,7 @@ impl Walker<'_, '_> {
             }
             let body = w.eval(&c.body);
             w.pop_scope();
+            super::orphans::leave_body(w);
             body
         });
         self.deferred -= usize::from(deferred);

@@ -20,6 +20,7 @@ mod bindings;
 mod calls;
 mod exprs;
 mod macros;
+mod orphans;
 mod resolve;
 pub mod select;
 mod stmts;
@@ -266,6 +267,8 @@ pub(super) struct Walker<'a, 'f> {
     deferred: usize,
     /// What the cancel-safety checks keep during the walk ([`super::select`]).
     pub(crate) cancel: select::CancelState,
+    /// What the checks of channels and task sets keep during the walk ([`orphans`]).
+    orphans: orphans::OrphanState,
     /// While an `if let`/`while let` scrutinee is evaluated: where it made a sync guard, if it
     /// did (see [`exprs::SCRUTINEE_GUARD`]).
     guard_temps: Option<Option<Span>>,
@@ -330,6 +333,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             moved_offloaded: 0,
             retracted: Vec::new(),
             cancel: Default::default(),
+            orphans: Default::default(),
             guard_temps: None,
             closure_hints: Vec::new(),
             closure_inputs: None,
@@ -406,6 +410,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             return;
         };
         self.cancel.scope_ended(self.scopes.depth());
+        orphans::scope_ended(self, self.scopes.depth(), &scope.bindings);
         for b in scope.bindings {
             if !b.used && !b.param {
                 self.report_lost(&b.val, DropHow::UnusedBinding(b.name.clone()), b.span, None);
@@ -467,6 +472,10 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let fut = Val::future(origin).weakened(prov);
                 return self.report_lost(&fut, how, span, await_fix);
             }
+        }
+        // `drop(stream)` says it is not wanted.
+        if matches!(val, Val::Stream { .. }) && matches!(how, DropHow::ExplicitDrop(_)) {
+            return;
         }
         if let Some((value, origin)) = val.droppable_kind() {
             let origin = origin.to_string();
@@ -596,6 +605,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     pub(super) fn mark_name_used(&mut self, name: &str) {
+        orphans::on_use(self, name);
         self.mark_used(name);
     }
 

@@ -6,6 +6,7 @@ use crate::analysis::value::{Provenance, Started, Val};
 use crate::index::facts::FnSig;
 use crate::index::types::Ty;
 use crate::index::{FnId, ModId, Ns, Res};
+use crate::knowledge::streams::STREAM_TYPE;
 use crate::knowledge::{Api, Ret};
 
 impl Walker<'_, '_> {
@@ -197,6 +198,11 @@ impl Walker<'_, '_> {
             },
             Ret::TaskHandle => Val::task_handle(origin),
             Ret::ThreadHandle => Val::thread_handle(origin),
+            // A stream made here, by a constructor or an adaptor: lazy until polled.
+            Ret::Type(p) if p == STREAM_TYPE && makes_work(callee) => Val::Stream {
+                origin,
+                prov: Provenance::Proven,
+            },
             Ret::Type(p) => Val::typed(p),
             Ret::ResultOf(p) => Val::Typed {
                 path: "Result".into(),
@@ -211,4 +217,10 @@ impl Walker<'_, '_> {
             Ret::FirstArg => args.into_iter().next().unwrap_or_default(),
         }
     }
+}
+
+/// Whether a stream made by `callee` stands for work (not `stream::empty()`, `pending()`, nor a
+/// table entry checked without a call).
+fn makes_work(callee: &str) -> bool {
+    !callee.is_empty() && !callee.ends_with("empty") && !callee.ends_with("pending")
 }

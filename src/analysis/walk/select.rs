@@ -493,7 +493,7 @@ fn method_op(w: &mut Walker, mc: &ir::MethodCall, fresh_from: usize) -> Option<O
                 _ => None,
             }
         }
-        Val::Typed { .. } => table_op(w, entry?, &name, &mc.args, fresh_from),
+        Val::Typed { .. } | Val::Stream { .. } => table_op(w, entry?, &name, &mc.args, fresh_from),
         Val::Unknown if workspace.is_empty() => table_op(w, entry?, &name, &mc.args, fresh_from),
         _ => None,
     }

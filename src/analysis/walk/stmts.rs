@@ -15,6 +15,7 @@ impl Walker<'_, '_> {
         for (i, stmt) in block.stmts.iter().enumerate() {
             let is_tail = i + 1 == block.stmts.len();
             last = self.stmt(stmt, is_tail);
+            super::orphans::after_stmt(self, stmt);
         }
         self.pop_scope();
         last
@@ -93,17 +94,19 @@ impl Walker<'_, '_> {
                         // `let Some(_) = x else { .. }` is a refutable pattern.
                         let refutable = usize::from(local.diverge.is_some());
                         self.wild_silent += refutable;
-                        self.bind_pattern(&local.pat, val, report_span);
+                        self.bind_pattern(&local.pat, val.clone(), report_span);
                         self.wild_silent -= refutable;
                         self.place_init = false;
                     }
                 }
                 self.cfg_local = false;
+                super::orphans::on_let(self, local, &val);
                 Val::Unknown
             }
             ir::Stmt::Expr { expr: e, semi } => {
                 let v = self.eval_moved(e);
                 if *semi {
+                    super::orphans::on_statement(self, e, &v);
                     let span = e.span.get();
                     let fix = e.awaitable().then(|| await_edit(span));
                     self.report_lost(&v, DropHow::Statement, span, fix);
