@@ -3,7 +3,9 @@
 //! A file's *context* is the Cargo package that compiles it (or the whole workspace the package
 //! belongs to): every `.rs` file of its `src`, `tests`, `examples` and `benches` trees and its
 //! `build.rs` is indexed, so that an `async fn` defined in another file is known. A `.rs` file
-//! that no package compiles is a context of its own. The context depends only on where a file
+//! that no package compiles is a context of its own. Which files of a package's folders its
+//! targets really compile is known only once their module trees are (see
+//! `Index::compiled_by_no_root`): the engine leaves the others unreported. The context depends only on where a file
 //! is, never on which other files were named: pre-commit and CI get the same answers.
 
 use crate::diagnostic::RunError;
@@ -33,6 +35,8 @@ pub struct Target {
     pub display: String,
     /// Text given on standard input instead of the file's.
     pub stdin_text: Option<String>,
+    /// Named on the command line (or given as text), not found by walking a folder.
+    pub named: bool,
 }
 
 /// A set of files indexed together.
@@ -104,6 +108,7 @@ impl Walker<'_> {
                         path: file,
                         display,
                         stdin_text: None,
+                        named: false,
                     });
                 }
             } else if !meta.is_file() {
@@ -116,11 +121,13 @@ impl Walker<'_> {
                 });
             } else {
                 let display = self.display(&abs);
-                out.entry(abs.clone()).or_insert(Target {
+                let target = out.entry(abs.clone()).or_insert(Target {
                     path: abs,
                     display,
                     stdin_text: None,
+                    named: true,
                 });
+                target.named = true;
             }
         }
         out.into_values().collect()
@@ -321,6 +328,9 @@ struct Manifest {
     lib_name: Option<String>,
     lib_path: Option<String>,
     bin_paths: Vec<String>,
+    /// The paths of the `[[test]]`, `[[example]]` and `[[bench]]` targets declared, and a
+    /// `build = ".."` script.
+    other_target_paths: Vec<String>,
     is_workspace: bool,
     workspace_exclude: Vec<String>,
 }
@@ -336,19 +346,29 @@ fn read_manifest(dir: &Path) -> Option<Manifest> {
     let package = value.get("package");
     let lib = value.get("lib");
     let workspace = value.get("workspace");
+    let declared = |kind: &str| -> Vec<String> {
+        value
+            .get(kind)
+            .and_then(|b| b.as_array())
+            .map(|targets| {
+                targets
+                    .iter()
+                    .filter_map(|t| str_at(Some(t), "path"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut other_target_paths: Vec<String> = ["test", "example", "bench"]
+        .iter()
+        .flat_map(|kind| declared(kind))
+        .collect();
+    other_target_paths.extend(str_at(package, "build"));
     Some(Manifest {
         package_name: str_at(package, "name"),
         lib_name: str_at(lib, "name"),
         lib_path: str_at(lib, "path"),
-        bin_paths: value
-            .get("bin")
-            .and_then(|b| b.as_array())
-            .map(|bins| {
-                bins.iter()
-                    .filter_map(|b| str_at(Some(b), "path"))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        bin_paths: declared("bin"),
+        other_target_paths,
         is_workspace: workspace.is_some(),
         workspace_exclude: workspace
             .and_then(|w| w.get("exclude"))
@@ -397,6 +417,7 @@ impl ContextFinder {
                     .lib_path
                     .iter()
                     .chain(&m.bin_paths)
+                    .chain(&m.other_target_paths)
                     .any(|p| crate::files::normalize(&d.join(p)) == file);
                 if PACKAGE_TREES.contains(&first.as_str())
                     || rel == Path::new("build.rs")
@@ -573,6 +594,7 @@ impl ContextFinder {
                 .lib_path
                 .iter()
                 .chain(&m.bin_paths)
+                .chain(&m.other_target_paths)
                 .map(|p| crate::files::normalize(&pkg.join(p)))
                 .chain([pkg.join("build.rs")])
             {
@@ -654,6 +676,11 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
     for p in &m.bin_paths {
         private(crate::files::normalize(&pkg.join(p)), "bin");
     }
+    for p in &m.other_target_paths {
+        let file = crate::files::normalize(&pkg.join(p));
+        let label = p.replace('\\', "/");
+        private(file, &label);
+    }
     for f in files {
         let Ok(rel) = f.strip_prefix(pkg) else {
             continue;
@@ -673,6 +700,7 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
                 | ["examples", _]
                 | ["benches", _]
                 | ["src", "bin", _, "main.rs"]
+                | ["tests", _, "main.rs"]
                 | ["examples", _, "main.rs"]
                 | ["benches", _, "main.rs"]
                 | ["build.rs"]

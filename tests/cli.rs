@@ -205,6 +205,60 @@ fn findings_do_not_depend_on_which_files_are_named() {
     assert_eq!(findings(&other), lib);
 }
 
+/// cargo compiles the module trees of a package's targets and nothing else: a file in none of
+/// them (test data, a file no `mod` names) is not reported when a folder is walked, and only
+/// noted when it is named; the files the trees reach are checked as before.
+#[test]
+fn files_no_target_compiles_are_not_reported() {
+    let dir = package(&[
+        ("src/lib.rs", LIB),
+        ("src/net.rs", NET),
+        (
+            "src/stray.rs",
+            "async fn a() {}
+fn f() {
+    a();
+}
+",
+        ),
+        (
+            "tests/data/input.rs",
+            "fn broken( {
+    async {};
+}
+",
+        ),
+        (
+            "tests/it/main.rs",
+            "mod y;
+",
+        ),
+        (
+            "tests/it/y.rs",
+            "async fn a() {}
+fn f() {
+    a();
+}
+",
+        ),
+    ]);
+    let (all, _) = json(dir.path(), &["."]);
+    let mut paths: Vec<String> = findings(&all).into_iter().map(|f| f.0).collect();
+    paths.dedup();
+    assert_eq!(paths, ["src/lib.rs", "src/net.rs", "tests/it/y.rs"]);
+    assert!(!all["notes"].to_string().contains("no target"), "{all}");
+    for named in ["src/stray.rs", "tests/data/input.rs"] {
+        let (doc, code) = json(dir.path(), &[named]);
+        assert_eq!(code, 0, "{doc}");
+        assert_eq!(findings(&doc), [], "{doc}");
+        let notes = doc["notes"].to_string();
+        assert!(
+            notes.contains(named) && notes.contains("no target of its package compiles it"),
+            "{notes}"
+        );
+    }
+}
+
 #[test]
 fn stdin_is_checked_in_its_files_context() {
     let dir = package(&[

@@ -17,6 +17,8 @@ pub(super) struct FileResult {
     pub error: Option<RunError>,
     /// The file's text, when it has diagnostics.
     pub text: Option<String>,
+    /// No target of the file's package compiles it: nothing is reported.
+    pub uncompiled: bool,
 }
 
 /// Applies the rules, levels and suppressions to a file's facts.
@@ -69,6 +71,7 @@ pub(super) fn judge(
             diagnostics,
             error: None,
             text: w.text,
+            uncompiled: false,
         };
     }
     let mut suppressions = w.suppressions.unwrap_or_default();
@@ -103,6 +106,7 @@ pub(super) fn judge(
         diagnostics,
         error: None,
         text,
+        uncompiled: false,
     }
 }
 

@@ -18,6 +18,8 @@ pub(super) struct TargetFile {
     /// Text that stands for the file's (standard input, an editor buffer).
     pub stdin_text: Option<String>,
     pub config: Option<Arc<Config>>,
+    /// Named on the command line (or given as text) rather than found by walking a folder.
+    pub named: bool,
 }
 
 /// What a run works on.
@@ -111,6 +113,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             path,
             display: name.display().to_string().replace('\\', "/"),
             stdin_text: Some(text.clone()),
+            named: true,
         });
     }
     if let Some(e) = config_error() {
@@ -132,6 +135,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             display: t.display,
             stdin_text: t.stdin_text,
             config,
+            named: t.named,
         });
     }
     let mut ordered: Vec<(PathBuf, usize)> = keys.into_iter().collect();
