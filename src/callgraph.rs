@@ -162,6 +162,7 @@ impl Summaries {
                         chain: self.chain(index, callee, effect),
                         expects_panic,
                         in_callback,
+                        runtime: index.runtime,
                     },
                 });
             }
@@ -176,7 +177,7 @@ impl Summaries {
         let mut current = start;
         let mut seen = vec![start];
         while let Some(w) = self.witness.get(&(current, effect)) {
-            let name = &index.fn_info(current).sig.name;
+            let name = qualified_name(index, current);
             match &w.step {
                 Step::Direct { callee } => {
                     notes.push(Note {
@@ -187,7 +188,7 @@ impl Summaries {
                     break;
                 }
                 Step::Call { callee } => {
-                    let callee_name = &index.fn_info(*callee).sig.name;
+                    let callee_name = qualified_name(index, *callee);
                     notes.push(Note {
                         path: Some(w.path.clone()),
                         span: w.span,

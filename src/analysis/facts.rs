@@ -130,6 +130,8 @@ pub enum FactKind {
         /// The call is in a `move` closure handed to another call, which may run it later or on
         /// another thread (a callback): that it runs in async code is a guess.
         in_callback: bool,
+        /// The async runtime the code's crate names, for help that fits it.
+        runtime: Option<crate::knowledge::runtimes::Runtime>,
     },
     /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
     /// only once the callee's summary is known (see [`crate::callgraph`]).

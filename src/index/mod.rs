@@ -12,6 +12,7 @@ pub mod skeleton;
 pub mod types;
 
 use crate::discover::CrateRoot;
+use crate::knowledge::runtimes::Runtime;
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
 pub use resolve::{Ns, Res};
 use rustc_hash::FxHashMap as HashMap;
@@ -127,6 +128,9 @@ pub struct Index {
     reached: Vec<bool>,
     /// Whether every file of the context was read as Rust, so that the module trees are known.
     trees_known: bool,
+    /// The async runtime the context's own files name, when they name one (see
+    /// [`Runtime::of_set`]).
+    pub runtime: Option<Runtime>,
 }
 
 /// A dependency name of a crate: the crate whose root is `from` names the crate whose root is
@@ -179,6 +183,21 @@ impl Index {
             ix.load_file(fid, m, files, &by_path, &mut assigned, true, 0);
         }
         ix.reached = assigned.clone();
+        let own = &files[..first_dep_file.min(files.len())];
+        let imported = own
+            .iter()
+            .flat_map(|f| &f.facts.modules)
+            .flat_map(|m| &m.uses)
+            .map(|u| &u.target);
+        let mut named: Vec<Runtime> = own
+            .iter()
+            .flat_map(|f| &f.facts.paths)
+            .chain(imported)
+            .filter_map(|p| Runtime::of_crate(p.first()?))
+            .collect();
+        named.sort_by_key(|r| *r as u8);
+        named.dedup();
+        ix.runtime = Runtime::of_set(&named);
         // A file the trees reach but that was not read may declare modules of its own.
         ix.trees_known = files[..first_dep_file.min(files.len())]
             .iter()

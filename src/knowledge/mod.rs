@@ -4,6 +4,7 @@
 
 pub mod cancel_safety;
 mod executors;
+pub mod runtimes;
 mod std_lib;
 pub mod streams;
 mod tokio;

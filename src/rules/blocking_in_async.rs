@@ -34,6 +34,7 @@
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
 use crate::diagnostic::Level;
+use crate::knowledge::runtimes::Runtime;
 
 pub const DEFAULT_LEVEL: Level = Level::Warn;
 pub const SUMMARY: &str = "a known blocking call in async context, outside offloading closures";
@@ -45,6 +46,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         callee,
         chain,
         expects_panic,
+        runtime,
         ..
     } = &fact.kind
     {
@@ -63,11 +65,27 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` blocks and is called inside async code"),
             }
         };
+        let blocker = super::reached(chain).unwrap_or(callee);
         out.push(
             Finding::new(fact.span, message)
                 .label("blocks the executor thread")
-                .help("use the async equivalent, or run it in `tokio::task::spawn_blocking`")
+                .help(help(blocker, *runtime))
                 .notes(chain.clone()),
         );
+    }
+}
+
+/// What to do instead, in the terms of the code's runtime: its async equivalent of the call
+/// when it has one, and its own way to run blocking work (a neutral one when the runtime is
+/// unknown).
+fn help(blocker: &str, runtime: Option<Runtime>) -> String {
+    let Some(rt) = runtime else {
+        return "run it where blocking is allowed: the runtime's blocking pool \
+                (`spawn_blocking`, `blocking::unblock`) or a thread of its own"
+            .into();
+    };
+    match rt.equivalent(blocker) {
+        Some(eq) => format!("use `{eq}` instead, or run it in `{}`", rt.offload()),
+        None => format!("run it in `{}`", rt.offload()),
     }
 }

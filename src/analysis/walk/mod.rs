@@ -482,6 +482,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 chain: Vec::new(),
                 expects_panic,
                 in_callback,
+                runtime: self.cx.index.runtime,
             },
         );
     }
