@@ -667,6 +667,7 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
 fn mentions_future(ty: &Ty) -> bool {
     match ty {
         Ty::Future(_) => true,
+        Ty::Tuple(items) => items.iter().any(mentions_future),
         Ty::Path { segs, args } => {
             segs.last().is_some_and(|s| s.ends_with("Future")) || args.iter().any(mentions_future)
         }
