@@ -47,6 +47,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         chain,
         expects_panic,
         runtime,
+        branch,
         ..
     } = &fact.kind
     {
@@ -57,18 +58,29 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         if *expects_panic && crate::knowledge::panics_on_runtime_thread(callee) {
             return;
         }
+        // Through a helper that blocks only on one branch (`if let Some(p) = opts.ca_file`):
+        // it may block, the chain's notes show the condition.
+        let maybe = !chain.is_empty() && branch.is_some();
         let message = if chain.is_empty() {
             format!("blocking call `{callee}` inside async code")
         } else {
+            let verb = if maybe { "may block" } else { "blocks" };
             match super::reached(chain) {
+                Some(end) if maybe => format!(
+                    "`{callee}` may block (in `{end}`, on one branch) and is called inside async code"
+                ),
                 Some(end) => format!("`{callee}` blocks (in `{end}`) and is called inside async code"),
-                None => format!("`{callee}` blocks and is called inside async code"),
+                None => format!("`{callee}` {verb} and is called inside async code"),
             }
         };
         let blocker = super::reached(chain).unwrap_or(callee);
         out.push(
             Finding::new(fact.span, message)
-                .label("blocks the executor thread")
+                .label(if maybe {
+                    "may block the executor thread"
+                } else {
+                    "blocks the executor thread"
+                })
                 .help(help(blocker, *runtime))
                 .notes(chain.clone()),
         );
