@@ -613,6 +613,25 @@ impl ContextFinder {
         }
     }
 
+    /// The crate roots of a package context's `files` (when files not on disk, such as editor
+    /// buffers, were added to the ones [`ContextFinder::context`] found).
+    pub fn roots_of(&mut self, key: &Path, files: &[PathBuf], walker: &Walker) -> Vec<CrateRoot> {
+        let mut roots = Vec::new();
+        for pkg in self.packages_in(key, walker) {
+            let Some(m) = self.manifest(&pkg) else {
+                continue;
+            };
+            let name = m
+                .lib_name
+                .clone()
+                .or(m.package_name.clone())
+                .unwrap_or_default()
+                .replace('-', "_");
+            roots.extend(crate_roots(&pkg, &name, &m, files));
+        }
+        roots
+    }
+
     /// The packages of a workspace folder (or the one package).
     fn packages_in(&mut self, root: &Path, walker: &Walker) -> Vec<PathBuf> {
         let Some(m) = self.manifest(root) else {

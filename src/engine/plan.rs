@@ -143,6 +143,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     let mut contexts = Vec::new();
     for (i, (key, _)) in ordered.iter().enumerate() {
         let mut c = finder_of_contexts.context(key, &walker, &mut Vec::new());
+        let mut added = false;
         for (t, _) in targets
             .iter()
             .zip(&context_of_target)
@@ -150,7 +151,12 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
         {
             if !c.files.contains(&t.path) {
                 c.files.push(t.path.clone());
+                added = true;
             }
+        }
+        // A file given as text only (an unsaved editor buffer) may be a crate root itself.
+        if added && key.is_dir() {
+            c.roots = finder_of_contexts.roots_of(key, &c.files, &walker);
         }
         contexts.push(c);
     }

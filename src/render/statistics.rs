@@ -1,6 +1,8 @@
 //! `--statistics`: only the number of findings per rule, as ruff prints it — count, a fixable
 //! marker (`[*]` fixable with the flags given, `[-]` only with `--unsafe-fixes`, `[ ]` not
 //! fixable) and the rule — in every format; `--format json` gets a statistics document instead.
+//! How many of a rule's findings are in test or example code is said after it, when some are
+//! (`(12 in test code)`), and is `in_test` in the JSON document.
 
 use super::{json::SCHEMA_VERSION, Fixable, Format, RenderOptions, Report};
 use crate::rule_id::RuleId;
@@ -14,6 +16,8 @@ pub struct Row {
     pub rule: RuleId,
     pub count: usize,
     pub fixable: Fixable,
+    /// How many of them are in test or example code.
+    pub in_test: usize,
 }
 
 /// The rows, most frequent rule first (ties by rule name).
@@ -27,6 +31,7 @@ pub fn rows(report: &Report) -> Vec<Row> {
         .map(|(rule, ds)| Row {
             rule,
             count: ds.len(),
+            in_test: ds.iter().filter(|d| d.in_test).count(),
             fixable: Fixable::count(ds),
         })
         .collect();
@@ -57,6 +62,7 @@ pub fn render(
             "statistics": rows.iter().map(|r| json!({
                 "rule": r.rule.name(),
                 "count": r.count,
+                "in_test": r.in_test,
                 "fixable": r.fixable.any_applies(opts.unsafe_fixes),
                 "safe_fixes": r.fixable.safe,
                 "unsafe_fixes": r.fixable.unsafe_,
@@ -72,13 +78,17 @@ pub fn render(
         .max()
         .unwrap_or(1);
     for r in &rows {
-        writeln!(
+        write!(
             out,
             "{:>width$}  {} {}",
             r.count,
             marker(r.fixable, opts.unsafe_fixes),
             r.rule.name()
         )?;
+        if r.in_test > 0 {
+            write!(out, "  ({} in test code)", r.in_test)?;
+        }
+        writeln!(out)?;
     }
     // Files that could not be checked are not findings: they go to standard error.
     for e in report.errors {
