@@ -37,6 +37,9 @@ pub struct Target {
     pub stdin_text: Option<String>,
     /// Named on the command line (or given as text), not found by walking a folder.
     pub named: bool,
+    /// The folder named on the command line whose walk found the file (the file itself when
+    /// named).
+    pub walked_from: PathBuf,
 }
 
 /// A set of files indexed together.
@@ -109,6 +112,7 @@ impl Walker<'_> {
                         display,
                         stdin_text: None,
                         named: false,
+                        walked_from: abs.clone(),
                     });
                 }
             } else if !meta.is_file() {
@@ -122,10 +126,11 @@ impl Walker<'_> {
             } else {
                 let display = self.display(&abs);
                 let target = out.entry(abs.clone()).or_insert(Target {
-                    path: abs,
+                    path: abs.clone(),
                     display,
                     stdin_text: None,
                     named: true,
+                    walked_from: abs,
                 });
                 target.named = true;
             }
@@ -430,6 +435,26 @@ impl ContextFinder {
             dir = d.parent();
         }
         None
+    }
+
+    /// Whether a file found by walking `walked_from` is in a package that the walk took in
+    /// whole (its manifest's folder at or below `walked_from`) but outside every folder its
+    /// targets compile from (`templates/`, `build-tools/`): cargo compiles no such file.
+    pub fn outside_a_walked_package(&mut self, file: &Path, walked_from: &Path) -> bool {
+        if self.package_of(file).is_some() {
+            return false;
+        }
+        let Some(dir) = file
+            .ancestors()
+            .skip(1)
+            .find(|d| self.manifest(d).is_some())
+            .map(Path::to_path_buf)
+        else {
+            return false;
+        };
+        self.manifest(&dir)
+            .is_some_and(|m| m.package_name.is_some())
+            && dir.starts_with(walked_from)
     }
 
     /// The workspace root a package belongs to (the package itself when it is in none).

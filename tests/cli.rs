@@ -210,43 +210,31 @@ fn findings_do_not_depend_on_which_files_are_named() {
 /// noted when it is named; the files the trees reach are checked as before.
 #[test]
 fn files_no_target_compiles_are_not_reported() {
+    const STRAY: &str = "async fn a() {}\nfn f() {\n    a();\n}\n";
     let dir = package(&[
         ("src/lib.rs", LIB),
         ("src/net.rs", NET),
-        (
-            "src/stray.rs",
-            "async fn a() {}
-fn f() {
-    a();
-}
-",
-        ),
-        (
-            "tests/data/input.rs",
-            "fn broken( {
-    async {};
-}
-",
-        ),
-        (
-            "tests/it/main.rs",
-            "mod y;
-",
-        ),
-        (
-            "tests/it/y.rs",
-            "async fn a() {}
-fn f() {
-    a();
-}
-",
-        ),
+        ("src/stray.rs", STRAY),
+        ("tests/data/input.rs", "fn broken( {\n    async {};\n}\n"),
+        ("tests/it/main.rs", "mod y;\n"),
+        ("tests/it/y.rs", STRAY),
+        ("templates/page.rs", "fn {{ name }}() {}\n"),
     ]);
     let (all, _) = json(dir.path(), &["."]);
     let mut paths: Vec<String> = findings(&all).into_iter().map(|f| f.0).collect();
     paths.dedup();
     assert_eq!(paths, ["src/lib.rs", "src/net.rs", "tests/it/y.rs"]);
     assert!(!all["notes"].to_string().contains("no target"), "{all}");
+    // A folder of the package outside its target folders, named on its own: loose files.
+    let (templates, _) = json(dir.path(), &["templates"]);
+    assert_eq!(
+        findings(&templates),
+        [(
+            "templates/page.rs".to_string(),
+            1,
+            "parse_error".to_string()
+        )]
+    );
     for named in ["src/stray.rs", "tests/data/input.rs"] {
         let (doc, code) = json(dir.path(), &[named]);
         assert_eq!(code, 0, "{doc}");

@@ -232,16 +232,13 @@ fn the_cache_goes_where_cargo_builds() {
 
 #[test]
 fn the_walk_skips_what_git_ignores() {
+    // A virtual manifest: the files outside its packages are loose files, all found by the
+    // walk (a package's walk skips what none of its targets compiles, see `tests/cli.rs`).
     let repo = Repo::new(&[
-        (
-            "Cargo.toml",
-            "[package]\nname = \"p\"\nversion = \"0.1.0\"\n",
-        ),
+        ("Cargo.toml", "[workspace]\nmembers = []\n"),
         ("src/lib.rs", FINDING),
         (".gitignore", "/vendor/\n*.generated.rs\n"),
         ("vendor/dep/lib.rs", FINDING),
-        // Outside the package's target folders (a file in `src/` that no `mod` names is compiled
-        // by no target, and not reported even with `--no-ignore`).
         ("gen/api.generated.rs", FINDING),
         ("data/.gitignore", "*.rs\n!keep.rs\n"),
         ("data/input.rs", FINDING),

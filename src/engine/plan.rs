@@ -114,6 +114,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             display: name.display().to_string().replace('\\', "/"),
             stdin_text: Some(text.clone()),
             named: true,
+            walked_from: PathBuf::new(),
         });
     }
     if let Some(e) = config_error() {
@@ -126,6 +127,11 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     let mut targets = Vec::new();
     let mut context_of_target = Vec::new();
     for t in found {
+        // cargo compiles nothing outside a package's target folders: a walk of the package
+        // skips such files (a folder below the package named on its own is checked).
+        if !t.named && finder_of_contexts.outside_a_walked_package(&t.path, &t.walked_from) {
+            continue;
+        }
         let key = finder_of_contexts.context_key(&t.path);
         let next = keys.len();
         context_of_target.push(*keys.entry(key).or_insert(next));
