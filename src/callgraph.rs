@@ -39,10 +39,14 @@ struct Witness {
     step: Step,
     path: String,
     span: Span,
+    /// The condition this step runs under in its function, if any.
+    branch: Option<Span>,
+    /// Whether no step from here to the effect is under a condition.
+    certain: bool,
 }
 
-/// The calls a function makes: (callee, file, call span).
-type Edges<'a> = Vec<(FnId, &'a str, Span)>;
+/// The calls a function makes: (callee, file, call span, condition it runs under).
+type Edges<'a> = Vec<(FnId, &'a str, Span, Option<Span>)>;
 
 pub use crate::analysis::facts::ContextFacts;
 
@@ -72,22 +76,35 @@ impl Summaries {
                         effect,
                         callee,
                         chain,
+                        branch,
                         ..
                     } if chain.is_empty() => {
-                        s.witness
-                            .entry((owner, *effect))
-                            .or_insert_with(|| Witness {
-                                step: Step::Direct {
-                                    callee: callee.clone(),
-                                },
-                                path: path.to_string(),
-                                span: fact.span,
-                            });
+                        let witness = Witness {
+                            step: Step::Direct {
+                                callee: callee.clone(),
+                            },
+                            path: path.to_string(),
+                            span: fact.span,
+                            branch: *branch,
+                            certain: branch.is_none(),
+                        };
+                        // A call on every path wins over one under a condition.
+                        let slot = s.witness.entry((owner, *effect));
+                        match slot {
+                            std::collections::hash_map::Entry::Occupied(mut o) => {
+                                if !o.get().certain && witness.certain {
+                                    o.insert(witness);
+                                }
+                            }
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(witness);
+                            }
+                        }
                     }
-                    FactKind::CallsFn { callee, .. } => edges
+                    FactKind::CallsFn { callee, branch, .. } => edges
                         .entry(owner)
                         .or_default()
-                        .push((*callee, path, fact.span)),
+                        .push((*callee, path, fact.span, *branch)),
                     _ => {}
                 }
             }
@@ -100,19 +117,37 @@ impl Summaries {
             let mut changed = false;
             for (caller, calls) in &callers {
                 for effect in EFFECTS {
-                    if s.witness.contains_key(&(**caller, effect)) {
+                    // A witness is replaced only by a certain one, so this ends.
+                    if s.witness
+                        .get(&(**caller, effect))
+                        .is_some_and(|w| w.certain)
+                    {
                         continue;
                     }
-                    if let Some((callee, path, span)) = calls
+                    let known = s.witness.contains_key(&(**caller, effect));
+                    let certain_of = |c: &FnId, b: &Option<Span>| {
+                        s.witness
+                            .get(&(*c, effect))
+                            .map(|w| w.certain && b.is_none())
+                    };
+                    let best = calls
                         .iter()
-                        .find(|(c, _, _)| s.witness.contains_key(&(*c, effect)))
-                    {
+                        .find(|(c, _, _, b)| certain_of(c, b) == Some(true))
+                        .or_else(|| {
+                            calls
+                                .iter()
+                                .find(|(c, _, _, b)| !known && certain_of(c, b).is_some())
+                        });
+                    if let Some((callee, path, span, branch)) = best {
+                        let certain = certain_of(callee, branch) == Some(true);
                         s.witness.insert(
                             (**caller, effect),
                             Witness {
                                 step: Step::Call { callee: *callee },
                                 path: path.to_string(),
                                 span: *span,
+                                branch: *branch,
+                                certain,
                             },
                         );
                         changed = true;
@@ -138,6 +173,7 @@ impl Summaries {
                 no_runtime,
                 expects_panic,
                 in_callback,
+                ..
             } = fact.kind
             else {
                 continue;
@@ -150,6 +186,7 @@ impl Summaries {
                 if !relevant || !self.witness.contains_key(&(callee, effect)) {
                     continue;
                 }
+                let (chain, branch) = self.chain(index, callee, effect);
                 out.push(Fact {
                     span: fact.span,
                     ctx: fact.ctx,
@@ -159,9 +196,11 @@ impl Summaries {
                         callee: qualified_name(index, callee),
                         in_loop,
                         no_runtime,
-                        chain: self.chain(index, callee, effect),
+                        chain,
                         expects_panic,
                         in_callback,
+                        runtime: index.runtime,
+                        branch,
                     },
                 });
             }
@@ -170,13 +209,24 @@ impl Summaries {
     }
 
     /// The path from `start` to the call that has the effect, as notes; the last one names the
-    /// call with the effect (see [`crate::rules::reached`]).
-    fn chain(&self, index: &Index, start: FnId, effect: Effect) -> Vec<Note> {
+    /// call with the effect (see [`crate::rules::reached`]). A step taken only under a
+    /// condition adds a note on that condition before its own, and the first such condition is
+    /// returned: the effect may not happen.
+    fn chain(&self, index: &Index, start: FnId, effect: Effect) -> (Vec<Note>, Option<Span>) {
         let mut notes = Vec::new();
+        let mut first_branch = None;
         let mut current = start;
         let mut seen = vec![start];
         while let Some(w) = self.witness.get(&(current, effect)) {
-            let name = &index.fn_info(current).sig.name;
+            let name = qualified_name(index, current);
+            if let Some(branch) = w.branch {
+                first_branch = first_branch.or(Some(branch));
+                notes.push(Note {
+                    path: Some(w.path.clone()),
+                    span: branch,
+                    message: format!("`{name}` takes the call below only when this holds"),
+                });
+            }
             match &w.step {
                 Step::Direct { callee } => {
                     notes.push(Note {
@@ -187,7 +237,7 @@ impl Summaries {
                     break;
                 }
                 Step::Call { callee } => {
-                    let callee_name = &index.fn_info(*callee).sig.name;
+                    let callee_name = qualified_name(index, *callee);
                     notes.push(Note {
                         path: Some(w.path.clone()),
                         span: w.span,
@@ -201,7 +251,7 @@ impl Summaries {
                 }
             }
         }
-        notes
+        (notes, first_branch)
     }
 
     /// How many (function, effect) pairs hold; for tests and statistics.

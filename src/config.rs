@@ -26,6 +26,9 @@ pub struct ConfigFile {
     pub extend: Option<Spanned<String>>,
     /// Rule name → level.
     pub rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Rule name → level in test and example code (`tests/`, `examples/`, `benches/`,
+    /// `#[cfg(test)]` modules, test fns), over every other level, as `per-file-ignores` is.
+    pub test_code: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Globs of paths not to check (relative to the configuration file's folder).
     pub exclude: Option<Spanned<Vec<String>>>,
     /// Skip excluded and ignored paths even when named on the command line.
@@ -100,6 +103,8 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub levels: HashMap<RuleId, Level>,
     pub level_origins: HashMap<RuleId, Origin>,
+    /// The levels of `[test-code]`.
+    pub test_levels: HashMap<RuleId, Level>,
     exclude: Globs,
     pub exclude_origin: Option<Origin>,
     per_file_ignores: Globs,
@@ -214,7 +219,7 @@ impl Layer {
 
     /// Rule names, levels and globs, checked.
     fn check(&self) -> Result<(), ConfigError> {
-        for (name, level) in self.file.rules.iter().flatten() {
+        for (name, level) in self.file.rules.iter().chain(&self.file.test_code).flatten() {
             self.rules(name)?;
             if Level::parse(level.get_ref()).is_none() {
                 return Err(self.err(
@@ -415,6 +420,13 @@ impl Config {
                     config
                         .level_origins
                         .insert(rule, layer.origin(&key, name.span().start));
+                }
+            }
+            for (name, level) in f.test_code.iter().flatten() {
+                for rule in layer.rules(name)? {
+                    config
+                        .test_levels
+                        .insert(rule, Level::parse(level.get_ref()).unwrap_or(Level::Warn));
                 }
             }
             if let Some((globs, origin)) = layer.globs("exclude")? {

@@ -150,6 +150,9 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
     /// How the value the finding is about is known (for the rules about futures and handles).
     pub provenance: Option<Provenance>,
+    /// In test or example code (a `tests/`, `examples/` or `benches/` file, a `#[cfg(test)]`
+    /// module, a test fn): `[test-code]` levels apply, `--statistics` counts it apart.
+    pub in_test: bool,
 }
 
 impl Diagnostic {

@@ -3,7 +3,9 @@
 //! A file's *context* is the Cargo package that compiles it (or the whole workspace the package
 //! belongs to): every `.rs` file of its `src`, `tests`, `examples` and `benches` trees and its
 //! `build.rs` is indexed, so that an `async fn` defined in another file is known. A `.rs` file
-//! that no package compiles is a context of its own. The context depends only on where a file
+//! that no package compiles is a context of its own. Which files of a package's folders its
+//! targets really compile is known only once their module trees are (see
+//! `Index::compiled_by_no_root`): the engine leaves the others unreported. The context depends only on where a file
 //! is, never on which other files were named: pre-commit and CI get the same answers.
 
 use crate::diagnostic::RunError;
@@ -33,6 +35,11 @@ pub struct Target {
     pub display: String,
     /// Text given on standard input instead of the file's.
     pub stdin_text: Option<String>,
+    /// Named on the command line (or given as text), not found by walking a folder.
+    pub named: bool,
+    /// The folder named on the command line whose walk found the file (the file itself when
+    /// named).
+    pub walked_from: PathBuf,
 }
 
 /// A set of files indexed together.
@@ -106,6 +113,8 @@ impl Walker<'_> {
                         path: file,
                         display,
                         stdin_text: None,
+                        named: false,
+                        walked_from: abs.clone(),
                     });
                 }
             } else if !meta.is_file() {
@@ -120,11 +129,14 @@ impl Walker<'_> {
                 self.refuse(&abs);
             } else {
                 let display = self.display(&abs);
-                out.entry(abs.clone()).or_insert(Target {
-                    path: abs,
+                let target = out.entry(abs.clone()).or_insert(Target {
+                    path: abs.clone(),
                     display,
                     stdin_text: None,
+                    named: true,
+                    walked_from: abs,
                 });
+                target.named = true;
             }
         }
         out.into_values().collect()
@@ -422,6 +434,9 @@ struct Manifest {
     lib_name: Option<String>,
     lib_path: Option<String>,
     bin_paths: Vec<String>,
+    /// The paths of the `[[test]]`, `[[example]]` and `[[bench]]` targets declared, and a
+    /// `build = ".."` script.
+    other_target_paths: Vec<String>,
     is_workspace: bool,
     workspace_exclude: Vec<String>,
 }
@@ -437,19 +452,29 @@ fn read_manifest(dir: &Path) -> Option<Manifest> {
     let package = value.get("package");
     let lib = value.get("lib");
     let workspace = value.get("workspace");
+    let declared = |kind: &str| -> Vec<String> {
+        value
+            .get(kind)
+            .and_then(|b| b.as_array())
+            .map(|targets| {
+                targets
+                    .iter()
+                    .filter_map(|t| str_at(Some(t), "path"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut other_target_paths: Vec<String> = ["test", "example", "bench"]
+        .iter()
+        .flat_map(|kind| declared(kind))
+        .collect();
+    other_target_paths.extend(str_at(package, "build"));
     Some(Manifest {
         package_name: str_at(package, "name"),
         lib_name: str_at(lib, "name"),
         lib_path: str_at(lib, "path"),
-        bin_paths: value
-            .get("bin")
-            .and_then(|b| b.as_array())
-            .map(|bins| {
-                bins.iter()
-                    .filter_map(|b| str_at(Some(b), "path"))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        bin_paths: declared("bin"),
+        other_target_paths,
         is_workspace: workspace.is_some(),
         workspace_exclude: workspace
             .and_then(|w| w.get("exclude"))
@@ -498,6 +523,7 @@ impl ContextFinder {
                     .lib_path
                     .iter()
                     .chain(&m.bin_paths)
+                    .chain(&m.other_target_paths)
                     .any(|p| crate::files::normalize(&d.join(p)) == file);
                 if PACKAGE_TREES.contains(&first.as_str())
                     || rel == Path::new("build.rs")
@@ -510,6 +536,26 @@ impl ContextFinder {
             dir = d.parent();
         }
         None
+    }
+
+    /// Whether a file found by walking `walked_from` is in a package that the walk took in
+    /// whole (its manifest's folder at or below `walked_from`) but outside every folder its
+    /// targets compile from (`templates/`, `build-tools/`): cargo compiles no such file.
+    pub fn outside_a_walked_package(&mut self, file: &Path, walked_from: &Path) -> bool {
+        if self.package_of(file).is_some() {
+            return false;
+        }
+        let Some(dir) = file
+            .ancestors()
+            .skip(1)
+            .find(|d| self.manifest(d).is_some())
+            .map(Path::to_path_buf)
+        else {
+            return false;
+        };
+        self.manifest(&dir)
+            .is_some_and(|m| m.package_name.is_some())
+            && dir.starts_with(walked_from)
     }
 
     /// The workspace root a package belongs to (the package itself when it is in none).
@@ -676,6 +722,7 @@ impl ContextFinder {
                 .lib_path
                 .iter()
                 .chain(&m.bin_paths)
+                .chain(&m.other_target_paths)
                 .map(|p| crate::files::normalize(&pkg.join(p)))
                 .chain([pkg.join("build.rs")])
             {
@@ -702,6 +749,25 @@ impl ContextFinder {
             files,
             roots,
         }
+    }
+
+    /// The crate roots of a package context's `files` (when files not on disk, such as editor
+    /// buffers, were added to the ones [`ContextFinder::context`] found).
+    pub fn roots_of(&mut self, key: &Path, files: &[PathBuf], walker: &Walker) -> Vec<CrateRoot> {
+        let mut roots = Vec::new();
+        for pkg in self.packages_in(key, walker) {
+            let Some(m) = self.manifest(&pkg) else {
+                continue;
+            };
+            let name = m
+                .lib_name
+                .clone()
+                .or(m.package_name.clone())
+                .unwrap_or_default()
+                .replace('-', "_");
+            roots.extend(crate_roots(&pkg, &name, &m, files));
+        }
+        roots
     }
 
     /// The packages of a workspace folder (or the one package).
@@ -767,6 +833,11 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
     for p in &m.bin_paths {
         private(crate::files::normalize(&pkg.join(p)), "bin");
     }
+    for p in &m.other_target_paths {
+        let file = crate::files::normalize(&pkg.join(p));
+        let label = p.replace('\\', "/");
+        private(file, &label);
+    }
     for f in files {
         let Ok(rel) = f.strip_prefix(pkg) else {
             continue;
@@ -786,6 +857,7 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
                 | ["examples", _]
                 | ["benches", _]
                 | ["src", "bin", _, "main.rs"]
+                | ["tests", _, "main.rs"]
                 | ["examples", _, "main.rs"]
                 | ["benches", _, "main.rs"]
                 | ["build.rs"]

@@ -191,6 +191,11 @@ fn lenient(text: &str) -> Option<syn::File> {
     if let Ok(file) = syn::parse2::<syn::File>(rewritten.clone()) {
         return Some(file);
     }
+    // Edition 2015's identifiers that later editions made keywords (`use async::stdin;`), as
+    // raw identifiers: a file that writes them as keywords does not parse this way either.
+    if let Ok(file) = syn::parse2::<syn::File>(edition_2015::raw_identifiers(rewritten.clone())) {
+        return Some(file);
+    }
     for candidate in [tokens, rewritten] {
         if syn::parse2::<Fragment>(candidate).is_ok() {
             return Some(syn::File {
@@ -314,6 +319,46 @@ mod edition_2015 {
                 .iter()
                 .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
                 .any(|t| is_ident(t, "for"))
+    }
+
+    /// `async`, `await` and `try` as raw identifiers everywhere (edition 2015 has no such
+    /// keywords), and `dyn` where it cannot start a trait object (before `::`, `;`, `,`, `=`,
+    /// `.`, `)` or the end, or after `fn`, `mod`, `let`, `struct`, `enum`, `trait`, `type` or
+    /// `.`). Spans are kept, so positions stay the file's.
+    pub fn raw_identifiers(tokens: TokenStream) -> TokenStream {
+        let input: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out: Vec<TokenTree> = Vec::with_capacity(input.len());
+        for (i, token) in input.iter().enumerate() {
+            match token {
+                TokenTree::Group(g) => {
+                    let mut group = Group::new(g.delimiter(), raw_identifiers(g.stream()));
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                TokenTree::Ident(id) if ["async", "await", "try"].iter().any(|k| id == k) => {
+                    out.push(TokenTree::Ident(Ident::new_raw(&id.to_string(), id.span())));
+                }
+                TokenTree::Ident(id) if id == "dyn" && dyn_is_a_name(&input, i) => {
+                    out.push(TokenTree::Ident(Ident::new_raw("dyn", id.span())));
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn dyn_is_a_name(input: &[TokenTree], i: usize) -> bool {
+        let next_ends = match input.get(i + 1) {
+            None => true,
+            Some(TokenTree::Punct(p)) => matches!(p.as_char(), ':' | ';' | ',' | '=' | '.' | ')'),
+            _ => false,
+        };
+        let prev_names = i > 0
+            && (["fn", "mod", "let", "struct", "enum", "trait", "type"]
+                .iter()
+                .any(|k| is_ident(&input[i - 1], k))
+                || is_punct(&input[i - 1], '.'));
+        next_ends || prev_names
     }
 
     fn is_punct(t: &TokenTree, c: char) -> bool {

@@ -205,6 +205,48 @@ fn findings_do_not_depend_on_which_files_are_named() {
     assert_eq!(findings(&other), lib);
 }
 
+/// cargo compiles the module trees of a package's targets and nothing else: a file in none of
+/// them (test data, a file no `mod` names) is not reported when a folder is walked, and only
+/// noted when it is named; the files the trees reach are checked as before.
+#[test]
+fn files_no_target_compiles_are_not_reported() {
+    const STRAY: &str = "async fn a() {}\nfn f() {\n    a();\n}\n";
+    let dir = package(&[
+        ("src/lib.rs", LIB),
+        ("src/net.rs", NET),
+        ("src/stray.rs", STRAY),
+        ("tests/data/input.rs", "fn broken( {\n    async {};\n}\n"),
+        ("tests/it/main.rs", "mod y;\n"),
+        ("tests/it/y.rs", STRAY),
+        ("templates/page.rs", "fn {{ name }}() {}\n"),
+    ]);
+    let (all, _) = json(dir.path(), &["."]);
+    let mut paths: Vec<String> = findings(&all).into_iter().map(|f| f.0).collect();
+    paths.dedup();
+    assert_eq!(paths, ["src/lib.rs", "src/net.rs", "tests/it/y.rs"]);
+    assert!(!all["notes"].to_string().contains("no target"), "{all}");
+    // A folder of the package outside its target folders, named on its own: loose files.
+    let (templates, _) = json(dir.path(), &["templates"]);
+    assert_eq!(
+        findings(&templates),
+        [(
+            "templates/page.rs".to_string(),
+            1,
+            "parse_error".to_string()
+        )]
+    );
+    for named in ["src/stray.rs", "tests/data/input.rs"] {
+        let (doc, code) = json(dir.path(), &[named]);
+        assert_eq!(code, 0, "{doc}");
+        assert_eq!(findings(&doc), [], "{doc}");
+        let notes = doc["notes"].to_string();
+        assert!(
+            notes.contains(named) && notes.contains("no target of its package compiles it"),
+            "{notes}"
+        );
+    }
+}
+
 #[test]
 fn stdin_is_checked_in_its_files_context() {
     let dir = package(&[

@@ -288,12 +288,45 @@ fn statistics_print_only_the_table_in_every_text_format() {
         serde_json::json!({
             "version": 1,
             "statistics": [{
-                "rule": "unawaited_future", "count": 1, "fixable": false,
+                "rule": "unawaited_future", "count": 1, "in_test": 0, "fixable": false,
                 "safe_fixes": 0, "unsafe_fixes": 1
             }],
             "errors": []
         })
     );
+    // Findings in test code are counted apart, and `[test-code]` sets their levels.
+    write(
+        d,
+        "src/lib.rs",
+        "pub async fn work() {}\npub async fn run() {\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\n\
+         #[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn t() {\n        std::thread::sleep(std::time::Duration::from_millis(1));\n    }\n}\n",
+    );
+    write(
+        d,
+        "tests/it.rs",
+        "#[tokio::test]\nasync fn it() {\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\n",
+    );
+    assert_eq!(
+        stdout_of(d, &["check", ".", "--statistics"]).0,
+        "3  [ ] blocking_in_async  (2 in test code)\n"
+    );
+    write(
+        d,
+        "unawaited.toml",
+        "[test-code]\nblocking_in_async = \"allow\"\n",
+    );
+    assert_eq!(
+        stdout_of(d, &["check", ".", "--statistics"]).0,
+        "1  [ ] blocking_in_async\n"
+    );
+    let (doc, _) = check_json(d, &["."]);
+    let lines: Vec<u64> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3], "{doc}");
 }
 
 #[test]

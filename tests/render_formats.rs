@@ -82,6 +82,7 @@ fn unawaited_call(text: &str) -> Diagnostic {
             }],
         }),
         provenance: Some(Provenance::Proven),
+        in_test: false,
     }
 }
 
@@ -103,6 +104,7 @@ fn blocking_call(text: &str) -> Diagnostic {
         }],
         fix: None,
         provenance: None,
+        in_test: false,
     }
 }
 

@@ -71,7 +71,7 @@ fn errors_odd_paths_and_clean_runs_are_valid_sarif() {
     let dir = package(&[
         (
             "src/lib.rs",
-            "mod odd;\nasync fn work() {}\npub async fn run() {\n    let é = \"ü\"; work();\n}\n",
+            "mod odd;\nmod latin1;\n#[path = \"my dir/50%,#x.rs\"]\nmod x;\nasync fn work() {}\npub async fn run() {\n    let é = \"ü\"; work();\n}\n",
         ),
         ("src/odd.rs", ""),
         ("src/my dir/50%,#x.rs", "async fn w() {}\nfn g() { w(); }\n"),

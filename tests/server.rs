@@ -584,8 +584,9 @@ fn bad_input_gets_errors_and_the_server_goes_on() {
         json!({"textDocument": {"uri": lib, "version": 2}, "contentChanges": [{"text": ""}]}),
     );
     c.notify("unawaited/unknownNotification", json!({}));
-    // A document that does not parse: a `parse_error` finding, and the others go on.
-    let broken = url(&dir.path().join("src/broken.rs"));
+    // A document that does not parse (the bin target: cargo compiles it): a `parse_error`
+    // finding, and the others go on.
+    let broken = url(&dir.path().join("src/main.rs"));
     c.open(&broken, "fn broken( {\n");
     c.open(&lib, LIB_EDITED);
     let parse_error = c.diagnostics(&broken, "a parse error", has("parse_error"));

@@ -146,6 +146,12 @@ pub enum FactKind {
         /// The call is in a `move` closure handed to another call, which may run it later or on
         /// another thread (a callback): that it runs in async code is a guess.
         in_callback: bool,
+        /// The async runtime the code's crate names, for help that fits it.
+        runtime: Option<crate::knowledge::runtimes::Runtime>,
+        /// The condition the call runs under in its function (the outermost `if` condition or
+        /// `match` arm pattern), if any; for a call through sync helpers, a condition one of
+        /// them has on the way (see [`crate::callgraph`]): it may not happen.
+        branch: Option<Span>,
     },
     /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
     /// only once the callee's summary is known (see [`crate::callgraph`]).
@@ -155,6 +161,8 @@ pub enum FactKind {
         no_runtime: bool,
         /// See [`FactKind::Call`].
         expects_panic: bool,
+        /// See [`FactKind::Call`].
+        branch: Option<Span>,
         /// See [`FactKind::Call`].
         in_callback: bool,
     },

@@ -17,6 +17,8 @@ pub(super) struct FileResult {
     pub error: Option<RunError>,
     /// The file's text, when it has diagnostics.
     pub text: Option<String>,
+    /// No target of the file's package compiles it: nothing is reported.
+    pub uncompiled: bool,
 }
 
 /// Applies the rules, levels and suppressions to a file's facts.
@@ -42,7 +44,18 @@ pub(super) fn judge(
             flags.level(rule, config)
         }
     };
+    // `[test-code]` levels, over the others, in test and example code.
+    let test_level = |rule: RuleId| {
+        config
+            .and_then(|c| c.test_levels.get(&rule).copied())
+            .unwrap_or_else(|| level(rule))
+    };
+    let whole_file_is_test = crate::lower::test_code::is_test_path(&t.path);
+    let in_test = |line: usize| {
+        whole_file_is_test || w.test_ranges.iter().any(|&(a, b)| a <= line && line <= b)
+    };
     let make = |rule: RuleId, level: Level, f: Finding| Diagnostic {
+        in_test: in_test(f.span.start.line),
         rule,
         // What the evidence allows caps what was configured (a guess is at most a warning).
         level: f.max_level.map_or(level, |cap| level.min(cap)),
@@ -69,20 +82,23 @@ pub(super) fn judge(
             diagnostics,
             error: None,
             text: w.text,
+            uncompiled: false,
         };
     }
     let mut suppressions = w.suppressions.unwrap_or_default();
     let mut findings = Vec::new();
     for rule in RuleId::ALL {
-        let lvl = level(*rule);
-        if lvl == Level::Allow {
+        let (lvl, lvl_test) = (level(*rule), test_level(*rule));
+        if lvl == Level::Allow && lvl_test == Level::Allow {
             continue;
         }
         for fact in w.facts.iter().chain(&indirect) {
             rule.check(fact, &mut findings);
             for f in findings.drain(..) {
+                let line = f.span.start.line;
+                let lvl = if in_test(line) { lvl_test } else { lvl };
                 let form = crate::suppress::Form::of(fact);
-                if !suppressions.suppresses(*rule, f.span.start.line, form) {
+                if lvl != Level::Allow && !suppressions.suppresses(*rule, line, form) {
                     diagnostics.push(make(*rule, lvl, f));
                 }
             }
@@ -106,6 +122,7 @@ pub(super) fn judge(
         diagnostics,
         error: None,
         text,
+        uncompiled: false,
     }
 }
 

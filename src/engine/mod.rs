@@ -314,6 +314,16 @@ fn judge_targets(
         let (Some(&ti), Some((_, w))) = (target_of.get(f.path), w) else {
             continue;
         };
+        // cargo compiles the module trees of a package's targets and nothing else: a file in
+        // none of them (test data, a template) is not reported.
+        let in_package = plan.contexts[f.context].root.is_dir();
+        if in_package && contexts[f.context].index.compiled_by_no_root(f.path) {
+            results[ti] = Some(FileResult {
+                uncompiled: true,
+                ..FileResult::default()
+            });
+            continue;
+        }
         let indirect = summaries[f.context].indirect_facts(&contexts[f.context].index, &w.facts);
         results[ti] = Some(judge::judge(&plan.targets[ti], w, indirect, flags));
     }
@@ -331,6 +341,17 @@ fn assemble(plan: &mut Plan, results: Vec<FileResult>, notes: Vec<String>) -> Ou
         ..Outcome::default()
     };
     for (t, r) in plan.targets.iter().zip(results) {
+        if r.uncompiled {
+            outcome.files -= 1;
+            if t.named {
+                outcome.notes.push(format!(
+                    "{}: not checked: no target of its package compiles it (it is in the module \
+                     tree of no lib, bin, example, test, bench or build script)",
+                    t.display
+                ));
+            }
+            continue;
+        }
         if !r.diagnostics.is_empty() {
             if let Some(text) = r.text {
                 outcome.sources.insert(t.display.clone(), text);
@@ -394,6 +415,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         display: display.to_string(),
         stdin_text: Some(text.to_string()),
         config: None,
+        named: true,
     };
     let walked = walk::walk_file(&path, Some(&target), &data);
     proc_macro2::extra::invalidate_current_thread_spans();

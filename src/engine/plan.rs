@@ -18,6 +18,8 @@ pub(super) struct TargetFile {
     /// Text that stands for the file's (standard input, an editor buffer).
     pub stdin_text: Option<String>,
     pub config: Option<Arc<Config>>,
+    /// Named on the command line (or given as text) rather than found by walking a folder.
+    pub named: bool,
 }
 
 /// What a run works on.
@@ -117,6 +119,8 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             path,
             display: name.display().to_string().replace('\\', "/"),
             stdin_text: Some(text.clone()),
+            named: true,
+            walked_from: PathBuf::new(),
         });
     }
     if let Some(e) = config_error() {
@@ -129,6 +133,11 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     let mut targets = Vec::new();
     let mut context_of_target = Vec::new();
     for t in found {
+        // cargo compiles nothing outside a package's target folders: a walk of the package
+        // skips such files (a folder below the package named on its own is checked).
+        if !t.named && finder_of_contexts.outside_a_walked_package(&t.path, &t.walked_from) {
+            continue;
+        }
         let key = finder_of_contexts.context_key(&t.path);
         let next = keys.len();
         context_of_target.push(*keys.entry(key).or_insert(next));
@@ -138,6 +147,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             display: t.display,
             stdin_text: t.stdin_text,
             config,
+            named: t.named,
         });
     }
     let mut ordered: Vec<(PathBuf, usize)> = keys.into_iter().collect();
@@ -145,6 +155,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     let mut contexts = Vec::new();
     for (i, (key, _)) in ordered.iter().enumerate() {
         let mut c = finder_of_contexts.context(key, &walker, &mut Vec::new());
+        let mut added = false;
         for (t, _) in targets
             .iter()
             .zip(&context_of_target)
@@ -152,7 +163,12 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
         {
             if !c.files.contains(&t.path) {
                 c.files.push(t.path.clone());
+                added = true;
             }
+        }
+        // A file given as text only (an unsaved editor buffer) may be a crate root itself.
+        if added && key.is_dir() {
+            c.roots = finder_of_contexts.roots_of(key, &c.files, &walker);
         }
         contexts.push(c);
     }

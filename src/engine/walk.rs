@@ -28,6 +28,8 @@ pub(super) struct Walked {
     pub parse_failure: Option<source::ParseFailure>,
     pub text: Option<String>,
     pub error: Option<RunError>,
+    /// Files to report only: the line ranges of their test modules and test fns.
+    pub test_ranges: Vec<(usize, usize)>,
 }
 
 /// Walks the files to report and every file they reach; `None` for the files not walked.
@@ -136,12 +138,13 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
     };
     let display = target.map(|t| t.display.clone()).unwrap_or_default();
     let body = parse_and_lower(SourceFile::new(display, text), target.is_some());
-    let (ir, suppressions, text) = match body {
+    let (ir, suppressions, text, test_ranges) = match body {
         Body::Lowered {
             ir,
             suppressions,
             text,
-        } => (ir, suppressions, text),
+            test_ranges,
+        } => (ir, suppressions, text, test_ranges),
         Body::Failed { failure, text } => {
             return Walked {
                 parse_failure: Some(failure),
@@ -182,6 +185,7 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
         facts,
         suppressions,
         text: may_report.then_some(text),
+        test_ranges,
         ..Walked::default()
     }
 }
@@ -193,6 +197,8 @@ enum Body {
         /// Files to report only.
         suppressions: Option<Suppressions>,
         text: String,
+        /// Files to report only: see [`Walked::test_ranges`].
+        test_ranges: Vec<(usize, usize)>,
     },
     /// The file does not parse (or nests too deeply): its text is kept to show where.
     Failed { failure: ParseFailure, text: String },
@@ -205,10 +211,16 @@ fn parse_and_lower(file: SourceFile, report: bool) -> Body {
         Ok(ast) => {
             let ir = crate::lower::lower_file(&ast, &file);
             let suppressions = report.then(|| Suppressions::collect(&file, Some(&ast)));
+            let test_ranges = if report {
+                crate::lower::test_code::ranges(&ast, &file)
+            } else {
+                Vec::new()
+            };
             Body::Lowered {
                 ir,
                 suppressions,
                 text: file.text,
+                test_ranges,
             }
         }
         Err(failure) => Body::Failed {

@@ -120,6 +120,9 @@ pub struct ModDecl {
     pub name: String,
     /// `#[path = ".."]`.
     pub path_attr: Option<String>,
+    /// `#[cfg_attr(.., path = "..")]`: the files the module is read from when a cfg holds.
+    #[serde(default)]
+    pub cfg_paths: Vec<String>,
 }
 
 /// The items of one module body (a file's top level, or an inline `mod x { .. }`).
@@ -146,11 +149,18 @@ pub struct FileFacts {
     /// their first segment could be an import of: what the file may need of its dependencies.
     #[serde(default)]
     pub paths: Vec<Vec<String>>,
+    /// The file was read as Rust. When it was not (it does not parse, nests too deeply, is not
+    /// UTF-8), its module declarations are unknown.
+    #[serde(default)]
+    pub read: bool,
 }
 
 impl FileFacts {
     pub fn extract(file: &syn::File) -> FileFacts {
-        let mut facts = FileFacts::default();
+        let mut facts = FileFacts {
+            read: true,
+            ..FileFacts::default()
+        };
         collect_module(&file.items, Vec::new(), &mut facts, 0);
         facts
     }
@@ -159,13 +169,13 @@ impl FileFacts {
     /// when the file cannot be parsed or nests too deeply to be analysed.
     pub fn of_text(text: &str) -> FileFacts {
         let mut facts = if crate::source::too_deep(text, crate::source::MAX_NESTING).is_some() {
-            FileFacts::default()
+            None
         } else {
             super::skeleton::parse(text)
                 .or_else(|| crate::source::parse_text(text).ok())
                 .map(|ast| FileFacts::extract(&ast))
-                .unwrap_or_default()
-        };
+        }
+        .unwrap_or_default();
         facts.paths = named_paths(text.as_bytes());
         facts
     }
@@ -267,6 +277,7 @@ fn collect_module(
                 None => m.out_of_line.push(ModDecl {
                     name: md.ident.to_string(),
                     path_attr: path_attr(&md.attrs),
+                    cfg_paths: cfg_path_attrs(&md.attrs),
                 }),
             },
             syn::Item::Struct(s) => m.types.push(TypeDef {
@@ -307,6 +318,10 @@ fn collect_module(
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
                     m.includes.push(file);
+                } else if mac.ident.is_none() {
+                    // A macro whose body is not a list of items (or it would have been spliced
+                    // in): the `mod x;` it declares still name files a crate compiles.
+                    macro_mod_decls(mac.mac.tokens.clone(), &mut m.out_of_line);
                 }
             }
             syn::Item::Trait(t) => {
@@ -585,6 +600,55 @@ pub fn generic_params(generics: &syn::Generics) -> Vec<(String, Ty)> {
         .collect()
 }
 
+/// `#[cfg_attr(cond, path = "x.rs")]`: the paths, as written.
+fn cfg_path_attrs(attrs: &[syn::Attribute]) -> Vec<String> {
+    use proc_macro2::TokenTree;
+    let mut out = Vec::new();
+    for a in attrs.iter().filter(|a| a.path().is_ident("cfg_attr")) {
+        let Ok(list) = a.meta.require_list() else {
+            continue;
+        };
+        let tokens: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+        for w in tokens.windows(3) {
+            if let [TokenTree::Ident(i), TokenTree::Punct(p), TokenTree::Literal(l)] = w {
+                if i == "path" && p.as_char() == '=' {
+                    if let Ok(s) = syn::parse_str::<syn::LitStr>(&l.to_string()) {
+                        out.push(s.value());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `mod name;` declarations written inside a macro call's tokens (at any depth).
+fn macro_mod_decls(tokens: proc_macro2::TokenStream, out: &mut Vec<ModDecl>) {
+    use proc_macro2::TokenTree;
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            TokenTree::Group(g) => macro_mod_decls(g.stream(), out),
+            TokenTree::Ident(kw) if kw == "mod" => {
+                if let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(semi))) =
+                    (tokens.get(i + 1), tokens.get(i + 2))
+                {
+                    let name = name.to_string();
+                    let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
+                    if semi.as_char() == ';' && !out.iter().any(|d| d.name == name) {
+                        out.push(ModDecl {
+                            name,
+                            path_attr: None,
+                            cfg_paths: Vec::new(),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// `include!("file.rs")` at item level: the file's path as written.
 fn included_file(mac: &syn::ItemMacro) -> Option<String> {
     if mac.ident.is_some() || !mac.mac.path.is_ident("include") {
@@ -633,6 +697,7 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
 fn mentions_future(ty: &Ty) -> bool {
     match ty {
         Ty::Future(_) => true,
+        Ty::Tuple(items) => items.iter().any(mentions_future),
         Ty::Path { segs, args } => {
             segs.last().is_some_and(|s| s.ends_with("Future")) || args.iter().any(mentions_future)
         }

@@ -12,6 +12,7 @@ pub mod skeleton;
 pub mod types;
 
 use crate::discover::CrateRoot;
+use crate::knowledge::runtimes::Runtime;
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
 pub use resolve::{Ns, Res};
 use rustc_hash::FxHashMap as HashMap;
@@ -79,9 +80,13 @@ pub fn child_module_files(
     decl: &facts::ModDecl,
 ) -> Vec<PathBuf> {
     let dir = file.parent().unwrap_or(Path::new(""));
+    let cfg_paths = decl.cfg_paths.iter().map(|p| dir.join(p));
     if let Some(p) = &decl.path_attr {
         // `#[path = "../common/mod.rs"]`: the files are known by normalised paths.
-        return vec![crate::files::normalize(&dir.join(p))];
+        return std::iter::once(dir.join(p))
+            .chain(cfg_paths)
+            .map(|p| crate::files::normalize(&p))
+            .collect();
     }
     let mut base = if mod_rs {
         dir.to_path_buf()
@@ -91,10 +96,13 @@ pub fn child_module_files(
     for name in inline_path {
         base.push(name);
     }
-    vec![
+    [
         base.join(format!("{}.rs", decl.name)),
         base.join(&decl.name).join("mod.rs"),
     ]
+    .into_iter()
+    .chain(cfg_paths)
+    .collect()
 }
 
 #[derive(Default)]
@@ -133,6 +141,13 @@ pub struct Index {
     pub missing_modules: Vec<(PathBuf, String)>,
     /// Crate root → the dependency names its code uses → their root modules.
     externs: HashMap<ModId, HashMap<String, ModId>>,
+    /// Per file: whether a crate root's module tree reaches it (`mod`, `#[path]`, `include!`).
+    reached: Vec<bool>,
+    /// Whether every file of the context was read as Rust, so that the module trees are known.
+    trees_known: bool,
+    /// The async runtime the context's own files name, when they name one (see
+    /// [`Runtime::of_set`]).
+    pub runtime: Option<Runtime>,
 }
 
 /// A dependency name of a crate: the crate whose root is `from` names the crate whose root is
@@ -184,6 +199,28 @@ impl Index {
             }
             ix.load_file(fid, m, files, &by_path, &mut assigned, true, 0);
         }
+        ix.reached = assigned.clone();
+        let own = &files[..first_dep_file.min(files.len())];
+        let imported = own
+            .iter()
+            .flat_map(|f| &f.facts.modules)
+            .flat_map(|m| &m.uses)
+            .map(|u| &u.target);
+        let mut named: Vec<Runtime> = own
+            .iter()
+            .flat_map(|f| &f.facts.paths)
+            .chain(imported)
+            .filter_map(|p| Runtime::of_crate(p.first()?))
+            .collect();
+        named.sort_by_key(|r| *r as u8);
+        named.dedup();
+        ix.runtime = Runtime::of_set(&named);
+        // A file the trees reach but that was not read may declare modules of its own.
+        ix.trees_known = files[..first_dep_file.min(files.len())]
+            .iter()
+            .zip(&assigned)
+            .all(|(f, &reached)| !reached || f.facts.read)
+            && assigned.iter().any(|&r| r);
         // Files no crate root reaches (or loose files): each is a crate of its own.
         for fid in 0..first_dep_file.min(files.len()) {
             if !assigned[fid] {
@@ -218,6 +255,17 @@ impl Index {
             .and_then(|e| e.get(name))
             .or_else(|| self.crates.get(name))
             .copied()
+    }
+
+    /// Whether no crate root of the context compiles `path`: every file the module trees reach
+    /// was read, and no module tree (`mod`, `#[path]`, `#[cfg_attr(..,
+    /// path)]`, `include!`, a `mod x;` inside a macro call) reaches the file. Unknown is `false`.
+    pub fn compiled_by_no_root(&self, path: &Path) -> bool {
+        self.trees_known
+            && self
+                .file_ids
+                .get(path)
+                .is_some_and(|&f| !self.reached.get(f).copied().unwrap_or(true))
     }
 
     /// Whether `file` is a dependency's file.
@@ -347,6 +395,22 @@ impl Index {
                     child_is_mod_rs,
                     depth + 1,
                 );
+                // `#[cfg_attr(unix, path = "unix.rs")]`: the files other cfgs compile.
+                for alt in &decl.cfg_paths {
+                    if let Some(&alt_fid) = by_path.get(dir.join(alt).as_path()) {
+                        if !assigned[alt_fid] {
+                            self.load_file(
+                                alt_fid,
+                                child,
+                                files,
+                                by_path,
+                                assigned,
+                                true,
+                                depth + 1,
+                            );
+                        }
+                    }
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 pub mod cancel_safety;
 mod executors;
 pub mod orphans;
+pub mod runtimes;
 mod std_lib;
 pub mod streams;
 mod tokio;

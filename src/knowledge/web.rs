@@ -1,10 +1,13 @@
-//! HTTP and database clients: reqwest, hyper, sqlx, tonic.
+//! HTTP and database clients and web frameworks: reqwest, hyper, sqlx, tonic, actix-web, ntex.
 
-use super::{Api, FnRow, MethodRow, Ret, FUT};
+use super::{Api, FnRow, MethodRow, Ret, Role, FUT};
 
 const RB: Api = Api::new(Ret::Type("reqwest::RequestBuilder"));
 
 pub const FNS: &[FnRow] = &[
+    // actix-web's and ntex's offload: the closure runs on a blocking thread pool.
+    ("actix_web::web::block", FUT.role(Role::Offloads)),
+    ("ntex::web::block", FUT.role(Role::Offloads)),
     (
         "reqwest::get",
         Api::new(Ret::FutureResult("reqwest::Response")),

@@ -7,6 +7,7 @@ pub mod ir;
 mod macros;
 pub use macros::body_syntax;
 pub mod spans;
+pub mod test_code;
 
 use crate::index::facts::{collect_use, flatten_items, generic_params, has_runtime_attr, sig_of};
 use crate::index::types::{path_segments, Ty};

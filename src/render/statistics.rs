@@ -1,7 +1,9 @@
 //! `--statistics`: only the number of findings per rule, as ruff prints it — count, a fixable
 //! marker (`[*]` fixable with the flags given, `[-]` only with `--unsafe-fixes`, `[ ]` not
 //! fixable) and the rule, in every format but two: `--format json` gets a statistics document
-//! instead, and `--format sarif` its document with the table in the run's properties.
+//! instead, and `--format sarif` its document with the table in the run's properties. How many
+//! of a rule's findings are in test or example code is said after it, when some are (`(12 in
+//! test code)`), and is `in_test` in the JSON document.
 
 use super::{json::SCHEMA_VERSION, Fixable, Format, RenderOptions, Report};
 use crate::rule_id::RuleId;
@@ -15,6 +17,8 @@ pub struct Row {
     pub rule: RuleId,
     pub count: usize,
     pub fixable: Fixable,
+    /// How many of them are in test or example code.
+    pub in_test: usize,
 }
 
 /// The rows, most frequent rule first (ties by rule name).
@@ -28,6 +32,7 @@ pub fn rows(report: &Report) -> Vec<Row> {
         .map(|(rule, ds)| Row {
             rule,
             count: ds.len(),
+            in_test: ds.iter().filter(|d| d.in_test).count(),
             fixable: Fixable::count(ds),
         })
         .collect();
@@ -58,6 +63,7 @@ pub fn render(
                 json!({
                     "rule": r.rule.name(),
                     "count": r.count,
+                    "in_test": r.in_test,
                     "fixable": r.fixable.any_applies(opts.unsafe_fixes),
                     "safe_fixes": r.fixable.safe,
                     "unsafe_fixes": r.fixable.unsafe_,
@@ -86,13 +92,17 @@ pub fn render(
         .max()
         .unwrap_or(1);
     for r in &rows {
-        writeln!(
+        write!(
             out,
             "{:>width$}  {} {}",
             r.count,
             marker(r.fixable, opts.unsafe_fixes),
             r.rule.name()
         )?;
+        if r.in_test > 0 {
+            write!(out, "  ({} in test code)", r.in_test)?;
+        }
+        writeln!(out)?;
     }
     // Files that could not be checked are not findings: they go to standard error.
     for e in report.errors {

@@ -60,10 +60,29 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` reaches `block_on` and is called inside async code"),
             }
         };
+        let blocker = super::reached(chain).unwrap_or(callee);
+        let (label, help) = if enters_a_runtime(blocker) {
+            (
+                "enters a runtime from inside a running one: it panics",
+                "`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async",
+            )
+        } else {
+            (
+                "parks the executor thread until the future is done: it can deadlock",
+                "`.await` the future instead, or make the helper async so that its callers can",
+            )
+        };
         let finding = Finding::new(fact.span, message)
-            .label("enters a runtime from inside a running one")
-            .help("`.await` the future instead; from sync code called by async code, use `tokio::task::block_in_place` or make the helper async")
-                .notes(chain.clone());
+            .label(label)
+            .help(help)
+            .notes(chain.clone());
         out.push(finding.in_callback(*in_callback));
     }
+}
+
+/// Whether the `block_on` enters a runtime (tokio's panics when called on a runtime thread),
+/// rather than parking the thread as a plain executor (`futures::executor::block_on`, smol,
+/// pollster) does.
+fn enters_a_runtime(blocker: &str) -> bool {
+    blocker.starts_with("tokio") || blocker.contains("Runtime::") || blocker.contains("Handle::")
 }

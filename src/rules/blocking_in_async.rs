@@ -34,6 +34,7 @@
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
 use crate::diagnostic::Level;
+use crate::knowledge::runtimes::Runtime;
 
 pub const DEFAULT_LEVEL: Level = Level::Warn;
 pub const SUMMARY: &str = "a known blocking call in async context, outside offloading closures";
@@ -45,6 +46,8 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         callee,
         chain,
         expects_panic,
+        runtime,
+        branch,
         ..
     } = &fact.kind
     {
@@ -55,19 +58,46 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         if *expects_panic && crate::knowledge::panics_on_runtime_thread(callee) {
             return;
         }
+        // Through a helper that blocks only on one branch (`if let Some(p) = opts.ca_file`):
+        // it may block, the chain's notes show the condition.
+        let maybe = !chain.is_empty() && branch.is_some();
         let message = if chain.is_empty() {
             format!("blocking call `{callee}` inside async code")
         } else {
+            let verb = if maybe { "may block" } else { "blocks" };
             match super::reached(chain) {
+                Some(end) if maybe => format!(
+                    "`{callee}` may block (in `{end}`, on one branch) and is called inside async code"
+                ),
                 Some(end) => format!("`{callee}` blocks (in `{end}`) and is called inside async code"),
-                None => format!("`{callee}` blocks and is called inside async code"),
+                None => format!("`{callee}` {verb} and is called inside async code"),
             }
         };
+        let blocker = super::reached(chain).unwrap_or(callee);
         out.push(
             Finding::new(fact.span, message)
-                .label("blocks the executor thread")
-                .help("use the async equivalent, or run it in `tokio::task::spawn_blocking`")
+                .label(if maybe {
+                    "may block the executor thread"
+                } else {
+                    "blocks the executor thread"
+                })
+                .help(help(blocker, *runtime))
                 .notes(chain.clone()),
         );
+    }
+}
+
+/// What to do instead, in the terms of the code's runtime: its async equivalent of the call
+/// when it has one, and its own way to run blocking work (a neutral one when the runtime is
+/// unknown).
+fn help(blocker: &str, runtime: Option<Runtime>) -> String {
+    let Some(rt) = runtime else {
+        return "run it where blocking is allowed: the runtime's blocking pool \
+                (`spawn_blocking`, `blocking::unblock`) or a thread of its own"
+            .into();
+    };
+    match rt.equivalent(blocker) {
+        Some(eq) => format!("use `{eq}` instead, or run it in `{}`", rt.offload()),
+        None => format!("run it in `{}`", rt.offload()),
     }
 }

@@ -38,10 +38,15 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         ..
     } = &fact.kind
     {
+        // The call that spawned the task when it is known, else the handle's type.
+        let message = match origin.strip_prefix("type ") {
+            Some(ty) => format!("a task's handle ({ty}) is dropped: the task is detached"),
+            None => format!("the task spawned by {origin} is detached: its handle is dropped"),
+        };
         out.push(
-            Finding::new(fact.span, format!("task handle from {origin} is dropped"))
-                .label("the task's result and any panic are lost")
-                .help("keep the `JoinHandle` and `.await` it, or collect tasks in a `JoinSet`")
+            Finding::new(fact.span, message)
+                .label("the task runs on, but its result and any panic are lost")
+                .help("to see how it ends, keep the handle and `.await` it (or collect tasks in a `JoinSet`); if the task is meant to run on by itself (for the program's life), say so once: `// unawaited: allow(detached_task) -- why`")
                 .provenance(*provenance),
         );
     }

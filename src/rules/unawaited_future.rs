@@ -222,7 +222,7 @@ fn check_started(
         ),
     )
     .label("the wait for the work is dropped here")
-    .help("`.await` it if the work must be finished before going on")
+    .help("`.await` it to wait until the work is done and to get its outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter")
     .provenance(provenance);
     finding.max_level = Some(Level::Warn);
     out.push(finding);

@@ -173,6 +173,7 @@ mod tests {
                 }],
             }),
             provenance: None,
+            in_test: false,
         }
     }
 

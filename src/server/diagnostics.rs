@@ -122,6 +122,7 @@ mod tests {
             ],
             fix: None,
             provenance: None,
+            in_test: false,
         };
         let files = |p: &str| (p == "src/b.rs").then(|| (other_uri.clone(), other.to_string()));
         let l = to_lsp(

@@ -331,6 +331,7 @@ impl Walker<'_, '_> {
         }
         let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
         let (expects_panic, in_callback) = (self.expects_panic > 0, self.in_callback > 0);
+        let branch = self.branches.first().copied();
         self.push_fact(
             span,
             FactKind::CallsFn {
@@ -339,6 +340,7 @@ impl Walker<'_, '_> {
                 no_runtime,
                 expects_panic,
                 in_callback,
+                branch,
             },
         );
     }

@@ -107,9 +107,12 @@ impl Walker<'_, '_> {
             ExprKind::If(i) => {
                 self.scopes.push();
                 self.eval(&i.cond);
+                let cond = i.cond.span.get();
+                self.branches.push(cond);
                 let then = self.block_value(&i.then);
                 self.pop_scope();
                 let other = i.otherwise.as_ref().map(|e| self.eval(e));
+                self.branches.pop();
                 match other {
                     Some(o) if o.is_future() && then.is_future() => then,
                     _ => Val::Unknown,
@@ -137,7 +140,12 @@ impl Walker<'_, '_> {
                     if let Some(guard) = &arm.guard {
                         self.eval(guard);
                     }
+                    // One arm of several runs under its pattern.
+                    let branch = (m.arms.len() > 1).then(|| arm.pat_span.get());
+                    self.branches.extend(branch);
                     self.eval(&arm.body);
+                    self.branches
+                        .truncate(self.branches.len() - usize::from(branch.is_some()));
                     self.pop_scope();
                 }
                 Val::Unknown

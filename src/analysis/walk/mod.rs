@@ -282,6 +282,9 @@ pub(super) struct Walker<'a, 'f> {
     expects_panic: usize,
     /// Inside a `move` closure handed to a call (which may run it later or elsewhere).
     in_callback: usize,
+    /// The conditions (an `if`'s, a `match` arm's pattern) the code being walked runs under,
+    /// outermost first.
+    branches: Vec<Span>,
     /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
     wild_silent: usize,
     /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
@@ -327,6 +330,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             place_init: false,
             expects_panic: 0,
             in_callback: 0,
+            branches: Vec::new(),
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -550,6 +554,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                 chain: Vec::new(),
                 expects_panic,
                 in_callback,
+                runtime: self.cx.index.runtime,
+                branch: self.branches.first().copied(),
             },
         );
     }

@@ -132,22 +132,6 @@ impl Walker<'_, '_> {
             return Val::Unknown;
         }
         match ret {
-            // A plain fn that starts the work before returning the future.
-            Val::Future {
-                output,
-                prov,
-                started,
-                ..
-            } => Val::Future {
-                output,
-                origin: format!("fn `{}`", sig.name),
-                prov,
-                started: match started {
-                    Started::No if sig.starts_work => Started::ByMaker,
-                    Started::No if sig.body_unknown => Started::MaybeByMaker,
-                    other => other,
-                },
-            },
             Val::TaskHandle { prov, .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
                 prov,
@@ -156,7 +140,7 @@ impl Walker<'_, '_> {
                 origin: format!("`{}`", sig.name),
                 prov,
             },
-            other => other,
+            other => made_by(other, sig, 0),
         }
     }
 
@@ -223,4 +207,49 @@ impl Walker<'_, '_> {
 /// table entry checked without a call).
 fn makes_work(callee: &str) -> bool {
     !callee.is_empty() && !callee.ends_with("empty") && !callee.ends_with("pending")
+}
+
+/// The futures a plain fn returns, directly or inside a `Result`, an `Option` or a tuple (that
+/// `.unwrap()`, `.expect(..)`, `?` or a pattern take out), as made by that fn: named after it,
+/// and started when its body starts the work before it returns them.
+fn made_by(val: Val, sig: &FnSig, depth: usize) -> Val {
+    if depth > 4 {
+        return val;
+    }
+    match val {
+        Val::Future {
+            output,
+            prov,
+            started,
+            ..
+        } => Val::Future {
+            output,
+            origin: format!("fn `{}`", sig.name),
+            prov,
+            started: match started {
+                Started::No if sig.starts_work => Started::ByMaker,
+                Started::No if sig.body_unknown => Started::MaybeByMaker,
+                other => other,
+            },
+        },
+        Val::Typed { path, args } if is_wrapper(&path) => Val::Typed {
+            args: args
+                .into_iter()
+                .map(|a| made_by(a, sig, depth + 1))
+                .collect(),
+            path,
+        },
+        Val::Tuple(items) => Val::Tuple(
+            items
+                .into_iter()
+                .map(|a| made_by(a, sig, depth + 1))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `Result` and `Option` (std's, or an alias path ending so): what they hold is the fn's.
+fn is_wrapper(path: &str) -> bool {
+    matches!(path.rsplit("::").next(), Some("Result" | "Option"))
 }

@@ -194,6 +194,7 @@ impl Loader {
                 let decl = crate::index::facts::ModDecl {
                     name: md.ident.to_string(),
                     path_attr: crate::index::facts::path_attr(&md.attrs),
+                    cfg_paths: Vec::new(),
                 };
                 if let Some(child) = child_file(&file, mod_rs, &[], &decl) {
                     todo.push((child, decl.path_attr.is_some(), depth + 1));
