@@ -364,6 +364,7 @@ fn check(args: CheckArgs) -> ExitCode {
         no_ignore: args.no_ignore,
         force_exclude: args.force_exclude,
         no_deps: args.no_deps,
+        dependents: args.dependents,
     };
     // A path that is not there at all is a mistake in the command, not a file to report.
     for path in &opts.paths {

@@ -651,3 +651,34 @@ fn ci_runs_the_readmes_test_command() {
         "cargo test needs no tool installed first"
     );
 }
+
+/// Issue 30, item 1: `--dependents` reports the unnamed callers of what the named files define
+/// (renamed imports followed), and nothing of the files that do not call them.
+#[test]
+fn dependents_are_the_callers_of_what_the_named_files_define() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "pub mod api;\npub mod store;\npub mod other;\npub use store::save as persist;\n",
+        ),
+        ("src/store.rs", "pub async fn save() {}\n"),
+        (
+            "src/api.rs",
+            "pub async fn handle() {\n    crate::persist();\n}\n",
+        ),
+        (
+            "src/other.rs",
+            "async fn w() {}\npub fn unrelated() {\n    w();\n}\n",
+        ),
+    ]);
+    let (doc, code) = json(dir.path(), &["src/store.rs"]);
+    assert_eq!((code, findings(&doc).len()), (0, 0), "{doc}");
+    let (doc, code) = json(dir.path(), &["--dependents", "src/store.rs"]);
+    assert_eq!(code, 1, "{doc}");
+    let paths: Vec<String> = findings(&doc).into_iter().map(|f| f.0).collect();
+    assert_eq!(paths, ["src/api.rs"], "{doc}");
+    assert_eq!(
+        doc["summary"]["files"], 3,
+        "store.rs, lib.rs (the rename), api.rs: {doc}"
+    );
+}

@@ -2,7 +2,8 @@
 //!
 //! 1. [`plan`]: discover the files to report, their contexts and configurations;
 //! 2. [`index_facts`]: read and hash every file of every context (in parallel); take its index
-//!    facts from the cache, else from a parse of its item skeleton;
+//!    facts from the cache, else from a parse of its item skeleton; with `--dependents`,
+//!    [`dependents`] adds to the files to report those that may call the named files' functions;
 //! 3. [`dependencies`]: add the sources of the dependencies the code names;
 //! 4. index: build each context's index and knowledge;
 //! 5. [`walk`]: parse and lower the files to report and the files they reach, and walk their
@@ -15,6 +16,7 @@
 //! Rendering and the exit code are the caller's. Workers never print.
 
 mod dependencies;
+mod dependents;
 mod index_facts;
 mod judge;
 mod plan;
@@ -55,6 +57,9 @@ pub struct Options {
     pub force_exclude: bool,
     /// Do not read the dependencies' sources (`--no-deps`).
     pub no_deps: bool,
+    /// Report too the files of the same contexts that may call a function the named files
+    /// define (`--dependents`): the callers a changed signature breaks.
+    pub dependents: bool,
 }
 
 #[derive(Debug, Default)]
@@ -158,6 +163,25 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         opts.cache_dir.as_deref(),
     );
     timer.lap("index facts (skeleton or cache)");
+    if opts.dependents {
+        let found = dependents::find(
+            &plan,
+            &files,
+            &facts.per_context,
+            &read,
+            opts.config_file.is_some(),
+            &pool,
+        );
+        match found {
+            Ok(found) => plan.targets.extend(found),
+            Err(fatal) => {
+                std::panic::set_hook(previous_hook);
+                return Err(fatal);
+            }
+        }
+        timer.lap("dependents");
+    }
+    let files = plan.files();
     let mut per_context = facts.per_context;
     let deps = dependencies::load(
         opts,
