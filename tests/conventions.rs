@@ -222,3 +222,72 @@ fn rule_pages_match_explain() {
         .collect();
     assert_eq!(on_disk, expected, "docs/rules/ holds a page of no rule");
 }
+
+/// Issue 30, item 8: the README leads with use — what it finds, install and run (the quick start
+/// exits 1 on purpose, and says so), the output, configuration, integrations — in under 350
+/// lines; contributor material lives in `docs/`, and every page the README links to exists.
+#[test]
+fn readme_leads_with_use() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines < 350,
+        "README.md has {lines} lines: move detail to docs/"
+    );
+    let at = |heading: &str| {
+        readme
+            .find(&format!("\n## {heading}\n"))
+            .unwrap_or_else(|| panic!("README: no `## {heading}`"))
+    };
+    let order = [
+        "Install and run",
+        "What the output looks like",
+        "Configuration",
+        "Integrations",
+        "Testing",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(pair[0]) < at(pair[1]), "{} before {}", pair[0], pair[1]);
+    }
+    let quick_start = &readme[at("Install and run")..at("What the output looks like")];
+    assert!(quick_start.contains("exits 1 on"), "{quick_start}");
+    // Contributor material: only the Testing section points at it.
+    for contributor in [
+        "UNAWAITED_BLESS",
+        "python-requirements",
+        "cargo fuzz",
+        "bench/",
+    ] {
+        if let Some(i) = readme.find(contributor) {
+            assert!(
+                i > at("Testing"),
+                "`{contributor}` before the Testing section"
+            );
+        }
+    }
+    for link in readme.split("](").skip(1) {
+        let target = link.split(')').next().unwrap();
+        if !target.starts_with("http") {
+            assert!(
+                std::path::Path::new(target).exists(),
+                "README links to {target}, which is not there"
+            );
+        }
+    }
+    for page in std::fs::read_dir("docs").unwrap() {
+        let page = page.unwrap().path();
+        if page.extension().is_some_and(|x| x == "md") {
+            let text = std::fs::read_to_string(&page).unwrap();
+            for link in text.split("](").skip(1) {
+                let target = link.split(')').next().unwrap().split('#').next().unwrap();
+                if !target.starts_with("http") && !target.is_empty() {
+                    assert!(
+                        page.parent().unwrap().join(target).exists(),
+                        "{} links to {target}, which is not there",
+                        page.display()
+                    );
+                }
+            }
+        }
+    }
+}
