@@ -216,8 +216,8 @@ pub struct CheckArgs {
     pub no_deps: bool,
 
     /// Check too the files of the same package that may call a function the named files define
-    /// (by name): a changed signature or asyncness shows its findings in unnamed callers (for
-    /// pre-commit hooks, which name only the staged files)
+    /// (by name), and report their findings that involve it: a changed signature or asyncness
+    /// shows its findings in unnamed callers (for pre-commit hooks, which name only staged files)
     #[arg(long)]
     pub dependents: bool,
 

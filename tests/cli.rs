@@ -728,7 +728,8 @@ fn the_readmes_ci_steps_fail_on_what_the_readme_says() {
 }
 
 /// Issue 30, item 1: `--dependents` reports the unnamed callers of what the named files define
-/// (renamed imports followed), and nothing of the files that do not call them.
+/// (renamed imports followed), and of those callers only the findings that involve it: a file
+/// that merely writes the name keeps its unrelated error to itself.
 #[test]
 fn dependents_are_the_callers_of_what_the_named_files_define() {
     let dir = package(&[
@@ -743,7 +744,11 @@ fn dependents_are_the_callers_of_what_the_named_files_define() {
         ),
         (
             "src/other.rs",
-            "async fn w() {}\npub fn unrelated() {\n    w();\n}\n",
+            "// not `save`\nasync fn w() {}\npub fn unrelated() {\n    w();\n}\n",
+        ),
+        (
+            "src/far.rs",
+            "async fn w() {}\npub fn far() {\n    w();\n}\n",
         ),
     ]);
     let (doc, code) = json(dir.path(), &["src/store.rs"]);
@@ -753,7 +758,7 @@ fn dependents_are_the_callers_of_what_the_named_files_define() {
     let paths: Vec<String> = findings(&doc).into_iter().map(|f| f.0).collect();
     assert_eq!(paths, ["src/api.rs"], "{doc}");
     assert_eq!(
-        doc["summary"]["files"], 3,
-        "store.rs, lib.rs (the rename), api.rs: {doc}"
+        doc["summary"]["files"], 4,
+        "store.rs, lib.rs (the rename), api.rs, other.rs (the name in a comment): {doc}"
     );
 }

@@ -11,8 +11,13 @@
 //! a finding, since a file's findings do not depend on which files are named. The scan reads
 //! bytes and tokenises nothing else, much cheaper than the parse a walk would need; what it
 //! misses is a name built by a macro from pieces (`paste!`).
+//!
+//! A caller's findings are reported when they involve what the named files define (see
+//! [`Named::involved_in`](super::names::Named::involved_in)), so that a file which only shares a common name (`new`) does not fail
+//! a commit with a finding the change has nothing to do with.
 
 use super::index_facts::Read;
+use super::names::{aliases_of, mentions, Named};
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Fatal;
 use crate::config::ConfigFinder;
@@ -21,6 +26,7 @@ use crate::index::IndexedFile;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The files to report besides the plan's targets: the dependents of the targets, per context.
 pub(super) fn find(
@@ -72,6 +78,12 @@ pub(super) fn find(
                 break;
             }
         }
+        let files = indexed
+            .iter()
+            .filter(|f| targets.contains(f.path.as_path()))
+            .map(|f| plan.display(&f.path))
+            .collect();
+        let named = Arc::new(Named { names, files });
         for (path, _) in candidates.iter().zip(&dependent).filter(|(_, &d)| d) {
             let config = match forced_config {
                 true => plan.root_configs[ci].clone(),
@@ -85,6 +97,7 @@ pub(super) fn find(
                 display: plan.display(path),
                 stdin_text: None,
                 config,
+                caller_of: Some(named.clone()),
             });
         }
     }
@@ -103,87 +116,5 @@ fn defined_fns(facts: &FileFacts, names: &mut HashSet<String>) {
             .chain(m.impls.iter().flat_map(|i| &i.fns))
             .chain(m.traits.iter().flat_map(|(_, fns)| fns));
         names.extend(sigs.map(|s| s.name.clone()));
-    }
-}
-
-/// The identifiers of a text, each with the byte offset just past it (`r#name` gives `name`).
-fn idents(text: &[u8]) -> impl Iterator<Item = (&str, usize)> {
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < text.len() {
-            if !is_ident(text[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < text.len() && is_ident(text[i]) {
-                i += 1;
-            }
-            if let Ok(s) = std::str::from_utf8(&text[start..i]) {
-                return Some((s, i));
-            }
-        }
-        None
-    })
-}
-
-/// Whether the text holds one of the names as an identifier.
-fn mentions(text: &[u8], names: &HashSet<String>) -> bool {
-    idents(text).any(|(s, _)| names.contains(s))
-}
-
-/// The aliases a text gives the names: `NAME as ALIAS`, with only spaces between.
-fn aliases_of(text: &[u8], names: &HashSet<String>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (s, end) in idents(text) {
-        if !names.contains(s) {
-            continue;
-        }
-        let rest = &text[end..];
-        let spaced = |b: &[u8]| b.iter().all(u8::is_ascii_whitespace);
-        let Some(as_at) = rest.windows(2).position(|w| w == b"as") else {
-            continue;
-        };
-        if as_at == 0 || !spaced(&rest[..as_at]) {
-            continue;
-        }
-        let after = &rest[as_at + 2..];
-        let Some((alias, _)) = idents(after).next() else {
-            continue;
-        };
-        let gap = after
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .unwrap_or(0);
-        if gap > 0 && after[gap..].starts_with(alias.as_bytes()) && alias != "_" {
-            out.push(alias.to_string());
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(names: &[&str]) -> HashSet<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn a_name_counts_as_a_whole_identifier_only() {
-        let names = set(&["save"]);
-        assert!(mentions(b"fn f() { crate::store::save(); }", &names));
-        assert!(mentions(b"s.r#save().await", &names));
-        assert!(!mentions(b"fn f() { saved(); autosave(); }", &names));
-    }
-
-    #[test]
-    fn renamed_imports_give_aliases() {
-        let names = set(&["save"]);
-        let text = b"pub use crate::store::{save as persist, load};\nlet n = save() as u32;";
-        assert_eq!(aliases_of(text, &names), vec!["persist".to_string()]);
-        assert!(aliases_of(b"use a::save as _;", &names).is_empty());
     }
 }

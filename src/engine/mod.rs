@@ -19,6 +19,7 @@ mod dependencies;
 mod dependents;
 mod index_facts;
 mod judge;
+mod names;
 mod plan;
 mod walk;
 
@@ -273,7 +274,13 @@ fn judge_targets(
             continue;
         };
         let indirect = summaries[f.context].indirect_facts(&contexts[f.context].index, &w.facts);
-        results[ti] = Some(judge::judge(&plan.targets[ti], w, indirect, flags));
+        let t = &plan.targets[ti];
+        let mut result = judge::judge(t, w, indirect, flags);
+        if let Some(named) = &t.caller_of {
+            let text = result.text.as_deref().unwrap_or_default();
+            result.diagnostics.retain(|d| named.involved_in(d, text));
+        }
+        results[ti] = Some(result);
     }
     std::thread::spawn(move || drop(summaries));
     results.into_iter().map(Option::unwrap_or_default).collect()
@@ -345,6 +352,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         display: display.to_string(),
         stdin_text: Some(text.to_string()),
         config: None,
+        caller_of: None,
     };
     let walked = walk::walk_file(&path, Some(&target), &data);
     proc_macro2::extra::invalidate_current_thread_spans();

@@ -18,6 +18,9 @@ pub(super) struct TargetFile {
     /// Text that stands for the file's (standard input, an editor buffer).
     pub stdin_text: Option<String>,
     pub config: Option<Arc<Config>>,
+    /// Set for a file reported only as a caller of the named files (`--dependents`): its
+    /// findings are those that involve what they define.
+    pub caller_of: Option<Arc<super::names::Named>>,
 }
 
 /// What a run works on.
@@ -132,6 +135,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             display: t.display,
             stdin_text: t.stdin_text,
             config,
+            caller_of: None,
         });
     }
     let mut ordered: Vec<(PathBuf, usize)> = keys.into_iter().collect();
