@@ -233,6 +233,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_extend_outside: bool,
 
+    /// Check too the files of the same package that may call a function the named files define
+    /// (by name), and report their findings that involve it: a changed signature or asyncness
+    /// shows its findings in unnamed callers (for pre-commit hooks, which name only staged files)
+    #[arg(long)]
+    pub dependents: bool,
+
     // Package selection, as cargo spells it (for `cargo unawaited`; `unawaited check` takes
     // them too).
     /// Check only this package of the workspace (by name; repeatable), as `cargo -p`

@@ -464,6 +464,7 @@ fn check(args: CheckArgs, verbose: u8) -> ExitCode {
         no_deps: args.no_deps,
         verbose,
         allow_extend_outside: args.allow_extend_outside,
+        dependents: args.dependents,
     };
     // A path that is not there at all is a mistake in the command, not a file to report.
     for path in &opts.paths {

@@ -787,3 +787,120 @@ fn paths_from_the_repository_root_wherever_the_run_starts() {
     );
     assert_eq!(github_at_root, github);
 }
+
+/// The `unawaited check` commands of the README's GitHub Actions workflow, as written (the
+/// output redirection left out).
+fn readme_ci_steps() -> Vec<Vec<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme.split("\n### GitHub Actions\n").nth(1).unwrap();
+    let block = section.split("```yaml\n").nth(1).unwrap();
+    let block = block.split("\n```").next().unwrap();
+    block
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- run: unawaited check "))
+        .map(|args| {
+            let args = args.split('>').next().unwrap();
+            std::iter::once("check")
+                .chain(args.split_whitespace())
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 30, item 5: what fails a CI step, as the README says (What fails a run, GitHub
+/// Actions): warnings — a file that does not parse among them — show and pass; the SARIF step
+/// never fails; the annotation step fails on an error (exit 1) and on a file it cannot read (2).
+#[test]
+fn the_readmes_ci_steps_fail_on_what_the_readme_says() {
+    let steps = readme_ci_steps();
+    assert_eq!(
+        steps.len(),
+        2,
+        "a SARIF step and an annotation step: {steps:?}"
+    );
+    let (sarif, annotate) = (&steps[0], &steps[1]);
+    assert!(sarif.contains(&"sarif".to_string()) && annotate.contains(&"github".to_string()));
+    let run = |dir: &Path, args: &[String]| {
+        let out = unawaited().current_dir(dir).args(args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let warnings = package(&[
+        ("src/lib.rs", "mod a;\nmod b;\n"),
+        (
+            "src/a.rs",
+            "pub async fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+        ),
+        ("src/b.rs", "pub fn broken( {\n"),
+    ]);
+    let (code, out) = run(warnings.path(), annotate);
+    assert_eq!(code, 0, "warnings pass: {out}");
+    assert!(
+        out.contains("::warning file=src/a.rs") && out.contains("title=unawaited (parse_error)"),
+        "warnings, a file that does not parse among them, are shown: {out}"
+    );
+    let mut strict = annotate.clone();
+    strict.extend(["-D".to_string(), "warnings".to_string()]);
+    assert_eq!(
+        run(warnings.path(), &strict).0,
+        1,
+        "-D warnings fails on them"
+    );
+    let errors = package(&[("src/lib.rs", "async fn w() {}\npub fn f() {\n    w();\n}\n")]);
+    assert_eq!(run(errors.path(), sarif).0, 0, "the SARIF step never fails");
+    let (code, out) = run(errors.path(), annotate);
+    assert_eq!(code, 1, "an error fails the step: {out}");
+    assert!(out.contains("::error file=src/lib.rs,line=3"), "{out}");
+    // A file the crate compiles (`mod latin1;`) that cannot be read as UTF-8.
+    std::fs::write(
+        errors.path().join("src/lib.rs"),
+        "mod latin1;\nasync fn w() {}\npub fn f() {\n    w();\n}\n",
+    )
+    .unwrap();
+    std::fs::write(errors.path().join("src/latin1.rs"), b"// caf\xe9\n").unwrap();
+    assert_eq!(
+        run(errors.path(), annotate).0,
+        2,
+        "an unreadable file fails it"
+    );
+}
+
+/// Issue 30, item 1: `--dependents` reports the unnamed callers of what the named files define
+/// (renamed imports followed), and of those callers only the findings that involve it: a file
+/// that merely writes the name keeps its unrelated error to itself.
+#[test]
+fn dependents_are_the_callers_of_what_the_named_files_define() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "pub mod api;\npub mod store;\npub mod other;\npub use store::save as persist;\n",
+        ),
+        ("src/store.rs", "pub async fn save() {}\n"),
+        (
+            "src/api.rs",
+            "pub async fn handle() {\n    crate::persist();\n}\n",
+        ),
+        (
+            "src/other.rs",
+            "// not `save`\nasync fn w() {}\npub fn unrelated() {\n    w();\n}\n",
+        ),
+        (
+            "src/far.rs",
+            "async fn w() {}\npub fn far() {\n    w();\n}\n",
+        ),
+    ]);
+    let (doc, code) = json(dir.path(), &["src/store.rs"]);
+    assert_eq!((code, findings(&doc).len()), (0, 0), "{doc}");
+    let (doc, code) = json(dir.path(), &["--dependents", "src/store.rs"]);
+    assert_eq!(code, 1, "{doc}");
+    let paths: Vec<String> = findings(&doc).into_iter().map(|f| f.0).collect();
+    assert_eq!(paths, ["src/api.rs"], "{doc}");
+    assert_eq!(
+        doc["summary"]["files"], 4,
+        "store.rs, lib.rs (the rename), api.rs, other.rs (the name in a comment): {doc}"
+    );
+}

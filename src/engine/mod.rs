@@ -2,7 +2,8 @@
 //!
 //! 1. [`plan`]: discover the files to report, their contexts and configurations;
 //! 2. [`index_facts`]: read and hash every file of every context (in parallel); take its index
-//!    facts from the cache, else from a parse of its item skeleton;
+//!    facts from the cache, else from a parse of its item skeleton; with `--dependents`,
+//!    [`dependents`] adds to the files to report those that may call the named files' functions;
 //! 3. [`dependencies`]: add the sources of the dependencies the code names;
 //! 4. index: build each context's index and knowledge;
 //! 5. [`walk`]: parse and lower the files to report and the files they reach, and walk their
@@ -15,8 +16,10 @@
 //! Rendering and the exit code are the caller's. Workers never print.
 
 mod dependencies;
+mod dependents;
 mod index_facts;
 mod judge;
+mod names;
 mod plan;
 mod walk;
 
@@ -60,6 +63,9 @@ pub struct Options {
     pub verbose: u8,
     /// A configuration's `extend` may name a file outside the repository.
     pub allow_extend_outside: bool,
+    /// Report too the files of the same contexts that may call a function the named files
+    /// define (`--dependents`): the callers a changed signature breaks.
+    pub dependents: bool,
 }
 
 #[derive(Debug, Default)]
@@ -169,6 +175,25 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         0 => Vec::new(),
         _ => details(&plan, &facts.cache_hits, opts),
     };
+    if opts.dependents {
+        let found = dependents::find(
+            &plan,
+            &files,
+            &facts.per_context,
+            &read,
+            opts.config_file.is_some(),
+            &pool,
+        );
+        match found {
+            Ok(found) => plan.targets.extend(found),
+            Err(fatal) => {
+                std::panic::set_hook(previous_hook);
+                return Err(fatal);
+            }
+        }
+        timer.lap("dependents");
+    }
+    let files = plan.files();
     let mut per_context = facts.per_context;
     let link_notes = links_out_of_repository(&plan, &per_context);
     let deps = dependencies::load(
@@ -325,7 +350,13 @@ fn judge_targets(
             continue;
         }
         let indirect = summaries[f.context].indirect_facts(&contexts[f.context].index, &w.facts);
-        results[ti] = Some(judge::judge(&plan.targets[ti], w, indirect, flags));
+        let t = &plan.targets[ti];
+        let mut result = judge::judge(t, w, indirect, flags);
+        if let Some(named) = &t.caller_of {
+            let text = result.text.as_deref().unwrap_or_default();
+            result.diagnostics.retain(|d| named.involved_in(d, text));
+        }
+        results[ti] = Some(result);
     }
     std::thread::spawn(move || drop(summaries));
     results.into_iter().map(Option::unwrap_or_default).collect()
@@ -416,6 +447,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         stdin_text: Some(text.to_string()),
         config: None,
         named: true,
+        caller_of: None,
     };
     let walked = walk::walk_file(&path, Some(&target), &data);
     proc_macro2::extra::invalidate_current_thread_spans();

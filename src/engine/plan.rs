@@ -20,6 +20,9 @@ pub(super) struct TargetFile {
     pub config: Option<Arc<Config>>,
     /// Named on the command line (or given as text) rather than found by walking a folder.
     pub named: bool,
+    /// Set for a file reported only as a caller of the named files (`--dependents`): its
+    /// findings are those that involve what they define.
+    pub caller_of: Option<Arc<super::names::Named>>,
 }
 
 /// What a run works on.
@@ -148,6 +151,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
             stdin_text: t.stdin_text,
             config,
             named: t.named,
+            caller_of: None,
         });
     }
     let mut ordered: Vec<(PathBuf, usize)> = keys.into_iter().collect();

@@ -187,9 +187,21 @@ pub fn summary(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io:
     if report.diagnostics.is_empty() && report.errors.is_empty() {
         writeln!(out, "unawaited: {files} {noun} checked, no findings")?;
     } else {
+        // A file that does not parse is a warning, not a file error: say so, or "0 file
+        // errors" reads as if every file had been analysed.
+        let unparsed = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == crate::rule_id::RuleId::ParseError)
+            .count();
+        let unparsed = match unparsed {
+            0 => String::new(),
+            1 => " (1 file not parsed)".to_string(),
+            n => format!(" ({n} files not parsed)"),
+        };
         writeln!(
             out,
-            "unawaited: {files} {noun} checked: {deny} error{}, {warn} warning{}, {} file error{}",
+            "unawaited: {files} {noun} checked: {deny} error{}, {warn} warning{}{unparsed}, {} file error{}",
             plural(deny),
             plural(warn),
             report.errors.len(),

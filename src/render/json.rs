@@ -1,4 +1,4 @@
-//! `--format json`: one document, the contract documented in the README.
+//! `--format json`: one document, the contract documented in docs/output-formats.md.
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Span};

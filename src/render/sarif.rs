@@ -16,7 +16,9 @@ use std::io::{self, Write};
 use std::path::{Path, MAIN_SEPARATOR};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://crates.io/crates/unawaited";
+/// The repository (`repository` in Cargo.toml): the tool's `informationUri`, and each rule's
+/// `helpUri` is its page in the repository (`docs/rules/RULE.md`). Unset, no link is made up.
+const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 const SRCROOT: &str = "%SRCROOT%";
 /// The `partialFingerprints` key; the suffix changes whenever the fingerprint's recipe does.
 const FINGERPRINT_KEY: &str = "unawaited/v1";
@@ -112,16 +114,45 @@ fn section<'a>(docs: &'a str, heading: &str) -> &'a str {
     start.map_or("", |s| docs[s..].trim())
 }
 
-fn rule_descriptor(rule: RuleId) -> Value {
+fn rule_descriptor(rule: RuleId, repository: &str) -> Value {
     let docs = rule.docs().text;
-    json!({
+    let mut d = json!({
         "id": rule.name(),
         "name": rule.name(),
         "shortDescription": { "text": rule.summary() },
         "fullDescription": { "text": section(&docs, "## What it does") },
         "help": { "text": docs, "markdown": docs },
         "defaultConfiguration": { "level": severity(rule.default_level()) },
-    })
+    });
+    if let Some(page) = rule_page(rule, repository) {
+        d["helpUri"] = json!(page);
+    }
+    d
+}
+
+/// A rule's documentation page in the repository, when the repository is known.
+fn rule_page(rule: RuleId, repository: &str) -> Option<String> {
+    let repository = repository.trim_end_matches('/');
+    (!repository.is_empty())
+        .then(|| format!("{repository}/blob/HEAD/docs/rules/{}.md", rule.name()))
+}
+
+/// The `tool.driver` object: the tool, its version, its rules and, when the repository is known,
+/// links into it.
+fn driver(repository: &str) -> Value {
+    let rules: Vec<Value> = RuleId::ALL
+        .iter()
+        .map(|r| rule_descriptor(*r, repository))
+        .collect();
+    let mut driver = json!({
+        "name": "unawaited",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if !repository.is_empty() {
+        driver["informationUri"] = json!(repository);
+    }
+    driver
 }
 
 fn related_location(d: &Diagnostic, id: usize, note: &Note) -> Value {
@@ -194,18 +225,9 @@ fn run(report: &Report) -> Value {
         .zip(&fingerprints)
         .map(|(d, entry)| result(d, &entry.fingerprint))
         .collect();
-    let rules: Vec<Value> = RuleId::ALL.iter().map(|r| rule_descriptor(*r)).collect();
     let notifications: Vec<Value> = report.errors.iter().map(notification).collect();
     let mut run = Map::new();
-    run.insert(
-        "tool".into(),
-        json!({ "driver": {
-            "name": "unawaited",
-            "informationUri": INFORMATION_URI,
-            "version": env!("CARGO_PKG_VERSION"),
-            "rules": rules,
-        }}),
-    );
+    run.insert("tool".into(), json!({ "driver": driver(REPOSITORY) }));
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
     if let Some(bases) = original_uri_base_ids(report.root) {
         run.insert("originalUriBaseIds".into(), bases);
@@ -239,4 +261,32 @@ pub fn render_with(
     let doc = json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 30, item 7: links go to the repository and to each rule's page in it, pages that
+    /// exist (`docs/rules/`); with no repository known, no link at all (never a made-up one).
+    #[test]
+    fn links_point_into_the_repository_or_nowhere() {
+        let d = driver("https://example.org/team/unawaited/");
+        assert_eq!(d["informationUri"], "https://example.org/team/unawaited/");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (rule, r) in RuleId::ALL.iter().zip(d["rules"].as_array().unwrap()) {
+            let uri = r["helpUri"].as_str().unwrap();
+            let page = uri
+                .strip_prefix("https://example.org/team/unawaited/blob/HEAD/")
+                .unwrap();
+            assert_eq!(page, format!("docs/rules/{}.md", rule.name()));
+            assert!(root.join(page).is_file(), "{page}");
+        }
+        let d = driver("");
+        assert!(d.get("informationUri").is_none());
+        assert!(d["rules"][0].get("helpUri").is_none());
+        assert_eq!(driver(REPOSITORY)["informationUri"].as_str(), {
+            Some(REPOSITORY).filter(|r| !r.is_empty())
+        });
+    }
 }

@@ -105,8 +105,8 @@ pub fn cannot_run(subject: &str, why: &str) {
         .any(|s| s.trim() == subject);
     assert!(
         skipped,
-        "{why}: this test cannot check what it promises. Install what it needs (README, \
-         Testing), or set {SKIP_VAR}={subject} to skip it knowingly"
+        "{why}: this test cannot check what it promises. Install what it needs (docs/testing.md), \
+         or set {SKIP_VAR}={subject} to skip it knowingly"
     );
     eprintln!("SKIPPED ({SKIP_VAR} names `{subject}`): {why}");
 }
