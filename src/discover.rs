@@ -441,6 +441,18 @@ struct Manifest {
     workspace_exclude: Vec<String>,
 }
 
+impl Manifest {
+    /// The name other crates write for the package's library (`[lib] name`, else the package
+    /// name), with `-` made `_`.
+    fn crate_name(&self) -> String {
+        self.lib_name
+            .clone()
+            .or(self.package_name.clone())
+            .unwrap_or_default()
+            .replace('-', "_")
+    }
+}
+
 fn read_manifest(dir: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
     let value: toml::Table = text.parse().unwrap_or_default();
@@ -706,12 +718,7 @@ impl ContextFinder {
             let Some(m) = self.manifest(&pkg) else {
                 continue;
             };
-            let name = m
-                .lib_name
-                .clone()
-                .or(m.package_name.clone())
-                .unwrap_or_default()
-                .replace('-', "_");
+            let name = m.crate_name();
             for tree in PACKAGE_TREES {
                 let dir = pkg.join(tree);
                 if dir.is_dir() {
@@ -759,12 +766,7 @@ impl ContextFinder {
             let Some(m) = self.manifest(&pkg) else {
                 continue;
             };
-            let name = m
-                .lib_name
-                .clone()
-                .or(m.package_name.clone())
-                .unwrap_or_default()
-                .replace('-', "_");
+            let name = m.crate_name();
             roots.extend(crate_roots(&pkg, &name, &m, files));
         }
         roots

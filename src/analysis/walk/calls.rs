@@ -128,22 +128,9 @@ impl Walker<'_, '_> {
             self.eval_args(call.args.iter(), Role::Plain, "");
             return match f {
                 // `(t.on_event)(..)`: the future is named by the place it was called through.
-                Val::Callable(ret) => match (*ret, call.func.place_text()) {
-                    (
-                        Val::Future {
-                            output,
-                            prov,
-                            started,
-                            ..
-                        },
-                        Some(place),
-                    ) => Val::Future {
-                        output,
-                        origin: format!("`{place}`"),
-                        prov,
-                        started,
-                    },
-                    (ret, _) => ret,
+                Val::Callable(ret) => match call.func.place_text() {
+                    Some(place) => ret.with_origin(format!("`{place}`")),
+                    None => *ret,
                 },
                 _ => Val::Unknown,
             };
@@ -163,20 +150,7 @@ impl Walker<'_, '_> {
                 let Val::Callable(ret) = local else {
                     return Val::Unknown;
                 };
-                return match *ret {
-                    Val::Future {
-                        output,
-                        prov,
-                        started,
-                        ..
-                    } => Val::Future {
-                        output,
-                        origin: format!("`{}`", segs[0]),
-                        prov,
-                        started,
-                    },
-                    other => other,
-                };
+                return ret.with_origin(format!("`{}`", segs[0]));
             }
             if let Some(sig) = self.scopes.local_fn(&segs[0]).cloned() {
                 self.eval_args(call.args.iter(), Role::Plain, "");
