@@ -15,7 +15,7 @@ use crate::source::SourceFile;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     /// Lines it applies to (inclusive); `None` for the whole file.
     pub lines: Option<(usize, usize)>,
@@ -24,7 +24,7 @@ pub struct Comment {
     pub used: Vec<bool>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Suppressions {
     pub comments: Vec<Comment>,
     /// (first line, last line, rule) from attributes.

@@ -7,7 +7,8 @@
 //! 4. index: build each context's index and knowledge;
 //! 5. [`walk`]: parse and lower the files to report and the files they reach, and walk their
 //!    bodies (in parallel): names and types are resolved against the built index, which gives
-//!    each file's facts;
+//!    each file's facts — or take them from the walk cache when neither the file's text nor the
+//!    context's fingerprint ([`reuse`]) changed since they were stored;
 //! 6. call graph: each context's summaries from the walked facts, then [`judge`]: the rules,
 //!    levels and suppressions of each reported file;
 //! 7. the outcome: diagnostics sorted, texts of the files they point into, errors and notes.
@@ -18,6 +19,7 @@ mod dependencies;
 mod index_facts;
 mod judge;
 mod plan;
+mod reuse;
 mod walk;
 
 use crate::callgraph::Summaries;
@@ -27,6 +29,7 @@ use crate::index::facts::FileFacts;
 use crate::index::{Index, IndexedFile};
 use crate::knowledge::Knowledge;
 use crate::source::{self, SourceFile};
+use crate::walk_cache::{WalkCache, WalkEntry};
 use judge::FileResult;
 use plan::{Plan, TargetFile};
 use rayon::prelude::*;
@@ -167,14 +170,30 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &mut per_context,
     );
     timer.lap("dependencies");
+    let walk_caches = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
+    timer.lap("walk cache");
     let contexts = build_contexts(&plan, &per_context, &deps, &pool);
     // The caches are written, and the facts freed, while the files are walked.
     let cache_writer = facts.cache.write_in_background(per_context);
     timer.lap("index build");
 
-    let walked = walk::walk_reachable(&plan, &files, &contexts, &pool);
+    let reuse = walk::Reuse {
+        hashes: &facts.hashes,
+        caches: &walk_caches,
+    };
+    let walk::WalkedFiles {
+        walked,
+        fresh,
+        reused,
+    } = walk::walk_reachable(&plan, &files, &contexts, &reuse, &pool);
     std::panic::set_hook(previous_hook);
-    timer.lap("walk");
+    let count = |w: &Option<_>| usize::from(w.is_some());
+    let walked_count: usize = walked.iter().map(count).sum();
+    timer.lap(&format!(
+        "walk ({} files walked, {reused} reused)",
+        walked_count - reused
+    ));
+    let walk_writer = store_walks(&files, &facts.hashes, walk_caches, fresh);
 
     let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
     timer.lap("summaries + rules");
@@ -187,7 +206,63 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()));
     std::thread::spawn(move || drop(contexts));
     let _ = cache_writer.join();
+    let _ = walk_writer.join();
     Ok(outcome)
+}
+
+/// Each context's walk cache, for its fingerprint (disabled with `--no-cache`).
+fn open_walk_caches(
+    plan: &Plan,
+    per_context: &mut [Vec<IndexedFile>],
+    deps: &dependencies::Dependencies,
+    opts: &Options,
+    pool: &rayon::ThreadPool,
+) -> Vec<WalkCache> {
+    pool.install(|| {
+        plan.contexts
+            .par_iter()
+            .zip(per_context.par_iter_mut())
+            .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
+            .map(|((def, files), (config, dep))| {
+                if opts.no_cache {
+                    return WalkCache::disabled();
+                }
+                let fingerprint =
+                    reuse::fingerprint(&plan.cwd, &def.roots, files, dep, config.as_deref());
+                WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprint)
+            })
+            .collect()
+    })
+}
+
+/// Writes each context's walk cache on a thread of its own: the entries still valid and those
+/// walked afresh. Join it before the run returns.
+fn store_walks(
+    files: &[plan::FileRef],
+    hashes: &[Option<u128>],
+    caches: Vec<WalkCache>,
+    fresh: Vec<Option<WalkEntry>>,
+) -> std::thread::JoinHandle<()> {
+    let mut current: Vec<HashMap<PathBuf, u128>> = caches.iter().map(|_| HashMap::new()).collect();
+    let mut new: Vec<Vec<(PathBuf, u128, WalkEntry)>> = caches.iter().map(|_| Vec::new()).collect();
+    for ((f, hash), entry) in files.iter().zip(hashes).zip(fresh) {
+        let Some(hash) = *hash else { continue };
+        current[f.context].insert(f.path.to_path_buf(), hash);
+        if let Some(entry) = entry {
+            new[f.context].push((f.path.to_path_buf(), hash, entry));
+        }
+    }
+    std::thread::spawn(move || {
+        for ((cache, current), new) in caches.iter().zip(&current).zip(&new) {
+            if cache.is_enabled() {
+                let current: HashMap<&Path, u128> =
+                    current.iter().map(|(p, h)| (p.as_path(), *h)).collect();
+                let new: Vec<(&Path, u128, &WalkEntry)> =
+                    new.iter().map(|(p, h, e)| (p.as_path(), *h, e)).collect();
+                cache.store(&current, &new);
+            }
+        }
+    })
 }
 
 /// Stage 4: each context's index (its files and its dependencies') and knowledge (built in,
