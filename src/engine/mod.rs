@@ -35,6 +35,7 @@ use plan::{Plan, TargetFile};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
 pub(crate) const WORKER_STACK: usize = 256 << 20;
@@ -170,9 +171,9 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &mut per_context,
     );
     timer.lap("dependencies");
-    let walk_caches = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
+    let (walk_caches, index_keys) = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
     timer.lap("walk cache");
-    let contexts = build_contexts(&plan, &per_context, &deps, &pool);
+    let contexts = build_contexts(&plan, &per_context, &deps, &index_keys, &pool);
     // The caches are written, and the facts freed, while the files are walked.
     let cache_writer = facts.cache.write_in_background(per_context);
     timer.lap("index build");
@@ -204,20 +205,21 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         .iter()
         .filter(|_| !opts.no_cache)
         .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()));
-    std::thread::spawn(move || drop(contexts));
+    built::keep(&plan, &index_keys, contexts);
     let _ = cache_writer.join();
     let _ = walk_writer.join();
     Ok(outcome)
 }
 
-/// Each context's walk cache, for its fingerprint (disabled with `--no-cache`).
+/// Each context's walk cache, for its fingerprint, and the key of its index (both disabled with
+/// `--no-cache`).
 fn open_walk_caches(
     plan: &Plan,
     per_context: &mut [Vec<IndexedFile>],
     deps: &dependencies::Dependencies,
     opts: &Options,
     pool: &rayon::ThreadPool,
-) -> Vec<WalkCache> {
+) -> (Vec<WalkCache>, Vec<Option<u128>>) {
     pool.install(|| {
         plan.contexts
             .par_iter()
@@ -225,13 +227,15 @@ fn open_walk_caches(
             .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
             .map(|((def, files), (config, dep))| {
                 if opts.no_cache {
-                    return WalkCache::disabled();
+                    return (WalkCache::disabled(), None);
                 }
-                let fingerprint =
+                let fingerprints =
                     reuse::fingerprint(&plan.cwd, &def.roots, files, dep, config.as_deref());
-                WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprint)
+                let cache =
+                    WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
+                (cache, Some(fingerprints.index))
             })
-            .collect()
+            .unzip()
     })
 }
 
@@ -267,18 +271,24 @@ fn store_walks(
 
 /// Stage 4: each context's index (its files and its dependencies') and knowledge (built in,
 /// plus the configuration's in-house APIs).
+/// A context this process built for the same key already (the language server's last check) is
+/// taken as it is.
 fn build_contexts(
     plan: &Plan,
     per_context: &[Vec<IndexedFile>],
     deps: &dependencies::Dependencies,
+    keys: &[Option<u128>],
     pool: &rayon::ThreadPool,
-) -> Vec<Context> {
+) -> Vec<Arc<Context>> {
     pool.install(|| {
         per_context
             .par_iter()
-            .zip(plan.contexts.par_iter())
+            .zip(plan.contexts.par_iter().zip(keys.par_iter()))
             .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
-            .map(|((files, def), (config, dep))| {
+            .map(|((files, (def, key)), (config, dep))| {
+                if let Some(built) = key.and_then(|k| built::get(&def.root, k)) {
+                    return built;
+                }
                 let mut roots = def.roots.clone();
                 roots.extend(dep.roots.iter().cloned());
                 let index = Index::build_with_deps(files, &roots, dep.first_file, &dep.links);
@@ -286,10 +296,44 @@ fn build_contexts(
                 if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);
                 }
-                Context { index, knowledge }
+                Arc::new(Context { index, knowledge })
             })
             .collect()
     })
+}
+
+/// The contexts the last run of this process built, by context root and index key, so that a
+/// run against an unchanged index (the language server checking a buffer whose edit left every
+/// signature as it was) does not build it again. Only the last run's are kept.
+mod built {
+    use super::{Arc, Context, Plan};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    type Built = Vec<(PathBuf, u128, Arc<Context>)>;
+    static BUILT: Mutex<Built> = Mutex::new(Vec::new());
+
+    pub(super) fn get(root: &Path, key: u128) -> Option<Arc<Context>> {
+        let built = BUILT.lock().ok()?;
+        let found = built.iter().find(|(r, k, _)| r == root && *k == key);
+        found.map(|(_, _, c)| c.clone())
+    }
+
+    /// Keeps this run's contexts in place of the last run's, which are freed on another thread.
+    pub(super) fn keep(plan: &Plan, keys: &[Option<u128>], contexts: Vec<Arc<Context>>) {
+        let kept: Built = plan
+            .contexts
+            .iter()
+            .zip(keys)
+            .zip(contexts.iter())
+            .filter_map(|((def, key), c)| Some((def.root.clone(), (*key)?, c.clone())))
+            .collect();
+        let old = match BUILT.lock() {
+            Ok(mut built) => std::mem::replace(&mut *built, kept),
+            Err(_) => Vec::new(),
+        };
+        std::thread::spawn(move || drop((old, contexts)));
+    }
 }
 
 /// Stage 6: the call graph's summaries per context from every walked file, then the findings
@@ -298,7 +342,7 @@ fn judge_targets(
     plan: &Plan,
     files: &[plan::FileRef],
     walked: Vec<Option<(String, walk::Walked)>>,
-    contexts: &[Context],
+    contexts: &[Arc<Context>],
     flags: &LevelFlags,
     pool: &rayon::ThreadPool,
 ) -> Vec<FileResult> {

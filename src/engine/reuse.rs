@@ -22,14 +22,17 @@ use xxhash_rust::xxh3::Xxh3;
 /// is in the fingerprint). So a body edited in a way that moves the fns below it, or that names
 /// a new path, still re-walks that file alone. The facts are changed in place for the hash and
 /// put back.
+///
+/// Also gives the key of the context's built index and knowledge: the fingerprint with the lines
+/// of fns (the index finds fns by line), for [`super::built`].
 pub(super) fn fingerprint(
     cwd: &Path,
     roots: &[crate::discover::CrateRoot],
     files: &mut [IndexedFile],
     deps: &ContextDeps,
     config: Option<&Config>,
-) -> u128 {
-    let per_file: Vec<u128> = files
+) -> Fingerprints {
+    let per_file: Vec<(u128, u128)> = files
         .par_iter_mut()
         .map(|f| {
             let mut h = Xxh3::new();
@@ -38,16 +41,20 @@ pub(super) fn fingerprint(
             let paths = std::mem::take(&mut f.facts.paths);
             let lines = take_lines(&mut f.facts);
             h.update(&postcard::to_allocvec(&f.facts).unwrap_or_default());
+            let lines_hash =
+                xxhash_rust::xxh3::xxh3_128(&postcard::to_allocvec(&lines).unwrap_or_default());
             put_lines(&mut f.facts, lines);
             f.facts.paths = paths;
-            h.digest128()
+            (h.digest128(), lines_hash)
         })
         .collect();
     let mut h = Xxh3::new();
+    let mut lines = Xxh3::new();
     h.update(build_identity().as_bytes());
     h.update(cwd.as_os_str().as_encoded_bytes());
-    for f in per_file {
+    for (f, l) in per_file {
         h.update(&f.to_le_bytes());
+        lines.update(&l.to_le_bytes());
     }
     let text = format!(
         "{roots:?}\n{:?}\n{:?}\n{}",
@@ -65,7 +72,19 @@ pub(super) fn fingerprint(
             h.update(format!("{:?}\n", paths.paths).as_bytes());
         }
     }
-    h.digest128()
+    let walk = h.digest128();
+    lines.update(&walk.to_le_bytes());
+    Fingerprints {
+        walk,
+        index: lines.digest128(),
+    }
+}
+
+/// A context's fingerprints: of what a walk reads besides its own file, and of what its index
+/// and knowledge are built from.
+pub(super) struct Fingerprints {
+    pub walk: u128,
+    pub index: u128,
 }
 
 /// Every fn signature of a file's facts.

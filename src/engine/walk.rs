@@ -54,7 +54,7 @@ pub(super) struct WalkedFiles {
 pub(super) fn walk_reachable(
     plan: &Plan,
     files: &[FileRef],
-    contexts: &[Context],
+    contexts: &[std::sync::Arc<Context>],
     reuse: &Reuse,
     pool: &rayon::ThreadPool,
 ) -> WalkedFiles {
