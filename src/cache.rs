@@ -107,8 +107,12 @@ fn is_cache_entry(name: &str) -> bool {
             .is_some_and(|(n, rest)| cache_file(n) && rest.ends_with(".tmp"))
 }
 
-/// Creates the cache folder, tagged when it holds only the cache's own files.
+/// Creates the cache folder, tagged when it holds only the cache's own files. One thread of the
+/// process at a time: the index and walk caches are written by two threads at once, and the
+/// temporary files of the tag and `.gitignore` are named by the process.
 pub(crate) fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     prepare_cache_dir(dir, &is_cache_entry)
 }
 
