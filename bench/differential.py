@@ -29,8 +29,12 @@ both wall times, then the totals and the first --show differences. Exit 0 when i
 any difference, 2 when a run failed (a panic, an exit code other than 0/1, no JSON document).
 --determinism also runs the after binary with --jobs 1 and compares it with its default run.
 
+--warm runs the after binary with a cache instead of --no-cache: a first run fills a cache folder
+of its own, and the second (warm) run is compared: a warm run must find what a cold one finds.
+
 Usage: python3 bench/differential.py --before OLD --after NEW [--trees a,b] [--tool-arg ARG]...
-                                     [--cargo-home DIR] [--show N] [--determinism] [--json OUT]
+                                     [--cargo-home DIR] [--show N] [--determinism] [--warm]
+                                     [--json OUT]
 """
 
 import argparse
@@ -133,9 +137,15 @@ def pick(trees, wanted):
     return chosen
 
 
-def run(binary, tree, args, env):
-    """One run; returns (document or None, why it failed or None, seconds)."""
+def run(binary, tree, args, env, warm_cache=None):
+    """One run; returns (document or None, why it failed or None, seconds). With `warm_cache`
+    (an empty folder), the run uses that cache folder instead of `--no-cache`: a first run fills
+    it, and the second, warm one is the answer (and is timed)."""
     cmd = [binary, "check", tree.path, "--format", "json", "--no-cache", "--exit-zero", *args]
+    if warm_cache:
+        cmd.remove("--no-cache")
+        env = dict(env, UNAWAITED_CACHE_DIR=warm_cache)
+        subprocess.run(cmd, cwd=tree.cwd, capture_output=True, env=env)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=tree.cwd, capture_output=True, text=True, env=env)
     secs = time.perf_counter() - start
@@ -238,6 +248,8 @@ def main():
     ap.add_argument("--all-fields", action="store_true", help="compare every field of a finding, not only the listed ones")
     ap.add_argument("--determinism", action="store_true",
                     help="also run the after binary with --jobs 1 and compare it with its default run")
+    ap.add_argument("--warm", action="store_true",
+                    help="the after binary with a cache (filled by a run of its own) instead of --no-cache")
     ap.add_argument("--json", help="also write every difference here")
     args = ap.parse_args()
     for b in (args.before, args.after):
@@ -267,7 +279,8 @@ def main():
           f"CARGO_HOME: {home if args.cargo_home else 'empty (no dependency source read)'}"
           + (f" ({', '.join(own)}: its own home/)" if own else "") + "; "
           f"arguments: --format json --no-cache --exit-zero {' '.join(args.tool_arg)}".rstrip()
-          + (f"; after only: {' '.join(args.after_arg)}" if args.after_arg else ""))
+          + (f"; after only: {' '.join(args.after_arg)}" if args.after_arg else "")
+          + ("; after: warm (its own cache filled by a first run, not --no-cache)" if args.warm else ""))
     head = (f"{'tree':<26} {'before':>7} {'after':>7} {'missing':>7} {'extra':>6} {'changed':>7} "
             f"{'errors':>6} {'before s':>8} {'after s':>8}" + ("  jobs 1" if args.determinism else ""))
     print(head)
@@ -278,7 +291,8 @@ def main():
         for tree in trees:
             totals["trees"] += 1
             old, old_fail, old_s = run(before_bin, tree, args.tool_arg, env_for("before", tree))
-            new, new_fail, new_s = run(after_bin, tree, args.tool_arg + args.after_arg, env_for("after", tree))
+            warm = tempfile.mkdtemp(dir=scratch, prefix="cache-") if args.warm else None
+            new, new_fail, new_s = run(after_bin, tree, args.tool_arg + args.after_arg, env_for("after", tree), warm)
             if old_fail or new_fail:
                 for label, why in (("before", old_fail), ("after", new_fail)):
                     if why:

@@ -1,6 +1,8 @@
 //! The index cache: each file's index facts, keyed by the hash of its content and the tool's
 //! version, so a run re-parses for the index only the files that changed since the last one.
 //!
+//! (What each file's walk gave is cached beside it, by the module `walk_cache`.)
+//!
 //! One cache file per context (a Cargo package or workspace; loose files are not cached) in the
 //! cache folder: `--cache-dir` or `UNAWAITED_CACHE_DIR` when given, else `unawaited/` in the
 //! folder cargo builds into (see [`cargo_target_dir`]). The folder holds a `CACHEDIR.TAG` and a
@@ -94,7 +96,10 @@ fn outermost_manifest_dir(root: &Path) -> &Path {
 /// Whether `name` is a file the cache folder holds: a cache file or a temporary one being
 /// written.
 fn is_cache_entry(name: &str) -> bool {
-    let cache_file = |n: &str| n.starts_with("index-") && n.ends_with(".cache") || n == NOTES_SEEN;
+    let cache_file = |n: &str| {
+        (n.starts_with("index-") || n.starts_with("walk-")) && n.ends_with(".cache")
+            || n == NOTES_SEEN
+    };
     crate::files::CACHE_DIR_MARKERS.contains(&name)
         || cache_file(name)
         || name
@@ -103,8 +108,12 @@ fn is_cache_entry(name: &str) -> bool {
             .is_some_and(|(n, rest)| cache_file(n) && rest.ends_with(".tmp"))
 }
 
-/// Creates the cache folder, tagged when it holds only the cache's own files.
-fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates the cache folder, tagged when it holds only the cache's own files. One thread of the
+/// process at a time: the index and walk caches are written by two threads at once, and the
+/// temporary files of the tag and `.gitignore` are named by the process.
+pub(crate) fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     prepare_cache_dir(dir, &is_cache_entry)
 }
 

@@ -5,7 +5,7 @@
 //! byte offsets are 0-based into the file as it is on disk (a BOM included). Ends are exclusive.
 
 use crate::rule_id::RuleId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is; the order is the order of strength.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -38,7 +38,9 @@ impl Level {
 /// How a finding's value is known to be what the rule says it is (a future, a task handle): the
 /// strength of the evidence, strongest first. A deny-level finding needs [`Provenance::Proven`] or
 /// [`Provenance::Inferred`]; a [`Provenance::Guessed`] one is at most a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Provenance {
     /// Read from a declaration: a path resolved to an `async fn`, a declared `impl Future` or
@@ -75,7 +77,9 @@ impl Provenance {
 }
 
 /// One point in a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Position {
     /// 1-based line.
     pub line: usize,
@@ -86,14 +90,16 @@ pub struct Position {
 }
 
 /// A half-open range of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: Position,
     pub end: Position,
 }
 
 /// How safe a fix is to apply without a human looking, in rustc's vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Applicability {
     MachineApplicable,
     MaybeIncorrect,
@@ -109,14 +115,14 @@ impl Applicability {
 }
 
 /// A replacement of one range of the file by new text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub span: Span,
     pub text: String,
 }
 
 /// A suggested change that resolves a finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// What the fix does, shown as a help line ("add `.await`").
     pub message: String,
@@ -125,7 +131,7 @@ pub struct Fix {
 }
 
 /// A secondary location: a step of a call chain, the `.await` a guard is held across, ...
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// The file the note points into; `None` means the finding's own file.
     pub path: Option<String>,

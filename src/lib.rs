@@ -23,8 +23,9 @@
 //!   [`knowledge`] tables and records facts;
 //! - [`callgraph`]: what calls bring from other functions; [`rules`]: one module per rule,
 //!   reading facts only; [`suppress`]: inline suppressions;
-//! - [`cache`]: the index facts per file, kept between runs; [`baseline`]: known findings;
-//!   [`fix`]: applying fixes; [`render`]: the output formats;
+//! - [`cache`]: the index facts per file, kept between runs; [`walk_cache`]: what the walk of
+//!   each file gave, reused while neither its text nor its context's index changed;
+//!   [`baseline`]: known findings; [`fix`]: applying fixes; [`render`]: the output formats;
 //! - [`engine`]: the pipeline;
 //! - front ends: [`cli`] (with `main.rs`), [`server`] (the language server), [`flycheck`]
 //!   (rust-analyzer's check command).
@@ -62,6 +63,7 @@ pub mod baseline;
 pub mod cache;
 pub mod fix;
 pub mod render;
+pub mod walk_cache;
 
 // floor 8: the pipeline
 pub mod engine;

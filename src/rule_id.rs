@@ -29,7 +29,9 @@ pub(crate) use for_each_rule;
 macro_rules! rule_ids {
     ($($variant:ident => $module:ident),* $(,)?) => {
         /// The identity of a rule.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+        )]
         pub enum RuleId {
             $($variant),*
         }

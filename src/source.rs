@@ -132,7 +132,7 @@ impl SourceFile {
 }
 
 /// Why a file was not parsed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParseFailure {
     pub message: String,
     pub span: Span,

@@ -16,7 +16,7 @@ use crate::source::SourceFile;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     /// Lines it applies to (inclusive); `None` for the whole file.
     pub lines: Option<(usize, usize)>,
@@ -32,7 +32,7 @@ pub struct Comment {
 
 /// A suppression comment reported as `unused_suppression`: what is wrong, and a fix if there is
 /// one.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Stale {
     pub span: Span,
     pub message: String,
@@ -40,7 +40,7 @@ pub struct Stale {
     pub fix: Option<Fix>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Suppressions {
     pub comments: Vec<Comment>,
     /// Comments that look like suppressions but are not in the form that works.
@@ -417,7 +417,7 @@ fn line_start_byte(source: &SourceFile, line: usize) -> usize {
 }
 
 /// What form a finding takes, for the foreign lints that cover one form only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Form {
     /// `expr;` (rustc's `unused_must_use`).
     Statement,
@@ -446,7 +446,7 @@ impl Form {
 }
 
 /// A rule an attribute allows, in every form or in one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Allow {
     pub rule: RuleId,
     pub only: Option<Form>,

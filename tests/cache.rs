@@ -47,6 +47,18 @@ fn cache_files_in(dir: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// The index cache file in the package's default cache folder.
+fn index_cache_file(dir: &Path) -> PathBuf {
+    let files = cache_files(dir);
+    let index = files.iter().find(|f| {
+        let name = f.file_name().unwrap().to_string_lossy();
+        name.starts_with("index-")
+    });
+    index
+        .unwrap_or_else(|| panic!("no index cache: {files:?}"))
+        .clone()
+}
+
 /// The JSON document of a run, as text (findings, errors and summary).
 fn run(dir: &Path, args: &[&str]) -> String {
     let args = [&["check", "--format", "json", "--exit-zero"], args].concat();
@@ -72,15 +84,20 @@ fn results_are_identical_with_and_without_the_cache() {
 
     let cold = run(dir.path(), &[]);
     let files = cache_files(dir.path());
-    assert_eq!(files.len(), 1, "one cache file for the package: {files:?}");
-    let written = std::fs::metadata(&files[0]).unwrap().modified().unwrap();
+    assert_eq!(
+        files.len(),
+        2,
+        "one index cache and one walk cache for the package: {files:?}"
+    );
+    let written = |f: &PathBuf| std::fs::metadata(f).unwrap().modified().unwrap();
+    let times: Vec<_> = files.iter().map(written).collect();
     let warm = run(dir.path(), &[]);
     assert_eq!(uncached, cold);
     assert_eq!(uncached, warm);
     assert_eq!(
-        std::fs::metadata(&files[0]).unwrap().modified().unwrap(),
-        written,
-        "a warm run with nothing changed does not rewrite the cache"
+        files.iter().map(written).collect::<Vec<_>>(),
+        times,
+        "a warm run with nothing changed does not rewrite the caches"
     );
 
     // One file named: the same findings for it as in the whole run, warm or not.
@@ -111,7 +128,7 @@ fn an_edited_file_is_parsed_again() {
     ]);
     let (doc, _) = check_json(dir.path(), &["--exit-zero"]);
     assert_eq!(doc["summary"]["diagnostics"], 0, "{doc}");
-    assert_eq!(cache_files(dir.path()).len(), 1);
+    assert_eq!(cache_files(dir.path()).len(), 2);
     // `fetch` becomes async: the caller's finding must appear, the cache notwithstanding.
     write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
     let (doc, _) = check_json(dir.path(), &["--exit-zero", "src/lib.rs"]);
@@ -124,7 +141,7 @@ fn a_corrupt_truncated_or_foreign_cache_is_ignored_and_rebuilt() {
     let dir = pipeline_copy();
     let expected = run(dir.path(), &["--no-cache"]);
     run(dir.path(), &[]);
-    let file = cache_files(dir.path()).pop().unwrap();
+    let file = index_cache_file(dir.path());
     let good = std::fs::read(&file).unwrap();
     let mut flipped = good.clone();
     let mid = flipped.len() / 2;
@@ -198,14 +215,14 @@ fn the_cache_folder_can_be_chosen() {
         assert_eq!(out.status.code(), Some(0));
     };
     run_with(&[]);
-    assert_eq!(cache_files_in(&by_env).len(), 1);
+    assert_eq!(cache_files_in(&by_env).len(), 2);
     assert!(by_env.join("CACHEDIR.TAG").is_file() && by_env.join(".gitignore").is_file());
     assert!(
         !dir.path().join("target").exists(),
         "nothing in the package"
     );
     run_with(&["--cache-dir", by_flag.to_str().unwrap()]);
-    assert_eq!(cache_files_in(&by_flag).len(), 1, "the flag wins");
+    assert_eq!(cache_files_in(&by_flag).len(), 2, "the flag wins");
     // `clean` finds the same folder the same way, and says what it removed.
     let out = unawaited()
         .current_dir(dir.path())
@@ -218,13 +235,13 @@ fn the_cache_folder_can_be_chosen() {
     assert_eq!(out.status.code(), Some(0));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("removed") && said.contains("(3 files)"),
+        said.contains("removed") && said.contains("(4 files)"),
         "{said}"
     );
     assert!(!by_env.exists());
     assert_eq!(
         cache_files_in(&by_flag).len(),
-        1,
+        2,
         "only the folder asked for"
     );
 }
@@ -248,7 +265,7 @@ fn a_forged_cache_does_not_hide_a_finding() {
     assert_eq!(count(&[]), 0);
     let async_fetch = "pub async fn fetch() {}\n";
     write(dir.path(), "src/net.rs", async_fetch);
-    let file = cache_files(dir.path()).pop().unwrap();
+    let file = index_cache_file(dir.path());
     forge::reseal(
         &file,
         forge::Seal::ContentHash,
@@ -281,13 +298,139 @@ fn concurrent_runs_never_corrupt_the_cache() {
             assert_eq!(out, expected);
         }
         let files = cache_files(dir.path());
-        assert_eq!(files.len(), 1, "no temporary file left behind: {files:?}");
-        let before = std::fs::read(&files[0]).unwrap();
+        assert_eq!(files.len(), 2, "no temporary file left behind: {files:?}");
+        let read = |f: &PathBuf| std::fs::read(f).unwrap();
+        let before: Vec<Vec<u8>> = files.iter().map(read).collect();
         assert_eq!(run(dir.path(), &[]), expected);
         assert_eq!(
-            std::fs::read(&files[0]).unwrap(),
+            files.iter().map(read).collect::<Vec<_>>(),
             before,
             "the cache a concurrent round left is whole and valid: a warm run keeps it"
         );
     }
+}
+
+/// How many files a run walked and how many it took from the walk cache, as
+/// `UNAWAITED_TIMINGS` says, and its JSON document.
+fn walked_and_reused(dir: &Path, args: &[&str]) -> (String, usize, usize) {
+    let out = unawaited()
+        .current_dir(dir)
+        .env("UNAWAITED_TIMINGS", "1")
+        .args(["check", "--format", "json", "--exit-zero"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("files walked"))
+        .unwrap_or_else(|| panic!("no walk line: {err}"));
+    let number = |after: &str| -> usize {
+        let at = line.find(after).unwrap();
+        let digits: String = line[..at]
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().unwrap()
+    };
+    let doc = String::from_utf8(out.stdout).unwrap();
+    (doc, number("files walked"), number("reused"))
+}
+
+/// The walk cache: a warm run with nothing changed walks nothing; an edited body walks that
+/// file again and nothing else; an edited signature, a configuration change and a deleted file
+/// walk again what they can change. Every run gives what a run without the cache gives.
+#[test]
+fn walks_are_reused_only_while_nothing_they_read_changed() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\nmod util;\npub async fn run() {\n    net::fetch();\n    util::helper();\n    \
+             legacy::read_all();\n}\n",
+        ),
+        ("src/net.rs", "pub fn fetch() {}\n"),
+        (
+            "src/util.rs",
+            "pub fn helper() { let x = 1; let _ = x; }\npub async fn tick() {}\n\
+             pub async fn later() {\n    tick().await;\n}\n",
+        ),
+    ]);
+    let fresh = |args: &[&str]| -> String {
+        stdout_of_success(
+            dir.path(),
+            &[
+                &["check", "--format", "json", "--exit-zero", "--no-cache"],
+                args,
+            ]
+            .concat(),
+        )
+    };
+    let cold = walked_and_reused(dir.path(), &[]);
+    assert_eq!(cold.0, fresh(&[]));
+    assert_eq!((cold.1, cold.2), (3, 0), "cold: every file walked");
+    let warm = walked_and_reused(dir.path(), &[]);
+    assert_eq!(warm.0, fresh(&[]));
+    assert_eq!((warm.1, warm.2), (0, 3), "nothing changed: nothing walked");
+
+    // A body edited on its own lines: that file alone is walked, and its new finding shows.
+    write(
+        dir.path(),
+        "src/util.rs",
+        "pub fn helper() { let x = 2; tick(); }\npub async fn tick() {}\n\
+         pub async fn later() {\n    tick().await;\n}\n",
+    );
+    let edited = walked_and_reused(dir.path(), &[]);
+    assert_eq!(edited.0, fresh(&[]));
+    assert_eq!((edited.1, edited.2), (1, 2), "only the edited file");
+    assert!(
+        edited.0.contains("\"path\":\"src/util.rs\""),
+        "{}",
+        edited.0
+    );
+    // One file named: its walk is taken from the cache too, with the same findings.
+    let one = walked_and_reused(dir.path(), &["src/util.rs"]);
+    assert_eq!(one.0, fresh(&["src/util.rs"]));
+    assert_eq!(one.1, 0);
+
+    // A body that grows by lines moves the fns below it, and names a new path: no other
+    // file's walk reads either, so that file alone is walked again.
+    write(
+        dir.path(),
+        "src/util.rs",
+        "pub fn helper() {\n    let x = 2;\n    tick();\n    std::thread::yield_now();\n}\n\
+         pub async fn tick() {}\npub async fn later() {\n    tick().await;\n}\n",
+    );
+    let moved = walked_and_reused(dir.path(), &[]);
+    assert_eq!(moved.0, fresh(&[]));
+    assert_eq!((moved.1, moved.2), (1, 2), "only the edited file");
+
+    // A signature changed in another file: the caller's finding appears.
+    write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
+    let signature = walked_and_reused(dir.path(), &[]);
+    assert_eq!(signature.0, fresh(&[]));
+    assert!(signature.0.contains("\"line\":4"), "{}", signature.0);
+    assert_eq!(signature.1, 3, "every file walked against the new index");
+
+    // The configuration names a blocking fn: the walk of the unchanged caller knows it.
+    write(
+        dir.path(),
+        "unawaited.toml",
+        "blocking = [\"legacy::read_all\"]\n",
+    );
+    let configured = walked_and_reused(dir.path(), &[]);
+    assert_eq!(configured.0, fresh(&[]));
+    assert_eq!(configured.1, 3);
+    assert_ne!(configured.0, signature.0, "the blocking call is reported");
+
+    // A file deleted: what it held is gone for every file.
+    std::fs::remove_file(dir.path().join("src/net.rs")).unwrap();
+    let deleted = walked_and_reused(dir.path(), &[]);
+    assert_eq!(deleted.0, fresh(&[]));
+    assert_ne!(deleted.0, configured.0);
+    let again = walked_and_reused(dir.path(), &[]);
+    assert_eq!(again.0, deleted.0);
+    assert_eq!(again.1, 0);
 }

@@ -111,7 +111,7 @@ fn verbose_as_cargo_means_it() {
     }
     let (_, err, _) = run(dir.path(), &["-vv", "check", "-q"]);
     assert!(
-        err.contains("unawaited: discover:") && err.contains("unawaited: walk:"),
+        err.contains("unawaited: discover:") && err.contains("unawaited: walk"),
         "{err}"
     );
     let out = assert_cmd::Command::cargo_bin("cargo-unawaited")

@@ -176,15 +176,15 @@ fn a_run_leaves_nothing_untracked() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".cache"))
         .count();
     assert_eq!(
-        caches, 2,
-        "one for the workspace, one for the package outside it"
+        caches, 4,
+        "an index and a walk cache for the workspace, and for the package outside it"
     );
 
     // `clean` says what it removed, from anywhere in the tree.
     let (code, out, err) = repo.run_in("tools/x", &["clean"]);
     assert_eq!((code, out.as_str()), (0, ""));
     assert!(
-        err.contains("removed") && err.contains("target/unawaited") && err.contains("4 files"),
+        err.contains("removed") && err.contains("target/unawaited") && err.contains("6 files"),
         "{err}"
     );
     assert!(!cache.exists());

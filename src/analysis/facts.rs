@@ -2,9 +2,10 @@
 
 pub use crate::diagnostic::Provenance;
 use crate::diagnostic::{Edit, Note, Span};
+use serde::{Deserialize, Serialize};
 
 /// Where a piece of code runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ExecContext {
     /// The body of an `async fn`, async block or async closure, or a closure run inline there.
     Async,
@@ -16,7 +17,7 @@ pub enum ExecContext {
 }
 
 /// What kind of value an expression produces, as far as the walk can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ValueKind {
     /// A future that does nothing until polled.
     Future,
@@ -30,7 +31,7 @@ pub enum ValueKind {
 }
 
 /// How a task set with work in it was dropped without being driven.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SetDrop {
     /// Its binding's scope ends: it is dropped there.
     EndOfScope,
@@ -43,7 +44,7 @@ pub enum SetDrop {
 }
 
 /// How a value was lost.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DropHow {
     /// `expr;`
     Statement,
@@ -58,7 +59,7 @@ pub enum DropHow {
 }
 
 /// Whether a future's work had begun before it was lost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Started {
     /// Nothing ran: the future is lazy and was never polled.
     #[default]
@@ -75,7 +76,7 @@ pub enum Started {
 }
 
 /// Where `.await` would go, and what the fix's safety depends on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwaitFix {
     /// Inserts `.await` after the future.
     pub edit: Edit,
@@ -87,7 +88,7 @@ pub struct AwaitFix {
 }
 
 /// What awaiting a future gives, as far as the safety of adding `.await` depends on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Output {
     /// `()`, a number, `bool`, `char` or `String`: not `#[must_use]`, so awaiting the future
     /// as a statement cannot add a warning.
@@ -104,7 +105,7 @@ pub use crate::knowledge::Effect;
 pub type ContextFacts<'a> = [(&'a str, &'a [Fact])];
 
 /// One fact about a function body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fact {
     pub span: Span,
     pub ctx: ExecContext,
@@ -113,7 +114,7 @@ pub struct Fact {
     pub kind: FactKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FactKind {
     /// A value of `value` kind was created and lost without being polled or joined.
     Dropped {

@@ -53,7 +53,11 @@ pub(super) fn load(
     let mut notes = std::collections::BTreeSet::new();
     let mut missing = std::collections::BTreeSet::new();
     let mut contexts = Vec::new();
-    for (files, load) in per_ctx.iter_mut().zip(loads) {
+    for (files, mut load) in per_ctx.iter_mut().zip(loads) {
+        // In one order whatever order the loader found them in: the index built from them, and
+        // the walk cache's fingerprint, are then the same from run to run.
+        load.links
+            .sort_by(|a, b| (&a.from, &a.name, &a.to).cmp(&(&b.from, &b.name, &b.to)));
         contexts.push(ContextDeps {
             first_file: files.len(),
             roots: load.roots,

@@ -21,6 +21,9 @@ pub(super) type Read<'a> = dyn Fn(&Path) -> Option<Vec<u8>> + Sync + 'a;
 pub(super) struct IndexFacts {
     /// The facts of every file, per context, in the order of [`Plan::files`].
     pub per_context: Vec<Vec<IndexedFile>>,
+    /// The content hash of each file of [`Plan::files`], when its facts are what its text
+    /// gives (read, valid UTF-8, no panic).
+    pub hashes: Vec<Option<u128>>,
     pub cache: CacheUpdate,
     /// Per context: how many files' facts came from the cache (for `-v`).
     pub cache_hits: Vec<usize>,
@@ -74,11 +77,13 @@ pub(super) fn collect(
     let mut entries: Vec<Vec<(PathBuf, u128, usize)>> =
         plan.contexts.iter().map(|_| Vec::new()).collect();
     let mut cache_hits = vec![0; plan.contexts.len()];
+    let mut hashes = Vec::with_capacity(files.len());
     for (f, out) in files.iter().zip(outs) {
         let ci = f.context;
         if out.cacheable && out.facts.is_none() {
             cache_hits[ci] += 1;
         }
+        hashes.push(out.cacheable.then_some(out.hash));
         if out.cacheable {
             entries[ci].push((f.path.to_path_buf(), out.hash, per_context[ci].len()));
         }
@@ -93,6 +98,7 @@ pub(super) fn collect(
     }
     IndexFacts {
         per_context,
+        hashes,
         cache: CacheUpdate { caches, entries },
         cache_hits,
     }

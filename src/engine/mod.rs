@@ -8,7 +8,8 @@
 //! 4. index: build each context's index and knowledge;
 //! 5. [`walk`]: parse and lower the files to report and the files they reach, and walk their
 //!    bodies (in parallel): names and types are resolved against the built index, which gives
-//!    each file's facts;
+//!    each file's facts — or take them from the walk cache when neither the file's text nor the
+//!    context's fingerprint ([`reuse`]) changed since they were stored;
 //! 6. call graph: each context's summaries from the walked facts, then [`judge`]: the rules,
 //!    levels and suppressions of each reported file;
 //! 7. the outcome: diagnostics sorted, texts of the files they point into, errors and notes.
@@ -21,6 +22,7 @@ mod index_facts;
 mod judge;
 mod names;
 mod plan;
+mod reuse;
 mod walk;
 
 use crate::callgraph::Summaries;
@@ -30,11 +32,13 @@ use crate::index::facts::FileFacts;
 use crate::index::{Index, IndexedFile};
 use crate::knowledge::Knowledge;
 use crate::source::{self, SourceFile};
+use crate::walk_cache::{WalkCache, WalkEntry};
 use judge::FileResult;
 use plan::{Plan, TargetFile};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
 pub(crate) const WORKER_STACK: usize = 256 << 20;
@@ -204,14 +208,30 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &mut per_context,
     );
     timer.lap("dependencies");
-    let contexts = build_contexts(&plan, &per_context, &deps, &pool);
+    let (walk_caches, index_keys) = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
+    timer.lap("walk cache");
+    let contexts = build_contexts(&plan, &per_context, &deps, &index_keys, &pool);
     // The caches are written, and the facts freed, while the files are walked.
     let cache_writer = facts.cache.write_in_background(per_context);
     timer.lap("index build");
 
-    let walked = walk::walk_reachable(&plan, &files, &contexts, &pool);
+    let reuse = walk::Reuse {
+        hashes: &facts.hashes,
+        caches: &walk_caches,
+    };
+    let walk::WalkedFiles {
+        walked,
+        fresh,
+        reused,
+    } = walk::walk_reachable(&plan, &files, &contexts, &reuse, &pool);
     std::panic::set_hook(previous_hook);
-    timer.lap("walk");
+    let count = |w: &Option<_>| usize::from(w.is_some());
+    let walked_count: usize = walked.iter().map(count).sum();
+    timer.lap(&format!(
+        "walk ({} files walked, {reused} reused)",
+        walked_count - reused
+    ));
+    let walk_writer = store_walks(&files, &facts.hashes, walk_caches, fresh);
 
     let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
     timer.lap("summaries + rules");
@@ -227,14 +247,15 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         .iter()
         .filter(|_| !opts.no_cache)
         .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()));
-    std::thread::spawn(move || drop(contexts));
+    built::keep(&plan, &index_keys, contexts);
     let _ = cache_writer.join();
+    let _ = walk_writer.join();
     Ok(outcome)
 }
 
 /// A note for each `mod x;` of the workspace whose file is missing (a published package that
 /// leaves its test helpers out): what the module defines is unknown.
-fn missing_module_notes(plan: &Plan, contexts: &[Context]) -> Vec<String> {
+fn missing_module_notes(plan: &Plan, contexts: &[Arc<Context>]) -> Vec<String> {
     let mut notes: Vec<String> = contexts
         .iter()
         .flat_map(|c| &c.index.missing_modules)
@@ -281,20 +302,84 @@ fn links_out_of_repository(plan: &Plan, per_context: &[Vec<IndexedFile>]) -> Vec
     notes
 }
 
+/// Each context's walk cache, for its fingerprint, and the key of its index (both disabled with
+/// `--no-cache`).
+fn open_walk_caches(
+    plan: &Plan,
+    per_context: &mut [Vec<IndexedFile>],
+    deps: &dependencies::Dependencies,
+    opts: &Options,
+    pool: &rayon::ThreadPool,
+) -> (Vec<WalkCache>, Vec<Option<u128>>) {
+    pool.install(|| {
+        plan.contexts
+            .par_iter()
+            .zip(per_context.par_iter_mut())
+            .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
+            .map(|((def, files), (config, dep))| {
+                if opts.no_cache {
+                    return (WalkCache::disabled(), None);
+                }
+                let fingerprints =
+                    reuse::fingerprint(&plan.cwd, &def.roots, files, dep, config.as_deref());
+                let cache =
+                    WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
+                (cache, Some(fingerprints.index))
+            })
+            .unzip()
+    })
+}
+
+/// Writes each context's walk cache on a thread of its own: the entries still valid and those
+/// walked afresh. Join it before the run returns.
+fn store_walks(
+    files: &[plan::FileRef],
+    hashes: &[Option<u128>],
+    caches: Vec<WalkCache>,
+    fresh: Vec<Option<WalkEntry>>,
+) -> std::thread::JoinHandle<()> {
+    let mut current: Vec<HashMap<PathBuf, u128>> = caches.iter().map(|_| HashMap::new()).collect();
+    let mut new: Vec<Vec<(PathBuf, u128, WalkEntry)>> = caches.iter().map(|_| Vec::new()).collect();
+    for ((f, hash), entry) in files.iter().zip(hashes).zip(fresh) {
+        let Some(hash) = *hash else { continue };
+        current[f.context].insert(f.path.to_path_buf(), hash);
+        if let Some(entry) = entry {
+            new[f.context].push((f.path.to_path_buf(), hash, entry));
+        }
+    }
+    std::thread::spawn(move || {
+        for ((cache, current), new) in caches.iter().zip(&current).zip(&new) {
+            if cache.is_enabled() {
+                let current: HashMap<&Path, u128> =
+                    current.iter().map(|(p, h)| (p.as_path(), *h)).collect();
+                let new: Vec<(&Path, u128, &WalkEntry)> =
+                    new.iter().map(|(p, h, e)| (p.as_path(), *h, e)).collect();
+                cache.store(&current, &new);
+            }
+        }
+    })
+}
+
 /// Stage 4: each context's index (its files and its dependencies') and knowledge (built in,
 /// plus the configuration's in-house APIs).
+/// A context this process built for the same key already (the language server's last check) is
+/// taken as it is.
 fn build_contexts(
     plan: &Plan,
     per_context: &[Vec<IndexedFile>],
     deps: &dependencies::Dependencies,
+    keys: &[Option<u128>],
     pool: &rayon::ThreadPool,
-) -> Vec<Context> {
+) -> Vec<Arc<Context>> {
     pool.install(|| {
         per_context
             .par_iter()
-            .zip(plan.contexts.par_iter())
+            .zip(plan.contexts.par_iter().zip(keys.par_iter()))
             .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
-            .map(|((files, def), (config, dep))| {
+            .map(|((files, (def, key)), (config, dep))| {
+                if let Some(built) = key.and_then(|k| built::get(&def.root, k)) {
+                    return built;
+                }
                 let mut roots = def.roots.clone();
                 roots.extend(dep.roots.iter().cloned());
                 let index = Index::build_with_deps(files, &roots, dep.first_file, &dep.links);
@@ -302,10 +387,44 @@ fn build_contexts(
                 if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);
                 }
-                Context { index, knowledge }
+                Arc::new(Context { index, knowledge })
             })
             .collect()
     })
+}
+
+/// The contexts the last run of this process built, by context root and index key, so that a
+/// run against an unchanged index (the language server checking a buffer whose edit left every
+/// signature as it was) does not build it again. Only the last run's are kept.
+mod built {
+    use super::{Arc, Context, Plan};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    type Built = Vec<(PathBuf, u128, Arc<Context>)>;
+    static BUILT: Mutex<Built> = Mutex::new(Vec::new());
+
+    pub(super) fn get(root: &Path, key: u128) -> Option<Arc<Context>> {
+        let built = BUILT.lock().ok()?;
+        let found = built.iter().find(|(r, k, _)| r == root && *k == key);
+        found.map(|(_, _, c)| c.clone())
+    }
+
+    /// Keeps this run's contexts in place of the last run's, which are freed on another thread.
+    pub(super) fn keep(plan: &Plan, keys: &[Option<u128>], contexts: Vec<Arc<Context>>) {
+        let kept: Built = plan
+            .contexts
+            .iter()
+            .zip(keys)
+            .zip(contexts.iter())
+            .filter_map(|((def, key), c)| Some((def.root.clone(), (*key)?, c.clone())))
+            .collect();
+        let old = match BUILT.lock() {
+            Ok(mut built) => std::mem::replace(&mut *built, kept),
+            Err(_) => Vec::new(),
+        };
+        std::thread::spawn(move || drop((old, contexts)));
+    }
 }
 
 /// Stage 6: the call graph's summaries per context from every walked file, then the findings
@@ -314,7 +433,7 @@ fn judge_targets(
     plan: &Plan,
     files: &[plan::FileRef],
     walked: Vec<Option<(String, walk::Walked)>>,
-    contexts: &[Context],
+    contexts: &[Arc<Context>],
     flags: &LevelFlags,
     pool: &rayon::ThreadPool,
 ) -> Vec<FileResult> {

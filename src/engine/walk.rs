@@ -6,6 +6,9 @@
 //! A file is parsed and lowered on the worker that walks it (proc-macro2's span positions live in
 //! thread-local tables), and its syntax tree is dropped before the walk: the walk reads the IR.
 //! A panic in one file becomes an error for that file.
+//!
+//! A file whose text is what it was when the walk cache stored its walk, against the same
+//! context fingerprint, is not walked again: its stored facts stand for the walk.
 
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Context;
@@ -15,6 +18,7 @@ use crate::diagnostic::RunError;
 use crate::lower::ir;
 use crate::source::{self, ParseFailure, SourceFile};
 use crate::suppress::Suppressions;
+use crate::walk_cache::{WalkCache, WalkEntry};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,14 +36,30 @@ pub(super) struct Walked {
     pub test_ranges: Vec<(usize, usize)>,
 }
 
-/// Walks the files to report and every file they reach; `None` for the files not walked.
-/// Returns the walked files with the path shown for each.
+/// What the walk may take from the last run: each file's content hash (aligned with the files)
+/// and each context's walk cache.
+pub(super) struct Reuse<'a> {
+    pub hashes: &'a [Option<u128>],
+    pub caches: &'a [WalkCache],
+}
+
+/// What [`walk_reachable`] gives: the walked files with the path shown for each (`None` for the
+/// files not walked), and the entries to store of the files walked afresh.
+pub(super) struct WalkedFiles {
+    pub walked: Vec<Option<(String, Walked)>>,
+    pub fresh: Vec<Option<WalkEntry>>,
+    /// How many files were taken from the walk cache.
+    pub reused: usize,
+}
+
+/// Walks the files to report and every file they reach, or takes their walk from the cache.
 pub(super) fn walk_reachable(
     plan: &Plan,
     files: &[FileRef],
-    contexts: &[Context],
+    contexts: &[std::sync::Arc<Context>],
+    reuse: &Reuse,
     pool: &rayon::ThreadPool,
-) -> Vec<Option<(String, Walked)>> {
+) -> WalkedFiles {
     let target_of = plan.target_index();
     let position: HashMap<(usize, &Path), usize> = files
         .iter()
@@ -47,6 +67,8 @@ pub(super) fn walk_reachable(
         .map(|(i, f)| ((f.context, f.path), i))
         .collect();
     let mut walked: Vec<Option<(String, Walked)>> = files.iter().map(|_| None).collect();
+    let mut fresh: Vec<Option<WalkEntry>> = files.iter().map(|_| None).collect();
+    let mut reused_count = 0;
     // Walked or about to be.
     let mut queued: Vec<bool> = files
         .iter()
@@ -57,12 +79,20 @@ pub(super) fn walk_reachable(
     let mut demand: Vec<crate::analysis::walk::select::AwaitDemand> =
         contexts.iter().map(|_| Default::default()).collect();
     while !todo.is_empty() {
-        let results: Vec<(String, Walked)> = pool.install(|| {
+        let results: Vec<((String, Walked), Option<WalkEntry>, bool)> = pool.install(|| {
             todo.par_iter()
                 .map(|&i| {
                     let f = files[i];
                     let display = plan.display(f.path);
                     let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
+                    let hash = reuse.hashes[i];
+                    let cache = &reuse.caches[f.context];
+                    let stored = hash
+                        .and_then(|h| cache.get(f.path, h))
+                        .filter(|e| e.full || target.is_none());
+                    if let Some(entry) = stored {
+                        return ((display, reused(entry, f.path, target)), None, true);
+                    }
                     let result = std::panic::catch_unwind(|| {
                         super::panic_if_asked(f.path);
                         walk_file(f.path, target, &contexts[f.context])
@@ -78,12 +108,22 @@ pub(super) fn walk_reachable(
                         }),
                         ..Walked::default()
                     });
-                    (display, w)
+                    let entry = hash
+                        .filter(|_| cache.is_enabled() && w.error.is_none())
+                        .map(|_| WalkEntry {
+                            full: target.is_some(),
+                            facts: w.facts.clone(),
+                            suppressions: w.suppressions.clone(),
+                            parse_failure: w.parse_failure.clone(),
+                            test_ranges: w.test_ranges.clone(),
+                        });
+                    ((display, w), entry, false)
                 })
                 .collect()
         });
         let mut next = Vec::new();
-        for (&i, w) in todo.iter().zip(results) {
+        for (&i, (w, entry, was_reused)) in todo.iter().zip(results) {
+            reused_count += usize::from(was_reused);
             let ci = files[i].context;
             let index = &contexts[ci].index;
             for fact in &w.1.facts {
@@ -99,11 +139,40 @@ pub(super) fn walk_reachable(
                 }
             }
             walked[i] = Some(w);
+            fresh[i] = entry;
         }
         next.sort_unstable();
         todo = next;
     }
-    walked
+    WalkedFiles {
+        walked,
+        fresh,
+        reused: reused_count,
+    }
+}
+
+/// A stored walk, as [`walk_file`] would give it for `target` (a file to report needs a full
+/// entry); the text is read again only where the rules need it.
+fn reused(entry: &WalkEntry, path: &Path, target: Option<&TargetFile>) -> Walked {
+    let mut facts = entry.facts.clone();
+    if target.is_none() {
+        facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
+    }
+    let text = match (&entry.parse_failure, target) {
+        (Some(_), Some(t)) => read_text(path, Some(t)).ok(),
+        _ => None,
+    };
+    Walked {
+        facts,
+        suppressions: target.and(entry.suppressions.clone()),
+        parse_failure: entry.parse_failure.clone(),
+        text,
+        error: None,
+        test_ranges: match target {
+            Some(_) => entry.test_ranges.clone(),
+            None => Vec::new(),
+        },
+    }
 }
 
 /// The text of a file to analyse, or why it cannot be analysed.

@@ -15,7 +15,7 @@ mod web;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A known effect of a call on the runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Effect {
     /// Enters an executor and blocks on a future (`block_on`).
     BlockOn,

@@ -2,7 +2,7 @@
 //! offers to run blocking work: help that fits the code's own runtime.
 
 /// A runtime with its own way to run blocking work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Runtime {
     Tokio,
     Actix,

@@ -1,0 +1,183 @@
+//! The walk cache: what the walk of each file gave (its facts, its suppressions, why it did not
+//! parse), kept between runs, so a file whose text has not changed is neither parsed nor walked
+//! again while nothing it could have read from the index changed.
+//!
+//! A file's walk reads its own text and its context's index (every file's index facts, the
+//! dependencies' facts, the crate roots and links) and knowledge (the configuration's in-house
+//! APIs). The engine sums all of that except the file's own text into one *fingerprint* per
+//! context; an entry is keyed by (fingerprint, the file's content hash). The fingerprint is
+//! written into the sealed header, so a cache walked against another index is not even decoded.
+//! Editing a body leaves the index facts as they were (unless it moves a fn to another line, or
+//! changes what the index reads of bodies), so only that file is walked again; a changed
+//! signature, configuration or dependency changes the fingerprint and every file is walked.
+//!
+//! One file per context, beside the index cache (see [`crate::cache`]), written atomically; a
+//! file that does not check out is ignored.
+
+use crate::analysis::facts::Fact;
+use crate::files::{content_hash, read_sealed, write_sealed};
+use crate::source::ParseFailure;
+use crate::suppress::Suppressions;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped when what an entry means changes.
+const FORMAT: u32 = 1;
+
+/// What the walk of one file gave.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WalkEntry {
+    /// Walked as a file to report: every fact, and its suppressions; otherwise only the facts
+    /// the call graph reads.
+    pub full: bool,
+    pub facts: Vec<Fact>,
+    pub suppressions: Option<Suppressions>,
+    pub parse_failure: Option<ParseFailure>,
+    /// The lines of test code (a file to report only).
+    #[serde(default)]
+    pub test_ranges: Vec<(usize, usize)>,
+}
+
+/// The payload as read: (path relative to the context root, content hash in hex, entry).
+#[derive(Deserialize)]
+struct Payload {
+    files: Vec<(String, String, WalkEntry)>,
+}
+
+/// The same payload as written, borrowing the entries.
+#[derive(Serialize)]
+struct PayloadOut<'a> {
+    files: Vec<(String, String, &'a WalkEntry)>,
+}
+
+/// The stored walks of one context that were walked against the current fingerprint.
+#[derive(Default)]
+pub struct WalkCache {
+    file: Option<PathBuf>,
+    root: PathBuf,
+    kind: String,
+    entries: HashMap<PathBuf, (u128, WalkEntry)>,
+}
+
+impl WalkCache {
+    /// A cache that neither reads nor writes (`--no-cache`, loose files).
+    pub fn disabled() -> WalkCache {
+        WalkCache::default()
+    }
+
+    /// The walk cache of the context rooted at `root` for the index it walks against
+    /// (`fingerprint`); empty when the stored one was walked against another.
+    pub fn open(root: &Path, explicit_dir: Option<&Path>, fingerprint: u128) -> WalkCache {
+        let Some(dir) = crate::cache::dir_for_context(root, explicit_dir) else {
+            return WalkCache::disabled();
+        };
+        let key = content_hash(root.as_os_str().as_encoded_bytes());
+        let file = dir.join(format!("walk-{:016x}.cache", key as u64));
+        let kind = format!(
+            "{} walk {FORMAT} {fingerprint:032x}",
+            crate::index::facts_shape::sealed_kind()
+        );
+        let entries = read_sealed::<Payload>(&file, &kind)
+            .map(|p| {
+                p.files
+                    .into_iter()
+                    .filter_map(|(rel, hash, entry)| {
+                        Some((
+                            root.join(rel),
+                            (u128::from_str_radix(&hash, 16).ok()?, entry),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        WalkCache {
+            file: Some(file),
+            root: root.to_path_buf(),
+            kind,
+            entries,
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// The stored walk of `path` when its content still hashes to `hash`.
+    pub fn get(&self, path: &Path, hash: u128) -> Option<&WalkEntry> {
+        self.entries
+            .get(path)
+            .filter(|(h, _)| *h == hash)
+            .map(|(_, e)| e)
+    }
+
+    /// Writes the entries still valid (`current`: each file of the context with its content
+    /// hash now) with `fresh` (path, content hash, entry) in place of what they replace, unless
+    /// that is what the cache holds already. Failures are ignored.
+    pub fn store(&self, current: &HashMap<&Path, u128>, fresh: &[(&Path, u128, &WalkEntry)]) {
+        let Some(file) = &self.file else { return };
+        let replaced: HashMap<&Path, ()> = fresh.iter().map(|(p, _, _)| (*p, ())).collect();
+        let kept: Vec<(&Path, u128, &WalkEntry)> = self
+            .entries
+            .iter()
+            .filter(|(p, (h, _))| {
+                current.get(p.as_path()) == Some(h) && !replaced.contains_key(p.as_path())
+            })
+            .map(|(p, (h, e))| (p.as_path(), *h, e))
+            .collect();
+        if fresh.is_empty() && kept.len() == self.entries.len() {
+            return;
+        }
+        let mut files: Vec<(String, String, &WalkEntry)> = kept
+            .iter()
+            .chain(fresh)
+            .filter_map(|(p, h, e)| {
+                let rel = p.strip_prefix(&self.root).ok()?;
+                Some((rel.to_string_lossy().into_owned(), format!("{h:032x}"), *e))
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let dir = file.parent().unwrap_or(Path::new("."));
+        if crate::cache::prepare_dir(dir).is_ok() {
+            write_sealed(file, &self.kind, &PayloadOut { files });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> WalkEntry {
+        WalkEntry {
+            full: true,
+            facts: Vec::new(),
+            suppressions: None,
+            parse_failure: None,
+            test_ranges: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn entries_are_kept_per_fingerprint_and_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let cache_dir = root.join("cache");
+        let (a, b) = (root.join("src/a.rs"), root.join("src/b.rs"));
+        let e = entry();
+        let current: HashMap<&Path, u128> = [(a.as_path(), 1), (b.as_path(), 2)].into();
+        WalkCache::open(root, Some(&cache_dir), 7).store(&current, &[(&a, 1, &e), (&b, 2, &e)]);
+        let cache = WalkCache::open(root, Some(&cache_dir), 7);
+        assert!(cache.get(&a, 1).is_some() && cache.get(&b, 2).is_some());
+        assert!(cache.get(&a, 3).is_none(), "another content");
+        assert!(WalkCache::open(root, Some(&cache_dir), 8)
+            .get(&a, 1)
+            .is_none());
+        // `b` changed and was not walked again: its entry goes, `a`'s stays.
+        let current: HashMap<&Path, u128> = [(a.as_path(), 1), (b.as_path(), 5)].into();
+        cache.store(&current, &[]);
+        let cache = WalkCache::open(root, Some(&cache_dir), 7);
+        assert!(cache.get(&a, 1).is_some() && cache.get(&b, 2).is_none());
+    }
+}
