@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let sources: HashMap<String, String> = [("fuzz.rs".to_string(), text)].into_iter().collect();
-        let report = Report { diagnostics: &diagnostics, errors: &[], files: 1, sources: &sources, notes: &[] };
+        let report = Report { diagnostics: &diagnostics, errors: &[], files: 1, sources: &sources, notes: &[], root: None };
         for format in [Format::Human, Format::Json, Format::Cargo, Format::Sarif, Format::Github] {
             render(format, &report, RenderOptions::default(), &mut std::io::sink()).expect("rendering to a sink");
         }
