@@ -121,6 +121,50 @@ fn a_forged_index_cache_hides_no_finding() {
     }
 }
 
+/// The walk cache (each file's stored findings facts) is sealed the same way: a planted one
+/// that says a file found nothing hides no finding.
+#[test]
+fn a_forged_walk_cache_hides_no_finding() {
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("key");
+    let dir = package(&[(
+        "src/lib.rs",
+        "async fn fetch() {}\npub async fn run() {\n    fetch();\n}\n",
+    )]);
+    let run = || findings(&check_with_key(dir.path(), &key_file, &[], &[]));
+    let expected = vec![("src/lib.rs".to_string(), 3, "unawaited_future".to_string())];
+    assert_eq!(run(), expected);
+    let cache = cache_files_in(&dir.path().join("target/unawaited"))
+        .into_iter()
+        .find(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("walk-"))
+        })
+        .expect("a walk cache");
+    let written = std::fs::read(&cache).unwrap();
+    let user_key = SealKey::load_or_create(&key_file).expect("the run made the key");
+    let another_key = SealKey::from_bytes([7; 32]);
+    let cases = [
+        ("the content-hash seal", Seal::ContentHash, false),
+        ("another key", Seal::Key(&another_key), false),
+        ("the user's key (control)", Seal::Key(&user_key), true),
+    ];
+    for (what, seal, hides) in cases {
+        std::fs::write(&cache, &written).unwrap();
+        forge::reseal(&cache, seal, |files: &mut forge::WalkPayload| {
+            for entry in files.iter_mut().filter(|e| e.0 == "src/lib.rs") {
+                entry.2.facts.clear();
+            }
+        });
+        let found = run();
+        if hides {
+            assert!(found.is_empty(), "{what}: the forgery itself is sound");
+        } else {
+            assert_eq!(found, expected, "a walk cache forged with {what}");
+        }
+    }
+}
+
 /// A fake `$CARGO_HOME` holding the registry crate `asyncdep 1.0.0` (whose `fetch` is async) and
 /// a package using it, which drops `asyncdep::fetch()`'s future.
 fn package_with_dependency() -> (tempfile::TempDir, PathBuf, PathBuf) {

@@ -18,6 +18,10 @@ pub enum Seal<'a> {
 /// The index cache's payload: (path relative to the package, content hash in hex, facts).
 pub type IndexPayload = Vec<(String, String, FileFacts)>;
 
+/// The walk cache's payload: (path relative to the package, content hash in hex, what the
+/// file's walk found).
+pub type WalkPayload = Vec<(String, String, unawaited::walk_cache::WalkEntry)>;
+
 /// The dependency cache's payload: (format, item-forwarding macros, path → (hash, facts)).
 pub type DepsPayload = (
     u32,
