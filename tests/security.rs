@@ -98,27 +98,19 @@ fn a_forged_index_cache_hides_no_finding() {
     write(dir.path(), "src/net.rs", ASYNC_FETCH);
     let expected = vec![("src/lib.rs".to_string(), 3, "unawaited_future".to_string())];
 
-    let user_key = SealKey::load_or_create(&key_file).expect("the run made the key");
-    let another_key = SealKey::from_bytes([7; 32]);
-    let cases = [
-        ("the content-hash seal", Seal::ContentHash, false),
-        ("another key", Seal::Key(&another_key), false),
-        ("the user's key (control)", Seal::Key(&user_key), true),
-    ];
-    for (what, seal, hides) in cases {
-        std::fs::write(&cache, &written_by_sync).unwrap();
-        forge::reseal(&cache, seal, |files: &mut forge::IndexPayload| {
+    each_forgery(
+        &cache,
+        &written_by_sync,
+        &key_file,
+        "a cache",
+        |files: &mut forge::IndexPayload| {
             for entry in files.iter_mut().filter(|e| e.0 == "src/net.rs") {
                 entry.1 = forge::hash_hex(ASYNC_FETCH);
             }
-        });
-        let found = run();
-        if hides {
-            assert!(found.is_empty(), "{what}: the forgery itself is sound");
-        } else {
-            assert_eq!(found, expected, "a cache forged with {what}");
-        }
-    }
+        },
+        &run,
+        &expected,
+    );
 }
 
 /// The walk cache (each file's stored findings facts) is sealed the same way: a planted one
@@ -142,7 +134,34 @@ fn a_forged_walk_cache_hides_no_finding() {
         })
         .expect("a walk cache");
     let written = std::fs::read(&cache).unwrap();
-    let user_key = SealKey::load_or_create(&key_file).expect("the run made the key");
+    each_forgery(
+        &cache,
+        &written,
+        &key_file,
+        "a walk cache",
+        |files: &mut forge::WalkPayload| {
+            for entry in files.iter_mut().filter(|e| e.0 == "src/lib.rs") {
+                entry.2.facts.clear();
+            }
+        },
+        &run,
+        &expected,
+    );
+}
+
+/// Plants forgeries of the sealed `cache` (each from its bytes as `written`, its payload
+/// changed by `edit`): sealed the old way (the content hash) and with another key, `run` must
+/// still find `expected`; sealed with the user's own key, the control, the forgery must hide it.
+fn each_forgery<T: serde::Serialize + serde::de::DeserializeOwned>(
+    cache: &Path,
+    written: &[u8],
+    key_file: &Path,
+    what_cache: &str,
+    edit: impl Fn(&mut T),
+    run: &dyn Fn() -> Vec<(String, u64, String)>,
+    expected: &[(String, u64, String)],
+) {
+    let user_key = SealKey::load_or_create(key_file).expect("the run made the key");
     let another_key = SealKey::from_bytes([7; 32]);
     let cases = [
         ("the content-hash seal", Seal::ContentHash, false),
@@ -150,17 +169,13 @@ fn a_forged_walk_cache_hides_no_finding() {
         ("the user's key (control)", Seal::Key(&user_key), true),
     ];
     for (what, seal, hides) in cases {
-        std::fs::write(&cache, &written).unwrap();
-        forge::reseal(&cache, seal, |files: &mut forge::WalkPayload| {
-            for entry in files.iter_mut().filter(|e| e.0 == "src/lib.rs") {
-                entry.2.facts.clear();
-            }
-        });
+        std::fs::write(cache, written).unwrap();
+        forge::reseal(cache, seal, &edit);
         let found = run();
         if hides {
             assert!(found.is_empty(), "{what}: the forgery itself is sound");
         } else {
-            assert_eq!(found, expected, "a walk cache forged with {what}");
+            assert_eq!(found, expected, "{what_cache} forged with {what}");
         }
     }
 }
@@ -220,28 +235,23 @@ fn a_forged_dependency_cache_hides_no_finding() {
     let written = std::fs::read(&cache).unwrap();
     std::fs::remove_dir_all(app.join("target")).unwrap();
 
-    let user_key = SealKey::load_or_create(&key_file).expect("the run made the key");
-    let another_key = SealKey::from_bytes([7; 32]);
-    let cases = [
-        ("the content-hash seal", Seal::ContentHash, false),
-        ("another key", Seal::Key(&another_key), false),
-        ("the user's key (control)", Seal::Key(&user_key), true),
-    ];
-    for (what, seal, hides) in cases {
-        std::fs::write(&cache, &written).unwrap();
-        forge::reseal(&cache, seal, |stored: &mut forge::DepsPayload| {
+    each_forgery(
+        &cache,
+        &written,
+        &key_file,
+        "a dependency cache",
+        |stored: &mut forge::DepsPayload| {
             let (hash, facts) = stored.2.get_mut("src/lib.rs").expect("lib.rs cached");
             *facts = forge::facts_of(SYNC_FETCH);
             *hash = forge::hash_hex(SYNC_FETCH);
-        });
-        let found = run();
-        std::fs::remove_dir_all(app.join("target")).unwrap();
-        if hides {
-            assert!(found.is_empty(), "{what}: the forgery itself is sound");
-        } else {
-            assert_eq!(found, expected, "a dependency cache forged with {what}");
-        }
-    }
+        },
+        &|| {
+            let found = run();
+            std::fs::remove_dir_all(app.join("target")).unwrap();
+            found
+        },
+        &expected,
+    );
 }
 
 /// Without a key that can be read or made (its folder is a file; a key others may read), no
