@@ -458,10 +458,15 @@ impl Walker<'_, '_> {
                 };
             }
             Val::Typed { path, args } => {
-                // A type's own method of a std name (`expect`, `clone`) is that method.
-                let own = self.cx.index.type_info(path).is_some()
-                    && !self.cx.index.methods_of(path, &name).is_empty();
-                let std_method = if own {
+                // The workspace type's own methods of the name, looked up once: one of a std
+                // name (`expect`, `clone`) is that method.
+                let in_workspace = self.cx.index.type_info(path).is_some();
+                let ids = if in_workspace {
+                    self.cx.index.methods_of(path, &name)
+                } else {
+                    Vec::new()
+                };
+                let std_method = if !ids.is_empty() {
                     None
                 } else if matches!(
                     name.as_str(),
@@ -485,8 +490,7 @@ impl Walker<'_, '_> {
                 };
                 if let Some(v) = std_method {
                     result = v;
-                } else if self.cx.index.type_info(path).is_some() {
-                    let ids = self.cx.index.methods_of(path, &name);
+                } else if in_workspace {
                     if ids.is_empty() && self.cx.index.implements(path, "Stream") {
                         // `StreamExt` methods on a stream type of the workspace.
                         api = crate::knowledge::streams::method(&name);
