@@ -253,7 +253,7 @@ impl Census {
             | ExprKind::Return(xs)
             | ExprKind::Break(xs) => xs.iter().for_each(|x| self.expr(x)),
             ExprKind::Macro(m) => self.mac(m),
-            ExprKind::Opaque => {}
+            ExprKind::Lit(_) | ExprKind::Opaque => {}
         }
     }
 }

@@ -11,7 +11,7 @@
 //! a sync function (they do not run when it is called), unresolved calls, trait methods with
 //! more than one implementation.
 
-use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};
+use crate::analysis::facts::{Arg, Effect, ExecContext, Fact, FactKind, Guard};
 use crate::diagnostic::{Note, Span};
 use crate::index::{FnId, Index};
 use std::collections::HashMap;
@@ -26,12 +26,16 @@ const EFFECTS: [Effect; 4] = [
 /// Chains longer than this are cut (the finding stands; the notes stop).
 const MAX_CHAIN: usize = 12;
 
+/// Ways a function may have an effect under different conditions on its parameters: kept
+/// apart up to this many, so that a caller's constants can rule out each.
+const MAX_CONDITIONAL: usize = 4;
+
 #[derive(Debug, Clone)]
 enum Step {
     /// The function's own body has the effect: a call of `callee` (`std::thread::sleep`).
     Direct { callee: String },
-    /// The function calls `callee`, which has the effect.
-    Call { callee: FnId },
+    /// The function calls `callee`, which has the effect, passing `args`.
+    Call { callee: FnId, args: Vec<Arg> },
 }
 
 #[derive(Debug, Clone)]
@@ -41,19 +45,31 @@ struct Witness {
     span: Span,
     /// The condition this step runs under in its function, if any.
     branch: Option<Span>,
+    /// What must hold of the function's own parameters for this step to have the effect,
+    /// when that is known (its own condition, or the callee's passed on through an argument).
+    guard: Option<Guard>,
     /// Whether no step from here to the effect is under a condition.
     certain: bool,
 }
 
-/// The calls a function makes: (callee, file, call span, condition it runs under).
-type Edges<'a> = Vec<(FnId, &'a str, Span, Option<Span>)>;
+/// A call a function makes: its callee, file, span, the condition it runs under (and what that
+/// tests of a parameter) and what it passes.
+struct Edge<'a> {
+    callee: FnId,
+    path: &'a str,
+    span: Span,
+    branch: Option<Span>,
+    guard: Option<Guard>,
+    args: &'a [Arg],
+}
 
 pub use crate::analysis::facts::ContextFacts;
 
 /// What each function of a context does when called.
 #[derive(Debug, Default)]
 pub struct Summaries {
-    witness: HashMap<(FnId, Effect), Witness>,
+    /// One certain witness, or up to [`MAX_CONDITIONAL`] conditional ones with distinct guards.
+    witness: HashMap<(FnId, Effect), Vec<Witness>>,
     /// Which `async fn`s are not cancel-safe.
     cancel: crate::analysis::walk::select::CancelSummaries,
 }
@@ -64,7 +80,7 @@ impl Summaries {
             cancel: crate::analysis::walk::select::CancelSummaries::compute(index, files),
             ..Summaries::default()
         };
-        let mut edges: HashMap<FnId, Edges> = HashMap::new();
+        let mut edges: HashMap<FnId, Vec<Edge>> = HashMap::new();
         for (path, facts) in files {
             for fact in facts.iter().filter(|f| f.ctx == ExecContext::Sync) {
                 let Some(owner) = fact.owner else { continue };
@@ -77,6 +93,7 @@ impl Summaries {
                         callee,
                         chain,
                         branch,
+                        guard,
                         ..
                     } if chain.is_empty() => {
                         let witness = Witness {
@@ -86,71 +103,68 @@ impl Summaries {
                             path: path.to_string(),
                             span: fact.span,
                             branch: *branch,
+                            guard: *guard,
                             certain: branch.is_none(),
                         };
-                        // A call on every path wins over one under a condition.
-                        let slot = s.witness.entry((owner, *effect));
-                        match slot {
-                            std::collections::hash_map::Entry::Occupied(mut o) => {
-                                if !o.get().certain && witness.certain {
-                                    o.insert(witness);
-                                }
-                            }
-                            std::collections::hash_map::Entry::Vacant(v) => {
-                                v.insert(witness);
-                            }
-                        }
+                        s.add((owner, *effect), witness);
                     }
-                    FactKind::CallsFn { callee, branch, .. } => edges
-                        .entry(owner)
-                        .or_default()
-                        .push((*callee, path, fact.span, *branch)),
+                    FactKind::CallsFn {
+                        callee,
+                        branch,
+                        guard,
+                        args,
+                        ..
+                    } => edges.entry(owner).or_default().push(Edge {
+                        callee: *callee,
+                        path,
+                        span: fact.span,
+                        branch: *branch,
+                        guard: *guard,
+                        args,
+                    }),
                     _ => {}
                 }
             }
         }
-        // Fixed point: a function has an effect when one of its callees has it. Each round
-        // only adds witnesses, so it ends after at most (functions × effects) rounds.
-        let mut callers: Vec<(&FnId, &Edges)> = edges.iter().collect();
+        // Fixed point: a function has an effect when one of its callees has it for what the
+        // call passes. Each round only adds witnesses (a certain one replaces the conditional
+        // ones, at most once), and they are bounded, so it ends.
+        let mut callers: Vec<(&FnId, &Vec<Edge>)> = edges.iter().collect();
         callers.sort_by_key(|(id, _)| **id);
         loop {
             let mut changed = false;
             for (caller, calls) in &callers {
                 for effect in EFFECTS {
-                    // A witness is replaced only by a certain one, so this ends.
-                    if s.witness
-                        .get(&(**caller, effect))
-                        .is_some_and(|w| w.certain)
-                    {
-                        continue;
-                    }
-                    let known = s.witness.contains_key(&(**caller, effect));
-                    let certain_of = |c: &FnId, b: &Option<Span>| {
-                        s.witness
-                            .get(&(*c, effect))
-                            .map(|w| w.certain && b.is_none())
-                    };
-                    let best = calls
-                        .iter()
-                        .find(|(c, _, _, b)| certain_of(c, b) == Some(true))
-                        .or_else(|| {
-                            calls
-                                .iter()
-                                .find(|(c, _, _, b)| !known && certain_of(c, b).is_some())
-                        });
-                    if let Some((callee, path, span, branch)) = best {
-                        let certain = certain_of(callee, branch) == Some(true);
-                        s.witness.insert(
-                            (**caller, effect),
-                            Witness {
-                                step: Step::Call { callee: *callee },
-                                path: path.to_string(),
-                                span: *span,
-                                branch: *branch,
-                                certain,
+                    for edge in calls.iter() {
+                        let Some(found) = s.usable(edge.callee, effect, edge.args) else {
+                            continue;
+                        };
+                        let certain = found.certain && edge.branch.is_none();
+                        // The callee's condition on a parameter the caller passes on as its
+                        // own is the caller's condition.
+                        let passed_on =
+                            found
+                                .guard
+                                .and_then(|g| match edge.args.get(usize::from(g.param)) {
+                                    Some(Arg::Param(j)) => Some(Guard { param: *j, ..g }),
+                                    _ => None,
+                                });
+                        let witness = Witness {
+                            step: Step::Call {
+                                callee: edge.callee,
+                                args: edge.args.to_vec(),
                             },
-                        );
-                        changed = true;
+                            path: edge.path.to_string(),
+                            span: edge.span,
+                            branch: edge.branch,
+                            guard: if edge.branch.is_some() {
+                                edge.guard
+                            } else {
+                                passed_on
+                            },
+                            certain,
+                        };
+                        changed |= s.add((**caller, effect), witness);
                     }
                 }
             }
@@ -161,9 +175,39 @@ impl Summaries {
         s
     }
 
+    /// Adds a witness; whether it changed anything. A certain witness replaces conditional
+    /// ones; a conditional one is kept beside others only with a guard none of them has.
+    fn add(&mut self, key: (FnId, Effect), witness: Witness) -> bool {
+        let list = self.witness.entry(key).or_default();
+        if list.first().is_some_and(|w| w.certain) {
+            return false;
+        }
+        if witness.certain {
+            *list = vec![witness];
+            return true;
+        }
+        if list.len() >= MAX_CONDITIONAL || list.iter().any(|w| w.guard == witness.guard) {
+            return false;
+        }
+        list.push(witness);
+        true
+    }
+
+    /// A way `f`, called with `args`, has `effect`: its certain witness, or a conditional one
+    /// whose condition the constants passed do not rule out.
+    fn usable(&self, f: FnId, effect: Effect, args: &[Arg]) -> Option<&Witness> {
+        self.witness.get(&(f, effect))?.iter().find(|w| {
+            w.certain
+                || !w.guard.is_some_and(|g| {
+                    matches!(args.get(usize::from(g.param)), Some(Arg::Const(c)) if g.test.fails_for(*c))
+                })
+        })
+    }
+
     /// The facts that calls in `facts` add through the functions they reach: at a call in async
     /// code of a function that blocks or enters or builds a runtime, and at a call in a sync
-    /// `main` with no runtime of a function that needs one.
+    /// `main` with no runtime of a function that needs one. A call whose constant arguments
+    /// rule out every branch that has the effect adds nothing.
     pub fn indirect_facts(&self, index: &Index, facts: &[Fact]) -> Vec<Fact> {
         let mut out = self.cancel.indirect_facts(index, facts);
         for fact in facts {
@@ -173,6 +217,7 @@ impl Summaries {
                 no_runtime,
                 expects_panic,
                 in_callback,
+                ref args,
                 ..
             } = fact.kind
             else {
@@ -183,10 +228,13 @@ impl Summaries {
                     Effect::NeedsRuntime => no_runtime && fact.ctx == ExecContext::Sync,
                     _ => fact.ctx == ExecContext::Async,
                 };
-                if !relevant || !self.witness.contains_key(&(callee, effect)) {
+                if !relevant {
                     continue;
                 }
-                let (chain, branch) = self.chain(index, callee, effect);
+                let Some(first) = self.usable(callee, effect, args) else {
+                    continue;
+                };
+                let (chain, branch) = self.chain(index, callee, first, effect);
                 out.push(Fact {
                     span: fact.span,
                     ctx: fact.ctx,
@@ -201,6 +249,7 @@ impl Summaries {
                         in_callback,
                         runtime: index.runtime,
                         branch,
+                        guard: None,
                     },
                 });
             }
@@ -208,16 +257,23 @@ impl Summaries {
         out
     }
 
-    /// The path from `start` to the call that has the effect, as notes; the last one names the
-    /// call with the effect (see [`crate::rules::reached`]). A step taken only under a
-    /// condition adds a note on that condition before its own, and the first such condition is
-    /// returned: the effect may not happen.
-    fn chain(&self, index: &Index, start: FnId, effect: Effect) -> (Vec<Note>, Option<Span>) {
+    /// The path from `start` (through its witness `first`) to the call that has the effect, as
+    /// notes; the last one names the call with the effect (see [`crate::rules::reached`]). A
+    /// step taken only under a condition adds a note on that condition before its own, and the
+    /// first such condition is returned: the effect may not happen.
+    fn chain(
+        &self,
+        index: &Index,
+        start: FnId,
+        first: &Witness,
+        effect: Effect,
+    ) -> (Vec<Note>, Option<Span>) {
         let mut notes = Vec::new();
         let mut first_branch = None;
         let mut current = start;
         let mut seen = vec![start];
-        while let Some(w) = self.witness.get(&(current, effect)) {
+        let mut next = Some(first);
+        while let Some(w) = next {
             let name = qualified_name(index, current);
             if let Some(branch) = w.branch {
                 first_branch = first_branch.or(Some(branch));
@@ -236,7 +292,7 @@ impl Summaries {
                     });
                     break;
                 }
-                Step::Call { callee } => {
+                Step::Call { callee, args } => {
                     let callee_name = qualified_name(index, *callee);
                     notes.push(Note {
                         path: Some(w.path.clone()),
@@ -248,6 +304,7 @@ impl Summaries {
                     }
                     seen.push(*callee);
                     current = *callee;
+                    next = self.usable(*callee, effect, args);
                 }
             }
         }

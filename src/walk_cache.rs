@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped when what an entry means changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What the walk of one file gave.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -101,6 +101,55 @@ pub enum Output {
 
 pub use crate::knowledge::Effect;
 
+/// A constant a call passes, as far as a condition on it can be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Const {
+    /// `None`.
+    None,
+    /// `Some(..)`.
+    Some,
+    Bool(bool),
+    Int(u128),
+}
+
+/// What a call passes for one parameter of its callee (the receiver is the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arg {
+    Const(Const),
+    /// The caller's own parameter at this index, passed on as it is.
+    Param(u16),
+    /// Anything else.
+    Other,
+}
+
+/// A condition on one of the function's own parameters, under which a branch runs:
+/// `if let Some(p) = param`, `if flag`, `if !flag`, `param.is_none()`, a `Some`/`None` arm of a
+/// `match` on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guard {
+    /// The parameter's index (the receiver is the first).
+    pub param: u16,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Test {
+    IsSome,
+    IsNone,
+    /// The `bool` parameter is this value.
+    Is(bool),
+}
+
+impl Test {
+    /// Whether the condition is false when the parameter is `c`: the branch cannot run.
+    pub fn fails_for(self, c: Const) -> bool {
+        matches!(
+            (self, c),
+            (Test::IsSome, Const::None) | (Test::IsNone, Const::Some)
+        ) || matches!((self, c), (Test::Is(want), Const::Bool(got)) if want != got)
+    }
+}
+
 /// The files of one context with their facts: (display path, facts).
 pub type ContextFacts<'a> = [(&'a str, &'a [Fact])];
 
@@ -153,6 +202,9 @@ pub enum FactKind {
         /// `match` arm pattern), if any; for a call through sync helpers, a condition one of
         /// them has on the way (see [`crate::callgraph`]): it may not happen.
         branch: Option<Span>,
+        /// What `branch` tests, when it is a condition on a parameter of the function.
+        #[serde(default)]
+        guard: Option<Guard>,
     },
     /// A call of a sync function of the workspace; the call graph's edges. Rules fire on these
     /// only once the callee's summary is known (see [`crate::callgraph`]).
@@ -164,6 +216,12 @@ pub enum FactKind {
         expects_panic: bool,
         /// See [`FactKind::Call`].
         branch: Option<Span>,
+        /// See [`FactKind::Call`].
+        #[serde(default)]
+        guard: Option<Guard>,
+        /// What the call passes for each of the callee's parameters, by position.
+        #[serde(default)]
+        args: Vec<Arg>,
         /// See [`FactKind::Call`].
         in_callback: bool,
     },

@@ -227,6 +227,8 @@ pub enum ExprKind {
     Ref(Box<Expr>),
     Unary {
         deref: bool,
+        /// `!x` (not `-x`).
+        not: bool,
         expr: Box<Expr>,
     },
     Field(Box<Field>),
@@ -253,8 +255,17 @@ pub enum ExprKind {
     /// `break` with its value, if any; a labelled `continue 'outer` too (it leaves the loop it
     /// is written in, as a `break` does).
     Break(Box<[Expr]>),
-    /// Literals, `continue`, and what the walk does not look into.
+    /// A `bool` or integer literal (conditions on constant arguments read them).
+    Lit(Lit),
+    /// Other literals, `continue`, and what the walk does not look into.
     Opaque,
+}
+
+/// A literal whose value a condition can test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lit {
+    Bool(bool),
+    Int(u128),
 }
 
 #[derive(Debug)]

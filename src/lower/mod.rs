@@ -374,6 +374,7 @@ impl Lower<'_> {
                 end = Some(inner.span.end);
                 ExprKind::Unary {
                     deref: matches!(u.op, syn::UnOp::Deref(_)),
+                    not: matches!(u.op, syn::UnOp::Not(_)),
                     expr: inner,
                 }
             }
@@ -483,6 +484,14 @@ impl Lower<'_> {
                     .collect(),
             })),
             E::Macro(m) => ExprKind::Macro(Box::new(self.mac(&m.mac, d))),
+            E::Lit(l) => match &l.lit {
+                syn::Lit::Bool(b) => ExprKind::Lit(ir::Lit::Bool(b.value)),
+                syn::Lit::Int(i) => match i.base10_parse::<u128>() {
+                    Ok(v) => ExprKind::Lit(ir::Lit::Int(v)),
+                    Err(_) => ExprKind::Opaque,
+                },
+                _ => ExprKind::Opaque,
+            },
             _ => ExprKind::Opaque,
         };
         if end.is_none() {

@@ -76,7 +76,7 @@ fn ir_spans(file: &ir::File) -> Vec<Span> {
             | ExprKind::Other(xs)
             | ExprKind::Return(xs)
             | ExprKind::Break(xs) => kids.extend(xs.iter()),
-            ExprKind::Path(_) | ExprKind::Macro(_) | ExprKind::Opaque => {}
+            ExprKind::Path(_) | ExprKind::Macro(_) | ExprKind::Lit(_) | ExprKind::Opaque => {}
         }
         kids.into_iter().for_each(|k| expr(k, out));
     }

@@ -2,7 +2,7 @@
 //! what its arguments are handed to, its effect and its value.
 
 use super::{short_type, Walker};
-use crate::analysis::facts::{DropHow, ExecContext, FactKind};
+use crate::analysis::facts::{Arg, DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
 use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE};
 use crate::diagnostic::Span;
@@ -183,7 +183,8 @@ impl Walker<'_, '_> {
                 self.expects_panic += catches;
                 self.eval_args(call.args.iter(), role, "");
                 self.expects_panic -= catches;
-                self.record_call(&[id], span);
+                let args = self.call_args(None, call.args.iter());
+                self.record_call(&[id], span, args);
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
@@ -202,7 +203,8 @@ impl Walker<'_, '_> {
                 }
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 if !ids.is_empty() {
-                    self.record_call(&ids, span);
+                    let args = self.call_args(None, call.args.iter());
+                    self.record_call(&ids, span, args);
                     return self.val_of_fns(&ids);
                 }
                 if CONSTRUCTORS.contains(&name.as_str())
@@ -297,7 +299,7 @@ impl Walker<'_, '_> {
 
     /// Records an edge of the call graph: a call that resolves to exactly one sync function of
     /// the workspace (`async fn` callees run where they are awaited and are checked there).
-    pub(super) fn record_call(&mut self, ids: &[FnId], span: Span) {
+    pub(super) fn record_call(&mut self, ids: &[FnId], span: Span, args: Vec<Arg>) {
         let [id] = ids else { return };
         let sig = &self.cx.index.fn_info(*id).sig;
         if sig.is_async || sig.runtime_attr || self.owner == Some(*id) {
@@ -305,7 +307,10 @@ impl Walker<'_, '_> {
         }
         let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
         let (expects_panic, in_callback) = (self.expects_panic > 0, self.in_callback > 0);
-        let branch = self.branches.first().copied();
+        let (branch, guard) = match self.branches.first() {
+            Some(&(span, guard)) => (Some(span), guard),
+            None => (None, None),
+        };
         self.push_fact(
             span,
             FactKind::CallsFn {
@@ -315,6 +320,8 @@ impl Walker<'_, '_> {
                 expects_panic,
                 in_callback,
                 branch,
+                guard,
+                args,
             },
         );
     }
@@ -506,7 +513,8 @@ impl Walker<'_, '_> {
                         // A call the tables describe has its effect directly: its
                         // internals are not followed.
                         if api.is_none() {
-                            self.record_call(&ids, span);
+                            let args = self.call_args(Some(&mc.receiver), mc.args.iter());
+                            self.record_call(&ids, span, args);
                         }
                     } else if self.cx.index.is_trait(path) {
                         // A value known only by a trait bound, calling a method its trait does
@@ -584,8 +592,13 @@ impl Walker<'_, '_> {
                 None => map_to_future(&recv, &name, mc, &args),
             };
         }
+        if name == "custom_flags" && mc.args.iter().any(super::guards::mentions_nonblock) {
+            if let Some(root) = super::guards::chain_root(&mc.receiver) {
+                self.nonblocking.push(root.to_string());
+            }
+        }
         if let Some(api) = api {
-            if let Some(effect) = api.effect {
+            if let Some(effect) = api.effect.filter(|_| !self.opens_nonblocking(mc, &name)) {
                 // Messages name the call by its full path (`std::sync::mpsc::Receiver::recv`).
                 let full = recv.path().map(|p| format!("{p}::{name}"));
                 self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);

@@ -82,7 +82,7 @@ impl Walker<'_, '_> {
                 self.eval(inner)
             }
             ExprKind::Paren(inner) | ExprKind::Group(inner) => self.eval(inner),
-            ExprKind::Unary { deref, expr } => {
+            ExprKind::Unary { deref, expr, .. } => {
                 let v = self.eval(expr);
                 // `*guard` is the guarded value, not the guard.
                 if *deref && v != Val::SyncGuard {
@@ -108,7 +108,8 @@ impl Walker<'_, '_> {
                 self.scopes.push();
                 self.eval(&i.cond);
                 let cond = i.cond.span.get();
-                self.branches.push(cond);
+                let guard = self.guard_of_cond(&i.cond);
+                self.branches.push((cond, guard));
                 let then = self.block_value(&i.then);
                 self.pop_scope();
                 let other = i.otherwise.as_ref().map(|e| self.eval(e));
@@ -141,7 +142,8 @@ impl Walker<'_, '_> {
                         self.eval(guard);
                     }
                     // One arm of several runs under its pattern.
-                    let branch = (m.arms.len() > 1).then(|| arm.pat_span.get());
+                    let branch = (m.arms.len() > 1)
+                        .then(|| (arm.pat_span.get(), self.guard_of_arm(&m.expr, arm)));
                     self.branches.extend(branch);
                     self.eval(&arm.body);
                     self.branches
@@ -232,7 +234,7 @@ impl Walker<'_, '_> {
                 }
             }
             ExprKind::Macro(m) => self.eval_macro(m),
-            ExprKind::Opaque => Val::Unknown,
+            ExprKind::Lit(_) | ExprKind::Opaque => Val::Unknown,
         }
     }
 

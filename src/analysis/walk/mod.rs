@@ -19,6 +19,7 @@ use crate::lower::ir::{self, ExprKind};
 mod bindings;
 mod calls;
 mod exprs;
+mod guards;
 mod macros;
 mod orphans;
 mod resolve;
@@ -202,6 +203,16 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
             }
         }
     }
+    w.param_names = f
+        .params
+        .iter()
+        .map(|p| match p {
+            ir::Param::SelfParam => Some("self".to_string()),
+            ir::Param::Typed(ir::Pat::Ident { name, sub: None }, _) => Some(name.clone()),
+            ir::Param::Typed(..) => None,
+        })
+        .collect();
+    w.param_scope = Some(w.current_scope());
     if f.returns_iterator {
         if let Some(tail) = f.body.tail() {
             w.deferred_closures = lazy_chain_closures(tail);
@@ -283,8 +294,14 @@ pub(super) struct Walker<'a, 'f> {
     /// Inside a `move` closure handed to a call (which may run it later or elsewhere).
     in_callback: usize,
     /// The conditions (an `if`'s, a `match` arm's pattern) the code being walked runs under,
-    /// outermost first.
-    branches: Vec<Span>,
+    /// outermost first, with what each tests of a parameter, when that is all it tests.
+    branches: Vec<(Span, Option<super::facts::Guard>)>,
+    /// The names of the function's own parameters, by position (the receiver first).
+    param_names: Vec<Option<String>>,
+    /// The index of the scope holding the function's parameters, once they are declared.
+    param_scope: Option<usize>,
+    /// Locals given `custom_flags(O_NONBLOCK)` (open options whose `open` does not wait).
+    nonblocking: Vec<String>,
     /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
     wild_silent: usize,
     /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
@@ -331,6 +348,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             expects_panic: 0,
             in_callback: 0,
             branches: Vec::new(),
+            param_names: Vec::new(),
+            param_scope: None,
+            nonblocking: Vec::new(),
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -555,7 +575,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                 expects_panic,
                 in_callback,
                 runtime: self.cx.index.runtime,
-                branch: self.branches.first().copied(),
+                branch: self.branches.first().map(|b| b.0),
+                guard: self.branches.first().and_then(|b| b.1),
             },
         );
     }

@@ -715,7 +715,11 @@ fn leaves(e: &ir::Expr, ret: bool) -> bool {
     match &e.kind {
         ExprKind::Break(_) => true,
         ExprKind::Return(_) => ret,
-        ExprKind::Async(_) | ExprKind::Closure(_) | ExprKind::Opaque | ExprKind::Path(_) => false,
+        ExprKind::Async(_)
+        | ExprKind::Closure(_)
+        | ExprKind::Lit(_)
+        | ExprKind::Opaque
+        | ExprKind::Path(_) => false,
         ExprKind::Call(c) => x(&c.func) || c.args.iter().any(x),
         ExprKind::MethodCall(mc) => x(&mc.receiver) || mc.args.iter().any(x),
         ExprKind::Await(a) => x(&a.base),

@@ -186,7 +186,9 @@ fn is_place(e: &ir::Expr) -> bool {
     match &e.kind {
         ir::ExprKind::Path(_) | ir::ExprKind::Field(_) => true,
         ir::ExprKind::Paren(inner) | ir::ExprKind::Group(inner) => is_place(inner),
-        ir::ExprKind::Unary { deref: true, expr } => is_place(expr),
+        ir::ExprKind::Unary {
+            deref: true, expr, ..
+        } => is_place(expr),
         _ => false,
     }
 }
