@@ -667,6 +667,11 @@ impl<'a, 'f> Walker<'a, 'f> {
         (self.ctx, self.body == 0, self.owner)
     }
 
+    /// The index of the scope holding the function's parameters.
+    pub(super) fn params_scope(&self) -> Option<usize> {
+        self.param_scope
+    }
+
     /// The walk's id of the body being walked, and the id the next body will get.
     pub(super) fn body_ids(&self) -> (usize, usize) {
         (self.body, self.next_body)

@@ -58,6 +58,10 @@ pub(crate) struct CancelState {
     loop_lets: Vec<LoopLet>,
     /// The async block raced as a branch whose body is being walked, if any.
     raced: Option<RacedBlock>,
+    /// Where each local's value comes from: (name, the scope of its binding, the outermost
+    /// scope of a binding it was taken from, `usize::MAX` when it was made fresh: connected,
+    /// opened, built).
+    sources: Vec<(String, usize, usize)>,
 }
 
 impl CancelState {
@@ -65,6 +69,9 @@ impl CancelState {
     pub(super) fn scope_ended(&mut self, index: usize) {
         if !self.loop_lets.is_empty() {
             self.loop_lets.retain(|l| l.scope < index);
+        }
+        if !self.sources.is_empty() {
+            self.sources.retain(|(_, scope, _)| *scope < index);
         }
     }
 }
@@ -222,6 +229,11 @@ pub(super) fn on_let(
         Some(previous) => std::mem::replace(&mut w.cancel.raced, previous),
         None => None,
     };
+    let source = source_scope(w, init);
+    let scope = w.current_scope();
+    for name in pat.idents() {
+        w.cancel.sources.push((name, scope, source));
+    }
     let Some(loop_scope) = w.innermost_loop_scope() else {
         return;
     };
@@ -261,6 +273,94 @@ fn root_binding(e: &Expr) -> Option<&str> {
         };
     }
     e.bare_ident()
+}
+
+/// The outermost scope of a binding a value is taken from (`self.reader.lock().await` takes
+/// from `self`, `BufReader::new(stream)` from `stream`, `conn.split()` from `conn`), through the
+/// locals it was taken from in turn; `usize::MAX` for a value made fresh: a call of anything but
+/// a wrapping constructor (`TcpStream::connect(addr)`), a literal, a struct expression.
+fn source_scope(w: &Walker, e: &Expr) -> usize {
+    fn go(w: &Walker, e: &Expr, depth: usize) -> usize {
+        if depth > 16 {
+            return 0;
+        }
+        match &e.kind {
+            ExprKind::Await(a) => go(w, &a.base, depth + 1),
+            ExprKind::Try(inner)
+            | ExprKind::Paren(inner)
+            | ExprKind::Group(inner)
+            | ExprKind::Ref(inner)
+            | ExprKind::Unary { expr: inner, .. } => go(w, inner, depth + 1),
+            ExprKind::Field(f) => go(w, &f.base, depth + 1),
+            ExprKind::Cast(c) => go(w, &c.expr, depth + 1),
+            ExprKind::MethodCall(mc) => go(w, &mc.receiver, depth + 1),
+            ExprKind::Call(c) => {
+                let wraps = matches!(&c.func.kind, ExprKind::Path(p)
+                    if p.segs.last().is_some_and(|s| s == "new" || s == "from" || s.starts_with("new_with") || s.starts_with("with_")));
+                if wraps {
+                    c.args
+                        .iter()
+                        .map(|a| go(w, a, depth + 1))
+                        .min()
+                        .unwrap_or(usize::MAX)
+                } else {
+                    usize::MAX
+                }
+            }
+            ExprKind::Path(_) => match e.bare_ident() {
+                Some(name) => local_source(w, name),
+                None => usize::MAX,
+            },
+            _ => usize::MAX,
+        }
+    }
+    go(w, e, 0)
+}
+
+/// The scope a local's value was taken from: its own, unless its `let` took it from another.
+fn local_source(w: &Walker, name: &str) -> usize {
+    let Some(scope) = w.binding_scope(name) else {
+        return 0;
+    };
+    let recorded = w
+        .cancel
+        .sources
+        .iter()
+        .rev()
+        .find(|(n, s, _)| n == name && *s == scope)
+        .map(|(_, _, src)| *src);
+    match recorded {
+        Some(src) => src.min(scope),
+        None => scope,
+    }
+}
+
+/// Whether an awaited operation works on a reader made at `fresh_from` or deeper from nothing
+/// outside it: a method whose receiver is such a local, or a workspace fn whose receiver and
+/// arguments are all such locals or values made on the spot.
+fn on_own_reader(w: &Walker, base: &Expr, fresh_from: usize) -> bool {
+    let owned = |e: &Expr| match root_binding(e) {
+        Some(_) => source_scope(w, e) >= fresh_from,
+        None => false,
+    };
+    let made_here = |e: &Expr| match root_binding(e) {
+        Some(_) => source_scope(w, e) >= fresh_from,
+        None => matches!(
+            e.kind,
+            ExprKind::Lit(_) | ExprKind::Opaque | ExprKind::Array(_) | ExprKind::Macro(_)
+        ),
+    };
+    match &unwrap(w, base).0.kind {
+        ExprKind::MethodCall(mc) => {
+            owned(&mc.receiver) && {
+                let index = w.file_cx().index;
+                // A workspace method gets the arguments too: one may be the reader.
+                index.methods_named(&mc.method).is_empty() || mc.args.iter().all(made_here)
+            }
+        }
+        ExprKind::Call(c) => !c.args.is_empty() && c.args.iter().all(made_here),
+        _ => false,
+    }
 }
 
 /// `&mut read`, `read.as_mut()`, `read` where `read` was bound in this iteration of the loop to
@@ -305,6 +405,14 @@ pub(super) fn on_await(w: &mut Walker, base: &Expr) {
     if ctx != ExecContext::Async || !own_body || !w.file_cx().index.fn_info(owner).sig.is_async {
         return;
     }
+    // A reader the function opened itself (connected, opened, built in its body) is dropped
+    // with its future: what a cancelled read took from it is lost with it, and nothing is
+    // left out of step for the caller.
+    if let Some(params) = w.params_scope() {
+        if on_own_reader(w, base, params + 1) {
+            return;
+        }
+    }
     // Locals of the body (scope 1 on) are made fresh on each call; parameters (scope 0) are
     // the caller's.
     let kind = match classify(w, base, 1) {
@@ -328,10 +436,8 @@ fn on_await_in_raced_block(w: &mut Walker, base: &Expr) {
     }
     let (block_span, winner, fresh_from) = (r.span, r.winner, r.fresh_from);
     // A reader opened inside the block goes with it: nothing outlives the block out of step.
-    if let ExprKind::MethodCall(mc) = &unwrap(w, base).0.kind {
-        if root_binding(&mc.receiver).and_then(|n| w.binding_scope(n)) >= Some(block_scope) {
-            return;
-        }
+    if on_own_reader(w, base, block_scope) {
+        return;
     }
     let Some(winner) = winner else {
         // Bound by a `let`: only noted, for the branch that races it.
