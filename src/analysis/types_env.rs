@@ -45,7 +45,7 @@ impl TypeCx<'_> {
             Ty::SelfTy => self_ty.map(Val::typed).unwrap_or_default(),
             Ty::Future(out) => Val::Future {
                 output: out.as_ref().map(|o| Box::new(again(o, m))),
-                origin: "an `impl Future`".into(),
+                origin: "type `impl Future`".into(),
                 prov: super::value::Provenance::Proven,
                 started: super::value::Started::No,
             },

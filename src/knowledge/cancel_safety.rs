@@ -178,6 +178,53 @@ pub fn function(path: &str) -> Option<&'static Entry> {
     FNS.iter().find(|e| e.name == path)
 }
 
+/// What to do instead of racing `op` in a loop, in the terms of the operation: a cancel-safe
+/// way to read, a buffer or cursor that keeps a write's progress, or, for any other operation
+/// (a workspace fn: a handshake, a request), the future made once and polled by reference.
+pub fn advice(op: &str) -> String {
+    const PIN_ONCE: &str = "create the future once before the loop, pin it (`tokio::pin!`) and \
+        poll it as `&mut fut`, so that losing a race does not drop it";
+    let kind = match op {
+        "read_line" => {
+            "use `lines.next_line()`, which is cancel-safe (`let mut lines = \
+            reader.lines();` before the loop)"
+        }
+        "read_exact" => {
+            "read with `read_buf` (cancel-safe) into a buffer kept outside the loop \
+            until it holds the whole record, or use a framed reader (`FramedRead` with a codec)"
+        }
+        "read_to_string" | "read_to_end" | "read_until" => {
+            "read into a buffer kept outside the \
+            loop: `read_until` and `read_to_end` append to it, and a new call goes on from there"
+        }
+        "write_all" => {
+            "keep what is left to write outside the loop, in a cursor over the buffer \
+            (`write_all_buf(&mut cursor)` advances it by what was written, so a new call writes \
+            the rest)"
+        }
+        "write_all_buf" => {
+            "keep the buffer outside the loop: `write_all_buf` advances it by what \
+            was written, so a new call writes the rest"
+        }
+        "tokio::io::copy" => {
+            "use `tokio::io::copy_buf` on a buffered reader, whose buffer keeps \
+            the bytes not yet written"
+        }
+        _ if op.starts_with("read_") && METHODS.iter().any(|e| e.name == op) => {
+            "read the bytes with `read_buf` (cancel-safe) into a buffer kept outside the loop and \
+            decode the number once they are all there, or use a framed reader"
+        }
+        // A workspace fn or a documented one: a handshake, a request, a framed write.
+        _ => {
+            return format!(
+                "{PIN_ONCE}; or run `{op}` to completion outside the `select!` (a handshake \
+                 before the loop), or make it keep its progress outside its future"
+            )
+        }
+    };
+    format!("{kind}; or {PIN_ONCE}")
+}
+
 /// What a doc comment's `# Cancel safety` section says (tokio's convention, followed by crates
 /// built on it): `Loses` when it says the item is not cancel safe, `Safe` when it says it is,
 /// `None` when there is no such section or it says neither. Lines are read as rustdoc reads a

@@ -91,7 +91,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     out.push(
         Finding::new(fact.span, message)
             .label("progress made here is lost when another branch wins")
-            .help("use a cancel-safe operation (`lines.next_line()` for `read_line`, a buffer kept outside the loop), or create the future once before the loop, pin it (`tokio::pin!`) and poll it as `&mut fut`")
+            .help(crate::knowledge::cancel_safety::advice(op))
             .notes(notes),
     );
 }

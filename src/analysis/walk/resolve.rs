@@ -67,7 +67,22 @@ impl Walker<'_, '_> {
         if let Some(v) = self.assoc_return(info) {
             return v;
         }
-        self.val_of_sig(&info.sig, info.module, info.self_ty.clone())
+        let val = self.val_of_sig(&info.sig, info.module, info.self_ty.clone());
+        // A method's future is named by its path (`Connection::close`), as the call is written.
+        let owner = info
+            .self_ty
+            .as_deref()
+            .or(info.trait_path.as_deref())
+            .and_then(|t| t.rsplit("::").next());
+        match (&val, owner) {
+            (Val::Future { origin, .. }, Some(ty))
+                if *origin == format!("fn `{}`", info.sig.name) =>
+            {
+                let origin = format!("`{ty}::{}`", info.sig.name);
+                val.with_origin(origin)
+            }
+            _ => val,
+        }
     }
 
     /// `fn call(&mut self, req: R) -> Self::Future` of a trait (or of its impl) whose
