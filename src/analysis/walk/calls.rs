@@ -116,6 +116,12 @@ impl Walker<'_, '_> {
         // `catch_unwind(|| ..)`: a panic in the closure is expected and caught.
         let catches = matches!(&call.func.kind, ExprKind::Path(p)
             if p.segs.last().is_some_and(|s| s == "catch_unwind"));
+        // `Vec::from_iter(it)` runs the iterator here.
+        if matches!(&call.func.kind, ExprKind::Path(p)
+            if p.segs.last().is_some_and(|s| s == "from_iter"))
+        {
+            call.args.iter().for_each(|a| self.on_iter_use(a));
+        }
         self.expects_panic += usize::from(catches);
         let v = self.eval_call_inner(call, span);
         self.expects_panic -= usize::from(catches);
@@ -434,6 +440,11 @@ impl Walker<'_, '_> {
         span: Span,
     ) -> Val {
         let name = mc.method.clone();
+        self.on_iter_use(&mc.receiver);
+        // `out.extend(it)` runs the iterator here.
+        if name == "extend" {
+            mc.args.iter().for_each(|a| self.on_iter_use(a));
+        }
         // A lazy stream made here has a stream's methods.
         let recv = match recv {
             Val::Stream { .. } => Val::typed(crate::knowledge::streams::STREAM_TYPE),

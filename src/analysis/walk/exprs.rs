@@ -153,6 +153,7 @@ impl Walker<'_, '_> {
                 Val::Unknown
             }
             ExprKind::For(f) => {
+                self.on_iter_use(&f.expr);
                 let drain = super::orphans::loop_start(self, e);
                 let coll = self.eval(&f.expr);
                 // Owned elements of a vector of futures or handles (`for t in tasks`); a
@@ -332,6 +333,7 @@ impl Walker<'_, '_> {
         };
         let deferred = self.deferred_closures.contains(&(c as *const _));
         self.deferred += usize::from(deferred);
+        let lazy = self.lazy_closure(c).map(|i| (i, self.facts.len()));
         let moved = ctx_override == Some(ExecContext::Offloaded) && c.is_move;
         self.moved_offloaded += usize::from(moved);
         // What the callee says this closure is called with, when it says.
@@ -353,6 +355,10 @@ impl Walker<'_, '_> {
         });
         self.deferred -= usize::from(deferred);
         self.moved_offloaded -= usize::from(moved);
+        if let Some((i, start)) = lazy {
+            let end = self.facts.len();
+            self.lazy_closure_walked(i, (start, end));
+        }
         if is_async {
             let origin = format!("the async closure at line {}", c.line);
             return Val::Callable(Box::new(Val::future(origin)));

@@ -219,7 +219,21 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
         }
     }
     w.block_value(&f.body);
+    w.hand_over_lazy_lets();
     w.finish();
+}
+
+/// `let it = paths.iter().map(|p| std::fs::read(p));` in a sync function: its closures run
+/// where the iterator is consumed. When the function's own body never consumes it (it is only
+/// handed on: returned inside a stream, moved into a closure run by `spawn_blocking`), what its
+/// closures do is not the function's own (see [`Walker::hand_over_lazy_lets`]).
+struct LazyLet {
+    name: String,
+    closures: Vec<*const ir::Closure>,
+    /// The facts the closures' walks pushed: (first, end).
+    facts: Vec<(usize, usize)>,
+    /// A method was called on it, or a `for` went over it, in the function's own body.
+    consumed: bool,
 }
 
 pub(super) struct Walker<'a, 'f> {
@@ -302,6 +316,8 @@ pub(super) struct Walker<'a, 'f> {
     param_scope: Option<usize>,
     /// Locals given `custom_flags(O_NONBLOCK)` (open options whose `open` does not wait).
     nonblocking: Vec<String>,
+    /// Lazy iterators bound by a `let` in a sync function (see [`LazyLet`]).
+    lazy_lets: Vec<LazyLet>,
     /// Binding a pattern where `_` drops nothing (a refutable pattern, or parts of a place).
     wild_silent: usize,
     /// The `let` being bound takes its value from a place (`let (a, _) = pair;`), not a
@@ -351,6 +367,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             param_names: Vec::new(),
             param_scope: None,
             nonblocking: Vec::new(),
+            lazy_lets: Vec::new(),
             deferred_closures: Vec::new(),
             last_built: None,
             built_runtimes: Vec::new(),
@@ -412,6 +429,66 @@ impl<'a, 'f> Walker<'a, 'f> {
         for i in gone.into_iter().rev() {
             if i < self.facts.len() {
                 self.facts.remove(i);
+            }
+        }
+    }
+
+    /// Before a `let NAME = <lazy iterator chain with closures>;` of a sync fn's own body.
+    pub(super) fn on_lazy_let(&mut self, pat: &ir::Pat, init: &ir::Expr) {
+        let ir::Pat::Ident { name, sub: None } = pat else {
+            return;
+        };
+        if self.ctx != ExecContext::Sync || self.body != 0 || self.owner.is_none() {
+            return;
+        }
+        let closures = lazy_chain_closures(init);
+        if !closures.is_empty() {
+            self.lazy_lets.push(LazyLet {
+                name: name.clone(),
+                closures,
+                facts: Vec::new(),
+                consumed: false,
+            });
+        }
+    }
+
+    /// A method called on `name`, or a `for` over it: in the own body, a lazy iterator bound
+    /// to it is consumed here.
+    pub(super) fn on_iter_use(&mut self, e: &ir::Expr) {
+        if self.lazy_lets.is_empty() || self.body != 0 {
+            return;
+        }
+        if let Some(name) = e.bare_ident() {
+            for l in self.lazy_lets.iter_mut().filter(|l| l.name == name) {
+                l.consumed = true;
+            }
+        }
+    }
+
+    /// Which lazy let's closure `c` is, if any.
+    pub(super) fn lazy_closure(&self, c: &ir::Closure) -> Option<usize> {
+        self.lazy_lets
+            .iter()
+            .position(|l| l.closures.contains(&(c as *const _)))
+    }
+
+    pub(super) fn lazy_closure_walked(&mut self, i: usize, range: (usize, usize)) {
+        if let Some(l) = self.lazy_lets.get_mut(i) {
+            l.facts.push(range);
+        }
+    }
+
+    /// At the end of a sync fn: the facts of the closures of lazy iterators it only handed on
+    /// are not the function's own.
+    fn hand_over_lazy_lets(&mut self) {
+        for l in std::mem::take(&mut self.lazy_lets) {
+            if l.consumed {
+                continue;
+            }
+            for (start, end) in l.facts {
+                for fact in self.facts.iter_mut().take(end).skip(start) {
+                    fact.owner = None;
+                }
             }
         }
     }

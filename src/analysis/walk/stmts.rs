@@ -55,6 +55,7 @@ impl Walker<'_, '_> {
                 self.last_built = None;
                 let val = match &local.init {
                     Some(init) => {
+                        self.on_lazy_let(&local.pat, init);
                         let saved =
                             crate::analysis::walk::select::before_let(self, &local.pat, init);
                         let v = self.eval_moved(init);
