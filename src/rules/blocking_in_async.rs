@@ -61,8 +61,16 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         // Through a helper that blocks only on one branch (`if let Some(p) = opts.ca_file`):
         // it may block, the chain's notes show the condition.
         let maybe = !chain.is_empty() && branch.is_some();
+        let blocker = super::reached(chain).unwrap_or(callee);
+        // A call that waits only in some states (a bounded channel's send, when it is full).
+        let waits = blocks_when(blocker);
         let message = if chain.is_empty() {
-            format!("blocking call `{callee}` inside async code")
+            match waits {
+                Some(when) => format!("`{callee}` may block inside async code: it waits {when}"),
+                None => format!("blocking call `{callee}` inside async code"),
+            }
+        } else if let (Some(when), false) = (waits, maybe) {
+            format!("`{callee}` may block (in `{blocker}`, which waits {when}) and is called inside async code")
         } else {
             let verb = if maybe { "may block" } else { "blocks" };
             match super::reached(chain) {
@@ -73,10 +81,9 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 None => format!("`{callee}` {verb} and is called inside async code"),
             }
         };
-        let blocker = super::reached(chain).unwrap_or(callee);
         out.push(
             Finding::new(fact.span, message)
-                .label(if maybe {
+                .label(if maybe || waits.is_some() {
                     "may block the executor thread"
                 } else {
                     "blocks the executor thread"
@@ -84,6 +91,15 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
                 .help(help(blocker, *runtime))
                 .notes(chain.clone()),
         );
+    }
+}
+
+/// When a call that blocks only in some states waits: a bounded std channel's `send` returns
+/// at once while the channel has room.
+fn blocks_when(callee: &str) -> Option<&'static str> {
+    match callee {
+        "std::sync::mpsc::SyncSender::send" => Some("while the channel is full"),
+        _ => None,
     }
 }
 
