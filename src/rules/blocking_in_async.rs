@@ -30,6 +30,11 @@
 //! blocking call on a receiver of unknown type is missed. tokio's `blocking_*` calls panic on a
 //! runtime thread; where a test expects that panic (`#[should_panic]`, a `catch_unwind` closure)
 //! they are not reported, while calls that only block (`std::thread::sleep`) still are.
+//! A helper that blocks only under a condition "may block", and the notes show the condition;
+//! where the call passes a constant that rules it out (`None` for `if let Some(p) = path`,
+//! `false` for `if verbose`), it is not reported. Open options given `O_NONBLOCK` do not wait,
+//! nor do the closures of a lazy iterator a helper only hands on (into a stream, into a closure
+//! run by `spawn_blocking`); a bounded std channel's `send` may block, while the channel is full.
 
 use super::Finding;
 use crate::analysis::facts::{Effect, ExecContext, Fact, FactKind};

@@ -64,9 +64,14 @@
 //! counts only when no type of the workspace declares a method of that name. Selects in an async
 //! block or closure made inside a loop are not followed, nor a future bound in the loop and
 //! moved into a helper before it is raced. An `async fn` counts as not cancel-safe when it
-//! awaits such an operation anywhere in its own body, unless its docs say it is cancel safe; an
-//! async block raced as a branch is reported at the first such operation it awaits on a reader
-//! from outside the block (one the block opens itself is dropped with it).
+//! awaits such an operation anywhere in its own body on a reader it did not open itself, unless
+//! its docs say it is cancel safe; an async block raced as a branch is reported at the first such
+//! operation it awaits on a reader from outside the block. A reader the future opens itself
+//! (connected, opened or built in its body, directly or through helpers it hands only such
+//! locals to) is dropped with it: nothing is left out of step. A local taken from a parameter,
+//! `self` or a guard of shared state (`self.reader.lock().await`) is not the future's own. The
+//! help fits the operation: a cancel-safe read for reads, a cursor kept outside the loop for
+//! writes, the future made once and pinned for a workspace fn (a handshake, a request).
 
 use super::Finding;
 use crate::analysis::facts::{Fact, FactKind};
