@@ -138,6 +138,9 @@ pub struct Fn {
     /// The fn's own type parameters with what their bounds mean.
     pub generics: Box<[(String, Ty)]>,
     pub params: Box<[Param]>,
+    /// Which parameters are bound `mut` by value (`mut path: ..`, `mut self`): the body may
+    /// assign them.
+    pub mut_params: Box<[bool]>,
     /// Returns `impl Iterator<..>` / `Box<dyn Iterator<..>>`.
     pub returns_iterator: bool,
     /// The signature a block sees a fn declared in it by (only for fns declared in blocks).

@@ -171,6 +171,16 @@ impl Lower<'_> {
                     }
                 })
                 .collect(),
+            mut_params: sig
+                .inputs
+                .iter()
+                .map(|input| match input {
+                    syn::FnArg::Receiver(r) => r.mutability.is_some(),
+                    syn::FnArg::Typed(pt) => {
+                        matches!(&*pt.pat, syn::Pat::Ident(i) if i.mutability.is_some())
+                    }
+                })
+                .collect(),
             returns_iterator: returns_iterator(&sig.output),
             local_sig: in_block.then(|| Box::new(sig_of(sig, attrs))),
             body: self.block(block, 0),

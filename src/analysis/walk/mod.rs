@@ -203,10 +203,13 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
             }
         }
     }
+    // A parameter the body may assign (`mut path`) is not known to keep what the caller passed.
     w.param_names = f
         .params
         .iter()
-        .map(|p| match p {
+        .zip(f.mut_params.iter())
+        .map(|(p, &mutable)| match p {
+            _ if mutable => None,
             ir::Param::SelfParam => Some("self".to_string()),
             ir::Param::Typed(ir::Pat::Ident { name, sub: None }, _) => Some(name.clone()),
             ir::Param::Typed(..) => None,
