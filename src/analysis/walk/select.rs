@@ -277,8 +277,8 @@ fn root_binding(e: &Expr) -> Option<&str> {
 
 /// The outermost scope of a binding a value is taken from (`self.reader.lock().await` takes
 /// from `self`, `BufReader::new(stream)` from `stream`, `conn.split()` from `conn`), through the
-/// locals it was taken from in turn; `usize::MAX` for a value made fresh: a call of anything but
-/// a wrapping constructor (`TcpStream::connect(addr)`), a literal, a struct expression.
+/// locals it was taken from in turn; `usize::MAX` for a value made fresh: a call that connects
+/// or opens (`TcpStream::connect(addr)`), a call of only fresh values, a literal.
 fn source_scope(w: &Walker, e: &Expr) -> usize {
     fn go(w: &Walker, e: &Expr, depth: usize) -> usize {
         if depth > 16 {
@@ -293,20 +293,22 @@ fn source_scope(w: &Walker, e: &Expr) -> usize {
             | ExprKind::Unary { expr: inner, .. } => go(w, inner, depth + 1),
             ExprKind::Field(f) => go(w, &f.base, depth + 1),
             ExprKind::Cast(c) => go(w, &c.expr, depth + 1),
+            // `listener.accept()`, `pool.connect()`: a new connection; `self.reader.lock()`,
+            // `stream.split()`: a view of the receiver.
+            ExprKind::MethodCall(mc) if opens(&mc.method) => usize::MAX,
             ExprKind::MethodCall(mc) => go(w, &mc.receiver, depth + 1),
-            ExprKind::Call(c) => {
-                let wraps = matches!(&c.func.kind, ExprKind::Path(p)
-                    if p.segs.last().is_some_and(|s| s == "new" || s == "from" || s.starts_with("new_with") || s.starts_with("with_")));
-                if wraps {
-                    c.args
-                        .iter()
-                        .map(|a| go(w, a, depth + 1))
-                        .min()
-                        .unwrap_or(usize::MAX)
-                } else {
-                    usize::MAX
-                }
-            }
+            // `TcpStream::connect(addr)`, `File::open(path)`: a new reader, whatever the
+            // arguments; any other call may wrap or split what it is given
+            // (`BufReader::new(stream)`, `split(stream)`).
+            ExprKind::Call(c) => match &c.func.kind {
+                ExprKind::Path(p) if p.segs.last().is_some_and(|s| opens(s)) => usize::MAX,
+                _ => c
+                    .args
+                    .iter()
+                    .map(|a| go(w, a, depth + 1))
+                    .min()
+                    .unwrap_or(usize::MAX),
+            },
             ExprKind::Path(_) => match e.bare_ident() {
                 Some(name) => local_source(w, name),
                 None => usize::MAX,
@@ -315,6 +317,13 @@ fn source_scope(w: &Walker, e: &Expr) -> usize {
         }
     }
     go(w, e, 0)
+}
+
+/// A call whose name says it makes a new connection or file.
+fn opens(name: &str) -> bool {
+    ["connect", "open", "accept", "bind", "create", "dial"]
+        .iter()
+        .any(|verb| name.starts_with(verb))
 }
 
 /// The scope a local's value was taken from: its own, unless its `let` took it from another.
