@@ -14,6 +14,9 @@
 //!    levels and suppressions of each reported file;
 //! 7. the outcome: diagnostics sorted, texts of the files they point into, errors and notes.
 //!
+//! Before stage 2, [`replay`] replays the stored outcome of the same invocation when nothing
+//! the run would read has changed since; a run that does not replay stores its outcome.
+//!
 //! Rendering and the exit code are the caller's. Workers never print.
 
 mod dependencies;
@@ -22,6 +25,7 @@ mod index_facts;
 mod judge;
 mod names;
 mod plan;
+mod replay;
 mod reuse;
 mod walk;
 
@@ -39,6 +43,8 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub use replay::Record as RunRecord;
 
 /// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
 pub(crate) const WORKER_STACK: usize = 256 << 20;
@@ -155,10 +161,28 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         .thread_name(|i| format!("unawaited-worker-{i}"))
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start worker threads: {e}")))?;
+    let files = plan.files();
+    let pending = match replay::check(&plan, &files, opts, buffers, &pool) {
+        replay::Checked::Replayed(mut outcome) => {
+            timer.lap("outcome replayed (nothing it read changed)");
+            if opts.verbose > 0 {
+                let all: Vec<usize> = plan.contexts.iter().map(|c| c.files.len()).collect();
+                outcome.details = details(&plan, &all, opts);
+                outcome.details.push(
+                    "outcome replayed from the cache: nothing the last run of this \
+                     invocation read has changed"
+                        .into(),
+                );
+            }
+            outcome.notes_dir = notes_dir(&plan, opts);
+            return Ok(outcome);
+        }
+        replay::Checked::Run(pending) => pending,
+    };
+    timer.lap("run cache");
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
 
-    let files = plan.files();
     let given = plan.given_texts();
     let read = |path: &Path| -> Option<Vec<u8>> {
         match given.get(path) {
@@ -208,6 +232,13 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &mut per_context,
     );
     timer.lap("dependencies");
+    let deps_read = replay::DepsRead {
+        files: per_context
+            .iter()
+            .zip(&deps.contexts)
+            .flat_map(|(files, d)| files[d.first_file..].iter().map(|f| f.path.clone()))
+            .collect(),
+    };
     let (walk_caches, index_keys) = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
     timer.lap("walk cache");
     let contexts = build_contexts(&plan, &per_context, &deps, &index_keys, &pool);
@@ -242,15 +273,24 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let mut outcome = assemble(&mut plan, results, notes);
     outcome.missing_sources = deps.missing;
     outcome.details = details;
-    outcome.notes_dir = plan
-        .contexts
-        .iter()
-        .filter(|_| !opts.no_cache)
-        .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()));
+    outcome.notes_dir = notes_dir(&plan, opts);
+    let record_writer =
+        pending.and_then(|p| replay::record(p, &plan, &facts.hashes, deps_read, &outcome));
     built::keep(&plan, &index_keys, contexts);
     let _ = cache_writer.join();
     let _ = walk_writer.join();
+    if let Some(w) = record_writer {
+        let _ = w.join();
+    }
     Ok(outcome)
+}
+
+/// The cache folder that remembers which notes the last run printed.
+fn notes_dir(plan: &Plan, opts: &Options) -> Option<PathBuf> {
+    plan.contexts
+        .iter()
+        .filter(|_| !opts.no_cache)
+        .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()))
 }
 
 /// A note for each `mod x;` of the workspace whose file is missing (a published package that

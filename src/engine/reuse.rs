@@ -111,7 +111,7 @@ fn put_lines(facts: &mut FileFacts, lines: Vec<usize>) {
 
 /// What tells this build of the tool from any other: its version, and the size and time of its
 /// executable (facts change meaning between builds of one version while it is developed).
-fn build_identity() -> &'static str {
+pub(super) fn build_identity() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
         let exe = std::env::current_exe()

@@ -22,6 +22,9 @@ pub type IndexPayload = Vec<(String, String, FileFacts)>;
 /// file's walk found).
 pub type WalkPayload = Vec<(String, String, unawaited::walk_cache::WalkEntry)>;
 
+/// The run cache's payload: each invocation's stored outcome, with what it read.
+pub type RunPayload = Vec<unawaited::engine::RunRecord>;
+
 /// The dependency cache's payload: (format, item-forwarding macros, path → (hash, facts)).
 pub type DepsPayload = (
     u32,
