@@ -412,12 +412,99 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
     assert_eq!(moved.0, fresh(&[]));
     assert_eq!((moved.1, moved.2), (1, 2), "only the edited file");
 
-    // A signature changed in another file: the caller's finding appears.
+    // A sync fn made async in another file: the caller's finding appears; the file that does
+    // not name it is not walked again.
     write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
     let signature = walked_and_reused(dir.path(), &[]);
     assert_eq!(signature.0, fresh(&[]));
     assert!(signature.0.contains("\"line\":4"), "{}", signature.0);
-    assert_eq!(signature.1, 3, "every file walked against the new index");
+    assert_eq!(
+        (signature.1, signature.2),
+        (2, 1),
+        "the edited file and the one that names `fetch`"
+    );
+
+    // A fn added: only its file (no other names it).
+    write(
+        dir.path(),
+        "src/util.rs",
+        "pub fn helper() {\n    let x = 2;\n    tick();\n    std::thread::yield_now();\n}\n\
+         pub async fn tick() {}\npub async fn later() {\n    tick().await;\n}\n\
+         pub fn job() -> Job { Job }\npub struct Job;\n",
+    );
+    let added = walked_and_reused(dir.path(), &[]);
+    assert_eq!(added.0, fresh(&[]));
+    assert_eq!((added.1, added.2), (1, 2), "only the edited file");
+
+    // A parameter added to a fn others call.
+    write(dir.path(), "src/net.rs", "pub async fn fetch(_n: u32) {}\n");
+    let params = walked_and_reused(dir.path(), &[]);
+    assert_eq!(params.0, fresh(&[]));
+    assert_eq!((params.1, params.2), (2, 1));
+
+    // A caller of `job`, then an impl of `Future` for the type `job` returns, in a third file:
+    // the caller names neither `Job` nor `Future`, but `job`, whose return type changed what
+    // it is.
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "mod net;\nmod util;\npub async fn run() {\n    net::fetch(1);\n    util::helper();\n    \
+         legacy::read_all();\n    util::job();\n}\n",
+    );
+    let caller = walked_and_reused(dir.path(), &[]);
+    assert_eq!(caller.0, fresh(&[]));
+    write(
+        dir.path(),
+        "src/net.rs",
+        "pub async fn fetch(_n: u32) {}\n\
+         impl std::future::Future for crate::util::Job {\n    type Output = ();\n    \
+         fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) \
+         -> std::task::Poll<()> {\n        std::task::Poll::Ready(())\n    }\n}\n",
+    );
+    let through_type = walked_and_reused(dir.path(), &[]);
+    assert_eq!(through_type.0, fresh(&[]));
+    assert_ne!(through_type.0, caller.0, "the dropped `Job` is reported");
+    assert_eq!(
+        through_type.1, 3,
+        "the edited file, the caller of `job` and the file that names `Job`"
+    );
+
+    // A fn others call removed.
+    write(
+        dir.path(),
+        "src/util.rs",
+        "pub async fn tick() {}\npub async fn later() {\n    tick().await;\n}\n\
+         pub fn job() -> Job { Job }\npub struct Job;\n",
+    );
+    let removed = walked_and_reused(dir.path(), &[]);
+    assert_eq!(removed.0, fresh(&[]));
+    assert_eq!(
+        (removed.1, removed.2),
+        (2, 1),
+        "the edited file and its caller"
+    );
+
+    // A file added (and declared).
+    write(
+        dir.path(),
+        "src/extra.rs",
+        "pub async fn more() {}\npub async fn go() {\n    more();\n}\n",
+    );
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "mod net;\nmod util;\nmod extra;\npub async fn run() {\n    net::fetch(1);\n    \
+         legacy::read_all();\n    util::job();\n}\n",
+    );
+    let new_file = walked_and_reused(dir.path(), &[]);
+    assert_eq!(new_file.0, fresh(&[]));
+    assert!(new_file.0.contains("src/extra.rs"), "{}", new_file.0);
+    assert_eq!(
+        (new_file.1, new_file.2),
+        (2, 2),
+        "the new file and the edited one"
+    );
+    let signature = new_file;
 
     // The configuration names a blocking fn: the walk of the unchanged caller knows it.
     write(
@@ -427,14 +514,15 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
     );
     let configured = walked_and_reused(dir.path(), &[]);
     assert_eq!(configured.0, fresh(&[]));
-    assert_eq!(configured.1, 3);
+    assert_eq!(configured.1, 4, "every file");
     assert_ne!(configured.0, signature.0, "the blocking call is reported");
 
-    // A file deleted: what it held is gone for every file.
+    // A file deleted: what it held is gone for every file that names it.
     std::fs::remove_file(dir.path().join("src/net.rs")).unwrap();
     let deleted = walked_and_reused(dir.path(), &[]);
     assert_eq!(deleted.0, fresh(&[]));
     assert_ne!(deleted.0, configured.0);
+    assert!(deleted.1 < 4, "not every file: {}", deleted.1);
     let again = walked_and_reused(dir.path(), &[]);
     assert_eq!(again.0, deleted.0);
     assert_eq!(again.1, 0);

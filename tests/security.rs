@@ -149,8 +149,8 @@ fn a_forged_walk_cache_hides_no_finding() {
         &written,
         &key_file,
         "a walk cache",
-        |files: &mut forge::WalkPayload| {
-            for entry in files.iter_mut().filter(|e| e.0 == "src/lib.rs") {
+        |payload: &mut forge::WalkPayload| {
+            for entry in payload.0.iter_mut().filter(|e| e.0 == "src/lib.rs") {
                 entry.2.facts.clear();
             }
         },

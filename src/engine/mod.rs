@@ -362,8 +362,10 @@ fn open_walk_caches(
                 }
                 let fingerprints =
                     reuse::fingerprint(&plan.cwd, &def.roots, files, dep, config.as_deref());
-                let cache =
+                let mut cache =
                     WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
+                let affected = reuse::affected(cache.stored_names(), &fingerprints.names, files);
+                cache.retain_unaffected(affected.as_ref(), fingerprints.names);
                 (cache, Some(fingerprints.index))
             })
             .unzip()
