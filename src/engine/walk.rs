@@ -374,11 +374,39 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
     }
 }
 
-/// The ids of the names a file's text holds, sorted, each once (comments and strings too: a
-/// name there only makes the file walked again when it changes).
+/// The ids of the names a file's code holds, sorted, each once: its identifiers, and the
+/// words of its string literals (`format!("{NAME}")` names `NAME`), not its comments. A text
+/// that does not lex: every word of it.
 fn idents_of(text: &str) -> Vec<u32> {
+    fn collect(tokens: proc_macro2::TokenStream, ids: &mut Vec<u32>) {
+        for t in tokens {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => {
+                    let name = i.to_string();
+                    let name = name.strip_prefix("r#").unwrap_or(&name);
+                    ids.push(super::reuse::name_id(name));
+                }
+                proc_macro2::TokenTree::Literal(l) => {
+                    super::reuse::tokens(l.to_string().as_bytes(), false, ids);
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    // A doc comment, `#[doc = ".."]` once lexed, names nothing.
+                    let first = g.stream().into_iter().next();
+                    let is_doc = g.delimiter() == proc_macro2::Delimiter::Bracket
+                        && matches!(&first, Some(proc_macro2::TokenTree::Ident(i)) if i == "doc");
+                    if !is_doc {
+                        collect(g.stream(), ids);
+                    }
+                }
+                proc_macro2::TokenTree::Punct(_) => {}
+            }
+        }
+    }
     let mut ids = Vec::new();
-    super::reuse::tokens(text.as_bytes(), false, &mut ids);
+    match text.parse::<proc_macro2::TokenStream>() {
+        Ok(tokens) => collect(tokens, &mut ids),
+        Err(_) => super::reuse::tokens(text.as_bytes(), false, &mut ids),
+    }
     ids.sort_unstable();
     ids.dedup();
     ids
