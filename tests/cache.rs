@@ -705,3 +705,45 @@ fn a_run_is_not_replayed_past_a_dependency_change() {
     assert_eq!(changed.0, run(&["--no-cache"]).0);
     assert!(!changed.0.contains("unawaited_future"), "{}", changed.0);
 }
+
+/// A process that checks again and again (the language server) keeps each file's facts in
+/// memory and does not read a file whose metadata did not change: a file changed on disk
+/// between two checks is read again, and every check finds what a run without the cache finds.
+#[test]
+fn a_resident_check_reads_again_what_changed_on_disk() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\npub async fn run() {\n    net::fetch();\n}\n",
+        ),
+        ("src/net.rs", "pub fn fetch() {}\n"),
+    ]);
+    let check = |resident: bool, no_cache: bool| {
+        let opts = unawaited::engine::Options {
+            paths: vec![dir.path().to_path_buf()],
+            resident,
+            no_cache,
+            cache_dir: Some(dir.path().join("cache")),
+            ..Default::default()
+        };
+        let outcome = unawaited::engine::run(&opts).expect("a run");
+        let mut found: Vec<(String, usize)> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.name().to_string(), d.span.start.line))
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(check(true, false), check(false, true));
+    assert!(check(true, false).is_empty());
+    // Changed at once (within the second of the last check: its metadata is not trusted
+    // then), then unchanged a second later, then changed again.
+    write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
+    assert_eq!(check(true, false), [("unawaited_future".to_string(), 3)]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(check(true, false), [("unawaited_future".to_string(), 3)]);
+    write(dir.path(), "src/net.rs", "pub fn fetch() {} // sync\n");
+    assert_eq!(check(true, false), check(false, true));
+    assert!(check(true, false).is_empty());
+}

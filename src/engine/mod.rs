@@ -76,6 +76,10 @@ pub struct Options {
     /// Report too the files of the same contexts that may call a function the named files
     /// define (`--dependents`): the callers a changed signature breaks.
     pub dependents: bool,
+    /// The process checks again and again (the language server): what the next check can
+    /// reuse is kept in memory (each file's metadata, content hash and index facts), and a
+    /// file whose metadata did not change is not read again.
+    pub resident: bool,
 }
 
 #[derive(Debug, Default)]
@@ -143,6 +147,8 @@ pub enum Fatal {
 pub(crate) struct Context {
     index: Index,
     knowledge: Knowledge,
+    /// The index's fns by keys that do not depend on its numbering, made when first needed.
+    fn_keys: std::sync::OnceLock<walk::FnKeys>,
 }
 
 pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
@@ -197,6 +203,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &read,
         opts.no_cache,
         opts.cache_dir.as_deref(),
+        opts.resident,
     );
     timer.lap("index facts (skeleton or cache)");
     let details = match opts.verbose {
@@ -239,7 +246,8 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             .flat_map(|(files, d)| files[d.first_file..].iter().map(|f| f.path.clone()))
             .collect(),
     };
-    let (walk_caches, index_keys) = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
+    let (walk_caches, index_keys) =
+        open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
     timer.lap("walk cache");
     let contexts = build_contexts(&plan, &per_context, &deps, &index_keys, &pool);
     // The caches are written, and the facts freed, while the files are walked.
@@ -347,21 +355,38 @@ fn links_out_of_repository(plan: &Plan, per_context: &[Vec<IndexedFile>]) -> Vec
 fn open_walk_caches(
     plan: &Plan,
     per_context: &mut [Vec<IndexedFile>],
+    hashes: &[Option<u128>],
     deps: &dependencies::Dependencies,
     opts: &Options,
     pool: &rayon::ThreadPool,
 ) -> (Vec<WalkCache>, Vec<Option<u128>>) {
+    // Each context's slice of the hashes (of its own files, in the plan's order).
+    let mut slices = Vec::new();
+    let mut rest = hashes;
+    for def in &plan.contexts {
+        let (now, after) = rest.split_at(def.files.len().min(rest.len()));
+        slices.push(now);
+        rest = after;
+    }
     pool.install(|| {
         plan.contexts
             .par_iter()
-            .zip(per_context.par_iter_mut())
+            .zip(per_context.par_iter_mut().zip(slices.par_iter()))
             .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
-            .map(|((def, files), (config, dep))| {
+            .map(|((def, (files, hashes)), (config, dep))| {
                 if opts.no_cache {
                     return (WalkCache::disabled(), None);
                 }
-                let fingerprints =
-                    reuse::fingerprint(&plan.cwd, &def.roots, files, dep, config.as_deref());
+                let fingerprints = reuse::fingerprint(
+                    &plan.cwd,
+                    &def.root,
+                    &def.roots,
+                    files,
+                    hashes,
+                    dep,
+                    config.as_deref(),
+                    opts.resident,
+                );
                 let mut cache =
                     WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
                 let affected = reuse::affected(cache.stored_names(), &fingerprints.names, files);
@@ -429,7 +454,11 @@ fn build_contexts(
                 if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);
                 }
-                Arc::new(Context { index, knowledge })
+                Arc::new(Context {
+                    index,
+                    knowledge,
+                    fn_keys: Default::default(),
+                })
             })
             .collect()
     })
@@ -601,6 +630,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
     let data = Context {
         index: Index::build(&files, &roots),
         knowledge: Knowledge::builtin(),
+        fn_keys: Default::default(),
     };
     let target = TargetFile {
         path: path.clone(),

@@ -91,12 +91,12 @@ impl Stat {
 
     /// Changed less than a second before `started` (or after): the content read may not be
     /// the one these times stand for.
-    fn is_recent(&self, started: i128) -> bool {
+    pub(super) fn is_recent(&self, started: i128) -> bool {
         self.mtime.max(self.ctime) + 1_000_000_000 > started
     }
 }
 
-fn nanos(t: SystemTime) -> i128 {
+pub(super) fn nanos(t: SystemTime) -> i128 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i128)
 }

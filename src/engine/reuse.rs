@@ -7,7 +7,9 @@ use crate::index::facts::{FileFacts, FnSig};
 use crate::index::IndexedFile;
 use crate::walk_cache::NameHashes;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -32,17 +34,35 @@ use xxhash_rust::xxh3::Xxh3;
 ///
 /// `index`: the key of the context's built index and knowledge: all of the above with the
 /// lines of fns (the index finds fns by line), for [`super::built`].
+///
+/// `hashes`: the content hash of each of the context's own files (the dependencies' after
+/// them have none); with `resident`, each file's part is kept in memory by its content hash
+/// for the next check of this process.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn fingerprint(
     cwd: &Path,
+    root: &Path,
     roots: &[crate::discover::CrateRoot],
     files: &mut [IndexedFile],
+    hashes: &[Option<u128>],
     deps: &ContextDeps,
     config: Option<&Config>,
+    resident: bool,
 ) -> Fingerprints {
-    type PerFile = (Vec<(u32, u64)>, u128, bool);
+    let kept = match resident {
+        true => kept_prints::take(root),
+        false => HashMap::new(),
+    };
     let per_file: Vec<PerFile> = files
         .par_iter_mut()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
+            let hash = hashes.get(i).copied().flatten();
+            if let Some((h, part)) = kept.get(&f.path) {
+                if Some(*h) == hash {
+                    return part.clone();
+                }
+            }
             let paths = std::mem::take(&mut f.facts.paths);
             let lines = take_lines(&mut f.facts);
             let path_hash = xxhash_rust::xxh3::xxh3_64(f.path.as_os_str().as_encoded_bytes());
@@ -62,9 +82,20 @@ pub(super) fn fingerprint(
             whole.update(&postcard::to_allocvec(&lines).unwrap_or_default());
             put_lines(&mut f.facts, lines);
             f.facts.paths = paths;
-            (names, whole.digest128(), f.facts.read)
+            (Arc::new(names), whole.digest128(), f.facts.read)
         })
         .collect();
+    if resident {
+        let parts = files.iter().zip(&per_file).enumerate();
+        let now = parts
+            .filter_map(|(i, (f, part))| {
+                let hash = hashes.get(i).copied().flatten()?;
+                Some((f.path.clone(), (hash, part.clone())))
+            })
+            .collect();
+        kept_prints::keep(root, now);
+        std::thread::spawn(move || drop(kept));
+    }
     let mut h = Xxh3::new();
     h.update(build_identity().as_bytes());
     h.update(cwd.as_os_str().as_encoded_bytes());
@@ -74,7 +105,7 @@ pub(super) fn fingerprint(
         if !read {
             h.update(f.path.as_os_str().as_encoded_bytes());
         }
-        for (key, entry) in entries {
+        for &(key, entry) in entries.iter() {
             let sum = names.entry(key).or_default();
             *sum = sum.wrapping_add(entry);
         }
@@ -106,6 +137,35 @@ pub(super) fn fingerprint(
         walk,
         index: index.digest128(),
         names,
+    }
+}
+
+/// One file's part of the fingerprints: each (name, entry hash), the hash of the whole with
+/// the lines of fns, and whether it was read as Rust.
+type PerFile = (Arc<Vec<(u32, u64)>>, u128, bool);
+
+/// Each file's part of the fingerprints at the last check of this process, per context root,
+/// by content hash (the language server checks again and again).
+mod kept_prints {
+    use super::PerFile;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    type Kept = HashMap<PathBuf, (u128, PerFile)>;
+    static KEPT: Mutex<Option<HashMap<PathBuf, Kept>>> = Mutex::new(None);
+
+    pub(super) fn take(root: &Path) -> Kept {
+        let mut all = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        all.get_or_insert_with(HashMap::new)
+            .remove(root)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn keep(root: &Path, kept: Kept) {
+        let mut all = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        all.get_or_insert_with(HashMap::new)
+            .insert(root.to_path_buf(), kept);
     }
 }
 

@@ -81,9 +81,10 @@ pub(super) fn walk_reachable(
     // The `async fn`s whose awaits a `select!` branch needs, per context.
     let mut demand: Vec<crate::analysis::walk::select::AwaitDemand> =
         contexts.iter().map(|_| Default::default()).collect();
-    let fn_keys: Vec<std::sync::OnceLock<FnKeys>> =
-        contexts.iter().map(|_| Default::default()).collect();
-    let keys_of = |ci: usize| fn_keys[ci].get_or_init(|| FnKeys::of(&contexts[ci].index));
+    let keys_of = |ci: usize| {
+        let c = &contexts[ci];
+        c.fn_keys.get_or_init(|| FnKeys::of(&c.index))
+    };
     while !todo.is_empty() {
         let results: Vec<((String, Walked), Option<WalkEntry>, bool)> = pool.install(|| {
             todo.par_iter()
@@ -196,7 +197,7 @@ fn reused(
 
 /// Each fn of a context's index by a key that does not depend on how the index numbers its
 /// fns: the hash of its file and path, and its rank among the fns with the same hash.
-struct FnKeys {
+pub(super) struct FnKeys {
     key_of: Vec<(u64, u32)>,
     by_key: HashMap<(u64, u32), FnId>,
 }
