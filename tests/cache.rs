@@ -747,3 +747,40 @@ fn a_resident_check_reads_again_what_changed_on_disk() {
     assert_eq!(check(true, false), check(false, true));
     assert!(check(true, false).is_empty());
 }
+
+/// The runtime the files name shapes the help of every file's findings (`spawn_blocking` of
+/// which runtime): a body that starts naming another runtime walks every file again.
+#[test]
+fn a_runtime_named_anew_walks_every_file_again() {
+    let dir = package(&[
+        ("src/lib.rs", "mod a;\nmod b;\n"),
+        (
+            "src/a.rs",
+            "pub async fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+        ),
+        (
+            "src/b.rs",
+            "pub fn g() {\n    let _ = tokio::runtime::Builder::new_current_thread();\n}\n",
+        ),
+    ]);
+    let fresh = || {
+        let args = ["check", "--format", "json", "--exit-zero", "--no-cache"];
+        stdout_of_success(dir.path(), &args)
+    };
+    let tokio = walked_and_reused(dir.path(), &[]);
+    assert_eq!(tokio.0, fresh());
+    assert!(
+        tokio.0.contains("tokio::task::spawn_blocking"),
+        "{}",
+        tokio.0
+    );
+    write(
+        dir.path(),
+        "src/b.rs",
+        "pub fn g() {\n    let _ = tokio::runtime::Builder::new_current_thread();\n    \
+         let _ = async_std::task::block_on;\n}\n",
+    );
+    let both = walked_and_reused(dir.path(), &[]);
+    assert_eq!(both.0, fresh());
+    assert_ne!(both.0, tokio.0, "the help no longer names tokio's call");
+}

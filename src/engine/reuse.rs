@@ -5,6 +5,7 @@ use super::dependencies::ContextDeps;
 use crate::config::Config;
 use crate::index::facts::{FileFacts, FnSig};
 use crate::index::IndexedFile;
+use crate::knowledge::runtimes::Runtime;
 use crate::walk_cache::NameHashes;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -18,8 +19,8 @@ use xxhash_rust::xxh3::Xxh3;
 /// `walk`: what every file's walk reads besides its own text and the index entries it can
 /// reach by name: the tool (this very build), the working folder (paths shown in facts are
 /// relative to it), the crate roots and dependency links, which files could not be read as
-/// Rust (their module trees are unknown), and the configuration's in-house APIs (the knowledge
-/// the walk reads). Levels and suppressions are applied after the walk and are not in it.
+/// Rust (their module trees are unknown), the runtime the context's files name, and the
+/// configuration's in-house APIs (the knowledge the walk reads). Levels and suppressions are applied after the walk and are not in it.
 ///
 /// `names`: per name, a hash of every index entry (a fn, a type with its fields, an impl, a
 /// trait, an import, a module) found by that name, with its file and module (see
@@ -111,6 +112,22 @@ pub(super) fn fingerprint(
         }
         index.update(&whole.to_le_bytes());
     }
+    // The runtime the context's own files name (the index's, which the walk puts in its
+    // facts): from the paths and imports of every own file, paths being out of the names.
+    let own = &files[..deps.first_file.min(files.len())];
+    let imports = own
+        .iter()
+        .flat_map(|f| &f.facts.modules)
+        .flat_map(|m| &m.uses);
+    let mut named: Vec<Runtime> = own
+        .iter()
+        .flat_map(|f| &f.facts.paths)
+        .chain(imports.map(|u| &u.target))
+        .filter_map(|p| Runtime::of_crate(p.first()?))
+        .collect();
+    named.sort_by_key(|r| *r as u8);
+    named.dedup();
+    h.update(format!("{:?}", Runtime::of_set(&named)).as_bytes());
     // How many of the files are the dependencies' (not where they start: a file added to
     // the context moves that, and the dependencies' paths are in their entries' hashes).
     let text = format!(
