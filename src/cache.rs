@@ -99,6 +99,7 @@ fn is_cache_entry(name: &str) -> bool {
     let cache_file = |n: &str| {
         (n.starts_with("index-") || n.starts_with("walk-")) && n.ends_with(".cache")
             || n == NOTES_SEEN
+            || n == RUN_RECORD
     };
     crate::files::CACHE_DIR_MARKERS.contains(&name)
         || cache_file(name)
@@ -124,6 +125,10 @@ fn dir_of(file: &Path) -> &Path {
 /// The file that remembers the notes the last run printed (a hash of them), so a run that has
 /// nothing new to say says nothing (a pre-commit hook runs on every commit).
 const NOTES_SEEN: &str = "notes-seen";
+
+/// The file of the outcomes of whole runs, replayed while nothing they read changed (written
+/// and read by the engine).
+pub const RUN_RECORD: &str = "run.cache";
 
 /// Whether the last run whose notes went to `dir` printed the same notes (`hash`); remembers
 /// `hash` for the next run either way. A folder that cannot be written remembers nothing, and

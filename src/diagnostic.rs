@@ -8,7 +8,7 @@ use crate::rule_id::RuleId;
 use serde::{Deserialize, Serialize};
 
 /// How serious a finding is; the order is the order of strength.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Allow,
@@ -140,7 +140,7 @@ pub struct Note {
 }
 
 /// One finding, ready to be rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub rule: RuleId,
     pub level: Level,
@@ -174,7 +174,7 @@ impl Diagnostic {
 }
 
 /// A problem that is not a finding: a file that cannot be read, a bad configuration value, ...
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunError {
     pub path: String,
     pub message: String,

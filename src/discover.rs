@@ -12,7 +12,7 @@ use crate::diagnostic::RunError;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 use std::cell::{OnceCell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use walkdir::WalkDir;
@@ -506,14 +506,33 @@ const PACKAGE_TREES: &[&str] = &["src", "tests", "examples", "benches"];
 /// Groups targets by context, reading manifests once.
 #[derive(Default)]
 pub struct ContextFinder {
-    manifests: HashMap<PathBuf, Option<Manifest>>,
+    manifests: HashMap<PathBuf, Option<Rc<Manifest>>>,
+    /// Per package folder: the files its manifest names as targets, normalised.
+    explicit_targets: HashMap<PathBuf, Rc<HashSet<PathBuf>>>,
 }
 
 impl ContextFinder {
-    fn manifest(&mut self, dir: &Path) -> Option<Manifest> {
+    fn manifest(&mut self, dir: &Path) -> Option<Rc<Manifest>> {
         self.manifests
             .entry(dir.to_path_buf())
-            .or_insert_with(|| read_manifest(dir))
+            .or_insert_with(|| read_manifest(dir).map(Rc::new))
+            .clone()
+    }
+
+    /// The files the manifest in `dir` names as targets (`[lib] path`, `[[bin]]`, `[[test]]`,
+    /// ... and `build`), normalised.
+    fn explicit_targets(&mut self, dir: &Path, m: &Manifest) -> Rc<HashSet<PathBuf>> {
+        self.explicit_targets
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let paths = m.lib_path.iter().chain(&m.bin_paths);
+                let paths = paths.chain(&m.other_target_paths);
+                Rc::new(
+                    paths
+                        .map(|p| crate::files::normalize(&dir.join(p)))
+                        .collect(),
+                )
+            })
             .clone()
     }
 
@@ -531,12 +550,7 @@ impl ContextFinder {
                     .as_os_str()
                     .to_string_lossy()
                     .into_owned();
-                let explicit = m
-                    .lib_path
-                    .iter()
-                    .chain(&m.bin_paths)
-                    .chain(&m.other_target_paths)
-                    .any(|p| crate::files::normalize(&d.join(p)) == file);
+                let explicit = self.explicit_targets(d, &m).contains(file);
                 if PACKAGE_TREES.contains(&first.as_str())
                     || rel == Path::new("build.rs")
                     || explicit
@@ -660,7 +674,7 @@ impl ContextFinder {
         };
         let mut members: Vec<(String, PathBuf)> = Vec::new();
         for dir in self.packages_in(&root, &walker) {
-            if let Some(name) = self.manifest(&dir).and_then(|m| m.package_name) {
+            if let Some(name) = self.manifest(&dir).and_then(|m| m.package_name.clone()) {
                 members.push((name, dir));
             }
         }
@@ -713,6 +727,7 @@ impl ContextFinder {
         let packages = self.packages_in(key, walker);
         let boundary = Boundary::of(key);
         let mut files = Vec::new();
+        let mut seen: HashSet<PathBuf> = HashSet::new();
         let mut roots = Vec::new();
         for pkg in packages {
             let Some(m) = self.manifest(&pkg) else {
@@ -722,7 +737,9 @@ impl ContextFinder {
             for tree in PACKAGE_TREES {
                 let dir = pkg.join(tree);
                 if dir.is_dir() {
-                    files.extend(walker.rust_files(&dir, errors));
+                    let found = walker.rust_files(&dir, errors);
+                    seen.extend(found.iter().cloned());
+                    files.extend(found);
                 }
             }
             for extra in m
@@ -733,10 +750,11 @@ impl ContextFinder {
                 .map(|p| crate::files::normalize(&pkg.join(p)))
                 .chain([pkg.join("build.rs")])
             {
-                if !extra.is_file() || files.contains(&extra) {
+                if seen.contains(&extra) || !extra.is_file() {
                     continue;
                 }
                 if boundary.holds(&extra) {
+                    seen.insert(extra.clone());
                     files.push(extra);
                 } else if extra == pkg.join("build.rs") {
                     walker.refuse(&extra);
@@ -810,12 +828,15 @@ impl ContextFinder {
 
 fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> Vec<CrateRoot> {
     let mut roots = Vec::new();
+    let mut taken: HashSet<PathBuf> = HashSet::new();
+    let all: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
     let lib = m
         .lib_path
         .as_ref()
         .map(|p| crate::files::normalize(&pkg.join(p)))
         .unwrap_or_else(|| pkg.join("src/lib.rs"));
-    if files.contains(&lib) {
+    if all.contains(lib.as_path()) {
+        taken.insert(lib.clone());
         roots.push(CrateRoot {
             file: lib,
             name: lib_name.to_string(),
@@ -823,7 +844,7 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
         });
     }
     let mut private = |file: PathBuf, label: &str| {
-        if files.contains(&file) && !roots.iter().any(|r: &CrateRoot| r.file == file) {
+        if all.contains(file.as_path()) && taken.insert(file.clone()) {
             roots.push(CrateRoot {
                 file,
                 name: format!("{lib_name}[{label}]"),

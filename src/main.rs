@@ -465,6 +465,7 @@ fn check(args: CheckArgs, verbose: u8) -> ExitCode {
         verbose,
         allow_extend_outside: args.allow_extend_outside,
         dependents: args.dependents,
+        resident: false,
     };
     // A path that is not there at all is a mistake in the command, not a file to report.
     for path in &opts.paths {

@@ -4,12 +4,16 @@
 //!
 //! A file's walk reads its own text and its context's index (every file's index facts, the
 //! dependencies' facts, the crate roots and links) and knowledge (the configuration's in-house
-//! APIs). The engine sums all of that except the file's own text into one *fingerprint* per
-//! context; an entry is keyed by (fingerprint, the file's content hash). The fingerprint is
-//! written into the sealed header, so a cache walked against another index is not even decoded.
-//! Editing a body leaves the index facts as they were (unless it moves a fn to another line, or
-//! changes what the index reads of bodies), so only that file is walked again; a changed
-//! signature, configuration or dependency changes the fingerprint and every file is walked.
+//! APIs). The engine sums what every walk reads (the tool, the crate roots and links, the
+//! knowledge) into one *fingerprint* per context, written into the sealed header: a cache
+//! walked against another is not even decoded. The index entries are hashed per name
+//! ([`NameHashes`], stored with the entries); each entry keeps the names its file's text holds.
+//! A run takes an entry while the file's content hash is the same and none of the names whose
+//! entries changed (nor a name whose entries mention one: a fn returning a type whose impls
+//! changed) is among the file's. Editing a body walks that file again; adding, removing or
+//! changing a fn walks again the files that name it; a configuration or dependency change, a
+//! glob import or an `include!` that changed, walks every file. The fns the facts name are
+//! stored by file, path and rank, and found again in an index numbered differently.
 //!
 //! One file per context, beside the index cache (see [`crate::cache`]), written atomically; a
 //! file that does not check out is ignored.
@@ -19,11 +23,14 @@ use crate::files::{content_hash, read_sealed, write_sealed};
 use crate::source::ParseFailure;
 use crate::suppress::Suppressions;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Bumped when what an entry means changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+
+/// Per name (see [`crate::engine`]'s fingerprint), a hash of every index entry found by it.
+pub type NameHashes = HashMap<u32, u64>;
 
 /// What the walk of one file gave.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,18 +44,27 @@ pub struct WalkEntry {
     /// The lines of test code (a file to report only).
     #[serde(default)]
     pub test_ranges: Vec<(usize, usize)>,
+    /// The ids of the names the file's text holds (sorted): an index entry found by another
+    /// name is not one its walk read.
+    pub idents: Vec<u32>,
+    /// The index's fns that `facts` name, in the order of the numbers the facts give them:
+    /// each as (hash of its file and path, its rank among the fns with the same), so that
+    /// they are found in an index whose numbering changed.
+    pub fns: Vec<(u64, u32)>,
 }
 
 /// The payload as read: (path relative to the context root, content hash in hex, entry).
 #[derive(Deserialize)]
 struct Payload {
     files: Vec<(String, String, WalkEntry)>,
+    names: Vec<(u32, u64)>,
 }
 
 /// The same payload as written, borrowing the entries.
 #[derive(Serialize)]
 struct PayloadOut<'a> {
     files: Vec<(String, String, &'a WalkEntry)>,
+    names: Vec<(u32, u64)>,
 }
 
 /// The stored walks of one context that were walked against the current fingerprint.
@@ -58,6 +74,11 @@ pub struct WalkCache {
     root: PathBuf,
     kind: String,
     entries: HashMap<PathBuf, (u128, WalkEntry)>,
+    /// The name hashes the entries were walked against; once [`WalkCache::retain_unaffected`]
+    /// ran, those of this run.
+    names: NameHashes,
+    /// The name hashes differ from the stored ones (the file is written again).
+    names_changed: bool,
 }
 
 impl WalkCache {
@@ -78,9 +99,10 @@ impl WalkCache {
             "{} walk {FORMAT} {fingerprint:032x}",
             crate::index::facts_shape::sealed_kind()
         );
-        let entries = read_sealed::<Payload>(&file, &kind)
+        let (entries, names) = read_sealed::<Payload>(&file, &kind)
             .map(|p| {
-                p.files
+                let entries = p
+                    .files
                     .into_iter()
                     .filter_map(|(rel, hash, entry)| {
                         Some((
@@ -88,7 +110,8 @@ impl WalkCache {
                             (u128::from_str_radix(&hash, 16).ok()?, entry),
                         ))
                     })
-                    .collect()
+                    .collect();
+                (entries, p.names.into_iter().collect())
             })
             .unwrap_or_default();
         WalkCache {
@@ -96,7 +119,28 @@ impl WalkCache {
             root: root.to_path_buf(),
             kind,
             entries,
+            names,
+            names_changed: false,
         }
+    }
+
+    /// The name hashes the stored entries were walked against.
+    pub fn stored_names(&self) -> &NameHashes {
+        &self.names
+    }
+
+    /// Drops the entries whose file names one of the `affected` names (all of them with
+    /// `None`), and takes `now` as the name hashes the rest stand for.
+    pub fn retain_unaffected(&mut self, affected: Option<&HashSet<u32>>, now: NameHashes) {
+        match affected {
+            None => self.entries.clear(),
+            Some(a) if !a.is_empty() => self
+                .entries
+                .retain(|_, (_, e)| !e.idents.iter().any(|i| a.contains(i))),
+            Some(_) => {}
+        }
+        self.names_changed = self.names != now;
+        self.names = now;
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -125,7 +169,7 @@ impl WalkCache {
             })
             .map(|(p, (h, e))| (p.as_path(), *h, e))
             .collect();
-        if fresh.is_empty() && kept.len() == self.entries.len() {
+        if fresh.is_empty() && kept.len() == self.entries.len() && !self.names_changed {
             return;
         }
         let mut files: Vec<(String, String, &WalkEntry)> = kept
@@ -139,7 +183,9 @@ impl WalkCache {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let dir = file.parent().unwrap_or(Path::new("."));
         if crate::cache::prepare_dir(dir).is_ok() {
-            write_sealed(file, &self.kind, &PayloadOut { files });
+            let mut names: Vec<(u32, u64)> = self.names.iter().map(|(k, v)| (*k, *v)).collect();
+            names.sort_unstable();
+            write_sealed(file, &self.kind, &PayloadOut { files, names });
         }
     }
 }
@@ -155,6 +201,8 @@ mod tests {
             suppressions: None,
             parse_failure: None,
             test_ranges: Vec::new(),
+            idents: Vec::new(),
+            fns: Vec::new(),
         }
     }
 

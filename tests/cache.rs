@@ -86,8 +86,8 @@ fn results_are_identical_with_and_without_the_cache() {
     let files = cache_files(dir.path());
     assert_eq!(
         files.len(),
-        2,
-        "one index cache and one walk cache for the package: {files:?}"
+        3,
+        "one index cache, one walk cache and one run cache for the package: {files:?}"
     );
     let written = |f: &PathBuf| std::fs::metadata(f).unwrap().modified().unwrap();
     let times: Vec<_> = files.iter().map(written).collect();
@@ -128,7 +128,7 @@ fn an_edited_file_is_parsed_again() {
     ]);
     let (doc, _) = check_json(dir.path(), &["--exit-zero"]);
     assert_eq!(doc["summary"]["diagnostics"], 0, "{doc}");
-    assert_eq!(cache_files(dir.path()).len(), 2);
+    assert_eq!(cache_files(dir.path()).len(), 3);
     // `fetch` becomes async: the caller's finding must appear, the cache notwithstanding.
     write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
     let (doc, _) = check_json(dir.path(), &["--exit-zero", "src/lib.rs"]);
@@ -164,8 +164,11 @@ fn a_corrupt_truncated_or_foreign_cache_is_ignored_and_rebuilt() {
             v
         }),
     ];
+    // Without the run cache, which would replay the outcome without reading the index cache.
+    let run_cache = dir.path().join("target/unawaited/run.cache");
     for (what, bytes) in cases {
         std::fs::write(&file, &bytes).unwrap();
+        let _ = std::fs::remove_file(&run_cache);
         assert_eq!(run(dir.path(), &[]), expected, "with a {what} cache file");
         assert_eq!(
             std::fs::read(&file).unwrap(),
@@ -215,14 +218,14 @@ fn the_cache_folder_can_be_chosen() {
         assert_eq!(out.status.code(), Some(0));
     };
     run_with(&[]);
-    assert_eq!(cache_files_in(&by_env).len(), 2);
+    assert_eq!(cache_files_in(&by_env).len(), 3);
     assert!(by_env.join("CACHEDIR.TAG").is_file() && by_env.join(".gitignore").is_file());
     assert!(
         !dir.path().join("target").exists(),
         "nothing in the package"
     );
     run_with(&["--cache-dir", by_flag.to_str().unwrap()]);
-    assert_eq!(cache_files_in(&by_flag).len(), 2, "the flag wins");
+    assert_eq!(cache_files_in(&by_flag).len(), 3, "the flag wins");
     // `clean` finds the same folder the same way, and says what it removed.
     let out = unawaited()
         .current_dir(dir.path())
@@ -235,13 +238,13 @@ fn the_cache_folder_can_be_chosen() {
     assert_eq!(out.status.code(), Some(0));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("removed") && said.contains("(4 files)"),
+        said.contains("removed") && said.contains("(5 files)"),
         "{said}"
     );
     assert!(!by_env.exists());
     assert_eq!(
         cache_files_in(&by_flag).len(),
-        2,
+        3,
         "only the folder asked for"
     );
 }
@@ -298,7 +301,7 @@ fn concurrent_runs_never_corrupt_the_cache() {
             assert_eq!(out, expected);
         }
         let files = cache_files(dir.path());
-        assert_eq!(files.len(), 2, "no temporary file left behind: {files:?}");
+        assert_eq!(files.len(), 3, "no temporary file left behind: {files:?}");
         let read = |f: &PathBuf| std::fs::read(f).unwrap();
         let before: Vec<Vec<u8>> = files.iter().map(read).collect();
         assert_eq!(run(dir.path(), &[]), expected);
@@ -311,8 +314,10 @@ fn concurrent_runs_never_corrupt_the_cache() {
 }
 
 /// How many files a run walked and how many it took from the walk cache, as
-/// `UNAWAITED_TIMINGS` says, and its JSON document.
+/// `UNAWAITED_TIMINGS` says, and its JSON document. The run cache is removed first: a replayed
+/// run walks nothing at all.
 fn walked_and_reused(dir: &Path, args: &[&str]) -> (String, usize, usize) {
+    let _ = std::fs::remove_file(dir.join("target/unawaited/run.cache"));
     let out = unawaited()
         .current_dir(dir)
         .env("UNAWAITED_TIMINGS", "1")
@@ -407,12 +412,99 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
     assert_eq!(moved.0, fresh(&[]));
     assert_eq!((moved.1, moved.2), (1, 2), "only the edited file");
 
-    // A signature changed in another file: the caller's finding appears.
+    // A sync fn made async in another file: the caller's finding appears; the file that does
+    // not name it is not walked again.
     write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
     let signature = walked_and_reused(dir.path(), &[]);
     assert_eq!(signature.0, fresh(&[]));
     assert!(signature.0.contains("\"line\":4"), "{}", signature.0);
-    assert_eq!(signature.1, 3, "every file walked against the new index");
+    assert_eq!(
+        (signature.1, signature.2),
+        (2, 1),
+        "the edited file and the one that names `fetch`"
+    );
+
+    // A fn added: only its file (no other names it).
+    write(
+        dir.path(),
+        "src/util.rs",
+        "pub fn helper() {\n    let x = 2;\n    tick();\n    std::thread::yield_now();\n}\n\
+         pub async fn tick() {}\npub async fn later() {\n    tick().await;\n}\n\
+         pub fn job() -> Job { Job }\npub struct Job;\n",
+    );
+    let added = walked_and_reused(dir.path(), &[]);
+    assert_eq!(added.0, fresh(&[]));
+    assert_eq!((added.1, added.2), (1, 2), "only the edited file");
+
+    // A parameter added to a fn others call.
+    write(dir.path(), "src/net.rs", "pub async fn fetch(_n: u32) {}\n");
+    let params = walked_and_reused(dir.path(), &[]);
+    assert_eq!(params.0, fresh(&[]));
+    assert_eq!((params.1, params.2), (2, 1));
+
+    // A caller of `job`, then an impl of `Future` for the type `job` returns, in a third file:
+    // the caller names neither `Job` nor `Future`, but `job`, whose return type changed what
+    // it is.
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "mod net;\nmod util;\npub async fn run() {\n    net::fetch(1);\n    util::helper();\n    \
+         legacy::read_all();\n    util::job();\n}\n",
+    );
+    let caller = walked_and_reused(dir.path(), &[]);
+    assert_eq!(caller.0, fresh(&[]));
+    write(
+        dir.path(),
+        "src/net.rs",
+        "pub async fn fetch(_n: u32) {}\n\
+         impl std::future::Future for crate::util::Job {\n    type Output = ();\n    \
+         fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) \
+         -> std::task::Poll<()> {\n        std::task::Poll::Ready(())\n    }\n}\n",
+    );
+    let through_type = walked_and_reused(dir.path(), &[]);
+    assert_eq!(through_type.0, fresh(&[]));
+    assert_ne!(through_type.0, caller.0, "the dropped `Job` is reported");
+    assert_eq!(
+        through_type.1, 3,
+        "the edited file, the caller of `job` and the file that names `Job`"
+    );
+
+    // A fn others call removed.
+    write(
+        dir.path(),
+        "src/util.rs",
+        "pub async fn tick() {}\npub async fn later() {\n    tick().await;\n}\n\
+         pub fn job() -> Job { Job }\npub struct Job;\n",
+    );
+    let removed = walked_and_reused(dir.path(), &[]);
+    assert_eq!(removed.0, fresh(&[]));
+    assert_eq!(
+        (removed.1, removed.2),
+        (2, 1),
+        "the edited file and its caller"
+    );
+
+    // A file added (and declared).
+    write(
+        dir.path(),
+        "src/extra.rs",
+        "pub async fn more() {}\npub async fn go() {\n    more();\n}\n",
+    );
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "mod net;\nmod util;\nmod extra;\npub async fn run() {\n    net::fetch(1);\n    \
+         legacy::read_all();\n    util::job();\n}\n",
+    );
+    let new_file = walked_and_reused(dir.path(), &[]);
+    assert_eq!(new_file.0, fresh(&[]));
+    assert!(new_file.0.contains("src/extra.rs"), "{}", new_file.0);
+    assert_eq!(
+        (new_file.1, new_file.2),
+        (2, 2),
+        "the new file and the edited one"
+    );
+    let signature = new_file;
 
     // The configuration names a blocking fn: the walk of the unchanged caller knows it.
     write(
@@ -422,15 +514,273 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
     );
     let configured = walked_and_reused(dir.path(), &[]);
     assert_eq!(configured.0, fresh(&[]));
-    assert_eq!(configured.1, 3);
+    assert_eq!(configured.1, 4, "every file");
     assert_ne!(configured.0, signature.0, "the blocking call is reported");
 
-    // A file deleted: what it held is gone for every file.
+    // A file deleted: what it held is gone for every file that names it.
     std::fs::remove_file(dir.path().join("src/net.rs")).unwrap();
     let deleted = walked_and_reused(dir.path(), &[]);
     assert_eq!(deleted.0, fresh(&[]));
     assert_ne!(deleted.0, configured.0);
+    assert!(deleted.1 < 4, "not every file: {}", deleted.1);
     let again = walked_and_reused(dir.path(), &[]);
     assert_eq!(again.0, deleted.0);
     assert_eq!(again.1, 0);
+}
+
+/// A run with `UNAWAITED_TIMINGS`: its JSON document, and whether it replayed the stored
+/// outcome of the last run of the same invocation.
+fn replayed(dir: &Path, args: &[&str]) -> (String, bool) {
+    let out = unawaited()
+        .current_dir(dir)
+        .env("UNAWAITED_TIMINGS", "1")
+        .args(["check", "--format", "json", "--exit-zero"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let doc = String::from_utf8(out.stdout).unwrap();
+    (doc, err.contains("outcome replayed"))
+}
+
+/// The run cache: a run whose inputs (files, their texts, configuration, manifests, options)
+/// are what the stored run read replays its outcome; any change runs again, and every run gives
+/// what a run without the cache gives.
+#[test]
+fn a_run_is_replayed_only_while_nothing_it_read_changed() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\npub async fn run() {\n    net::fetch();\n    legacy::read_all();\n}\n",
+        ),
+        ("src/net.rs", "pub async fn fetch() {}\n"),
+    ]);
+    let fresh = |args: &[&str]| -> String {
+        let args = [
+            &["check", "--format", "json", "--exit-zero", "--no-cache"],
+            args,
+        ]
+        .concat();
+        stdout_of_success(dir.path(), &args)
+    };
+    let step = |what: &str, args: &[&str], replays: bool| {
+        let (doc, was) = replayed(dir.path(), args);
+        assert_eq!(
+            doc,
+            fresh(args),
+            "{what}: the findings of a run without the cache"
+        );
+        assert_eq!(was, replays, "{what}: replayed");
+        doc
+    };
+    step("cold", &[], false);
+    let warm = step("nothing changed", &[], true);
+    assert!(warm.contains("\"line\":3"), "{warm}");
+    // Other options are another invocation.
+    step(
+        "another option, cold",
+        &["--select", "unawaited_future"],
+        false,
+    );
+    step(
+        "another option, warm",
+        &["--select", "unawaited_future"],
+        true,
+    );
+    step("the first invocation is kept too", &[], true);
+    // The same text written again (new times): read, hashed, found unchanged.
+    write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
+    step("same text, new times", &[], true);
+    // A changed signature.
+    write(dir.path(), "src/net.rs", "pub fn fetch() {}\n");
+    let sync = step("an edited file", &[], false);
+    assert_ne!(sync, warm);
+    step("then unchanged", &[], true);
+    // A configuration appears, then changes.
+    write(
+        dir.path(),
+        "unawaited.toml",
+        "blocking = [\"legacy::read_all\"]\n",
+    );
+    let configured = step("a new configuration", &[], false);
+    assert_ne!(configured, sync);
+    write(dir.path(), "unawaited.toml", "\n");
+    step("an edited configuration", &[], false);
+    // A file added, then deleted.
+    write(
+        dir.path(),
+        "src/extra.rs",
+        "pub async fn more() {}\npub async fn f() { more(); }\n",
+    );
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "mod net;\nmod extra;\npub async fn run() {\n    net::fetch();\n}\n",
+    );
+    let added = step("a file added", &[], false);
+    assert!(added.contains("src/extra.rs"), "{added}");
+    std::fs::remove_file(dir.path().join("src/extra.rs")).unwrap();
+    step("a file deleted", &[], false);
+    step("then unchanged", &[], true);
+    // The manifest: another edition may change what the files mean.
+    let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        &format!("{manifest}\n[dependencies]\n"),
+    );
+    step("an edited manifest", &[], false);
+}
+
+/// What the dependencies gave is part of what a run read: a dependency's sources that appear in
+/// `$CARGO_HOME` (after `cargo fetch`) or change there are read again, not replayed past.
+#[test]
+fn a_run_is_not_replayed_past_a_dependency_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("registry/src")).unwrap();
+    let app = dir.path().join("app");
+    write(
+        &app,
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nasyncdep = \"1\"\n",
+    );
+    write(
+        &app,
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\
+         dependencies = [\"asyncdep\"]\n\n[[package]]\nname = \"asyncdep\"\n\
+         version = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    );
+    write(
+        &app,
+        "src/lib.rs",
+        "pub async fn run() {\n    asyncdep::fetch();\n}\n",
+    );
+    let run = |args: &[&str]| -> (String, bool) {
+        let out = unawaited()
+            .current_dir(&app)
+            .env("CARGO_HOME", &home)
+            .env("UNAWAITED_DEPS_CACHE", dir.path().join("deps-cache"))
+            .env("UNAWAITED_TIMINGS", "1")
+            .args(["check", "--format", "json", "--exit-zero"])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            err.contains("outcome replayed"),
+        )
+    };
+    let missing = run(&[]);
+    assert!(
+        !missing.1 && !missing.0.contains("unawaited_future"),
+        "{}",
+        missing.0
+    );
+    // The registry folders and the crate's files, old enough to be taken by their metadata.
+    let krate = home.join("registry/src/index.crates.io-0000000000000000/asyncdep-1.0.0");
+    write(
+        &krate,
+        "Cargo.toml",
+        "[package]\nname = \"asyncdep\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    write(&krate, "src/lib.rs", "pub async fn fetch() {}\n");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let found = run(&[]);
+    assert!(!found.1, "the sources appeared: not replayed");
+    assert_eq!(found.0, run(&["--no-cache"]).0);
+    assert!(found.0.contains("unawaited_future"), "{}", found.0);
+    assert!(run(&[]).1, "then unchanged: replayed");
+    // The dependency's file changes (a path dependency being edited, say). The dependency
+    // cache takes a registry crate as immutable: it is removed, to leave the run cache alone
+    // in play.
+    write(&krate, "src/lib.rs", "pub fn fetch() {}\n");
+    std::fs::remove_dir_all(dir.path().join("deps-cache")).unwrap();
+    let changed = run(&[]);
+    assert!(!changed.1, "a dependency's file changed: not replayed");
+    assert_eq!(changed.0, run(&["--no-cache"]).0);
+    assert!(!changed.0.contains("unawaited_future"), "{}", changed.0);
+}
+
+/// A process that checks again and again (the language server) keeps each file's facts in
+/// memory and does not read a file whose metadata did not change: a file changed on disk
+/// between two checks is read again, and every check finds what a run without the cache finds.
+#[test]
+fn a_resident_check_reads_again_what_changed_on_disk() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\npub async fn run() {\n    net::fetch();\n}\n",
+        ),
+        ("src/net.rs", "pub fn fetch() {}\n"),
+    ]);
+    let check = |resident: bool, no_cache: bool| {
+        let opts = unawaited::engine::Options {
+            paths: vec![dir.path().to_path_buf()],
+            resident,
+            no_cache,
+            cache_dir: Some(dir.path().join("cache")),
+            ..Default::default()
+        };
+        let outcome = unawaited::engine::run(&opts).expect("a run");
+        let mut found: Vec<(String, usize)> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.name().to_string(), d.span.start.line))
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(check(true, false), check(false, true));
+    assert!(check(true, false).is_empty());
+    // Changed at once (within the second of the last check: its metadata is not trusted
+    // then), then unchanged a second later, then changed again.
+    write(dir.path(), "src/net.rs", "pub async fn fetch() {}\n");
+    assert_eq!(check(true, false), [("unawaited_future".to_string(), 3)]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(check(true, false), [("unawaited_future".to_string(), 3)]);
+    write(dir.path(), "src/net.rs", "pub fn fetch() {} // sync\n");
+    assert_eq!(check(true, false), check(false, true));
+    assert!(check(true, false).is_empty());
+}
+
+/// The runtime the files name shapes the help of every file's findings (`spawn_blocking` of
+/// which runtime): a body that starts naming another runtime walks every file again.
+#[test]
+fn a_runtime_named_anew_walks_every_file_again() {
+    let dir = package(&[
+        ("src/lib.rs", "mod a;\nmod b;\n"),
+        (
+            "src/a.rs",
+            "pub async fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+        ),
+        (
+            "src/b.rs",
+            "pub fn g() {\n    let _ = tokio::runtime::Builder::new_current_thread();\n}\n",
+        ),
+    ]);
+    let fresh = || {
+        let args = ["check", "--format", "json", "--exit-zero", "--no-cache"];
+        stdout_of_success(dir.path(), &args)
+    };
+    let tokio = walked_and_reused(dir.path(), &[]);
+    assert_eq!(tokio.0, fresh());
+    assert!(
+        tokio.0.contains("tokio::task::spawn_blocking"),
+        "{}",
+        tokio.0
+    );
+    write(
+        dir.path(),
+        "src/b.rs",
+        "pub fn g() {\n    let _ = tokio::runtime::Builder::new_current_thread();\n    \
+         let _ = async_std::task::block_on;\n}\n",
+    );
+    let both = walked_and_reused(dir.path(), &[]);
+    assert_eq!(both.0, fresh());
+    assert_ne!(both.0, tokio.0, "the help no longer names tokio's call");
 }

@@ -3,7 +3,7 @@
 //!
 //! - A cache it plants hides no finding: cache files are sealed with a secret key of the user's,
 //!   and one sealed any other way is ignored and rewritten (the index cache in the package's
-//!   `target/unawaited/`, and the dependency cache).
+//!   `target/unawaited/` with the walk and run caches beside it, and the dependency cache).
 
 mod common;
 use common::forge::{self, Seal};
@@ -84,7 +84,12 @@ fn a_forged_index_cache_hides_no_finding() {
         ),
         ("src/net.rs", SYNC_FETCH),
     ]);
-    let run = || findings(&check_with_key(dir.path(), &key_file, &[], &[]));
+    // The run cache is removed before each run: only the index cache is in play.
+    let run_cache = dir.path().join("target/unawaited/run.cache");
+    let run = || {
+        let _ = std::fs::remove_file(&run_cache);
+        findings(&check_with_key(dir.path(), &key_file, &[], &[]))
+    };
     assert!(run().is_empty());
     // The index cache (the walk cache beside it is sealed the same way).
     let cache = cache_files_in(&dir.path().join("target/unawaited"))
@@ -123,7 +128,12 @@ fn a_forged_walk_cache_hides_no_finding() {
         "src/lib.rs",
         "async fn fetch() {}\npub async fn run() {\n    fetch();\n}\n",
     )]);
-    let run = || findings(&check_with_key(dir.path(), &key_file, &[], &[]));
+    // The run cache is removed before each run: only the walk cache is in play.
+    let run_cache = dir.path().join("target/unawaited/run.cache");
+    let run = || {
+        let _ = std::fs::remove_file(&run_cache);
+        findings(&check_with_key(dir.path(), &key_file, &[], &[]))
+    };
     let expected = vec![("src/lib.rs".to_string(), 3, "unawaited_future".to_string())];
     assert_eq!(run(), expected);
     let cache = cache_files_in(&dir.path().join("target/unawaited"))
@@ -139,9 +149,41 @@ fn a_forged_walk_cache_hides_no_finding() {
         &written,
         &key_file,
         "a walk cache",
-        |files: &mut forge::WalkPayload| {
-            for entry in files.iter_mut().filter(|e| e.0 == "src/lib.rs") {
+        |payload: &mut forge::WalkPayload| {
+            for entry in payload.0.iter_mut().filter(|e| e.0 == "src/lib.rs") {
                 entry.2.facts.clear();
+            }
+        },
+        &run,
+        &expected,
+    );
+}
+
+/// The run cache (a whole run's stored outcome, replayed while nothing it read changed) is
+/// sealed the same way: a planted one that says the run found nothing hides no finding.
+#[test]
+fn a_forged_run_cache_hides_no_finding() {
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("key");
+    let dir = package(&[(
+        "src/lib.rs",
+        "async fn fetch() {}\npub async fn run() {\n    fetch();\n}\n",
+    )]);
+    let run = || findings(&check_with_key(dir.path(), &key_file, &[], &[]));
+    let expected = vec![("src/lib.rs".to_string(), 3, "unawaited_future".to_string())];
+    assert_eq!(run(), expected);
+    let cache = dir.path().join("target/unawaited/run.cache");
+    let written = std::fs::read(&cache).expect("a run cache");
+    // The control needs the replay itself to work: the stored outcome is replayed unchanged.
+    assert_eq!(run(), expected);
+    each_forgery(
+        &cache,
+        &written,
+        &key_file,
+        "a run cache",
+        |records: &mut forge::RunPayload| {
+            for record in records.iter_mut() {
+                record.outcome.diagnostics.clear();
             }
         },
         &run,

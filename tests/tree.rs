@@ -176,15 +176,16 @@ fn a_run_leaves_nothing_untracked() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".cache"))
         .count();
     assert_eq!(
-        caches, 4,
-        "an index and a walk cache for the workspace, and for the package outside it"
+        caches, 5,
+        "an index and a walk cache for the workspace, and for the package outside it, and the \
+         run cache of the invocations"
     );
 
     // `clean` says what it removed, from anywhere in the tree.
     let (code, out, err) = repo.run_in("tools/x", &["clean"]);
     assert_eq!((code, out.as_str()), (0, ""));
     assert!(
-        err.contains("removed") && err.contains("target/unawaited") && err.contains("6 files"),
+        err.contains("removed") && err.contains("target/unawaited") && err.contains("7 files"),
         "{err}"
     );
     assert!(!cache.exists());

@@ -8,11 +8,14 @@
 //! present size (bench/README.md, "After issue 16").
 
 use super::plan::{FileRef, Plan};
+use super::replay::Stat;
 use crate::cache::IndexCache;
 use crate::index::facts::FileFacts;
 use crate::index::IndexedFile;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Reads a file, or the text that stands for it.
 pub(super) type Read<'a> = dyn Fn(&Path) -> Option<Vec<u8>> + Sync + 'a;
@@ -34,6 +37,9 @@ pub(super) struct CacheUpdate {
     caches: Vec<IndexCache>,
     /// Per context: (path, content hash, index in the context's files).
     entries: Vec<Vec<(PathBuf, u128, usize)>>,
+    /// When the process checks again: the time this run started reading, and per context
+    /// each of its files' metadata before it was read.
+    resident: Option<(std::time::SystemTime, Vec<Vec<Option<Stat>>>)>,
 }
 
 /// One file, as its worker left it.
@@ -44,6 +50,10 @@ struct FileOut {
     facts: Option<FileFacts>,
     /// The facts are what the file's content gives (not a read error or a panic).
     cacheable: bool,
+    /// `facts` is `None`: take them from what this process kept, not from the cache.
+    kept: bool,
+    /// The file's metadata before it was read (resident runs only).
+    stat: Option<Stat>,
 }
 
 pub(super) fn collect(
@@ -53,21 +63,62 @@ pub(super) fn collect(
     read: &Read,
     no_cache: bool,
     cache_dir: Option<&Path>,
+    resident: bool,
 ) -> IndexFacts {
+    let given = plan.given_texts();
+    let started = resident.then(std::time::SystemTime::now);
+    let mut kept = match resident {
+        true => resident::take(),
+        false => HashMap::new(),
+    };
+    // The files whose content this process read at its last check and that are unchanged:
+    // their facts are taken from memory, unread.
+    let early: Vec<Option<(u128, Option<Stat>)>> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| {
+                if !resident || given.contains_key(f.path) {
+                    return None;
+                }
+                let stat = Stat::of(f.path);
+                let k = kept.get(f.path)?;
+                (stat.is_some() && k.stat == stat).then_some((k.hash, stat))
+            })
+            .collect()
+    });
+    // Few files left (an edited buffer): their skeletons cost less than decoding the cache.
+    let left = early.iter().filter(|e| e.is_none()).count();
+    let open_caches = !no_cache && (!resident || left > 8);
     let mut caches: Vec<IndexCache> = pool.install(|| {
         plan.contexts
             .par_iter()
-            .map(|c| match no_cache {
-                false => IndexCache::for_context(&c.root, cache_dir),
-                true => IndexCache::disabled(),
+            .map(|c| match open_caches {
+                true => IndexCache::for_context(&c.root, cache_dir),
+                false => IndexCache::disabled(),
             })
             .collect()
     });
     let outs: Vec<FileOut> = pool.install(|| {
         files
             .par_iter()
-            .map(|f| {
-                let out = facts_of(f, &caches[f.context], read);
+            .zip(&early)
+            .map(|(f, early)| {
+                if let Some((hash, stat)) = early {
+                    return FileOut {
+                        hash: *hash,
+                        facts: None,
+                        cacheable: true,
+                        kept: true,
+                        stat: *stat,
+                    };
+                }
+                // Taken before the file is read: the next check trusts it for this content.
+                let stat = match resident && !given.contains_key(f.path) {
+                    true => Stat::of(f.path),
+                    false => None,
+                };
+                let mut out = facts_of(f, &caches[f.context], read, &kept);
+                out.stat = stat;
                 proc_macro2::extra::invalidate_current_thread_spans();
                 out
             })
@@ -78,17 +129,20 @@ pub(super) fn collect(
         plan.contexts.iter().map(|_| Vec::new()).collect();
     let mut cache_hits = vec![0; plan.contexts.len()];
     let mut hashes = Vec::with_capacity(files.len());
+    let mut stats: Vec<Vec<Option<Stat>>> = plan.contexts.iter().map(|_| Vec::new()).collect();
     for (f, out) in files.iter().zip(outs) {
         let ci = f.context;
         if out.cacheable && out.facts.is_none() {
             cache_hits[ci] += 1;
         }
         hashes.push(out.cacheable.then_some(out.hash));
+        stats[ci].push(out.stat);
         if out.cacheable {
             entries[ci].push((f.path.to_path_buf(), out.hash, per_context[ci].len()));
         }
         let facts = match out.facts {
             Some(facts) => facts,
+            None if out.kept => kept.remove(f.path).map(|k| k.facts).unwrap_or_default(),
             None => caches[ci].take(f.path).unwrap_or_default(),
         };
         per_context[ci].push(IndexedFile {
@@ -96,25 +150,76 @@ pub(super) fn collect(
             facts,
         });
     }
+    // What was kept of files gone, freed on another thread.
+    std::thread::spawn(move || drop(kept));
     IndexFacts {
         per_context,
         hashes,
-        cache: CacheUpdate { caches, entries },
+        cache: CacheUpdate {
+            caches,
+            entries,
+            resident: started.map(|t| (t, stats)),
+        },
         cache_hits,
     }
 }
 
-/// Reads one file and takes its index facts, from the cache or from its skeleton.
-fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
+/// The facts of the files of the last check of this process (the language server checks
+/// again and again): each file's metadata before it was read, content hash and facts. A file
+/// whose metadata is the same (and was not changed within a second of that check's start) is
+/// not read again.
+mod resident {
+    use super::*;
+
+    pub(super) struct Kept {
+        pub stat: Option<Stat>,
+        pub hash: u128,
+        pub facts: FileFacts,
+    }
+
+    static KEPT: Mutex<Option<HashMap<PathBuf, Kept>>> = Mutex::new(None);
+
+    pub(super) fn take() -> HashMap<PathBuf, Kept> {
+        KEPT.lock()
+            .ok()
+            .and_then(|mut k| k.take())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn keep(kept: HashMap<PathBuf, Kept>) {
+        if let Ok(mut k) = KEPT.lock() {
+            *k = Some(kept);
+        }
+    }
+}
+
+/// Reads one file and takes its index facts, from what this process kept, the cache or its
+/// skeleton.
+fn facts_of(
+    f: &FileRef,
+    cache: &IndexCache,
+    read: &Read,
+    kept: &HashMap<PathBuf, resident::Kept>,
+) -> FileOut {
     let Some(bytes) = read(f.path) else {
         return FileOut::default();
     };
     let hash = crate::files::content_hash(&bytes);
+    if kept.get(f.path).is_some_and(|k| k.hash == hash) {
+        return FileOut {
+            hash,
+            facts: None,
+            cacheable: true,
+            kept: true,
+            stat: None,
+        };
+    }
     if cache.contains(f.path, hash) {
         return FileOut {
             hash,
             facts: None,
             cacheable: true,
+            ..FileOut::default()
         };
     }
     let text = match String::from_utf8(bytes) {
@@ -131,6 +236,7 @@ fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
         hash,
         cacheable: facts.is_ok(),
         facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
+        ..FileOut::default()
     }
 }
 
@@ -152,7 +258,34 @@ impl CacheUpdate {
                     cache.store(&entries);
                 }
             }
-            drop((per_context, self.caches));
+            drop(self.caches);
+            let Some((started, stats)) = self.resident else {
+                return drop(per_context);
+            };
+            let started = super::replay::nanos(started);
+            let mut kept = HashMap::new();
+            let contexts = per_context.into_iter().zip(self.entries).zip(stats);
+            for ((files, entries), stats) in contexts {
+                let mut by_index: HashMap<usize, (PathBuf, u128)> =
+                    entries.into_iter().map(|(p, h, i)| (i, (p, h))).collect();
+                // The plan's files come first in each context (with a stat each), then the
+                // dependencies' (with none: not kept).
+                for (i, (file, stat)) in files.into_iter().zip(stats).enumerate() {
+                    let Some((path, hash)) = by_index.remove(&i) else {
+                        continue;
+                    };
+                    let stat = stat.filter(|s| !s.is_recent(started));
+                    kept.insert(
+                        path,
+                        resident::Kept {
+                            stat,
+                            hash,
+                            facts: file.facts,
+                        },
+                    );
+                }
+            }
+            resident::keep(kept);
         })
     }
 }

@@ -14,6 +14,9 @@
 //!    levels and suppressions of each reported file;
 //! 7. the outcome: diagnostics sorted, texts of the files they point into, errors and notes.
 //!
+//! Before stage 2, [`replay`] replays the stored outcome of the same invocation when nothing
+//! the run would read has changed since; a run that does not replay stores its outcome.
+//!
 //! Rendering and the exit code are the caller's. Workers never print.
 
 mod dependencies;
@@ -22,6 +25,7 @@ mod index_facts;
 mod judge;
 mod names;
 mod plan;
+mod replay;
 mod reuse;
 mod walk;
 
@@ -39,6 +43,8 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub use replay::Record as RunRecord;
 
 /// Stack size of the worker threads: deep (but accepted) nesting must never overflow.
 pub(crate) const WORKER_STACK: usize = 256 << 20;
@@ -70,6 +76,10 @@ pub struct Options {
     /// Report too the files of the same contexts that may call a function the named files
     /// define (`--dependents`): the callers a changed signature breaks.
     pub dependents: bool,
+    /// The process checks again and again (the language server): what the next check can
+    /// reuse is kept in memory (each file's metadata, content hash and index facts), and a
+    /// file whose metadata did not change is not read again.
+    pub resident: bool,
 }
 
 #[derive(Debug, Default)]
@@ -137,6 +147,8 @@ pub enum Fatal {
 pub(crate) struct Context {
     index: Index,
     knowledge: Knowledge,
+    /// The index's fns by keys that do not depend on its numbering, made when first needed.
+    fn_keys: std::sync::OnceLock<walk::FnKeys>,
 }
 
 pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
@@ -155,10 +167,28 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         .thread_name(|i| format!("unawaited-worker-{i}"))
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start worker threads: {e}")))?;
+    let files = plan.files();
+    let pending = match replay::check(&plan, &files, opts, buffers, &pool) {
+        replay::Checked::Replayed(mut outcome) => {
+            timer.lap("outcome replayed (nothing it read changed)");
+            if opts.verbose > 0 {
+                let all: Vec<usize> = plan.contexts.iter().map(|c| c.files.len()).collect();
+                outcome.details = details(&plan, &all, opts);
+                outcome.details.push(
+                    "outcome replayed from the cache: nothing the last run of this \
+                     invocation read has changed"
+                        .into(),
+                );
+            }
+            outcome.notes_dir = notes_dir(&plan, opts);
+            return Ok(outcome);
+        }
+        replay::Checked::Run(pending) => pending,
+    };
+    timer.lap("run cache");
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
 
-    let files = plan.files();
     let given = plan.given_texts();
     let read = |path: &Path| -> Option<Vec<u8>> {
         match given.get(path) {
@@ -173,6 +203,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &read,
         opts.no_cache,
         opts.cache_dir.as_deref(),
+        opts.resident,
     );
     timer.lap("index facts (skeleton or cache)");
     let details = match opts.verbose {
@@ -208,7 +239,15 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &mut per_context,
     );
     timer.lap("dependencies");
-    let (walk_caches, index_keys) = open_walk_caches(&plan, &mut per_context, &deps, opts, &pool);
+    let deps_read = replay::DepsRead {
+        files: per_context
+            .iter()
+            .zip(&deps.contexts)
+            .flat_map(|(files, d)| files[d.first_file..].iter().map(|f| f.path.clone()))
+            .collect(),
+    };
+    let (walk_caches, index_keys) =
+        open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
     timer.lap("walk cache");
     let contexts = build_contexts(&plan, &per_context, &deps, &index_keys, &pool);
     // The caches are written, and the facts freed, while the files are walked.
@@ -242,15 +281,24 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let mut outcome = assemble(&mut plan, results, notes);
     outcome.missing_sources = deps.missing;
     outcome.details = details;
-    outcome.notes_dir = plan
-        .contexts
-        .iter()
-        .filter(|_| !opts.no_cache)
-        .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()));
+    outcome.notes_dir = notes_dir(&plan, opts);
+    let record_writer =
+        pending.and_then(|p| replay::record(p, &plan, &facts.hashes, deps_read, &outcome));
     built::keep(&plan, &index_keys, contexts);
     let _ = cache_writer.join();
     let _ = walk_writer.join();
+    if let Some(w) = record_writer {
+        let _ = w.join();
+    }
     Ok(outcome)
+}
+
+/// The cache folder that remembers which notes the last run printed.
+fn notes_dir(plan: &Plan, opts: &Options) -> Option<PathBuf> {
+    plan.contexts
+        .iter()
+        .filter(|_| !opts.no_cache)
+        .find_map(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()))
 }
 
 /// A note for each `mod x;` of the workspace whose file is missing (a published package that
@@ -307,23 +355,42 @@ fn links_out_of_repository(plan: &Plan, per_context: &[Vec<IndexedFile>]) -> Vec
 fn open_walk_caches(
     plan: &Plan,
     per_context: &mut [Vec<IndexedFile>],
+    hashes: &[Option<u128>],
     deps: &dependencies::Dependencies,
     opts: &Options,
     pool: &rayon::ThreadPool,
 ) -> (Vec<WalkCache>, Vec<Option<u128>>) {
+    // Each context's slice of the hashes (of its own files, in the plan's order).
+    let mut slices = Vec::new();
+    let mut rest = hashes;
+    for def in &plan.contexts {
+        let (now, after) = rest.split_at(def.files.len().min(rest.len()));
+        slices.push(now);
+        rest = after;
+    }
     pool.install(|| {
         plan.contexts
             .par_iter()
-            .zip(per_context.par_iter_mut())
+            .zip(per_context.par_iter_mut().zip(slices.par_iter()))
             .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
-            .map(|((def, files), (config, dep))| {
+            .map(|((def, (files, hashes)), (config, dep))| {
                 if opts.no_cache {
                     return (WalkCache::disabled(), None);
                 }
-                let fingerprints =
-                    reuse::fingerprint(&plan.cwd, &def.roots, files, dep, config.as_deref());
-                let cache =
+                let fingerprints = reuse::fingerprint(
+                    &plan.cwd,
+                    &def.root,
+                    &def.roots,
+                    files,
+                    hashes,
+                    dep,
+                    config.as_deref(),
+                    opts.resident,
+                );
+                let mut cache =
                     WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
+                let affected = reuse::affected(cache.stored_names(), &fingerprints.names, files);
+                cache.retain_unaffected(affected.as_ref(), fingerprints.names);
                 (cache, Some(fingerprints.index))
             })
             .unzip()
@@ -387,7 +454,11 @@ fn build_contexts(
                 if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);
                 }
-                Arc::new(Context { index, knowledge })
+                Arc::new(Context {
+                    index,
+                    knowledge,
+                    fn_keys: Default::default(),
+                })
             })
             .collect()
     })
@@ -559,6 +630,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
     let data = Context {
         index: Index::build(&files, &roots),
         knowledge: Knowledge::builtin(),
+        fn_keys: Default::default(),
     };
     let target = TargetFile {
         path: path.clone(),

@@ -160,12 +160,13 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     for (i, (key, _)) in ordered.iter().enumerate() {
         let mut c = finder_of_contexts.context(key, &walker, &mut Vec::new());
         let mut added = false;
+        let known: std::collections::HashSet<PathBuf> = c.files.iter().cloned().collect();
         for (t, _) in targets
             .iter()
             .zip(&context_of_target)
             .filter(|(_, &ci)| ci == i)
         {
-            if !c.files.contains(&t.path) {
+            if !known.contains(&t.path) && !c.files[known.len()..].contains(&t.path) {
                 c.files.push(t.path.clone());
                 added = true;
             }

@@ -15,6 +15,7 @@ use super::Context;
 use crate::analysis::facts::{Fact, FactKind};
 use crate::analysis::{analyze, FileCx};
 use crate::diagnostic::RunError;
+use crate::index::FnId;
 use crate::lower::ir;
 use crate::source::{self, ParseFailure, SourceFile};
 use crate::suppress::Suppressions;
@@ -34,6 +35,8 @@ pub(super) struct Walked {
     pub error: Option<RunError>,
     /// Files to report only: the line ranges of their test modules and test fns.
     pub test_ranges: Vec<(usize, usize)>,
+    /// The ids of the names the file's text holds (see [`crate::walk_cache::WalkEntry`]).
+    pub idents: Vec<u32>,
 }
 
 /// What the walk may take from the last run: each file's content hash (aligned with the files)
@@ -78,6 +81,10 @@ pub(super) fn walk_reachable(
     // The `async fn`s whose awaits a `select!` branch needs, per context.
     let mut demand: Vec<crate::analysis::walk::select::AwaitDemand> =
         contexts.iter().map(|_| Default::default()).collect();
+    let keys_of = |ci: usize| {
+        let c = &contexts[ci];
+        c.fn_keys.get_or_init(|| FnKeys::of(&c.index))
+    };
     while !todo.is_empty() {
         let results: Vec<((String, Walked), Option<WalkEntry>, bool)> = pool.install(|| {
             todo.par_iter()
@@ -90,8 +97,9 @@ pub(super) fn walk_reachable(
                     let stored = hash
                         .and_then(|h| cache.get(f.path, h))
                         .filter(|e| e.full || target.is_none());
-                    if let Some(entry) = stored {
-                        return ((display, reused(entry, f.path, target)), None, true);
+                    let taken = stored.and_then(|e| reused(e, f.path, target, keys_of(f.context)));
+                    if let Some(w) = taken {
+                        return ((display, w), None, true);
                     }
                     let result = std::panic::catch_unwind(|| {
                         super::panic_if_asked(f.path);
@@ -110,12 +118,17 @@ pub(super) fn walk_reachable(
                     });
                     let entry = hash
                         .filter(|_| cache.is_enabled() && w.error.is_none())
-                        .map(|_| WalkEntry {
-                            full: target.is_some(),
-                            facts: w.facts.clone(),
-                            suppressions: w.suppressions.clone(),
-                            parse_failure: w.parse_failure.clone(),
-                            test_ranges: w.test_ranges.clone(),
+                        .map(|_| {
+                            let (facts, fns) = keys_of(f.context).to_stored(&w.facts);
+                            WalkEntry {
+                                full: target.is_some(),
+                                facts,
+                                suppressions: w.suppressions.clone(),
+                                parse_failure: w.parse_failure.clone(),
+                                test_ranges: w.test_ranges.clone(),
+                                idents: w.idents.clone(),
+                                fns,
+                            }
                         });
                     ((display, w), entry, false)
                 })
@@ -152,9 +165,15 @@ pub(super) fn walk_reachable(
 }
 
 /// A stored walk, as [`walk_file`] would give it for `target` (a file to report needs a full
-/// entry); the text is read again only where the rules need it.
-fn reused(entry: &WalkEntry, path: &Path, target: Option<&TargetFile>) -> Walked {
-    let mut facts = entry.facts.clone();
+/// entry); the text is read again only where the rules need it. `None` when a fn its facts
+/// name is not in the index any more.
+fn reused(
+    entry: &WalkEntry,
+    path: &Path,
+    target: Option<&TargetFile>,
+    keys: &FnKeys,
+) -> Option<Walked> {
+    let mut facts = keys.renumbered(&entry.facts, &entry.fns)?;
     if target.is_none() {
         facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
     }
@@ -162,7 +181,7 @@ fn reused(entry: &WalkEntry, path: &Path, target: Option<&TargetFile>) -> Walked
         (Some(_), Some(t)) => read_text(path, Some(t)).ok(),
         _ => None,
     };
-    Walked {
+    Some(Walked {
         facts,
         suppressions: target.and(entry.suppressions.clone()),
         parse_failure: entry.parse_failure.clone(),
@@ -172,6 +191,96 @@ fn reused(entry: &WalkEntry, path: &Path, target: Option<&TargetFile>) -> Walked
             Some(_) => entry.test_ranges.clone(),
             None => Vec::new(),
         },
+        idents: entry.idents.clone(),
+    })
+}
+
+/// Each fn of a context's index by a key that does not depend on how the index numbers its
+/// fns: the hash of its file and path, and its rank among the fns with the same hash.
+pub(super) struct FnKeys {
+    key_of: Vec<(u64, u32)>,
+    by_key: HashMap<(u64, u32), FnId>,
+}
+
+impl FnKeys {
+    fn of(index: &crate::index::Index) -> FnKeys {
+        let mut rank: HashMap<u64, u32> = HashMap::new();
+        let key_of: Vec<(u64, u32)> = index
+            .fns
+            .iter()
+            .map(|info| {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(index.file_path(info.file).as_os_str().as_encoded_bytes());
+                h.update(&[0]);
+                h.update(info.path.as_bytes());
+                let hash = h.digest();
+                let r = rank.entry(hash).or_default();
+                *r += 1;
+                (hash, *r - 1)
+            })
+            .collect();
+        let by_key = key_of.iter().enumerate().map(|(id, k)| (*k, id)).collect();
+        FnKeys { key_of, by_key }
+    }
+
+    /// The facts with each fn numbered by its place in the table given with them.
+    fn to_stored(&self, facts: &[Fact]) -> (Vec<Fact>, Vec<(u64, u32)>) {
+        let mut table = Vec::new();
+        let mut local: HashMap<FnId, usize> = HashMap::new();
+        let mut facts = facts.to_vec();
+        for fact in &mut facts {
+            for_each_fn(fact, |id| {
+                *id = *local.entry(*id).or_insert_with(|| {
+                    table.push(self.key_of[*id]);
+                    table.len() - 1
+                });
+                true
+            });
+        }
+        (facts, table)
+    }
+
+    /// Stored facts with the fns numbered as this index numbers them; `None` when one is gone.
+    fn renumbered(&self, facts: &[Fact], table: &[(u64, u32)]) -> Option<Vec<Fact>> {
+        let mut facts = facts.to_vec();
+        for fact in &mut facts {
+            let mut found = true;
+            for_each_fn(fact, |id| {
+                match table.get(*id).and_then(|k| self.by_key.get(k)) {
+                    Some(&now) => *id = now,
+                    None => found = false,
+                }
+                found
+            });
+            if !found {
+                return None;
+            }
+        }
+        Some(facts)
+    }
+}
+
+/// Calls `each` on every fn number a fact holds (its owner, a callee), while it says go on.
+/// Every [`FactKind`] that holds a [`FnId`] is listed here.
+fn for_each_fn(fact: &mut Fact, mut each: impl FnMut(&mut FnId) -> bool) {
+    if let Some(owner) = &mut fact.owner {
+        if !each(owner) {
+            return;
+        }
+    }
+    match &mut fact.kind {
+        FactKind::CallsFn { callee, .. }
+        | FactKind::RacesFn { callee, .. }
+        | FactKind::AwaitsFn { callee } => {
+            each(callee);
+        }
+        FactKind::Dropped { .. }
+        | FactKind::Call { .. }
+        | FactKind::GuardAcrossAwait { .. }
+        | FactKind::SelectCancelUnsafe { .. }
+        | FactKind::NotCancelSafe { .. }
+        | FactKind::DrainNeverEnds { .. }
+        | FactKind::SetDropped { .. } => {}
     }
 }
 
@@ -205,6 +314,7 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
             };
         }
     };
+    let idents = idents_of(&text);
     let display = target.map(|t| t.display.clone()).unwrap_or_default();
     let body = parse_and_lower(SourceFile::new(display, text), target.is_some());
     let (ir, suppressions, text, test_ranges) = match body {
@@ -218,12 +328,16 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
             return Walked {
                 parse_failure: Some(failure),
                 text: target.map(|_| text),
+                idents,
                 ..Walked::default()
             }
         }
     };
     let Some(fid) = data.index.file_id(path) else {
-        return Walked::default();
+        return Walked {
+            idents,
+            ..Walked::default()
+        };
     };
     let cx = FileCx {
         index: &data.index,
@@ -236,6 +350,7 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
         facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {
             facts,
+            idents,
             ..Walked::default()
         };
     }
@@ -255,8 +370,47 @@ pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context
         suppressions,
         text: may_report.then_some(text),
         test_ranges,
+        idents,
         ..Walked::default()
     }
+}
+
+/// The ids of the names a file's code holds, sorted, each once: its identifiers, and the
+/// words of its string literals (`format!("{NAME}")` names `NAME`), not its comments. A text
+/// that does not lex: every word of it.
+fn idents_of(text: &str) -> Vec<u32> {
+    fn collect(tokens: proc_macro2::TokenStream, ids: &mut Vec<u32>) {
+        for t in tokens {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => {
+                    let name = i.to_string();
+                    let name = name.strip_prefix("r#").unwrap_or(&name);
+                    ids.push(super::reuse::name_id(name));
+                }
+                proc_macro2::TokenTree::Literal(l) => {
+                    super::reuse::tokens(l.to_string().as_bytes(), false, ids);
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    // A doc comment, `#[doc = ".."]` once lexed, names nothing.
+                    let first = g.stream().into_iter().next();
+                    let is_doc = g.delimiter() == proc_macro2::Delimiter::Bracket
+                        && matches!(&first, Some(proc_macro2::TokenTree::Ident(i)) if i == "doc");
+                    if !is_doc {
+                        collect(g.stream(), ids);
+                    }
+                }
+                proc_macro2::TokenTree::Punct(_) => {}
+            }
+        }
+    }
+    let mut ids = Vec::new();
+    match text.parse::<proc_macro2::TokenStream>() {
+        Ok(tokens) => collect(tokens, &mut ids),
+        Err(_) => super::reuse::tokens(text.as_bytes(), false, &mut ids),
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A file parsed and lowered: what the walk and the rules need of it, without its syntax tree.

@@ -76,6 +76,7 @@ fn check_open_documents(state: &Shared, out: &Outgoing) {
         config_file: settings.config.clone(),
         jobs: 0,
         no_cache: false,
+        resident: true,
         ..Options::default()
     };
     let started = std::time::Instant::now();

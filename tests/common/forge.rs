@@ -18,9 +18,15 @@ pub enum Seal<'a> {
 /// The index cache's payload: (path relative to the package, content hash in hex, facts).
 pub type IndexPayload = Vec<(String, String, FileFacts)>;
 
-/// The walk cache's payload: (path relative to the package, content hash in hex, what the
-/// file's walk found).
-pub type WalkPayload = Vec<(String, String, unawaited::walk_cache::WalkEntry)>;
+/// The walk cache's payload: per file (path relative to the package, content hash in hex,
+/// what the file's walk found), and the name hashes the walks were made against.
+pub type WalkPayload = (
+    Vec<(String, String, unawaited::walk_cache::WalkEntry)>,
+    Vec<(u32, u64)>,
+);
+
+/// The run cache's payload: each invocation's stored outcome, with what it read.
+pub type RunPayload = Vec<unawaited::engine::RunRecord>;
 
 /// The dependency cache's payload: (format, item-forwarding macros, path → (hash, facts)).
 pub type DepsPayload = (

@@ -1,0 +1,469 @@
+//! Whole-run reuse: when nothing a run reads has changed since a run of the same invocation
+//! stored its outcome, the outcome is replayed — no index facts, no index, no walk, no rules.
+//!
+//! What a run reads, and how a later run tells that it is unchanged:
+//! - what discovery finds (the contexts, their files and crate roots, the files to report and
+//!   their configurations, discovery's errors and notes): discovery runs on every run, and its
+//!   plan is part of the record's key, with the options, the tool (this very build) and the
+//!   environment the dependencies are found by (`CARGO_HOME`, `HOME`);
+//! - each file of each context: its metadata (size, modification and change times, inode,
+//!   mode) as it was *before* the run read it, and its content hash. Metadata equal to the
+//!   stored one stands for the content, as cargo and ruff take it, unless the stored times are
+//!   within a second of the start of the run that stored them (a file changed while, or just
+//!   before, it was read: git's "racy" files): then, as whenever the metadata differs, the file is
+//!   read and hashed, and only a hash equal to the stored one counts as unchanged;
+//! - what the dependencies gave: the manifests, lock files and cargo configurations of each
+//!   context (read and hashed), the folders of `$CARGO_HOME` that sources are found in, each
+//!   dependency file read and the folder holding it (metadata: a new file or version changes
+//!   the folder's). A dependency path whose metadata is recent is never taken as unchanged.
+//!
+//! The stored outcome is sealed with the user's key like every cache (see
+//! [`crate::files::SealKey`]): a record planted by the tree under check is not read. The texts
+//! of the files the diagnostics point into are not stored: they are read again (their content
+//! is what was checked, as above).
+//!
+//! Runs with text given for files (standard input, editor buffers) neither replay nor record.
+
+use super::plan::{FileRef, Plan};
+use super::{Options, Outcome};
+use crate::diagnostic::{Diagnostic, RunError};
+use crate::files::{content_hash, read_sealed, write_sealed};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use xxhash_rust::xxh3::Xxh3;
+
+/// Bumped when what a record means changes.
+const FORMAT: u32 = 1;
+
+/// How many invocations' outcomes a cache folder keeps (the last ones used).
+const KEPT: usize = 4;
+
+/// The metadata of a file or folder that stands for its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stat {
+    size: u64,
+    /// Modification and change times, in nanoseconds since the epoch.
+    mtime: i128,
+    ctime: i128,
+    ino: u64,
+    dev: u64,
+    mode: u32,
+}
+
+impl Stat {
+    pub fn of(path: &Path) -> Option<Stat> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stat::from_metadata(&m))
+    }
+
+    #[cfg(unix)]
+    fn from_metadata(m: &std::fs::Metadata) -> Stat {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        Stat {
+            size: m.size(),
+            mtime: ns(m.mtime(), m.mtime_nsec()),
+            ctime: ns(m.ctime(), m.ctime_nsec()),
+            ino: m.ino(),
+            dev: m.dev(),
+            mode: m.mode(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn from_metadata(m: &std::fs::Metadata) -> Stat {
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stat {
+            size: m.len(),
+            mtime,
+            ctime: mtime,
+            ino: 0,
+            dev: 0,
+            mode: u32::from(m.permissions().readonly()),
+        }
+    }
+
+    /// Changed less than a second before `started` (or after): the content read may not be
+    /// the one these times stand for.
+    pub(super) fn is_recent(&self, started: i128) -> bool {
+        self.mtime.max(self.ctime) + 1_000_000_000 > started
+    }
+}
+
+pub(super) fn nanos(t: SystemTime) -> i128 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// A file or folder besides the contexts' files whose state the outcome depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Probe {
+    /// A small file read whole (a manifest, a lock file): its content hash, `None` if absent.
+    Text(PathBuf, Option<u128>),
+    /// A folder or a dependency's file: its metadata, `None` if absent.
+    Meta(PathBuf, Option<Stat>),
+}
+
+impl Probe {
+    fn text(path: PathBuf) -> Probe {
+        let hash = std::fs::read(&path).ok().map(|b| content_hash(&b));
+        Probe::Text(path, hash)
+    }
+
+    /// `None` when the path changed too recently to be taken as unchanged later.
+    fn meta(path: PathBuf, started: i128) -> Option<Probe> {
+        let stat = Stat::of(&path);
+        if stat.is_some_and(|s| s.is_recent(started)) {
+            return None;
+        }
+        Some(Probe::Meta(path, stat))
+    }
+
+    fn holds(&self) -> bool {
+        match self {
+            Probe::Text(path, hash) => std::fs::read(path).ok().map(|b| content_hash(&b)) == *hash,
+            Probe::Meta(path, stat) => Stat::of(path) == *stat,
+        }
+    }
+}
+
+/// The outcome as stored (the texts of the files are read again).
+#[derive(Serialize, Deserialize)]
+pub struct StoredOutcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<RunError>,
+    pub files: usize,
+    /// The files whose texts the outcome holds, as shown.
+    pub sources: Vec<String>,
+    pub empty_folders: Vec<String>,
+    pub notes: Vec<String>,
+    pub missing_sources: Vec<String>,
+}
+
+/// One invocation's stored outcome, with what it read; the run cache holds a list of them,
+/// the most recently used first.
+#[derive(Serialize, Deserialize)]
+pub struct Record {
+    key: u128,
+    /// Each file of the plan, in order: metadata before it was read (`None`: changed too
+    /// recently to stand for the content), content hash.
+    files: Vec<(Option<Stat>, u128)>,
+    probes: Vec<Probe>,
+    pub outcome: StoredOutcome,
+}
+
+/// What a run that did not replay needs to record its outcome.
+pub(super) struct Pending {
+    key: u128,
+    file: PathBuf,
+    started: i128,
+    /// The metadata of each file of the plan, taken before anything read it.
+    stats: Vec<Option<Stat>>,
+    records: Vec<Record>,
+}
+
+/// What [`check`] found.
+pub(super) enum Checked {
+    Replayed(Outcome),
+    /// Run, then [`record`] (`None`: this run is not recorded).
+    Run(Option<Pending>),
+}
+
+/// Replays the stored outcome of this very invocation when nothing it read changed.
+pub(super) fn check(
+    plan: &Plan,
+    files: &[FileRef],
+    opts: &Options,
+    buffers: &[(PathBuf, String)],
+    pool: &rayon::ThreadPool,
+) -> Checked {
+    if opts.no_cache || opts.stdin.is_some() || !buffers.is_empty() {
+        return Checked::Run(None);
+    }
+    let Some(dir) = plan
+        .contexts
+        .first()
+        .and_then(|c| crate::cache::dir_for_context(&c.root, opts.cache_dir.as_deref()))
+    else {
+        return Checked::Run(None);
+    };
+    let started = nanos(SystemTime::now());
+    let key = key(plan, opts);
+    let stats: Vec<Option<Stat>> =
+        pool.install(|| files.par_iter().map(|f| Stat::of(f.path)).collect());
+    let file = dir.join(crate::cache::RUN_RECORD);
+    let kind = kind();
+    let mut records: Vec<Record> = read_sealed(&file, &kind).unwrap_or_default();
+    let found = records.iter().position(|r| r.key == key);
+    if let Some(i) = found {
+        if let Some(outcome) = replay(&records[i], plan, files, &stats, pool) {
+            // The most recently used first.
+            if i != 0 {
+                let r = records.remove(i);
+                records.insert(0, r);
+                write_records(&file, &kind, &records);
+            }
+            return Checked::Replayed(outcome);
+        }
+        records.remove(i);
+    }
+    Checked::Run(Some(Pending {
+        key,
+        file,
+        started,
+        stats,
+        records,
+    }))
+}
+
+fn kind() -> String {
+    format!(
+        "{} run {FORMAT} {}",
+        crate::index::facts_shape::sealed_kind(),
+        super::reuse::build_identity()
+    )
+}
+
+fn write_records(file: &Path, kind: &str, records: &[Record]) {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    if crate::cache::prepare_dir(dir).is_ok() {
+        write_sealed(file, kind, &records);
+    }
+}
+
+/// The stored outcome, when every file and probe is as the record says.
+fn replay(
+    record: &Record,
+    plan: &Plan,
+    files: &[FileRef],
+    stats: &[Option<Stat>],
+    pool: &rayon::ThreadPool,
+) -> Option<Outcome> {
+    if record.files.len() != files.len() {
+        return None;
+    }
+    let unchanged = pool.install(|| {
+        files
+            .par_iter()
+            .zip(stats.par_iter().zip(record.files.par_iter()))
+            .all(|(f, (now, (stored, hash)))| {
+                (now.is_some() && now == stored)
+                    || std::fs::read(f.path).is_ok_and(|b| content_hash(&b) == *hash)
+            })
+    });
+    if !unchanged || !pool.install(|| record.probes.par_iter().all(Probe::holds)) {
+        return None;
+    }
+    let stored = &record.outcome;
+    let mut sources = std::collections::HashMap::new();
+    for shown in &stored.sources {
+        let text = std::fs::read_to_string(plan.cwd.join(shown)).ok()?;
+        sources.insert(shown.clone(), text);
+    }
+    Some(Outcome {
+        diagnostics: stored.diagnostics.clone(),
+        errors: stored.errors.clone(),
+        files: stored.files,
+        sources,
+        empty_folders: stored.empty_folders.clone(),
+        notes: stored.notes.clone(),
+        missing_sources: stored.missing_sources.clone(),
+        notes_dir: None,
+        details: Vec::new(),
+    })
+}
+
+/// What the dependencies read, for a record: per context, the dependency files (the context's
+/// files from `first_file` on).
+pub(super) struct DepsRead {
+    pub files: Vec<PathBuf>,
+}
+
+/// Stores the outcome of a run that read what `pending` and `deps` say, in the background;
+/// nothing is stored when a file could not be read or a file's walk panicked.
+pub(super) fn record(
+    pending: Pending,
+    plan: &Plan,
+    hashes: &[Option<u128>],
+    deps: DepsRead,
+    outcome: &Outcome,
+) -> Option<std::thread::JoinHandle<()>> {
+    let Pending {
+        key,
+        file,
+        started,
+        stats,
+        mut records,
+    } = pending;
+    let internal = |e: &RunError| e.message.starts_with("internal error");
+    if outcome.errors.iter().any(internal) {
+        return None;
+    }
+    let files: Vec<(Option<Stat>, u128)> = stats
+        .iter()
+        .zip(hashes)
+        .map(|(stat, hash)| {
+            let stat = stat.filter(|s| !s.is_recent(started));
+            Some((stat, (*hash)?))
+        })
+        .collect::<Option<_>>()?;
+    let mut probes: Vec<Probe> = Vec::new();
+    for c in &plan.contexts {
+        if !c.root.is_dir() {
+            continue;
+        }
+        for dir in c.root.ancestors() {
+            for name in ["Cargo.toml", "Cargo.lock"] {
+                probes.push(Probe::text(dir.join(name)));
+            }
+            for name in [".cargo/config.toml", ".cargo/config"] {
+                probes.push(Probe::text(dir.join(name)));
+            }
+        }
+        for root in &c.roots {
+            let package = root
+                .file
+                .ancestors()
+                .skip(1)
+                .find(|d| d.join("Cargo.toml").is_file());
+            if let Some(p) = package {
+                probes.push(Probe::text(p.join("Cargo.toml")));
+            }
+        }
+    }
+    let mut metas: Vec<PathBuf> = Vec::new();
+    // Not `$CARGO_HOME` itself: cargo rewrites files there on every build.
+    if let Some(home) = cargo_home() {
+        probes.push(Probe::text(home.join("config.toml")));
+        for sub in ["registry/src", "git/checkouts"] {
+            let dir = home.join(sub);
+            if let Ok(rd) = std::fs::read_dir(&dir) {
+                metas.extend(rd.flatten().map(|e| e.path()));
+            }
+            metas.push(dir);
+        }
+    }
+    for f in &deps.files {
+        metas.push(f.clone());
+        if let Some(parent) = f.parent() {
+            metas.push(parent.to_path_buf());
+        }
+    }
+    metas.sort();
+    metas.dedup();
+    for path in metas {
+        probes.push(Probe::meta(path, started)?);
+    }
+    probes.dedup();
+    let stored = StoredOutcome {
+        diagnostics: outcome.diagnostics.clone(),
+        errors: outcome.errors.clone(),
+        files: outcome.files,
+        sources: outcome.sources.keys().cloned().collect(),
+        empty_folders: outcome.empty_folders.clone(),
+        notes: outcome.notes.clone(),
+        missing_sources: outcome.missing_sources.clone(),
+    };
+    Some(std::thread::spawn(move || {
+        records.retain(|r| r.key != key);
+        records.insert(
+            0,
+            Record {
+                key,
+                files,
+                probes,
+                outcome: stored,
+            },
+        );
+        records.truncate(KEPT);
+        write_records(&file, &kind(), &records);
+    }))
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    match std::env::var_os("CARGO_HOME") {
+        Some(h) if !h.is_empty() => Some(PathBuf::from(h)),
+        _ => dirs::home_dir().map(|h| h.join(".cargo")),
+    }
+}
+
+/// The key of an invocation with its plan: the tool, the options that change what a run finds,
+/// the environment, and everything discovery found.
+fn key(plan: &Plan, opts: &Options) -> u128 {
+    let mut h = Xxh3::new();
+    let mut put = |s: &str| {
+        h.update(s.as_bytes());
+        h.update(&[0]);
+    };
+    put(&kind());
+    put(&format!(
+        "{:?} {:?} {:?} {} {} {} {} {} {:?}",
+        opts.paths,
+        opts.flags,
+        opts.config_file,
+        opts.no_ignore,
+        opts.force_exclude,
+        opts.no_deps,
+        opts.allow_extend_outside,
+        opts.dependents,
+        opts.cache_dir,
+    ));
+    for var in ["CARGO_HOME", "HOME", "UNAWAITED_TEST_PANIC_IN"] {
+        put(&format!("{var}={:?}", std::env::var_os(var)));
+    }
+    put(&format!("{:?}", plan.cwd));
+    for c in &plan.contexts {
+        put(&format!("{:?} {:?} {:?}", c.root, c.files, c.roots));
+    }
+    for c in &plan.root_configs {
+        put(&c.as_deref().map(config_text).unwrap_or_default());
+    }
+    // The configurations of the files to report: most share one.
+    let mut configs: Vec<*const crate::config::Config> = Vec::new();
+    for t in &plan.targets {
+        let config = t.config.as_ref().map(std::sync::Arc::as_ptr);
+        let id = match config {
+            None => "none".to_string(),
+            Some(p) => match configs.iter().position(|q| *q == p) {
+                Some(i) => i.to_string(),
+                None => {
+                    configs.push(p);
+                    t.config.as_deref().map(config_text).unwrap_or_default()
+                }
+            },
+        };
+        put(&format!("{:?} {} {} {id}", t.path, t.display, t.named));
+    }
+    put(&format!(
+        "{:?} {:?} {:?}",
+        plan.errors, plan.notes, plan.empty_folders
+    ));
+    h.digest128()
+}
+
+/// A configuration as text, the same in every process (its maps sorted).
+fn config_text(c: &crate::config::Config) -> String {
+    fn sorted<K: std::fmt::Debug + Ord, V: std::fmt::Debug>(
+        map: &std::collections::HashMap<K, V>,
+    ) -> String {
+        let mut entries: Vec<(&K, &V)> = map.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        format!("{entries:?}")
+    }
+    let maps = [
+        sorted(&c.levels),
+        sorted(&c.level_origins),
+        sorted(&c.test_levels),
+    ];
+    let mut rest = c.clone();
+    rest.levels.clear();
+    rest.level_origins.clear();
+    rest.test_levels.clear();
+    format!("{maps:?} {rest:?}")
+}
