@@ -292,6 +292,24 @@ impl TypeCx<'_> {
             .any(|(_, ty)| holds_task_handle(ty, 0))
     }
 
+    /// A value's known type arguments bound to its type's own parameters (`Chan<Job>`: `T` is
+    /// `Job`), for reading what the type's items say of them: its methods' returns and closure
+    /// parameters, its impls' `Output` and `Target`. Parameters without a known argument are
+    /// left out (they mean what they meant before). The impls are taken to name their
+    /// parameters as the type does (`impl<T> Chan<T>`), as nearly all do.
+    pub fn args_env(&self, path: &str, args: &[Val]) -> Vec<(String, Val)> {
+        let Some(info) = self.index.type_info(path) else {
+            return Vec::new();
+        };
+        info.def
+            .generics
+            .iter()
+            .zip(args)
+            .filter(|(_, v)| **v != Val::Unknown)
+            .map(|((name, _), v)| (name.clone(), v.clone()))
+            .collect()
+    }
+
     /// The declared type of field `name` of a value of a struct of the index: a generic field
     /// means the value's type argument, else its parameter's bound.
     pub fn field_of(&self, base: &Val, name: &str, self_ty: Option<&str>, outer: &Env) -> Val {

@@ -357,6 +357,13 @@ fn collect_module(
             }
             syn::Item::Impl(i) => {
                 let impl_generics = generic_params(&i.generics);
+                // A parameter without a bound that says anything keeps its name: what it means
+                // is the receiver's type argument (`impl<T> Chan<T>` called on a `Chan<Job>`).
+                let bounded: Vec<(String, Ty)> = impl_generics
+                    .iter()
+                    .filter(|(_, b)| *b != Ty::Unknown)
+                    .cloned()
+                    .collect();
                 let self_ty = Ty::from_syn(&i.self_ty);
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
@@ -371,7 +378,7 @@ fn collect_module(
                                 let mut sig = sig_with_body(&f.sig, &f.attrs, &f.block);
                                 // `impl<S: Store> Svc<S> { fn store(&self) -> &S }`: the impl's
                                 // parameters mean their bounds.
-                                sig.ret = sig.ret.substitute(&impl_generics);
+                                sig.ret = sig.ret.substitute(&bounded);
                                 Some(sig)
                             }
                             _ => None,
@@ -383,7 +390,7 @@ fn collect_module(
                         .filter_map(|it| match it {
                             syn::ImplItem::Type(t) => Some((
                                 t.ident.to_string(),
-                                Ty::from_syn(&t.ty).substitute(&impl_generics),
+                                Ty::from_syn(&t.ty).substitute(&bounded),
                             )),
                             _ => None,
                         })

@@ -9,9 +9,10 @@ use std::sync::OnceLock;
 /// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes (5: a
 /// fn's `# Cancel safety` docs as a flag, read through the skeleton; 6: the `mod x;` written
 /// inside macro calls are module declarations; 7: `fn(..) -> T` pointer types are callables,
-/// `<E as Tr>::X` is the path `E::X`); a change of shape (a field added, removed or renamed)
+/// `<E as Tr>::X` is the path `E::X`; 8: an impl's parameters without a bound keep their name
+/// in its fns' returns and associated types); a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

@@ -4,6 +4,7 @@
 use super::{short_type, Walker};
 use crate::analysis::facts::{DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
+use crate::analysis::types_env::Env;
 use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE};
 use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
@@ -278,6 +279,11 @@ impl Walker<'_, '_> {
     /// gives the closure's first input a `Yielder`), by argument position: inferred, as any type
     /// that flowed through a bound.
     pub(super) fn closure_hints_of(&self, id: FnId) -> Vec<(usize, Vec<Val>)> {
+        self.closure_hints_in(id, &[])
+    }
+
+    /// The same for a method called on a receiver whose type arguments bind `env`.
+    fn closure_hints_in(&self, id: FnId, env: &Env) -> Vec<(usize, Vec<Val>)> {
         let info = self.cx.index.fn_info(id);
         info.sig
             .closure_inputs
@@ -286,7 +292,8 @@ impl Walker<'_, '_> {
                 let vals = tys
                     .iter()
                     .map(|t| {
-                        self.val_of_ty_self(t, info.module, info.self_ty.as_deref(), 0)
+                        self.types()
+                            .val_of_ty(t, info.module, info.self_ty.as_deref(), env, 0)
                             .flowed()
                     })
                     .collect();
@@ -402,21 +409,48 @@ impl Walker<'_, '_> {
             let Val::Typed { path, args } = &recv else {
                 break;
             };
+            // A method of the type itself is called on it, not on its target.
             let index = self.cx.index;
-            if index.type_info(path).is_none() || !index.methods_of(path, name).is_empty() {
+            let own = match index.type_info(path) {
+                Some(_) => !index.methods_of(path, name).is_empty(),
+                None => {
+                    let canon = self.cx.knowledge.canonical_type(path);
+                    self.cx.knowledge.method(path, name).is_some()
+                        || crate::analysis::generic_api::method(canon, name).is_some()
+                }
+            };
+            if own {
                 break;
             }
-            let target = match index.deref_target(path, args) {
-                Some(DerefTarget::Arg(v)) => v.clone(),
-                Some(DerefTarget::Written(ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0),
-                None => break,
-            };
+            let target = self.deref_once(path, args);
             if target == Val::Unknown {
                 break;
             }
             recv = target;
         }
         recv
+    }
+
+    /// What one deref of a value of the type at `path` (with type arguments `args`) reaches:
+    /// its `Deref` impl's `Target` (the index's types), or what the generic signatures of
+    /// std's, tokio's and futures' guards say; unknown otherwise.
+    fn deref_once(&self, path: &str, args: &[Val]) -> Val {
+        let index = self.cx.index;
+        if index.type_info(path).is_none() {
+            let canon = self.cx.knowledge.canonical_type(path);
+            return crate::analysis::generic_api::assoc(canon, "Target", args)
+                .map(|(ty, env)| self.types().val_of_ty(&ty, self.module, None, &env, 0))
+                .unwrap_or_default()
+                .flowed();
+        }
+        match index.deref_target(path, args) {
+            Some(DerefTarget::Arg(v)) => v.clone(),
+            Some(DerefTarget::Written(ty, m)) => {
+                let env = self.types().args_env(path, args);
+                self.types().val_of_ty(ty, m, Some(path), &env, 0)
+            }
+            None => Val::Unknown,
+        }
     }
 
     pub(super) fn eval_method_call(
@@ -437,6 +471,9 @@ impl Walker<'_, '_> {
         let mut result = Val::Unknown;
         let mut method_hints = Vec::new();
         let mut method_offloads = None;
+        // A generic signature of std's, tokio's or futures' (a type no source describes): the
+        // receiver's type arguments flow through it.
+        let mut generic = None;
         match &recv {
             Val::Future { origin, .. }
                 if origin == MAPPED && matches!(name.as_str(), "unwrap" | "expect") =>
@@ -466,7 +503,18 @@ impl Walker<'_, '_> {
                 } else {
                     Vec::new()
                 };
-                let std_method = if !ids.is_empty() {
+                // `g.deref()`: what auto-deref reaches, said out loud.
+                let derefed = match name.as_str() {
+                    "deref" | "deref_mut" if mc.args.is_empty() => self.deref_once(path, args),
+                    _ => Val::Unknown,
+                };
+                if !in_workspace {
+                    let canon = k.canonical_type(path);
+                    generic = crate::analysis::generic_api::method_of(canon, &name, args);
+                }
+                let std_method = if derefed != Val::Unknown {
+                    Some(derefed)
+                } else if !ids.is_empty() || generic.is_some() {
                     None
                 } else if matches!(
                     name.as_str(),
@@ -495,11 +543,14 @@ impl Walker<'_, '_> {
                         // `StreamExt` methods on a stream type of the workspace.
                         api = crate::knowledge::streams::method(&name);
                     } else if !ids.is_empty() {
+                        // The receiver's type arguments are what the methods' own parameters
+                        // of the type mean (`Chan<Job>::recv` gives an `Option<Job>`).
+                        let env = self.types().args_env(path, args);
                         if let [id] = ids.as_slice() {
-                            method_hints = self.closure_hints_of(*id);
+                            method_hints = self.closure_hints_in(*id, &env);
                         }
                         method_offloads = self.offloads(&ids);
-                        result = self.val_of_fns(&ids);
+                        result = self.val_of_fns_in(&ids, &env);
                         api = k
                             .method(path, &name)
                             .filter(|a| self.table_agrees(*a, &result, &ids));
@@ -564,6 +615,12 @@ impl Walker<'_, '_> {
             _ => name.clone(),
         };
         self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
+        if let (Some((m, env)), true) = (&generic, method_hints.is_empty()) {
+            let module = self.module;
+            method_hints = m.closure_inputs(env, |t, env| {
+                self.types().val_of_ty(t, module, None, env, 0)
+            });
+        }
         self.closure_hints = method_hints;
         let args = self.eval_args(mc.args.iter(), role, &callee);
         if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
@@ -579,7 +636,10 @@ impl Walker<'_, '_> {
                         .turbofish
                         .as_ref()
                         .map(|t| self.val_of_ty(t, self.module, 0));
-                    patterns::collected(&recv, into.as_ref()).unwrap_or_default()
+                    // Else what the turbofish says (`collect::<Vec<Conn>>()`).
+                    patterns::collected(&recv, into.as_ref())
+                        .or(into)
+                        .unwrap_or_default()
                 }
                 None => map_to_future(&recv, &name, mc, &args),
             };
@@ -590,7 +650,21 @@ impl Walker<'_, '_> {
                 let full = recv.path().map(|p| format!("{p}::{name}"));
                 self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);
             }
-            result = self.val_of_api(api, &callee, args);
+            result = self.val_of_api(api, &callee, args.clone());
+        }
+        if let Some((m, mut env)) = generic {
+            m.bind_args(&mut env, &args);
+            let ret = self.types().val_of_ty(&m.ret, self.module, None, &env, 0);
+            let flowed = match m.is_async {
+                true => Val::Future {
+                    output: Some(Box::new(ret)),
+                    origin: format!("`{callee}`"),
+                    prov: Provenance::Proven,
+                    started: Started::No,
+                },
+                false => ret,
+            };
+            result = refined(result, flowed);
         }
         result
     }
@@ -699,6 +773,36 @@ fn vec_elem(v: &Val) -> Val {
             args.first().cloned().unwrap_or_default().flowed()
         }
         _ => Val::Unknown,
+    }
+}
+
+/// A value the tables or the walk's patterns gave, refined by what a generic signature says of
+/// it: an unknown value is the signature's, a future of unknown output gets the signature's
+/// output, a value of a type without arguments gets the signature's arguments. What the
+/// tables say of a value's kind wins.
+fn refined(known: Val, generic: Val) -> Val {
+    match (known, generic) {
+        (Val::Unknown, g) => g,
+        (
+            Val::Future {
+                output: None,
+                origin,
+                prov,
+                started,
+            },
+            Val::Future { output, .. },
+        ) => Val::Future {
+            output,
+            origin,
+            prov,
+            started,
+        },
+        (Val::Typed { path, args }, Val::Typed { path: p2, args: a2 })
+            if args.is_empty() && short_type(&path) == short_type(&p2) =>
+        {
+            Val::Typed { path, args: a2 }
+        }
+        (known, _) => known,
     }
 }
 

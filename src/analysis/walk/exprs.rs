@@ -53,7 +53,7 @@ impl Walker<'_, '_> {
                     } => o.flowed(),
                     // A value of a type implementing `Future` (or `IntoFuture`): its impl's
                     // `type Output`.
-                    Val::Typed { path, .. } => self.impl_output(&path),
+                    Val::Typed { path, args } => self.impl_output(&path, &args),
                     _ => Val::Unknown,
                 }
             }
@@ -238,13 +238,29 @@ impl Walker<'_, '_> {
 
     /// What `.await` on a value of the index's type `path` gives: the `Output` its `Future` or
     /// `IntoFuture` impl defines (inferred: it flowed through the impl).
-    pub(super) fn impl_output(&self, path: &str) -> Val {
+    /// The value's type arguments are what the impl's parameters of the type mean
+    /// (`Reply<Client>` with `type Output = T;` gives a `Client`); a type no source describes
+    /// has what the generic signatures say (tokio's `oneshot::Receiver<T>`: a `Result<T, _>`).
+    pub(super) fn impl_output(&self, path: &str, args: &[Val]) -> Val {
         let index = self.cx.index;
+        if index.type_info(path).is_none() {
+            let canon = self.cx.knowledge.canonical_type(path);
+            return match crate::analysis::generic_api::assoc(canon, "Output", args) {
+                Some((ty, env)) => self
+                    .types()
+                    .val_of_ty(&ty, self.module, None, &env, 0)
+                    .flowed(),
+                None => Val::Unknown,
+            };
+        }
         if !(index.implements(path, "Future") || index.implements(path, "IntoFuture")) {
             return Val::Unknown;
         }
         match index.impl_assoc(path, "Output") {
-            Some((ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0).flowed(),
+            Some((ty, m)) => {
+                let env = self.types().args_env(path, args);
+                self.types().val_of_ty(ty, m, Some(path), &env, 0).flowed()
+            }
             None => Val::Unknown,
         }
     }
@@ -360,6 +376,9 @@ impl Walker<'_, '_> {
                 let origin = format!("the closure at line {}", c.line);
                 Val::Callable(Box::new(Val::future(origin).weakened(prov)))
             }
+            // Any other result keeps its type, for what it is handed to (`opt.map(|c| c.conn())`
+            // gives an `Option` of what `conn` returns).
+            v @ (Val::Typed { .. } | Val::Tuple(_)) => Val::Callable(Box::new(v.flowed())),
             _ => Val::Callable(Box::new(Val::Unknown)),
         }
     }
