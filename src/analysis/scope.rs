@@ -47,7 +47,7 @@ impl Scope {
     pub fn declare(&mut self, binding: Binding) {
         self.latest
             .insert(binding.name.clone(), self.bindings.len());
-        if binding.val == Val::SyncGuard {
+        if binding.val.is_sync_guard() {
             self.guards.push(self.bindings.len());
         }
         self.bindings.push(binding);

@@ -144,7 +144,9 @@ impl TypeCx<'_> {
             TypeClass::Future => return Val::future(format!("type `{last}`")),
             TypeClass::TaskHandle => return Val::task_handle(format!("`{last}`")),
             TypeClass::ThreadHandle => return Val::thread_handle(format!("`{last}`")),
-            TypeClass::Guard => return Val::SyncGuard,
+            TypeClass::Guard => {
+                return Val::SyncGuard(Box::new(args.into_iter().next().unwrap_or_default()))
+            }
             TypeClass::Other => {}
         }
         if matches!(last, "BoxFuture" | "LocalBoxFuture") {

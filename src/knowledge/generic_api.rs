@@ -25,8 +25,6 @@ impl<T> Option<T> {
     fn ok_or_else<E>(self, err: impl FnOnce() -> E) -> Result<T, E> {}
     fn unwrap_or(self, default: T) -> T {}
     fn zip<U>(self, other: Option<U>) -> Option<(T, U)> {}
-    fn iter(&self) -> core::iter::Iterator<&T> {}
-    fn into_iter(self) -> core::iter::Iterator<T> {}
 }
 
 impl<T, E> Result<T, E> {
@@ -141,10 +139,27 @@ impl<T> std::ops::Deref for async_std::sync::MutexGuard<T> { type Target = T; }
 impl<T> std::ops::Deref for async_std::sync::RwLockReadGuard<T> { type Target = T; }
 impl<T> std::ops::Deref for async_std::sync::RwLockWriteGuard<T> { type Target = T; }
 
-impl<T> tokio::sync::watch::Receiver<T> {
-    fn borrow(&self) -> tokio::sync::watch::Ref<T> {}
-    fn borrow_and_update(&mut self) -> tokio::sync::watch::Ref<T> {}
+impl<T> std::sync::Mutex<T> {
+    fn lock(&self) -> std::sync::LockResult<std::sync::MutexGuard<T>> {}
+    fn try_lock(&self) -> std::sync::TryLockResult<std::sync::MutexGuard<T>> {}
 }
 
-impl<T> std::ops::Deref for tokio::sync::watch::Ref<T> { type Target = T; }
+impl<T> std::sync::RwLock<T> {
+    fn read(&self) -> std::sync::LockResult<std::sync::RwLockReadGuard<T>> {}
+    fn write(&self) -> std::sync::LockResult<std::sync::RwLockWriteGuard<T>> {}
+    fn try_read(&self) -> std::sync::TryLockResult<std::sync::RwLockReadGuard<T>> {}
+    fn try_write(&self) -> std::sync::TryLockResult<std::sync::RwLockWriteGuard<T>> {}
+}
+
+impl<T> parking_lot::Mutex<T> {
+    fn lock(&self) -> parking_lot::MutexGuard<T> {}
+    fn try_lock(&self) -> Option<parking_lot::MutexGuard<T>> {}
+}
+
+impl<T> parking_lot::RwLock<T> {
+    fn read(&self) -> parking_lot::RwLockReadGuard<T> {}
+    fn write(&self) -> parking_lot::RwLockWriteGuard<T> {}
+    fn try_read(&self) -> Option<parking_lot::RwLockReadGuard<T>> {}
+    fn try_write(&self) -> Option<parking_lot::RwLockWriteGuard<T>> {}
+}
 "#;

@@ -405,6 +405,12 @@ impl Walker<'_, '_> {
         if WRAPPER_OWN.contains(&name) {
             return recv;
         }
+        // A sync lock's guard derefs to what it guards (borrowed: nothing to lose in it).
+        if let Val::SyncGuard(target) = &recv {
+            if **target != Val::Unknown {
+                recv = patterns::borrowed((**target).clone());
+            }
+        }
         for _ in 0..4 {
             let Val::Typed { path, args } = &recv else {
                 break;
@@ -514,7 +520,7 @@ impl Walker<'_, '_> {
                 }
                 let std_method = if derefed != Val::Unknown {
                     Some(derefed)
-                } else if !ids.is_empty() || generic.is_some() {
+                } else if !ids.is_empty() {
                     None
                 } else if matches!(
                     name.as_str(),
@@ -570,13 +576,18 @@ impl Walker<'_, '_> {
                 }
             }
             Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),
+            Val::SyncGuard(target)
+                if matches!(name.as_str(), "deref" | "deref_mut") && mc.args.is_empty() =>
+            {
+                result = patterns::borrowed((**target).clone());
+            }
             Val::Unknown => {
                 if name == "block_on" {
                     api = Some(crate::knowledge::BLOCK_ON);
                 } else if matches!(name.as_str(), "lock" | "read" | "write") && mc.args.is_empty() {
                     result = Val::Typed {
                         path: UNKNOWN_LOCK_RESULT.into(),
-                        args: vec![Val::SyncGuard],
+                        args: vec![Val::sync_guard()],
                     };
                 } else {
                     result = self.unknown_receiver_method(&name, mc.args.len());
@@ -783,6 +794,7 @@ fn vec_elem(v: &Val) -> Val {
 fn refined(known: Val, generic: Val) -> Val {
     match (known, generic) {
         (Val::Unknown, g) => g,
+        (Val::SyncGuard(t), Val::SyncGuard(g)) => Val::SyncGuard(Box::new(refined(*t, *g))),
         (
             Val::Future {
                 output: None,
@@ -798,9 +810,18 @@ fn refined(known: Val, generic: Val) -> Val {
             started,
         },
         (Val::Typed { path, args }, Val::Typed { path: p2, args: a2 })
-            if args.is_empty() && short_type(&path) == short_type(&p2) =>
+            if short_type(&path) == short_type(&p2) =>
         {
-            Val::Typed { path, args: a2 }
+            let args = match (args.len(), a2.len()) {
+                (0, _) => a2,
+                (n, m) if n == m => args
+                    .into_iter()
+                    .zip(a2)
+                    .map(|(k, g)| refined(k, g))
+                    .collect(),
+                _ => args,
+            };
+            Val::Typed { path, args }
         }
         (known, _) => known,
     }

@@ -21,7 +21,7 @@ impl Walker<'_, '_> {
         let v = self.eval_inner(e);
         self.depth -= 1;
         // The first guard made in an `if let` scrutinee being evaluated.
-        if let (Val::SyncGuard, Some(slot @ None)) = (&v, &mut self.guard_temps) {
+        if let (Val::SyncGuard(_), Some(slot @ None)) = (&v, &mut self.guard_temps) {
             *slot = Some(e.span.get());
         }
         v
@@ -85,10 +85,12 @@ impl Walker<'_, '_> {
             ExprKind::Unary { deref, expr } => {
                 let v = self.eval(expr);
                 // `*guard` is the guarded value, not the guard.
-                if *deref && v != Val::SyncGuard {
-                    v
-                } else {
-                    Val::Unknown
+                match v {
+                    Val::SyncGuard(target) if *deref => {
+                        crate::analysis::patterns::borrowed(*target)
+                    }
+                    _ if *deref => v,
+                    _ => Val::Unknown,
                 }
             }
             ExprKind::Field(f) => {
@@ -125,8 +127,8 @@ impl Walker<'_, '_> {
                 let outer = self.guard_temps.replace(None);
                 let v = self.eval(&l.expr);
                 let made = std::mem::replace(&mut self.guard_temps, outer).flatten();
-                if let (Some(span), false) = (made, v == Val::SyncGuard) {
-                    self.declare(SCRUTINEE_GUARD.into(), Val::SyncGuard, span);
+                if let (Some(span), false) = (made, v.is_sync_guard()) {
+                    self.declare(SCRUTINEE_GUARD.into(), Val::sync_guard(), span);
                     self.mark_used(SCRUTINEE_GUARD);
                 }
                 self.bind_refutable(&l.pat, v, e.span.get());

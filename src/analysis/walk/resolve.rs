@@ -199,10 +199,10 @@ impl Walker<'_, '_> {
                 args: vec![Val::typed(p)],
             },
             Ret::Pair(a, b) => Val::Tuple(vec![Val::typed(a), Val::typed(b)]),
-            Ret::Guard => Val::SyncGuard,
+            Ret::Guard => Val::sync_guard(),
             Ret::GuardResult => Val::Typed {
                 path: "LockResult".into(),
-                args: vec![Val::SyncGuard],
+                args: vec![Val::sync_guard()],
             },
             Ret::FirstArg => args.into_iter().next().unwrap_or_default(),
         }
