@@ -142,6 +142,11 @@ impl Scopes {
         found
     }
 
+    /// Every binding in scope, innermost scope last.
+    pub fn bindings_mut(&mut self) -> impl Iterator<Item = &mut Binding> {
+        self.stack.iter_mut().flat_map(|s| s.bindings.iter_mut())
+    }
+
     /// The index in the stack (0 outermost) of the scope holding the innermost binding of
     /// `name`.
     pub fn scope_of(&self, name: &str) -> Option<usize> {

@@ -727,9 +727,44 @@ impl Walker<'_, '_> {
                 };
                 Some(Val::Unknown)
             }
+            "send" | "try_send" | "blocking_send" | "send_blocking" | "unbounded_send"
+                if args.len() == 1 =>
+            {
+                self.channel_payload(mc, &args[0]);
+                None
+            }
             "into_iter" | "drain" if is_vec(recv) => Some(recv.clone()),
             "remove" | "swap_remove" if is_vec(recv) => Some(vec_elem(recv)),
             _ => None,
+        }
+    }
+
+    /// `tx.send(v)` on a local sender whose payload type is not known: the channel carries what
+    /// `v` is, so the sender and its receiver, bound by the same `let (tx, rx) = channel();`,
+    /// are typed with it (inferred: it flowed through the channel), and `rx.recv()` gives it.
+    fn channel_payload(&mut self, mc: &ir::MethodCall, payload: &Val) {
+        if *payload == Val::Unknown {
+            return;
+        }
+        let Some(b) = mc.receiver.bare_ident().and_then(|n| self.scopes.lookup(n)) else {
+            return;
+        };
+        let Val::Typed { path, args } = &b.val else {
+            return;
+        };
+        if args.iter().any(|a| *a != Val::Unknown) || b.span == Span::default() {
+            return;
+        }
+        let (sender, made) = (path.clone(), b.span);
+        let item = payload.clone().flowed();
+        for b in self.scopes.bindings_mut() {
+            let Val::Typed { path, args } = &mut b.val else {
+                continue;
+            };
+            let end = *path == sender || crate::knowledge::orphans::is_channel_pair(&sender, path);
+            if b.span == made && end && args.iter().all(|a| *a == Val::Unknown) {
+                *args = vec![item.clone()];
+            }
         }
     }
 
