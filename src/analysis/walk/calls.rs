@@ -206,7 +206,15 @@ impl Walker<'_, '_> {
                     self.record_call(&ids, span);
                     return self.val_of_fns(&ids);
                 }
-                if CONSTRUCTORS.contains(&name.as_str())
+                // `Conn::Tcp(port)`: a variant of an enum of the index makes one of its values.
+                let variant = name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && self
+                        .cx
+                        .index
+                        .type_info(&ty)
+                        .is_some_and(|i| i.def.kind == crate::index::facts::TypeKind::Enum);
+                if variant
+                    || CONSTRUCTORS.contains(&name.as_str())
                     || name.starts_with("from")
                     || name.starts_with("with_")
                 {

@@ -219,8 +219,12 @@ impl Walker<'_, '_> {
             }
             ExprKind::Cast(c) => {
                 let (expr, dyn_trait) = (&c.expr, &c.dyn_trait);
-                self.eval(expr);
-                self.trait_object_val(dyn_trait.as_deref())
+                let v = self.eval(expr);
+                match dyn_trait {
+                    Some(_) => self.trait_object_val(dyn_trait.as_deref()),
+                    // `x as &T` is `x` seen through a reference: its type, nothing to lose.
+                    None => crate::analysis::patterns::borrowed(v),
+                }
             }
             ExprKind::Tuple(elems) => Val::Tuple(elems.iter().map(|e| self.eval(e)).collect()),
             ExprKind::Struct(s) => {
