@@ -198,6 +198,15 @@ impl Walker<'_, '_> {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
+                // A smart pointer named like std's (loom's `Arc`), made like std's
+                // (`Arc::new(x)`): what it wraps, as the tables say of std's; its sources
+                // would lose the argument's type (a fn's parameter types are not indexed).
+                let std_like = format!("{}::{name}", short_type(&ty));
+                if let Some(api) = self.cx.knowledge.function(&std_like) {
+                    if api.ret == Ret::FirstArg && call.args.len() == 1 {
+                        return self.call_api(call, std_like, api, span);
+                    }
+                }
                 if let [id] = ids.as_slice() {
                     self.closure_hints = self.closure_hints_of(*id);
                 }
