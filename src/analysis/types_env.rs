@@ -109,6 +109,10 @@ impl TypeCx<'_> {
         depth: usize,
     ) -> Val {
         if let Some(info) = self.index.type_info(&p) {
+            // `impl Action` with `trait Action: IntoFuture`: a future to be, by its bound.
+            if info.def.future_trait {
+                return Val::future(format!("`impl {last}`")).flowed();
+            }
             if let Some(alias) = &info.def.alias_of {
                 // `type Result<T> = std::result::Result<T, Error>;`: the alias's parameters
                 // mean the arguments written at the use.

@@ -82,6 +82,10 @@ pub struct TypeDef {
     /// `#[must_use]` on the type.
     #[serde(default)]
     pub must_use: bool,
+    /// A trait with a `Future` or `IntoFuture` supertrait (`trait Action: IntoFuture`): a value
+    /// known only by it is a future to be.
+    #[serde(default)]
+    pub future_trait: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,6 +304,7 @@ fn collect_module(
                 is_unit: matches!(s.fields, syn::Fields::Unit),
                 generics: generic_params(&s.generics),
                 must_use: has_must_use(&s.attrs),
+                future_trait: false,
             }),
             syn::Item::Enum(e) => m.types.push(TypeDef {
                 must_use: has_must_use(&e.attrs),
@@ -314,6 +319,7 @@ fn collect_module(
                 is_unit: false,
                 generics: generic_params(&t.generics),
                 must_use: false,
+                future_trait: false,
             }),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
@@ -326,6 +332,8 @@ fn collect_module(
             }
             syn::Item::Trait(t) => {
                 let mut def = plain_type(&t.ident, TypeKind::Trait);
+                def.future_trait =
+                    matches!(Ty::from_bounds(t.supertraits.iter(), 0), Ty::Future(_));
                 // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
                 def.fields = t
                     .items
@@ -532,6 +540,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         is_unit: false,
         generics: Vec::new(),
         must_use: false,
+        future_trait: false,
     }
 }
 
