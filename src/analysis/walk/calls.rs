@@ -188,7 +188,12 @@ impl Walker<'_, '_> {
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
-                let ids = self.cx.index.methods_of(&ty, &name);
+                let mut ids = self.cx.index.methods_of(&ty, &name);
+                // `Store::fetch_all(&s)` through a blanket impl of an extension trait.
+                let blanket = ids.is_empty() && self.cx.index.type_info(&ty).is_some();
+                if blanket && !self.cx.index.is_trait(&ty) {
+                    ids = self.cx.index.blanket_methods(&name);
+                }
                 if let Some((path, api)) = self
                     .cx
                     .knowledge
@@ -213,7 +218,8 @@ impl Walker<'_, '_> {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 if !ids.is_empty() {
                     self.record_call(&ids, span);
-                    return self.val_of_fns(&ids);
+                    let v = self.val_of_fns(&ids);
+                    return if blanket { v.flowed() } else { v };
                 }
                 // `Conn::Tcp(port)`: a variant of an enum of the index makes one of its values.
                 let variant = name.starts_with(|c: char| c.is_ascii_uppercase())
@@ -521,11 +527,16 @@ impl Walker<'_, '_> {
                 // The workspace type's own methods of the name, looked up once: one of a std
                 // name (`expect`, `clone`) is that method.
                 let in_workspace = self.cx.index.type_info(path).is_some();
-                let ids = if in_workspace {
+                let mut ids = if in_workspace {
                     self.cx.index.methods_of(path, &name)
                 } else {
                     Vec::new()
                 };
+                // None of its own: a blanket impl's (`impl<T: Clone> FetchExt for T`).
+                let blanket = in_workspace && ids.is_empty() && !self.cx.index.is_trait(path);
+                if blanket {
+                    ids = self.cx.index.blanket_methods(&name);
+                }
                 // `g.deref()`: what auto-deref reaches, said out loud.
                 let derefed = match name.as_str() {
                     "deref" | "deref_mut" if mc.args.is_empty() => self.deref_once(path, args),
@@ -574,6 +585,10 @@ impl Walker<'_, '_> {
                         }
                         method_offloads = self.offloads(&ids);
                         result = self.val_of_fns_in(&ids, &env);
+                        if blanket {
+                            // The impl's bounds were not checked: inferred at best.
+                            result = result.flowed();
+                        }
                         api = k
                             .method(path, &name)
                             .filter(|a| self.table_agrees(*a, &result, &ids));
