@@ -14,7 +14,14 @@ Targets: every pinned crate (bench/crates.txt) in one run, and the single pinned
 most dependencies. Targets (issue 14): warm with deps <= 1.05 x warm --no-deps; cold with deps
 <= 2 x cold --no-deps.
 
-Usage: python3 bench/deps_speed.py [--reps 3] [--jobs 2] [--bin PATH]
+With `--before OLD`, each measurement is taken for OLD and for `--bin` in turn, one run of each
+per round (interleaved, so a change in the machine's load falls on both alike), each binary
+with caches of its own: the table then shows both builds' medians with dependencies read,
+cold and warm, and their ratio (no slowdown: <= 1.05). `--cargo-home DIR` measures with
+another `$CARGO_HOME` (one holding many versions of many crates, as a developer's does).
+
+Usage: python3 bench/deps_speed.py [--reps 3] [--jobs 2] [--bin PATH] [--before OLD]
+       [--cargo-home DIR]
 """
 
 import argparse
@@ -78,26 +85,62 @@ def run(binary, dirs, jobs, reps, env, extra, cold):
     return statistics.median(times)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"))
-    args = ap.parse_args()
-    home = cargo_home()
-    scratch = os.path.join(BENCH_DIR, "deps-speed")
+def env_for(home, scratch):
     env = dict(os.environ)
     env.update(
         CARGO_HOME=home,
         UNAWAITED_DEPS_CACHE=os.path.join(scratch, "deps-cache"),
         UNAWAITED_CACHE_DIR=os.path.join(scratch, "index-cache"),
     )
+    return env
+
+
+def compare(before, after, targets, jobs, reps, home):
+    """Both builds with dependencies read, interleaved round by round, cold then warm."""
+    scratch = os.path.join(BENCH_DIR, "deps-speed")
+    envs = {b: env_for(home, os.path.join(scratch, name)) for b, name in ((before, "before"), (after, "after"))}
+    print(f"{'target':<28} {'cold before':>11} {'cold after':>10} {'ratio':>6}   "
+          f"{'warm before':>11} {'warm after':>10} {'ratio':>6}")
+    for label, dirs in targets:
+        cold = {before: [], after: []}
+        warm = {before: [], after: []}
+        for _ in range(reps):
+            for b in (before, after):
+                cold[b].append(run(b, dirs, jobs, 1, envs[b], [], True))
+        for b in (before, after):
+            run(b, dirs, jobs, 1, envs[b], [], False)
+        for _ in range(reps):
+            for b in (before, after):
+                warm[b].append(run(b, dirs, jobs, 1, envs[b], [], False))
+        cb, ca = statistics.median(cold[before]), statistics.median(cold[after])
+        wb, wa = statistics.median(warm[before]), statistics.median(warm[after])
+        cr, wr = ca / cb, wa / wb
+        print(f"{label:<28} {cb:>10.3f}s {ca:>9.3f}s {cr:>5.2f}{'' if cr <= WARM_RATIO else '!'}  "
+              f" {wb:>10.3f}s {wa:>9.3f}s {wr:>5.2f}{'' if wr <= WARM_RATIO else '!'}")
+    print(f"no slowdown: after / before <= {WARM_RATIO} ('!' marks a miss)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"))
+    ap.add_argument("--before", help="an older build: compare both with dependencies read, interleaved")
+    ap.add_argument("--cargo-home", help="this $CARGO_HOME instead of the vendored set's")
+    args = ap.parse_args()
+    home = os.path.abspath(args.cargo_home) if args.cargo_home else cargo_home()
+    scratch = os.path.join(BENCH_DIR, "deps-speed")
+    env = env_for(home, scratch)
     crates = [crate_dir(n, v) for n, v in pinned()]
     crates = [c for c in crates if c and os.path.isdir(c)]
     biggest = max(crates, key=dep_count)
     targets = [("all pinned crates", crates), (os.path.basename(biggest), [biggest])]
-    print(f"CARGO_HOME={home} ({len(os.listdir(os.path.join(home, 'registry/src/index.crates.io-bench')))} crates), "
-          f"--jobs {args.jobs}, median of {args.reps}")
+    registry = os.path.join(home, "registry", "src")
+    count = sum(len(os.listdir(os.path.join(registry, d))) for d in os.listdir(registry)) if os.path.isdir(registry) else 0
+    print(f"CARGO_HOME={home} ({count} crates), --jobs {args.jobs}, median of {args.reps}")
+    if args.before:
+        compare(args.before, args.bin, targets, args.jobs, args.reps, home)
+        return
     print(f"{'target':<28} {'cold no-deps':>12} {'cold deps':>10} {'ratio':>6}   "
           f"{'warm no-deps':>12} {'warm deps':>10} {'ratio':>6}")
     for label, dirs in targets:

@@ -160,6 +160,14 @@ fn dependency_futures_are_flagged_only_when_the_sources_are_read() {
         "{notes:?}"
     );
     assert!(!notes.iter().any(|n| n.contains("heavy.rs")), "{notes:?}");
+    // A crate the code names that the manifest does not declare (`tokio::select!`) is named
+    // once; declared ones, std and the package's own modules are not.
+    let undeclared: Vec<&String> = notes
+        .iter()
+        .filter(|n| n.contains("declares no such dependency"))
+        .collect();
+    assert_eq!(undeclared.len(), 1, "{notes:?}");
+    assert!(undeclared[0].contains("`tokio`"), "{notes:?}");
     // Facts cached in the user cache folder; nothing written under `$CARGO_HOME`.
     assert!(std::fs::read_dir(c.path("cache")).unwrap().count() >= 5);
     assert_eq!(snapshot(&c.path("home")), home_before);

@@ -4,6 +4,7 @@
 
 mod bounds;
 pub mod facts;
+mod generic_api;
 mod patterns;
 pub mod scope;
 mod types_env;

@@ -155,8 +155,10 @@ pub fn is_iterating(method: &str) -> bool {
     ITERATING.contains(&method)
 }
 
-/// `iter.collect::<Vec<_>>()` of an iterator of futures: the collection holds them (`into`
-/// is the turbofish's type; none written means a `Vec`, as a later annotation says).
+/// `iter.collect::<Vec<_>>()`: the collection holds the iterator's items (`into` is the
+/// turbofish's type; none written means a `Vec`, as a later annotation says). A collection
+/// written with its item (`collect::<Vec<Conn>>()`) is what it says; the futures a `Vec` or a
+/// future pool holds are kept as futures, any other collection's only by their type.
 pub fn collected(recv: &Val, into: Option<&Val>) -> Option<Val> {
     let Val::Typed { path, args } = recv else {
         return None;
@@ -164,25 +166,30 @@ pub fn collected(recv: &Val, into: Option<&Val>) -> Option<Val> {
     if path != ITER {
         return None;
     }
-    let item = args.first()?;
-    if !item.is_future() {
-        return None;
-    }
+    let item = args.first().filter(|i| **i != Val::Unknown)?;
+    let holds = |p: &str| {
+        matches!(
+            short(p),
+            "Vec" | "VecDeque" | "FuturesUnordered" | "FuturesOrdered"
+        )
+    };
     let path = match into {
         None => "Vec".to_string(),
-        Some(Val::Typed { path, .. })
-            if matches!(
-                short(path),
-                "Vec" | "VecDeque" | "FuturesUnordered" | "FuturesOrdered"
-            ) =>
-        {
+        Some(Val::Typed { path, args }) if args.iter().all(|a| *a == Val::Unknown) => {
+            if !holds(path) && !SEQUENCES.contains(&short(path)) {
+                return None;
+            }
             path.clone()
         }
         Some(_) => return None,
     };
+    let item = match holds(&path) {
+        true => item.clone(),
+        false => borrowed(item.clone()),
+    };
     Some(Val::Typed {
         path,
-        args: vec![item.clone()],
+        args: vec![item],
     })
 }
 

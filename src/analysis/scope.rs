@@ -47,7 +47,7 @@ impl Scope {
     pub fn declare(&mut self, binding: Binding) {
         self.latest
             .insert(binding.name.clone(), self.bindings.len());
-        if binding.val == Val::SyncGuard {
+        if binding.val.is_sync_guard() {
             self.guards.push(self.bindings.len());
         }
         self.bindings.push(binding);
@@ -140,6 +140,11 @@ impl Scopes {
             }
         }
         found
+    }
+
+    /// Every binding in scope, innermost scope last.
+    pub fn bindings_mut(&mut self) -> impl Iterator<Item = &mut Binding> {
+        self.stack.iter_mut().flat_map(|s| s.bindings.iter_mut())
     }
 
     /// The index in the stack (0 outermost) of the scope holding the innermost binding of

@@ -109,6 +109,10 @@ impl TypeCx<'_> {
         depth: usize,
     ) -> Val {
         if let Some(info) = self.index.type_info(&p) {
+            // `impl Action` with `trait Action: IntoFuture`: a future to be, by its bound.
+            if info.def.future_trait {
+                return Val::future(format!("`impl {last}`")).flowed();
+            }
             if let Some(alias) = &info.def.alias_of {
                 // `type Result<T> = std::result::Result<T, Error>;`: the alias's parameters
                 // mean the arguments written at the use.
@@ -144,7 +148,9 @@ impl TypeCx<'_> {
             TypeClass::Future => return Val::future(format!("type `{last}`")),
             TypeClass::TaskHandle => return Val::task_handle(format!("`{last}`")),
             TypeClass::ThreadHandle => return Val::thread_handle(format!("`{last}`")),
-            TypeClass::Guard => return Val::SyncGuard,
+            TypeClass::Guard => {
+                return Val::SyncGuard(Box::new(args.into_iter().next().unwrap_or_default()))
+            }
             TypeClass::Other => {}
         }
         if matches!(last, "BoxFuture" | "LocalBoxFuture") {
@@ -290,6 +296,24 @@ impl TypeCx<'_> {
             .fields
             .iter()
             .any(|(_, ty)| holds_task_handle(ty, 0))
+    }
+
+    /// A value's known type arguments bound to its type's own parameters (`Chan<Job>`: `T` is
+    /// `Job`), for reading what the type's items say of them: its methods' returns and closure
+    /// parameters, its impls' `Output` and `Target`. Parameters without a known argument are
+    /// left out (they mean what they meant before). The impls are taken to name their
+    /// parameters as the type does (`impl<T> Chan<T>`), as nearly all do.
+    pub fn args_env(&self, path: &str, args: &[Val]) -> Vec<(String, Val)> {
+        let Some(info) = self.index.type_info(path) else {
+            return Vec::new();
+        };
+        info.def
+            .generics
+            .iter()
+            .zip(args)
+            .filter(|(_, v)| **v != Val::Unknown)
+            .map(|((name, _), v)| (name.clone(), v.clone()))
+            .collect()
     }
 
     /// The declared type of field `name` of a value of a struct of the index: a generic field

@@ -36,8 +36,9 @@ pub enum Val {
     Tuple(Vec<Val>),
     /// A closure or fn value; calling it gives the inner value.
     Callable(Box<Val>),
-    /// A guard of a synchronous lock (`std::sync::MutexGuard`, parking_lot's).
-    SyncGuard,
+    /// A guard of a synchronous lock (`std::sync::MutexGuard`, parking_lot's), with the value
+    /// it guards (what it derefs to), when known.
+    SyncGuard(Box<Val>),
     /// A lazy stream made here (`stream::iter(..)`, `unfold`, a `StreamExt` adaptor of a known
     /// stream): its methods are a stream's ([`crate::knowledge::streams::STREAM_TYPE`]).
     Stream {
@@ -160,6 +161,15 @@ impl Val {
             path: path.into(),
             args: Vec::new(),
         }
+    }
+
+    /// A sync lock's guard of a value not known.
+    pub fn sync_guard() -> Val {
+        Val::SyncGuard(Box::default())
+    }
+
+    pub fn is_sync_guard(&self) -> bool {
+        matches!(self, Val::SyncGuard(_))
     }
 
     pub fn is_future(&self) -> bool {

@@ -82,6 +82,10 @@ pub struct TypeDef {
     /// `#[must_use]` on the type.
     #[serde(default)]
     pub must_use: bool,
+    /// A trait with a `Future` or `IntoFuture` supertrait (`trait Action: IntoFuture`): a value
+    /// known only by it is a future to be.
+    #[serde(default)]
+    pub future_trait: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,6 +304,7 @@ fn collect_module(
                 is_unit: matches!(s.fields, syn::Fields::Unit),
                 generics: generic_params(&s.generics),
                 must_use: has_must_use(&s.attrs),
+                future_trait: false,
             }),
             syn::Item::Enum(e) => m.types.push(TypeDef {
                 must_use: has_must_use(&e.attrs),
@@ -314,6 +319,7 @@ fn collect_module(
                 is_unit: false,
                 generics: generic_params(&t.generics),
                 must_use: false,
+                future_trait: false,
             }),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
@@ -326,6 +332,8 @@ fn collect_module(
             }
             syn::Item::Trait(t) => {
                 let mut def = plain_type(&t.ident, TypeKind::Trait);
+                def.future_trait =
+                    matches!(Ty::from_bounds(t.supertraits.iter(), 0), Ty::Future(_));
                 // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
                 def.fields = t
                     .items
@@ -357,6 +365,13 @@ fn collect_module(
             }
             syn::Item::Impl(i) => {
                 let impl_generics = generic_params(&i.generics);
+                // A parameter without a bound that says anything keeps its name: what it means
+                // is the receiver's type argument (`impl<T> Chan<T>` called on a `Chan<Job>`).
+                let bounded: Vec<(String, Ty)> = impl_generics
+                    .iter()
+                    .filter(|(_, b)| *b != Ty::Unknown)
+                    .cloned()
+                    .collect();
                 let self_ty = Ty::from_syn(&i.self_ty);
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
@@ -371,7 +386,7 @@ fn collect_module(
                                 let mut sig = sig_with_body(&f.sig, &f.attrs, &f.block);
                                 // `impl<S: Store> Svc<S> { fn store(&self) -> &S }`: the impl's
                                 // parameters mean their bounds.
-                                sig.ret = sig.ret.substitute(&impl_generics);
+                                sig.ret = sig.ret.substitute(&bounded);
                                 Some(sig)
                             }
                             _ => None,
@@ -383,7 +398,7 @@ fn collect_module(
                         .filter_map(|it| match it {
                             syn::ImplItem::Type(t) => Some((
                                 t.ident.to_string(),
-                                Ty::from_syn(&t.ty).substitute(&impl_generics),
+                                Ty::from_syn(&t.ty).substitute(&bounded),
                             )),
                             _ => None,
                         })
@@ -525,6 +540,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         is_unit: false,
         generics: Vec::new(),
         must_use: false,
+        future_trait: false,
     }
 }
 

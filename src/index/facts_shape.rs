@@ -9,15 +9,16 @@ use std::sync::OnceLock;
 /// Bumped when what the facts *mean*, or how they are encoded (postcard since 4), changes (5: a
 /// fn's `# Cancel safety` docs as a flag, read through the skeleton; 6: the `mod x;` written
 /// inside macro calls are module declarations; 7: `fn(..) -> T` pointer types are callables,
-/// `<E as Tr>::X` is the path `E::X`); a change of shape (a field added, removed or renamed)
+/// `<E as Tr>::X` is the path `E::X`; 8: an impl's parameters without a bound keep their name
+/// in its fns' returns and associated types, traits with a future supertrait say so); a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n#[cfg_attr(unix, path = \"u.rs\")] mod o;\n\
     pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
-    trait Tr { async fn t(&self) -> u8; }\n\
+    trait Tr: IntoFuture { async fn t(&self) -> u8; }\n\
     impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
     impl S { fn r(&mut self) -> &mut Self { self } }\n\
     #[tokio::main] async fn main() {}\n\

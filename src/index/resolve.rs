@@ -46,6 +46,39 @@ impl Budget {
 }
 
 impl Index {
+    /// The methods `name` that any type has through a blanket impl of a trait of the index
+    /// (`impl<T: Clone> FetchExt for T`), for a type with no method of that name of its own.
+    /// The impl's bounds are not checked: a type that does not meet them could not call it.
+    pub fn blanket_methods(&self, name: &str) -> Vec<FnId> {
+        let declared_by_trait = self
+            .methods_named(name)
+            .iter()
+            .any(|&id| self.fn_info(id).trait_path.is_some());
+        if !declared_by_trait {
+            return Vec::new();
+        }
+        // A bare parameter as the self type reads as a lone name no type of the index has.
+        const NOT_PARAMS: &[&str] = &["String", "Vec", "Option", "Result", "Box", "Arc", "Rc"];
+        let mut out: Vec<FnId> = Vec::new();
+        for (self_path, traits) in &self.trait_impls {
+            let param_like = !self_path.contains("::")
+                && self_path.starts_with(|c: char| c.is_ascii_uppercase())
+                && !NOT_PARAMS.contains(&self_path.as_str())
+                && !self.types.contains_key(self_path);
+            if !param_like {
+                continue;
+            }
+            for tr in traits {
+                if let Some(ids) = self.methods.get(&(tr.clone(), name.to_string())) {
+                    out.extend(ids);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Resolves a path written in module `m`.
     /// Resolves a path written in module `m` in value position (a call, a value).
     pub fn resolve(&self, m: ModId, segs: &[String]) -> Res {

@@ -4,6 +4,7 @@
 
 pub mod cancel_safety;
 mod executors;
+pub mod generic_api;
 pub mod orphans;
 pub mod runtimes;
 mod std_lib;

@@ -4,6 +4,7 @@
 use super::{short_type, Walker};
 use crate::analysis::facts::{Arg, DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
+use crate::analysis::types_env::Env;
 use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE};
 use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
@@ -194,7 +195,12 @@ impl Walker<'_, '_> {
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
-                let ids = self.cx.index.methods_of(&ty, &name);
+                let mut ids = self.cx.index.methods_of(&ty, &name);
+                // `Store::fetch_all(&s)` through a blanket impl of an extension trait.
+                let blanket = ids.is_empty() && self.cx.index.type_info(&ty).is_some();
+                if blanket && !self.cx.index.is_trait(&ty) {
+                    ids = self.cx.index.blanket_methods(&name);
+                }
                 if let Some((path, api)) = self
                     .cx
                     .knowledge
@@ -204,6 +210,15 @@ impl Walker<'_, '_> {
                         return self.call_api(call, path.to_string(), api, span);
                     }
                 }
+                // A smart pointer named like std's (loom's `Arc`), made like std's
+                // (`Arc::new(x)`): what it wraps, as the tables say of std's; its sources
+                // would lose the argument's type (a fn's parameter types are not indexed).
+                let std_like = format!("{}::{name}", short_type(&ty));
+                if let Some(api) = self.cx.knowledge.function(&std_like) {
+                    if api.ret == Ret::FirstArg && call.args.len() == 1 {
+                        return self.call_api(call, std_like, api, span);
+                    }
+                }
                 if let [id] = ids.as_slice() {
                     self.closure_hints = self.closure_hints_of(*id);
                 }
@@ -211,9 +226,18 @@ impl Walker<'_, '_> {
                 if !ids.is_empty() {
                     let args = self.call_args(None, call.args.iter());
                     self.record_call(&ids, span, args);
-                    return self.val_of_fns(&ids);
+                    let v = self.val_of_fns(&ids);
+                    return if blanket { v.flowed() } else { v };
                 }
-                if CONSTRUCTORS.contains(&name.as_str())
+                // `Conn::Tcp(port)`: a variant of an enum of the index makes one of its values.
+                let variant = name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && self
+                        .cx
+                        .index
+                        .type_info(&ty)
+                        .is_some_and(|i| i.def.kind == crate::index::facts::TypeKind::Enum);
+                if variant
+                    || CONSTRUCTORS.contains(&name.as_str())
                     || name.starts_with("from")
                     || name.starts_with("with_")
                 {
@@ -286,6 +310,11 @@ impl Walker<'_, '_> {
     /// gives the closure's first input a `Yielder`), by argument position: inferred, as any type
     /// that flowed through a bound.
     pub(super) fn closure_hints_of(&self, id: FnId) -> Vec<(usize, Vec<Val>)> {
+        self.closure_hints_in(id, &[])
+    }
+
+    /// The same for a method called on a receiver whose type arguments bind `env`.
+    fn closure_hints_in(&self, id: FnId, env: &Env) -> Vec<(usize, Vec<Val>)> {
         let info = self.cx.index.fn_info(id);
         info.sig
             .closure_inputs
@@ -294,7 +323,8 @@ impl Walker<'_, '_> {
                 let vals = tys
                     .iter()
                     .map(|t| {
-                        self.val_of_ty_self(t, info.module, info.self_ty.as_deref(), 0)
+                        self.types()
+                            .val_of_ty(t, info.module, info.self_ty.as_deref(), env, 0)
                             .flowed()
                     })
                     .collect();
@@ -411,25 +441,58 @@ impl Walker<'_, '_> {
         if WRAPPER_OWN.contains(&name) {
             return recv;
         }
+        // A sync lock's guard derefs to what it guards (borrowed: nothing to lose in it).
+        if let Val::SyncGuard(target) = &recv {
+            if **target != Val::Unknown {
+                recv = patterns::borrowed((**target).clone());
+            }
+        }
         for _ in 0..4 {
             let Val::Typed { path, args } = &recv else {
                 break;
             };
+            // A method of the type itself is called on it, not on its target.
             let index = self.cx.index;
-            if index.type_info(path).is_none() || !index.methods_of(path, name).is_empty() {
+            let own = match index.type_info(path) {
+                Some(_) => !index.methods_of(path, name).is_empty(),
+                None => {
+                    let canon = self.cx.knowledge.canonical_type(path);
+                    self.cx.knowledge.method(path, name).is_some()
+                        || crate::analysis::generic_api::method(canon, name).is_some()
+                }
+            };
+            if own {
                 break;
             }
-            let target = match index.deref_target(path, args) {
-                Some(DerefTarget::Arg(v)) => v.clone(),
-                Some(DerefTarget::Written(ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0),
-                None => break,
-            };
+            let target = self.deref_once(path, args);
             if target == Val::Unknown {
                 break;
             }
             recv = target;
         }
         recv
+    }
+
+    /// What one deref of a value of the type at `path` (with type arguments `args`) reaches:
+    /// its `Deref` impl's `Target` (the index's types), or what the generic signatures of
+    /// std's, tokio's and futures' guards say; unknown otherwise.
+    fn deref_once(&self, path: &str, args: &[Val]) -> Val {
+        let index = self.cx.index;
+        if index.type_info(path).is_none() {
+            let canon = self.cx.knowledge.canonical_type(path);
+            return crate::analysis::generic_api::assoc(canon, "Target", args)
+                .map(|(ty, env)| self.types().val_of_ty(&ty, self.module, None, &env, 0))
+                .unwrap_or_default()
+                .flowed();
+        }
+        match index.deref_target(path, args) {
+            Some(DerefTarget::Arg(v)) => v.clone(),
+            Some(DerefTarget::Written(ty, m)) => {
+                let env = self.types().args_env(path, args);
+                self.types().val_of_ty(ty, m, Some(path), &env, 0)
+            }
+            None => Val::Unknown,
+        }
     }
 
     pub(super) fn eval_method_call(
@@ -455,6 +518,9 @@ impl Walker<'_, '_> {
         let mut result = Val::Unknown;
         let mut method_hints = Vec::new();
         let mut method_offloads = None;
+        // A generic signature of std's, tokio's or futures' (a type no source describes): the
+        // receiver's type arguments flow through it.
+        let mut generic = None;
         match &recv {
             Val::Future { origin, .. }
                 if origin == MAPPED && matches!(name.as_str(), "unwrap" | "expect") =>
@@ -479,12 +545,28 @@ impl Walker<'_, '_> {
                 // The workspace type's own methods of the name, looked up once: one of a std
                 // name (`expect`, `clone`) is that method.
                 let in_workspace = self.cx.index.type_info(path).is_some();
-                let ids = if in_workspace {
+                let mut ids = if in_workspace {
                     self.cx.index.methods_of(path, &name)
                 } else {
                     Vec::new()
                 };
-                let std_method = if !ids.is_empty() {
+                // None of its own: a blanket impl's (`impl<T: Clone> FetchExt for T`).
+                let blanket = in_workspace && ids.is_empty() && !self.cx.index.is_trait(path);
+                if blanket {
+                    ids = self.cx.index.blanket_methods(&name);
+                }
+                // `g.deref()`: what auto-deref reaches, said out loud.
+                let derefed = match name.as_str() {
+                    "deref" | "deref_mut" if mc.args.is_empty() => self.deref_once(path, args),
+                    _ => Val::Unknown,
+                };
+                if !in_workspace {
+                    let canon = k.canonical_type(path);
+                    generic = crate::analysis::generic_api::method_of(canon, &name, args);
+                }
+                let std_method = if derefed != Val::Unknown {
+                    Some(derefed)
+                } else if !ids.is_empty() {
                     None
                 } else if matches!(
                     name.as_str(),
@@ -513,11 +595,18 @@ impl Walker<'_, '_> {
                         // `StreamExt` methods on a stream type of the workspace.
                         api = crate::knowledge::streams::method(&name);
                     } else if !ids.is_empty() {
+                        // The receiver's type arguments are what the methods' own parameters
+                        // of the type mean (`Chan<Job>::recv` gives an `Option<Job>`).
+                        let env = self.types().args_env(path, args);
                         if let [id] = ids.as_slice() {
-                            method_hints = self.closure_hints_of(*id);
+                            method_hints = self.closure_hints_in(*id, &env);
                         }
                         method_offloads = self.offloads(&ids);
-                        result = self.val_of_fns(&ids);
+                        result = self.val_of_fns_in(&ids, &env);
+                        if blanket {
+                            // The impl's bounds were not checked: inferred at best.
+                            result = result.flowed();
+                        }
                         api = k
                             .method(path, &name)
                             .filter(|a| self.table_agrees(*a, &result, &ids));
@@ -538,13 +627,18 @@ impl Walker<'_, '_> {
                 }
             }
             Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),
+            Val::SyncGuard(target)
+                if matches!(name.as_str(), "deref" | "deref_mut") && mc.args.is_empty() =>
+            {
+                result = patterns::borrowed((**target).clone());
+            }
             Val::Unknown => {
                 if name == "block_on" {
                     api = Some(crate::knowledge::BLOCK_ON);
                 } else if matches!(name.as_str(), "lock" | "read" | "write") && mc.args.is_empty() {
                     result = Val::Typed {
                         path: UNKNOWN_LOCK_RESULT.into(),
-                        args: vec![Val::SyncGuard],
+                        args: vec![Val::sync_guard()],
                     };
                 } else {
                     result = self.unknown_receiver_method(&name, mc.args.len());
@@ -583,6 +677,12 @@ impl Walker<'_, '_> {
             _ => name.clone(),
         };
         self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
+        if let (Some((m, env)), true) = (&generic, method_hints.is_empty()) {
+            let module = self.module;
+            method_hints = m.closure_inputs(env, |t, env| {
+                self.types().val_of_ty(t, module, None, env, 0)
+            });
+        }
         self.closure_hints = method_hints;
         let args = self.eval_args(mc.args.iter(), role, &callee);
         if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
@@ -598,7 +698,10 @@ impl Walker<'_, '_> {
                         .turbofish
                         .as_ref()
                         .map(|t| self.val_of_ty(t, self.module, 0));
-                    patterns::collected(&recv, into.as_ref()).unwrap_or_default()
+                    // Else what the turbofish says (`collect::<Vec<Conn>>()`).
+                    patterns::collected(&recv, into.as_ref())
+                        .or(into)
+                        .unwrap_or_default()
                 }
                 None => map_to_future(&recv, &name, mc, &args),
             };
@@ -614,7 +717,21 @@ impl Walker<'_, '_> {
                 let full = recv.path().map(|p| format!("{p}::{name}"));
                 self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);
             }
-            result = self.val_of_api(api, &callee, args);
+            result = self.val_of_api(api, &callee, args.clone());
+        }
+        if let Some((m, mut env)) = generic {
+            m.bind_args(&mut env, &args);
+            let ret = self.types().val_of_ty(&m.ret, self.module, None, &env, 0);
+            let flowed = match m.is_async {
+                true => Val::Future {
+                    output: Some(Box::new(ret)),
+                    origin: format!("`{callee}`"),
+                    prov: Provenance::Proven,
+                    started: Started::No,
+                },
+                false => ret,
+            };
+            result = refined(result, flowed);
         }
         result
     }
@@ -666,9 +783,44 @@ impl Walker<'_, '_> {
                 };
                 Some(Val::Unknown)
             }
+            "send" | "try_send" | "blocking_send" | "send_blocking" | "unbounded_send"
+                if args.len() == 1 =>
+            {
+                self.channel_payload(mc, &args[0]);
+                None
+            }
             "into_iter" | "drain" if is_vec(recv) => Some(recv.clone()),
             "remove" | "swap_remove" if is_vec(recv) => Some(vec_elem(recv)),
             _ => None,
+        }
+    }
+
+    /// `tx.send(v)` on a local sender whose payload type is not known: the channel carries what
+    /// `v` is, so the sender and its receiver, bound by the same `let (tx, rx) = channel();`,
+    /// are typed with it (inferred: it flowed through the channel), and `rx.recv()` gives it.
+    fn channel_payload(&mut self, mc: &ir::MethodCall, payload: &Val) {
+        if *payload == Val::Unknown {
+            return;
+        }
+        let Some(b) = mc.receiver.bare_ident().and_then(|n| self.scopes.lookup(n)) else {
+            return;
+        };
+        let Val::Typed { path, args } = &b.val else {
+            return;
+        };
+        if args.iter().any(|a| *a != Val::Unknown) || b.span == Span::default() {
+            return;
+        }
+        let (sender, made) = (path.clone(), b.span);
+        let item = payload.clone().flowed();
+        for b in self.scopes.bindings_mut() {
+            let Val::Typed { path, args } = &mut b.val else {
+                continue;
+            };
+            let end = *path == sender || crate::knowledge::orphans::is_channel_pair(&sender, path);
+            if b.span == made && end && args.iter().all(|a| *a == Val::Unknown) {
+                *args = vec![item.clone()];
+            }
         }
     }
 
@@ -723,6 +875,46 @@ fn vec_elem(v: &Val) -> Val {
             args.first().cloned().unwrap_or_default().flowed()
         }
         _ => Val::Unknown,
+    }
+}
+
+/// A value the tables or the walk's patterns gave, refined by what a generic signature says of
+/// it: an unknown value is the signature's, a future of unknown output gets the signature's
+/// output, a value of a type without arguments gets the signature's arguments. What the
+/// tables say of a value's kind wins.
+fn refined(known: Val, generic: Val) -> Val {
+    match (known, generic) {
+        (Val::Unknown, g) => g,
+        (Val::SyncGuard(t), Val::SyncGuard(g)) => Val::SyncGuard(Box::new(refined(*t, *g))),
+        (
+            Val::Future {
+                output: None,
+                origin,
+                prov,
+                started,
+            },
+            Val::Future { output, .. },
+        ) => Val::Future {
+            output,
+            origin,
+            prov,
+            started,
+        },
+        (Val::Typed { path, args }, Val::Typed { path: p2, args: a2 })
+            if short_type(&path) == short_type(&p2) =>
+        {
+            let args = match (args.len(), a2.len()) {
+                (0, _) => a2,
+                (n, m) if n == m => args
+                    .into_iter()
+                    .zip(a2)
+                    .map(|(k, g)| refined(k, g))
+                    .collect(),
+                _ => args,
+            };
+            Val::Typed { path, args }
+        }
+        (known, _) => known,
     }
 }
 

@@ -21,7 +21,7 @@ impl Walker<'_, '_> {
         let v = self.eval_inner(e);
         self.depth -= 1;
         // The first guard made in an `if let` scrutinee being evaluated.
-        if let (Val::SyncGuard, Some(slot @ None)) = (&v, &mut self.guard_temps) {
+        if let (Val::SyncGuard(_), Some(slot @ None)) = (&v, &mut self.guard_temps) {
             *slot = Some(e.span.get());
         }
         v
@@ -53,7 +53,7 @@ impl Walker<'_, '_> {
                     } => o.flowed(),
                     // A value of a type implementing `Future` (or `IntoFuture`): its impl's
                     // `type Output`.
-                    Val::Typed { path, .. } => self.impl_output(&path),
+                    Val::Typed { path, args } => self.impl_output(&path, &args),
                     _ => Val::Unknown,
                 }
             }
@@ -85,10 +85,12 @@ impl Walker<'_, '_> {
             ExprKind::Unary { deref, expr, .. } => {
                 let v = self.eval(expr);
                 // `*guard` is the guarded value, not the guard.
-                if *deref && v != Val::SyncGuard {
-                    v
-                } else {
-                    Val::Unknown
+                match v {
+                    Val::SyncGuard(target) if *deref => {
+                        crate::analysis::patterns::borrowed(*target)
+                    }
+                    _ if *deref => v,
+                    _ => Val::Unknown,
                 }
             }
             ExprKind::Field(f) => {
@@ -126,8 +128,8 @@ impl Walker<'_, '_> {
                 let outer = self.guard_temps.replace(None);
                 let v = self.eval(&l.expr);
                 let made = std::mem::replace(&mut self.guard_temps, outer).flatten();
-                if let (Some(span), false) = (made, v == Val::SyncGuard) {
-                    self.declare(SCRUTINEE_GUARD.into(), Val::SyncGuard, span);
+                if let (Some(span), false) = (made, v.is_sync_guard()) {
+                    self.declare(SCRUTINEE_GUARD.into(), Val::sync_guard(), span);
                     self.mark_used(SCRUTINEE_GUARD);
                 }
                 self.bind_refutable(&l.pat, v, e.span.get());
@@ -220,8 +222,12 @@ impl Walker<'_, '_> {
             }
             ExprKind::Cast(c) => {
                 let (expr, dyn_trait) = (&c.expr, &c.dyn_trait);
-                self.eval(expr);
-                self.trait_object_val(dyn_trait.as_deref())
+                let v = self.eval(expr);
+                match dyn_trait {
+                    Some(_) => self.trait_object_val(dyn_trait.as_deref()),
+                    // `x as &T` is `x` seen through a reference: its type, nothing to lose.
+                    None => crate::analysis::patterns::borrowed(v),
+                }
             }
             ExprKind::Tuple(elems) => Val::Tuple(elems.iter().map(|e| self.eval(e)).collect()),
             ExprKind::Struct(s) => {
@@ -241,13 +247,29 @@ impl Walker<'_, '_> {
 
     /// What `.await` on a value of the index's type `path` gives: the `Output` its `Future` or
     /// `IntoFuture` impl defines (inferred: it flowed through the impl).
-    pub(super) fn impl_output(&self, path: &str) -> Val {
+    /// The value's type arguments are what the impl's parameters of the type mean
+    /// (`Reply<Client>` with `type Output = T;` gives a `Client`); a type no source describes
+    /// has what the generic signatures say (tokio's `oneshot::Receiver<T>`: a `Result<T, _>`).
+    pub(super) fn impl_output(&self, path: &str, args: &[Val]) -> Val {
         let index = self.cx.index;
+        if index.type_info(path).is_none() {
+            let canon = self.cx.knowledge.canonical_type(path);
+            return match crate::analysis::generic_api::assoc(canon, "Output", args) {
+                Some((ty, env)) => self
+                    .types()
+                    .val_of_ty(&ty, self.module, None, &env, 0)
+                    .flowed(),
+                None => Val::Unknown,
+            };
+        }
         if !(index.implements(path, "Future") || index.implements(path, "IntoFuture")) {
             return Val::Unknown;
         }
         match index.impl_assoc(path, "Output") {
-            Some((ty, m)) => self.val_of_ty_self(ty, m, Some(path), 0).flowed(),
+            Some((ty, m)) => {
+                let env = self.types().args_env(path, args);
+                self.types().val_of_ty(ty, m, Some(path), &env, 0).flowed()
+            }
             None => Val::Unknown,
         }
     }
@@ -368,6 +390,9 @@ impl Walker<'_, '_> {
                 let origin = format!("the closure at line {}", c.line);
                 Val::Callable(Box::new(Val::future(origin).weakened(prov)))
             }
+            // Any other result keeps its type, for what it is handed to (`opt.map(|c| c.conn())`
+            // gives an `Option` of what `conn` returns).
+            v @ (Val::Typed { .. } | Val::Tuple(_)) => Val::Callable(Box::new(v.flowed())),
             _ => Val::Callable(Box::new(Val::Unknown)),
         }
     }

@@ -671,7 +671,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// Releases a guard bound to `name` (moved into a call, or dropped).
     fn release(&mut self, name: &str) {
         if let Some(b) = self.scopes.lookup(name) {
-            if b.val == Val::SyncGuard {
+            if b.val.is_sync_guard() {
                 b.guard_done = true;
             }
         }

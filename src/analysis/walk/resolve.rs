@@ -2,6 +2,7 @@
 //! value a signature, a type or a table entry gives.
 
 use super::Walker;
+use crate::analysis::types_env::Env;
 use crate::analysis::value::{Provenance, Started, Val};
 use crate::index::facts::FnSig;
 use crate::index::types::Ty;
@@ -63,11 +64,17 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn val_of_fn(&self, id: FnId) -> Val {
+        self.val_of_fn_in(id, &[])
+    }
+
+    /// The value of a call of `id` on a receiver whose type arguments bind `env` (see
+    /// [`crate::analysis::types_env::TypeCx::args_env`]).
+    pub(super) fn val_of_fn_in(&self, id: FnId, env: &Env) -> Val {
         let info = self.cx.index.fn_info(id);
         if let Some(v) = self.assoc_return(info) {
             return v;
         }
-        let val = self.val_of_sig(&info.sig, info.module, info.self_ty.clone());
+        let val = self.val_of_sig_in(&info.sig, info.module, info.self_ty.clone(), env);
         // A method's future is named by its path (`Connection::close`), as the call is written.
         let owner = info
             .self_ty
@@ -115,7 +122,11 @@ impl Walker<'_, '_> {
     /// The value of a call when the callee has several candidate definitions: known only when
     /// they all agree on the kind.
     pub(super) fn val_of_fns(&self, ids: &[FnId]) -> Val {
-        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn(id)).collect();
+        self.val_of_fns_in(ids, &[])
+    }
+
+    pub(super) fn val_of_fns_in(&self, ids: &[FnId], env: &Env) -> Val {
+        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn_in(id, env)).collect();
         let first = vals[0].clone();
         let same_kind = vals
             .iter()
@@ -128,8 +139,14 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn val_of_sig(&self, sig: &FnSig, m: ModId, self_ty: Option<String>) -> Val {
+        self.val_of_sig_in(sig, m, self_ty, &[])
+    }
+
+    fn val_of_sig_in(&self, sig: &FnSig, m: ModId, self_ty: Option<String>, env: &Env) -> Val {
         let saved_self = self_ty.or_else(|| self.self_ty.clone());
-        let ret = self.val_of_ty_self(&sig.ret, m, saved_self.as_deref(), 0);
+        let ret = self
+            .types()
+            .val_of_ty(&sig.ret, m, saved_self.as_deref(), env, 0);
         if sig.is_async && sig.runtime_attr {
             // `#[tokio::main] async fn f()` expands to a sync fn that runs the runtime.
             return Val::Unknown;
@@ -165,17 +182,6 @@ impl Walker<'_, '_> {
             .val_of_ty(ty, m, self.self_ty.as_deref(), &self.generics, depth)
     }
 
-    /// A type written in another item's signature.
-    pub(super) fn val_of_ty_self(
-        &self,
-        ty: &Ty,
-        m: ModId,
-        self_ty: Option<&str>,
-        depth: usize,
-    ) -> Val {
-        self.types().val_of_ty(ty, m, self_ty, &[], depth)
-    }
-
     pub(super) fn val_of_api(&self, api: Api, callee: &str, args: Vec<Val>) -> Val {
         let origin = format!("`{callee}`");
         match api.ret {
@@ -208,10 +214,10 @@ impl Walker<'_, '_> {
                 args: vec![Val::typed(p)],
             },
             Ret::Pair(a, b) => Val::Tuple(vec![Val::typed(a), Val::typed(b)]),
-            Ret::Guard => Val::SyncGuard,
+            Ret::Guard => Val::sync_guard(),
             Ret::GuardResult => Val::Typed {
                 path: "LockResult".into(),
-                args: vec![Val::SyncGuard],
+                args: vec![Val::sync_guard()],
             },
             Ret::FirstArg => args.into_iter().next().unwrap_or_default(),
         }

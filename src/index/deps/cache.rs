@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 /// Bumped when what is stored changes (7: fns carry their `# Cancel safety` docs as a flag, and
 /// what their closure parameters are called with; 8: trait methods declared without a body;
 /// 9: `fn(..) -> T` pointer types are callables, `<E as Tr>::X` is the path `E::X`; 10: `mod x;`
-/// inside macro calls).
-const FORMAT: u32 = 10;
+/// inside macro calls; 11: an impl's parameters without a bound keep their name in its fns'
+/// returns and associated types, traits with a future supertrait say so).
+const FORMAT: u32 = 11;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {

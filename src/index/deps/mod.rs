@@ -84,6 +84,83 @@ struct Resolve<'a> {
     crate_by_dir: HashMap<PathBuf, usize>,
 }
 
+/// Names the code uses as crates that its package does not declare (`use foo::x;`, `foo::f()`
+/// with no `foo` dependency, module, import or crate of the workspace): what they hold is
+/// unknown, and the user is told once per name and package, with the first file naming it.
+fn undeclared_crates(
+    packages: &[Package],
+    files: &[IndexedFile],
+    roots: &[CrateRoot],
+) -> Vec<String> {
+    const BUILTIN: &[&str] = &[
+        "crate",
+        "self",
+        "super",
+        "std",
+        "core",
+        "alloc",
+        "proc_macro",
+        "test",
+    ];
+    let mut notes = Vec::new();
+    for p in packages {
+        let mine = || files.iter().filter(|f| f.path.starts_with(&p.dir));
+        // Every module and import name of the package, wherever declared: a path may start
+        // with any of them (2015 code names its own top modules without `crate::`).
+        let mut local: HashSet<&str> = roots.iter().map(|r| r.name.as_str()).collect();
+        local.extend(p.manifest.deps.iter().map(|d| d.extern_name.as_str()));
+        for f in mine() {
+            for m in &f.facts.modules {
+                local.extend(m.out_of_line.iter().map(|d| d.name.as_str()));
+                local.extend(m.inline_path.iter().map(String::as_str));
+                local.extend(m.uses.iter().map(|u| u.alias.as_str()));
+                local.extend(m.fns.iter().map(|f| f.name.as_str()));
+                local.extend(m.types.iter().map(|t| t.name.as_str()));
+            }
+        }
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        for f in mine() {
+            // A glob import of something outside the package brings in names of its own.
+            let foreign_glob = f.facts.modules.iter().flat_map(|m| &m.uses).any(|u| {
+                u.glob
+                    && u.target
+                        .first()
+                        .is_some_and(|s| !local.contains(s.as_str()))
+            });
+            if foreign_glob {
+                continue;
+            }
+            let firsts = f
+                .facts
+                .modules
+                .iter()
+                .flat_map(|m| &m.uses)
+                .map(|u| &u.target);
+            for segs in firsts.chain(&f.facts.paths) {
+                let Some(first) = segs.first().filter(|_| segs.len() >= 2) else {
+                    continue;
+                };
+                let lower = first.starts_with(|c: char| c.is_ascii_lowercase());
+                if !lower
+                    || BUILTIN.contains(&first.as_str())
+                    || p.externs.contains_key(first)
+                    || local.contains(first.as_str())
+                    || !seen.insert(first)
+                {
+                    continue;
+                }
+                notes.push(format!(
+                    "{}: `{first}` is named as a crate, but {} declares no such dependency: \
+                     what it holds is unknown",
+                    f.path.display(),
+                    p.dir.join("Cargo.toml").display()
+                ));
+            }
+        }
+    }
+    notes
+}
+
 /// Loads the dependencies of the context rooted at `ctx_root` (a workspace or package folder)
 /// that the code of its `files` names.
 pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &Options) -> Loaded {
@@ -199,6 +276,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
     }
     out.notes.append(&mut loader.notes);
     out.notes.append(&mut r.notes);
+    out.notes.extend(undeclared_crates(&packages, files, roots));
     // Links: each package's crates to their dependencies, each dependency to its own.
     let opened = |k: usize, loader: &Loader| loader.crates[k].root_mod.is_some();
     for p in &packages {

@@ -1,0 +1,306 @@
+//! The generic signatures of [`crate::knowledge::generic_api`], read once, and the one type
+//! flow they all go through: the receiver's type arguments bind the impl's parameters, each
+//! argument's value binds the parameters its written type names (a closure's result binds what
+//! its `Fn` bound returns), and the return type is read under those bindings.
+
+use super::value::Val;
+use crate::index::types::Ty;
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::OnceLock;
+
+/// What a parameter of a generic signature takes.
+#[derive(Debug, Clone)]
+pub enum Param {
+    /// A value of this type.
+    Value(Ty),
+    /// A closure called with `inputs` (each marked when written as a borrow) that returns
+    /// `output`.
+    Closure { inputs: Vec<(Ty, bool)>, output: Ty },
+}
+
+/// A method of a generic signature.
+#[derive(Debug, Clone)]
+pub struct Method {
+    pub name: String,
+    pub is_async: bool,
+    /// The method's own type parameters.
+    generics: Vec<String>,
+    pub params: Vec<Param>,
+    pub ret: Ty,
+}
+
+/// One `impl` of the table.
+#[derive(Debug, Clone, Default)]
+struct Impl {
+    /// The self type's arguments, each the parameter it names (`None`: something else).
+    params: Vec<Option<String>>,
+    methods: Vec<Method>,
+    assoc: Vec<(String, Ty)>,
+}
+
+/// A type's parameter names bound to values.
+pub type Bindings = Vec<(String, Val)>;
+
+fn table() -> &'static HashMap<String, Vec<Impl>> {
+    static TABLE: OnceLock<HashMap<String, Vec<Impl>>> = OnceLock::new();
+    TABLE.get_or_init(|| parse(crate::knowledge::generic_api::SIGNATURES))
+}
+
+fn parse(text: &str) -> HashMap<String, Vec<Impl>> {
+    let mut out: HashMap<String, Vec<Impl>> = HashMap::default();
+    let Ok(file) = syn::parse_file(text) else {
+        return out;
+    };
+    for item in &file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(tp) = &*imp.self_ty else {
+            continue;
+        };
+        let path = crate::index::types::path_segments(&tp.path).join("::");
+        let params = match tp.path.segments.last().map(|s| &s.arguments) {
+            Some(syn::PathArguments::AngleBracketed(a)) => a
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    syn::GenericArgument::Type(syn::Type::Path(p)) => {
+                        p.path.get_ident().map(|i| i.to_string())
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut entry = Impl {
+            params,
+            ..Impl::default()
+        };
+        for it in &imp.items {
+            match it {
+                syn::ImplItem::Fn(f) => entry.methods.push(read_method(&f.sig)),
+                syn::ImplItem::Type(t) => {
+                    entry.assoc.push((t.ident.to_string(), Ty::from_syn(&t.ty)))
+                }
+                _ => {}
+            }
+        }
+        out.entry(path).or_default().push(entry);
+    }
+    out
+}
+
+fn read_method(sig: &syn::Signature) -> Method {
+    let generics = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let params = sig
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            syn::FnArg::Typed(pt) => Some(param(&pt.ty)),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let ret = match &sig.output {
+        syn::ReturnType::Default => Ty::Tuple(Vec::new()),
+        syn::ReturnType::Type(_, t) => Ty::from_syn(t),
+    };
+    Method {
+        name: sig.ident.to_string(),
+        is_async: sig.asyncness.is_some(),
+        generics,
+        params,
+        ret,
+    }
+}
+
+fn param(ty: &syn::Type) -> Param {
+    if let syn::Type::ImplTrait(it) = ty {
+        for b in &it.bounds {
+            let syn::TypeParamBound::Trait(tb) = b else {
+                continue;
+            };
+            let Some(last) = tb.path.segments.last() else {
+                continue;
+            };
+            if let syn::PathArguments::Parenthesized(p) = &last.arguments {
+                let inputs = p
+                    .inputs
+                    .iter()
+                    .map(|a| (Ty::from_syn(&a.ty), matches!(a.ty, syn::Type::Reference(_))))
+                    .collect();
+                let output = match &p.output {
+                    syn::ReturnType::Default => Ty::Tuple(Vec::new()),
+                    syn::ReturnType::Type(_, t) => Ty::from_syn(t),
+                };
+                return Param::Closure { inputs, output };
+            }
+        }
+    }
+    Param::Value(Ty::from_syn(ty))
+}
+
+/// The table's impls of the type at `path` (as values carry it: `Option`,
+/// `tokio::sync::mpsc::Receiver`; std's types also by their full path).
+fn impls_of(path: &str) -> &'static [Impl] {
+    let t = table();
+    if let Some(v) = t.get(path) {
+        return v;
+    }
+    let mut segs = path.split("::");
+    let first = segs.next().unwrap_or_default();
+    if matches!(first, "std" | "core" | "alloc") {
+        if let Some(v) = path.rsplit("::").next().and_then(|last| t.get(last)) {
+            return v;
+        }
+    }
+    &[]
+}
+
+/// The impl parameters bound to the receiver's type arguments.
+fn bind(imp: &Impl, args: &[Val]) -> Bindings {
+    imp.params
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let name = p.as_ref()?;
+            Some((name.clone(), args.get(i).cloned().unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// The method `name` of the type at `path`, with the receiver's type arguments `args` bound
+/// (the method's own parameters bound to nothing yet).
+pub fn method_of(path: &str, name: &str, args: &[Val]) -> Option<(&'static Method, Bindings)> {
+    impls_of(path).iter().find_map(|imp| {
+        let m = imp.methods.iter().find(|m| m.name == name)?;
+        let mut env = bind(imp, args);
+        env.extend(m.generics.iter().map(|g| (g.clone(), Val::Unknown)));
+        Some((m, env))
+    })
+}
+
+/// Whether the table has a method `name` for the type at `path`.
+pub fn method(path: &str, name: &str) -> Option<&'static Method> {
+    method_of(path, name, &[]).map(|(m, _)| m)
+}
+
+/// The associated type `name` (`Output`, `Target`) of the type at `path`, with the receiver's
+/// type arguments bound.
+pub fn assoc(path: &str, name: &str, args: &[Val]) -> Option<(Ty, Bindings)> {
+    impls_of(path).iter().find_map(|imp| {
+        let (_, ty) = imp.assoc.iter().find(|(n, _)| n == name)?;
+        Some((ty.clone(), bind(imp, args)))
+    })
+}
+
+impl Method {
+    /// The values each closure parameter is called with, by argument position: what the
+    /// bindings say of its inputs (a borrowed input keeps its type but nothing to lose).
+    pub fn closure_inputs(
+        &self,
+        env: &Bindings,
+        val_of: impl Fn(&Ty, &Bindings) -> Val,
+    ) -> Vec<(usize, Vec<Val>)> {
+        self.params
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Param::Closure { inputs, .. } => Some((
+                    i,
+                    inputs
+                        .iter()
+                        .map(|(t, by_ref)| {
+                            let v = val_of(t, env).flowed();
+                            if *by_ref {
+                                super::patterns::borrowed(v)
+                            } else {
+                                v
+                            }
+                        })
+                        .collect(),
+                )),
+                Param::Value(_) => None,
+            })
+            .collect()
+    }
+
+    /// The method's own parameters bound by the arguments' values (`map(|c| c.name())`: `U`
+    /// is what the closure returns).
+    pub fn bind_args(&self, env: &mut Bindings, args: &[Val]) {
+        for (p, a) in self.params.iter().zip(args) {
+            match (p, a) {
+                (Param::Value(t), v) => unify(t, v, env, 0),
+                (Param::Closure { output, .. }, Val::Callable(ret)) => unify(output, ret, env, 0),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Binds the still unbound parameters that `ty` names to the parts of `v` they stand for.
+fn unify(ty: &Ty, v: &Val, env: &mut Bindings, depth: usize) {
+    if depth > 8 || *v == Val::Unknown {
+        return;
+    }
+    match (ty, v) {
+        (Ty::Path { segs, args }, _) if segs.len() == 1 && args.is_empty() => {
+            if let Some((_, slot)) = env.iter_mut().find(|(n, _)| *n == segs[0]) {
+                if *slot == Val::Unknown {
+                    *slot = v.clone();
+                }
+            }
+        }
+        (Ty::Path { segs, args }, Val::Typed { path, args: vargs }) => {
+            let short = |p: &str| p.rsplit("::").next().unwrap_or(p).to_string();
+            if segs.last().map(String::as_str) == Some(short(path).as_str()) {
+                for (t, a) in args.iter().zip(vargs) {
+                    unify(t, a, env, depth + 1);
+                }
+            }
+        }
+        (Ty::Tuple(ts), Val::Tuple(vs)) => {
+            for (t, a) in ts.iter().zip(vs) {
+                unify(t, a, env, depth + 1);
+            }
+        }
+        (Ty::Callable(t), Val::Callable(r)) => unify(t, r, env, depth + 1),
+        (
+            Ty::Future(Some(t)),
+            Val::Future {
+                output: Some(o), ..
+            },
+        ) => unify(t, o, env, depth + 1),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_reads_and_binds() {
+        let (m, mut env) = method_of("tokio::sync::mpsc::Receiver", "recv", &[Val::typed("Job")])
+            .expect("recv is in the table");
+        assert!(m.is_async);
+        assert_eq!(env, vec![("T".to_string(), Val::typed("Job"))]);
+        // `Option::map`: the closure's result is `U`.
+        let (m, mut menv) = method_of("std::option::Option", "map", &[Val::typed("A")]).unwrap();
+        m.bind_args(&mut menv, &[Val::Callable(Box::new(Val::typed("B")))]);
+        assert!(menv.contains(&("U".to_string(), Val::typed("B"))));
+        let hints = m.closure_inputs(&menv, |t, _| match t {
+            Ty::Path { segs, .. } => Val::typed(segs.join("::")),
+            _ => Val::Unknown,
+        });
+        assert_eq!(hints.len(), 1);
+        env.clear();
+        assert!(assoc("tokio::sync::MutexGuard", "Target", &[Val::typed("C")]).is_some());
+        assert!(method("my::Receiver", "recv").is_none());
+    }
+}
