@@ -1,16 +1,17 @@
 //! Stage 2, index facts: every file of every context read and hashed, in parallel; its index
-//! facts taken from the context's cache where its content has not changed, else from a parse of
-//! its item skeleton (bodies blanked). The caches are written back in the background.
-//!
-//! A file's body is parsed once, by the walk (stage 5), on the worker that walks it. Parsing
-//! each file to report in full here instead, and keeping its lowered body until the walk, would
-//! spare the skeleton parse of a cold run; measured, it costs more than it spares at the IR's
-//! present size (bench/README.md, "After issue 16").
+//! facts taken from the context's cache where its content has not changed, else from a parse:
+//! a file to report is parsed in full once, here, which gives both its facts and its body IR
+//! (lowered, suppressions and test ranges collected, the tree dropped at once), held until the
+//! walk (stage 5); a file read for context only, from a parse of its item skeleton (bodies
+//! blanked), and the walk parses it if a call reaches it. The caches are written back in the
+//! background.
 
-use super::plan::{FileRef, Plan};
+use super::plan::{FileRef, Plan, TargetFile};
+use super::walk::{self, Body};
 use crate::cache::IndexCache;
 use crate::index::facts::FileFacts;
 use crate::index::IndexedFile;
+use crate::source::{self, SourceFile};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,9 @@ pub(super) struct IndexFacts {
     pub cache: CacheUpdate,
     /// Per context: how many files' facts came from the cache (for `-v`).
     pub cache_hits: Vec<usize>,
+    /// The body of each file to report parsed here, in the order of [`Plan::files`], for the
+    /// walk.
+    pub held: Vec<Option<Body>>,
 }
 
 /// What goes back into the caches once the index is built.
@@ -44,6 +48,8 @@ struct FileOut {
     facts: Option<FileFacts>,
     /// The facts are what the file's content gives (not a read error or a panic).
     cacheable: bool,
+    /// A file to report: its body, from the same parse as its facts.
+    held: Option<Body>,
 }
 
 pub(super) fn collect(
@@ -63,11 +69,13 @@ pub(super) fn collect(
             })
             .collect()
     });
+    let target_of = plan.target_index();
     let outs: Vec<FileOut> = pool.install(|| {
         files
             .par_iter()
             .map(|f| {
-                let out = facts_of(f, &caches[f.context], read);
+                let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
+                let out = facts_of(f, target, &caches[f.context], read);
                 proc_macro2::extra::invalidate_current_thread_spans();
                 out
             })
@@ -78,7 +86,9 @@ pub(super) fn collect(
         plan.contexts.iter().map(|_| Vec::new()).collect();
     let mut cache_hits = vec![0; plan.contexts.len()];
     let mut hashes = Vec::with_capacity(files.len());
-    for (f, out) in files.iter().zip(outs) {
+    let mut held = Vec::with_capacity(files.len());
+    for (f, mut out) in files.iter().zip(outs) {
+        held.push(out.held.take());
         let ci = f.context;
         if out.cacheable && out.facts.is_none() {
             cache_hits[ci] += 1;
@@ -101,11 +111,13 @@ pub(super) fn collect(
         hashes,
         cache: CacheUpdate { caches, entries },
         cache_hits,
+        held,
     }
 }
 
-/// Reads one file and takes its index facts, from the cache or from its skeleton.
-fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
+/// Reads one file and takes its index facts, from the cache, or from its full parse (a file to
+/// report, whose body is then held for the walk) or its skeleton.
+fn facts_of(f: &FileRef, target: Option<&TargetFile>, cache: &IndexCache, read: &Read) -> FileOut {
     let Some(bytes) = read(f.path) else {
         return FileOut::default();
     };
@@ -115,6 +127,7 @@ fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
             hash,
             facts: None,
             cacheable: true,
+            held: None,
         };
     }
     let text = match String::from_utf8(bytes) {
@@ -126,11 +139,45 @@ fn facts_of(f: &FileRef, cache: &IndexCache, read: &Read) -> FileOut {
             }
         }
     };
+    if let Some(t) = target {
+        let parsed = std::panic::catch_unwind(|| parse_in_full(t, text.clone()));
+        // A panic: the walk parses the file again, and says so.
+        proc_macro2::extra::invalidate_current_thread_spans();
+        if let Ok((facts, body)) = parsed {
+            return FileOut {
+                hash,
+                cacheable: true,
+                facts: Some(facts),
+                held: Some(body),
+            };
+        }
+    }
     let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
     FileOut {
         hash,
         cacheable: facts.is_ok(),
         facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
+        held: None,
+    }
+}
+
+/// A file to report, parsed once: its index facts and its lowered body, the tree dropped. When
+/// the file does not parse in full, its facts are its skeleton's, as for any file.
+fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
+    let file = SourceFile::new(t.display.clone(), text);
+    match source::parse(&file) {
+        Ok(ast) => {
+            let facts = FileFacts::of_tree(&ast, &file.text);
+            let body = walk::lower(&ast, file, true);
+            (facts, body)
+        }
+        Err(failure) => (
+            FileFacts::of_text(&file.text),
+            Body::Failed {
+                failure,
+                text: file.text,
+            },
+        ),
     }
 }
 
