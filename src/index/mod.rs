@@ -23,6 +23,11 @@ pub type ModId = usize;
 pub type FnId = usize;
 pub type FileId = usize;
 
+/// An id or a line as the index's flat tables keep it (saturating: no real context nears it).
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[derive(Debug, Default)]
 pub struct Module {
     pub parent: Option<ModId>,
@@ -126,8 +131,9 @@ pub struct Index {
     /// Type path → the positions of its arguments that must be futures for its `Future` (or
     /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
     future_conditions: HashMap<String, Vec<usize>>,
-    /// (file, line of the fn name) → fns declared there.
-    by_location: HashMap<(FileId, usize), Vec<FnId>>,
+    /// (file, line of the fn name, fn), sorted once the index is built: the fns declared at a
+    /// place. Flat, 12 bytes a fn (a map of vectors took about 70).
+    by_location: Vec<(u32, u32, u32)>,
     /// Lib crate name → root module.
     crates: HashMap<String, ModId>,
     /// File → the modules its top level and inline modules are.
@@ -243,6 +249,7 @@ impl Index {
                     .insert(link.name.clone(), to);
             }
         }
+        ix.settle();
         ix
     }
 
@@ -436,9 +443,7 @@ impl Index {
                 .push(id);
         }
         self.by_location
-            .entry((file, sig.line))
-            .or_default()
-            .push(id);
+            .push((small(file), small(sig.line), small(id)));
         if let Some(t) = &self_ty {
             self.methods
                 .entry((t.clone(), sig.name.clone()))
@@ -565,11 +570,22 @@ impl Index {
 
     /// The indexed function declared in `file` with its name on `line`.
     pub fn fn_at(&self, file: FileId, line: usize, name: &str) -> Option<FnId> {
-        self.by_location
-            .get(&(file, line))?
+        let key = (small(file), small(line));
+        let from = self.by_location.partition_point(|&(f, l, _)| (f, l) < key);
+        self.by_location[from..]
             .iter()
-            .copied()
+            .take_while(|&&(f, l, _)| (f, l) == key)
+            .map(|&(_, _, id)| id as FnId)
             .find(|&id| self.fns[id].sig.name == name)
+    }
+
+    /// The index's vectors trimmed to their lengths, and the places of fns sorted for
+    /// [`Index::fn_at`], once every fn is pushed.
+    fn settle(&mut self) {
+        self.by_location.sort_unstable();
+        self.by_location.shrink_to_fit();
+        self.fns.shrink_to_fit();
+        self.modules.shrink_to_fit();
     }
 
     pub fn fn_info(&self, id: FnId) -> &FnInfo {
