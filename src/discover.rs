@@ -507,43 +507,53 @@ const PACKAGE_TREES: &[&str] = &["src", "tests", "examples", "benches"];
 #[derive(Default)]
 pub struct ContextFinder {
     manifests: HashMap<PathBuf, Option<Manifest>>,
+    /// Per package folder: the files its manifest names as targets, normalised (computed once,
+    /// not once per file asked about).
+    explicit_targets: HashMap<PathBuf, std::collections::HashSet<PathBuf>>,
 }
 
 impl ContextFinder {
     fn manifest(&mut self, dir: &Path) -> Option<Manifest> {
-        self.manifests
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| read_manifest(dir))
-            .clone()
+        self.manifest_ref(dir).cloned()
+    }
+
+    fn manifest_ref(&mut self, dir: &Path) -> Option<&Manifest> {
+        self.load_manifest(dir);
+        self.manifests.get(dir)?.as_ref()
+    }
+
+    fn load_manifest(&mut self, dir: &Path) {
+        if !self.manifests.contains_key(dir) {
+            let read = read_manifest(dir);
+            self.manifests.insert(dir.to_path_buf(), read);
+        }
     }
 
     /// The package folder that compiles `file`, if any.
     fn package_of(&mut self, file: &Path) -> Option<PathBuf> {
         let mut dir = file.parent();
         while let Some(d) = dir {
-            if let Some(m) = self.manifest(d) {
+            self.load_manifest(d);
+            if let Some(m) = self.manifests.get(d).and_then(Option::as_ref) {
                 // No package compiles a file whose nearest manifest is a virtual workspace.
                 m.package_name.as_ref()?;
                 let rel = file.strip_prefix(d).ok()?;
-                let first = rel
-                    .components()
-                    .next()?
-                    .as_os_str()
-                    .to_string_lossy()
-                    .into_owned();
-                let explicit = m
-                    .lib_path
-                    .iter()
-                    .chain(&m.bin_paths)
-                    .chain(&m.other_target_paths)
-                    .any(|p| crate::files::normalize(&d.join(p)) == file);
-                if PACKAGE_TREES.contains(&first.as_str())
-                    || rel == Path::new("build.rs")
-                    || explicit
-                {
+                let first = rel.components().next()?.as_os_str().to_string_lossy();
+                if PACKAGE_TREES.contains(&first.as_ref()) || rel == Path::new("build.rs") {
                     return Some(d.to_path_buf());
                 }
-                return None;
+                if !self.explicit_targets.contains_key(d) {
+                    let named = m
+                        .lib_path
+                        .iter()
+                        .chain(&m.bin_paths)
+                        .chain(&m.other_target_paths)
+                        .map(|p| crate::files::normalize(&d.join(p)))
+                        .collect();
+                    self.explicit_targets.insert(d.to_path_buf(), named);
+                }
+                let explicit = self.explicit_targets.get(d)?.contains(file);
+                return explicit.then(|| d.to_path_buf());
             }
             dir = d.parent();
         }
@@ -560,24 +570,24 @@ impl ContextFinder {
         let Some(dir) = file
             .ancestors()
             .skip(1)
-            .find(|d| self.manifest(d).is_some())
+            .find(|d| self.manifest_ref(d).is_some())
             .map(Path::to_path_buf)
         else {
             return false;
         };
-        self.manifest(&dir)
+        self.manifest_ref(&dir)
             .is_some_and(|m| m.package_name.is_some())
             && dir.starts_with(walked_from)
     }
 
     /// The workspace root a package belongs to (the package itself when it is in none).
     fn workspace_of(&mut self, package: &Path) -> PathBuf {
-        if self.manifest(package).is_some_and(|m| m.is_workspace) {
+        if self.manifest_ref(package).is_some_and(|m| m.is_workspace) {
             return package.to_path_buf();
         }
         let mut dir = package.parent();
         while let Some(d) = dir {
-            if let Some(m) = self.manifest(d) {
+            if let Some(m) = self.manifest_ref(d) {
                 if m.is_workspace {
                     let rel = package.strip_prefix(d).unwrap_or(package);
                     let excluded = m.workspace_exclude.iter().any(|e| rel.starts_with(e));

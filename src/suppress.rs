@@ -529,14 +529,23 @@ struct AttrVisitor<'a> {
     depth: usize,
 }
 
-/// Whether tokens hold an attribute (`#` then a bracket group), at any depth.
+/// Whether tokens hold an attribute that may suppress (`#[allow(..)]`, `#[expect(..)]`,
+/// `#[cfg_attr(..)]`), at any depth.
 fn has_attribute(tokens: &proc_macro2::TokenStream) -> bool {
     use proc_macro2::{Delimiter, TokenTree};
     let mut after_hash = false;
     for tt in tokens.clone() {
         match tt {
             TokenTree::Group(g) if after_hash && g.delimiter() == Delimiter::Bracket => {
-                return true
+                // Only these can suppress (see [`rules_of_attr`]); doc comments, the bulk of
+                // the attributes in item macros, cannot.
+                let first = g.stream().into_iter().next();
+                if let Some(TokenTree::Ident(name)) = first {
+                    if name == "allow" || name == "expect" || name == "cfg_attr" {
+                        return true;
+                    }
+                }
+                after_hash = false;
             }
             TokenTree::Group(g) => {
                 if has_attribute(&g.stream()) {
