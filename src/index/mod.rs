@@ -48,11 +48,10 @@ pub struct FnInfo {
     pub module: ModId,
     pub file: FileId,
     /// Full path of the impl's self type, for methods and associated functions.
-    pub self_ty: Option<String>,
+    /// One string per impl block, shared by its methods.
+    pub self_ty: Option<std::sync::Arc<str>>,
     /// Full path of the trait, for trait methods (declarations and impls).
-    pub trait_path: Option<String>,
-    /// `crate::a::f` or `crate::a::T::f`.
-    pub path: String,
+    pub trait_path: Option<std::sync::Arc<str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,7 +115,8 @@ pub struct Index {
     pub fns: Vec<FnInfo>,
     pub types: HashMap<String, TypeInfo>,
     /// (self type path, method name) → fns.
-    methods: HashMap<(String, String), Vec<FnId>>,
+    /// The self type is the string its methods' [`FnInfo::self_ty`] share.
+    methods: HashMap<(std::sync::Arc<str>, String), Vec<FnId>>,
     /// Method name → every fn with a receiver of that name.
     methods_by_name: HashMap<String, Vec<FnId>>,
     /// Names of the methods (the dependencies' too) whose docs say they are not cancel safe.
@@ -344,8 +344,7 @@ impl Index {
                 }
             }
             for sig in &mf.fns {
-                let path = format!("{}::{}", self.modules[m].path, sig.name);
-                let id = self.push_fn(sig.clone(), m, fid, None, None, path);
+                let id = self.push_fn(sig.clone(), m, fid, None, None);
                 self.modules[m].fns.insert(sig.name.clone(), id);
             }
             for t in &mf.types {
@@ -427,9 +426,8 @@ impl Index {
         sig: FnSig,
         module: ModId,
         file: FileId,
-        self_ty: Option<String>,
-        trait_path: Option<String>,
-        path: String,
+        self_ty: Option<std::sync::Arc<str>>,
+        trait_path: Option<std::sync::Arc<str>>,
     ) -> FnId {
         let id = self.fns.len();
         if sig.has_self && sig.cancel_doc == facts::DocCancel::NotSafe {
@@ -456,7 +454,6 @@ impl Index {
             file,
             self_ty,
             trait_path,
-            path,
         });
         id
     }
@@ -474,16 +471,15 @@ impl Index {
                     continue;
                 };
                 for (trait_name, sigs) in &mf.traits {
-                    let trait_path = format!("{}::{}", self.modules[*m].path, trait_name);
+                    let trait_path: std::sync::Arc<str> =
+                        format!("{}::{}", self.modules[*m].path, trait_name).into();
                     for sig in sigs {
-                        let path = format!("{trait_path}::{}", sig.name);
                         self.push_fn(
                             sig.clone(),
                             *m,
                             *fid,
                             Some(trait_path.clone()),
                             Some(trait_path.clone()),
-                            path,
                         );
                     }
                 }
@@ -523,15 +519,16 @@ impl Index {
                             .entry((self_path.clone(), name.clone()))
                             .or_insert((ty.clone(), *m));
                     }
+                    let owner: std::sync::Arc<str> = self_path.as_str().into();
+                    let trait_path: Option<std::sync::Arc<str>> =
+                        trait_path.as_deref().map(Into::into);
                     for sig in &imp.fns {
-                        let path = format!("{self_path}::{}", sig.name);
                         self.push_fn(
                             sig.clone(),
                             *m,
                             *fid,
-                            Some(self_path.clone()),
+                            Some(owner.clone()),
                             trait_path.clone(),
-                            path,
                         );
                     }
                 }
@@ -592,17 +589,27 @@ impl Index {
         &self.fns[id]
     }
 
+    /// A fn's full path, `crate::a::f` or `crate::a::T::f` (made when asked: kept for every
+    /// fn, it weighed a tenth of the index).
+    pub fn fn_path(&self, id: FnId) -> String {
+        let f = &self.fns[id];
+        match &f.self_ty {
+            Some(owner) => format!("{owner}::{}", f.sig.name),
+            None => format!("{}::{}", self.modules[f.module].path, f.sig.name),
+        }
+    }
+
     /// Methods (and associated functions) named `name` of the type at `ty_path`, including the
     /// methods of the traits it implements in the context.
     pub fn methods_of(&self, ty_path: &str, name: &str) -> Vec<FnId> {
         let mut out = self
             .methods
-            .get(&(ty_path.to_string(), name.to_string()))
+            .get(&(std::sync::Arc::from(ty_path), name.to_string()))
             .cloned()
             .unwrap_or_default();
         if out.is_empty() {
             for tr in self.trait_impls.get(ty_path).into_iter().flatten() {
-                if let Some(ids) = self.methods.get(&(tr.clone(), name.to_string())) {
+                if let Some(ids) = self.methods.get(&(tr.as_str().into(), name.to_string())) {
                     out.extend(ids);
                 }
             }

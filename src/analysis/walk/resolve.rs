@@ -67,7 +67,11 @@ impl Walker<'_, '_> {
         if let Some(v) = self.assoc_return(info) {
             return v;
         }
-        self.val_of_sig(&info.sig, info.module, info.self_ty.clone())
+        self.val_of_sig(
+            &info.sig,
+            info.module,
+            info.self_ty.as_deref().map(str::to_string),
+        )
     }
 
     /// `fn call(&mut self, req: R) -> Self::Future` of a trait (or of its impl) whose
