@@ -55,7 +55,7 @@ const NAME: &str = "unawaited";
 impl Suppressions {
     pub fn collect(source: &SourceFile, ast: Option<&syn::File>) -> Suppressions {
         let mut s = Suppressions::default();
-        for line_no in 1..=source.line_count() {
+        for line_no in lines_naming_the_tool(source) {
             let line = source.line_text(line_no);
             let Some((comment_at, kind)) = comment_start(line) else {
                 continue;
@@ -267,6 +267,28 @@ enum CommentKind {
 
 /// Where the line's first comment starts (`//` or `/*`) and which kind it is; doc comments
 /// (`///`, `//!`, `/**`, `/*!`) document, and are not returned.
+/// The lines (1-based, ascending, each once) whose text holds the tool's name in any case: only
+/// they can hold a suppression comment, well-formed ([`well_formed`]) or not ([`malformed`]).
+/// One scan of the text, instead of looking for a comment on every line.
+fn lines_naming_the_tool(source: &SourceFile) -> Vec<usize> {
+    let bytes = source.text.as_bytes();
+    let name = NAME.as_bytes();
+    let mut out: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i + name.len() <= bytes.len() {
+        if bytes[i] | 0x20 == name[0] && bytes[i..i + name.len()].eq_ignore_ascii_case(name) {
+            let line = source.position_of_byte(i).line;
+            if out.last() != Some(&line) {
+                out.push(line);
+            }
+            i += name.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 fn comment_start(line: &str) -> Option<(usize, CommentKind)> {
     let line_at = line.find("//");
     let block_at = line.find("/*");
@@ -529,14 +551,23 @@ struct AttrVisitor<'a> {
     depth: usize,
 }
 
-/// Whether tokens hold an attribute (`#` then a bracket group), at any depth.
+/// Whether tokens hold an attribute that may suppress (`#[allow(..)]`, `#[expect(..)]`,
+/// `#[cfg_attr(..)]`), at any depth.
 fn has_attribute(tokens: &proc_macro2::TokenStream) -> bool {
     use proc_macro2::{Delimiter, TokenTree};
     let mut after_hash = false;
     for tt in tokens.clone() {
         match tt {
             TokenTree::Group(g) if after_hash && g.delimiter() == Delimiter::Bracket => {
-                return true
+                // Only these can suppress (see [`rules_of_attr`]); doc comments, the bulk of
+                // the attributes in item macros, cannot.
+                let first = g.stream().into_iter().next();
+                if let Some(TokenTree::Ident(name)) = first {
+                    if name == "allow" || name == "expect" || name == "cfg_attr" {
+                        return true;
+                    }
+                }
+                after_hash = false;
             }
             TokenTree::Group(g) => {
                 if has_attribute(&g.stream()) {

@@ -1,17 +1,18 @@
 //! Stage 2, index facts: every file of every context read and hashed, in parallel; its index
-//! facts taken from the context's cache where its content has not changed, else from a parse of
-//! its item skeleton (bodies blanked). The caches are written back in the background.
-//!
-//! A file's body is parsed once, by the walk (stage 5), on the worker that walks it. Parsing
-//! each file to report in full here instead, and keeping its lowered body until the walk, would
-//! spare the skeleton parse of a cold run; measured, it costs more than it spares at the IR's
-//! present size (bench/README.md, "After issue 16").
+//! facts taken from the context's cache where its content has not changed, else from a parse:
+//! a file to report is parsed in full once, here, which gives both its facts and its body IR
+//! (lowered, suppressions and test ranges collected, the tree dropped at once), held until the
+//! walk (stage 5); a file read for context only, from a parse of its item skeleton (bodies
+//! blanked), and the walk parses it if a call reaches it. The caches are written back in the
+//! background.
 
-use super::plan::{FileRef, Plan};
+use super::plan::{FileRef, Plan, TargetFile};
 use super::replay::Stat;
+use super::walk::{self, Body};
 use crate::cache::IndexCache;
 use crate::index::facts::FileFacts;
 use crate::index::IndexedFile;
+use crate::source::{self, SourceFile};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub(super) struct IndexFacts {
     pub cache: CacheUpdate,
     /// Per context: how many files' facts came from the cache (for `-v`).
     pub cache_hits: Vec<usize>,
+    /// The body of each file to report parsed here, in the order of [`Plan::files`], for the
+    /// walk.
+    pub held: Vec<Option<Body>>,
 }
 
 /// What goes back into the caches once the index is built.
@@ -54,6 +58,8 @@ struct FileOut {
     kept: bool,
     /// The file's metadata before it was read (resident runs only).
     stat: Option<Stat>,
+    /// A file to report: its body, from the same parse as its facts.
+    held: Option<Body>,
 }
 
 pub(super) fn collect(
@@ -98,6 +104,7 @@ pub(super) fn collect(
             })
             .collect()
     });
+    let target_of = plan.target_index();
     let outs: Vec<FileOut> = pool.install(|| {
         files
             .par_iter()
@@ -110,6 +117,7 @@ pub(super) fn collect(
                         cacheable: true,
                         kept: true,
                         stat: *stat,
+                        held: None,
                     };
                 }
                 // Taken before the file is read: the next check trusts it for this content.
@@ -117,7 +125,8 @@ pub(super) fn collect(
                     true => Stat::of(f.path),
                     false => None,
                 };
-                let mut out = facts_of(f, &caches[f.context], read, &kept);
+                let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
+                let mut out = facts_of(f, target, &caches[f.context], read, &kept);
                 out.stat = stat;
                 proc_macro2::extra::invalidate_current_thread_spans();
                 out
@@ -130,7 +139,9 @@ pub(super) fn collect(
     let mut cache_hits = vec![0; plan.contexts.len()];
     let mut hashes = Vec::with_capacity(files.len());
     let mut stats: Vec<Vec<Option<Stat>>> = plan.contexts.iter().map(|_| Vec::new()).collect();
-    for (f, out) in files.iter().zip(outs) {
+    let mut held = Vec::with_capacity(files.len());
+    for (f, mut out) in files.iter().zip(outs) {
+        held.push(out.held.take());
         let ci = f.context;
         if out.cacheable && out.facts.is_none() {
             cache_hits[ci] += 1;
@@ -161,6 +172,7 @@ pub(super) fn collect(
             resident: started.map(|t| (t, stats)),
         },
         cache_hits,
+        held,
     }
 }
 
@@ -193,10 +205,11 @@ mod resident {
     }
 }
 
-/// Reads one file and takes its index facts, from what this process kept, the cache or its
-/// skeleton.
+/// Reads one file and takes its index facts, from what this process kept, the cache, or its
+/// full parse (a file to report, whose body is then held for the walk) or its skeleton.
 fn facts_of(
     f: &FileRef,
+    target: Option<&TargetFile>,
     cache: &IndexCache,
     read: &Read,
     kept: &HashMap<PathBuf, resident::Kept>,
@@ -212,6 +225,7 @@ fn facts_of(
             cacheable: true,
             kept: true,
             stat: None,
+            held: None,
         };
     }
     if cache.contains(f.path, hash) {
@@ -231,12 +245,46 @@ fn facts_of(
             }
         }
     };
+    if let Some(t) = target {
+        let parsed = std::panic::catch_unwind(|| parse_in_full(t, text.clone()));
+        // A panic: the walk parses the file again, and says so.
+        proc_macro2::extra::invalidate_current_thread_spans();
+        if let Ok((facts, body)) = parsed {
+            return FileOut {
+                hash,
+                cacheable: true,
+                facts: Some(facts),
+                held: Some(body),
+                ..FileOut::default()
+            };
+        }
+    }
     let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
     FileOut {
         hash,
         cacheable: facts.is_ok(),
         facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
         ..FileOut::default()
+    }
+}
+
+/// A file to report, parsed once: its index facts and its lowered body, the tree dropped. When
+/// the file does not parse in full, its facts are its skeleton's, as for any file.
+fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
+    let file = SourceFile::new(t.display.clone(), text);
+    match source::parse(&file) {
+        Ok(ast) => {
+            let facts = FileFacts::of_tree(&ast, &file.text);
+            let body = walk::lower(&ast, file, true);
+            (facts, body)
+        }
+        Err(failure) => (
+            FileFacts::of_text(&file.text),
+            Body::Failed {
+                failure,
+                text: file.text,
+            },
+        ),
     }
 }
 

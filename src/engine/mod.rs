@@ -2,11 +2,12 @@
 //!
 //! 1. [`plan`]: discover the files to report, their contexts and configurations;
 //! 2. [`index_facts`]: read and hash every file of every context (in parallel); take its index
-//!    facts from the cache, else from a parse of its item skeleton; with `--dependents`,
+//!    facts from the cache, else from a parse: in full for a file to report (which gives its
+//!    body IR too, held for the walk), of its item skeleton for the others; with `--dependents`,
 //!    [`dependents`] adds to the files to report those that may call the named files' functions;
 //! 3. [`dependencies`]: add the sources of the dependencies the code names;
 //! 4. index: build each context's index and knowledge;
-//! 5. [`walk`]: parse and lower the files to report and the files they reach, and walk their
+//! 5. [`walk`]: parse and lower the files to report (unless stage 2 did) and the files they reach, and walk their
 //!    bodies (in parallel): names and types are resolved against the built index, which gives
 //!    each file's facts — or take them from the walk cache when neither the file's text nor the
 //!    context's fingerprint ([`reuse`]) changed since they were stored;
@@ -205,7 +206,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         opts.cache_dir.as_deref(),
         opts.resident,
     );
-    timer.lap("index facts (skeleton or cache)");
+    timer.lap("index facts (parse, skeleton or cache)");
     let details = match opts.verbose {
         0 => Vec::new(),
         _ => details(&plan, &facts.cache_hits, opts),
@@ -262,7 +263,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         walked,
         fresh,
         reused,
-    } = walk::walk_reachable(&plan, &files, &contexts, &reuse, &pool);
+    } = walk::walk_reachable(&plan, &files, &contexts, &reuse, facts.held, &pool);
     std::panic::set_hook(previous_hook);
     let count = |w: &Option<_>| usize::from(w.is_some());
     let walked_count: usize = walked.iter().map(count).sum();
@@ -640,7 +641,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         named: true,
         caller_of: None,
     };
-    let walked = walk::walk_file(&path, Some(&target), &data);
+    let walked = walk::walk_file(&path, Some(&target), &data, None);
     proc_macro2::extra::invalidate_current_thread_spans();
     let summaries = Summaries::compute(&data.index, &[(display, walked.facts.as_slice())]);
     let indirect = summaries.indirect_facts(&data.index, &walked.facts);

@@ -61,8 +61,13 @@ pub(super) fn walk_reachable(
     files: &[FileRef],
     contexts: &[std::sync::Arc<Context>],
     reuse: &Reuse,
+    held: Vec<Option<Body>>,
     pool: &rayon::ThreadPool,
 ) -> WalkedFiles {
+    // Each held body is taken by the worker that walks its file, and freed after its walk.
+    let held: Vec<std::sync::Mutex<Option<Body>>> =
+        held.into_iter().map(std::sync::Mutex::new).collect();
+    let take_held = |i: usize| held.get(i).and_then(|h| h.lock().ok()?.take());
     let target_of = plan.target_index();
     let position: HashMap<(usize, &Path), usize> = files
         .iter()
@@ -97,13 +102,14 @@ pub(super) fn walk_reachable(
                     let stored = hash
                         .and_then(|h| cache.get(f.path, h))
                         .filter(|e| e.full || target.is_none());
+                    let body = take_held(i);
                     let taken = stored.and_then(|e| reused(e, f.path, target, keys_of(f.context)));
                     if let Some(w) = taken {
                         return ((display, w), None, true);
                     }
                     let result = std::panic::catch_unwind(|| {
                         super::panic_if_asked(f.path);
-                        walk_file(f.path, target, &contexts[f.context])
+                        walk_file(f.path, target, &contexts[f.context], body)
                     });
                     proc_macro2::extra::invalidate_current_thread_spans();
                     let w = result.unwrap_or_else(|payload| Walked {
@@ -212,7 +218,13 @@ impl FnKeys {
                 let mut h = xxhash_rust::xxh3::Xxh3::new();
                 h.update(index.file_path(info.file).as_os_str().as_encoded_bytes());
                 h.update(&[0]);
-                h.update(info.path.as_bytes());
+                // The fn's path (`Index::fn_path`), hashed in pieces.
+                match &info.self_ty {
+                    Some(owner) => h.update(owner.as_bytes()),
+                    None => h.update(index.modules[info.module].path.as_bytes()),
+                }
+                h.update(b"::");
+                h.update(info.sig.name.as_bytes());
                 let hash = h.digest();
                 let r = rank.entry(hash).or_default();
                 *r += 1;
@@ -300,23 +312,36 @@ pub(super) fn read_text(path: &Path, t: Option<&TargetFile>) -> Result<String, S
 
 /// Parses, lowers and walks one file (the tree is dropped before the walk). For a file to report
 /// everything is kept; for the others only what the call graph needs.
-pub(super) fn walk_file(path: &Path, target: Option<&TargetFile>, data: &Context) -> Walked {
-    let text = match read_text(path, target) {
-        Ok(text) => text,
-        Err(message) => {
-            let error = target.map(|t| RunError {
-                path: t.display.clone(),
-                message,
-            });
-            return Walked {
-                error,
-                ..Walked::default()
-            };
-        }
+/// `held`: the file's body as the index facts stage left it (parsed and lowered there), else
+/// the file is read and parsed here.
+pub(super) fn walk_file(
+    path: &Path,
+    target: Option<&TargetFile>,
+    data: &Context,
+    held: Option<Body>,
+) -> Walked {
+    let body = match held {
+        Some(body) => body,
+        None => match read_text(path, target) {
+            Ok(text) => {
+                let display = target.map(|t| t.display.clone()).unwrap_or_default();
+                parse_and_lower(SourceFile::new(display, text), target.is_some())
+            }
+            Err(message) => {
+                let error = target.map(|t| RunError {
+                    path: t.display.clone(),
+                    message,
+                });
+                return Walked {
+                    error,
+                    ..Walked::default()
+                };
+            }
+        },
     };
-    let idents = idents_of(&text);
-    let display = target.map(|t| t.display.clone()).unwrap_or_default();
-    let body = parse_and_lower(SourceFile::new(display, text), target.is_some());
+    let idents = match &body {
+        Body::Lowered { text, .. } | Body::Failed { text, .. } => idents_of(text),
+    };
     let (ir, suppressions, text, test_ranges) = match body {
         Body::Lowered {
             ir,
@@ -414,7 +439,7 @@ fn idents_of(text: &str) -> Vec<u32> {
 }
 
 /// A file parsed and lowered: what the walk and the rules need of it, without its syntax tree.
-enum Body {
+pub(super) enum Body {
     Lowered {
         ir: ir::File,
         /// Files to report only.
@@ -431,24 +456,28 @@ enum Body {
 /// too. The caller resets the thread's span tables.
 fn parse_and_lower(file: SourceFile, report: bool) -> Body {
     match source::parse(&file) {
-        Ok(ast) => {
-            let ir = crate::lower::lower_file(&ast, &file);
-            let suppressions = report.then(|| Suppressions::collect(&file, Some(&ast)));
-            let test_ranges = if report {
-                crate::lower::test_code::ranges(&ast, &file)
-            } else {
-                Vec::new()
-            };
-            Body::Lowered {
-                ir,
-                suppressions,
-                text: file.text,
-                test_ranges,
-            }
-        }
+        Ok(ast) => lower(&ast, file, report),
         Err(failure) => Body::Failed {
             failure,
             text: file.text,
         },
+    }
+}
+
+/// A parsed file lowered (the caller drops the tree); with `report`, its suppressions and test
+/// ranges too.
+pub(super) fn lower(ast: &syn::File, file: SourceFile, report: bool) -> Body {
+    let ir = crate::lower::lower_file(ast, &file);
+    let suppressions = report.then(|| Suppressions::collect(&file, Some(ast)));
+    let test_ranges = if report {
+        crate::lower::test_code::ranges(ast, &file)
+    } else {
+        Vec::new()
+    };
+    Body::Lowered {
+        ir,
+        suppressions,
+        text: file.text,
+        test_ranges,
     }
 }

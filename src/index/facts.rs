@@ -169,6 +169,15 @@ impl FileFacts {
         facts
     }
 
+    /// The facts of a file from its full syntax tree and its text: what [`FileFacts::of_text`]
+    /// gives, for a file parsed in full anyway (a file to report: one parse gives both its facts
+    /// and its body IR).
+    pub fn of_tree(file: &syn::File, text: &str) -> FileFacts {
+        let mut facts = FileFacts::extract(file);
+        facts.paths = named_paths(text.as_bytes());
+        facts
+    }
+
     /// The facts of a file's text, from its item skeleton (a full parse when that fails); empty
     /// when the file cannot be parsed or nests too deeply to be analysed.
     pub fn of_text(text: &str) -> FileFacts {

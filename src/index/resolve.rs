@@ -69,7 +69,10 @@ impl Index {
                 continue;
             }
             for tr in traits {
-                if let Some(ids) = self.methods.get(&(tr.clone(), name.to_string())) {
+                if let Some(ids) = self
+                    .methods
+                    .get(&(std::sync::Arc::from(tr.as_str()), name.to_string()))
+                {
                     out.extend(ids);
                 }
             }

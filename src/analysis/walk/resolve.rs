@@ -74,7 +74,8 @@ impl Walker<'_, '_> {
         if let Some(v) = self.assoc_return(info) {
             return v;
         }
-        let val = self.val_of_sig_in(&info.sig, info.module, info.self_ty.clone(), env);
+        let self_ty = info.self_ty.as_deref().map(str::to_string);
+        let val = self.val_of_sig_in(&info.sig, info.module, self_ty, env);
         // A method's future is named by its path (`Connection::close`), as the call is written.
         let owner = info
             .self_ty

@@ -860,7 +860,7 @@ impl CancelSummaries {
                             span,
                             message: format!(
                                 "the docs of `{}` say it is not cancel safe",
-                                without_version(&info.path)
+                                without_version(&index.fn_path(current))
                             ),
                         });
                     }
