@@ -1,4 +1,5 @@
-//! The checking thread: waits for edits to settle (the debounce), then checks every open
+//! The checking thread: waits for edits to settle (the debounce, none by default: the edits
+//! queued while a check runs are coalesced into the next), then checks every open
 //! document against its workspace — on disk and in the index cache, the open buffers standing
 //! for their files — publishes what changed and answers the pulls that waited for it.
 //!

@@ -15,7 +15,8 @@ use std::path::PathBuf;
 pub struct Settings {
     /// Rule name → `allow` | `warn` | `deny`.
     pub levels: BTreeMap<String, String>,
-    /// Quiet time after an edit before checking, in milliseconds.
+    /// Quiet time after an edit before checking, in milliseconds. None: check at once; the
+    /// edits that arrive during a check are coalesced into the next one.
     pub debounce_ms: Option<u64>,
     /// A URL for a rule's documentation, `{rule}` standing for its name: diagnostics link to it
     /// (`codeDescription`) only when it is set.
@@ -24,7 +25,10 @@ pub struct Settings {
     pub config: Option<PathBuf>,
 }
 
-pub const DEFAULT_DEBOUNCE_MS: u64 = 20;
+/// A check of an edited buffer costs tens of milliseconds (what did not change is reused), so
+/// the server checks at once and lets the edits typed meanwhile wait for the next check: a
+/// quiet time would only add to the latency.
+pub const DEFAULT_DEBOUNCE_MS: u64 = 0;
 
 /// The settings' keys, as clients write them.
 const KEYS: [&str; 4] = ["levels", "debounceMs", "docsUrl", "config"];
