@@ -318,15 +318,7 @@ fn concurrent_runs_never_corrupt_the_cache() {
 /// run walks nothing at all.
 fn walked_and_reused(dir: &Path, args: &[&str]) -> (String, usize, usize) {
     let _ = std::fs::remove_file(dir.join("target/unawaited/run.cache"));
-    let out = unawaited()
-        .current_dir(dir)
-        .env("UNAWAITED_TIMINGS", "1")
-        .args(["check", "--format", "json", "--exit-zero"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (doc, err) = timed_run(dir, args);
     let line = err
         .lines()
         .find(|l| l.contains("files walked"))
@@ -341,7 +333,6 @@ fn walked_and_reused(dir: &Path, args: &[&str]) -> (String, usize, usize) {
             .collect();
         digits.chars().rev().collect::<String>().parse().unwrap()
     };
-    let doc = String::from_utf8(out.stdout).unwrap();
     (doc, number("files walked"), number("reused"))
 }
 
@@ -531,6 +522,12 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
 /// A run with `UNAWAITED_TIMINGS`: its JSON document, and whether it replayed the stored
 /// outcome of the last run of the same invocation.
 fn replayed(dir: &Path, args: &[&str]) -> (String, bool) {
+    let (doc, err) = timed_run(dir, args);
+    (doc, err.contains("outcome replayed"))
+}
+
+/// A run with `UNAWAITED_TIMINGS` and `--exit-zero`: its JSON document and standard error.
+fn timed_run(dir: &Path, args: &[&str]) -> (String, String) {
     let out = unawaited()
         .current_dir(dir)
         .env("UNAWAITED_TIMINGS", "1")
@@ -539,9 +536,8 @@ fn replayed(dir: &Path, args: &[&str]) -> (String, bool) {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
-    let doc = String::from_utf8(out.stdout).unwrap();
-    (doc, err.contains("outcome replayed"))
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (String::from_utf8(out.stdout).unwrap(), err)
 }
 
 /// The run cache: a run whose inputs (files, their texts, configuration, manifests, options)
@@ -641,24 +637,7 @@ fn a_run_is_not_replayed_past_a_dependency_change() {
     let home = dir.path().join("home");
     std::fs::create_dir_all(home.join("registry/src")).unwrap();
     let app = dir.path().join("app");
-    write(
-        &app,
-        "Cargo.toml",
-        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-         [dependencies]\nasyncdep = \"1\"\n",
-    );
-    write(
-        &app,
-        "Cargo.lock",
-        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\
-         dependencies = [\"asyncdep\"]\n\n[[package]]\nname = \"asyncdep\"\n\
-         version = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
-    );
-    write(
-        &app,
-        "src/lib.rs",
-        "pub async fn run() {\n    asyncdep::fetch();\n}\n",
-    );
+    app_using_asyncdep(&app);
     let run = |args: &[&str]| -> (String, bool) {
         let out = unawaited()
             .current_dir(&app)

@@ -235,24 +235,7 @@ fn package_with_dependency() -> (tempfile::TempDir, PathBuf, PathBuf) {
     );
     write(&krate, "src/lib.rs", ASYNC_FETCH);
     let app = dir.path().join("app");
-    write(
-        &app,
-        "Cargo.toml",
-        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-         [dependencies]\nasyncdep = \"1\"\n",
-    );
-    write(
-        &app,
-        "Cargo.lock",
-        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\
-         dependencies = [\"asyncdep\"]\n\n[[package]]\nname = \"asyncdep\"\n\
-         version = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
-    );
-    write(
-        &app,
-        "src/lib.rs",
-        "pub async fn run() {\n    asyncdep::fetch();\n}\n",
-    );
+    app_using_asyncdep(&app);
     (dir, home, app)
 }
 

@@ -110,3 +110,26 @@ pub fn cannot_run(subject: &str, why: &str) {
     );
     eprintln!("SKIPPED ({SKIP_VAR} names `{subject}`): {why}");
 }
+
+/// A package in `app` that depends on the registry crate `asyncdep 1.0.0` (locked) and drops the
+/// future of `asyncdep::fetch()`, which is async when the crate's sources are on disk.
+pub fn app_using_asyncdep(app: &Path) {
+    write(
+        app,
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nasyncdep = \"1\"\n",
+    );
+    write(
+        app,
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\
+         dependencies = [\"asyncdep\"]\n\n[[package]]\nname = \"asyncdep\"\n\
+         version = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    );
+    write(
+        app,
+        "src/lib.rs",
+        "pub async fn run() {\n    asyncdep::fetch();\n}\n",
+    );
+}
