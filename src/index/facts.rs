@@ -165,7 +165,8 @@ impl FileFacts {
             read: true,
             ..FileFacts::default()
         };
-        collect_module(&file.items, Vec::new(), &mut facts, 0);
+        let defs = super::macro_expand::definitions(&file.items);
+        collect_module(&file.items, Vec::new(), &mut facts, 0, &defs);
         facts
     }
 
@@ -237,8 +238,33 @@ pub fn macro_items(item: &syn::Item) -> Option<Vec<syn::Item>> {
 
 /// Items with the bodies of item macros spliced in.
 pub fn flatten_items(items: &[syn::Item]) -> Vec<std::borrow::Cow<'_, syn::Item>> {
+    flatten_expanding(items, &Defs::new())
+}
+
+/// The file's own `macro_rules!`, by name.
+type Defs = std::collections::HashMap<String, proc_macro2::TokenStream>;
+
+/// [`flatten_items`], a call of one of the file's own macros replaced by what it expands to
+/// when that is certain, and by nothing when it is not (its items are unknown).
+fn flatten_expanding<'a>(
+    items: &'a [syn::Item],
+    defs: &Defs,
+) -> Vec<std::borrow::Cow<'a, syn::Item>> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
+        if let syn::Item::Macro(m) = item {
+            let def = m
+                .ident
+                .is_none()
+                .then(|| m.mac.path.segments.last().map(|s| &s.ident))
+                .flatten();
+            if let Some(rules) = def.and_then(|name| defs.get(&name.to_string())) {
+                if let Some(inner) = super::macro_expand::expand(rules, &m.mac.tokens) {
+                    out.extend(inner.into_iter().map(std::borrow::Cow::Owned));
+                }
+                continue;
+            }
+        }
         match macro_items(item) {
             Some(inner) => out.extend(inner.into_iter().map(std::borrow::Cow::Owned)),
             None => out.push(std::borrow::Cow::Borrowed(item)),
@@ -252,13 +278,14 @@ fn collect_module(
     inline_path: Vec<String>,
     out: &mut FileFacts,
     depth: usize,
+    defs: &Defs,
 ) {
     let mut m = ModFacts {
         inline_path: inline_path.clone(),
         ..ModFacts::default()
     };
     let mut inline = Vec::new();
-    let flat = flatten_items(items);
+    let flat = flatten_expanding(items, defs);
     let block_items = items_in_bodies(&flat);
     let top_names: std::collections::HashSet<String> =
         flat.iter().filter_map(|i| type_item_name(i)).collect();
@@ -426,7 +453,7 @@ fn collect_module(
     for (name, items) in inline {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_module(items, path, out, depth + 1);
+        collect_module(items, path, out, depth + 1, defs);
     }
 }
 

@@ -10,9 +10,10 @@ use std::sync::OnceLock;
 /// fn's `# Cancel safety` docs as a flag, read through the skeleton; 6: the `mod x;` written
 /// inside macro calls are module declarations; 7: `fn(..) -> T` pointer types are callables,
 /// `<E as Tr>::X` is the path `E::X`; 8: an impl's parameters without a bound keep their name
-/// in its fns' returns and associated types, traits with a future supertrait say so); a change of shape (a field added, removed or renamed)
+/// in its fns' returns and associated types, traits with a future supertrait say so; 9: calls of a file's own `macro_rules!` are read as
+/// what they certainly expand to); a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

@@ -6,6 +6,7 @@ pub mod deps;
 pub mod doc_cancel;
 pub mod facts;
 pub mod facts_shape;
+pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
 pub mod skeleton;

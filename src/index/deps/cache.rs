@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 /// what their closure parameters are called with; 8: trait methods declared without a body;
 /// 9: `fn(..) -> T` pointer types are callables, `<E as Tr>::X` is the path `E::X`; 10: `mod x;`
 /// inside macro calls; 11: an impl's parameters without a bound keep their name in its fns'
-/// returns and associated types, traits with a future supertrait say so).
-const FORMAT: u32 = 11;
+/// returns and associated types, traits with a future supertrait say so; 12: calls of a file's
+/// own `macro_rules!` are read as what they certainly expand to).
+const FORMAT: u32 = 12;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {

@@ -636,6 +636,8 @@ fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
     let mut ast = parse(text)?;
     let mut set = forwarding.clone();
     macros::forwarding_macros(&ast.items, &mut set);
+    // Calls of the file's own macros are read as what they certainly expand to (else as nothing).
+    set.extend(crate::index::macro_expand::definitions(&ast.items).into_keys());
     let made_futures = macros::futures_made_by_macros(&ast.items);
     macros::keep_forwarding_calls(&mut ast.items, &set);
     let mut facts = FileFacts::extract(&ast);
