@@ -115,9 +115,14 @@ pub struct Index {
     pub modules: Vec<Module>,
     pub fns: Vec<FnInfo>,
     pub types: HashMap<String, TypeInfo>,
-    /// (self type path, method name) → fns.
+    /// Self type path → method name → fns, two levels so that a lookup by `&str`s allocates no
+    /// key (it made two allocations a method call of the walk).
     /// The self type is the string its methods' [`FnInfo::self_ty`] share.
-    methods: HashMap<(std::sync::Arc<str>, String), Vec<FnId>>,
+    methods: HashMap<std::sync::Arc<str>, HashMap<String, Vec<FnId>>>,
+    /// The traits implemented for a bare type parameter (`impl<T: Clone> FetchExt for T`),
+    /// sorted, found once when the index settles: [`Index::blanket_methods`] searched every
+    /// type's impls for them on each call.
+    blanket_traits: Vec<String>,
     /// Method name → every fn with a receiver of that name.
     methods_by_name: HashMap<String, Vec<FnId>>,
     /// Names of the methods (the dependencies' too) whose docs say they are not cancel safe.
@@ -445,7 +450,9 @@ impl Index {
             .push((small(file), small(sig.line), small(id)));
         if let Some(t) = &self_ty {
             self.methods
-                .entry((t.clone(), sig.name.clone()))
+                .entry(t.clone())
+                .or_default()
+                .entry(sig.name.clone())
                 .or_default()
                 .push(id);
         }
@@ -580,6 +587,7 @@ impl Index {
     /// The index's vectors trimmed to their lengths, and the places of fns sorted for
     /// [`Index::fn_at`], once every fn is pushed.
     fn settle(&mut self) {
+        self.blanket_traits = self.find_blanket_traits();
         self.by_location.sort_unstable();
         self.by_location.shrink_to_fit();
         self.fns.shrink_to_fit();
@@ -603,19 +611,22 @@ impl Index {
     /// Methods (and associated functions) named `name` of the type at `ty_path`, including the
     /// methods of the traits it implements in the context.
     pub fn methods_of(&self, ty_path: &str, name: &str) -> Vec<FnId> {
-        let mut out = self
-            .methods
-            .get(&(std::sync::Arc::from(ty_path), name.to_string()))
-            .cloned()
-            .unwrap_or_default();
+        let mut out = self.methods_in(ty_path, name).to_vec();
         if out.is_empty() {
             for tr in self.trait_impls.get(ty_path).into_iter().flatten() {
-                if let Some(ids) = self.methods.get(&(tr.as_str().into(), name.to_string())) {
-                    out.extend(ids);
-                }
+                out.extend(self.methods_in(tr, name));
             }
         }
         out
+    }
+
+    /// The fns named `name` of the impls (and trait declarations) of `owner` itself.
+    pub(crate) fn methods_in(&self, owner: &str, name: &str) -> &[FnId] {
+        self.methods
+            .get(owner)
+            .and_then(|by_name| by_name.get(name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Every method with a receiver named `name` in the context.

@@ -57,24 +57,27 @@ impl Index {
         if !declared_by_trait {
             return Vec::new();
         }
-        // A bare parameter as the self type reads as a lone name no type of the index has.
-        const NOT_PARAMS: &[&str] = &["String", "Vec", "Option", "Result", "Box", "Arc", "Rc"];
         let mut out: Vec<FnId> = Vec::new();
+        for tr in &self.blanket_traits {
+            out.extend(self.methods_in(tr, name));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The traits implemented for a self type that reads as a bare type parameter: a lone
+    /// capitalised name that no type of the index has.
+    pub(super) fn find_blanket_traits(&self) -> Vec<String> {
+        const NOT_PARAMS: &[&str] = &["String", "Vec", "Option", "Result", "Box", "Arc", "Rc"];
+        let mut out: Vec<String> = Vec::new();
         for (self_path, traits) in &self.trait_impls {
             let param_like = !self_path.contains("::")
                 && self_path.starts_with(|c: char| c.is_ascii_uppercase())
                 && !NOT_PARAMS.contains(&self_path.as_str())
                 && !self.types.contains_key(self_path);
-            if !param_like {
-                continue;
-            }
-            for tr in traits {
-                if let Some(ids) = self
-                    .methods
-                    .get(&(std::sync::Arc::from(tr.as_str()), name.to_string()))
-                {
-                    out.extend(ids);
-                }
+            if param_like {
+                out.extend(traits.iter().cloned());
             }
         }
         out.sort_unstable();
@@ -82,7 +85,6 @@ impl Index {
         out
     }
 
-    /// Resolves a path written in module `m`.
     /// Resolves a path written in module `m` in value position (a call, a value).
     pub fn resolve(&self, m: ModId, segs: &[String]) -> Res {
         self.resolve_ns(m, segs, Ns::Value)
