@@ -94,8 +94,6 @@ impl Val {
         }
     }
 
-    /// The same value, known no better than `p` (for futures and handles, also inside a
-    /// callable, a tuple or a collection's element).
     /// A future named after where it came from (`origin`, as messages say it); any other value
     /// as it is.
     pub fn with_origin(self, origin: String) -> Val {
@@ -115,6 +113,8 @@ impl Val {
         }
     }
 
+    /// The same value, known no better than `p` (for futures and handles, also inside a
+    /// callable, a tuple or a collection's element).
     pub fn weakened(self, p: Provenance) -> Val {
         match self {
             Val::Future {

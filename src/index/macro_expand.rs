@@ -40,9 +40,11 @@ pub fn definitions(items: &[syn::Item]) -> HashMap<String, TokenStream> {
         .collect()
 }
 
-/// The items a call with `input` of the macro whose rules are `rules` expands to, when certain.
-pub fn expand(rules: &TokenStream, input: &TokenStream) -> Option<Vec<syn::Item>> {
+/// The arms of a `macro_rules!` body, `(pattern) => { body }` each, `;` between them; `None`
+/// when the body is anything else.
+pub fn arms(rules: &TokenStream) -> Option<Vec<(Group, Group)>> {
     let tokens: Vec<TokenTree> = rules.clone().into_iter().collect();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let (
@@ -62,17 +64,25 @@ pub fn expand(rules: &TokenStream, input: &TokenStream) -> Option<Vec<syn::Item>
         if eq.as_char() != '=' || gt.as_char() != '>' {
             return None;
         }
+        out.push((pattern.clone(), body.clone()));
+        i += 4;
+        if matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The items a call with `input` of the macro whose rules are `rules` expands to, when certain.
+pub fn expand(rules: &TokenStream, input: &TokenStream) -> Option<Vec<syn::Item>> {
+    let input: Vec<TokenTree> = input.clone().into_iter().collect();
+    for (pattern, body) in arms(rules)? {
         let pattern: Vec<TokenTree> = pattern.stream().into_iter().collect();
-        let input: Vec<TokenTree> = input.clone().into_iter().collect();
         let mut binds = Binds::new();
         if matches(&pattern, &input, &mut binds, 0)? {
             let out = substitute(body.stream(), &binds, 0)?;
             let file: syn::File = syn::parse2(out).ok()?;
             return Some(file.items);
-        }
-        i += 4;
-        if matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
-            i += 1;
         }
     }
     None

@@ -54,38 +54,14 @@ const ITEM_PRESERVING: &[&str] = &["pin_project"];
 /// Whether a `macro_rules!` body's every arm has the form `(.. $($x:item)* ..) => { $( #[..]
 /// $x )* }` (or `$x` alone, attributes allowed before each fragment).
 pub fn forwards_items(rules: &TokenStream) -> bool {
-    let tokens: Vec<TokenTree> = rules.clone().into_iter().collect();
-    let mut i = 0;
-    let mut arms = 0;
-    while i < tokens.len() {
-        let (
-            Some(TokenTree::Group(pattern)),
-            Some(TokenTree::Punct(eq)),
-            Some(TokenTree::Punct(gt)),
-            Some(TokenTree::Group(body)),
-        ) = (
-            tokens.get(i),
-            tokens.get(i + 1),
-            tokens.get(i + 2),
-            tokens.get(i + 3),
-        )
-        else {
-            return false;
-        };
-        if eq.as_char() != '=' || gt.as_char() != '>' {
-            return false;
-        }
-        let fragments = item_fragments(pattern.stream());
-        if fragments.is_empty() || !repeats_only(body.stream(), &fragments) {
-            return false;
-        }
-        arms += 1;
-        i += 4;
-        if matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
-            i += 1;
-        }
-    }
-    arms > 0
+    let Some(arms) = crate::index::macro_expand::arms(rules) else {
+        return false;
+    };
+    !arms.is_empty()
+        && arms.iter().all(|(pattern, body)| {
+            let fragments = item_fragments(pattern.stream());
+            !fragments.is_empty() && repeats_only(body.stream(), &fragments)
+        })
 }
 
 /// The names of the `$name:item` fragments of a pattern.
