@@ -13,7 +13,7 @@
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Context;
 use crate::analysis::facts::{Fact, FactKind};
-use crate::analysis::{analyze, FileCx};
+use crate::analysis::{analyze, FileCx, TestCode};
 use crate::diagnostic::RunError;
 use crate::index::FnId;
 use crate::lower::ir;
@@ -364,10 +364,16 @@ pub(super) fn walk_file(
             ..Walked::default()
         };
     };
+    let test_code = if crate::lower::test_code::is_test_path(path) {
+        TestCode::Whole
+    } else {
+        TestCode::Lines(&test_ranges)
+    };
     let cx = FileCx {
         index: &data.index,
         knowledge: &data.knowledge,
         file: fid,
+        test_code,
     };
     let mut facts = analyze(&cx, &ir);
     drop(ir);

@@ -82,8 +82,11 @@
 //! implementation: passed to `drop(..)` it is a warning saying so; dropped as a statement or into
 //! `_` it is still an error.
 //! In a plain (non-async) `#[test] fn`, a future kept in a `_name`
-//! binding or passed by name to `drop` is taken as deliberate — such tests check what creating or
-//! dropping a future does — while the statement and `let _ =` forms are still reported.
+//! binding is taken as deliberate — such tests check what creating or dropping a future does —
+//! and so is, anywhere in test code (test fns, `#[cfg(test)]` modules, `tests/`), a future passed
+//! to `drop(..)`: rustc's `unused_must_use` told its author what a dropped future means, and
+//! test helpers drop futures to check they type-check. The statement and `let _ =` forms are
+//! still reported there, and `drop(..)` outside test code.
 
 use super::Finding;
 use crate::analysis::facts::{

@@ -103,7 +103,7 @@ impl Walker<'_, '_> {
             if let Some(name) = arg.bare_ident() {
                 self.release(name);
             }
-            let deliberate = (self.sync_test || self.test_fn) && arg.bare_ident().is_some();
+            let deliberate = self.test_code;
             if role == Role::Dropper && !polled_before && !deliberate {
                 let span = arg.span.get();
                 self.report_lost(&v, DropHow::ExplicitDrop(callee.to_string()), span, None);

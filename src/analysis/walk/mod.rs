@@ -31,6 +31,28 @@ pub struct FileCx<'a> {
     pub index: &'a Index,
     pub knowledge: &'a Knowledge,
     pub file: FileId,
+    /// Where the file's test code is: the whole file (under `tests/`, `benches/`..), or these
+    /// line ranges (`#[cfg(test)]` modules, test fns).
+    pub test_code: TestCode<'a>,
+}
+
+/// Where a file's test code is.
+#[derive(Clone, Copy, Default)]
+pub enum TestCode<'a> {
+    #[default]
+    None,
+    Whole,
+    Lines(&'a [(usize, usize)]),
+}
+
+impl TestCode<'_> {
+    pub fn holds(self, line: usize) -> bool {
+        match self {
+            TestCode::None => false,
+            TestCode::Whole => true,
+            TestCode::Lines(ranges) => ranges.iter().any(|&(a, b)| a <= line && line <= b),
+        }
+    }
 }
 
 /// Analyses every function body of a lowered file.
@@ -183,7 +205,7 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
     select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
-    w.test_fn = f.test_attr || f.runtime_test_attr;
+    w.test_code = f.test_attr || f.runtime_test_attr || cx.test_code.holds(f.line);
     w.expects_panic = usize::from(f.should_panic);
     let mut params = outer_generics.to_vec();
     params.extend(f.generics.iter().cloned());
@@ -260,12 +282,13 @@ pub(super) struct Walker<'a, 'f> {
     /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
     quiet: usize,
     /// In a plain `#[test] fn` (and the closures and async blocks in it): a future kept in a
-    /// `_name` binding or dropped by name there is held on purpose, to test what creating or
+    /// `_name` binding there is held on purpose, to test what creating or
     /// dropping it does (panics, laziness, drop order).
     sync_test: bool,
-    /// In any test fn (`#[test]`, `#[tokio::test]`): a future dropped by name with `drop(fut)`
-    /// there is dropped on purpose, to test what cancelling it does.
-    test_fn: bool,
+    /// In test code (a test fn, a `#[cfg(test)]` module, a file under `tests/`): a future handed
+    /// to `drop(..)` there is dropped on purpose, to test what cancelling it does or only that
+    /// it type-checks.
+    test_code: bool,
     depth: usize,
     /// Generic parameters in scope (the impl's and the fn's) and what their bounds mean.
     generics: Vec<(String, Val)>,
@@ -354,7 +377,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             entered: false,
             quiet: 0,
             sync_test: false,
-            test_fn: false,
+            test_code: false,
             depth: 0,
             generics: Vec::new(),
             spawned_arg: false,
