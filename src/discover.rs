@@ -734,6 +734,7 @@ impl ContextFinder {
                 continue;
             };
             let name = m.crate_name();
+            let first = files.len();
             for tree in PACKAGE_TREES {
                 let dir = pkg.join(tree);
                 if dir.is_dir() {
@@ -765,7 +766,8 @@ impl ContextFinder {
                     ));
                 }
             }
-            roots.extend(crate_roots(&pkg, &name, &m, &files));
+            // The package's root files are among the files its own trees and targets gave.
+            roots.extend(crate_roots(&pkg, &name, &m, &seen, &files[first..]));
         }
         files.sort();
         files.dedup();
@@ -785,7 +787,8 @@ impl ContextFinder {
                 continue;
             };
             let name = m.crate_name();
-            roots.extend(crate_roots(&pkg, &name, &m, files));
+            let all: HashSet<PathBuf> = files.iter().cloned().collect();
+            roots.extend(crate_roots(&pkg, &name, &m, &all, files));
         }
         roots
     }
@@ -826,16 +829,23 @@ impl ContextFinder {
     }
 }
 
-fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> Vec<CrateRoot> {
+/// The crate roots of package `pkg` among the context's files (`all`): its targets, and those
+/// of `files` (the package's own) whose place makes them one (`src/bin/x.rs`, `tests/x.rs`..).
+fn crate_roots(
+    pkg: &Path,
+    lib_name: &str,
+    m: &Manifest,
+    all: &HashSet<PathBuf>,
+    files: &[PathBuf],
+) -> Vec<CrateRoot> {
     let mut roots = Vec::new();
     let mut taken: HashSet<PathBuf> = HashSet::new();
-    let all: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
     let lib = m
         .lib_path
         .as_ref()
         .map(|p| crate::files::normalize(&pkg.join(p)))
         .unwrap_or_else(|| pkg.join("src/lib.rs"));
-    if all.contains(lib.as_path()) {
+    if all.contains(&lib) {
         taken.insert(lib.clone());
         roots.push(CrateRoot {
             file: lib,
@@ -844,7 +854,7 @@ fn crate_roots(pkg: &Path, lib_name: &str, m: &Manifest, files: &[PathBuf]) -> V
         });
     }
     let mut private = |file: PathBuf, label: &str| {
-        if all.contains(file.as_path()) && taken.insert(file.clone()) {
+        if all.contains(&file) && taken.insert(file.clone()) {
             roots.push(CrateRoot {
                 file,
                 name: format!("{lib_name}[{label}]"),
