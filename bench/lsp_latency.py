@@ -8,7 +8,12 @@ finding appears and goes in turn; the file on disk is never changed. Reports the
 90th percentile, with the server's default debounce and with `debounceMs: 0` (the check alone).
 Target: median <= 50 ms.
 
+With `--workspace DIR --file REL` it times a real workspace instead (`bench/real_workspace.py`
+makes a ~20 MB one of the vendored crates): the buffer is that file, grown the same way, with an
+`async fn` of its own whose call is toggled.
+
 Usage: python3 bench/lsp_latency.py [--rounds 30] [--generated-mb 20] [--bin PATH]
+                                    [--workspace DIR --file REL]
 """
 
 import argparse
@@ -90,9 +95,10 @@ class Server:
         self.proc.wait(timeout=60)
 
 
-def buffer_text(path):
+def buffer_text(path, own_target=False):
     """The module's text, grown to LINES lines with more functions, and an async fn whose last
-    statement is toggled. Returns the text and the position where `.await` goes."""
+    statement is toggled (a call of the generated workspace's `helper_0`, or with `own_target`
+    of an `async fn` added to the buffer). Returns the text and where `.await` goes."""
     text = open(path).read()
     extra = []
     k = 0
@@ -101,16 +107,23 @@ def buffer_text(path):
         k += 1
     text += "".join(extra)
     lines = text.count("\n")
+    if own_target:
+        text += "async fn unawaited_bench_target(_: u64) {}\n"
+        lines += 1
+        text += "pub async fn toggled() {\n    unawaited_bench_target(1).await;\n}\n"
+        line = lines + 1
+        character = len("    unawaited_bench_target(1)")
+        return text, line, character
     text += "pub async fn toggled() {\n    helper_0(1).await;\n}\n"
     line = lines + 1
     character = len("    helper_0(1)")
     return text, line, character
 
 
-def measure(binary, gen, path, rounds, options):
+def measure(binary, gen, path, rounds, options, own_target=False):
     server = Server(binary, gen, options)
     uri = "file://" + path
-    text, line, character = buffer_text(path)
+    text, line, character = buffer_text(path, own_target)
     assert text.count("\n") >= LINES, text.count("\n")
     server.notify("textDocument/didOpen", {"textDocument": {
         "uri": uri, "languageId": "rust", "version": 1, "text": text}})
@@ -142,17 +155,28 @@ def main():
     ap.add_argument("--generated-mb", type=int, default=20)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "unawaited"),
                     type=os.path.abspath)
+    ap.add_argument("--workspace", type=os.path.abspath,
+                    help="a real workspace (bench/real_workspace.py) instead of the generated one")
+    ap.add_argument("--file", help="with --workspace: the buffer, relative to the workspace")
     args = ap.parse_args()
-    gen = os.path.join(BENCH_DIR, "generated")
-    generate(gen, args.generated_mb)
-    files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(gen, "src"))
-                   for f in fs if f.endswith(".rs"))
-    path = files[len(files) // 2]
+    if args.workspace:
+        if not args.file:
+            sys.exit("--workspace needs --file")
+        gen = args.workspace
+        files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(gen)
+                       for f in fs if f.endswith(".rs"))
+        path = os.path.join(gen, args.file)
+    else:
+        gen = os.path.join(BENCH_DIR, "generated")
+        generate(gen, args.generated_mb)
+        files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(gen, "src"))
+                       for f in fs if f.endswith(".rs"))
+        path = files[len(files) // 2]
     size = sum(os.path.getsize(f) for f in files) / 1e6
     print(f"workspace: {gen} ({size:.1f} MB, {len(files)} files); buffer: "
           f"{os.path.relpath(path, gen)} grown to {LINES}+ lines (not saved)")
     for label, options in [("default debounce", {}), ("debounceMs 0", {"debounceMs": 0})]:
-        times = measure(args.bin, gen, path, args.rounds, options)
+        times = measure(args.bin, gen, path, args.rounds, options, bool(args.workspace))
         median = statistics.median(times)
         p90 = sorted(times)[int(len(times) * 0.9) - 1]
         verdict = "ok" if median <= TARGET_MS else "MISSED"
