@@ -90,38 +90,75 @@ impl WalkCache {
     /// The walk cache of the context rooted at `root` for the index it walks against
     /// (`fingerprint`); empty when the stored one was walked against another.
     pub fn open(root: &Path, explicit_dir: Option<&Path>, fingerprint: u128) -> WalkCache {
-        let Some(dir) = crate::cache::dir_for_context(root, explicit_dir) else {
+        let Some(mut cache) = WalkCache::open_empty(root, explicit_dir, fingerprint) else {
             return WalkCache::disabled();
         };
-        let key = content_hash(root.as_os_str().as_encoded_bytes());
-        let file = dir.join(format!("walk-{:016x}.cache", key as u64));
-        let kind = format!(
-            "{} walk {FORMAT} {fingerprint:032x}",
-            crate::index::facts_shape::sealed_kind()
-        );
-        let (entries, names) = read_sealed::<Payload>(&file, &kind)
-            .map(|p| {
-                let entries = p
-                    .files
-                    .into_iter()
-                    .filter_map(|(rel, hash, entry)| {
-                        Some((
-                            root.join(rel),
-                            (u128::from_str_radix(&hash, 16).ok()?, entry),
-                        ))
-                    })
-                    .collect();
-                (entries, p.names.into_iter().collect())
-            })
-            .unwrap_or_default();
-        WalkCache {
-            file: Some(file),
-            root: root.to_path_buf(),
-            kind,
-            entries,
-            names,
-            names_changed: false,
+        let file = cache.file.as_deref().unwrap_or(Path::new(""));
+        if let Some(p) = read_sealed::<Payload>(file, &cache.kind) {
+            cache.entries = p
+                .files
+                .into_iter()
+                .filter_map(|(rel, hash, entry)| {
+                    Some((
+                        root.join(rel),
+                        (u128::from_str_radix(&hash, 16).ok()?, entry),
+                    ))
+                })
+                .collect();
+            cache.names = p.names.into_iter().collect();
         }
+        cache
+    }
+
+    /// [`WalkCache::open`], in a process that checks again and again (the language server):
+    /// the cache this process kept at its last check of the context, when walked against the
+    /// same fingerprint, instead of the file.
+    pub fn open_resident(root: &Path, explicit_dir: Option<&Path>, fingerprint: u128) -> WalkCache {
+        let empty = WalkCache::open_empty(root, explicit_dir, fingerprint);
+        match (resident::take(root), empty) {
+            (Some(kept), Some(empty)) if (&kept.file, &kept.kind) == (&empty.file, &empty.kind) => {
+                kept
+            }
+            _ => WalkCache::open(root, explicit_dir, fingerprint),
+        }
+    }
+
+    /// The cache `open` gives, without reading its file.
+    fn open_empty(
+        root: &Path,
+        explicit_dir: Option<&Path>,
+        fingerprint: u128,
+    ) -> Option<WalkCache> {
+        let dir = crate::cache::dir_for_context(root, explicit_dir)?;
+        let key = content_hash(root.as_os_str().as_encoded_bytes());
+        Some(WalkCache {
+            file: Some(dir.join(format!("walk-{:016x}.cache", key as u64))),
+            root: root.to_path_buf(),
+            kind: format!(
+                "{} walk {FORMAT} {fingerprint:032x}",
+                crate::index::facts_shape::sealed_kind()
+            ),
+            ..WalkCache::default()
+        })
+    }
+
+    /// Keeps the cache in this process for its next check, as [`WalkCache::store`] wrote it:
+    /// the entries still valid (`current`) with `fresh` in place of what they replace.
+    pub fn keep_resident(
+        mut self,
+        current: &HashMap<&Path, u128>,
+        fresh: Vec<(PathBuf, u128, WalkEntry)>,
+    ) {
+        if !self.is_enabled() {
+            return;
+        }
+        self.entries
+            .retain(|p, (h, _)| current.get(p.as_path()) == Some(h));
+        for (path, hash, entry) in fresh {
+            self.entries.insert(path, (hash, entry));
+        }
+        self.names_changed = false;
+        resident::keep(self);
     }
 
     /// The name hashes the stored entries were walked against.
@@ -186,6 +223,27 @@ impl WalkCache {
             let mut names: Vec<(u32, u64)> = self.names.iter().map(|(k, v)| (*k, *v)).collect();
             names.sort_unstable();
             write_sealed(file, &self.kind, &PayloadOut { files, names });
+        }
+    }
+}
+
+/// The walk caches this process kept at its last check, per context root.
+mod resident {
+    use super::WalkCache;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static KEPT: Mutex<Option<HashMap<PathBuf, WalkCache>>> = Mutex::new(None);
+
+    pub(super) fn take(root: &Path) -> Option<WalkCache> {
+        KEPT.lock().ok()?.as_mut()?.remove(root)
+    }
+
+    pub(super) fn keep(cache: WalkCache) {
+        if let Ok(mut kept) = KEPT.lock() {
+            let root = cache.root.clone();
+            kept.get_or_insert_with(HashMap::new).insert(root, cache);
         }
     }
 }

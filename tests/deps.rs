@@ -19,7 +19,7 @@ struct Copy {
 impl Copy {
     fn new() -> Copy {
         let dir = tempfile::tempdir().expect("a temp dir");
-        copy_tree(Path::new(FIXTURE), dir.path());
+        common::copy_tree(Path::new(FIXTURE), dir.path());
         Copy { dir }
     }
 
@@ -89,19 +89,6 @@ impl Copy {
 
     fn run_home(&self, args: &[&str]) -> (BTreeSet<(u64, String)>, Vec<String>, Value) {
         self.run(&self.path("home"), args)
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("the fixture is readable");
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else if rel.components().all(|c| c.as_os_str() != "target") {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

@@ -60,8 +60,13 @@ impl Client {
     }
 
     fn start_with(dir: &Path, args: &[&str]) -> Client {
+        Client::start_in_env(dir, args, &[])
+    }
+
+    fn start_in_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_unawaited"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -401,6 +406,57 @@ fn unsaved_edits_are_checked_fixed_and_explained() {
     // The server never wrote the file.
     let on_disk = std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap();
     assert_eq!(on_disk, LIB_ON_DISK);
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The server keeps what it loaded of the dependencies between checks while nothing it was
+/// loaded from changes: a dependency's source edited on disk is read again.
+#[test]
+fn a_dependency_changed_on_disk_is_read_again() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/deps"),
+        dir.path(),
+    );
+    // Older than a second: what was loaded from them can be kept.
+    std::thread::sleep(Duration::from_millis(1200));
+    let app = dir.path().join("app");
+    let env = [
+        ("CARGO_HOME", dir.path().join("home")),
+        ("UNAWAITED_DEPS_CACHE", dir.path().join("cache")),
+    ];
+    let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+    let mut c = Client::start_in_env(&app, &["server"], &env);
+    let root = url(&app);
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    let lib = url(&app.join("src/lib.rs"));
+    let text = |n: usize| {
+        format!(
+            "pub async fn run() {{\n    pathdep::local();\n}}\n{}",
+            "\n".repeat(n)
+        )
+    };
+    c.open(&lib, &text(0));
+    c.diagnostics(&lib, "the dependency's async fn", has("unawaited_future"));
+    let change = |c: &mut Client, version: usize| {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": lib, "version": version},
+                "contentChanges": [{"text": text(version)}],
+            }),
+        );
+    };
+    // Checked again with what was kept.
+    change(&mut c, 2);
+    c.diagnostics(&lib, "the same finding", has("unawaited_future"));
+    common::write(dir.path(), "pathdep/src/lib.rs", "pub fn local() {}\n");
+    change(&mut c, 3);
+    c.diagnostics(&lib, "the fn no longer async", lacks("unawaited_future"));
     assert_eq!(c.shutdown(), Some(0));
 }
 

@@ -7,7 +7,7 @@
 //! background.
 
 use super::plan::{FileRef, Plan, TargetFile};
-use super::replay::Stat;
+use super::probe::Stat;
 use super::walk::{self, Body};
 use crate::cache::IndexCache;
 use crate::index::facts::FileFacts;
@@ -34,6 +34,9 @@ pub(super) struct IndexFacts {
     /// The body of each file to report parsed here, in the order of [`Plan::files`], for the
     /// walk.
     pub held: Vec<Option<Body>>,
+    /// Per context: in a resident run, its files and each file's facts are what they were at
+    /// this process's last check (what the dependencies loaded for it may be reused).
+    pub unchanged: Vec<bool>,
 }
 
 /// What goes back into the caches once the index is built.
@@ -44,6 +47,8 @@ pub(super) struct CacheUpdate {
     /// When the process checks again: the time this run started reading, and per context
     /// each of its files' metadata before it was read.
     resident: Option<(std::time::SystemTime, Vec<Vec<Option<Stat>>>)>,
+    /// Each context's root.
+    roots: Vec<PathBuf>,
 }
 
 /// One file, as its worker left it.
@@ -140,6 +145,8 @@ pub(super) fn collect(
     let mut hashes = Vec::with_capacity(files.len());
     let mut stats: Vec<Vec<Option<Stat>>> = plan.contexts.iter().map(|_| Vec::new()).collect();
     let mut held = Vec::with_capacity(files.len());
+    // A context is unchanged when the last check kept every file of it, with the same facts.
+    let mut unchanged = vec![resident; plan.contexts.len()];
     for (f, mut out) in files.iter().zip(outs) {
         held.push(out.held.take());
         let ci = f.context;
@@ -151,17 +158,26 @@ pub(super) fn collect(
         if out.cacheable {
             entries[ci].push((f.path.to_path_buf(), out.hash, per_context[ci].len()));
         }
-        let facts = match out.facts {
-            Some(facts) => facts,
-            None if out.kept => kept.remove(f.path).map(|k| k.facts).unwrap_or_default(),
-            None => caches[ci].take(f.path).unwrap_or_default(),
+        let before = kept.remove(f.path).map(|k| k.facts);
+        let facts = match (out.facts, before) {
+            (None, Some(before)) if out.kept => before,
+            (facts, before) => {
+                let facts = facts.unwrap_or_else(|| caches[ci].take(f.path).unwrap_or_default());
+                if before.as_ref() != Some(&facts) {
+                    unchanged[ci] = false;
+                }
+                facts
+            }
         };
         per_context[ci].push(IndexedFile {
             path: f.path.to_path_buf(),
             facts,
         });
     }
-    // What was kept of files gone, freed on another thread.
+    // Files gone since the last check (of some context: every one counts as changed).
+    if !kept.is_empty() {
+        unchanged.fill(false);
+    }
     std::thread::spawn(move || drop(kept));
     IndexFacts {
         per_context,
@@ -170,9 +186,11 @@ pub(super) fn collect(
             caches,
             entries,
             resident: started.map(|t| (t, stats)),
+            roots: plan.contexts.iter().map(|c| c.root.clone()).collect(),
         },
         cache_hits,
         held,
+        unchanged,
     }
 }
 
@@ -310,10 +328,13 @@ impl CacheUpdate {
             let Some((started, stats)) = self.resident else {
                 return drop(per_context);
             };
-            let started = super::replay::nanos(started);
+            let started = super::probe::nanos(started);
             let mut kept = HashMap::new();
             let contexts = per_context.into_iter().zip(self.entries).zip(stats);
-            for ((files, entries), stats) in contexts {
+            for (((mut files, entries), stats), root) in contexts.zip(&self.roots) {
+                // The dependencies' files go back to what keeps them for the next check.
+                let dependencies = files.split_off(stats.len().min(files.len()));
+                super::dependencies::give_back(root, dependencies);
                 let mut by_index: HashMap<usize, (PathBuf, u128)> =
                     entries.into_iter().map(|(p, h, i)| (i, (p, h))).collect();
                 // The plan's files come first in each context (with a stat each), then the

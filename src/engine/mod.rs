@@ -26,6 +26,7 @@ mod index_facts;
 mod judge;
 mod names;
 mod plan;
+mod probe;
 mod replay;
 mod reuse;
 mod walk;
@@ -238,6 +239,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &plan.contexts,
         &plan.root_configs,
         &mut per_context,
+        &facts.unchanged,
     );
     timer.lap("dependencies");
     let deps_read = replay::DepsRead {
@@ -271,7 +273,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         "walk ({} files walked, {reused} reused)",
         walked_count - reused
     ));
-    let walk_writer = store_walks(&files, &facts.hashes, walk_caches, fresh);
+    let walk_writer = store_walks(&files, &facts.hashes, walk_caches, fresh, opts.resident);
 
     let results = judge_targets(&plan, &files, walked, &contexts, &opts.flags, &pool);
     timer.lap("summaries + rules");
@@ -291,6 +293,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     if let Some(w) = record_writer {
         let _ = w.join();
     }
+    timer.lap("caches written");
     Ok(outcome)
 }
 
@@ -388,8 +391,11 @@ fn open_walk_caches(
                     config.as_deref(),
                     opts.resident,
                 );
-                let mut cache =
-                    WalkCache::open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
+                let open = match opts.resident {
+                    true => WalkCache::open_resident,
+                    false => WalkCache::open,
+                };
+                let mut cache = open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
                 let affected = reuse::affected(cache.stored_names(), &fingerprints.names, files);
                 cache.retain_unaffected(affected.as_ref(), fingerprints.names);
                 (cache, Some(fingerprints.index))
@@ -405,6 +411,7 @@ fn store_walks(
     hashes: &[Option<u128>],
     caches: Vec<WalkCache>,
     fresh: Vec<Option<WalkEntry>>,
+    resident: bool,
 ) -> std::thread::JoinHandle<()> {
     let mut current: Vec<HashMap<PathBuf, u128>> = caches.iter().map(|_| HashMap::new()).collect();
     let mut new: Vec<Vec<(PathBuf, u128, WalkEntry)>> = caches.iter().map(|_| Vec::new()).collect();
@@ -416,13 +423,16 @@ fn store_walks(
         }
     }
     std::thread::spawn(move || {
-        for ((cache, current), new) in caches.iter().zip(&current).zip(&new) {
+        for ((cache, current), new) in caches.into_iter().zip(&current).zip(new) {
             if cache.is_enabled() {
                 let current: HashMap<&Path, u128> =
                     current.iter().map(|(p, h)| (p.as_path(), *h)).collect();
-                let new: Vec<(&Path, u128, &WalkEntry)> =
+                let fresh: Vec<(&Path, u128, &WalkEntry)> =
                     new.iter().map(|(p, h, e)| (p.as_path(), *h, e)).collect();
-                cache.store(&current, &new);
+                cache.store(&current, &fresh);
+                if resident {
+                    cache.keep_resident(&current, new);
+                }
             }
         }
     })

@@ -25,6 +25,7 @@
 //! Runs with text given for files (standard input, editor buffers) neither replay nor record.
 
 use super::plan::{FileRef, Plan};
+use super::probe::{nanos, probes, Probe, Stat};
 use super::{Options, Outcome};
 use crate::diagnostic::{Diagnostic, RunError};
 use crate::files::{content_hash, read_sealed, write_sealed};
@@ -39,99 +40,6 @@ const FORMAT: u32 = 1;
 
 /// How many invocations' outcomes a cache folder keeps (the last ones used).
 const KEPT: usize = 4;
-
-/// The metadata of a file or folder that stands for its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stat {
-    size: u64,
-    /// Modification and change times, in nanoseconds since the epoch.
-    mtime: i128,
-    ctime: i128,
-    ino: u64,
-    dev: u64,
-    mode: u32,
-}
-
-impl Stat {
-    pub fn of(path: &Path) -> Option<Stat> {
-        let m = std::fs::metadata(path).ok()?;
-        Some(Stat::from_metadata(&m))
-    }
-
-    #[cfg(unix)]
-    fn from_metadata(m: &std::fs::Metadata) -> Stat {
-        use std::os::unix::fs::MetadataExt;
-        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-        Stat {
-            size: m.size(),
-            mtime: ns(m.mtime(), m.mtime_nsec()),
-            ctime: ns(m.ctime(), m.ctime_nsec()),
-            ino: m.ino(),
-            dev: m.dev(),
-            mode: m.mode(),
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn from_metadata(m: &std::fs::Metadata) -> Stat {
-        let mtime = m
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
-        Stat {
-            size: m.len(),
-            mtime,
-            ctime: mtime,
-            ino: 0,
-            dev: 0,
-            mode: u32::from(m.permissions().readonly()),
-        }
-    }
-
-    /// Changed less than a second before `started` (or after): the content read may not be
-    /// the one these times stand for.
-    pub(super) fn is_recent(&self, started: i128) -> bool {
-        self.mtime.max(self.ctime) + 1_000_000_000 > started
-    }
-}
-
-pub(super) fn nanos(t: SystemTime) -> i128 {
-    t.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
-}
-
-/// A file or folder besides the contexts' files whose state the outcome depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Probe {
-    /// A small file read whole (a manifest, a lock file): its content hash, `None` if absent.
-    Text(PathBuf, Option<u128>),
-    /// A folder or a dependency's file: its metadata, `None` if absent.
-    Meta(PathBuf, Option<Stat>),
-}
-
-impl Probe {
-    fn text(path: PathBuf) -> Probe {
-        let hash = std::fs::read(&path).ok().map(|b| content_hash(&b));
-        Probe::Text(path, hash)
-    }
-
-    /// `None` when the path changed too recently to be taken as unchanged later.
-    fn meta(path: PathBuf, started: i128) -> Option<Probe> {
-        let stat = Stat::of(&path);
-        if stat.is_some_and(|s| s.is_recent(started)) {
-            return None;
-        }
-        Some(Probe::Meta(path, stat))
-    }
-
-    fn holds(&self) -> bool {
-        match self {
-            Probe::Text(path, hash) => std::fs::read(path).ok().map(|b| content_hash(&b)) == *hash,
-            Probe::Meta(path, stat) => Stat::of(path) == *stat,
-        }
-    }
-}
 
 /// The outcome as stored (the texts of the files are read again).
 #[derive(Serialize, Deserialize)]
@@ -313,54 +221,7 @@ pub(super) fn record(
             Some((stat, (*hash)?))
         })
         .collect::<Option<_>>()?;
-    let mut probes: Vec<Probe> = Vec::new();
-    for c in &plan.contexts {
-        if !c.root.is_dir() {
-            continue;
-        }
-        for dir in c.root.ancestors() {
-            for name in ["Cargo.toml", "Cargo.lock"] {
-                probes.push(Probe::text(dir.join(name)));
-            }
-            for name in [".cargo/config.toml", ".cargo/config"] {
-                probes.push(Probe::text(dir.join(name)));
-            }
-        }
-        for root in &c.roots {
-            let package = root
-                .file
-                .ancestors()
-                .skip(1)
-                .find(|d| d.join("Cargo.toml").is_file());
-            if let Some(p) = package {
-                probes.push(Probe::text(p.join("Cargo.toml")));
-            }
-        }
-    }
-    let mut metas: Vec<PathBuf> = Vec::new();
-    // Not `$CARGO_HOME` itself: cargo rewrites files there on every build.
-    if let Some(home) = cargo_home() {
-        probes.push(Probe::text(home.join("config.toml")));
-        for sub in ["registry/src", "git/checkouts"] {
-            let dir = home.join(sub);
-            if let Ok(rd) = std::fs::read_dir(&dir) {
-                metas.extend(rd.flatten().map(|e| e.path()));
-            }
-            metas.push(dir);
-        }
-    }
-    for f in &deps.files {
-        metas.push(f.clone());
-        if let Some(parent) = f.parent() {
-            metas.push(parent.to_path_buf());
-        }
-    }
-    metas.sort();
-    metas.dedup();
-    for path in metas {
-        probes.push(Probe::meta(path, started)?);
-    }
-    probes.dedup();
+    let probes = probes(&plan.contexts, &deps.files, started)?;
     let stored = StoredOutcome {
         diagnostics: outcome.diagnostics.clone(),
         errors: outcome.errors.clone(),
@@ -384,13 +245,6 @@ pub(super) fn record(
         records.truncate(KEPT);
         write_records(&file, &kind(), &records);
     }))
-}
-
-fn cargo_home() -> Option<PathBuf> {
-    match std::env::var_os("CARGO_HOME") {
-        Some(h) if !h.is_empty() => Some(PathBuf::from(h)),
-        _ => dirs::home_dir().map(|h| h.join(".cargo")),
-    }
 }
 
 /// The key of an invocation with its plan: the tool, the options that change what a run finds,

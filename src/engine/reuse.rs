@@ -58,7 +58,7 @@ pub(super) fn fingerprint(
         .par_iter_mut()
         .enumerate()
         .map(|(i, f)| {
-            let hash = hashes.get(i).copied().flatten();
+            let hash = part_key(hashes, i, deps).filter(|_| i < deps.first_file || deps.reused);
             if let Some((h, part)) = kept.get(&f.path) {
                 if Some(*h) == hash {
                     return part.clone();
@@ -90,7 +90,7 @@ pub(super) fn fingerprint(
         let parts = files.iter().zip(&per_file).enumerate();
         let now = parts
             .filter_map(|(i, (f, part))| {
-                let hash = hashes.get(i).copied().flatten()?;
+                let hash = part_key(hashes, i, deps)?;
                 Some((f.path.clone(), (hash, part.clone())))
             })
             .collect();
@@ -130,13 +130,22 @@ pub(super) fn fingerprint(
     h.update(format!("{:?}", Runtime::of_set(&named)).as_bytes());
     // How many of the files are the dependencies' (not where they start: a file added to
     // the context moves that, and the dependencies' paths are in their entries' hashes).
-    let text = format!(
-        "{roots:?}\n{:?}\n{:?}\n{}",
-        deps.roots,
-        deps.links,
-        files.len().saturating_sub(deps.first_file)
-    );
-    h.update(text.as_bytes());
+    let mut put = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    put(&(roots.len() as u64).to_le_bytes());
+    for r in roots.iter().chain(&deps.roots) {
+        put(r.file.as_os_str().as_encoded_bytes());
+        put(r.name.as_bytes());
+        put(&[u8::from(r.is_lib)]);
+    }
+    for l in &deps.links {
+        put(l.from.as_os_str().as_encoded_bytes());
+        put(l.name.as_bytes());
+        put(l.to.as_os_str().as_encoded_bytes());
+    }
+    put(&(files.len().saturating_sub(deps.first_file) as u64).to_le_bytes());
     // The debug builds' test hook makes the walk of a file panic: that file's walk must run.
     if cfg!(debug_assertions) {
         let hook = std::env::var_os("UNAWAITED_TEST_PANIC_IN").unwrap_or_default();
@@ -154,6 +163,18 @@ pub(super) fn fingerprint(
         walk,
         index: index.digest128(),
         names,
+    }
+}
+
+/// What stands for a file's content when its part of the fingerprints is kept: its content
+/// hash, or for a dependency's file (which has none) a fixed one, which is taken to match only
+/// when the dependencies are what the last check loaded (`deps.reused`: the same files with
+/// the same facts).
+fn part_key(hashes: &[Option<u128>], i: usize, deps: &ContextDeps) -> Option<u128> {
+    const DEPENDENCY: u128 = 0;
+    match i < deps.first_file {
+        true => hashes.get(i).copied().flatten(),
+        false => Some(DEPENDENCY),
     }
 }
 

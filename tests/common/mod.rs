@@ -133,3 +133,17 @@ pub fn app_using_asyncdep(app: &Path) {
         "pub async fn run() {\n    asyncdep::fetch();\n}\n",
     );
 }
+
+/// Copies a fixture tree (without `target/` folders).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("the fixture is readable");
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if rel.components().all(|c| c.as_os_str() != "target") {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
