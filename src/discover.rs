@@ -63,6 +63,8 @@ pub struct Walker<'a> {
     pub force_exclude: &'a dyn Fn(&Path) -> bool,
     /// What the walks refused to read (links out of the repository), one note each.
     pub notes: RefCell<Vec<String>>,
+    /// Every folder the walks entered, in order (what a walk's result depends on).
+    pub entered: RefCell<Vec<PathBuf>>,
 }
 
 impl Walker<'_> {
@@ -174,6 +176,9 @@ impl Walker<'_> {
                         && e.path().extension().is_some_and(|x| x == "rs") =>
                 {
                     files.push(crate::files::normalize(e.path()));
+                }
+                Ok(e) if e.file_type().is_dir() => {
+                    self.entered.borrow_mut().push(e.path().to_path_buf());
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -671,6 +676,7 @@ impl ContextFinder {
             ignores: &ignores,
             force_exclude: &|_| false,
             notes: RefCell::default(),
+            entered: RefCell::default(),
         };
         let mut members: Vec<(String, PathBuf)> = Vec::new();
         for dir in self.packages_in(&root, &walker) {
@@ -811,6 +817,9 @@ impl ContextFinder {
                     || !(is_dir && e.file_name() == "src" || walker.skips(e.path(), is_dir))
             });
         for entry in walk.flatten() {
+            if entry.file_type().is_dir() {
+                walker.entered.borrow_mut().push(entry.path().to_path_buf());
+            }
             if entry.file_name() != "Cargo.toml" {
                 continue;
             }

@@ -460,6 +460,40 @@ fn a_dependency_changed_on_disk_is_read_again() {
     assert_eq!(c.shutdown(), Some(0));
 }
 
+/// The server keeps the files it found in a context between checks while the folders it
+/// walked are unchanged: a file created on disk is found at the next check.
+#[test]
+fn a_file_created_on_disk_is_found_at_the_next_check() {
+    let dir = demo();
+    // Older than a second: what was found in them can be kept.
+    std::thread::sleep(Duration::from_millis(1200));
+    let (mut c, _) = Client::initialized(dir.path(), json!({}), Value::Null);
+    let lib = url(&dir.path().join("src/lib.rs"));
+    let text = |n: usize| {
+        format!(
+            "mod later;\n\npub async fn run() {{\n    later::work();\n}}\n{}",
+            "\n".repeat(n)
+        )
+    };
+    c.open(&lib, &text(0));
+    c.diagnostics(&lib, "nothing known of `later`", lacks("unawaited_future"));
+    let change = |c: &mut Client, version: usize| {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": lib, "version": version},
+                "contentChanges": [{"text": text(version)}],
+            }),
+        );
+    };
+    change(&mut c, 2);
+    c.diagnostics(&lib, "still nothing known", lacks("unawaited_future"));
+    common::write(dir.path(), "src/later.rs", "pub async fn work() {}\n");
+    change(&mut c, 3);
+    c.diagnostics(&lib, "the new file read", has("unawaited_future"));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
 #[test]
 fn an_edit_to_a_callee_rechecks_its_callers() {
     let dir = demo();

@@ -161,6 +161,9 @@ pub fn run(opts: &Options) -> Result<Outcome, Fatal> {
 /// file on disk for every file's findings (the index, the call graph). For `unawaited server`.
 pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<Outcome, Fatal> {
     let mut timer = PhaseTimer::new(opts.verbose >= 2);
+    // What the last resident run kept in memory is handed over by its writers.
+    finish_writes();
+    timer.lap("the last run's caches written");
     let mut plan = plan::discover(opts, buffers)?;
     timer.lap("discover");
     let pool = rayon::ThreadPoolBuilder::new()
@@ -288,13 +291,42 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let record_writer =
         pending.and_then(|p| replay::record(p, &plan, &facts.hashes, deps_read, &outcome));
     built::keep(&plan, &index_keys, contexts);
-    let _ = cache_writer.join();
-    let _ = walk_writer.join();
-    if let Some(w) = record_writer {
-        let _ = w.join();
+    let writers = [Some(cache_writer), Some(walk_writer), record_writer];
+    match opts.resident {
+        // The next check (or the end of the process) waits for them: the findings go out now.
+        true => writes::defer(writers.into_iter().flatten()),
+        false => writers.into_iter().flatten().for_each(|w| drop(w.join())),
     }
     timer.lap("caches written");
     Ok(outcome)
+}
+
+/// Waits for the caches a resident run (the language server's) left writing in the
+/// background; call it before the process ends.
+pub fn finish_writes() {
+    writes::finish();
+}
+
+/// The cache writers of the last resident run, still running.
+mod writes {
+    use std::sync::Mutex;
+    use std::thread::JoinHandle;
+
+    static PENDING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
+    pub(super) fn defer(writers: impl Iterator<Item = JoinHandle<()>>) {
+        PENDING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(writers);
+    }
+
+    pub(super) fn finish() {
+        let pending = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+        for w in pending {
+            let _ = w.join();
+        }
+    }
 }
 
 /// The cache folder that remembers which notes the last run printed.

@@ -110,6 +110,7 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
         ignores: &ignores,
         force_exclude: &force_exclude,
         notes: std::cell::RefCell::default(),
+        entered: std::cell::RefCell::default(),
     };
     let mut errors = Vec::new();
     let mut empty_folders = Vec::new();
@@ -157,8 +158,29 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     let mut ordered: Vec<(PathBuf, usize)> = keys.into_iter().collect();
     ordered.sort_by_key(|(_, i)| *i);
     let mut contexts = Vec::new();
+    let same_options = format!(
+        "{} {} {:?} {}",
+        opts.no_ignore, opts.force_exclude, opts.config_file, opts.allow_extend_outside
+    );
     for (i, (key, _)) in ordered.iter().enumerate() {
-        let mut c = finder_of_contexts.context(key, &walker, &mut Vec::new());
+        let mut c = match resident::reuse(key, &same_options).filter(|_| opts.resident) {
+            Some((c, notes)) => {
+                walker.notes.borrow_mut().extend(notes);
+                c
+            }
+            None => {
+                let started = super::probe::nanos(std::time::SystemTime::now());
+                let notes_before = walker.notes.borrow().len();
+                walker.entered.borrow_mut().clear();
+                let c = finder_of_contexts.context(key, &walker, &mut Vec::new());
+                if opts.resident {
+                    let notes = walker.notes.borrow()[notes_before..].to_vec();
+                    let entered = walker.entered.take();
+                    resident::keep(key, &same_options, &c, notes, entered, started);
+                }
+                c
+            }
+        };
         let mut added = false;
         let known: std::collections::HashSet<PathBuf> = c.files.iter().cloned().collect();
         for (t, _) in targets
@@ -205,4 +227,78 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
         notes,
         empty_folders,
     })
+}
+
+/// The contexts this process found at its last check (the language server checks again and
+/// again), each kept while what its walks read is unchanged: every folder they entered (a file
+/// added, removed or renamed there changes its metadata), the folders above the context, and
+/// the manifests, configuration and ignore files in all of them (by content). Not watched: a
+/// configuration's `extend` target elsewhere, `.git/info/exclude` and git's global excludes.
+mod resident {
+    use super::super::probe::Probe;
+    use crate::discover::Context;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    /// The files in a folder that decide what a walk finds there.
+    const READ_IN_FOLDERS: [&str; 4] = ["Cargo.toml", "unawaited.toml", ".gitignore", ".ignore"];
+
+    struct Kept {
+        options: String,
+        context: Context,
+        notes: Vec<String>,
+        probes: Vec<Probe>,
+    }
+
+    static KEPT: Mutex<Option<HashMap<PathBuf, Kept>>> = Mutex::new(None);
+
+    pub(super) fn reuse(key: &Path, options: &str) -> Option<(Context, Vec<String>)> {
+        let kept = KEPT.lock().ok()?;
+        let k = kept.as_ref()?.get(key)?;
+        let holds = k.options == options && k.probes.iter().all(Probe::holds);
+        holds.then(|| (k.context.clone(), k.notes.clone()))
+    }
+
+    pub(super) fn keep(
+        key: &Path,
+        options: &str,
+        context: &Context,
+        notes: Vec<String>,
+        mut entered: Vec<PathBuf>,
+        started: i128,
+    ) {
+        entered.extend(key.ancestors().map(Path::to_path_buf));
+        entered.sort();
+        entered.dedup();
+        let mut probes = Vec::new();
+        let mut trusted = true;
+        for dir in &entered {
+            match Probe::meta(dir.clone(), started) {
+                Some(p) => probes.push(p),
+                None => trusted = false,
+            }
+            for name in READ_IN_FOLDERS {
+                let file = dir.join(name);
+                if file.is_file() {
+                    probes.push(Probe::text(file));
+                }
+            }
+        }
+        let Ok(mut kept) = KEPT.lock() else { return };
+        let kept = kept.get_or_insert_with(HashMap::new);
+        if !trusted || !key.is_dir() {
+            kept.remove(key);
+            return;
+        }
+        kept.insert(
+            key.to_path_buf(),
+            Kept {
+                options: options.to_string(),
+                context: context.clone(),
+                notes,
+                probes,
+            },
+        );
+    }
 }

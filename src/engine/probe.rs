@@ -79,13 +79,13 @@ pub enum Probe {
 }
 
 impl Probe {
-    fn text(path: PathBuf) -> Probe {
+    pub(super) fn text(path: PathBuf) -> Probe {
         let hash = std::fs::read(&path).ok().map(|b| content_hash(&b));
         Probe::Text(path, hash)
     }
 
     /// `None` when the path changed too recently to be taken as unchanged later.
-    fn meta(path: PathBuf, started: i128) -> Option<Probe> {
+    pub(super) fn meta(path: PathBuf, started: i128) -> Option<Probe> {
         let stat = Stat::of(&path);
         if stat.is_some_and(|s| s.is_recent(started)) {
             return None;

@@ -32,6 +32,7 @@ use transport::Outgoing;
 pub fn run() -> i32 {
     let (incoming, out, writer) = transport::start(std::io::stdin(), std::io::stdout());
     let code = session::serve(incoming, out.clone());
+    crate::engine::finish_writes();
     out.finish();
     let _ = writer.join();
     code
