@@ -180,6 +180,73 @@ mod tests {
         }
     }
 
+    fn assert_same(name: &str, text: &str) {
+        let grouped = item_by_item(text).unwrap_or_else(|| panic!("{name}: read item by item"));
+        let (facts, lowered) = whole(text).expect("parses whole");
+        let (a, b) = (printed(&facts, &lowered), printed(&grouped.0, &grouped.1));
+        for (what, (a, b)) in ["facts", "ir", "suppressions", "test ranges"]
+            .iter()
+            .zip(a.iter().zip(&b))
+        {
+            if a != b {
+                let line = a
+                    .lines()
+                    .zip(b.lines())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(0);
+                let show = |s: &str| {
+                    let lines: Vec<&str> =
+                        s.lines().skip(line.saturating_sub(8)).take(16).collect();
+                    lines.join("\n")
+                };
+                panic!(
+                    "{name}: {what} differ at line {line}:\n{}\n---\n{}",
+                    show(a),
+                    show(b)
+                );
+            }
+        }
+    }
+
+    /// What crosses items: local macros defined after their use and in inline modules, inner
+    /// attributes, suppressions, test modules; positions after a BOM, non-ASCII text, CRLF.
+    #[test]
+    fn what_crosses_items_is_kept() {
+        let texts = [
+            (
+                "macros",
+                "fn a() {\n    go!();\n}\nmake!(b);\nmod m {\n    macro_rules! go { () => { tokio::spawn(async {}) } }\n}\n\
+                 macro_rules! make { ($n:ident) => { pub async fn $n() {} }; }\n\
+                 macro_rules! fixed { () => { pub async fn fixed_one() {} }; }\nfixed!();\n\
+                 async fn c() {\n    b();\n    fixed_one();\n}\n",
+            ),
+            (
+                "attributes",
+                "\u{feff}#![allow(unused_must_use)]\n//! doc\nasync fn é() {}\r\n\
+                 // unawaited: allow(unawaited_future)\nfn f() { é(); }\r\n\
+                 #[cfg(test)]\nmod tests {\n    #[test]\n    fn t() { super::é(); }\n}\n\
+                 #[allow(unused_must_use)]\nfn g() {\n    é();\n}\n",
+            ),
+            (
+                "shebang",
+                "#!/usr/bin/env rust-script\nasync fn x() {}\nfn y() { x(); }\n",
+            ),
+        ];
+        for (name, text) in texts {
+            assert_same(name, text);
+        }
+    }
+
+    /// A file that does not parse, or whose facts depend on other items, is left to the whole
+    /// parse (which gives the error).
+    #[test]
+    fn what_cannot_be_read_item_by_item_is_left_whole() {
+        assert!(item_by_item("fn a() {}\nfn b() { let = ; }\nfn c() {}\n").is_none());
+        assert!(item_by_item("fn a() {}\n#![allow(x)]\nfn c() {}\n").is_none());
+        assert!(item_by_item("fn a() { struct S; }\nstruct S;\n").is_none());
+        assert!(item_by_item("fn a() {}\nfn b() {\n").is_none());
+    }
+
     /// Every fixture file read item by item gives what its whole parse gives, or is left to
     /// the whole parse.
     #[test]
