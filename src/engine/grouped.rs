@@ -4,6 +4,7 @@
 //! what a parse of the whole file gives.
 
 use crate::index::facts::{FileFacts, ModFacts};
+use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering};
 use crate::source::{self, groups, SourceFile};
 use crate::suppress::Suppressions;
@@ -19,67 +20,104 @@ pub(super) struct Lowered {
 /// A file larger than [`groups::split_above`] parsed and lowered group by group of its
 /// top-level items, each group's tree dropped before the next is parsed (see
 /// [`crate::source::groups`]): with `report`, its suppressions and test ranges, with `facts`,
-/// its index facts too. The file back when it is not
-/// that large, nests too deeply, or a group does not parse alone or has facts that depend on
-/// other groups: then the whole file is parsed, which gives the same result (or the error).
+/// its index facts too. The file back when it is not that large, nests too deeply, or a group
+/// does not parse alone or has facts that depend on other groups: then the whole file is
+/// parsed, which gives the same result (or the error).
 pub(super) fn parse(
     file: SourceFile,
     report: bool,
     facts: bool,
 ) -> Result<(Option<FileFacts>, Lowered), SourceFile> {
-    let above = groups::split_above();
-    if file.text.len() <= above || source::too_deep(&file.text, source::MAX_NESTING).is_some() {
-        return Err(file);
-    }
-    let Some(split) = groups::split(&file.text, above.min(groups::GROUP_BYTES)) else {
+    let want = Want {
+        lowered: true,
+        report,
+        facts,
+    };
+    let Some(parts) = in_groups(&file, want) else {
         return Err(file);
     };
-    let parts = lower_groups(&file, &split, report, facts);
-    proc_macro2::extra::invalidate_current_thread_spans();
-    let Some((facts, ir, suppressions, test_ranges)) = parts else {
-        return Err(file);
-    };
-    let facts = facts.map(|mut f| {
+    let facts = parts.facts.map(|mut f| {
         f.paths = FileFacts::of_bytes(file.text.as_bytes()).paths;
         f
     });
     let body = Lowered {
-        ir,
-        suppressions,
+        ir: parts.ir.unwrap_or_default(),
+        suppressions: parts.suppressions,
         text: file.text,
-        test_ranges,
+        test_ranges: parts.test_ranges,
     };
     Ok((facts, body))
 }
 
-type Parts = (
-    Option<FileFacts>,
-    ir::File,
-    Option<Suppressions>,
-    Vec<(usize, usize)>,
-);
+/// The index facts of a large file read for context only: [`FileFacts::of_text`], its item
+/// skeleton parsed group by group. `None` when the file is not that large or cannot be read
+/// so (see [`parse`]): take [`FileFacts::of_text`] then.
+pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
+    if text.len() <= groups::split_above() || source::too_deep(text, source::MAX_NESTING).is_some()
+    {
+        return None;
+    }
+    let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
+    let want = Want {
+        lowered: false,
+        report: false,
+        facts: true,
+    };
+    let mut facts = in_groups(&skeleton, want)?.facts?;
+    facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+    Some(facts)
+}
 
-/// What a whole parse gives (lowered, and with `facts` [`FileFacts::of_tree`]), group by group.
-fn lower_groups(
-    file: &SourceFile,
-    split: &groups::Split,
+/// What to take of each group.
+#[derive(Clone, Copy)]
+struct Want {
+    lowered: bool,
+    /// Suppressions and test ranges.
     report: bool,
     facts: bool,
-) -> Option<Parts> {
-    let mut suppressions = report.then(|| Suppressions::collect(file, None));
+}
+
+/// What the groups give together: what a whole parse gives.
+struct Parts {
+    /// Without [`FileFacts::paths`].
+    facts: Option<FileFacts>,
+    ir: Option<ir::File>,
+    suppressions: Option<Suppressions>,
+    test_ranges: Vec<(usize, usize)>,
+}
+
+/// `file` split and read group by group, or `None` (see [`parse`]); the thread's spans reset.
+fn in_groups(file: &SourceFile, want: Want) -> Option<Parts> {
+    let above = groups::split_above();
+    if file.text.len() <= above || source::too_deep(&file.text, source::MAX_NESTING).is_some() {
+        return None;
+    }
+    let split = groups::split(&file.text, above.min(groups::GROUP_BYTES))?;
+    let parts = read_groups(file, &split, want);
+    proc_macro2::extra::invalidate_current_thread_spans();
+    parts
+}
+
+/// What a whole parse gives (lowered, [`FileFacts::of_tree`], suppressions, test ranges),
+/// group by group.
+fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<Parts> {
+    let mut suppressions = want.report.then(|| Suppressions::collect(file, None));
     let mut test_ranges = Vec::new();
     let mut lowering: Option<FileLowering> = None;
     let mut top = ModFacts::default();
     let mut inline: Vec<ModFacts> = Vec::new();
     for k in 0..split.groups.len() {
         let done = file.parse_group(split, k).and_then(|parsed| {
-            let lowering = lowering.get_or_insert_with(|| FileLowering::new(file, &parsed.macros));
-            lowering.items(&parsed.file.items);
+            if want.lowered {
+                let lowering =
+                    lowering.get_or_insert_with(|| FileLowering::new(file, &parsed.macros));
+                lowering.items(&parsed.file.items);
+            }
             if let Some(s) = &mut suppressions {
                 s.collect_attrs(file, &parsed.file);
                 test_ranges.extend(test_code::ranges(&parsed.file, file));
             }
-            if facts {
+            if want.facts {
                 let mut group = FileFacts::extract_group(&parsed.file.items, &parsed.macros)?;
                 place_lines(&mut group, file);
                 let mut modules = group.modules.into_iter();
@@ -92,12 +130,17 @@ fn lower_groups(
         proc_macro2::extra::invalidate_current_thread_spans();
         done?;
     }
-    let facts = facts.then(|| FileFacts {
+    let facts = want.facts.then(|| FileFacts {
         modules: std::iter::once(top).chain(inline).collect(),
         read: true,
         ..FileFacts::default()
     });
-    Some((facts, lowering?.finish(), suppressions, test_ranges))
+    Some(Parts {
+        facts,
+        ir: lowering.map(FileLowering::finish),
+        suppressions,
+        test_ranges,
+    })
 }
 
 /// The fns' lines of a group's facts, as the group's parse gave them, made the file's.
@@ -153,20 +196,41 @@ mod tests {
     fn item_by_item(text: &str) -> Option<(FileFacts, Lowered)> {
         let file = SourceFile::new("x.rs".into(), text.into());
         let split = groups::split(&file.text, 0)?;
-        let parts = lower_groups(&file, &split, true, true);
+        let want = Want {
+            lowered: true,
+            report: true,
+            facts: true,
+        };
+        let parts = read_groups(&file, &split, want);
         proc_macro2::extra::invalidate_current_thread_spans();
-        let (facts, ir, suppressions, test_ranges) = parts?;
-        let mut facts = facts?;
+        let parts = parts?;
+        let mut facts = parts.facts?;
         facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
         Some((
             facts,
             Lowered {
-                ir,
-                suppressions,
-                test_ranges,
+                ir: parts.ir?,
+                suppressions: parts.suppressions,
+                test_ranges: parts.test_ranges,
                 text: String::new(),
             },
         ))
+    }
+
+    /// The skeleton's facts, item by item.
+    fn skeleton_item_by_item(text: &str) -> Option<FileFacts> {
+        let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
+        let split = groups::split(&skeleton.text, 0)?;
+        let want = Want {
+            lowered: false,
+            report: false,
+            facts: true,
+        };
+        let parts = read_groups(&skeleton, &split, want);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let mut facts = parts?.facts?;
+        facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+        Some(facts)
     }
 
     fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -254,9 +318,18 @@ mod tests {
         let mut files = Vec::new();
         rs_files(std::path::Path::new("fixtures"), &mut files);
         files.sort();
-        let (mut same, mut left) = (0, Vec::new());
+        let (mut same, mut left, mut skeletons) = (0, Vec::new(), 0);
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
+            if let Some(facts) = skeleton_item_by_item(&text) {
+                assert_eq!(
+                    format!("{:#?}", FileFacts::of_text(&text)),
+                    format!("{facts:#?}"),
+                    "{}: the skeleton's facts differ item by item",
+                    path.display()
+                );
+                skeletons += 1;
+            }
             let Some(grouped) = item_by_item(&text) else {
                 left.push(path);
                 continue;
@@ -290,7 +363,8 @@ mod tests {
             }
             same += 1;
         }
-        eprintln!("{same} same, left to the whole parse: {left:?}");
+        eprintln!("{same} same ({skeletons} skeletons), left to the whole parse: {left:?}");
+        assert!(skeletons > 100);
         assert!(same > 100 && left.len() < 20, "{same} same, left: {left:?}");
     }
 }

@@ -259,7 +259,9 @@ fn facts_of(
             };
         }
     }
-    let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
+    let facts = std::panic::catch_unwind(|| {
+        super::grouped::facts_of_text(&text).unwrap_or_else(|| FileFacts::of_text(&text))
+    });
     FileOut {
         hash,
         cacheable: facts.is_ok(),
