@@ -463,8 +463,8 @@ impl From<super::grouped::Lowered> for Body {
     }
 }
 
-/// Parses a file's text and lowers it (a large file group by group), then drops the tree; with `report`, its suppressions
-/// too. The caller resets the thread's span tables.
+/// Parses a file's text and lowers it (a large file group by group), then drops the tree; with
+/// `report`, its suppressions too. The caller resets the thread's span tables.
 fn parse_and_lower(file: SourceFile, report: bool) -> Body {
     let file = match super::grouped::parse(file, report, false) {
         Ok((_, body)) => return body.into(),
