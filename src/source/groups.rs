@@ -503,6 +503,37 @@ mod tests {
         assert_eq!(split.names_macro, [true, true, false, false, true]);
     }
 
+    /// Any prefix of any fixture (strings, comments and brackets left open) is scanned without
+    /// a panic, and the groups found cover its items in order.
+    #[test]
+    fn truncated_text_never_panics() {
+        let mut stack = vec![std::path::PathBuf::from("fixtures")];
+        let mut scanned = 0;
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&p) else {
+                    continue;
+                };
+                for cut in (0..text.len())
+                    .step_by(97)
+                    .filter(|&i| text.is_char_boundary(i))
+                {
+                    if let Some(split) = split(&text[..cut], 0) {
+                        let ends = split.groups.windows(2).all(|w| w[0].end == w[1].start);
+                        assert!(ends && split.groups[0].start == 0, "{}", p.display());
+                    }
+                    scanned += 1;
+                }
+            }
+        }
+        assert!(scanned > 1000);
+    }
+
     #[test]
     fn unbalanced_brackets_give_up() {
         assert!(split("fn a() { \n", 0).is_none());
