@@ -6,6 +6,9 @@
 
 use crate::diagnostic::{Position, Span};
 use proc_macro2::LineColumn;
+use std::cell::RefCell;
+
+pub mod groups;
 
 const BOM: &str = "\u{feff}";
 
@@ -19,6 +22,9 @@ pub struct SourceFile {
     pub text: String,
     line_starts: Vec<usize>,
     has_bom: bool,
+    /// While a group of a large file is parsed alone ([`groups`]): where each piece of the
+    /// text syn parsed lies in the file. Empty: syn parsed the whole file.
+    pieces: RefCell<Vec<groups::Piece>>,
 }
 
 impl SourceFile {
@@ -31,6 +37,7 @@ impl SourceFile {
             text,
             line_starts,
             has_bom,
+            pieces: RefCell::new(Vec::new()),
         }
     }
 
@@ -54,7 +61,18 @@ impl SourceFile {
     /// Converts a `proc_macro2` line/column (1-based line, 0-based column in characters, relative
     /// to the text syn parsed) into a position in the file on disk.
     pub fn position(&self, lc: LineColumn) -> Position {
-        self.position_with(lc, |text| text.is_ascii())
+        self.position_with(lc, |_, text| text.is_ascii())
+    }
+
+    /// Where a `proc_macro2` line/column of the text syn parsed lies in the whole file, as a
+    /// parse of the whole file would give it: the same line/column, unless a group of the file
+    /// was parsed alone (see [`groups`]).
+    pub fn placed(&self, lc: LineColumn) -> LineColumn {
+        let pieces = self.pieces.borrow();
+        if pieces.is_empty() {
+            return lc;
+        }
+        groups::place(&pieces, lc)
     }
 
     /// Whether each line is ASCII (for [`SourceFile::position_with`], when many positions of
@@ -73,8 +91,14 @@ impl SourceFile {
             .collect()
     }
 
-    /// [`SourceFile::position`], told by `is_ascii` whether a line's text is ASCII.
-    pub fn position_with(&self, lc: LineColumn, is_ascii: impl FnOnce(&str) -> bool) -> Position {
+    /// [`SourceFile::position`], told by `is_ascii` whether a line (1-based number in the file,
+    /// and text) is ASCII.
+    pub fn position_with(
+        &self,
+        lc: LineColumn,
+        is_ascii: impl FnOnce(usize, &str) -> bool,
+    ) -> Position {
+        let lc = self.placed(lc);
         let line = lc.line.max(1);
         let mut column = lc.column;
         if line == 1 && self.has_bom {
@@ -91,7 +115,7 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len());
         let line_text = &self.text[start..end];
-        let byte_in_line = if is_ascii(line_text) {
+        let byte_in_line = if is_ascii(line, line_text) {
             column.min(line_text.len())
         } else {
             line_text

@@ -135,19 +135,25 @@ impl Suppressions {
             }
         }
         if let Some(ast) = ast {
-            let mut v = AttrVisitor {
-                source,
-                out: &mut s.attrs,
-                depth: 0,
-            };
-            for attr in &ast.attrs {
-                for allow in rules_of_attr(attr) {
-                    v.out.push((1, usize::MAX, allow));
-                }
-            }
-            v.visit_file(ast);
+            s.collect_attrs(source, ast);
         }
         s
+    }
+
+    /// Adds the suppressions of `ast`'s attributes: the whole file's, or those of one group of
+    /// its items after those of the groups before (see [`crate::source::groups`]).
+    pub fn collect_attrs(&mut self, source: &SourceFile, ast: &syn::File) {
+        let mut v = AttrVisitor {
+            source,
+            out: &mut self.attrs,
+            depth: 0,
+        };
+        for attr in &ast.attrs {
+            for allow in rules_of_attr(attr) {
+                v.out.push((1, usize::MAX, allow));
+            }
+        }
+        v.visit_file(ast);
     }
 
     /// Whether the file holds a suppression comment (well-formed or not): it may report.

@@ -277,7 +277,9 @@ fn facts_of(
             };
         }
     }
-    let facts = std::panic::catch_unwind(|| FileFacts::of_text(&text));
+    let facts = std::panic::catch_unwind(|| {
+        super::grouped::facts_of_text(&text).unwrap_or_else(|| FileFacts::of_text(&text))
+    });
     FileOut {
         hash,
         cacheable: facts.is_ok(),
@@ -287,9 +289,14 @@ fn facts_of(
 }
 
 /// A file to report, parsed once: its index facts and its lowered body, the tree dropped. When
-/// the file does not parse in full, its facts are its skeleton's, as for any file.
+/// the file does not parse in full, its facts are its skeleton's, as for any file. A large file
+/// is parsed group by group ([`super::grouped`]) when it can be.
 fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
     let file = SourceFile::new(t.display.clone(), text);
+    let file = match super::grouped::parse(file, true, true) {
+        Ok((facts, body)) => return (facts.unwrap_or_default(), body.into()),
+        Err(file) => file,
+    };
     match source::parse(&file) {
         Ok(ast) => {
             let facts = FileFacts::of_tree(&ast, &file.text);

@@ -22,6 +22,7 @@
 
 mod dependencies;
 mod dependents;
+mod grouped;
 mod index_facts;
 mod judge;
 mod names;

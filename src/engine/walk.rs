@@ -458,9 +458,24 @@ pub(super) enum Body {
     Failed { failure: ParseFailure, text: String },
 }
 
-/// Parses a file's text and lowers it, then drops the tree; with `report`, its suppressions
-/// too. The caller resets the thread's span tables.
+impl From<super::grouped::Lowered> for Body {
+    fn from(l: super::grouped::Lowered) -> Body {
+        Body::Lowered {
+            ir: l.ir,
+            suppressions: l.suppressions,
+            text: l.text,
+            test_ranges: l.test_ranges,
+        }
+    }
+}
+
+/// Parses a file's text and lowers it (a large file group by group), then drops the tree; with
+/// `report`, its suppressions too. The caller resets the thread's span tables.
 fn parse_and_lower(file: SourceFile, report: bool) -> Body {
+    let file = match super::grouped::parse(file, report, false) {
+        Ok((_, body)) => return body.into(),
+        Err(file) => file,
+    };
     match source::parse(&file) {
         Ok(ast) => lower(&ast, file, report),
         Err(failure) => Body::Failed {

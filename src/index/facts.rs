@@ -146,6 +146,29 @@ pub struct ModFacts {
     pub includes: Vec<String>,
 }
 
+impl ModFacts {
+    /// Adds the items of `later`, the facts of the items that follow in the same module body.
+    pub fn append(&mut self, later: ModFacts) {
+        let ModFacts {
+            inline_path: _,
+            out_of_line,
+            uses,
+            fns,
+            types,
+            impls,
+            traits,
+            includes,
+        } = later;
+        self.out_of_line.extend(out_of_line);
+        self.uses.extend(uses);
+        self.fns.extend(fns);
+        self.types.extend(types);
+        self.impls.extend(impls);
+        self.traits.extend(traits);
+        self.includes.extend(includes);
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileFacts {
     pub modules: Vec<ModFacts>,
@@ -168,6 +191,25 @@ impl FileFacts {
         let defs = super::macro_expand::definitions(&file.items);
         collect_module(&file.items, Vec::new(), &mut facts, 0, &defs);
         facts
+    }
+
+    /// The facts of one group of a large file's top-level items parsed alone (see
+    /// [`crate::source::groups`]), `macros` the file's `macro_rules!` parsed with them (when the
+    /// group names one): their top-level module first, then its inline modules, as
+    /// [`FileFacts::extract`] gives them for the group. `None` when they would depend on the
+    /// items of other groups: types, traits, impls or modules declared in fn bodies, which count
+    /// only when no item of the module has their name.
+    pub fn extract_group(items: &[syn::Item], macros: &[syn::Item]) -> Option<FileFacts> {
+        let defs = super::macro_expand::definitions(macros);
+        if !items_in_bodies(&flatten_expanding(items, &defs)).is_empty() {
+            return None;
+        }
+        let mut facts = FileFacts {
+            read: true,
+            ..FileFacts::default()
+        };
+        collect_module(items, Vec::new(), &mut facts, 0, &defs);
+        Some(facts)
     }
 
     /// The facts of a file from its full syntax tree and its text: what [`FileFacts::of_text`]

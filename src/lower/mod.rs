@@ -28,26 +28,62 @@ const MAX_ITEM_DEPTH: usize = 64;
 
 /// Lowers a parsed file. Positions are those of `source`, the text `ast` was parsed from.
 pub fn lower_file(ast: &syn::File, source: &SourceFile) -> ir::File {
-    let mut cx = Lower {
-        source,
-        ascii: source.ascii_lines(),
-        local_macros: HashMap::new(),
-        call_uses: RefCell::default(),
-    };
-    // Local nullary macros: their bodies are lowered once, calls refer to them.
-    let mut bodies: Vec<(String, syn::Expr)> = Vec::new();
-    for (name, tokens) in macros::local_macros(&ast.items) {
-        if let Ok(e) = syn::parse2::<syn::Expr>(tokens) {
-            cx.local_macros.insert(name.clone(), bodies.len() as u32);
-            bodies.push((name, e));
+    let mut lowering = FileLowering::new(source, &ast.items);
+    lowering.items(&ast.items);
+    lowering.finish()
+}
+
+/// A file lowered in parts (a large file, group by group: see [`crate::source::groups`]):
+/// the file's local macros first, then its top-level items in order, in one or more calls;
+/// what [`lower_file`] gives for the whole.
+pub struct FileLowering<'s> {
+    cx: Lower<'s>,
+    items: Vec<ir::Item>,
+    macro_bodies: Box<[ir::Expr]>,
+}
+
+impl<'s> FileLowering<'s> {
+    /// `macro_items`: items holding the file's `macro_rules!` (the whole file's items, or the
+    /// macros alone), parsed from `source` and placed as it says now.
+    pub fn new(source: &'s SourceFile, macro_items: &[syn::Item]) -> FileLowering<'s> {
+        let mut cx = Lower {
+            source,
+            ascii: source.ascii_lines(),
+            local_macros: HashMap::new(),
+            call_uses: RefCell::default(),
+        };
+        // Local nullary macros: their bodies are lowered once, calls refer to them.
+        let mut bodies: Vec<(String, syn::Expr)> = Vec::new();
+        for (name, tokens) in macros::local_macros(macro_items) {
+            if let Ok(e) = syn::parse2::<syn::Expr>(tokens) {
+                cx.local_macros.insert(name.clone(), bodies.len() as u32);
+                bodies.push((name, e));
+            }
+        }
+        let macro_bodies = bodies.iter().map(|(_, e)| cx.expr(e, 0)).collect();
+        FileLowering {
+            cx,
+            items: Vec::new(),
+            macro_bodies,
         }
     }
-    let macro_bodies = bodies.iter().map(|(_, e)| cx.expr(e, 0)).collect();
-    let items = cx.items(&ast.items, 0);
-    ir::File {
-        items,
-        macro_bodies,
-        call_uses: cx.call_uses.into_inner(),
+
+    /// Lowers top-level items (after those of the calls before).
+    pub fn items(&mut self, items: &[syn::Item]) {
+        let lowered = self.cx.items(items, 0).into_vec();
+        if self.items.is_empty() {
+            self.items = lowered;
+        } else {
+            self.items.extend(lowered);
+        }
+    }
+
+    pub fn finish(self) -> ir::File {
+        ir::File {
+            items: self.items.into_boxed_slice(),
+            macro_bodies: self.macro_bodies,
+            call_uses: self.cx.call_uses.into_inner(),
+        }
     }
 }
 
@@ -71,8 +107,11 @@ struct Lower<'s> {
 
 impl Lower<'_> {
     fn pos(&self, lc: LineColumn) -> Pos {
-        let ascii = self.ascii.get(lc.line.max(1) - 1).copied().unwrap_or(true);
-        self.source.position_with(lc, |_| ascii).into()
+        self.source
+            .position_with(lc, |line, _| {
+                self.ascii.get(line - 1).copied().unwrap_or(true)
+            })
+            .into()
     }
 
     fn span(&self, s: proc_macro2::Span) -> Span {
@@ -150,7 +189,7 @@ impl Lower<'_> {
         let is_async = sig.asyncness.is_some();
         ir::Fn {
             name: sig.ident.to_string(),
-            line: sig.ident.span().start().line,
+            line: self.source.placed(sig.ident.span().start()).line,
             name_span: self.span(sig.ident.span()),
             is_async,
             runtime_attr: has_runtime_attr(attrs),

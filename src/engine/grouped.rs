@@ -1,0 +1,370 @@
+//! A large file read group by group of its top-level items (see [`crate::source::groups`]):
+//! each group parsed, lowered and its facts taken, its tree dropped before the next is parsed,
+//! so that memory holds one group's syntax tree at a time, not the whole file's. The result is
+//! what a parse of the whole file gives.
+
+use crate::index::facts::{FileFacts, ModFacts};
+use crate::index::skeleton;
+use crate::lower::{ir, test_code, FileLowering};
+use crate::source::{self, groups, SourceFile};
+use crate::suppress::Suppressions;
+
+/// A file lowered: what the walk reads of it.
+pub(super) struct Lowered {
+    pub ir: ir::File,
+    pub suppressions: Option<Suppressions>,
+    pub text: String,
+    pub test_ranges: Vec<(usize, usize)>,
+}
+
+/// A file larger than [`groups::split_above`] parsed and lowered group by group of its
+/// top-level items, each group's tree dropped before the next is parsed (see
+/// [`crate::source::groups`]): with `report`, its suppressions and test ranges, with `facts`,
+/// its index facts too. The file back when it is not that large, nests too deeply, or a group
+/// does not parse alone or has facts that depend on other groups: then the whole file is
+/// parsed, which gives the same result (or the error).
+pub(super) fn parse(
+    file: SourceFile,
+    report: bool,
+    facts: bool,
+) -> Result<(Option<FileFacts>, Lowered), SourceFile> {
+    let want = Want {
+        lowered: true,
+        report,
+        facts,
+    };
+    let Some(parts) = in_groups(&file, want) else {
+        return Err(file);
+    };
+    let facts = parts.facts.map(|mut f| {
+        f.paths = FileFacts::of_bytes(file.text.as_bytes()).paths;
+        f
+    });
+    let body = Lowered {
+        ir: parts.ir.unwrap_or_default(),
+        suppressions: parts.suppressions,
+        text: file.text,
+        test_ranges: parts.test_ranges,
+    };
+    Ok((facts, body))
+}
+
+/// The index facts of a large file read for context only: [`FileFacts::of_text`], its item
+/// skeleton parsed group by group. `None` when the file is not that large or cannot be read
+/// so (see [`parse`]): take [`FileFacts::of_text`] then.
+pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
+    if text.len() <= groups::split_above() || source::too_deep(text, source::MAX_NESTING).is_some()
+    {
+        return None;
+    }
+    let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
+    let want = Want {
+        lowered: false,
+        report: false,
+        facts: true,
+    };
+    let mut facts = in_groups(&skeleton, want)?.facts?;
+    facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+    Some(facts)
+}
+
+/// What to take of each group.
+#[derive(Clone, Copy)]
+struct Want {
+    lowered: bool,
+    /// Suppressions and test ranges.
+    report: bool,
+    facts: bool,
+}
+
+/// What the groups give together: what a whole parse gives.
+struct Parts {
+    /// Without [`FileFacts::paths`].
+    facts: Option<FileFacts>,
+    ir: Option<ir::File>,
+    suppressions: Option<Suppressions>,
+    test_ranges: Vec<(usize, usize)>,
+}
+
+/// `file` split and read group by group, or `None` (see [`parse`]); the thread's spans reset.
+fn in_groups(file: &SourceFile, want: Want) -> Option<Parts> {
+    let above = groups::split_above();
+    if file.text.len() <= above || source::too_deep(&file.text, source::MAX_NESTING).is_some() {
+        return None;
+    }
+    let split = groups::split(&file.text, above.min(groups::GROUP_BYTES))?;
+    let parts = read_groups(file, &split, want);
+    proc_macro2::extra::invalidate_current_thread_spans();
+    parts
+}
+
+/// What a whole parse gives (lowered, [`FileFacts::of_tree`], suppressions, test ranges),
+/// group by group.
+fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<Parts> {
+    let mut suppressions = want.report.then(|| Suppressions::collect(file, None));
+    let mut test_ranges = Vec::new();
+    let mut lowering: Option<FileLowering> = None;
+    let mut top = ModFacts::default();
+    let mut inline: Vec<ModFacts> = Vec::new();
+    for k in 0..split.groups.len() {
+        let done = file.parse_group(split, k).and_then(|parsed| {
+            if want.lowered {
+                let lowering =
+                    lowering.get_or_insert_with(|| FileLowering::new(file, &parsed.macros));
+                lowering.items(&parsed.file.items);
+            }
+            if let Some(s) = &mut suppressions {
+                s.collect_attrs(file, &parsed.file);
+                test_ranges.extend(test_code::ranges(&parsed.file, file));
+            }
+            if want.facts {
+                let mut group = FileFacts::extract_group(&parsed.file.items, &parsed.macros)?;
+                place_lines(&mut group, file);
+                let mut modules = group.modules.into_iter();
+                top.append(modules.next()?);
+                inline.extend(modules);
+            }
+            Some(())
+        });
+        file.end_group();
+        proc_macro2::extra::invalidate_current_thread_spans();
+        done?;
+    }
+    let facts = want.facts.then(|| FileFacts {
+        modules: std::iter::once(top).chain(inline).collect(),
+        read: true,
+        ..FileFacts::default()
+    });
+    Some(Parts {
+        facts,
+        ir: lowering.map(FileLowering::finish),
+        suppressions,
+        test_ranges,
+    })
+}
+
+/// The fns' lines of a group's facts, as the group's parse gave them, made the file's.
+fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
+    let place = |line: &mut usize| {
+        *line = file
+            .placed(proc_macro2::LineColumn {
+                line: *line,
+                column: 0,
+            })
+            .line;
+    };
+    for m in &mut facts.modules {
+        let impls = m.impls.iter_mut().flat_map(|i| &mut i.fns);
+        let traits = m.traits.iter_mut().flat_map(|t| &mut t.1);
+        for f in m.fns.iter_mut().chain(impls).chain(traits) {
+            place(&mut f.line);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Facts, IR (call uses sorted), suppressions and test ranges, printed.
+    fn printed(facts: &FileFacts, l: &Lowered) -> [String; 4] {
+        let mut uses: Vec<_> = l.ir.call_uses.iter().collect();
+        uses.sort_by(|a, b| a.0.cmp(b.0));
+        [
+            format!("{facts:#?}"),
+            format!("{:#?}\n{:#?}\n{uses:#?}", l.ir.items, l.ir.macro_bodies),
+            format!("{:#?}", l.suppressions),
+            format!("{:?}", l.test_ranges),
+        ]
+    }
+
+    fn whole(text: &str) -> Option<(FileFacts, Lowered)> {
+        let file = SourceFile::new("x.rs".into(), text.into());
+        let ast = source::parse(&file).ok()?;
+        let facts = FileFacts::of_tree(&ast, &file.text);
+        let lowered = Lowered {
+            ir: crate::lower::lower_file(&ast, &file),
+            suppressions: Some(Suppressions::collect(&file, Some(&ast))),
+            test_ranges: test_code::ranges(&ast, &file),
+            text: String::new(),
+        };
+        drop(ast);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        Some((facts, lowered))
+    }
+
+    fn item_by_item(text: &str) -> Option<(FileFacts, Lowered)> {
+        let file = SourceFile::new("x.rs".into(), text.into());
+        let split = groups::split(&file.text, 0)?;
+        let want = Want {
+            lowered: true,
+            report: true,
+            facts: true,
+        };
+        let parts = read_groups(&file, &split, want);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let parts = parts?;
+        let mut facts = parts.facts?;
+        facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+        Some((
+            facts,
+            Lowered {
+                ir: parts.ir?,
+                suppressions: parts.suppressions,
+                test_ranges: parts.test_ranges,
+                text: String::new(),
+            },
+        ))
+    }
+
+    /// The skeleton's facts, item by item.
+    fn skeleton_item_by_item(text: &str) -> Option<FileFacts> {
+        let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
+        let split = groups::split(&skeleton.text, 0)?;
+        let want = Want {
+            lowered: false,
+            report: false,
+            facts: true,
+        };
+        let parts = read_groups(&skeleton, &split, want);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let mut facts = parts?.facts?;
+        facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+        Some(facts)
+    }
+
+    fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rs_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    fn assert_same(name: &str, text: &str) {
+        let grouped = item_by_item(text).unwrap_or_else(|| panic!("{name}: read item by item"));
+        let (facts, lowered) = whole(text).expect("parses whole");
+        let (a, b) = (printed(&facts, &lowered), printed(&grouped.0, &grouped.1));
+        for (what, (a, b)) in ["facts", "ir", "suppressions", "test ranges"]
+            .iter()
+            .zip(a.iter().zip(&b))
+        {
+            if a != b {
+                let line = a
+                    .lines()
+                    .zip(b.lines())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(0);
+                let show = |s: &str| {
+                    let lines: Vec<&str> =
+                        s.lines().skip(line.saturating_sub(8)).take(16).collect();
+                    lines.join("\n")
+                };
+                panic!(
+                    "{name}: {what} differ at line {line}:\n{}\n---\n{}",
+                    show(a),
+                    show(b)
+                );
+            }
+        }
+    }
+
+    /// What crosses items: local macros defined after their use and in inline modules, inner
+    /// attributes, suppressions, test modules; positions after a BOM, non-ASCII text, CRLF.
+    #[test]
+    fn what_crosses_items_is_kept() {
+        let texts = [
+            (
+                "macros",
+                "fn a() {\n    go!();\n}\nmake!(b);\nmod m {\n    macro_rules! go { () => { tokio::spawn(async {}) } }\n}\n\
+                 macro_rules! make { ($n:ident) => { pub async fn $n() {} }; }\n\
+                 macro_rules! fixed { () => { pub async fn fixed_one() {} }; }\nfixed!();\n\
+                 async fn c() {\n    b();\n    fixed_one();\n}\n",
+            ),
+            (
+                "attributes",
+                "\u{feff}#![allow(unused_must_use)]\n//! doc\nasync fn é() {}\r\n\
+                 // unawaited: allow(unawaited_future)\nfn f() { é(); }\r\n\
+                 #[cfg(test)]\nmod tests {\n    #[test]\n    fn t() { super::é(); }\n}\n\
+                 #[allow(unused_must_use)]\nfn g() {\n    é();\n}\n",
+            ),
+            (
+                "shebang",
+                "#!/usr/bin/env rust-script\nasync fn x() {}\nfn y() { x(); }\n",
+            ),
+        ];
+        for (name, text) in texts {
+            assert_same(name, text);
+        }
+    }
+
+    /// A file that does not parse, or whose facts depend on other items, is left to the whole
+    /// parse (which gives the error).
+    #[test]
+    fn what_cannot_be_read_item_by_item_is_left_whole() {
+        assert!(item_by_item("fn a() {}\nfn b() { let = ; }\nfn c() {}\n").is_none());
+        assert!(item_by_item("fn a() {}\n#![allow(x)]\nfn c() {}\n").is_none());
+        assert!(item_by_item("fn a() { struct S; }\nstruct S;\n").is_none());
+        assert!(item_by_item("fn a() {}\nfn b() {\n").is_none());
+    }
+
+    /// Every fixture file read item by item gives what its whole parse gives, or is left to
+    /// the whole parse.
+    #[test]
+    fn every_fixture_item_by_item_as_whole() {
+        let mut files = Vec::new();
+        rs_files(std::path::Path::new("fixtures"), &mut files);
+        files.sort();
+        let (mut same, mut left, mut skeletons) = (0, Vec::new(), 0);
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if let Some(facts) = skeleton_item_by_item(&text) {
+                assert_eq!(
+                    format!("{:#?}", FileFacts::of_text(&text)),
+                    format!("{facts:#?}"),
+                    "{}: the skeleton's facts differ item by item",
+                    path.display()
+                );
+                skeletons += 1;
+            }
+            let Some(grouped) = item_by_item(&text) else {
+                left.push(path);
+                continue;
+            };
+            let (facts, lowered) = whole(&text).expect("a file read item by item parses whole");
+            let (a, b) = (printed(&facts, &lowered), printed(&grouped.0, &grouped.1));
+            for (what, (a, b)) in ["facts", "ir", "suppressions", "test ranges"]
+                .iter()
+                .zip(a.iter().zip(&b))
+            {
+                if a != b {
+                    let line = a
+                        .lines()
+                        .zip(b.lines())
+                        .position(|(x, y)| x != y)
+                        .unwrap_or(0);
+                    let show = |s: &str| {
+                        s.lines()
+                            .skip(line.saturating_sub(8))
+                            .take(16)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    };
+                    panic!(
+                        "{}: {what} differ at line {line}:\n{}\n---\n{}",
+                        path.display(),
+                        show(a),
+                        show(b)
+                    );
+                }
+            }
+            same += 1;
+        }
+        eprintln!("{same} same ({skeletons} skeletons), left to the whole parse: {left:?}");
+        assert!(skeletons > 100);
+        assert!(same > 100 && left.len() < 20, "{same} same, left: {left:?}");
+    }
+}

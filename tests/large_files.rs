@@ -1,0 +1,79 @@
+//! Large files are parsed group by group of their top-level items (issue 30 item 9): the same
+//! findings as a parse of the whole file. `UNAWAITED_SPLIT_ABOVE=0` reads every file item by
+//! item, so the fixtures check the group path against the whole one.
+
+mod common;
+use common::*;
+
+fn check(dir: &std::path::Path, args: &[&str], split_above: Option<&str>) -> String {
+    let mut cmd = unawaited();
+    cmd.current_dir(dir)
+        .args(["check", "--format", "json", "--exit-zero", "--no-cache"])
+        .args(args);
+    match split_above {
+        Some(v) => cmd.env("UNAWAITED_SPLIT_ABOVE", v),
+        None => cmd.env_remove("UNAWAITED_SPLIT_ABOVE"),
+    };
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn every_fixture_item_by_item_gives_the_whole_parse_findings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let whole = check(root, &["fixtures"], None);
+    let items = check(root, &["fixtures"], Some("0"));
+    let doc: serde_json::Value = serde_json::from_str(&whole).expect("JSON");
+    assert!(doc["summary"]["diagnostics"].as_u64().unwrap() > 300);
+    assert!(whole == items, "the findings differ item by item");
+}
+
+#[test]
+fn a_large_file_with_a_syntax_error_late_reports_it_as_a_whole_parse_does() {
+    let mut text = String::from("#![allow(unused_must_use)]\nasync fn w() {}\n");
+    for i in 0..2000 {
+        text.push_str(&format!("pub fn f{i}() {{\n    w();\n}}\n"));
+    }
+    text.push_str("fn broken() {\n    let = ;\n}\n");
+    for i in 0..100 {
+        text.push_str(&format!("pub fn g{i}() {{}}\n"));
+    }
+    let dir = package(&[("src/lib.rs", &text)]);
+    let whole = check(dir.path(), &["."], None);
+    let items = check(dir.path(), &["."], Some("1000"));
+    assert_eq!(whole, items);
+    let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let found = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["rule"], "parse_error");
+    assert_eq!(found[0]["line"], 2 + 3 * 2000 + 2);
+}
+
+#[test]
+fn a_large_file_split_in_groups_keeps_its_findings_and_suppressions() {
+    let mut text =
+        String::from("//! Generated.\nasync fn w() {}\nmacro_rules! spawn_w { () => { w() } }\n");
+    for i in 0..3000 {
+        match i % 3 {
+            0 => text.push_str(&format!("pub fn f{i}() {{\n    w();\n}}\n")),
+            1 => text.push_str(&format!(
+                "pub fn f{i}() {{\n    w(); // unawaited: allow(unawaited_future)\n}}\n"
+            )),
+            _ => text.push_str(&format!("pub fn f{i}() {{\n    spawn_w!();\n}}\n")),
+        }
+    }
+    text.push_str(
+        "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n        super::w();\n    }\n}\n",
+    );
+    let dir = package(&[("src/lib.rs", &text)]);
+    let whole = check(dir.path(), &["."], None);
+    let items = check(dir.path(), &["."], Some("1000"));
+    assert_eq!(whole, items);
+    let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    assert!(doc["diagnostics"].as_array().unwrap().len() >= 1000);
+}
