@@ -42,6 +42,7 @@ pub(super) fn load(
 ) -> Dependencies {
     use crate::index::deps;
     let dep_opts = deps::Options::from_env(opts.no_cache);
+    let checked = super::probe::Checked::default();
     let loads: Vec<(deps::Loaded, bool)> = pool.install(|| {
         per_ctx
             .par_iter()
@@ -53,8 +54,10 @@ pub(super) fn load(
                     return (deps::Loaded::default(), false);
                 }
                 let unchanged = unchanged.get(i).copied().unwrap_or(false);
-                if let Some(kept) = resident::reuse(def).filter(|_| opts.resident && unchanged) {
-                    return (kept, true);
+                if opts.resident && unchanged {
+                    if let Some(kept) = resident::reuse(def, &checked) {
+                        return (kept, true);
+                    }
                 }
                 let started = super::probe::nanos(std::time::SystemTime::now());
                 let load = || deps::load(&def.root, &def.roots, files, &dep_opts);
@@ -126,7 +129,7 @@ mod resident {
 
     struct Kept {
         context: Context,
-        probes: Vec<Probe>,
+        probes: std::sync::Arc<Vec<Probe>>,
         /// What was loaded, its files taken out: they are in [`Kept::files`] while no run has
         /// them.
         loaded: Loaded,
@@ -139,19 +142,28 @@ mod resident {
 
     /// What was loaded for the same context (its files and crate roots), if nothing it was
     /// loaded from has changed since.
-    pub(super) fn reuse(def: &Context) -> Option<Loaded> {
-        let mut kept = KEPT.lock().ok()?;
-        let k = kept.as_mut()?.get_mut(&def.root)?;
-        let same = k.context.files == def.files
-            && k.context.roots.len() == def.roots.len()
-            && k.context
-                .roots
-                .iter()
-                .zip(&def.roots)
-                .all(|(a, b)| (&a.file, &a.name, a.is_lib) == (&b.file, &b.name, b.is_lib));
-        if !same || k.files.is_none() || !k.probes.iter().all(Probe::holds) {
+    pub(super) fn reuse(def: &Context, checked: &probe::Checked) -> Option<Loaded> {
+        // The probes are checked with the lock released: the contexts check theirs in parallel.
+        let probes = {
+            let kept = KEPT.lock().ok()?;
+            let k = kept.as_ref()?.get(&def.root)?;
+            let same = k.context.files == def.files
+                && k.context.roots.len() == def.roots.len()
+                && k.context
+                    .roots
+                    .iter()
+                    .zip(&def.roots)
+                    .all(|(a, b)| (&a.file, &a.name, a.is_lib) == (&b.file, &b.name, b.is_lib));
+            if !same || k.files.is_none() {
+                return None;
+            }
+            k.probes.clone()
+        };
+        if !probes.iter().all(|p| checked.holds(p)) {
             return None;
         }
+        let mut kept = KEPT.lock().ok()?;
+        let k = kept.as_mut()?.get_mut(&def.root)?;
         Some(Loaded {
             files: k.files.take()?,
             ..all_but_files(&k.loaded)
@@ -182,7 +194,7 @@ mod resident {
     /// second of `started` (it could not be told unchanged later).
     pub(super) fn keep(def: &Context, loaded: &Loaded, started: i128) {
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
-        let probes = probe::probes(std::slice::from_ref(def), &files, started);
+        let probes = probe::probes(std::slice::from_ref(def), &files, true, started);
         let Ok(mut kept) = KEPT.lock() else { return };
         let kept = kept.get_or_insert_with(HashMap::new);
         match probes {
@@ -193,7 +205,7 @@ mod resident {
                     def.root.clone(),
                     Kept {
                         context: def.clone(),
-                        probes,
+                        probes: std::sync::Arc::new(probes),
                         loaded: rest,
                         files: None,
                         count: loaded.files.len(),

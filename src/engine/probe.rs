@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The metadata of a file or folder that stands for its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stat {
     size: u64,
     /// Modification and change times, in nanoseconds since the epoch.
@@ -70,7 +70,7 @@ pub(super) fn nanos(t: SystemTime) -> i128 {
 }
 
 /// A file or folder besides the contexts' files whose state the outcome depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Probe {
     /// A small file read whole (a manifest, a lock file): its content hash, `None` if absent.
     Text(PathBuf, Option<u128>),
@@ -104,10 +104,12 @@ impl Probe {
 /// What the dependencies of `contexts` were loaded from, to tell later that it is unchanged:
 /// the manifests, lock files and cargo configurations (read and hashed), the folders of
 /// `$CARGO_HOME` that sources are found in, and each dependency file read (`deps_files`) with
-/// its folder (metadata). `None` when one of them changed too recently to be trusted.
+/// its folder (metadata), or with `registry_by_package` a registry package's folder for its
+/// files. `None` when one of them changed too recently to be trusted.
 pub(super) fn probes(
     contexts: &[crate::discover::Context],
     deps_files: &[PathBuf],
+    registry_by_package: bool,
     started: i128,
 ) -> Option<Vec<Probe>> {
     let mut probes: Vec<Probe> = Vec::new();
@@ -136,7 +138,8 @@ pub(super) fn probes(
     }
     let mut metas: Vec<PathBuf> = Vec::new();
     // Not `$CARGO_HOME` itself: cargo rewrites files there on every build.
-    if let Some(home) = cargo_home() {
+    let home = cargo_home();
+    if let Some(home) = &home {
         probes.push(Probe::text(home.join("config.toml")));
         for sub in ["registry/src", "git/checkouts"] {
             let dir = home.join(sub);
@@ -146,10 +149,26 @@ pub(super) fn probes(
             metas.push(dir);
         }
     }
+    let registry = home
+        .map(|h| h.join("registry/src"))
+        .filter(|_| registry_by_package);
     for f in deps_files {
-        metas.push(f.clone());
-        if let Some(parent) = f.parent() {
-            metas.push(parent.to_path_buf());
+        // A registry package is unpacked once and never changed (cargo does not look at its
+        // files again either, nor does the dependency cache): its folder can stand for them.
+        let package = registry.as_ref().and_then(|r| {
+            let rel = f.strip_prefix(r).ok()?;
+            let mut parts = rel.components();
+            let (index, package) = (parts.next()?, parts.next()?);
+            Some(r.join(index).join(package))
+        });
+        match package {
+            Some(package) => metas.push(package),
+            None => {
+                metas.push(f.clone());
+                if let Some(parent) = f.parent() {
+                    metas.push(parent.to_path_buf());
+                }
+            }
         }
     }
     metas.sort();
@@ -165,5 +184,24 @@ fn cargo_home() -> Option<PathBuf> {
     match std::env::var_os("CARGO_HOME") {
         Some(h) if !h.is_empty() => Some(PathBuf::from(h)),
         _ => dirs::home_dir().map(|h| h.join(".cargo")),
+    }
+}
+
+/// Probes checked once per run, whoever asks (the contexts of a workspace share most of theirs:
+/// the same manifests above them, the same dependency files).
+#[derive(Default)]
+pub(super) struct Checked(std::sync::Mutex<std::collections::HashMap<Probe, bool>>);
+
+impl Checked {
+    pub fn holds(&self, probe: &Probe) -> bool {
+        let known = self.0.lock().ok().and_then(|m| m.get(probe).copied());
+        if let Some(holds) = known {
+            return holds;
+        }
+        let holds = probe.holds();
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(probe.clone(), holds);
+        }
+        holds
     }
 }

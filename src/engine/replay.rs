@@ -221,7 +221,7 @@ pub(super) fn record(
             Some((stat, (*hash)?))
         })
         .collect::<Option<_>>()?;
-    let probes = probes(&plan.contexts, &deps.files, started)?;
+    let probes = probes(&plan.contexts, &deps.files, false, started)?;
     let stored = StoredOutcome {
         diagnostics: outcome.diagnostics.clone(),
         errors: outcome.errors.clone(),
