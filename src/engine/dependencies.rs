@@ -61,8 +61,13 @@ pub(super) fn load(
                 }
                 let started = super::probe::nanos(std::time::SystemTime::now());
                 let load = || deps::load(&def.root, &def.roots, files, &dep_opts);
-                let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load))
+                let mut loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load))
                     .unwrap_or_default();
+                // In one order whatever order the loader found them in: the index built from
+                // them, and the walk cache's fingerprint, are then the same from run to run.
+                loaded
+                    .links
+                    .sort_by(|a, b| (&a.from, &a.name, &a.to).cmp(&(&b.from, &b.name, &b.to)));
                 if opts.resident {
                     resident::keep(def, &loaded, started);
                 }
@@ -73,11 +78,7 @@ pub(super) fn load(
     let mut notes = std::collections::BTreeSet::new();
     let mut missing = std::collections::BTreeSet::new();
     let mut contexts = Vec::new();
-    for (files, (mut load, reused)) in per_ctx.iter_mut().zip(loads) {
-        // In one order whatever order the loader found them in: the index built from them, and
-        // the walk cache's fingerprint, are then the same from run to run.
-        load.links
-            .sort_by(|a, b| (&a.from, &a.name, &a.to).cmp(&(&b.from, &b.name, &b.to)));
+    for (files, (load, reused)) in per_ctx.iter_mut().zip(loads) {
         contexts.push(ContextDeps {
             first_file: files.len(),
             roots: load.roots,
