@@ -221,6 +221,17 @@ impl Client {
         );
     }
 
+    /// The document's whole text replaced, as version `version`.
+    fn replace(&mut self, uri: &str, version: usize, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": text}],
+            }),
+        );
+    }
+
     /// Shuts down and exits; returns the exit code.
     fn shutdown(mut self) -> Option<i32> {
         assert_eq!(self.request("shutdown", Value::Null), Value::Null);
@@ -442,20 +453,11 @@ fn a_dependency_changed_on_disk_is_read_again() {
     };
     c.open(&lib, &text(0));
     c.diagnostics(&lib, "the dependency's async fn", has("unawaited_future"));
-    let change = |c: &mut Client, version: usize| {
-        c.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": {"uri": lib, "version": version},
-                "contentChanges": [{"text": text(version)}],
-            }),
-        );
-    };
     // Checked again with what was kept.
-    change(&mut c, 2);
+    c.replace(&lib, 2, &text(2));
     c.diagnostics(&lib, "the same finding", has("unawaited_future"));
     common::write(dir.path(), "pathdep/src/lib.rs", "pub fn local() {}\n");
-    change(&mut c, 3);
+    c.replace(&lib, 3, &text(3));
     c.diagnostics(&lib, "the fn no longer async", lacks("unawaited_future"));
     assert_eq!(c.shutdown(), Some(0));
 }
@@ -477,19 +479,10 @@ fn a_file_created_on_disk_is_found_at_the_next_check() {
     };
     c.open(&lib, &text(0));
     c.diagnostics(&lib, "nothing known of `later`", lacks("unawaited_future"));
-    let change = |c: &mut Client, version: usize| {
-        c.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": {"uri": lib, "version": version},
-                "contentChanges": [{"text": text(version)}],
-            }),
-        );
-    };
-    change(&mut c, 2);
+    c.replace(&lib, 2, &text(2));
     c.diagnostics(&lib, "still nothing known", lacks("unawaited_future"));
     common::write(dir.path(), "src/later.rs", "pub async fn work() {}\n");
-    change(&mut c, 3);
+    c.replace(&lib, 3, &text(3));
     c.diagnostics(&lib, "the new file read", has("unawaited_future"));
     assert_eq!(c.shutdown(), Some(0));
 }

@@ -247,7 +247,17 @@ mod tests {
     fn assert_same(name: &str, text: &str) {
         let grouped = item_by_item(text).unwrap_or_else(|| panic!("{name}: read item by item"));
         let (facts, lowered) = whole(text).expect("parses whole");
-        let (a, b) = (printed(&facts, &lowered), printed(&grouped.0, &grouped.1));
+        assert_printed_same(name, (&facts, &lowered), (&grouped.0, &grouped.1));
+    }
+
+    /// The whole parse's and the item by item reading's facts, IR, suppressions and test
+    /// ranges, printed, are the same; the first difference is shown.
+    fn assert_printed_same(
+        name: &str,
+        whole: (&FileFacts, &Lowered),
+        grouped: (&FileFacts, &Lowered),
+    ) {
+        let (a, b) = (printed(whole.0, whole.1), printed(grouped.0, grouped.1));
         for (what, (a, b)) in ["facts", "ir", "suppressions", "test ranges"]
             .iter()
             .zip(a.iter().zip(&b))
@@ -335,32 +345,8 @@ mod tests {
                 continue;
             };
             let (facts, lowered) = whole(&text).expect("a file read item by item parses whole");
-            let (a, b) = (printed(&facts, &lowered), printed(&grouped.0, &grouped.1));
-            for (what, (a, b)) in ["facts", "ir", "suppressions", "test ranges"]
-                .iter()
-                .zip(a.iter().zip(&b))
-            {
-                if a != b {
-                    let line = a
-                        .lines()
-                        .zip(b.lines())
-                        .position(|(x, y)| x != y)
-                        .unwrap_or(0);
-                    let show = |s: &str| {
-                        s.lines()
-                            .skip(line.saturating_sub(8))
-                            .take(16)
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    };
-                    panic!(
-                        "{}: {what} differ at line {line}:\n{}\n---\n{}",
-                        path.display(),
-                        show(a),
-                        show(b)
-                    );
-                }
-            }
+            let name = path.display().to_string();
+            assert_printed_same(&name, (&facts, &lowered), (&grouped.0, &grouped.1));
             same += 1;
         }
         eprintln!("{same} same ({skeletons} skeletons), left to the whole parse: {left:?}");
