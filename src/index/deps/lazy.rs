@@ -49,6 +49,9 @@ pub struct Crate {
     /// The crate's own dependencies, resolved when first needed.
     pub externs: Option<HashMap<String, Ext>>,
     forwarding: Option<HashSet<String>>,
+    /// Its other `macro_rules!` defined where every file sees them (the root file, its macro
+    /// modules), by name: their calls are read as what they certainly expand to.
+    macro_defs: crate::index::facts::Defs,
     /// Its root module, once opened.
     pub root_mod: Option<usize>,
     /// The root file could not be read or parsed: the crate is unknown.
@@ -75,6 +78,7 @@ impl Crate {
             cache,
             externs: None,
             forwarding: None,
+            macro_defs: Default::default(),
             root_mod: None,
             failed: false,
         }
@@ -151,17 +155,21 @@ impl Loader {
             let cached = self.crates[krate]
                 .cache
                 .macros()
-                .map(|m| m.iter().cloned().collect::<HashSet<String>>());
-            let set = match cached {
-                Some(set) => set,
+                .map(|(m, d)| (m.iter().cloned().collect::<HashSet<String>>(), d.to_vec()));
+            let (set, defs) = match cached {
+                Some(found) => found,
                 None => {
-                    let set = self.find_forwarding_macros(krate);
+                    let (set, defs) = self.find_forwarding_macros(krate);
                     let mut list: Vec<String> = set.iter().cloned().collect();
                     list.sort();
-                    self.crates[krate].cache.set_macros(list);
-                    set
+                    self.crates[krate].cache.set_macros(list, defs.clone());
+                    (set, defs)
                 }
             };
+            self.crates[krate].macro_defs = defs
+                .iter()
+                .filter_map(|(name, rules)| Some((name.clone(), rules.parse().ok()?)))
+                .collect();
             self.crates[krate].forwarding = Some(set);
         }
         let root_file = self.crates[krate].root_file.clone();
@@ -172,10 +180,12 @@ impl Loader {
         Some(m)
     }
 
-    /// The `macro_rules!` of the root file and of the modules it declares `#[macro_use]`,
-    /// recursively, that forward items.
-    fn find_forwarding_macros(&mut self, krate: usize) -> HashSet<String> {
+    /// The `macro_rules!` of the root file and of the modules it declares `#[macro_use]` (or
+    /// names like `macros`, whose macros are imported by path), recursively: those that forward
+    /// items, and the others, (name, rules) each, a name defined twice differently left out.
+    fn find_forwarding_macros(&mut self, krate: usize) -> (HashSet<String>, Vec<(String, String)>) {
         let mut set = HashSet::new();
+        let mut defs: HashMap<String, Option<String>> = HashMap::new();
         let mut todo = vec![(self.crates[krate].root_file.clone(), true, 0)];
         while let Some((file, mod_rs, depth)) = todo.pop() {
             if depth > 4 {
@@ -185,10 +195,20 @@ impl Loader {
                 continue;
             };
             macros::forwarding_macros(&ast.items, &mut set);
+            for (name, rules) in crate::index::macro_expand::definitions(&ast.items) {
+                let rules = rules.to_string();
+                defs.entry(name)
+                    .and_modify(|old| {
+                        if old.as_ref() != Some(&rules) {
+                            *old = None;
+                        }
+                    })
+                    .or_insert(Some(rules));
+            }
             for item in &ast.items {
                 let syn::Item::Mod(md) = item else { continue };
-                if md.content.is_some() || !md.attrs.iter().any(|a| a.path().is_ident("macro_use"))
-                {
+                let macro_use = md.attrs.iter().any(|a| a.path().is_ident("macro_use"));
+                if md.content.is_some() || !(macro_use || md.ident.to_string().contains("macro")) {
                     continue;
                 }
                 let decl = crate::index::facts::ModDecl {
@@ -202,7 +222,13 @@ impl Loader {
             }
             proc_macro2::extra::invalidate_current_thread_spans();
         }
-        set
+        let mut defs: Vec<(String, String)> = defs
+            .into_iter()
+            .filter(|(name, _)| !set.contains(name))
+            .filter_map(|(name, rules)| Some((name, rules?)))
+            .collect();
+        defs.sort();
+        (set, defs)
     }
 
     /// Reads, parses and registers a file of crate `krate` (once), with a module for its top
@@ -276,7 +302,8 @@ impl Loader {
             return Some(f);
         }
         let forwarding = self.crates[krate].forwarding.clone().unwrap_or_default();
-        let facts = std::panic::catch_unwind(|| extract(&text, &forwarding))
+        let defs = &self.crates[krate].macro_defs;
+        let facts = std::panic::catch_unwind(|| extract(&text, &forwarding, defs))
             .ok()
             .flatten();
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -631,16 +658,22 @@ fn parse(text: &str) -> Option<syn::File> {
     crate::index::skeleton::parse(text).or_else(|| syn::parse_file(text).ok())
 }
 
-/// A dependency file's facts, reading only the item macros that forward items.
-fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
+/// A dependency file's facts, reading only the item macros that forward items; calls of the
+/// file's own macros and of `crate_defs` are read as what they certainly expand to (else as
+/// nothing).
+fn extract(
+    text: &str,
+    forwarding: &HashSet<String>,
+    crate_defs: &crate::index::facts::Defs,
+) -> Option<FileFacts> {
     let mut ast = parse(text)?;
     let mut set = forwarding.clone();
     macros::forwarding_macros(&ast.items, &mut set);
-    // Calls of the file's own macros are read as what they certainly expand to (else as nothing).
     set.extend(crate::index::macro_expand::definitions(&ast.items).into_keys());
+    set.extend(crate_defs.keys().cloned());
     let made_futures = macros::futures_made_by_macros(&ast.items);
     macros::keep_forwarding_calls(&mut ast.items, &set);
-    let mut facts = FileFacts::extract(&ast);
+    let mut facts = FileFacts::extract_with(&ast, crate_defs);
     // `impl Future for $ty` written by the file's own macro: an impl like any other.
     if let Some(top) = facts.modules.iter_mut().find(|m| m.inline_path.is_empty()) {
         for name in made_futures {
