@@ -75,6 +75,7 @@ struct Stored {
     /// The crate's other `macro_rules!` in reach of all its files: (name, rules' tokens).
     #[serde(default)]
     macro_defs: Vec<(String, String)>,
+
     /// Path relative to the crate folder → (content hash in hex, facts).
     files: HashMap<String, (String, FileFacts)>,
 }
