@@ -50,6 +50,10 @@ pub struct FnSig {
     /// is up to each implementation (some start the work when they make it).
     #[serde(default)]
     pub body_unknown: bool,
+    /// A module-level fn's own `#[cfg(..)]` predicates, as written (tokens), when it has any: of
+    /// two same-named fns of a module, a call picks the one whose `cfg` its own fn shares.
+    #[serde(default)]
+    pub cfg: Option<String>,
 }
 
 pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
@@ -475,7 +479,10 @@ fn collect_module(
     });
     for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
-            syn::Item::Fn(f) => m.fns.push(sig_with_body(&f.sig, &f.attrs, &f.block)),
+            syn::Item::Fn(f) => m.fns.push(FnSig {
+                cfg: cfg_of(&f.attrs),
+                ..sig_with_body(&f.sig, &f.attrs, &f.block)
+            }),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
@@ -1110,7 +1117,21 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         starts_work: false,
         catches_param: false,
         body_unknown: false,
+        cfg: None,
     }
+}
+
+/// The `#[cfg(..)]` predicates of an item, joined; `None` without any.
+fn cfg_of(attrs: &[syn::Attribute]) -> Option<String> {
+    let preds: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::List(l) => Some(l.tokens.to_string()),
+            _ => None,
+        })
+        .collect();
+    (!preds.is_empty()).then(|| preds.join(" & "))
 }
 
 /// The argument types of the `Fn*` bound of each parameter that takes a closure.

@@ -160,6 +160,9 @@ pub struct Index {
     /// The async runtime the context's own files name, when they name one (see
     /// [`Runtime::of_set`]).
     pub runtime: Option<Runtime>,
+    /// A module's fn (the one its name resolves to) → every fn of that name in the module, each
+    /// under its own `cfg`.
+    cfg_twins: HashMap<FnId, Vec<FnId>>,
     /// While building: per file, the facts its calls of macros defined in other files add.
     expanded: HashMap<FileId, Vec<facts::ModFacts>>,
 }
@@ -359,7 +362,15 @@ impl Index {
             }
             for sig in &mf.fns {
                 let id = self.push_fn(sig.clone(), m, fid, None, None);
-                self.modules[m].fns.insert(sig.name.clone(), id);
+                // Same-named fns under different `cfg`s: the alternatives are kept, a call
+                // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
+                if let Some(old) = self.modules[m].fns.insert(sig.name.clone(), id) {
+                    if sig.cfg.is_some() && self.fns[old].sig.cfg.is_some() {
+                        let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
+                        twins.push(id);
+                        self.cfg_twins.insert(id, twins);
+                    }
+                }
             }
             for t in &mf.types {
                 let full = format!("{}::{}", self.modules[m].path, t.name);
@@ -432,6 +443,26 @@ impl Index {
                     }
                 }
             }
+        }
+    }
+
+    /// Of the same-named fns under different `cfg`s that `id` stands for, the one whose `cfg`
+    /// is the calling fn's own (`#[cfg(feature = "a")]` on both); `id` when none or several are.
+    pub fn cfg_choice(&self, id: FnId, caller: Option<FnId>) -> FnId {
+        let (Some(twins), Some(caller)) = (self.cfg_twins.get(&id), caller) else {
+            return id;
+        };
+        let Some(cfg) = &self.fns[caller].sig.cfg else {
+            return id;
+        };
+        match twins
+            .iter()
+            .filter(|&&t| self.fns[t].sig.cfg.as_ref() == Some(cfg))
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [one] => **one,
+            _ => id,
         }
     }
 
