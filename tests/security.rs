@@ -266,7 +266,7 @@ fn a_forged_dependency_cache_hides_no_finding() {
         &key_file,
         "a dependency cache",
         |stored: &mut forge::DepsPayload| {
-            let (hash, facts) = stored.2.get_mut("src/lib.rs").expect("lib.rs cached");
+            let (hash, facts) = stored.3.get_mut("src/lib.rs").expect("lib.rs cached");
             *facts = forge::facts_of(SYNC_FETCH);
             *hash = forge::hash_hex(SYNC_FETCH);
         },

@@ -50,6 +50,10 @@ pub struct FnSig {
     /// is up to each implementation (some start the work when they make it).
     #[serde(default)]
     pub body_unknown: bool,
+    /// A module-level fn's own `#[cfg(..)]` predicates, as written (tokens), when it has any: of
+    /// two same-named fns of a module, a call picks the one whose `cfg` its own fn shares.
+    #[serde(default)]
+    pub cfg: Option<String>,
 }
 
 pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
@@ -144,6 +148,24 @@ pub struct ModFacts {
     /// Files pulled in with `include!("..")`, as written (relative to this file's folder).
     #[serde(default)]
     pub includes: Vec<String>,
+    /// Item-position calls of macros the file does not define, whose tokens are not items:
+    /// (the macro's last path segment, the 1-based line of that segment), expanded when the
+    /// index is built if another file defines the macro (see [`expand_across_files`]).
+    #[serde(default)]
+    pub macro_calls: Vec<(String, usize)>,
+}
+
+impl ModFacts {
+    /// Adds the items of `other` (the same module's) to these.
+    pub fn absorb(&mut self, other: ModFacts) {
+        self.out_of_line.extend(other.out_of_line);
+        self.uses.extend(other.uses);
+        self.fns.extend(other.fns);
+        self.types.extend(other.types);
+        self.impls.extend(other.impls);
+        self.traits.extend(other.traits);
+        self.includes.extend(other.includes);
+    }
 }
 
 impl ModFacts {
@@ -180,16 +202,39 @@ pub struct FileFacts {
     /// UTF-8), its module declarations are unknown.
     #[serde(default)]
     pub read: bool,
+    /// The names of the file's `macro_rules!` (inline modules included).
+    #[serde(default)]
+    pub macro_defs: Vec<String>,
 }
 
 impl FileFacts {
     pub fn extract(file: &syn::File) -> FileFacts {
+        let defs = super::macro_expand::definitions(&file.items);
+        let mut facts = FileFacts::extract_expanding(file, &defs);
+        let mut own: Vec<String> = defs.into_keys().collect();
+        own.sort();
+        facts.macro_defs = own;
+        facts
+    }
+
+    /// [`FileFacts::extract`] for a dependency's file: calls of `crate_defs` (macros its crate
+    /// defines elsewhere) expanded too, the file's own definitions winning; they are not kept.
+    pub fn extract_with(file: &syn::File, crate_defs: &Defs) -> FileFacts {
+        let own = super::macro_expand::definitions(&file.items);
+        if crate_defs.is_empty() {
+            return FileFacts::extract_expanding(file, &own);
+        }
+        let mut defs = crate_defs.clone();
+        defs.extend(own);
+        FileFacts::extract_expanding(file, &defs)
+    }
+
+    fn extract_expanding(file: &syn::File, defs: &Defs) -> FileFacts {
         let mut facts = FileFacts {
             read: true,
             ..FileFacts::default()
         };
-        let defs = super::macro_expand::definitions(&file.items);
-        collect_module(&file.items, Vec::new(), &mut facts, 0, &defs);
+        collect_module(&file.items, Vec::new(), &mut facts, 0, defs);
         facts
     }
 
@@ -283,8 +328,135 @@ pub fn flatten_items(items: &[syn::Item]) -> Vec<std::borrow::Cow<'_, syn::Item>
     flatten_expanding(items, &Defs::new())
 }
 
-/// The file's own `macro_rules!`, by name.
-type Defs = std::collections::HashMap<String, proc_macro2::TokenStream>;
+/// The `macro_rules!` in reach, by name.
+pub type Defs = std::collections::HashMap<String, proc_macro2::TokenStream>;
+
+/// The facts that calls of macros defined in another of `files` (path and facts: a context's
+/// own files) add, expanded where certain. For each file with such calls (by position in
+/// `files`), the facts of what they expand to, one [`ModFacts`] per module (the calling module's
+/// inline path; modules the expansion declares inline below it). Only the files that define or
+/// make such calls are read again, in full (the facts hold names and lines, not tokens: a
+/// skeleton's and a full parse's facts are the same).
+pub fn expand_across_files(
+    files: &[(&std::path::Path, &FileFacts)],
+) -> Vec<(usize, Vec<ModFacts>)> {
+    use std::collections::HashMap;
+    // Each macro name → the one file defining it (a name two files define is left out: which
+    // one a call means depends on textual order and scope).
+    let mut defined_in: HashMap<&str, Option<usize>> = HashMap::new();
+    for (i, (_, f)) in files.iter().enumerate() {
+        for name in &f.macro_defs {
+            defined_in
+                .entry(name.as_str())
+                .and_modify(|old| *old = None)
+                .or_insert(Some(i));
+        }
+    }
+    if defined_in.is_empty() {
+        return Vec::new();
+    }
+    let called = |f: &FileFacts| {
+        f.modules
+            .iter()
+            .flat_map(|m| &m.macro_calls)
+            .any(|(name, _)| matches!(defined_in.get(name.as_str()), Some(Some(_))))
+    };
+    if !files.iter().any(|(_, f)| called(f)) {
+        return Vec::new();
+    }
+    let read = |path: &std::path::Path| -> Option<syn::File> {
+        let text = std::fs::read_to_string(path).ok()?;
+        crate::source::parse_text(&text).ok()
+    };
+    // The rules of every macro some call names, read from their files.
+    let mut defs = Defs::new();
+    let mut def_files: Vec<usize> = defined_in.values().filter_map(|d| *d).collect();
+    def_files.sort_unstable();
+    def_files.dedup();
+    for i in def_files {
+        let (path, f) = files[i];
+        let wanted = f.macro_defs.iter().any(|name| {
+            files.iter().any(|(_, g)| {
+                g.modules
+                    .iter()
+                    .flat_map(|m| &m.macro_calls)
+                    .any(|(n, _)| n == name)
+            })
+        });
+        if !wanted {
+            continue;
+        }
+        if let Some(ast) = read(path) {
+            for (name, rules) in super::macro_expand::definitions(&ast.items) {
+                if defined_in.get(name.as_str()) == Some(&Some(i)) {
+                    defs.insert(name, rules);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (path, f)) in files.iter().enumerate() {
+        if !called(f) {
+            continue;
+        }
+        let Some(ast) = read(path) else { continue };
+        let mut added: Vec<ModFacts> = Vec::new();
+        for mf in &f.modules {
+            for (name, line) in &mf.macro_calls {
+                let Some(rules) = defs.get(name) else {
+                    continue;
+                };
+                let Some(call) = call_at(&ast.items, &mf.inline_path, name, *line) else {
+                    continue;
+                };
+                let Some(items) = super::macro_expand::expand(rules, &call.mac.tokens) else {
+                    continue;
+                };
+                let mut facts = FileFacts::default();
+                collect_module(&items, mf.inline_path.clone(), &mut facts, 1, &defs);
+                // What the call writes is placed at the call (its tokens' own lines are the
+                // macro's).
+                for m in &mut facts.modules {
+                    let impl_fns = m.impls.iter_mut().flat_map(|i| &mut i.fns);
+                    let trait_fns = m.traits.iter_mut().flat_map(|(_, fns)| fns);
+                    for f in m.fns.iter_mut().chain(impl_fns).chain(trait_fns) {
+                        f.line = *line;
+                    }
+                }
+                added.extend(facts.modules);
+            }
+        }
+        if !added.is_empty() {
+            out.push((i, added));
+        }
+    }
+    out
+}
+
+/// The item-position call of macro `name` at `line` in the inline module `inline_path`.
+fn call_at(
+    items: &[syn::Item],
+    inline_path: &[String],
+    name: &str,
+    line: usize,
+) -> Option<syn::ItemMacro> {
+    let flat = flatten_items(items);
+    match inline_path.split_first() {
+        Some((first, rest)) => flat.iter().find_map(|item| match item.as_ref() {
+            syn::Item::Mod(md) if md.ident == first.as_str() => {
+                call_at(&md.content.as_ref()?.1, rest, name, line)
+            }
+            _ => None,
+        }),
+        None => flat.iter().find_map(|item| match item.as_ref() {
+            syn::Item::Macro(m) if m.ident.is_none() => {
+                let last = m.mac.path.segments.last()?;
+                (last.ident == name && last.ident.span().start().line == line).then(|| m.clone())
+            }
+            _ => None,
+        }),
+    }
+}
 
 /// [`flatten_items`], a call of one of the file's own macros replaced by what it expands to
 /// when that is certain, and by nothing when it is not (its items are unknown).
@@ -349,7 +521,10 @@ fn collect_module(
     });
     for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
-            syn::Item::Fn(f) => m.fns.push(sig_with_body(&f.sig, &f.attrs, &f.block)),
+            syn::Item::Fn(f) => m.fns.push(FnSig {
+                cfg: cfg_of(&f.attrs),
+                ..sig_with_body(&f.sig, &f.attrs, &f.block)
+            }),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
@@ -406,6 +581,13 @@ fn collect_module(
                     // A macro whose body is not a list of items (or it would have been spliced
                     // in): the `mod x;` it declares still name files a crate compiles.
                     macro_mod_decls(mac.mac.tokens.clone(), &mut m.out_of_line);
+                    // Another file may define it: kept for the index to expand.
+                    if let Some(last) = mac.mac.path.segments.last() {
+                        let name = last.ident.to_string();
+                        if !defs.contains_key(&name) {
+                            m.macro_calls.push((name, last.ident.span().start().line));
+                        }
+                    }
                 }
             }
             syn::Item::Trait(t) => {
@@ -977,7 +1159,21 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         starts_work: false,
         catches_param: false,
         body_unknown: false,
+        cfg: None,
     }
+}
+
+/// The `#[cfg(..)]` predicates of an item, joined; `None` without any.
+fn cfg_of(attrs: &[syn::Attribute]) -> Option<String> {
+    let preds: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::List(l) => Some(l.tokens.to_string()),
+            _ => None,
+        })
+        .collect();
+    (!preds.is_empty()).then(|| preds.join(" & "))
 }
 
 /// The argument types of the `Fn*` bound of each parameter that takes a closure.

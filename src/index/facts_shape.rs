@@ -11,9 +11,10 @@ use std::sync::OnceLock;
 /// inside macro calls are module declarations; 7: `fn(..) -> T` pointer types are callables,
 /// `<E as Tr>::X` is the path `E::X`; 8: an impl's parameters without a bound keep their name
 /// in its fns' returns and associated types, traits with a future supertrait say so; 9: calls of a file's own `macro_rules!` are read as
-/// what they certainly expand to); a change of shape (a field added, removed or renamed)
+/// what they certainly expand to; 10: a file's `macro_rules!` and its calls of other files' macros are kept, for the index
+/// to expand across files, a fn's own `cfg`); a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
@@ -27,7 +28,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
     impl<T> std::ops::Deref for D<T> { type Target = T; }\n\
-    include!(\"inc.rs\");\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
+    include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the
 /// values) of the facts of [`PROBE`], hashed. Computed once per run that uses a cache.

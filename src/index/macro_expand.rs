@@ -73,6 +73,62 @@ pub fn arms(rules: &TokenStream) -> Option<Vec<(Group, Group)>> {
     Some(out)
 }
 
+/// Whether some arm of the rules may write items: its body starts an item at its top level
+/// (`fn`, `impl`, `pub struct`, .., inside `$( .. )*` repetitions too). A macro whose arms all
+/// write expressions or statements (`info!`, `select!`) never makes an item.
+pub fn may_write_items(rules: &TokenStream) -> bool {
+    const ITEM_WORDS: &[&str] = &[
+        "fn", "impl", "struct", "enum", "union", "mod", "trait", "type", "pub", "use", "static",
+        "const", "async", "unsafe", "extern",
+    ];
+    fn top(ts: TokenStream, depth: usize) -> bool {
+        let tokens: Vec<TokenTree> = ts.into_iter().collect();
+        tokens.iter().enumerate().any(|(i, t)| match t {
+            TokenTree::Ident(id) => ITEM_WORDS.iter().any(|w| id == w),
+            TokenTree::Group(g) if depth < 4 && g.delimiter() == Delimiter::Parenthesis => {
+                i > 0
+                    && matches!(&tokens[i - 1], TokenTree::Punct(d) if d.as_char() == '$')
+                    && top(g.stream(), depth + 1)
+            }
+            _ => false,
+        })
+    }
+    fn takes_items(ts: TokenStream, depth: usize) -> bool {
+        let tokens: Vec<TokenTree> = ts.into_iter().collect();
+        tokens.iter().enumerate().any(|(i, t)| match t {
+            TokenTree::Ident(id) => {
+                id == "item"
+                    && i > 0
+                    && matches!(&tokens[i - 1], TokenTree::Punct(c) if c.as_char() == ':')
+            }
+            TokenTree::Group(g) if depth < 4 => takes_items(g.stream(), depth + 1),
+            _ => false,
+        })
+    }
+    // Only `$x:ident`, `$x:tt`, `$t:ty` and `$i:item` are ever expanded.
+    fn expandable(ts: TokenStream, depth: usize) -> bool {
+        let tokens: Vec<TokenTree> = ts.into_iter().collect();
+        tokens.iter().enumerate().all(|(i, t)| match t {
+            TokenTree::Ident(kind) => {
+                !(i >= 2
+                    && matches!(&tokens[i - 1], TokenTree::Punct(c) if c.as_char() == ':')
+                    && matches!(&tokens[i - 2], TokenTree::Ident(_))
+                    && i >= 3
+                    && matches!(&tokens[i - 3], TokenTree::Punct(d) if d.as_char() == '$'))
+                    || ["ident", "tt", "ty", "item"].iter().any(|k| kind == k)
+            }
+            TokenTree::Group(g) => depth < 4 && expandable(g.stream(), depth + 1),
+            _ => true,
+        })
+    }
+    arms(rules).is_some_and(|arms| {
+        arms.into_iter().any(|(pattern, body)| {
+            expandable(pattern.stream(), 0)
+                && (takes_items(pattern.stream(), 0) || top(body.stream(), 0))
+        })
+    })
+}
+
 /// The items a call with `input` of the macro whose rules are `rules` expands to, when certain.
 pub fn expand(rules: &TokenStream, input: &TokenStream) -> Option<Vec<syn::Item>> {
     let input: Vec<TokenTree> = input.clone().into_iter().collect();
@@ -335,6 +391,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got, ["# [cfg (x)] fn a () { }", "# [cfg (x)] fn b () { }"]);
+    }
+
+    #[test]
+    fn item_writers() {
+        let writes = |r: &str| may_write_items(&r.parse().unwrap());
+        assert!(writes("($n:ident) => { pub async fn $n() {} };"));
+        assert!(writes("($($i:item)*) => { $( #[cfg(x)] $i )* };"));
+        assert!(!writes("($e:expr) => { match $e { _ => { fn f() {} } } };"));
+        assert!(!writes("($($t:tt)*) => { $crate::event!($($t)*) };"));
+        assert!(!writes("($(#[$m:meta])* $n:ident) => { pub struct $n; };"));
     }
 
     #[test]

@@ -160,6 +160,11 @@ pub struct Index {
     /// The async runtime the context's own files name, when they name one (see
     /// [`Runtime::of_set`]).
     pub runtime: Option<Runtime>,
+    /// A module's fn (the one its name resolves to) → every fn of that name in the module, each
+    /// under its own `cfg`.
+    cfg_twins: HashMap<FnId, Vec<FnId>>,
+    /// While building: per file, the facts its calls of macros defined in other files add.
+    expanded: HashMap<FileId, Vec<facts::ModFacts>>,
 }
 
 /// A dependency name of a crate: the crate whose root is `from` names the crate whose root is
@@ -200,6 +205,11 @@ impl Index {
             .enumerate()
             .map(|(i, f)| (f.path.as_path(), i))
             .collect();
+        let own_files: Vec<(&Path, &FileFacts)> = files[..first_dep_file.min(files.len())]
+            .iter()
+            .map(|f| (f.path.as_path(), &f.facts))
+            .collect();
+        ix.expanded = facts::expand_across_files(&own_files).into_iter().collect();
         let mut assigned = vec![false; files.len()];
         for root in roots {
             let Some(&fid) = by_path.get(root.file.as_path()) else {
@@ -246,6 +256,7 @@ impl Index {
             }
         }
         ix.register_impls(files);
+        ix.expanded = HashMap::default();
         for link in links {
             let root = |f: &Path| ix.file_id(f).and_then(|id| ix.module_of(id, &[]));
             if let (Some(from), Some(to)) = (root(&link.from), root(&link.to)) {
@@ -328,7 +339,7 @@ impl Index {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mod_rs = is_root || stem == "mod";
-        for mf in &files[fid].facts.modules {
+        for mf in self.modules_of(fid, files).iter() {
             let mut m = top;
             for name in &mf.inline_path {
                 m = match self.modules[m].children.get(name) {
@@ -351,7 +362,15 @@ impl Index {
             }
             for sig in &mf.fns {
                 let id = self.push_fn(sig.clone(), m, fid, None, None);
-                self.modules[m].fns.insert(sig.name.clone(), id);
+                // Same-named fns under different `cfg`s: the alternatives are kept, a call
+                // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
+                if let Some(old) = self.modules[m].fns.insert(sig.name.clone(), id) {
+                    if sig.cfg.is_some() && self.fns[old].sig.cfg.is_some() {
+                        let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
+                        twins.push(id);
+                        self.cfg_twins.insert(id, twins);
+                    }
+                }
             }
             for t in &mf.types {
                 let full = format!("{}::{}", self.modules[m].path, t.name);
@@ -427,6 +446,48 @@ impl Index {
         }
     }
 
+    /// Of the same-named fns under different `cfg`s that `id` stands for, the one whose `cfg`
+    /// is the calling fn's own (`#[cfg(feature = "a")]` on both); `id` when none or several are.
+    pub fn cfg_choice(&self, id: FnId, caller: Option<FnId>) -> FnId {
+        let (Some(twins), Some(caller)) = (self.cfg_twins.get(&id), caller) else {
+            return id;
+        };
+        let Some(cfg) = &self.fns[caller].sig.cfg else {
+            return id;
+        };
+        match twins
+            .iter()
+            .filter(|&&t| self.fns[t].sig.cfg.as_ref() == Some(cfg))
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [one] => **one,
+            _ => id,
+        }
+    }
+
+    /// A file's module facts, with what its calls of other files' macros add merged in.
+    fn modules_of<'f>(
+        &self,
+        fid: FileId,
+        files: &'f [IndexedFile],
+    ) -> std::borrow::Cow<'f, [facts::ModFacts]> {
+        let own = &files[fid].facts.modules;
+        match self.expanded.get(&fid) {
+            None => std::borrow::Cow::Borrowed(own.as_slice()),
+            Some(added) => {
+                let mut all = own.clone();
+                for extra in added {
+                    match all.iter_mut().find(|m| m.inline_path == extra.inline_path) {
+                        Some(m) => m.absorb(extra.clone()),
+                        None => all.push(extra.clone()),
+                    }
+                }
+                std::borrow::Cow::Owned(all)
+            }
+        }
+    }
+
     fn push_fn(
         &mut self,
         sig: FnSig,
@@ -469,13 +530,9 @@ impl Index {
     fn register_impls(&mut self, files: &[IndexedFile]) {
         let file_modules = std::mem::take(&mut self.file_modules);
         for (fid, mods) in &file_modules {
+            let modules = self.modules_of(*fid, files);
             for (inline_path, m) in mods {
-                let Some(mf) = files[*fid]
-                    .facts
-                    .modules
-                    .iter()
-                    .find(|mf| &mf.inline_path == inline_path)
-                else {
+                let Some(mf) = modules.iter().find(|mf| &mf.inline_path == inline_path) else {
                     continue;
                 };
                 for (trait_name, sigs) in &mf.traits {

@@ -206,15 +206,24 @@ impl Ty {
             }
             if FN_TRAITS.contains(&name.as_str()) {
                 if let syn::PathArguments::Parenthesized(p) = &last.arguments {
-                    if let syn::ReturnType::Type(_, ret) = &p.output {
-                        let ret = Ty::from_syn_depth(ret, depth + 1);
-                        // `AsyncFn() -> T` returns a future of T.
-                        let ret = if name.starts_with("Async") {
-                            Ty::Future(Some(Box::new(ret)))
-                        } else {
-                            ret
-                        };
-                        return Ty::Callable(Box::new(ret));
+                    let is_async = name.starts_with("Async");
+                    match &p.output {
+                        syn::ReturnType::Type(_, ret) => {
+                            let ret = Ty::from_syn_depth(ret, depth + 1);
+                            // `AsyncFn() -> T` returns a future of T.
+                            let ret = if is_async {
+                                Ty::Future(Some(Box::new(ret)))
+                            } else {
+                                ret
+                            };
+                            return Ty::Callable(Box::new(ret));
+                        }
+                        // `AsyncFn(u8)`: a future of `()`.
+                        syn::ReturnType::Default if is_async => {
+                            let unit = Box::new(Ty::Tuple(Vec::new()));
+                            return Ty::Callable(Box::new(Ty::Future(Some(unit))));
+                        }
+                        syn::ReturnType::Default => {}
                     }
                 }
             }

@@ -28,10 +28,12 @@ pub type WalkPayload = (
 /// The run cache's payload: each invocation's stored outcome, with what it read.
 pub type RunPayload = Vec<unawaited::engine::RunRecord>;
 
-/// The dependency cache's payload: (format, item-forwarding macros, path → (hash, facts)).
+/// The dependency cache's payload: (format, item-forwarding macros, the other macros kept for
+/// expansion (name, rules), path → (hash, facts)).
 pub type DepsPayload = (
     u32,
     Option<Vec<String>>,
+    Vec<(String, String)>,
     std::collections::HashMap<String, (String, FileFacts)>,
 );
 

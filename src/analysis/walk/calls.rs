@@ -170,6 +170,7 @@ impl Walker<'_, '_> {
         }
         match self.resolve_path(&segs, Ns::Value) {
             Res::Fn(id) => {
+                let id = self.cx.index.cfg_choice(id, self.owner);
                 let internal = &self.cx.index.fn_path(id);
                 if let Some((path, api)) = self.cx.knowledge.function_in_crate(internal) {
                     if self.table_agrees(api, &self.val_of_fn(id), &[id]) {

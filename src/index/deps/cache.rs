@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 /// 9: `fn(..) -> T` pointer types are callables, `<E as Tr>::X` is the path `E::X`; 10: `mod x;`
 /// inside macro calls; 11: an impl's parameters without a bound keep their name in its fns'
 /// returns and associated types, traits with a future supertrait say so; 12: calls of a file's
-/// own `macro_rules!` are read as what they certainly expand to).
-const FORMAT: u32 = 12;
+/// own `macro_rules!` are read as what they certainly expand to; 13: and calls of the
+/// `macro_rules!` the crate's root and macro modules define).
+const FORMAT: u32 = 13;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {
@@ -63,11 +64,18 @@ pub fn clean(dir: &Path) -> std::io::Result<(usize, bool)> {
     Ok((removed, std::fs::remove_dir(dir).is_ok()))
 }
 
+/// A `macro_rules!`: its name and its rules' tokens.
+pub type MacroDef = (String, String);
+
 #[derive(Serialize, Deserialize, Default)]
 struct Stored {
     format: u32,
     /// The crate's item-forwarding macros.
     macros: Option<Vec<String>>,
+    /// The crate's other `macro_rules!` in reach of all its files: (name, rules' tokens).
+    #[serde(default)]
+    macro_defs: Vec<(String, String)>,
+
     /// Path relative to the crate folder → (content hash in hex, facts).
     files: HashMap<String, (String, FileFacts)>,
 }
@@ -137,13 +145,17 @@ impl CrateCache {
         }
     }
 
-    pub fn macros(&self) -> Option<&[String]> {
-        self.stored.macros.as_deref()
+    /// The crate's item-forwarding macros and its other crate-wide `macro_rules!`.
+    pub fn macros(&self) -> Option<(&[String], &[MacroDef])> {
+        Some((self.stored.macros.as_deref()?, &self.stored.macro_defs))
     }
 
-    pub fn set_macros(&mut self, macros: Vec<String>) {
-        if self.file.is_some() && self.stored.macros.as_ref() != Some(&macros) {
+    pub fn set_macros(&mut self, macros: Vec<String>, defs: Vec<(String, String)>) {
+        if self.file.is_some()
+            && (self.stored.macros.as_ref() != Some(&macros) || self.stored.macro_defs != defs)
+        {
             self.stored.macros = Some(macros);
+            self.stored.macro_defs = defs;
             self.dirty = true;
         }
     }

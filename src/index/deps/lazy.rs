@@ -7,7 +7,7 @@
 
 use super::cache::CrateCache;
 use super::macros;
-use crate::index::facts::{FileFacts, ModFacts};
+use crate::index::facts::{FileFacts, ModFacts, TypeKind};
 use crate::index::types::Ty;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -49,6 +49,9 @@ pub struct Crate {
     /// The crate's own dependencies, resolved when first needed.
     pub externs: Option<HashMap<String, Ext>>,
     forwarding: Option<HashSet<String>>,
+    /// Its other `macro_rules!` defined where every file sees them (the root file, its macro
+    /// modules), by name: their calls are read as what they certainly expand to.
+    macro_defs: HashMap<String, String>,
     /// Its root module, once opened.
     pub root_mod: Option<usize>,
     /// The root file could not be read or parsed: the crate is unknown.
@@ -75,6 +78,7 @@ impl Crate {
             cache,
             externs: None,
             forwarding: None,
+            macro_defs: Default::default(),
             root_mod: None,
             failed: false,
         }
@@ -151,17 +155,18 @@ impl Loader {
             let cached = self.crates[krate]
                 .cache
                 .macros()
-                .map(|m| m.iter().cloned().collect::<HashSet<String>>());
-            let set = match cached {
-                Some(set) => set,
+                .map(|(m, d)| (m.iter().cloned().collect::<HashSet<String>>(), d.to_vec()));
+            let (set, defs) = match cached {
+                Some(found) => found,
                 None => {
-                    let set = self.find_forwarding_macros(krate);
+                    let (set, defs) = self.find_forwarding_macros(krate);
                     let mut list: Vec<String> = set.iter().cloned().collect();
                     list.sort();
-                    self.crates[krate].cache.set_macros(list);
-                    set
+                    self.crates[krate].cache.set_macros(list, defs.clone());
+                    (set, defs)
                 }
             };
+            self.crates[krate].macro_defs = defs.into_iter().collect();
             self.crates[krate].forwarding = Some(set);
         }
         let root_file = self.crates[krate].root_file.clone();
@@ -172,10 +177,12 @@ impl Loader {
         Some(m)
     }
 
-    /// The `macro_rules!` of the root file and of the modules it declares `#[macro_use]`,
-    /// recursively, that forward items.
-    fn find_forwarding_macros(&mut self, krate: usize) -> HashSet<String> {
+    /// The `macro_rules!` of the root file and of the modules it declares `#[macro_use]` (or
+    /// names like `macros`, whose macros are imported by path), recursively: those that forward
+    /// items, and the others, (name, rules) each, a name defined twice differently left out.
+    fn find_forwarding_macros(&mut self, krate: usize) -> (HashSet<String>, Vec<(String, String)>) {
         let mut set = HashSet::new();
+        let mut defs: HashMap<String, Option<String>> = HashMap::new();
         let mut todo = vec![(self.crates[krate].root_file.clone(), true, 0)];
         while let Some((file, mod_rs, depth)) = todo.pop() {
             if depth > 4 {
@@ -185,10 +192,23 @@ impl Loader {
                 continue;
             };
             macros::forwarding_macros(&ast.items, &mut set);
+            for (name, rules) in crate::index::macro_expand::definitions(&ast.items) {
+                if !crate::index::macro_expand::may_write_items(&rules) {
+                    continue;
+                }
+                let rules = rules.to_string();
+                defs.entry(name)
+                    .and_modify(|old| {
+                        if old.as_ref() != Some(&rules) {
+                            *old = None;
+                        }
+                    })
+                    .or_insert(Some(rules));
+            }
             for item in &ast.items {
                 let syn::Item::Mod(md) = item else { continue };
-                if md.content.is_some() || !md.attrs.iter().any(|a| a.path().is_ident("macro_use"))
-                {
+                let macro_use = md.attrs.iter().any(|a| a.path().is_ident("macro_use"));
+                if md.content.is_some() || !(macro_use || md.ident.to_string().contains("macro")) {
                     continue;
                 }
                 let decl = crate::index::facts::ModDecl {
@@ -202,7 +222,13 @@ impl Loader {
             }
             proc_macro2::extra::invalidate_current_thread_spans();
         }
-        set
+        let mut defs: Vec<(String, String)> = defs
+            .into_iter()
+            .filter(|(name, _)| !set.contains(name))
+            .filter_map(|(name, rules)| Some((name, rules?)))
+            .collect();
+        defs.sort();
+        (set, defs)
     }
 
     /// Reads, parses and registers a file of crate `krate` (once), with a module for its top
@@ -276,7 +302,8 @@ impl Loader {
             return Some(f);
         }
         let forwarding = self.crates[krate].forwarding.clone().unwrap_or_default();
-        let facts = std::panic::catch_unwind(|| extract(&text, &forwarding))
+        let defs = &self.crates[krate].macro_defs;
+        let facts = std::panic::catch_unwind(|| extract(&text, &forwarding, defs))
             .ok()
             .flatten();
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -517,7 +544,11 @@ impl Loader {
             .iter()
             .chain(mf.impls.iter().flat_map(|i| i.fns.iter()))
             .chain(mf.traits.iter().flat_map(|(_, f)| f.iter()));
-        types.extend(sigs.map(|s| &s.ret));
+        for s in sigs {
+            types.push(&s.ret);
+            // A closure parameter typed by the fn's `Fn` bound: what inference gives the code.
+            types.extend(s.closure_inputs.iter().flat_map(|(_, tys)| tys));
+        }
         for t in &mf.types {
             types.extend(t.fields.iter().map(|(_, ty)| ty));
             types.extend(t.alias_of.iter());
@@ -542,6 +573,111 @@ impl Loader {
                 continue;
             }
             self.scoped(r, m, &p, hops - 1, false, depth + 1);
+        }
+    }
+
+    /// Inherent impls in modules no path led to: for each struct, enum or union the loaded
+    /// modules of a crate declare that a loaded fn returns or calls a closure with, with no
+    /// inherent impl among the crate's loaded files, the
+    /// files beside its own (and in its module's folder) that write one, found by a text scan,
+    /// are loaded where their path puts them in the module tree, and their signatures' types
+    /// followed one step.
+    pub fn load_impl_modules(&mut self, r: &mut dyn Resolver) {
+        let mut scanned: HashMap<PathBuf, super::impl_scan::ImplFiles> = HashMap::new();
+        // The types values of the code can have: what the loaded fns return or call their
+        // closures with (by last segment).
+        let mut values: HashSet<String> = HashSet::new();
+        for f in &self.files {
+            for mf in &f.facts.modules {
+                let sigs = mf
+                    .fns
+                    .iter()
+                    .chain(mf.impls.iter().flat_map(|i| i.fns.iter()))
+                    .chain(mf.traits.iter().flat_map(|(_, f)| f.iter()));
+                let mut paths = Vec::new();
+                for s in sigs {
+                    type_paths(&s.ret, &mut paths, 0);
+                    for t in s.closure_inputs.iter().flat_map(|(_, tys)| tys) {
+                        type_paths(t, &mut paths, 0);
+                    }
+                }
+                values.extend(paths.into_iter().filter_map(|p| p.last().cloned()));
+            }
+        }
+        for krate in 0..self.crates.len() {
+            let Some(root) = self.crates[krate].root_mod else {
+                continue;
+            };
+            // Type name → the files declaring it.
+            let mut declared: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut implemented: HashSet<String> = HashSet::new();
+            for m in self.modules.iter().filter(|m| m.krate == krate) {
+                let Some(mf) = self.files[m.file].facts.modules.get(m.facts) else {
+                    continue;
+                };
+                let data = |t: &&crate::index::facts::TypeDef| {
+                    matches!(t.kind, TypeKind::Struct | TypeKind::Enum | TypeKind::Union)
+                };
+                for t in mf.types.iter().filter(data) {
+                    declared.entry(t.name.clone()).or_default().push(m.file);
+                }
+                for i in mf.impls.iter().filter(|i| i.trait_path.is_none()) {
+                    if let Ty::Path { segs, .. } = &i.self_ty {
+                        implemented.extend(segs.last().cloned());
+                    }
+                }
+            }
+            declared.retain(|name, _| values.contains(name) && !implemented.contains(name));
+            if declared.is_empty() {
+                continue;
+            }
+            let root_file = self.crates[krate].root_file.clone();
+            let Some(src_dir) = root_file.parent().map(Path::to_path_buf) else {
+                continue;
+            };
+            let root_name = root_file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut wanted: Vec<PathBuf> = Vec::new();
+            let mut names: Vec<(&String, &Vec<usize>)> = declared.iter().collect();
+            names.sort();
+            for (name, files) in names {
+                for &f in files {
+                    let path = &self.files[f].path;
+                    let Some(dir) = path.parent() else { continue };
+                    let mut dirs = vec![dir.to_path_buf()];
+                    if !self.files[f].mod_rs {
+                        dirs.extend(path.file_stem().map(|s| dir.join(s)));
+                    }
+                    for d in dirs {
+                        let found = scanned
+                            .entry(d.clone())
+                            .or_insert_with(|| super::impl_scan::scan(&d, MAX_FILE_BYTES));
+                        wanted.extend(found.get(name).into_iter().flatten().cloned());
+                    }
+                }
+            }
+            wanted.sort();
+            wanted.dedup();
+            for file in wanted {
+                if self.file_ids.contains_key(&file) {
+                    continue;
+                }
+                let Some(segs) = file
+                    .strip_prefix(&src_dir)
+                    .ok()
+                    .and_then(|rel| super::impl_scan::module_path(rel, &root_name))
+                else {
+                    continue;
+                };
+                self.walk(r, root, &segs, 1, false, 0);
+                let loaded = self.file_ids.get(&file).copied();
+                if let Some(m) = loaded.and_then(|f| self.module_at.get(&(f, Vec::new())).copied())
+                {
+                    self.follow_signatures(r, m, 1, 0);
+                }
+            }
         }
     }
 
@@ -631,16 +767,29 @@ fn parse(text: &str) -> Option<syn::File> {
     crate::index::skeleton::parse(text).or_else(|| syn::parse_file(text).ok())
 }
 
-/// A dependency file's facts, reading only the item macros that forward items.
-fn extract(text: &str, forwarding: &HashSet<String>) -> Option<FileFacts> {
+/// A dependency file's facts, reading only the item macros that forward items; calls of the
+/// file's own macros and of `crate_defs` are read as what they certainly expand to (else as
+/// nothing).
+fn extract(
+    text: &str,
+    forwarding: &HashSet<String>,
+    crate_defs: &HashMap<String, String>,
+) -> Option<FileFacts> {
     let mut ast = parse(text)?;
     let mut set = forwarding.clone();
     macros::forwarding_macros(&ast.items, &mut set);
-    // Calls of the file's own macros are read as what they certainly expand to (else as nothing).
     set.extend(crate::index::macro_expand::definitions(&ast.items).into_keys());
+    // The crate's macros this file calls, their rules parsed (only those).
+    let mut called = HashSet::new();
+    macros::item_calls(&ast.items, &mut called);
+    let crate_defs: crate::index::facts::Defs = called
+        .iter()
+        .filter_map(|name| Some((name.clone(), crate_defs.get(name)?.parse().ok()?)))
+        .collect();
+    set.extend(crate_defs.keys().cloned());
     let made_futures = macros::futures_made_by_macros(&ast.items);
     macros::keep_forwarding_calls(&mut ast.items, &set);
-    let mut facts = FileFacts::extract(&ast);
+    let mut facts = FileFacts::extract_with(&ast, &crate_defs);
     // `impl Future for $ty` written by the file's own macro: an impl like any other.
     if let Some(top) = facts.modules.iter_mut().find(|m| m.inline_path.is_empty()) {
         for name in made_futures {

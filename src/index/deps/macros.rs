@@ -28,6 +28,24 @@ pub fn forwarding_macros(items: &[syn::Item], out: &mut HashSet<String>) {
     }
 }
 
+/// The names (last path segment) of the item-position macro calls among `items`, inline
+/// modules included.
+pub fn item_calls(items: &[syn::Item], out: &mut HashSet<String>) {
+    for item in items {
+        match item {
+            syn::Item::Macro(m) if m.ident.is_none() => {
+                out.extend(m.mac.path.segments.last().map(|s| s.ident.to_string()));
+            }
+            syn::Item::Mod(md) => {
+                if let Some((_, inner)) = &md.content {
+                    item_calls(inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Removes the item-position macro calls that do not call one of `forwarding` (so the index
 /// does not read their tokens as items), in inline modules too.
 pub fn keep_forwarding_calls(items: &mut Vec<syn::Item>, forwarding: &HashSet<String>) {

@@ -9,6 +9,7 @@
 //! dependencies' facts are cached in a user cache folder ([`cache`]).
 
 pub mod cache;
+pub mod impl_scan;
 pub mod lazy;
 pub mod lockfile;
 pub mod macros;
@@ -274,6 +275,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
     for (k, segs, glob) in &requests {
         loader.request(&mut r, *k, segs, *glob);
     }
+    loader.load_impl_modules(&mut r);
     out.notes.append(&mut loader.notes);
     out.notes.append(&mut r.notes);
     out.notes.extend(undeclared_crates(&packages, files, roots));
