@@ -106,6 +106,7 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
     let mut lowering: Option<FileLowering> = None;
     let mut top = ModFacts::default();
     let mut inline: Vec<ModFacts> = Vec::new();
+    let mut macro_defs: Vec<String> = Vec::new();
     for k in 0..split.groups.len() {
         let done = file.parse_group(split, k).and_then(|parsed| {
             if want.lowered {
@@ -120,6 +121,7 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
             if want.facts {
                 let mut group = FileFacts::extract_group(&parsed.file.items, &parsed.macros)?;
                 place_lines(&mut group, file);
+                macro_defs.append(&mut group.macro_defs);
                 let mut modules = group.modules.into_iter();
                 top.append(modules.next()?);
                 inline.extend(modules);
@@ -130,9 +132,12 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
         proc_macro2::extra::invalidate_current_thread_spans();
         done?;
     }
+    macro_defs.sort();
+    macro_defs.dedup();
     let facts = want.facts.then(|| FileFacts {
         modules: std::iter::once(top).chain(inline).collect(),
         read: true,
+        macro_defs,
         ..FileFacts::default()
     });
     Some(Parts {
@@ -143,7 +148,8 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
     })
 }
 
-/// The fns' lines of a group's facts, as the group's parse gave them, made the file's.
+/// The lines of a group's facts (fns, macro calls), as the group's parse gave them, made the
+/// file's.
 fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
     let place = |line: &mut usize| {
         *line = file
@@ -158,6 +164,9 @@ fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
         let traits = m.traits.iter_mut().flat_map(|t| &mut t.1);
         for f in m.fns.iter_mut().chain(impls).chain(traits) {
             place(&mut f.line);
+        }
+        for (_, line) in &mut m.macro_calls {
+            place(line);
         }
     }
 }

@@ -180,7 +180,9 @@ impl ModFacts {
             impls,
             traits,
             includes,
+            macro_calls,
         } = later;
+        self.macro_calls.extend(macro_calls);
         self.out_of_line.extend(out_of_line);
         self.uses.extend(uses);
         self.fns.extend(fns);
@@ -251,6 +253,9 @@ impl FileFacts {
         }
         let mut facts = FileFacts {
             read: true,
+            macro_defs: super::macro_expand::definitions(items)
+                .into_keys()
+                .collect(),
             ..FileFacts::default()
         };
         collect_module(items, Vec::new(), &mut facts, 0, &defs);
