@@ -274,8 +274,9 @@ fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
     let file = SourceFile::new(t.display.clone(), text);
     match source::parse(&file) {
         Ok(ast) => {
-            let facts = FileFacts::of_tree(&ast, &file.text);
-            let body = walk::lower(&ast, file, true);
+            let shared = crate::index::facts::ItemMacros::of(&ast);
+            let facts = FileFacts::of_tree(&ast, &file.text, &shared);
+            let body = walk::lower(&ast, file, true, &shared);
             (facts, body)
         }
         Err(failure) => (

@@ -435,7 +435,7 @@ pub(super) enum Body {
 /// too. The caller resets the thread's span tables.
 fn parse_and_lower(file: SourceFile, report: bool) -> Body {
     match source::parse(&file) {
-        Ok(ast) => lower(&ast, file, report),
+        Ok(ast) => lower(&ast, file, report, &Default::default()),
         Err(failure) => Body::Failed {
             failure,
             text: file.text,
@@ -444,9 +444,14 @@ fn parse_and_lower(file: SourceFile, report: bool) -> Body {
 }
 
 /// A parsed file lowered (the caller drops the tree); with `report`, its suppressions and test
-/// ranges too.
-pub(super) fn lower(ast: &syn::File, file: SourceFile, report: bool) -> Body {
-    let ir = crate::lower::lower_file(ast, &file);
+/// ranges too. `shared`: the tree's item macros, when they were parsed for its facts.
+pub(super) fn lower(
+    ast: &syn::File,
+    file: SourceFile,
+    report: bool,
+    shared: &crate::index::facts::ItemMacros,
+) -> Body {
+    let ir = crate::lower::lower_file_sharing(ast, &file, shared);
     let suppressions = report.then(|| Suppressions::collect(&file, Some(ast)));
     let test_ranges = if report {
         crate::lower::test_code::ranges(ast, &file)

@@ -161,20 +161,26 @@ pub struct FileFacts {
 
 impl FileFacts {
     pub fn extract(file: &syn::File) -> FileFacts {
+        FileFacts::extract_sharing(file, &ItemMacros::default())
+    }
+
+    /// [`FileFacts::extract`], the item macros' items taken from `shared` where it has them.
+    fn extract_sharing(file: &syn::File, shared: &ItemMacros) -> FileFacts {
         let mut facts = FileFacts {
             read: true,
             ..FileFacts::default()
         };
         let defs = super::macro_expand::definitions(&file.items);
-        collect_module(&file.items, Vec::new(), &mut facts, 0, &defs);
+        collect_module(&file.items, Vec::new(), &mut facts, 0, &defs, shared);
         facts
     }
 
     /// The facts of a file from its full syntax tree and its text: what [`FileFacts::of_text`]
     /// gives, for a file parsed in full anyway (a file to report: one parse gives both its facts
-    /// and its body IR).
-    pub fn of_tree(file: &syn::File, text: &str) -> FileFacts {
-        let mut facts = FileFacts::extract(file);
+    /// and its body IR). `shared`: the tree's item macros, parsed once for the facts and the
+    /// lowering ([`ItemMacros::of`]).
+    pub fn of_tree(file: &syn::File, text: &str, shared: &ItemMacros) -> FileFacts {
+        let mut facts = FileFacts::extract_sharing(file, shared);
         facts.paths = named_paths(text.as_bytes());
         facts
     }
@@ -236,9 +242,63 @@ pub fn macro_items(item: &syn::Item) -> Option<Vec<syn::Item>> {
     (!file.items.is_empty()).then_some(file.items)
 }
 
-/// Items with the bodies of item macros spliced in.
-pub fn flatten_items(items: &[syn::Item]) -> Vec<std::borrow::Cow<'_, syn::Item>> {
-    flatten_expanding(items, &Defs::new())
+/// The items of the item macros of a file's modules ([`macro_items`]), each parsed once: a file
+/// parsed in full gives both its facts and its lowered body, and both splice them in. A macro
+/// is known by its place in the tree (or in the items of another macro kept here), so the
+/// tree must outlive this; one it does not hold is parsed where it is met.
+#[derive(Default)]
+pub struct ItemMacros(std::collections::HashMap<usize, Option<Vec<syn::Item>>>);
+
+impl ItemMacros {
+    /// Every item macro of the file's module item lists (inline modules too, and those inside
+    /// what the macros hold), parsed.
+    pub fn of(file: &syn::File) -> ItemMacros {
+        let mut out = ItemMacros::default();
+        out.add(&file.items, 0, true);
+        out
+    }
+
+    fn add(&mut self, items: &[syn::Item], depth: usize, macros: bool) {
+        if depth > 64 {
+            return;
+        }
+        for item in items {
+            match item {
+                syn::Item::Macro(m) if macros && m.ident.is_none() && !m.mac.tokens.is_empty() => {
+                    let inner = macro_items(item);
+                    // Spliced in, their items are the module's: only their modules are read
+                    // further (a macro among them stays a macro).
+                    if let Some(inner) = &inner {
+                        self.add(inner, depth, false);
+                    }
+                    self.0.insert(std::ptr::from_ref(m) as usize, inner);
+                }
+                syn::Item::Mod(md) => {
+                    if let Some((_, items)) = &md.content {
+                        self.add(items, depth + 1, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// What [`macro_items`] gives for the item, when it is kept here.
+    fn get(&self, item: &syn::Item) -> Option<Option<&[syn::Item]>> {
+        let syn::Item::Macro(m) = item else {
+            return None;
+        };
+        let kept = self.0.get(&(std::ptr::from_ref(m) as usize))?;
+        Some(kept.as_deref())
+    }
+}
+
+/// Items with the bodies of item macros spliced in (from `shared` where it has them).
+pub fn flatten_items<'a>(
+    items: &'a [syn::Item],
+    shared: &'a ItemMacros,
+) -> Vec<std::borrow::Cow<'a, syn::Item>> {
+    flatten_expanding(items, &Defs::new(), shared)
 }
 
 /// The file's own `macro_rules!`, by name.
@@ -249,6 +309,7 @@ type Defs = std::collections::HashMap<String, proc_macro2::TokenStream>;
 fn flatten_expanding<'a>(
     items: &'a [syn::Item],
     defs: &Defs,
+    shared: &'a ItemMacros,
 ) -> Vec<std::borrow::Cow<'a, syn::Item>> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
@@ -265,9 +326,13 @@ fn flatten_expanding<'a>(
                 continue;
             }
         }
-        match macro_items(item) {
-            Some(inner) => out.extend(inner.into_iter().map(std::borrow::Cow::Owned)),
-            None => out.push(std::borrow::Cow::Borrowed(item)),
+        match shared.get(item) {
+            Some(Some(inner)) => out.extend(inner.iter().map(std::borrow::Cow::Borrowed)),
+            Some(None) => out.push(std::borrow::Cow::Borrowed(item)),
+            None => match macro_items(item) {
+                Some(inner) => out.extend(inner.into_iter().map(std::borrow::Cow::Owned)),
+                None => out.push(std::borrow::Cow::Borrowed(item)),
+            },
         }
     }
     out
@@ -279,13 +344,14 @@ fn collect_module(
     out: &mut FileFacts,
     depth: usize,
     defs: &Defs,
+    shared: &ItemMacros,
 ) {
     let mut m = ModFacts {
         inline_path: inline_path.clone(),
         ..ModFacts::default()
     };
     let mut inline = Vec::new();
-    let flat = flatten_expanding(items, defs);
+    let flat = flatten_expanding(items, defs, shared);
     let block_items = items_in_bodies(&flat);
     let top_names: std::collections::HashSet<String> =
         flat.iter().filter_map(|i| type_item_name(i)).collect();
@@ -453,7 +519,7 @@ fn collect_module(
     for (name, items) in inline {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_module(items, path, out, depth + 1, defs);
+        collect_module(items, path, out, depth + 1, defs, shared);
     }
 }
 
