@@ -3,7 +3,7 @@
 //! so that memory holds one group's syntax tree at a time, not the whole file's. The result is
 //! what a parse of the whole file gives.
 
-use crate::index::facts::{FileFacts, ModFacts};
+use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering};
 use crate::source::{self, groups, SourceFile};
@@ -104,14 +104,16 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
     let mut suppressions = want.report.then(|| Suppressions::collect(file, None));
     let mut test_ranges = Vec::new();
     let mut lowering: Option<FileLowering> = None;
+    // Each group's item macros are parsed by its lowering and its facts apart.
+    let no_shared = ItemMacros::default();
     let mut top = ModFacts::default();
     let mut inline: Vec<ModFacts> = Vec::new();
     let mut macro_defs: Vec<String> = Vec::new();
     for k in 0..split.groups.len() {
         let done = file.parse_group(split, k).and_then(|parsed| {
             if want.lowered {
-                let lowering =
-                    lowering.get_or_insert_with(|| FileLowering::new(file, &parsed.macros));
+                let lowering = lowering
+                    .get_or_insert_with(|| FileLowering::new(file, &parsed.macros, &no_shared));
                 lowering.items(&parsed.file.items);
             }
             if let Some(s) = &mut suppressions {
@@ -190,9 +192,10 @@ mod tests {
     fn whole(text: &str) -> Option<(FileFacts, Lowered)> {
         let file = SourceFile::new("x.rs".into(), text.into());
         let ast = source::parse(&file).ok()?;
-        let facts = FileFacts::of_tree(&ast, &file.text);
+        let shared = ItemMacros::of(&ast);
+        let facts = FileFacts::of_tree(&ast, &file.text, &shared);
         let lowered = Lowered {
-            ir: crate::lower::lower_file(&ast, &file),
+            ir: crate::lower::lower_file_sharing(&ast, &file, &shared),
             suppressions: Some(Suppressions::collect(&file, Some(&ast))),
             test_ranges: test_code::ranges(&ast, &file),
             text: String::new(),

@@ -299,8 +299,9 @@ fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
     };
     match source::parse(&file) {
         Ok(ast) => {
-            let facts = FileFacts::of_tree(&ast, &file.text);
-            let body = walk::lower(&ast, file, true);
+            let shared = crate::index::facts::ItemMacros::of(&ast);
+            let facts = FileFacts::of_tree(&ast, &file.text, &shared);
+            let body = walk::lower(&ast, file, true, &shared);
             (facts, body)
         }
         Err(failure) => (

@@ -23,6 +23,7 @@
 mod dependencies;
 mod dependents;
 mod grouped;
+mod idents;
 mod index_facts;
 mod judge;
 mod names;
@@ -684,7 +685,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         named: true,
         caller_of: None,
     };
-    let walked = walk::walk_file(&path, Some(&target), &data, None);
+    let walked = walk::walk_file(&path, Some(&target), &data, None, false);
     proc_macro2::extra::invalidate_current_thread_spans();
     let summaries = Summaries::compute(&data.index, &[(display, walked.facts.as_slice())]);
     let indirect = summaries.indirect_facts(&data.index, &walked.facts);

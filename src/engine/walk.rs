@@ -35,7 +35,8 @@ pub(super) struct Walked {
     pub error: Option<RunError>,
     /// Files to report only: the line ranges of their test modules and test fns.
     pub test_ranges: Vec<(usize, usize)>,
-    /// The ids of the names the file's text holds (see [`crate::walk_cache::WalkEntry`]).
+    /// The ids of the names the file's text holds (see [`crate::walk_cache::WalkEntry`]);
+    /// empty when no walk cache is written.
     pub idents: Vec<u32>,
 }
 
@@ -109,7 +110,13 @@ pub(super) fn walk_reachable(
                     }
                     let result = std::panic::catch_unwind(|| {
                         super::panic_if_asked(f.path);
-                        walk_file(f.path, target, &contexts[f.context], body)
+                        walk_file(
+                            f.path,
+                            target,
+                            &contexts[f.context],
+                            body,
+                            cache.is_enabled(),
+                        )
                     });
                     proc_macro2::extra::invalidate_current_thread_spans();
                     let w = result.unwrap_or_else(|payload| Walked {
@@ -313,12 +320,14 @@ pub(super) fn read_text(path: &Path, t: Option<&TargetFile>) -> Result<String, S
 /// Parses, lowers and walks one file (the tree is dropped before the walk). For a file to report
 /// everything is kept; for the others only what the call graph needs.
 /// `held`: the file's body as the index facts stage left it (parsed and lowered there), else
-/// the file is read and parsed here.
+/// the file is read and parsed here. `idents`: whether to give [`Walked::idents`] (the walk
+/// cache stores them).
 pub(super) fn walk_file(
     path: &Path,
     target: Option<&TargetFile>,
     data: &Context,
     held: Option<Body>,
+    idents: bool,
 ) -> Walked {
     let body = match held {
         Some(body) => body,
@@ -339,8 +348,16 @@ pub(super) fn walk_file(
             }
         },
     };
+    // Only the walk cache reads them.
     let idents = match &body {
-        Body::Lowered { text, .. } | Body::Failed { text, .. } => idents_of(text),
+        _ if !idents => Vec::new(),
+        Body::Lowered { text, .. } => super::idents::of_text(text),
+        Body::Failed { text, .. } => {
+            let mut ids = super::idents::by_tokens(text);
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
     };
     let (ir, suppressions, text, test_ranges) = match body {
         Body::Lowered {
@@ -406,44 +423,6 @@ pub(super) fn walk_file(
     }
 }
 
-/// The ids of the names a file's code holds, sorted, each once: its identifiers, and the
-/// words of its string literals (`format!("{NAME}")` names `NAME`), not its comments. A text
-/// that does not lex: every word of it.
-fn idents_of(text: &str) -> Vec<u32> {
-    fn collect(tokens: proc_macro2::TokenStream, ids: &mut Vec<u32>) {
-        for t in tokens {
-            match t {
-                proc_macro2::TokenTree::Ident(i) => {
-                    let name = i.to_string();
-                    let name = name.strip_prefix("r#").unwrap_or(&name);
-                    ids.push(super::reuse::name_id(name));
-                }
-                proc_macro2::TokenTree::Literal(l) => {
-                    super::reuse::tokens(l.to_string().as_bytes(), false, ids);
-                }
-                proc_macro2::TokenTree::Group(g) => {
-                    // A doc comment, `#[doc = ".."]` once lexed, names nothing.
-                    let first = g.stream().into_iter().next();
-                    let is_doc = g.delimiter() == proc_macro2::Delimiter::Bracket
-                        && matches!(&first, Some(proc_macro2::TokenTree::Ident(i)) if i == "doc");
-                    if !is_doc {
-                        collect(g.stream(), ids);
-                    }
-                }
-                proc_macro2::TokenTree::Punct(_) => {}
-            }
-        }
-    }
-    let mut ids = Vec::new();
-    match text.parse::<proc_macro2::TokenStream>() {
-        Ok(tokens) => collect(tokens, &mut ids),
-        Err(_) => super::reuse::tokens(text.as_bytes(), false, &mut ids),
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
 /// A file parsed and lowered: what the walk and the rules need of it, without its syntax tree.
 pub(super) enum Body {
     Lowered {
@@ -477,7 +456,7 @@ fn parse_and_lower(file: SourceFile, report: bool) -> Body {
         Err(file) => file,
     };
     match source::parse(&file) {
-        Ok(ast) => lower(&ast, file, report),
+        Ok(ast) => lower(&ast, file, report, &Default::default()),
         Err(failure) => Body::Failed {
             failure,
             text: file.text,
@@ -486,9 +465,14 @@ fn parse_and_lower(file: SourceFile, report: bool) -> Body {
 }
 
 /// A parsed file lowered (the caller drops the tree); with `report`, its suppressions and test
-/// ranges too.
-pub(super) fn lower(ast: &syn::File, file: SourceFile, report: bool) -> Body {
-    let ir = crate::lower::lower_file(ast, &file);
+/// ranges too. `shared`: the tree's item macros, when they were parsed for its facts.
+pub(super) fn lower(
+    ast: &syn::File,
+    file: SourceFile,
+    report: bool,
+    shared: &crate::index::facts::ItemMacros,
+) -> Body {
+    let ir = crate::lower::lower_file_sharing(ast, &file, shared);
     let suppressions = report.then(|| Suppressions::collect(&file, Some(ast)));
     let test_ranges = if report {
         crate::lower::test_code::ranges(ast, &file)

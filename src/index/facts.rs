@@ -211,8 +211,13 @@ pub struct FileFacts {
 
 impl FileFacts {
     pub fn extract(file: &syn::File) -> FileFacts {
+        FileFacts::extract_sharing(file, &ItemMacros::default())
+    }
+
+    /// [`FileFacts::extract`], the item macros' items taken from `shared` where it has them.
+    fn extract_sharing(file: &syn::File, shared: &ItemMacros) -> FileFacts {
         let defs = super::macro_expand::definitions(&file.items);
-        let mut facts = FileFacts::extract_expanding(file, &defs);
+        let mut facts = FileFacts::extract_expanding(file, &defs, shared);
         let mut own: Vec<String> = defs.into_keys().collect();
         own.sort();
         facts.macro_defs = own;
@@ -223,20 +228,21 @@ impl FileFacts {
     /// defines elsewhere) expanded too, the file's own definitions winning; they are not kept.
     pub fn extract_with(file: &syn::File, crate_defs: &Defs) -> FileFacts {
         let own = super::macro_expand::definitions(&file.items);
+        let shared = ItemMacros::default();
         if crate_defs.is_empty() {
-            return FileFacts::extract_expanding(file, &own);
+            return FileFacts::extract_expanding(file, &own, &shared);
         }
         let mut defs = crate_defs.clone();
         defs.extend(own);
-        FileFacts::extract_expanding(file, &defs)
+        FileFacts::extract_expanding(file, &defs, &shared)
     }
 
-    fn extract_expanding(file: &syn::File, defs: &Defs) -> FileFacts {
+    fn extract_expanding(file: &syn::File, defs: &Defs, shared: &ItemMacros) -> FileFacts {
         let mut facts = FileFacts {
             read: true,
             ..FileFacts::default()
         };
-        collect_module(&file.items, Vec::new(), &mut facts, 0, defs);
+        collect_module(&file.items, Vec::new(), &mut facts, 0, defs, shared);
         facts
     }
 
@@ -248,7 +254,8 @@ impl FileFacts {
     /// only when no item of the module has their name.
     pub fn extract_group(items: &[syn::Item], macros: &[syn::Item]) -> Option<FileFacts> {
         let defs = super::macro_expand::definitions(macros);
-        if !items_in_bodies(&flatten_expanding(items, &defs)).is_empty() {
+        let unshared = ItemMacros::default();
+        if !items_in_bodies(&flatten_expanding(items, &defs, &unshared)).is_empty() {
             return None;
         }
         let mut facts = FileFacts {
@@ -258,15 +265,16 @@ impl FileFacts {
                 .collect(),
             ..FileFacts::default()
         };
-        collect_module(items, Vec::new(), &mut facts, 0, &defs);
+        collect_module(items, Vec::new(), &mut facts, 0, &defs, &unshared);
         Some(facts)
     }
 
     /// The facts of a file from its full syntax tree and its text: what [`FileFacts::of_text`]
     /// gives, for a file parsed in full anyway (a file to report: one parse gives both its facts
-    /// and its body IR).
-    pub fn of_tree(file: &syn::File, text: &str) -> FileFacts {
-        let mut facts = FileFacts::extract(file);
+    /// and its body IR). `shared`: the tree's item macros, parsed once for the facts and the
+    /// lowering ([`ItemMacros::of`]).
+    pub fn of_tree(file: &syn::File, text: &str, shared: &ItemMacros) -> FileFacts {
+        let mut facts = FileFacts::extract_sharing(file, shared);
         facts.paths = named_paths(text.as_bytes());
         facts
     }
@@ -328,9 +336,63 @@ pub fn macro_items(item: &syn::Item) -> Option<Vec<syn::Item>> {
     (!file.items.is_empty()).then_some(file.items)
 }
 
-/// Items with the bodies of item macros spliced in.
-pub fn flatten_items(items: &[syn::Item]) -> Vec<std::borrow::Cow<'_, syn::Item>> {
-    flatten_expanding(items, &Defs::new())
+/// The items of the item macros of a file's modules ([`macro_items`]), each parsed once: a file
+/// parsed in full gives both its facts and its lowered body, and both splice them in. A macro
+/// is known by its place in the tree (or in the items of another macro kept here), so the
+/// tree must outlive this; one it does not hold is parsed where it is met.
+#[derive(Default)]
+pub struct ItemMacros(std::collections::HashMap<usize, Option<Vec<syn::Item>>>);
+
+impl ItemMacros {
+    /// Every item macro of the file's module item lists (inline modules too, and those inside
+    /// what the macros hold), parsed.
+    pub fn of(file: &syn::File) -> ItemMacros {
+        let mut out = ItemMacros::default();
+        out.add(&file.items, 0, true);
+        out
+    }
+
+    fn add(&mut self, items: &[syn::Item], depth: usize, macros: bool) {
+        if depth > 64 {
+            return;
+        }
+        for item in items {
+            match item {
+                syn::Item::Macro(m) if macros && m.ident.is_none() && !m.mac.tokens.is_empty() => {
+                    let inner = macro_items(item);
+                    // Spliced in, their items are the module's: only their modules are read
+                    // further (a macro among them stays a macro).
+                    if let Some(inner) = &inner {
+                        self.add(inner, depth, false);
+                    }
+                    self.0.insert(std::ptr::from_ref(m) as usize, inner);
+                }
+                syn::Item::Mod(md) => {
+                    if let Some((_, items)) = &md.content {
+                        self.add(items, depth + 1, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// What [`macro_items`] gives for the item, when it is kept here.
+    fn get(&self, item: &syn::Item) -> Option<Option<&[syn::Item]>> {
+        let syn::Item::Macro(m) = item else {
+            return None;
+        };
+        let kept = self.0.get(&(std::ptr::from_ref(m) as usize))?;
+        Some(kept.as_deref())
+    }
+}
+
+/// Items with the bodies of item macros spliced in (from `shared` where it has them).
+pub fn flatten_items<'a>(
+    items: &'a [syn::Item],
+    shared: &'a ItemMacros,
+) -> Vec<std::borrow::Cow<'a, syn::Item>> {
+    flatten_expanding(items, &Defs::new(), shared)
 }
 
 /// The `macro_rules!` in reach, by name.
@@ -418,7 +480,15 @@ pub fn expand_across_files(
                     continue;
                 };
                 let mut facts = FileFacts::default();
-                collect_module(&items, mf.inline_path.clone(), &mut facts, 1, &defs);
+                let unshared = ItemMacros::default();
+                collect_module(
+                    &items,
+                    mf.inline_path.clone(),
+                    &mut facts,
+                    1,
+                    &defs,
+                    &unshared,
+                );
                 // What the call writes is placed at the call (its tokens' own lines are the
                 // macro's).
                 for m in &mut facts.modules {
@@ -445,7 +515,8 @@ fn call_at(
     name: &str,
     line: usize,
 ) -> Option<syn::ItemMacro> {
-    let flat = flatten_items(items);
+    let unshared = ItemMacros::default();
+    let flat = flatten_items(items, &unshared);
     match inline_path.split_first() {
         Some((first, rest)) => flat.iter().find_map(|item| match item.as_ref() {
             syn::Item::Mod(md) if md.ident == first.as_str() => {
@@ -468,6 +539,7 @@ fn call_at(
 fn flatten_expanding<'a>(
     items: &'a [syn::Item],
     defs: &Defs,
+    shared: &'a ItemMacros,
 ) -> Vec<std::borrow::Cow<'a, syn::Item>> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
@@ -484,9 +556,13 @@ fn flatten_expanding<'a>(
                 continue;
             }
         }
-        match macro_items(item) {
-            Some(inner) => out.extend(inner.into_iter().map(std::borrow::Cow::Owned)),
-            None => out.push(std::borrow::Cow::Borrowed(item)),
+        match shared.get(item) {
+            Some(Some(inner)) => out.extend(inner.iter().map(std::borrow::Cow::Borrowed)),
+            Some(None) => out.push(std::borrow::Cow::Borrowed(item)),
+            None => match macro_items(item) {
+                Some(inner) => out.extend(inner.into_iter().map(std::borrow::Cow::Owned)),
+                None => out.push(std::borrow::Cow::Borrowed(item)),
+            },
         }
     }
     out
@@ -498,13 +574,14 @@ fn collect_module(
     out: &mut FileFacts,
     depth: usize,
     defs: &Defs,
+    shared: &ItemMacros,
 ) {
     let mut m = ModFacts {
         inline_path: inline_path.clone(),
         ..ModFacts::default()
     };
     let mut inline = Vec::new();
-    let flat = flatten_expanding(items, defs);
+    let flat = flatten_expanding(items, defs, shared);
     let block_items = items_in_bodies(&flat);
     let top_names: std::collections::HashSet<String> =
         flat.iter().filter_map(|i| type_item_name(i)).collect();
@@ -682,7 +759,7 @@ fn collect_module(
     for (name, items) in inline {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_module(items, path, out, depth + 1, defs);
+        collect_module(items, path, out, depth + 1, defs, shared);
     }
 }
 

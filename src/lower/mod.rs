@@ -9,7 +9,9 @@ pub use macros::body_syntax;
 pub mod spans;
 pub mod test_code;
 
-use crate::index::facts::{collect_use, flatten_items, generic_params, has_runtime_attr, sig_of};
+use crate::index::facts::{
+    collect_use, flatten_items, generic_params, has_runtime_attr, sig_of, ItemMacros,
+};
 use crate::index::types::{path_segments, Ty};
 use crate::source::SourceFile;
 use ir::{Expr, ExprKind, Pos, Span};
@@ -28,7 +30,13 @@ const MAX_ITEM_DEPTH: usize = 64;
 
 /// Lowers a parsed file. Positions are those of `source`, the text `ast` was parsed from.
 pub fn lower_file(ast: &syn::File, source: &SourceFile) -> ir::File {
-    let mut lowering = FileLowering::new(source, &ast.items);
+    lower_file_sharing(ast, source, &ItemMacros::default())
+}
+
+/// [`lower_file`], the item macros' items taken from `shared` where it has them (parsed once
+/// for the file's facts and its lowering).
+pub fn lower_file_sharing(ast: &syn::File, source: &SourceFile, shared: &ItemMacros) -> ir::File {
+    let mut lowering = FileLowering::new(source, &ast.items, shared);
     lowering.items(&ast.items);
     lowering.finish()
 }
@@ -44,10 +52,16 @@ pub struct FileLowering<'s> {
 
 impl<'s> FileLowering<'s> {
     /// `macro_items`: items holding the file's `macro_rules!` (the whole file's items, or the
-    /// macros alone), parsed from `source` and placed as it says now.
-    pub fn new(source: &'s SourceFile, macro_items: &[syn::Item]) -> FileLowering<'s> {
+    /// macros alone), parsed from `source` and placed as it says now; `shared`: the item
+    /// macros' items parsed already (see [`ItemMacros`]).
+    pub fn new(
+        source: &'s SourceFile,
+        macro_items: &[syn::Item],
+        shared: &'s ItemMacros,
+    ) -> FileLowering<'s> {
         let mut cx = Lower {
             source,
+            shared,
             ascii: source.ascii_lines(),
             local_macros: HashMap::new(),
             call_uses: RefCell::default(),
@@ -97,6 +111,8 @@ fn callee_key(func: &syn::Expr) -> Option<Box<str>> {
 
 struct Lower<'s> {
     source: &'s SourceFile,
+    /// The item macros' items, parsed once (see [`ItemMacros`]).
+    shared: &'s ItemMacros,
     /// Whether each line is ASCII (position conversion is then a plain offset).
     ascii: Vec<bool>,
     /// Local nullary `macro_rules!` whose body is an expression → index in `macro_bodies`.
@@ -127,7 +143,7 @@ impl Lower<'_> {
         if depth > MAX_ITEM_DEPTH {
             return Box::default();
         }
-        let flat = flatten_items(items);
+        let flat = flatten_items(items, self.shared);
         flat.iter()
             .filter_map(|i| self.item(i.as_ref(), depth))
             .collect()
