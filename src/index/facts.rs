@@ -431,9 +431,11 @@ pub fn expand_across_files(
     if !files.iter().any(|(_, f)| called(f)) {
         return Vec::new();
     }
+    // Only module-level items are looked at (macro definitions, item-position calls): the
+    // item skeleton has them, on the same lines, for a fraction of a full parse.
     let read = |path: &std::path::Path| -> Option<syn::File> {
         let text = std::fs::read_to_string(path).ok()?;
-        crate::source::parse_text(&text).ok()
+        super::skeleton::parse(&text).or_else(|| crate::source::parse_text(&text).ok())
     };
     // The rules of every macro some call names, read from their files.
     let mut defs = Defs::new();
