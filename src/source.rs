@@ -725,31 +725,39 @@ pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-/// `i` points after the `r`: at `"` or `#`.
-pub(crate) fn skip_raw_string(bytes: &[u8], mut i: usize) -> Option<usize> {
-    let mut hashes = 0;
-    while bytes.get(i) == Some(&b'#') {
-        hashes += 1;
-        i += 1;
-    }
-    if bytes.get(i) != Some(&b'"') {
+/// `i` points after the `r`: at `"` or `#`. `None` when no raw string starts there; the end of
+/// the text when it is not closed.
+pub(crate) fn skip_raw_string(bytes: &[u8], i: usize) -> Option<usize> {
+    let hashes = bytes[i..].iter().take_while(|&&x| x == b'#').count();
+    if bytes.get(i + hashes) != Some(&b'"') {
         return None;
     }
-    i += 1;
-    while i < bytes.len() {
-        if bytes[i] == b'"'
-            && bytes[i + 1..]
+    Some(raw_string_end(bytes, i).unwrap_or(bytes.len()))
+}
+
+/// Past the raw string whose hashes or quote start at `i` (after the `r`); `None` when no raw
+/// string starts there or it is not closed.
+pub(crate) fn raw_string_end(bytes: &[u8], i: usize) -> Option<usize> {
+    let hashes = bytes[i..].iter().take_while(|&&x| x == b'#').count();
+    let open = i + hashes;
+    if bytes.get(open) != Some(&b'"') {
+        return None;
+    }
+    let mut j = open + 1;
+    while j < bytes.len() {
+        if bytes[j] == b'"'
+            && bytes[j + 1..]
                 .iter()
                 .take(hashes)
-                .filter(|&&b| b == b'#')
+                .filter(|&&x| x == b'#')
                 .count()
                 == hashes
         {
-            return Some(i + 1 + hashes);
+            return Some(j + 1 + hashes);
         }
-        i += 1;
+        j += 1;
     }
-    Some(bytes.len())
+    None
 }
 
 pub(crate) fn skip_char_literal(bytes: &[u8], start: usize) -> Option<usize> {

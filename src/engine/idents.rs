@@ -164,7 +164,7 @@ fn scan(text: &str) -> Option<Vec<u32>> {
                     }
                 } else if matches!(word, b"r" | b"br" | b"cr") && matches!(next, Some(b'"' | b'#'))
                 {
-                    let end = raw_string_end(b, i)?;
+                    let end = crate::source::raw_string_end(b, i)?;
                     if emit {
                         tokens(&b[start..end], false, &mut ids);
                     }
@@ -221,30 +221,6 @@ fn cooked_string_end(b: &[u8], mut i: usize) -> Option<usize> {
             b'\\' => i += 2,
             _ => i += 1,
         }
-    }
-    None
-}
-
-/// Past the raw string whose hashes or quote start at `i`.
-fn raw_string_end(b: &[u8], i: usize) -> Option<usize> {
-    let hashes = b[i..].iter().take_while(|&&x| x == b'#').count();
-    let open = i + hashes;
-    if b.get(open) != Some(&b'"') {
-        return None;
-    }
-    let mut j = open + 1;
-    while j < b.len() {
-        if b[j] == b'"'
-            && b[j + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&x| x == b'#')
-                .count()
-                == hashes
-        {
-            return Some(j + 1 + hashes);
-        }
-        j += 1;
     }
     None
 }
