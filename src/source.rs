@@ -698,31 +698,46 @@ pub(crate) fn prev_byte(bytes: &[u8], i: usize) -> u8 {
 
 /// Where the (nested) block comment starting at `start` (`/*`) ends.
 pub(crate) fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
+    block_comment_end(bytes, start).unwrap_or(bytes.len())
+}
+
+/// Past the block comment (nested ones counted) starting at `start`; `None` when it is not
+/// closed.
+pub(crate) fn block_comment_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut depth = 1;
     let mut i = start + 2;
-    while i < bytes.len() && depth > 0 {
-        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'/' && bytes[i + 1] == b'*' {
             depth += 1;
             i += 1;
-        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+        } else if bytes[i] == b'*' && bytes[i + 1] == b'/' {
             depth -= 1;
+            if depth == 0 {
+                return Some(i + 2);
+            }
             i += 1;
         }
         i += 1;
     }
-    i.min(bytes.len())
+    None
 }
 
 pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {
+    string_end(bytes, start).unwrap_or(bytes.len())
+}
+
+/// Past the closing quote of the string whose opening quote is at `start`; `None` when it is
+/// not closed.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b'"' => return i + 1,
+            b'"' => return Some(i + 1),
             _ => i += 1,
         }
     }
-    bytes.len()
+    None
 }
 
 /// `i` points after the `r`: at `"` or `#`. `None` when no raw string starts there; the end of

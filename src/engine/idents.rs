@@ -87,10 +87,10 @@ fn scan(text: &str) -> Option<Vec<u32>> {
                 i = memchr_newline(b, i);
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = block_comment_end(b, i)?;
+                i = crate::source::block_comment_end(b, i)?;
             }
             b'"' => {
-                let end = cooked_string_end(b, i + 1)?;
+                let end = crate::source::string_end(b, i)?;
                 if emit {
                     tokens(&b[i..end], false, &mut ids);
                 }
@@ -193,38 +193,6 @@ fn memchr_newline(b: &[u8], i: usize) -> usize {
         .map_or(b.len(), |p| i + p)
 }
 
-/// Past the block comment at `start`, nested, as proc-macro2 counts it.
-fn block_comment_end(b: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i + 1 < b.len() {
-        if b[i] == b'/' && b[i + 1] == b'*' {
-            depth += 1;
-            i += 1;
-        } else if b[i] == b'*' && b[i + 1] == b'/' {
-            depth -= 1;
-            if depth == 0 {
-                return Some(i + 2);
-            }
-            i += 1;
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Past the closing quote of the string whose contents start at `i`.
-fn cooked_string_end(b: &[u8], mut i: usize) -> Option<usize> {
-    while i < b.len() {
-        match b[i] {
-            b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    None
-}
-
 /// At a quote: `Some(Some(end))` past a character literal, `Some(None)` for a lifetime's quote
 /// (proc-macro2 reads a literal first: `'x'` with one character or an escape).
 fn char_literal_end(b: &[u8], i: usize) -> Option<Option<usize>> {
@@ -270,7 +238,7 @@ fn doc_group_follows(b: &[u8], mut i: usize) -> Option<bool> {
                 if doc {
                     return Some(false);
                 }
-                i = block_comment_end(b, i)?;
+                i = crate::source::block_comment_end(b, i)?;
             }
             &x if x >= 0x80 => return None,
             _ => {
