@@ -521,6 +521,44 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
 
 /// A run with `UNAWAITED_TIMINGS`: its JSON document, and whether it replayed the stored
 /// outcome of the last run of the same invocation.
+/// A macro one file defines and another calls: what the call expands to is read from both
+/// files, so a change to the rules walks the caller again (and only the files naming what it
+/// makes).
+#[test]
+fn a_changed_macro_walks_again_the_files_naming_what_it_makes() {
+    let rules = |body: &str| format!("macro_rules! make {{\n    ($n:ident) => {{ {body} }};\n}}\n");
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "#[macro_use]\nmod defs;\nmod user;\nmod other;\n",
+        ),
+        ("src/defs.rs", &rules("pub async fn $n() {}")),
+        (
+            "src/user.rs",
+            "make!(store);\n\npub async fn run() {\n    store();\n}\n",
+        ),
+        ("src/other.rs", "pub async fn unrelated() {}\n"),
+    ]);
+    let fresh = || {
+        stdout_of_success(
+            dir.path(),
+            &["check", "--format", "json", "--exit-zero", "--no-cache"],
+        )
+    };
+    let cold = walked_and_reused(dir.path(), &[]);
+    assert_eq!(cold.0, fresh());
+    assert!(cold.0.contains("\"path\":\"src/user.rs\""), "{}", cold.0);
+    write(dir.path(), "src/defs.rs", &rules("pub fn $n() {}"));
+    let changed = walked_and_reused(dir.path(), &[]);
+    assert_eq!(changed.0, fresh());
+    assert!(!changed.0.contains("src/user.rs"), "{}", changed.0);
+    assert_eq!(
+        (changed.1, changed.2),
+        (2, 2),
+        "the macro's file and the one that names what it makes"
+    );
+}
+
 fn replayed(dir: &Path, args: &[&str]) -> (String, bool) {
     let (doc, err) = timed_run(dir, args);
     (doc, err.contains("outcome replayed"))

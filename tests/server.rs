@@ -487,6 +487,37 @@ fn a_file_created_on_disk_is_found_at_the_next_check() {
     assert_eq!(c.shutdown(), Some(0));
 }
 
+/// A macro another file defines is expanded with the call the buffer holds, not the one on
+/// disk.
+#[test]
+fn a_macro_call_is_expanded_as_the_buffer_writes_it() {
+    let dir = common::package(&[
+        ("src/lib.rs", "#[macro_use]\nmod defs;\nmod user;\n"),
+        (
+            "src/defs.rs",
+            "macro_rules! make {\n    ($n:ident) => { pub async fn $n() {} };\n}\n",
+        ),
+        (
+            "src/user.rs",
+            "make!(save);\n\npub async fn run() {\n    store();\n}\n",
+        ),
+    ]);
+    let (mut c, _) = Client::initialized(dir.path(), json!({}), Value::Null);
+    let user = url(&dir.path().join("src/user.rs"));
+    c.open(
+        &user,
+        "make!(save);\n\npub async fn run() {\n    store();\n}\n",
+    );
+    c.diagnostics(&user, "`store` unknown", lacks("unawaited_future"));
+    c.replace(
+        &user,
+        2,
+        "make!(store);\n\npub async fn run() {\n    store();\n}\n",
+    );
+    c.diagnostics(&user, "`store` made by the macro", has("unawaited_future"));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
 #[test]
 fn an_edit_to_a_callee_rechecks_its_callers() {
     let dir = demo();

@@ -108,7 +108,7 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
     let no_shared = ItemMacros::default();
     let mut top = ModFacts::default();
     let mut inline: Vec<ModFacts> = Vec::new();
-    let mut macro_defs: Vec<String> = Vec::new();
+    let mut macro_defs: Vec<(String, String)> = Vec::new();
     for k in 0..split.groups.len() {
         let done = file.parse_group(split, k).and_then(|parsed| {
             if want.lowered {
@@ -167,8 +167,8 @@ fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
         for f in m.fns.iter_mut().chain(impls).chain(traits) {
             place(&mut f.line);
         }
-        for (_, line) in &mut m.macro_calls {
-            place(line);
+        for call in &mut m.macro_calls {
+            place(&mut call.line);
         }
     }
 }

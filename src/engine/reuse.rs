@@ -65,25 +65,9 @@ pub(super) fn fingerprint(
                 }
             }
             let paths = std::mem::take(&mut f.facts.paths);
-            let lines = take_lines(&mut f.facts);
-            let path_hash = xxhash_rust::xxh3::xxh3_64(f.path.as_os_str().as_encoded_bytes());
-            let mut names = Vec::new();
-            let mut whole = Xxh3::new();
-            for_each_entry(&f.facts, |module, keys, bytes| {
-                let mut h = Xxh3::new();
-                h.update(&path_hash.to_le_bytes());
-                h.update(format!("{module:?}").as_bytes());
-                h.update(bytes);
-                let entry = h.digest();
-                whole.update(&entry.to_le_bytes());
-                for key in keys {
-                    names.push((*key, entry));
-                }
-            });
-            whole.update(&postcard::to_allocvec(&lines).unwrap_or_default());
-            put_lines(&mut f.facts, lines);
+            let (names, whole) = entries_of(&f.path, &mut f.facts);
             f.facts.paths = paths;
-            (Arc::new(names), whole.digest128(), f.facts.read)
+            (Arc::new(names), whole, f.facts.read)
         })
         .collect();
     if resident {
@@ -107,6 +91,24 @@ pub(super) fn fingerprint(
             h.update(f.path.as_os_str().as_encoded_bytes());
         }
         for &(key, entry) in entries.iter() {
+            let sum = names.entry(key).or_default();
+            *sum = sum.wrapping_add(entry);
+        }
+        index.update(&whole.to_le_bytes());
+    }
+    // What calls of macros another file defines expand to (the index's entries of the calling
+    // file, made from both files' facts): summed apart, as no one file's part holds them.
+    let own_facts: Vec<&FileFacts> = files[..deps.first_file.min(files.len())]
+        .iter()
+        .map(|f| &f.facts)
+        .collect();
+    for (i, modules) in crate::index::facts::expand_across_files(&own_facts) {
+        let mut facts = FileFacts {
+            modules,
+            ..FileFacts::default()
+        };
+        let (entries, whole) = entries_of(&files[i].path, &mut facts);
+        for (key, entry) in entries {
             let sum = names.entry(key).or_default();
             *sum = sum.wrapping_add(entry);
         }
@@ -213,6 +215,30 @@ pub(super) struct Fingerprints {
     pub walk: u128,
     pub index: u128,
     pub names: NameHashes,
+}
+
+/// The entries of a file's index facts (`facts`, its paths taken out): each (name, entry
+/// hash), and the hash of the whole with the lines of fns (taken out for the entries' hashes,
+/// then put back).
+fn entries_of(path: &Path, facts: &mut FileFacts) -> (Vec<(u32, u64)>, u128) {
+    let lines = take_lines(facts);
+    let path_hash = xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes());
+    let mut names = Vec::new();
+    let mut whole = Xxh3::new();
+    for_each_entry(facts, |module, keys, bytes| {
+        let mut h = Xxh3::new();
+        h.update(&path_hash.to_le_bytes());
+        h.update(format!("{module:?}").as_bytes());
+        h.update(bytes);
+        let entry = h.digest();
+        whole.update(&entry.to_le_bytes());
+        for key in keys {
+            names.push((*key, entry));
+        }
+    });
+    whole.update(&postcard::to_allocvec(&lines).unwrap_or_default());
+    put_lines(facts, lines);
+    (names, whole.digest128())
 }
 
 /// Calls `each` with every entry of a file's index facts: the inline module path it is in, the

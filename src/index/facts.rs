@@ -148,11 +148,23 @@ pub struct ModFacts {
     /// Files pulled in with `include!("..")`, as written (relative to this file's folder).
     #[serde(default)]
     pub includes: Vec<String>,
-    /// Item-position calls of macros the file does not define, whose tokens are not items:
-    /// (the macro's last path segment, the 1-based line of that segment), expanded when the
-    /// index is built if another file defines the macro (see [`expand_across_files`]).
+    /// Item-position calls of macros the file does not define, whose tokens are not items,
+    /// expanded when the index is built if another file defines the macro (see
+    /// [`expand_across_files`]).
     #[serde(default)]
-    pub macro_calls: Vec<(String, usize)>,
+    pub macro_calls: Vec<MacroCall>,
+}
+
+/// An item-position call of a macro that another file may define.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MacroCall {
+    /// The macro's last path segment.
+    pub name: String,
+    /// The 1-based line of that segment.
+    pub line: usize,
+    /// The call's tokens, as text: what the macro is expanded with, without reading the file
+    /// again.
+    pub tokens: String,
 }
 
 impl ModFacts {
@@ -204,9 +216,10 @@ pub struct FileFacts {
     /// UTF-8), its module declarations are unknown.
     #[serde(default)]
     pub read: bool,
-    /// The names of the file's `macro_rules!` (inline modules included).
+    /// The file's `macro_rules!` (inline modules included): name and rules, as text, sorted by
+    /// name. Another file's calls are expanded with them when the index is built.
     #[serde(default)]
-    pub macro_defs: Vec<String>,
+    pub macro_defs: Vec<(String, String)>,
 }
 
 impl FileFacts {
@@ -218,9 +231,7 @@ impl FileFacts {
     fn extract_sharing(file: &syn::File, shared: &ItemMacros) -> FileFacts {
         let defs = super::macro_expand::definitions(&file.items);
         let mut facts = FileFacts::extract_expanding(file, &defs, shared);
-        let mut own: Vec<String> = defs.into_keys().collect();
-        own.sort();
-        facts.macro_defs = own;
+        facts.macro_defs = rules_as_text(&defs);
         facts
     }
 
@@ -260,9 +271,7 @@ impl FileFacts {
         }
         let mut facts = FileFacts {
             read: true,
-            macro_defs: super::macro_expand::definitions(items)
-                .into_keys()
-                .collect(),
+            macro_defs: rules_as_text(&super::macro_expand::definitions(items)),
             ..FileFacts::default()
         };
         collect_module(items, Vec::new(), &mut facts, 0, &defs, &unshared);
@@ -398,87 +407,58 @@ pub fn flatten_items<'a>(
 /// The `macro_rules!` in reach, by name.
 pub type Defs = std::collections::HashMap<String, proc_macro2::TokenStream>;
 
-/// The facts that calls of macros defined in another of `files` (path and facts: a context's
-/// own files) add, expanded where certain. For each file with such calls (by position in
-/// `files`), the facts of what they expand to, one [`ModFacts`] per module (the calling module's
-/// inline path; modules the expansion declares inline below it). Only the files that define or
-/// make such calls are read again, in full (the facts hold names and lines, not tokens: a
-/// skeleton's and a full parse's facts are the same).
-pub fn expand_across_files(
-    files: &[(&std::path::Path, &FileFacts)],
-) -> Vec<(usize, Vec<ModFacts>)> {
+/// Macro rules as the facts keep them: (name, rules as text), sorted by name.
+fn rules_as_text(defs: &Defs) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = defs
+        .iter()
+        .map(|(name, rules)| (name.clone(), rules.to_string()))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The facts that calls of macros defined in another of `files` (a context's own files' facts)
+/// add, expanded where certain. For each file with such calls (by position in `files`), the
+/// facts of what they expand to, one [`ModFacts`] per module (the calling module's inline path;
+/// modules the expansion declares inline below it). The facts keep both the rules and the
+/// calls' tokens as text, so no file is read again: what is expanded is the text the run read
+/// (an editor's buffer included).
+pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> {
     use std::collections::HashMap;
     // Each macro name → the one file defining it (a name two files define is left out: which
     // one a call means depends on textual order and scope).
-    let mut defined_in: HashMap<&str, Option<usize>> = HashMap::new();
-    for (i, (_, f)) in files.iter().enumerate() {
-        for name in &f.macro_defs {
+    let mut defined_in: HashMap<&str, Option<(usize, &str)>> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        for (name, rules) in &f.macro_defs {
             defined_in
                 .entry(name.as_str())
                 .and_modify(|old| *old = None)
-                .or_insert(Some(i));
+                .or_insert(Some((i, rules.as_str())));
         }
     }
     if defined_in.is_empty() {
         return Vec::new();
     }
-    let called = |f: &FileFacts| {
-        f.modules
-            .iter()
-            .flat_map(|m| &m.macro_calls)
-            .any(|(name, _)| matches!(defined_in.get(name.as_str()), Some(Some(_))))
-    };
-    if !files.iter().any(|(_, f)| called(f)) {
-        return Vec::new();
-    }
-    // Only module-level items are looked at (macro definitions, item-position calls): the
-    // item skeleton has them, on the same lines, for a fraction of a full parse.
-    let read = |path: &std::path::Path| -> Option<syn::File> {
-        let text = std::fs::read_to_string(path).ok()?;
-        super::skeleton::parse(&text).or_else(|| crate::source::parse_text(&text).ok())
-    };
-    // The rules of every macro some call names, read from their files.
+    // The rules of every macro some call names, parsed once.
     let mut defs = Defs::new();
-    let mut def_files: Vec<usize> = defined_in.values().filter_map(|d| *d).collect();
-    def_files.sort_unstable();
-    def_files.dedup();
-    for i in def_files {
-        let (path, f) = files[i];
-        let wanted = f.macro_defs.iter().any(|name| {
-            files.iter().any(|(_, g)| {
-                g.modules
-                    .iter()
-                    .flat_map(|m| &m.macro_calls)
-                    .any(|(n, _)| n == name)
-            })
-        });
-        if !wanted {
-            continue;
-        }
-        if let Some(ast) = read(path) {
-            for (name, rules) in super::macro_expand::definitions(&ast.items) {
-                if defined_in.get(name.as_str()) == Some(&Some(i)) {
-                    defs.insert(name, rules);
-                }
-            }
-        }
-    }
     let mut out = Vec::new();
-    for (i, (path, f)) in files.iter().enumerate() {
-        if !called(f) {
-            continue;
-        }
-        let Some(ast) = read(path) else { continue };
+    for (i, f) in files.iter().enumerate() {
         let mut added: Vec<ModFacts> = Vec::new();
         for mf in &f.modules {
-            for (name, line) in &mf.macro_calls {
-                let Some(rules) = defs.get(name) else {
+            for call in &mf.macro_calls {
+                let Some(Some((_, rules))) = defined_in.get(call.name.as_str()) else {
                     continue;
                 };
-                let Some(call) = call_at(&ast.items, &mf.inline_path, name, *line) else {
+                if !defs.contains_key(&call.name) {
+                    let Ok(parsed) = rules.parse::<proc_macro2::TokenStream>() else {
+                        continue;
+                    };
+                    defs.insert(call.name.clone(), parsed);
+                }
+                let Ok(tokens) = call.tokens.parse::<proc_macro2::TokenStream>() else {
                     continue;
                 };
-                let Some(items) = super::macro_expand::expand(rules, &call.mac.tokens) else {
+                let Some(items) = super::macro_expand::expand(&defs[&call.name], &tokens) else {
                     continue;
                 };
                 let mut facts = FileFacts::default();
@@ -497,7 +477,7 @@ pub fn expand_across_files(
                     let impl_fns = m.impls.iter_mut().flat_map(|i| &mut i.fns);
                     let trait_fns = m.traits.iter_mut().flat_map(|(_, fns)| fns);
                     for f in m.fns.iter_mut().chain(impl_fns).chain(trait_fns) {
-                        f.line = *line;
+                        f.line = call.line;
                     }
                 }
                 added.extend(facts.modules);
@@ -508,32 +488,6 @@ pub fn expand_across_files(
         }
     }
     out
-}
-
-/// The item-position call of macro `name` at `line` in the inline module `inline_path`.
-fn call_at(
-    items: &[syn::Item],
-    inline_path: &[String],
-    name: &str,
-    line: usize,
-) -> Option<syn::ItemMacro> {
-    let unshared = ItemMacros::default();
-    let flat = flatten_items(items, &unshared);
-    match inline_path.split_first() {
-        Some((first, rest)) => flat.iter().find_map(|item| match item.as_ref() {
-            syn::Item::Mod(md) if md.ident == first.as_str() => {
-                call_at(&md.content.as_ref()?.1, rest, name, line)
-            }
-            _ => None,
-        }),
-        None => flat.iter().find_map(|item| match item.as_ref() {
-            syn::Item::Macro(m) if m.ident.is_none() => {
-                let last = m.mac.path.segments.last()?;
-                (last.ident == name && last.ident.span().start().line == line).then(|| m.clone())
-            }
-            _ => None,
-        }),
-    }
 }
 
 /// [`flatten_items`], a call of one of the file's own macros replaced by what it expands to
@@ -669,7 +623,11 @@ fn collect_module(
                     if let Some(last) = mac.mac.path.segments.last() {
                         let name = last.ident.to_string();
                         if !defs.contains_key(&name) {
-                            m.macro_calls.push((name, last.ident.span().start().line));
+                            m.macro_calls.push(MacroCall {
+                                name,
+                                line: last.ident.span().start().line,
+                                tokens: mac.mac.tokens.to_string(),
+                            });
                         }
                     }
                 }

@@ -205,9 +205,9 @@ impl Index {
             .enumerate()
             .map(|(i, f)| (f.path.as_path(), i))
             .collect();
-        let own_files: Vec<(&Path, &FileFacts)> = files[..first_dep_file.min(files.len())]
+        let own_files: Vec<&FileFacts> = files[..first_dep_file.min(files.len())]
             .iter()
-            .map(|f| (f.path.as_path(), &f.facts))
+            .map(|f| &f.facts)
             .collect();
         ix.expanded = facts::expand_across_files(&own_files).into_iter().collect();
         let mut assigned = vec![false; files.len()];

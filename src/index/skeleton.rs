@@ -366,10 +366,19 @@ mod tests {
                 let Ok(ast) = syn::parse_file(&text) else {
                     continue;
                 };
-                let skel = super::parse(&text).map(|f| FileFacts::extract(&f));
+                // A macro's rules are kept as text, and the skeleton blanks the fn bodies in
+                // them as it does elsewhere (the facts of what they expand to never read a
+                // body): their names must agree, their text need not.
+                let names = |mut f: FileFacts| {
+                    for (_, rules) in &mut f.macro_defs {
+                        rules.clear();
+                    }
+                    f
+                };
+                let skel = super::parse(&text).map(|f| names(FileFacts::extract(&f)));
                 assert_eq!(
                     skel.as_ref(),
-                    Some(&FileFacts::extract(&ast)),
+                    Some(&names(FileFacts::extract(&ast))),
                     "{}",
                     entry.path().display()
                 );
