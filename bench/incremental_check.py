@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Incremental runs give what a run without the cache gives, on a real crate: a copy of one
 vendored crate is edited step by step (a fn added, a sync fn made async, a fn others call
-renamed away, a parameter added, a file added, a file deleted, the configuration changed, an
-edit undone), and after each step the tool with its cache (warm: the run cache, the walk cache
-per name) and with --no-cache must print the same JSON. Exit 1 on any difference.
+renamed away, a parameter added, a file added, a file deleted, a macro_rules! another file calls
+changed, the configuration changed, an edit undone), and after each step the tool with its
+cache (warm: the run cache, the walk cache per name) and with --no-cache must print the same
+JSON. Exit 1 on any difference.
 
 Usage: python3 bench/incremental_check.py [--crate tokio-1.54.1] [--bin target/release/unawaited]
 """
@@ -69,6 +70,14 @@ def main():
                 "pub async fn more() {}\npub async fn go() {\n    more();\n}\n"),
             edit(lib, lambda t: t + "\nmod bench_extra;\n"))),
         ("a file deleted", lambda: os.remove(path("src/bench_extra.rs"))),
+        ("a macro and a file calling it", lambda: (
+            open(path("src/bench_macro.rs"), "w").write(
+                "macro_rules! bench_make {\n    ($n:ident) => { pub async fn $n() {} };\n}\n"),
+            open(path("src/bench_user.rs"), "w").write(
+                "bench_make!(bench_made);\npub async fn go() {\n    bench_made();\n}\n"),
+            edit(lib, lambda t: "#[macro_use]\nmod bench_macro;\n" + t + "\nmod bench_user;\n"))),
+        ("the macro made sync", lambda: edit("src/bench_macro.rs",
+                                             lambda t: t.replace("pub async fn", "pub fn"))),
         ("the configuration changed", lambda: open(path("unawaited.toml"), "w").write(
             "blocking = [\"crate::time::sleep::bench_added\"]\n")),
         ("then nothing changed", lambda: None),

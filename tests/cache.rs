@@ -557,6 +557,37 @@ fn a_changed_macro_walks_again_the_files_naming_what_it_makes() {
         (2, 2),
         "the macro's file and the one that names what it makes"
     );
+
+    // What the macro makes mentions a type; the type becomes a future: a file that names the
+    // made fn (not the type) is walked again.
+    write(
+        dir.path(),
+        "src/defs.rs",
+        &rules("pub fn $n() -> crate::other::Work { crate::other::Work }"),
+    );
+    write(
+        dir.path(),
+        "src/user.rs",
+        "make!(store);\n\npub async fn run() {\n    store();\n}\n",
+    );
+    write(dir.path(), "src/other.rs", "pub struct Work;\n");
+    let plain = walked_and_reused(dir.path(), &[]);
+    assert_eq!(plain.0, fresh());
+    assert!(!plain.0.contains("src/user.rs"), "{}", plain.0);
+    write(
+        dir.path(),
+        "src/other.rs",
+        "pub struct Work;\nimpl std::future::Future for Work {\n    type Output = ();\n    \
+         fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> \
+         std::task::Poll<()> {\n        std::task::Poll::Ready(())\n    }\n}\n",
+    );
+    let future = walked_and_reused(dir.path(), &[]);
+    assert_eq!(future.0, fresh());
+    assert!(
+        future.0.contains("\"path\":\"src/user.rs\""),
+        "{}",
+        future.0
+    );
 }
 
 fn replayed(dir: &Path, args: &[&str]) -> (String, bool) {

@@ -430,7 +430,12 @@ fn open_walk_caches(
                     false => WalkCache::open,
                 };
                 let mut cache = open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
-                let affected = reuse::affected(cache.stored_names(), &fingerprints.names, files);
+                let affected = reuse::affected(
+                    cache.stored_names(),
+                    &fingerprints.names,
+                    files,
+                    &fingerprints.expanded,
+                );
                 cache.retain_unaffected(affected.as_ref(), fingerprints.names);
                 (cache, Some(fingerprints.index))
             })

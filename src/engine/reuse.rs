@@ -102,6 +102,7 @@ pub(super) fn fingerprint(
         .iter()
         .map(|f| &f.facts)
         .collect();
+    let mut expanded = Vec::new();
     for (i, modules) in crate::index::facts::expand_across_files(&own_facts) {
         let mut facts = FileFacts {
             modules,
@@ -113,6 +114,7 @@ pub(super) fn fingerprint(
             *sum = sum.wrapping_add(entry);
         }
         index.update(&whole.to_le_bytes());
+        expanded.push(facts);
     }
     // The runtime the context's own files name (the index's, which the walk puts in its
     // facts): from the paths and imports of every own file, paths being out of the names.
@@ -165,6 +167,7 @@ pub(super) fn fingerprint(
         walk,
         index: index.digest128(),
         names,
+        expanded,
     }
 }
 
@@ -215,6 +218,9 @@ pub(super) struct Fingerprints {
     pub walk: u128,
     pub index: u128,
     pub names: NameHashes,
+    /// The facts that calls of macros another file defines make (their entries are in
+    /// `names`), for [`affected`].
+    pub expanded: Vec<FileFacts>,
 }
 
 /// The entries of a file's index facts (`facts`, its paths taken out): each (name, entry
@@ -335,11 +341,13 @@ pub(crate) fn tokens(bytes: &[u8], tails: bool, out: &mut Vec<u32>) {
 /// The names whose entries may read differently now: those whose hash changed between
 /// `before` and `now`, then every name of an entry that mentions one of them (a fn returning
 /// a type whose impls changed is reached through the fn's name), until nothing is added.
-/// `None`: anything may have changed (a glob import or an `include!` changed).
+/// `None`: anything may have changed (a glob import or an `include!` changed). `expanded`: the
+/// facts macros make across files ([`Fingerprints::expanded`]), entries like the files'.
 pub(super) fn affected(
     before: &NameHashes,
     now: &NameHashes,
     files: &[IndexedFile],
+    expanded: &[FileFacts],
 ) -> Option<std::collections::HashSet<u32>> {
     // Nothing stored: nothing to keep.
     if before.is_empty() {
@@ -358,11 +366,12 @@ pub(super) fn affected(
         return Some(changed);
     }
     // Every entry with its names and the names it mentions.
-    let entries: Vec<(Vec<u32>, Vec<u32>)> = files
+    let all: Vec<&FileFacts> = files.iter().map(|f| &f.facts).chain(expanded).collect();
+    let entries: Vec<(Vec<u32>, Vec<u32>)> = all
         .par_iter()
-        .flat_map_iter(|f| {
+        .flat_map_iter(|facts| {
             let mut out = Vec::new();
-            for_each_entry(&f.facts, |_, keys, bytes| {
+            for_each_entry(facts, |_, keys, bytes| {
                 let mut mentions = Vec::new();
                 tokens(bytes, true, &mut mentions);
                 mentions.sort_unstable();
