@@ -110,6 +110,8 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
             "first" | "last" | "get" | "get_mut" | "first_mut" | "last_mut" | "front" | "back"
             | "front_mut" | "back_mut" | "peek" => Some(option_of(borrowed(arg(0)))),
             "pop" | "pop_front" | "pop_back" => Some(option_of(arg(0))),
+            // `v.into_iter().next()`: the walk keeps an owning iterator as its vector.
+            "next" | "nth" => Some(option_of(arg(0).flowed())),
             _ => None,
         };
     }

@@ -551,6 +551,13 @@ impl Walker<'_, '_> {
                 } else {
                     Vec::new()
                 };
+                // `self` in a blanket impl (`impl<T: Base> Tr for T`) also has `Tr`'s methods.
+                if let (true, Some(tr)) = (
+                    ids.is_empty() && mc.receiver.bare_ident() == Some("self"),
+                    &self.self_trait,
+                ) {
+                    ids = self.cx.index.methods_of(tr, &name);
+                }
                 // None of its own: a blanket impl's (`impl<T: Clone> FetchExt for T`).
                 let blanket = in_workspace && ids.is_empty() && !self.cx.index.is_trait(path);
                 if blanket {
@@ -578,10 +585,14 @@ impl Walker<'_, '_> {
                         | "unwrap_unchecked"
                 ) {
                     Some(recv.unwrapped())
-                } else if matches!(
-                    name.as_str(),
-                    "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
-                ) {
+                } else if generic.is_none()
+                    && matches!(
+                        name.as_str(),
+                        "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
+                    )
+                {
+                    // (A signature of the tables says otherwise: `watch::Receiver::borrow`
+                    // gives a `Ref` of the payload.)
                     Some(Val::Typed {
                         path: path.clone(),
                         args: args.clone(),
