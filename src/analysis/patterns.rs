@@ -39,6 +39,23 @@ pub fn borrowed(v: Val) -> Val {
     }
 }
 
+/// What `coll[i]` names: an element of a sequence or a value of a map, borrowed (indexing is a
+/// place; a future there is not lost by using the place).
+pub fn indexed(coll: &Val) -> Val {
+    let Val::Typed { path, args } = coll else {
+        return Val::Unknown;
+    };
+    let short = short(path);
+    let item = if matches!(short, "Vec" | "VecDeque" | "SmallVec") {
+        args.first()
+    } else if MAPS.contains(&short) {
+        args.get(1)
+    } else {
+        None
+    };
+    borrowed(item.cloned().unwrap_or_default())
+}
+
 /// The item a `for` loop over `coll` binds; `by_ref` for `for x in &coll`.
 pub fn iter_item(coll: &Val, by_ref: bool) -> Val {
     let Val::Typed { path, args } = coll else {

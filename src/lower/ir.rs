@@ -251,8 +251,11 @@ pub enum ExprKind {
     Struct(Box<Struct>),
     Macro(Box<Macro>),
     /// Expressions whose children are walked in this order and whose value is unknown
-    /// (assignments right side first, binary operators, indexing, ranges, `[x; n]`, `yield`).
+    /// (assignments right side first, binary operators, ranges, `[x; n]`, `yield`).
     Other(Box<[Expr]>),
+    /// `base[index]`: the two, walked in that order; the value is the element when the base's
+    /// type says it.
+    Index(Box<[Expr]>),
     /// `return` with its value, if any.
     Return(Box<[Expr]>),
     /// `break` with its value, if any; a labelled `continue 'outer` too (it leaves the loop it

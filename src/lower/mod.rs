@@ -508,7 +508,7 @@ impl Lower<'_> {
             E::Index(i) => {
                 let base = self.first(first, &i.expr, d);
                 start = Some(base.span.start);
-                ExprKind::Other(Box::new([base, self.expr(&i.index, d)]))
+                ExprKind::Index(Box::new([base, self.expr(&i.index, d)]))
             }
             E::Range(r) => {
                 let lo = r.start.as_ref().map(|s| self.expr(s, d));

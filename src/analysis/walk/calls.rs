@@ -474,6 +474,23 @@ impl Walker<'_, '_> {
         recv
     }
 
+    /// What `base[i]` names: an element of a sequence or a map's value, through the derefs a
+    /// guard or a wrapper needs (`guard[0]` of a `MutexGuard<Vec<T>>`).
+    pub(super) fn indexed(&self, mut base: Val) -> Val {
+        for _ in 0..4 {
+            let item = patterns::indexed(&base);
+            if item != Val::Unknown {
+                return item;
+            }
+            base = match &base {
+                Val::SyncGuard(target) => (**target).clone(),
+                Val::Typed { path, args } => self.deref_once(path, args),
+                _ => Val::Unknown,
+            };
+        }
+        Val::Unknown
+    }
+
     /// What one deref of a value of the type at `path` (with type arguments `args`) reaches:
     /// its `Deref` impl's `Target` (the index's types), or what the generic signatures of
     /// std's, tokio's and futures' guards say; unknown otherwise.
