@@ -73,8 +73,9 @@ pub struct File {
     /// The bodies of the file's local nullary `macro_rules!` that parse as an expression,
     /// referred to by [`Macro::local`].
     pub macro_bodies: Box<[Expr]>,
-    /// How each path written as a callee (`support::stop`, as written) is called in the file:
-    /// the evidence from use for callees whose definition is not on disk.
+    /// How each path written as a callee (`support::stop`, as written) and each method name
+    /// (`.request`, on any receiver) is called in the file: the evidence from use for callees
+    /// whose definition is not on disk.
     pub call_uses: HashMap<Box<str>, CallUses>,
 }
 

@@ -272,11 +272,17 @@ impl Walker<'_, '_> {
     /// (`support::stop().await` twice, then `support::stop();`), its result is a future —
     /// inferred from use, so a guess: a warning at most.
     fn awaited_elsewhere(&self, segs: &[String]) -> Val {
-        let uses = self.cx.call_uses.get(segs.join("::").as_str());
-        match uses {
+        let path = segs.join("::");
+        self.awaited_elsewhere_as(&path, &format!("`{path}`"))
+    }
+
+    /// [`Self::awaited_elsewhere`] for the callee `key` of [`ir::File::call_uses`], named as
+    /// `shown` says.
+    fn awaited_elsewhere_as(&self, key: &str, shown: &str) -> Val {
+        match self.cx.call_uses.get(key) {
             Some(u) if u.awaited >= 1 && u.awaited + 1 == u.calls => Val::Future {
                 output: None,
-                origin: format!("`{}` ({AWAITED_ELSEWHERE})", segs.join("::")),
+                origin: format!("{shown} ({AWAITED_ELSEWHERE})"),
                 prov: Provenance::Guessed,
                 started: Started::No,
             },
@@ -869,6 +875,11 @@ impl Walker<'_, '_> {
             .copied()
             .filter(|&id| self.cx.index.fn_info(id).sig.params == argc)
             .collect();
+        if ids.is_empty() && self.cx.index.methods_named(name).is_empty() {
+            // Defined nowhere the index reads (a dependency not fetched, a helper module left
+            // out): what this file's other calls of the name say.
+            return self.awaited_elsewhere_as(&format!(".{name}"), &format!("method `{name}`"));
+        }
         if ids.is_empty() {
             return Val::Unknown;
         }
