@@ -662,6 +662,8 @@ impl Walker<'_, '_> {
                 }
             }
             Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),
+            // `let f = self.callback.clone();` of an `Arc<dyn Fn() -> Fut>`: the same callable.
+            Val::Callable(_) if name == "clone" && mc.args.is_empty() => result = recv.clone(),
             Val::SyncGuard(target)
                 if matches!(name.as_str(), "deref" | "deref_mut") && mc.args.is_empty() =>
             {
