@@ -250,6 +250,7 @@ impl Census {
             ExprKind::Tuple(xs)
             | ExprKind::Array(xs)
             | ExprKind::Other(xs)
+            | ExprKind::Index(xs)
             | ExprKind::Return(xs)
             | ExprKind::Break(xs) => xs.iter().for_each(|x| self.expr(x)),
             ExprKind::Macro(m) => self.mac(m),

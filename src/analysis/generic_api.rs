@@ -5,6 +5,7 @@
 
 use super::value::Val;
 use crate::index::types::Ty;
+use crate::knowledge::streams::STREAM_TYPE;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
@@ -145,12 +146,27 @@ fn param(ty: &syn::Type) -> Param {
     Param::Value(Ty::from_syn(ty))
 }
 
+/// Stream types of the tables whose item is their (first) type argument.
+const ITEM_IS_ARG: &[&str] = &[
+    "futures::stream::BoxStream",
+    "futures::stream::LocalBoxStream",
+    "tokio_stream::wrappers::ReceiverStream",
+    "tokio_stream::wrappers::UnboundedReceiverStream",
+    "tokio_stream::wrappers::WatchStream",
+    "futures::channel::mpsc::Receiver",
+    "futures::channel::mpsc::UnboundedReceiver",
+];
+
 /// The table's impls of the type at `path` (as values carry it: `Option`,
 /// `tokio::sync::mpsc::Receiver`; std's types also by their full path).
 fn impls_of(path: &str) -> &'static [Impl] {
     let t = table();
     if let Some(v) = t.get(path) {
         return v;
+    }
+    // Streams whose item is their type argument have a stream's methods.
+    if ITEM_IS_ARG.contains(&path) {
+        return t.get(STREAM_TYPE).map(Vec::as_slice).unwrap_or_default();
     }
     let mut segs = path.split("::");
     let first = segs.next().unwrap_or_default();

@@ -39,6 +39,23 @@ pub fn borrowed(v: Val) -> Val {
     }
 }
 
+/// What `coll[i]` names: an element of a sequence or a value of a map, borrowed (indexing is a
+/// place; a future there is not lost by using the place).
+pub fn indexed(coll: &Val) -> Val {
+    let Val::Typed { path, args } = coll else {
+        return Val::Unknown;
+    };
+    let short = short(path);
+    let item = if matches!(short, "Vec" | "VecDeque" | "SmallVec") {
+        args.first()
+    } else if MAPS.contains(&short) {
+        args.get(1)
+    } else {
+        None
+    };
+    borrowed(item.cloned().unwrap_or_default())
+}
+
 /// The item a `for` loop over `coll` binds; `by_ref` for `for x in &coll`.
 pub fn iter_item(coll: &Val, by_ref: bool) -> Val {
     let Val::Typed { path, args } = coll else {
@@ -110,6 +127,8 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
             "first" | "last" | "get" | "get_mut" | "first_mut" | "last_mut" | "front" | "back"
             | "front_mut" | "back_mut" | "peek" => Some(option_of(borrowed(arg(0)))),
             "pop" | "pop_front" | "pop_back" => Some(option_of(arg(0))),
+            // `v.into_iter().next()`: the walk keeps an owning iterator as its vector.
+            "next" | "nth" => Some(option_of(arg(0).flowed())),
             _ => None,
         };
     }

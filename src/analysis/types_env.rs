@@ -8,6 +8,7 @@
 use super::value::Val;
 use crate::index::types::Ty;
 use crate::index::{Index, ModId, Res};
+use crate::knowledge::streams::STREAM_TYPE;
 use crate::knowledge::{Knowledge, TypeClass};
 
 /// Generic parameter names in scope and what each stands for.
@@ -65,9 +66,22 @@ impl TypeCx<'_> {
                     {
                         return self.assoc_of(v, rest, self_ty, depth).flowed();
                     }
+                    // `Self::Conn` in a trait's own declaration (`fn conn(&self) ->
+                    // Self::Conn;`, called on a value known by that trait): what the trait's
+                    // `type Conn: ..` bounds say.
+                    if let (true, false, Some(t)) = (first == "Self", rest.is_empty(), self_ty) {
+                        if self.index.is_trait(t) {
+                            return self.assoc_of(&Val::typed(t), rest, None, depth).flowed();
+                        }
+                    }
                 }
                 let last = segs.last().map(String::as_str).unwrap_or_default();
                 let arg_vals = || args.iter().map(|a| again(a, m)).collect::<Vec<_>>();
+                // The stream an `impl Stream<Item = T>` stands for is the tables' type, never
+                // the trait a dependency's sources declare under that path.
+                if segs.iter().map(String::as_str).eq(STREAM_TYPE.split("::")) {
+                    return self.external_type(STREAM_TYPE, segs, last, arg_vals());
+                }
                 match self.index.resolve_type(m, segs) {
                     Res::Type(p) => self.workspace_type(p, last, arg_vals(), self_ty, depth),
                     Res::External(p) => self.external_type(&p, segs, last, arg_vals()),

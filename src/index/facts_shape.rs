@@ -12,10 +12,11 @@ use std::sync::OnceLock;
 /// `<E as Tr>::X` is the path `E::X`; 8: an impl's parameters without a bound keep their name
 /// in its fns' returns and associated types, traits with a future supertrait say so; 9: calls of a file's own `macro_rules!` are read as
 /// what they certainly expand to; 10: a file's `macro_rules!` and its calls of other files' macros are kept, for the index
-/// to expand across files, a fn's own `cfg`; 11: those rules and calls keep their tokens as text,
-/// so the index expands them without reading the files again); a change of shape (a field added, removed or renamed)
+/// to expand across files, a fn's own `cfg`; 11: `impl Stream<Item = T>` keeps its item; 12: the
+/// macro rules and calls of 10 keep their tokens as text, so the index expands them without
+/// reading the files again); a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 11;
+const FORMAT: u32 = 12;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

@@ -185,9 +185,21 @@ impl Ty {
             };
             let name = last.ident.to_string();
             if matches!(name.as_str(), "Stream" | "TryStream") {
+                // `impl Stream<Item = T>`: the item, as the stream type's one argument.
+                let item = match &last.arguments {
+                    syn::PathArguments::AngleBracketed(a) => {
+                        a.args.iter().find_map(|arg| match arg {
+                            syn::GenericArgument::AssocType(at) if at.ident == "Item" => {
+                                Some(Ty::from_syn_depth(&at.ty, depth + 1))
+                            }
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                };
                 return Ty::Path {
                     segs: STREAM_TYPE.split("::").map(String::from).collect(),
-                    args: Vec::new(),
+                    args: item.into_iter().collect(),
                 };
             }
             if FUTURE_TRAITS.contains(&name.as_str()) {

@@ -60,6 +60,18 @@ impl<I> core::iter::Iterator<I> {
     fn partition<B>(self, f: impl FnMut(&I) -> bool) -> (Vec<I>, Vec<I>) {}
 }
 
+impl<I> futures::stream::Stream<I> {
+    async fn next(&mut self) -> Option<I> {}
+    async fn for_each<Fut>(self, f: impl FnMut(I) -> Fut) {}
+    async fn for_each_concurrent<Fut>(self, limit: Option<usize>, f: impl FnMut(I) -> Fut) {}
+    fn map<B>(self, f: impl FnMut(I) -> B) -> futures::stream::Stream<B> {}
+    fn inspect(self, f: impl FnMut(&I)) -> futures::stream::Stream<I> {}
+    fn take(self, n: usize) -> futures::stream::Stream<I> {}
+    fn skip(self, n: usize) -> futures::stream::Stream<I> {}
+    fn fuse(self) -> futures::stream::Stream<I> {}
+    fn boxed(self) -> futures::stream::Stream<I> {}
+}
+
 impl<T> tokio::sync::mpsc::Receiver<T> {
     async fn recv(&mut self) -> Option<T> {}
     fn try_recv(&mut self) -> Result<T, tokio::sync::mpsc::error::TryRecvError> {}
@@ -112,6 +124,17 @@ impl<T> tokio::sync::RwLock<T> {
     fn get_mut(&mut self) -> &mut T {}
     fn into_inner(self) -> T {}
 }
+
+impl<T> tokio::sync::watch::Receiver<T> {
+    fn borrow(&self) -> tokio::sync::watch::Ref<T> {}
+    fn borrow_and_update(&mut self) -> tokio::sync::watch::Ref<T> {}
+}
+
+impl<T> tokio::sync::watch::Sender<T> {
+    fn borrow(&self) -> tokio::sync::watch::Ref<T> {}
+}
+
+impl<T> std::ops::Deref for tokio::sync::watch::Ref<T> { type Target = T; }
 
 impl<T> std::ops::Deref for tokio::sync::MutexGuard<T> { type Target = T; }
 impl<T> std::ops::Deref for tokio::sync::OwnedMutexGuard<T> { type Target = T; }

@@ -73,8 +73,9 @@ pub struct File {
     /// The bodies of the file's local nullary `macro_rules!` that parse as an expression,
     /// referred to by [`Macro::local`].
     pub macro_bodies: Box<[Expr]>,
-    /// How each path written as a callee (`support::stop`, as written) is called in the file:
-    /// the evidence from use for callees whose definition is not on disk.
+    /// How each path written as a callee (`support::stop`, as written) and each method name
+    /// (`.request`, on any receiver) is called in the file: the evidence from use for callees
+    /// whose definition is not on disk.
     pub call_uses: HashMap<Box<str>, CallUses>,
 }
 
@@ -251,8 +252,11 @@ pub enum ExprKind {
     Struct(Box<Struct>),
     Macro(Box<Macro>),
     /// Expressions whose children are walked in this order and whose value is unknown
-    /// (assignments right side first, binary operators, indexing, ranges, `[x; n]`, `yield`).
+    /// (assignments right side first, binary operators, ranges, `[x; n]`, `yield`).
     Other(Box<[Expr]>),
+    /// `base[index]`: the two, walked in that order; the value is the element when the base's
+    /// type says it.
+    Index(Box<[Expr]>),
     /// `return` with its value, if any.
     Return(Box<[Expr]>),
     /// `break` with its value, if any; a labelled `continue 'outer` too (it leaves the loop it

@@ -102,6 +102,12 @@ impl<'s> FileLowering<'s> {
 }
 
 /// A callee written as a plain path (`support::stop`), as written.
+/// The [`ir::File::call_uses`] key of the method `name` (on any receiver): `.name`, which no
+/// path is.
+pub fn method_key(name: &syn::Ident) -> Box<str> {
+    format!(".{name}").into()
+}
+
 fn callee_key(func: &syn::Expr) -> Option<Box<str>> {
     match func {
         syn::Expr::Path(p) if p.qself.is_none() => Some(path_segments(&p.path).join("::").into()),
@@ -375,6 +381,8 @@ impl Lower<'_> {
                 }))
             }
             E::MethodCall(mc) => {
+                let key = method_key(&mc.method);
+                self.call_uses.borrow_mut().entry(key).or_default().calls += 1;
                 let receiver = self.first(first, &mc.receiver, d);
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
@@ -390,10 +398,13 @@ impl Lower<'_> {
                 }))
             }
             E::Await(a) => {
-                if let syn::Expr::Call(c) = &*a.base {
-                    if let Some(key) = callee_key(&c.func) {
-                        self.call_uses.borrow_mut().entry(key).or_default().awaited += 1;
-                    }
+                let key = match &*a.base {
+                    syn::Expr::Call(c) => callee_key(&c.func),
+                    syn::Expr::MethodCall(mc) => Some(method_key(&mc.method)),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    self.call_uses.borrow_mut().entry(key).or_default().awaited += 1;
                 }
                 let base = self.first(first, &a.base, d);
                 start = Some(base.span.start);
@@ -508,7 +519,7 @@ impl Lower<'_> {
             E::Index(i) => {
                 let base = self.first(first, &i.expr, d);
                 start = Some(base.span.start);
-                ExprKind::Other(Box::new([base, self.expr(&i.index, d)]))
+                ExprKind::Index(Box::new([base, self.expr(&i.index, d)]))
             }
             E::Range(r) => {
                 let lo = r.start.as_ref().map(|s| self.expr(s, d));

@@ -74,6 +74,7 @@ fn ir_spans(file: &ir::File) -> Vec<Span> {
             ExprKind::Tuple(xs)
             | ExprKind::Array(xs)
             | ExprKind::Other(xs)
+            | ExprKind::Index(xs)
             | ExprKind::Return(xs)
             | ExprKind::Break(xs) => kids.extend(xs.iter()),
             ExprKind::Path(_) | ExprKind::Macro(_) | ExprKind::Lit(_) | ExprKind::Opaque => {}

@@ -272,11 +272,17 @@ impl Walker<'_, '_> {
     /// (`support::stop().await` twice, then `support::stop();`), its result is a future —
     /// inferred from use, so a guess: a warning at most.
     fn awaited_elsewhere(&self, segs: &[String]) -> Val {
-        let uses = self.cx.call_uses.get(segs.join("::").as_str());
-        match uses {
+        let path = segs.join("::");
+        self.awaited_elsewhere_as(&path, &format!("`{path}`"))
+    }
+
+    /// [`Self::awaited_elsewhere`] for the callee `key` of [`ir::File::call_uses`], named as
+    /// `shown` says.
+    fn awaited_elsewhere_as(&self, key: &str, shown: &str) -> Val {
+        match self.cx.call_uses.get(key) {
             Some(u) if u.awaited >= 1 && u.awaited + 1 == u.calls => Val::Future {
                 output: None,
-                origin: format!("`{}` ({AWAITED_ELSEWHERE})", segs.join("::")),
+                origin: format!("{shown} ({AWAITED_ELSEWHERE})"),
                 prov: Provenance::Guessed,
                 started: Started::No,
             },
@@ -474,6 +480,23 @@ impl Walker<'_, '_> {
         recv
     }
 
+    /// What `base[i]` names: an element of a sequence or a map's value, through the derefs a
+    /// guard or a wrapper needs (`guard[0]` of a `MutexGuard<Vec<T>>`).
+    pub(super) fn indexed(&self, mut base: Val) -> Val {
+        for _ in 0..4 {
+            let item = patterns::indexed(&base);
+            if item != Val::Unknown {
+                return item;
+            }
+            base = match &base {
+                Val::SyncGuard(target) => (**target).clone(),
+                Val::Typed { path, args } => self.deref_once(path, args),
+                _ => Val::Unknown,
+            };
+        }
+        Val::Unknown
+    }
+
     /// What one deref of a value of the type at `path` (with type arguments `args`) reaches:
     /// its `Deref` impl's `Target` (the index's types), or what the generic signatures of
     /// std's, tokio's and futures' guards say; unknown otherwise.
@@ -551,6 +574,13 @@ impl Walker<'_, '_> {
                 } else {
                     Vec::new()
                 };
+                // `self` in a blanket impl (`impl<T: Base> Tr for T`) also has `Tr`'s methods.
+                if let (true, Some(tr)) = (
+                    ids.is_empty() && mc.receiver.bare_ident() == Some("self"),
+                    &self.self_trait,
+                ) {
+                    ids = self.cx.index.methods_of(tr, &name);
+                }
                 // None of its own: a blanket impl's (`impl<T: Clone> FetchExt for T`).
                 let blanket = in_workspace && ids.is_empty() && !self.cx.index.is_trait(path);
                 if blanket {
@@ -578,10 +608,14 @@ impl Walker<'_, '_> {
                         | "unwrap_unchecked"
                 ) {
                     Some(recv.unwrapped())
-                } else if matches!(
-                    name.as_str(),
-                    "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
-                ) {
+                } else if generic.is_none()
+                    && matches!(
+                        name.as_str(),
+                        "clone" | "as_ref" | "as_mut" | "borrow" | "borrow_mut" | "by_ref"
+                    )
+                {
+                    // (A signature of the tables says otherwise: `watch::Receiver::borrow`
+                    // gives a `Ref` of the payload.)
                     Some(Val::Typed {
                         path: path.clone(),
                         args: args.clone(),
@@ -628,6 +662,8 @@ impl Walker<'_, '_> {
                 }
             }
             Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),
+            // `let f = self.callback.clone();` of an `Arc<dyn Fn() -> Fut>`: the same callable.
+            Val::Callable(_) if name == "clone" && mc.args.is_empty() => result = recv.clone(),
             Val::SyncGuard(target)
                 if matches!(name.as_str(), "deref" | "deref_mut") && mc.args.is_empty() =>
             {
@@ -841,6 +877,11 @@ impl Walker<'_, '_> {
             .copied()
             .filter(|&id| self.cx.index.fn_info(id).sig.params == argc)
             .collect();
+        if ids.is_empty() && self.cx.index.methods_named(name).is_empty() {
+            // Defined nowhere the index reads (a dependency not fetched, a helper module left
+            // out): what this file's other calls of the name say.
+            return self.awaited_elsewhere_as(&format!(".{name}"), &format!("method `{name}`"));
+        }
         if ids.is_empty() {
             return Val::Unknown;
         }

@@ -213,6 +213,12 @@ impl Walker<'_, '_> {
                 }
                 Val::Unknown
             }
+            ExprKind::Index(parts) => {
+                // `v[i]`: the element, borrowed (a place: nothing is moved out of it).
+                let mut vals = parts.iter().map(|p| self.eval(p)).collect::<Vec<_>>();
+                vals.truncate(1);
+                self.indexed(vals.pop().unwrap_or_default())
+            }
             ExprKind::Return(children) => {
                 for c in children.iter() {
                     self.eval(c);

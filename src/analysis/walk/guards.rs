@@ -170,7 +170,9 @@ pub(super) fn mentions_nonblock(e: &Expr) -> bool {
             ExprKind::Path(p) => p.segs.last().is_some_and(|s| s == "O_NONBLOCK"),
             ExprKind::Paren(inner) | ExprKind::Group(inner) => go(inner, depth + 1),
             ExprKind::Cast(c) => go(&c.expr, depth + 1),
-            ExprKind::Other(parts) => parts.iter().any(|p| go(p, depth + 1)),
+            ExprKind::Other(parts) | ExprKind::Index(parts) => {
+                parts.iter().any(|p| go(p, depth + 1))
+            }
             _ => false,
         }
     }

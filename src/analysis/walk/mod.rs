@@ -202,6 +202,12 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
         w.scopes.insert_base(items);
     }
     w.owner = cx.index.fn_at(cx.file, f.line, &f.name);
+    if let Some(Ty::Path { segs, args }) = &generic_self {
+        if segs.len() == 1 && args.is_empty() {
+            let info = w.owner.map(|id| cx.index.fn_info(id));
+            w.self_trait = info.and_then(|i| i.trait_path.as_deref().map(str::to_string));
+        }
+    }
     w.no_runtime = is_main && !f.is_async && !f.runtime_attr;
     select::on_fn_docs(&mut w, f);
     w.sync_test = !f.is_async && f.test_attr;
@@ -214,7 +220,11 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
         match input {
             ir::Param::SelfParam => {
                 let val = match &generic_self {
-                    Some(ty) => w.val_of_ty(ty, m, 0),
+                    // `impl<T> Tr for T` with bounds that name no trait: `self` is known by `Tr`.
+                    Some(ty) => match (w.val_of_ty(ty, m, 0), &w.self_trait) {
+                        (Val::Unknown, Some(tr)) => Val::typed(tr.clone()),
+                        (v, _) => v,
+                    },
                     None => w.self_ty.clone().map(Val::typed).unwrap_or_default(),
                 };
                 w.declare_param("self", val);
@@ -277,6 +287,9 @@ pub(super) struct Walker<'a, 'f> {
     next_body: usize,
     /// The indexed function being walked.
     owner: Option<FnId>,
+    /// In a blanket impl (`impl<T: Base> Tr for T`): the implemented trait, whose methods
+    /// `self` has besides those its parameter's bounds name.
+    self_trait: Option<String>,
     /// A runtime was entered (`rt.enter()`) earlier in this function.
     entered: bool,
     /// Inside the arguments of a macro whose meaning is unknown: nothing is reported there.
@@ -374,6 +387,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             body: 0,
             next_body: 1,
             owner: None,
+            self_trait: None,
             entered: false,
             quiet: 0,
             sync_test: false,

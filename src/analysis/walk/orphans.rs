@@ -531,7 +531,7 @@ fn drain_form(w: &Walker, e: &ir::Expr) -> Option<(String, crate::diagnostic::Po
                 // `while rx.recv().await.is_some()`
                 ExprKind::MethodCall(mc) if mc.method == "is_some" => drained(st, &mc.receiver)?,
                 // `while rx.recv_many(&mut buf, n).await > 0`
-                ExprKind::Other(parts) => drained(st, parts.first()?)?,
+                ExprKind::Other(parts) | ExprKind::Index(parts) => drained(st, parts.first()?)?,
                 _ => return None,
             };
             if body.stmts.iter().any(stmt_exits) {
@@ -741,7 +741,9 @@ fn leaves(e: &ir::Expr, ret: bool) -> bool {
         }
         ExprKind::For(f) => x(&f.expr) || b(&f.body),
         ExprKind::While { cond, body } => x(cond) || b(body),
-        ExprKind::Tuple(es) | ExprKind::Array(es) | ExprKind::Other(es) => es.iter().any(x),
+        ExprKind::Tuple(es) | ExprKind::Array(es) | ExprKind::Other(es) | ExprKind::Index(es) => {
+            es.iter().any(x)
+        }
         ExprKind::Struct(s) => s.exprs.iter().any(x),
         ExprKind::Macro(m) => macro_leaves(m, ret),
     }

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 /// inside macro calls; 11: an impl's parameters without a bound keep their name in its fns'
 /// returns and associated types, traits with a future supertrait say so; 12: calls of a file's
 /// own `macro_rules!` are read as what they certainly expand to; 13: and calls of the
-/// `macro_rules!` the crate's root and macro modules define).
-const FORMAT: u32 = 13;
+/// `macro_rules!` the crate's root and macro modules define; 14: `impl Stream<Item = T>` keeps
+/// its item).
+const FORMAT: u32 = 14;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {
