@@ -517,3 +517,35 @@ pub(super) fn lower(
         idents: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body held from the index facts stage keeps no text, only the names the walk cache
+    /// stores, the same as the text gives.
+    #[test]
+    fn a_held_body_sheds_its_text_and_keeps_its_names() {
+        let text = "async fn w() {}\nasync fn f() {\n    w();\n}\n";
+        let names = super::super::idents::of_text(text);
+        assert!(!names.is_empty());
+        let mut body = parse_and_lower(SourceFile::new("a.rs".into(), text.into()), true);
+        body.shed_text(true);
+        let Body::Lowered { text, idents, .. } = &body else {
+            panic!("parses");
+        };
+        assert!(text.is_none());
+        assert_eq!(idents.as_deref(), Some(names.as_slice()));
+        // No walk cache: no names either.
+        let mut body = parse_and_lower(SourceFile::new("b.rs".into(), "fn g() {}\n".into()), true);
+        body.shed_text(false);
+        assert!(matches!(
+            body,
+            Body::Lowered {
+                text: None,
+                idents: None,
+                ..
+            }
+        ));
+    }
+}
