@@ -83,7 +83,7 @@ fn main() {
 fn print_sizes() {
     use std::mem::size_of;
     println!(
-        "Expr {} ExprKind {} Stmt {} Pat {} Ty {} Span {} Local {} Macro {} Fn {} Block {}",
+        "Expr {} ExprKind {} Stmt {} Pat {} Ty {} Span {} Local {} Macro {} Fn {} Block {} Item {}",
         size_of::<ir::Expr>(),
         size_of::<ExprKind>(),
         size_of::<Stmt>(),
@@ -93,7 +93,8 @@ fn print_sizes() {
         size_of::<ir::Local>(),
         size_of::<ir::Macro>(),
         size_of::<ir::Fn>(),
-        size_of::<ir::Block>()
+        size_of::<ir::Block>(),
+        size_of::<ir::Item>()
     );
 }
 
@@ -120,7 +121,7 @@ impl Census {
                 ir::Item::Fn(f) => self.func(f),
                 ir::Item::Impl(i) => i.fns.iter().for_each(|f| self.func(f)),
                 ir::Item::Trait(t) => t.fns.iter().for_each(|f| self.func(f)),
-                ir::Item::Mod { items, .. } => self.items(items),
+                ir::Item::Mod(md) => self.items(&md.items),
                 ir::Item::Const(e) => self.expr(e),
                 ir::Item::Use(u) => u
                     .iter()

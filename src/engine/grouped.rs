@@ -165,7 +165,7 @@ fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
         let impls = m.impls.iter_mut().flat_map(|i| &mut i.fns);
         let traits = m.traits.iter_mut().flat_map(|t| &mut t.1);
         for f in m.fns.iter_mut().chain(impls).chain(traits) {
-            place(&mut f.line);
+            place(&mut std::sync::Arc::make_mut(f).line);
         }
         for call in &mut m.macro_calls {
             place(&mut call.line);

@@ -131,7 +131,7 @@ pub(super) fn collect(
                     false => None,
                 };
                 let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
-                let mut out = facts_of(f, target, &caches[f.context], read, &kept);
+                let mut out = facts_of(f, target, &caches[f.context], read, &kept, !no_cache);
                 out.stat = stat;
                 proc_macro2::extra::invalidate_current_thread_spans();
                 out
@@ -231,6 +231,7 @@ fn facts_of(
     cache: &IndexCache,
     read: &Read,
     kept: &HashMap<PathBuf, resident::Kept>,
+    idents: bool,
 ) -> FileOut {
     let Some(bytes) = read(f.path) else {
         return FileOut::default();
@@ -267,7 +268,8 @@ fn facts_of(
         let parsed = std::panic::catch_unwind(|| parse_in_full(t, text.clone()));
         // A panic: the walk parses the file again, and says so.
         proc_macro2::extra::invalidate_current_thread_spans();
-        if let Ok((facts, body)) = parsed {
+        if let Ok((facts, mut body)) = parsed {
+            body.shed_text(idents);
             return FileOut {
                 hash,
                 cacheable: true,

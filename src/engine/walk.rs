@@ -329,7 +329,7 @@ pub(super) fn walk_file(
     held: Option<Body>,
     idents: bool,
 ) -> Walked {
-    let body = match held {
+    let mut body = match held {
         Some(body) => body,
         None => match read_text(path, target) {
             Ok(text) => {
@@ -349,9 +349,16 @@ pub(super) fn walk_file(
         },
     };
     // Only the walk cache reads them.
-    let idents = match &body {
+    let idents = match &mut body {
         _ if !idents => Vec::new(),
-        Body::Lowered { text, .. } => super::idents::of_text(text),
+        Body::Lowered {
+            idents: Some(ids), ..
+        } => std::mem::take(ids),
+        Body::Lowered { text: Some(t), .. } => super::idents::of_text(t),
+        // Shed without its names: read again.
+        Body::Lowered { text: None, .. } => read_text(path, target)
+            .map(|t| super::idents::of_text(&t))
+            .unwrap_or_default(),
         Body::Failed { text, .. } => {
             let mut ids = super::idents::by_tokens(text);
             ids.sort_unstable();
@@ -365,6 +372,7 @@ pub(super) fn walk_file(
             suppressions,
             text,
             test_ranges,
+            ..
         } => (ir, suppressions, text, test_ranges),
         Body::Failed { failure, text } => {
             return Walked {
@@ -416,7 +424,7 @@ pub(super) fn walk_file(
     Walked {
         facts,
         suppressions,
-        text: may_report.then_some(text),
+        text: text.filter(|_| may_report),
         test_ranges,
         idents,
         ..Walked::default()
@@ -429,9 +437,12 @@ pub(super) enum Body {
         ir: ir::File,
         /// Files to report only.
         suppressions: Option<Suppressions>,
-        text: String,
+        /// `None` once shed (see [`Body::shed_text`]).
+        text: Option<String>,
         /// Files to report only: see [`Walked::test_ranges`].
         test_ranges: Vec<(usize, usize)>,
+        /// The names of the text, taken when it was shed (see [`Walked::idents`]).
+        idents: Option<Vec<u32>>,
     },
     /// The file does not parse (or nests too deeply): its text is kept to show where.
     Failed { failure: ParseFailure, text: String },
@@ -442,8 +453,27 @@ impl From<super::grouped::Lowered> for Body {
         Body::Lowered {
             ir: l.ir,
             suppressions: l.suppressions,
-            text: l.text,
+            text: Some(l.text),
             test_ranges: l.test_ranges,
+            idents: None,
+        }
+    }
+}
+
+impl Body {
+    /// Drops the text of a body held from the index facts stage until the walk, taking its
+    /// names first when `idents` (the walk cache stores them): the walk does not read it, and
+    /// the judge reads the file again where a finding needs it. The texts of the files to
+    /// report were the largest part held beside the facts and the index (67.6 MB on the four
+    /// largest trees).
+    pub(super) fn shed_text(&mut self, idents: bool) {
+        if let Body::Lowered {
+            text, idents: ids, ..
+        } = self
+        {
+            if let Some(t) = text.take() {
+                *ids = idents.then(|| super::idents::of_text(&t));
+            }
         }
     }
 }
@@ -482,7 +512,40 @@ pub(super) fn lower(
     Body::Lowered {
         ir,
         suppressions,
-        text: file.text,
+        text: Some(file.text),
         test_ranges,
+        idents: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body held from the index facts stage keeps no text, only the names the walk cache
+    /// stores, the same as the text gives.
+    #[test]
+    fn a_held_body_sheds_its_text_and_keeps_its_names() {
+        let text = "async fn w() {}\nasync fn f() {\n    w();\n}\n";
+        let names = super::super::idents::of_text(text);
+        assert!(!names.is_empty());
+        let mut body = parse_and_lower(SourceFile::new("a.rs".into(), text.into()), true);
+        body.shed_text(true);
+        let Body::Lowered { text, idents, .. } = &body else {
+            panic!("parses");
+        };
+        assert!(text.is_none());
+        assert_eq!(idents.as_deref(), Some(names.as_slice()));
+        // No walk cache: no names either.
+        let mut body = parse_and_lower(SourceFile::new("b.rs".into(), "fn g() {}\n".into()), true);
+        body.shed_text(false);
+        assert!(matches!(
+            body,
+            Body::Lowered {
+                text: None,
+                idents: None,
+                ..
+            }
+        ));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::types::{path_segments, Ty};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A function's signature, as far as the analysis needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,7 +107,7 @@ pub struct ImplFacts {
     pub self_ty: Ty,
     /// The implemented trait's path, as written.
     pub trait_path: Option<Vec<String>>,
-    pub fns: Vec<FnSig>,
+    pub fns: Vec<Arc<FnSig>>,
     /// The associated types it defines (`type Output = Option<Incoming>;`), the impl's
     /// parameters meaning their bounds.
     #[serde(default)]
@@ -140,11 +141,13 @@ pub struct ModFacts {
     pub inline_path: Vec<String>,
     pub out_of_line: Vec<ModDecl>,
     pub uses: Vec<UseFact>,
-    pub fns: Vec<FnSig>,
-    pub types: Vec<TypeDef>,
+    /// Shared with the index (its [`super::FnInfo`]), as the types are.
+    pub fns: Vec<Arc<FnSig>>,
+    /// Shared with the index (its [`super::TypeInfo`]), which would otherwise hold a copy.
+    pub types: Vec<Arc<TypeDef>>,
     pub impls: Vec<ImplFacts>,
     /// Trait name → its methods (declared or with default bodies).
-    pub traits: Vec<(String, Vec<FnSig>)>,
+    pub traits: Vec<(String, Vec<Arc<FnSig>>)>,
     /// Files pulled in with `include!("..")`, as written (relative to this file's folder).
     #[serde(default)]
     pub includes: Vec<String>,
@@ -477,7 +480,7 @@ pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> 
                     let impl_fns = m.impls.iter_mut().flat_map(|i| &mut i.fns);
                     let trait_fns = m.traits.iter_mut().flat_map(|(_, fns)| fns);
                     for f in m.fns.iter_mut().chain(impl_fns).chain(trait_fns) {
-                        f.line = call.line;
+                        Arc::make_mut(f).line = call.line;
                     }
                 }
                 added.extend(facts.modules);
@@ -559,10 +562,10 @@ fn collect_module(
     });
     for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
-            syn::Item::Fn(f) => m.fns.push(FnSig {
+            syn::Item::Fn(f) => m.fns.push(Arc::new(FnSig {
                 cfg: cfg_of(&f.attrs),
                 ..sig_with_body(&f.sig, &f.attrs, &f.block)
-            }),
+            })),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
@@ -575,7 +578,7 @@ fn collect_module(
                     cfg_paths: cfg_path_attrs(&md.attrs),
                 }),
             },
-            syn::Item::Struct(s) => m.types.push(TypeDef {
+            syn::Item::Struct(s) => m.types.push(Arc::new(TypeDef {
                 name: s.ident.to_string(),
                 kind: TypeKind::Struct,
                 fields: s
@@ -596,13 +599,15 @@ fn collect_module(
                 generics: generic_params(&s.generics),
                 must_use: has_must_use(&s.attrs),
                 future_trait: false,
-            }),
-            syn::Item::Enum(e) => m.types.push(TypeDef {
+            })),
+            syn::Item::Enum(e) => m.types.push(Arc::new(TypeDef {
                 must_use: has_must_use(&e.attrs),
                 ..plain_type(&e.ident, TypeKind::Enum)
-            }),
-            syn::Item::Union(u) => m.types.push(plain_type(&u.ident, TypeKind::Union)),
-            syn::Item::Type(t) => m.types.push(TypeDef {
+            })),
+            syn::Item::Union(u) => m
+                .types
+                .push(Arc::new(plain_type(&u.ident, TypeKind::Union))),
+            syn::Item::Type(t) => m.types.push(Arc::new(TypeDef {
                 name: t.ident.to_string(),
                 kind: TypeKind::Alias,
                 fields: Vec::new(),
@@ -611,7 +616,7 @@ fn collect_module(
                 generics: generic_params(&t.generics),
                 must_use: false,
                 future_trait: false,
-            }),
+            })),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
                     m.includes.push(file);
@@ -647,19 +652,19 @@ fn collect_module(
                         _ => None,
                     })
                     .collect();
-                m.types.push(def);
+                m.types.push(Arc::new(def));
                 let fns = t
                     .items
                     .iter()
                     .filter_map(|it| match it {
-                        syn::TraitItem::Fn(f) => Some(match &f.default {
+                        syn::TraitItem::Fn(f) => Some(Arc::new(match &f.default {
                             // A provided method: its body says what it does, as a fn's does.
                             Some(body) => sig_with_body(&f.sig, &f.attrs, body),
                             None => FnSig {
                                 body_unknown: true,
                                 ..sig_of(&f.sig, &f.attrs)
                             },
-                        }),
+                        })),
                         _ => None,
                     })
                     .collect();
@@ -689,7 +694,7 @@ fn collect_module(
                                 // `impl<S: Store> Svc<S> { fn store(&self) -> &S }`: the impl's
                                 // parameters mean their bounds.
                                 sig.ret = sig.ret.substitute(&bounded);
-                                Some(sig)
+                                Some(Arc::new(sig))
                             }
                             _ => None,
                         })

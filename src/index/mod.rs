@@ -45,7 +45,8 @@ pub struct Module {
 
 #[derive(Debug, Clone)]
 pub struct FnInfo {
-    pub sig: FnSig,
+    /// The facts' own signature, shared.
+    pub sig: std::sync::Arc<FnSig>,
     pub module: ModId,
     pub file: FileId,
     /// Full path of the impl's self type, for methods and associated functions.
@@ -57,7 +58,8 @@ pub struct FnInfo {
 
 #[derive(Debug, Clone)]
 pub struct TypeInfo {
-    pub def: TypeDef,
+    /// The facts' own definition, shared.
+    pub def: std::sync::Arc<TypeDef>,
     pub module: ModId,
 }
 
@@ -490,7 +492,7 @@ impl Index {
 
     fn push_fn(
         &mut self,
-        sig: FnSig,
+        sig: std::sync::Arc<FnSig>,
         module: ModId,
         file: FileId,
         self_ty: Option<std::sync::Arc<str>>,

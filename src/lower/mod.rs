@@ -190,10 +190,10 @@ impl Lower<'_> {
             })),
             syn::Item::Mod(md) => {
                 let (_, items) = md.content.as_ref()?;
-                ir::Item::Mod {
+                ir::Item::Mod(Box::new(ir::InlineMod {
                     name: md.ident.to_string(),
                     items: self.items(items, depth + 1),
-                }
+                }))
             }
             syn::Item::Const(c) => ir::Item::Const(self.boxed(&c.expr, 0)),
             syn::Item::Static(s) => ir::Item::Const(self.boxed(&s.expr, 0)),
@@ -563,7 +563,7 @@ impl Lower<'_> {
             E::Lit(l) => match &l.lit {
                 syn::Lit::Bool(b) => ExprKind::Lit(ir::Lit::Bool(b.value)),
                 syn::Lit::Int(i) => match i.base10_parse::<u128>() {
-                    Ok(v) => ExprKind::Lit(ir::Lit::Int(v)),
+                    Ok(v) => ExprKind::Lit(ir::Lit::Int(ir::IntLit::new(v))),
                     Err(_) => ExprKind::Opaque,
                 },
                 _ => ExprKind::Opaque,

@@ -133,7 +133,7 @@ impl Walker<'_, '_> {
         };
         match &e.kind {
             ExprKind::Lit(Lit::Bool(b)) => Arg::Const(Const::Bool(*b)),
-            ExprKind::Lit(Lit::Int(i)) => Arg::Const(Const::Int(*i)),
+            ExprKind::Lit(Lit::Int(i)) => Arg::Const(Const::Int(i.get())),
             ExprKind::Path(p)
                 if p.qself == ir::QSelf::None && is_option_variant(&p.segs, "None") =>
             {

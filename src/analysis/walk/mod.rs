@@ -133,9 +133,9 @@ fn walk_items(
                     walk_fn(cx, m, site, f, facts);
                 }
             }
-            ir::Item::Mod { name, items } => {
-                inline_path.push(name.clone());
-                walk_items(cx, items, inline_path, None, facts, depth + 1);
+            ir::Item::Mod(md) => {
+                inline_path.push(md.name.clone());
+                walk_items(cx, &md.items, inline_path, None, facts, depth + 1);
                 inline_path.pop();
             }
             ir::Item::Const(e) => {

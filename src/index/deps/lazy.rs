@@ -615,7 +615,7 @@ impl Loader {
                 let Some(mf) = self.files[m.file].facts.modules.get(m.facts) else {
                     continue;
                 };
-                let data = |t: &&crate::index::facts::TypeDef| {
+                let data = |t: &&std::sync::Arc<crate::index::facts::TypeDef>| {
                     matches!(t.kind, TypeKind::Struct | TypeKind::Enum | TypeKind::Union)
                 };
                 for t in mf.types.iter().filter(data) {
