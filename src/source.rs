@@ -30,7 +30,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(display: String, text: String) -> SourceFile {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let has_bom = text.starts_with(BOM);
         SourceFile {
             display,
@@ -564,9 +564,7 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
         let c = bytes[i];
         match c {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
@@ -707,6 +705,11 @@ pub(crate) fn block_comment_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut depth = 1;
     let mut i = start + 2;
     while i + 1 < bytes.len() {
+        // Straight to the next `/` or `*`: nothing else opens or closes a comment.
+        match memchr::memchr2(b'/', b'*', &bytes[i..bytes.len() - 1]) {
+            Some(n) => i += n,
+            None => return None,
+        }
         if bytes[i] == b'/' && bytes[i + 1] == b'*' {
             depth += 1;
             i += 1;
@@ -731,10 +734,10 @@ pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {
 pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     while i < bytes.len() {
+        i += memchr::memchr2(b'\\', b'"', &bytes[i..])?;
         match bytes[i] {
             b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+            _ => return Some(i + 1),
         }
     }
     None

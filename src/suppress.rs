@@ -143,6 +143,11 @@ impl Suppressions {
     /// Adds the suppressions of `ast`'s attributes: the whole file's, or those of one group of
     /// its items after those of the groups before (see [`crate::source::groups`]).
     pub fn collect_attrs(&mut self, source: &SourceFile, ast: &syn::File) {
+        // Only `allow`, `expect` and `cfg_attr` suppress, and every attribute is written in
+        // the file's text (doc comments aside): a text that names none of them has none.
+        if !may_suppress(&source.text) {
+            return;
+        }
         let mut v = AttrVisitor {
             source,
             out: &mut self.attrs,
@@ -282,7 +287,12 @@ fn lines_naming_the_tool(source: &SourceFile) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     let mut i = 0;
     while i + name.len() <= bytes.len() {
-        if bytes[i] | 0x20 == name[0] && bytes[i..i + name.len()].eq_ignore_ascii_case(name) {
+        // Straight to the next `u` or `U`.
+        match memchr::memchr2(b'u', b'U', &bytes[i..]) {
+            Some(n) if i + n + name.len() <= bytes.len() => i += n,
+            _ => break,
+        }
+        if bytes[i..i + name.len()].eq_ignore_ascii_case(name) {
             let line = source.position_of_byte(i).line;
             if out.last() != Some(&line) {
                 out.push(line);
@@ -501,6 +511,11 @@ impl Allow {
 pub fn rules_of_attr(attr: &syn::Attribute) -> Vec<Allow> {
     let mut out = Vec::new();
     let path = &attr.path();
+    // The name first: `require_list` builds an error (its message formatted) for every
+    // attribute that is not a list, doc comments included.
+    if !(path.is_ident("allow") || path.is_ident("expect") || path.is_ident("cfg_attr")) {
+        return out;
+    }
     let Ok(list) = attr.meta.require_list() else {
         return out;
     };
@@ -588,6 +603,26 @@ fn has_attribute(tokens: &proc_macro2::TokenStream) -> bool {
     false
 }
 
+/// Whether the text of a macro call's body names `allow`, `expect` or `cfg_attr` anywhere: a
+/// cheap test before [`has_attribute`], which copies the tokens (every identifier allocated).
+/// A body whose place in the text is not known is read as the tokens say.
+fn text_may_suppress(source: &SourceFile, m: &syn::Macro) -> bool {
+    let span = m.delimiter.span();
+    let start = source.position(span.open().start()).byte;
+    let end = source.position(span.close().end()).byte;
+    match source.text.get(start..end) {
+        Some(body) if start < end => may_suppress(body),
+        _ => true,
+    }
+}
+
+/// Whether a text names `allow`, `expect` or `cfg_attr` anywhere (comments and strings too).
+fn may_suppress(text: &str) -> bool {
+    ["allow", "expect", "cfg_attr"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
 impl AttrVisitor<'_> {
     /// Records the rules `attrs` allow over `node`'s lines. The node's span is computed only
     /// when an attribute matters: it re-tokenises the node.
@@ -639,7 +674,7 @@ impl<'ast> Visit<'ast> for AttrVisitor<'_> {
     /// Inside a macro call, the attributes of the code the lowering reads there (a statement in
     /// a `select!` arm): its body is parsed again only when its tokens hold an attribute.
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        if self.depth < 64 && has_attribute(&m.tokens) {
+        if self.depth < 64 && text_may_suppress(self.source, m) && has_attribute(&m.tokens) {
             self.depth += 1;
             for stmt in crate::lower::body_syntax(m) {
                 self.visit_stmt(&stmt);

@@ -36,7 +36,7 @@ impl DocCancel {
     /// What an item's attributes say: the skeleton's marker, else its `#[doc]` attributes (doc
     /// comments in a full parse).
     pub fn of_attrs(attrs: &[syn::Attribute]) -> DocCancel {
-        let mut doc = String::new();
+        let mut docs: Vec<&syn::LitStr> = Vec::new();
         for attr in attrs {
             let path = attr.path();
             if path.is_ident(CANCEL_UNSAFE_MARK) {
@@ -54,10 +54,26 @@ impl DocCancel {
                     ..
                 }) = &nv.value
                 {
-                    doc.push_str(&s.value());
-                    doc.push('\n');
+                    docs.push(s);
                 }
             }
+        }
+        // Unescaped only when a literal as written may say it: a letter is written as itself
+        // or as an escape (`\x63`, `\u{63}`), and a word may be split by an escaped line end.
+        let may_say = |s: &&syn::LitStr| {
+            let written = s.token().to_string();
+            written.contains("ancel")
+                || ["\\x", "\\u", "\\\n", "\\\r"]
+                    .iter()
+                    .any(|e| written.contains(e))
+        };
+        if !docs.iter().any(may_say) {
+            return DocCancel::Silent;
+        }
+        let mut doc = String::new();
+        for s in docs {
+            doc.push_str(&s.value());
+            doc.push('\n');
         }
         if doc.contains("ancel") {
             DocCancel::of_doc(&doc)
@@ -72,3 +88,25 @@ impl DocCancel {
 pub const CANCEL_SAFE_MARK: &str = "__cs_safe";
 /// The same for doc comments that say their item is not cancel safe.
 pub const CANCEL_UNSAFE_MARK: &str = "__cs_unsafe";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_doc_literals_read_as_plain_ones() {
+        let of = |text: &str| {
+            let f: syn::ItemFn = syn::parse_str(text).unwrap();
+            DocCancel::of_attrs(&f.attrs)
+        };
+        let plain = of("/// # Cancel safety\n///\n/// This method is cancel safe.\nfn f() {}");
+        assert_eq!(plain, DocCancel::Safe);
+        for escaped in [
+            "#[doc = \"# C\\x61ncel safety\"]\n#[doc = \"This method is c\\u{61}ncel safe.\"] fn f() {}",
+            "#[doc = \"# Can\\\n   cel safety\"]\n#[doc = \"This method is cancel safe.\"] fn f() {}",
+        ] {
+            assert_eq!(of(escaped), plain, "{escaped}");
+        }
+        assert_eq!(of("/// Nothing said.\nfn f() {}"), DocCancel::Silent);
+    }
+}

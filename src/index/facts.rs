@@ -319,7 +319,7 @@ impl FileFacts {
 /// The paths of [`FileFacts::paths`]: each once, in order, leaving out those that start with
 /// `crate`, `self`, `super` or `Self`, which no import or dependency can be.
 fn named_paths(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut seen: std::collections::HashSet<Vec<&[u8]>> = std::collections::HashSet::new();
+    let mut seen: rustc_hash::FxHashSet<Vec<&[u8]>> = rustc_hash::FxHashSet::default();
     let mut out = Vec::new();
     super::path_scan::for_each_path(bytes, |segs| {
         let keyword = matches!(segs[0], b"crate" | b"self" | b"super" | b"Self");

@@ -5,7 +5,9 @@
 //! [`is_test_path`]).
 
 use crate::source::SourceFile;
+use proc_macro2::Span;
 use std::path::Path;
+use syn::spanned::Spanned;
 
 /// The line ranges (first, last; 1-based, inclusive) of the test modules and test functions.
 pub fn ranges(ast: &syn::File, source: &SourceFile) -> Vec<(usize, usize)> {
@@ -26,14 +28,14 @@ pub fn is_test_path(path: &Path) -> bool {
 }
 
 fn collect(items: &[syn::Item], source: &SourceFile, out: &mut Vec<(usize, usize)>, depth: usize) {
-    use syn::spanned::Spanned;
     if depth > 64 {
         return;
     }
     for item in items {
         let lines = || {
-            let span = source.span(item.span());
-            (span.start.line, span.end.line)
+            let (first, last) = ends(item);
+            let start = source.position(first.start()).line;
+            (start, source.position(last.end()).line)
         };
         match item {
             syn::Item::Mod(m) if is_cfg_test(&m.attrs) => out.push(lines()),
@@ -44,6 +46,57 @@ fn collect(items: &[syn::Item], source: &SourceFile, out: &mut Vec<(usize, usize
             }
             syn::Item::Fn(f) if is_test_fn(&f.attrs) => out.push(lines()),
             _ => {}
+        }
+    }
+}
+
+/// The spans of the first and last tokens of a module or a function: the lines
+/// `syn::spanned::Spanned::span` gives, without turning the whole item into tokens (a test
+/// module is often a third of its file).
+fn ends(item: &syn::Item) -> (Span, Span) {
+    let first_outer = |attrs: &[syn::Attribute]| {
+        attrs
+            .iter()
+            .find(|a| matches!(a.style, syn::AttrStyle::Outer))
+            .map(|a| a.pound_token.span)
+    };
+    let vis = |v: &syn::Visibility| match v {
+        syn::Visibility::Public(p) => Some(p.span),
+        syn::Visibility::Restricted(r) => Some(r.pub_token.span),
+        _ => None,
+    };
+    match item {
+        syn::Item::Mod(m) => {
+            let first = first_outer(&m.attrs)
+                .or_else(|| vis(&m.vis))
+                .or(m.unsafety.map(|t| t.span))
+                .unwrap_or(m.mod_token.span);
+            let last = match (&m.content, &m.semi) {
+                (Some((brace, _)), _) => brace.span.close(),
+                (None, Some(semi)) => semi.span,
+                (None, None) => m.ident.span(),
+            };
+            (first, last)
+        }
+        syn::Item::Fn(f) => {
+            let sig = &f.sig;
+            let safety = match sig.safety {
+                syn::Safety::Safe(t) => Some(t.span),
+                syn::Safety::Unsafe(t) => Some(t.span),
+                _ => None,
+            };
+            let first = first_outer(&f.attrs)
+                .or_else(|| vis(&f.vis))
+                .or(sig.constness.map(|t| t.span))
+                .or(sig.asyncness.map(|t| t.span))
+                .or(safety)
+                .or(sig.abi.as_ref().map(|a| a.extern_token.span))
+                .unwrap_or(sig.fn_token.span);
+            (first, f.block.brace_token.span.close())
+        }
+        other => {
+            let span = other.span();
+            (span, span)
         }
     }
 }
@@ -86,5 +139,26 @@ mod tests {
         assert_eq!(ranges(&ast, &file), [(2, 5), (6, 8)]);
         assert!(is_test_path(Path::new("crate/tests/it.rs")));
         assert!(!is_test_path(Path::new("crate/src/testsuite.rs")));
+    }
+
+    #[test]
+    fn ends_give_the_lines_of_the_whole_item() {
+        let text = "/// doc\n#[cfg(test)]\npub(crate) mod a {\n  #![allow(x)]\n}\n\
+                    mod b { #![cfg(test)]\n fn f() {}\n}\nunsafe mod c;\n\
+                    #[test]\npub const async unsafe extern \"C\" fn t() {\n}\n\
+                    fn u() {\n #![test]\n}\npub\nmod d\n;\nasync\nfn v() {}\n";
+        let file = SourceFile::new("a.rs".into(), text.into());
+        let ast = syn::parse_file(text).unwrap();
+        for item in &ast.items {
+            let (first, last) = ends(item);
+            let whole = file.span(item.span());
+            assert_eq!(
+                (
+                    file.position(first.start()).line,
+                    file.position(last.end()).line
+                ),
+                (whole.start.line, whole.end.line)
+            );
+        }
     }
 }
