@@ -88,6 +88,16 @@ fn iter_of(item: Val) -> Val {
     }
 }
 
+/// `flatten()` of an iterator whose items are options or sequences: an iterator of their items.
+fn flattened(item: &Val) -> Option<Val> {
+    match item {
+        Val::Typed { path, args } if SEQUENCES.contains(&short(path)) => {
+            Some(iter_of(args.first().cloned().unwrap_or_default()))
+        }
+        _ => None,
+    }
+}
+
 fn option_of(item: Val) -> Val {
     Val::Typed {
         path: "Option".into(),
@@ -107,6 +117,7 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
             "rev" | "skip" | "take" | "peekable" | "fuse" | "cycle" | "step_by" | "chain"
             | "filter" | "skip_while" | "take_while" | "inspect" | "by_ref" => Some(recv.clone()),
             "enumerate" => Some(iter_of(Val::Tuple(vec![Val::Unknown, arg(0)]))),
+            "flatten" => flattened(&arg(0)),
             "next" | "last" | "nth" | "find" | "min_by_key" | "max_by_key" => {
                 Some(option_of(arg(0)))
             }
@@ -129,6 +140,7 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
             "pop" | "pop_front" | "pop_back" => Some(option_of(arg(0))),
             // `v.into_iter().next()`: the walk keeps an owning iterator as its vector.
             "next" | "nth" => Some(option_of(arg(0).flowed())),
+            "flatten" => flattened(&arg(0)),
             _ => None,
         };
     }

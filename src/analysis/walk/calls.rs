@@ -168,7 +168,34 @@ impl Walker<'_, '_> {
             self.eval_args(call.args.iter(), Role::Plain, "");
             return Val::Unknown;
         }
-        match self.resolve_path(&segs, Ns::Value) {
+        let res = self.resolve_path(&segs, Ns::Value);
+        if let ([variant], [_], Res::Unknown | Res::External(_) | Res::Module(_)) =
+            (segs.as_slice(), &*call.args, &res)
+        {
+            // `Some(x)`, `Ok(x)`, `Err(e)` of the prelude: an `Option` or `Result` of what `x`
+            // is, by its type only (a future in it is not tracked through the wrapper).
+            let slot = match variant.as_str() {
+                "Some" | "Ok" => Some(0),
+                "Err" => Some(1),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                let arg = self.eval_args(call.args.iter(), Role::Plain, "");
+                let inner = patterns::borrowed(arg.into_iter().next().unwrap_or_default());
+                let mut args = vec![Val::Unknown; slot + 1];
+                args[slot] = inner;
+                let path = if variant == "Some" {
+                    "Option"
+                } else {
+                    "Result"
+                };
+                return Val::Typed {
+                    path: path.into(),
+                    args,
+                };
+            }
+        }
+        match res {
             Res::Fn(id) => {
                 let id = self.cx.index.cfg_choice(id, self.owner);
                 let internal = &self.cx.index.fn_path(id);
