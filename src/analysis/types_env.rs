@@ -108,6 +108,10 @@ impl TypeCx<'_> {
         };
         let v = self.val_of_ty(ty, info.module, self_ty, &[], depth + 1);
         if rest.is_empty() {
+            // A handle or a channel end known only by its `Future` bound.
+            if v.is_future() && crate::knowledge::is_handle_like_assoc(name) {
+                return Val::Unknown;
+            }
             v
         } else {
             self.assoc_of(&v, rest, self_ty, depth + 1)

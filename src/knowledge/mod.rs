@@ -412,6 +412,14 @@ pub fn is_handle_like_name(name: &str) -> bool {
     PARTS.iter().any(|p| name.contains(p))
 }
 
+/// An associated type known only by its `Future` bound whose name says handle or channel end
+/// (`type JoinHandle<T>: Future`, what a runtime trait's `spawn` gives), and not future
+/// (`ConnectFuture`): dropping one detaches the work or closes the channel, so it is not taken
+/// for a lazy future.
+pub fn is_handle_like_assoc(name: &str) -> bool {
+    is_handle_like_name(name) && !name.ends_with("Future")
+}
+
 /// The last two segments of a type path (`mpsc::Sender`), then the last one (`Sender`).
 fn type_tails(path: &str) -> [Option<&str>; 2] {
     let Some(last_sep) = path.rfind("::") else {

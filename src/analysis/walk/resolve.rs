@@ -104,7 +104,8 @@ impl Walker<'_, '_> {
         else {
             return None;
         };
-        if first != "Self" {
+        // (A handle or a channel end known only by its `Future` bound is not one.)
+        if first != "Self" || crate::knowledge::is_handle_like_assoc(assoc) {
             return None;
         }
         let bound = crate::analysis::bounds::assoc_bound(
