@@ -493,6 +493,20 @@ pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> 
     out
 }
 
+/// Whether a macro path can name a `macro_rules!` of the crate's own files: a bare name
+/// (textual scope, `#[macro_use]`) or a path from `crate`, `self`, `super` or `$crate` (an
+/// exported one). `::dep::m!` and `dep::m!` name another crate's macro (`windows_targets::link!`
+/// is written 20,000 times in windows-sys: its tokens are not kept).
+fn may_name_own_macro(path: &syn::Path) -> bool {
+    let first = path.segments.first().map(|s| s.ident.to_string());
+    path.leading_colon.is_none()
+        && (path.segments.len() == 1
+            || matches!(
+                first.as_deref(),
+                Some("crate" | "self" | "super" | "$crate")
+            ))
+}
+
 /// [`flatten_items`], a call of one of the file's own macros replaced by what it expands to
 /// when that is certain, and by nothing when it is not (its items are unknown).
 fn flatten_expanding<'a>(
@@ -624,8 +638,9 @@ fn collect_module(
                     // A macro whose body is not a list of items (or it would have been spliced
                     // in): the `mod x;` it declares still name files a crate compiles.
                     macro_mod_decls(mac.mac.tokens.clone(), &mut m.out_of_line);
-                    // Another file may define it: kept for the index to expand.
-                    if let Some(last) = mac.mac.path.segments.last() {
+                    // Another file of the crate may define it: kept for the index to expand.
+                    let last = mac.mac.path.segments.last();
+                    if let Some(last) = last.filter(|_| may_name_own_macro(&mac.mac.path)) {
                         let name = last.ident.to_string();
                         if !defs.contains_key(&name) {
                             m.macro_calls.push(MacroCall {
@@ -1414,6 +1429,23 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<
 #[cfg(test)]
 mod tests {
     use super::FileFacts;
+
+    /// Only calls that can name one of the crate's own `macro_rules!` keep their tokens for
+    /// the index: not those naming another crate's macro.
+    #[test]
+    fn calls_of_other_crates_macros_are_not_kept() {
+        let facts = FileFacts::of_text(
+            "::windows_targets::link!(\"k.dll\" fn a());\ndep::make!(b);\n\
+             own!(c);\ncrate::exported!(d);\nsuper::up!(e);\n",
+        );
+        let names: Vec<&str> = facts.modules[0]
+            .macro_calls
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["own", "exported", "up"]);
+        assert_eq!(facts.modules[0].macro_calls[0].tokens, "c");
+    }
 
     #[test]
     fn paths_are_kept_once_and_never_start_with_a_keyword() {

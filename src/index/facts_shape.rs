@@ -14,9 +14,10 @@ use std::sync::OnceLock;
 /// what they certainly expand to; 10: a file's `macro_rules!` and its calls of other files' macros are kept, for the index
 /// to expand across files, a fn's own `cfg`; 11: `impl Stream<Item = T>` keeps its item; 12: the
 /// macro rules and calls of 10 keep their tokens as text, so the index expands them without
-/// reading the files again); a change of shape (a field added, removed or renamed)
+/// reading the files again; 13: only calls whose path can name one of the crate's own macros);
+/// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 12;
+const FORMAT: u32 = 13;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
