@@ -122,6 +122,10 @@ pub struct ImplFacts {
     /// `Shared<Client>` reaches `Client`.
     #[serde(default)]
     pub target_arg: Option<usize>,
+    /// An attribute macro is applied to the impl (`#[action] impl Action for InsertOne`): what
+    /// it expands to may implement more traits for the self type than the source shows.
+    #[serde(default)]
+    pub by_macro: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -725,6 +729,7 @@ fn collect_module(
                             _ => None,
                         })
                         .collect(),
+                    by_macro: i.attrs.iter().any(may_write_impls),
                 })
             }
             _ => {}
@@ -914,6 +919,39 @@ pub fn has_must_use(attrs: &[syn::Attribute]) -> bool {
 }
 
 /// The type parameters of an item, each with the meaning of its bounds (inline and `where`).
+/// Whether an attribute on an impl block may be a procedural macro that writes more items than
+/// the block shows. Attributes of the language (`cfg`, `doc`, lint levels, `inline`...) and
+/// `async_trait`, whose rewrite the facts already model, write none.
+fn may_write_impls(attr: &syn::Attribute) -> bool {
+    const INERT: &[&str] = &[
+        "cfg",
+        "cfg_attr",
+        "doc",
+        "allow",
+        "warn",
+        "deny",
+        "forbid",
+        "expect",
+        "inline",
+        "must_use",
+        "deprecated",
+        "automatically_derived",
+        "async_trait",
+        "diagnostic",
+        "rustfmt",
+        "clippy",
+        "coverage",
+        "unsafe",
+        "instrument",
+        "trace",
+    ];
+    let path = attr.path();
+    let first = path.segments.first().map(|s| s.ident.to_string());
+    let last = path.segments.last().map(|s| s.ident.to_string());
+    !(first.as_deref().is_some_and(|f| INERT.contains(&f))
+        || last.as_deref().is_some_and(|l| INERT.contains(&l)))
+}
+
 pub fn generic_params(generics: &syn::Generics) -> Vec<(String, Ty)> {
     generics
         .type_params()

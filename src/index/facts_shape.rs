@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 /// reading the files again; 13: only calls whose path can name one of the crate's own macros);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 13;
+const FORMAT: u32 = 14;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

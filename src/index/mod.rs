@@ -136,6 +136,9 @@ pub struct Index {
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
     /// Type path → the position of its argument that its `Deref` target names.
     target_args: HashMap<String, usize>,
+    /// Types with an impl under an attribute macro (see [`facts::ImplFacts::by_macro`]): the
+    /// traits they implement are not all known.
+    macro_impls: rustc_hash::FxHashSet<String>,
     /// Type path → the positions of its arguments that must be futures for its `Future` (or
     /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
     future_conditions: HashMap<String, Vec<usize>>,
@@ -581,6 +584,9 @@ impl Index {
                     if let Some(k) = imp.target_arg {
                         self.target_args.entry(self_path.clone()).or_insert(k);
                     }
+                    if imp.by_macro {
+                        self.macro_impls.insert(self_path.clone());
+                    }
                     for (name, ty) in &imp.assoc_types {
                         self.impl_assoc
                             .entry((self_path.clone(), name.clone()))
@@ -762,6 +768,12 @@ impl Index {
                 .iter()
                 .any(|t| t.rsplit("::").next() == Some(trait_name))
         })
+    }
+
+    /// Whether an attribute macro may implement traits for the type at `path` that no source
+    /// shows (an impl of it is under one): a value of it is not known to be no future.
+    pub fn has_macro_impls(&self, path: &str) -> bool {
+        self.macro_impls.contains(path)
     }
 
     pub fn is_trait(&self, path: &str) -> bool {

@@ -126,7 +126,14 @@ impl Walker<'_, '_> {
         self.expects_panic += usize::from(catches);
         let v = self.eval_call_inner(call, span);
         self.expects_panic -= usize::from(catches);
-        v
+        match (&v, &call.func.kind) {
+            (Val::Typed { path, .. }, ExprKind::Path(p)) if self.cx.index.has_macro_impls(path) => {
+                let key = p.segs.join("::");
+                self.macro_made_future(&key, &format!("`{key}`"))
+                    .unwrap_or(v)
+            }
+            _ => v,
+        }
     }
 
     fn eval_call_inner(&mut self, call: &ir::Call, span: Span) -> Val {
@@ -797,7 +804,19 @@ impl Walker<'_, '_> {
             };
             result = refined(result, flowed);
         }
-        result
+        match &result {
+            Val::Typed { path, .. } if self.cx.index.has_macro_impls(path) => self
+                .macro_made_future(&format!(".{name}"), &format!("method `{name}`"))
+                .unwrap_or(result),
+            _ => result,
+        }
+    }
+
+    /// A value of a type that an attribute macro may implement more traits for than the source
+    /// shows (`#[action] impl Action for InsertOne` may add `IntoFuture`): not known to be no
+    /// future, so what the file's other calls of `key` say decides, as for a callee not on disk.
+    fn macro_made_future(&self, key: &str, shown: &str) -> Option<Val> {
+        Some(self.awaited_elsewhere_as(key, shown)).filter(|v| *v != Val::Unknown)
     }
 
     /// Vectors of futures and task handles: `v.push(fut)` on a local `Vec` (or a local of unknown
