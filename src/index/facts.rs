@@ -918,7 +918,6 @@ pub fn has_must_use(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| a.path().is_ident("must_use"))
 }
 
-/// The type parameters of an item, each with the meaning of its bounds (inline and `where`).
 /// Whether an attribute on an impl block may be a procedural macro that writes more items than
 /// the block shows. Attributes of the language (`cfg`, `doc`, lint levels, `inline`...) and
 /// `async_trait`, whose rewrite the facts already model, write none.
@@ -952,6 +951,7 @@ fn may_write_impls(attr: &syn::Attribute) -> bool {
         || last.as_deref().is_some_and(|l| INERT.contains(&l)))
 }
 
+/// The type parameters of an item, each with the meaning of its bounds (inline and `where`).
 pub fn generic_params(generics: &syn::Generics) -> Vec<(String, Ty)> {
     generics
         .type_params()
