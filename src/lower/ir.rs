@@ -114,14 +114,14 @@ pub struct InlineMod {
 pub struct Impl {
     pub self_ty: Ty,
     /// The impl's type parameters with what their bounds mean.
-    pub generics: Box<[(String, Ty)]>,
+    pub generics: Box<[(crate::symbol::Symbol, Ty)]>,
     pub fns: Box<[Fn]>,
 }
 
 #[derive(Debug)]
 pub struct Trait {
     pub name: String,
-    pub generics: Box<[(String, Ty)]>,
+    pub generics: Box<[(crate::symbol::Symbol, Ty)]>,
     pub fns: Box<[Fn]>,
 }
 
@@ -142,7 +142,7 @@ pub struct Fn {
     /// `#[should_panic]`: the test expects its body to panic.
     pub should_panic: bool,
     /// The fn's own type parameters with what their bounds mean.
-    pub generics: Box<[(String, Ty)]>,
+    pub generics: Box<[(crate::symbol::Symbol, Ty)]>,
     pub params: Box<[Param]>,
     /// Which parameters are bound `mut` by value (`mut path: ..`, `mut self`): the body may
     /// assign them.

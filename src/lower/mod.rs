@@ -697,7 +697,7 @@ fn returns_iterator(out: &syn::ReturnType) -> bool {
     };
     let mut ty = Ty::from_syn(ty);
     while let Ty::Path { segs, args } = &ty {
-        match segs.last().map(String::as_str) {
+        match segs.last().map(|s| s.as_str()) {
             Some("Box") if args.len() == 1 => ty = args[0].clone(),
             Some(name) => return name.ends_with("Iterator"),
             None => return false,

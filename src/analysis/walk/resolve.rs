@@ -9,6 +9,7 @@ use crate::index::types::Ty;
 use crate::index::{FnId, ModId, Ns, Res};
 use crate::knowledge::streams::STREAM_TYPE;
 use crate::knowledge::{Api, Ret};
+use crate::symbol::Symbol;
 
 impl Walker<'_, '_> {
     pub(super) fn resolve_path(&self, segs: &[String], ns: Ns) -> Res {
@@ -32,8 +33,8 @@ impl Walker<'_, '_> {
             };
         }
         if let Some(target) = self.scopes.local_use(first) {
-            let mut full = target.clone();
-            full.extend_from_slice(&segs[1..]);
+            let mut full = target.to_vec();
+            full.extend(segs[1..].iter().map(Symbol::from));
             return self.cx.index.resolve_ns(self.module, &full, ns);
         }
         let res = self.cx.index.resolve_ns(self.module, segs, ns);
@@ -100,8 +101,7 @@ impl Walker<'_, '_> {
         let Ty::Path { segs, args } = &info.sig.ret else {
             return None;
         };
-        let ([first, assoc], true, false) = (segs.as_slice(), args.is_empty(), info.sig.is_async)
-        else {
+        let ([first, assoc], true, false) = (&segs[..], args.is_empty(), info.sig.is_async) else {
             return None;
         };
         // (A handle or a channel end known only by its `Future` bound is not one.)

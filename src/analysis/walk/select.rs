@@ -828,7 +828,7 @@ impl CancelSummaries {
                 ctx: fact.ctx,
                 owner: fact.owner,
                 kind: FactKind::SelectCancelUnsafe {
-                    op: index.fn_info(callee).sig.name.clone(),
+                    op: index.fn_info(callee).sig.name.to_string(),
                     chain,
                     winner,
                 },

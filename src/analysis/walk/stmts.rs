@@ -30,17 +30,14 @@ impl Walker<'_, '_> {
                         if u.glob {
                             self.scopes.current().globs.push(u.target.clone());
                         } else {
-                            self.scopes
-                                .current()
-                                .uses
-                                .insert(u.alias.clone(), u.target.clone());
+                            self.scopes.current().uses.insert(u.alias, u.target.clone());
                         }
                     }
                 }
                 ir::Stmt::Item(ir::Item::Fn(f)) => {
                     if let Some(sig) = &f.local_sig {
                         let sig = FnSig::clone(sig);
-                        self.scopes.current().fns.insert(sig.name.clone(), sig);
+                        self.scopes.current().fns.insert(sig.name, sig);
                     }
                 }
                 _ => {}
