@@ -43,7 +43,7 @@ pub fn solve(params: &[(Symbol, Ty)], mut eval: impl FnMut(usize, &Ty, &Env) -> 
 /// What a path whose first segment is a generic parameter in scope names: `T::f` is the bound
 /// trait's associated fn `f`; `T::Assoc::f` goes through the trait's associated type `Assoc`
 /// (to the one trait its bound names). `None` when the first segment is not such a parameter.
-pub fn path_through_bound(index: &Index, env: &[(Symbol, Val)], segs: &[String]) -> Option<Res> {
+pub fn path_through_bound(index: &Index, env: &[(Symbol, Val)], segs: &[Symbol]) -> Option<Res> {
     let (first, rest) = segs.split_first()?;
     let Some((_, Val::Typed { path, .. })) = env.iter().find(|(n, _)| n == first) else {
         return None;
@@ -53,7 +53,7 @@ pub fn path_through_bound(index: &Index, env: &[(Symbol, Val)], segs: &[String])
     for assoc in middle {
         owner = assoc_trait(index, &owner, assoc)?;
     }
-    Some(Res::Assoc(owner, last.clone()))
+    Some(Res::Assoc(owner, last.to_string()))
 }
 
 /// What the bounds of associated type `assoc` of trait `trait_path` say (`type Future:
@@ -153,7 +153,7 @@ mod tests {
              pub trait Config { type Rt: Runtime + Send; type Plain; }\n",
         );
         let env = vec![(Symbol::from("C"), Val::typed("app::Config"))];
-        let segs = |s: &str| s.split("::").map(String::from).collect::<Vec<_>>();
+        let segs = |s: &str| s.split("::").map(Symbol::intern).collect::<Vec<_>>();
         assert_eq!(
             path_through_bound(&index, &env, &segs("C::Rt::sleep")),
             Some(Res::Assoc("app::Runtime".into(), "sleep".into()))

@@ -88,7 +88,7 @@ impl<'a> std::ops::Deref for WalkCx<'a> {
 fn walk_items(
     cx: &WalkCx,
     items: &[ir::Item],
-    inline_path: &mut Vec<String>,
+    inline_path: &mut Vec<Symbol>,
     module: Option<ModId>,
     facts: &mut Vec<Fact>,
     depth: usize,
@@ -135,7 +135,7 @@ fn walk_items(
                 }
             }
             ir::Item::Mod(md) => {
-                inline_path.push(md.name.clone());
+                inline_path.push(md.name);
                 walk_items(cx, &md.items, inline_path, None, facts, depth + 1);
                 inline_path.pop();
             }
@@ -244,7 +244,7 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
         .map(|(p, &mutable)| match p {
             _ if mutable => None,
             ir::Param::SelfParam => Some("self".to_string()),
-            ir::Param::Typed(ir::Pat::Ident { name, sub: None }, _) => Some(name.clone()),
+            ir::Param::Typed(ir::Pat::Ident { name, sub: None }, _) => Some(name.to_string()),
             ir::Param::Typed(..) => None,
         })
         .collect();
@@ -485,7 +485,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let closures = lazy_chain_closures(init);
         if !closures.is_empty() {
             self.lazy_lets.push(LazyLet {
-                name: name.clone(),
+                name: name.to_string(),
                 closures,
                 facts: Vec::new(),
                 consumed: false,
@@ -805,7 +805,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         self.scopes.scope_of(name)
     }
 
-    pub(super) fn resolve_value(&self, segs: &[String]) -> Res {
+    pub(super) fn resolve_value(&self, segs: &[Symbol]) -> Res {
         self.resolve_path(segs, Ns::Value)
     }
 

@@ -12,7 +12,7 @@ use crate::knowledge::{Api, Ret};
 use crate::symbol::Symbol;
 
 impl Walker<'_, '_> {
-    pub(super) fn resolve_path(&self, segs: &[String], ns: Ns) -> Res {
+    pub(super) fn resolve_path(&self, segs: &[Symbol], ns: Ns) -> Res {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
@@ -27,14 +27,14 @@ impl Walker<'_, '_> {
         }
         if first == "Self" {
             return match (&self.self_ty, segs.len()) {
-                (Some(t), 2) => Res::Assoc(t.clone(), segs[1].clone()),
+                (Some(t), 2) => Res::Assoc(t.clone(), segs[1].to_string()),
                 (Some(t), 1) => Res::Type(t.clone()),
                 _ => Res::Unknown,
             };
         }
         if let Some(target) = self.scopes.local_use(first) {
             let mut full = target.to_vec();
-            full.extend(segs[1..].iter().map(Symbol::from));
+            full.extend_from_slice(&segs[1..]);
             return self.cx.index.resolve_ns(self.module, &full, ns);
         }
         let res = self.cx.index.resolve_ns(self.module, segs, ns);
@@ -48,7 +48,7 @@ impl Walker<'_, '_> {
                 Res::Module(gm) => index.resolve_ns(gm, segs, ns),
                 Res::External(p) => match crate::knowledge::glob_export(&p, first) {
                     Some(full) => {
-                        let mut full: Vec<String> = full.split("::").map(String::from).collect();
+                        let mut full: Vec<Symbol> = full.split("::").map(Symbol::intern).collect();
                         full.extend_from_slice(&segs[1..]);
                         index.resolve_ns(self.module, &full, ns)
                     }

@@ -74,7 +74,7 @@ impl Walker<'_, '_> {
                 // takes the runtime out of async code.
                 if let (Some(i), ir::Pat::Ident { name, .. }) = (self.last_built.take(), &local.pat)
                 {
-                    self.built_runtimes.push((name.clone(), i));
+                    self.built_runtimes.push((name.to_string(), i));
                 }
                 self.cfg_local = local.cfg;
                 match &local.init {
@@ -122,7 +122,7 @@ impl Walker<'_, '_> {
                     ir::PinForm::Names(names) => {
                         for name in names.iter() {
                             let val = self.scopes.use_name(name).unwrap_or_default();
-                            self.declare(name.clone(), val, span.get());
+                            self.declare(name.to_string(), val, span.get());
                         }
                     }
                     // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind
