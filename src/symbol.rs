@@ -14,7 +14,7 @@
 //! symbol is its text (the caches' encoding is that of a `String`); deserialised, it is
 //! interned.
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Borrow;
 use std::fmt;
@@ -33,14 +33,16 @@ const SHARDS: usize = 32;
 struct Interner {
     /// Symbol `n` is the text at index `n - 1`; appended under a shard's lock, read without one.
     texts: boxcar::Vec<&'static str>,
-    shards: [Mutex<FxHashMap<&'static str, Symbol>>; SHARDS],
+    /// Text → symbol, as a table of bare symbols (4 bytes a name; a map keyed by `&str` took
+    /// 24) found by their texts' hashes.
+    shards: [Mutex<HashTable<Symbol>>; SHARDS],
 }
 
 fn interner() -> &'static Interner {
     static INTERNER: OnceLock<Interner> = OnceLock::new();
     INTERNER.get_or_init(|| Interner {
         texts: boxcar::Vec::new(),
-        shards: std::array::from_fn(|_| Mutex::new(FxHashMap::default())),
+        shards: std::array::from_fn(|_| Mutex::new(HashTable::new())),
     })
 }
 
@@ -48,13 +50,15 @@ impl Symbol {
     /// The symbol of `text`, interning it when it is new.
     pub fn intern(text: &str) -> Symbol {
         let interner = interner();
-        let shard = rustc_hash::FxBuildHasher.hash_one(text) as usize % SHARDS;
+        let hash = rustc_hash::FxBuildHasher.hash_one(text);
+        // Bits the table uses for neither its buckets (the low ones) nor its tags (the top 7).
+        let shard = (hash >> 32) as usize % SHARDS;
         // A poisoned lock only means another thread panicked while holding it: the map is
         // still whole (an insert is the last step), so keep using it.
         let mut map = interner.shards[shard]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(&symbol) = map.get(text) {
+        if let Some(&symbol) = map.find(hash, |s| s.as_str() == text) {
             return symbol;
         }
         let stored: &'static str = Box::leak(Box::<str>::from(text));
@@ -65,7 +69,9 @@ impl Symbol {
                 .and_then(NonZeroU32::new)
                 .expect("fewer than 2^32 distinct names"),
         );
-        map.insert(stored, symbol);
+        map.insert_unique(hash, symbol, |s| {
+            rustc_hash::FxBuildHasher.hash_one(s.as_str())
+        });
         symbol
     }
 
@@ -263,7 +269,7 @@ mod tests {
         "alpha_a".hash(&mut two);
         assert_eq!(one.finish(), two.finish());
         assert_eq!(format!("{a} {a:?}"), "alpha_a \"alpha_a\"");
-        let map: FxHashMap<Symbol, u8> = [(a, 1)].into_iter().collect();
+        let map: rustc_hash::FxHashMap<Symbol, u8> = [(a, 1)].into_iter().collect();
         assert_eq!(map.get("alpha_a"), Some(&1));
         assert_eq!([a, b].join("::"), "alpha_a::zeta_b");
     }
