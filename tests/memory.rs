@@ -76,6 +76,8 @@ fn names_are_interned_symbols() {
     // `String` name, and a type definition's fields and parameters each a `String` too).
     assert!(std::mem::size_of::<FnSig>() <= 120);
     assert!(std::mem::size_of::<TypeDef>() <= 96);
+    // The IR's fn: its name a symbol (136 bytes with a `String`).
+    assert!(std::mem::size_of::<ir::Fn>() <= 120);
     let a = Symbol::intern("spawn");
     assert_eq!(a, Symbol::intern(&String::from("spawn")));
     assert_eq!(a.as_str(), "spawn");
