@@ -332,6 +332,6 @@ fn qualified_name(index: &Index, id: FnId) -> String {
     let info = index.fn_info(id);
     match info.self_ty.as_deref().and_then(|t| t.rsplit("::").next()) {
         Some(ty) => format!("{ty}::{}", info.sig.name),
-        None => info.sig.name.clone(),
+        None => info.sig.name.to_string(),
     }
 }

@@ -8,8 +8,8 @@
 //! The layout follows the pipeline ([`engine`] runs it, stage by stage):
 //!
 //! - ground: [`files`] (normalised paths, hashes, atomic writes, sealed cache files),
-//!   [`repo`] (the repository root paths are shown from) and [`rule_id`] (every rule's
-//!   identity and names, no logic);
+//!   [`repo`] (the repository root paths are shown from), [`rule_id`] (every rule's
+//!   identity and names, no logic) and [`symbol`] (interned names);
 //! - [`diagnostic`]: what a finding is; [`source`]: reading and parsing a file (with the nesting
 //!   pre-check), positions;
 //! - [`discover`]: which files to check, their analysis contexts and crate roots, and ignore
@@ -34,6 +34,7 @@
 pub mod files;
 pub mod repo;
 pub mod rule_id;
+pub mod symbol;
 
 // floor 1: the finding, the parsed file
 pub mod diagnostic;

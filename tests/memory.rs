@@ -1,6 +1,6 @@
 //! What the tool holds for a whole run stays compact (issue 29's memory targets, issue 30 item
-//! 9): the body IR's nodes keep their sizes, and the index shares the facts' signatures and type
-//! definitions rather than holding copies of them.
+//! 9): the body IR's nodes keep their sizes, names are interned symbols, and the index shares
+//! the facts' signatures and type definitions rather than holding copies of them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -56,4 +56,29 @@ fn the_index_shares_the_facts_signatures_and_types() {
         fns.iter().any(|s| Arc::ptr_eq(s, &send)),
         "a copy of `send`"
     );
+}
+
+#[test]
+fn names_are_interned_symbols() {
+    use unawaited::index::facts::{FnSig, TypeDef, UseFact};
+    use unawaited::index::types::Ty;
+    use unawaited::symbol::Symbol;
+    // A name is a 4-byte symbol (a `String` was 24 bytes and its own allocation), with a niche:
+    // an optional name costs nothing more.
+    assert_eq!(std::mem::size_of::<Symbol>(), 4);
+    assert_eq!(std::mem::size_of::<Option<Symbol>>(), 4);
+    // A written type's path is a boxed slice of symbols: 40 bytes (48 with `Vec<String>`,
+    // besides one allocation per segment).
+    assert!(std::mem::size_of::<Ty>() <= 40);
+    // An import: 24 bytes (56 with a `String` and a `Vec<String>`).
+    assert!(std::mem::size_of::<UseFact>() <= 24);
+    // A signature and a type definition, their names symbols (each was 24 bytes more, with a
+    // `String` name, and a type definition's fields and parameters each a `String` too).
+    assert!(std::mem::size_of::<FnSig>() <= 120);
+    assert!(std::mem::size_of::<TypeDef>() <= 96);
+    // The IR's fn: its name a symbol (136 bytes with a `String`).
+    assert!(std::mem::size_of::<ir::Fn>() <= 120);
+    let a = Symbol::intern("spawn");
+    assert_eq!(a, Symbol::intern(&String::from("spawn")));
+    assert_eq!(a.as_str(), "spawn");
 }

@@ -16,23 +16,21 @@
 use super::value::Val;
 use crate::index::types::Ty;
 use crate::index::{Index, Res};
+use crate::symbol::Symbol;
 
 /// Generic parameter names in scope and what each stands for.
-pub type Env = Vec<(String, Val)>;
+pub type Env = Vec<(Symbol, Val)>;
 
 /// Solves the meanings of `params` (name, written bound): `eval(i, bound, env)` gives the
 /// meaning of parameter `i` from its bound under the meanings found so far. Rounds run until nothing changes (at most one round
 /// per parameter, plus one: a chain can be no longer).
-pub fn solve(params: &[(String, Ty)], mut eval: impl FnMut(usize, &Ty, &Env) -> Val) -> Env {
-    let mut env: Env = params
-        .iter()
-        .map(|(n, _)| (n.clone(), Val::Unknown))
-        .collect();
+pub fn solve(params: &[(Symbol, Ty)], mut eval: impl FnMut(usize, &Ty, &Env) -> Val) -> Env {
+    let mut env: Env = params.iter().map(|(n, _)| (*n, Val::Unknown)).collect();
     for _ in 0..=params.len() {
         let next: Env = params
             .iter()
             .enumerate()
-            .map(|(i, (n, bound))| (n.clone(), eval(i, bound, &env)))
+            .map(|(i, (n, bound))| (*n, eval(i, bound, &env)))
             .collect();
         if next == env {
             break;
@@ -45,7 +43,7 @@ pub fn solve(params: &[(String, Ty)], mut eval: impl FnMut(usize, &Ty, &Env) -> 
 /// What a path whose first segment is a generic parameter in scope names: `T::f` is the bound
 /// trait's associated fn `f`; `T::Assoc::f` goes through the trait's associated type `Assoc`
 /// (to the one trait its bound names). `None` when the first segment is not such a parameter.
-pub fn path_through_bound(index: &Index, env: &[(String, Val)], segs: &[String]) -> Option<Res> {
+pub fn path_through_bound(index: &Index, env: &[(Symbol, Val)], segs: &[Symbol]) -> Option<Res> {
     let (first, rest) = segs.split_first()?;
     let Some((_, Val::Typed { path, .. })) = env.iter().find(|(n, _)| n == first) else {
         return None;
@@ -55,7 +53,7 @@ pub fn path_through_bound(index: &Index, env: &[(String, Val)], segs: &[String])
     for assoc in middle {
         owner = assoc_trait(index, &owner, assoc)?;
     }
-    Some(Res::Assoc(owner, last.clone()))
+    Some(Res::Assoc(owner, last.to_string()))
 }
 
 /// What the bounds of associated type `assoc` of trait `trait_path` say (`type Future:
@@ -94,7 +92,7 @@ mod tests {
 
     fn ty(name: &str) -> Ty {
         Ty::Path {
-            segs: vec![name.to_string()],
+            segs: Box::new([Symbol::from(name)]),
             args: Vec::new(),
         }
     }
@@ -118,9 +116,9 @@ mod tests {
     fn chains_of_bounds_resolve_in_any_order() {
         // `G: Fn() -> F, F: Fn() -> Fut, Fut: Future`, written from the far end.
         let params = vec![
-            ("G".to_string(), Ty::Callable(Box::new(ty("F")))),
-            ("F".to_string(), Ty::Callable(Box::new(ty("Fut")))),
-            ("Fut".to_string(), Ty::Future(None)),
+            (Symbol::from("G"), Ty::Callable(Box::new(ty("F")))),
+            (Symbol::from("F"), Ty::Callable(Box::new(ty("Fut")))),
+            (Symbol::from("Fut"), Ty::Future(None)),
         ];
         let env = solve(&params, |_, t, env| eval(t, env));
         let g = &env[0].1;
@@ -130,7 +128,7 @@ mod tests {
         };
         assert!(fut.is_future());
         // A bound that says nothing stays unknown; a cycle ends.
-        let params = vec![("A".to_string(), ty("B")), ("B".to_string(), ty("A"))];
+        let params = vec![(Symbol::from("A"), ty("B")), (Symbol::from("B"), ty("A"))];
         let env = solve(&params, |_, t, env| eval(t, env));
         assert!(env.iter().all(|(_, v)| *v == Val::Unknown));
     }
@@ -154,8 +152,8 @@ mod tests {
             "pub trait Runtime { fn sleep(d: u64) -> impl std::future::Future<Output = ()>; }\n\
              pub trait Config { type Rt: Runtime + Send; type Plain; }\n",
         );
-        let env = vec![("C".to_string(), Val::typed("app::Config"))];
-        let segs = |s: &str| s.split("::").map(String::from).collect::<Vec<_>>();
+        let env = vec![(Symbol::from("C"), Val::typed("app::Config"))];
+        let segs = |s: &str| s.split("::").map(Symbol::intern).collect::<Vec<_>>();
         assert_eq!(
             path_through_bound(&index, &env, &segs("C::Rt::sleep")),
             Some(Res::Assoc("app::Runtime".into(), "sleep".into()))

@@ -6,6 +6,7 @@
 use super::value::Val;
 use crate::index::types::Ty;
 use crate::knowledge::streams::STREAM_TYPE;
+use crate::symbol::Symbol;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
@@ -25,7 +26,7 @@ pub struct Method {
     pub name: String,
     pub is_async: bool,
     /// The method's own type parameters.
-    generics: Vec<String>,
+    generics: Vec<Symbol>,
     pub params: Vec<Param>,
     pub ret: Ty,
 }
@@ -34,13 +35,13 @@ pub struct Method {
 #[derive(Debug, Clone, Default)]
 struct Impl {
     /// The self type's arguments, each the parameter it names (`None`: something else).
-    params: Vec<Option<String>>,
+    params: Vec<Option<Symbol>>,
     methods: Vec<Method>,
-    assoc: Vec<(String, Ty)>,
+    assoc: Vec<(Symbol, Ty)>,
 }
 
 /// A type's parameter names bound to values.
-pub type Bindings = Vec<(String, Val)>;
+pub type Bindings = Vec<(Symbol, Val)>;
 
 fn table() -> &'static HashMap<String, Vec<Impl>> {
     static TABLE: OnceLock<HashMap<String, Vec<Impl>>> = OnceLock::new();
@@ -64,7 +65,7 @@ fn parse(text: &str) -> HashMap<String, Vec<Impl>> {
                 .iter()
                 .map(|arg| match arg {
                     syn::GenericArgument::Type(syn::Type::Path(p)) => {
-                        p.path.get_ident().map(|i| i.to_string())
+                        p.path.get_ident().map(|i| Symbol::from(i.to_string()))
                     }
                     _ => None,
                 })
@@ -78,9 +79,9 @@ fn parse(text: &str) -> HashMap<String, Vec<Impl>> {
         for it in &imp.items {
             match it {
                 syn::ImplItem::Fn(f) => entry.methods.push(read_method(&f.sig)),
-                syn::ImplItem::Type(t) => {
-                    entry.assoc.push((t.ident.to_string(), Ty::from_syn(&t.ty)))
-                }
+                syn::ImplItem::Type(t) => entry
+                    .assoc
+                    .push((t.ident.to_string().into(), Ty::from_syn(&t.ty))),
                 _ => {}
             }
         }
@@ -95,7 +96,7 @@ fn read_method(sig: &syn::Signature) -> Method {
         .params
         .iter()
         .filter_map(|p| match p {
-            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            syn::GenericParam::Type(t) => Some(Symbol::from(t.ident.to_string())),
             _ => None,
         })
         .collect();
@@ -185,7 +186,7 @@ fn bind(imp: &Impl, args: &[Val]) -> Bindings {
         .enumerate()
         .filter_map(|(i, p)| {
             let name = p.as_ref()?;
-            Some((name.clone(), args.get(i).cloned().unwrap_or_default()))
+            Some((*name, args.get(i).cloned().unwrap_or_default()))
         })
         .collect()
 }
@@ -196,7 +197,7 @@ pub fn method_of(path: &str, name: &str, args: &[Val]) -> Option<(&'static Metho
     impls_of(path).iter().find_map(|imp| {
         let m = imp.methods.iter().find(|m| m.name == name)?;
         let mut env = bind(imp, args);
-        env.extend(m.generics.iter().map(|g| (g.clone(), Val::Unknown)));
+        env.extend(m.generics.iter().map(|g| (*g, Val::Unknown)));
         Some((m, env))
     })
 }
@@ -274,7 +275,7 @@ fn unify(ty: &Ty, v: &Val, env: &mut Bindings, depth: usize) {
         }
         (Ty::Path { segs, args }, Val::Typed { path, args: vargs }) => {
             let short = |p: &str| p.rsplit("::").next().unwrap_or(p).to_string();
-            if segs.last().map(String::as_str) == Some(short(path).as_str()) {
+            if segs.last().map(|s| s.as_str()) == Some(short(path).as_str()) {
                 for (t, a) in args.iter().zip(vargs) {
                     unify(t, a, env, depth + 1);
                 }
@@ -305,11 +306,11 @@ mod tests {
         let (m, mut env) = method_of("tokio::sync::mpsc::Receiver", "recv", &[Val::typed("Job")])
             .expect("recv is in the table");
         assert!(m.is_async);
-        assert_eq!(env, vec![("T".to_string(), Val::typed("Job"))]);
+        assert_eq!(env, vec![(Symbol::from("T"), Val::typed("Job"))]);
         // `Option::map`: the closure's result is `U`.
         let (m, mut menv) = method_of("std::option::Option", "map", &[Val::typed("A")]).unwrap();
         m.bind_args(&mut menv, &[Val::Callable(Box::new(Val::typed("B")))]);
-        assert!(menv.contains(&("U".to_string(), Val::typed("B"))));
+        assert!(menv.contains(&(Symbol::from("U"), Val::typed("B"))));
         let hints = m.closure_inputs(&menv, |t, _| match t {
             Ty::Path { segs, .. } => Val::typed(segs.join("::")),
             _ => Val::Unknown,

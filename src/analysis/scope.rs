@@ -3,6 +3,7 @@
 use super::value::Val;
 use crate::diagnostic::Span;
 use crate::index::facts::FnSig;
+use crate::symbol::Symbol;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -36,11 +37,11 @@ pub struct Scope {
     /// Indices in `bindings` of sync lock guards, so that each `.await` checks only those.
     guards: Vec<usize>,
     /// `use` declarations inside the block.
-    pub uses: HashMap<String, Vec<String>>,
+    pub uses: HashMap<Symbol, Box<[Symbol]>>,
     /// Glob `use` declarations inside the block (`use futures::prelude::*;`).
-    pub globs: Vec<Vec<String>>,
+    pub globs: Vec<Box<[Symbol]>>,
     /// `fn` items declared inside the block.
-    pub fns: HashMap<String, FnSig>,
+    pub fns: HashMap<Symbol, FnSig>,
 }
 
 impl Scope {
@@ -72,11 +73,9 @@ impl Scopes {
     pub fn items(&self) -> Scope {
         let mut out = Scope::default();
         for s in &self.stack {
-            out.uses
-                .extend(s.uses.iter().map(|(k, v)| (k.clone(), v.clone())));
+            out.uses.extend(s.uses.iter().map(|(k, v)| (*k, v.clone())));
             out.globs.extend(s.globs.iter().cloned());
-            out.fns
-                .extend(s.fns.iter().map(|(k, v)| (k.clone(), v.clone())));
+            out.fns.extend(s.fns.iter().map(|(k, v)| (*k, v.clone())));
         }
         out
     }
@@ -113,12 +112,15 @@ impl Scopes {
         Some(b.val.clone())
     }
 
-    pub fn local_use(&self, name: &str) -> Option<&Vec<String>> {
-        self.stack.iter().rev().find_map(|s| s.uses.get(name))
+    pub fn local_use(&self, name: &str) -> Option<&[Symbol]> {
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|s| s.uses.get(name).map(|t| &t[..]))
     }
 
     /// Glob imports of the enclosing blocks, innermost first.
-    pub fn local_globs(&self) -> impl Iterator<Item = &Vec<String>> {
+    pub fn local_globs(&self) -> impl Iterator<Item = &Box<[Symbol]>> {
         self.stack.iter().rev().flat_map(|s| s.globs.iter())
     }
 

@@ -10,9 +10,10 @@ use crate::index::types::Ty;
 use crate::index::{Index, ModId, Res};
 use crate::knowledge::streams::STREAM_TYPE;
 use crate::knowledge::{Knowledge, TypeClass};
+use crate::symbol::Symbol;
 
 /// Generic parameter names in scope and what each stands for.
-pub type Env = [(String, Val)];
+pub type Env = [(Symbol, Val)];
 
 /// Types the prelude names without an import; any other single-segment name that resolves to
 /// nothing is a generic parameter or an item the index does not see, so it is unknown (a wrongly
@@ -53,14 +54,14 @@ impl TypeCx<'_> {
             Ty::Callable(ret) => Val::Callable(Box::new(again(ret, m))),
             Ty::Tuple(ts) => Val::Tuple(ts.iter().map(|t| again(t, m)).collect()),
             Ty::Path { segs, args } => {
-                if let ([name], true) = (segs.as_slice(), args.is_empty()) {
+                if let ([name], true) = (&segs[..], args.is_empty()) {
                     // A generic parameter: what its bounds say, inferred.
                     if let Some((_, v)) = env.iter().find(|(n, _)| n == name) {
                         return v.clone().flowed();
                     }
                 }
                 // `E::Handle` with `E: Executor`: what the trait's `type Handle: ..` bounds say.
-                if let [first, rest @ ..] = segs.as_slice() {
+                if let [first, rest @ ..] = &segs[..] {
                     if let (false, Some((_, v))) =
                         (rest.is_empty(), env.iter().find(|(n, _)| n == first))
                     {
@@ -75,11 +76,11 @@ impl TypeCx<'_> {
                         }
                     }
                 }
-                let last = segs.last().map(String::as_str).unwrap_or_default();
+                let last = segs.last().map(|s| s.as_str()).unwrap_or_default();
                 let arg_vals = || args.iter().map(|a| again(a, m)).collect::<Vec<_>>();
                 // The stream an `impl Stream<Item = T>` stands for is the tables' type, never
                 // the trait a dependency's sources declare under that path.
-                if segs.iter().map(String::as_str).eq(STREAM_TYPE.split("::")) {
+                if segs.iter().map(|s| s.as_str()).eq(STREAM_TYPE.split("::")) {
                     return self.external_type(STREAM_TYPE, segs, last, arg_vals());
                 }
                 match self.index.resolve_type(m, segs) {
@@ -93,7 +94,7 @@ impl TypeCx<'_> {
 
     /// The associated type `names[0]` (then `names[1]` of that, ...) of a value known by a
     /// trait bound: what the trait's `type X: Bounds;` says.
-    fn assoc_of(&self, bound: &Val, names: &[String], self_ty: Option<&str>, depth: usize) -> Val {
+    fn assoc_of(&self, bound: &Val, names: &[Symbol], self_ty: Option<&str>, depth: usize) -> Val {
         let (Val::Typed { path, .. }, [name, rest @ ..]) = (bound, names) else {
             return Val::Unknown;
         };
@@ -160,7 +161,7 @@ impl TypeCx<'_> {
         Val::Typed { path: p, args }
     }
 
-    fn external_type(&self, p: &str, segs: &[String], last: &str, args: Vec<Val>) -> Val {
+    fn external_type(&self, p: &str, segs: &[Symbol], last: &str, args: Vec<Val>) -> Val {
         let k = self.knowledge;
         match k.classify_type(p) {
             TypeClass::Future => return Val::future(format!("type `{last}`")),
@@ -260,7 +261,7 @@ impl TypeCx<'_> {
             match ty {
                 Ty::Path { segs, args } if segs.len() == 1 && args.is_empty() => segs[0] == param,
                 Ty::Path { segs, args } if args.len() == 1 => {
-                    matches!(segs.last().map(String::as_str), Some("Box" | "Pin"))
+                    matches!(segs.last().map(|s| s.as_str()), Some("Box" | "Pin"))
                         && holds(&args[0], param)
                 }
                 _ => false,
@@ -321,7 +322,7 @@ impl TypeCx<'_> {
     /// parameters, its impls' `Output` and `Target`. Parameters without a known argument are
     /// left out (they mean what they meant before). The impls are taken to name their
     /// parameters as the type does (`impl<T> Chan<T>`), as nearly all do.
-    pub fn args_env(&self, path: &str, args: &[Val]) -> Vec<(String, Val)> {
+    pub fn args_env(&self, path: &str, args: &[Val]) -> Vec<(Symbol, Val)> {
         let Some(info) = self.index.type_info(path) else {
             return Vec::new();
         };
@@ -330,7 +331,7 @@ impl TypeCx<'_> {
             .iter()
             .zip(args)
             .filter(|(_, v)| **v != Val::Unknown)
-            .map(|((name, _), v)| (name.clone(), v.clone()))
+            .map(|((name, _), v)| (*name, v.clone()))
             .collect()
     }
 
@@ -363,13 +364,13 @@ impl TypeCx<'_> {
 /// (the walked impl's own parameters, usually named alike) or else its bounds say. Twice, so
 /// that `F: Fn() -> Fut, Fut: Future` sees `Fut`.
 fn generic_env(
-    params: &[(String, Ty)],
+    params: &[(Symbol, Ty)],
     args: Vec<Val>,
     cx: &TypeCx,
     m: ModId,
     self_ty: Option<&str>,
     outer: &Env,
-) -> Vec<(String, Val)> {
+) -> Vec<(Symbol, Val)> {
     // A parameter given an argument (or meaning the same in `outer`) means that; the others
     // mean their bounds, solved together.
     let given: Vec<Option<Val>> = params
@@ -394,7 +395,7 @@ fn holds_task_handle(ty: &Ty, depth: usize) -> bool {
     match ty {
         Ty::Path { segs, args } if depth < 8 => {
             matches!(
-                segs.last().map(String::as_str),
+                segs.last().map(|s| s.as_str()),
                 Some("JoinHandle" | "AbortHandle")
             ) || args.iter().any(|a| holds_task_handle(a, depth + 1))
         }

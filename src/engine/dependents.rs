@@ -116,6 +116,6 @@ fn defined_fns(facts: &FileFacts, names: &mut HashSet<String>) {
             .iter()
             .chain(m.impls.iter().flat_map(|i| &i.fns))
             .chain(m.traits.iter().flat_map(|(_, fns)| fns));
-        names.extend(sigs.map(|s| s.name.clone()));
+        names.extend(sigs.map(|s| s.name.to_string()));
     }
 }

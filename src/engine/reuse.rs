@@ -249,7 +249,10 @@ fn entries_of(path: &Path, facts: &mut FileFacts) -> (Vec<(u32, u64)>, u128) {
 
 /// Calls `each` with every entry of a file's index facts: the inline module path it is in, the
 /// names it is found by, and its bytes (postcard).
-fn for_each_entry(facts: &FileFacts, mut each: impl FnMut(&[String], &[u32], &[u8])) {
+fn for_each_entry(
+    facts: &FileFacts,
+    mut each: impl FnMut(&[crate::symbol::Symbol], &[u32], &[u8]),
+) {
     let bytes = |v: &dyn Fn() -> Result<Vec<u8>, postcard::Error>| v().unwrap_or_default();
     for m in &facts.modules {
         let path = m.inline_path.as_slice();

@@ -1,14 +1,15 @@
 //! Compact, serialisable facts about the items of one file: what the index is built from. They
 //! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
 
-use super::types::{path_segments, Ty};
+use super::types::{path_segments, path_symbols, Ty};
+use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// A function's signature, as far as the analysis needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FnSig {
-    pub name: String,
+    pub name: Symbol,
     pub is_async: bool,
     /// The declared return type (for an `async fn`, the future's output); `()` when none is
     /// written.
@@ -70,11 +71,11 @@ pub enum TypeKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeDef {
-    pub name: String,
+    pub name: Symbol,
     pub kind: TypeKind,
     /// Named struct fields and their types; for a trait, its associated types and what their
     /// bounds say.
-    pub fields: Vec<(String, Ty)>,
+    pub fields: Vec<(Symbol, Ty)>,
     /// For a type alias, what it stands for.
     pub alias_of: Option<Ty>,
     /// A unit struct (`struct Never;`): its name is also a value.
@@ -83,7 +84,7 @@ pub struct TypeDef {
     /// The type parameters, in order, each with what its bounds say (`Unknown` when nothing
     /// useful): a generic alias substitutes its arguments, a generic field means its bound.
     #[serde(default)]
-    pub generics: Vec<(String, Ty)>,
+    pub generics: Vec<(Symbol, Ty)>,
     /// `#[must_use]` on the type.
     #[serde(default)]
     pub must_use: bool,
@@ -96,9 +97,9 @@ pub struct TypeDef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UseFact {
     /// The name the import binds (`*` for a glob).
-    pub alias: String,
+    pub alias: Symbol,
     /// The path imported, as written.
-    pub target: Vec<String>,
+    pub target: Box<[Symbol]>,
     pub glob: bool,
 }
 
@@ -106,12 +107,12 @@ pub struct UseFact {
 pub struct ImplFacts {
     pub self_ty: Ty,
     /// The implemented trait's path, as written.
-    pub trait_path: Option<Vec<String>>,
+    pub trait_path: Option<Box<[Symbol]>>,
     pub fns: Vec<Arc<FnSig>>,
     /// The associated types it defines (`type Output = Option<Incoming>;`), the impl's
     /// parameters meaning their bounds.
     #[serde(default)]
-    pub assoc_types: Vec<(String, Ty)>,
+    pub assoc_types: Vec<(Symbol, Ty)>,
     /// The positions of the self type's arguments that the impl requires to be futures
     /// (`impl<L: Future, R: Future> Future for Either<L, R>`: 0 and 1): the impl holds only when
     /// they are.
@@ -130,7 +131,7 @@ pub struct ImplFacts {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModDecl {
-    pub name: String,
+    pub name: Symbol,
     /// `#[path = ".."]`.
     pub path_attr: Option<String>,
     /// `#[cfg_attr(.., path = "..")]`: the files the module is read from when a cfg holds.
@@ -142,7 +143,7 @@ pub struct ModDecl {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModFacts {
     /// Names of the inline modules leading here from the file's top level.
-    pub inline_path: Vec<String>,
+    pub inline_path: Vec<Symbol>,
     pub out_of_line: Vec<ModDecl>,
     pub uses: Vec<UseFact>,
     /// Shared with the index (its [`super::FnInfo`]), as the types are.
@@ -151,7 +152,7 @@ pub struct ModFacts {
     pub types: Vec<Arc<TypeDef>>,
     pub impls: Vec<ImplFacts>,
     /// Trait name → its methods (declared or with default bodies).
-    pub traits: Vec<(String, Vec<Arc<FnSig>>)>,
+    pub traits: Vec<(Symbol, Vec<Arc<FnSig>>)>,
     /// Files pulled in with `include!("..")`, as written (relative to this file's folder).
     #[serde(default)]
     pub includes: Vec<String>,
@@ -166,7 +167,7 @@ pub struct ModFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MacroCall {
     /// The macro's last path segment.
-    pub name: String,
+    pub name: Symbol,
     /// The 1-based line of that segment.
     pub line: usize,
     /// The call's tokens, as text: what the macro is expanded with, without reading the file
@@ -218,7 +219,7 @@ pub struct FileFacts {
     /// The multi-segment paths the text mentions (`tokio::time::sleep`), each once, whatever
     /// their first segment could be an import of: what the file may need of its dependencies.
     #[serde(default)]
-    pub paths: Vec<Vec<String>>,
+    pub paths: Vec<Box<[Symbol]>>,
     /// The file was read as Rust. When it was not (it does not parse, nests too deeply, is not
     /// UTF-8), its module declarations are unknown.
     #[serde(default)]
@@ -322,7 +323,7 @@ impl FileFacts {
 
 /// The paths of [`FileFacts::paths`]: each once, in order, leaving out those that start with
 /// `crate`, `self`, `super` or `Self`, which no import or dependency can be.
-fn named_paths(bytes: &[u8]) -> Vec<Vec<String>> {
+fn named_paths(bytes: &[u8]) -> Vec<Box<[Symbol]>> {
     let mut seen: rustc_hash::FxHashSet<Vec<&[u8]>> = rustc_hash::FxHashSet::default();
     let mut out = Vec::new();
     super::path_scan::for_each_path(bytes, |segs| {
@@ -331,7 +332,7 @@ fn named_paths(bytes: &[u8]) -> Vec<Vec<String>> {
             seen.insert(segs.to_vec());
             out.push(
                 segs.iter()
-                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .map(|s| Symbol::intern(&String::from_utf8_lossy(s)))
                     .collect(),
             );
         }
@@ -456,16 +457,17 @@ pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> 
                 let Some(Some((_, rules))) = defined_in.get(call.name.as_str()) else {
                     continue;
                 };
-                if !defs.contains_key(&call.name) {
+                if !defs.contains_key(call.name.as_str()) {
                     let Ok(parsed) = rules.parse::<proc_macro2::TokenStream>() else {
                         continue;
                     };
-                    defs.insert(call.name.clone(), parsed);
+                    defs.insert(call.name.to_string(), parsed);
                 }
                 let Ok(tokens) = call.tokens.parse::<proc_macro2::TokenStream>() else {
                     continue;
                 };
-                let Some(items) = super::macro_expand::expand(&defs[&call.name], &tokens) else {
+                let Some(items) = super::macro_expand::expand(&defs[call.name.as_str()], &tokens)
+                else {
                     continue;
                 };
                 let mut facts = FileFacts::default();
@@ -547,7 +549,7 @@ fn flatten_expanding<'a>(
 
 fn collect_module(
     items: &[syn::Item],
-    inline_path: Vec<String>,
+    inline_path: Vec<Symbol>,
     out: &mut FileFacts,
     depth: usize,
     defs: &Defs,
@@ -587,17 +589,17 @@ fn collect_module(
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
-                    inline.push((md.ident.to_string(), items.as_slice()))
+                    inline.push((Symbol::from(md.ident.to_string()), items.as_slice()))
                 }
                 Some(_) => {}
                 None => m.out_of_line.push(ModDecl {
-                    name: md.ident.to_string(),
+                    name: md.ident.to_string().into(),
                     path_attr: path_attr(&md.attrs),
                     cfg_paths: cfg_path_attrs(&md.attrs),
                 }),
             },
             syn::Item::Struct(s) => m.types.push(Arc::new(TypeDef {
-                name: s.ident.to_string(),
+                name: s.ident.to_string().into(),
                 kind: TypeKind::Struct,
                 fields: s
                     .fields
@@ -609,7 +611,7 @@ fn collect_module(
                             .as_ref()
                             .map(|i| i.to_string())
                             .unwrap_or_else(|| i.to_string());
-                        (name, Ty::from_syn(&f.ty))
+                        (Symbol::from(name), Ty::from_syn(&f.ty))
                     })
                     .collect(),
                 alias_of: None,
@@ -626,7 +628,7 @@ fn collect_module(
                 .types
                 .push(Arc::new(plain_type(&u.ident, TypeKind::Union))),
             syn::Item::Type(t) => m.types.push(Arc::new(TypeDef {
-                name: t.ident.to_string(),
+                name: t.ident.to_string().into(),
                 kind: TypeKind::Alias,
                 fields: Vec::new(),
                 alias_of: Some(Ty::from_syn(&t.ty)),
@@ -648,7 +650,7 @@ fn collect_module(
                         let name = last.ident.to_string();
                         if !defs.contains_key(&name) {
                             m.macro_calls.push(MacroCall {
-                                name,
+                                name: name.into(),
                                 line: last.ident.span().start().line,
                                 tokens: mac.mac.tokens.to_string(),
                             });
@@ -666,7 +668,8 @@ fn collect_module(
                     .iter()
                     .filter_map(|it| match it {
                         syn::TraitItem::Type(at) => {
-                            Some((at.ident.to_string(), Ty::from_bounds(at.bounds.iter(), 0)))
+                            let name = Symbol::from(at.ident.to_string());
+                            Some((name, Ty::from_bounds(at.bounds.iter(), 0)))
                         }
                         _ => None,
                     })
@@ -687,13 +690,13 @@ fn collect_module(
                         _ => None,
                     })
                     .collect();
-                m.traits.push((t.ident.to_string(), fns));
+                m.traits.push((t.ident.to_string().into(), fns));
             }
             syn::Item::Impl(i) => {
                 let impl_generics = generic_params(&i.generics);
                 // A parameter without a bound that says anything keeps its name: what it means
                 // is the receiver's type argument (`impl<T> Chan<T>` called on a `Chan<Job>`).
-                let bounded: Vec<(String, Ty)> = impl_generics
+                let bounded: Vec<(Symbol, Ty)> = impl_generics
                     .iter()
                     .filter(|(_, b)| *b != Ty::Unknown)
                     .cloned()
@@ -703,7 +706,7 @@ fn collect_module(
                     cond_args: future_bound_args(&self_ty, &impl_generics),
                     target_arg: target_arg(i, &self_ty, &impl_generics),
                     self_ty,
-                    trait_path: i.trait_.as_ref().map(|(p, _)| path_segments(p)),
+                    trait_path: i.trait_.as_ref().map(|(p, _)| path_symbols(p)),
                     fns: i
                         .items
                         .iter()
@@ -723,7 +726,7 @@ fn collect_module(
                         .iter()
                         .filter_map(|it| match it {
                             syn::ImplItem::Type(t) => Some((
-                                t.ident.to_string(),
+                                t.ident.to_string().into(),
                                 Ty::from_syn(&t.ty).substitute(&bounded),
                             )),
                             _ => None,
@@ -820,7 +823,7 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
 /// `struct Probe(Notify)` after a local `use tokio::sync::Notify;`): named imports whose name
 /// the module does not bind itself and that every body imports alike.
 fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]) -> Vec<UseFact> {
-    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut taken: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
     for item in flat {
         match item.as_ref() {
             syn::Item::Use(u) => {
@@ -828,15 +831,19 @@ fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]
                 collect_use(&u.tree, &mut Vec::new(), &mut uses);
                 taken.extend(uses.into_iter().map(|u| u.alias));
             }
-            other => taken.extend(type_item_name(other).or_else(|| match other {
-                syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
-                syn::Item::Mod(md) => Some(md.ident.to_string()),
-                _ => None,
-            })),
+            other => taken.extend(
+                type_item_name(other)
+                    .or_else(|| match other {
+                        syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
+                        syn::Item::Mod(md) => Some(md.ident.to_string()),
+                        _ => None,
+                    })
+                    .map(Symbol::from),
+            ),
         }
     }
     let mut found: Vec<UseFact> = Vec::new();
-    let mut ambiguous: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut ambiguous: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
     for item in block_items {
         let syn::Item::Use(u) = item else { continue };
         let mut uses = Vec::new();
@@ -847,7 +854,7 @@ fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]
         {
             match found.iter().find(|f| f.alias == u.alias) {
                 Some(f) if f.target != u.target => {
-                    ambiguous.insert(u.alias.clone());
+                    ambiguous.insert(u.alias);
                 }
                 Some(_) => {}
                 None => found.push(u),
@@ -860,7 +867,7 @@ fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]
 
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     TypeDef {
-        name: ident.to_string(),
+        name: ident.to_string().into(),
         kind,
         fields: Vec::new(),
         alias_of: None,
@@ -872,7 +879,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
 }
 
 /// The positions of `self_ty`'s arguments that are the impl's own parameters bound to be futures.
-fn future_bound_args(self_ty: &Ty, impl_generics: &[(String, Ty)]) -> Vec<usize> {
+fn future_bound_args(self_ty: &Ty, impl_generics: &[(Symbol, Ty)]) -> Vec<usize> {
     let Ty::Path { args, .. } = self_ty else {
         return Vec::new();
     };
@@ -891,7 +898,7 @@ fn future_bound_args(self_ty: &Ty, impl_generics: &[(String, Ty)]) -> Vec<usize>
 
 /// Which argument of the self type `type Target = P;` names, when `P` is a parameter of the
 /// impl (`impl<T> Deref for Shared<T>`).
-fn target_arg(i: &syn::ItemImpl, self_ty: &Ty, impl_generics: &[(String, Ty)]) -> Option<usize> {
+fn target_arg(i: &syn::ItemImpl, self_ty: &Ty, impl_generics: &[(Symbol, Ty)]) -> Option<usize> {
     let target = i.items.iter().find_map(|it| match it {
         syn::ImplItem::Type(t) if t.ident == "Target" => Some(Ty::from_syn(&t.ty)),
         _ => None,
@@ -952,15 +959,15 @@ fn may_write_impls(attr: &syn::Attribute) -> bool {
 }
 
 /// The type parameters of an item, each with the meaning of its bounds (inline and `where`).
-pub fn generic_params(generics: &syn::Generics) -> Vec<(String, Ty)> {
+pub fn generic_params(generics: &syn::Generics) -> Vec<(Symbol, Ty)> {
     generics
         .type_params()
         .map(|tp| {
-            let name = tp.ident.to_string();
+            let name = Symbol::from(tp.ident.to_string());
             let mut bound = Ty::from_bounds(tp.bounds.iter(), 0);
             if bound == Ty::Unknown {
                 let me = Ty::Path {
-                    segs: vec![name.clone()],
+                    segs: Box::new([name]),
                     args: Vec::new(),
                 };
                 for pred in generics.where_clause.iter().flat_map(|w| &w.predicates) {
@@ -1013,7 +1020,7 @@ fn macro_mod_decls(tokens: proc_macro2::TokenStream, out: &mut Vec<ModDecl>) {
                     let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
                     if semi.as_char() == ';' && !out.iter().any(|d| d.name == name) {
                         out.push(ModDecl {
-                            name,
+                            name: name.into(),
                             path_attr: None,
                             cfg_paths: Vec::new(),
                         });
@@ -1240,7 +1247,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         }
     };
     FnSig {
-        name: sig.ident.to_string(),
+        name: sig.ident.to_string().into(),
         is_async: sig.asyncness.is_some(),
         ret,
         has_self: sig.receiver().is_some(),
@@ -1410,10 +1417,10 @@ pub(crate) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
     })
 }
 
-pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<UseFact>) {
+pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<UseFact>) {
     match tree {
         syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string());
+            prefix.push(p.ident.to_string().into());
             collect_use(&p.tree, prefix, out);
             prefix.pop();
         }
@@ -1422,17 +1429,18 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<
             if name == "self" {
                 if let Some(last) = prefix.last() {
                     out.push(UseFact {
-                        alias: last.clone(),
-                        target: prefix.clone(),
+                        alias: *last,
+                        target: prefix.as_slice().into(),
                         glob: false,
                     });
                 }
             } else {
+                let name = Symbol::from(name);
                 let mut target = prefix.clone();
-                target.push(name.clone());
+                target.push(name);
                 out.push(UseFact {
                     alias: name,
-                    target,
+                    target: target.into(),
                     glob: false,
                 });
             }
@@ -1440,20 +1448,20 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<
         syn::UseTree::Rename(r) => {
             let mut target = prefix.clone();
             if r.ident != "self" {
-                target.push(r.ident.to_string());
+                target.push(r.ident.to_string().into());
             }
             let alias = r.rename.to_string();
             if alias != "_" {
                 out.push(UseFact {
-                    alias,
-                    target,
+                    alias: alias.into(),
+                    target: target.into(),
                     glob: false,
                 });
             }
         }
         syn::UseTree::Glob(_) => out.push(UseFact {
             alias: "*".into(),
-            target: prefix.clone(),
+            target: prefix.as_slice().into(),
             glob: true,
         }),
         syn::UseTree::Group(g) => {
@@ -1499,7 +1507,8 @@ mod tests {
         // A file that does not parse still says what it names.
         let broken = FileFacts::of_text("fn f( { tokio::time::sleep(d) ");
         assert!(broken.modules.is_empty());
-        assert_eq!(broken.paths, [vec!["tokio", "time", "sleep"]]);
+        assert_eq!(broken.paths.len(), 1);
+        assert_eq!(&broken.paths[0][..], ["tokio", "time", "sleep"]);
     }
 
     /// A plain fn returning a future starts work when a statement before its tail calls

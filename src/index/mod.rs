@@ -14,6 +14,7 @@ pub mod types;
 
 use crate::discover::CrateRoot;
 use crate::knowledge::runtimes::Runtime;
+use crate::symbol::Symbol;
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
 pub use resolve::{Ns, Res};
 use rustc_hash::FxHashMap as HashMap;
@@ -35,12 +36,12 @@ pub struct Module {
     pub crate_root: ModId,
     /// `crate::a::b` style path, with the crate's name first.
     pub path: String,
-    pub children: HashMap<String, ModId>,
-    pub uses: HashMap<String, Vec<String>>,
-    pub globs: Vec<Vec<String>>,
-    pub fns: HashMap<String, FnId>,
+    pub children: HashMap<Symbol, ModId>,
+    pub uses: HashMap<Symbol, Box<[Symbol]>>,
+    pub globs: Vec<Box<[Symbol]>>,
+    pub fns: HashMap<Symbol, FnId>,
     /// Type name → full path.
-    pub types: HashMap<String, String>,
+    pub types: HashMap<Symbol, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +84,7 @@ pub struct IndexedFile {
 pub fn child_module_files(
     file: &Path,
     mod_rs: bool,
-    inline_path: &[String],
+    inline_path: &[Symbol],
     decl: &facts::ModDecl,
 ) -> Vec<PathBuf> {
     let dir = file.parent().unwrap_or(Path::new(""));
@@ -101,11 +102,11 @@ pub fn child_module_files(
         dir.join(file.file_stem().unwrap_or_default())
     };
     for name in inline_path {
-        base.push(name);
+        base.push(name.as_str());
     }
     [
         base.join(format!("{}.rs", decl.name)),
-        base.join(&decl.name).join("mod.rs"),
+        base.join(decl.name.as_str()).join("mod.rs"),
     ]
     .into_iter()
     .chain(cfg_paths)
@@ -120,15 +121,15 @@ pub struct Index {
     /// Self type path → method name → fns, two levels so that a lookup by `&str`s allocates no
     /// key (it made two allocations a method call of the walk).
     /// The self type is the string its methods' [`FnInfo::self_ty`] share.
-    methods: HashMap<std::sync::Arc<str>, HashMap<String, Vec<FnId>>>,
+    methods: HashMap<std::sync::Arc<str>, HashMap<Symbol, Vec<FnId>>>,
     /// The traits implemented for a bare type parameter (`impl<T: Clone> FetchExt for T`),
     /// sorted, found once when the index settles: [`Index::blanket_methods`] searched every
     /// type's impls for them on each call.
     blanket_traits: Vec<String>,
     /// Method name → every fn with a receiver of that name.
-    methods_by_name: HashMap<String, Vec<FnId>>,
+    methods_by_name: HashMap<Symbol, Vec<FnId>>,
     /// Names of the methods (the dependencies' too) whose docs say they are not cancel safe.
-    not_cancel_safe_methods: rustc_hash::FxHashSet<String>,
+    not_cancel_safe_methods: rustc_hash::FxHashSet<Symbol>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
     /// (type path, associated type name) → what the type's impls define it as, with the module
@@ -148,7 +149,7 @@ pub struct Index {
     /// Lib crate name → root module.
     crates: HashMap<String, ModId>,
     /// File → the modules its top level and inline modules are.
-    file_modules: HashMap<FileId, Vec<(Vec<String>, ModId)>>,
+    file_modules: HashMap<FileId, Vec<(Vec<Symbol>, ModId)>>,
     files: Vec<PathBuf>,
     file_ids: HashMap<PathBuf, FileId>,
     /// Files from this one on are dependencies' (read from their sources, never walked).
@@ -220,7 +221,7 @@ impl Index {
             let Some(&fid) = by_path.get(root.file.as_path()) else {
                 continue;
             };
-            let m = ix.new_module(None, root.name.clone());
+            let m = ix.new_module(None, Symbol::intern(&root.name));
             if root.is_lib {
                 ix.crates.entry(root.name.clone()).or_insert(m);
             }
@@ -256,14 +257,14 @@ impl Index {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let m = ix.new_module(None, stem);
+                let m = ix.new_module(None, Symbol::from(stem));
                 ix.load_file(fid, m, files, &by_path, &mut assigned, true, 0);
             }
         }
         ix.register_impls(files);
         ix.expanded = HashMap::default();
         for link in links {
-            let root = |f: &Path| ix.file_id(f).and_then(|id| ix.module_of(id, &[]));
+            let root = |f: &Path| ix.file_id(f).and_then(|id| ix.module_of::<Symbol>(id, &[]));
             if let (Some(from), Some(to)) = (root(&link.from), root(&link.to)) {
                 ix.externs
                     .entry(ix.modules[from].crate_root)
@@ -302,14 +303,14 @@ impl Index {
         self.first_dep_file.is_some_and(|first| file >= first)
     }
 
-    fn new_module(&mut self, parent: Option<ModId>, name: String) -> ModId {
+    fn new_module(&mut self, parent: Option<ModId>, name: Symbol) -> ModId {
         let id = self.modules.len();
         let (crate_root, path) = match parent {
             Some(p) => (
                 self.modules[p].crate_root,
                 format!("{}::{}", self.modules[p].path, name),
             ),
-            None => (id, name.clone()),
+            None => (id, name.to_string()),
         };
         self.modules.push(Module {
             parent,
@@ -349,7 +350,7 @@ impl Index {
             for name in &mf.inline_path {
                 m = match self.modules[m].children.get(name) {
                     Some(&c) => c,
-                    None => self.new_module(Some(m), name.clone()),
+                    None => self.new_module(Some(m), *name),
                 };
             }
             self.file_modules
@@ -360,16 +361,14 @@ impl Index {
                 if u.glob {
                     self.modules[m].globs.push(u.target.clone());
                 } else {
-                    self.modules[m]
-                        .uses
-                        .insert(u.alias.clone(), u.target.clone());
+                    self.modules[m].uses.insert(u.alias, u.target.clone());
                 }
             }
             for sig in &mf.fns {
                 let id = self.push_fn(sig.clone(), m, fid, None, None);
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call
                 // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
-                if let Some(old) = self.modules[m].fns.insert(sig.name.clone(), id) {
+                if let Some(old) = self.modules[m].fns.insert(sig.name, id) {
                     if sig.cfg.is_some() && self.fns[old].sig.cfg.is_some() {
                         let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
                         twins.push(id);
@@ -379,7 +378,7 @@ impl Index {
             }
             for t in &mf.types {
                 let full = format!("{}::{}", self.modules[m].path, t.name);
-                self.modules[m].types.insert(t.name.clone(), full.clone());
+                self.modules[m].types.insert(t.name, full.clone());
                 self.types.insert(
                     full,
                     TypeInfo {
@@ -402,7 +401,8 @@ impl Index {
                 let Some(&child_fid) = candidates.iter().find_map(|c| by_path.get(c.as_path()))
                 else {
                     if !self.is_dep_file(fid) && !candidates.iter().any(|c| c.exists()) {
-                        self.missing_modules.push((path.clone(), decl.name.clone()));
+                        self.missing_modules
+                            .push((path.clone(), decl.name.to_string()));
                     }
                     continue;
                 };
@@ -419,7 +419,7 @@ impl Index {
                 }
                 let child = match self.modules[m].children.get(&decl.name) {
                     Some(&c) => c,
-                    None => self.new_module(Some(m), decl.name.clone()),
+                    None => self.new_module(Some(m), decl.name),
                 };
                 let child_is_mod_rs = decl.path_attr.is_some();
                 self.load_file(
@@ -503,14 +503,11 @@ impl Index {
     ) -> FnId {
         let id = self.fns.len();
         if sig.has_self && sig.cancel_doc == facts::DocCancel::NotSafe {
-            self.not_cancel_safe_methods.insert(sig.name.clone());
+            self.not_cancel_safe_methods.insert(sig.name);
         }
         // A receiver of unknown type is matched by name against the workspace's methods only.
         if sig.has_self && !self.is_dep_file(file) {
-            self.methods_by_name
-                .entry(sig.name.clone())
-                .or_default()
-                .push(id);
+            self.methods_by_name.entry(sig.name).or_default().push(id);
         }
         self.by_location
             .push((small(file), small(sig.line), small(id)));
@@ -518,7 +515,7 @@ impl Index {
             self.methods
                 .entry(t.clone())
                 .or_default()
-                .entry(sig.name.clone())
+                .entry(sig.name)
                 .or_default()
                 .push(id);
         }
@@ -589,7 +586,7 @@ impl Index {
                     }
                     for (name, ty) in &imp.assoc_types {
                         self.impl_assoc
-                            .entry((self_path.clone(), name.clone()))
+                            .entry((self_path.clone(), name.to_string()))
                             .or_insert((ty.clone(), *m));
                     }
                     let owner: std::sync::Arc<str> = self_path.as_str().into();
@@ -622,11 +619,16 @@ impl Index {
     }
 
     /// The module of a file's top level (or of an inline module in it).
-    pub fn module_of(&self, file: FileId, inline_path: &[String]) -> Option<ModId> {
+    pub fn module_of<S: AsRef<str>>(&self, file: FileId, inline_path: &[S]) -> Option<ModId> {
         self.file_modules
             .get(&file)?
             .iter()
-            .find(|(p, _)| p.as_slice() == inline_path)
+            .find(|(p, _)| {
+                p.len() == inline_path.len()
+                    && p.iter()
+                        .zip(inline_path)
+                        .all(|(a, b)| a.as_str() == b.as_ref())
+            })
             .map(|(_, m)| *m)
     }
 

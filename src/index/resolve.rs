@@ -86,16 +86,16 @@ impl Index {
     }
 
     /// Resolves a path written in module `m` in value position (a call, a value).
-    pub fn resolve(&self, m: ModId, segs: &[String]) -> Res {
+    pub fn resolve<S: AsRef<str>>(&self, m: ModId, segs: &[S]) -> Res {
         self.resolve_ns(m, segs, Ns::Value)
     }
 
     /// Resolves a path written in module `m` in type position.
-    pub fn resolve_type(&self, m: ModId, segs: &[String]) -> Res {
+    pub fn resolve_type<S: AsRef<str>>(&self, m: ModId, segs: &[S]) -> Res {
         self.resolve_ns(m, segs, Ns::Type)
     }
 
-    pub fn resolve_ns(&self, m: ModId, segs: &[String], ns: Ns) -> Res {
+    pub fn resolve_ns<S: AsRef<str>>(&self, m: ModId, segs: &[S], ns: Ns) -> Res {
         let mut budget = Budget {
             steps: 256,
             globbed: Vec::new(),
@@ -103,10 +103,10 @@ impl Index {
         self.resolve_depth(m, segs, ns, 0, &mut budget)
     }
 
-    fn resolve_depth(
+    fn resolve_depth<S: AsRef<str>>(
         &self,
         m: ModId,
-        segs: &[String],
+        segs: &[S],
         ns: Ns,
         depth: usize,
         b: &mut Budget,
@@ -118,11 +118,11 @@ impl Index {
             return Res::Unknown;
         }
         let rest = &segs[1..];
-        match first.as_str() {
+        match first.as_ref() {
             "crate" => self.resolve_in(self.modules[m].crate_root, rest, ns, depth + 1, b),
             "self" | "super" => self.resolve_in(m, segs, ns, depth + 1, b),
             "Self" => Res::Unknown,
-            "std" | "core" | "alloc" => Res::External(segs.join("::")),
+            "std" | "core" | "alloc" => Res::External(join(segs)),
             name => {
                 let first_ns = if rest.is_empty() { ns } else { Ns::Type };
                 if let Some(r) = self.scope_lookup(m, name, first_ns, depth + 1, b) {
@@ -131,7 +131,7 @@ impl Index {
                 if let Some(root) = self.crate_named(m, name) {
                     return self.resolve_in(root, rest, ns, depth + 1, b);
                 }
-                Res::External(segs.join("::"))
+                Res::External(join(segs))
             }
         }
     }
@@ -210,14 +210,21 @@ impl Index {
         None
     }
 
-    fn resolve_in(&self, m: ModId, rest: &[String], ns: Ns, depth: usize, b: &mut Budget) -> Res {
+    fn resolve_in<S: AsRef<str>>(
+        &self,
+        m: ModId,
+        rest: &[S],
+        ns: Ns,
+        depth: usize,
+        b: &mut Budget,
+    ) -> Res {
         if depth > MAX_DEPTH || !b.take() {
             return Res::Unknown;
         }
         let Some(name) = rest.first() else {
             return Res::Module(m);
         };
-        match name.as_str() {
+        match name.as_ref() {
             "super" => match self.modules[m].parent {
                 Some(p) => self.resolve_in(p, &rest[1..], ns, depth + 1, b),
                 None => Res::Unknown,
@@ -225,7 +232,7 @@ impl Index {
             "self" => self.resolve_in(m, &rest[1..], ns, depth + 1, b),
             _ => match self.scope_lookup(
                 m,
-                name,
+                name.as_ref(),
                 if rest.len() == 1 { ns } else { Ns::Type },
                 depth + 1,
                 b,
@@ -233,20 +240,39 @@ impl Index {
                 Some(r) => self.continue_from(r, &rest[1..], ns, depth + 1, b),
                 // Not among the module's visible items (often: made by a macro). Its full path
                 // still lets the knowledge tables recognise it (`tokio::task::block_in_place`).
-                None => Res::External(format!("{}::{}", self.modules[m].path, rest.join("::"))),
+                None => Res::External(format!("{}::{}", self.modules[m].path, join(rest))),
             },
         }
     }
 
-    fn continue_from(&self, r: Res, rest: &[String], ns: Ns, depth: usize, b: &mut Budget) -> Res {
+    fn continue_from<S: AsRef<str>>(
+        &self,
+        r: Res,
+        rest: &[S],
+        ns: Ns,
+        depth: usize,
+        b: &mut Budget,
+    ) -> Res {
         if rest.is_empty() {
             return r;
         }
         match r {
             Res::Module(c) => self.resolve_in(c, rest, ns, depth + 1, b),
-            Res::Type(p) if rest.len() == 1 => Res::Assoc(p, rest[0].clone()),
-            Res::External(p) => Res::External(format!("{p}::{}", rest.join("::"))),
+            Res::Type(p) if rest.len() == 1 => Res::Assoc(p, rest[0].as_ref().to_string()),
+            Res::External(p) => Res::External(format!("{p}::{}", join(rest))),
             _ => Res::Unknown,
         }
     }
+}
+
+/// A path's segments joined with `::`, whatever holds their text.
+pub fn join<S: AsRef<str>>(segs: &[S]) -> String {
+    let mut out = String::new();
+    for (i, s) in segs.iter().enumerate() {
+        if i > 0 {
+            out.push_str("::");
+        }
+        out.push_str(s.as_ref());
+    }
+    out
 }

@@ -1,5 +1,6 @@
 //! Light types: what can be known of a type from its written form, without a type checker.
 
+use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 
 /// The identifiers of a path's segments (`tokio::time::sleep` → `["tokio", "time", "sleep"]`).
@@ -7,12 +8,20 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
+/// [`path_segments`], interned.
+pub fn path_symbols(path: &syn::Path) -> Box<[Symbol]> {
+    path.segments
+        .iter()
+        .map(|s| Symbol::intern(&s.ident.to_string()))
+        .collect()
+}
+
 /// A type as written, with references, parentheses and lifetimes stripped. Paths are unresolved
 /// (resolution needs the module the type was written in).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Ty {
     Path {
-        segs: Vec<String>,
+        segs: Box<[Symbol]>,
         args: Vec<Ty>,
     },
     /// `impl Future<Output = T>` or `dyn Future<Output = T>`.
@@ -83,21 +92,22 @@ impl Ty {
             // associated type of the qualified type, as `E::Handle` is.
             syn::Type::Path(p) if p.qself.as_ref().is_some_and(|q| q.position > 0) => {
                 let q = p.qself.as_ref().expect("checked above");
-                let Ty::Path { mut segs, args } = Ty::from_syn_depth(&q.ty, depth + 1) else {
+                let Ty::Path { segs, args } = Ty::from_syn_depth(&q.ty, depth + 1) else {
                     return Ty::Unknown;
                 };
                 if !args.is_empty() {
                     return Ty::Unknown;
                 }
+                let mut segs = segs.into_vec();
                 segs.extend(
                     p.path
                         .segments
                         .iter()
                         .skip(q.position)
-                        .map(|s| s.ident.to_string()),
+                        .map(|s| Symbol::intern(&s.ident.to_string())),
                 );
                 Ty::Path {
-                    segs,
+                    segs: segs.into(),
                     args: Vec::new(),
                 }
             }
@@ -105,7 +115,7 @@ impl Ty {
                 if p.path.is_ident("Self") {
                     return Ty::SelfTy;
                 }
-                let segs: Vec<String> = path_segments(&p.path);
+                let segs = path_symbols(&p.path);
                 let args = match p.path.segments.last().map(|s| &s.arguments) {
                     Some(syn::PathArguments::AngleBracketed(a)) => a
                         .args
@@ -121,11 +131,11 @@ impl Ty {
             }
             // `[T]` and `[T; N]` are sequences of `T`, as a `Vec` is (iterating gives `T`).
             syn::Type::Slice(s) => Ty::Path {
-                segs: vec!["Vec".into()],
+                segs: Box::new([Symbol::intern("Vec")]),
                 args: vec![Ty::from_syn_depth(&s.elem, depth + 1)],
             },
             syn::Type::Array(a) => Ty::Path {
-                segs: vec!["Vec".into()],
+                segs: Box::new([Symbol::intern("Vec")]),
                 args: vec![Ty::from_syn_depth(&a.elem, depth + 1)],
             },
             syn::Type::ImplTrait(t) => Ty::from_bounds(t.bounds.iter(), depth),
@@ -165,7 +175,7 @@ impl Ty {
         });
         match (traits.next(), traits.next()) {
             (Some(path), None) => Ty::Path {
-                segs: path_segments(path),
+                segs: path_symbols(path),
                 args: Vec::new(),
             },
             _ => Ty::Unknown,
@@ -198,7 +208,7 @@ impl Ty {
                     _ => None,
                 };
                 return Ty::Path {
-                    segs: STREAM_TYPE.split("::").map(String::from).collect(),
+                    segs: STREAM_TYPE.split("::").map(Symbol::intern).collect(),
                     args: item.into_iter().collect(),
                 };
             }
@@ -244,18 +254,18 @@ impl Ty {
     }
 
     /// The type with the generic parameters `params` (name, meaning) replaced by their meaning.
-    pub fn substitute(&self, params: &[(String, Ty)]) -> Ty {
+    pub fn substitute(&self, params: &[(Symbol, Ty)]) -> Ty {
         self.substitute_depth(params, 0)
     }
 
-    fn substitute_depth(&self, params: &[(String, Ty)], depth: usize) -> Ty {
+    fn substitute_depth(&self, params: &[(Symbol, Ty)], depth: usize) -> Ty {
         if params.is_empty() || depth > 32 {
             return self.clone();
         }
         let sub = |t: &Ty| t.substitute_depth(params, depth + 1);
         match self {
             Ty::Path { segs, args } => {
-                if let ([name], true) = (segs.as_slice(), args.is_empty()) {
+                if let ([name], true) = (&segs[..], args.is_empty()) {
                     if let Some((_, t)) = params.iter().find(|(n, _)| n == name) {
                         return t.clone();
                     }
@@ -274,7 +284,7 @@ impl Ty {
 
     pub fn last_segment(&self) -> Option<&str> {
         match self {
-            Ty::Path { segs, .. } => segs.last().map(String::as_str),
+            Ty::Path { segs, .. } => segs.last().map(|s| s.as_str()),
             _ => None,
         }
     }

@@ -10,6 +10,7 @@
 use crate::diagnostic;
 use crate::index::facts::{FnSig, UseFact};
 use crate::index::types::Ty;
+use crate::symbol::Symbol;
 use std::collections::HashMap;
 
 /// A [`diagnostic::Position`] in 12 bytes (files are far below 4 GiB).
@@ -106,7 +107,7 @@ pub enum Item {
 /// An inline module's name and items.
 #[derive(Debug)]
 pub struct InlineMod {
-    pub name: String,
+    pub name: Symbol,
     pub items: Box<[Item]>,
 }
 
@@ -114,20 +115,20 @@ pub struct InlineMod {
 pub struct Impl {
     pub self_ty: Ty,
     /// The impl's type parameters with what their bounds mean.
-    pub generics: Box<[(String, Ty)]>,
+    pub generics: Box<[(Symbol, Ty)]>,
     pub fns: Box<[Fn]>,
 }
 
 #[derive(Debug)]
 pub struct Trait {
-    pub name: String,
-    pub generics: Box<[(String, Ty)]>,
+    pub name: Symbol,
+    pub generics: Box<[(Symbol, Ty)]>,
     pub fns: Box<[Fn]>,
 }
 
 #[derive(Debug)]
 pub struct Fn {
-    pub name: String,
+    pub name: Symbol,
     /// The line of the name, as proc-macro2 gives it (what the index knows the fn by).
     pub line: usize,
     /// The span of the name.
@@ -142,7 +143,7 @@ pub struct Fn {
     /// `#[should_panic]`: the test expects its body to panic.
     pub should_panic: bool,
     /// The fn's own type parameters with what their bounds mean.
-    pub generics: Box<[(String, Ty)]>,
+    pub generics: Box<[(Symbol, Ty)]>,
     pub params: Box<[Param]>,
     /// Which parameters are bound `mut` by value (`mut path: ..`, `mut self`): the body may
     /// assign them.
@@ -190,7 +191,7 @@ pub enum Stmt {
 
 #[derive(Debug)]
 pub enum PinForm {
-    Names(Box<[String]>),
+    Names(Box<[Symbol]>),
     Lets(Box<[Stmt]>),
     /// Neither: the macro as any other.
     Macro(Box<Macro>),
@@ -304,26 +305,26 @@ pub struct Await {
 #[derive(Debug)]
 pub struct Field {
     pub base: Expr,
-    pub member: String,
+    pub member: Symbol,
 }
 
 /// `x as T`: the trait of `&dyn Trait` when the type is one (auto traits left out).
 #[derive(Debug)]
 pub struct Cast {
     pub expr: Expr,
-    pub dyn_trait: Option<Box<[String]>>,
+    pub dyn_trait: Option<Box<[Symbol]>>,
 }
 
 #[derive(Debug)]
 pub struct Struct {
-    pub path: Box<[String]>,
+    pub path: Box<[Symbol]>,
     /// The fields' values, then the `..rest`.
     pub exprs: Box<[Expr]>,
 }
 
 #[derive(Debug)]
 pub struct Path {
-    pub segs: Box<[String]>,
+    pub segs: Box<[Symbol]>,
     pub qself: QSelf,
 }
 
@@ -331,7 +332,7 @@ pub struct Path {
 pub enum QSelf {
     None,
     /// `<Type>::f`: the type's path, no trait.
-    Plain(Box<[String]>),
+    Plain(Box<[Symbol]>),
     /// `<T as Trait>::f` and other qualified forms.
     Other,
 }
@@ -345,7 +346,7 @@ pub struct Call {
 #[derive(Debug)]
 pub struct MethodCall {
     pub receiver: Expr,
-    pub method: String,
+    pub method: Symbol,
     pub args: Box<[Expr]>,
     /// The first type of a turbofish (`collect::<Vec<_>>()`), when written.
     pub turbofish: Option<Box<Ty>>,
@@ -411,7 +412,7 @@ pub struct For {
 pub enum Pat {
     Wild,
     Ident {
-        name: String,
+        name: Symbol,
         /// `name @ sub`.
         sub: Option<Box<Pat>>,
     },
@@ -420,12 +421,12 @@ pub enum Pat {
     Paren(Box<Pat>),
     Tuple(Box<[Pat]>),
     TupleStruct {
-        path: Box<[String]>,
+        path: Box<[Symbol]>,
         elems: Box<[Pat]>,
     },
     Struct {
-        path: Box<[String]>,
-        fields: Box<[(String, Pat)]>,
+        path: Box<[Symbol]>,
+        fields: Box<[(Symbol, Pat)]>,
     },
     Or(Box<[Pat]>),
     /// Any other pattern, with its sub-patterns (a slice's elements).
@@ -434,17 +435,17 @@ pub enum Pat {
 
 impl Pat {
     /// The names the pattern binds, in order.
-    pub fn idents(&self) -> Vec<String> {
+    pub fn idents(&self) -> Vec<Symbol> {
         let mut out = Vec::new();
         self.collect_idents(&mut out);
         out
     }
 
-    fn collect_idents(&self, out: &mut Vec<String>) {
+    fn collect_idents(&self, out: &mut Vec<Symbol>) {
         match self {
             Pat::Wild => {}
             Pat::Ident { name, sub } => {
-                out.push(name.clone());
+                out.push(*name);
                 if let Some(sub) = sub {
                     sub.collect_idents(out);
                 }
@@ -480,9 +481,9 @@ pub enum MacroForm {
     /// Another macro whose arguments parse as expressions: walked quietly.
     QuietExprs(Box<[Expr]>),
     /// Another macro whose input parses as statements: walked quietly, and its names used.
-    QuietStmts(Box<[Stmt]>, Box<[String]>),
+    QuietStmts(Box<[Stmt]>, Box<[Symbol]>),
     /// Input that does not parse: the identifiers it mentions (each once, in order).
-    Idents(Box<[String]>),
+    Idents(Box<[Symbol]>),
 }
 
 #[derive(Debug)]

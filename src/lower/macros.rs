@@ -5,6 +5,7 @@
 
 use super::ir;
 use super::Lower;
+use crate::symbol::Symbol;
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::HashSet;
 use syn::parse::{Parse, ParseStream};
@@ -182,7 +183,7 @@ impl Lower<'_> {
             mac.tokens.clone(),
         );
         if let Ok(names) = names {
-            return ir::PinForm::Names(names.iter().map(|n| n.to_string()).collect());
+            return ir::PinForm::Names(names.iter().map(|n| Symbol::from(n.to_string())).collect());
         }
         match syn::parse::Parser::parse2(syn::Block::parse_within, mac.tokens.clone()) {
             Ok(stmts) if stmts.iter().all(|s| matches!(s, syn::Stmt::Local(_))) => {
@@ -227,12 +228,12 @@ fn parse_args(tokens: &TokenStream) -> syn::Result<Punctuated<Expr, Token![,]>> 
 }
 
 /// The identifiers in the tokens, each once, in order of first mention.
-fn idents(tokens: &TokenStream) -> Box<[String]> {
+fn idents(tokens: &TokenStream) -> Box<[Symbol]> {
     fn collect(
         tokens: TokenStream,
         depth: usize,
-        seen: &mut HashSet<String>,
-        out: &mut Vec<String>,
+        seen: &mut HashSet<Symbol>,
+        out: &mut Vec<Symbol>,
     ) {
         if depth > 128 {
             return;
@@ -240,9 +241,8 @@ fn idents(tokens: &TokenStream) -> Box<[String]> {
         for tt in tokens {
             match tt {
                 TokenTree::Ident(i) => {
-                    let name = i.to_string();
-                    if !seen.contains(&name) {
-                        seen.insert(name.clone());
+                    let name = Symbol::from(i.to_string());
+                    if seen.insert(name) {
                         out.push(name);
                     }
                 }

@@ -12,8 +12,9 @@ pub mod test_code;
 use crate::index::facts::{
     collect_use, flatten_items, generic_params, has_runtime_attr, sig_of, ItemMacros,
 };
-use crate::index::types::{path_segments, Ty};
+use crate::index::types::{path_segments, path_symbols, Ty};
 use crate::source::SourceFile;
+use crate::symbol::Symbol;
 use ir::{Expr, ExprKind, Pos, Span};
 use proc_macro2::LineColumn;
 use std::cell::RefCell;
@@ -174,7 +175,7 @@ impl Lower<'_> {
                     .collect(),
             })),
             syn::Item::Trait(t) => ir::Item::Trait(Box::new(ir::Trait {
-                name: t.ident.to_string(),
+                name: t.ident.to_string().into(),
                 generics: generic_params(&t.generics).into(),
                 fns: t
                     .items
@@ -191,7 +192,7 @@ impl Lower<'_> {
             syn::Item::Mod(md) => {
                 let (_, items) = md.content.as_ref()?;
                 ir::Item::Mod(Box::new(ir::InlineMod {
-                    name: md.ident.to_string(),
+                    name: md.ident.to_string().into(),
                     items: self.items(items, depth + 1),
                 }))
             }
@@ -210,7 +211,7 @@ impl Lower<'_> {
     ) -> ir::Fn {
         let is_async = sig.asyncness.is_some();
         ir::Fn {
-            name: sig.ident.to_string(),
+            name: sig.ident.to_string().into(),
             line: self.source.placed(sig.ident.span().start()).line,
             name_span: self.span(sig.ident.span()),
             is_async,
@@ -387,7 +388,7 @@ impl Lower<'_> {
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
                     receiver,
-                    method: mc.method.to_string(),
+                    method: mc.method.to_string().into(),
                     args: self.exprs(&mc.args, d),
                     turbofish: mc.turbofish.as_ref().and_then(|t| {
                         t.args.iter().find_map(|a| match a {
@@ -550,7 +551,7 @@ impl Lower<'_> {
                 ExprKind::Other(Box::new([self.expr(&r.expr, d), self.expr(&r.len, d)]))
             }
             E::Struct(s) => ExprKind::Struct(Box::new(ir::Struct {
-                path: path_segments(&s.path).into(),
+                path: path_symbols(&s.path),
                 exprs: s
                     .fields
                     .iter()
@@ -586,10 +587,10 @@ impl Lower<'_> {
     }
 
     fn path_expr(&self, p: &syn::ExprPath) -> ir::Path {
-        let segs = path_segments(&p.path);
+        let segs = path_symbols(&p.path);
         match &p.qself {
             None => ir::Path {
-                segs: segs.into(),
+                segs,
                 qself: ir::QSelf::None,
             },
             // `<Type>::f` and `<Type as Trait>::f`: the type's `f` (its trait's, when the trait
@@ -597,10 +598,10 @@ impl Lower<'_> {
             Some(q) => match &*q.ty {
                 syn::Type::Path(tp) if tp.qself.is_none() && q.position <= segs.len() => ir::Path {
                     segs: segs[q.position..].into(),
-                    qself: ir::QSelf::Plain(path_segments(&tp.path).into()),
+                    qself: ir::QSelf::Plain(path_symbols(&tp.path)),
                 },
                 _ => ir::Path {
-                    segs: segs.into(),
+                    segs,
                     qself: ir::QSelf::Other,
                 },
             },
@@ -617,7 +618,7 @@ impl Lower<'_> {
         match pat {
             syn::Pat::Wild(_) => P::Wild,
             syn::Pat::Ident(pi) => P::Ident {
-                name: pi.ident.to_string(),
+                name: pi.ident.to_string().into(),
                 sub: pi.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s))),
             },
             syn::Pat::Type(pt) => P::Type(Box::new((self.pat(&pt.pat), Ty::from_syn(&pt.ty)))),
@@ -625,11 +626,11 @@ impl Lower<'_> {
             syn::Pat::Paren(p) => P::Paren(Box::new(self.pat(&p.pat))),
             syn::Pat::Tuple(t) => P::Tuple(many(&mut t.elems.iter())),
             syn::Pat::TupleStruct(ts) => P::TupleStruct {
-                path: path_segments(&ts.path).into(),
+                path: path_symbols(&ts.path),
                 elems: many(&mut ts.elems.iter()),
             },
             syn::Pat::Struct(ps) => P::Struct {
-                path: path_segments(&ps.path).into(),
+                path: path_symbols(&ps.path),
                 fields: ps
                     .fields
                     .iter()
@@ -658,15 +659,15 @@ fn first_operand(e: &syn::Expr) -> Option<&syn::Expr> {
     }
 }
 
-fn member_name(m: &syn::Member) -> String {
+fn member_name(m: &syn::Member) -> Symbol {
     match m {
-        syn::Member::Named(n) => n.to_string(),
-        syn::Member::Unnamed(i) => i.index.to_string(),
+        syn::Member::Named(n) => n.to_string().into(),
+        syn::Member::Unnamed(i) => i.index.to_string().into(),
     }
 }
 
 /// `&dyn Trait` (references stripped): the one trait besides `Send`, `Sync`, `Unpin`.
-fn dyn_trait(ty: &syn::Type) -> Option<Box<[String]>> {
+fn dyn_trait(ty: &syn::Type) -> Option<Box<[Symbol]>> {
     let mut ty = ty;
     while let syn::Type::Reference(r) = ty {
         ty = &r.elem;
@@ -685,7 +686,7 @@ fn dyn_trait(ty: &syn::Type) -> Option<Box<[String]>> {
         _ => None,
     });
     match (traits.next(), traits.next()) {
-        (Some(path), None) => Some(path_segments(path).into()),
+        (Some(path), None) => Some(path_symbols(path)),
         _ => None,
     }
 }
@@ -697,7 +698,7 @@ fn returns_iterator(out: &syn::ReturnType) -> bool {
     };
     let mut ty = Ty::from_syn(ty);
     while let Ty::Path { segs, args } = &ty {
-        match segs.last().map(String::as_str) {
+        match segs.last().map(|s| s.as_str()) {
             Some("Box") if args.len() == 1 => ty = args[0].clone(),
             Some(name) => return name.ends_with("Iterator"),
             None => return false,

@@ -6,6 +6,7 @@ use crate::analysis::value::Val;
 use crate::diagnostic::Span;
 use crate::index::{Ns, Res};
 use crate::lower::ir;
+use crate::symbol::Symbol;
 
 impl Walker<'_, '_> {
     pub(super) fn bind_param_pattern(&mut self, pat: &ir::Pat, val: Val) {
@@ -33,7 +34,7 @@ impl Walker<'_, '_> {
                 if let Some(sub) = sub {
                     self.bind_pattern(sub, Val::Unknown, span);
                 }
-                self.declare(name.clone(), val, span);
+                self.declare(name.to_string(), val, span);
             }
             ir::Pat::Type(pt) => {
                 let (p, ty) = &**pt;
@@ -55,7 +56,7 @@ impl Walker<'_, '_> {
                 self.wild_silent -= usize::from(self.place_init);
             }
             ir::Pat::TupleStruct { path, elems } if elems.len() == 1 => {
-                let variant = path.last().map(String::as_str).unwrap_or_default();
+                let variant = path.last().map(|s| s.as_str()).unwrap_or_default();
                 let inner = if matches!(variant, "Some" | "Ok") {
                     val.unwrapped()
                 } else {
@@ -78,7 +79,7 @@ impl Walker<'_, '_> {
             }
             other => {
                 for name in other.idents() {
-                    self.declare(name, Val::Unknown, span);
+                    self.declare(name.to_string(), Val::Unknown, span);
                 }
             }
         }
@@ -93,7 +94,7 @@ impl Walker<'_, '_> {
     }
 
     /// The declared type of field `name` of the struct a pattern's path names.
-    pub(super) fn field_val(&self, path: &[String], name: &str) -> Val {
+    pub(super) fn field_val(&self, path: &[Symbol], name: &str) -> Val {
         let Res::Type(ty) = self.resolve_path(path, Ns::Type) else {
             return Val::Unknown;
         };
@@ -115,7 +116,7 @@ impl Walker<'_, '_> {
             ir::Pat::Wild => {}
             ir::Pat::Or(cases) => {
                 for name in cases.first().map(ir::Pat::idents).unwrap_or_default() {
-                    self.declare(name, Val::Unknown, span);
+                    self.declare(name.to_string(), Val::Unknown, span);
                 }
             }
             _ => {

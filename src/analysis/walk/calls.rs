@@ -10,6 +10,7 @@ use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role};
 use crate::lower::ir::{self, ExprKind};
+use crate::symbol::Symbol;
 
 /// Methods of futures that give a future again.
 const FUTURE_COMBINATORS: &[&str] = &[
@@ -305,7 +306,7 @@ impl Walker<'_, '_> {
     /// package, a crate not fetched): when this file awaits every other call of it
     /// (`support::stop().await` twice, then `support::stop();`), its result is a future —
     /// inferred from use, so a guess: a warning at most.
-    fn awaited_elsewhere(&self, segs: &[String]) -> Val {
+    fn awaited_elsewhere(&self, segs: &[Symbol]) -> Val {
         let path = segs.join("::");
         self.awaited_elsewhere_as(&path, &format!("`{path}`"))
     }
@@ -560,7 +561,7 @@ impl Walker<'_, '_> {
         recv_was_used: bool,
         span: Span,
     ) -> Val {
-        let name = mc.method.clone();
+        let name = mc.method;
         self.on_iter_use(&mc.receiver);
         // `out.extend(it)` runs the iterator here.
         if name == "extend" {
@@ -745,7 +746,7 @@ impl Walker<'_, '_> {
         let callee = match (&recv, recv.path()) {
             (_, Some(p)) => format!("{}::{name}", short_type(p)),
             (Val::ThreadHandle { .. }, None) => format!("JoinHandle::{name}"),
-            _ => name.clone(),
+            _ => name.to_string(),
         };
         self.spawning = api.is_some_and(|a| a.ret == Ret::TaskHandle && a.role == Role::Plain);
         if let (Some((m, env)), true) = (&generic, method_hints.is_empty()) {

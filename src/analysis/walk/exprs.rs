@@ -5,6 +5,7 @@ use crate::analysis::facts::ExecContext;
 use crate::analysis::value::{Started, Val};
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
+use crate::symbol::Symbol;
 
 /// The name a sync guard left as a temporary of an `if let` scrutinee is tracked under.
 pub(crate) const SCRUTINEE_GUARD: &str = "<temporary of the `if let` scrutinee>";
@@ -307,7 +308,7 @@ impl Walker<'_, '_> {
     }
 
     /// `x as &dyn Trait` for a trait of the workspace: its methods are the trait's.
-    pub(super) fn trait_object_val(&self, dyn_trait: Option<&[String]>) -> Val {
+    pub(super) fn trait_object_val(&self, dyn_trait: Option<&[Symbol]>) -> Val {
         let Some(path) = dyn_trait else {
             return Val::Unknown;
         };

@@ -5,6 +5,7 @@
 use super::Walker;
 use crate::analysis::facts::{Arg, Const, Guard, Test};
 use crate::lower::ir::{self, Expr, ExprKind, Lit};
+use crate::symbol::Symbol;
 
 /// Through parentheses, `&x`, and views that keep an `Option`'s variant (`x.as_ref()`).
 fn strip(e: &Expr) -> &Expr {
@@ -152,7 +153,7 @@ impl Walker<'_, '_> {
 }
 
 /// `None`, `Option::None`, `std::option::Option::None` (and `Some`).
-fn is_option_variant(segs: &[String], variant: &str) -> bool {
+fn is_option_variant(segs: &[Symbol], variant: &str) -> bool {
     match segs {
         [v] => v == variant,
         [.., o, v] => o == "Option" && v == variant,

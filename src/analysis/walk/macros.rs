@@ -7,6 +7,7 @@ use super::select::RaceBranch;
 use super::Walker;
 use crate::analysis::value::Val;
 use crate::lower::ir::{Macro, MacroForm};
+use crate::symbol::Symbol;
 
 pub(super) fn eval_macro(w: &mut Walker, mac: &Macro) -> Val {
     if let Some(body) = w.local_macro(mac) {
@@ -80,7 +81,7 @@ pub(super) fn eval_macro(w: &mut Walker, mac: &Macro) -> Val {
 }
 
 /// Every name the macro mentions counts as a use of a binding of that name.
-fn mark_names(w: &mut Walker, names: &[String]) {
+fn mark_names(w: &mut Walker, names: &[Symbol]) {
     for name in names {
         w.mark_name_used(name);
     }

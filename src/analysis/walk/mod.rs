@@ -15,6 +15,7 @@ use crate::index::types::Ty;
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
 use crate::knowledge::Knowledge;
 use crate::lower::ir::{self, ExprKind};
+use crate::symbol::Symbol;
 
 mod bindings;
 mod calls;
@@ -87,7 +88,7 @@ impl<'a> std::ops::Deref for WalkCx<'a> {
 fn walk_items(
     cx: &WalkCx,
     items: &[ir::Item],
-    inline_path: &mut Vec<String>,
+    inline_path: &mut Vec<Symbol>,
     module: Option<ModId>,
     facts: &mut Vec<Fact>,
     depth: usize,
@@ -134,7 +135,7 @@ fn walk_items(
                 }
             }
             ir::Item::Mod(md) => {
-                inline_path.push(md.name.clone());
+                inline_path.push(md.name);
                 walk_items(cx, &md.items, inline_path, None, facts, depth + 1);
                 inline_path.pop();
             }
@@ -153,7 +154,7 @@ fn walk_items(
 #[derive(Default)]
 pub(super) struct FnSite<'g> {
     self_ty: Option<String>,
-    outer_generics: &'g [(String, Ty)],
+    outer_generics: &'g [(Symbol, Ty)],
     is_main: bool,
     enclosing_items: Option<crate::analysis::scope::Scope>,
     /// The impl's self type when it is (or holds) one of the impl's generic parameters
@@ -163,7 +164,7 @@ pub(super) struct FnSite<'g> {
 }
 
 /// Whether `ty` is, or has as a type argument, one of `generics`.
-fn names_generic(ty: &Ty, generics: &[(String, Ty)]) -> bool {
+fn names_generic(ty: &Ty, generics: &[(Symbol, Ty)]) -> bool {
     match ty {
         Ty::Path { segs, args } => {
             (segs.len() == 1 && generics.iter().any(|(g, _)| *g == segs[0]))
@@ -174,7 +175,7 @@ fn names_generic(ty: &Ty, generics: &[(String, Ty)]) -> bool {
 }
 
 impl<'g> FnSite<'g> {
-    fn of(self_ty: Option<String>, outer_generics: &'g [(String, Ty)]) -> FnSite<'g> {
+    fn of(self_ty: Option<String>, outer_generics: &'g [(Symbol, Ty)]) -> FnSite<'g> {
         FnSite {
             self_ty,
             outer_generics,
@@ -243,7 +244,7 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
         .map(|(p, &mutable)| match p {
             _ if mutable => None,
             ir::Param::SelfParam => Some("self".to_string()),
-            ir::Param::Typed(ir::Pat::Ident { name, sub: None }, _) => Some(name.clone()),
+            ir::Param::Typed(ir::Pat::Ident { name, sub: None }, _) => Some(name.to_string()),
             ir::Param::Typed(..) => None,
         })
         .collect();
@@ -304,7 +305,7 @@ pub(super) struct Walker<'a, 'f> {
     test_code: bool,
     depth: usize,
     /// Generic parameters in scope (the impl's and the fn's) and what their bounds mean.
-    generics: Vec<(String, Val)>,
+    generics: Vec<(Symbol, Val)>,
     /// Set while an argument of a spawning call is evaluated: an async block there whose tail is
     /// a future hands that future to the task as its output, unpolled.
     spawned_arg: bool,
@@ -443,7 +444,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 
     /// Binds the generic parameters in scope to what their bounds mean (solved by
     /// [`crate::analysis::bounds`], so that `C: FnOnce() -> Fut, Fut: Future` sees `Fut`).
-    fn set_generics(&mut self, params: &[(String, Ty)]) {
+    fn set_generics(&mut self, params: &[(Symbol, Ty)]) {
         let types = self.types();
         let (m, self_ty) = (self.module, self.self_ty.clone());
         self.generics = crate::analysis::bounds::solve(params, |_, t, env| {
@@ -484,7 +485,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let closures = lazy_chain_closures(init);
         if !closures.is_empty() {
             self.lazy_lets.push(LazyLet {
-                name: name.clone(),
+                name: name.to_string(),
                 closures,
                 facts: Vec::new(),
                 consumed: false,
@@ -804,7 +805,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         self.scopes.scope_of(name)
     }
 
-    pub(super) fn resolve_value(&self, segs: &[String]) -> Res {
+    pub(super) fn resolve_value(&self, segs: &[Symbol]) -> Res {
         self.resolve_path(segs, Ns::Value)
     }
 

@@ -110,7 +110,7 @@ pub(super) fn before_ref(w: &mut Walker, inner: &ir::Expr) {
 /// `x.m(..)`: the receiver is used by the method.
 pub(super) fn before_receiver(w: &mut Walker, mc: &ir::MethodCall) {
     if mc.receiver.bare_ident().is_some() {
-        w.orphans.use_ctx = Some(UseCtx::Method(mc.method.clone()));
+        w.orphans.use_ctx = Some(UseCtx::Method(mc.method.to_string()));
     }
 }
 
@@ -209,7 +209,7 @@ fn is_place(e: &ir::Expr) -> bool {
 fn call_name(e: &ir::Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Call(c) => match &c.func.kind {
-            ExprKind::Path(p) => p.segs.last().map(String::as_str),
+            ExprKind::Path(p) => p.segs.last().map(|s| s.as_str()),
             _ => None,
         },
         ExprKind::Paren(inner) | ExprKind::Group(inner) => call_name(inner),

@@ -9,9 +9,10 @@ use crate::index::types::Ty;
 use crate::index::{FnId, ModId, Ns, Res};
 use crate::knowledge::streams::STREAM_TYPE;
 use crate::knowledge::{Api, Ret};
+use crate::symbol::Symbol;
 
 impl Walker<'_, '_> {
-    pub(super) fn resolve_path(&self, segs: &[String], ns: Ns) -> Res {
+    pub(super) fn resolve_path(&self, segs: &[Symbol], ns: Ns) -> Res {
         let Some(first) = segs.first() else {
             return Res::Unknown;
         };
@@ -26,13 +27,13 @@ impl Walker<'_, '_> {
         }
         if first == "Self" {
             return match (&self.self_ty, segs.len()) {
-                (Some(t), 2) => Res::Assoc(t.clone(), segs[1].clone()),
+                (Some(t), 2) => Res::Assoc(t.clone(), segs[1].to_string()),
                 (Some(t), 1) => Res::Type(t.clone()),
                 _ => Res::Unknown,
             };
         }
         if let Some(target) = self.scopes.local_use(first) {
-            let mut full = target.clone();
+            let mut full = target.to_vec();
             full.extend_from_slice(&segs[1..]);
             return self.cx.index.resolve_ns(self.module, &full, ns);
         }
@@ -47,7 +48,7 @@ impl Walker<'_, '_> {
                 Res::Module(gm) => index.resolve_ns(gm, segs, ns),
                 Res::External(p) => match crate::knowledge::glob_export(&p, first) {
                     Some(full) => {
-                        let mut full: Vec<String> = full.split("::").map(String::from).collect();
+                        let mut full: Vec<Symbol> = full.split("::").map(Symbol::intern).collect();
                         full.extend_from_slice(&segs[1..]);
                         index.resolve_ns(self.module, &full, ns)
                     }
@@ -100,8 +101,7 @@ impl Walker<'_, '_> {
         let Ty::Path { segs, args } = &info.sig.ret else {
             return None;
         };
-        let ([first, assoc], true, false) = (segs.as_slice(), args.is_empty(), info.sig.is_async)
-        else {
+        let ([first, assoc], true, false) = (&segs[..], args.is_empty(), info.sig.is_async) else {
             return None;
         };
         // (A handle or a channel end known only by its `Future` bound is not one.)

@@ -232,7 +232,7 @@ pub(super) fn on_let(
     let source = source_scope(w, init);
     let scope = w.current_scope();
     for name in pat.idents() {
-        w.cancel.sources.push((name, scope, source));
+        w.cancel.sources.push((name.to_string(), scope, source));
     }
     let Some(loop_scope) = w.innermost_loop_scope() else {
         return;
@@ -587,7 +587,7 @@ fn is_box_pin(func: &Expr) -> bool {
 }
 
 fn method_op(w: &mut Walker, mc: &ir::MethodCall, fresh_from: usize) -> Option<Op> {
-    let name = mc.method.clone();
+    let name = mc.method;
     let index = w.file_cx().index;
     // Cancel-safe entries give nothing: skip the receiver's evaluation for them.
     let entry = cancel_safety::method(&name).filter(|e| e.safety != CancelSafety::Safe);
@@ -828,7 +828,7 @@ impl CancelSummaries {
                 ctx: fact.ctx,
                 owner: fact.owner,
                 kind: FactKind::SelectCancelUnsafe {
-                    op: index.fn_info(callee).sig.name.clone(),
+                    op: index.fn_info(callee).sig.name.to_string(),
                     chain,
                     winner,
                 },

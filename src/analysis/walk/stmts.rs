@@ -30,17 +30,14 @@ impl Walker<'_, '_> {
                         if u.glob {
                             self.scopes.current().globs.push(u.target.clone());
                         } else {
-                            self.scopes
-                                .current()
-                                .uses
-                                .insert(u.alias.clone(), u.target.clone());
+                            self.scopes.current().uses.insert(u.alias, u.target.clone());
                         }
                     }
                 }
                 ir::Stmt::Item(ir::Item::Fn(f)) => {
                     if let Some(sig) = &f.local_sig {
                         let sig = FnSig::clone(sig);
-                        self.scopes.current().fns.insert(sig.name.clone(), sig);
+                        self.scopes.current().fns.insert(sig.name, sig);
                     }
                 }
                 _ => {}
@@ -77,7 +74,7 @@ impl Walker<'_, '_> {
                 // takes the runtime out of async code.
                 if let (Some(i), ir::Pat::Ident { name, .. }) = (self.last_built.take(), &local.pat)
                 {
-                    self.built_runtimes.push((name.clone(), i));
+                    self.built_runtimes.push((name.to_string(), i));
                 }
                 self.cfg_local = local.cfg;
                 match &local.init {
@@ -125,7 +122,7 @@ impl Walker<'_, '_> {
                     ir::PinForm::Names(names) => {
                         for name in names.iter() {
                             let val = self.scopes.use_name(name).unwrap_or_default();
-                            self.declare(name.clone(), val, span.get());
+                            self.declare(name.to_string(), val, span.get());
                         }
                     }
                     // `tokio::pin! { let f1 = one(); let f2 = two(); }`: the `let`s bind

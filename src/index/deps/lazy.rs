@@ -9,6 +9,7 @@ use super::cache::CrateCache;
 use super::macros;
 use crate::index::facts::{FileFacts, ModFacts, TypeKind};
 use crate::index::types::Ty;
+use crate::symbol::Symbol;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -98,8 +99,8 @@ struct Module {
     /// Its entry in the file's `facts.modules`.
     facts: usize,
     /// Every name it declares or imports (child modules too), for quick misses.
-    names: HashSet<String>,
-    inline_path: Vec<String>,
+    names: HashSet<Symbol>,
+    inline_path: Vec<Symbol>,
     parent: Option<usize>,
     children: HashMap<String, Option<usize>>,
     /// The most signature steps already followed from here.
@@ -118,14 +119,14 @@ pub struct Loader {
     file_ids: HashMap<PathBuf, usize>,
     modules: Vec<Module>,
     /// (file, inline path) → module.
-    module_at: HashMap<(usize, Vec<String>), usize>,
+    module_at: HashMap<(usize, Vec<Symbol>), usize>,
     /// Problems worth a note (a file that does not parse, a symlink loop, ...).
     pub notes: Vec<String>,
     steps: usize,
     /// Globs being expanded (no cycles).
     expanding: HashSet<usize>,
     /// (module, path, glob) already followed → with how many hops.
-    walked: HashMap<(usize, Vec<String>, bool), u8>,
+    walked: HashMap<(usize, Vec<Symbol>, bool), u8>,
 }
 
 impl Loader {
@@ -135,7 +136,7 @@ impl Loader {
     }
 
     /// Follows `segs` (without the crate name) from the root of crate `krate`.
-    pub fn request(&mut self, r: &mut dyn Resolver, krate: usize, segs: &[String], glob: bool) {
+    pub fn request(&mut self, r: &mut dyn Resolver, krate: usize, segs: &[Symbol], glob: bool) {
         if let Some(root) = self.open_crate(krate) {
             self.walk(r, root, segs, HOPS, glob, 0);
         }
@@ -212,7 +213,7 @@ impl Loader {
                     continue;
                 }
                 let decl = crate::index::facts::ModDecl {
-                    name: md.ident.to_string(),
+                    name: md.ident.to_string().into(),
                     path_attr: crate::index::facts::path_attr(&md.attrs),
                     cfg_paths: Vec::new(),
                 };
@@ -246,7 +247,7 @@ impl Loader {
         });
         self.file_ids.insert(path.to_path_buf(), fid);
         // Modules in the order of their inline paths, parents first.
-        let mut paths: Vec<(Vec<String>, usize, HashSet<String>)> = self.files[fid]
+        let mut paths: Vec<(Vec<Symbol>, usize, HashSet<Symbol>)> = self.files[fid]
             .facts
             .modules
             .iter()
@@ -264,7 +265,7 @@ impl Loader {
             };
             let id = self.modules.len();
             if let (Some(pm), Some(last)) = (parent, p.last()) {
-                self.modules[pm].names.insert(last.clone());
+                self.modules[pm].names.insert(*last);
             }
             self.modules.push(Module {
                 krate,
@@ -341,7 +342,7 @@ impl Loader {
         let module = &self.modules[m];
         let (fid, krate) = (module.file, module.krate);
         let mut inline = module.inline_path.clone();
-        inline.push(name.to_string());
+        inline.push(Symbol::intern(name));
         if let Some(&c) = self.module_at.get(&(fid, inline)) {
             return Some(c);
         }
@@ -369,7 +370,7 @@ impl Loader {
         &mut self,
         r: &mut dyn Resolver,
         m: usize,
-        segs: &[String],
+        segs: &[Symbol],
         hops: u8,
         glob: bool,
         depth: usize,
@@ -423,7 +424,7 @@ impl Loader {
         r: &mut dyn Resolver,
         m: usize,
         name: &str,
-        rest: &[String],
+        rest: &[Symbol],
         hops: u8,
         glob: bool,
         depth: usize,
@@ -444,14 +445,14 @@ impl Loader {
             .uses
             .iter()
             .find(|u| !u.glob && u.alias == name)
-            .map(|u| u.target.clone());
+            .map(|u| u.target.to_vec());
         let defined = mf.fns.iter().any(|f| f.name == name)
             || mf.types.iter().any(|t| t.name == name)
             || mf.traits.iter().any(|(t, _)| t == name);
         // A module re-exporting hundreds of modules (`web-sys`'s `pub use gen_Window::*;` for
         // each type) is searched only where the module's name contains the name sought.
         let many = mf.uses.iter().filter(|u| u.glob).nth(MANY_GLOBS).is_some();
-        let globs: Vec<Vec<String>> = mf
+        let globs: Vec<Vec<Symbol>> = mf
             .uses
             .iter()
             .filter(|u| u.glob)
@@ -461,7 +462,7 @@ impl Loader {
                         .last()
                         .is_some_and(|l| contains_ignoring_case(l, name))
             })
-            .map(|u| u.target.clone())
+            .map(|u| u.target.to_vec())
             .collect();
         if let Some(target) = import {
             let mut full = target;
@@ -474,7 +475,7 @@ impl Loader {
         }
         for g in globs {
             let mut full = g;
-            full.push(name.to_string());
+            full.push(Symbol::intern(name));
             full.extend_from_slice(rest);
             self.scoped(r, m, &full, hops, glob, depth + 1);
         }
@@ -486,7 +487,7 @@ impl Loader {
         &mut self,
         r: &mut dyn Resolver,
         m: usize,
-        segs: &[String],
+        segs: &[Symbol],
         hops: u8,
         glob: bool,
         depth: usize,
@@ -523,7 +524,7 @@ impl Loader {
             return;
         }
         let Some(mf) = self.mod_facts(m) else { return };
-        let uses: Vec<(bool, Vec<String>)> =
+        let uses: Vec<(bool, Box<[Symbol]>)> =
             mf.uses.iter().map(|u| (u.glob, u.target.clone())).collect();
         self.follow_signatures(r, m, hops, depth + 1);
         for (glob, target) in uses {
@@ -554,7 +555,7 @@ impl Loader {
             types.extend(t.alias_of.iter());
         }
         types.extend(mf.impls.iter().map(|i| &i.self_ty));
-        let mut paths: Vec<Vec<String>> = Vec::new();
+        let mut paths: Vec<Box<[Symbol]>> = Vec::new();
         for t in types {
             type_paths(t, &mut paths, 0);
         }
@@ -586,7 +587,7 @@ impl Loader {
         let mut scanned: HashMap<PathBuf, super::impl_scan::ImplFiles> = HashMap::new();
         // The types values of the code can have: what the loaded fns return or call their
         // closures with (by last segment).
-        let mut values: HashSet<String> = HashSet::new();
+        let mut values: HashSet<Symbol> = HashSet::new();
         for f in &self.files {
             for mf in &f.facts.modules {
                 let sigs = mf
@@ -601,7 +602,7 @@ impl Loader {
                         type_paths(t, &mut paths, 0);
                     }
                 }
-                values.extend(paths.into_iter().filter_map(|p| p.last().cloned()));
+                values.extend(paths.into_iter().filter_map(|p| p.last().copied()));
             }
         }
         for krate in 0..self.crates.len() {
@@ -609,8 +610,8 @@ impl Loader {
                 continue;
             };
             // Type name → the files declaring it.
-            let mut declared: HashMap<String, Vec<usize>> = HashMap::new();
-            let mut implemented: HashSet<String> = HashSet::new();
+            let mut declared: HashMap<Symbol, Vec<usize>> = HashMap::new();
+            let mut implemented: HashSet<Symbol> = HashSet::new();
             for m in self.modules.iter().filter(|m| m.krate == krate) {
                 let Some(mf) = self.files[m.file].facts.modules.get(m.facts) else {
                     continue;
@@ -619,11 +620,11 @@ impl Loader {
                     matches!(t.kind, TypeKind::Struct | TypeKind::Enum | TypeKind::Union)
                 };
                 for t in mf.types.iter().filter(data) {
-                    declared.entry(t.name.clone()).or_default().push(m.file);
+                    declared.entry(t.name).or_default().push(m.file);
                 }
                 for i in mf.impls.iter().filter(|i| i.trait_path.is_none()) {
                     if let Ty::Path { segs, .. } = &i.self_ty {
-                        implemented.extend(segs.last().cloned());
+                        implemented.extend(segs.last().copied());
                     }
                 }
             }
@@ -640,7 +641,7 @@ impl Loader {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let mut wanted: Vec<PathBuf> = Vec::new();
-            let mut names: Vec<(&String, &Vec<usize>)> = declared.iter().collect();
+            let mut names: Vec<(&Symbol, &Vec<usize>)> = declared.iter().collect();
             names.sort();
             for (name, files) in names {
                 for &f in files {
@@ -654,7 +655,7 @@ impl Loader {
                         let found = scanned
                             .entry(d.clone())
                             .or_insert_with(|| super::impl_scan::scan(&d, MAX_FILE_BYTES));
-                        wanted.extend(found.get(name).into_iter().flatten().cloned());
+                        wanted.extend(found.get(name.as_str()).into_iter().flatten().cloned());
                     }
                 }
             }
@@ -671,6 +672,7 @@ impl Loader {
                 else {
                     continue;
                 };
+                let segs: Vec<Symbol> = segs.iter().map(Symbol::from).collect();
                 self.walk(r, root, &segs, 1, false, 0);
                 let loaded = self.file_ids.get(&file).copied();
                 if let Some(m) = loaded.and_then(|f| self.module_at.get(&(f, Vec::new())).copied())
@@ -694,19 +696,19 @@ fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
 }
 
 /// The names module facts declare or import.
-fn names_of(mf: &ModFacts) -> HashSet<String> {
+fn names_of(mf: &ModFacts) -> HashSet<Symbol> {
     mf.uses
         .iter()
         .filter(|u| !u.glob)
-        .map(|u| u.alias.clone())
-        .chain(mf.fns.iter().map(|f| f.name.clone()))
-        .chain(mf.types.iter().map(|t| t.name.clone()))
-        .chain(mf.traits.iter().map(|(t, _)| t.clone()))
-        .chain(mf.out_of_line.iter().map(|d| d.name.clone()))
+        .map(|u| u.alias)
+        .chain(mf.fns.iter().map(|f| f.name))
+        .chain(mf.types.iter().map(|t| t.name))
+        .chain(mf.traits.iter().map(|(t, _)| *t))
+        .chain(mf.out_of_line.iter().map(|d| d.name))
         .collect()
 }
 
-fn type_paths(t: &Ty, out: &mut Vec<Vec<String>>, depth: usize) {
+fn type_paths(t: &Ty, out: &mut Vec<Box<[Symbol]>>, depth: usize) {
     if depth > 8 {
         return;
     }
@@ -734,7 +736,7 @@ fn type_paths(t: &Ty, out: &mut Vec<Vec<String>>, depth: usize) {
 fn child_file(
     file: &Path,
     mod_rs: bool,
-    inline_path: &[String],
+    inline_path: &[Symbol],
     decl: &crate::index::facts::ModDecl,
 ) -> Option<PathBuf> {
     crate::index::child_module_files(file, mod_rs, inline_path, decl)
@@ -795,10 +797,10 @@ fn extract(
         for name in made_futures {
             top.impls.push(crate::index::facts::ImplFacts {
                 self_ty: Ty::Path {
-                    segs: vec![name],
+                    segs: Box::new([Symbol::from(name)]),
                     args: Vec::new(),
                 },
-                trait_path: Some(vec!["core".into(), "future".into(), "Future".into()]),
+                trait_path: Some(crate::symbol::symbols(["core", "future", "Future"]).into()),
                 fns: Vec::new(),
                 assoc_types: Vec::new(),
                 cond_args: Vec::new(),

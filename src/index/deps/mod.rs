@@ -18,6 +18,7 @@ pub mod registry;
 
 use super::{ExternLink, IndexedFile};
 use crate::discover::CrateRoot;
+use crate::symbol::Symbol;
 use lazy::{Crate, Ext, Loader};
 use lockfile::Lock;
 use manifest::{Dep, Manifest, Source};
@@ -113,7 +114,7 @@ fn undeclared_crates(
         for f in mine() {
             for m in &f.facts.modules {
                 local.extend(m.out_of_line.iter().map(|d| d.name.as_str()));
-                local.extend(m.inline_path.iter().map(String::as_str));
+                local.extend(m.inline_path.iter().map(|s| s.as_str()));
                 local.extend(m.uses.iter().map(|u| u.alias.as_str()));
                 local.extend(m.fns.iter().map(|f| f.name.as_str()));
                 local.extend(m.types.iter().map(|t| t.name.as_str()));
@@ -144,7 +145,7 @@ fn undeclared_crates(
                 let lower = first.starts_with(|c: char| c.is_ascii_lowercase());
                 if !lower
                     || BUILTIN.contains(&first.as_str())
-                    || p.externs.contains_key(first)
+                    || p.externs.contains_key(first.as_str())
                     || local.contains(first.as_str())
                     || !seen.insert(first)
                 {
@@ -231,7 +232,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
         }
     }
     // What the code names.
-    let mut requests: BTreeSet<(usize, Vec<String>, bool)> = BTreeSet::new();
+    let mut requests: BTreeSet<(usize, Vec<Symbol>, bool)> = BTreeSet::new();
     for f in files {
         let Some(p) = packages
             .iter()
@@ -241,7 +242,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
             continue;
         };
         let mut named =
-            |segs: &[String], glob: bool, out: &mut Loaded| match p.externs.get(&segs[0]) {
+            |segs: &[Symbol], glob: bool, out: &mut Loaded| match p.externs.get(segs[0].as_str()) {
                 Some(Ext::Crate(k)) => {
                     requests.insert((*k, segs[1..].to_vec(), glob));
                 }
@@ -250,10 +251,10 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
                 }
                 _ => {}
             };
-        let mut aliases: HashMap<&str, &[String]> = HashMap::new();
+        let mut aliases: HashMap<&str, &[Symbol]> = HashMap::new();
         for m in &f.facts.modules {
             for u in &m.uses {
-                if u.target.is_empty() || !p.externs.contains_key(&u.target[0]) {
+                if u.target.is_empty() || !p.externs.contains_key(u.target[0].as_str()) {
                     continue;
                 }
                 named(&u.target, u.glob, &mut out);
@@ -263,7 +264,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
             }
         }
         for path in &f.facts.paths {
-            if p.externs.contains_key(&path[0]) {
+            if p.externs.contains_key(path[0].as_str()) {
                 named(path, false, &mut out);
             } else if let Some(target) = aliases.get(path[0].as_str()) {
                 let mut full = target.to_vec();

@@ -1,0 +1,287 @@
+//! Interned names: one [`Symbol`] (4 bytes, `Copy`) per distinct identifier or path segment, so
+//! the facts, the index and the IR hold a name once however often it is written.
+//!
+//! The interner is one per process, shared by every thread. It holds each distinct text once
+//! (never freed), a table from symbol to text, and a map from text to symbol split into shards
+//! behind their own locks; reading a symbol's text takes no lock. It only grows, and only with
+//! names not seen before: a long-lived server re-reading the same workspace adds nothing, and a
+//! workspace's distinct names are a small part of its source.
+//!
+//! A symbol reads as its text: it derefs to `&str`, compares with `&str` and `String`, shows
+//! (`Display`, `Debug`) and orders as its text, and hashes as its text, so a map keyed by symbols
+//! visits its keys in the same order a map keyed by the same strings does (the numbers depend
+//! on which thread interned a name first; nothing shown may depend on them). Serialised, a
+//! symbol is its text (the caches' encoding is that of a `String`); deserialised, it is
+//! interned.
+
+use hashbrown::HashTable;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::num::NonZeroU32;
+use std::ops::Deref;
+use std::sync::{Mutex, OnceLock};
+
+/// An interned name: the same text is always the same symbol, within one process.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Symbol(NonZeroU32);
+
+/// How many locks the text → symbol map is split under (threads interning at once rarely wait).
+const SHARDS: usize = 32;
+
+struct Interner {
+    /// Symbol `n` is the text at index `n - 1`; appended under a shard's lock, read without one.
+    texts: boxcar::Vec<&'static str>,
+    /// Text → symbol, as a table of bare symbols (4 bytes a name; a map keyed by `&str` took
+    /// 24) found by their texts' hashes.
+    shards: [Mutex<HashTable<Symbol>>; SHARDS],
+}
+
+fn interner() -> &'static Interner {
+    static INTERNER: OnceLock<Interner> = OnceLock::new();
+    INTERNER.get_or_init(|| Interner {
+        texts: boxcar::Vec::new(),
+        shards: std::array::from_fn(|_| Mutex::new(HashTable::new())),
+    })
+}
+
+impl Symbol {
+    /// The symbol of `text`, interning it when it is new.
+    pub fn intern(text: &str) -> Symbol {
+        let interner = interner();
+        let hash = rustc_hash::FxBuildHasher.hash_one(text);
+        // Bits the table uses for neither its buckets (the low ones) nor its tags (the top 7).
+        let shard = (hash >> 32) as usize % SHARDS;
+        // A poisoned lock only means another thread panicked while holding it: the map is
+        // still whole (an insert is the last step), so keep using it.
+        let mut map = interner.shards[shard]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&symbol) = map.find(hash, |s| s.as_str() == text) {
+            return symbol;
+        }
+        let stored: &'static str = Box::leak(Box::<str>::from(text));
+        let index = interner.texts.push(stored);
+        let symbol = Symbol(
+            u32::try_from(index + 1)
+                .ok()
+                .and_then(NonZeroU32::new)
+                .expect("fewer than 2^32 distinct names"),
+        );
+        map.insert_unique(hash, symbol, |s| {
+            rustc_hash::FxBuildHasher.hash_one(s.as_str())
+        });
+        symbol
+    }
+
+    /// The symbol's text.
+    pub fn as_str(self) -> &'static str {
+        interner()
+            .texts
+            .get(self.0.get() as usize - 1)
+            .copied()
+            .expect("a symbol is made only by interning its text")
+    }
+
+    /// How many distinct names have been interned (for measurements).
+    pub fn count() -> usize {
+        interner().texts.count()
+    }
+}
+
+/// Symbols of the segments `parts` names, in order.
+pub fn symbols<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<Symbol> {
+    parts.into_iter().map(Symbol::intern).collect()
+}
+
+impl Default for Symbol {
+    /// The empty name.
+    fn default() -> Symbol {
+        Symbol::intern("")
+    }
+}
+
+impl Deref for Symbol {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Symbol {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// Legal because a symbol hashes, compares and orders as its text.
+impl Borrow<str> for Symbol {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Hash for Symbol {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for Symbol {
+    fn partial_cmp(&self, other: &Symbol) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Symbol {
+    fn cmp(&self, other: &Symbol) -> std::cmp::Ordering {
+        if self == other {
+            return std::cmp::Ordering::Equal;
+        }
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl fmt::Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl From<&str> for Symbol {
+    fn from(text: &str) -> Symbol {
+        Symbol::intern(text)
+    }
+}
+
+impl From<&String> for Symbol {
+    fn from(text: &String) -> Symbol {
+        Symbol::intern(text)
+    }
+}
+
+impl From<String> for Symbol {
+    fn from(text: String) -> Symbol {
+        Symbol::intern(&text)
+    }
+}
+
+impl From<Symbol> for String {
+    fn from(symbol: Symbol) -> String {
+        symbol.as_str().to_owned()
+    }
+}
+
+impl PartialEq<str> for Symbol {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Symbol {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Symbol {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Symbol> for str {
+    fn eq(&self, other: &Symbol) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Symbol> for &str {
+    fn eq(&self, other: &Symbol) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<Symbol> for String {
+    fn eq(&self, other: &Symbol) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl Serialize for Symbol {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Symbol {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Symbol, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Symbol;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a name")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Symbol, E> {
+                Ok(Symbol::intern(text))
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_text_is_the_same_symbol_across_threads() {
+        let names: Vec<String> = (0..2000).map(|i| format!("name_{i}")).collect();
+        let per_thread: Vec<Vec<Symbol>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| names.iter().map(|n| Symbol::intern(n)).collect()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for symbols in &per_thread[1..] {
+            assert_eq!(symbols, &per_thread[0]);
+        }
+        for (name, symbol) in names.iter().zip(&per_thread[0]) {
+            assert_eq!(symbol.as_str(), name);
+            assert_eq!(*symbol, **name);
+        }
+    }
+
+    #[test]
+    fn a_symbol_orders_hashes_and_shows_as_its_text() {
+        let (b, a) = (Symbol::intern("zeta_b"), Symbol::intern("alpha_a"));
+        assert!(a < b);
+        let mut one = rustc_hash::FxHasher::default();
+        let mut two = rustc_hash::FxHasher::default();
+        a.hash(&mut one);
+        "alpha_a".hash(&mut two);
+        assert_eq!(one.finish(), two.finish());
+        assert_eq!(format!("{a} {a:?}"), "alpha_a \"alpha_a\"");
+        let map: rustc_hash::FxHashMap<Symbol, u8> = [(a, 1)].into_iter().collect();
+        assert_eq!(map.get("alpha_a"), Some(&1));
+        assert_eq!([a, b].join("::"), "alpha_a::zeta_b");
+    }
+
+    #[test]
+    fn a_symbol_is_written_as_its_text() {
+        let symbol = Symbol::intern("written");
+        let bytes = postcard::to_stdvec(&symbol).unwrap();
+        assert_eq!(bytes, postcard::to_stdvec("written").unwrap());
+        let back: Symbol = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, symbol);
+        let json = serde_json::to_string(&symbol).unwrap();
+        assert_eq!(serde_json::from_str::<Symbol>(&json).unwrap(), symbol);
+    }
+}
