@@ -129,17 +129,36 @@ impl Walker<'_, '_> {
         v
     }
 
+    /// What calling a value gives: a closure's or fn's result, or, for a value known only by a
+    /// trait with an `Fn*` supertrait (`S: Subsys<A>`, `trait Subsys<A>: FnOnce(A) -> Self::Fut`),
+    /// what that supertrait returns, flowed through the bound.
+    fn called(&self, f: Val) -> Option<Val> {
+        match f {
+            Val::Callable(ret) => Some(*ret),
+            Val::Typed { path, .. } if self.cx.index.is_trait(&path) => {
+                let info = self.cx.index.type_info(&path)?;
+                let ret = info.def.call_ret.as_ref()?;
+                Some(
+                    self.types()
+                        .val_of_ty(ret, info.module, None, &[], 0)
+                        .flowed(),
+                )
+            }
+            _ => None,
+        }
+    }
+
     fn eval_call_inner(&mut self, call: &ir::Call, span: Span) -> Val {
         let ExprKind::Path(p) = &call.func.kind else {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
-            return match f {
+            return match self.called(f) {
                 // `(t.on_event)(..)`: the future is named by the place it was called through.
-                Val::Callable(ret) => match call.func.place_text() {
+                Some(ret) => match call.func.place_text() {
                     Some(place) => ret.with_origin(format!("`{place}`")),
-                    None => *ret,
+                    None => ret,
                 },
-                _ => Val::Unknown,
+                None => Val::Unknown,
             };
         };
         let mut segs = p.segs.to_vec();
@@ -154,7 +173,7 @@ impl Walker<'_, '_> {
             // what is called, never a fn item of the same name.
             if let Some(local) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
-                let Val::Callable(ret) = local else {
+                let Some(ret) = self.called(local) else {
                     return Val::Unknown;
                 };
                 return ret.with_origin(format!("`{}`", segs[0]));
