@@ -637,7 +637,13 @@ impl Walker<'_, '_> {
                     "deref" | "deref_mut" if mc.args.is_empty() => self.deref_once(path, args),
                     _ => Val::Unknown,
                 };
-                if !in_workspace {
+                // A dependency's type read from its sources: a signature of the tables still
+                // says what its values' type arguments become (sources only add to them).
+                let from_dependency = !ids.is_empty()
+                    && ids
+                        .iter()
+                        .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file));
+                if !in_workspace || from_dependency {
                     let canon = k.canonical_type(path);
                     generic = crate::analysis::generic_api::method_of(canon, &name, args);
                 }
