@@ -92,6 +92,11 @@ pub struct TypeDef {
     /// known only by it is a future to be.
     #[serde(default)]
     pub future_trait: bool,
+    /// A trait with an `Fn*` supertrait (`trait Subsys<A>: FnOnce(A) -> Self::Fut { type Fut:
+    /// Future; }`): what calling a value known only by it gives, `Self::X` read as what the
+    /// bounds of the trait's associated type `X` say.
+    #[serde(default)]
+    pub call_ret: Option<Ty>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -619,6 +624,7 @@ fn collect_module(
                 generics: generic_params(&s.generics),
                 must_use: has_must_use(&s.attrs),
                 future_trait: false,
+                call_ret: None,
             })),
             syn::Item::Enum(e) => m.types.push(Arc::new(TypeDef {
                 must_use: has_must_use(&e.attrs),
@@ -636,6 +642,7 @@ fn collect_module(
                 generics: generic_params(&t.generics),
                 must_use: false,
                 future_trait: false,
+                call_ret: None,
             })),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
@@ -660,8 +667,8 @@ fn collect_module(
             }
             syn::Item::Trait(t) => {
                 let mut def = plain_type(&t.ident, TypeKind::Trait);
-                def.future_trait =
-                    matches!(Ty::from_bounds(t.supertraits.iter(), 0), Ty::Future(_));
+                let supertraits = Ty::from_bounds(t.supertraits.iter(), 0);
+                def.future_trait = matches!(supertraits, Ty::Future(_));
                 // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
                 def.fields = t
                     .items
@@ -674,6 +681,17 @@ fn collect_module(
                         _ => None,
                     })
                     .collect();
+                if let Ty::Callable(ret) = supertraits {
+                    def.call_ret = Some(match &*ret {
+                        Ty::Path { segs, args }
+                            if args.is_empty() && segs.len() == 2 && segs[0] == "Self" =>
+                        {
+                            let assoc = def.fields.iter().find(|(n, _)| *n == segs[1]);
+                            assoc.map(|(_, bound)| bound.clone()).unwrap_or(Ty::Unknown)
+                        }
+                        other => other.clone(),
+                    });
+                }
                 m.types.push(Arc::new(def));
                 let fns = t
                     .items
@@ -875,6 +893,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         generics: Vec::new(),
         must_use: false,
         future_trait: false,
+        call_ret: None,
     }
 }
 

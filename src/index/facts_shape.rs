@@ -24,6 +24,7 @@ const MAGIC: &str = "unawaited-index-cache";
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n#[cfg_attr(unix, path = \"u.rs\")] mod o;\n\
     pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
     trait Tr: IntoFuture { async fn t(&self) -> u8; }\n\
+    trait Cb: Fn() -> u8 {}\n\
     impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
     impl S { fn r(&mut self) -> &mut Self { self } }\n\
     #[tokio::main] async fn main() {}\n\

@@ -218,7 +218,11 @@ impl Loader {
                     cfg_paths: Vec::new(),
                 };
                 if let Some(child) = child_file(&file, mod_rs, &[], &decl) {
-                    todo.push((child, decl.path_attr.is_some(), depth + 1));
+                    // `macros/mod.rs` is a directory's module, as `#[path]` files are: its own
+                    // `mod cfg;` is `macros/cfg.rs`.
+                    let child_mod_rs = decl.path_attr.is_some()
+                        || child.file_name().is_some_and(|n| n == "mod.rs");
+                    todo.push((child, child_mod_rs, depth + 1));
                 }
             }
             proc_macro2::extra::invalidate_current_thread_spans();
