@@ -5,6 +5,25 @@ use super::types::{path_segments, Ty};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// The call whose future a fn returns as its tail: the callee's name, and what its receiver is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forward {
+    pub name: String,
+    pub via: Via,
+}
+
+/// Where the receiver of a forwarded method call comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Via {
+    /// A free fn, or a receiver not reached from `self`.
+    Unknown,
+    /// `self.name(..)`: a method of the fn's own type.
+    SelfValue,
+    /// `self.field..name(..)` (through method calls, `?` and further fields): a method of a type
+    /// the field's declared type names (`inner: Cell<LinkInner>` → `Cell` or `LinkInner`).
+    Field(String),
+}
+
 /// A function's signature, as far as the analysis needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FnSig {
@@ -43,6 +62,11 @@ pub struct FnSig {
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
     pub starts_work: bool,
+    /// A plain fn returning a future that does no work of its own and returns, as its tail, the
+    /// future a call makes (`self.inner.get_mut().close(err)`): its future has started its work
+    /// when that callee's has (see [`forwarded_call`]).
+    #[serde(default)]
+    pub forwards_to: Option<Forward>,
     /// The body hands one of its parameters to `catch_unwind`: a panic in a closure passed to
     /// this function is expected and caught (a test helper checking that something panics).
     #[serde(default)]
@@ -1006,6 +1030,9 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
     s.starts_work = !s.is_async
         && mentions_future(&s.ret)
         && (starts_work(body) || is_offloading_name(&s.name));
+    if !s.is_async && !s.starts_work && mentions_future(&s.ret) {
+        s.forwards_to = forwarded_call(body);
+    }
     let params: Vec<String> = sig
         .inputs
         .iter()
@@ -1032,7 +1059,7 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
 
 /// Whether a declared return type is or holds a future (`impl Future`, `BoxFuture`,
 /// `Pin<Box<dyn Future>>`, a type named `..Future`).
-fn mentions_future(ty: &Ty) -> bool {
+pub fn mentions_future(ty: &Ty) -> bool {
     match ty {
         Ty::Future(_) => true,
         Ty::Tuple(items) => items.iter().any(mentions_future),
@@ -1046,9 +1073,12 @@ fn mentions_future(ty: &Ty) -> bool {
 /// Whether a plain fn's body does work before it returns its future: a statement before the
 /// tail that is an expression statement with a call or an assignment (`self.tx.send(cmd)?;`,
 /// `self.closed = true;`), a `let _ = call();`, or a `let` whose value is a call passed through
-/// `?` (`let id = self.register()?;`). Bindings of plain values (`let tx = self.tx.clone();`),
-/// items and macros (logging) are not work. The future it returns may still do more; what
-/// dropping it loses is the rest, not everything.
+/// `?` (`let id = self.register()?;`); also such a statement inside a branch or loop body of an
+/// `if`, `match`, block or loop statement before the tail (`if ending { let _ = tx.send(..); }
+/// else { self.detach(id); }`), whose conditions are read, not work. Bindings of plain values
+/// (`let tx = self.tx.clone();`), items, macros (logging) and `return`s (an early future) are
+/// not work. The future it returns may still do more; what dropping it loses is the rest, not
+/// everything.
 pub fn starts_work(body: &syn::Block) -> bool {
     let Some((_, before)) = body.stmts.split_last() else {
         return false;
@@ -1060,16 +1090,111 @@ pub fn starts_work(body: &syn::Block) -> bool {
         return true;
     }
     before.iter().any(|stmt| match stmt {
-        syn::Stmt::Expr(e, Some(_)) => {
-            matches!(e, syn::Expr::Assign(_) | syn::Expr::Binary(_)) && !is_local_assign(e)
-                || has_call(e)
-        }
+        syn::Stmt::Expr(e, None) => branches_work(e),
+        other => stmt_works(other),
+    })
+}
+
+/// Whether one statement before a fn's tail is work (see [`starts_work`]).
+fn stmt_works(stmt: &syn::Stmt) -> bool {
+    match stmt {
+        syn::Stmt::Expr(syn::Expr::Return(_), _) => false,
+        syn::Stmt::Expr(e, Some(_)) => expr_works(e),
         syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|init| match &l.pat {
             syn::Pat::Wild(_) => has_call(&init.expr),
             _ => matches!(&*init.expr, syn::Expr::Try(t) if has_call(&t.expr)),
         }),
         _ => false,
-    })
+    }
+}
+
+/// A call, or an assignment to something other than a plain local.
+fn expr_works(e: &syn::Expr) -> bool {
+    matches!(e, syn::Expr::Assign(_) | syn::Expr::Binary(_)) && !is_local_assign(e) || has_call(e)
+}
+
+/// Whether a block-like statement before a fn's tail runs work in one of its branches or its
+/// loop body: each statement there, and each branch's own tail, counts as a statement of the fn
+/// would. A `return` in a branch hands back an early future, which is not work.
+fn branches_work(e: &syn::Expr) -> bool {
+    let block_works = |b: &syn::Block| {
+        b.stmts.iter().any(|stmt| match stmt {
+            syn::Stmt::Expr(e, None) => branches_work(e),
+            other => stmt_works(other),
+        })
+    };
+    match e {
+        syn::Expr::If(i) => {
+            block_works(&i.then_branch)
+                || i.else_branch
+                    .as_ref()
+                    .is_some_and(|(_, e)| branches_work(e))
+        }
+        syn::Expr::Match(m) => m.arms.iter().any(|arm| branches_work(&arm.body)),
+        syn::Expr::Block(b) => block_works(&b.block),
+        syn::Expr::Unsafe(b) => block_works(&b.block),
+        syn::Expr::ForLoop(l) => block_works(&l.body),
+        syn::Expr::While(l) => block_works(&l.body),
+        syn::Expr::Loop(l) => block_works(&l.body),
+        syn::Expr::Return(_) => false,
+        other => expr_works(other),
+    }
+}
+
+/// The call that is a body's tail (`self.inner.get_mut().close(None)` → `close` on the field
+/// `inner`, `detach(id)` → `detach`), through parentheses: the future the body returns is the
+/// one that call makes.
+pub fn forwarded_call(body: &syn::Block) -> Option<Forward> {
+    let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() else {
+        return None;
+    };
+    let mut e = tail;
+    while let syn::Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    match e {
+        syn::Expr::MethodCall(c) => Some(Forward {
+            name: c.method.to_string(),
+            via: receiver_root(&c.receiver),
+        }),
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => Some(Forward {
+                name: p.path.segments.last()?.ident.to_string(),
+                via: Via::Unknown,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Where a receiver expression starts: `self`, a field of `self` (through method calls, `?`,
+/// further fields, references and parentheses), or something else.
+fn receiver_root(e: &syn::Expr) -> Via {
+    let mut e = e;
+    let mut field = None;
+    loop {
+        e = match e {
+            syn::Expr::MethodCall(c) => &c.receiver,
+            syn::Expr::Try(t) => &t.expr,
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Field(f) => {
+                field = match &f.member {
+                    syn::Member::Named(id) => Some(id.to_string()),
+                    syn::Member::Unnamed(i) => Some(i.index.to_string()),
+                };
+                &f.base
+            }
+            syn::Expr::Path(p) if p.path.is_ident("self") => {
+                return match field {
+                    Some(f) => Via::Field(f),
+                    None => Via::SelfValue,
+                }
+            }
+            _ => return Via::Unknown,
+        };
+    }
 }
 
 /// Whether a returned expression makes its future by handing the work to another thread or
@@ -1219,6 +1344,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         cancel_doc: DocCancel::of_attrs(attrs),
         closure_inputs: closure_inputs(sig),
         starts_work: false,
+        forwards_to: None,
         catches_param: false,
         body_unknown: false,
         cfg: None,
@@ -1477,6 +1603,10 @@ mod tests {
             fn logs(&self) -> impl Future<Output = ()> { debug!(\"x\"); async {} }\n\
             fn local(&self) -> impl Future<Output = ()> { let mut n = 0; n += 1; async {} }\n\
             fn deferred(&self) -> impl Future<Output = ()> { let f = || self.go(); async {} }\n\
+            fn branch(&self) -> impl Future<Output = ()> { if self.x { self.tx.send(1).ok(); } async {} }\n\
+            fn arm(&self) -> impl Future<Output = ()> { match self.x { true => self.go(), _ => {} } async {} }\n\
+            fn early(&self) -> impl Future<Output = ()> { if self.x { return ready(()); } async {} }\n\
+            fn read(&self) -> impl Future<Output = ()> { if self.ok() { let n = 1; } async {} }\n\
             async fn not_plain(&self) { self.tx.send(1).ok(); work().await }\n\
             fn not_future(&self) -> u8 { self.tx.send(1).ok(); 1 }\n\
         }\n";
@@ -1488,10 +1618,49 @@ mod tests {
                 .filter(|f| f.starts_work)
                 .map(|f| f.name.as_str())
                 .collect();
-            assert_eq!(started, ["send", "mark", "discard", "tried"]);
+            assert_eq!(
+                started,
+                ["send", "mark", "discard", "tried", "branch", "arm"]
+            );
         }
         // The skeleton keeps such bodies, so its facts are those of a full parse.
         assert!(super::super::skeleton::skeleton_text(text).contains("self.tx.send(1).ok()"));
+    }
+
+    /// A plain fn whose tail is a call returns that call's future: it says the callee's name
+    /// and where the receiver comes from.
+    #[test]
+    fn fns_that_forward_the_future_of_a_call() {
+        let text = "impl C {\n\
+            fn field(&self) -> impl Future<Output = ()> { self.inner.get_mut().close(None) }\n\
+            fn own(&self) -> impl Future<Output = ()> { (self.close_inner(1)) }\n\
+            fn free(&self) -> impl Future<Output = ()> { detach_response(self.rx()) }\n\
+            fn local(&self, l: L) -> impl Future<Output = ()> { l.close() }\n\
+            fn started(&self) -> impl Future<Output = ()> { self.go(); self.inner.close() }\n\
+            fn plain(&self) -> u8 { self.inner.len() }\n\
+        }\n";
+        let facts = super::FileFacts::of_text(text);
+        use super::Via;
+        let forwards: Vec<(&str, Option<(&str, &Via)>)> = facts.modules[0].impls[0]
+            .fns
+            .iter()
+            .map(|f| {
+                let to = f.forwards_to.as_ref().map(|t| (t.name.as_str(), &t.via));
+                (f.name.as_str(), to)
+            })
+            .collect();
+        let field = Via::Field("inner".into());
+        assert_eq!(
+            forwards,
+            [
+                ("field", Some(("close", &field))),
+                ("own", Some(("close_inner", &Via::SelfValue))),
+                ("free", Some(("detach_response", &Via::Unknown))),
+                ("local", Some(("close", &Via::Unknown))),
+                ("started", None),
+                ("plain", None),
+            ]
+        );
     }
 
     /// `impl<L: Future, R: Future> Future for Either<L, R>` holds only for future halves.
