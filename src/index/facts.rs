@@ -146,6 +146,11 @@ pub struct ImplFacts {
     /// `Shared<Client>` reaches `Client`.
     #[serde(default)]
     pub target_arg: Option<usize>,
+    /// An `impl Drop` whose `drop` body was read and hands nothing off (see
+    /// [`drop_hands_off`]): dropping the value only frees or deregisters what it holds, so a
+    /// future of that type is still lazy.
+    #[serde(default)]
+    pub drop_cleans_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -722,6 +727,7 @@ fn collect_module(
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
                     target_arg: target_arg(i, &self_ty, &impl_generics),
+                    drop_cleans_up: drop_cleans_up(i),
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_segments(p)),
                     fns: i
@@ -1197,6 +1203,124 @@ fn receiver_root(e: &syn::Expr) -> Via {
     }
 }
 
+/// `impl Drop for T` whose `drop` body is there (not blanked) and does not hand work off.
+fn drop_cleans_up(i: &syn::ItemImpl) -> bool {
+    let is_drop = i
+        .trait_
+        .as_ref()
+        .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Drop"));
+    is_drop
+        && i.items.iter().any(|it| match it {
+            syn::ImplItem::Fn(f) => {
+                f.sig.ident == "drop" && !f.block.stmts.is_empty() && !drop_hands_off(&f.block)
+            }
+            _ => false,
+        })
+}
+
+/// Whether a `drop` body may hand work to someone else: any call or macro but the freeing and
+/// reading ones of [`DROP_CLEANUP_NAMES`], constructors and logging (`tx.send(Cancel(id))`,
+/// `self.waker.wake()`, `spawn(cleanup)`, `self.conn.close()` all may). A body that only sets
+/// fields, removes its slot or logs cleans up.
+pub fn drop_hands_off(body: &syn::Block) -> bool {
+    struct Finder(bool);
+    fn hands_off(name: &str) -> bool {
+        !DROP_CLEANUP_NAMES.contains(&name)
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*c.func {
+                let name = p.path.segments.last().map(|s| s.ident.to_string());
+                let ctor = name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with(char::is_uppercase));
+                if !ctor && name.is_some_and(|n| hands_off(&n)) {
+                    self.0 = true;
+                }
+            } else {
+                self.0 = true;
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
+            if hands_off(&c.method.to_string()) {
+                self.0 = true;
+            }
+            syn::visit::visit_expr_method_call(self, c);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            let name = m.path.segments.last().map(|s| s.ident.to_string());
+            if !name.is_some_and(|n| LOG_MACROS.contains(&n.as_str())) {
+                self.0 = true;
+            }
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_block(&mut f, body);
+    f.0
+}
+
+/// Calls a `drop` body makes to free or deregister what the value holds, and to read it.
+const DROP_CLEANUP_NAMES: &[&str] = &[
+    "remove",
+    "take",
+    "clear",
+    "release",
+    "free",
+    "dealloc",
+    "drop",
+    "drop_in_place",
+    "forget",
+    "get",
+    "get_mut",
+    "get_ref",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "as_mut",
+    "is_some",
+    "is_none",
+    "set",
+    "replace",
+    "swap",
+    "len",
+    "is_empty",
+    "retain",
+    "truncate",
+    "unregister",
+    "deregister",
+    "fetch_sub",
+    "load",
+    "store",
+    "as_ptr",
+    "cast",
+    "deref",
+    "deref_mut",
+    "unwrap",
+    "expect",
+    "contains",
+    "contains_key",
+    "iter",
+    "iter_mut",
+    "pop",
+    "pop_front",
+    "pop_back",
+];
+
+/// Logging and assertion macros: no work handed off.
+const LOG_MACROS: &[&str] = &[
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "log",
+    "debug_assert",
+    "debug_assert_eq",
+    "assert",
+    "assert_eq",
+];
+
 /// Whether a returned expression makes its future by handing the work to another thread or
 /// task (`Box::pin(unblock(work))`, `tokio::spawn(fut)`, `spawn_blocking(f)`): that work runs
 /// whether or not the future is polled. Looks through blocks (each `cfg` alternative is a
@@ -1625,6 +1749,27 @@ mod tests {
         }
         // The skeleton keeps such bodies, so its facts are those of a full parse.
         assert!(super::super::skeleton::skeleton_text(text).contains("self.tx.send(1).ok()"));
+    }
+
+    /// A `Drop` impl cleans up when its body only frees, deregisters or logs; one that sends,
+    /// wakes, closes or calls anything else may hand work off. The skeleton keeps `drop` bodies.
+    #[test]
+    fn drop_impls_that_only_clean_up() {
+        let text = "impl Drop for Waiter { fn drop(&mut self) { trace!(\"x\"); self.inner.get_mut().data.remove(self.token); } }\n\
+            impl<T> Drop for Slot<T> { fn drop(&mut self) { self.count -= 1; } }\n\
+            impl Drop for Ack { fn drop(&mut self) { if let Some(s) = self.sub.take() { let _ = self.tx.try_send(s); } } }\n\
+            impl Drop for Conn { fn drop(&mut self) { self.io.close(); } }\n\
+            impl Drop for Empty { fn drop(&mut self) {} }\n\
+            impl Clone for Waiter { fn clone(&self) -> Self { self.inner.get_mut().data.remove(0); todo!() } }\n";
+        let full = FileFacts::extract(&syn::parse_file(text).expect("parses"));
+        for facts in [FileFacts::of_text(text), full] {
+            let cleans: Vec<bool> = facts.modules[0]
+                .impls
+                .iter()
+                .map(|i| i.drop_cleans_up)
+                .collect();
+            assert_eq!(cleans, [true, true, false, false, false, false]);
+        }
     }
 
     /// A plain fn whose tail is a call returns that call's future: it says the callee's name

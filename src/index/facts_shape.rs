@@ -16,10 +16,11 @@ use std::sync::OnceLock;
 /// macro rules and calls of 10 keep their tokens as text, so the index expands them without
 /// reading the files again; 13: only calls whose path can name one of the crate's own macros;
 /// 14: work in the branches of an `if`/`match` before the tail starts a fn's future, a fn
-/// returning the future of a call says which name it forwards);
+/// returning the future of a call says which name it forwards; 15: a `Drop` impl says whether
+/// it only cleans up);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 14;
+const FORMAT: u32 = 15;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
@@ -32,7 +33,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
-    impl<T> std::ops::Deref for D<T> { type Target = T; }\n\
+    impl<T> std::ops::Deref for D<T> { type Target = T; }\nimpl Drop for S { fn drop(&mut self) { self.f.take(); } }\n\
     include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the

@@ -150,6 +150,8 @@ pub struct Index {
     not_cancel_safe_methods: rustc_hash::FxHashSet<String>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
+    /// Types whose `Drop` impl only cleans up ([`facts::ImplFacts::drop_cleans_up`]).
+    drop_cleans_up: HashSet<String>,
     /// (type path, associated type name) → what the type's impls define it as, with the module
     /// written in (`Output` of an `impl Future`).
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
@@ -581,6 +583,9 @@ impl Index {
                                 _ => None,
                             });
                     if let Some(tp) = &trait_path {
+                        if imp.drop_cleans_up && tp.rsplit("::").next() == Some("Drop") {
+                            self.drop_cleans_up.insert(self_path.clone());
+                        }
                         self.trait_impls
                             .entry(self_path.clone())
                             .or_default()
@@ -849,6 +854,11 @@ impl Index {
                 .iter()
                 .any(|t| t.rsplit("::").next() == Some(trait_name))
         })
+    }
+
+    /// Whether the type's `Drop` impl was read and only frees or deregisters what it holds.
+    pub fn drop_only_cleans_up(&self, path: &str) -> bool {
+        self.drop_cleans_up.contains(path)
     }
 
     pub fn is_trait(&self, path: &str) -> bool {

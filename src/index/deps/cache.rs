@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 /// own `macro_rules!` are read as what they certainly expand to; 13: and calls of the
 /// `macro_rules!` the crate's root and macro modules define; 14: `impl Stream<Item = T>` keeps
 /// its item; 15: work in the branches before a fn's tail starts its future, a fn returning the
-/// future of a call says which name it forwards).
-const FORMAT: u32 = 15;
+/// future of a call says which name it forwards; 16: a `Drop` impl says whether it only cleans
+/// up).
+const FORMAT: u32 = 16;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {

@@ -803,6 +803,7 @@ fn extract(
                 assoc_types: Vec::new(),
                 cond_args: Vec::new(),
                 target_arg: None,
+                drop_cleans_up: false,
             });
         }
     }
