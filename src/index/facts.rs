@@ -1225,7 +1225,8 @@ fn drop_cleans_up(i: &syn::ItemImpl) -> bool {
 pub fn drop_hands_off(body: &syn::Block) -> bool {
     struct Finder(bool);
     fn hands_off(name: &str) -> bool {
-        !DROP_CLEANUP_NAMES.contains(&name)
+        let verb = name.split('_').next().unwrap_or(name);
+        !DROP_CLEANUP_NAMES.contains(&name) && !DROP_CLEANUP_VERBS.contains(&verb)
     }
     impl<'ast> syn::visit::Visit<'ast> for Finder {
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -1305,6 +1306,18 @@ const DROP_CLEANUP_NAMES: &[&str] = &[
     "pop",
     "pop_front",
     "pop_back",
+];
+
+/// Verbs that name freeing or deregistering as the first word of a longer name
+/// (`remove_waker`, `release_slot`, `unregister_token`).
+const DROP_CLEANUP_VERBS: &[&str] = &[
+    "remove",
+    "clear",
+    "release",
+    "free",
+    "unregister",
+    "deregister",
+    "drop",
 ];
 
 /// Logging and assertion macros: no work handed off.
@@ -1755,7 +1768,7 @@ mod tests {
     /// wakes, closes or calls anything else may hand work off. The skeleton keeps `drop` bodies.
     #[test]
     fn drop_impls_that_only_clean_up() {
-        let text = "impl Drop for Waiter { fn drop(&mut self) { trace!(\"x\"); self.inner.get_mut().data.remove(self.token); } }\n\
+        let text = "impl Drop for Waiter { fn drop(&mut self) { trace!(\"x\"); self.inner.get_mut().data.remove(self.token); self.io.remove_waker(&self.w); } }\n\
             impl<T> Drop for Slot<T> { fn drop(&mut self) { self.count -= 1; } }\n\
             impl Drop for Ack { fn drop(&mut self) { if let Some(s) = self.sub.take() { let _ = self.tx.try_send(s); } } }\n\
             impl Drop for Conn { fn drop(&mut self) { self.io.close(); } }\n\
