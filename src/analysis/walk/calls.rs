@@ -554,6 +554,29 @@ impl Walker<'_, '_> {
     /// What one deref of a value of the type at `path` (with type arguments `args`) reaches:
     /// its `Deref` impl's `Target` (the index's types), or what the generic signatures of
     /// std's, tokio's and futures' guards say; unknown otherwise.
+    /// Field `member` of a value: a type of the index with no field of that name but a `Deref`
+    /// impl has the target's field (`self.inner.closed` with `inner: Cell<Inner>`), a few
+    /// levels deep, as rustc's auto-deref finds it.
+    pub(super) fn field_through_deref(&self, mut base: Val, member: &str) -> Val {
+        for _ in 0..4 {
+            let next = match &base {
+                Val::Typed { path, args }
+                    if self.cx.index.type_info(path).is_some()
+                        && self.cx.index.field_type(path, member).is_none() =>
+                {
+                    self.deref_once(path, args)
+                }
+                _ => break,
+            };
+            if next == Val::Unknown {
+                break;
+            }
+            base = next;
+        }
+        self.types()
+            .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
+    }
+
     fn deref_once(&self, path: &str, args: &[Val]) -> Val {
         let index = self.cx.index;
         if index.type_info(path).is_none() {

@@ -105,8 +105,7 @@ impl Walker<'_, '_> {
                         .and_then(|i| parts.get(i).cloned())
                         .unwrap_or_default();
                 }
-                self.types()
-                    .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
+                self.field_through_deref(base, member)
             }
             ExprKind::If(i) => {
                 self.scopes.push();
