@@ -551,7 +551,7 @@ def main():
                     help="tuning: bench/crates.txt (bench/fetch.sh); check: bench/check-crates.txt, "
                          "never tuned on (bench/fetch_check.sh)")
     ap.add_argument("--crates", help="comma-separated subset of the set")
-    ap.add_argument("--work", help="scratch folder for the seeded copies (default $DIR/work-SET); "
+    ap.add_argument("--work", help="scratch folder for the seeded copies (default $DIR/work-SET-PID); "
                                    "give each concurrent run its own")
     ap.add_argument("--cargo-home", help="CARGO_HOME for the tool's runs: where it finds dependency sources "
                                          "(the check set's are in $DIR/home)")
@@ -596,7 +596,8 @@ def main():
         sys.exit(f"no binary at {args.bin}: run `cargo build --release` first (or use --sites-only)")
     start = time.time()
     noise_results, seeds, misuse, crashes = [], [], [], []
-    work_root = os.path.abspath(args.work) if args.work else os.path.join(BENCH_DIR, f"work-{SET}")
+    # The default is this run's own (several runs at once never share seeded copies).
+    work_root = os.path.abspath(args.work) if args.work else os.path.join(BENCH_DIR, f"work-{SET}-{os.getpid()}")
     os.makedirs(work_root, exist_ok=True)
     for name, src in crates:
         print(f"... {name}", file=sys.stderr, flush=True)
@@ -605,6 +606,8 @@ def main():
             seeds.extend(seed(args.bin, name, src, work_root, args.max_rounds, crashes))
         if args.misuse:
             misuse.extend(seed_misuse(args.bin, name, src, work_root, args.max_rounds, crashes))
+    if not args.work:
+        shutil.rmtree(work_root, ignore_errors=True)
 
     print("== (a) untouched code: every finding is a suspect false positive")
     print(f"{'crate':<14} {'lines':>8} {'deny':>5} {'warn':>5} {'per 10k':>8} {'errors':>6}  by rule")
