@@ -64,6 +64,31 @@ pub struct TypeInfo {
     pub module: ModId,
 }
 
+/// What a field's type says about a receipt ([`Index::is_receipt`]): `Some(true)` a channel
+/// receiver or a spawned task's handle (in an `Option`, `Box`, `Pin` or `Fuse`), `Some(false)` a
+/// plain value, `None` anything else.
+fn receipt_field(ty: &Ty) -> Option<bool> {
+    const RECEIVERS: &[&str] = &["Receiver", "UnboundedReceiver", "JoinHandle"];
+    const WRAPPERS: &[&str] = &["Option", "Box", "Pin", "Fuse"];
+    const PLAIN: &[&str] = &[
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64", "String", "Instant", "Duration",
+    ];
+    let Ty::Path { segs, args } = ty else {
+        return None;
+    };
+    let last = segs.last()?.as_str();
+    if RECEIVERS.contains(&last) {
+        Some(true)
+    } else if WRAPPERS.contains(&last) && args.len() == 1 {
+        receipt_field(&args[0])
+    } else if PLAIN.contains(&last) && args.is_empty() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The last segment of every path a type names, its arguments' too (`Cell<LinkInner>` →
 /// `Cell`, `LinkInner`).
 fn type_names(ty: &Ty) -> Vec<String> {
@@ -868,6 +893,31 @@ impl Index {
     /// shows (an impl of it is under one): a value of it is not known to be no future.
     pub fn has_macro_impls(&self, path: &str) -> bool {
         self.macro_impls.contains(path)
+    }
+
+    /// Whether a value of the struct at `path` only receives the outcome of work done
+    /// elsewhere: it has fields, one at least a channel receiver or a spawned task's handle
+    /// (`oneshot::Receiver<T>`, `UnboundedReceiver<T>`, `JoinHandle<T>`, also in an `Option`,
+    /// `Box`, `Pin` or `Fuse`), and every other one a plain value (a number, a flag, a
+    /// `String`, an `Instant`). Such a future's poll can only wait for what a sender or a task
+    /// does anyway: dropping it loses the outcome, not the work. A field of a generic
+    /// parameter, a future, a closure or any other type may be work, and makes it no receipt.
+    pub fn is_receipt(&self, path: &str) -> bool {
+        let Some(info) = self.types.get(path) else {
+            return false;
+        };
+        if info.def.kind != TypeKind::Struct || info.def.fields.is_empty() {
+            return false;
+        }
+        let mut receivers = 0;
+        for (_, ty) in &info.def.fields {
+            match receipt_field(ty) {
+                Some(true) => receivers += 1,
+                Some(false) => {}
+                None => return false,
+            }
+        }
+        receivers > 0
     }
 
     /// Whether the type's `Drop` impl was read and only frees or deregisters what it holds.
