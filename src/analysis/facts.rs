@@ -78,7 +78,7 @@ pub enum Started {
     /// work when it made the future, or not; the code does not say.
     MaybeByMaker,
     /// A value of a type that only receives the outcome of work done elsewhere (every field a
-    /// channel receiver or a spawned task's handle, or a plain value: `DeliveryFuture { rx:
+    /// oneshot receiver or a spawned task's handle, or a plain value: `DeliveryFuture { rx:
     /// oneshot::Receiver<..> }`): polling it runs nothing, so dropping it loses the outcome,
     /// never the work.
     Receipt,

@@ -82,9 +82,11 @@
 //! implementation: passed to `drop(..)` it is a warning saying so; dropped as a statement or into
 //! `_` it is still an error.
 //! A value of a type that only receives the outcome of work done elsewhere — every field a
-//! channel receiver or a spawned task's handle (`DeliveryFuture { rx: oneshot::Receiver<..> }`),
+//! oneshot receiver or a spawned task's handle (`DeliveryFuture { rx: oneshot::Receiver<..> }`),
 //! or a plain value — runs nothing when polled: dropping it loses the outcome (a delivery
-//! report, an error), not the work, a warning at most with its own message.
+//! report, an error), not the work, a warning at most with its own message. A type holding the
+//! receiver of a channel of many messages (`mpsc::Receiver`) may be the driver that does the
+//! work for each, and stays a lazy future.
 //! In a plain (non-async) `#[test] fn`, a future kept in a `_name`
 //! binding is taken as deliberate — such tests check what creating or dropping a future does —
 //! and so is, anywhere in test code (test fns, `#[cfg(test)]` modules, `tests/`), a future passed
@@ -248,7 +250,7 @@ fn check_started(
     out.push(finding);
 }
 
-/// A value of a type that only receives the outcome of work done elsewhere (a channel
+/// A value of a type that only receives the outcome of work done elsewhere (a oneshot
 /// receiver, a task's handle, [`Started::Receipt`]): polling it runs nothing, so dropping it
 /// loses the outcome, never the work. A warning at most, never when dropped by name on purpose
 /// (`drop(fut)`), and no fix: whether the outcome matters is the caller's choice.
