@@ -632,7 +632,7 @@ def main():
         if SET == BLIND:
             break  # counted, never read
         for f in r["findings"]:
-            print(f"  {r['crate']}/{f['path']}:{f['line']}: {f['rule']}: {f['message']}")
+            print(f"  {r['crate']}/{f['path']}:{f['line']}: {f['rule']} [{f.get('level')}]: {f['message']}")
         for e in r["errors"]:
             print(f"  {r['crate']}/{e['path']}: error: {e['message']}")
         if r["crash"]:

@@ -52,6 +52,10 @@ pub enum DropHow {
     LetUnderscore,
     /// `let name = expr;` and `name` is never used afterwards.
     UnusedBinding(String),
+    /// `let _name = expr;` in test code (a test fn, a `#[cfg(test)]` module), and `_name` is
+    /// never used: the leading `_` says unused on purpose, and tests hold a future so to keep
+    /// what it owns alive (a link it would close). Futures only.
+    HeldInTest(String),
     /// `let name = expr;` and `name` is bound again before it was used.
     Shadowed(String),
     /// `drop(expr)` or `mem::forget(expr)`.
@@ -73,6 +77,11 @@ pub enum Started {
     /// Made by a trait method declared without a body: an implementation may have started the
     /// work when it made the future, or not; the code does not say.
     MaybeByMaker,
+    /// A value of a type that only receives the outcome of work done elsewhere (every field a
+    /// oneshot receiver or a spawned task's handle, or a plain value: `DeliveryFuture { rx:
+    /// oneshot::Receiver<..> }`): polling it runs nothing, so dropping it loses the outcome,
+    /// never the work.
+    Receipt,
 }
 
 /// Where `.await` would go, and what the fix's safety depends on.

@@ -154,7 +154,10 @@ impl TypeCx<'_> {
             let conds = self.index.future_conditions(&p);
             let arg = |k: &usize| args.get(*k).cloned().unwrap_or_default();
             if conds.iter().all(|k| self.maybe_future(&arg(k))) {
-                let fut = Val::future(format!("type `{last}`"));
+                let mut fut = Val::future(format!("type `{last}`"));
+                if self.index.is_receipt(&p) {
+                    fut = fut.with_started(super::value::Started::Receipt);
+                }
                 return if conds.is_empty() { fut } else { fut.flowed() };
             }
         }

@@ -94,6 +94,24 @@ impl Val {
         }
     }
 
+    /// This future, its work begun as `how` says; any other value as it is.
+    pub fn with_started(self, how: Started) -> Val {
+        match self {
+            Val::Future {
+                output,
+                origin,
+                prov,
+                ..
+            } => Val::Future {
+                output,
+                origin,
+                prov,
+                started: how,
+            },
+            other => other,
+        }
+    }
+
     /// A future named after where it came from (`origin`, as messages say it); any other value
     /// as it is.
     pub fn with_origin(self, origin: String) -> Val {

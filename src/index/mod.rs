@@ -870,6 +870,65 @@ impl Index {
         self.macro_impls.contains(path)
     }
 
+    /// Whether a value of the struct at `path` only receives the outcome of work done
+    /// elsewhere: it has fields, one at least the receiver of a oneshot channel or a spawned
+    /// task's handle (`oneshot::Receiver<T>`, `JoinHandle<T>`, also in an `Option`, `Box`, `Pin`
+    /// or `Fuse`), and every other one a plain value (a number, a flag, a `String`, an
+    /// `Instant`). Such a future's poll can only wait for what the sender or the task does
+    /// anyway: dropping it loses the outcome, not the work. The receiver of a channel that
+    /// carries many messages (`mpsc::Receiver`) is no receipt: a future holding one may be the
+    /// driver that does the work for each message. A field of a generic parameter, a future, a
+    /// closure or any other type may be work too, and makes the type no receipt.
+    pub fn is_receipt(&self, path: &str) -> bool {
+        let Some(info) = self.types.get(path) else {
+            return false;
+        };
+        if info.def.kind != TypeKind::Struct || info.def.fields.is_empty() {
+            return false;
+        }
+        let mut receivers = 0;
+        for (_, ty) in &info.def.fields {
+            match self.receipt_field(ty, info.module) {
+                Some(true) => receivers += 1,
+                Some(false) => {}
+                None => return false,
+            }
+        }
+        receivers > 0
+    }
+
+    /// What a field's type, written in module `m`, says about a receipt ([`Index::is_receipt`]):
+    /// `Some(true)` a oneshot receiver or a spawned task's handle (in an `Option`, `Box`, `Pin`
+    /// or `Fuse`), `Some(false)` a plain value, `None` anything else.
+    fn receipt_field(&self, ty: &Ty, m: ModId) -> Option<bool> {
+        const WRAPPERS: &[&str] = &["Option", "Box", "Pin", "Fuse"];
+        const PLAIN: &[&str] = &[
+            "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+            "i128", "isize", "f32", "f64", "String", "Instant", "Duration",
+        ];
+        let Ty::Path { segs, args } = ty else {
+            return None;
+        };
+        let last = segs.last()?.as_str();
+        let oneshot = |p: &str| p.split("::").any(|s| s == "oneshot");
+        if last == "JoinHandle" {
+            Some(true)
+        } else if last == "Receiver" {
+            let written = segs.iter().any(|s| s.as_str() == "oneshot");
+            let resolved = match self.resolve_type(m, segs) {
+                Res::External(p) | Res::Type(p) => oneshot(&p),
+                _ => false,
+            };
+            (written || resolved).then_some(true)
+        } else if WRAPPERS.contains(&last) && args.len() == 1 {
+            self.receipt_field(&args[0], m)
+        } else if PLAIN.contains(&last) && args.is_empty() {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     /// Whether the type's `Drop` impl was read and only frees or deregisters what it holds.
     pub fn drop_only_cleans_up(&self, path: &str) -> bool {
         self.drop_cleans_up.contains(path)

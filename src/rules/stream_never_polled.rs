@@ -59,7 +59,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             format!("stream made by {origin} is bound to `_` and never polled"),
             "`let _ =` drops the stream at once".to_string(),
         ),
-        DropHow::UnusedBinding(name) => (
+        DropHow::UnusedBinding(name) | DropHow::HeldInTest(name) => (
             format!("stream `{name}` made by {origin} is never polled"),
             format!("`{name}` is never used after this"),
         ),

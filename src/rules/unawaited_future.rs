@@ -81,12 +81,20 @@
 //! toward silence. A future made by a trait method declared without a body depends on the
 //! implementation: passed to `drop(..)` it is a warning saying so; dropped as a statement or into
 //! `_` it is still an error.
+//! A value of a type that only receives the outcome of work done elsewhere — every field a
+//! oneshot receiver or a spawned task's handle (`DeliveryFuture { rx: oneshot::Receiver<..> }`),
+//! or a plain value — runs nothing when polled: dropping it loses the outcome (a delivery
+//! report, an error), not the work, a warning at most with its own message. A type holding the
+//! receiver of a channel of many messages (`mpsc::Receiver`) may be the driver that does the
+//! work for each, and stays a lazy future.
 //! In a plain (non-async) `#[test] fn`, a future kept in a `_name`
 //! binding is taken as deliberate — such tests check what creating or dropping a future does —
 //! and so is, anywhere in test code (test fns, `#[cfg(test)]` modules, `tests/`), a future passed
 //! to `drop(..)`: rustc's `unused_must_use` told its author what a dropped future means, and
 //! test helpers drop futures to check they type-check. The statement and `let _ =` forms are
-//! still reported there, and `drop(..)` outside test code.
+//! still reported there, and `drop(..)` outside test code. Elsewhere in test code a future kept
+//! in a `_name` binding and never polled is a warning at most: tests hold one there to keep what
+//! it owns alive (a link its `close()` future would close).
 
 use super::Finding;
 use crate::analysis::facts::{
@@ -121,6 +129,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             return check_dropped_from_declaration(fact, how, &source, *provenance, out)
         }
         Started::MaybeByMaker => {}
+        Started::Receipt => return check_receipt(fact, how, &source, *provenance, out),
     }
     let (mut message, label) = match how {
         DropHow::Statement if in_async => (
@@ -137,6 +146,13 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         ),
         DropHow::UnusedBinding(name) => (
             format!("future `{name}` {source} is never polled"),
+            format!("`{name}` is never used after this"),
+        ),
+        DropHow::HeldInTest(name) => (
+            format!(
+                "future `{name}` {source} is never polled; test code often holds a future under \
+                 a `_` name on purpose, to keep what it owns alive"
+            ),
             format!("`{name}` is never used after this"),
         ),
         DropHow::Shadowed(name) => (
@@ -168,13 +184,16 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         }
         _ => None,
     };
-    out.push(
-        Finding::new(fact.span, message)
-            .label(label)
-            .help(help)
-            .fix(fix)
-            .provenance(*provenance),
-    );
+    let mut finding = Finding::new(fact.span, message)
+        .label(label)
+        .help(help)
+        .fix(fix)
+        .provenance(*provenance);
+    // Held on purpose or forgotten: the name says the former, the code proves neither.
+    if matches!(how, DropHow::HeldInTest(_)) {
+        finding.max_level = Some(Level::Warn);
+    }
+    out.push(finding);
 }
 
 /// A future made by a trait method declared without a body, passed to `drop(..)`: the drop is
@@ -226,6 +245,34 @@ fn check_started(
     )
     .label("the wait for the work is dropped here")
     .help("`.await` it to wait until the work is done and to get its outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter")
+    .provenance(provenance);
+    finding.max_level = Some(Level::Warn);
+    out.push(finding);
+}
+
+/// A value of a type that only receives the outcome of work done elsewhere (a oneshot
+/// receiver, a task's handle, [`Started::Receipt`]): polling it runs nothing, so dropping it
+/// loses the outcome, never the work. A warning at most, never when dropped by name on purpose
+/// (`drop(fut)`), and no fix: whether the outcome matters is the caller's choice.
+fn check_receipt(
+    fact: &Fact,
+    how: &DropHow,
+    source: &str,
+    provenance: Provenance,
+    out: &mut Vec<Finding>,
+) {
+    if matches!(how, DropHow::ExplicitDrop(_)) {
+        return;
+    }
+    let mut finding = Finding::new(
+        fact.span,
+        format!(
+            "future {source} is dropped without being awaited: it only receives the outcome of \
+             work done elsewhere, so the outcome is lost, not the work"
+        ),
+    )
+    .label("the outcome is dropped here")
+    .help("`.await` it to get the outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter")
     .provenance(provenance);
     finding.max_level = Some(Level::Warn);
     out.push(finding);

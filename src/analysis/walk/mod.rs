@@ -9,7 +9,7 @@
 
 use super::facts::{AwaitFix, DropHow, Effect, ExecContext, Fact, FactKind};
 use super::scope::{Binding, Scopes};
-use super::value::{Provenance, Val};
+use super::value::{Provenance, Started, Val};
 use crate::diagnostic::{Edit, Span};
 use crate::index::types::Ty;
 use crate::index::{FileId, FnId, Index, ModId, Ns, Res};
@@ -609,9 +609,17 @@ impl<'a, 'f> Walker<'a, 'f> {
         if self.sync_test && matches!(&how, DropHow::UnusedBinding(name) if name.starts_with('_')) {
             return;
         }
+        let how = match how {
+            DropHow::UnusedBinding(name)
+                if self.test_code && name.starts_with('_') && val.is_future() =>
+            {
+                DropHow::HeldInTest(name)
+            }
+            how => how,
+        };
         if matches!(how, DropHow::Statement | DropHow::LetUnderscore) {
-            if let Some((origin, prov)) = self.future_object(val) {
-                let fut = Val::future(origin).weakened(prov);
+            if let Some((origin, prov, started)) = self.future_object(val) {
+                let fut = Val::future(origin).weakened(prov).with_started(started);
                 return self.report_lost(&fut, how, span, await_fix);
             }
         }
@@ -653,7 +661,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// the work it stands for. Only those two forms count: such values are also kept in
     /// bindings for other reasons (polled by hand, dropped on purpose), and names of handles and
     /// channel ends are never taken for futures.
-    fn future_object(&self, val: &Val) -> Option<(String, Provenance)> {
+    fn future_object(&self, val: &Val) -> Option<(String, Provenance, Started)> {
         let Val::Typed { path, args } = val else {
             return None;
         };
@@ -669,7 +677,13 @@ impl<'a, 'f> Walker<'a, 'f> {
         } else {
             return None;
         };
-        Some((format!("type `{name}`"), prov))
+        // A type that only receives what others do (`SendFuture(oneshot::Receiver<..>)`).
+        let started = if self.cx.index.is_receipt(path) {
+            Started::Receipt
+        } else {
+            Started::No
+        };
+        Some((format!("type `{name}`"), prov, started))
     }
 
     fn effect(&mut self, effect: Effect, callee: String, span: Span) {
