@@ -25,14 +25,17 @@ const MANY_GLOBS: usize = 16;
 const MAX_FILE_BYTES: u64 = 8 << 20;
 
 /// What the contexts of one run share of the dependencies they read, so that a crate several
-/// contexts use is searched for its macros and its files parsed once a run, not once a context:
-/// by the crate's root file, its macros; by (root file, file), the file's content hash and
-/// facts — what [`Loader::facts_of`] would make again, since a file's facts depend only on its
-/// text and its crate's macros.
+/// contexts use is searched for its macros, its files parsed and its folders scanned once a run,
+/// not once a context: by the crate's root file, its macros; by (root file, file), the file's
+/// content hash and facts — what [`Loader::facts_of`] would make again, since a file's facts
+/// depend only on its text and its crate's macros; by folder, the inherent impls its files
+/// write.
 #[derive(Default)]
 pub struct Shared {
     macros: Mutex<HashMap<PathBuf, CrateMacros>>,
     files: Mutex<HashMap<(PathBuf, PathBuf), (u128, FileFacts)>>,
+    /// By folder, the inherent impls its files write (see [`super::impl_scan`]).
+    impl_scans: Mutex<HashMap<PathBuf, Arc<super::impl_scan::ImplFiles>>>,
 }
 
 /// A crate's item-forwarding macros and its other crate-wide `macro_rules!` (name, rules).
@@ -69,6 +72,23 @@ impl Shared {
         files
             .get(&(root.to_path_buf(), path.to_path_buf()))
             .map(|(h, f)| (*h, f.clone()))
+    }
+
+    /// The inherent impls the files of folder `dir` write, scanned once a run.
+    fn impl_scan(&self, dir: &Path) -> Arc<super::impl_scan::ImplFiles> {
+        if let Some(found) = self
+            .impl_scans
+            .lock()
+            .ok()
+            .and_then(|s| s.get(dir).cloned())
+        {
+            return found;
+        }
+        let found = Arc::new(super::impl_scan::scan(dir, MAX_FILE_BYTES));
+        if let Ok(mut scans) = self.impl_scans.lock() {
+            scans.insert(dir.to_path_buf(), found.clone());
+        }
+        found
     }
 
     fn set_file(&self, root: &Path, path: &Path, hash: u128, facts: &FileFacts) {
@@ -706,7 +726,6 @@ impl Loader {
     /// are loaded where their path puts them in the module tree, and their signatures' types
     /// followed one step.
     pub fn load_impl_modules(&mut self, r: &mut dyn Resolver) {
-        let mut scanned: HashMap<PathBuf, super::impl_scan::ImplFiles> = HashMap::new();
         // The types values of the code can have: what the loaded fns return or call their
         // closures with (by last segment).
         let mut values: HashSet<Symbol> = HashSet::new();
@@ -774,9 +793,7 @@ impl Loader {
                         dirs.extend(dir.parent().map(Path::to_path_buf));
                     }
                     for d in dirs {
-                        let found = scanned
-                            .entry(d.clone())
-                            .or_insert_with(|| super::impl_scan::scan(&d, MAX_FILE_BYTES));
+                        let found = self.shared.impl_scan(&d);
                         wanted.extend(found.get(name.as_str()).into_iter().flatten().cloned());
                     }
                 }
