@@ -542,3 +542,49 @@ fn a_missing_module_is_a_note_and_its_awaited_callees_are_guesses() {
         "{notes}"
     );
 }
+
+/// Two contexts of one run that read the same dependencies share what the first of them
+/// parsed (each crate's macros searched and each file parsed once a run, not once a context):
+/// each finds what it finds alone, cold and warm, and the dependency cache each fills serves
+/// a later run of it alone.
+#[test]
+fn contexts_that_read_the_same_dependencies_find_what_they_find_alone() {
+    let c = Copy::new();
+    common::copy_tree(&c.path("app"), &c.path("app2"));
+    let run = |dirs: &[&str], cache: &str| {
+        let out = common::unawaited()
+            .current_dir(c.dir.path())
+            .env("CARGO_HOME", c.path("home"))
+            .env("UNAWAITED_DEPS_CACHE", c.path(cache))
+            .args(["check", "--format", "json", "--jobs", "2"])
+            .args(dirs)
+            .output()
+            .expect("runs");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let path = d["path"].as_str().unwrap().to_string();
+                (path, d["line"].as_u64().unwrap(), d["rule"].to_string())
+            })
+            .collect::<BTreeSet<_>>()
+    };
+    let alone: BTreeSet<_> = run(&["app"], "cache-app")
+        .into_iter()
+        .chain(run(&["app2"], "cache-app2"))
+        .collect();
+    let marked = alone
+        .iter()
+        .filter(|(p, _, _)| p == "app/src/lib.rs")
+        .count();
+    assert_eq!(marked, marks().len(), "{alone:?}");
+    assert_eq!(run(&["app", "app2"], "cache"), alone, "cold, together");
+    assert_eq!(run(&["app", "app2"], "cache"), alone, "warm, together");
+    assert_eq!(
+        run(&["app2"], "cache"),
+        run(&["app2"], "cache-app2"),
+        "warm, alone"
+    );
+}

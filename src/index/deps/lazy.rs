@@ -12,6 +12,7 @@ use crate::index::types::Ty;
 use crate::symbol::Symbol;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// How many steps of signature types are followed from an item the code names.
 pub const HOPS: u8 = 2;
@@ -22,6 +23,82 @@ const MAX_DEPTH: usize = 24;
 const MANY_GLOBS: usize = 16;
 /// A dependency file larger than this is not read.
 const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// What the contexts of one run share of the dependencies they read, so that a crate several
+/// contexts use is searched for its macros, its files parsed and its folders scanned once a run,
+/// not once a context: by the crate's root file, its macros; by (root file, file), the file's
+/// content hash and facts — what [`Loader::facts_of`] would make again, since a file's facts
+/// depend only on its text and its crate's macros; by folder, the inherent impls its files
+/// write.
+#[derive(Default)]
+pub struct Shared {
+    macros: Mutex<HashMap<PathBuf, CrateMacros>>,
+    files: Mutex<HashMap<(PathBuf, PathBuf), (u128, FileFacts)>>,
+    /// By folder, the inherent impls its files write (see [`super::impl_scan`]).
+    impl_scans: Mutex<HashMap<PathBuf, Arc<super::impl_scan::ImplFiles>>>,
+}
+
+/// A crate's item-forwarding macros and its other crate-wide `macro_rules!` (name, rules).
+type CrateMacros = (HashSet<String>, Vec<(String, String)>);
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shared")
+    }
+}
+
+impl Shared {
+    fn macros(&self, root: &Path) -> Option<CrateMacros> {
+        self.macros.lock().ok()?.get(root).cloned()
+    }
+
+    fn set_macros(&self, root: &Path, found: &CrateMacros) {
+        if let Ok(mut m) = self.macros.lock() {
+            m.entry(root.to_path_buf()).or_insert_with(|| found.clone());
+        }
+    }
+
+    /// The facts of `path` of the crate rooted at `root`, when its content hash is `hash`.
+    fn file(&self, root: &Path, path: &Path, hash: u128) -> Option<FileFacts> {
+        let files = self.files.lock().ok()?;
+        let (h, facts) = files.get(&(root.to_path_buf(), path.to_path_buf()))?;
+        (hash == *h).then(|| facts.clone())
+    }
+
+    /// The facts of `path` of the crate rooted at `root` with the hash of the text they were
+    /// made from, whatever that text is now (a registry crate's files never change).
+    fn file_with_hash(&self, root: &Path, path: &Path) -> Option<(u128, FileFacts)> {
+        let files = self.files.lock().ok()?;
+        files
+            .get(&(root.to_path_buf(), path.to_path_buf()))
+            .map(|(h, f)| (*h, f.clone()))
+    }
+
+    /// The inherent impls the files of folder `dir` write, scanned once a run.
+    fn impl_scan(&self, dir: &Path) -> Arc<super::impl_scan::ImplFiles> {
+        if let Some(found) = self
+            .impl_scans
+            .lock()
+            .ok()
+            .and_then(|s| s.get(dir).cloned())
+        {
+            return found;
+        }
+        let found = Arc::new(super::impl_scan::scan(dir, MAX_FILE_BYTES));
+        if let Ok(mut scans) = self.impl_scans.lock() {
+            scans.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    fn set_file(&self, root: &Path, path: &Path, hash: u128, facts: &FileFacts) {
+        if let Ok(mut files) = self.files.lock() {
+            files
+                .entry((root.to_path_buf(), path.to_path_buf()))
+                .or_insert_with(|| (hash, facts.clone()));
+        }
+    }
+}
 
 /// What a dependency's name stands for in the code of a crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +130,9 @@ pub struct Crate {
     /// Its other `macro_rules!` defined where every file sees them (the root file, its macro
     /// modules), by name: their calls are read as what they certainly expand to.
     macro_defs: HashMap<String, String>,
+    /// The root file's facts, extracted from the parse the search for its macros made (with
+    /// the content hash of the text read): `load_file` takes them instead of parsing it again.
+    root_facts: Option<(u128, FileFacts)>,
     /// Its root module, once opened.
     pub root_mod: Option<usize>,
     /// The root file could not be read or parsed: the crate is unknown.
@@ -80,6 +160,7 @@ impl Crate {
             externs: None,
             forwarding: None,
             macro_defs: Default::default(),
+            root_facts: None,
             root_mod: None,
             failed: false,
         }
@@ -127,6 +208,8 @@ pub struct Loader {
     expanding: HashSet<usize>,
     /// (module, path, glob) already followed → with how many hops.
     walked: HashMap<(usize, Vec<Symbol>, bool), u8>,
+    /// What the other contexts of the run have read already.
+    pub shared: Arc<Shared>,
 }
 
 impl Loader {
@@ -152,25 +235,43 @@ impl Loader {
             return None;
         }
         self.crates[krate].failed = true;
+        let root_file = self.crates[krate].root_file.clone();
         if self.crates[krate].forwarding.is_none() {
             let cached = self.crates[krate]
                 .cache
                 .macros()
-                .map(|(m, d)| (m.iter().cloned().collect::<HashSet<String>>(), d.to_vec()));
+                .map(|(m, d)| (m.iter().cloned().collect::<HashSet<String>>(), d.to_vec()))
+                .or_else(|| self.shared.macros(&root_file));
             let (set, defs) = match cached {
                 Some(found) => found,
                 None => {
-                    let (set, defs) = self.find_forwarding_macros(krate);
-                    let mut list: Vec<String> = set.iter().cloned().collect();
-                    list.sort();
-                    self.crates[krate].cache.set_macros(list, defs.clone());
-                    (set, defs)
+                    let (set, defs, root) = self.find_forwarding_macros(krate);
+                    let defs_map: HashMap<String, String> = defs.iter().cloned().collect();
+                    // The root file's facts from the parse already made: its macros are all
+                    // known now, so they are what `extract` would give on a second parse.
+                    if let Some((hash, ast)) = root {
+                        let ast = std::panic::AssertUnwindSafe(ast);
+                        let facts = std::panic::catch_unwind(|| {
+                            let std::panic::AssertUnwindSafe(ast) = ast;
+                            extract_parsed(ast, &set, &defs_map)
+                        })
+                        .ok()
+                        .flatten();
+                        self.crates[krate].root_facts = facts.map(|f| (hash, f));
+                    }
+                    // The spans of the files the search parsed (kept until now for the root's).
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    let found = (set, defs);
+                    self.shared.set_macros(&root_file, &found);
+                    found
                 }
             };
+            let mut list: Vec<String> = set.iter().cloned().collect();
+            list.sort();
+            self.crates[krate].cache.set_macros(list, defs.clone());
             self.crates[krate].macro_defs = defs.into_iter().collect();
             self.crates[krate].forwarding = Some(set);
         }
-        let root_file = self.crates[krate].root_file.clone();
         let fid = self.load_file(krate, &root_file, true)?;
         let m = self.module_at.get(&(fid, Vec::new())).copied()?;
         self.crates[krate].root_mod = Some(m);
@@ -180,8 +281,18 @@ impl Loader {
 
     /// The `macro_rules!` of the root file and of the modules it declares `#[macro_use]` (or
     /// names like `macros`, whose macros are imported by path), recursively: those that forward
-    /// items, and the others, (name, rules) each, a name defined twice differently left out.
-    fn find_forwarding_macros(&mut self, krate: usize) -> (HashSet<String>, Vec<(String, String)>) {
+    /// items, and the others, (name, rules) each, a name defined twice differently left out;
+    /// and the root file's parse with the content hash of its text, kept for its facts.
+    #[allow(clippy::type_complexity)]
+    fn find_forwarding_macros(
+        &mut self,
+        krate: usize,
+    ) -> (
+        HashSet<String>,
+        Vec<(String, String)>,
+        Option<(u128, syn::File)>,
+    ) {
+        let mut root = None;
         let mut set = HashSet::new();
         let mut defs: HashMap<String, Option<String>> = HashMap::new();
         let mut todo = vec![(self.crates[krate].root_file.clone(), true, 0)];
@@ -189,7 +300,10 @@ impl Loader {
             if depth > 4 {
                 continue;
             }
-            let Some(ast) = read_text(&file).ok().and_then(|t| parse(&t)) else {
+            let Some((text, ast)) = read_text(&file)
+                .ok()
+                .and_then(|t| parse(&t).map(|ast| (t, ast)))
+            else {
                 continue;
             };
             macros::forwarding_macros(&ast.items, &mut set);
@@ -225,7 +339,10 @@ impl Loader {
                     todo.push((child, child_mod_rs, depth + 1));
                 }
             }
-            proc_macro2::extra::invalidate_current_thread_spans();
+            // Spans are invalidated by the caller, once the root's facts are taken.
+            if depth == 0 {
+                root = Some((crate::files::content_hash(text.as_bytes()), ast));
+            }
         }
         let mut defs: Vec<(String, String)> = defs
             .into_iter()
@@ -233,7 +350,7 @@ impl Loader {
             .filter_map(|(name, rules)| Some((name, rules?)))
             .collect();
         defs.sort();
-        (set, defs)
+        (set, defs, root)
     }
 
     /// Reads, parses and registers a file of crate `krate` (once), with a module for its top
@@ -292,6 +409,11 @@ impl Loader {
             if let Some(f) = self.crates[krate].cache.get(path, None) {
                 return Some(f);
             }
+            let root = &self.crates[krate].root_file;
+            if let Some((h, f)) = self.shared.file_with_hash(root, path) {
+                self.crates[krate].cache.put(path, h, &f);
+                return Some(f);
+            }
         }
         let text = match read_text(path) {
             Ok(t) => t,
@@ -306,6 +428,20 @@ impl Loader {
         if let Some(f) = self.crates[krate].cache.get(path, Some(hash)) {
             return Some(f);
         }
+        let root = self.crates[krate].root_file.clone();
+        if let Some(f) = self.shared.file(&root, path, hash) {
+            self.crates[krate].cache.put(path, hash, &f);
+            return Some(f);
+        }
+        if *path == root {
+            if let Some((h, facts)) = self.crates[krate].root_facts.take() {
+                if h == hash {
+                    self.crates[krate].cache.put(path, hash, &facts);
+                    self.shared.set_file(&root, path, hash, &facts);
+                    return Some(facts);
+                }
+            }
+        }
         let forwarding = self.crates[krate].forwarding.clone().unwrap_or_default();
         let defs = &self.crates[krate].macro_defs;
         let facts = std::panic::catch_unwind(|| extract(&text, &forwarding, defs))
@@ -315,6 +451,7 @@ impl Loader {
         match facts {
             Some(facts) => {
                 self.crates[krate].cache.put(path, hash, &facts);
+                self.shared.set_file(&root, path, hash, &facts);
                 Some(facts)
             }
             None => {
@@ -589,7 +726,6 @@ impl Loader {
     /// are loaded where their path puts them in the module tree, and their signatures' types
     /// followed one step.
     pub fn load_impl_modules(&mut self, r: &mut dyn Resolver) {
-        let mut scanned: HashMap<PathBuf, super::impl_scan::ImplFiles> = HashMap::new();
         // The types values of the code can have: what the loaded fns return or call their
         // closures with (by last segment).
         let mut values: HashSet<Symbol> = HashSet::new();
@@ -657,9 +793,7 @@ impl Loader {
                         dirs.extend(dir.parent().map(Path::to_path_buf));
                     }
                     for d in dirs {
-                        let found = scanned
-                            .entry(d.clone())
-                            .or_insert_with(|| super::impl_scan::scan(&d, MAX_FILE_BYTES));
+                        let found = self.shared.impl_scan(&d);
                         wanted.extend(found.get(name.as_str()).into_iter().flatten().cloned());
                     }
                 }
@@ -782,7 +916,15 @@ fn extract(
     forwarding: &HashSet<String>,
     crate_defs: &HashMap<String, String>,
 ) -> Option<FileFacts> {
-    let mut ast = parse(text)?;
+    extract_parsed(parse(text)?, forwarding, crate_defs)
+}
+
+/// `extract` on a file already parsed.
+fn extract_parsed(
+    mut ast: syn::File,
+    forwarding: &HashSet<String>,
+    crate_defs: &HashMap<String, String>,
+) -> Option<FileFacts> {
     let mut set = forwarding.clone();
     macros::forwarding_macros(&ast.items, &mut set);
     set.extend(crate::index::macro_expand::definitions(&ast.items).into_keys());

@@ -33,6 +33,9 @@ pub struct Options {
     pub cargo_home: Option<PathBuf>,
     /// The dependency facts cache folder (`None`: no cache).
     pub cache_dir: Option<PathBuf>,
+    /// What the contexts loading with these options share: each crate's macros searched and
+    /// each file parsed once a run (see [`lazy::Shared`]).
+    pub shared: std::sync::Arc<lazy::Shared>,
 }
 
 impl Options {
@@ -49,6 +52,7 @@ impl Options {
         Options {
             cargo_home,
             cache_dir,
+            shared: Default::default(),
         }
     }
 }
@@ -208,6 +212,7 @@ pub fn load(ctx_root: &Path, roots: &[CrateRoot], files: &[IndexedFile], opts: &
         crate_by_dir: HashMap::new(),
     };
     let mut loader = Loader::default();
+    loader.shared = opts.shared.clone();
     for p in &mut packages {
         let entry = p.manifest.package_name.as_deref().and_then(|name| {
             let lock = r.lock.as_ref()?;
