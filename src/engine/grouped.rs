@@ -2,7 +2,14 @@
 //! each group parsed, lowered and its facts taken, its tree dropped before the next is parsed,
 //! so that memory holds one group's syntax tree at a time, not the whole file's. The result is
 //! what a parse of the whole file gives.
+//!
+//! Nor is such a file's IR held whole: the first reading ([`parse`]) lowers each group only for
+//! what the walk reads of the whole file (the call uses, the local macros' bodies) and drops its
+//! items; the walk reads the file a second time ([`walk`]), lowering and walking one group at a
+//! time. A second parse, for the files above the split size only.
 
+use crate::analysis::facts::Fact;
+use crate::analysis::{analyze, FileCx};
 use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering};
@@ -11,6 +18,7 @@ use crate::suppress::Suppressions;
 
 /// A file lowered: what the walk reads of it.
 pub(super) struct Lowered {
+    /// Read by [`parse`]: without its items (the walk lowers them again, group by group).
     pub ir: ir::File,
     pub suppressions: Option<Suppressions>,
     pub text: String,
@@ -20,9 +28,11 @@ pub(super) struct Lowered {
 /// A file larger than [`groups::split_above`] parsed and lowered group by group of its
 /// top-level items, each group's tree dropped before the next is parsed (see
 /// [`crate::source::groups`]): with `report`, its suppressions and test ranges, with `facts`,
-/// its index facts too. The file back when it is not that large, nests too deeply, or a group
-/// does not parse alone or has facts that depend on other groups: then the whole file is
-/// parsed, which gives the same result (or the error).
+/// its index facts too. The IR given holds no items, only what the walk of each group reads of
+/// the whole file: [`walk`] lowers and walks the items group by group. The file back when it
+/// is not that large, nests too deeply, or a group does not parse alone or has facts that
+/// depend on other groups: then the whole file is parsed, which gives the same result (or the
+/// error).
 pub(super) fn parse(
     file: SourceFile,
     report: bool,
@@ -30,6 +40,7 @@ pub(super) fn parse(
 ) -> Result<(Option<FileFacts>, Lowered), SourceFile> {
     let want = Want {
         lowered: true,
+        items: false,
         report,
         facts,
     };
@@ -60,6 +71,7 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
     let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
     let want = Want {
         lowered: false,
+        items: false,
         report: false,
         facts: true,
     };
@@ -72,6 +84,8 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
 #[derive(Clone, Copy)]
 struct Want {
     lowered: bool,
+    /// The lowered items are kept (else dropped group by group: see [`walk`]).
+    items: bool,
     /// Suppressions and test ranges.
     report: bool,
     facts: bool,
@@ -115,6 +129,9 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
                 let lowering = lowering
                     .get_or_insert_with(|| FileLowering::new(file, &parsed.macros, &no_shared));
                 lowering.items(&parsed.file.items);
+                if !want.items {
+                    drop(lowering.take_items());
+                }
             }
             if let Some(s) = &mut suppressions {
                 s.collect_attrs(file, &parsed.file);
@@ -148,6 +165,45 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
         suppressions,
         test_ranges,
     })
+}
+
+/// The facts of the walk of a file that [`parse`] read group by group, with `call_uses` its
+/// IR's (the whole file's): each group parsed, lowered and walked, its tree and IR dropped
+/// before the next is parsed. The same facts, in the same order, as the walk of the whole
+/// file's IR (the walk visits the top-level items one by one); `None` when a group does not
+/// parse alone (not when [`parse`] read the same text). The thread's spans reset.
+pub(super) fn walk(
+    file: &SourceFile,
+    call_uses: std::collections::HashMap<Box<str>, ir::CallUses>,
+    cx: &FileCx,
+) -> Option<Vec<Fact>> {
+    let split = groups::split(&file.text, groups::split_above().min(groups::GROUP_BYTES))?;
+    let no_shared = ItemMacros::default();
+    let mut lowering: Option<FileLowering> = None;
+    // The file's IR, one group's items at a time.
+    let mut part = ir::File {
+        items: Box::default(),
+        macro_bodies: Box::default(),
+        call_uses,
+    };
+    let mut facts = Vec::new();
+    for k in 0..split.groups.len() {
+        let items = file.parse_group(&split, k).map(|parsed| {
+            let lowering = lowering.get_or_insert_with(|| {
+                let mut l = FileLowering::new(file, &parsed.macros, &no_shared);
+                part.macro_bodies = l.take_macro_bodies();
+                l
+            });
+            lowering.items(&parsed.file.items);
+            lowering.clear_call_uses();
+            lowering.take_items()
+        });
+        file.end_group();
+        proc_macro2::extra::invalidate_current_thread_spans();
+        part.items = items?.into_boxed_slice();
+        facts.extend(analyze(cx, &part));
+    }
+    Some(facts)
 }
 
 /// The lines of a group's facts (fns, macro calls), as the group's parse gave them, made the
@@ -210,6 +266,7 @@ mod tests {
         let split = groups::split(&file.text, 0)?;
         let want = Want {
             lowered: true,
+            items: true,
             report: true,
             facts: true,
         };
@@ -235,6 +292,7 @@ mod tests {
         let split = groups::split(&skeleton.text, 0)?;
         let want = Want {
             lowered: false,
+            items: false,
             report: false,
             facts: true,
         };

@@ -93,6 +93,23 @@ impl<'s> FileLowering<'s> {
         }
     }
 
+    /// The items lowered so far, taken: a large file walked group by group lowers a group,
+    /// walks its items and drops them before the next group is parsed.
+    pub fn take_items(&mut self) -> Vec<ir::Item> {
+        std::mem::take(&mut self.items)
+    }
+
+    /// The bodies of the file's local nullary macros, taken (lowered once, in [`Self::new`]).
+    pub fn take_macro_bodies(&mut self) -> Box<[ir::Expr]> {
+        std::mem::take(&mut self.macro_bodies)
+    }
+
+    /// Forgets the call uses counted so far (a second reading of a file whose uses an earlier
+    /// one counted).
+    pub fn clear_call_uses(&mut self) {
+        self.cx.call_uses.get_mut().clear();
+    }
+
     pub fn finish(self) -> ir::File {
         ir::File {
             items: self.items.into_boxed_slice(),
