@@ -32,7 +32,22 @@ sed -e 's/#.*//' "$list" | awk 'NF == 2 { print $1, $2 }' | while read -r name v
     fi
     if [ ! -f "$dest/.fetched" ]; then
         # A published crate's manifest is normalised: no path dependencies, no workspace keys.
-        if CARGO_HOME="$home" cargo fetch --quiet --manifest-path "$dest/Cargo.toml" 2>"$dest/.fetch-errors"; then
+        fetched=0
+        # A lock that pins a version the registry no longer serves (yanked): that one package is
+        # moved to the highest version its dependents accept, the rest of the lock kept (the
+        # published lock stays beside it as Cargo.lock.published). Up to five such packages.
+        for _ in 1 2 3 4 5 6; do
+            if CARGO_HOME="$home" cargo fetch --quiet --manifest-path "$dest/Cargo.toml" 2>"$dest/.fetch-errors"; then
+                fetched=1
+                break
+            fi
+            pkg="$(sed -n 's/^error: failed to select a version for the requirement `\([A-Za-z0-9_-]*\) = .*(locked to \([^)]*\)).*/\1@\2/p' "$dest/.fetch-errors" | head -1)"
+            [ -n "$pkg" ] || break
+            [ -f "$dest/Cargo.lock.published" ] || cp "$dest/Cargo.lock" "$dest/Cargo.lock.published"
+            echo "fetch_check.sh: $name $version: $pkg's locked version is not served; updating that package only" >&2
+            CARGO_HOME="$home" cargo update --quiet --manifest-path "$dest/Cargo.toml" -p "$pkg" 2>>"$dest/.fetch-errors" || break
+        done
+        if [ "$fetched" = 1 ]; then
             touch "$dest/.fetched"
         else
             echo "fetch_check.sh: $name $version: dependencies not fetched (see $dest/.fetch-errors)" >&2

@@ -297,9 +297,10 @@ impl TypeCx<'_> {
     }
 
     /// Whether dropping a value of the index's type at `path` (a future or `IntoFuture`) loses
-    /// its work: yes when it is `#[must_use]`; no when its `Drop` impl does something with it
-    /// (hands it to a background task) or it holds a spawned task's or thread's handle (the
-    /// work already runs); yes otherwise.
+    /// its work: yes when it is `#[must_use]`; no when its `Drop` impl may do something with it
+    /// (hands it to a background task: any drop body that does more than free, deregister or
+    /// log what it holds) or it holds a spawned task's or thread's handle (the work already
+    /// runs); yes otherwise.
     pub fn lazy_on_drop(&self, path: &str) -> bool {
         let Some(info) = self.index.type_info(path) else {
             return true;
@@ -307,7 +308,7 @@ impl TypeCx<'_> {
         if info.def.must_use {
             return true;
         }
-        if self.index.implements(path, "Drop") {
+        if self.index.implements(path, "Drop") && !self.index.drop_only_cleans_up(path) {
             return false;
         }
         !info

@@ -6,6 +6,25 @@ use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// The call whose future a fn returns as its tail: the callee's name, and what its receiver is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forward {
+    pub name: Symbol,
+    pub via: Via,
+}
+
+/// Where the receiver of a forwarded method call comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Via {
+    /// A free fn, or a receiver not reached from `self`.
+    Unknown,
+    /// `self.name(..)`: a method of the fn's own type.
+    SelfValue,
+    /// `self.field..name(..)` (through method calls, `?` and further fields): a method of a type
+    /// the field's declared type names (`inner: Cell<LinkInner>` → `Cell` or `LinkInner`).
+    Field(Symbol),
+}
+
 /// A function's signature, as far as the analysis needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FnSig {
@@ -44,6 +63,11 @@ pub struct FnSig {
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
     pub starts_work: bool,
+    /// A plain fn returning a future that does no work of its own and returns, as its tail, the
+    /// future a call makes (`self.inner.get_mut().close(err)`): its future has started its work
+    /// when that callee's has (see [`forwarded_call`]).
+    #[serde(default)]
+    pub forwards_to: Option<Box<Forward>>,
     /// The body hands one of its parameters to `catch_unwind`: a panic in a closure passed to
     /// this function is expected and caught (a test helper checking that something panics).
     #[serde(default)]
@@ -55,7 +79,7 @@ pub struct FnSig {
     /// A module-level fn's own `#[cfg(..)]` predicates, as written (tokens), when it has any: of
     /// two same-named fns of a module, a call picks the one whose `cfg` its own fn shares.
     #[serde(default)]
-    pub cfg: Option<String>,
+    pub cfg: Option<Box<str>>,
 }
 
 pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
@@ -77,7 +101,7 @@ pub struct TypeDef {
     /// bounds say.
     pub fields: Vec<(Symbol, Ty)>,
     /// For a type alias, what it stands for.
-    pub alias_of: Option<Ty>,
+    pub alias_of: Option<Box<Ty>>,
     /// A unit struct (`struct Never;`): its name is also a value.
     #[serde(default)]
     pub is_unit: bool,
@@ -92,6 +116,11 @@ pub struct TypeDef {
     /// known only by it is a future to be.
     #[serde(default)]
     pub future_trait: bool,
+    /// A trait with an `Fn*` supertrait (`trait Subsys<A>: FnOnce(A) -> Self::Fut { type Fut:
+    /// Future; }`): what calling a value known only by it gives, `Self::X` read as what the
+    /// bounds of the trait's associated type `X` say.
+    #[serde(default)]
+    pub call_ret: Option<Box<Ty>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +156,11 @@ pub struct ImplFacts {
     /// it expands to may implement more traits for the self type than the source shows.
     #[serde(default)]
     pub by_macro: bool,
+    /// An `impl Drop` whose `drop` body was read and hands nothing off (see
+    /// [`drop_hands_off`]): dropping the value only frees or deregisters what it holds, so a
+    /// future of that type is still lazy.
+    #[serde(default)]
+    pub drop_cleans_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -583,7 +617,7 @@ fn collect_module(
     for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
             syn::Item::Fn(f) => m.fns.push(Arc::new(FnSig {
-                cfg: cfg_of(&f.attrs),
+                cfg: cfg_of(&f.attrs).map(String::into_boxed_str),
                 ..sig_with_body(&f.sig, &f.attrs, &f.block)
             })),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
@@ -619,6 +653,7 @@ fn collect_module(
                 generics: generic_params(&s.generics),
                 must_use: has_must_use(&s.attrs),
                 future_trait: false,
+                call_ret: None,
             })),
             syn::Item::Enum(e) => m.types.push(Arc::new(TypeDef {
                 must_use: has_must_use(&e.attrs),
@@ -631,11 +666,12 @@ fn collect_module(
                 name: t.ident.to_string().into(),
                 kind: TypeKind::Alias,
                 fields: Vec::new(),
-                alias_of: Some(Ty::from_syn(&t.ty)),
+                alias_of: Some(Box::new(Ty::from_syn(&t.ty))),
                 is_unit: false,
                 generics: generic_params(&t.generics),
                 must_use: false,
                 future_trait: false,
+                call_ret: None,
             })),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
@@ -660,8 +696,8 @@ fn collect_module(
             }
             syn::Item::Trait(t) => {
                 let mut def = plain_type(&t.ident, TypeKind::Trait);
-                def.future_trait =
-                    matches!(Ty::from_bounds(t.supertraits.iter(), 0), Ty::Future(_));
+                let supertraits = Ty::from_bounds(t.supertraits.iter(), 0);
+                def.future_trait = matches!(supertraits, Ty::Future(_));
                 // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
                 def.fields = t
                     .items
@@ -674,6 +710,17 @@ fn collect_module(
                         _ => None,
                     })
                     .collect();
+                if let Ty::Callable(ret) = supertraits {
+                    def.call_ret = Some(Box::new(match &*ret {
+                        Ty::Path { segs, args }
+                            if args.is_empty() && segs.len() == 2 && segs[0] == "Self" =>
+                        {
+                            let assoc = def.fields.iter().find(|(n, _)| *n == segs[1]);
+                            assoc.map(|(_, bound)| bound.clone()).unwrap_or(Ty::Unknown)
+                        }
+                        other => other.clone(),
+                    }));
+                }
                 m.types.push(Arc::new(def));
                 let fns = t
                     .items
@@ -705,6 +752,7 @@ fn collect_module(
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
                     target_arg: target_arg(i, &self_ty, &impl_generics),
+                    drop_cleans_up: drop_cleans_up(i),
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_symbols(p)),
                     fns: i
@@ -875,6 +923,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         generics: Vec::new(),
         must_use: false,
         future_trait: false,
+        call_ret: None,
     }
 }
 
@@ -1051,6 +1100,9 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
     s.starts_work = !s.is_async
         && mentions_future(&s.ret)
         && (starts_work(body) || is_offloading_name(&s.name));
+    if !s.is_async && !s.starts_work && mentions_future(&s.ret) {
+        s.forwards_to = forwarded_call(body).map(Box::new);
+    }
     let params: Vec<String> = sig
         .inputs
         .iter()
@@ -1077,7 +1129,7 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
 
 /// Whether a declared return type is or holds a future (`impl Future`, `BoxFuture`,
 /// `Pin<Box<dyn Future>>`, a type named `..Future`).
-fn mentions_future(ty: &Ty) -> bool {
+pub fn mentions_future(ty: &Ty) -> bool {
     match ty {
         Ty::Future(_) => true,
         Ty::Tuple(items) => items.iter().any(mentions_future),
@@ -1091,9 +1143,12 @@ fn mentions_future(ty: &Ty) -> bool {
 /// Whether a plain fn's body does work before it returns its future: a statement before the
 /// tail that is an expression statement with a call or an assignment (`self.tx.send(cmd)?;`,
 /// `self.closed = true;`), a `let _ = call();`, or a `let` whose value is a call passed through
-/// `?` (`let id = self.register()?;`). Bindings of plain values (`let tx = self.tx.clone();`),
-/// items and macros (logging) are not work. The future it returns may still do more; what
-/// dropping it loses is the rest, not everything.
+/// `?` (`let id = self.register()?;`); also such a statement inside a branch or loop body of an
+/// `if`, `match`, block or loop statement before the tail (`if ending { let _ = tx.send(..); }
+/// else { self.detach(id); }`), whose conditions are read, not work. Bindings of plain values
+/// (`let tx = self.tx.clone();`), items, macros (logging) and `return`s (an early future) are
+/// not work. The future it returns may still do more; what dropping it loses is the rest, not
+/// everything.
 pub fn starts_work(body: &syn::Block) -> bool {
     let Some((_, before)) = body.stmts.split_last() else {
         return false;
@@ -1105,17 +1160,243 @@ pub fn starts_work(body: &syn::Block) -> bool {
         return true;
     }
     before.iter().any(|stmt| match stmt {
-        syn::Stmt::Expr(e, Some(_)) => {
-            matches!(e, syn::Expr::Assign(_) | syn::Expr::Binary(_)) && !is_local_assign(e)
-                || has_call(e)
-        }
+        syn::Stmt::Expr(e, None) => branches_work(e),
+        other => stmt_works(other),
+    })
+}
+
+/// Whether one statement before a fn's tail is work (see [`starts_work`]).
+fn stmt_works(stmt: &syn::Stmt) -> bool {
+    match stmt {
+        syn::Stmt::Expr(syn::Expr::Return(_), _) => false,
+        syn::Stmt::Expr(e, Some(_)) => expr_works(e),
         syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|init| match &l.pat {
             syn::Pat::Wild(_) => has_call(&init.expr),
             _ => matches!(&*init.expr, syn::Expr::Try(t) if has_call(&t.expr)),
         }),
         _ => false,
-    })
+    }
 }
+
+/// A call, or an assignment to something other than a plain local.
+fn expr_works(e: &syn::Expr) -> bool {
+    matches!(e, syn::Expr::Assign(_) | syn::Expr::Binary(_)) && !is_local_assign(e) || has_call(e)
+}
+
+/// Whether a block-like statement before a fn's tail runs work in one of its branches or its
+/// loop body: each statement there, and each branch's own tail, counts as a statement of the fn
+/// would. A `return` in a branch hands back an early future, which is not work.
+fn branches_work(e: &syn::Expr) -> bool {
+    let block_works = |b: &syn::Block| {
+        b.stmts.iter().any(|stmt| match stmt {
+            syn::Stmt::Expr(e, None) => branches_work(e),
+            other => stmt_works(other),
+        })
+    };
+    match e {
+        syn::Expr::If(i) => {
+            block_works(&i.then_branch)
+                || i.else_branch
+                    .as_ref()
+                    .is_some_and(|(_, e)| branches_work(e))
+        }
+        syn::Expr::Match(m) => m.arms.iter().any(|arm| branches_work(&arm.body)),
+        syn::Expr::Block(b) => block_works(&b.block),
+        syn::Expr::Unsafe(b) => block_works(&b.block),
+        syn::Expr::ForLoop(l) => block_works(&l.body),
+        syn::Expr::While(l) => block_works(&l.body),
+        syn::Expr::Loop(l) => block_works(&l.body),
+        syn::Expr::Return(_) => false,
+        other => expr_works(other),
+    }
+}
+
+/// The call that is a body's tail (`self.inner.get_mut().close(None)` → `close` on the field
+/// `inner`, `detach(id)` → `detach`), through parentheses: the future the body returns is the
+/// one that call makes.
+pub fn forwarded_call(body: &syn::Block) -> Option<Forward> {
+    let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() else {
+        return None;
+    };
+    let mut e = tail;
+    while let syn::Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    match e {
+        syn::Expr::MethodCall(c) => Some(Forward {
+            name: Symbol::intern(&c.method.to_string()),
+            via: receiver_root(&c.receiver),
+        }),
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => Some(Forward {
+                name: Symbol::intern(&p.path.segments.last()?.ident.to_string()),
+                via: Via::Unknown,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Where a receiver expression starts: `self`, a field of `self` (through method calls, `?`,
+/// further fields, references and parentheses), or something else.
+fn receiver_root(e: &syn::Expr) -> Via {
+    let mut e = e;
+    let mut field = None;
+    loop {
+        e = match e {
+            syn::Expr::MethodCall(c) => &c.receiver,
+            syn::Expr::Try(t) => &t.expr,
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Field(f) => {
+                field = match &f.member {
+                    syn::Member::Named(id) => Some(id.to_string()),
+                    syn::Member::Unnamed(i) => Some(i.index.to_string()),
+                };
+                &f.base
+            }
+            syn::Expr::Path(p) if p.path.is_ident("self") => {
+                return match field {
+                    Some(f) => Via::Field(Symbol::intern(&f)),
+                    None => Via::SelfValue,
+                }
+            }
+            _ => return Via::Unknown,
+        };
+    }
+}
+
+/// `impl Drop for T` whose `drop` body is there (not blanked) and does not hand work off.
+fn drop_cleans_up(i: &syn::ItemImpl) -> bool {
+    let is_drop = i
+        .trait_
+        .as_ref()
+        .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Drop"));
+    is_drop
+        && i.items.iter().any(|it| match it {
+            syn::ImplItem::Fn(f) => {
+                f.sig.ident == "drop" && !f.block.stmts.is_empty() && !drop_hands_off(&f.block)
+            }
+            _ => false,
+        })
+}
+
+/// Whether a `drop` body may hand work to someone else: any call or macro but the freeing and
+/// reading ones of [`DROP_CLEANUP_NAMES`], constructors and logging (`tx.send(Cancel(id))`,
+/// `self.waker.wake()`, `spawn(cleanup)`, `self.conn.close()` all may). A body that only sets
+/// fields, removes its slot or logs cleans up.
+pub fn drop_hands_off(body: &syn::Block) -> bool {
+    struct Finder(bool);
+    fn hands_off(name: &str) -> bool {
+        let verb = name.split('_').next().unwrap_or(name);
+        !DROP_CLEANUP_NAMES.contains(&name) && !DROP_CLEANUP_VERBS.contains(&verb)
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*c.func {
+                let name = p.path.segments.last().map(|s| s.ident.to_string());
+                let ctor = name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with(char::is_uppercase));
+                if !ctor && name.is_some_and(|n| hands_off(&n)) {
+                    self.0 = true;
+                }
+            } else {
+                self.0 = true;
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
+            if hands_off(&c.method.to_string()) {
+                self.0 = true;
+            }
+            syn::visit::visit_expr_method_call(self, c);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            let name = m.path.segments.last().map(|s| s.ident.to_string());
+            if !name.is_some_and(|n| LOG_MACROS.contains(&n.as_str())) {
+                self.0 = true;
+            }
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_block(&mut f, body);
+    f.0
+}
+
+/// Calls a `drop` body makes to free or deregister what the value holds, and to read it.
+const DROP_CLEANUP_NAMES: &[&str] = &[
+    "remove",
+    "take",
+    "clear",
+    "release",
+    "free",
+    "dealloc",
+    "drop",
+    "drop_in_place",
+    "forget",
+    "get",
+    "get_mut",
+    "get_ref",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "as_mut",
+    "is_some",
+    "is_none",
+    "set",
+    "replace",
+    "swap",
+    "len",
+    "is_empty",
+    "retain",
+    "truncate",
+    "unregister",
+    "deregister",
+    "fetch_sub",
+    "load",
+    "store",
+    "as_ptr",
+    "cast",
+    "deref",
+    "deref_mut",
+    "unwrap",
+    "expect",
+    "contains",
+    "contains_key",
+    "iter",
+    "iter_mut",
+    "pop",
+    "pop_front",
+    "pop_back",
+];
+
+/// Verbs that name freeing or deregistering as the first word of a longer name
+/// (`remove_waker`, `release_slot`, `unregister_token`).
+const DROP_CLEANUP_VERBS: &[&str] = &[
+    "remove",
+    "clear",
+    "release",
+    "free",
+    "unregister",
+    "deregister",
+    "drop",
+];
+
+/// Logging and assertion macros: no work handed off.
+const LOG_MACROS: &[&str] = &[
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "log",
+    "debug_assert",
+    "debug_assert_eq",
+    "assert",
+    "assert_eq",
+];
 
 /// Whether a returned expression makes its future by handing the work to another thread or
 /// task (`Box::pin(unblock(work))`, `tokio::spawn(fut)`, `spawn_blocking(f)`): that work runs
@@ -1264,6 +1545,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         cancel_doc: DocCancel::of_attrs(attrs),
         closure_inputs: closure_inputs(sig),
         starts_work: false,
+        forwards_to: None,
         catches_param: false,
         body_unknown: false,
         cfg: None,
@@ -1524,6 +1806,10 @@ mod tests {
             fn logs(&self) -> impl Future<Output = ()> { debug!(\"x\"); async {} }\n\
             fn local(&self) -> impl Future<Output = ()> { let mut n = 0; n += 1; async {} }\n\
             fn deferred(&self) -> impl Future<Output = ()> { let f = || self.go(); async {} }\n\
+            fn branch(&self) -> impl Future<Output = ()> { if self.x { self.tx.send(1).ok(); } async {} }\n\
+            fn arm(&self) -> impl Future<Output = ()> { match self.x { true => self.go(), _ => {} } async {} }\n\
+            fn early(&self) -> impl Future<Output = ()> { if self.x { return ready(()); } async {} }\n\
+            fn read(&self) -> impl Future<Output = ()> { if self.ok() { let n = 1; } async {} }\n\
             async fn not_plain(&self) { self.tx.send(1).ok(); work().await }\n\
             fn not_future(&self) -> u8 { self.tx.send(1).ok(); 1 }\n\
         }\n";
@@ -1535,10 +1821,70 @@ mod tests {
                 .filter(|f| f.starts_work)
                 .map(|f| f.name.as_str())
                 .collect();
-            assert_eq!(started, ["send", "mark", "discard", "tried"]);
+            assert_eq!(
+                started,
+                ["send", "mark", "discard", "tried", "branch", "arm"]
+            );
         }
         // The skeleton keeps such bodies, so its facts are those of a full parse.
         assert!(super::super::skeleton::skeleton_text(text).contains("self.tx.send(1).ok()"));
+    }
+
+    /// A `Drop` impl cleans up when its body only frees, deregisters or logs; one that sends,
+    /// wakes, closes or calls anything else may hand work off. The skeleton keeps `drop` bodies.
+    #[test]
+    fn drop_impls_that_only_clean_up() {
+        let text = "impl Drop for Waiter { fn drop(&mut self) { trace!(\"x\"); self.inner.get_mut().data.remove(self.token); self.io.remove_waker(&self.w); } }\n\
+            impl<T> Drop for Slot<T> { fn drop(&mut self) { self.count -= 1; } }\n\
+            impl Drop for Ack { fn drop(&mut self) { if let Some(s) = self.sub.take() { let _ = self.tx.try_send(s); } } }\n\
+            impl Drop for Conn { fn drop(&mut self) { self.io.close(); } }\n\
+            impl Drop for Empty { fn drop(&mut self) {} }\n\
+            impl Clone for Waiter { fn clone(&self) -> Self { self.inner.get_mut().data.remove(0); todo!() } }\n";
+        let full = FileFacts::extract(&syn::parse_file(text).expect("parses"));
+        for facts in [FileFacts::of_text(text), full] {
+            let cleans: Vec<bool> = facts.modules[0]
+                .impls
+                .iter()
+                .map(|i| i.drop_cleans_up)
+                .collect();
+            assert_eq!(cleans, [true, true, false, false, false, false]);
+        }
+    }
+
+    /// A plain fn whose tail is a call returns that call's future: it says the callee's name
+    /// and where the receiver comes from.
+    #[test]
+    fn fns_that_forward_the_future_of_a_call() {
+        let text = "impl C {\n\
+            fn field(&self) -> impl Future<Output = ()> { self.inner.get_mut().close(None) }\n\
+            fn own(&self) -> impl Future<Output = ()> { (self.close_inner(1)) }\n\
+            fn free(&self) -> impl Future<Output = ()> { detach_response(self.rx()) }\n\
+            fn local(&self, l: L) -> impl Future<Output = ()> { l.close() }\n\
+            fn started(&self) -> impl Future<Output = ()> { self.go(); self.inner.close() }\n\
+            fn plain(&self) -> u8 { self.inner.len() }\n\
+        }\n";
+        let facts = super::FileFacts::of_text(text);
+        use super::Via;
+        let forwards: Vec<(&str, Option<(&str, &Via)>)> = facts.modules[0].impls[0]
+            .fns
+            .iter()
+            .map(|f| {
+                let to = f.forwards_to.as_ref().map(|t| (t.name.as_str(), &t.via));
+                (f.name.as_str(), to)
+            })
+            .collect();
+        let field = Via::Field("inner".into());
+        assert_eq!(
+            forwards,
+            [
+                ("field", Some(("close", &field))),
+                ("own", Some(("close_inner", &Via::SelfValue))),
+                ("free", Some(("detach_response", &Via::Unknown))),
+                ("local", Some(("close", &Via::Unknown))),
+                ("started", None),
+                ("plain", None),
+            ]
+        );
     }
 
     /// `impl<L: Future, R: Future> Future for Either<L, R>` holds only for future halves.

@@ -14,23 +14,27 @@ use std::sync::OnceLock;
 /// what they certainly expand to; 10: a file's `macro_rules!` and its calls of other files' macros are kept, for the index
 /// to expand across files, a fn's own `cfg`; 11: `impl Stream<Item = T>` keeps its item; 12: the
 /// macro rules and calls of 10 keep their tokens as text, so the index expands them without
-/// reading the files again; 13: only calls whose path can name one of the crate's own macros);
+/// reading the files again; 13: only calls whose path can name one of the crate's own macros;
+/// 14: work in the branches of an `if`/`match` before the tail starts a fn's future, a fn
+/// returning the future of a call says which name it forwards; 15: a `Drop` impl says whether
+/// it only cleans up);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 13;
+const FORMAT: u32 = 15;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n#[cfg_attr(unix, path = \"u.rs\")] mod o;\n\
     pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
     trait Tr: IntoFuture { async fn t(&self) -> u8; }\n\
+    trait Cb: Fn() -> u8 {}\n\
     impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
-    impl S { fn r(&mut self) -> &mut Self { self } }\n\
+    impl S { fn r(&mut self) -> &mut Self { self } fn fw(&self) -> impl Future<Output = u8> { self.f.t() } }\n\
     #[tokio::main] async fn main() {}\n\
     fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
-    impl<T> std::ops::Deref for D<T> { type Target = T; }\n#[act] impl U {}\n\
+    impl<T> std::ops::Deref for D<T> { type Target = T; }\n#[act] impl U {}\nimpl Drop for S { fn drop(&mut self) { self.f.take(); } }\n\
     include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the

@@ -17,7 +17,7 @@ use crate::knowledge::runtimes::Runtime;
 use crate::symbol::Symbol;
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
 pub use resolve::{Ns, Res};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use types::Ty;
 
@@ -62,6 +62,25 @@ pub struct TypeInfo {
     /// The facts' own definition, shared.
     pub def: std::sync::Arc<TypeDef>,
     pub module: ModId,
+}
+
+/// The last segment of every path a type names, its arguments' too (`Cell<LinkInner>` →
+/// `Cell`, `LinkInner`).
+fn type_names(ty: &Ty) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![ty];
+    while let Some(t) = stack.pop() {
+        match t {
+            Ty::Path { segs, args } => {
+                out.extend(segs.last().map(|s| s.to_string()));
+                stack.extend(args);
+            }
+            Ty::Future(Some(t)) | Ty::Callable(t) => stack.push(t),
+            Ty::Tuple(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What a `Deref` impl's target is.
@@ -132,6 +151,8 @@ pub struct Index {
     not_cancel_safe_methods: rustc_hash::FxHashSet<Symbol>,
     /// Type path → traits it implements.
     trait_impls: HashMap<String, Vec<String>>,
+    /// Types whose `Drop` impl only cleans up ([`facts::ImplFacts::drop_cleans_up`]).
+    drop_cleans_up: HashSet<String>,
     /// (type path, associated type name) → what the type's impls define it as, with the module
     /// written in (`Output` of an `impl Future`).
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
@@ -562,6 +583,9 @@ impl Index {
                                 _ => None,
                             });
                     if let Some(tp) = &trait_path {
+                        if imp.drop_cleans_up && tp.rsplit("::").next() == Some("Drop") {
+                            self.drop_cleans_up.insert(self_path.clone());
+                        }
                         self.trait_impls
                             .entry(self_path.clone())
                             .or_default()
@@ -655,10 +679,78 @@ impl Index {
     /// [`Index::fn_at`], once every fn is pushed.
     fn settle(&mut self) {
         self.blanket_traits = self.find_blanket_traits();
+        self.settle_forwarders();
         self.by_location.sort_unstable();
         self.by_location.shrink_to_fit();
         self.fns.shrink_to_fit();
         self.modules.shrink_to_fit();
+    }
+
+    /// A plain fn that returns, as its tail, the future a call makes ([`FnSig::forwards_to`])
+    /// has started its work when that callee has. The callee is every fn or method of its name in
+    /// the same crate that returns a future and forwards nothing itself, narrowed by the
+    /// receiver: for `self.m()` the methods of the fn's own type, for `self.field..m()` those of
+    /// a type the field's declared type names. It counts as started only when there is one and
+    /// all of them start their work (an `async fn` among them starts nothing). Erring this way
+    /// turns an error into a warning, never silence into an error.
+    fn settle_forwarders(&mut self) {
+        let wanted: HashSet<(ModId, &str)> = self
+            .fns
+            .iter()
+            .filter_map(|f| {
+                let to = f.sig.forwards_to.as_ref()?;
+                Some((self.modules[f.module].crate_root, to.name.as_str()))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let mut by_name: HashMap<(ModId, &str), Vec<&FnInfo>> = HashMap::default();
+        for f in &self.fns {
+            let key = (self.modules[f.module].crate_root, f.sig.name.as_str());
+            let makes_future = f.sig.is_async || facts::mentions_future(&f.sig.ret);
+            if wanted.contains(&key) && f.sig.forwards_to.is_none() && makes_future {
+                by_name.entry(key).or_default().push(f);
+            }
+        }
+        let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
+        let mut started = Vec::new();
+        for (id, f) in self.fns.iter().enumerate() {
+            let Some(to) = &f.sig.forwards_to else {
+                continue;
+            };
+            let key = (self.modules[f.module].crate_root, to.name.as_str());
+            let Some(all) = by_name.get(&key) else {
+                continue;
+            };
+            let owner = f.self_ty.as_deref();
+            let named: Option<Vec<String>> = match &to.via {
+                facts::Via::Unknown => None,
+                facts::Via::SelfValue => owner.map(|o| vec![last(o)]),
+                facts::Via::Field(field) => owner
+                    .and_then(|o| self.field_type(o, field))
+                    .map(|(ty, _)| type_names(ty)),
+            };
+            if !matches!(to.via, facts::Via::Unknown) && named.is_none() {
+                continue;
+            }
+            let callees: Vec<&&FnInfo> = all
+                .iter()
+                .filter(|c| match &named {
+                    None => true,
+                    Some(names) => c
+                        .self_ty
+                        .as_deref()
+                        .is_some_and(|t| names.contains(&last(t))),
+                })
+                .collect();
+            if !callees.is_empty() && callees.iter().all(|c| !c.sig.is_async && c.sig.starts_work) {
+                started.push(id);
+            }
+        }
+        for id in started {
+            std::sync::Arc::make_mut(&mut self.fns[id].sig).starts_work = true;
+        }
     }
 
     pub fn fn_info(&self, id: FnId) -> &FnInfo {
@@ -776,6 +868,11 @@ impl Index {
     /// shows (an impl of it is under one): a value of it is not known to be no future.
     pub fn has_macro_impls(&self, path: &str) -> bool {
         self.macro_impls.contains(path)
+    }
+
+    /// Whether the type's `Drop` impl was read and only frees or deregisters what it holds.
+    pub fn drop_only_cleans_up(&self, path: &str) -> bool {
+        self.drop_cleans_up.contains(path)
     }
 
     pub fn is_trait(&self, path: &str) -> bool {

@@ -77,7 +77,9 @@ pub fn skeleton_text(text: &str) -> String {
                     let offloads = has_params && KEEP_BODY.iter().any(|k| body.contains(k));
                     // A fn returning a future: whether it starts the work before returning it.
                     let returns_future = text[sig_start..i].contains("Future");
-                    if !offloads && !returns_future && !declares_items(body) {
+                    // A `Drop` impl's `drop`: whether it only cleans up or hands work off.
+                    let drops = is_drop_fn(&text[sig_start..i]);
+                    if !offloads && !returns_future && !drops && !declares_items(body) {
                         blank(&mut out[i + 1..close.min(bytes.len())]);
                     }
                     i = close + 1;
@@ -185,6 +187,14 @@ impl DocRun {
             }
         }
     }
+}
+
+/// `fn drop(&mut self)`: the signature of `Drop::drop`.
+fn is_drop_fn(sig: &str) -> bool {
+    sig.strip_prefix("fn")
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix("drop"))
+        .is_some_and(|rest| rest.trim_start().starts_with('('))
 }
 
 /// Item keywords: the index reads the types, traits and impls a body declares.

@@ -77,6 +77,19 @@ pub const METHODS: &[MethodRow] = &[
     // event-listener (async-std's, smol's and async-lock's notifications): a listener is a
     // future that waits for the event.
     ("event_listener::Event", "listen", FUT),
+    // async-lock: futures declared and made futures by another crate's macro
+    // (event-listener-strategy's `easy_wrapper!`), so its sources do not say they are.
+    ("async_lock::Mutex", "lock", FUT),
+    ("async_lock::Mutex", "lock_arc", FUT),
+    ("async_lock::RwLock", "read", FUT),
+    ("async_lock::RwLock", "write", FUT),
+    ("async_lock::RwLock", "upgradable_read", FUT),
+    ("async_lock::RwLock", "read_arc", FUT),
+    ("async_lock::RwLock", "write_arc", FUT),
+    ("async_lock::RwLock", "upgradable_read_arc", FUT),
+    ("async_lock::Barrier", "wait", FUT),
+    ("async_lock::Semaphore", "acquire", FUT),
+    ("async_lock::Semaphore", "acquire_arc", FUT),
     ("futures::stream::FuturesUnordered", "next", FUT),
     ("futures::channel::mpsc::Sender", "send", FUT),
     ("futures::executor::LocalPool", "run_until", BLOCK_ON),

@@ -162,6 +162,36 @@ impl<T> std::ops::Deref for async_std::sync::MutexGuard<T> { type Target = T; }
 impl<T> std::ops::Deref for async_std::sync::RwLockReadGuard<T> { type Target = T; }
 impl<T> std::ops::Deref for async_std::sync::RwLockWriteGuard<T> { type Target = T; }
 
+// async-lock's futures are types its `easy_wrapper!` (a macro of another crate,
+// event-listener-strategy) declares and implements `Future` for: its sources say `fn lock(&self)
+// -> Lock<'_, T>` and nothing readable says that `Lock` is a future.
+impl<T> async_lock::Mutex<T> {
+    async fn lock(&self) -> async_lock::MutexGuard<T> {}
+    fn try_lock(&self) -> Option<async_lock::MutexGuard<T>> {}
+}
+
+impl<T> async_lock::RwLock<T> {
+    async fn read(&self) -> async_lock::RwLockReadGuard<T> {}
+    async fn write(&self) -> async_lock::RwLockWriteGuard<T> {}
+    async fn upgradable_read(&self) -> async_lock::RwLockUpgradableReadGuard<T> {}
+    fn try_read(&self) -> Option<async_lock::RwLockReadGuard<T>> {}
+    fn try_write(&self) -> Option<async_lock::RwLockWriteGuard<T>> {}
+}
+
+impl async_lock::Barrier {
+    async fn wait(&self) -> async_lock::BarrierWaitResult {}
+}
+
+impl async_lock::Semaphore {
+    async fn acquire(&self) -> async_lock::SemaphoreGuard {}
+    fn try_acquire(&self) -> Option<async_lock::SemaphoreGuard> {}
+}
+
+impl<T> std::ops::Deref for async_lock::MutexGuard<T> { type Target = T; }
+impl<T> std::ops::Deref for async_lock::RwLockReadGuard<T> { type Target = T; }
+impl<T> std::ops::Deref for async_lock::RwLockWriteGuard<T> { type Target = T; }
+impl<T> std::ops::Deref for async_lock::RwLockUpgradableReadGuard<T> { type Target = T; }
+
 impl<T> std::sync::Mutex<T> {
     fn lock(&self) -> std::sync::LockResult<std::sync::MutexGuard<T>> {}
     fn try_lock(&self) -> std::sync::TryLockResult<std::sync::MutexGuard<T>> {}

@@ -137,17 +137,36 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// What calling a value gives: a closure's or fn's result, or, for a value known only by a
+    /// trait with an `Fn*` supertrait (`S: Subsys<A>`, `trait Subsys<A>: FnOnce(A) -> Self::Fut`),
+    /// what that supertrait returns, flowed through the bound.
+    fn called(&self, f: Val) -> Option<Val> {
+        match f {
+            Val::Callable(ret) => Some(*ret),
+            Val::Typed { path, .. } if self.cx.index.is_trait(&path) => {
+                let info = self.cx.index.type_info(&path)?;
+                let ret = info.def.call_ret.as_ref()?;
+                Some(
+                    self.types()
+                        .val_of_ty(ret, info.module, None, &[], 0)
+                        .flowed(),
+                )
+            }
+            _ => None,
+        }
+    }
+
     fn eval_call_inner(&mut self, call: &ir::Call, span: Span) -> Val {
         let ExprKind::Path(p) = &call.func.kind else {
             let f = self.eval(&call.func);
             self.eval_args(call.args.iter(), Role::Plain, "");
-            return match f {
+            return match self.called(f) {
                 // `(t.on_event)(..)`: the future is named by the place it was called through.
-                Val::Callable(ret) => match call.func.place_text() {
+                Some(ret) => match call.func.place_text() {
                     Some(place) => ret.with_origin(format!("`{place}`")),
-                    None => *ret,
+                    None => ret,
                 },
-                _ => Val::Unknown,
+                None => Val::Unknown,
             };
         };
         let mut segs = p.segs.to_vec();
@@ -162,7 +181,7 @@ impl Walker<'_, '_> {
             // what is called, never a fn item of the same name.
             if let Some(local) = self.scopes.use_name(&segs[0]) {
                 self.eval_args(call.args.iter(), Role::Plain, "");
-                let Val::Callable(ret) = local else {
+                let Some(ret) = self.called(local) else {
                     return Val::Unknown;
                 };
                 return ret.with_origin(format!("`{}`", segs[0]));
@@ -535,6 +554,29 @@ impl Walker<'_, '_> {
     /// What one deref of a value of the type at `path` (with type arguments `args`) reaches:
     /// its `Deref` impl's `Target` (the index's types), or what the generic signatures of
     /// std's, tokio's and futures' guards say; unknown otherwise.
+    /// Field `member` of a value: a type of the index with no field of that name but a `Deref`
+    /// impl has the target's field (`self.inner.closed` with `inner: Cell<Inner>`), a few
+    /// levels deep, as rustc's auto-deref finds it.
+    pub(super) fn field_through_deref(&self, mut base: Val, member: &str) -> Val {
+        for _ in 0..4 {
+            let next = match &base {
+                Val::Typed { path, args }
+                    if self.cx.index.type_info(path).is_some()
+                        && self.cx.index.field_type(path, member).is_none() =>
+                {
+                    self.deref_once(path, args)
+                }
+                _ => break,
+            };
+            if next == Val::Unknown {
+                break;
+            }
+            base = next;
+        }
+        self.types()
+            .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
+    }
+
     fn deref_once(&self, path: &str, args: &[Val]) -> Val {
         let index = self.cx.index;
         if index.type_info(path).is_none() {
@@ -626,7 +668,13 @@ impl Walker<'_, '_> {
                     "deref" | "deref_mut" if mc.args.is_empty() => self.deref_once(path, args),
                     _ => Val::Unknown,
                 };
-                if !in_workspace {
+                // A dependency's type read from its sources: a signature of the tables still
+                // says what its values' type arguments become (sources only add to them).
+                let from_dependency = !ids.is_empty()
+                    && ids
+                        .iter()
+                        .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file));
+                if !in_workspace || from_dependency {
                     let canon = k.canonical_type(path);
                     generic = crate::analysis::generic_api::method_of(canon, &name, args);
                 }

@@ -3,6 +3,7 @@
 use super::Walker;
 use crate::analysis::facts::ExecContext;
 use crate::analysis::value::{Started, Val};
+use crate::index::facts::TypeKind;
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
 use crate::symbol::Symbol;
@@ -104,8 +105,7 @@ impl Walker<'_, '_> {
                         .and_then(|i| parts.get(i).cloned())
                         .unwrap_or_default();
                 }
-                self.types()
-                    .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
+                self.field_through_deref(base, member)
             }
             ExprKind::If(i) => {
                 self.scopes.push();
@@ -334,16 +334,21 @@ impl Walker<'_, '_> {
                 return v;
             }
         }
-        // A unit struct of the workspace used as a value (`Never`).
+        // A unit struct of the workspace used as a value (`Never`), or a unit variant of an
+        // enum of the index (`Backend::Tokio`, capitalised as calls of a variant are read): one
+        // of its values.
         let capitalised = p
             .segs
             .last()
             .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
         if plain && capitalised {
-            if let Res::Type(ty) = self.resolve_path(&p.segs, Ns::Value) {
-                if self.cx.index.type_info(&ty).is_some_and(|t| t.def.is_unit) {
-                    return Val::typed(ty);
+            let info = |ty: &str| self.cx.index.type_info(ty).map(|t| &t.def);
+            match self.resolve_path(&p.segs, Ns::Value) {
+                Res::Type(ty) if info(&ty).is_some_and(|d| d.is_unit) => return Val::typed(ty),
+                Res::Assoc(ty, _) if info(&ty).is_some_and(|d| d.kind == TypeKind::Enum) => {
+                    return Val::typed(ty)
                 }
+                _ => {}
             }
         }
         Val::Unknown

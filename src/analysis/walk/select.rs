@@ -569,13 +569,22 @@ fn wrapper_fn(w: &Walker, c: &ir::Call) -> Option<(String, usize)> {
     if p.qself != ir::QSelf::None {
         return None;
     }
-    match w.resolve_value(&p.segs) {
-        Res::External(path) => {
-            let i = cancel_safety::wrapper_fn(&path)?;
-            Some((p.segs.join("::"), i))
+    let path = match w.resolve_value(&p.segs) {
+        Res::External(path) => path,
+        // A dependency's fn read from its sources (`tokio::time::timeout::timeout`): the public
+        // path the tables know it by.
+        Res::Fn(id) => {
+            let index = w.file_cx().index;
+            if !index.is_dep_file(index.fn_info(id).file) {
+                return None;
+            }
+            let (public, _) = w.cx.knowledge.function_in_crate(&index.fn_path(id))?;
+            public.to_string()
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let i = cancel_safety::wrapper_fn(&path)?;
+    Some((p.segs.join("::"), i))
 }
 
 fn is_box_pin(func: &Expr) -> bool {

@@ -17,8 +17,11 @@ use std::path::{Path, PathBuf};
 /// returns and associated types, traits with a future supertrait say so; 12: calls of a file's
 /// own `macro_rules!` are read as what they certainly expand to; 13: and calls of the
 /// `macro_rules!` the crate's root and macro modules define; 14: `impl Stream<Item = T>` keeps
-/// its item).
-const FORMAT: u32 = 14;
+/// its item; 15: the macro modules of a `macros/mod.rs` are found, so tokio's `cfg_*!` forward
+/// their items; 16: work in the branches before a fn's tail starts its future, a fn returning
+/// the future of a call says which name it forwards; 17: a `Drop` impl says whether it only
+/// cleans up).
+const FORMAT: u32 = 17;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {

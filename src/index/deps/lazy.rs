@@ -218,7 +218,11 @@ impl Loader {
                     cfg_paths: Vec::new(),
                 };
                 if let Some(child) = child_file(&file, mod_rs, &[], &decl) {
-                    todo.push((child, decl.path_attr.is_some(), depth + 1));
+                    // `macros/mod.rs` is a directory's module, as `#[path]` files are: its own
+                    // `mod cfg;` is `macros/cfg.rs`.
+                    let child_mod_rs = decl.path_attr.is_some()
+                        || child.file_name().is_some_and(|n| n == "mod.rs");
+                    todo.push((child, child_mod_rs, depth + 1));
                 }
             }
             proc_macro2::extra::invalidate_current_thread_spans();
@@ -552,7 +556,7 @@ impl Loader {
         }
         for t in &mf.types {
             types.extend(t.fields.iter().map(|(_, ty)| ty));
-            types.extend(t.alias_of.iter());
+            types.extend(t.alias_of.as_deref());
         }
         types.extend(mf.impls.iter().map(|i| &i.self_ty));
         let mut paths: Vec<Box<[Symbol]>> = Vec::new();
@@ -578,9 +582,10 @@ impl Loader {
     }
 
     /// Inherent impls in modules no path led to: for each struct, enum or union the loaded
-    /// modules of a crate declare that a loaded fn returns or calls a closure with, with no
-    /// inherent impl among the crate's loaded files, the
-    /// files beside its own (and in its module's folder) that write one, found by a text scan,
+    /// modules of a crate declare that a loaded fn returns or calls a closure with (with or
+    /// without an inherent impl among the crate's loaded files), the files beside its own (and
+    /// in its module's folder; beside that folder for a `mod.rs`) that write one, found by a
+    /// text scan,
     /// are loaded where their path puts them in the module tree, and their signatures' types
     /// followed one step.
     pub fn load_impl_modules(&mut self, r: &mut dyn Resolver) {
@@ -611,7 +616,6 @@ impl Loader {
             };
             // Type name → the files declaring it.
             let mut declared: HashMap<Symbol, Vec<usize>> = HashMap::new();
-            let mut implemented: HashSet<Symbol> = HashSet::new();
             for m in self.modules.iter().filter(|m| m.krate == krate) {
                 let Some(mf) = self.files[m.file].facts.modules.get(m.facts) else {
                     continue;
@@ -622,13 +626,11 @@ impl Loader {
                 for t in mf.types.iter().filter(data) {
                     declared.entry(t.name).or_default().push(m.file);
                 }
-                for i in mf.impls.iter().filter(|i| i.trait_path.is_none()) {
-                    if let Ty::Path { segs, .. } = &i.self_ty {
-                        implemented.extend(segs.last().copied());
-                    }
-                }
             }
-            declared.retain(|name, _| values.contains(name) && !implemented.contains(name));
+            // A type with an inherent impl loaded may still have more in a private module
+            // beside it (`impl IoRef` in `io/mod.rs` and in `ioref.rs`): scanned too, the
+            // folders cached, and only files not loaded yet are read as modules.
+            declared.retain(|name, _| values.contains(name));
             if declared.is_empty() {
                 continue;
             }
@@ -650,6 +652,9 @@ impl Loader {
                     let mut dirs = vec![dir.to_path_buf()];
                     if !self.files[f].mod_rs {
                         dirs.extend(path.file_stem().map(|s| dir.join(s)));
+                    } else if dir != src_dir {
+                        // `io/mod.rs`: its sibling modules are files beside its folder.
+                        dirs.extend(dir.parent().map(Path::to_path_buf));
                     }
                     for d in dirs {
                         let found = scanned
@@ -806,6 +811,7 @@ fn extract(
                 cond_args: Vec::new(),
                 target_arg: None,
                 by_macro: false,
+                drop_cleans_up: false,
             });
         }
     }
