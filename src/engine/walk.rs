@@ -348,6 +348,22 @@ pub(super) fn walk_file(
             }
         },
     };
+    // A body read group by group is read again group by group: its text, shed, read again.
+    if let Body::InGroups { text: t @ None, .. } = &mut body {
+        match read_text(path, target) {
+            Ok(text) => *t = Some(text),
+            Err(message) => {
+                let error = target.map(|t| RunError {
+                    path: t.display.clone(),
+                    message,
+                });
+                return Walked {
+                    error,
+                    ..Walked::default()
+                };
+            }
+        }
+    }
     // Only the walk cache reads them.
     let idents = match &mut body {
         _ if !idents => Vec::new(),
@@ -359,7 +375,10 @@ pub(super) fn walk_file(
         Body::Lowered { text: None, .. } => read_text(path, target)
             .map(|t| super::idents::of_text(&t))
             .unwrap_or_default(),
-        Body::InGroups { text, .. } => super::idents::of_text(text),
+        Body::InGroups { text, .. } => text
+            .as_deref()
+            .map(super::idents::of_text)
+            .unwrap_or_default(),
         Body::Failed { text, .. } => {
             let mut ids = super::idents::by_tokens(text);
             ids.sort_unstable();
@@ -382,7 +401,7 @@ pub(super) fn walk_file(
             test_ranges,
         } => {
             let display = target.map(|t| t.display.clone()).unwrap_or_default();
-            let file = SourceFile::new(display, text);
+            let file = SourceFile::new(display, text.unwrap_or_default());
             (Err((file, call_uses)), suppressions, None, test_ranges)
         }
         Body::Failed { failure, text } => {
@@ -480,7 +499,8 @@ pub(super) enum Body {
     /// walk lowers and walks it again group by group; what the walk of each group reads of the
     /// whole file is.
     InGroups {
-        text: String,
+        /// `None` once shed (see [`Body::shed_text`]): the walk reads the file again.
+        text: Option<String>,
         /// The whole file's (see [`ir::File::call_uses`]).
         call_uses: HashMap<Box<str>, ir::CallUses>,
         suppressions: Option<Suppressions>,
@@ -493,7 +513,7 @@ pub(super) enum Body {
 impl From<super::grouped::Lowered> for Body {
     fn from(l: super::grouped::Lowered) -> Body {
         Body::InGroups {
-            text: l.text,
+            text: Some(l.text),
             call_uses: l.ir.call_uses,
             suppressions: l.suppressions,
             test_ranges: l.test_ranges,
@@ -506,15 +526,19 @@ impl Body {
     /// names first when `idents` (the walk cache stores them): the walk does not read it, and
     /// the judge reads the file again where a finding needs it. The texts of the files to
     /// report were the largest part held beside the facts and the index (67.6 MB on the four
-    /// largest trees). A body read group by group keeps its text: the walk reads it again.
+    /// largest trees). A body read group by group sheds its text too (10 MB of a 10 MB file):
+    /// the walk reads the file again, and its names then.
     pub(super) fn shed_text(&mut self, idents: bool) {
-        if let Body::Lowered {
-            text, idents: ids, ..
-        } = self
-        {
-            if let Some(t) = text.take() {
-                *ids = idents.then(|| super::idents::of_text(&t));
+        match self {
+            Body::Lowered {
+                text, idents: ids, ..
+            } => {
+                if let Some(t) = text.take() {
+                    *ids = idents.then(|| super::idents::of_text(&t));
+                }
             }
+            Body::InGroups { text, .. } => *text = None,
+            Body::Failed { .. } => {}
         }
     }
 }
@@ -565,7 +589,7 @@ mod tests {
 
     /// A file above the split size is read group by group, and its IR is not held whole until
     /// the walk (issue 30 item 9: a 10 MB file's IR was 93 MB): only what the walk of each group
-    /// reads of the whole file, and its text, which the walk reads again group by group.
+    /// reads of the whole file; its text is shed too, the walk reads it again group by group.
     #[test]
     fn a_large_file_is_not_held_lowered() {
         let mut text = String::from("async fn w() {}\n");
@@ -573,7 +597,6 @@ mod tests {
             text.push_str(&format!("pub fn f{i}() {{\n    w();\n}}\n"));
         }
         assert!(text.len() > crate::source::groups::split_above());
-        let len = text.len();
         let mut body = parse_and_lower(SourceFile::new("big.rs".into(), text), true);
         body.shed_text(true);
         let Body::InGroups {
@@ -582,7 +605,7 @@ mod tests {
         else {
             panic!("held lowered, or failed");
         };
-        assert_eq!(text.len(), len);
+        assert!(text.is_none(), "its text is read again by the walk");
         assert_eq!(call_uses.get("w").map(|u| u.calls), Some(40_000));
     }
 
