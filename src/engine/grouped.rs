@@ -9,12 +9,14 @@
 //! time. A second parse, for the files above the split size only.
 
 use crate::analysis::facts::Fact;
-use crate::analysis::{analyze, FileCx};
+use crate::analysis::{analyze_items, FileCx};
 use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering};
 use crate::source::{self, groups, SourceFile};
 use crate::suppress::Suppressions;
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// A file lowered: what the walk reads of it.
 pub(super) struct Lowered {
@@ -169,41 +171,58 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
 
 /// The facts of the walk of a file that [`parse`] read group by group, with `call_uses` its
 /// IR's (the whole file's): each group parsed, lowered and walked, its tree and IR dropped
-/// before the next is parsed. The same facts, in the same order, as the walk of the whole
-/// file's IR (the walk visits the top-level items one by one); `None` when a group does not
-/// parse alone (not when [`parse`] read the same text). The thread's spans reset.
+/// before the thread parses another. The same facts, in the same order, as the walk of the
+/// whole file's IR (the walk visits the top-level items one by one); `None` when a group does
+/// not parse alone (not when [`parse`] read the same text). The thread's spans reset.
+///
+/// The first group is read on the calling thread (its lowering lowers the local macros'
+/// bodies); on a worker of a pool, the others on every worker of the pool, each thread one
+/// group at a time (so that as many groups are alive as the pool has threads), the facts
+/// gathered in the groups' order.
 pub(super) fn walk(
     file: &SourceFile,
-    call_uses: std::collections::HashMap<Box<str>, ir::CallUses>,
+    call_uses: &HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
 ) -> Option<Vec<Fact>> {
     let split = groups::split(&file.text, groups::split_above().min(groups::GROUP_BYTES))?;
     let no_shared = ItemMacros::default();
-    let mut lowering: Option<FileLowering> = None;
-    // The file's IR, one group's items at a time.
-    let mut part = ir::File {
-        items: Box::default(),
-        macro_bodies: Box::default(),
-        call_uses,
-    };
-    let mut facts = Vec::new();
-    for k in 0..split.groups.len() {
+    let first = file.parse_group(&split, 0).map(|parsed| {
+        let mut lowering = FileLowering::new(file, &parsed.macros, &no_shared);
+        let macro_bodies = lowering.take_macro_bodies();
+        lowering.items(&parsed.file.items);
+        let items = lowering.take_items();
+        (items, macro_bodies, lowering.into_part())
+    });
+    file.end_group();
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let (items, macro_bodies, part) = first?;
+    let mut facts = analyze_items(cx, &items, &macro_bodies, call_uses);
+    drop(items);
+    let group = |k: usize| {
+        let no_shared = ItemMacros::default();
         let items = file.parse_group(&split, k).map(|parsed| {
-            let lowering = lowering.get_or_insert_with(|| {
-                let mut l = FileLowering::new(file, &parsed.macros, &no_shared);
-                part.macro_bodies = l.take_macro_bodies();
-                l
-            });
+            let mut lowering = FileLowering::of_group(file, &part, &no_shared);
             lowering.items(&parsed.file.items);
-            lowering.clear_call_uses();
             lowering.take_items()
         });
         file.end_group();
         proc_macro2::extra::invalidate_current_thread_spans();
-        part.items = items?.into_boxed_slice();
-        facts.extend(analyze(cx, &part));
+        Some(analyze_items(cx, &items?, &macro_bodies, call_uses))
+    };
+    for part in on_workers(1..split.groups.len(), group) {
+        facts.extend(part?);
     }
     Some(facts)
+}
+
+/// `each` of `ks`, in their order: on a worker of a pool, on every worker of the pool, each
+/// taking one `k` at a time; else (`check_source`, whose thread's stack may be small) on this
+/// thread.
+fn on_workers<T: Send>(ks: std::ops::Range<usize>, each: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    match rayon::current_thread_index() {
+        None => ks.map(each).collect(),
+        Some(_) => ks.into_par_iter().with_max_len(1).map(&each).collect(),
+    }
 }
 
 /// The lines of a group's facts (fns, macro calls), as the group's parse gave them, made the
@@ -350,6 +369,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The groups of a large file are walked on every worker of the pool, one at a time per
+    /// worker, their facts in the groups' order; off a pool, on the calling thread.
+    #[test]
+    fn groups_are_walked_on_every_worker_in_order() {
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let each = |k: usize| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            k * 10
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let got = pool.install(|| on_workers(1..41, each));
+        assert_eq!(got, (1..41).map(|k| k * 10).collect::<Vec<_>>());
+        assert_eq!(threads.lock().unwrap().len(), 2, "both workers walk groups");
+        threads.lock().unwrap().clear();
+        assert_eq!(on_workers(0..3, each), [0, 10, 20]);
+        let on = threads.lock().unwrap();
+        assert_eq!(*on, [std::thread::current().id()].into_iter().collect());
     }
 
     /// What crosses items: local macros defined after their use and in inline modules, inner

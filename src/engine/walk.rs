@@ -470,7 +470,7 @@ fn walk_in_groups(
     call_uses: HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
 ) -> Vec<crate::analysis::facts::Fact> {
-    if let Some(facts) = super::grouped::walk(file, call_uses, cx) {
+    if let Some(facts) = super::grouped::walk(file, &call_uses, cx) {
         return facts;
     }
     let Ok(ast) = source::parse(file) else {
