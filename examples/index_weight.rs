@@ -63,8 +63,9 @@ fn roots(dir: &Path) -> Vec<CrateRoot> {
         .collect()
 }
 
-/// (source bytes, facts bytes, index bytes) of one folder.
-fn weigh(dir: &Path) -> (usize, isize, isize) {
+/// (source bytes, facts bytes, index bytes, facts bytes the index does not share) of one
+/// folder.
+fn weigh(dir: &Path) -> (usize, isize, isize, isize) {
     let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
@@ -89,8 +90,11 @@ fn weigh(dir: &Path) -> (usize, isize, isize) {
     let before_index = live();
     let index = Index::build(&files, &roots(dir));
     let weight = live() - before_index;
+    let before_drop = live();
+    drop(files);
+    let own = before_drop - live();
     drop(index);
-    (source, facts, weight)
+    (source, facts, weight, own)
 }
 
 fn main() {
@@ -106,27 +110,32 @@ fn main() {
                 std::mem::size_of::<unawaited::index::types::Ty>(),
                 std::mem::size_of::<unawaited::index::Module>(),
             );
-            println!("| folder | source MB | facts MB | index MB | index MB per source MB |");
-            println!("|---|---|---|---|---|");
-            let (mut s, mut f, mut i) = (0usize, 0isize, 0isize);
+            println!(
+                "| folder | source MB | facts MB | index MB | index MB per source MB | facts MB \
+                 not shared with the index |"
+            );
+            println!("|---|---|---|---|---|---|");
+            let (mut s, mut f, mut i, mut o) = (0usize, 0isize, 0isize, 0isize);
             for dir in &dirs {
-                let (source, facts, index) = weigh(dir);
+                let (source, facts, index, own) = weigh(dir);
                 println!(
-                    "| {} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                    "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
                     dir.file_name().unwrap_or_default().to_string_lossy(),
                     mb(source as f64),
                     mb(facts as f64),
                     mb(index as f64),
-                    index as f64 / source.max(1) as f64
+                    index as f64 / source.max(1) as f64,
+                    mb(own as f64)
                 );
-                (s, f, i) = (s + source, f + facts, i + index);
+                (s, f, i, o) = (s + source, f + facts, i + index, o + own);
             }
             println!(
-                "| total | {:.2} | {:.2} | {:.2} | {:.2} |",
+                "| total | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
                 mb(s as f64),
                 mb(f as f64),
                 mb(i as f64),
-                i as f64 / s.max(1) as f64
+                i as f64 / s.max(1) as f64,
+                mb(o as f64)
             );
         })
         .expect("a thread");

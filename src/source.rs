@@ -7,6 +7,7 @@
 use crate::diagnostic::{Position, Span};
 use proc_macro2::LineColumn;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub mod groups;
 
@@ -22,10 +23,24 @@ pub struct SourceFile {
     pub text: String,
     line_starts: Vec<usize>,
     has_bom: bool,
-    /// While a group of a large file is parsed alone ([`groups`]): where each piece of the
-    /// text syn parsed lies in the file. Empty: syn parsed the whole file.
-    pieces: RefCell<Vec<groups::Piece>>,
+    /// Tells this file's pieces from another's in [`PIECES`].
+    id: u64,
+    /// Whether a group of it was ever parsed alone (else [`SourceFile::placed`] reads no
+    /// [`PIECES`]).
+    grouped: AtomicBool,
 }
+
+thread_local! {
+    /// While a group of a large file is parsed alone on this thread ([`groups`]): the file's
+    /// [`SourceFile::id`] and where each piece of the text syn parsed lies in it. Empty: syn
+    /// parsed the whole file. The thread's, as proc-macro2's span tables are: a group's parse
+    /// and what reads its positions run on one thread, so the groups of one file can be parsed
+    /// on several threads at once, each placed as its own parse says.
+    static PIECES: RefCell<(u64, Vec<groups::Piece>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// The next [`SourceFile::id`] (0 is none).
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl SourceFile {
     pub fn new(display: String, text: String) -> SourceFile {
@@ -37,7 +52,8 @@ impl SourceFile {
             text,
             line_starts,
             has_bom,
-            pieces: RefCell::new(Vec::new()),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            grouped: AtomicBool::new(false),
         }
     }
 
@@ -68,11 +84,22 @@ impl SourceFile {
     /// parse of the whole file would give it: the same line/column, unless a group of the file
     /// was parsed alone (see [`groups`]).
     pub fn placed(&self, lc: LineColumn) -> LineColumn {
-        let pieces = self.pieces.borrow();
-        if pieces.is_empty() {
+        if !self.grouped.load(Ordering::Relaxed) {
             return lc;
         }
-        groups::place(&pieces, lc)
+        PIECES.with(|p| match &*p.borrow() {
+            (id, pieces) if *id == self.id && !pieces.is_empty() => groups::place(pieces, lc),
+            _ => lc,
+        })
+    }
+
+    /// Places this thread's parse of a group of this file by `pieces` (empty: the whole
+    /// file's parse).
+    fn set_pieces(&self, pieces: Vec<groups::Piece>) {
+        if !pieces.is_empty() {
+            self.grouped.store(true, Ordering::Relaxed);
+        }
+        PIECES.with(|p| *p.borrow_mut() = (self.id, pieces));
     }
 
     /// Whether each line is ASCII (for [`SourceFile::position_with`], when many positions of

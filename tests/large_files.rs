@@ -77,3 +77,23 @@ fn a_large_file_split_in_groups_keeps_its_findings_and_suppressions() {
     let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
     assert!(doc["diagnostics"].as_array().unwrap().len() >= 1000);
 }
+
+/// The walk of a large file group by group reads what the whole file says: a callee that is
+/// not on disk, awaited in the first groups and called once without `.await` in the last one,
+/// is a future by its uses in the whole file (its IR's call uses), not in the last group only.
+#[test]
+fn a_large_file_walked_group_by_group_reads_the_whole_files_uses() {
+    let mut text = String::from("async fn first() {\n    support::stop().await;\n}\n");
+    for i in 0..3000 {
+        text.push_str(&format!("pub fn f{i}() -> u32 {{\n    {i}\n}}\n"));
+    }
+    text.push_str("async fn last() {\n    support::stop();\n}\n");
+    let dir = package(&[("src/lib.rs", &text)]);
+    let whole = check(dir.path(), &["."], None);
+    let items = check(dir.path(), &["."], Some("1000"));
+    assert_eq!(whole, items);
+    let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let found = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["line"], 3 + 3 * 3000 + 2);
+}

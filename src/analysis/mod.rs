@@ -11,4 +11,4 @@ mod types_env;
 pub mod value;
 pub mod walk;
 
-pub use walk::{analyze, FileCx, TestCode};
+pub use walk::{analyze, analyze_items, FileCx, TestCode};

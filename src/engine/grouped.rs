@@ -2,15 +2,25 @@
 //! each group parsed, lowered and its facts taken, its tree dropped before the next is parsed,
 //! so that memory holds one group's syntax tree at a time, not the whole file's. The result is
 //! what a parse of the whole file gives.
+//!
+//! Nor is such a file's IR held whole: the first reading ([`parse`]) lowers each group only for
+//! what the walk reads of the whole file (the call uses, the local macros' bodies) and drops its
+//! items; the walk reads the file a second time ([`walk`]), lowering and walking one group at a
+//! time. A second parse, for the files above the split size only.
 
+use crate::analysis::facts::Fact;
+use crate::analysis::{analyze_items, FileCx};
 use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering};
 use crate::source::{self, groups, SourceFile};
 use crate::suppress::Suppressions;
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// A file lowered: what the walk reads of it.
 pub(super) struct Lowered {
+    /// Read by [`parse`]: without its items (the walk lowers them again, group by group).
     pub ir: ir::File,
     pub suppressions: Option<Suppressions>,
     pub text: String,
@@ -20,9 +30,11 @@ pub(super) struct Lowered {
 /// A file larger than [`groups::split_above`] parsed and lowered group by group of its
 /// top-level items, each group's tree dropped before the next is parsed (see
 /// [`crate::source::groups`]): with `report`, its suppressions and test ranges, with `facts`,
-/// its index facts too. The file back when it is not that large, nests too deeply, or a group
-/// does not parse alone or has facts that depend on other groups: then the whole file is
-/// parsed, which gives the same result (or the error).
+/// its index facts too. The IR given holds no items, only what the walk of each group reads of
+/// the whole file: [`walk`] lowers and walks the items group by group. The file back when it
+/// is not that large, nests too deeply, or a group does not parse alone or has facts that
+/// depend on other groups: then the whole file is parsed, which gives the same result (or the
+/// error).
 pub(super) fn parse(
     file: SourceFile,
     report: bool,
@@ -30,6 +42,7 @@ pub(super) fn parse(
 ) -> Result<(Option<FileFacts>, Lowered), SourceFile> {
     let want = Want {
         lowered: true,
+        items: false,
         report,
         facts,
     };
@@ -60,6 +73,7 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
     let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
     let want = Want {
         lowered: false,
+        items: false,
         report: false,
         facts: true,
     };
@@ -72,6 +86,8 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
 #[derive(Clone, Copy)]
 struct Want {
     lowered: bool,
+    /// The lowered items are kept (else dropped group by group: see [`walk`]).
+    items: bool,
     /// Suppressions and test ranges.
     report: bool,
     facts: bool,
@@ -115,6 +131,9 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
                 let lowering = lowering
                     .get_or_insert_with(|| FileLowering::new(file, &parsed.macros, &no_shared));
                 lowering.items(&parsed.file.items);
+                if !want.items {
+                    drop(lowering.take_items());
+                }
             }
             if let Some(s) = &mut suppressions {
                 s.collect_attrs(file, &parsed.file);
@@ -148,6 +167,62 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
         suppressions,
         test_ranges,
     })
+}
+
+/// The facts of the walk of a file that [`parse`] read group by group, with `call_uses` its
+/// IR's (the whole file's): each group parsed, lowered and walked, its tree and IR dropped
+/// before the thread parses another. The same facts, in the same order, as the walk of the
+/// whole file's IR (the walk visits the top-level items one by one); `None` when a group does
+/// not parse alone (not when [`parse`] read the same text). The thread's spans reset.
+///
+/// The first group is read on the calling thread (its lowering lowers the local macros'
+/// bodies); on a worker of a pool, the others on every worker of the pool, each thread one
+/// group at a time (so that as many groups are alive as the pool has threads), the facts
+/// gathered in the groups' order.
+pub(super) fn walk(
+    file: &SourceFile,
+    call_uses: &HashMap<Box<str>, ir::CallUses>,
+    cx: &FileCx,
+) -> Option<Vec<Fact>> {
+    let split = groups::split(&file.text, groups::split_above().min(groups::GROUP_BYTES))?;
+    let no_shared = ItemMacros::default();
+    let first = file.parse_group(&split, 0).map(|parsed| {
+        let mut lowering = FileLowering::new(file, &parsed.macros, &no_shared);
+        let macro_bodies = lowering.take_macro_bodies();
+        lowering.items(&parsed.file.items);
+        let items = lowering.take_items();
+        (items, macro_bodies, lowering.into_part())
+    });
+    file.end_group();
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let (items, macro_bodies, part) = first?;
+    let mut facts = analyze_items(cx, &items, &macro_bodies, call_uses);
+    drop(items);
+    let group = |k: usize| {
+        let no_shared = ItemMacros::default();
+        let items = file.parse_group(&split, k).map(|parsed| {
+            let mut lowering = FileLowering::of_group(file, &part, &no_shared);
+            lowering.items(&parsed.file.items);
+            lowering.take_items()
+        });
+        file.end_group();
+        proc_macro2::extra::invalidate_current_thread_spans();
+        Some(analyze_items(cx, &items?, &macro_bodies, call_uses))
+    };
+    for part in on_workers(1..split.groups.len(), group) {
+        facts.extend(part?);
+    }
+    Some(facts)
+}
+
+/// `each` of `ks`, in their order: on a worker of a pool, on every worker of the pool, each
+/// taking one `k` at a time; else (`check_source`, whose thread's stack may be small) on this
+/// thread.
+fn on_workers<T: Send>(ks: std::ops::Range<usize>, each: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    match rayon::current_thread_index() {
+        None => ks.map(each).collect(),
+        Some(_) => ks.into_par_iter().with_max_len(1).map(&each).collect(),
+    }
 }
 
 /// The lines of a group's facts (fns, macro calls), as the group's parse gave them, made the
@@ -210,6 +285,7 @@ mod tests {
         let split = groups::split(&file.text, 0)?;
         let want = Want {
             lowered: true,
+            items: true,
             report: true,
             facts: true,
         };
@@ -235,6 +311,7 @@ mod tests {
         let split = groups::split(&skeleton.text, 0)?;
         let want = Want {
             lowered: false,
+            items: false,
             report: false,
             facts: true,
         };
@@ -292,6 +369,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The groups of a large file are walked on every worker of the pool, one at a time per
+    /// worker, their facts in the groups' order; off a pool, on the calling thread.
+    #[test]
+    fn groups_are_walked_on_every_worker_in_order() {
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let each = |k: usize| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            k * 10
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let got = pool.install(|| on_workers(1..41, each));
+        assert_eq!(got, (1..41).map(|k| k * 10).collect::<Vec<_>>());
+        assert_eq!(threads.lock().unwrap().len(), 2, "both workers walk groups");
+        threads.lock().unwrap().clear();
+        assert_eq!(on_workers(0..3, each), [0, 10, 20]);
+        let on = threads.lock().unwrap();
+        assert_eq!(*on, [std::thread::current().id()].into_iter().collect());
     }
 
     /// What crosses items: local macros defined after their use and in inline modules, inner

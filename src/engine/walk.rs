@@ -348,6 +348,22 @@ pub(super) fn walk_file(
             }
         },
     };
+    // A body read group by group is read again group by group: its text, shed, read again.
+    if let Body::InGroups { text: t @ None, .. } = &mut body {
+        match read_text(path, target) {
+            Ok(text) => *t = Some(text),
+            Err(message) => {
+                let error = target.map(|t| RunError {
+                    path: t.display.clone(),
+                    message,
+                });
+                return Walked {
+                    error,
+                    ..Walked::default()
+                };
+            }
+        }
+    }
     // Only the walk cache reads them.
     let idents = match &mut body {
         _ if !idents => Vec::new(),
@@ -358,6 +374,10 @@ pub(super) fn walk_file(
         // Shed without its names: read again.
         Body::Lowered { text: None, .. } => read_text(path, target)
             .map(|t| super::idents::of_text(&t))
+            .unwrap_or_default(),
+        Body::InGroups { text, .. } => text
+            .as_deref()
+            .map(super::idents::of_text)
             .unwrap_or_default(),
         Body::Failed { text, .. } => {
             let mut ids = super::idents::by_tokens(text);
@@ -373,7 +393,17 @@ pub(super) fn walk_file(
             text,
             test_ranges,
             ..
-        } => (ir, suppressions, text, test_ranges),
+        } => (Ok(ir), suppressions, text, test_ranges),
+        Body::InGroups {
+            text,
+            call_uses,
+            suppressions,
+            test_ranges,
+        } => {
+            let display = target.map(|t| t.display.clone()).unwrap_or_default();
+            let file = SourceFile::new(display, text.unwrap_or_default());
+            (Err((file, call_uses)), suppressions, None, test_ranges)
+        }
         Body::Failed { failure, text } => {
             return Walked {
                 parse_failure: Some(failure),
@@ -400,8 +430,10 @@ pub(super) fn walk_file(
         file: fid,
         test_code,
     };
-    let mut facts = analyze(&cx, &ir);
-    drop(ir);
+    let (mut facts, text) = match ir {
+        Ok(ir) => (analyze(&cx, &ir), text),
+        Err((file, call_uses)) => (walk_in_groups(&file, call_uses, &cx), Some(file.text)),
+    };
     if target.is_none() {
         facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {
@@ -431,6 +463,25 @@ pub(super) fn walk_file(
     }
 }
 
+/// The walk of a large file read group by group ([`super::grouped::walk`]); should a group not
+/// parse alone now, the walk of the whole file's IR.
+fn walk_in_groups(
+    file: &SourceFile,
+    call_uses: HashMap<Box<str>, ir::CallUses>,
+    cx: &FileCx,
+) -> Vec<crate::analysis::facts::Fact> {
+    if let Some(facts) = super::grouped::walk(file, &call_uses, cx) {
+        return facts;
+    }
+    let Ok(ast) = source::parse(file) else {
+        return Vec::new();
+    };
+    let ir = crate::lower::lower_file_sharing(&ast, file, &Default::default());
+    drop(ast);
+    proc_macro2::extra::invalidate_current_thread_spans();
+    analyze(cx, &ir)
+}
+
 /// A file parsed and lowered: what the walk and the rules need of it, without its syntax tree.
 pub(super) enum Body {
     Lowered {
@@ -444,18 +495,28 @@ pub(super) enum Body {
         /// The names of the text, taken when it was shed (see [`Walked::idents`]).
         idents: Option<Vec<u32>>,
     },
+    /// A large file read group by group ([`super::grouped::parse`]): its IR is not held, the
+    /// walk lowers and walks it again group by group; what the walk of each group reads of the
+    /// whole file is.
+    InGroups {
+        /// `None` once shed (see [`Body::shed_text`]): the walk reads the file again.
+        text: Option<String>,
+        /// The whole file's (see [`ir::File::call_uses`]).
+        call_uses: HashMap<Box<str>, ir::CallUses>,
+        suppressions: Option<Suppressions>,
+        test_ranges: Vec<(usize, usize)>,
+    },
     /// The file does not parse (or nests too deeply): its text is kept to show where.
     Failed { failure: ParseFailure, text: String },
 }
 
 impl From<super::grouped::Lowered> for Body {
     fn from(l: super::grouped::Lowered) -> Body {
-        Body::Lowered {
-            ir: l.ir,
-            suppressions: l.suppressions,
+        Body::InGroups {
             text: Some(l.text),
+            call_uses: l.ir.call_uses,
+            suppressions: l.suppressions,
             test_ranges: l.test_ranges,
-            idents: None,
         }
     }
 }
@@ -465,15 +526,19 @@ impl Body {
     /// names first when `idents` (the walk cache stores them): the walk does not read it, and
     /// the judge reads the file again where a finding needs it. The texts of the files to
     /// report were the largest part held beside the facts and the index (67.6 MB on the four
-    /// largest trees).
+    /// largest trees). A body read group by group sheds its text too (10 MB of a 10 MB file):
+    /// the walk reads the file again, and its names then.
     pub(super) fn shed_text(&mut self, idents: bool) {
-        if let Body::Lowered {
-            text, idents: ids, ..
-        } = self
-        {
-            if let Some(t) = text.take() {
-                *ids = idents.then(|| super::idents::of_text(&t));
+        match self {
+            Body::Lowered {
+                text, idents: ids, ..
+            } => {
+                if let Some(t) = text.take() {
+                    *ids = idents.then(|| super::idents::of_text(&t));
+                }
             }
+            Body::InGroups { text, .. } => *text = None,
+            Body::Failed { .. } => {}
         }
     }
 }
@@ -521,6 +586,28 @@ pub(super) fn lower(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file above the split size is read group by group, and its IR is not held whole until
+    /// the walk (issue 30 item 9: a 10 MB file's IR was 93 MB): only what the walk of each group
+    /// reads of the whole file; its text is shed too, the walk reads it again group by group.
+    #[test]
+    fn a_large_file_is_not_held_lowered() {
+        let mut text = String::from("async fn w() {}\n");
+        for i in 0..40_000 {
+            text.push_str(&format!("pub fn f{i}() {{\n    w();\n}}\n"));
+        }
+        assert!(text.len() > crate::source::groups::split_above());
+        let mut body = parse_and_lower(SourceFile::new("big.rs".into(), text), true);
+        body.shed_text(true);
+        let Body::InGroups {
+            text, call_uses, ..
+        } = &body
+        else {
+            panic!("held lowered, or failed");
+        };
+        assert!(text.is_none(), "its text is read again by the walk");
+        assert_eq!(call_uses.get("w").map(|u| u.calls), Some(40_000));
+    }
 
     /// A body held from the index facts stage keeps no text, only the names the walk cache
     /// stores, the same as the text gives.

@@ -17,6 +17,7 @@ use crate::source::SourceFile;
 use crate::symbol::Symbol;
 use ir::{Expr, ExprKind, Pos, Span};
 use proc_macro2::LineColumn;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use syn::spanned::Spanned;
@@ -60,26 +61,58 @@ impl<'s> FileLowering<'s> {
         macro_items: &[syn::Item],
         shared: &'s ItemMacros,
     ) -> FileLowering<'s> {
-        let mut cx = Lower {
-            source,
-            shared,
-            ascii: source.ascii_lines(),
-            local_macros: HashMap::new(),
-            call_uses: RefCell::default(),
-        };
         // Local nullary macros: their bodies are lowered once, calls refer to them.
+        let mut local_macros = HashMap::new();
         let mut bodies: Vec<(String, syn::Expr)> = Vec::new();
         for (name, tokens) in macros::local_macros(macro_items) {
             if let Ok(e) = syn::parse2::<syn::Expr>(tokens) {
-                cx.local_macros.insert(name.clone(), bodies.len() as u32);
+                local_macros.insert(name.clone(), bodies.len() as u32);
                 bodies.push((name, e));
             }
         }
+        let cx = Lower {
+            source,
+            shared,
+            ascii: Cow::Owned(source.ascii_lines()),
+            local_macros: Cow::Owned(local_macros),
+            call_uses: RefCell::default(),
+        };
         let macro_bodies = bodies.iter().map(|(_, e)| cx.expr(e, 0)).collect();
         FileLowering {
             cx,
             items: Vec::new(),
             macro_bodies,
+        }
+    }
+
+    /// What the lowerings of the file's other groups share, each on a thread of its own
+    /// ([`FileLowering::of_group`]), once this one is done; the bodies of the local macros are
+    /// this one's ([`FileLowering::take_macro_bodies`]).
+    pub fn into_part(self) -> FilePart {
+        FilePart {
+            ascii: self.cx.ascii.into_owned(),
+            local_macros: self.cx.local_macros.into_owned(),
+        }
+    }
+
+    /// A lowering of a group of the file `part` was taken from, which gives what this file's
+    /// lowering gives for the same items (their call uses aside: [`FileLowering::finish`] is
+    /// not for it): the local macros are those of `part`, their bodies lowered there.
+    pub fn of_group(
+        source: &'s SourceFile,
+        part: &'s FilePart,
+        shared: &'s ItemMacros,
+    ) -> FileLowering<'s> {
+        FileLowering {
+            cx: Lower {
+                source,
+                shared,
+                ascii: Cow::Borrowed(&part.ascii),
+                local_macros: Cow::Borrowed(&part.local_macros),
+                call_uses: RefCell::default(),
+            },
+            items: Vec::new(),
+            macro_bodies: Box::default(),
         }
     }
 
@@ -93,6 +126,23 @@ impl<'s> FileLowering<'s> {
         }
     }
 
+    /// The items lowered so far, taken: a large file walked group by group lowers a group,
+    /// walks its items and drops them before the next group is parsed.
+    pub fn take_items(&mut self) -> Vec<ir::Item> {
+        std::mem::take(&mut self.items)
+    }
+
+    /// The bodies of the file's local nullary macros, taken (lowered once, in [`Self::new`]).
+    pub fn take_macro_bodies(&mut self) -> Box<[ir::Expr]> {
+        std::mem::take(&mut self.macro_bodies)
+    }
+
+    /// Forgets the call uses counted so far (a second reading of a file whose uses an earlier
+    /// one counted).
+    pub fn clear_call_uses(&mut self) {
+        self.cx.call_uses.get_mut().clear();
+    }
+
     pub fn finish(self) -> ir::File {
         ir::File {
             items: self.items.into_boxed_slice(),
@@ -100,6 +150,13 @@ impl<'s> FileLowering<'s> {
             call_uses: self.cx.call_uses.into_inner(),
         }
     }
+}
+
+/// What the lowerings of one file's groups share (see [`FileLowering::into_part`]): the
+/// file's line table and its local macros' names; nothing a thread keeps to itself.
+pub struct FilePart {
+    ascii: Vec<bool>,
+    local_macros: HashMap<String, u32>,
 }
 
 /// A callee written as a plain path (`support::stop`), as written.
@@ -121,9 +178,9 @@ struct Lower<'s> {
     /// The item macros' items, parsed once (see [`ItemMacros`]).
     shared: &'s ItemMacros,
     /// Whether each line is ASCII (position conversion is then a plain offset).
-    ascii: Vec<bool>,
+    ascii: Cow<'s, [bool]>,
     /// Local nullary `macro_rules!` whose body is an expression → index in `macro_bodies`.
-    local_macros: HashMap<String, u32>,
+    local_macros: Cow<'s, HashMap<String, u32>>,
     /// Callee paths and how they are called (see [`ir::File::call_uses`]).
     call_uses: RefCell<HashMap<Box<str>, ir::CallUses>>,
 }

@@ -192,7 +192,7 @@ impl SourceFile {
             text.push_str(piece);
             rel_line += piece.bytes().filter(|&b| b == b'\n').count();
         }
-        *self.pieces.borrow_mut() = pieces;
+        self.set_pieces(pieces);
         let parsed = match k {
             0 => syn::parse_file(&text),
             _ => syn::parse_str::<syn::File>(&text),
@@ -216,9 +216,10 @@ impl SourceFile {
         Some(Parsed { file, macros })
     }
 
-    /// Positions are the whole parse's again (after a group's tree is dropped).
+    /// Positions are the whole parse's again (after a group's tree is dropped), on this
+    /// thread.
     pub fn end_group(&self) {
-        self.pieces.borrow_mut().clear();
+        self.set_pieces(Vec::new());
     }
 
     /// The piece of the parsed text that starts at the parsed text's line `rel_line` with the
@@ -568,5 +569,42 @@ mod tests {
         let at = file.span(a.sig.ident.span());
         assert_eq!((at.start.line, at.start.column, at.start.byte), (1, 5, 6));
         file.end_group();
+    }
+
+    /// Groups of one file parsed at once on two threads are each placed as their own parse
+    /// says: the pieces are the thread's, as the spans are.
+    #[test]
+    fn groups_of_one_file_parsed_on_two_threads_at_once_keep_their_positions() {
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!("fn f{i}() {{\n    g();\n}}\n"));
+        }
+        let file = SourceFile::new("x.rs".into(), text);
+        let split = split(&file.text, 0).unwrap();
+        assert_eq!(split.groups.len(), 200);
+        let both = std::sync::Barrier::new(2);
+        std::thread::scope(|s| {
+            for start in [0, 1] {
+                let (file, split, both) = (&file, &split, &both);
+                s.spawn(move || {
+                    for k in (start..200).step_by(2) {
+                        let parsed = file.parse_group(split, k).unwrap();
+                        // Both threads hold a group parsed.
+                        if k < 2 {
+                            both.wait();
+                        }
+                        let syn::Item::Fn(f) = &parsed.file.items[0] else {
+                            panic!()
+                        };
+                        let at = file.span(f.sig.ident.span());
+                        assert_eq!((at.start.line, at.start.column), (3 * k + 1, 4));
+                        assert_eq!(&file.text[at.start.byte..at.end.byte], format!("f{k}"));
+                        drop(parsed);
+                        file.end_group();
+                        proc_macro2::extra::invalidate_current_thread_spans();
+                    }
+                });
+            }
+        });
     }
 }

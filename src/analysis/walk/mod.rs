@@ -58,14 +58,25 @@ impl TestCode<'_> {
 
 /// Analyses every function body of a lowered file.
 pub fn analyze(cx: &FileCx, file: &ir::File) -> Vec<Fact> {
+    analyze_items(cx, &file.items, &file.macro_bodies, &file.call_uses)
+}
+
+/// [`analyze`] of some of a file's top-level items (a group of a large file), with the file's
+/// local macros' bodies and call uses: the facts the walk of the whole file gives for them.
+pub fn analyze_items(
+    cx: &FileCx,
+    items: &[ir::Item],
+    macro_bodies: &[ir::Expr],
+    call_uses: &std::collections::HashMap<Box<str>, ir::CallUses>,
+) -> Vec<Fact> {
     let mut facts = Vec::new();
     let mut inline_path = Vec::new();
     let cx = WalkCx {
         base: cx,
-        macro_bodies: &file.macro_bodies,
-        call_uses: &file.call_uses,
+        macro_bodies,
+        call_uses,
     };
-    walk_items(&cx, &file.items, &mut inline_path, None, &mut facts, 0);
+    walk_items(&cx, items, &mut inline_path, None, &mut facts, 0);
     facts
 }
 
