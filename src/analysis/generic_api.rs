@@ -169,6 +169,15 @@ fn impls_of(path: &str) -> &'static [Impl] {
     if ITEM_IS_ARG.contains(&path) {
         return t.get(STREAM_TYPE).map(Vec::as_slice).unwrap_or_default();
     }
+    // The walk keeps an owning iterator (`v.into_iter()`) as its vector: an iterator's methods,
+    // the item its first argument (a vector has no method of those names).
+    let short = path.rsplit("::").next().unwrap_or(path);
+    if matches!(short, "Vec" | "VecDeque" | "SmallVec") {
+        return t
+            .get(crate::analysis::patterns::ITER)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+    }
     let mut segs = path.split("::");
     let first = segs.next().unwrap_or_default();
     if matches!(first, "std" | "core" | "alloc") {
