@@ -169,6 +169,15 @@ fn impls_of(path: &str) -> &'static [Impl] {
     if ITEM_IS_ARG.contains(&path) {
         return t.get(STREAM_TYPE).map(Vec::as_slice).unwrap_or_default();
     }
+    // The walk keeps an owning iterator (`v.into_iter()`) as its vector: an iterator's methods,
+    // the item its first argument (a vector has no method of those names).
+    let short = path.rsplit("::").next().unwrap_or(path);
+    if matches!(short, "Vec" | "VecDeque" | "SmallVec") {
+        return t
+            .get(crate::analysis::patterns::ITER)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+    }
     let mut segs = path.split("::");
     let first = segs.next().unwrap_or_default();
     if matches!(first, "std" | "core" | "alloc") {
@@ -176,7 +185,54 @@ fn impls_of(path: &str) -> &'static [Impl] {
             return v;
         }
     }
-    &[]
+    match dependency_path_of(path) {
+        Some(table_path) if table_path != path => impls_of(table_path),
+        _ => &[],
+    }
+}
+
+/// The table's path of a type a dependency's sources name by its own path
+/// (`futures_util::lock::mutex::Mutex` is `futures::lock::Mutex`,
+/// `futures_channel::mpsc::Receiver` is `futures::channel::mpsc::Receiver`): the one table type
+/// of the same crate family whose last two segments, else whose last segment, are the same.
+fn dependency_path_of(path: &str) -> Option<&'static str> {
+    fn family(first: &str) -> &str {
+        match first.split('_').next().unwrap_or(first) {
+            "futures" => "futures",
+            _ => first,
+        }
+    }
+    fn tail(p: &str, n: usize) -> Option<&str> {
+        let mut at = p.len();
+        for _ in 0..n {
+            at = p[..at].rfind("::")?;
+        }
+        Some(&p[at + 2..])
+    }
+    let krate = family(path.split("::").next()?);
+    let known = table()
+        .keys()
+        .map(String::as_str)
+        .chain(ITEM_IS_ARG.iter().copied());
+    let same_crate: Vec<&'static str> = known
+        .filter(|k| k.split("::").next().map(family) == Some(krate))
+        .collect();
+    for n in [2, 1] {
+        let want = if n == 2 {
+            tail(path, 2)
+        } else {
+            path.rsplit("::").next()
+        };
+        let Some(want) = want else { continue };
+        let mut found = same_crate.iter().filter(|k| match n {
+            2 => tail(k, 2) == Some(want),
+            _ => k.rsplit("::").next() == Some(want),
+        });
+        if let (Some(k), None) = (found.next(), found.next()) {
+            return Some(k);
+        }
+    }
+    None
 }
 
 /// The impl parameters bound to the receiver's type arguments.

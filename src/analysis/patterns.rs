@@ -24,7 +24,7 @@ const SEQUENCES: &[&str] = &[
 const MAPS: &[&str] = &["HashMap", "BTreeMap", "IndexMap", "DashMap"];
 
 /// The iterator values this module makes stand for: the argument is the item.
-const ITER: &str = "core::iter::Iterator";
+pub const ITER: &str = "core::iter::Iterator";
 
 fn short(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
@@ -81,6 +81,18 @@ pub fn iter_item(coll: &Val, by_ref: bool) -> Val {
     }
 }
 
+/// The owning iterator a vector stands for, when the walk kept `v.into_iter()` (or
+/// `v.drain(..)`) as `v`: its items moved out, what they are flowed through the collection.
+/// (A vector has no method of an iterator's names but `last`, answered first as a slice's.)
+pub fn owned_iter(recv: &Val) -> Option<Val> {
+    match recv {
+        Val::Typed { path, args } if matches!(short(path), "Vec" | "VecDeque" | "SmallVec") => {
+            Some(iter_of(args.first().cloned().unwrap_or_default().flowed()))
+        }
+        _ => None,
+    }
+}
+
 fn iter_of(item: Val) -> Val {
     Val::Typed {
         path: ITER.into(),
@@ -129,6 +141,9 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
         return match name {
             "take" | "replace" | "or" | "or_else" | "xor" | "filter" => Some(recv.clone()),
             "insert" | "get_or_insert" | "get_or_insert_with" => Some(borrowed(arg(0))),
+            // An option is an iterator of zero or one item.
+            "iter" | "iter_mut" => Some(iter_of(borrowed(arg(0)))),
+            "into_iter" => Some(iter_of(arg(0).flowed())),
             _ => None,
         };
     }
@@ -138,10 +153,20 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
             "first" | "last" | "get" | "get_mut" | "first_mut" | "last_mut" | "front" | "back"
             | "front_mut" | "back_mut" | "peek" => Some(option_of(borrowed(arg(0)))),
             "pop" | "pop_front" | "pop_back" => Some(option_of(arg(0))),
-            // `v.into_iter().next()`: the walk keeps an owning iterator as its vector.
-            "next" | "nth" => Some(option_of(arg(0).flowed())),
             "flatten" => flattened(&arg(0)),
-            _ => None,
+            // `vv.concat()`: the inner sequences' items in one vector.
+            "concat" => match arg(0) {
+                Val::Typed { path, args } if SEQUENCES.contains(&self::short(&path)) => {
+                    Some(Val::Typed {
+                        path: "Vec".into(),
+                        args: vec![args.first().cloned().unwrap_or_default().flowed()],
+                    })
+                }
+                _ => None,
+            },
+            // The walk keeps an owning iterator (`v.into_iter()`, `v.drain(..)`) as its
+            // vector: what an iterator's method gives on it is the iterator's.
+            _ => view_method(&owned_iter(recv)?, name),
         };
     }
     if MAPS.contains(&short) {
@@ -154,6 +179,11 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
             "into_keys" => Some(iter_of(arg(0))),
             "get" | "get_mut" => Some(option_of(borrowed(arg(1)))),
             "remove" => Some(option_of(arg(1))),
+            // `m.entry(k).or_insert_with(..)`: the entry's methods are the tables'.
+            "entry" => Some(Val::Typed {
+                path: "std::collections::hash_map::Entry".into(),
+                args: vec![arg(0), arg(1)],
+            }),
             _ => None,
         };
     }
@@ -191,7 +221,9 @@ pub fn is_iterating(method: &str) -> bool {
 /// written with its item (`collect::<Vec<Conn>>()`) is what it says; the futures a `Vec` or a
 /// future pool holds are kept as futures, any other collection's only by their type.
 pub fn collected(recv: &Val, into: Option<&Val>) -> Option<Val> {
-    let Val::Typed { path, args } = recv else {
+    // An owning iterator the walk kept as its vector collects its items too.
+    let owned = owned_iter(recv);
+    let Val::Typed { path, args } = owned.as_ref().unwrap_or(recv) else {
         return None;
     };
     if path != ITER {

@@ -60,6 +60,19 @@ impl TypeCx<'_> {
                         return v.clone().flowed();
                     }
                 }
+                // `E::Handle` bounded in a `where` clause (`where E::Handle: Hnd`): that bound.
+                if segs.len() >= 2 && args.is_empty() && !env.is_empty() {
+                    let joined = segs
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("::");
+                    if let Some((_, v)) = env.iter().find(|(n, _)| n.as_str() == joined) {
+                        if *v != Val::Unknown {
+                            return v.clone().flowed();
+                        }
+                    }
+                }
                 // `E::Handle` with `E: Executor`: what the trait's `type Handle: ..` bounds say.
                 if let [first, rest @ ..] = &segs[..] {
                     if let (false, Some((_, v))) =

@@ -1029,7 +1029,44 @@ pub fn generic_params(generics: &syn::Generics) -> Vec<(Symbol, Ty)> {
             }
             (name, bound)
         })
+        .chain(projection_bounds(generics))
         .collect()
+}
+
+/// `where E::Handle: Hnd` (also `<E as Env>::Handle: Hnd`): a bound on an associated type of a
+/// parameter, kept after the parameters as one more entry named by the projection's path
+/// (`E::Handle`), so a value of that type means its bound as a parameter's does. Positions of
+/// the parameters (a turbofish binds them in order) are unchanged.
+fn projection_bounds(generics: &syn::Generics) -> Vec<(Symbol, Ty)> {
+    let params: Vec<String> = generics
+        .type_params()
+        .map(|t| t.ident.to_string())
+        .collect();
+    let mut out = Vec::new();
+    for pred in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        let syn::WherePredicate::Type(pt) = pred else {
+            continue;
+        };
+        let Ty::Path { segs, args } = Ty::from_syn(&pt.bounded_ty) else {
+            continue;
+        };
+        let first_is_param = segs
+            .first()
+            .is_some_and(|f| params.iter().any(|p| p == f.as_str()));
+        if !(segs.len() >= 2 && args.is_empty() && first_is_param) {
+            continue;
+        }
+        let bound = Ty::from_bounds(pt.bounds.iter(), 0);
+        if bound != Ty::Unknown {
+            let name = segs
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("::");
+            out.push((Symbol::from(name), bound));
+        }
+    }
+    out
 }
 
 /// `#[cfg_attr(cond, path = "x.rs")]`: the paths, as written.

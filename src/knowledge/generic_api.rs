@@ -60,6 +60,13 @@ impl<I> core::iter::Iterator<I> {
     fn partition<B>(self, f: impl FnMut(&I) -> bool) -> (Vec<I>, Vec<I>) {}
 }
 
+impl<K, V> Entry<K, V> {
+    fn or_insert(self, default: V) -> &mut V {}
+    fn or_insert_with(self, default: impl FnOnce() -> V) -> &mut V {}
+    fn or_default(self) -> &mut V {}
+    fn and_modify(self, f: impl FnOnce(&mut V)) -> Entry<K, V> {}
+}
+
 impl<I> futures::stream::Stream<I> {
     async fn next(&mut self) -> Option<I> {}
     async fn for_each<Fut>(self, f: impl FnMut(I) -> Fut) {}

@@ -301,7 +301,13 @@ impl Lower<'_> {
                 })
                 .collect(),
             returns_iterator: returns_iterator(&sig.output),
-            local_sig: in_block.then(|| Box::new(sig_of(sig, attrs))),
+            // Its line placed in the file, as the fn's own (a group of a large file is parsed
+            // apart: its spans count from the group).
+            local_sig: in_block.then(|| {
+                let mut local = sig_of(sig, attrs);
+                local.line = self.source.placed(sig.ident.span().start()).line;
+                Box::new(local)
+            }),
             body: self.block(block, 0),
         }
     }

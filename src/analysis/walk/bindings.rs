@@ -13,7 +13,17 @@ impl Walker<'_, '_> {
         match pat {
             ir::Pat::Ident { name, .. } => self.declare_param(name, val),
             ir::Pat::Type(pt) => self.bind_param_pattern(&pt.0, val),
-            ir::Pat::Ref(p) => self.bind_param_pattern(p, val),
+            ir::Pat::Ref(p) | ir::Pat::Paren(p) => self.bind_param_pattern(p, val),
+            // `|(k, conn)|` over an iterator of pairs: each part its own.
+            ir::Pat::Tuple(elems) => {
+                let parts = match val {
+                    Val::Tuple(parts) if parts.len() == elems.len() => parts,
+                    _ => vec![Val::Unknown; elems.len()],
+                };
+                for (p, v) in elems.iter().zip(parts) {
+                    self.bind_param_pattern(p, v);
+                }
+            }
             other => {
                 for name in other.idents() {
                     self.declare_param(&name, Val::Unknown);

@@ -674,7 +674,10 @@ impl Walker<'_, '_> {
                     && ids
                         .iter()
                         .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file));
-                if !in_workspace || from_dependency {
+                // A type of the index with no method of the name (`next` of `StreamExt` on
+                // futures-channel's `Receiver`, read from its sources): the tables' signature
+                // of the type the path names, if any.
+                if !in_workspace || from_dependency || ids.is_empty() {
                     let canon = k.canonical_type(path);
                     generic = crate::analysis::generic_api::method_of(canon, &name, args);
                 }
@@ -1033,6 +1036,25 @@ fn refined(known: Val, generic: Val) -> Val {
             Val::Future { output, .. },
         ) => Val::Future {
             output,
+            origin,
+            prov,
+            started,
+        },
+        // A dependency's future read from its sources (`MutexLockFuture<'_, T>`, whose
+        // `Output` names a guard of `T` the call site cannot bind): its output refined by the
+        // signature's (`MutexGuard<Job>`).
+        (
+            Val::Future {
+                output: Some(known),
+                origin,
+                prov,
+                started,
+            },
+            Val::Future {
+                output: Some(g), ..
+            },
+        ) => Val::Future {
+            output: Some(Box::new(refined(*known, *g))),
             origin,
             prov,
             started,

@@ -341,6 +341,9 @@ impl Walker<'_, '_> {
             .segs
             .last()
             .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
+        if plain && !capitalised {
+            return self.fn_item_value(&p.segs);
+        }
         if plain && capitalised {
             let info = |ty: &str| self.cx.index.type_info(ty).map(|t| &t.def);
             match self.resolve_path(&p.segs, Ns::Value) {
@@ -352,6 +355,34 @@ impl Walker<'_, '_> {
             }
         }
         Val::Unknown
+    }
+
+    /// A fn item named as a value (`let g = fetch;`, `.map(Self::load)`, a nested `async fn`
+    /// handed out of a block): a callable of what calling it gives, when that is a future (its
+    /// other results are left to the call, as before).
+    fn fn_item_value(&mut self, segs: &[Symbol]) -> Val {
+        let ret = match segs {
+            [name] if self.scopes.local_fn(name).is_some() => {
+                let sig = self.scopes.local_fn(name).cloned();
+                sig.map(|s| self.val_of_sig(&s, self.module, None))
+                    .unwrap_or_default()
+            }
+            _ => match self.resolve_path(segs, Ns::Value) {
+                Res::Fn(id) => {
+                    let id = self.cx.index.cfg_choice(id, self.owner);
+                    self.val_of_fn(id)
+                }
+                Res::Assoc(ty, name) => match self.cx.index.methods_of(&ty, &name) {
+                    ids if ids.is_empty() => Val::Unknown,
+                    ids => self.val_of_fns(&ids),
+                },
+                _ => Val::Unknown,
+            },
+        };
+        match ret.is_future() {
+            true => Val::Callable(Box::new(ret)),
+            false => Val::Unknown,
+        }
     }
 
     pub(super) fn eval_closure(

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 /// its item; 15: the macro modules of a `macros/mod.rs` are found, so tokio's `cfg_*!` forward
 /// their items; 16: work in the branches before a fn's tail starts its future, a fn returning
 /// the future of a call says which name it forwards; 17: a `Drop` impl says whether it only
-/// cleans up).
-const FORMAT: u32 = 17;
+/// cleans up; 18: a `where` bound on a parameter's associated type is one more generic entry).
+const FORMAT: u32 = 18;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {

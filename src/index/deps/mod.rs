@@ -107,6 +107,12 @@ fn undeclared_crates(
         "alloc",
         "proc_macro",
         "test",
+        // Tool namespaces of lint and attribute paths (`#[allow(clippy::x)]`,
+        // `#[cfg_attr(unawaited, allow(unawaited::rule))]`, `#[rustfmt::skip]`): no crates.
+        "clippy",
+        "rustdoc",
+        "rustfmt",
+        "unawaited",
     ];
     let mut notes = Vec::new();
     for p in packages {
