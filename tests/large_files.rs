@@ -23,6 +23,15 @@ fn check(dir: &std::path::Path, args: &[&str], split_above: Option<&str>) -> Str
     String::from_utf8(out.stdout).expect("UTF-8")
 }
 
+/// The package's findings, which must be the same read whole and read group by group (every
+/// file above 1,000 bytes split).
+fn whole_and_in_groups(dir: &std::path::Path) -> serde_json::Value {
+    let whole = check(dir, &["."], None);
+    let items = check(dir, &["."], Some("1000"));
+    assert_eq!(whole, items);
+    serde_json::from_str(&whole).unwrap()
+}
+
 #[test]
 fn every_fixture_item_by_item_gives_the_whole_parse_findings() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -44,10 +53,7 @@ fn a_large_file_with_a_syntax_error_late_reports_it_as_a_whole_parse_does() {
         text.push_str(&format!("pub fn g{i}() {{}}\n"));
     }
     let dir = package(&[("src/lib.rs", &text)]);
-    let whole = check(dir.path(), &["."], None);
-    let items = check(dir.path(), &["."], Some("1000"));
-    assert_eq!(whole, items);
-    let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let doc = whole_and_in_groups(dir.path());
     let found = doc["diagnostics"].as_array().unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["rule"], "parse_error");
@@ -71,10 +77,7 @@ fn a_large_file_split_in_groups_keeps_its_findings_and_suppressions() {
         "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n        super::w();\n    }\n}\n",
     );
     let dir = package(&[("src/lib.rs", &text)]);
-    let whole = check(dir.path(), &["."], None);
-    let items = check(dir.path(), &["."], Some("1000"));
-    assert_eq!(whole, items);
-    let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let doc = whole_and_in_groups(dir.path());
     assert!(doc["diagnostics"].as_array().unwrap().len() >= 1000);
 }
 
@@ -89,10 +92,7 @@ fn a_large_file_walked_group_by_group_reads_the_whole_files_uses() {
     }
     text.push_str("async fn last() {\n    support::stop();\n}\n");
     let dir = package(&[("src/lib.rs", &text)]);
-    let whole = check(dir.path(), &["."], None);
-    let items = check(dir.path(), &["."], Some("1000"));
-    assert_eq!(whole, items);
-    let doc: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let doc = whole_and_in_groups(dir.path());
     let found = doc["diagnostics"].as_array().unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["line"], 3 + 3 * 3000 + 2);

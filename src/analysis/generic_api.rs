@@ -218,16 +218,8 @@ fn dependency_path_of(path: &str) -> Option<&'static str> {
         .filter(|k| k.split("::").next().map(family) == Some(krate))
         .collect();
     for n in [2, 1] {
-        let want = if n == 2 {
-            tail(path, 2)
-        } else {
-            path.rsplit("::").next()
-        };
-        let Some(want) = want else { continue };
-        let mut found = same_crate.iter().filter(|k| match n {
-            2 => tail(k, 2) == Some(want),
-            _ => k.rsplit("::").next() == Some(want),
-        });
+        let Some(want) = tail(path, n) else { continue };
+        let mut found = same_crate.iter().filter(|k| tail(k, n) == Some(want));
         if let (Some(k), None) = (found.next(), found.next()) {
             return Some(k);
         }

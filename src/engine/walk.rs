@@ -317,6 +317,17 @@ pub(super) fn read_text(path: &Path, t: Option<&TargetFile>) -> Result<String, S
     })
 }
 
+/// The walk of a file that could not be read: its error, for a file to report.
+fn unreadable(target: Option<&TargetFile>, message: String) -> Walked {
+    Walked {
+        error: target.map(|t| RunError {
+            path: t.display.clone(),
+            message,
+        }),
+        ..Walked::default()
+    }
+}
+
 /// Parses, lowers and walks one file (the tree is dropped before the walk). For a file to report
 /// everything is kept; for the others only what the call graph needs.
 /// `held`: the file's body as the index facts stage left it (parsed and lowered there), else
@@ -336,32 +347,14 @@ pub(super) fn walk_file(
                 let display = target.map(|t| t.display.clone()).unwrap_or_default();
                 parse_and_lower(SourceFile::new(display, text), target.is_some())
             }
-            Err(message) => {
-                let error = target.map(|t| RunError {
-                    path: t.display.clone(),
-                    message,
-                });
-                return Walked {
-                    error,
-                    ..Walked::default()
-                };
-            }
+            Err(message) => return unreadable(target, message),
         },
     };
     // A body read group by group is read again group by group: its text, shed, read again.
     if let Body::InGroups { text: t @ None, .. } = &mut body {
         match read_text(path, target) {
             Ok(text) => *t = Some(text),
-            Err(message) => {
-                let error = target.map(|t| RunError {
-                    path: t.display.clone(),
-                    message,
-                });
-                return Walked {
-                    error,
-                    ..Walked::default()
-                };
-            }
+            Err(message) => return unreadable(target, message),
         }
     }
     // Only the walk cache reads them.

@@ -233,21 +233,18 @@ fn check_started(
     provenance: Provenance,
     out: &mut Vec<Finding>,
 ) {
-    if matches!(how, DropHow::ExplicitDrop(_)) {
-        return;
-    }
-    let mut finding = Finding::new(
-        fact.span,
+    warn_lost_outcome(
+        fact,
+        how,
         format!(
             "future {source} is dropped without being awaited: its work was started when it was \
              made, only waiting for it is lost"
         ),
-    )
-    .label("the wait for the work is dropped here")
-    .help("`.await` it to wait until the work is done and to get its outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter")
-    .provenance(provenance);
-    finding.max_level = Some(Level::Warn);
-    out.push(finding);
+        "the wait for the work is dropped here",
+        "`.await` it to wait until the work is done and to get its outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter",
+        provenance,
+        out,
+    );
 }
 
 /// A value of a type that only receives the outcome of work done elsewhere (a oneshot
@@ -261,19 +258,38 @@ fn check_receipt(
     provenance: Provenance,
     out: &mut Vec<Finding>,
 ) {
-    if matches!(how, DropHow::ExplicitDrop(_)) {
-        return;
-    }
-    let mut finding = Finding::new(
-        fact.span,
+    warn_lost_outcome(
+        fact,
+        how,
         format!(
             "future {source} is dropped without being awaited: it only receives the outcome of \
              work done elsewhere, so the outcome is lost, not the work"
         ),
-    )
-    .label("the outcome is dropped here")
-    .help("`.await` it to get the outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter")
-    .provenance(provenance);
+        "the outcome is dropped here",
+        "`.await` it to get the outcome: an error the work ends with (a failed delivery) is dropped with the future; drop it with `drop(..)` when the outcome does not matter",
+        provenance,
+        out,
+    );
+}
+
+/// A future whose work runs whether or not it is polled, dropped: what is lost is its outcome.
+/// A warning at most with no fix, and nothing for an explicit `drop(..)`.
+fn warn_lost_outcome(
+    fact: &Fact,
+    how: &DropHow,
+    message: String,
+    label: &str,
+    help: &str,
+    provenance: Provenance,
+    out: &mut Vec<Finding>,
+) {
+    if matches!(how, DropHow::ExplicitDrop(_)) {
+        return;
+    }
+    let mut finding = Finding::new(fact.span, message)
+        .label(label)
+        .help(help)
+        .provenance(provenance);
     finding.max_level = Some(Level::Warn);
     out.push(finding);
 }
