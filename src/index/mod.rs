@@ -904,7 +904,8 @@ impl Index {
     }
 
     /// What a field's type, written in module `m`, says about a receipt ([`Index::is_receipt`]):
-    /// `Some(true)` a oneshot receiver or a spawned task's handle (in an `Option`, `Box`, `Pin`
+    /// `Some(true)` a oneshot receiver (any `*Receiver` of a `oneshot` module, such as
+    /// `oneshot::AsyncReceiver`) or a spawned task's handle (in an `Option`, `Box`, `Pin`
     /// or `Fuse`), `Some(false)` a plain value (for a `handle`, also shared state or a
     /// channel's sender), `None` anything else.
     fn receipt_field(&self, ty: &Ty, m: ModId, handle: bool) -> Option<bool> {
@@ -921,7 +922,7 @@ impl Index {
         let oneshot = |p: &str| p.split("::").any(|s| s == "oneshot");
         if last == "JoinHandle" {
             Some(true)
-        } else if last == "Receiver" {
+        } else if last.ends_with("Receiver") {
             let written = segs.iter().any(|s| s.as_str() == "oneshot");
             let resolved = match self.resolve_type(m, segs) {
                 Res::External(p) | Res::Type(p) => oneshot(&p),
