@@ -879,6 +879,11 @@ impl Index {
     /// carries many messages (`mpsc::Receiver`) is no receipt: a future holding one may be the
     /// driver that does the work for each message. A field of a generic parameter, a future, a
     /// closure or any other type may be work too, and makes the type no receipt.
+    ///
+    /// A type that holds a oneshot receiver and still implements `Clone` by hand (a receiver
+    /// cannot be cloned, so each copy asks for the outcome again) is the handle of something
+    /// that runs apart from any one copy: its fields may also share state (`Arc`, `Weak`) and
+    /// send commands (a channel's `Sender`), and it is a receipt still.
     pub fn is_receipt(&self, path: &str) -> bool {
         let Some(info) = self.types.get(path) else {
             return false;
@@ -886,9 +891,10 @@ impl Index {
         if info.def.kind != TypeKind::Struct || info.def.fields.is_empty() {
             return false;
         }
+        let handle = self.implements(path, "Clone");
         let mut receivers = 0;
         for (_, ty) in &info.def.fields {
-            match self.receipt_field(ty, info.module) {
+            match self.receipt_field(ty, info.module, handle) {
                 Some(true) => receivers += 1,
                 Some(false) => {}
                 None => return false,
@@ -898,14 +904,17 @@ impl Index {
     }
 
     /// What a field's type, written in module `m`, says about a receipt ([`Index::is_receipt`]):
-    /// `Some(true)` a oneshot receiver or a spawned task's handle (in an `Option`, `Box`, `Pin`
-    /// or `Fuse`), `Some(false)` a plain value, `None` anything else.
-    fn receipt_field(&self, ty: &Ty, m: ModId) -> Option<bool> {
+    /// `Some(true)` a oneshot receiver (any `*Receiver` of a `oneshot` module, such as
+    /// `oneshot::AsyncReceiver`) or a spawned task's handle (in an `Option`, `Box`, `Pin`
+    /// or `Fuse`), `Some(false)` a plain value (for a `handle`, also shared state or a
+    /// channel's sender), `None` anything else.
+    fn receipt_field(&self, ty: &Ty, m: ModId, handle: bool) -> Option<bool> {
         const WRAPPERS: &[&str] = &["Option", "Box", "Pin", "Fuse"];
         const PLAIN: &[&str] = &[
             "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
             "i128", "isize", "f32", "f64", "String", "Instant", "Duration",
         ];
+        const SHARED: &[&str] = &["Arc", "Weak", "Sender", "UnboundedSender", "SyncSender"];
         let Ty::Path { segs, args } = ty else {
             return None;
         };
@@ -913,7 +922,7 @@ impl Index {
         let oneshot = |p: &str| p.split("::").any(|s| s == "oneshot");
         if last == "JoinHandle" {
             Some(true)
-        } else if last == "Receiver" {
+        } else if last.ends_with("Receiver") {
             let written = segs.iter().any(|s| s.as_str() == "oneshot");
             let resolved = match self.resolve_type(m, segs) {
                 Res::External(p) | Res::Type(p) => oneshot(&p),
@@ -921,8 +930,8 @@ impl Index {
             };
             (written || resolved).then_some(true)
         } else if WRAPPERS.contains(&last) && args.len() == 1 {
-            self.receipt_field(&args[0], m)
-        } else if PLAIN.contains(&last) && args.is_empty() {
+            self.receipt_field(&args[0], m, handle)
+        } else if (PLAIN.contains(&last) && args.is_empty()) || (handle && SHARED.contains(&last)) {
             Some(false)
         } else {
             None
