@@ -98,7 +98,8 @@ pub enum Item {
     /// An inline `mod m { .. }` (boxed: an item is 24 bytes, not 48; generated files hold
     /// hundreds of thousands of `const` items).
     Mod(Box<InlineMod>),
-    /// The initialiser of a `const` or `static`.
+    /// The initialiser of a `const` or `static` (an inert one, [`Expr::is_inert`], is not kept:
+    /// its walk gives nothing, and generated files hold hundreds of thousands of them).
     Const(Box<Expr>),
     /// A `use` (read by blocks, which see their `use`s everywhere in them).
     Use(Box<[UseFact]>),
@@ -515,6 +516,28 @@ impl Expr {
             ExprKind::Paren(inner) => inner.place_text(),
             _ => None,
         }
+    }
+
+    /// Whether the walk can learn nothing from the expression: it holds only literals, what the
+    /// lowering left opaque, and operators, casts (to no trait object), parentheses, tuples
+    /// and arrays of those (`4i32`, `-1`, `1 << 3 | 2`, `0x10 as _`). No name, call, block or
+    /// macro: evaluating it records no fact and reaches no fn.
+    pub fn is_inert(&self) -> bool {
+        // A stack, not recursion: a long operator chain nests as deep as it is long.
+        let mut todo = vec![self];
+        while let Some(e) = todo.pop() {
+            match &e.kind {
+                ExprKind::Lit(_) | ExprKind::Opaque => {}
+                ExprKind::Paren(inner) | ExprKind::Group(inner) => todo.push(inner),
+                ExprKind::Unary { expr, .. } => todo.push(expr),
+                ExprKind::Cast(c) if c.dyn_trait.is_none() => todo.push(&c.expr),
+                ExprKind::Other(parts) | ExprKind::Tuple(parts) | ExprKind::Array(parts) => {
+                    todo.extend(parts.iter())
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Whether `.await` can be appended to the expression as written.
