@@ -99,7 +99,8 @@ pub enum Item {
     /// hundreds of thousands of `const` items).
     Mod(Box<InlineMod>),
     /// The initialiser of a `const` or `static` (an inert one, [`Expr::is_inert`], is not kept:
-    /// its walk gives nothing, and generated files hold hundreds of thousands of them).
+    /// its walk gives nothing, and generated files hold hundreds of thousands of them; see
+    /// [`Item::is_inert`]).
     Const(Box<Expr>),
     /// A `use` (read by blocks, which see their `use`s everywhere in them).
     Use(Box<[UseFact]>),
@@ -497,6 +498,21 @@ pub struct SelectBranch {
     pub races: bool,
     /// The handler always leaves the loop (`break`, `return`, a panic).
     pub leaves_loop: bool,
+}
+
+impl Item {
+    /// Whether the walk of the item can give nothing: an inert `const` ([`Expr::is_inert`]),
+    /// an `impl` or trait with no fn body (`impl Copy for X {}`), an inline module holding
+    /// none of the others. Such an item is not kept in the IR.
+    pub fn is_inert(&self) -> bool {
+        match self {
+            Item::Const(e) => e.is_inert(),
+            Item::Impl(imp) => imp.fns.is_empty(),
+            Item::Trait(t) => t.fns.is_empty(),
+            Item::Mod(m) => m.items.is_empty(),
+            Item::Fn(_) | Item::Use(_) => false,
+        }
+    }
 }
 
 impl Expr {
