@@ -82,3 +82,48 @@ fn names_are_interned_symbols() {
     assert_eq!(a, Symbol::intern(&String::from("spawn")));
     assert_eq!(a.as_str(), "spawn");
 }
+
+#[test]
+fn inert_constants_are_not_held_in_the_ir() {
+    use unawaited::lower::lower_file;
+    use unawaited::source::SourceFile;
+    // Generated bindings hold hundreds of thousands of `const`s of literals: their walk gives
+    // nothing, so the IR keeps none of them, nor impls and traits with no fn body, nor inline
+    // modules left empty. A `const` whose initialiser names something (a call, a path, a
+    // block) is kept: its walk may reach a fn or hold a future; so is an impl with a method.
+    let text = "pub const A: i32 = 4i32;\n\
+                pub const B: u32 = -1i32 as u32;\n\
+                pub static C: u64 = (1 << 3) | 2;\n\
+                pub const D: (u8, [u8; 2]) = (1, [2, 3]);\n\
+                const E: &str = \"text\";\n\
+                pub const G: Guid = Guid::from_u128(0x1234);\n\
+                pub const H: u32 = A as u32;\n\
+                static F: fn() = make;\n\
+                pub mod inner { pub const I: u8 = 1; pub const J: u8 = { 2 }; }\n\
+                pub mod empty { pub const K: u8 = 1; impl Copy for X {} }\n\
+                impl Clone for X { fn clone(&self) -> Self { *self } }\n\
+                pub trait T { fn f(&self); }\n";
+    let file = SourceFile::new("/m/src/lib.rs".into(), text.into());
+    let ast = unawaited::source::parse(&file).expect("parses");
+    let ir = lower_file(&ast, &file);
+    let kept: Vec<String> = ir
+        .items
+        .iter()
+        .map(|i| match i {
+            ir::Item::Const(e) => format!("const at line {}", e.span.start.line),
+            ir::Item::Mod(m) => format!("mod {} with {} items", m.name, m.items.len()),
+            ir::Item::Impl(imp) => format!("impl with {} fns", imp.fns.len()),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "const at line 6",
+            "const at line 7",
+            "const at line 8",
+            "mod inner with 1 items",
+            "impl with 1 fns"
+        ]
+    );
+}

@@ -98,7 +98,9 @@ pub enum Item {
     /// An inline `mod m { .. }` (boxed: an item is 24 bytes, not 48; generated files hold
     /// hundreds of thousands of `const` items).
     Mod(Box<InlineMod>),
-    /// The initialiser of a `const` or `static`.
+    /// The initialiser of a `const` or `static` (an inert one, [`Expr::is_inert`], is not kept:
+    /// its walk gives nothing, and generated files hold hundreds of thousands of them; see
+    /// [`Item::is_inert`]).
     Const(Box<Expr>),
     /// A `use` (read by blocks, which see their `use`s everywhere in them).
     Use(Box<[UseFact]>),
@@ -498,6 +500,21 @@ pub struct SelectBranch {
     pub leaves_loop: bool,
 }
 
+impl Item {
+    /// Whether the walk of the item can give nothing: an inert `const` ([`Expr::is_inert`]),
+    /// an `impl` or trait with no fn body (`impl Copy for X {}`), an inline module holding
+    /// none of the others. Such an item is not kept in the IR.
+    pub fn is_inert(&self) -> bool {
+        match self {
+            Item::Const(e) => e.is_inert(),
+            Item::Impl(imp) => imp.fns.is_empty(),
+            Item::Trait(t) => t.fns.is_empty(),
+            Item::Mod(m) => m.items.is_empty(),
+            Item::Fn(_) | Item::Use(_) => false,
+        }
+    }
+}
+
 impl Expr {
     /// A single name (`x`), as a path expression.
     pub fn bare_ident(&self) -> Option<&str> {
@@ -515,6 +532,28 @@ impl Expr {
             ExprKind::Paren(inner) => inner.place_text(),
             _ => None,
         }
+    }
+
+    /// Whether the walk can learn nothing from the expression: it holds only literals, what the
+    /// lowering left opaque, and operators, casts (to no trait object), parentheses, tuples
+    /// and arrays of those (`4i32`, `-1`, `1 << 3 | 2`, `0x10 as _`). No name, call, block or
+    /// macro: evaluating it records no fact and reaches no fn.
+    pub fn is_inert(&self) -> bool {
+        // A stack, not recursion: a long operator chain nests as deep as it is long.
+        let mut todo = vec![self];
+        while let Some(e) = todo.pop() {
+            match &e.kind {
+                ExprKind::Lit(_) | ExprKind::Opaque => {}
+                ExprKind::Paren(inner) | ExprKind::Group(inner) => todo.push(inner),
+                ExprKind::Unary { expr, .. } => todo.push(expr),
+                ExprKind::Cast(c) if c.dyn_trait.is_none() => todo.push(&c.expr),
+                ExprKind::Other(parts) | ExprKind::Tuple(parts) | ExprKind::Array(parts) => {
+                    todo.extend(parts.iter())
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Whether `.await` can be appended to the expression as written.

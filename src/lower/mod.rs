@@ -210,6 +210,7 @@ impl Lower<'_> {
         let flat = flatten_items(items, self.shared);
         flat.iter()
             .filter_map(|i| self.item(i.as_ref(), depth))
+            .filter(|i| !i.is_inert())
             .collect()
     }
 
