@@ -18,6 +18,8 @@ pub enum Param {
     /// A closure called with `inputs` (each marked when written as a borrow) that returns
     /// `output`.
     Closure { inputs: Vec<(Ty, bool)>, output: Ty },
+    /// Anything iterable (`impl IntoIterator<Item = X>`): its items are `X`.
+    Items(Ty),
 }
 
 /// A method of a generic signature.
@@ -43,15 +45,23 @@ struct Impl {
 /// A type's parameter names bound to values.
 pub type Bindings = Vec<(Symbol, Val)>;
 
-fn table() -> &'static HashMap<String, Vec<Impl>> {
-    static TABLE: OnceLock<HashMap<String, Vec<Impl>>> = OnceLock::new();
-    TABLE.get_or_init(|| parse(crate::knowledge::generic_api::SIGNATURES))
+/// The table's impls by type path, and its free fns by their full path.
+type Tables = (HashMap<String, Vec<Impl>>, HashMap<String, Method>);
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| parse(crate::knowledge::generic_api::SIGNATURES))
 }
 
-fn parse(text: &str) -> HashMap<String, Vec<Impl>> {
+fn table() -> &'static HashMap<String, Vec<Impl>> {
+    &tables().0
+}
+
+fn parse(text: &str) -> Tables {
     let mut out: HashMap<String, Vec<Impl>> = HashMap::default();
+    let mut free: HashMap<String, Method> = HashMap::default();
     let Ok(file) = syn::parse_file(text) else {
-        return out;
+        return (out, free);
     };
     for item in &file.items {
         let syn::Item::Impl(imp) = item else { continue };
@@ -59,6 +69,19 @@ fn parse(text: &str) -> HashMap<String, Vec<Impl>> {
             continue;
         };
         let path = crate::index::types::path_segments(&tp.path).join("::");
+        // An `impl` of a module's path (a lowercase last segment) holds its free fns.
+        if path
+            .rsplit("::")
+            .next()
+            .is_some_and(|l| l.starts_with(char::is_lowercase))
+        {
+            for it in &imp.items {
+                if let syn::ImplItem::Fn(f) = it {
+                    free.insert(format!("{path}::{}", f.sig.ident), read_method(&f.sig));
+                }
+            }
+            continue;
+        }
         let params = match tp.path.segments.last().map(|s| &s.arguments) {
             Some(syn::PathArguments::AngleBracketed(a)) => a
                 .args
@@ -87,7 +110,7 @@ fn parse(text: &str) -> HashMap<String, Vec<Impl>> {
         }
         out.entry(path).or_default().push(entry);
     }
-    out
+    (out, free)
 }
 
 fn read_method(sig: &syn::Signature) -> Method {
@@ -130,6 +153,18 @@ fn param(ty: &syn::Type) -> Param {
             let Some(last) = tb.path.segments.last() else {
                 continue;
             };
+            // `impl IntoIterator<Item = X>`: what it yields.
+            if let (true, syn::PathArguments::AngleBracketed(a)) =
+                (last.ident == "IntoIterator", &last.arguments)
+            {
+                for arg in &a.args {
+                    if let syn::GenericArgument::AssocType(at) = arg {
+                        if at.ident == "Item" {
+                            return Param::Items(Ty::from_syn(&at.ty));
+                        }
+                    }
+                }
+            }
             if let syn::PathArguments::Parenthesized(p) = &last.arguments {
                 let inputs = p
                     .inputs
@@ -250,6 +285,13 @@ pub fn method_of(path: &str, name: &str, args: &[Val]) -> Option<(&'static Metho
     })
 }
 
+/// The free fn of the table at `path` (`futures::future::join_all`, as the knowledge tables
+/// name it), with its type parameters bound to nothing yet.
+pub fn free_fn(path: &str) -> Option<(&'static Method, Bindings)> {
+    let m = tables().1.get(path)?;
+    Some((m, m.generics.iter().map(|g| (*g, Val::Unknown)).collect()))
+}
+
 /// Whether the table has a method `name` for the type at `path`.
 pub fn method(path: &str, name: &str) -> Option<&'static Method> {
     method_of(path, name, &[]).map(|(m, _)| m)
@@ -290,7 +332,7 @@ impl Method {
                         })
                         .collect(),
                 )),
-                Param::Value(_) => None,
+                Param::Value(_) | Param::Items(_) => None,
             })
             .collect()
     }
@@ -302,6 +344,9 @@ impl Method {
             match (p, a) {
                 (Param::Value(t), v) => unify(t, v, env, 0),
                 (Param::Closure { output, .. }, Val::Callable(ret)) => unify(output, ret, env, 0),
+                (Param::Items(t), v) => {
+                    unify(t, &super::patterns::iter_item(v, false), env, 0);
+                }
                 _ => {}
             }
         }

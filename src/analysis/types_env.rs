@@ -181,7 +181,11 @@ impl TypeCx<'_> {
         let k = self.knowledge;
         match k.classify_type(p) {
             TypeClass::Future => return Val::future(format!("type `{last}`")),
-            TypeClass::TaskHandle => return Val::task_handle(format!("`{last}`")),
+            TypeClass::TaskHandle => {
+                // `JoinHandle<T>`: its task returns a `T`.
+                let output = args.into_iter().next().unwrap_or_default();
+                return Val::task_handle_of(format!("`{last}`"), output);
+            }
             TypeClass::ThreadHandle => return Val::thread_handle(format!("`{last}`")),
             TypeClass::Guard => {
                 return Val::SyncGuard(Box::new(args.into_iter().next().unwrap_or_default()))

@@ -17,10 +17,12 @@ pub enum Val {
         /// Whether its work had begun (see [`Started`]).
         started: Started,
     },
-    /// A spawned task's `JoinHandle` (awaiting it gives the task's result).
+    /// A spawned task's `JoinHandle` (awaiting it gives the task's result); `output` is what
+    /// the task returns, when known.
     TaskHandle {
         origin: String,
         prov: Provenance,
+        output: Option<Box<Val>>,
     },
     /// A `std::thread::JoinHandle`.
     ThreadHandle {
@@ -44,6 +46,8 @@ pub enum Val {
     Stream {
         origin: String,
         prov: Provenance,
+        /// What the stream yields, when known.
+        item: Option<Box<Val>>,
     },
 }
 
@@ -62,6 +66,16 @@ impl Val {
         Val::TaskHandle {
             origin: origin.into(),
             prov: Provenance::Proven,
+            output: None,
+        }
+    }
+
+    /// A task handle whose task returns `output` (unknown: not known).
+    pub fn task_handle_of(origin: impl Into<String>, output: Val) -> Val {
+        Val::TaskHandle {
+            origin: origin.into(),
+            prov: Provenance::Proven,
+            output: (output != Val::Unknown).then(|| Box::new(output)),
         }
     }
 
@@ -146,17 +160,23 @@ impl Val {
                 prov: prov.weaker(p),
                 started,
             },
-            Val::TaskHandle { origin, prov } => Val::TaskHandle {
+            Val::TaskHandle {
+                origin,
+                prov,
+                output,
+            } => Val::TaskHandle {
                 origin,
                 prov: prov.weaker(p),
+                output,
             },
             Val::ThreadHandle { origin, prov } => Val::ThreadHandle {
                 origin,
                 prov: prov.weaker(p),
             },
-            Val::Stream { origin, prov } => Val::Stream {
+            Val::Stream { origin, prov, item } => Val::Stream {
                 origin,
                 prov: prov.weaker(p),
+                item,
             },
             Val::Callable(ret) => Val::Callable(Box::new(ret.weakened(p))),
             Val::Tuple(parts) => Val::Tuple(parts.into_iter().map(|v| v.weakened(p)).collect()),

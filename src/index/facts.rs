@@ -1560,7 +1560,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             // A generic return type `F` with `F: Future` bounds is a future too.
             match (&t, generic_bound(sig, &t)) {
                 (Ty::Path { segs, .. }, Some(bound)) if segs.len() == 1 => bound,
-                _ => t,
+                _ => bound_type_args(sig, t, 0),
             }
         }
     };
@@ -1694,6 +1694,26 @@ pub fn generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
         },
         other => other,
     })
+}
+
+/// A return type whose type arguments name the fn's own bounded parameters, with each such
+/// argument read as its bound (`fn mk<C: Config>() -> SleepOf<C>` returns a `SleepOf` of what
+/// `C: Config` means, so the alias's `<C as Config>::..` goes through `Config`).
+fn bound_type_args(sig: &syn::Signature, ty: Ty, depth: usize) -> Ty {
+    let Ty::Path { segs, args } = ty else {
+        return ty;
+    };
+    if depth > 8 || args.is_empty() {
+        return Ty::Path { segs, args };
+    }
+    let args = args
+        .into_iter()
+        .map(|a| match direct_generic_bound(sig, &a) {
+            Some(bound @ Ty::Path { .. }) => bound,
+            _ => bound_type_args(sig, a, depth + 1),
+        })
+        .collect();
+    Ty::Path { segs, args }
 }
 
 fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {

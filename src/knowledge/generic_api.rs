@@ -10,9 +10,49 @@
 //! the self type; bodies are empty. A parameter `impl FnOnce(A) -> B` takes a closure: it is
 //! called with `A`, and what it returns is `B`; an input written `&A` is a borrow (nothing is
 //! lost with it). `type Output` is what awaiting a value gives, `type Target` what it derefs to.
+//! An `impl` of a module's path (`impl futures::stream { .. }`) holds the free fns called by
+//! that path (as the other tables name them); a parameter `impl IntoIterator<Item = X>` takes
+//! anything iterable, whose items are `X`.
 //! The analysis reads the text with `syn` once per process.
 
 pub const SIGNATURES: &str = r#"
+impl futures::stream {
+    fn iter<I>(items: impl IntoIterator<Item = I>) -> futures::stream::Stream<I> {}
+    fn once<T>(fut: impl Future<Output = T>) -> futures::stream::Stream<T> {}
+    fn repeat<T>(item: T) -> futures::stream::Stream<T> {}
+}
+
+impl tokio_stream {
+    fn iter<I>(items: impl IntoIterator<Item = I>) -> futures::stream::Stream<I> {}
+    fn once<T>(item: T) -> futures::stream::Stream<T> {}
+}
+
+impl futures::future {
+    async fn join_all<T>(futs: impl IntoIterator<Item = impl Future<Output = T>>) -> Vec<T> {}
+    async fn try_join_all<T, E>(futs: impl IntoIterator<Item = impl Future<Output = Result<T, E>>>) -> Result<Vec<T>, E> {}
+    async fn join<A, B>(a: impl Future<Output = A>, b: impl Future<Output = B>) -> (A, B) {}
+    async fn join3<A, B, C>(a: impl Future<Output = A>, b: impl Future<Output = B>, c: impl Future<Output = C>) -> (A, B, C) {}
+    async fn ready<T>(value: T) -> T {}
+}
+
+impl tokio::time {
+    async fn timeout<T>(duration: std::time::Duration, fut: impl Future<Output = T>) -> Result<T, tokio::time::error::Elapsed> {}
+}
+
+impl<T> tokio::task::JoinSet<T> {
+    async fn join_next(&mut self) -> Option<Result<T, tokio::task::JoinError>> {}
+    async fn join_all(self) -> Vec<T> {}
+}
+
+impl std::future {
+    async fn ready<T>(value: T) -> T {}
+}
+
+impl std::iter {
+    fn once<T>(value: T) -> core::iter::Iterator<T> {}
+    fn repeat<T>(value: T) -> core::iter::Iterator<T> {}
+}
+
 impl<T> Option<T> {
     fn map<U>(self, f: impl FnOnce(T) -> U) -> Option<U> {}
     fn and_then<U>(self, f: impl FnOnce(T) -> Option<U>) -> Option<U> {}
@@ -72,6 +112,10 @@ impl<I> futures::stream::Stream<I> {
     async fn for_each<Fut>(self, f: impl FnMut(I) -> Fut) {}
     async fn for_each_concurrent<Fut>(self, limit: Option<usize>, f: impl FnMut(I) -> Fut) {}
     fn map<B>(self, f: impl FnMut(I) -> B) -> futures::stream::Stream<B> {}
+    fn then<B>(self, f: impl FnMut(I) -> impl Future<Output = B>) -> futures::stream::Stream<B> {}
+    fn filter(self, f: impl FnMut(&I) -> impl Future<Output = bool>) -> futures::stream::Stream<I> {}
+    fn enumerate(self) -> futures::stream::Stream<(usize, I)> {}
+    fn chain(self, other: futures::stream::Stream<I>) -> futures::stream::Stream<I> {}
     fn inspect(self, f: impl FnMut(&I)) -> futures::stream::Stream<I> {}
     fn take(self, n: usize) -> futures::stream::Stream<I> {}
     fn skip(self, n: usize) -> futures::stream::Stream<I> {}
@@ -142,6 +186,13 @@ impl<T> tokio::sync::watch::Sender<T> {
 }
 
 impl<T> std::ops::Deref for tokio::sync::watch::Ref<T> { type Target = T; }
+
+impl<B> std::ops::Deref for std::borrow::Cow<B> { type Target = B; }
+
+impl<B> std::borrow::Cow<B> {
+    fn into_owned(self) -> B {}
+    fn to_mut(&mut self) -> &mut B {}
+}
 
 impl<T> std::ops::Deref for tokio::sync::MutexGuard<T> { type Target = T; }
 impl<T> std::ops::Deref for tokio::sync::OwnedMutexGuard<T> { type Target = T; }

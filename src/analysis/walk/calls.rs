@@ -307,7 +307,10 @@ impl Walker<'_, '_> {
             Res::External(path) => match self.cx.knowledge.function(&path) {
                 Some(api) => self.call_api(call, path, api, span),
                 None => {
-                    self.eval_args(call.args.iter(), Role::Plain, "");
+                    let args = self.eval_args(call.args.iter(), Role::Plain, "");
+                    if let Some(v) = self.free_generic(&path, &args) {
+                        return v;
+                    }
                     match self.external_constructor(&path) {
                         Val::Unknown => self.awaited_elsewhere(&p.segs),
                         v => v,
@@ -451,7 +454,28 @@ impl Walker<'_, '_> {
         if let Some(effect) = api.effect {
             self.effect(effect, path.clone(), span);
         }
-        self.val_of_api(api, &path, args)
+        let known = self.val_of_api(api, &path, args.clone());
+        match self.free_generic(&path, &args) {
+            Some(flowed) => refined(known, flowed),
+            None => known,
+        }
+    }
+
+    /// What a free fn of the generic signatures gives for these arguments (`stream::iter(v)`: a
+    /// stream of `v`'s items; `join_all(futs)`: a future of their outputs).
+    fn free_generic(&self, path: &str, args: &[Val]) -> Option<Val> {
+        let (m, mut env) = crate::analysis::generic_api::free_fn(path)?;
+        m.bind_args(&mut env, args);
+        let ret = self.types().val_of_ty(&m.ret, self.module, None, &env, 0);
+        Some(match m.is_async {
+            true => Val::Future {
+                output: Some(Box::new(ret)),
+                origin: format!("`{path}`"),
+                prov: Provenance::Proven,
+                started: Started::No,
+            },
+            false => ret,
+        })
     }
 
     /// `Foo::new(..)` of a type outside the context gives a `Foo`.
@@ -577,6 +601,35 @@ impl Walker<'_, '_> {
             .field_of(&base, member, self.self_ty.as_deref(), &self.generics)
     }
 
+    /// What the `where` bounds in scope say of the associated types of a value known only by
+    /// the trait at `path` (`where E::Handle: Hnd` with `E: Env`), as `Self::Handle` reads them
+    /// in the trait's own signatures: a method declared `-> &Self::Handle` gives a `Hnd`.
+    fn projections_of(&self, path: &str) -> Vec<(Symbol, Val)> {
+        if !self.cx.index.is_trait(path) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (name, v) in &self.generics {
+            let Some((param, rest)) = name.as_str().split_once("::") else {
+                continue;
+            };
+            let by_trait = self.generics.iter().any(|(n, pv)| {
+                n.as_str() == param && matches!(pv, Val::Typed { path: p, .. } if p == path)
+            });
+            if by_trait && *v != Val::Unknown {
+                out.push((Symbol::intern(&format!("Self::{rest}")), v.clone()));
+            }
+        }
+        out
+    }
+
+    /// Whether `.deref()` on a value the walk knows as the index's type `path` can only be a
+    /// pointer's (the type has no `Deref` impl and is no trait a bound names).
+    fn derefs_to_itself(&self, path: &str) -> bool {
+        let index = self.cx.index;
+        index.type_info(path).is_some() && !index.is_trait(path) && !index.implements(path, "Deref")
+    }
+
     fn deref_once(&self, path: &str, args: &[Val]) -> Val {
         let index = self.cx.index;
         if index.type_info(path).is_none() {
@@ -611,7 +664,10 @@ impl Walker<'_, '_> {
         }
         // A lazy stream made here has a stream's methods.
         let recv = match recv {
-            Val::Stream { .. } => Val::typed(crate::knowledge::streams::STREAM_TYPE),
+            Val::Stream { item, .. } => Val::Typed {
+                path: crate::knowledge::streams::STREAM_TYPE.into(),
+                args: item.map(|i| vec![*i]).unwrap_or_default(),
+            },
             other => self.autoderef(other, &name),
         };
         let k = self.cx.knowledge;
@@ -665,7 +721,17 @@ impl Walker<'_, '_> {
                 }
                 // `g.deref()`: what auto-deref reaches, said out loud.
                 let derefed = match name.as_str() {
-                    "deref" | "deref_mut" if mc.args.is_empty() => self.deref_once(path, args),
+                    "deref" | "deref_mut" if mc.args.is_empty() => {
+                        match self.deref_once(path, args) {
+                            // A type of the index with no `Deref` of its own and no method of
+                            // the name: the value was reached through a pointer the walk sees
+                            // through (`Box<T>`, `Arc<T>`, `&T`), which derefs to it.
+                            Val::Unknown if ids.is_empty() && self.derefs_to_itself(path) => {
+                                patterns::borrowed(recv.clone())
+                            }
+                            v => v,
+                        }
+                    }
                     _ => Val::Unknown,
                 };
                 // A dependency's type read from its sources: a signature of the tables still
@@ -718,7 +784,8 @@ impl Walker<'_, '_> {
                     } else if !ids.is_empty() {
                         // The receiver's type arguments are what the methods' own parameters
                         // of the type mean (`Chan<Job>::recv` gives an `Option<Job>`).
-                        let env = self.types().args_env(path, args);
+                        let mut env = self.types().args_env(path, args);
+                        env.extend(self.projections_of(path));
                         if let [id] = ids.as_slice() {
                             method_hints = self.closure_hints_in(*id, &env);
                         }
@@ -1058,6 +1125,36 @@ fn refined(known: Val, generic: Val) -> Val {
             origin,
             prov,
             started,
+        },
+        // A stream or a task handle made by a table entry: what it yields or returns, as the
+        // signature says.
+        (
+            Val::Stream {
+                origin,
+                prov,
+                item: None,
+            },
+            Val::Typed { path, args },
+        ) if path == crate::knowledge::streams::STREAM_TYPE => Val::Stream {
+            origin,
+            prov,
+            item: args
+                .into_iter()
+                .next()
+                .filter(|i| *i != Val::Unknown)
+                .map(Box::new),
+        },
+        (
+            Val::TaskHandle {
+                origin,
+                prov,
+                output: None,
+            },
+            Val::TaskHandle { output, .. },
+        ) => Val::TaskHandle {
+            origin,
+            prov,
+            output,
         },
         (Val::Typed { path, args }, Val::Typed { path: p2, args: a2 })
             if short_type(&path) == short_type(&p2) =>

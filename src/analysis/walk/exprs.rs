@@ -2,7 +2,7 @@
 
 use super::Walker;
 use crate::analysis::facts::ExecContext;
-use crate::analysis::value::{Started, Val};
+use crate::analysis::value::{Provenance, Started, Val};
 use crate::index::facts::TypeKind;
 use crate::index::{Ns, Res};
 use crate::lower::ir::{self, ExprKind};
@@ -56,6 +56,14 @@ impl Walker<'_, '_> {
                     // A value of a type implementing `Future` (or `IntoFuture`): its impl's
                     // `type Output`.
                     Val::Typed { path, args } => self.impl_output(&path, &args),
+                    // A task's handle: a `Result` of what the task returns (`Err` if it
+                    // panicked or was cancelled).
+                    Val::TaskHandle {
+                        output: Some(o), ..
+                    } => Val::Typed {
+                        path: "Result".into(),
+                        args: vec![o.flowed()],
+                    },
                     _ => Val::Unknown,
                 }
             }
@@ -63,15 +71,23 @@ impl Walker<'_, '_> {
             ExprKind::Async(a) => {
                 crate::analysis::walk::select::on_async_block(self, a);
                 let spawned = std::mem::take(&mut self.spawned_arg);
-                self.in_body(ExecContext::Async, |w| {
+                let tail = self.in_body(ExecContext::Async, |w| {
                     super::orphans::enter_body(w, a.is_move);
                     let tail = w.block_value(&a.block);
                     if spawned {
                         w.task_output(&a.block, &tail);
                     }
                     super::orphans::leave_body(w);
+                    tail
                 });
-                Val::future(format!("the async block at line {}", a.line))
+                // What awaiting it gives is its tail's value, when known.
+                let output = (tail != Val::Unknown).then(|| Box::new(tail));
+                Val::Future {
+                    output,
+                    origin: format!("the async block at line {}", a.line),
+                    prov: Provenance::Proven,
+                    started: Started::No,
+                }
             }
             ExprKind::Closure(c) => self.eval_closure(c, None),
             ExprKind::Block(b) => self.block_value(b),
@@ -424,14 +440,31 @@ impl Walker<'_, '_> {
             let end = self.facts.len();
             self.lazy_closure_walked(i, (start, end));
         }
+        // A future it returns keeps what awaiting it gives (an async closure's is its body's).
+        let with_output = |fut: Val, output: Option<Box<Val>>| match fut {
+            Val::Future {
+                origin,
+                prov,
+                started,
+                ..
+            } => Val::Future {
+                output,
+                origin,
+                prov,
+                started,
+            },
+            other => other,
+        };
         if is_async {
             let origin = format!("the async closure at line {}", c.line);
-            return Val::Callable(Box::new(Val::future(origin)));
+            let output = (ret != Val::Unknown).then(|| Box::new(ret));
+            return Val::Callable(Box::new(with_output(Val::future(origin), output)));
         }
         match ret {
-            Val::Future { prov, .. } => {
+            Val::Future { prov, output, .. } => {
                 let origin = format!("the closure at line {}", c.line);
-                Val::Callable(Box::new(Val::future(origin).weakened(prov)))
+                let fut = Val::future(origin).weakened(prov);
+                Val::Callable(Box::new(with_output(fut, output)))
             }
             // Any other result keeps its type, for what it is handed to (`opt.map(|c| c.conn())`
             // gives an `Option` of what `conn` returns).

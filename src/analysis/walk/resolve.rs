@@ -166,9 +166,10 @@ impl Walker<'_, '_> {
             return Val::Unknown;
         }
         match ret {
-            Val::TaskHandle { prov, .. } => Val::TaskHandle {
+            Val::TaskHandle { prov, output, .. } => Val::TaskHandle {
                 origin: format!("`{}`", sig.name),
                 prov,
+                output,
             },
             Val::ThreadHandle { prov, .. } => Val::ThreadHandle {
                 origin: format!("`{}`", sig.name),
@@ -203,12 +204,23 @@ impl Walker<'_, '_> {
                 prov: Provenance::Proven,
                 started: Started::No,
             },
-            Ret::TaskHandle => Val::task_handle(origin),
+            // What the task returns: the spawned future's output, or the closure's result.
+            Ret::TaskHandle => {
+                let output = match args.first() {
+                    Some(Val::Future {
+                        output: Some(o), ..
+                    }) => (**o).clone(),
+                    Some(Val::Callable(ret)) => (**ret).clone(),
+                    _ => Val::Unknown,
+                };
+                Val::task_handle_of(origin, output)
+            }
             Ret::ThreadHandle => Val::thread_handle(origin),
             // A stream made here, by a constructor or an adaptor: lazy until polled.
             Ret::Type(p) if p == STREAM_TYPE && makes_work(callee) => Val::Stream {
                 origin,
                 prov: Provenance::Proven,
+                item: None,
             },
             Ret::Type(p) => Val::typed(p),
             Ret::ResultOf(p) => Val::Typed {

@@ -20,8 +20,10 @@ use std::path::{Path, PathBuf};
 /// its item; 15: the macro modules of a `macros/mod.rs` are found, so tokio's `cfg_*!` forward
 /// their items; 16: work in the branches before a fn's tail starts its future, a fn returning
 /// the future of a call says which name it forwards; 17: a `Drop` impl says whether it only
-/// cleans up; 18: a `where` bound on a parameter's associated type is one more generic entry).
-const FORMAT: u32 = 18;
+/// cleans up; 18: a `where` bound on a parameter's associated type is one more generic entry;
+/// 19: a fn's return type reads its type arguments that name its bounded parameters as their
+/// bounds).
+const FORMAT: u32 = 19;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {
