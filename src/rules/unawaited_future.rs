@@ -100,7 +100,7 @@ use super::Finding;
 use crate::analysis::facts::{
     AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, Started, ValueKind,
 };
-use crate::analysis::value::AWAITED_ELSEWHERE;
+use crate::analysis::value::{AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES};
 use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
 pub const DEFAULT_LEVEL: Level = Level::Deny;
@@ -164,7 +164,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             format!("`{dropper}` discards the future"),
         ),
     };
-    if *provenance == Provenance::Guessed && !origin.contains(AWAITED_ELSEWHERE) {
+    if *provenance == Provenance::Guessed
+        && !origin.contains(AWAITED_ELSEWHERE)
+        && !origin.contains(AWAITED_IN_OTHER_FILES)
+    {
         message.push_str(" (guessed from the method name: the receiver's type is unknown)");
     }
     let help = if in_async {
