@@ -56,6 +56,12 @@
 //! every definition of that name in the workspace is async and the name is neither a common sync
 //! one nor a sync method of std's I/O, file, network, process or lock types (`sync_data`,
 //! `write_all`, `kill`, ...), and then as a guess (a warning at most).
+//! A callee whose definition is not on disk (a test helper module left out of a published
+//! package, a crate not declared or not fetched) is a future only from how it is used, as a
+//! guess: when the file's other calls of it are all awaited, or when this is the file's only
+//! call of it and the other files of its scope (the package's tests, examples and benches
+//! together, or its library and binaries) await it at least twice and never call it otherwise;
+//! the message names one of those files.
 //! A future consumed on only one branch is not reported. Values of the workspace's own types
 //! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
 //! statement or into `_`, not when left in a binding, and never when the type's name says it is a
