@@ -31,12 +31,23 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
     let n = bytes.len();
     let mut i = 0;
     while i < n {
-        if let Some(next) = skip_literal_or_comment(bytes, i) {
-            i = next.max(i + 1);
-            continue;
-        }
         let c = bytes[i];
+        if matches!(c, b'/' | b'"' | b'\'' | b'r' | b'b' | b'c') {
+            if let Some(next) = skip_literal_or_comment(bytes, i) {
+                i = next.max(i + 1);
+                continue;
+            }
+        }
         if (c.is_ascii_alphabetic() || c == b'_') && !is_ident_byte(prev_byte(bytes, i)) {
+            // A lone identifier (most of them): passed over without building a path.
+            let mut e = i + 1;
+            while e < n && is_ident_byte(bytes[e]) {
+                e += 1;
+            }
+            if !bytes[skip_space(bytes, e)..].starts_with(b"::") {
+                i = e;
+                continue;
+            }
             let (path, segs, end) = read_path(bytes, i);
             if segs >= 2 && bytes.get(end) == Some(&b'(') {
                 let next = keys.len();
