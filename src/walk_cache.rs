@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Bumped when what an entry means changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Per name (see [`crate::engine`]'s fingerprint), a hash of every index entry found by it.
 pub type NameHashes = HashMap<u32, u64>;
@@ -51,6 +51,11 @@ pub struct WalkEntry {
     /// each as (hash of its file and path, its rank among the fns with the same), so that
     /// they are found in an index whose numbering changed.
     pub fns: Vec<(u64, u32)>,
+    /// What the walk read of the other files of the file's scope (the evidence from use for
+    /// callees not on disk, [`crate::analysis::other_files`]): the entry is taken only while
+    /// they still say the same.
+    #[serde(default)]
+    pub other_files: Vec<crate::analysis::other_files::OtherUses>,
 }
 
 /// The payload as read: (path relative to the context root, content hash in hex, entry).
@@ -261,6 +266,7 @@ mod tests {
             test_ranges: Vec::new(),
             idents: Vec::new(),
             fns: Vec::new(),
+            other_files: Vec::new(),
         }
     }
 

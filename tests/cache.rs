@@ -519,6 +519,79 @@ fn walks_are_reused_only_while_nothing_they_read_changed() {
     assert_eq!(again.1, 0);
 }
 
+/// Evidence from use across files: `tests/b.rs`'s only call of `support::stop` (its module is
+/// not on disk) is a future while the other test files await every call of it. A warm run
+/// after another file changes what they say walks `b.rs` again, and gives what a cold run
+/// gives; a file that read nothing of them is not walked again.
+#[test]
+fn a_walk_that_read_other_files_is_redone_when_they_change() {
+    let awaited = "mod support;\n#[tokio::test]\nasync fn a() {\n    support::stop().await;\n    \
+                   support::stop().await;\n}\n";
+    let dir = package(&[
+        ("src/lib.rs", "pub async fn run() {}\n"),
+        ("tests/a.rs", awaited),
+        (
+            "tests/b.rs",
+            "mod support;\n#[tokio::test]\nasync fn b() {\n    support::stop();\n}\n",
+        ),
+        ("tests/c.rs", "#[test]\nfn c() {}\n"),
+    ]);
+    let fresh = || {
+        stdout_of_success(
+            dir.path(),
+            &["check", "--format", "json", "--exit-zero", "--no-cache"],
+        )
+    };
+    let cold = walked_and_reused(dir.path(), &[]);
+    assert_eq!(cold.0, fresh());
+    assert!(cold.0.contains("\"path\":\"tests/b.rs\""), "{}", cold.0);
+    assert!(
+        cold.0.contains("as in tests/a.rs"),
+        "the message names the file: {}",
+        cold.0
+    );
+
+    // `a.rs` calls it once without `.await` too: nothing is inferred any more.
+    write(
+        dir.path(),
+        "tests/a.rs",
+        &awaited.replace("}\n", "}\npub fn sync_stop() {\n    support::stop();\n}\n"),
+    );
+    let edited = walked_and_reused(dir.path(), &[]);
+    assert_eq!(edited.0, fresh());
+    assert!(
+        !edited.0.contains("\"path\":\"tests/b.rs\""),
+        "{}",
+        edited.0
+    );
+    assert_eq!(
+        (edited.1, edited.2),
+        (2, 2),
+        "the edited file and the one that read it"
+    );
+
+    // Back: the finding comes back.
+    write(dir.path(), "tests/a.rs", awaited);
+    let back = walked_and_reused(dir.path(), &[]);
+    assert_eq!(back.0, fresh());
+    assert_eq!(back.0, cold.0);
+    // One file named: the other files of its scope count all the same.
+    let one = walked_and_reused(dir.path(), &["tests/b.rs"]);
+    let fresh_one = stdout_of_success(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exit-zero",
+            "--no-cache",
+            "tests/b.rs",
+        ],
+    );
+    assert_eq!(one.0, fresh_one);
+    assert!(one.0.contains("\"path\":\"tests/b.rs\""), "{}", one.0);
+}
+
 /// A run with `UNAWAITED_TIMINGS`: its JSON document, and whether it replayed the stored
 /// outcome of the last run of the same invocation.
 /// A macro one file defines and another calls: what the call expands to is read from both

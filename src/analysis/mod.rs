@@ -5,6 +5,7 @@
 mod bounds;
 pub mod facts;
 mod generic_api;
+pub mod other_files;
 mod patterns;
 pub mod scope;
 mod types_env;

@@ -284,6 +284,10 @@ fn is_wrapper(path: &str) -> bool {
 /// say it is one (the callee is not on disk).
 pub const AWAITED_ELSEWHERE: &str = "awaited at its other calls here";
 
+/// What a future's origin says when the other files of its scope, awaiting every call of its
+/// callee (which is not on disk), say it is one.
+pub const AWAITED_IN_OTHER_FILES: &str = "inferred from use in other files";
+
 /// Types that are not `#[must_use]`, as a future's output (`()` as the knowledge tables write it).
 pub(crate) const PLAIN_TYPES: &[&str] = &[
     "()",

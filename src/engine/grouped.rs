@@ -50,7 +50,7 @@ pub(super) fn parse(
         return Err(file);
     };
     let facts = parts.facts.map(|mut f| {
-        f.paths = FileFacts::of_bytes(file.text.as_bytes()).paths;
+        f.read_text(file.text.as_bytes());
         f
     });
     let body = Lowered {
@@ -78,7 +78,7 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
         facts: true,
     };
     let mut facts = in_groups(&skeleton, want)?.facts?;
-    facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+    facts.read_text(text.as_bytes());
     Some(facts)
 }
 
@@ -293,7 +293,7 @@ mod tests {
         proc_macro2::extra::invalidate_current_thread_spans();
         let parts = parts?;
         let mut facts = parts.facts?;
-        facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+        facts.read_text(text.as_bytes());
         Some((
             facts,
             Lowered {
@@ -318,7 +318,7 @@ mod tests {
         let parts = read_groups(&skeleton, &split, want);
         proc_macro2::extra::invalidate_current_thread_spans();
         let mut facts = parts?.facts?;
-        facts.paths = FileFacts::of_bytes(text.as_bytes()).paths;
+        facts.read_text(text.as_bytes());
         Some(facts)
     }
 

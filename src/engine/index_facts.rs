@@ -161,8 +161,13 @@ pub(super) fn collect(
         let before = kept.remove(f.path).map(|k| k.facts);
         let facts = match (out.facts, before) {
             (None, Some(before)) if out.kept => before,
-            (facts, before) => {
+            (facts, mut before) => {
                 let facts = facts.unwrap_or_else(|| caches[ci].take(f.path).unwrap_or_default());
+                // How often paths are called, and awaited, says nothing of what dependencies
+                // are read: an edit that only adds an `.await` leaves the context unchanged.
+                if let Some(b) = before.as_mut() {
+                    b.call_uses.clone_from(&facts.call_uses);
+                }
                 if before.as_ref() != Some(&facts) {
                     unchanged[ci] = false;
                 }

@@ -27,6 +27,7 @@ mod idents;
 mod index_facts;
 mod judge;
 mod names;
+mod other_files;
 mod plan;
 mod probe;
 mod replay;
@@ -237,6 +238,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     }
     let files = plan.files();
     let mut per_context = facts.per_context;
+    let other_uses = other_files::gather(&plan, &per_context);
     let link_notes = links_out_of_repository(&plan, &per_context);
     let deps = dependencies::load(
         opts,
@@ -270,7 +272,16 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         walked,
         fresh,
         reused,
-    } = walk::walk_reachable(&plan, &files, &contexts, &reuse, facts.held, &pool);
+    } = walk::walk_reachable(
+        &plan,
+        &files,
+        &contexts,
+        &reuse,
+        facts.held,
+        &other_uses,
+        &pool,
+    );
+    drop(other_uses);
     std::panic::set_hook(previous_hook);
     let count = |w: &Option<_>| usize::from(w.is_some());
     let walked_count: usize = walked.iter().map(count).sum();
@@ -690,7 +701,7 @@ pub fn check_source(display: &str, text: &str, flags: &LevelFlags) -> Vec<Diagno
         named: true,
         caller_of: None,
     };
-    let walked = walk::walk_file(&path, Some(&target), &data, None, false);
+    let walked = walk::walk_file(&path, Some(&target), &data, None, false, None);
     proc_macro2::extra::invalidate_current_thread_spans();
     let summaries = Summaries::compute(&data.index, &[(display, walked.facts.as_slice())]);
     let indirect = summaries.indirect_facts(&data.index, &walked.facts);

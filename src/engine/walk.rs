@@ -13,6 +13,7 @@
 use super::plan::{FileRef, Plan, TargetFile};
 use super::Context;
 use crate::analysis::facts::{Fact, FactKind};
+use crate::analysis::other_files::{OtherFiles, OtherUses};
 use crate::analysis::{analyze, FileCx, TestCode};
 use crate::diagnostic::RunError;
 use crate::index::FnId;
@@ -38,6 +39,9 @@ pub(super) struct Walked {
     /// The ids of the names the file's text holds (see [`crate::walk_cache::WalkEntry`]);
     /// empty when no walk cache is written.
     pub idents: Vec<u32>,
+    /// What the walk read of the other files of the file's scope (see
+    /// [`crate::walk_cache::WalkEntry::other_files`]).
+    pub other_files: Vec<OtherUses>,
 }
 
 /// What the walk may take from the last run: each file's content hash (aligned with the files)
@@ -63,6 +67,7 @@ pub(super) fn walk_reachable(
     contexts: &[std::sync::Arc<Context>],
     reuse: &Reuse,
     held: Vec<Option<Body>>,
+    other_uses: &[super::other_files::ContextUses],
     pool: &rayon::ThreadPool,
 ) -> WalkedFiles {
     // Each held body is taken by the worker that walks its file, and freed after its walk.
@@ -104,7 +109,15 @@ pub(super) fn walk_reachable(
                         .and_then(|h| cache.get(f.path, h))
                         .filter(|e| e.full || target.is_none());
                     let body = take_held(i);
-                    let taken = stored.and_then(|e| reused(e, f.path, target, keys_of(f.context)));
+                    // What the other files of its scope say, as its walk would read them.
+                    let other = other_uses.get(f.context).and_then(|u| u.of(f.path));
+                    let agrees = |e: &&WalkEntry| match &other {
+                        Some(o) => o.agree(&e.other_files),
+                        None => e.other_files.is_empty(),
+                    };
+                    let taken = stored
+                        .filter(agrees)
+                        .and_then(|e| reused(e, f.path, target, keys_of(f.context)));
                     if let Some(w) = taken {
                         return ((display, w), None, true);
                     }
@@ -116,6 +129,7 @@ pub(super) fn walk_reachable(
                             &contexts[f.context],
                             body,
                             cache.is_enabled(),
+                            other.as_ref(),
                         )
                     });
                     proc_macro2::extra::invalidate_current_thread_spans();
@@ -141,6 +155,7 @@ pub(super) fn walk_reachable(
                                 test_ranges: w.test_ranges.clone(),
                                 idents: w.idents.clone(),
                                 fns,
+                                other_files: w.other_files.clone(),
                             }
                         });
                     ((display, w), entry, false)
@@ -205,6 +220,7 @@ fn reused(
             None => Vec::new(),
         },
         idents: entry.idents.clone(),
+        other_files: entry.other_files.clone(),
     })
 }
 
@@ -339,6 +355,7 @@ pub(super) fn walk_file(
     data: &Context,
     held: Option<Body>,
     idents: bool,
+    other_files: Option<&OtherFiles>,
 ) -> Walked {
     let mut body = match held {
         Some(body) => body,
@@ -422,16 +439,19 @@ pub(super) fn walk_file(
         knowledge: &data.knowledge,
         file: fid,
         test_code,
+        other_files,
     };
     let (mut facts, text) = match ir {
         Ok(ir) => (analyze(&cx, &ir), text),
         Err((file, call_uses)) => (walk_in_groups(&file, call_uses, &cx), Some(file.text)),
     };
+    let other_files = other_files.map(|o| o.take_read()).unwrap_or_default();
     if target.is_none() {
         facts.retain(|f| f.owner.is_some() && f.kind.feeds_call_graph());
         return Walked {
             facts,
             idents,
+            other_files,
             ..Walked::default()
         };
     }
@@ -452,6 +472,7 @@ pub(super) fn walk_file(
         text: text.filter(|_| may_report),
         test_ranges,
         idents,
+        other_files,
         ..Walked::default()
     }
 }

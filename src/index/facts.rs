@@ -262,6 +262,11 @@ pub struct FileFacts {
     /// name. Another file's calls are expanded with them when the index is built.
     #[serde(default)]
     pub macro_defs: Vec<(String, String)>,
+    /// How the text calls each callee path of two segments or more, and how often it awaits
+    /// the call directly (see [`super::call_scan`]): what the other files of its package read
+    /// as evidence from use.
+    #[serde(default)]
+    pub call_uses: Vec<super::call_scan::PathUses>,
 }
 
 impl FileFacts {
@@ -326,7 +331,7 @@ impl FileFacts {
     /// lowering ([`ItemMacros::of`]).
     pub fn of_tree(file: &syn::File, text: &str, shared: &ItemMacros) -> FileFacts {
         let mut facts = FileFacts::extract_sharing(file, shared);
-        facts.paths = named_paths(text.as_bytes());
+        facts.read_text(text.as_bytes());
         facts
     }
 
@@ -341,17 +346,23 @@ impl FileFacts {
                 .map(|ast| FileFacts::extract(&ast))
         }
         .unwrap_or_default();
-        facts.paths = named_paths(text.as_bytes());
+        facts.read_text(text.as_bytes());
         facts
     }
 
     /// The facts of a file that cannot be read as Rust (not UTF-8; the parser panicked): only
     /// the paths its bytes mention.
     pub fn of_bytes(bytes: &[u8]) -> FileFacts {
-        FileFacts {
-            paths: named_paths(bytes),
-            ..FileFacts::default()
-        }
+        let mut facts = FileFacts::default();
+        facts.read_text(bytes);
+        facts
+    }
+
+    /// Sets what a scan of the file's bytes gives, whichever way its items were read: the
+    /// paths it names and its calls of paths.
+    pub fn read_text(&mut self, bytes: &[u8]) {
+        self.paths = named_paths(bytes);
+        self.call_uses = super::call_scan::of_bytes(bytes);
     }
 }
 

@@ -2,6 +2,7 @@
 //! of every module, `use` imports, impl blocks by self type, traits and struct fields. Built once
 //! per context from per-file [`facts::FileFacts`], then shared read-only by the analysis workers.
 
+pub mod call_scan;
 pub mod deps;
 pub mod doc_cancel;
 pub mod facts;

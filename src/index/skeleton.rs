@@ -230,7 +230,7 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Where the comment, string, raw string or character literal starting at `i` ends, if one does.
-fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
     match bytes[i] {
         b'/' if bytes.get(i + 1) == Some(&b'/') => Some(
             (i..bytes.len())

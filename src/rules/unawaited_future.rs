@@ -56,6 +56,12 @@
 //! every definition of that name in the workspace is async and the name is neither a common sync
 //! one nor a sync method of std's I/O, file, network, process or lock types (`sync_data`,
 //! `write_all`, `kill`, ...), and then as a guess (a warning at most).
+//! A callee whose definition is not on disk (a test helper module left out of a published
+//! package, a crate not declared or not fetched) is a future only from how it is used, as a
+//! guess: when the file's other calls of it are all awaited, or when this is the file's only
+//! call of it and the other files of its scope (the package's tests, examples and benches
+//! together, or its library and binaries) await it at least twice and never call it otherwise;
+//! the message names one of those files.
 //! A future consumed on only one branch is not reported. Values of the workspace's own types
 //! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
 //! statement or into `_`, not when left in a binding, and never when the type's name says it is a
@@ -100,7 +106,7 @@ use super::Finding;
 use crate::analysis::facts::{
     AwaitFix, DropHow, ExecContext, Fact, FactKind, Output, Provenance, Started, ValueKind,
 };
-use crate::analysis::value::AWAITED_ELSEWHERE;
+use crate::analysis::value::{AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES};
 use crate::diagnostic::{Applicability, Edit, Fix, Level, Span};
 
 pub const DEFAULT_LEVEL: Level = Level::Deny;
@@ -164,7 +170,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             format!("`{dropper}` discards the future"),
         ),
     };
-    if *provenance == Provenance::Guessed && !origin.contains(AWAITED_ELSEWHERE) {
+    if *provenance == Provenance::Guessed
+        && !origin.contains(AWAITED_ELSEWHERE)
+        && !origin.contains(AWAITED_IN_OTHER_FILES)
+    {
         message.push_str(" (guessed from the method name: the receiver's type is unknown)");
     }
     let help = if in_async {

@@ -5,12 +5,17 @@ use super::{short_type, Walker};
 use crate::analysis::facts::{Arg, DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
 use crate::analysis::types_env::Env;
-use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE};
+use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES};
 use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role};
 use crate::lower::ir::{self, ExprKind};
 use crate::symbol::Symbol;
+
+/// How many awaited calls in the other files of a scope, and no other call there, make a
+/// callee not on disk a future ([`Walker::awaited_in_other_files`]): one could be a coincidence
+/// of a helper that returns something awaitable only sometimes used so; two agree.
+const MIN_AWAITED_ELSEWHERE: u32 = 2;
 
 /// Methods of futures that give a future again.
 const FUTURE_COMBINATORS: &[&str] = &[
@@ -330,7 +335,42 @@ impl Walker<'_, '_> {
     /// inferred from use, so a guess: a warning at most.
     fn awaited_elsewhere(&self, segs: &[Symbol]) -> Val {
         let path = segs.join("::");
-        self.awaited_elsewhere_as(&path, &format!("`{path}`"))
+        match self.awaited_elsewhere_as(&path, &format!("`{path}`")) {
+            Val::Unknown => self.awaited_in_other_files(&path),
+            v => v,
+        }
+    }
+
+    /// [`Self::awaited_elsewhere`] from the other files of the file's scope (its package's
+    /// tests, examples and benches together, or its library and binaries: see
+    /// [`crate::analysis::other_files`]), when this call is the file's only call of `path`:
+    /// those files call it [`MIN_AWAITED_ELSEWHERE`] times or more and await every one of
+    /// those calls (`support::stop().await` three times in `tests/a.rs`, `support::stop();`
+    /// once in `tests/b.rs`). One call there that is not awaited (a callee sometimes run
+    /// otherwise, or never awaited on purpose) and nothing is inferred. A guess: a warning at
+    /// most, saying which file it was inferred from.
+    fn awaited_in_other_files(&self, path: &str) -> Val {
+        let own = self.cx.call_uses.get(path).copied().unwrap_or_default();
+        let Some(others) = self.cx.other_files else {
+            return Val::Unknown;
+        };
+        if own.calls != 1 || own.awaited != 0 {
+            return Val::Unknown;
+        }
+        let o = others.uses(path);
+        if o.awaited < MIN_AWAITED_ELSEWHERE || o.calls != o.awaited || o.named.is_empty() {
+            return Val::Unknown;
+        }
+        Val::Future {
+            output: None,
+            origin: format!(
+                "`{path}` ({AWAITED_IN_OTHER_FILES}: awaited at each of its {} calls there, \
+                 as in {})",
+                o.awaited, o.named
+            ),
+            prov: Provenance::Guessed,
+            started: Started::No,
+        }
     }
 
     /// [`Self::awaited_elsewhere`] for the callee `key` of [`ir::File::call_uses`], named as

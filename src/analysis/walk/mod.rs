@@ -35,6 +35,9 @@ pub struct FileCx<'a> {
     /// Where the file's test code is: the whole file (under `tests/`, `benches/`..), or these
     /// line ranges (`#[cfg(test)]` modules, test fns).
     pub test_code: TestCode<'a>,
+    /// The other files of the file's scope, for the callees not on disk (see
+    /// [`crate::analysis::other_files`]); `None`: only the file's own calls count.
+    pub other_files: Option<&'a crate::analysis::other_files::OtherFiles<'a>>,
 }
 
 /// Where a file's test code is.

@@ -1,0 +1,218 @@
+//! How a file's text calls each callee path (`support::stop(..)`), and how often that call is
+//! directly awaited (`support::stop(..).await`), by one pass over its bytes (no parse; comments
+//! and string literals skipped): the evidence from use that the other files of a package give
+//! about a callee whose definition is not on disk (see [`crate::analysis::other_files`]).
+//!
+//! Only paths of two segments or more, as written (the key the walk's own per-file count
+//! uses, [`crate::lower::ir::File::call_uses`]). Anything written like a call counts as one: a
+//! tuple struct pattern (`Msg::Stop(x) =>`), a call inside a macro's tokens. Such a count can only
+//! add calls that are not awaited, which silences the evidence, never makes it.
+
+use super::skeleton::skip_literal_or_comment;
+use crate::source::{is_ident_byte, prev_byte};
+use crate::symbol::Symbol;
+use serde::{Deserialize, Serialize};
+
+/// One callee path of a file: how often it is called, and how often directly awaited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathUses {
+    /// The segments joined by `::`, generic arguments left out (`Vec::<u8>::new` is `Vec::new`).
+    pub path: Symbol,
+    pub calls: u32,
+    pub awaited: u32,
+}
+
+/// The callee paths of `bytes`, sorted by path.
+pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
+    let mut keys: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    // Per open parenthesis: the callee whose argument list it opens.
+    let mut parens: Vec<Option<usize>> = Vec::new();
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        let c = bytes[i];
+        if matches!(c, b'/' | b'"' | b'\'' | b'r' | b'b' | b'c') {
+            if let Some(next) = skip_literal_or_comment(bytes, i) {
+                i = next.max(i + 1);
+                continue;
+            }
+        }
+        if (c.is_ascii_alphabetic() || c == b'_') && !is_ident_byte(prev_byte(bytes, i)) {
+            // A lone identifier (most of them): passed over without building a path.
+            let mut e = i + 1;
+            while e < n && is_ident_byte(bytes[e]) {
+                e += 1;
+            }
+            if !bytes[skip_space(bytes, e)..].starts_with(b"::") {
+                i = e;
+                continue;
+            }
+            let (path, segs, end) = read_path(bytes, i);
+            if segs >= 2 && bytes.get(end) == Some(&b'(') {
+                let next = keys.len();
+                let k = *keys.entry(path).or_insert(next);
+                if k == counts.len() {
+                    counts.push((0, 0));
+                }
+                parens.push(Some(k));
+                i = end + 1;
+            } else {
+                i = end.max(i + 1);
+            }
+            continue;
+        }
+        match c {
+            b'(' => parens.push(None),
+            b')' => {
+                if let Some(Some(k)) = parens.pop() {
+                    counts[k].0 += 1;
+                    if awaited_after(bytes, i + 1) {
+                        counts[k].1 += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out: Vec<PathUses> = keys
+        .into_iter()
+        .filter(|&(_, k)| counts[k].0 > 0)
+        .map(|(path, k)| PathUses {
+            path: Symbol::intern(&path),
+            calls: counts[k].0,
+            awaited: counts[k].1,
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
+    out
+}
+
+/// The path written from `start` (an identifier's first byte): its segments joined by `::`,
+/// how many, and where the text after it (spaces and a turbofish skipped) resumes.
+fn read_path(b: &[u8], start: usize) -> (String, usize, usize) {
+    let mut path = String::new();
+    let mut segs = 0;
+    let mut i = start;
+    loop {
+        let s = i;
+        while i < b.len() && is_ident_byte(b[i]) {
+            i += 1;
+        }
+        if !path.is_empty() {
+            path.push_str("::");
+        }
+        path.push_str(&String::from_utf8_lossy(&b[s..i]));
+        segs += 1;
+        let after = skip_space(b, i);
+        if !b[after..].starts_with(b"::") {
+            return (path, segs, after);
+        }
+        let mut j = skip_space(b, after + 2);
+        if b.get(j) == Some(&b'<') {
+            // A turbofish: `Vec::<u8>::new`, `f::<T>(..)`.
+            j = skip_space(b, skip_angles(b, j));
+            if !b[j..].starts_with(b"::") {
+                return (path, segs, j);
+            }
+            j = skip_space(b, j + 2);
+        }
+        match b.get(j) {
+            Some(&c) if c.is_ascii_alphabetic() || c == b'_' => i = j,
+            _ => return (path, segs, j),
+        }
+    }
+}
+
+fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// Past the `>` that closes the `<` at `open` (`->` inside is no closing bracket).
+fn skip_angles(b: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'<' => depth += 1,
+            b'>' if prev_byte(b, i) != b'-' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'(' | b')' | b'{' | b'}' | b';' => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Whether `.await` follows at `i` (whitespace and comments between).
+fn awaited_after(b: &[u8], i: usize) -> bool {
+    let i = skip_trivia(b, i);
+    if b.get(i) != Some(&b'.') {
+        return false;
+    }
+    let i = skip_trivia(b, i + 1);
+    b[i..].starts_with(b"await") && !b.get(i + 5).is_some_and(|&c| is_ident_byte(c))
+}
+
+fn skip_trivia(b: &[u8], mut i: usize) -> usize {
+    loop {
+        i = skip_space(b, i);
+        if i + 1 < b.len() && b[i] == b'/' && matches!(b[i + 1], b'/' | b'*') {
+            match skip_literal_or_comment(b, i) {
+                Some(next) if next > i => i = next,
+                _ => return i,
+            }
+        } else {
+            return i;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(text: &str) -> Vec<(String, u32, u32)> {
+        of_bytes(text.as_bytes())
+            .into_iter()
+            .map(|u| (u.path.to_string(), u.calls, u.awaited))
+            .collect()
+    }
+
+    #[test]
+    fn counts_calls_and_direct_awaits_of_paths() {
+        let text = "async fn t() {\n    support::stop().await;\n    support::stop()\n        .await;\n    \
+                    support::stop();\n    let x = support::start(support::port(1)).await?;\n    \
+                    Vec::<u8>::new();\n    f::<u8>(1).await;\n    stop().await;\n    x.a::<u8>().await;\n    \
+                    a::b!(c::d());\n}\n";
+        assert_eq!(
+            uses(text),
+            [
+                ("Vec::new".to_string(), 1, 0),
+                ("c::d".to_string(), 1, 0),
+                ("support::port".to_string(), 1, 0),
+                ("support::start".to_string(), 1, 1),
+                ("support::stop".to_string(), 3, 2),
+            ]
+        );
+    }
+
+    /// Comments and string literals hold no calls; a call awaited only through `?` is not
+    /// directly awaited.
+    #[test]
+    fn comments_strings_and_try_are_not_awaits() {
+        let text = "/// support::stop().await\n// support::stop().await\nfn f() {\n    \
+                    let s = \"support::stop().await\";\n    /* a::b().await */\n    \
+                    support::stop()?.await;\n    support::stop() /* x */ .await;\n}\n";
+        assert_eq!(uses(text), [("support::stop".to_string(), 2, 1)]);
+    }
+}
