@@ -313,6 +313,14 @@ fn concurrent_runs_never_corrupt_the_cache() {
     }
 }
 
+/// What a run without the cache reports, as JSON: what every cached run must match.
+fn fresh_json(dir: &Path) -> String {
+    stdout_of_success(
+        dir,
+        &["check", "--format", "json", "--exit-zero", "--no-cache"],
+    )
+}
+
 /// How many files a run walked and how many it took from the walk cache, as
 /// `UNAWAITED_TIMINGS` says, and its JSON document. The run cache is removed first: a replayed
 /// run walks nothing at all.
@@ -536,12 +544,7 @@ fn a_walk_that_read_other_files_is_redone_when_they_change() {
         ),
         ("tests/c.rs", "#[test]\nfn c() {}\n"),
     ]);
-    let fresh = || {
-        stdout_of_success(
-            dir.path(),
-            &["check", "--format", "json", "--exit-zero", "--no-cache"],
-        )
-    };
+    let fresh = || fresh_json(dir.path());
     let cold = walked_and_reused(dir.path(), &[]);
     assert_eq!(cold.0, fresh());
     assert!(cold.0.contains("\"path\":\"tests/b.rs\""), "{}", cold.0);
@@ -612,12 +615,7 @@ fn a_changed_macro_walks_again_the_files_naming_what_it_makes() {
         ),
         ("src/other.rs", "pub async fn unrelated() {}\n"),
     ]);
-    let fresh = || {
-        stdout_of_success(
-            dir.path(),
-            &["check", "--format", "json", "--exit-zero", "--no-cache"],
-        )
-    };
+    let fresh = || fresh_json(dir.path());
     let cold = walked_and_reused(dir.path(), &[]);
     assert_eq!(cold.0, fresh());
     assert!(cold.0.contains("\"path\":\"src/user.rs\""), "{}", cold.0);
@@ -884,10 +882,7 @@ fn a_runtime_named_anew_walks_every_file_again() {
             "pub fn g() {\n    let _ = tokio::runtime::Builder::new_current_thread();\n}\n",
         ),
     ]);
-    let fresh = || {
-        let args = ["check", "--format", "json", "--exit-zero", "--no-cache"];
-        stdout_of_success(dir.path(), &args)
-    };
+    let fresh = || fresh_json(dir.path());
     let tokio = walked_and_reused(dir.path(), &[]);
     assert_eq!(tokio.0, fresh());
     assert!(

@@ -126,6 +126,24 @@ impl Val {
         }
     }
 
+    /// A future that gives `output` when awaited; any other value as it is.
+    pub fn with_output(self, output: Option<Box<Val>>) -> Val {
+        match self {
+            Val::Future {
+                origin,
+                prov,
+                started,
+                ..
+            } => Val::Future {
+                output,
+                origin,
+                prov,
+                started,
+            },
+            other => other,
+        }
+    }
+
     /// A future named after where it came from (`origin`, as messages say it); any other value
     /// as it is.
     pub fn with_origin(self, origin: String) -> Val {

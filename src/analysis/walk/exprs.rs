@@ -441,30 +441,16 @@ impl Walker<'_, '_> {
             self.lazy_closure_walked(i, (start, end));
         }
         // A future it returns keeps what awaiting it gives (an async closure's is its body's).
-        let with_output = |fut: Val, output: Option<Box<Val>>| match fut {
-            Val::Future {
-                origin,
-                prov,
-                started,
-                ..
-            } => Val::Future {
-                output,
-                origin,
-                prov,
-                started,
-            },
-            other => other,
-        };
         if is_async {
             let origin = format!("the async closure at line {}", c.line);
             let output = (ret != Val::Unknown).then(|| Box::new(ret));
-            return Val::Callable(Box::new(with_output(Val::future(origin), output)));
+            return Val::Callable(Box::new(Val::future(origin).with_output(output)));
         }
         match ret {
             Val::Future { prov, output, .. } => {
                 let origin = format!("the closure at line {}", c.line);
                 let fut = Val::future(origin).weakened(prov);
-                Val::Callable(Box::new(with_output(fut, output)))
+                Val::Callable(Box::new(fut.with_output(output)))
             }
             // Any other result keeps its type, for what it is handed to (`opt.map(|c| c.conn())`
             // gives an `Option` of what `conn` returns).
