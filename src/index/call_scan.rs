@@ -22,7 +22,22 @@ pub struct PathUses {
     pub awaited: u32,
 }
 
-/// The callee paths of `bytes`, sorted by path.
+/// The key a called path is counted under across files: the path without its leading
+/// `crate`, `self` and `super` segments (`crate::support::reset`, `self::support::reset` and
+/// `support::reset` name the same helper of a crate's own module), or `None` when less than two
+/// segments are left (a lone name is too often another file's own fn).
+pub fn call_key(path: &str) -> Option<&str> {
+    let mut key = path;
+    while let Some(rest) = ["crate::", "self::", "super::"]
+        .iter()
+        .find_map(|p| key.strip_prefix(p))
+    {
+        key = rest;
+    }
+    key.contains("::").then_some(key)
+}
+
+/// The callee paths of `bytes` (as [`call_key`] counts them), sorted by path.
 pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
     let mut keys: rustc_hash::FxHashMap<String, usize> = Default::default();
     let mut counts: Vec<(u32, u32)> = Vec::new();
@@ -49,9 +64,12 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
                 continue;
             }
             let (path, segs, end) = read_path(bytes, i);
-            if segs >= 2 && bytes.get(end) == Some(&b'(') {
+            let key = (segs >= 2 && bytes.get(end) == Some(&b'('))
+                .then(|| call_key(&path))
+                .flatten();
+            if let Some(key) = key {
                 let next = keys.len();
-                let k = *keys.entry(path).or_insert(next);
+                let k = *keys.entry(key.to_string()).or_insert(next);
                 if k == counts.len() {
                     counts.push((0, 0));
                 }
@@ -214,5 +232,17 @@ mod tests {
                     let s = \"support::stop().await\";\n    /* a::b().await */\n    \
                     support::stop()?.await;\n    support::stop() /* x */ .await;\n}\n";
         assert_eq!(uses(text), [("support::stop".to_string(), 2, 1)]);
+    }
+
+    /// A leading `crate`, `self` or `super` is not part of the key; what is left must still
+    /// be a path of two segments.
+    #[test]
+    fn paths_are_counted_without_their_leading_keywords() {
+        let text = "async fn t() {\n    crate::support::reset().await;\n    \
+                    self::support::reset().await;\n    super::super::support::reset();\n    \
+                    super::stop();\n    crate::go().await;\n}\n";
+        assert_eq!(uses(text), [("support::reset".to_string(), 3, 2)]);
+        assert_eq!(call_key("self::a::b"), Some("a::b"));
+        assert_eq!(call_key("super::b"), None);
     }
 }

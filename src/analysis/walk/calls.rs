@@ -357,7 +357,10 @@ impl Walker<'_, '_> {
         if own.calls != 1 || own.awaited != 0 {
             return Val::Unknown;
         }
-        let o = others.uses(path);
+        let Some(key) = crate::index::call_scan::call_key(path) else {
+            return Val::Unknown;
+        };
+        let o = others.uses(key);
         if o.awaited < MIN_AWAITED_ELSEWHERE || o.calls != o.awaited || o.named.is_empty() {
             return Val::Unknown;
         }
