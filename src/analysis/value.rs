@@ -127,40 +127,20 @@ impl Val {
     }
 
     /// A future that gives `output` when awaited; any other value as it is.
-    pub fn with_output(self, output: Option<Box<Val>>) -> Val {
-        match self {
-            Val::Future {
-                origin,
-                prov,
-                started,
-                ..
-            } => Val::Future {
-                output,
-                origin,
-                prov,
-                started,
-            },
-            other => other,
+    pub fn with_output(mut self, output: Option<Box<Val>>) -> Val {
+        if let Val::Future { output: o, .. } = &mut self {
+            *o = output;
         }
+        self
     }
 
     /// A future named after where it came from (`origin`, as messages say it); any other value
     /// as it is.
-    pub fn with_origin(self, origin: String) -> Val {
-        match self {
-            Val::Future {
-                output,
-                prov,
-                started,
-                ..
-            } => Val::Future {
-                output,
-                origin,
-                prov,
-                started,
-            },
-            other => other,
+    pub fn with_origin(mut self, origin: String) -> Val {
+        if let Val::Future { origin: o, .. } = &mut self {
+            *o = origin;
         }
+        self
     }
 
     /// The same value, known no better than `p` (for futures and handles, also inside a

@@ -511,12 +511,7 @@ impl Walker<'_, '_> {
         m.bind_args(&mut env, args);
         let ret = self.types().val_of_ty(&m.ret, self.module, None, &env, 0);
         Some(match m.is_async {
-            true => Val::Future {
-                output: Some(Box::new(ret)),
-                origin: format!("`{path}`"),
-                prov: Provenance::Proven,
-                started: Started::No,
-            },
+            true => Val::future(format!("`{path}`")).with_output(Some(Box::new(ret))),
             false => ret,
         })
     }
