@@ -241,7 +241,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     }
     let files = plan.files();
     let mut per_context = facts.per_context;
-    let other_uses = other_files::gather(&plan, &per_context);
+    let other_uses = other_files::gather(&plan, &per_context, opts.resident);
     let link_notes = links_out_of_repository(&plan, &per_context);
     let deps = dependencies::load(
         opts,
@@ -284,7 +284,10 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &other_uses,
         &pool,
     );
-    drop(other_uses);
+    match opts.resident {
+        true => other_files::keep(&plan, other_uses),
+        false => drop(other_uses),
+    }
     std::panic::set_hook(previous_hook);
     let count = |w: &Option<_>| usize::from(w.is_some());
     let walked_count: usize = walked.iter().map(count).sum();
