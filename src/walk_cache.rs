@@ -84,6 +84,9 @@ pub struct WalkCache {
     names: NameHashes,
     /// The name hashes differ from the stored ones (the file is written again).
     names_changed: bool,
+    /// In a process that checks again and again: which state of the name sums it kept
+    /// `names` stands for (see [`WalkCache::retain_unaffected_by`]).
+    names_generation: Option<u64>,
 }
 
 impl WalkCache {
@@ -172,8 +175,46 @@ impl WalkCache {
     }
 
     /// Drops the entries whose file names one of the `affected` names (all of them with
-    /// `None`), and takes `now` as the name hashes the rest stand for.
-    pub fn retain_unaffected(&mut self, affected: Option<&HashSet<u32>>, now: NameHashes) {
+    /// `None`), and takes `now` as the name hashes the rest stand for, which are the state
+    /// `generation` of the sums the process keeps, if it keeps them.
+    pub fn retain_unaffected(
+        &mut self,
+        affected: Option<&HashSet<u32>>,
+        now: NameHashes,
+        generation: Option<u64>,
+    ) {
+        self.drop_affected(affected);
+        self.names_changed = self.names != now;
+        self.names = now;
+        self.names_generation = generation;
+    }
+
+    /// [`WalkCache::retain_unaffected`] when the name hashes are those of the state the
+    /// process kept at its last check ([`WalkCache::names_generation`]) and `changes` are what
+    /// changed since (each name with its hash now, `None`: gone): they are updated in place.
+    pub fn retain_unaffected_by(
+        &mut self,
+        affected: Option<&HashSet<u32>>,
+        changes: &[(u32, Option<u64>)],
+        generation: u64,
+    ) {
+        self.drop_affected(affected);
+        for &(key, now) in changes {
+            match now {
+                Some(hash) => self.names.insert(key, hash),
+                None => self.names.remove(&key),
+            };
+        }
+        self.names_changed = !changes.is_empty();
+        self.names_generation = Some(generation);
+    }
+
+    /// Which state of the name sums the process keeps the name hashes stand for.
+    pub fn names_generation(&self) -> Option<u64> {
+        self.names_generation
+    }
+
+    fn drop_affected(&mut self, affected: Option<&HashSet<u32>>) {
         match affected {
             None => self.entries.clear(),
             Some(a) if !a.is_empty() => self
@@ -181,8 +222,6 @@ impl WalkCache {
                 .retain(|_, (_, e)| !e.idents.iter().any(|i| a.contains(i))),
             Some(_) => {}
         }
-        self.names_changed = self.names != now;
-        self.names = now;
     }
 
     pub fn is_enabled(&self) -> bool {

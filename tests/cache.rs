@@ -867,6 +867,59 @@ fn a_resident_check_reads_again_what_changed_on_disk() {
     assert!(check(true, false).is_empty());
 }
 
+/// A resident check (the language server's) keeps each file's part of the walk cache's
+/// fingerprint and the sums per name, and updates them by the files that changed: an edit that
+/// changes a name another file's walk reads walks that file again (its finding appears), an
+/// edit to a body alone walks the edited file only. Every check gives what a check from
+/// scratch gives.
+#[test]
+fn a_resident_check_walks_again_only_the_files_reading_a_changed_name() {
+    let dir = package(&[
+        (
+            "src/lib.rs",
+            "mod net;\nmod util;\npub async fn run() {\n    net::fetch();\n}\n",
+        ),
+        ("src/net.rs", "pub fn fetch() {}\n"),
+        ("src/util.rs", "pub fn helper() {}\n"),
+    ]);
+    let net = dir.path().join("src/net.rs");
+    let check = |resident: bool, text: &str| {
+        let opts = unawaited::engine::Options {
+            paths: vec![dir.path().to_path_buf()],
+            resident,
+            no_cache: !resident,
+            cache_dir: Some(dir.path().join("cache")),
+            ..Default::default()
+        };
+        let buffers = [(net.clone(), text.to_string())];
+        let outcome = unawaited::engine::run_with_buffers(&opts, &buffers).expect("a run");
+        let found: Vec<(String, usize)> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.name().to_string(), d.span.start.line))
+            .collect();
+        (found, outcome.walked)
+    };
+    let step = |text: &str| {
+        let (found, walked) = check(true, text);
+        assert_eq!(found, check(false, text).0, "{text}");
+        (found, walked)
+    };
+    assert_eq!(step("pub fn fetch() {}\n"), (vec![], 3), "cold");
+    // A body: the edited file alone, again and again.
+    assert_eq!(step("pub fn fetch() { let _ = 1; }\n"), (vec![], 1));
+    assert_eq!(step("pub fn fetch() { let _ = 2; }\n"), (vec![], 1));
+    // `fetch` made async: the caller is walked again (not `util.rs`) and flagged.
+    let flagged = vec![("unawaited_future".to_string(), 4)];
+    assert_eq!(
+        step("pub async fn fetch() { let _ = 2; }\n"),
+        (flagged.clone(), 2)
+    );
+    assert_eq!(step("pub async fn fetch() { let _ = 3; }\n"), (flagged, 1));
+    // Back: the caller again, its finding gone.
+    assert_eq!(step("pub fn fetch() { let _ = 3; }\n"), (vec![], 2));
+}
+
 /// The runtime the files name shapes the help of every file's findings (`spawn_blocking` of
 /// which runtime): a body that starts naming another runtime walks every file again.
 #[test]

@@ -15,14 +15,14 @@ use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
 /// The calls of a scope's files, summed per callee path (only the paths some file awaits).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct ScopeUses {
     uses: FxHashMap<Symbol, Summed>,
     /// The path shown of each file of the scope, by its number.
     shown: Vec<String>,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct Summed {
     calls: u32,
     awaited: u32,

@@ -26,6 +26,7 @@ mod grouped;
 mod idents;
 mod index_facts;
 mod judge;
+mod name_sums;
 mod names;
 mod other_files;
 mod plan;
@@ -105,6 +106,8 @@ pub struct Outcome {
     pub notes_dir: Option<PathBuf>,
     /// With `-v`: what the run used, a line each (each context's configuration file and cache).
     pub details: Vec<String>,
+    /// How many files were walked afresh, not taken from the walk cache (0 when replayed).
+    pub walked: usize,
 }
 
 impl Outcome {
@@ -238,7 +241,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     }
     let files = plan.files();
     let mut per_context = facts.per_context;
-    let other_uses = other_files::gather(&plan, &per_context);
+    let other_uses = other_files::gather(&plan, &per_context, opts.resident);
     let link_notes = links_out_of_repository(&plan, &per_context);
     let deps = dependencies::load(
         opts,
@@ -281,7 +284,10 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &other_uses,
         &pool,
     );
-    drop(other_uses);
+    match opts.resident {
+        true => other_files::keep(&plan, other_uses),
+        false => drop(other_uses),
+    }
     std::panic::set_hook(previous_hook);
     let count = |w: &Option<_>| usize::from(w.is_some());
     let walked_count: usize = walked.iter().map(count).sum();
@@ -300,6 +306,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let mut outcome = assemble(&mut plan, results, notes);
     outcome.missing_sources = deps.missing;
     outcome.details = details;
+    outcome.walked = walked_count - reused;
     outcome.notes_dir = notes_dir(&plan, opts);
     let record_writer =
         pending.and_then(|p| replay::record(p, &plan, &facts.hashes, deps_read, &outcome));
@@ -441,13 +448,8 @@ fn open_walk_caches(
                     false => WalkCache::open,
                 };
                 let mut cache = open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
-                let affected = reuse::affected(
-                    cache.stored_names(),
-                    &fingerprints.names,
-                    files,
-                    &fingerprints.expanded,
-                );
-                cache.retain_unaffected(affected.as_ref(), fingerprints.names);
+                let expanded = &fingerprints.expanded.facts;
+                reuse::retain_unaffected(&mut cache, fingerprints.names, files, expanded);
                 (cache, Some(fingerprints.index))
             })
             .unzip()

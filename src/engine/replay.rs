@@ -184,6 +184,7 @@ fn replay(
         missing_sources: stored.missing_sources.clone(),
         notes_dir: None,
         details: Vec::new(),
+        walked: 0,
     })
 }
 

@@ -2,11 +2,12 @@
 //! sum of everything a file's walk reads besides the file's own text.
 
 use super::dependencies::ContextDeps;
+use super::name_sums::{self, NameSums};
 use crate::config::Config;
 use crate::index::facts::{FileFacts, FnSig};
 use crate::index::IndexedFile;
 use crate::knowledge::runtimes::Runtime;
-use crate::walk_cache::NameHashes;
+use crate::walk_cache::{NameHashes, WalkCache};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,8 +38,11 @@ use xxhash_rust::xxh3::Xxh3;
 /// lines of fns (the index finds fns by line), for [`super::built`].
 ///
 /// `hashes`: the content hash of each of the context's own files (the dependencies' after
-/// them have none); with `resident`, each file's part is kept in memory by its content hash
-/// for the next check of this process.
+/// them have none). With `resident`, each file's part is kept in memory for the next check of
+/// this process, by its content hash, and so are the sums per name ([`NameSums`]) and what
+/// calls of macros across files make: when the context has the same files in the same order,
+/// the next check computes the parts of the files whose content changed, and updates the sums
+/// by them alone.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn fingerprint(
     cwd: &Path,
@@ -50,84 +54,137 @@ pub(super) fn fingerprint(
     config: Option<&Config>,
     resident: bool,
 ) -> Fingerprints {
-    let kept = match resident {
-        true => kept_prints::take(root),
-        false => HashMap::new(),
+    let own_count = deps.first_file.min(files.len());
+    let last = match resident {
+        true => kept::take(root),
+        false => None,
     };
-    let per_file: Vec<PerFile> = files
+    // The last check's files in the same order (compared by position), or by path.
+    let same = last.as_ref().is_some_and(|l| {
+        l.first_file == deps.first_file
+            && l.paths.len() == files.len()
+            && l.paths.iter().zip(files.iter()).all(|(p, f)| *p == f.path)
+    });
+    let keys: Vec<Option<u128>> = (0..files.len())
+        .map(|i| part_key(hashes, i, deps))
+        .collect();
+    // Per file, where its part of the last check is when that part holds (the same key).
+    let old_of: Vec<Option<usize>> = match &last {
+        None => vec![None; files.len()],
+        Some(l) => {
+            let by_path: HashMap<&Path, usize> = match same {
+                true => HashMap::new(),
+                false => (l.paths.iter().enumerate())
+                    .map(|(j, p)| (p.as_path(), j))
+                    .collect(),
+            };
+            (0..files.len())
+                .map(|i| {
+                    let key = keys[i].filter(|_| i < deps.first_file || deps.reused)?;
+                    let j = match same {
+                        true => i,
+                        false => *by_path.get(files[i].path.as_path())?,
+                    };
+                    (l.keys[j] == Some(key)).then_some(j)
+                })
+                .collect()
+        }
+    };
+    let fresh: Vec<Option<Arc<Part>>> = files
         .par_iter_mut()
         .enumerate()
-        .map(|(i, f)| {
-            let hash = part_key(hashes, i, deps).filter(|_| i < deps.first_file || deps.reused);
-            if let Some((h, part)) = kept.get(&f.path) {
-                if Some(*h) == hash {
-                    return part.clone();
-                }
-            }
-            let paths = std::mem::take(&mut f.facts.paths);
-            let (names, whole) = entries_of(&f.path, &mut f.facts);
-            f.facts.paths = paths;
-            (Arc::new(names), whole, f.facts.read)
+        .map(|(i, f)| match old_of[i] {
+            Some(_) => None,
+            None => Some(Arc::new(part_of(f, i < own_count, resident))),
         })
         .collect();
-    if resident {
-        let parts = files.iter().zip(&per_file).enumerate();
-        let now = parts
-            .filter_map(|(i, (f, part))| {
-                let hash = part_key(hashes, i, deps)?;
-                Some((f.path.clone(), (hash, part.clone())))
-            })
-            .collect();
-        kept_prints::keep(root, now);
-        std::thread::spawn(move || drop(kept));
+    let parts: Vec<Arc<Part>> = fresh
+        .iter()
+        .zip(&old_of)
+        .map(|(new, old)| match (new, old, &last) {
+            (Some(p), _, _) => p.clone(),
+            (None, Some(j), Some(l)) => l.parts[*j].clone(),
+            _ => unreachable!("a part is either kept or computed"),
+        })
+        .collect();
+    let generation = name_sums::next_generation();
+    // The sums per name: updated by the parts that changed, or added up from scratch.
+    let (mut sums, mut before, since) = match (last.as_ref(), same) {
+        (Some(l), true) => {
+            let mut sums = l.sums.clone();
+            let mut before = name_sums::Before::default();
+            let into = Arc::make_mut(&mut sums);
+            for (i, p) in fresh.iter().enumerate() {
+                if let Some(p) = p {
+                    into.replace(&l.parts[i].entries, &p.entries, &mut before);
+                }
+            }
+            (Some(sums), Some(before), Some(l.generation))
+        }
+        _ => (None, None, None),
+    };
+    let mut names = NameHashes::new();
+    if sums.is_none() {
+        match resident {
+            true => {
+                let mut s = NameSums::default();
+                parts.iter().for_each(|p| s.add(&p.entries));
+                sums = Some(Arc::new(s));
+            }
+            false => {
+                for p in &parts {
+                    for &(key, entry) in p.entries.iter() {
+                        let sum = names.entry(key).or_default();
+                        *sum = sum.wrapping_add(entry);
+                    }
+                }
+            }
+        }
     }
+    // What calls of macros another file defines expand to (the index's entries of the calling
+    // file, made from both files' facts): summed apart, as no one file's part holds them. The
+    // last check's, while what the expansion reads of each own file is the same.
+    let macros_same = same
+        && (0..own_count).all(|i| match &fresh[i] {
+            Some(p) => last.as_ref().is_some_and(|l| l.parts[i].macros == p.macros),
+            None => true,
+        });
+    let expanded = match (&last, macros_same) {
+        (Some(l), true) => l.expanded.clone(),
+        _ => {
+            let e = Arc::new(expand(files, own_count));
+            let old = last.as_ref().map_or(&[][..], |l| &l.expanded.entries[..]);
+            match (&mut sums, &mut before) {
+                (Some(s), Some(b)) => Arc::make_mut(s).replace(old, &e.entries, b),
+                (Some(s), None) => Arc::make_mut(s).add(&e.entries),
+                _ => {
+                    for &(key, entry) in &e.entries {
+                        let sum = names.entry(key).or_default();
+                        *sum = sum.wrapping_add(entry);
+                    }
+                }
+            }
+            e
+        }
+    };
     let mut h = Xxh3::new();
     h.update(build_identity().as_bytes());
     h.update(cwd.as_os_str().as_encoded_bytes());
-    let mut names = NameHashes::new();
     let mut index = Xxh3::new();
-    for (f, (entries, whole, read)) in files.iter().zip(per_file) {
-        if !read {
+    for (f, p) in files.iter().zip(&parts) {
+        if !p.read {
             h.update(f.path.as_os_str().as_encoded_bytes());
         }
-        for &(key, entry) in entries.iter() {
-            let sum = names.entry(key).or_default();
-            *sum = sum.wrapping_add(entry);
-        }
-        index.update(&whole.to_le_bytes());
+        index.update(&p.whole.to_le_bytes());
     }
-    // What calls of macros another file defines expand to (the index's entries of the calling
-    // file, made from both files' facts): summed apart, as no one file's part holds them.
-    let own_facts: Vec<&FileFacts> = files[..deps.first_file.min(files.len())]
-        .iter()
-        .map(|f| &f.facts)
-        .collect();
-    let mut expanded = Vec::new();
-    for (i, modules) in crate::index::facts::expand_across_files(&own_facts) {
-        let mut facts = FileFacts {
-            modules,
-            ..FileFacts::default()
-        };
-        let (entries, whole) = entries_of(&files[i].path, &mut facts);
-        for (key, entry) in entries {
-            let sum = names.entry(key).or_default();
-            *sum = sum.wrapping_add(entry);
-        }
+    for whole in &expanded.wholes {
         index.update(&whole.to_le_bytes());
-        expanded.push(facts);
     }
     // The runtime the context's own files name (the index's, which the walk puts in its
     // facts): from the paths and imports of every own file, paths being out of the names.
-    let own = &files[..deps.first_file.min(files.len())];
-    let imports = own
+    let mut named: Vec<Runtime> = parts[..own_count]
         .iter()
-        .flat_map(|f| &f.facts.modules)
-        .flat_map(|m| &m.uses);
-    let mut named: Vec<Runtime> = own
-        .iter()
-        .flat_map(|f| &f.facts.paths)
-        .chain(imports.map(|u| &u.target))
-        .filter_map(|p| Runtime::of_crate(p.first()?))
+        .flat_map(|p| p.runtimes.iter().copied())
         .collect();
     named.sort_by_key(|r| *r as u8);
     named.dedup();
@@ -163,6 +220,36 @@ pub(super) fn fingerprint(
     }
     let walk = h.digest128();
     index.update(&walk.to_le_bytes());
+    let names = match sums {
+        None => Names::Full(names),
+        Some(sums) => {
+            let changes = match (since, before) {
+                (Some(since), Some(b)) => Some((since, sums.changes(b))),
+                _ => None,
+            };
+            let paths = match last {
+                Some(l) if same => l.paths,
+                _ => files.iter().map(|f| f.path.clone()).collect(),
+            };
+            kept::keep(
+                root,
+                Kept {
+                    paths,
+                    first_file: deps.first_file,
+                    keys,
+                    parts,
+                    sums: sums.clone(),
+                    generation,
+                    expanded: expanded.clone(),
+                },
+            );
+            Names::Kept {
+                sums,
+                generation,
+                changes,
+            }
+        }
+    };
     Fingerprints {
         walk,
         index: index.digest128(),
@@ -183,26 +270,105 @@ fn part_key(hashes: &[Option<u128>], i: usize, deps: &ContextDeps) -> Option<u12
     }
 }
 
-/// One file's part of the fingerprints: each (name, entry hash), the hash of the whole with
-/// the lines of fns, and whether it was read as Rust.
-type PerFile = (Arc<Vec<(u32, u64)>>, u128, bool);
+/// One file's part of the fingerprints.
+struct Part {
+    /// Each (name, entry hash).
+    entries: Vec<(u32, u64)>,
+    /// The hash of the whole with the lines of fns.
+    whole: u128,
+    /// The file was read as Rust.
+    read: bool,
+    /// The runtimes its paths and imports name (an own file's; a dependency's key never
+    /// matches an own file's, so its part is never taken for one).
+    runtimes: Vec<Runtime>,
+    /// A hash of what expanding macros across files reads of it (an own file's, in a
+    /// resident run): its macros and each module's path and macro calls.
+    macros: u128,
+}
 
-/// Each file's part of the fingerprints at the last check of this process, per context root,
-/// by content hash (the language server checks again and again).
-mod kept_prints {
-    use super::PerFile;
+/// A file's part of the fingerprints (`own`: one of the context's own files).
+fn part_of(f: &mut IndexedFile, own: bool, resident: bool) -> Part {
+    let paths = std::mem::take(&mut f.facts.paths);
+    let (entries, whole) = entries_of(&f.path, &mut f.facts);
+    f.facts.paths = paths;
+    let mut runtimes = Vec::new();
+    let mut macros = 0;
+    if own {
+        let imports = f.facts.modules.iter().flat_map(|m| &m.uses);
+        runtimes = (f.facts.paths.iter())
+            .chain(imports.map(|u| &u.target))
+            .filter_map(|p| Runtime::of_crate(p.first()?))
+            .collect();
+        runtimes.sort_by_key(|r| *r as u8);
+        runtimes.dedup();
+        if resident {
+            let calls: Vec<_> = (f.facts.modules.iter())
+                .map(|m| (&m.inline_path, &m.macro_calls))
+                .collect();
+            let read = (&f.facts.macro_defs, calls);
+            macros = xxhash_rust::xxh3::xxh3_128(&postcard::to_allocvec(&read).unwrap_or_default());
+        }
+    }
+    Part {
+        entries,
+        whole,
+        read: f.facts.read,
+        runtimes,
+        macros,
+    }
+}
+
+/// What calls of macros another own file defines make (see
+/// [`crate::index::facts::expand_across_files`]), with the entries and wholes of their facts.
+#[derive(Default)]
+pub(super) struct Expanded {
+    pub facts: Vec<FileFacts>,
+    entries: Vec<(u32, u64)>,
+    wholes: Vec<u128>,
+}
+
+fn expand(files: &[IndexedFile], own_count: usize) -> Expanded {
+    let own_facts: Vec<&FileFacts> = files[..own_count].iter().map(|f| &f.facts).collect();
+    let mut out = Expanded::default();
+    for (i, modules) in crate::index::facts::expand_across_files(&own_facts) {
+        let mut facts = FileFacts {
+            modules,
+            ..FileFacts::default()
+        };
+        let (entries, whole) = entries_of(&files[i].path, &mut facts);
+        out.entries.extend(entries);
+        out.wholes.push(whole);
+        out.facts.push(facts);
+    }
+    out
+}
+
+/// Each context's fingerprint parts at the last check of this process, per context root (the
+/// language server checks again and again).
+mod kept {
+    use super::{Arc, Expanded, NameSums, Part};
     use std::collections::HashMap;
     use std::path::{Path, PathBuf};
     use std::sync::Mutex;
 
-    type Kept = HashMap<PathBuf, (u128, PerFile)>;
+    pub(in super::super) struct Kept {
+        /// The context's files, in order.
+        pub paths: Vec<PathBuf>,
+        pub first_file: usize,
+        /// Each file's [`super::part_key`].
+        pub keys: Vec<Option<u128>>,
+        pub parts: Vec<Arc<Part>>,
+        pub sums: Arc<NameSums>,
+        /// Tells these sums from any other state of them.
+        pub generation: u64,
+        pub expanded: Arc<Expanded>,
+    }
+
     static KEPT: Mutex<Option<HashMap<PathBuf, Kept>>> = Mutex::new(None);
 
-    pub(super) fn take(root: &Path) -> Kept {
+    pub(super) fn take(root: &Path) -> Option<Kept> {
         let mut all = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        all.get_or_insert_with(HashMap::new)
-            .remove(root)
-            .unwrap_or_default()
+        all.get_or_insert_with(HashMap::new).remove(root)
     }
 
     pub(super) fn keep(root: &Path, kept: Kept) {
@@ -211,16 +377,66 @@ mod kept_prints {
             .insert(root.to_path_buf(), kept);
     }
 }
+use kept::Kept;
 
 /// A context's fingerprints: of what a walk reads besides its own file and the index entries
 /// it names, per name of those entries, and of what its index and knowledge are built from.
 pub(super) struct Fingerprints {
     pub walk: u128,
     pub index: u128,
-    pub names: NameHashes,
+    pub names: Names,
     /// The facts that calls of macros another file defines make (their entries are in
     /// `names`), for [`affected`].
-    pub expanded: Vec<FileFacts>,
+    pub expanded: Arc<Expanded>,
+}
+
+/// The per-name hashes of a context's fingerprints.
+pub(super) enum Names {
+    /// Added up from scratch (nothing kept in the process).
+    Full(NameHashes),
+    /// Kept in the process ([`NameSums`]): `generation` tells this state of the sums from any
+    /// other; `changes`, the names whose hash changed since the state `since` of the last
+    /// check (`None`: not known, the context's files changed).
+    Kept {
+        sums: Arc<NameSums>,
+        generation: u64,
+        changes: Option<(u64, name_sums::Changes)>,
+    },
+}
+
+/// Drops the walk cache's entries whose walk may read differently under `names` (see
+/// [`affected`]) and takes `names` as what the rest stand for. When the cache stands for the
+/// state of the sums the last check of this process left, only the names that changed since
+/// are looked at.
+pub(super) fn retain_unaffected(
+    cache: &mut WalkCache,
+    names: Names,
+    files: &[IndexedFile],
+    expanded: &[FileFacts],
+) {
+    match names {
+        Names::Kept {
+            generation,
+            changes: Some((since, changes)),
+            ..
+        } if cache.names_generation() == Some(since) => {
+            let changed = changes.iter().map(|(k, _)| *k).collect();
+            let none_stored = cache.stored_names().is_empty();
+            let affected = affected_by(none_stored, changed, files, expanded);
+            cache.retain_unaffected_by(affected.as_ref(), &changes, generation);
+        }
+        Names::Full(now) => {
+            let affected = affected(cache.stored_names(), &now, files, expanded);
+            cache.retain_unaffected(affected.as_ref(), now, None);
+        }
+        Names::Kept {
+            sums, generation, ..
+        } => {
+            let now = sums.to_map();
+            let affected = affected(cache.stored_names(), &now, files, expanded);
+            cache.retain_unaffected(affected.as_ref(), now, Some(generation));
+        }
+    }
 }
 
 /// The entries of a file's index facts (`facts`, its paths taken out): each (name, entry
@@ -346,7 +562,7 @@ pub(crate) fn tokens(bytes: &[u8], tails: bool, out: &mut Vec<u32>) {
 /// a type whose impls changed is reached through the fn's name), until nothing is added.
 /// `None`: anything may have changed (a glob import or an `include!` changed). `expanded`: the
 /// facts macros make across files ([`Fingerprints::expanded`]), entries like the files'.
-pub(super) fn affected(
+fn affected(
     before: &NameHashes,
     now: &NameHashes,
     files: &[IndexedFile],
@@ -362,7 +578,18 @@ pub(super) fn affected(
         .map(|(k, _)| *k)
         .collect();
     changed.extend(now.keys().filter(|k| !before.contains_key(k)));
-    if changed.contains(&WILDCARD) {
+    affected_by(false, changed, files, expanded)
+}
+
+/// [`affected`], from the names whose hash changed (`none_stored`: the walk cache holds no
+/// name hashes, so nothing is kept).
+fn affected_by(
+    none_stored: bool,
+    mut changed: std::collections::HashSet<u32>,
+    files: &[IndexedFile],
+    expanded: &[FileFacts],
+) -> Option<std::collections::HashSet<u32>> {
+    if none_stored || changed.contains(&WILDCARD) {
         return None;
     }
     if changed.is_empty() {
@@ -444,4 +671,135 @@ pub(super) fn build_identity() -> &'static str {
             .unwrap_or_else(|_| format!("{} {:?}", std::process::id(), std::time::Instant::now()));
         format!("{} {exe}", env!("CARGO_PKG_VERSION"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    type Texts = Vec<(&'static str, Option<&'static str>)>;
+
+    fn names_of(names: &Names) -> NameHashes {
+        match names {
+            Names::Full(map) => map.clone(),
+            Names::Kept { sums, .. } => sums.to_map(),
+        }
+    }
+
+    /// A check of `texts` (path, text; `None`: unreadable) with the last `deps` files the
+    /// dependencies' (reused as the last check loaded them with `reused`), resident or not.
+    fn check(
+        root: &Path,
+        texts: &[(&str, Option<&str>)],
+        deps: usize,
+        reused: bool,
+        resident: bool,
+    ) -> Fingerprints {
+        let mut files: Vec<IndexedFile> = texts
+            .iter()
+            .map(|(p, t)| IndexedFile {
+                path: root.join(p),
+                facts: t.map(FileFacts::of_text).unwrap_or_default(),
+            })
+            .collect();
+        let own = texts.len() - deps;
+        let hashes: Vec<Option<u128>> = texts[..own]
+            .iter()
+            .map(|(_, t)| t.map(|t| crate::files::content_hash(t.as_bytes())))
+            .collect();
+        let deps = ContextDeps {
+            first_file: own,
+            reused,
+            ..ContextDeps::default()
+        };
+        fingerprint(root, root, &[], &mut files, &hashes, &deps, None, resident)
+    }
+
+    /// The fingerprints a resident check updates from the last one's are those added up from
+    /// scratch, after each kind of edit; and the names it says changed are those whose hash
+    /// differs from the last check's.
+    #[test]
+    fn kept_parts_updated_by_what_changed_give_the_fingerprints_from_scratch() {
+        let root = PathBuf::from("/reuse-test/kept-parts");
+        let lib = "#[macro_use]\nmod defs;\nmod a;\nmod b;\nuse tokio::task;\n";
+        let defs = "macro_rules! make {\n    ($n:ident) => { pub async fn $n() {} };\n}\n";
+        let defs2 = "macro_rules! make {\n    ($n:ident) => { pub fn $n() {} };\n}\n";
+        let a = "make!(save);\npub fn helper() -> u32 { 1 }\n";
+        let a_async = "make!(save);\npub async fn helper() -> u32 { 1 }\n";
+        let a_store = "make!(store);\npub async fn helper() -> u32 { 1 }\n";
+        let b = "pub async fn run() { crate::a::helper(); }\n";
+        let b_body = "pub async fn run() { let _ = 2; crate::a::helper(); }\n";
+        let b_smol = "pub async fn run() { smol::spawn(crate::a::helper()); }\n";
+        let dep = "pub async fn dep_fn() {}\n";
+        // The files of a step: lib.rs, defs.rs, a.rs (`None`: unreadable; gone with `gone`),
+        // b.rs, and a dependency's file.
+        let files = |defs, a: Option<&'static str>, gone: bool, b| -> Texts {
+            let mut t = vec![("lib.rs", Some(lib)), ("defs.rs", Some(defs))];
+            if !gone {
+                t.push(("a.rs", a));
+            }
+            t.extend([("b.rs", Some(b)), ("dep.rs", Some(dep))]);
+            t
+        };
+        let steps: Vec<(Texts, bool)> = vec![
+            (files(defs, Some(a), false, b), false),
+            // A body edited; the dependencies reused.
+            (files(defs, Some(a), false, b_body), true),
+            // A signature; a macro call; a macro's rules; another runtime named.
+            (files(defs, Some(a_async), false, b_body), true),
+            (files(defs, Some(a_store), false, b_body), true),
+            (files(defs2, Some(a_store), false, b_body), true),
+            (files(defs2, Some(a_store), false, b_smol), true),
+            // Unreadable, twice; the dependencies loaded again.
+            (files(defs2, None, false, b_smol), true),
+            (files(defs2, None, false, b_smol), false),
+            // A file gone, then back.
+            (files(defs2, None, true, b_smol), true),
+            (files(defs, Some(a), false, b), true),
+            // Nothing changed.
+            (files(defs, Some(a), false, b), true),
+        ];
+        let mut last: Option<(NameHashes, u64)> = None;
+        for (step, (texts, reused)) in steps.iter().enumerate() {
+            let fresh = check(&root, texts, 1, *reused, false);
+            let kept = check(&root, texts, 1, *reused, true);
+            assert_eq!(
+                (kept.walk, kept.index),
+                (fresh.walk, fresh.index),
+                "step {step}"
+            );
+            let now = names_of(&fresh.names);
+            assert_eq!(names_of(&kept.names), now, "step {step}");
+            assert_eq!(kept.expanded.facts, fresh.expanded.facts, "step {step}");
+            let Names::Kept {
+                generation,
+                changes,
+                ..
+            } = kept.names
+            else {
+                panic!("a resident check keeps its sums");
+            };
+            // The names said to have changed are those whose hash differs, when known.
+            let same_files = step > 0 && steps[step - 1].0.len() == texts.len();
+            assert_eq!(changes.is_some(), same_files, "step {step}");
+            if let (Some((since, changes)), Some((before, last_generation))) = (changes, &last) {
+                assert_eq!(since, *last_generation, "step {step}");
+                let mut differ: Vec<(u32, Option<u64>)> = before
+                    .keys()
+                    .chain(now.keys())
+                    .filter(|k| before.get(k) != now.get(k))
+                    .map(|k| (*k, now.get(k).copied()))
+                    .collect();
+                differ.sort_unstable();
+                differ.dedup();
+                assert_eq!(changes, differ, "step {step}");
+                // A body, the runtime a body names (in `walk`), the same dependencies loaded
+                // again, nothing: no name changed.
+                let body_only = [1, 5, 7, 10].contains(&step);
+                assert_eq!(changes.is_empty(), body_only, "step {step}: {changes:?}");
+            }
+            last = Some((now, generation));
+        }
+    }
 }
