@@ -31,17 +31,78 @@ pub struct Symbol(NonZeroU32);
 const SHARDS: usize = 32;
 
 struct Interner {
-    /// Symbol `n` is the text at index `n - 1`; appended under a shard's lock, read without one.
-    texts: boxcar::Vec<&'static str>,
+    /// Symbol `n` is the text at index `n - 1`, in block `(n - 1) / TEXTS_BLOCK`; appended
+    /// under a shard's lock, read without one.
+    texts: Texts,
     /// Text → symbol, as a table of bare symbols (4 bytes a name; a map keyed by `&str` took
     /// 24) found by their texts' hashes.
     shards: [Mutex<HashTable<Symbol>>; SHARDS],
 }
 
+/// How many texts a block of the symbol → text table holds.
+const TEXTS_BLOCK: usize = 8192;
+
+/// How many blocks the table can have: 2^27 names (the list of blocks is 384 KB).
+const TEXTS_BLOCKS: usize = 1 << 14;
+
+/// A block of the table: its texts, each set once.
+type TextBlock = Box<[OnceLock<&'static str>]>;
+
+/// The symbol → text table: blocks of a fixed size, each allocated when its first symbol is
+/// made, so that at most one block is partly empty (a `boxcar::Vec`'s blocks double: after
+/// 257,000 names it had room for 524,000, 24 bytes each).
+struct Texts {
+    blocks: Box<[OnceLock<TextBlock>]>,
+    count: std::sync::atomic::AtomicUsize,
+}
+
+impl Texts {
+    fn new() -> Texts {
+        Texts {
+            blocks: std::iter::repeat_with(OnceLock::new)
+                .take(TEXTS_BLOCKS)
+                .collect(),
+            count: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Appends `text`, giving its index.
+    fn push(&self, text: &'static str) -> usize {
+        let index = self
+            .count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let block = self
+            .blocks
+            .get(index / TEXTS_BLOCK)
+            .expect("fewer than 2^27 distinct names")
+            .get_or_init(|| {
+                std::iter::repeat_with(OnceLock::new)
+                    .take(TEXTS_BLOCK)
+                    .collect()
+            });
+        // Each index is taken once (the counter), so its slot is empty.
+        let _ = block[index % TEXTS_BLOCK].set(text);
+        index
+    }
+
+    fn get(&self, index: usize) -> Option<&'static str> {
+        self.blocks
+            .get(index / TEXTS_BLOCK)?
+            .get()?
+            .get(index % TEXTS_BLOCK)?
+            .get()
+            .copied()
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 fn interner() -> &'static Interner {
     static INTERNER: OnceLock<Interner> = OnceLock::new();
     INTERNER.get_or_init(|| Interner {
-        texts: boxcar::Vec::new(),
+        texts: Texts::new(),
         shards: std::array::from_fn(|_| Mutex::new(HashTable::new())),
     })
 }
@@ -80,7 +141,6 @@ impl Symbol {
         interner()
             .texts
             .get(self.0.get() as usize - 1)
-            .copied()
             .expect("a symbol is made only by interning its text")
     }
 
@@ -257,6 +317,34 @@ mod tests {
             assert_eq!(symbol.as_str(), name);
             assert_eq!(*symbol, **name);
         }
+    }
+
+    #[test]
+    fn names_fill_blocks_of_the_table_from_several_threads() {
+        // More names than a block holds, from four threads at once: every symbol reads as its
+        // text, and the table grows by whole blocks.
+        let before = Symbol::count();
+        let per_thread: Vec<Vec<(String, Symbol)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|t| {
+                    s.spawn(move || {
+                        (0..TEXTS_BLOCK)
+                            .map(|i| {
+                                let name = format!("block_name_{t}_{i}");
+                                let symbol = Symbol::intern(&name);
+                                (name, symbol)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (name, symbol) in per_thread.iter().flatten() {
+            assert_eq!(symbol.as_str(), name);
+            assert_eq!(Symbol::intern(name), *symbol);
+        }
+        assert!(Symbol::count() >= before + 4 * TEXTS_BLOCK);
     }
 
     #[test]

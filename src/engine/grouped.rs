@@ -240,7 +240,10 @@ fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
         let impls = m.impls.iter_mut().flat_map(|i| &mut i.fns);
         let traits = m.traits.iter_mut().flat_map(|t| &mut t.1);
         for f in m.fns.iter_mut().chain(impls).chain(traits) {
-            place(&mut std::sync::Arc::make_mut(f).line);
+            let sig = std::sync::Arc::make_mut(f);
+            let mut line = sig.line as usize;
+            place(&mut line);
+            sig.line = u32::try_from(line).unwrap_or(u32::MAX);
         }
         for call in &mut m.macro_calls {
             place(&mut call.line);

@@ -647,13 +647,13 @@ fn sigs_mut(facts: &mut FileFacts) -> impl Iterator<Item = &mut FnSig> {
 }
 
 /// Sets the line of every fn to 0 and gives the lines, in the order of [`sigs_mut`].
-fn take_lines(facts: &mut FileFacts) -> Vec<usize> {
+fn take_lines(facts: &mut FileFacts) -> Vec<u32> {
     sigs_mut(facts)
         .map(|s| std::mem::take(&mut s.line))
         .collect()
 }
 
-fn put_lines(facts: &mut FileFacts, lines: Vec<usize>) {
+fn put_lines(facts: &mut FileFacts, lines: Vec<u32>) {
     for (s, line) in sigs_mut(facts).zip(lines) {
         s.line = line;
     }

@@ -170,7 +170,7 @@ pub(super) fn walk_reachable(
             for fact in &w.1.facts {
                 let demanded = demand[ci].observe(fact);
                 for callee in fact.kind.reached_fn().into_iter().chain(demanded) {
-                    let file = index.file_path(index.fn_info(callee).file);
+                    let file = index.file_path(index.fn_info(callee).file());
                     if let Some(&j) = position.get(&(ci, file)) {
                         if !queued[j] {
                             queued[j] = true;
@@ -239,12 +239,12 @@ impl FnKeys {
             .iter()
             .map(|info| {
                 let mut h = xxhash_rust::xxh3::Xxh3::new();
-                h.update(index.file_path(info.file).as_os_str().as_encoded_bytes());
+                h.update(index.file_path(info.file()).as_os_str().as_encoded_bytes());
                 h.update(&[0]);
                 // The fn's path (`Index::fn_path`), hashed in pieces.
                 match &info.self_ty {
                     Some(owner) => h.update(owner.as_bytes()),
-                    None => h.update(index.modules[info.module].path.as_bytes()),
+                    None => h.update(index.modules[info.module()].path.as_bytes()),
                 }
                 h.update(b"::");
                 h.update(info.sig.name.as_bytes());

@@ -1,6 +1,8 @@
 //! Compact, serialisable facts about the items of one file: what the index is built from. They
 //! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
 
+use super::closure_inputs::ClosureInputs;
+use super::ty_ref::TyRef;
 use super::types::{path_segments, path_symbols, Ty};
 use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
@@ -32,12 +34,12 @@ pub struct FnSig {
     pub is_async: bool,
     /// The declared return type (for an `async fn`, the future's output); `()` when none is
     /// written.
-    pub ret: Ty,
+    pub ret: TyRef,
     pub has_self: bool,
     /// `#[tokio::main]`, `#[actix_web::main]`, `#[tokio::test]`, ...: a runtime drives the body.
     pub runtime_attr: bool,
     /// 1-based line of the `fn` name, for call-chain notes.
-    pub line: usize,
+    pub line: u32,
     /// The body hands one of its parameters to an offloading call (`spawn_blocking(f)`), so
     /// closures passed to this function run where blocking is fine.
     #[serde(default)]
@@ -48,7 +50,7 @@ pub struct FnSig {
     pub ret_is_ref: bool,
     /// How many arguments a call passes (the receiver not counted).
     #[serde(default)]
-    pub params: usize,
+    pub params: u32,
     /// `#[must_use]` on the fn.
     #[serde(default)]
     pub must_use: bool,
@@ -58,7 +60,7 @@ pub struct FnSig {
     /// For each parameter that takes a closure (`impl Fn(A)`, or a generic parameter bound by
     /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with.
     #[serde(default)]
-    pub closure_inputs: Vec<(usize, Vec<Ty>)>,
+    pub closure_inputs: ClosureInputs,
     /// A plain fn returning a future whose body does work before it returns it (see
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
@@ -79,7 +81,7 @@ pub struct FnSig {
     /// A module-level fn's own `#[cfg(..)]` predicates, as written (tokens), when it has any: of
     /// two same-named fns of a module, a call picks the one whose `cfg` its own fn shares.
     #[serde(default)]
-    pub cfg: Option<Box<str>>,
+    pub cfg: Option<Symbol>,
 }
 
 pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
@@ -531,7 +533,7 @@ pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> 
                     let impl_fns = m.impls.iter_mut().flat_map(|i| &mut i.fns);
                     let trait_fns = m.traits.iter_mut().flat_map(|(_, fns)| fns);
                     for f in m.fns.iter_mut().chain(impl_fns).chain(trait_fns) {
-                        Arc::make_mut(f).line = call.line;
+                        Arc::make_mut(f).line = u32::try_from(call.line).unwrap_or(u32::MAX);
                     }
                 }
                 added.extend(facts.modules);
@@ -628,7 +630,7 @@ fn collect_module(
     for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
         match item {
             syn::Item::Fn(f) => m.fns.push(Arc::new(FnSig {
-                cfg: cfg_of(&f.attrs).map(String::into_boxed_str),
+                cfg: cfg_of(&f.attrs).map(Symbol::from),
                 ..sig_with_body(&f.sig, &f.attrs, &f.block)
             })),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
@@ -774,7 +776,7 @@ fn collect_module(
                                 let mut sig = sig_with_body(&f.sig, &f.attrs, &f.block);
                                 // `impl<S: Store> Svc<S> { fn store(&self) -> &S }`: the impl's
                                 // parameters mean their bounds.
-                                sig.ret = sig.ret.substitute(&bounded);
+                                sig.ret = sig.ret.substitute(&bounded).into();
                                 Some(Arc::new(sig))
                             }
                             _ => None,
@@ -1578,20 +1580,22 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
     FnSig {
         name: sig.ident.to_string().into(),
         is_async: sig.asyncness.is_some(),
-        ret,
+        ret: ret.into(),
         has_self: sig.receiver().is_some(),
         runtime_attr: has_runtime_attr(attrs),
-        line: sig.ident.span().start().line,
+        line: u32::try_from(sig.ident.span().start().line).unwrap_or(u32::MAX),
         offloads_param: false,
         ret_is_ref: matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Reference(_))),
         params: sig
             .inputs
             .iter()
             .filter(|i| matches!(i, syn::FnArg::Typed(_)))
-            .count(),
+            .count()
+            .try_into()
+            .unwrap_or(u32::MAX),
         must_use: has_must_use(attrs),
         cancel_doc: DocCancel::of_attrs(attrs),
-        closure_inputs: closure_inputs(sig),
+        closure_inputs: closure_inputs(sig).into(),
         starts_work: false,
         forwards_to: None,
         catches_param: false,

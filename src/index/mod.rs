@@ -3,6 +3,7 @@
 //! per context from per-file [`facts::FileFacts`], then shared read-only by the analysis workers.
 
 pub mod call_scan;
+pub mod closure_inputs;
 pub mod deps;
 pub mod doc_cancel;
 pub mod facts;
@@ -11,6 +12,7 @@ pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
 pub mod skeleton;
+pub mod ty_ref;
 pub mod types;
 
 use crate::discover::CrateRoot;
@@ -40,7 +42,8 @@ pub struct Module {
     pub children: HashMap<Symbol, ModId>,
     pub uses: HashMap<Symbol, Box<[Symbol]>>,
     pub globs: Vec<Box<[Symbol]>>,
-    pub fns: HashMap<Symbol, FnId>,
+    /// Fn name → its [`FnId`], as a `u32` (8 bytes an entry; 16 with a `usize`).
+    pub fns: HashMap<Symbol, u32>,
     /// Type name → full path.
     pub types: HashMap<Symbol, String>,
 }
@@ -49,13 +52,26 @@ pub struct Module {
 pub struct FnInfo {
     /// The facts' own signature, shared.
     pub sig: std::sync::Arc<FnSig>,
-    pub module: ModId,
-    pub file: FileId,
+    /// [`FnInfo::module`], as the table keeps it (24 bytes a fn in all, 56 with `usize` ids and
+    /// the two paths as `Arc<str>`s: a generated file holds hundreds of thousands).
+    module: u32,
+    file: u32,
     /// Full path of the impl's self type, for methods and associated functions.
-    /// One string per impl block, shared by its methods.
-    pub self_ty: Option<std::sync::Arc<str>>,
+    pub self_ty: Option<Symbol>,
     /// Full path of the trait, for trait methods (declarations and impls).
-    pub trait_path: Option<std::sync::Arc<str>>,
+    pub trait_path: Option<Symbol>,
+}
+
+impl FnInfo {
+    /// The module the fn is declared in.
+    pub fn module(&self) -> ModId {
+        self.module as ModId
+    }
+
+    /// The file the fn is declared in.
+    pub fn file(&self) -> FileId {
+        self.file as FileId
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,7 +157,7 @@ pub struct Index {
     /// Self type path → method name → fns, two levels so that a lookup by `&str`s allocates no
     /// key (it made two allocations a method call of the walk).
     /// The self type is the string its methods' [`FnInfo::self_ty`] share.
-    methods: HashMap<std::sync::Arc<str>, HashMap<Symbol, Vec<FnId>>>,
+    methods: HashMap<Symbol, HashMap<Symbol, Vec<FnId>>>,
     /// The traits implemented for a bare type parameter (`impl<T: Clone> FetchExt for T`),
     /// sorted, found once when the index settles: [`Index::blanket_methods`] searched every
     /// type's impls for them on each call.
@@ -390,7 +406,8 @@ impl Index {
                 let id = self.push_fn(sig.clone(), m, fid, None, None);
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call
                 // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
-                if let Some(old) = self.modules[m].fns.insert(sig.name, id) {
+                if let Some(old) = self.modules[m].fns.insert(sig.name, small(id)) {
+                    let old = old as FnId;
                     if sig.cfg.is_some() && self.fns[old].sig.cfg.is_some() {
                         let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
                         twins.push(id);
@@ -520,8 +537,8 @@ impl Index {
         sig: std::sync::Arc<FnSig>,
         module: ModId,
         file: FileId,
-        self_ty: Option<std::sync::Arc<str>>,
-        trait_path: Option<std::sync::Arc<str>>,
+        self_ty: Option<Symbol>,
+        trait_path: Option<Symbol>,
     ) -> FnId {
         let id = self.fns.len();
         if sig.has_self && sig.cancel_doc == facts::DocCancel::NotSafe {
@@ -531,11 +548,10 @@ impl Index {
         if sig.has_self && !self.is_dep_file(file) {
             self.methods_by_name.entry(sig.name).or_default().push(id);
         }
-        self.by_location
-            .push((small(file), small(sig.line), small(id)));
-        if let Some(t) = &self_ty {
+        self.by_location.push((small(file), sig.line, small(id)));
+        if let Some(t) = self_ty {
             self.methods
-                .entry(t.clone())
+                .entry(t)
                 .or_default()
                 .entry(sig.name)
                 .or_default()
@@ -543,8 +559,8 @@ impl Index {
         }
         self.fns.push(FnInfo {
             sig,
-            module,
-            file,
+            module: small(module),
+            file: small(file),
             self_ty,
             trait_path,
         });
@@ -560,16 +576,10 @@ impl Index {
                     continue;
                 };
                 for (trait_name, sigs) in &mf.traits {
-                    let trait_path: std::sync::Arc<str> =
-                        format!("{}::{}", self.modules[*m].path, trait_name).into();
+                    let trait_path =
+                        Symbol::intern(&format!("{}::{}", self.modules[*m].path, trait_name));
                     for sig in sigs {
-                        self.push_fn(
-                            sig.clone(),
-                            *m,
-                            *fid,
-                            Some(trait_path.clone()),
-                            Some(trait_path.clone()),
-                        );
+                        self.push_fn(sig.clone(), *m, *fid, Some(trait_path), Some(trait_path));
                     }
                 }
                 for imp in &mf.impls {
@@ -614,17 +624,10 @@ impl Index {
                             .entry((self_path.clone(), name.to_string()))
                             .or_insert((ty.clone(), *m));
                     }
-                    let owner: std::sync::Arc<str> = self_path.as_str().into();
-                    let trait_path: Option<std::sync::Arc<str>> =
-                        trait_path.as_deref().map(Into::into);
+                    let owner = Symbol::intern(&self_path);
+                    let trait_path = trait_path.as_deref().map(Symbol::intern);
                     for sig in &imp.fns {
-                        self.push_fn(
-                            sig.clone(),
-                            *m,
-                            *fid,
-                            Some(owner.clone()),
-                            trait_path.clone(),
-                        );
+                        self.push_fn(sig.clone(), *m, *fid, Some(owner), trait_path);
                     }
                 }
             }
@@ -700,7 +703,7 @@ impl Index {
             .iter()
             .filter_map(|f| {
                 let to = f.sig.forwards_to.as_ref()?;
-                Some((self.modules[f.module].crate_root, to.name.as_str()))
+                Some((self.modules[f.module()].crate_root, to.name.as_str()))
             })
             .collect();
         if wanted.is_empty() {
@@ -708,7 +711,7 @@ impl Index {
         }
         let mut by_name: HashMap<(ModId, &str), Vec<&FnInfo>> = HashMap::default();
         for f in &self.fns {
-            let key = (self.modules[f.module].crate_root, f.sig.name.as_str());
+            let key = (self.modules[f.module()].crate_root, f.sig.name.as_str());
             let makes_future = f.sig.is_async || facts::mentions_future(&f.sig.ret);
             if wanted.contains(&key) && f.sig.forwards_to.is_none() && makes_future {
                 by_name.entry(key).or_default().push(f);
@@ -720,7 +723,7 @@ impl Index {
             let Some(to) = &f.sig.forwards_to else {
                 continue;
             };
-            let key = (self.modules[f.module].crate_root, to.name.as_str());
+            let key = (self.modules[f.module()].crate_root, to.name.as_str());
             let Some(all) = by_name.get(&key) else {
                 continue;
             };
@@ -764,7 +767,7 @@ impl Index {
         let f = &self.fns[id];
         match &f.self_ty {
             Some(owner) => format!("{owner}::{}", f.sig.name),
-            None => format!("{}::{}", self.modules[f.module].path, f.sig.name),
+            None => format!("{}::{}", self.modules[f.module()].path, f.sig.name),
         }
     }
 

@@ -306,7 +306,8 @@ impl Lower<'_> {
             // apart: its spans count from the group).
             local_sig: in_block.then(|| {
                 let mut local = sig_of(sig, attrs);
-                local.line = self.source.placed(sig.ident.span().start()).line;
+                local.line = u32::try_from(self.source.placed(sig.ident.span().start()).line)
+                    .unwrap_or(u32::MAX);
                 Box::new(local)
             }),
             body: self.block(block, 0),

@@ -402,7 +402,7 @@ impl Walker<'_, '_> {
             if info.sig.offloads_param {
                 continue;
             }
-            if self.cx.index.is_dep_file(info.file)
+            if self.cx.index.is_dep_file(info.file())
                 && crate::index::facts::OFFLOADING_NAMES.contains(&info.sig.name.as_str())
             {
                 prov = Provenance::Guessed;
@@ -431,7 +431,7 @@ impl Walker<'_, '_> {
                     .iter()
                     .map(|t| {
                         self.types()
-                            .val_of_ty(t, info.module, info.self_ty.as_deref(), env, 0)
+                            .val_of_ty(t, info.module(), info.self_ty.as_deref(), env, 0)
                             .flowed()
                     })
                     .collect();
@@ -476,7 +476,7 @@ impl Walker<'_, '_> {
         // A dependency's item (read from its sources): the tables describe its public API.
         if ids
             .iter()
-            .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file))
+            .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file()))
         {
             return true;
         }
@@ -777,7 +777,7 @@ impl Walker<'_, '_> {
                 let from_dependency = !ids.is_empty()
                     && ids
                         .iter()
-                        .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file));
+                        .all(|&id| self.cx.index.is_dep_file(self.cx.index.fn_info(id).file()));
                 // A type of the index with no method of the name (`next` of `StreamExt` on
                 // futures-channel's `Receiver`, read from its sources): the tables' signature
                 // of the type the path names, if any.
@@ -1078,7 +1078,7 @@ impl Walker<'_, '_> {
             .methods_named(name)
             .iter()
             .copied()
-            .filter(|&id| self.cx.index.fn_info(id).sig.params == argc)
+            .filter(|&id| self.cx.index.fn_info(id).sig.params as usize == argc)
             .collect();
         if ids.is_empty() && self.cx.index.methods_named(name).is_empty() {
             // Defined nowhere the index reads (a dependency not fetched, a helper module left

@@ -76,7 +76,7 @@ impl Walker<'_, '_> {
             return v;
         }
         let self_ty = info.self_ty.as_deref().map(str::to_string);
-        let val = self.val_of_sig_in(&info.sig, info.module, self_ty, env);
+        let val = self.val_of_sig_in(&info.sig, info.module(), self_ty, env);
         // A method's future is named by its path (`Connection::close`), as the call is written.
         let owner = info
             .self_ty
@@ -98,7 +98,7 @@ impl Walker<'_, '_> {
     /// `type Future: Future<..>` is bound by `Future`: a future, through the associated type's
     /// bound (inferred).
     fn assoc_return(&self, info: &crate::index::FnInfo) -> Option<Val> {
-        let Ty::Path { segs, args } = &info.sig.ret else {
+        let Ty::Path { segs, args } = info.sig.ret.get() else {
             return None;
         };
         let ([first, assoc], true, false) = (&segs[..], args.is_empty(), info.sig.is_async) else {

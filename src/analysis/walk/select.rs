@@ -575,7 +575,7 @@ fn wrapper_fn(w: &Walker, c: &ir::Call) -> Option<(String, usize)> {
         // path the tables know it by.
         Res::Fn(id) => {
             let index = w.file_cx().index;
-            if !index.is_dep_file(index.fn_info(id).file) {
+            if !index.is_dep_file(index.fn_info(id).file()) {
                 return None;
             }
             let (public, _) = w.cx.knowledge.function_in_crate(&index.fn_path(id))?;
@@ -861,9 +861,9 @@ impl CancelSummaries {
             let Some(w) = self.witness.get(&current) else {
                 // Documented not cancel safe, in a file that was not walked.
                 let info = index.fn_info(current);
-                let path = index.file_path(info.file);
+                let path = index.file_path(info.file());
                 if info.sig.cancel_doc == DocCancel::NotSafe {
-                    if let Some(span) = name_span(path, info.sig.line, &info.sig.name) {
+                    if let Some(span) = name_span(path, info.sig.line as usize, &info.sig.name) {
                         notes.push(Note {
                             path: Some(path.display().to_string()),
                             span,
