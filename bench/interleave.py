@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Cold time and peak memory of several builds against the floor, runs interleaved (floor, then
 each build, in turn, `--reps` times), so that every build sees the same machine load. Medians
-(min-max) of wall seconds and peak RSS (MB, from wait4), and each build's ratio to the floor.
+(min-max) of wall seconds, CPU seconds (user + system, from wait4: the measure that other work
+on a shared machine disturbs least) and peak RSS (MB, from wait4), and each build's ratio to
+the floor.
 
 Usage:
     python3 bench/interleave.py --floor target/release/examples/parse_floor \\
@@ -28,7 +30,7 @@ def run(cmd, env):
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"{cmd[0]} exited with {code}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main():
@@ -50,17 +52,21 @@ def main():
     for _ in range(args.reps):
         for name, cmd in runs:
             results[name].append(run(cmd, env))
-    floor_t = statistics.median(w for w, _ in results["floor"])
-    floor_m = statistics.median(m for _, m in results["floor"])
+    floor_t = statistics.median(w for w, _, _ in results["floor"])
+    floor_m = statistics.median(m for _, m, _ in results["floor"])
+    floor_c = statistics.median(c for _, _, c in results["floor"])
     print(f"{' '.join(args.dirs)}: {args.reps} interleaved runs, {args.jobs} threads, "
           f"load {os.getloadavg()[0]:.2f}")
-    print("| build | s median (min-max) | × floor | peak MB median (min-max) | × floor |")
-    print("|---|---|---|---|---|")
+    print("| build | s median (min-max) | × floor | CPU s median (min-max) | × floor "
+          "| peak MB median (min-max) | × floor |")
+    print("|---|---|---|---|---|---|---|")
     for name, _ in runs:
-        ws = [w for w, _ in results[name]]
-        ms = [m for _, m in results[name]]
-        t, m = statistics.median(ws), statistics.median(ms)
+        ws = [w for w, _, _ in results[name]]
+        ms = [m for _, m, _ in results[name]]
+        cs = [c for _, _, c in results[name]]
+        t, m, c = statistics.median(ws), statistics.median(ms), statistics.median(cs)
         print(f"| {name} | {t:.3f} ({min(ws):.3f}-{max(ws):.3f}) | {t / floor_t:.2f} | "
+              f"{c:.3f} ({min(cs):.3f}-{max(cs):.3f}) | {c / floor_c:.2f} | "
               f"{m:.0f} ({min(ms):.0f}-{max(ms):.0f}) | {m / floor_m:.2f} |")
 
 

@@ -85,7 +85,10 @@ impl Walker<'_, '_> {
             .and_then(|t| t.rsplit("::").next());
         match (&val, owner) {
             (Val::Future { origin, .. }, Some(ty))
-                if *origin == format!("fn `{}`", info.sig.name) =>
+                if origin
+                    .strip_prefix("fn `")
+                    .and_then(|o| o.strip_suffix('`'))
+                    .is_some_and(|name| name == &*info.sig.name) =>
             {
                 let origin = format!("`{ty}::{}`", info.sig.name);
                 val.with_origin(origin)
