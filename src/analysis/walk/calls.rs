@@ -255,7 +255,7 @@ impl Walker<'_, '_> {
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
-                let mut ids = self.cx.index.methods_of(&ty, &name);
+                let mut ids = self.cx.index.assoc_fns(&ty, &name);
                 // `Store::fetch_all(&s)` through a blanket impl of an extension trait.
                 let blanket = ids.is_empty() && self.cx.index.type_info(&ty).is_some();
                 if blanket && !self.cx.index.is_trait(&ty) {
@@ -741,7 +741,15 @@ impl Walker<'_, '_> {
                 // name (`expect`, `clone`) is that method.
                 let in_workspace = self.cx.index.type_info(path).is_some();
                 let mut ids = if in_workspace {
-                    self.cx.index.methods_of(path, &name)
+                    let ids = self.cx.index.methods_of(path, &name);
+                    // `Gen<u8>`'s `go`, not `Gen<u16>`'s.
+                    match ids.len() {
+                        0 | 1 => ids,
+                        _ => self
+                            .cx
+                            .index
+                            .fitting_instance(ids, &self.instance_keys(args)),
+                    }
                 } else {
                     Vec::new()
                 };

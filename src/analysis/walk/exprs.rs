@@ -388,7 +388,7 @@ impl Walker<'_, '_> {
                     let id = self.cx.index.cfg_choice(id, self.owner);
                     self.val_of_fn(id)
                 }
-                Res::Assoc(ty, name) => match self.cx.index.methods_of(&ty, &name) {
+                Res::Assoc(ty, name) => match self.cx.index.assoc_fns(&ty, &name) {
                     ids if ids.is_empty() => Val::Unknown,
                     ids => self.val_of_fns(&ids),
                 },
