@@ -5,7 +5,9 @@ use super::{short_type, Walker};
 use crate::analysis::facts::{Arg, DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
 use crate::analysis::types_env::Env;
-use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES};
+use crate::analysis::value::{
+    Provenance, Started, Val, AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES, MAPPED,
+};
 use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role};
@@ -1220,8 +1222,10 @@ fn refined(known: Val, generic: Val) -> Val {
     }
 }
 
-/// What a future made by a closure given to `Option::map` is called.
-const MAPPED: &str = "the closure given to `map`";
+/// Whether `v` is the future a closure given to `Option::map` made (still in its `Option`).
+pub(super) fn is_mapped(v: &Val) -> bool {
+    matches!(v, Val::Future { origin, .. } if origin == MAPPED)
+}
 
 /// `opt.map(|id| client.nack(id))` on an `Option`/`Result` (or a receiver of unknown type):
 /// the closure's future is made and handed back inside the result, unpolled.
@@ -1242,7 +1246,17 @@ fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> V
             Val::Unknown => Provenance::Guessed,
             _ => Provenance::Proven,
         };
+        // The closure's future keeps what it resolves to (`opt.map(|x| async { conn(x) })
+        // .unwrap().await` is a connection).
+        let output = match &args[0] {
+            Val::Callable(ret) => match ret.as_ref() {
+                Val::Future { output, .. } => output.clone(),
+                _ => None,
+            },
+            _ => None,
+        };
         return Val::future(MAPPED)
+            .with_output(output)
             .weakened(args[0].provenance())
             .weakened(prov);
     }

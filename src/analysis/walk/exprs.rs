@@ -67,7 +67,11 @@ impl Walker<'_, '_> {
                     _ => Val::Unknown,
                 }
             }
-            ExprKind::Try(inner) => self.eval(inner).unwrapped(),
+            ExprKind::Try(inner) => match self.eval(inner) {
+                // `opt.map(|x| fetch(x))?`: the closure's future itself, as with `.unwrap()`.
+                v if super::calls::is_mapped(&v) => v,
+                v => v.unwrapped(),
+            },
             ExprKind::Async(a) => {
                 crate::analysis::walk::select::on_async_block(self, a);
                 let spawned = std::mem::take(&mut self.spawned_arg);
