@@ -36,8 +36,11 @@ pub struct Method {
 /// One `impl` of the table.
 #[derive(Debug, Clone, Default)]
 struct Impl {
-    /// The self type's arguments, each the parameter it names (`None`: something else).
-    params: Vec<Option<Symbol>>,
+    /// The impl's own type parameters.
+    generics: Vec<Symbol>,
+    /// The self type's arguments as written: a parameter (`T`), or a pattern that binds the
+    /// parameters it names (`FuturesUnordered<impl Future<Output = T>>`: what its futures give).
+    params: Vec<Ty>,
     methods: Vec<Method>,
     assoc: Vec<(Symbol, Ty)>,
 }
@@ -87,15 +90,23 @@ fn parse(text: &str) -> Tables {
                 .args
                 .iter()
                 .map(|arg| match arg {
-                    syn::GenericArgument::Type(syn::Type::Path(p)) => {
-                        p.path.get_ident().map(|i| Symbol::from(i.to_string()))
-                    }
-                    _ => None,
+                    syn::GenericArgument::Type(t) => Ty::from_syn(t),
+                    _ => Ty::Unknown,
                 })
                 .collect(),
             _ => Vec::new(),
         };
+        let generics = imp
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                syn::GenericParam::Type(t) => Some(Symbol::from(t.ident.to_string())),
+                _ => None,
+            })
+            .collect();
         let mut entry = Impl {
+            generics,
             params,
             ..Impl::default()
         };
@@ -287,16 +298,14 @@ fn by_tail() -> &'static TailIndex {
     })
 }
 
-/// The impl parameters bound to the receiver's type arguments.
+/// The impl parameters bound to the receiver's type arguments, each argument matched against
+/// the pattern written at its place.
 fn bind(imp: &Impl, args: &[Val]) -> Bindings {
-    imp.params
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let name = p.as_ref()?;
-            Some((*name, args.get(i).cloned().unwrap_or_default()))
-        })
-        .collect()
+    let mut env: Bindings = imp.generics.iter().map(|g| (*g, Val::Unknown)).collect();
+    for (pattern, arg) in imp.params.iter().zip(args) {
+        unify(pattern, arg, &mut env, 0);
+    }
+    env
 }
 
 /// The method `name` of the type at `path`, with the receiver's type arguments `args` bound
@@ -497,5 +506,22 @@ mod tests {
         env.clear();
         assert!(assoc("tokio::sync::MutexGuard", "Target", &[Val::typed("C")]).is_some());
         assert!(method("my::Receiver", "recv").is_none());
+    }
+
+    #[test]
+    fn a_self_argument_written_as_a_pattern_binds_what_it_names() {
+        // `impl<T> FuturesUnordered<impl Future<Output = T>>`: `T` is what its futures give.
+        let fut = Val::future("f").with_output(Some(Box::new(Val::typed("Job"))));
+        let (m, env) = method_of("futures::stream::FuturesUnordered", "next", &[fut]).unwrap();
+        assert!(m.is_async);
+        assert_eq!(env, vec![(Symbol::from("T"), Val::typed("Job"))]);
+        // Not a future: nothing bound.
+        let (_, env) = method_of(
+            "futures::stream::FuturesUnordered",
+            "next",
+            &[Val::typed("Job")],
+        )
+        .unwrap();
+        assert_eq!(env, vec![(Symbol::from("T"), Val::Unknown)]);
     }
 }

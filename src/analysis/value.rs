@@ -247,11 +247,18 @@ impl Val {
     pub fn await_output(&self) -> super::facts::Output {
         use super::facts::Output;
         let Val::Future {
-            output: Some(out), ..
+            output: Some(out),
+            origin,
+            ..
         } = self
         else {
             return Output::Other;
         };
+        // The closure's future may still be inside its `Option` (`opt.map(|x| f(x));`), where
+        // `.await` goes after an unwrap, never right after the call.
+        if origin == MAPPED {
+            return Output::Other;
+        }
         match &**out {
             Val::Tuple(parts) if parts.is_empty() => Output::Plain,
             Val::Typed { path, .. } if path.rsplit("::").next() == Some("Result") => Output::Result,
@@ -277,6 +284,9 @@ fn is_wrapper(path: &str) -> bool {
         Some("Option" | "Result" | "LockResult" | "TryLockResult" | "Poll")
     )
 }
+
+/// What a future made by a closure given to `Option::map` is called.
+pub const MAPPED: &str = "the closure given to `map`";
 
 /// What a future's origin says when only the file's other calls of its callee, all awaited,
 /// say it is one (the callee is not on disk).

@@ -8,6 +8,7 @@ pub mod deps;
 pub mod doc_cancel;
 pub mod facts;
 pub mod facts_shape;
+mod instances;
 pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
@@ -207,6 +208,9 @@ pub struct Index {
     /// A module's fn (the one its name resolves to) → every fn of that name in the module, each
     /// under its own `cfg`.
     cfg_twins: HashMap<FnId, Vec<FnId>>,
+    /// A fn of an impl whose self type's arguments name concrete types (`impl Gen<u8>`) → what
+    /// they pin (see [`instances`]).
+    impl_args: HashMap<FnId, instances::ArgKeys>,
     /// While building: per file, the facts its calls of macros defined in other files add.
     expanded: HashMap<FileId, Vec<facts::ModFacts>>,
 }
@@ -626,8 +630,15 @@ impl Index {
                     }
                     let owner = Symbol::intern(&self_path);
                     let trait_path = trait_path.as_deref().map(Symbol::intern);
+                    let pinned = match &imp.self_ty {
+                        Ty::Path { args, .. } if !args.is_empty() => self.arg_keys(*m, args),
+                        _ => None,
+                    };
                     for sig in &imp.fns {
-                        self.push_fn(sig.clone(), *m, *fid, Some(owner), trait_path);
+                        let id = self.push_fn(sig.clone(), *m, *fid, Some(owner), trait_path);
+                        if let Some(p) = &pinned {
+                            self.impl_args.insert(id, p.clone());
+                        }
                     }
                 }
             }

@@ -29,6 +29,7 @@ impl tokio_stream {
 
 impl futures::future {
     async fn join_all<T>(futs: impl IntoIterator<Item = impl Future<Output = T>>) -> Vec<T> {}
+    async fn select_all<T>(futs: impl IntoIterator<Item = impl Future<Output = T>>) -> (T, usize, _) {}
     async fn try_join_all<T, E>(futs: impl IntoIterator<Item = impl Future<Output = Result<T, E>>>) -> Result<Vec<T>, E> {}
     async fn join<A, B>(a: impl Future<Output = A>, b: impl Future<Output = B>) -> (A, B) {}
     async fn join3<A, B, C>(a: impl Future<Output = A>, b: impl Future<Output = B>, c: impl Future<Output = C>) -> (A, B, C) {}
@@ -37,6 +38,14 @@ impl futures::future {
 
 impl tokio::time {
     async fn timeout<T>(duration: std::time::Duration, fut: impl Future<Output = T>) -> Result<T, tokio::time::error::Elapsed> {}
+}
+
+impl<T> futures::stream::FuturesUnordered<impl Future<Output = T>> {
+    async fn next(&mut self) -> Option<T> {}
+}
+
+impl<T> futures::stream::FuturesOrdered<impl Future<Output = T>> {
+    async fn next(&mut self) -> Option<T> {}
 }
 
 impl<T> tokio::task::JoinSet<T> {

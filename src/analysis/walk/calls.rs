@@ -5,7 +5,9 @@ use super::{short_type, Walker};
 use crate::analysis::facts::{Arg, DropHow, ExecContext, FactKind};
 use crate::analysis::patterns;
 use crate::analysis::types_env::Env;
-use crate::analysis::value::{Provenance, Started, Val, AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES};
+use crate::analysis::value::{
+    Provenance, Started, Val, AWAITED_ELSEWHERE, AWAITED_IN_OTHER_FILES, MAPPED,
+};
 use crate::diagnostic::Span;
 use crate::index::{DerefTarget, FnId, Ns, Res};
 use crate::knowledge::{Api, Ret, Role};
@@ -255,7 +257,7 @@ impl Walker<'_, '_> {
                 self.val_of_fn(id)
             }
             Res::Assoc(ty, name) => {
-                let mut ids = self.cx.index.methods_of(&ty, &name);
+                let mut ids = self.cx.index.assoc_fns(&ty, &name);
                 // `Store::fetch_all(&s)` through a blanket impl of an extension trait.
                 let blanket = ids.is_empty() && self.cx.index.type_info(&ty).is_some();
                 if blanket && !self.cx.index.is_trait(&ty) {
@@ -741,7 +743,15 @@ impl Walker<'_, '_> {
                 // name (`expect`, `clone`) is that method.
                 let in_workspace = self.cx.index.type_info(path).is_some();
                 let mut ids = if in_workspace {
-                    self.cx.index.methods_of(path, &name)
+                    let ids = self.cx.index.methods_of(path, &name);
+                    // `Gen<u8>`'s `go`, not `Gen<u16>`'s.
+                    match ids.len() {
+                        0 | 1 => ids,
+                        _ => self
+                            .cx
+                            .index
+                            .fitting_instance(ids, &self.instance_keys(args)),
+                    }
                 } else {
                     Vec::new()
                 };
@@ -1212,8 +1222,10 @@ fn refined(known: Val, generic: Val) -> Val {
     }
 }
 
-/// What a future made by a closure given to `Option::map` is called.
-const MAPPED: &str = "the closure given to `map`";
+/// Whether `v` is the future a closure given to `Option::map` made (still in its `Option`).
+pub(super) fn is_mapped(v: &Val) -> bool {
+    matches!(v, Val::Future { origin, .. } if origin == MAPPED)
+}
 
 /// `opt.map(|id| client.nack(id))` on an `Option`/`Result` (or a receiver of unknown type):
 /// the closure's future is made and handed back inside the result, unpolled.
@@ -1234,7 +1246,17 @@ fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> V
             Val::Unknown => Provenance::Guessed,
             _ => Provenance::Proven,
         };
+        // The closure's future keeps what it resolves to (`opt.map(|x| async { conn(x) })
+        // .unwrap().await` is a connection).
+        let output = match &args[0] {
+            Val::Callable(ret) => match ret.as_ref() {
+                Val::Future { output, .. } => output.clone(),
+                _ => None,
+            },
+            _ => None,
+        };
         return Val::future(MAPPED)
+            .with_output(output)
             .weakened(args[0].provenance())
             .weakened(prov);
     }

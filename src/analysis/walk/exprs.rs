@@ -67,7 +67,11 @@ impl Walker<'_, '_> {
                     _ => Val::Unknown,
                 }
             }
-            ExprKind::Try(inner) => self.eval(inner).unwrapped(),
+            ExprKind::Try(inner) => match self.eval(inner) {
+                // `opt.map(|x| fetch(x))?`: the closure's future itself, as with `.unwrap()`.
+                v if super::calls::is_mapped(&v) => v,
+                v => v.unwrapped(),
+            },
             ExprKind::Async(a) => {
                 crate::analysis::walk::select::on_async_block(self, a);
                 let spawned = std::mem::take(&mut self.spawned_arg);
@@ -388,7 +392,7 @@ impl Walker<'_, '_> {
                     let id = self.cx.index.cfg_choice(id, self.owner);
                     self.val_of_fn(id)
                 }
-                Res::Assoc(ty, name) => match self.cx.index.methods_of(&ty, &name) {
+                Res::Assoc(ty, name) => match self.cx.index.assoc_fns(&ty, &name) {
                     ids if ids.is_empty() => Val::Unknown,
                     ids => self.val_of_fns(&ids),
                 },

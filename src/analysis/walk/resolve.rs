@@ -64,6 +64,20 @@ impl Walker<'_, '_> {
         res
     }
 
+    /// What a value's type arguments pin of the impl its methods come from (see
+    /// [`crate::index::Index::fitting_instance`]): the name of each argument's type when it is
+    /// a type, not a bound (a parameter's trait says nothing of which impl).
+    pub(super) fn instance_keys(&self, args: &[Val]) -> Vec<Option<Symbol>> {
+        args.iter()
+            .map(|a| match a {
+                Val::Typed { path, .. } if !self.cx.index.is_trait(path) => {
+                    path.rsplit("::").next().map(Symbol::intern)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     pub(super) fn val_of_fn(&self, id: FnId) -> Val {
         self.val_of_fn_in(id, &[])
     }

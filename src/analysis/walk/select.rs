@@ -633,7 +633,7 @@ fn call_op(w: &mut Walker, c: &ir::Call) -> Option<Op> {
     let index = w.file_cx().index;
     match w.resolve_value(&p.segs) {
         Res::Fn(id) => fn_op(index, id),
-        Res::Assoc(ty, name) => match index.methods_of(&ty, &name).as_slice() {
+        Res::Assoc(ty, name) => match index.assoc_fns(&ty, &name).as_slice() {
             [id] => fn_op(index, *id),
             _ => None,
         },
