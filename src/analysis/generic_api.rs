@@ -96,15 +96,7 @@ fn parse(text: &str) -> Tables {
                 .collect(),
             _ => Vec::new(),
         };
-        let generics = imp
-            .generics
-            .params
-            .iter()
-            .filter_map(|p| match p {
-                syn::GenericParam::Type(t) => Some(Symbol::from(t.ident.to_string())),
-                _ => None,
-            })
-            .collect();
+        let generics = type_params(&imp.generics);
         let mut entry = Impl {
             generics,
             params,
@@ -124,16 +116,20 @@ fn parse(text: &str) -> Tables {
     (out, free)
 }
 
-fn read_method(sig: &syn::Signature) -> Method {
-    let generics = sig
-        .generics
+/// The names of the type parameters `generics` declares.
+fn type_params(generics: &syn::Generics) -> Vec<Symbol> {
+    generics
         .params
         .iter()
         .filter_map(|p| match p {
             syn::GenericParam::Type(t) => Some(Symbol::from(t.ident.to_string())),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+fn read_method(sig: &syn::Signature) -> Method {
+    let generics = type_params(&sig.generics);
     let params = sig
         .inputs
         .iter()
