@@ -148,7 +148,8 @@ fn dependency_futures_are_flagged_only_when_the_sources_are_read() {
     );
     assert!(!notes.iter().any(|n| n.contains("heavy.rs")), "{notes:?}");
     // A crate the code names that the manifest does not declare (`tokio::select!`) is named
-    // once; declared ones, std and the package's own modules are not.
+    // once; declared ones, std, the package's own modules and paths written only in comments
+    // and strings (`in_a_comment::helper`) are not.
     let undeclared: Vec<&String> = notes
         .iter()
         .filter(|n| n.contains("declares no such dependency"))

@@ -1,5 +1,7 @@
 //! The `a::b::c` paths a text names, found by a byte scan (no parse).
 
+use super::skeleton::skip_literal_or_comment;
+
 /// Calls `f` with the segments of each `a::b::c` path written in `text`, in order, with
 /// repeats (comments and strings included: reading a module too many costs little). Single
 /// identifiers are passed over without allocating.
@@ -56,6 +58,31 @@ pub fn for_each_path<'a>(text: &'a [u8], mut f: impl FnMut(&[&'a [u8]])) {
         }
         from = j.max(at + 1);
     }
+}
+
+/// Whether the code of the file at `path` (its comments and string literals left out) writes a
+/// path of two segments or more whose first is `first`. A file that cannot be read is taken to
+/// (unknown: what said so before is kept).
+pub fn names_in_code(path: &std::path::Path, first: &str) -> bool {
+    let Ok(mut text) = std::fs::read(path) else {
+        return true;
+    };
+    let mut i = 0;
+    while i < text.len() {
+        if matches!(text[i], b'/' | b'"' | b'\'' | b'r' | b'b' | b'c') {
+            if let Some(end) = skip_literal_or_comment(&text, i).filter(|&e| e > i) {
+                // Blanked, not removed: what is left keeps its places.
+                let end = end.min(text.len());
+                text[i..end].fill(b' ');
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    let mut found = false;
+    for_each_path(&text, |segs| found |= segs[0] == first.as_bytes());
+    found
 }
 
 #[cfg(test)]

@@ -148,7 +148,14 @@ fn undeclared_crates(
                 .iter()
                 .flat_map(|m| &m.uses)
                 .map(|u| &u.target);
-            for segs in firsts.chain(&f.facts.paths) {
+            let imports = firsts.count();
+            let firsts = f
+                .facts
+                .modules
+                .iter()
+                .flat_map(|m| &m.uses)
+                .map(|u| &u.target);
+            for (i, segs) in firsts.chain(&f.facts.paths).enumerate() {
                 let Some(first) = segs.first().filter(|_| segs.len() >= 2) else {
                     continue;
                 };
@@ -157,10 +164,16 @@ fn undeclared_crates(
                     || BUILTIN.contains(&first.as_str())
                     || p.externs.contains_key(first.as_str())
                     || local.contains(first.as_str())
-                    || !seen.insert(first)
+                    || seen.contains(first.as_str())
                 {
                     continue;
                 }
+                // The paths of the file's text were found in its comments and strings too
+                // (`// see serde_json::to_string`): only one written in its code names a crate.
+                if i >= imports && !super::path_scan::names_in_code(&f.path, first.as_str()) {
+                    continue;
+                }
+                seen.insert(first);
                 notes.push(format!(
                     "{}: `{first}` is named as a crate, but {} declares no such dependency: \
                      what it holds is unknown",
