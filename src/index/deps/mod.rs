@@ -142,20 +142,11 @@ fn undeclared_crates(
             if foreign_glob {
                 continue;
             }
-            let firsts = f
-                .facts
-                .modules
-                .iter()
-                .flat_map(|m| &m.uses)
-                .map(|u| &u.target);
-            let imports = firsts.count();
-            let firsts = f
-                .facts
-                .modules
-                .iter()
-                .flat_map(|m| &m.uses)
-                .map(|u| &u.target);
-            for (i, segs) in firsts.chain(&f.facts.paths).enumerate() {
+            // Each path with whether it was read from the code (an import) rather than from
+            // the file's whole text.
+            let imports = f.facts.modules.iter().flat_map(|m| &m.uses);
+            let written = imports.map(|u| (true, &u.target));
+            for (in_code, segs) in written.chain(f.facts.paths.iter().map(|p| (false, p))) {
                 let Some(first) = segs.first().filter(|_| segs.len() >= 2) else {
                     continue;
                 };
@@ -170,7 +161,7 @@ fn undeclared_crates(
                 }
                 // The paths of the file's text were found in its comments and strings too
                 // (`// see serde_json::to_string`): only one written in its code names a crate.
-                if i >= imports && !super::path_scan::names_in_code(&f.path, first.as_str()) {
+                if !in_code && !super::path_scan::names_in_code(&f.path, first.as_str()) {
                     continue;
                 }
                 seen.insert(first);
