@@ -269,21 +269,38 @@ fn facts_of(
             }
         }
     };
-    if let Some(t) = target {
-        let parsed = std::panic::catch_unwind(|| parse_in_full(t, text.clone()));
-        // A panic: the walk parses the file again, and says so.
-        proc_macro2::extra::invalidate_current_thread_spans();
-        if let Ok((facts, mut body)) = parsed {
-            body.shed_text(idents);
-            return FileOut {
-                hash,
-                cacheable: true,
-                facts: Some(facts),
-                held: Some(body),
-                ..FileOut::default()
-            };
+    let text = match target {
+        Some(t) => {
+            // The text moves into the parse (no copy kept for a panic's sake): a panic takes
+            // it with it, and the file is read again.
+            let parsed = std::panic::catch_unwind(move || parse_in_full(t, text));
+            // A panic: the walk parses the file again, and says so.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            match parsed {
+                Ok((facts, mut body)) => {
+                    body.shed_text(idents);
+                    return FileOut {
+                        hash,
+                        cacheable: true,
+                        facts: Some(facts),
+                        held: Some(body),
+                        ..FileOut::default()
+                    };
+                }
+                Err(_) => match read_again(f.path, read, hash) {
+                    Ok(text) => text,
+                    // Changed since it was hashed: what its bytes give, not cached.
+                    Err(bytes) => {
+                        return FileOut {
+                            facts: Some(FileFacts::of_bytes(&bytes)),
+                            ..FileOut::default()
+                        }
+                    }
+                },
+            }
         }
-    }
+        None => text,
+    };
     let facts = std::panic::catch_unwind(|| {
         super::grouped::facts_of_text(&text).unwrap_or_else(|| FileFacts::of_text(&text))
     });
@@ -293,6 +310,16 @@ fn facts_of(
         facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
         ..FileOut::default()
     }
+}
+
+/// The text of a file read again after its parse panicked, when it is still the text that was
+/// hashed; otherwise the bytes now read (none when it cannot be read).
+fn read_again(path: &Path, read: &Read, hash: u128) -> Result<String, Vec<u8>> {
+    let bytes = read(path).unwrap_or_default();
+    if crate::files::content_hash(&bytes) != hash {
+        return Err(bytes);
+    }
+    String::from_utf8(bytes).map_err(|e| e.into_bytes())
 }
 
 /// A file to report, parsed once: its index facts and its lowered body, the tree dropped. When
@@ -371,5 +398,28 @@ impl CacheUpdate {
             }
             resident::keep(kept);
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After a panicked parse the file is read again: its text is used only when it is still
+    /// the text that was hashed; otherwise (changed, gone) the bytes now read.
+    #[test]
+    fn a_file_read_again_is_used_only_when_unchanged() {
+        let path = Path::new("a.rs");
+        let text = "fn f() { a::b(); }".to_string();
+        let hash = crate::files::content_hash(text.as_bytes());
+        let same = |_: &Path| Some(text.clone().into_bytes());
+        assert_eq!(read_again(path, &same, hash).ok(), Some(text.clone()));
+        let changed = |_: &Path| Some(b"fn g() { c::d(); }".to_vec());
+        assert_eq!(
+            read_again(path, &changed, hash),
+            Err(b"fn g() { c::d(); }".to_vec())
+        );
+        let gone = |_: &Path| None;
+        assert_eq!(read_again(path, &gone, hash), Err(Vec::new()));
     }
 }

@@ -68,11 +68,16 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
                 .then(|| call_key(&path))
                 .flatten();
             if let Some(key) = key {
-                let next = keys.len();
-                let k = *keys.entry(key.to_string()).or_insert(next);
-                if k == counts.len() {
-                    counts.push((0, 0));
-                }
+                // Looked up before it is copied: most calls repeat a path met before.
+                let k = match keys.get(key) {
+                    Some(&k) => k,
+                    None => {
+                        let k = keys.len();
+                        keys.insert(key.to_string(), k);
+                        counts.push((0, 0));
+                        k
+                    }
+                };
                 parens.push(Some(k));
                 i = end + 1;
             } else {

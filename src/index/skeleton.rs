@@ -232,11 +232,9 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
 /// Where the comment, string, raw string or character literal starting at `i` ends, if one does.
 pub(crate) fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
     match bytes[i] {
-        b'/' if bytes.get(i + 1) == Some(&b'/') => Some(
-            (i..bytes.len())
-                .find(|&j| bytes[j] == b'\n')
-                .unwrap_or(bytes.len()),
-        ),
+        b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            Some(memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n))
+        }
         b'/' if bytes.get(i + 1) == Some(&b'*') => Some(skip_block_comment(bytes, i)),
         b'"' => Some(skip_string(bytes, i).min(bytes.len())),
         // `r"..."`, `br#"..."#`, `cr"..."`: raw strings, at the start of a word.

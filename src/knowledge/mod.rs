@@ -422,22 +422,32 @@ pub fn is_handle_like_assoc(name: &str) -> bool {
 
 /// The last two segments of a type path (`mpsc::Sender`), then the last one (`Sender`).
 fn type_tails(path: &str) -> [Option<&str>; 2] {
-    let Some(last_sep) = path.rfind("::") else {
+    let Some(last_sep) = last_separator(path) else {
         return [None, Some(path)];
     };
     let last = &path[last_sep + 2..];
     // Three segments or more: the last two, from the separator before the last one.
-    let two = path[..last_sep].rfind("::").map(|sep| &path[sep + 2..]);
+    let two = last_separator(&path[..last_sep]).map(|sep| &path[sep + 2..]);
     [two, Some(last)]
+}
+
+/// Where the last `::` of `path` starts: `path.rfind("::")`, by a plain loop over the bytes
+/// (the string searcher's setup costs more than these short paths take to read).
+fn last_separator(path: &str) -> Option<usize> {
+    let b = path.as_bytes();
+    (1..b.len())
+        .rev()
+        .find(|&i| b[i] == b':' && b[i - 1] == b':')
+        .map(|i| i - 1)
 }
 
 /// (crate, `Type::name`) or, for free functions, (crate, `name`): slices of `path`, the crate
 /// normalised.
 fn tail_key(path: &str) -> Option<(&str, &str)> {
-    let last_sep = path.rfind("::")?;
+    let last_sep = last_separator(path)?;
     let krate = normalize_crate(path.split("::").next().unwrap_or_default());
     let before = &path[..last_sep];
-    let parent_start = before.rfind("::").map(|sep| sep + 2);
+    let parent_start = last_separator(before).map(|sep| sep + 2);
     match parent_start {
         Some(start) if path[start..].starts_with(|c: char| c.is_ascii_uppercase()) => {
             Some((krate, &path[start..]))
@@ -706,6 +716,29 @@ pub const COMMON_SYNC_METHODS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
+    /// The last separator by bytes is `rfind("::")`'s, whatever the colons around it.
+    #[test]
+    fn the_last_separator_is_rfinds() {
+        for path in [
+            "",
+            ":",
+            "::",
+            ":::",
+            "a",
+            "a::b",
+            "a::b::c",
+            "::a",
+            "a::",
+            "a:::b",
+            "a::::b",
+            "tokio::sync::mpsc::Sender",
+            "<T as a::B>::c",
+            "é::ü",
+        ] {
+            assert_eq!(super::last_separator(path), path.rfind("::"), "{path}");
+        }
+    }
+
     use super::{Knowledge, Ret};
 
     #[test]
