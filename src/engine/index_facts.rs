@@ -269,21 +269,38 @@ fn facts_of(
             }
         }
     };
-    if let Some(t) = target {
-        let parsed = std::panic::catch_unwind(|| parse_in_full(t, text.clone()));
-        // A panic: the walk parses the file again, and says so.
-        proc_macro2::extra::invalidate_current_thread_spans();
-        if let Ok((facts, mut body)) = parsed {
-            body.shed_text(idents);
-            return FileOut {
-                hash,
-                cacheable: true,
-                facts: Some(facts),
-                held: Some(body),
-                ..FileOut::default()
-            };
+    let text = match target {
+        Some(t) => {
+            // The text moves into the parse (no copy of it is held beside: 10 MB of a 10 MB
+            // file); a panic drops it, and it is read again for the skeleton's facts.
+            let parsed = std::panic::catch_unwind(|| parse_in_full(t, text));
+            // A panic: the walk parses the file again, and says so.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            if let Ok((facts, mut body)) = parsed {
+                body.shed_text(idents);
+                return FileOut {
+                    hash,
+                    cacheable: true,
+                    facts: Some(facts),
+                    held: Some(body),
+                    ..FileOut::default()
+                };
+            }
+            match read(f.path).map(String::from_utf8) {
+                Some(Ok(text)) if crate::files::content_hash(text.as_bytes()) == hash => text,
+                // Changed or gone since it was first read: not cached under that reading's hash.
+                Some(Ok(text)) => {
+                    return FileOut {
+                        hash,
+                        facts: Some(FileFacts::of_bytes(text.as_bytes())),
+                        ..FileOut::default()
+                    }
+                }
+                _ => return FileOut::default(),
+            }
         }
-    }
+        None => text,
+    };
     let facts = std::panic::catch_unwind(|| {
         super::grouped::facts_of_text(&text).unwrap_or_else(|| FileFacts::of_text(&text))
     });
