@@ -44,7 +44,11 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl SourceFile {
     pub fn new(display: String, text: String) -> SourceFile {
-        let mut line_starts = vec![0];
+        // Sized first: grown by doubling, the table of a 10 MB file was 4.2 MB for 2.9 MB of
+        // lines, besides the tables it grew from.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let has_bom = text.starts_with(BOM);
         SourceFile {

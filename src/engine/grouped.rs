@@ -209,8 +209,13 @@ pub(super) fn walk(
         proc_macro2::extra::invalidate_current_thread_spans();
         Some(analyze_items(cx, &items?, &macro_bodies, call_uses))
     };
-    for part in on_workers(1..split.groups.len(), group) {
-        facts.extend(part?);
+    let parts = on_workers(1..split.groups.len(), group)
+        .into_iter()
+        .collect::<Option<Vec<_>>>()?;
+    // Sized once: the file's facts, not a table grown by doubling beside its parts.
+    facts.reserve_exact(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        facts.extend(part);
     }
     Some(facts)
 }
