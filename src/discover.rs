@@ -623,7 +623,7 @@ impl ContextFinder {
                     continue;
                 }
                 match self.package_of(&f) {
-                    Some(_) => compiled.push(f),
+                    Some(_) => compiled.push((f, true)),
                     None => {
                         strays.insert(f);
                     }
@@ -636,7 +636,8 @@ impl ContextFinder {
                 for tree in PACKAGE_TREES {
                     let dir = pkg.join(tree);
                     if dir.is_dir() {
-                        compiled.extend(walker.rust_files(&dir, &mut Vec::new()));
+                        let found = walker.rust_files(&dir, &mut Vec::new());
+                        compiled.extend(found.into_iter().map(|f| (f, false)));
                     }
                 }
                 strays::reached(&compiled, &strays)

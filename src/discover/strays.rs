@@ -8,11 +8,13 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// Of `strays`, those the files `compiled` (and, in turn, the strays found) name by path.
-pub(super) fn reached(compiled: &[PathBuf], strays: &HashSet<PathBuf>) -> HashSet<PathBuf> {
+/// Of `strays`, those the files `compiled` (and, in turn, the strays found) name by path; a
+/// compiled file outside the target folders (`build/main.rs`, `build = ..` in the manifest),
+/// marked `true`, names them by `mod x;` too.
+pub(super) fn reached(compiled: &[(PathBuf, bool)], strays: &HashSet<PathBuf>) -> HashSet<PathBuf> {
     let mut found = HashSet::new();
-    let mut todo: Vec<(PathBuf, bool)> = compiled.iter().map(|p| (p.clone(), false)).collect();
-    while let Some((file, is_stray)) = todo.pop() {
+    let mut todo: Vec<(PathBuf, bool)> = compiled.to_vec();
+    while let Some((file, outside)) = todo.pop() {
         let Ok(text) = std::fs::read(&file) else {
             continue;
         };
@@ -21,11 +23,15 @@ pub(super) fn reached(compiled: &[PathBuf], strays: &HashSet<PathBuf>) -> HashSe
             .into_iter()
             .map(|p| crate::files::normalize(&dir.join(p)))
             .collect();
-        // A file loaded by `#[path]` is a `mod.rs` of its own: `mod x;` is `x.rs` beside it.
-        if is_stray {
+        // `mod x;` is `x.rs` beside a crate root, a `mod.rs` or a file loaded by `#[path]`, and
+        // below the file's stem for another file: both are tried.
+        if outside {
+            let stem = file.file_stem().map(|s| dir.join(s)).unwrap_or_default();
             for m in out_of_line_mods(&text) {
-                named.push(dir.join(format!("{m}.rs")));
-                named.push(dir.join(&m).join("mod.rs"));
+                for d in [dir, stem.as_path()] {
+                    named.push(d.join(format!("{m}.rs")));
+                    named.push(d.join(&m).join("mod.rs"));
+                }
             }
         }
         for p in named {
