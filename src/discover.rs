@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use walkdir::WalkDir;
 
+mod strays;
+
 /// One crate root of a package: its file and what kind of target it is.
 #[derive(Debug, Clone)]
 pub struct CrateRoot {
@@ -514,6 +516,9 @@ pub struct ContextFinder {
     manifests: HashMap<PathBuf, Option<Rc<Manifest>>>,
     /// Per package folder: the files its manifest names as targets, normalised.
     explicit_targets: HashMap<PathBuf, Rc<HashSet<PathBuf>>>,
+    /// Per package folder: its files outside the folders its targets compile from that a
+    /// compiled file names by path (see [`strays`]).
+    reached_strays: HashMap<PathBuf, Rc<HashSet<PathBuf>>>,
 }
 
 impl ContextFinder {
@@ -569,11 +574,92 @@ impl ContextFinder {
         None
     }
 
+    /// The package folder holding `file` outside every folder its targets compile from, when a
+    /// compiled file of the package names it by path (`#[path = "../shared/util.rs"]`).
+    fn reached_from_package(&mut self, file: &Path, walker: &Walker) -> Option<PathBuf> {
+        if self.package_of(file).is_some() {
+            return None;
+        }
+        let dir = file
+            .ancestors()
+            .skip(1)
+            .find(|d| self.manifest(d).is_some())?
+            .to_path_buf();
+        self.manifest(&dir)?.package_name.as_ref()?;
+        self.strays_reached(&dir, walker)
+            .contains(file)
+            .then_some(dir)
+    }
+
+    /// The files of package `pkg` outside the folders its targets compile from (and outside
+    /// any package nested in it) that its compiled files name by path, in turn.
+    fn strays_reached(&mut self, pkg: &Path, walker: &Walker) -> Rc<HashSet<PathBuf>> {
+        if let Some(found) = self.reached_strays.get(pkg) {
+            return found.clone();
+        }
+        let mut strays = HashSet::new();
+        let mut compiled = Vec::new();
+        let entries = std::fs::read_dir(pkg).into_iter().flatten().flatten();
+        let mut entries: Vec<PathBuf> = entries.map(|e| e.path()).collect();
+        entries.sort();
+        for entry in entries {
+            let name = entry.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.unwrap_or_default();
+            let is_dir = entry.is_dir();
+            if is_dir && PACKAGE_TREES.contains(&name.as_str()) {
+                continue;
+            }
+            if walker.skips(&entry, is_dir) {
+                continue;
+            }
+            let found = match is_dir {
+                true => walker.rust_files(&entry, &mut Vec::new()),
+                false if name.ends_with(".rs") => vec![crate::files::normalize(&entry)],
+                false => Vec::new(),
+            };
+            for f in found {
+                let nearest = f.ancestors().skip(1).find(|d| self.manifest(d).is_some());
+                if nearest != Some(pkg) {
+                    continue;
+                }
+                match self.package_of(&f) {
+                    Some(_) => compiled.push((f, true)),
+                    None => {
+                        strays.insert(f);
+                    }
+                }
+            }
+        }
+        let reached = match strays.is_empty() {
+            true => HashSet::new(),
+            false => {
+                for tree in PACKAGE_TREES {
+                    let dir = pkg.join(tree);
+                    if dir.is_dir() {
+                        let found = walker.rust_files(&dir, &mut Vec::new());
+                        compiled.extend(found.into_iter().map(|f| (f, false)));
+                    }
+                }
+                strays::reached(&compiled, &strays)
+            }
+        };
+        let reached = Rc::new(reached);
+        self.reached_strays
+            .insert(pkg.to_path_buf(), reached.clone());
+        reached
+    }
+
     /// Whether a file found by walking `walked_from` is in a package that the walk took in
     /// whole (its manifest's folder at or below `walked_from`) but outside every folder its
-    /// targets compile from (`templates/`, `build-tools/`): cargo compiles no such file.
-    pub fn outside_a_walked_package(&mut self, file: &Path, walked_from: &Path) -> bool {
-        if self.package_of(file).is_some() {
+    /// targets compile from (`templates/`, `build-tools/`), and no compiled file of the
+    /// package names it by path: cargo compiles no such file.
+    pub fn outside_a_walked_package(
+        &mut self,
+        file: &Path,
+        walked_from: &Path,
+        walker: &Walker,
+    ) -> bool {
+        if self.package_of(file).is_some() || self.reached_from_package(file, walker).is_some() {
             return false;
         }
         let Some(dir) = file
@@ -706,8 +792,13 @@ impl ContextFinder {
     }
 
     /// The context key of a file: its workspace (or package) folder, or the file itself.
-    pub fn context_key(&mut self, file: &Path) -> PathBuf {
-        match self.package_of(file) {
+    /// A file of a package outside its target folders that a compiled file names by path is
+    /// the package's.
+    pub fn context_key(&mut self, file: &Path, walker: &Walker) -> PathBuf {
+        match self
+            .package_of(file)
+            .or_else(|| self.reached_from_package(file, walker))
+        {
             Some(p) => self.workspace_of(&p),
             None => file.to_path_buf(),
         }
@@ -770,6 +861,11 @@ impl ContextFinder {
                         "{}: a target's `path` leads outside the repository: not read",
                         walker.display(&pkg.join("Cargo.toml"))
                     ));
+                }
+            }
+            for extra in self.strays_reached(&pkg, walker).iter() {
+                if seen.insert(extra.clone()) {
+                    files.push(extra.clone());
                 }
             }
             // The package's root files are among the files its own trees and targets gave.

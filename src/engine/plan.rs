@@ -139,10 +139,11 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
     for t in found {
         // cargo compiles nothing outside a package's target folders: a walk of the package
         // skips such files (a folder below the package named on its own is checked).
-        if !t.named && finder_of_contexts.outside_a_walked_package(&t.path, &t.walked_from) {
+        if !t.named && finder_of_contexts.outside_a_walked_package(&t.path, &t.walked_from, &walker)
+        {
             continue;
         }
-        let key = finder_of_contexts.context_key(&t.path);
+        let key = finder_of_contexts.context_key(&t.path, &walker);
         let next = keys.len();
         context_of_target.push(*keys.entry(key).or_insert(next));
         let config = config_for(&t.path);

@@ -282,6 +282,12 @@ impl Knowledge {
         }
     }
 
+    /// Whether the tables describe any type of crate `krate` (`tokio`, `reqwest`).
+    pub fn describes_crate(&self, krate: &str) -> bool {
+        self.type_by_crate_and_name
+            .contains_key(normalize_crate(krate))
+    }
+
     /// A free or associated function by its resolved path.
     pub fn function(&self, path: &str) -> Option<Api> {
         if let Some(api) = self.fns.get(path) {
@@ -467,6 +473,11 @@ pub(crate) fn normalize_crate(first: &str) -> &str {
 
 /// Whether a method named `name`, on a receiver of unknown type, may be a sync method: a name
 /// too common as a sync method, or one std's types define as a sync method.
+/// Whether `name` is one of std's sync methods (`clone`, `len`).
+pub fn std_sync_method(name: &str) -> bool {
+    std_lib::SYNC_METHOD_NAMES.contains(&name)
+}
+
 pub fn maybe_sync_method(name: &str) -> bool {
     COMMON_SYNC_METHODS.contains(&name) || std_lib::SYNC_METHOD_NAMES.contains(&name)
 }

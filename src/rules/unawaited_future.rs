@@ -61,7 +61,10 @@
 //! guess: when the file's other calls of it are all awaited, or when this is the file's only
 //! call of it and the other files of its scope (the package's tests, examples and benches
 //! together, or its library and binaries) await it at least twice and never call it otherwise;
-//! the message names one of those files.
+//! the message names one of those files. A method called on a value whose type is named by a path
+//! into such a crate (`conn: &undeclared::Conn`, `conn.request()`) is, likewise, a guess from the
+//! file's other calls of the method name (on any receiver): all of them awaited, and the name not one
+//! of std's sync methods.
 //! A future consumed on only one branch is not reported. Values of the workspace's own types
 //! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
 //! statement or into `_`, not when left in a binding, and never when the type's name says it is a

@@ -380,7 +380,7 @@ impl Walker<'_, '_> {
 
     /// [`Self::awaited_elsewhere`] for the callee `key` of [`ir::File::call_uses`], named as
     /// `shown` says.
-    fn awaited_elsewhere_as(&self, key: &str, shown: &str) -> Val {
+    pub(super) fn awaited_elsewhere_as(&self, key: &str, shown: &str) -> Val {
         match self.cx.call_uses.get(key) {
             Some(u) if u.awaited >= 1 && u.awaited + 1 == u.calls => Val::Future {
                 output: None,
@@ -860,6 +860,8 @@ impl Walker<'_, '_> {
                     }
                 } else if let Some(a) = k.method(path, &name) {
                     api = Some(a);
+                } else if generic.is_none() && self.type_off_disk(path) {
+                    result = self.off_disk_receiver_method(&name);
                 }
             }
             Val::ThreadHandle { .. } if name == "join" => api = Some(crate::knowledge::BLOCKING),

@@ -22,6 +22,7 @@ mod calls;
 mod exprs;
 mod guards;
 mod macros;
+mod off_disk;
 mod orphans;
 mod resolve;
 pub mod select;
