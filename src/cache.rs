@@ -24,6 +24,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// The cache folder given by `--cache-dir` (`flag`) or else `UNAWAITED_CACHE_DIR`, made
+/// absolute against the working folder; `None` when neither is given. Every front end (the
+/// CLI, the language server, the flycheck command) takes its cache folder from here.
+pub fn explicit_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
+    let dir = flag.or_else(|| {
+        std::env::var_os("UNAWAITED_CACHE_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    })?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    Some(crate::files::normalize(&cwd.join(dir)))
+}
+
 /// The cache folder of the context rooted at `root`: `explicit` (`--cache-dir`,
 /// `UNAWAITED_CACHE_DIR`) when given, else `unawaited/` in the folder cargo builds `root` into.
 /// `None` for a context that is not a Cargo package or workspace (loose files).

@@ -55,6 +55,7 @@ pub fn run(cargo_args: &[OsString]) -> ExitCode {
     let status = child.wait();
     let findings = engine::run(&Options {
         paths: vec![".".into()],
+        cache_dir: crate::cache::explicit_dir(None),
         ..Options::default()
     });
     match findings {

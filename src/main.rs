@@ -155,20 +155,9 @@ fn level_flags(args: &CheckArgs) -> Result<LevelFlags, String> {
     })
 }
 
-/// The cache folder given by `--cache-dir` or else `UNAWAITED_CACHE_DIR`, made absolute.
-fn explicit_cache_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
-    let dir = flag.or_else(|| {
-        std::env::var_os("UNAWAITED_CACHE_DIR")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-    })?;
-    let cwd = std::env::current_dir().unwrap_or_default();
-    Some(unawaited::files::normalize(&cwd.join(dir)))
-}
-
 /// `unawaited clean`: removes the cache folder of each path's package or workspace.
 fn clean(paths: &[PathBuf], flag: Option<PathBuf>) -> ExitCode {
-    let explicit = explicit_cache_dir(flag);
+    let explicit = unawaited::cache::explicit_dir(flag);
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut finder = unawaited::discover::ContextFinder::default();
     let mut dirs = std::collections::BTreeSet::new();
@@ -458,7 +447,7 @@ fn check(args: CheckArgs, verbose: u8) -> ExitCode {
         config_file: args.config.clone(),
         jobs: args.jobs,
         no_cache: args.no_cache,
-        cache_dir: explicit_cache_dir(args.cache_dir.clone()),
+        cache_dir: unawaited::cache::explicit_dir(args.cache_dir.clone()),
         no_ignore: args.no_ignore,
         force_exclude: args.force_exclude,
         no_deps: args.no_deps,

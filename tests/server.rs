@@ -769,3 +769,31 @@ fn the_repository_is_the_boundary() {
     std::fs::copy(&outside, repo.join("src/helper.rs")).unwrap();
     check(|d| rules(d).contains(&"blocking_in_async"));
 }
+
+/// The server keeps its cache where the CLI would (`UNAWAITED_CACHE_DIR`), not in the
+/// workspace's `target/`.
+#[test]
+fn the_server_keeps_its_cache_in_the_cache_folder_given() {
+    let dir = demo();
+    let cache = tempfile::tempdir().expect("a temp dir");
+    let mut c = Client::start_in_env(
+        dir.path(),
+        &["server"],
+        &[("UNAWAITED_CACHE_DIR", cache.path())],
+    );
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": url(dir.path()), "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    let lib = url(&dir.path().join("src/lib.rs"));
+    c.open(&lib, LIB_ON_DISK);
+    c.diagnostics(&lib, "the file checked", |_| true);
+    assert_eq!(c.shutdown(), Some(0));
+    assert!(
+        !dir.path().join("target").exists(),
+        "nothing written in the workspace's target/"
+    );
+    let written = std::fs::read_dir(cache.path()).map_or(0, |d| d.count());
+    assert!(written > 0, "the cache is in the folder given");
+}

@@ -77,6 +77,7 @@ fn check_open_documents(state: &Shared, out: &Outgoing) {
         config_file: settings.config.clone(),
         jobs: 0,
         no_cache: false,
+        cache_dir: crate::cache::explicit_dir(None),
         resident: true,
         ..Options::default()
     };
