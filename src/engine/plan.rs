@@ -232,8 +232,10 @@ pub(super) fn discover(opts: &Options, buffers: &[(PathBuf, String)]) -> Result<
 
 /// The contexts this process found at its last check (the language server checks again and
 /// again), each kept while what its walks read is unchanged: every folder they entered (a file
-/// added, removed or renamed there changes its metadata), the folders above the context, and
-/// the manifests, configuration and ignore files in all of them (by content). Not watched: a
+/// added, removed or renamed there changes its metadata) and the manifests, configuration and
+/// ignore files in them (by content); in the folders above the context only what discovery
+/// reads there: those files (by content, or that they are absent) and whether `.git` is there
+/// (a file made in `/tmp` or in the home folder does not drop a context). Not watched: a
 /// configuration's `extend` target elsewhere, `.git/info/exclude` and git's global excludes.
 mod resident {
     use super::super::probe::Probe;
@@ -269,10 +271,17 @@ mod resident {
         mut entered: Vec<PathBuf>,
         started: i128,
     ) {
-        entered.extend(key.ancestors().map(Path::to_path_buf));
+        entered.push(key.to_path_buf());
         entered.sort();
         entered.dedup();
         let mut probes = Vec::new();
+        for dir in key.ancestors().skip(1) {
+            if entered.binary_search_by(|e| e.as_path().cmp(dir)).is_ok() {
+                continue;
+            }
+            probes.extend(READ_IN_FOLDERS.map(|name| Probe::text(dir.join(name))));
+            probes.push(Probe::exists(dir.join(".git")));
+        }
         let mut trusted = true;
         for dir in &entered {
             match Probe::meta(dir.clone(), started) {
@@ -301,5 +310,60 @@ mod resident {
                 probes,
             },
         );
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_kept_context_outlives_files_made_above_it_but_not_what_discovery_reads_there() {
+            let top = tempfile::tempdir().unwrap();
+            let ws = top.path().join("ws");
+            std::fs::create_dir_all(ws.join("src")).unwrap();
+            std::fs::write(ws.join("Cargo.toml"), "[package]\nname = \"ws\"\n").unwrap();
+            let context = Context {
+                root: ws.clone(),
+                files: vec![ws.join("src/lib.rs")],
+                roots: Vec::new(),
+            };
+            // Checked as if two seconds from now: nothing here is too recent to be trusted.
+            let later =
+                super::super::super::probe::nanos(std::time::SystemTime::now()) + 2_000_000_000;
+            let keep_now = || keep(&ws, "o", &context, Vec::new(), vec![ws.join("src")], later);
+            keep_now();
+            assert!(reuse(&ws, "o").is_some());
+            assert!(reuse(&ws, "other options").is_none());
+            // A file made in the folder above (as in `/tmp`): the context holds.
+            std::fs::write(top.path().join("scratch.txt"), "x").unwrap();
+            std::fs::create_dir(top.path().join("other")).unwrap();
+            assert!(
+                reuse(&ws, "o").is_some(),
+                "an unrelated file above keeps it"
+            );
+            // What discovery reads there drops it: an ignore file, a manifest, a repository.
+            for (made, what) in [
+                (".gitignore", "an ignore file above"),
+                ("Cargo.toml", "a workspace manifest above"),
+                (".git", "a repository above"),
+            ] {
+                keep_now();
+                assert!(reuse(&ws, "o").is_some());
+                let path = top.path().join(made);
+                if made == ".git" {
+                    std::fs::create_dir(&path).unwrap();
+                } else {
+                    std::fs::write(&path, "[workspace]\n").unwrap();
+                }
+                assert!(reuse(&ws, "o").is_none(), "{what} drops it");
+            }
+            // A file added inside the walked folders drops it too.
+            keep_now();
+            std::fs::write(ws.join("src/new.rs"), "").unwrap();
+            assert!(
+                reuse(&ws, "o").is_none(),
+                "a file added in a walked folder drops it"
+            );
+        }
     }
 }

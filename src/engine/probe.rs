@@ -76,6 +76,9 @@ pub enum Probe {
     Text(PathBuf, Option<u128>),
     /// A folder or a dependency's file: its metadata, `None` if absent.
     Meta(PathBuf, Option<Stat>),
+    /// Only whether a path exists (a `.git` folder above a workspace: what happens inside it
+    /// does not matter).
+    Exists(PathBuf, bool),
 }
 
 impl Probe {
@@ -93,8 +96,14 @@ impl Probe {
         Some(Probe::Meta(path, stat))
     }
 
+    pub(super) fn exists(path: PathBuf) -> Probe {
+        let there = std::fs::symlink_metadata(&path).is_ok();
+        Probe::Exists(path, there)
+    }
+
     pub(super) fn holds(&self) -> bool {
         match self {
+            Probe::Exists(path, there) => std::fs::symlink_metadata(path).is_ok() == *there,
             Probe::Text(path, hash) => std::fs::read(path).ok().map(|b| content_hash(&b)) == *hash,
             Probe::Meta(path, stat) => Stat::of(path) == *stat,
         }
