@@ -7,6 +7,7 @@ pub mod facts;
 mod generic_api;
 pub mod other_files;
 mod patterns;
+mod projection;
 pub mod scope;
 mod types_env;
 pub mod value;

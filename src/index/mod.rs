@@ -174,6 +174,8 @@ pub struct Index {
     /// (type path, associated type name) → what the type's impls define it as, with the module
     /// written in (`Output` of an `impl Future`).
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
+    /// The keys of [`Self::impl_assoc`] that more than one impl defines.
+    impl_assoc_twice: HashSet<(String, String)>,
     /// Type path → the position of its argument that its `Deref` target names.
     target_args: HashMap<String, usize>,
     /// Types with an impl under an attribute macro (see [`facts::ImplFacts::by_macro`]): the
@@ -624,9 +626,15 @@ impl Index {
                         self.macro_impls.insert(self_path.clone());
                     }
                     for (name, ty) in &imp.assoc_types {
-                        self.impl_assoc
-                            .entry((self_path.clone(), name.to_string()))
-                            .or_insert((ty.clone(), *m));
+                        let key = (self_path.clone(), name.to_string());
+                        match self.impl_assoc.entry(key) {
+                            std::collections::hash_map::Entry::Occupied(e) => {
+                                self.impl_assoc_twice.insert(e.key().clone());
+                            }
+                            std::collections::hash_map::Entry::Vacant(e) => {
+                                e.insert((ty.clone(), *m));
+                            }
+                        }
                     }
                     let owner = Symbol::intern(&self_path);
                     let trait_path = trait_path.as_deref().map(Symbol::intern);
@@ -840,6 +848,17 @@ impl Index {
         self.impl_assoc
             .get(&(path.to_string(), name.to_string()))
             .map(|(t, m)| (t, *m))
+    }
+
+    /// What the one impl that defines associated type `name` for the type at `path` defines
+    /// it as (`impl Config for MyConfig { type Rt = TokioRt; }`); `None` when several impls
+    /// define one of that name or a macro may write more.
+    pub fn impl_assoc_unique(&self, path: &str, name: &str) -> Option<(&Ty, ModId)> {
+        let key = (path.to_string(), name.to_string());
+        if self.impl_assoc_twice.contains(&key) || self.macro_impls.contains(path) {
+            return None;
+        }
+        self.impl_assoc.get(&key).map(|(t, m)| (t, *m))
     }
 
     /// What auto-deref of a value of the type at `path` (with type arguments `args`) reaches:

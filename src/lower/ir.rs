@@ -328,6 +328,9 @@ pub struct Struct {
 pub struct Path {
     pub segs: Box<[Symbol]>,
     pub qself: QSelf,
+    /// The type arguments written on the type the last segment is reached through
+    /// (`RtOf::<C>::sleep`, `<RtOf<C>>::sleep`): what a generic alias there is expanded with.
+    pub head_args: Box<[Ty]>,
 }
 
 #[derive(Debug, PartialEq)]

@@ -655,6 +655,10 @@ impl Lower<'_> {
         let segs = path_symbols(&p.path);
         match &p.qself {
             None => ir::Path {
+                head_args: match p.path.segments.len() {
+                    n if n >= 2 => type_args(&p.path.segments[n - 2].arguments),
+                    _ => Box::default(),
+                },
                 segs,
                 qself: ir::QSelf::None,
             },
@@ -664,10 +668,17 @@ impl Lower<'_> {
                 syn::Type::Path(tp) if tp.qself.is_none() && q.position <= segs.len() => ir::Path {
                     segs: segs[q.position..].into(),
                     qself: ir::QSelf::Plain(path_symbols(&tp.path)),
+                    head_args: tp
+                        .path
+                        .segments
+                        .last()
+                        .map(|s| type_args(&s.arguments))
+                        .unwrap_or_default(),
                 },
                 _ => ir::Path {
                     segs,
                     qself: ir::QSelf::Other,
+                    head_args: Box::default(),
                 },
             },
         }
@@ -721,6 +732,21 @@ fn first_operand(e: &syn::Expr) -> Option<&syn::Expr> {
         syn::Expr::Cast(c) => Some(&c.expr),
         syn::Expr::Binary(b) => Some(&b.left),
         _ => None,
+    }
+}
+
+/// The type arguments of a path segment (`RtOf::<C>`, `Gen<u8>`); none for other arguments.
+fn type_args(args: &syn::PathArguments) -> Box<[Ty]> {
+    match args {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(t) => Some(Ty::from_syn(t)),
+                _ => None,
+            })
+            .collect(),
+        _ => Box::default(),
     }
 }
 

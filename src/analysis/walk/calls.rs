@@ -203,6 +203,7 @@ impl Walker<'_, '_> {
             return Val::Unknown;
         }
         let res = self.resolve_path(&segs, Ns::Value);
+        let res = self.through_alias(res, &segs, &p.head_args);
         if let ([variant], [_], Res::Unknown | Res::External(_) | Res::Module(_)) =
             (segs.as_slice(), &*call.args, &res)
         {

@@ -64,6 +64,31 @@ impl Walker<'_, '_> {
         res
     }
 
+    /// `RtOf::<C>::sleep` and `MyRt::sleep` when the type alias there stands for a projection
+    /// (see [`crate::analysis::projection`]): the associated fn of the type it stands for.
+    /// `res` unchanged otherwise.
+    pub(super) fn through_alias(&self, res: Res, segs: &[Symbol], head_args: &[Ty]) -> Res {
+        let Res::Assoc(ty, name) = &res else {
+            return res;
+        };
+        let Some((_, head)) = segs.split_last() else {
+            return res;
+        };
+        if head.is_empty() || !self.cx.index.assoc_fns(ty, name).is_empty() {
+            return res;
+        }
+        match crate::analysis::projection::alias_head(
+            self.cx.index,
+            self.module,
+            &self.generics,
+            head,
+            head_args,
+        ) {
+            Some(h) => Res::Assoc(h.path(), name.clone()),
+            None => res,
+        }
+    }
+
     /// What a value's type arguments pin of the impl its methods come from (see
     /// [`crate::index::Index::fitting_instance`]): the name of each argument's type when it is
     /// a type, not a bound (a parameter's trait says nothing of which impl).
