@@ -713,6 +713,14 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// The first index at or after `i` that is not ASCII whitespace (or the end).
+pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
 pub(crate) fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }

@@ -5,6 +5,7 @@
 //! comment counts too), since the index's module trees decide later which of them a crate root
 //! compiles (`Index::compiled_by_no_root`), and only those are reported.
 
+use crate::source::{is_ident_byte, skip_space};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -48,10 +49,10 @@ fn named_paths(text: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     for (word, sep) in [(&b"path"[..], b'='), (&b"include!"[..], b'(')] {
         let mut from = 0;
-        while let Some(at) = find(&text[from..], word) {
+        while let Some(at) = memchr::memmem::find(&text[from..], word) {
             let start = from + at;
             from = start + word.len();
-            let before_ok = start == 0 || !is_ident(text[start - 1]);
+            let before_ok = start == 0 || !is_ident_byte(text[start - 1]);
             if !before_ok {
                 continue;
             }
@@ -82,10 +83,10 @@ fn named_paths(text: &[u8]) -> Vec<String> {
 fn out_of_line_mods(text: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(at) = find(&text[from..], b"mod") {
+    while let Some(at) = memchr::memmem::find(&text[from..], b"mod") {
         let start = from + at;
         from = start + 3;
-        if start > 0 && is_ident(text[start - 1]) {
+        if start > 0 && is_ident_byte(text[start - 1]) {
             continue;
         }
         let i = skip_space(text, from);
@@ -97,7 +98,7 @@ fn out_of_line_mods(text: &[u8]) -> Vec<String> {
         } else {
             i
         };
-        let end = i + text[i..].iter().take_while(|&&b| is_ident(b)).count();
+        let end = i + text[i..].iter().take_while(|&&b| is_ident_byte(b)).count();
         if end == i || text.get(skip_space(text, end)) != Some(&b';') {
             continue;
         }
@@ -106,21 +107,6 @@ fn out_of_line_mods(text: &[u8]) -> Vec<String> {
         }
     }
     out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn skip_space(text: &[u8], mut i: usize) -> usize {
-    while text.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! add calls that are not awaited, which silences the evidence, never makes it.
 
 use super::skeleton::skip_literal_or_comment;
-use crate::source::{is_ident_byte, prev_byte};
+use crate::source::{is_ident_byte, prev_byte, skip_space};
 use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 
@@ -146,13 +146,6 @@ fn read_path(b: &[u8], start: usize) -> (String, usize, usize) {
             _ => return (path, segs, j),
         }
     }
-}
-
-fn skip_space(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    i
 }
 
 /// Past the `>` that closes the `<` at `open` (`->` inside is no closing bracket).

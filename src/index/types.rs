@@ -73,6 +73,25 @@ impl Ty {
         Ty::from_syn_depth(ty, 0)
     }
 
+    /// The type arguments of a path segment (`Gen<u8>`, `RtOf::<C>`); none for other arguments.
+    pub fn args_of(args: &syn::PathArguments) -> Vec<Ty> {
+        Ty::args_at(args, 0)
+    }
+
+    fn args_at(args: &syn::PathArguments, depth: usize) -> Vec<Ty> {
+        match args {
+            syn::PathArguments::AngleBracketed(a) => a
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    syn::GenericArgument::Type(t) => Some(Ty::from_syn_depth(t, depth)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     fn from_syn_depth(ty: &syn::Type, depth: usize) -> Ty {
         if depth > 64 {
             return Ty::Unknown;
@@ -116,17 +135,11 @@ impl Ty {
                     return Ty::SelfTy;
                 }
                 let segs = path_symbols(&p.path);
-                let args = match p.path.segments.last().map(|s| &s.arguments) {
-                    Some(syn::PathArguments::AngleBracketed(a)) => a
-                        .args
-                        .iter()
-                        .filter_map(|arg| match arg {
-                            syn::GenericArgument::Type(t) => Some(Ty::from_syn_depth(t, depth + 1)),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let args = p
+                    .path
+                    .segments
+                    .last()
+                    .map_or_else(Vec::new, |s| Ty::args_at(&s.arguments, depth + 1));
                 Ty::Path { segs, args }
             }
             // `[T]` and `[T; N]` are sequences of `T`, as a `Vec` is (iterating gives `T`).

@@ -735,19 +735,9 @@ fn first_operand(e: &syn::Expr) -> Option<&syn::Expr> {
     }
 }
 
-/// The type arguments of a path segment (`RtOf::<C>`, `Gen<u8>`); none for other arguments.
+/// The type arguments of a path segment (`RtOf::<C>`, `Gen<u8>`), as the IR holds them.
 fn type_args(args: &syn::PathArguments) -> Box<[Ty]> {
-    match args {
-        syn::PathArguments::AngleBracketed(a) => a
-            .args
-            .iter()
-            .filter_map(|arg| match arg {
-                syn::GenericArgument::Type(t) => Some(Ty::from_syn(t)),
-                _ => None,
-            })
-            .collect(),
-        _ => Box::default(),
-    }
+    Ty::args_of(args).into_boxed_slice()
 }
 
 fn member_name(m: &syn::Member) -> Symbol {
