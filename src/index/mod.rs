@@ -29,6 +29,14 @@ pub type ModId = usize;
 pub type FnId = usize;
 pub type FileId = usize;
 
+/// The hash of a fn's name in a module's table of fns (a [`Symbol`] hashes as its text).
+fn name_hash(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    name.hash(&mut h);
+    h.finish()
+}
+
 /// An id or a line as the index's flat tables keep it (saturating: no real context nears it).
 fn small(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -43,8 +51,9 @@ pub struct Module {
     pub children: HashMap<Symbol, ModId>,
     pub uses: HashMap<Symbol, Box<[Symbol]>>,
     pub globs: Vec<Box<[Symbol]>>,
-    /// Fn name → its [`FnId`], as a `u32` (8 bytes an entry; 16 with a `usize`).
-    pub fns: HashMap<Symbol, u32>,
+    /// The module's fns by name: their [`FnId`]s as `u32`s, hashed by the fn's name (see
+    /// [`Index::module_fn`]): 4 bytes an entry, 8 in a map keyed by the name as well.
+    fns: hashbrown::HashTable<u32>,
     /// Type name → full path.
     pub types: HashMap<Symbol, String>,
 }
@@ -184,9 +193,9 @@ pub struct Index {
     /// Type path → the positions of its arguments that must be futures for its `Future` (or
     /// `IntoFuture`) impl to hold; empty when an impl holds for any arguments.
     future_conditions: HashMap<String, Vec<usize>>,
-    /// (file, line of the fn name, fn), sorted once the index is built: the fns declared at a
-    /// place. Flat, 12 bytes a fn (a map of vectors took about 70).
-    by_location: Vec<(u32, u32, u32)>,
+    /// Every fn, sorted by (file, line of the fn name, id) once the index is built: the fns
+    /// declared at a place. 4 bytes a fn (the three as a tuple took 12, a map of vectors 70).
+    by_location: Vec<u32>,
     /// Lib crate name → root module.
     crates: HashMap<String, ModId>,
     /// File → the modules its top level and inline modules are.
@@ -412,8 +421,7 @@ impl Index {
                 let id = self.push_fn(sig.clone(), m, fid, None, None);
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call
                 // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
-                if let Some(old) = self.modules[m].fns.insert(sig.name, small(id)) {
-                    let old = old as FnId;
+                if let Some(old) = self.name_fn(m, id) {
                     if sig.cfg.is_some() && self.fns[old].sig.cfg.is_some() {
                         let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
                         twins.push(id);
@@ -554,7 +562,6 @@ impl Index {
         if sig.has_self && !self.is_dep_file(file) {
             self.methods_by_name.entry(sig.name).or_default().push(id);
         }
-        self.by_location.push((small(file), sig.line, small(id)));
         if let Some(t) = self_ty {
             self.methods
                 .entry(t)
@@ -690,12 +697,41 @@ impl Index {
     /// The indexed function declared in `file` with its name on `line`.
     pub fn fn_at(&self, file: FileId, line: usize, name: &str) -> Option<FnId> {
         let key = (small(file), small(line));
-        let from = self.by_location.partition_point(|&(f, l, _)| (f, l) < key);
+        let place = |id: u32| {
+            let f = &self.fns[id as FnId];
+            (f.file, f.sig.line)
+        };
+        let from = self.by_location.partition_point(|&id| place(id) < key);
         self.by_location[from..]
             .iter()
-            .take_while(|&&(f, l, _)| (f, l) == key)
-            .map(|&(_, _, id)| id as FnId)
+            .take_while(|&&id| place(id) == key)
+            .map(|&id| id as FnId)
             .find(|&id| self.fns[id].sig.name == name)
+    }
+
+    /// The fn named `name` declared in module `m` (the last of that name).
+    pub fn module_fn(&self, m: ModId, name: &str) -> Option<FnId> {
+        let id = self.modules[m]
+            .fns
+            .find(name_hash(name), |&id| self.fns[id as FnId].sig.name == name)?;
+        Some(*id as FnId)
+    }
+
+    /// Makes `id` the fn its name names in module `m`: the one it replaces, if any.
+    fn name_fn(&mut self, m: ModId, id: FnId) -> Option<FnId> {
+        let fns = &self.fns;
+        let name = fns[id].sig.name;
+        let hash = name_hash(&name);
+        let table = &mut self.modules[m].fns;
+        match table.find_mut(hash, |&other| fns[other as FnId].sig.name == name) {
+            Some(old) => Some(std::mem::replace(old, small(id)) as FnId),
+            None => {
+                table.insert_unique(hash, small(id), |&other| {
+                    name_hash(&fns[other as FnId].sig.name)
+                });
+                None
+            }
+        }
     }
 
     /// The index's vectors trimmed to their lengths, and the places of fns sorted for
@@ -703,9 +739,14 @@ impl Index {
     fn settle(&mut self) {
         self.blanket_traits = self.find_blanket_traits();
         self.settle_forwarders();
-        self.by_location.sort_unstable();
-        self.by_location.shrink_to_fit();
         self.fns.shrink_to_fit();
+        let fns = &self.fns;
+        let mut by_location: Vec<u32> = (0..fns.len()).map(small).collect();
+        by_location.sort_unstable_by_key(|&id| {
+            let f = &fns[id as FnId];
+            (f.file, f.sig.line, id)
+        });
+        self.by_location = by_location;
         self.modules.shrink_to_fit();
     }
 

@@ -150,7 +150,7 @@ impl Index {
         }
         let module = &self.modules[m];
         let item = || match ns {
-            Ns::Value => module.fns.get(name).map(|&f| Res::Fn(f as FnId)),
+            Ns::Value => self.module_fn(m, name).map(Res::Fn),
             Ns::Type => module
                 .children
                 .get(name)
@@ -163,7 +163,7 @@ impl Index {
                 .get(name)
                 .map(|t| Res::Type(t.clone()))
                 .or_else(|| module.children.get(name).map(|&c| Res::Module(c))),
-            Ns::Type => module.fns.get(name).map(|&f| Res::Fn(f as FnId)),
+            Ns::Type => self.module_fn(m, name).map(Res::Fn),
         };
         if let Some(r) = item() {
             return Some(r);
