@@ -1713,7 +1713,8 @@ pub fn generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
 
 /// A return type whose type arguments name the fn's own bounded parameters, with each such
 /// argument read as its bound (`fn mk<C: Config>() -> SleepOf<C>` returns a `SleepOf` of what
-/// `C: Config` means, so the alias's `<C as Config>::..` goes through `Config`).
+/// `C: Config` means, so the alias's `<C as Config>::..` goes through `Config`; `fn
+/// with_deadline<F: Future>(f: F) -> Deadline<F>` returns a `Deadline` of a future).
 fn bound_type_args(sig: &syn::Signature, ty: Ty, depth: usize) -> Ty {
     let Ty::Path { segs, args } = ty else {
         return ty;
@@ -1724,7 +1725,9 @@ fn bound_type_args(sig: &syn::Signature, ty: Ty, depth: usize) -> Ty {
     let args = args
         .into_iter()
         .map(|a| match direct_generic_bound(sig, &a) {
-            Some(bound @ Ty::Path { .. }) => bound,
+            // `F: Future`: `Deadline<F>` is a `Deadline` of a future, so an impl that needs its
+            // argument to be one (`impl<F: Future> Future for Deadline<F>`) can tell.
+            Some(bound @ (Ty::Path { .. } | Ty::Future(_))) => bound,
             _ => bound_type_args(sig, a, depth + 1),
         })
         .collect();
