@@ -734,19 +734,26 @@ fn collect_module(
                         other => other.clone(),
                     }));
                 }
+                let future_trait = def.future_trait;
                 m.types.push(Arc::new(def));
                 let fns = t
                     .items
                     .iter()
                     .filter_map(|it| match it {
-                        syn::TraitItem::Fn(f) => Some(Arc::new(match &f.default {
-                            // A provided method: its body says what it does, as a fn's does.
-                            Some(body) => sig_with_body(&f.sig, &f.attrs, body),
-                            None => FnSig {
-                                body_unknown: true,
-                                ..sig_of(&f.sig, &f.attrs)
-                            },
-                        })),
+                        syn::TraitItem::Fn(f) => {
+                            let mut sig = match &f.default {
+                                // A provided method: its body says what it does, as a fn's does.
+                                Some(body) => sig_with_body(&f.sig, &f.attrs, body),
+                                None => FnSig {
+                                    body_unknown: true,
+                                    ..sig_of(&f.sig, &f.attrs)
+                                },
+                            };
+                            if future_trait {
+                                sig.ret = self_args_as_future(&sig.ret, 0).into();
+                            }
+                            Some(Arc::new(sig))
+                        }
                         _ => None,
                     })
                     .collect();
@@ -1713,7 +1720,8 @@ pub fn generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
 
 /// A return type whose type arguments name the fn's own bounded parameters, with each such
 /// argument read as its bound (`fn mk<C: Config>() -> SleepOf<C>` returns a `SleepOf` of what
-/// `C: Config` means, so the alias's `<C as Config>::..` goes through `Config`).
+/// `C: Config` means, so the alias's `<C as Config>::..` goes through `Config`; `fn
+/// with_deadline<F: Future>(f: F) -> Deadline<F>` returns a `Deadline` of a future).
 fn bound_type_args(sig: &syn::Signature, ty: Ty, depth: usize) -> Ty {
     let Ty::Path { segs, args } = ty else {
         return ty;
@@ -1724,11 +1732,33 @@ fn bound_type_args(sig: &syn::Signature, ty: Ty, depth: usize) -> Ty {
     let args = args
         .into_iter()
         .map(|a| match direct_generic_bound(sig, &a) {
-            Some(bound @ Ty::Path { .. }) => bound,
+            // `F: Future`: `Deadline<F>` is a `Deadline` of a future, so an impl that needs its
+            // argument to be one (`impl<F: Future> Future for Deadline<F>`) can tell.
+            Some(bound @ (Ty::Path { .. } | Ty::Future(_))) => bound,
             _ => bound_type_args(sig, a, depth + 1),
         })
         .collect();
     Ty::Path { segs, args }
+}
+
+/// In a trait whose supertrait is `Future` (`trait DeadlineExt: Future`), `Self` is a future:
+/// a method's `-> Deadline<Self>` returns a `Deadline` of a future, so an impl that needs its
+/// argument to be one can tell. (`Self` itself as the return type is left as it is: what the
+/// implementing type's value is, where one is known.)
+fn self_args_as_future(ty: &Ty, depth: usize) -> Ty {
+    match ty {
+        Ty::Path { segs, args } if depth < 8 && !args.is_empty() => Ty::Path {
+            segs: segs.clone(),
+            args: args
+                .iter()
+                .map(|a| match a {
+                    Ty::SelfTy => Ty::Future(None),
+                    other => self_args_as_future(other, depth + 1),
+                })
+                .collect(),
+        },
+        other => other.clone(),
+    }
 }
 
 fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {

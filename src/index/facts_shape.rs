@@ -20,10 +20,12 @@ use std::sync::OnceLock;
 /// it only cleans up; 16: a `where` bound on a parameter's associated type is one more generic
 /// entry; 17: a fn's return type reads its type arguments that name its bounded parameters as
 /// their bounds; 18: the calls of paths, for the evidence from use across files; 19: those
-/// calls counted without a leading `crate`, `self` or `super`);
+/// calls counted without a leading `crate`, `self` or `super`; 20: a return type's argument
+/// naming a parameter bound by `Future` reads as a future; 21: so does a `Self` argument in a trait
+/// whose supertrait is `Future`);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 19;
+const FORMAT: u32 = 21;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

@@ -944,7 +944,10 @@ impl Walker<'_, '_> {
                         .or(into)
                         .unwrap_or_default()
                 }
-                None => map_to_future(&recv, &name, mc, &args),
+                None => match self.future_ext_method(&recv, &name) {
+                    Some(v) => v,
+                    None => map_to_future(&recv, &name, mc, &args),
+                },
             };
         }
         if name == "custom_flags" && mc.args.iter().any(super::guards::mentions_nonblock) {
@@ -980,6 +983,32 @@ impl Walker<'_, '_> {
                 .unwrap_or(result),
             _ => result,
         }
+    }
+
+    /// `fut.with_deadline(d)` on a future: a method of an extension trait of futures in the
+    /// index (`trait DeadlineExt: Future`, implemented for every future by a blanket impl), as
+    /// its signature says. The blanket impl's bounds are not checked: inferred at best.
+    fn future_ext_method(&self, recv: &Val, name: &str) -> Option<Val> {
+        if !matches!(recv, Val::Future { .. }) {
+            return None;
+        }
+        let index = self.cx.index;
+        let ids: Vec<FnId> = index
+            .blanket_methods(name)
+            .into_iter()
+            .filter(|&id| {
+                index
+                    .fn_info(id)
+                    .trait_path
+                    .as_deref()
+                    .and_then(|t| index.type_info(t))
+                    .is_some_and(|t| t.def.future_trait)
+            })
+            .collect();
+        if ids.is_empty() {
+            return None;
+        }
+        Some(self.val_of_fns(&ids).flowed()).filter(|v| *v != Val::Unknown)
     }
 
     /// A value of a type that an attribute macro may implement more traits for than the source
