@@ -147,20 +147,28 @@ impl Walker<'_, '_> {
     /// What calling a value gives: a closure's or fn's result, or, for a value known only by a
     /// trait with an `Fn*` supertrait (`S: Subsys<A>`, `trait Subsys<A>: FnOnce(A) -> Self::Fut`),
     /// what that supertrait returns, flowed through the bound.
-    fn called(&self, f: Val) -> Option<Val> {
-        match f {
-            Val::Callable(ret) => Some(*ret),
-            Val::Typed { path, .. } if self.cx.index.is_trait(&path) => {
-                let info = self.cx.index.type_info(&path)?;
-                let ret = info.def.call_ret.as_ref()?;
-                Some(
-                    self.types()
-                        .val_of_ty(ret, info.module, None, &[], 0)
-                        .flowed(),
-                )
-            }
-            _ => None,
+    /// A value that is no callable itself is called through what it derefs to, as rustc's
+    /// auto-deref finds the `Fn*` impl: a lock's guard (`let mut n = lock.write().await; n()`),
+    /// a user type's `Deref` target, a few levels deep.
+    fn called(&self, mut f: Val) -> Option<Val> {
+        for _ in 0..4 {
+            f = match f {
+                Val::Callable(ret) => return Some(*ret),
+                Val::Typed { path, .. } if self.cx.index.is_trait(&path) => {
+                    let info = self.cx.index.type_info(&path)?;
+                    let ret = info.def.call_ret.as_ref()?;
+                    return Some(
+                        self.types()
+                            .val_of_ty(ret, info.module, None, &[], 0)
+                            .flowed(),
+                    );
+                }
+                Val::SyncGuard(target) => *target,
+                Val::Typed { path, args } => self.deref_once(&path, &args),
+                _ => return None,
+            };
         }
+        None
     }
 
     fn eval_call_inner(&mut self, call: &ir::Call, span: Span) -> Val {
