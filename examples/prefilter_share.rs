@@ -118,6 +118,14 @@ const STOP: &[&str] = &[
     "inline",
     "C",
     "_",
+    // `suppress::rules_of_attr` gives something only for `unused_must_use`,
+    // `clippy::let_underscore_future`, `clippy::await_holding_lock` and `cfg_attr(unawaited, …)`:
+    // those words stay, the attributes' own names do not.
+    "allow",
+    "expect",
+    "cfg_attr",
+    "clippy",
+    "not",
 ];
 
 /// String literal words of the analysis: exact, and those a fn tests as parts.
@@ -294,7 +302,8 @@ fn item_of(text: &str, range: std::ops::Range<usize>) -> Item {
             starts.push(s.as_ptr() as usize - text.as_ptr() as usize);
             words.push(s.to_string());
         }
-        Word::Comment(c) => marked |= c.contains("unawaited"),
+        // A comment suppression starts with the name, in any case.
+        Word::Comment(c) => marked |= c.to_ascii_lowercase().contains("unawaited"),
     });
     let bytes = text.as_bytes();
     let mut declares = Vec::new();
@@ -305,6 +314,11 @@ fn item_of(text: &str, range: std::ops::Range<usize>) -> Item {
     let is_use = first.is_some_and(|w| w == "use");
     let is_type = first.is_some_and(|w| matches!(w.as_str(), "struct" | "union" | "enum"));
     for (k, pair) in words.windows(2).enumerate() {
+        // The name right after the keyword (`extern "C" fn(T)` is a pointer type).
+        let between = &text[starts[k] + pair[0].len()..starts[k + 1]];
+        if !between.trim().is_empty() {
+            continue;
+        }
         let declaring = match pair[0].as_str() {
             "as" => is_use,
             // `*const T` is a pointer type.
