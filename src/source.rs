@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub mod groups;
+pub mod words;
 
 const BOM: &str = "\u{feff}";
 
@@ -851,6 +852,32 @@ pub trait Sources {
 impl Sources for std::collections::HashMap<String, String> {
     fn text(&self, path: &str) -> Option<&str> {
         self.get(path).map(String::as_str)
+    }
+}
+
+/// Where the comment, string, raw string or character literal starting at `i` ends, if one does.
+pub(crate) fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes[i] {
+        b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            Some(memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n))
+        }
+        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(skip_block_comment(bytes, i)),
+        b'"' => Some(skip_string(bytes, i).min(bytes.len())),
+        // `r"..."`, `br#"..."#`, `cr"..."`: raw strings, at the start of a word.
+        c @ (b'r' | b'b' | b'c') if !is_ident_byte(prev_byte(bytes, i)) => {
+            let after = match (c, bytes.get(i + 1)) {
+                (b'r', _) => i + 1,
+                (_, Some(b'r')) => i + 2,
+                _ => return None,
+            };
+            if matches!(bytes.get(after), Some(b'"') | Some(b'#')) {
+                skip_raw_string(bytes, after).map(|e| e.min(bytes.len()))
+            } else {
+                None
+            }
+        }
+        b'\'' => skip_char_literal(bytes, i),
+        _ => None,
     }
 }
 

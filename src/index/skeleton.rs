@@ -14,9 +14,8 @@
 //! files of the benchmark's vendored crates).
 
 use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
-use crate::source::{
-    is_ident_byte, prev_byte, skip_block_comment, skip_char_literal, skip_raw_string, skip_string,
-};
+pub(crate) use crate::source::skip_literal_or_comment;
+use crate::source::{is_ident_byte, prev_byte};
 
 /// Body text that keeps a body whole.
 const KEEP_BODY: &[&str] = &["spawn", "block_in_place", "unblock", "catch_unwind"];
@@ -227,32 +226,6 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
     (start..bytes.len())
         .find(|&j| !is_ident_byte(bytes[j]))
         .unwrap_or(bytes.len())
-}
-
-/// Where the comment, string, raw string or character literal starting at `i` ends, if one does.
-pub(crate) fn skip_literal_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
-    match bytes[i] {
-        b'/' if bytes.get(i + 1) == Some(&b'/') => {
-            Some(memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n))
-        }
-        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(skip_block_comment(bytes, i)),
-        b'"' => Some(skip_string(bytes, i).min(bytes.len())),
-        // `r"..."`, `br#"..."#`, `cr"..."`: raw strings, at the start of a word.
-        c @ (b'r' | b'b' | b'c') if !is_ident_byte(prev_byte(bytes, i)) => {
-            let after = match (c, bytes.get(i + 1)) {
-                (b'r', _) => i + 1,
-                (_, Some(b'r')) => i + 2,
-                _ => return None,
-            };
-            if matches!(bytes.get(after), Some(b'"') | Some(b'#')) {
-                skip_raw_string(bytes, after).map(|e| e.min(bytes.len()))
-            } else {
-                None
-            }
-        }
-        b'\'' => skip_char_literal(bytes, i),
-        _ => None,
-    }
 }
 
 /// The index of the `}` closing the `{` at `open` (the end of the text if none does).
