@@ -670,6 +670,8 @@ fn collect_module(
             })),
             syn::Item::Enum(e) => m.types.push(Arc::new(TypeDef {
                 must_use: has_must_use(&e.attrs),
+                fields: variant_fields(e),
+                generics: generic_params(&e.generics),
                 ..plain_type(&e.ident, TypeKind::Enum)
             })),
             syn::Item::Union(u) => m
@@ -931,6 +933,28 @@ fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]
     }
     found.retain(|u| !ambiguous.contains(&u.alias));
     found
+}
+
+/// An enum's variant fields, each named `Variant::0` (a tuple variant's field by position) or
+/// `Variant::name`, so that a pattern `Job::Work(fut)` gives `fut` the field's declared type.
+fn variant_fields(e: &syn::ItemEnum) -> Vec<(Symbol, Ty)> {
+    e.variants
+        .iter()
+        .flat_map(|v| {
+            v.fields.iter().enumerate().map(move |(i, f)| {
+                let field = f
+                    .ident
+                    .as_ref()
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| i.to_string());
+                (
+                    Symbol::from(format!("{}::{field}", v.ident)),
+                    Ty::from_syn(&f.ty),
+                )
+            })
+        })
+        .filter(|(_, ty)| *ty != Ty::Unknown)
+        .collect()
 }
 
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {

@@ -873,7 +873,8 @@ impl Index {
     /// The type of field `field` of the struct at `ty_path`, with the module it was written in.
     pub fn field_type(&self, ty_path: &str, field: &str) -> Option<(&Ty, ModId)> {
         let info = self.types.get(ty_path)?;
-        if info.def.kind != TypeKind::Struct {
+        // An enum's fields are its variants' (`Work::0`): only a pattern names them.
+        if !matches!(info.def.kind, TypeKind::Struct | TypeKind::Enum) {
             return None;
         }
         info.def

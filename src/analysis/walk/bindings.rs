@@ -65,18 +65,19 @@ impl Walker<'_, '_> {
                 }
                 self.wild_silent -= usize::from(self.place_init);
             }
-            ir::Pat::TupleStruct { path, elems } if elems.len() == 1 => {
+            ir::Pat::TupleStruct { path, elems } => {
                 let variant = path.last().map(|s| s.as_str()).unwrap_or_default();
-                let inner = if matches!(variant, "Some" | "Ok") {
-                    val.unwrapped()
-                } else {
-                    self.field_val(path, "0")
-                };
-                if let Some(p) = elems.first() {
-                    self.wild_silent += usize::from(self.place_init);
+                let unwraps = elems.len() == 1 && matches!(variant, "Some" | "Ok");
+                self.wild_silent += usize::from(self.place_init);
+                for (i, p) in elems.iter().enumerate() {
+                    let inner = if unwraps {
+                        val.unwrapped()
+                    } else {
+                        self.field_val(path, &i.to_string())
+                    };
                     self.bind_pattern(p, inner, span);
-                    self.wild_silent -= usize::from(self.place_init);
                 }
+                self.wild_silent -= usize::from(self.place_init);
             }
             // `let Self { tx, .. } = self;`: each field gets its declared type.
             ir::Pat::Struct { path, fields } => {
@@ -103,14 +104,24 @@ impl Walker<'_, '_> {
             .unwrap_or(false)
     }
 
-    /// The declared type of field `name` of the struct a pattern's path names.
+    /// The declared type of field `name` of the struct a pattern's path names, or of the enum
+    /// variant it names (`Job::Work(fut)`, `Self::Run { fut }`: the enum's field `Work::0`).
     pub(super) fn field_val(&self, path: &[Symbol], name: &str) -> Val {
-        let Res::Type(ty) = self.resolve_path(path, Ns::Type) else {
-            return Val::Unknown;
+        let (ty, field) = match self.resolve_path(path, Ns::Type) {
+            Res::Type(ty) => (ty, name.to_string()),
+            _ => match path {
+                [owner @ .., variant] if !owner.is_empty() => {
+                    let Res::Type(ty) = self.resolve_path(owner, Ns::Type) else {
+                        return Val::Unknown;
+                    };
+                    (ty, format!("{variant}::{name}"))
+                }
+                _ => return Val::Unknown,
+            },
         };
         self.types().field_of(
             &Val::typed(ty),
-            name,
+            &field,
             self.self_ty.as_deref(),
             &self.generics,
         )
