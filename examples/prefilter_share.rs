@@ -429,6 +429,16 @@ fn tree(root: &str) -> Tree {
     t
 }
 
+/// The bytes of the items that do not pass.
+fn skipped_bytes(items: &[Item], pass: &[bool]) -> usize {
+    items
+        .iter()
+        .zip(pass)
+        .filter(|(_, p)| !**p)
+        .map(|(i, _)| i.bytes)
+        .sum()
+}
+
 fn main() {
     let (mut show_words, mut tables_only) = (false, false);
     let mut roots = Vec::new();
@@ -467,13 +477,7 @@ fn main() {
             .iter()
             .map(|i| i.marked || i.words.iter().any(|w| static_hit(w)))
             .collect();
-        let static_skip: usize = t
-            .items
-            .iter()
-            .zip(&pass)
-            .filter(|(_, p)| !**p)
-            .map(|(i, _)| i.bytes)
-            .sum();
+        let static_skip = skipped_bytes(&t.items, &pass);
         let static_pass = pass.clone();
         let mut known: HashSet<&str> = HashSet::new();
         loop {
@@ -511,13 +515,7 @@ fn main() {
                 }
             }
         }
-        let skip: usize = t
-            .items
-            .iter()
-            .zip(&pass)
-            .filter(|(_, p)| !**p)
-            .map(|(i, _)| i.bytes)
-            .sum();
+        let skip = skipped_bytes(&t.items, &pass);
         let skip_items = pass.iter().filter(|p| !**p).count();
         println!(
             "{root}: {} files ({} not split), {:.1} MB, {} items; skipped {} items, {:.1} MB = {:.1}% of the bytes \

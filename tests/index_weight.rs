@@ -4,35 +4,13 @@
 //! other test allocates meanwhile). The signatures are the facts', shared (`tests/memory.rs`).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use unawaited::discover::CrateRoot;
 use unawaited::index::facts::FileFacts;
 use unawaited::index::{Index, IndexedFile};
 
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl std::alloc::GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { std::alloc::System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static COUNTING: Counting = Counting;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::live;
 
 #[test]
 fn the_index_holds_few_bytes_a_fn() {
@@ -55,9 +33,9 @@ fn the_index_holds_few_bytes_a_fn() {
         is_lib: true,
     }];
     drop(text);
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     let index = Index::build(&files, &roots);
-    let held = LIVE.load(Ordering::Relaxed) - before;
+    let held = live() - before;
     let per_fn = held as f64 / n as f64;
     assert_eq!(index.fns.len(), n);
     assert!(index.module_fn(0, "f7").is_some() && index.module_fn(0, "g7").is_none());
