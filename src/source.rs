@@ -7,7 +7,10 @@
 use crate::diagnostic::{Position, Span};
 use proc_macro2::LineColumn;
 use std::cell::RefCell;
+use std::ops::Range;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 pub mod groups;
 pub mod words;
@@ -21,9 +24,16 @@ pub const MAX_NESTING: usize = 256;
 pub struct SourceFile {
     /// The path shown to the user.
     pub display: String,
+    /// The whole text; empty for a file read in windows ([`FileLines::window`]).
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: Arc<Vec<usize>>,
     has_bom: bool,
+    /// The file's length in bytes (the text's, unless read in windows).
+    len: usize,
+    /// A file read in windows: where each lies in the file and its text, in order (else
+    /// empty), and whether each line of the file is ASCII.
+    windows: Vec<(usize, String)>,
+    ascii: Option<Arc<Vec<bool>>>,
     /// Tells this file's pieces from another's in [`PIECES`].
     id: u64,
     /// Whether a group of it was ever parsed alone (else [`SourceFile::placed`] reads no
@@ -54,9 +64,12 @@ impl SourceFile {
         let has_bom = text.starts_with(BOM);
         SourceFile {
             display,
+            len: text.len(),
             text,
-            line_starts,
+            line_starts: Arc::new(line_starts),
             has_bom,
+            windows: Vec::new(),
+            ascii: None,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             grouped: AtomicBool::new(false),
         }
@@ -67,12 +80,8 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        let end = self.line_starts.get(line).copied().unwrap_or(self.len);
+        self.slice(start..end).trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
@@ -110,15 +119,14 @@ impl SourceFile {
     /// Whether each line is ASCII (for [`SourceFile::position_with`], when many positions of
     /// one file are converted).
     pub fn ascii_lines(&self) -> Vec<bool> {
+        if let Some(ascii) = &self.ascii {
+            return ascii.to_vec();
+        }
         (0..self.line_starts.len())
             .map(|i| {
                 let start = self.line_starts[i];
-                let end = self
-                    .line_starts
-                    .get(i + 1)
-                    .copied()
-                    .unwrap_or(self.text.len());
-                self.text[start..end].is_ascii()
+                let end = self.line_starts.get(i + 1).copied().unwrap_or(self.len);
+                self.slice(start..end).is_ascii()
             })
             .collect()
     }
@@ -136,17 +144,9 @@ impl SourceFile {
         if line == 1 && self.has_bom {
             column += 1;
         }
-        let start = self
-            .line_starts
-            .get(line - 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        let line_text = &self.text[start..end];
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(self.len);
+        let end = self.line_starts.get(line).copied().unwrap_or(self.len);
+        let line_text = self.slice(start..end);
         let byte_in_line = if is_ascii(line, line_text) {
             column.min(line_text.len())
         } else {
@@ -163,6 +163,21 @@ impl SourceFile {
         }
     }
 
+    /// The text of the file's bytes `range`: of its text, or of the window that holds them
+    /// (a file read in windows: see [`FileLines::window`], whose windows hold every line a
+    /// position of its parse reads).
+    pub(crate) fn slice(&self, range: Range<usize>) -> &str {
+        if self.windows.is_empty() {
+            return &self.text[range];
+        }
+        if range.is_empty() {
+            return "";
+        }
+        let i = self.windows.partition_point(|w| w.0 <= range.start);
+        let (start, text) = &self.windows[i.checked_sub(1).expect("a window holds the bytes")];
+        &text[range.start - start..range.end - start]
+    }
+
     pub fn span(&self, span: proc_macro2::Span) -> Span {
         Span {
             start: self.position(span.start()),
@@ -172,18 +187,130 @@ impl SourceFile {
 
     /// The position of a byte offset (used for fix edits and errors computed on raw text).
     pub fn position_of_byte(&self, byte: usize) -> Position {
-        let byte = byte.min(self.text.len());
+        let byte = byte.min(self.len);
         let line_idx = match self.line_starts.binary_search(&byte) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
         let start = self.line_starts[line_idx];
-        let column = self.text[start..byte].chars().count();
+        let column = self.slice(start..byte).chars().count();
         Position {
             line: line_idx + 1,
             column: column + 1,
             byte,
         }
+    }
+}
+
+/// What a file read in windows needs of the whole file (a large file's groups read again from
+/// the file, see [`crate::source::groups`]): where its lines start, whether each is ASCII,
+/// whether it starts with a BOM, its length. Read by streaming the file, which is hashed.
+pub struct FileLines {
+    line_starts: Arc<Vec<usize>>,
+    ascii: Arc<Vec<bool>>,
+    has_bom: bool,
+    len: usize,
+}
+
+/// Streams the file at `path` in pieces of 1 MB to `each`, and gives its content hash (what
+/// [`crate::files::content_hash`] gives of its bytes).
+pub fn stream_file(path: &Path, mut each: impl FnMut(&[u8])) -> std::io::Result<u128> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        each(&buf[..n]);
+    }
+    Ok(hasher.digest128())
+}
+
+impl FileLines {
+    /// The lines of the file at `path`, streamed (its text is not held), and its content hash.
+    pub fn read(path: &Path) -> std::io::Result<(FileLines, u128)> {
+        let mut line_starts = vec![0];
+        let mut ascii = Vec::new();
+        let (mut len, mut line_ascii) = (0usize, true);
+        let mut head: Vec<u8> = Vec::with_capacity(3);
+        let hash = stream_file(path, |chunk| {
+            if head.len() < 3 {
+                head.extend(chunk.iter().take(3 - head.len()));
+            }
+            let mut from = 0;
+            for i in memchr::memchr_iter(b'\n', chunk) {
+                ascii.push(line_ascii && chunk[from..=i].is_ascii());
+                line_ascii = true;
+                line_starts.push(len + i + 1);
+                from = i + 1;
+            }
+            line_ascii &= chunk[from..].is_ascii();
+            len += chunk.len();
+        })?;
+        ascii.push(line_ascii);
+        let lines = FileLines {
+            line_starts: Arc::new(line_starts),
+            ascii: Arc::new(ascii),
+            has_bom: head == BOM.as_bytes(),
+            len,
+        };
+        Ok((lines, hash))
+    }
+
+    /// The file at `path` (these lines') read in windows: the whole lines that hold each of
+    /// `ranges` (bytes of the file) and the first line, each read from the file. A position of
+    /// a parse of those ranges' text reads only those lines, and gives what the whole file's
+    /// [`SourceFile`] gives. An error when the file cannot be read or a window is not UTF-8.
+    pub fn window(
+        &self,
+        display: String,
+        path: &Path,
+        ranges: &[Range<usize>],
+    ) -> std::io::Result<SourceFile> {
+        use std::io::{Read, Seek, SeekFrom};
+        let line_of = |byte: usize| self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let line_end = |line: usize| self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        let mut wanted: Vec<Range<usize>> = std::iter::once(0..line_end(0))
+            .chain(ranges.iter().map(|r| {
+                let (first, last) = (line_of(r.start), line_of(r.end.max(r.start)));
+                self.line_starts[first]..line_end(last)
+            }))
+            .collect();
+        wanted.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(wanted.len());
+        for r in wanted {
+            match merged.last_mut() {
+                Some(m) if r.start <= m.end => m.end = m.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        let mut file = std::fs::File::open(path)?;
+        let mut windows = Vec::with_capacity(merged.len());
+        for r in merged {
+            file.seek(SeekFrom::Start(r.start as u64))?;
+            let mut bytes = vec![0u8; r.len()];
+            file.read_exact(&mut bytes)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            windows.push((r.start, text));
+        }
+        Ok(SourceFile {
+            display,
+            text: String::new(),
+            line_starts: Arc::clone(&self.line_starts),
+            has_bom: self.has_bom,
+            len: self.len,
+            windows,
+            ascii: Some(Arc::clone(&self.ascii)),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            grouped: AtomicBool::new(false),
+        })
     }
 }
 
@@ -920,6 +1047,45 @@ mod tests {
             None,
             "spaced: counted less, never more"
         );
+    }
+
+    /// A file's lines streamed in pieces of 1 MB (a line across two pieces, non-ASCII text at
+    /// the cut, a BOM) are those of its text, and its hash the text's.
+    #[test]
+    fn a_file_streamed_has_the_lines_of_its_text() {
+        let mut text = String::from("\u{feff}fn a() {}\r\n");
+        while text.len() + 10 <= (1 << 20) - 4 {
+            text.push_str("fn b() {}\n");
+        }
+        while text.len() < (1 << 20) - 4 {
+            text.push(' ');
+        }
+        // The first `é` across the cut.
+        text.push_str("// ééé across the cut\nfn c() {}");
+        assert!(!text.is_char_boundary(1 << 20));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.rs");
+        std::fs::write(&path, &text).unwrap();
+        let (lines, hash) = FileLines::read(&path).unwrap();
+        let file = SourceFile::new(String::new(), text.clone());
+        assert_eq!(hash, crate::files::content_hash(text.as_bytes()));
+        assert_eq!(lines.line_starts, file.line_starts);
+        assert_eq!(*lines.ascii, file.ascii_lines());
+        assert!(lines.has_bom && lines.len == text.len());
+        assert!(!lines.ascii[lines.ascii.len() - 2] && !lines.ascii[0] && lines.ascii[1]);
+        // A window holds whole lines: the first, and those of the range.
+        let at = text.find("ééé").unwrap();
+        // Twice: windows that overlap are merged.
+        let ranges = vec![at..at + 2, at..at + 2];
+        let windowed = lines.window(String::new(), &path, &ranges).unwrap();
+        let last = file.line_count() - 1;
+        assert_eq!(windowed.line_text(last), file.line_text(last));
+        assert_eq!(windowed.line_text(1), file.line_text(1));
+        let lc = LineColumn {
+            line: last,
+            column: 5,
+        };
+        assert_eq!(windowed.position(lc), file.position(lc));
     }
 
     #[test]

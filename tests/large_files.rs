@@ -97,3 +97,28 @@ fn a_large_file_walked_group_by_group_reads_the_whole_files_uses() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["line"], 3 + 3 * 3000 + 2);
 }
+
+/// The walk reads a split file's groups again from the file (its text is not held from the
+/// facts stage to the walk): spans after a BOM, on non-ASCII and CRLF lines, in local macros'
+/// calls, are those of the whole parse.
+#[test]
+fn a_large_file_walked_from_the_file_keeps_its_spans() {
+    let mut text = String::from("\u{feff}async fn w() {}\r\nmacro_rules! go { () => { w() } }\n");
+    for i in 0..600 {
+        match i % 3 {
+            0 => text.push_str(&format!("/* é */ pub fn é{i}() {{ w(); }}\r\n")),
+            1 => text.push_str(&format!("pub fn f{i}() {{\n    go!();\n}}\n")),
+            _ => text.push_str(&format!("pub fn g{i}() {{\n    let _ = 'é'; w();\n}}\n")),
+        }
+    }
+    let dir = package(&[("src/lib.rs", &text)]);
+    let doc = whole_and_in_groups(dir.path());
+    let found = doc["diagnostics"].as_array().unwrap();
+    assert!(found.len() >= 600, "{}", found.len());
+    let first = &found[0];
+    assert_eq!(first["line"], 3, "{first}");
+    assert_eq!(
+        first["column"],
+        "/* é */ pub fn é0() { ".chars().count() + 1
+    );
+}

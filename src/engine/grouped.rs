@@ -13,10 +13,11 @@ use crate::analysis::{analyze_items, FileCx};
 use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering};
-use crate::source::{self, groups, SourceFile};
+use crate::source::{self, groups, FileLines, SourceFile};
 use crate::suppress::Suppressions;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::path::Path;
 
 /// A file lowered: what the walk reads of it.
 pub(super) struct Lowered {
@@ -25,6 +26,10 @@ pub(super) struct Lowered {
     pub suppressions: Option<Suppressions>,
     pub text: String,
     pub test_ranges: Vec<(usize, usize)>,
+    /// Its groups, and the content hash of the text read (the walk reads the groups again:
+    /// [`walk`], [`walk_from_file`]).
+    pub split: groups::Split,
+    pub hash: u128,
 }
 
 /// A file larger than [`groups::split_above`] parsed and lowered group by group of its
@@ -46,7 +51,7 @@ pub(super) fn parse(
         report,
         facts,
     };
-    let Some(parts) = in_groups(&file, want) else {
+    let Some((parts, split)) = in_groups(&file, want) else {
         return Err(file);
     };
     let facts = parts.facts.map(|mut f| {
@@ -56,8 +61,10 @@ pub(super) fn parse(
     let body = Lowered {
         ir: parts.ir.unwrap_or_default(),
         suppressions: parts.suppressions,
+        hash: crate::files::content_hash(file.text.as_bytes()),
         text: file.text,
         test_ranges: parts.test_ranges,
+        split,
     };
     Ok((facts, body))
 }
@@ -77,7 +84,7 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
         report: false,
         facts: true,
     };
-    let mut facts = in_groups(&skeleton, want)?.facts?;
+    let mut facts = in_groups(&skeleton, want)?.0.facts?;
     facts.read_text(text.as_bytes());
     Some(facts)
 }
@@ -103,7 +110,7 @@ struct Parts {
 }
 
 /// `file` split and read group by group, or `None` (see [`parse`]); the thread's spans reset.
-fn in_groups(file: &SourceFile, want: Want) -> Option<Parts> {
+fn in_groups(file: &SourceFile, want: Want) -> Option<(Parts, groups::Split)> {
     let above = groups::split_above();
     if file.text.len() <= above || source::too_deep(&file.text, source::MAX_NESTING).is_some() {
         return None;
@@ -111,7 +118,7 @@ fn in_groups(file: &SourceFile, want: Want) -> Option<Parts> {
     let split = groups::split(&file.text, above.min(groups::GROUP_BYTES))?;
     let parts = read_groups(file, &split, want);
     proc_macro2::extra::invalidate_current_thread_spans();
-    parts
+    Some((parts?, split))
 }
 
 /// What a whole parse gives (lowered, [`FileFacts::of_tree`], suppressions, test ranges),
@@ -169,45 +176,121 @@ fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<P
     })
 }
 
-/// The facts of the walk of a file that [`parse`] read group by group, with `call_uses` its
-/// IR's (the whole file's): each group parsed, lowered and walked, its tree and IR dropped
-/// before the thread parses another. The same facts, in the same order, as the walk of the
-/// whole file's IR (the walk visits the top-level items one by one); `None` when a group does
-/// not parse alone (not when [`parse`] read the same text). The thread's spans reset.
+/// Where the walk of a file that [`parse`] read group by group reads each group: the file's
+/// whole text, or the file itself (each group's lines read again from it, see
+/// [`FileLines::window`]: the whole text is not held).
+pub(super) enum Groups<'a> {
+    Text(&'a SourceFile),
+    File {
+        path: &'a Path,
+        display: &'a str,
+        lines: &'a FileLines,
+    },
+}
+
+impl Groups<'_> {
+    /// `f` of the file as group `k` of `split` reads it; `None` when it cannot be read.
+    fn with<T>(
+        &self,
+        split: &groups::Split,
+        k: usize,
+        f: impl FnOnce(&SourceFile) -> T,
+    ) -> Option<T> {
+        match self {
+            Groups::Text(file) => Some(f(file)),
+            Groups::File {
+                path,
+                display,
+                lines,
+            } => {
+                let file = lines
+                    .window(display.to_string(), path, &split.read_by(k))
+                    .ok()?;
+                Some(f(&file))
+            }
+        }
+    }
+}
+
+/// [`walk`] reading the groups from the file at `path` (see [`Groups::File`]), when it is still
+/// what [`parse`] read (`hash`, [`Lowered::hash`]): its content hash is taken again by
+/// streaming it before the walk, and after (a file rewritten while its groups were read).
+/// `None` when it changed, cannot be read, or a group does not parse alone: its walk is not
+/// that of the text the facts were taken from.
+pub(super) fn walk_from_file(
+    path: &Path,
+    display: &str,
+    split: &groups::Split,
+    hash: u128,
+    call_uses: &HashMap<Box<str>, ir::CallUses>,
+    cx: &FileCx,
+) -> Option<Vec<Fact>> {
+    let (lines, before) = FileLines::read(path).ok()?;
+    if before != hash {
+        return None;
+    }
+    let read = Groups::File {
+        path,
+        display,
+        lines: &lines,
+    };
+    let facts = walk(&read, split, call_uses, cx)?;
+    drop(lines);
+    let after = source::stream_file(path, |_| {}).ok()?;
+    (after == hash).then_some(facts)
+}
+
+/// The facts of the walk of a file that [`parse`] read group by group (`split`, its groups),
+/// with `call_uses` its IR's (the whole file's): each group parsed, lowered and walked, its
+/// tree and IR dropped before the thread parses another. The same facts, in the same order, as
+/// the walk of the whole file's IR (the walk visits the top-level items one by one); `None`
+/// when a group does not parse alone (not when [`parse`] read the same text) or cannot be read.
+/// The thread's spans reset.
 ///
 /// The first group is read on the calling thread (its lowering lowers the local macros'
 /// bodies); on a worker of a pool, the others on every worker of the pool, each thread one
 /// group at a time (so that as many groups are alive as the pool has threads), the facts
 /// gathered in the groups' order.
 pub(super) fn walk(
-    file: &SourceFile,
+    read: &Groups,
+    split: &groups::Split,
     call_uses: &HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
 ) -> Option<Vec<Fact>> {
-    let split = groups::split(&file.text, groups::split_above().min(groups::GROUP_BYTES))?;
-    let no_shared = ItemMacros::default();
-    let first = file.parse_group(&split, 0).map(|parsed| {
-        let mut lowering = FileLowering::new(file, &parsed.macros, &no_shared);
-        let macro_bodies = lowering.take_macro_bodies();
-        lowering.items(&parsed.file.items);
-        let items = lowering.take_items();
-        (items, macro_bodies, lowering.into_part())
-    });
-    file.end_group();
-    proc_macro2::extra::invalidate_current_thread_spans();
-    let (items, macro_bodies, part) = first?;
-    let mut facts = analyze_items(cx, &items, &macro_bodies, call_uses);
-    drop(items);
-    let group = |k: usize| {
+    let first = read.with(split, 0, |file| {
         let no_shared = ItemMacros::default();
-        let items = file.parse_group(&split, k).map(|parsed| {
-            let mut lowering = FileLowering::of_group(file, &part, &no_shared);
+        let first = file.parse_group(split, 0).map(|parsed| {
+            let mut lowering = FileLowering::new(file, &parsed.macros, &no_shared);
+            let macro_bodies = lowering.take_macro_bodies();
             lowering.items(&parsed.file.items);
-            lowering.take_items()
+            let items = lowering.take_items();
+            (items, macro_bodies, lowering.into_part())
         });
         file.end_group();
         proc_macro2::extra::invalidate_current_thread_spans();
-        Some(analyze_items(cx, &items?, &macro_bodies, call_uses))
+        first
+    });
+    let (items, macro_bodies, part) = first.flatten()?;
+    let mut facts = analyze_items(cx, &items, &macro_bodies, call_uses);
+    drop(items);
+    let group = |k: usize| {
+        let items = read.with(split, k, |file| {
+            let no_shared = ItemMacros::default();
+            let items = file.parse_group(split, k).map(|parsed| {
+                let mut lowering = FileLowering::of_group(file, &part, &no_shared);
+                lowering.items(&parsed.file.items);
+                lowering.take_items()
+            });
+            file.end_group();
+            proc_macro2::extra::invalidate_current_thread_spans();
+            items
+        });
+        Some(analyze_items(
+            cx,
+            &items.flatten()?,
+            &macro_bodies,
+            call_uses,
+        ))
     };
     let parts = on_workers(1..split.groups.len(), group)
         .into_iter()
@@ -282,6 +365,8 @@ mod tests {
             suppressions: Some(Suppressions::collect(&file, Some(&ast))),
             test_ranges: test_code::ranges(&ast, &file),
             text: String::new(),
+            split: groups::split("", 0).unwrap(),
+            hash: 0,
         };
         drop(ast);
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -309,6 +394,8 @@ mod tests {
                 suppressions: parts.suppressions,
                 test_ranges: parts.test_ranges,
                 text: String::new(),
+                split,
+                hash: 0,
             },
         ))
     }
@@ -377,6 +464,119 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A text split item by item, its whole file's call uses, and an index of it (one crate,
+    /// `path` its root), for the walk.
+    fn walk_setup(
+        path: &Path,
+        text: &str,
+    ) -> (
+        groups::Split,
+        HashMap<Box<str>, ir::CallUses>,
+        crate::index::Index,
+    ) {
+        let file = SourceFile::new("x.rs".into(), text.into());
+        let ast = source::parse(&file).expect("parses");
+        let call_uses = crate::lower::lower_file(&ast, &file).call_uses;
+        drop(ast);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let files = vec![crate::index::IndexedFile {
+            path: path.into(),
+            facts: FileFacts::of_text(text),
+        }];
+        let roots = vec![crate::discover::CrateRoot {
+            file: path.into(),
+            name: "app".into(),
+            is_lib: true,
+        }];
+        let index = crate::index::Index::build(&files, &roots);
+        (groups::split(text, 0).expect("splits"), call_uses, index)
+    }
+
+    /// Spans (after a BOM, on non-ASCII lines, CRLF lines), local macros defined late.
+    const WALKED: &str = "\u{feff}async fn w() {}\r\nmacro_rules! go { () => { w() } }\n\
+        fn é() { w(); }\r\n/* é */ fn b() {\n    go!();\n}\n\
+        pub fn c() { let _x = 1; w(); }\nasync fn d() {\n    w();\n    go!();\n}\n\
+        macro_rules! late { () => { w() } }\nfn e() { late!(); }\n";
+
+    /// The walk of a split file reading its groups from the file gives what the walk of its
+    /// whole text gives (the same facts, spans and all), and holds no whole text.
+    #[test]
+    fn a_split_file_walked_from_the_file_as_from_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        std::fs::write(&path, WALKED).unwrap();
+        let (split, call_uses, index) = walk_setup(&path, WALKED);
+        assert!(split.groups.len() > 5);
+        let knowledge = crate::knowledge::Knowledge::builtin();
+        let cx = FileCx {
+            index: &index,
+            knowledge: &knowledge,
+            file: index.file_id(&path).unwrap(),
+            test_code: crate::analysis::TestCode::Lines(&[]),
+            other_files: None,
+        };
+        let file = SourceFile::new("x.rs".into(), WALKED.into());
+        let from_text = walk(&Groups::Text(&file), &split, &call_uses, &cx).unwrap();
+        let hash = crate::files::content_hash(WALKED.as_bytes());
+        let from_file = walk_from_file(&path, "x.rs", &split, hash, &call_uses, &cx).unwrap();
+        assert!(from_text.len() >= 5, "{from_text:#?}");
+        assert_eq!(format!("{from_text:#?}"), format!("{from_file:#?}"));
+        // Each group's lowering, spans and all, the same from its windows as from the text.
+        let (lines, read_hash) = FileLines::read(&path).unwrap();
+        assert_eq!(read_hash, hash);
+        let on_disk = Groups::File {
+            path: &path,
+            display: "x.rs",
+            lines: &lines,
+        };
+        for k in 0..split.groups.len() {
+            let lowered = |file: &SourceFile| {
+                let parsed = file.parse_group(&split, k).unwrap();
+                let no_shared = ItemMacros::default();
+                let mut lowering = FileLowering::new(file, &parsed.macros, &no_shared);
+                lowering.items(&parsed.file.items);
+                let printed = format!("{:#?}", lowering.take_items());
+                drop(lowering);
+                file.end_group();
+                proc_macro2::extra::invalidate_current_thread_spans();
+                printed
+            };
+            let a = Groups::Text(&file).with(&split, k, lowered).unwrap();
+            let b = on_disk.with(&split, k, lowered).unwrap();
+            assert_eq!(a, b, "group {k}");
+        }
+    }
+
+    /// A file rewritten after its facts were taken (another length, or the same length and
+    /// other bytes) is not walked from the file as if it were what was read: the walk says so
+    /// (`None`), and the caller walks the new text whole.
+    #[test]
+    fn a_file_rewritten_before_its_walk_is_not_walked_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        std::fs::write(&path, WALKED).unwrap();
+        let (split, call_uses, index) = walk_setup(&path, WALKED);
+        let knowledge = crate::knowledge::Knowledge::builtin();
+        let cx = FileCx {
+            index: &index,
+            knowledge: &knowledge,
+            file: index.file_id(&path).unwrap(),
+            test_code: crate::analysis::TestCode::Lines(&[]),
+            other_files: None,
+        };
+        let hash = crate::files::content_hash(WALKED.as_bytes());
+        assert!(walk_from_file(&path, "x.rs", &split, hash, &call_uses, &cx).is_some());
+        let longer = format!("// a new first line\n{WALKED}");
+        let same_length = WALKED.replace("fn c()", "fn z()");
+        assert_eq!(same_length.len(), WALKED.len());
+        for text in [longer, same_length] {
+            std::fs::write(&path, &text).unwrap();
+            assert!(walk_from_file(&path, "x.rs", &split, hash, &call_uses, &cx).is_none());
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert!(walk_from_file(&path, "x.rs", &split, hash, &call_uses, &cx).is_none());
     }
 
     /// The groups of a large file are walked on every worker of the pool, one at a time per

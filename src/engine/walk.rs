@@ -367,14 +367,15 @@ pub(super) fn walk_file(
             Err(message) => return unreadable(target, message),
         },
     };
-    // A body read group by group is read again group by group: its text, shed, read again.
+    // A body read group by group is read again group by group: from the file when its text
+    // was shed (from standard input's text, which is held, for a file read from there).
     if let Body::InGroups { text: t @ None, .. } = &mut body {
-        match read_text(path, target) {
-            Ok(text) => *t = Some(text),
-            Err(message) => return unreadable(target, message),
+        if let Some(text) = target.and_then(|t| t.stdin_text.as_ref()) {
+            *t = Some(text.clone());
         }
     }
     // Only the walk cache reads them.
+    let idents_wanted = idents;
     let idents = match &mut body {
         _ if !idents => Vec::new(),
         Body::Lowered {
@@ -385,10 +386,13 @@ pub(super) fn walk_file(
         Body::Lowered { text: None, .. } => read_text(path, target)
             .map(|t| super::idents::of_text(&t))
             .unwrap_or_default(),
-        Body::InGroups { text, .. } => text
-            .as_deref()
-            .map(super::idents::of_text)
-            .unwrap_or_default(),
+        Body::InGroups { text: Some(t), .. } => super::idents::of_text(t),
+        // Taken when the text was shed.
+        Body::InGroups {
+            text: None,
+            idents: ids,
+            ..
+        } => std::mem::take(ids).unwrap_or_default(),
         Body::Failed { text, .. } => {
             let mut ids = super::idents::by_tokens(text);
             ids.sort_unstable();
@@ -409,10 +413,19 @@ pub(super) fn walk_file(
             call_uses,
             suppressions,
             test_ranges,
+            split,
+            hash,
+            ..
         } => {
             let display = target.map(|t| t.display.clone()).unwrap_or_default();
-            let file = SourceFile::new(display, text.unwrap_or_default());
-            (Err((file, call_uses)), suppressions, None, test_ranges)
+            let groups = InGroups {
+                file: text.map(|t| SourceFile::new(display.clone(), t)),
+                display,
+                call_uses,
+                split,
+                hash,
+            };
+            (Err(groups), suppressions, None, test_ranges)
         }
         Body::Failed { failure, text } => {
             return Walked {
@@ -443,7 +456,31 @@ pub(super) fn walk_file(
     };
     let (mut facts, text) = match ir {
         Ok(ir) => (analyze(&cx, &ir), text),
-        Err((file, call_uses)) => (walk_in_groups(&file, call_uses, &cx), Some(file.text)),
+        Err(InGroups {
+            file: Some(file),
+            call_uses,
+            split,
+            ..
+        }) => (
+            walk_in_groups(&file, &split, call_uses, &cx),
+            Some(file.text),
+        ),
+        Err(InGroups {
+            file: None,
+            display,
+            call_uses,
+            split,
+            hash,
+        }) => match super::grouped::walk_from_file(path, &display, &split, hash, &call_uses, &cx) {
+            // Not kept: the judge reads the file again where a finding needs its text.
+            Some(facts) => (facts, None),
+            // Changed since its facts were taken (or unreadable now): walked as a file the
+            // facts stage did not hold is, from its text read now.
+            None => {
+                drop((split, call_uses, suppressions));
+                return walk_file(path, target, data, None, idents_wanted, other_files);
+            }
+        },
     };
     let other_files = other_files.map(|o| o.take_read()).unwrap_or_default();
     if target.is_none() {
@@ -477,14 +514,26 @@ pub(super) fn walk_file(
     }
 }
 
+/// A large file read group by group, as the walk reads it again: from its text when held
+/// (`file`), else from the file, when it is still what its facts were taken from (`hash`).
+struct InGroups {
+    file: Option<SourceFile>,
+    display: String,
+    call_uses: HashMap<Box<str>, ir::CallUses>,
+    split: crate::source::groups::Split,
+    hash: u128,
+}
+
 /// The walk of a large file read group by group ([`super::grouped::walk`]); should a group not
 /// parse alone now, the walk of the whole file's IR.
 fn walk_in_groups(
     file: &SourceFile,
+    split: &crate::source::groups::Split,
     call_uses: HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
 ) -> Vec<crate::analysis::facts::Fact> {
-    if let Some(facts) = super::grouped::walk(file, &call_uses, cx) {
+    let read = super::grouped::Groups::Text(file);
+    if let Some(facts) = super::grouped::walk(&read, split, &call_uses, cx) {
         return facts;
     }
     let Ok(ast) = source::parse(file) else {
@@ -513,8 +562,15 @@ pub(super) enum Body {
     /// walk lowers and walks it again group by group; what the walk of each group reads of the
     /// whole file is.
     InGroups {
-        /// `None` once shed (see [`Body::shed_text`]): the walk reads the file again.
+        /// `None` once shed (see [`Body::shed_text`]): the walk reads the groups again from
+        /// the file, when it is still what was read (`hash`).
         text: Option<String>,
+        /// The names of the text, taken when it was shed (see [`Walked::idents`]).
+        idents: Option<Vec<u32>>,
+        /// Its groups, as [`super::grouped::parse`] split the text.
+        split: crate::source::groups::Split,
+        /// The text's content hash.
+        hash: u128,
         /// The whole file's (see [`ir::File::call_uses`]).
         call_uses: HashMap<Box<str>, ir::CallUses>,
         suppressions: Option<Suppressions>,
@@ -528,6 +584,9 @@ impl From<super::grouped::Lowered> for Body {
     fn from(l: super::grouped::Lowered) -> Body {
         Body::InGroups {
             text: Some(l.text),
+            idents: None,
+            split: l.split,
+            hash: l.hash,
             call_uses: l.ir.call_uses,
             suppressions: l.suppressions,
             test_ranges: l.test_ranges,
@@ -551,7 +610,13 @@ impl Body {
                     *ids = idents.then(|| super::idents::of_text(&t));
                 }
             }
-            Body::InGroups { text, .. } => *text = None,
+            Body::InGroups {
+                text, idents: ids, ..
+            } => {
+                if let Some(t) = text.take() {
+                    *ids = idents.then(|| super::idents::of_text(&t));
+                }
+            }
             Body::Failed { .. } => {}
         }
     }

@@ -73,6 +73,23 @@ pub struct Split {
     names_macro: Vec<bool>,
 }
 
+impl Split {
+    /// The file's bytes that the parse of group `k` reads ([`SourceFile::parse_group`]): the
+    /// group's, and the macros' appended to it.
+    pub fn read_by(&self, k: usize) -> Vec<Range<usize>> {
+        let appended: &[Range<usize>] = match self.names_macro.get(k) {
+            Some(true) => &self.macros,
+            _ => &[],
+        };
+        self.groups
+            .get(k)
+            .into_iter()
+            .chain(appended)
+            .cloned()
+            .collect()
+    }
+}
+
 /// Splits `text` into groups of top-level items of about `target` bytes each (`0`: every
 /// item alone). A group ends after a `}` or `;` outside any bracket that ends its line.
 /// `None` when the scan finds brackets that do not balance or a `macro_rules!` it cannot read:
@@ -188,7 +205,7 @@ impl SourceFile {
                 rel_line += 1;
             }
             pieces.push(self.piece_at(range.start, rel_line));
-            let piece = &self.text[range.clone()];
+            let piece = self.slice(range.clone());
             text.push_str(piece);
             rel_line += piece.bytes().filter(|&b| b == b'\n').count();
         }
@@ -229,7 +246,7 @@ impl SourceFile {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let mut column = self.text[self.line_starts[line]..byte].chars().count();
+        let mut column = self.slice(self.line_starts[line]..byte).chars().count();
         if line == 0 && self.has_bom && byte > 0 {
             column -= 1;
         }
