@@ -66,6 +66,19 @@ impl Index {
         out
     }
 
+    /// The fns named `name` (with a receiver or not) of the traits that blanket impls give
+    /// every type of a bound (`impl<T: Config> ConfigExt for T`): their own and their impls'.
+    pub fn blanket_assoc_fns(&self, name: &str) -> Vec<FnId> {
+        let mut out: Vec<FnId> = self
+            .blanket_traits
+            .iter()
+            .flat_map(|tr| self.methods_in(tr, name).iter().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The traits implemented for a self type that reads as a bare type parameter: a lone
     /// capitalised name that no type of the index has.
     pub(super) fn find_blanket_traits(&self) -> Vec<String> {

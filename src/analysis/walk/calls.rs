@@ -272,6 +272,16 @@ impl Walker<'_, '_> {
                 if blanket && !self.cx.index.is_trait(&ty) {
                     ids = self.cx.index.blanket_methods(&name);
                 }
+                // `C::pause()` with `C: Config`, `pause` provided by an extension trait that
+                // a blanket impl gives every type (`trait ConfigExt: Config`, `impl<T: Config>
+                // ConfigExt for T`): `Self` in its signature is `C`, known by `Config`.
+                if blanket && self.cx.index.is_trait(&ty) {
+                    let ext = self.cx.index.blanket_assoc_fns(&name);
+                    if !ext.is_empty() {
+                        self.eval_args(call.args.iter(), Role::Plain, "");
+                        return self.val_of_fns_as(&ext, &ty).flowed();
+                    }
+                }
                 if let Some((path, api)) = self
                     .cx
                     .knowledge

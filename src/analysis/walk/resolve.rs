@@ -182,6 +182,24 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// What calls of `ids` give with `Self` read as `self_ty` (a trait known by a bound: `Self::Rt`
+    /// is that trait's `type Rt`), when all agree.
+    pub(super) fn val_of_fns_as(&self, ids: &[FnId], self_ty: &str) -> Val {
+        let mut vals = ids.iter().map(|&id| {
+            let info = self.cx.index.fn_info(id);
+            self.val_of_sig_in(&info.sig, info.module(), Some(self_ty.to_string()), &[])
+        });
+        let Some(first) = vals.next() else {
+            return Val::Unknown;
+        };
+        let same_kind = vals.all(|v| std::mem::discriminant(&v) == std::mem::discriminant(&first));
+        if same_kind {
+            first
+        } else {
+            Val::Unknown
+        }
+    }
+
     pub(super) fn val_of_sig(&self, sig: &FnSig, m: ModId, self_ty: Option<String>) -> Val {
         self.val_of_sig_in(sig, m, self_ty, &[])
     }
