@@ -22,10 +22,12 @@ use std::sync::OnceLock;
 /// their bounds; 18: the calls of paths, for the evidence from use across files; 19: those
 /// calls counted without a leading `crate`, `self` or `super`; 20: a return type's argument
 /// naming a parameter bound by `Future` reads as a future; 21: so does a `Self` argument in a trait
-/// whose supertrait is `Future`; 22: an enum's variant fields and type parameters);
+/// whose supertrait is `Future`; 22: an enum's variant fields and type parameters; 23: a
+/// dependency's macro calls and rules keep their fn bodies, read by the skeleton as by a full
+/// parse);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 22;
+const FORMAT: u32 = 23;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

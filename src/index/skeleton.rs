@@ -8,10 +8,12 @@
 //! whether a function hands a parameter to an offloading call or to `catch_unwind`, so a body
 //! mentioning `spawn`, `block_in_place`, `unblock` or `catch_unwind` stays whole, a body whose signature names a future (does it start
 //! its work before returning the future?), and the types, traits and impls a body declares,
-//! so a body with one of their keywords stays whole too. When the skeleton does not parse, the caller falls
-//! back to a full parse. The facts are the same either way: the tests compare them on every file
-//! of this repository, and `examples/skeleton_check.rs` on any tree (0 differences on the 10,079
-//! files of the benchmark's vendored crates).
+//! so a body with one of their keywords stays whole too. A macro's group (`cfg_rt! { .. }`, the
+//! rules of `macro_rules!`) stays whole with its comments: the facts keep a macro call's tokens
+//! and a file's macro rules as text, to expand them later. When the skeleton does not parse, the
+//! caller falls back to a full parse. The facts are the same either way: the tests compare them
+//! on every file of this repository, and `examples/skeleton_check.rs` on any tree (0 differences
+//! on the 11,279 files of the benchmark's vendored crates and check set).
 
 use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
 pub(crate) use crate::source::skip_literal_or_comment;
@@ -27,6 +29,13 @@ pub fn parse(text: &str) -> Option<syn::File> {
 
 /// `text` with the bodies of `fn` items blanked out.
 pub fn skeleton_text(text: &str) -> String {
+    skeleton_text_keeping(text, true)
+}
+
+/// [`skeleton_text`], or with `macro_groups` false the bodies in macro groups blanked too (as
+/// before issue 33: their facts may differ from a full parse's; for `examples/skeleton_check`
+/// to measure what keeping them costs).
+pub fn skeleton_text_keeping(text: &str, macro_groups: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
     let mut depth = 0usize;
@@ -95,6 +104,14 @@ pub fn skeleton_text(text: &str) -> String {
             b';' if sig.is_some_and(|(d, _)| d == depth) => sig = None,
             _ if is_ident_byte(c) && !is_ident_byte(prev_byte(bytes, i)) => {
                 let end = word_end(bytes, i);
+                // A macro's group outside a signature (an item macro's call, `macro_rules!`'s
+                // rules): the facts keep its tokens as text, so it stays whole, comments too.
+                if sig.is_none() && macro_groups {
+                    if let Some(close) = macro_group(bytes, i, end) {
+                        i = close + 1;
+                        continue;
+                    }
+                }
                 if &bytes[i..end] == b"fn" {
                     let mut j = end;
                     while j < bytes.len() && bytes[j].is_ascii_whitespace() {
@@ -228,6 +245,51 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
         .unwrap_or(bytes.len())
 }
 
+/// When the word at `start..end` is a macro's name followed by `!` and its group (`m! { .. }`,
+/// `m!(..)`, `m![..]`, or `macro_rules! name { .. }`): the index of the group's closing bracket
+/// (the end of the text if none does).
+fn macro_group(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    let skip_ws = |mut j: usize| {
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    let bang = skip_ws(end);
+    if bytes.get(bang) != Some(&b'!') {
+        return None;
+    }
+    let mut open = skip_ws(bang + 1);
+    if &bytes[start..end] == b"macro_rules" && bytes.get(open).is_some_and(|&b| is_ident_byte(b)) {
+        open = skip_ws(word_end(bytes, open));
+    }
+    matches!(bytes.get(open), Some(b'{' | b'(' | b'[')).then(|| matching_close(bytes, open))
+}
+
+/// The index of the bracket closing the one at `open` (the end of the text if none does).
+fn matching_close(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        if let Some(next) = skip_literal_or_comment(bytes, i) {
+            i = next;
+            continue;
+        }
+        match bytes[i] {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
 /// The index of the `}` closing the `{` at `open` (the end of the text if none does).
 fn matching_brace(bytes: &[u8], open: usize) -> usize {
     let mut depth = 0usize;
@@ -280,6 +342,21 @@ mod tests {
         );
         same_facts("\u{feff}#![allow(dead_code)]\nfn main() {}\n");
         same_facts("fn t() { impl<T> Tr for W<T> {} }\nfn u() { struct L; }\n");
+    }
+
+    /// A macro call's tokens and a macro's rules are kept as text: the bodies and comments in
+    /// them stay, or the text would differ from a full parse's.
+    #[test]
+    fn macro_groups_stay_whole() {
+        let src = "cfg_a! {\n    /// Docs.\n    cfg_b! { pub fn f(x: u8) -> u8 { let y = x; y } }\n}\n                   cfg_c!(fn g() { h() });\n                   macro_rules! m { () => { fn k() -> $crate::Ret { go() } } }\n                   m![fn l() { 1 }];\n                   impl S { fn n(&self) -> bool { self.0 != 1 } }\n                   fn o() -> ! { loop {} }\n";
+        same_facts(src);
+        let full = FileFacts::extract(&syn::parse_file(src).unwrap());
+        assert!(full.modules[0].macro_calls[0].tokens.contains("let y = x"));
+        assert!(full.macro_defs[0].1.contains("go ()"));
+        // Fn bodies outside them are still blanked.
+        let text = super::skeleton_text(src);
+        assert!(!text.contains("self.0") && !text.contains("loop"));
+        assert_eq!(text.len(), src.len());
     }
 
     /// A `# Cancel safety` section survives the blanking as a flag, in every doc-comment form.
@@ -347,19 +424,11 @@ mod tests {
                 let Ok(ast) = syn::parse_file(&text) else {
                     continue;
                 };
-                // A macro's rules are kept as text, and the skeleton blanks the fn bodies in
-                // them as it does elsewhere (the facts of what they expand to never read a
-                // body): their names must agree, their text need not.
-                let names = |mut f: FileFacts| {
-                    for (_, rules) in &mut f.macro_defs {
-                        rules.clear();
-                    }
-                    f
-                };
-                let skel = super::parse(&text).map(|f| names(FileFacts::extract(&f)));
+                // Macro rules and calls' tokens too, as text.
+                let skel = super::parse(&text).map(|f| FileFacts::extract(&f));
                 assert_eq!(
                     skel.as_ref(),
-                    Some(&names(FileFacts::extract(&ast))),
+                    Some(&FileFacts::extract(&ast)),
                     "{}",
                     entry.path().display()
                 );
