@@ -494,6 +494,21 @@ mod tests {
         (groups::split(text, 0).expect("splits"), call_uses, index)
     }
 
+    /// The walk's view of the one file of `index` at `path`.
+    fn file_cx<'a>(
+        index: &'a crate::index::Index,
+        knowledge: &'a crate::knowledge::Knowledge,
+        path: &Path,
+    ) -> FileCx<'a> {
+        FileCx {
+            index,
+            knowledge,
+            file: index.file_id(path).unwrap(),
+            test_code: crate::analysis::TestCode::Lines(&[]),
+            other_files: None,
+        }
+    }
+
     /// Spans (after a BOM, on non-ASCII lines, CRLF lines), local macros defined late.
     const WALKED: &str = "\u{feff}async fn w() {}\r\nmacro_rules! go { () => { w() } }\n\
         fn é() { w(); }\r\n/* é */ fn b() {\n    go!();\n}\n\
@@ -510,13 +525,7 @@ mod tests {
         let (split, call_uses, index) = walk_setup(&path, WALKED);
         assert!(split.groups.len() > 5);
         let knowledge = crate::knowledge::Knowledge::builtin();
-        let cx = FileCx {
-            index: &index,
-            knowledge: &knowledge,
-            file: index.file_id(&path).unwrap(),
-            test_code: crate::analysis::TestCode::Lines(&[]),
-            other_files: None,
-        };
+        let cx = file_cx(&index, &knowledge, &path);
         let file = SourceFile::new("x.rs".into(), WALKED.into());
         let from_text = walk(&Groups::Text(&file), &split, &call_uses, &cx).unwrap();
         let hash = crate::files::content_hash(WALKED.as_bytes());
@@ -559,13 +568,7 @@ mod tests {
         std::fs::write(&path, WALKED).unwrap();
         let (split, call_uses, index) = walk_setup(&path, WALKED);
         let knowledge = crate::knowledge::Knowledge::builtin();
-        let cx = FileCx {
-            index: &index,
-            knowledge: &knowledge,
-            file: index.file_id(&path).unwrap(),
-            test_code: crate::analysis::TestCode::Lines(&[]),
-            other_files: None,
-        };
+        let cx = file_cx(&index, &knowledge, &path);
         let hash = crate::files::content_hash(WALKED.as_bytes());
         assert!(walk_from_file(&path, "x.rs", &split, hash, &call_uses, &cx).is_some());
         let longer = format!("// a new first line\n{WALKED}");

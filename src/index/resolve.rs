@@ -57,13 +57,7 @@ impl Index {
         if !declared_by_trait {
             return Vec::new();
         }
-        let mut out: Vec<FnId> = Vec::new();
-        for tr in &self.blanket_traits {
-            out.extend(self.methods_in(tr, name));
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        self.blanket_assoc_fns(name)
     }
 
     /// The fns named `name` (with a receiver or not) of the traits that blanket impls give

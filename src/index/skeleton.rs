@@ -268,30 +268,17 @@ fn macro_group(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
 
 /// The index of the bracket closing the one at `open` (the end of the text if none does).
 fn matching_close(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < bytes.len() {
-        if let Some(next) = skip_literal_or_comment(bytes, i) {
-            i = next;
-            continue;
-        }
-        match bytes[i] {
-            b'{' | b'(' | b'[' => depth += 1,
-            b'}' | b')' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    bytes.len()
+    matching(bytes, open, b"{([", b"})]")
 }
 
 /// The index of the `}` closing the `{` at `open` (the end of the text if none does).
 fn matching_brace(bytes: &[u8], open: usize) -> usize {
+    matching(bytes, open, b"{", b"}")
+}
+
+/// The index of the closer matching the opener at `open`, counting only the brackets of
+/// `openers` and `closers` outside literals and comments.
+fn matching(bytes: &[u8], open: usize, openers: &[u8], closers: &[u8]) -> usize {
     let mut depth = 0usize;
     let mut i = open;
     while i < bytes.len() {
@@ -299,15 +286,14 @@ fn matching_brace(bytes: &[u8], open: usize) -> usize {
             i = next;
             continue;
         }
-        match bytes[i] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
+        let b = bytes[i];
+        if openers.contains(&b) {
+            depth += 1;
+        } else if closers.contains(&b) {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return i;
             }
-            _ => {}
         }
         i += 1;
     }

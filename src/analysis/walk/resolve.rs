@@ -170,34 +170,16 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn val_of_fns_in(&self, ids: &[FnId], env: &Env) -> Val {
-        let vals: Vec<Val> = ids.iter().map(|&id| self.val_of_fn_in(id, env)).collect();
-        let first = vals[0].clone();
-        let same_kind = vals
-            .iter()
-            .all(|v| std::mem::discriminant(v) == std::mem::discriminant(&first));
-        if same_kind {
-            first
-        } else {
-            Val::Unknown
-        }
+        agreed(ids.iter().map(|&id| self.val_of_fn_in(id, env)))
     }
 
     /// What calls of `ids` give with `Self` read as `self_ty` (a trait known by a bound: `Self::Rt`
     /// is that trait's `type Rt`), when all agree.
     pub(super) fn val_of_fns_as(&self, ids: &[FnId], self_ty: &str) -> Val {
-        let mut vals = ids.iter().map(|&id| {
+        agreed(ids.iter().map(|&id| {
             let info = self.cx.index.fn_info(id);
             self.val_of_sig_in(&info.sig, info.module(), Some(self_ty.to_string()), &[])
-        });
-        let Some(first) = vals.next() else {
-            return Val::Unknown;
-        };
-        let same_kind = vals.all(|v| std::mem::discriminant(&v) == std::mem::discriminant(&first));
-        if same_kind {
-            first
-        } else {
-            Val::Unknown
-        }
+        }))
     }
 
     pub(super) fn val_of_sig(&self, sig: &FnSig, m: ModId, self_ty: Option<String>) -> Val {
@@ -295,6 +277,18 @@ impl Walker<'_, '_> {
             },
             Ret::FirstArg => args.into_iter().next().unwrap_or_default(),
         }
+    }
+}
+
+/// The first of `vals` when all are of one kind (all futures, all of a type, ...), else unknown.
+fn agreed(mut vals: impl Iterator<Item = Val>) -> Val {
+    let Some(first) = vals.next() else {
+        return Val::Unknown;
+    };
+    if vals.all(|v| std::mem::discriminant(&v) == std::mem::discriminant(&first)) {
+        first
+    } else {
+        Val::Unknown
     }
 }
 
