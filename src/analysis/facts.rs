@@ -82,6 +82,12 @@ pub enum Started {
     /// oneshot::Receiver<..> }`): polling it runs nothing, so dropping it loses the outcome,
     /// never the work.
     Receipt,
+    /// A value of a type whose `Drop` passes a wake-up on to another waiter (locks, notifies,
+    /// wakes): dropping it may hand its work on; only the calls' names say either way.
+    MaybeHandedOn,
+    /// A value of a type named like a handle (`ExitHandle`) whose fields hold no task's handle
+    /// and no channel end: the name may still mean that the work runs elsewhere.
+    NamedLikeHandle,
 }
 
 /// Where `.await` would go, and what the fix's safety depends on.

@@ -5,7 +5,7 @@
 //! Everything goes through the index's facts (declared types, aliases, trait impls), so it
 //! works the same on any crate the index describes.
 
-use super::value::Val;
+use super::value::{Started, Val};
 use crate::index::types::Ty;
 use crate::index::{Index, ModId, Res};
 use crate::knowledge::streams::STREAM_TYPE;
@@ -322,20 +322,51 @@ impl TypeCx<'_> {
     /// log what it holds) or it holds a spawned task's or thread's handle (the work already
     /// runs); yes otherwise.
     pub fn lazy_on_drop(&self, path: &str) -> bool {
+        self.drop_loss(path) == Some(Started::No)
+    }
+
+    /// How dropping a value of the index's type at `path` (a future or `IntoFuture`) loses its
+    /// work, as [`Self::lazy_on_drop`] tells it: `Some(Started::No)` lost; `None` not lost;
+    /// `Some(Started::MaybeHandedOn)` when its `Drop` passes a wake-up on to another waiter,
+    /// which only the names of the calls say.
+    pub fn drop_loss(&self, path: &str) -> Option<Started> {
         let Some(info) = self.index.type_info(path) else {
-            return true;
+            return Some(Started::No);
         };
         if info.def.must_use {
-            return true;
+            return Some(Started::No);
         }
+        let mut loss = Started::No;
         if self.index.implements(path, "Drop") && !self.index.drop_only_cleans_up(path) {
-            return false;
+            if !self.index.drop_only_passes_wake(path) {
+                return None;
+            }
+            loss = Started::MaybeHandedOn;
         }
-        !info
+        let holds_task = info
             .def
             .fields
             .iter()
-            .any(|(_, ty)| holds_task_handle(ty, 0))
+            .any(|(_, ty)| holds_task_handle(ty, 0));
+        (!holds_task).then_some(loss)
+    }
+
+    /// Whether a field of the index's type at `path` may hold a handle or a channel end: its
+    /// type's name says so (`JoinHandle`, `Receiver`, `EventListener`), or it is a type
+    /// parameter or unknown; or the type has no fields to tell (a unit struct's state is
+    /// elsewhere). A type named like a handle is one unless its fields say otherwise.
+    pub fn fields_may_hold_handle(&self, path: &str) -> bool {
+        let Some(info) = self.index.type_info(path) else {
+            return true;
+        };
+        if info.def.fields.is_empty() {
+            return true;
+        }
+        let params: Vec<&str> = info.def.generics.iter().map(|(g, _)| g.as_str()).collect();
+        info.def
+            .fields
+            .iter()
+            .any(|(_, ty)| may_name_handle(ty, &params, 0))
     }
 
     /// A value's known type arguments bound to its type's own parameters (`Chan<Job>`: `T` is
@@ -412,6 +443,22 @@ fn generic_env(
 }
 
 /// A written type that is or wraps (`Option<JoinHandle<()>>`, `Arc<..>`) a task's handle.
+/// Whether a field's type may be or hold a handle or a channel end (see
+/// [`TypeCx::fields_may_hold_handle`]).
+fn may_name_handle(ty: &Ty, params: &[&str], depth: usize) -> bool {
+    match ty {
+        Ty::Path { segs, args } if depth < 8 => {
+            let last = segs.last().map(|s| s.as_str()).unwrap_or_default();
+            crate::knowledge::is_handle_like_name(last)
+                || (segs.len() == 1 && params.contains(&last))
+                || args.iter().any(|a| may_name_handle(a, params, depth + 1))
+        }
+        Ty::Tuple(ts) if depth < 8 => ts.iter().any(|t| may_name_handle(t, params, depth + 1)),
+        Ty::Future(_) | Ty::Callable(_) | Ty::SelfTy => false,
+        _ => true,
+    }
+}
+
 fn holds_task_handle(ty: &Ty, depth: usize) -> bool {
     match ty {
         Ty::Path { segs, args } if depth < 8 => {

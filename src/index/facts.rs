@@ -163,6 +163,11 @@ pub struct ImplFacts {
     /// future of that type is still lazy.
     #[serde(default)]
     pub drop_cleans_up: bool,
+    /// An `impl Drop` whose `drop` body, besides cleaning up, only locks, notifies and wakes
+    /// (see [`drop_passes_wake`]): it passes a wake-up on to another waiter (an event
+    /// listener handing its notification on), which the names alone do not prove.
+    #[serde(default)]
+    pub drop_passes_wake: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -775,6 +780,7 @@ fn collect_module(
                     cond_args: future_bound_args(&self_ty, &impl_generics),
                     target_arg: target_arg(i, &self_ty, &impl_generics),
                     drop_cleans_up: drop_cleans_up(i),
+                    drop_passes_wake: drop_passes_wake(i),
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_symbols(p)),
                     fns: i
@@ -1350,17 +1356,30 @@ fn receiver_root(e: &syn::Expr) -> Via {
 
 /// `impl Drop for T` whose `drop` body is there (not blanked) and does not hand work off.
 fn drop_cleans_up(i: &syn::ItemImpl) -> bool {
+    drop_body(i).is_some_and(|b| !drop_hands_off(b))
+}
+
+/// `impl Drop for T` whose `drop` body hands off nothing but a wake-up: beyond cleaning up,
+/// it only locks, notifies and wakes ([`DROP_WAKE_NAMES`]).
+fn drop_passes_wake(i: &syn::ItemImpl) -> bool {
+    drop_body(i).is_some_and(|b| drop_hands_off(b) && !calls_beyond(b, DROP_WAKE_NAMES))
+}
+
+/// The body of an `impl Drop`'s `drop`, when it is there (not blanked).
+fn drop_body(i: &syn::ItemImpl) -> Option<&syn::Block> {
     let is_drop = i
         .trait_
         .as_ref()
         .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Drop"));
-    is_drop
-        && i.items.iter().any(|it| match it {
-            syn::ImplItem::Fn(f) => {
-                f.sig.ident == "drop" && !f.block.stmts.is_empty() && !drop_hands_off(&f.block)
-            }
-            _ => false,
-        })
+    if !is_drop {
+        return None;
+    }
+    i.items.iter().find_map(|it| match it {
+        syn::ImplItem::Fn(f) if f.sig.ident == "drop" && !f.block.stmts.is_empty() => {
+            Some(&f.block)
+        }
+        _ => None,
+    })
 }
 
 /// Whether a `drop` body may hand work to someone else: any call or macro but the freeing and
@@ -1368,19 +1387,30 @@ fn drop_cleans_up(i: &syn::ItemImpl) -> bool {
 /// `self.waker.wake()`, `spawn(cleanup)`, `self.conn.close()` all may). A body that only sets
 /// fields, removes its slot or logs cleans up.
 pub fn drop_hands_off(body: &syn::Block) -> bool {
-    struct Finder(bool);
-    fn hands_off(name: &str) -> bool {
-        let verb = name.split('_').next().unwrap_or(name);
-        !DROP_CLEANUP_NAMES.contains(&name) && !DROP_CLEANUP_VERBS.contains(&verb)
+    calls_beyond(body, &[])
+}
+
+/// Whether a `drop` body calls anything but what [`drop_hands_off`] allows and the names in
+/// `also` (names, or the first word of longer names: `notify` allows `notify_one`).
+fn calls_beyond(body: &syn::Block, also: &[&str]) -> bool {
+    struct Finder<'a>(bool, &'a [&'a str]);
+    impl Finder<'_> {
+        fn hands_off(&self, name: &str) -> bool {
+            let verb = name.split('_').next().unwrap_or(name);
+            !DROP_CLEANUP_NAMES.contains(&name)
+                && !DROP_CLEANUP_VERBS.contains(&verb)
+                && !self.1.contains(&name)
+                && !self.1.contains(&verb)
+        }
     }
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
             if let syn::Expr::Path(p) = &*c.func {
                 let name = p.path.segments.last().map(|s| s.ident.to_string());
                 let ctor = name
                     .as_deref()
                     .is_some_and(|n| n.starts_with(char::is_uppercase));
-                if !ctor && name.is_some_and(|n| hands_off(&n)) {
+                if !ctor && name.is_some_and(|n| self.hands_off(&n)) {
                     self.0 = true;
                 }
             } else {
@@ -1389,7 +1419,7 @@ pub fn drop_hands_off(body: &syn::Block) -> bool {
             syn::visit::visit_expr_call(self, c);
         }
         fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
-            if hands_off(&c.method.to_string()) {
+            if self.hands_off(&c.method.to_string()) {
                 self.0 = true;
             }
             syn::visit::visit_expr_method_call(self, c);
@@ -1401,10 +1431,16 @@ pub fn drop_hands_off(body: &syn::Block) -> bool {
             }
         }
     }
-    let mut f = Finder(false);
+    let mut f = Finder(false, also);
     syn::visit::Visit::visit_block(&mut f, body);
     f.0
 }
+
+/// What a `drop` body that passes a wake-up on calls besides cleaning up: the lock around the
+/// waiters, the notification handed to the next one, the wake, a default-made waker list.
+const DROP_WAKE_NAMES: &[&str] = &[
+    "lock", "try_lock", "read", "write", "notify", "wake", "default",
+];
 
 /// Calls a `drop` body makes to free or deregister what the value holds, and to read it.
 const DROP_CLEANUP_NAMES: &[&str] = &[
@@ -1965,15 +2001,23 @@ mod tests {
             impl Drop for Ack { fn drop(&mut self) { if let Some(s) = self.sub.take() { let _ = self.tx.try_send(s); } } }\n\
             impl Drop for Conn { fn drop(&mut self) { self.io.close(); } }\n\
             impl Drop for Empty { fn drop(&mut self) {} }\n\
-            impl Clone for Waiter { fn clone(&self) -> Self { self.inner.get_mut().data.remove(0); todo!() } }\n";
+            impl Clone for Waiter { fn clone(&self) -> Self { self.inner.get_mut().data.remove(0); todo!() } }\n\
+            impl Drop for Listener { fn drop(&mut self) { let mut w = Wakers::default(); let mut l = self.shared.lock(); l.remove(self.key); l.notify_one(&mut w); w.wake(); } }\n\
+            impl Drop for Sender { fn drop(&mut self) { self.shared.lock().notify_all(); self.tx.send(()).ok(); } }\n";
         let full = FileFacts::extract(&syn::parse_file(text).expect("parses"));
         for facts in [FileFacts::of_text(text), full] {
-            let cleans: Vec<bool> = facts.modules[0]
-                .impls
-                .iter()
-                .map(|i| i.drop_cleans_up)
-                .collect();
-            assert_eq!(cleans, [true, true, false, false, false, false]);
+            let impls = &facts.modules[0].impls;
+            let cleans: Vec<bool> = impls.iter().map(|i| i.drop_cleans_up).collect();
+            assert_eq!(
+                cleans,
+                [true, true, false, false, false, false, false, false]
+            );
+            // Only locking, notifying and waking beyond cleaning up: it passes a wake-up on.
+            let wakes: Vec<bool> = impls.iter().map(|i| i.drop_passes_wake).collect();
+            assert_eq!(
+                wakes,
+                [false, false, false, false, false, false, true, false]
+            );
         }
     }
 

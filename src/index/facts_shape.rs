@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 /// parse);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 23;
+const FORMAT: u32 = 24;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
@@ -41,7 +41,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
-    impl<T> std::ops::Deref for D<T> { type Target = T; }\n#[act] impl U {}\nimpl Drop for S { fn drop(&mut self) { self.f.take(); } }\n\
+    impl<T> std::ops::Deref for D<T> { type Target = T; }\n#[act] impl U {}\nimpl Drop for S { fn drop(&mut self) { self.f.take(); } }\nimpl Drop for L { fn drop(&mut self) { self.w.wake(); } }\n\
     include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the

@@ -180,6 +180,8 @@ pub struct Index {
     trait_impls: HashMap<String, Vec<String>>,
     /// Types whose `Drop` impl only cleans up ([`facts::ImplFacts::drop_cleans_up`]).
     drop_cleans_up: HashSet<String>,
+    /// Types whose `Drop` impl only passes a wake-up on ([`facts::ImplFacts::drop_passes_wake`]).
+    drop_passes_wake: HashSet<String>,
     /// (type path, associated type name) → what the type's impls define it as, with the module
     /// written in (`Output` of an `impl Future`).
     impl_assoc: HashMap<(String, String), (Ty, ModId)>,
@@ -607,8 +609,13 @@ impl Index {
                                 _ => None,
                             });
                     if let Some(tp) = &trait_path {
-                        if imp.drop_cleans_up && tp.rsplit("::").next() == Some("Drop") {
-                            self.drop_cleans_up.insert(self_path.clone());
+                        if tp.rsplit("::").next() == Some("Drop") {
+                            if imp.drop_cleans_up {
+                                self.drop_cleans_up.insert(self_path.clone());
+                            }
+                            if imp.drop_passes_wake {
+                                self.drop_passes_wake.insert(self_path.clone());
+                            }
                         }
                         self.trait_impls
                             .entry(self_path.clone())
@@ -1017,6 +1024,12 @@ impl Index {
     /// Whether the type's `Drop` impl was read and only frees or deregisters what it holds.
     pub fn drop_only_cleans_up(&self, path: &str) -> bool {
         self.drop_cleans_up.contains(path)
+    }
+
+    /// Whether the type's `Drop` impl was read and, besides cleaning up, only locks, notifies
+    /// and wakes: it passes a wake-up on to another waiter.
+    pub fn drop_only_passes_wake(&self, path: &str) -> bool {
+        self.drop_passes_wake.contains(path)
     }
 
     pub fn is_trait(&self, path: &str) -> bool {

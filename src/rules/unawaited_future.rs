@@ -67,8 +67,11 @@
 //! of std's sync methods.
 //! A future consumed on only one branch is not reported. Values of the workspace's own types
 //! that implement `Future` or `IntoFuture` (and tokio's `LocalSet`) count when dropped as a
-//! statement or into `_`, not when left in a binding, and never when the type's name says it is a
-//! handle or a channel end. A type whose `Future` impl needs its type arguments to be futures
+//! statement or into `_`, not when left in a binding. A type whose name says it is a handle or a
+//! channel end (`WorkerHandle`, `EventListener`) is taken at its name when a field may hold a task's
+//! handle or a channel end (or it has no fields); when none can, it is a warning at most, and so is
+//! a type whose `Drop` does no more than lock, notify and wake (passing a wake-up on to another
+//! waiter: only the calls' names say it hands no work on). A type whose `Future` impl needs its type arguments to be futures
 //! (`impl<L: Future, R: Future> Future for Either<L, R>`) is one only when those arguments are
 //! known futures; with unknown arguments it is unknown (a type named `..Future` stays one, as
 //! inferred). `_` binds nothing: in a `match` arm, an `if let`, a `let .. else`, or a part of a
@@ -139,6 +142,13 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         }
         Started::MaybeByMaker => {}
         Started::Receipt => return check_receipt(fact, how, &source, *provenance, out),
+        // `drop(listener)` says it is not wanted.
+        Started::MaybeHandedOn | Started::NamedLikeHandle
+            if matches!(how, DropHow::ExplicitDrop(_)) =>
+        {
+            return
+        }
+        Started::MaybeHandedOn | Started::NamedLikeHandle => {}
     }
     let (mut message, label) = match how {
         DropHow::Statement if in_async => (
@@ -203,6 +213,22 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         .provenance(*provenance);
     // Held on purpose or forgotten: the name says the former, the code proves neither.
     if matches!(how, DropHow::HeldInTest(_)) {
+        finding.max_level = Some(Level::Warn);
+    }
+    // Only names say whether dropping it hands its work on.
+    let named = match started {
+        Started::MaybeHandedOn => Some(
+            " (its type's `Drop` only locks, notifies and wakes: that this hands no work on is \
+             read from the names of the calls)",
+        ),
+        Started::NamedLikeHandle => Some(
+            " (its type is named like a handle, but no field holds a task's handle or a channel \
+             end: the name may still mean that its work runs elsewhere)",
+        ),
+        _ => None,
+    };
+    if let Some(why) = named {
+        finding.message.push_str(why);
         finding.max_level = Some(Level::Warn);
     }
     out.push(finding);

@@ -681,9 +681,16 @@ impl<'a, 'f> Walker<'a, 'f> {
             return None;
         };
         let name = short_type(path);
+        let mut started = Started::No;
         let prov = if self.cx.index.type_info(path).is_some() {
-            if crate::knowledge::is_handle_like_name(name) || !self.types().lazy_on_drop(path) {
-                return None;
+            started = self.types().drop_loss(path)?;
+            // A name that says handle is believed unless the fields show no handle or
+            // channel end; then only the name is left, and it may be right.
+            if crate::knowledge::is_handle_like_name(name) {
+                if self.types().fields_may_hold_handle(path) {
+                    return None;
+                }
+                started = Started::NamedLikeHandle;
             }
             // `Either<L, R>` is a future only when its halves are.
             self.types().future_by_impl(path, args)?
@@ -693,11 +700,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             return None;
         };
         // A type that only receives what others do (`SendFuture(oneshot::Receiver<..>)`).
-        let started = if self.cx.index.is_receipt(path) {
-            Started::Receipt
-        } else {
-            Started::No
-        };
+        if self.cx.index.is_receipt(path) {
+            started = Started::Receipt;
+        }
         Some((format!("type `{name}`"), prov, started))
     }
 

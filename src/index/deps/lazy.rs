@@ -954,6 +954,7 @@ fn extract_parsed(
                 target_arg: None,
                 by_macro: false,
                 drop_cleans_up: false,
+                drop_passes_wake: false,
             });
         }
     }
