@@ -10,34 +10,42 @@ use std::ops::Deref;
 pub type ClosureInput = (usize, Vec<Ty>);
 
 /// For each parameter that takes a closure, by position: the types it is called with.
-/// (The box is the point: one thin pointer in the signature, a `Vec` only for the few fns that
-/// have closure parameters.)
-#[derive(Debug, Clone, Default, PartialEq)]
-#[allow(clippy::box_collection)]
-pub struct ClosureInputs(Option<Box<Vec<ClosureInput>>>);
+pub type ClosureInputs = ThinList<ClosureInput>;
 
-impl From<Vec<ClosureInput>> for ClosureInputs {
-    fn from(list: Vec<ClosureInput>) -> ClosureInputs {
-        ClosureInputs((!list.is_empty()).then(|| Box::new(list)))
+/// A list that is empty for nearly every signature: one thin pointer in the signature, a `Vec`
+/// only for the few fns that have entries. Serialised as the list.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::box_collection)]
+pub struct ThinList<T>(Option<Box<Vec<T>>>);
+
+impl<T> Default for ThinList<T> {
+    fn default() -> ThinList<T> {
+        ThinList(None)
     }
 }
 
-impl Deref for ClosureInputs {
-    type Target = [ClosureInput];
-    fn deref(&self) -> &[ClosureInput] {
+impl<T> From<Vec<T>> for ThinList<T> {
+    fn from(list: Vec<T>) -> ThinList<T> {
+        ThinList((!list.is_empty()).then(|| Box::new(list)))
+    }
+}
+
+impl<T> Deref for ThinList<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         self.0.as_deref().map_or(&[], |list| list.as_slice())
     }
 }
 
-impl Serialize for ClosureInputs {
+impl<T: Serialize> Serialize for ThinList<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.deref().serialize(serializer)
     }
 }
 
-impl<'de> Deserialize<'de> for ClosureInputs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ClosureInputs, D::Error> {
-        Vec::deserialize(deserializer).map(ClosureInputs::from)
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ThinList<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ThinList<T>, D::Error> {
+        Vec::deserialize(deserializer).map(ThinList::from)
     }
 }
 

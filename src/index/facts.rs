@@ -1,7 +1,7 @@
 //! Compact, serialisable facts about the items of one file: what the index is built from. They
 //! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
 
-use super::closure_inputs::ClosureInputs;
+use super::closure_inputs::{ClosureInputs, ThinList};
 use super::ty_ref::TyRef;
 use super::types::{path_segments, path_symbols, Ty};
 use crate::symbol::Symbol;
@@ -61,6 +61,11 @@ pub struct FnSig {
     /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with.
     #[serde(default)]
     pub closure_inputs: ClosureInputs,
+    /// The type parameters the return type names that a parameter has as its whole type
+    /// (`fn instrument<F>(&self, task: F) -> Instrumented<F>`), each with that parameter's
+    /// position (the receiver not counted): at a call, the parameter is what the argument is.
+    #[serde(default)]
+    pub ret_from_args: ThinList<(Symbol, u32)>,
     /// A plain fn returning a future whose body does work before it returns it (see
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
@@ -1644,6 +1649,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             }
         }
     };
+    let from_args = ret_from_args(sig, &ret);
     FnSig {
         name: sig.ident.to_string().into(),
         is_async: sig.asyncness.is_some(),
@@ -1663,6 +1669,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         must_use: has_must_use(attrs),
         cancel_doc: DocCancel::of_attrs(attrs),
         closure_inputs: closure_inputs(sig).into(),
+        ret_from_args: from_args.into(),
         starts_work: false,
         forwards_to: None,
         catches_param: false,
@@ -1682,6 +1689,41 @@ fn cfg_of(attrs: &[syn::Attribute]) -> Option<String> {
         })
         .collect();
     (!preds.is_empty()).then(|| preds.join(" & "))
+}
+
+/// See [`FnSig::ret_from_args`].
+fn ret_from_args(sig: &syn::Signature, ret: &Ty) -> Vec<(Symbol, u32)> {
+    fn mentions(ty: &Ty, name: &str) -> bool {
+        match ty {
+            Ty::Path { segs, args } => {
+                matches!(&segs[..], [only] if only == name)
+                    || args.iter().any(|a| mentions(a, name))
+            }
+            Ty::Tuple(ts) => ts.iter().any(|t| mentions(t, name)),
+            Ty::Future(Some(t)) | Ty::Callable(t) => mentions(t, name),
+            _ => false,
+        }
+    }
+    let mut out: Vec<(Symbol, u32)> = Vec::new();
+    if sig.generics.type_params().next().is_none() {
+        return out;
+    }
+    let typed = sig.inputs.iter().filter_map(|i| match i {
+        syn::FnArg::Typed(pt) => Some(&*pt.ty),
+        _ => None,
+    });
+    for (i, ty) in typed.enumerate() {
+        let syn::Type::Path(p) = ty else { continue };
+        let Some(id) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
+            continue;
+        };
+        let name = id.to_string();
+        let is_param = sig.generics.type_params().any(|t| t.ident == name);
+        if is_param && mentions(ret, &name) && !out.iter().any(|(n, _)| n.as_str() == name) {
+            out.push((Symbol::intern(&name), u32::try_from(i).unwrap_or(u32::MAX)));
+        }
+    }
+    out
 }
 
 /// The argument types of the `Fn*` bound of each parameter that takes a closure.

@@ -39,7 +39,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     impl S { fn r(&mut self) -> &mut Self { self } fn fw(&self) -> impl Future<Output = u8> { self.f.t() } }\n\
     #[tokio::main] async fn main() {}\n\
     fn off(f: F, g: impl Fn(u8)) { std::thread::spawn(f); }\nfn cu(f: F) { std::panic::catch_unwind(f); }\nmod inline { pub fn g() -> (u8, bool) { (1, true) } }\n\
-    #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\n\
+    #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\nfn wr<F>(f: F) -> Option<F> { None }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
     impl<T> std::ops::Deref for D<T> { type Target = T; }\n#[act] impl U {}\nimpl Drop for S { fn drop(&mut self) { self.f.take(); } }\nimpl Drop for L { fn drop(&mut self) { self.w.wake(); } }\n\
     include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";

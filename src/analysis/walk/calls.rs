@@ -259,11 +259,13 @@ impl Walker<'_, '_> {
                 // A helper that runs its closure under `catch_unwind` expects it to panic.
                 let catches = usize::from(sig.catches_param);
                 self.expects_panic += catches;
-                self.eval_args(call.args.iter(), role, "");
+                let vals = self.eval_args(call.args.iter(), role, "");
                 self.expects_panic -= catches;
                 let args = self.call_args(None, call.args.iter());
                 self.record_call(&[id], span, args);
-                self.val_of_fn(id)
+                let mut env = Vec::new();
+                self.bind_ret_args(&[id], &vals, &mut env);
+                self.val_of_fn_in(id, &env)
             }
             Res::Assoc(ty, name) => {
                 let mut ids = self.cx.index.assoc_fns(&ty, &name);
@@ -708,6 +710,31 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Binds in `env` the type parameters of the callees' return types that are their
+    /// arguments' own types ([`crate::index::facts::FnSig::ret_from_args`]) to what `args` are,
+    /// when every callee names them alike; whether any was bound.
+    fn bind_ret_args(&self, ids: &[FnId], args: &[Val], env: &mut Vec<(Symbol, Val)>) -> bool {
+        let Some((first, rest)) = ids.split_first() else {
+            return false;
+        };
+        let sig = &self.cx.index.fn_info(*first).sig;
+        let same =
+            |id: &FnId| self.cx.index.fn_info(*id).sig.ret_from_args[..] == sig.ret_from_args[..];
+        if sig.ret_from_args.is_empty() || !rest.iter().all(same) {
+            return false;
+        }
+        let mut bound = false;
+        for (name, pos) in sig.ret_from_args.iter() {
+            let arg = args.get(*pos as usize).cloned().unwrap_or_default();
+            if arg != Val::Unknown {
+                env.retain(|(n, _)| n != name);
+                env.push((*name, arg));
+                bound = true;
+            }
+        }
+        bound
+    }
+
     pub(super) fn eval_method_call(
         &mut self,
         mc: &ir::MethodCall,
@@ -737,6 +764,9 @@ impl Walker<'_, '_> {
         // A generic signature of std's, tokio's or futures' (a type no source describes): the
         // receiver's type arguments flow through it.
         let mut generic = None;
+        // Methods whose return type is made of their arguments' types: read again once the
+        // arguments are known.
+        let mut from_args = None;
         match &recv {
             Val::Future { origin, .. }
                 if origin == MAPPED && matches!(name.as_str(), "unwrap" | "expect") =>
@@ -862,6 +892,7 @@ impl Walker<'_, '_> {
                             // The impl's bounds were not checked: inferred at best.
                             result = result.flowed();
                         }
+                        from_args = Some((ids.clone(), env, blanket));
                         api = k
                             .method(path, &name)
                             .filter(|a| self.table_agrees(*a, &result, &ids));
@@ -944,6 +975,14 @@ impl Walker<'_, '_> {
         }
         self.closure_hints = method_hints;
         let args = self.eval_args(mc.args.iter(), role, &callee);
+        if let Some((ids, mut env, blanket)) = from_args {
+            if self.bind_ret_args(&ids, &args, &mut env) {
+                result = self.val_of_fns_in(&ids, &env);
+                if blanket {
+                    result = result.flowed();
+                }
+            }
+        }
         if let Some(v) = self.collection_method(mc, &recv, &name, &args, recv_was_used) {
             return v;
         }
