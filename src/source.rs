@@ -163,6 +163,15 @@ impl SourceFile {
         }
     }
 
+    /// The file's text: whole, or the windows read of it (see [`FileLines::window`]), each a
+    /// run of whole lines.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let whole = self.windows.is_empty().then_some(self.text.as_str());
+        whole
+            .into_iter()
+            .chain(self.windows.iter().map(|(_, text)| text.as_str()))
+    }
+
     /// The text of the file's bytes `range`: of its text, or of the window that holds them
     /// (a file read in windows: see [`FileLines::window`], whose windows hold every line a
     /// position of its parse reads).
@@ -233,6 +242,17 @@ pub fn stream_file(path: &Path, mut each: impl FnMut(&[u8])) -> std::io::Result<
 }
 
 impl FileLines {
+    /// The lines of `file`'s whole text (its line table shared, not copied): the file can be
+    /// read in windows once its text is dropped.
+    pub fn of(file: &SourceFile) -> FileLines {
+        FileLines {
+            line_starts: Arc::clone(&file.line_starts),
+            ascii: Arc::new(file.ascii_lines()),
+            has_bom: file.has_bom,
+            len: file.len,
+        }
+    }
+
     /// The lines of the file at `path`, streamed (its text is not held), and its content hash.
     pub fn read(path: &Path) -> std::io::Result<(FileLines, u128)> {
         let mut line_starts = vec![0];

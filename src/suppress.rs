@@ -144,8 +144,9 @@ impl Suppressions {
     /// its items after those of the groups before (see [`crate::source::groups`]).
     pub fn collect_attrs(&mut self, source: &SourceFile, ast: &syn::File) {
         // Only the names `rules_of_attr` reads suppress, and every attribute is written in the
-        // file's text (doc comments aside): a text that names none of them has none.
-        if !may_suppress(&source.text) {
+        // file's text (doc comments aside): a text that names none of them has none. (A file
+        // read in windows: the windows hold the lines of the group's items.)
+        if !source.texts().any(may_suppress) {
             return;
         }
         let mut v = AttrVisitor {

@@ -12,7 +12,7 @@ use crate::analysis::facts::Fact;
 use crate::analysis::{analyze_items, FileCx};
 use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
-use crate::lower::{ir, test_code, FileLowering};
+use crate::lower::{ir, test_code, FileLowering, FilePart};
 use crate::source::{self, groups, FileLines, SourceFile};
 use crate::suppress::Suppressions;
 use rayon::prelude::*;
@@ -24,7 +24,11 @@ pub(super) struct Lowered {
     /// Read by [`parse`]: without its items (the walk lowers them again, group by group).
     pub ir: ir::File,
     pub suppressions: Option<Suppressions>,
-    pub text: String,
+    /// `None` when its groups were read from the file ([`parse_from_file`]).
+    pub text: Option<String>,
+    /// The text's names, when [`parse_from_file`] was asked for them before it dropped the
+    /// text.
+    pub idents: Option<Vec<u32>>,
     pub test_ranges: Vec<(usize, usize)>,
     /// Its groups, and the content hash of the text read (the walk reads the groups again:
     /// [`walk`], [`walk_from_file`]).
@@ -45,28 +49,77 @@ pub(super) fn parse(
     report: bool,
     facts: bool,
 ) -> Result<(Option<FileFacts>, Lowered), SourceFile> {
-    let want = Want {
-        lowered: true,
-        items: false,
-        report,
-        facts,
-    };
-    let Some((parts, split)) = in_groups(&file, want) else {
+    let Some(split) = split_of(&file) else {
         return Err(file);
     };
-    let facts = parts.facts.map(|mut f| {
-        f.read_text(file.text.as_bytes());
-        f
-    });
+    let whole = Whole::of(&file, report, facts);
+    let Some(parts) = read_groups(&Groups::Text(&file), &split, LOWERED, whole) else {
+        return Err(file);
+    };
     let body = Lowered {
         ir: parts.ir.unwrap_or_default(),
         suppressions: parts.suppressions,
         hash: crate::files::content_hash(file.text.as_bytes()),
-        text: file.text,
+        text: Some(file.text),
+        idents: None,
         test_ranges: parts.test_ranges,
         split,
     };
-    Ok((facts, body))
+    Ok((parts.facts, body))
+}
+
+/// [`parse`] of `file`, the text of the file at `path` whose content hash is `hash`, each
+/// group read from the file ([`FileLines::window`]) rather than from the text: the text is
+/// dropped as soon as what reads all of it is taken (the split, the suppression comments, the
+/// scan of [`FileFacts::read_text`], with `idents` its names), so that the facts stage does not
+/// hold a large file's text while its groups are parsed. The file is hashed again once its
+/// groups are read. `Err(None)`: the file changed meanwhile, a window did not read, or a group
+/// did not parse alone; the text is gone, so the caller reads the file again.
+pub(super) fn parse_from_file(
+    file: SourceFile,
+    path: &Path,
+    hash: u128,
+    idents: bool,
+) -> Result<(Option<FileFacts>, Lowered), Option<SourceFile>> {
+    let Some(split) = split_of(&file) else {
+        return Err(Some(file));
+    };
+    parse_split_from_file(file, split, path, hash, idents).map_err(|_| None)
+}
+
+/// [`parse_from_file`], `file` split as `split` says.
+fn parse_split_from_file(
+    file: SourceFile,
+    split: groups::Split,
+    path: &Path,
+    hash: u128,
+    idents: bool,
+) -> Result<(Option<FileFacts>, Lowered), ()> {
+    let whole = Whole::of(&file, true, true);
+    let idents = idents.then(|| super::idents::of_text(&file.text));
+    let lines = FileLines::of(&file);
+    let display = file.display.clone();
+    drop(file);
+    let read = Groups::File {
+        path,
+        display: &display,
+        lines: &lines,
+    };
+    let parts = read_groups(&read, &split, LOWERED, whole).ok_or(())?;
+    drop(lines);
+    if source::stream_file(path, |_| {}).ok() != Some(hash) {
+        return Err(());
+    }
+    let body = Lowered {
+        ir: parts.ir.unwrap_or_default(),
+        suppressions: parts.suppressions,
+        hash,
+        text: None,
+        idents,
+        test_ranges: parts.test_ranges,
+        split,
+    };
+    Ok((parts.facts, body))
 }
 
 /// The index facts of a large file read for context only: [`FileFacts::of_text`], its item
@@ -78,15 +131,28 @@ pub(super) fn facts_of_text(text: &str) -> Option<FileFacts> {
         return None;
     }
     let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
+    let split = split_of(&skeleton)?;
+    let mut facts = FileFacts::default();
+    facts.read_text(text.as_bytes());
+    let whole = Whole {
+        suppressions: None,
+        facts: Some(facts),
+    };
     let want = Want {
         lowered: false,
         items: false,
-        report: false,
-        facts: true,
     };
-    let mut facts = in_groups(&skeleton, want)?.0.facts?;
-    facts.read_text(text.as_bytes());
-    Some(facts)
+    read_groups(&Groups::Text(&skeleton), &split, want, whole)?.facts
+}
+
+/// `file`'s groups: `None` when it is not larger than [`groups::split_above`], nests too
+/// deeply, or does not split.
+fn split_of(file: &SourceFile) -> Option<groups::Split> {
+    let above = groups::split_above();
+    if file.text.len() <= above || source::too_deep(&file.text, source::MAX_NESTING).is_some() {
+        return None;
+    }
+    groups::split(&file.text, above.min(groups::GROUP_BYTES))
 }
 
 /// What to take of each group.
@@ -95,85 +161,151 @@ struct Want {
     lowered: bool,
     /// The lowered items are kept (else dropped group by group: see [`walk`]).
     items: bool,
-    /// Suppressions and test ranges.
-    report: bool,
-    facts: bool,
+}
+
+/// Lowered, the items dropped.
+const LOWERED: Want = Want {
+    lowered: true,
+    items: false,
+};
+
+/// What is taken of the whole text before its groups are read: with `report`, its suppression
+/// comments; with `facts`, the scan of its bytes ([`FileFacts::read_text`]), which the groups'
+/// facts are added to.
+struct Whole {
+    suppressions: Option<Suppressions>,
+    facts: Option<FileFacts>,
+}
+
+impl Whole {
+    fn of(file: &SourceFile, report: bool, facts: bool) -> Whole {
+        Whole {
+            suppressions: report.then(|| Suppressions::collect(file, None)),
+            facts: facts.then(|| {
+                let mut f = FileFacts::default();
+                f.read_text(file.text.as_bytes());
+                f
+            }),
+        }
+    }
 }
 
 /// What the groups give together: what a whole parse gives.
 struct Parts {
-    /// Without [`FileFacts::paths`].
     facts: Option<FileFacts>,
     ir: Option<ir::File>,
     suppressions: Option<Suppressions>,
     test_ranges: Vec<(usize, usize)>,
 }
 
-/// `file` split and read group by group, or `None` (see [`parse`]); the thread's spans reset.
-fn in_groups(file: &SourceFile, want: Want) -> Option<(Parts, groups::Split)> {
-    let above = groups::split_above();
-    if file.text.len() <= above || source::too_deep(&file.text, source::MAX_NESTING).is_some() {
-        return None;
-    }
-    let split = groups::split(&file.text, above.min(groups::GROUP_BYTES))?;
-    let parts = read_groups(file, &split, want);
+/// What a whole parse gives (lowered, [`FileFacts::of_tree`], suppressions, test ranges),
+/// group by group, each group read by `read` and lowered by a lowering of its own (the first
+/// lowers the local macros' bodies, the others share its [`FilePart`]), their call uses added
+/// up. Suppressions and test ranges when `whole` holds the comments', facts when it holds the
+/// text's scan. `None` when a group does not parse alone or cannot be read. The thread's spans
+/// reset.
+fn read_groups(read: &Groups, split: &groups::Split, want: Want, whole: Whole) -> Option<Parts> {
+    let parts = read_groups_here(read, split, want, whole);
     proc_macro2::extra::invalidate_current_thread_spans();
-    Some((parts?, split))
+    parts
 }
 
-/// What a whole parse gives (lowered, [`FileFacts::of_tree`], suppressions, test ranges),
-/// group by group.
-fn read_groups(file: &SourceFile, split: &groups::Split, want: Want) -> Option<Parts> {
-    let mut suppressions = want.report.then(|| Suppressions::collect(file, None));
+fn read_groups_here(
+    read: &Groups,
+    split: &groups::Split,
+    want: Want,
+    whole: Whole,
+) -> Option<Parts> {
+    let Whole {
+        mut suppressions,
+        facts: base,
+    } = whole;
     let mut test_ranges = Vec::new();
-    let mut lowering: Option<FileLowering> = None;
+    let mut part: Option<FilePart> = None;
+    let mut macro_bodies: Box<[ir::Expr]> = Box::default();
+    let mut items: Vec<ir::Item> = Vec::new();
+    let mut call_uses: HashMap<Box<str>, ir::CallUses> = HashMap::new();
     // Each group's item macros are parsed by its lowering and its facts apart.
     let no_shared = ItemMacros::default();
     let mut top = ModFacts::default();
     let mut inline: Vec<ModFacts> = Vec::new();
     let mut macro_defs: Vec<(String, String)> = Vec::new();
     for k in 0..split.groups.len() {
-        let done = file.parse_group(split, k).and_then(|parsed| {
-            if want.lowered {
-                let lowering = lowering
-                    .get_or_insert_with(|| FileLowering::new(file, &parsed.macros, &no_shared));
-                lowering.items(&parsed.file.items);
-                if !want.items {
-                    drop(lowering.take_items());
+        let done = read.with(split, k, |file| {
+            let done = file.parse_group(split, k).and_then(|parsed| {
+                let mut first = None;
+                if want.lowered {
+                    let mut lowering = match &part {
+                        None => FileLowering::new(file, &parsed.macros, &no_shared),
+                        Some(part) => FileLowering::of_group(file, part, &no_shared),
+                    };
+                    if part.is_none() {
+                        macro_bodies = lowering.take_macro_bodies();
+                    }
+                    lowering.items(&parsed.file.items);
+                    let lowered = lowering.take_items();
+                    if want.items {
+                        items.extend(lowered);
+                    }
+                    add_uses(&mut call_uses, lowering.take_call_uses());
+                    if part.is_none() {
+                        first = Some(lowering.into_part());
+                    }
                 }
-            }
-            if let Some(s) = &mut suppressions {
-                s.collect_attrs(file, &parsed.file);
-                test_ranges.extend(test_code::ranges(&parsed.file, file));
-            }
-            if want.facts {
-                let mut group = FileFacts::extract_group(&parsed.file.items, &parsed.macros)?;
-                place_lines(&mut group, file);
-                macro_defs.append(&mut group.macro_defs);
-                let mut modules = group.modules.into_iter();
-                top.append(modules.next()?);
-                inline.extend(modules);
-            }
-            Some(())
+                if let Some(s) = &mut suppressions {
+                    s.collect_attrs(file, &parsed.file);
+                    test_ranges.extend(test_code::ranges(&parsed.file, file));
+                }
+                if base.is_some() {
+                    let mut group = FileFacts::extract_group(&parsed.file.items, &parsed.macros)?;
+                    place_lines(&mut group, file);
+                    macro_defs.append(&mut group.macro_defs);
+                    let mut modules = group.modules.into_iter();
+                    top.append(modules.next()?);
+                    inline.extend(modules);
+                }
+                Some(first)
+            });
+            file.end_group();
+            proc_macro2::extra::invalidate_current_thread_spans();
+            done
         });
-        file.end_group();
-        proc_macro2::extra::invalidate_current_thread_spans();
-        done?;
+        if let Some(first) = done?? {
+            part = Some(first);
+        }
     }
     macro_defs.sort();
     macro_defs.dedup();
-    let facts = want.facts.then(|| FileFacts {
+    let facts = base.map(|base| FileFacts {
         modules: std::iter::once(top).chain(inline).collect(),
         read: true,
         macro_defs,
-        ..FileFacts::default()
+        ..base
+    });
+    let ir = want.lowered.then(|| ir::File {
+        items: items.into_boxed_slice(),
+        macro_bodies,
+        call_uses,
     });
     Some(Parts {
         facts,
-        ir: lowering.map(FileLowering::finish),
+        ir,
         suppressions,
         test_ranges,
     })
+}
+
+/// Adds a group's call uses to the file's.
+fn add_uses(file: &mut HashMap<Box<str>, ir::CallUses>, group: HashMap<Box<str>, ir::CallUses>) {
+    if file.is_empty() {
+        *file = group;
+        return;
+    }
+    for (callee, uses) in group {
+        let into = file.entry(callee).or_default();
+        into.calls += uses.calls;
+        into.awaited += uses.awaited;
+    }
 }
 
 /// Where the walk of a file that [`parse`] read group by group reads each group: the file's
@@ -364,7 +496,8 @@ mod tests {
             ir: crate::lower::lower_file_sharing(&ast, &file, &shared),
             suppressions: Some(Suppressions::collect(&file, Some(&ast))),
             test_ranges: test_code::ranges(&ast, &file),
-            text: String::new(),
+            text: None,
+            idents: None,
             split: groups::split("", 0).unwrap(),
             hash: 0,
         };
@@ -376,24 +509,30 @@ mod tests {
     fn item_by_item(text: &str) -> Option<(FileFacts, Lowered)> {
         let file = SourceFile::new("x.rs".into(), text.into());
         let split = groups::split(&file.text, 0)?;
+        let whole = Whole::of(&file, true, true);
+        grouped_parts(&Groups::Text(&file), split, whole)
+    }
+
+    /// The groups of `split` read by `read`: facts, IR with its items, suppressions, test
+    /// ranges.
+    fn grouped_parts(
+        read: &Groups,
+        split: groups::Split,
+        whole: Whole,
+    ) -> Option<(FileFacts, Lowered)> {
         let want = Want {
             lowered: true,
             items: true,
-            report: true,
-            facts: true,
         };
-        let parts = read_groups(&file, &split, want);
-        proc_macro2::extra::invalidate_current_thread_spans();
-        let parts = parts?;
-        let mut facts = parts.facts?;
-        facts.read_text(text.as_bytes());
+        let parts = read_groups(read, &split, want, whole)?;
         Some((
-            facts,
+            parts.facts?,
             Lowered {
                 ir: parts.ir?,
                 suppressions: parts.suppressions,
                 test_ranges: parts.test_ranges,
-                text: String::new(),
+                text: None,
+                idents: None,
                 split,
                 hash: 0,
             },
@@ -404,17 +543,17 @@ mod tests {
     fn skeleton_item_by_item(text: &str) -> Option<FileFacts> {
         let skeleton = SourceFile::new(String::new(), skeleton::skeleton_text(text));
         let split = groups::split(&skeleton.text, 0)?;
+        let mut facts = FileFacts::default();
+        facts.read_text(text.as_bytes());
+        let whole = Whole {
+            suppressions: None,
+            facts: Some(facts),
+        };
         let want = Want {
             lowered: false,
             items: false,
-            report: false,
-            facts: true,
         };
-        let parts = read_groups(&skeleton, &split, want);
-        proc_macro2::extra::invalidate_current_thread_spans();
-        let mut facts = parts?.facts?;
-        facts.read_text(text.as_bytes());
-        Some(facts)
+        read_groups(&Groups::Text(&skeleton), &split, want, whole)?.facts
     }
 
     fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -580,6 +719,104 @@ mod tests {
         }
         std::fs::remove_file(&path).unwrap();
         assert!(walk_from_file(&path, "x.rs", &split, hash, &call_uses, &cx).is_none());
+    }
+
+    /// A file whose groups are read from the file (its text dropped first) gives what its
+    /// text gives: facts, IR (items and all), suppressions and test ranges, for the walk's
+    /// file (BOM, CRLF, non-ASCII lines, local macros) and every fixture file read item by
+    /// item; and [`parse_from_file`] gives what [`parse`] gives, without the text.
+    #[test]
+    fn a_split_file_read_from_the_file_as_from_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        let mut texts = vec![("walked".to_string(), WALKED.to_string())];
+        let mut files = Vec::new();
+        rs_files(std::path::Path::new("fixtures"), &mut files);
+        files.sort();
+        for p in files {
+            texts.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+        let mut same = 0;
+        for (name, text) in &texts {
+            std::fs::write(&path, text).unwrap();
+            let file = SourceFile::new("x.rs".into(), text.clone());
+            let Some(split) = groups::split(&file.text, 0) else {
+                continue;
+            };
+            let from_text = grouped_parts(
+                &Groups::Text(&file),
+                split.clone(),
+                Whole::of(&file, true, true),
+            );
+            let (lines, _) = FileLines::read(&path).unwrap();
+            let on_disk = Groups::File {
+                path: &path,
+                display: "x.rs",
+                lines: &lines,
+            };
+            let from_file = grouped_parts(&on_disk, split, Whole::of(&file, true, true));
+            let (a, b) = match (from_text, from_file) {
+                (Some(a), Some(b)) => (a, b),
+                (None, None) => continue,
+                (a, b) => panic!(
+                    "{name}: from the text {}, from the file {}",
+                    a.is_some(),
+                    b.is_some()
+                ),
+            };
+            assert_printed_same(name, (&a.0, &a.1), (&b.0, &b.1));
+            same += 1;
+        }
+        assert!(same > 100, "{same}");
+        // The whole of it: the text dropped, the same facts, call uses, suppressions and test
+        // ranges as from the text; the names taken before the text was dropped.
+        std::fs::write(&path, WALKED).unwrap();
+        let file = SourceFile::new("x.rs".into(), WALKED.into());
+        let split = groups::split(WALKED, 0).unwrap();
+        let hash = crate::files::content_hash(WALKED.as_bytes());
+        let (a, la) = parse_split_from_file(file, split.clone(), &path, hash, true).unwrap();
+        let file = SourceFile::new("x.rs".into(), WALKED.into());
+        let (b, lb) =
+            grouped_parts(&Groups::Text(&file), split, Whole::of(&file, true, true)).unwrap();
+        let lb = Lowered {
+            ir: ir::File {
+                items: Box::default(),
+                ..lb.ir
+            },
+            ..lb
+        };
+        assert_printed_same("walked", (a.as_ref().unwrap(), &la), (&b, &lb));
+        assert!(la.text.is_none());
+        assert_eq!(la.hash, hash);
+        assert_eq!(la.idents, Some(crate::engine::idents::of_text(WALKED)));
+    }
+
+    /// A file rewritten after its text was read and hashed (one line longer, or the same length
+    /// with other bytes), or removed, is not taken as read: [`parse_from_file`] says so, and its
+    /// caller reads the file again.
+    #[test]
+    fn a_file_rewritten_while_its_groups_are_read_is_not_taken_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        let hash = crate::files::content_hash(WALKED.as_bytes());
+        let split = groups::split(WALKED, 0).unwrap();
+        let parse = |path: &Path| {
+            let file = SourceFile::new("x.rs".into(), WALKED.into());
+            parse_split_from_file(file, split.clone(), path, hash, false).is_ok()
+        };
+        std::fs::write(&path, WALKED).unwrap();
+        assert!(parse(&path));
+        let longer = format!("// a new first line\n{WALKED}");
+        let same_length = WALKED.replace("fn c()", "fn z()");
+        for text in [longer, same_length] {
+            std::fs::write(&path, &text).unwrap();
+            assert!(!parse(&path));
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert!(!parse(&path));
     }
 
     /// The groups of a large file are walked on every worker of the pool, one at a time per

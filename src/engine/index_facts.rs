@@ -131,7 +131,8 @@ pub(super) fn collect(
                     false => None,
                 };
                 let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
-                let mut out = facts_of(f, target, &caches[f.context], read, &kept, !no_cache);
+                let cache = &caches[f.context];
+                let mut out = facts_of(f, target, cache, read, &kept, !no_cache, true);
                 out.stat = stat;
                 proc_macro2::extra::invalidate_current_thread_spans();
                 out
@@ -229,7 +230,9 @@ mod resident {
 }
 
 /// Reads one file and takes its index facts, from what this process kept, the cache, or its
-/// full parse (a file to report, whose body is then held for the walk) or its skeleton.
+/// full parse (a file to report, whose body is then held for the walk) or its skeleton. With
+/// `windows`, a large file to report read from disk has its groups read again from the file
+/// ([`super::grouped::parse_from_file`]), its text dropped first.
 fn facts_of(
     f: &FileRef,
     target: Option<&TargetFile>,
@@ -237,6 +240,7 @@ fn facts_of(
     read: &Read,
     kept: &HashMap<PathBuf, resident::Kept>,
     idents: bool,
+    windows: bool,
 ) -> FileOut {
     let Some(bytes) = read(f.path) else {
         return FileOut::default();
@@ -273,11 +277,15 @@ fn facts_of(
         Some(t) => {
             // The text moves into the parse (no copy kept for a panic's sake): a panic takes
             // it with it, and the file is read again.
-            let parsed = std::panic::catch_unwind(move || parse_in_full(t, text));
+            let from = (windows && t.stdin_text.is_none()).then_some((f.path, hash, idents));
+            let parsed = std::panic::catch_unwind(move || parse_in_full(t, text, from));
             // A panic: the walk parses the file again, and says so.
             proc_macro2::extra::invalidate_current_thread_spans();
             match parsed {
-                Ok((facts, mut body)) => {
+                // Its groups not read from the file (changed meanwhile, or a group does not
+                // parse alone) and its text dropped: read again, and parsed from that text.
+                Ok(None) => return facts_of(f, target, cache, read, kept, idents, false),
+                Ok(Some((facts, mut body))) => {
                     body.shed_text(idents);
                     return FileOut {
                         hash,
@@ -324,14 +332,24 @@ fn read_again(path: &Path, read: &Read, hash: u128) -> Result<String, Vec<u8>> {
 
 /// A file to report, parsed once: its index facts and its lowered body, the tree dropped. When
 /// the file does not parse in full, its facts are its skeleton's, as for any file. A large file
-/// is parsed group by group ([`super::grouped`]) when it can be.
-fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
+/// is parsed group by group ([`super::grouped`]) when it can be: with `from` (its path, the
+/// text's content hash, whether to take its names), each group read from the file, the text
+/// dropped first; `None` when that did not read what was hashed (the text is gone).
+fn parse_in_full(
+    t: &TargetFile,
+    text: String,
+    from: Option<(&Path, u128, bool)>,
+) -> Option<(FileFacts, Body)> {
     let file = SourceFile::new(t.display.clone(), text);
-    let file = match super::grouped::parse(file, true, true) {
-        Ok((facts, body)) => return (facts.unwrap_or_default(), body.into()),
-        Err(file) => file,
+    let grouped = match from {
+        Some((path, hash, idents)) => super::grouped::parse_from_file(file, path, hash, idents),
+        None => super::grouped::parse(file, true, true).map_err(Some),
     };
-    match source::parse(&file) {
+    let file = match grouped {
+        Ok((facts, body)) => return Some((facts.unwrap_or_default(), body.into())),
+        Err(file) => file?,
+    };
+    Some(match source::parse(&file) {
         Ok(ast) => {
             let shared = crate::index::facts::ItemMacros::of(&ast);
             let facts = FileFacts::of_tree(&ast, &file.text, &shared);
@@ -345,7 +363,7 @@ fn parse_in_full(t: &TargetFile, text: String) -> (FileFacts, Body) {
                 text: file.text,
             },
         ),
-    }
+    })
 }
 
 impl CacheUpdate {
@@ -421,5 +439,75 @@ mod tests {
         );
         let gone = |_: &Path| None;
         assert_eq!(read_again(path, &gone, hash), Err(Vec::new()));
+    }
+
+    /// A large file to report is parsed group by group, each group read from the file: its
+    /// text is not held (the body's is `None`), its facts are its text's. Rewritten after it
+    /// was read and hashed, its groups do not read what was hashed: it is read again, and its
+    /// facts, hash and body are what the new text gives.
+    #[test]
+    fn a_large_file_is_read_group_by_group_from_the_file_and_again_when_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        let text = |name: &str| {
+            let mut t = String::new();
+            let mut i = 0;
+            while t.len() <= crate::source::groups::split_above() {
+                // Long lines: many bytes, few items to parse.
+                t.push_str(&format!(
+                    "pub fn {name}{i}() {{ other(); }} // {:200}\n",
+                    ""
+                ));
+                i += 1;
+            }
+            t
+        };
+        let (a, b) = (text("f"), text("g"));
+        let target = TargetFile {
+            path: path.clone(),
+            display: "lib.rs".into(),
+            stdin_text: None,
+            config: None,
+            named: true,
+            caller_of: None,
+        };
+        let f = FileRef {
+            context: 0,
+            path: &path,
+        };
+        let cache = IndexCache::disabled();
+        let kept = HashMap::new();
+        let fns = |out: &FileOut| {
+            let facts = out.facts.as_ref().unwrap();
+            let names: Vec<String> = facts.modules[0]
+                .fns
+                .iter()
+                .map(|s| s.name.to_string())
+                .collect();
+            (names.len(), names[0].clone())
+        };
+        // Read and hashed as it is on disk.
+        std::fs::write(&path, &a).unwrap();
+        let read = |p: &Path| std::fs::read(p).ok();
+        let out = facts_of(&f, Some(&target), &cache, &read, &kept, true, true);
+        assert_eq!(out.hash, crate::files::content_hash(a.as_bytes()));
+        assert!(out.cacheable);
+        assert_eq!(fns(&out), (a.lines().count(), "f0".to_string()));
+        let Some(Body::InGroups { text, idents, .. }) = &out.held else {
+            panic!("read in groups");
+        };
+        assert!(text.is_none() && idents.is_some());
+        // Hashed as `a`, then the file holds `b`: its groups are `b`'s, read again.
+        std::fs::write(&path, &b).unwrap();
+        let first = std::sync::atomic::AtomicBool::new(true);
+        let read = |p: &Path| match first.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            true => Some(a.clone().into_bytes()),
+            false => std::fs::read(p).ok(),
+        };
+        let out = facts_of(&f, Some(&target), &cache, &read, &kept, true, true);
+        assert_eq!(out.hash, crate::files::content_hash(b.as_bytes()));
+        assert!(out.cacheable);
+        assert_eq!(fns(&out), (b.lines().count(), "g0".to_string()));
+        assert!(matches!(out.held, Some(Body::InGroups { .. })));
     }
 }

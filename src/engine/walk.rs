@@ -583,8 +583,8 @@ pub(super) enum Body {
 impl From<super::grouped::Lowered> for Body {
     fn from(l: super::grouped::Lowered) -> Body {
         Body::InGroups {
-            text: Some(l.text),
-            idents: None,
+            text: l.text,
+            idents: l.idents,
             split: l.split,
             hash: l.hash,
             call_uses: l.ir.call_uses,

@@ -137,6 +137,12 @@ impl<'s> FileLowering<'s> {
         std::mem::take(&mut self.macro_bodies)
     }
 
+    /// The call uses counted so far, taken: a file lowered group by group, each group by a
+    /// lowering of its own ([`FileLowering::of_group`]), adds them up.
+    pub fn take_call_uses(&mut self) -> HashMap<Box<str>, ir::CallUses> {
+        std::mem::take(self.cx.call_uses.get_mut())
+    }
+
     /// Forgets the call uses counted so far (a second reading of a file whose uses an earlier
     /// one counted).
     pub fn clear_call_uses(&mut self) {

@@ -62,7 +62,7 @@ pub(super) fn place(pieces: &[Piece], lc: LineColumn) -> LineColumn {
 }
 
 /// The groups of a file and the `macro_rules!` every group may need.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Split {
     /// Byte ranges of the groups, in order; the text between them is whitespace and comments.
     pub groups: Vec<Range<usize>>,
