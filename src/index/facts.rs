@@ -609,18 +609,27 @@ fn collect_module(
     let mut inline = Vec::new();
     let flat = flatten_expanding(items, defs, shared);
     let block_items = items_in_bodies(&flat);
-    let top_names: std::collections::HashSet<String> =
-        flat.iter().filter_map(|i| type_item_name(i)).collect();
+    // The module's own names, only when some fn body declares items (most modules' bodies
+    // declare none: generated code has thousands of items and no such body).
+    let none_in_bodies = block_items.is_empty();
+    let top_names: std::collections::HashSet<String> = if none_in_bodies {
+        Default::default()
+    } else {
+        flat.iter().filter_map(|i| type_item_name(i)).collect()
+    };
     // Types and impls declared inside function bodies are indexed with their module: a test's
     // local `struct Actor` and its `impl` are resolved like module items (a module item of the
     // same name wins).
-    let top_mods: std::collections::HashSet<String> = flat
-        .iter()
-        .filter_map(|i| match i.as_ref() {
-            syn::Item::Mod(md) => Some(md.ident.to_string()),
-            _ => None,
-        })
-        .collect();
+    let top_mods: std::collections::HashSet<String> = if none_in_bodies {
+        Default::default()
+    } else {
+        flat.iter()
+            .filter_map(|i| match i.as_ref() {
+                syn::Item::Mod(md) => Some(md.ident.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
     let block_uses = body_uses(&flat, &block_items);
     let block_items = block_items.iter().filter(|i| match (type_item_name(i), i) {
         (Some(name), _) => !top_names.contains(&name),
@@ -893,6 +902,10 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
 /// `struct Probe(Notify)` after a local `use tokio::sync::Notify;`): named imports whose name
 /// the module does not bind itself and that every body imports alike.
 fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]) -> Vec<UseFact> {
+    // The module's names are gathered only for a body's imports to be weighed against.
+    if !block_items.iter().any(|i| matches!(i, syn::Item::Use(_))) {
+        return Vec::new();
+    }
     let mut taken: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
     for item in flat {
         match item.as_ref() {
