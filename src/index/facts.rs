@@ -3,7 +3,7 @@
 
 use super::closure_inputs::ClosureInputs;
 use super::ty_ref::TyRef;
-use super::types::{path_segments, path_symbols, Ty};
+use super::types::{path_symbols, Ty};
 use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -655,19 +655,18 @@ fn collect_module(
                 }),
             },
             syn::Item::Struct(s) => m.types.push(Arc::new(TypeDef {
-                name: s.ident.to_string().into(),
+                name: Symbol::shown(&s.ident),
                 kind: TypeKind::Struct,
                 fields: s
                     .fields
                     .iter()
                     .enumerate()
                     .map(|(i, f)| {
-                        let name = f
-                            .ident
-                            .as_ref()
-                            .map(|i| i.to_string())
-                            .unwrap_or_else(|| i.to_string());
-                        (Symbol::from(name), Ty::from_syn(&f.ty))
+                        let name = match &f.ident {
+                            Some(ident) => Symbol::shown(ident),
+                            None => Symbol::shown(&i),
+                        };
+                        (name, Ty::from_syn(&f.ty))
                     })
                     .collect(),
                 alias_of: None,
@@ -1565,12 +1564,13 @@ struct OffloadFinder<'a> {
 impl OffloadFinder<'_> {
     fn check(
         &mut self,
-        callee: &str,
+        callee: &syn::Ident,
         is_thread_spawn: bool,
         args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
     ) {
+        // Compared as identifiers: no text made of every call's name.
         let catches = callee == "catch_unwind";
-        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn || catches) {
+        if !(OFFLOADING_NAMES.iter().any(|n| callee == n) || is_thread_spawn || catches) {
             return;
         }
         let is_param = |a: &syn::Expr| match a {
@@ -1596,15 +1596,17 @@ impl OffloadFinder<'_> {
 impl<'ast> syn::visit::Visit<'ast> for OffloadFinder<'_> {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func {
-            let segs: Vec<String> = path_segments(&p.path);
-            let last = segs.last().map(String::as_str).unwrap_or_default();
-            let is_thread_spawn = last == "spawn" && segs.iter().any(|s| s == "thread");
-            self.check(last, is_thread_spawn, &c.args);
+            let segs = &p.path.segments;
+            if let Some(last) = segs.last() {
+                let is_thread_spawn =
+                    last.ident == "spawn" && segs.iter().any(|s| s.ident == "thread");
+                self.check(&last.ident, is_thread_spawn, &c.args);
+            }
         }
         syn::visit::visit_expr_call(self, c);
     }
     fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
-        self.check(&c.method.to_string(), false, &c.args);
+        self.check(&c.method, false, &c.args);
         syn::visit::visit_expr_method_call(self, c);
     }
 }
@@ -1812,12 +1814,11 @@ fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
 
 /// `#[tokio::main]`, `#[tokio::test]`, `#[actix_web::main]`, `#[async_std::main]`, ...
 pub fn has_runtime_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs
-        .iter()
-        .any(|a| match path_segments(a.path()).as_slice() {
-            [_, last] => matches!(last.as_str(), "main" | "test"),
-            _ => false,
-        })
+    // Compared as identifiers: no text made of every attribute's path (a fn's doc lines).
+    attrs.iter().any(|a| {
+        let segs = &a.path().segments;
+        segs.len() == 2 && (segs[1].ident == "main" || segs[1].ident == "test")
+    })
 }
 
 pub(crate) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
@@ -1841,13 +1842,12 @@ pub(crate) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
 pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<UseFact>) {
     match tree {
         syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string().into());
+            prefix.push(Symbol::shown(&p.ident));
             collect_use(&p.tree, prefix, out);
             prefix.pop();
         }
         syn::UseTree::Name(n) => {
-            let name = n.ident.to_string();
-            if name == "self" {
+            if n.ident == "self" {
                 if let Some(last) = prefix.last() {
                     out.push(UseFact {
                         alias: *last,
@@ -1856,7 +1856,7 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<
                     });
                 }
             } else {
-                let name = Symbol::from(name);
+                let name = Symbol::shown(&n.ident);
                 let mut target = prefix.clone();
                 target.push(name);
                 out.push(UseFact {
