@@ -136,6 +136,26 @@ impl Symbol {
         symbol
     }
 
+    /// The symbol of what `value` shows (an identifier: `Symbol::shown(&ident)`), written into
+    /// a buffer on the stack when it is short: the same symbol as `Symbol::intern(&value
+    /// .to_string())`, without a `String` made and freed for every name read.
+    pub fn shown(value: &impl fmt::Display) -> Symbol {
+        let mut text = ShortText {
+            bytes: [0; SHORT_TEXT],
+            len: 0,
+            long: None,
+        };
+        if fmt::write(&mut text, format_args!("{value}")).is_err() {
+            return Symbol::intern(&value.to_string());
+        }
+        match &text.long {
+            Some(long) => Symbol::intern(long),
+            None => Symbol::intern(
+                std::str::from_utf8(&text.bytes[..text.len]).expect("written as whole `str`s"),
+            ),
+        }
+    }
+
     /// The symbol's text.
     pub fn as_str(self) -> &'static str {
         interner()
@@ -147,6 +167,33 @@ impl Symbol {
     /// How many distinct names have been interned (for measurements).
     pub fn count() -> usize {
         interner().texts.count()
+    }
+}
+
+/// How long a text [`Symbol::shown`] writes on the stack can be.
+const SHORT_TEXT: usize = 64;
+
+/// A text written piece by piece: on the stack up to [`SHORT_TEXT`] bytes, else in a `String`.
+struct ShortText {
+    bytes: [u8; SHORT_TEXT],
+    len: usize,
+    long: Option<String>,
+}
+
+impl fmt::Write for ShortText {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        if let Some(long) = &mut self.long {
+            long.push_str(piece);
+        } else if self.len + piece.len() <= SHORT_TEXT {
+            self.bytes[self.len..self.len + piece.len()].copy_from_slice(piece.as_bytes());
+            self.len += piece.len();
+        } else {
+            let mut long = String::with_capacity(self.len + piece.len());
+            long.push_str(std::str::from_utf8(&self.bytes[..self.len]).map_err(|_| fmt::Error)?);
+            long.push_str(piece);
+            self.long = Some(long);
+        }
+        Ok(())
     }
 }
 
@@ -345,6 +392,39 @@ mod tests {
             assert_eq!(Symbol::intern(name), *symbol);
         }
         assert!(Symbol::count() >= before + 4 * TEXTS_BLOCK);
+    }
+
+    /// `Symbol::shown` is `Symbol::intern` of the text shown, short or long, in one piece or
+    /// several (a raw identifier shows as `r#` and its name), ASCII or not.
+    #[test]
+    fn a_shown_value_is_the_symbol_of_its_text() {
+        let long = "x".repeat(SHORT_TEXT - 1);
+        let texts = [
+            String::new(),
+            "a".into(),
+            "ünïcode_名".into(),
+            long.clone(),
+            format!("{long}y"),
+            format!("{long}yz"),
+            "é".repeat(100),
+        ];
+        for text in &texts {
+            assert_eq!(Symbol::shown(text), Symbol::intern(text), "{text}");
+            // Two pieces: across the buffer's end when the text is long.
+            let two = format_args!("{text}{text}").to_string();
+            struct Two<'a>(&'a str);
+            impl fmt::Display for Two<'_> {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(self.0)?;
+                    f.write_str(self.0)
+                }
+            }
+            assert_eq!(Symbol::shown(&Two(text)), Symbol::intern(&two), "{two}");
+        }
+        let raw = proc_macro2::Ident::new_raw("type", proc_macro2::Span::call_site());
+        assert_eq!(Symbol::shown(&raw), Symbol::intern("r#type"));
+        let plain = proc_macro2::Ident::new("tokio", proc_macro2::Span::call_site());
+        assert_eq!(Symbol::shown(&plain), Symbol::intern("tokio"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::closure_inputs::{ClosureInputs, ThinList};
 use super::ty_ref::TyRef;
-use super::types::{path_segments, path_symbols, Ty};
+use super::types::{path_symbols, Ty};
 use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -406,6 +406,13 @@ pub fn macro_items(item: &syn::Item) -> Option<Vec<syn::Item>> {
     if m.ident.is_some() || m.mac.tokens.is_empty() {
         return None;
     }
+    // No item starts with a literal (`windows_targets::link!("kernel32.dll" "system" fn ..)`,
+    // 20,000 calls in windows-sys): the first token tells without the whole call copied into a
+    // parse buffer.
+    let first = m.mac.tokens.clone().into_iter().next();
+    if matches!(first, Some(proc_macro2::TokenTree::Literal(_))) {
+        return None;
+    }
     let file: syn::File = syn::parse2(m.mac.tokens.clone()).ok()?;
     (!file.items.is_empty()).then_some(file.items)
 }
@@ -619,18 +626,27 @@ fn collect_module(
     let mut inline = Vec::new();
     let flat = flatten_expanding(items, defs, shared);
     let block_items = items_in_bodies(&flat);
-    let top_names: std::collections::HashSet<String> =
-        flat.iter().filter_map(|i| type_item_name(i)).collect();
+    // The module's own names, only when some fn body declares items (most modules' bodies
+    // declare none: generated code has thousands of items and no such body).
+    let none_in_bodies = block_items.is_empty();
+    let top_names: std::collections::HashSet<String> = if none_in_bodies {
+        Default::default()
+    } else {
+        flat.iter().filter_map(|i| type_item_name(i)).collect()
+    };
     // Types and impls declared inside function bodies are indexed with their module: a test's
     // local `struct Actor` and its `impl` are resolved like module items (a module item of the
     // same name wins).
-    let top_mods: std::collections::HashSet<String> = flat
-        .iter()
-        .filter_map(|i| match i.as_ref() {
-            syn::Item::Mod(md) => Some(md.ident.to_string()),
-            _ => None,
-        })
-        .collect();
+    let top_mods: std::collections::HashSet<String> = if none_in_bodies {
+        Default::default()
+    } else {
+        flat.iter()
+            .filter_map(|i| match i.as_ref() {
+                syn::Item::Mod(md) => Some(md.ident.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
     let block_uses = body_uses(&flat, &block_items);
     let block_items = block_items.iter().filter(|i| match (type_item_name(i), i) {
         (Some(name), _) => !top_names.contains(&name),
@@ -656,19 +672,18 @@ fn collect_module(
                 }),
             },
             syn::Item::Struct(s) => m.types.push(Arc::new(TypeDef {
-                name: s.ident.to_string().into(),
+                name: Symbol::shown(&s.ident),
                 kind: TypeKind::Struct,
                 fields: s
                     .fields
                     .iter()
                     .enumerate()
                     .map(|(i, f)| {
-                        let name = f
-                            .ident
-                            .as_ref()
-                            .map(|i| i.to_string())
-                            .unwrap_or_else(|| i.to_string());
-                        (Symbol::from(name), Ty::from_syn(&f.ty))
+                        let name = match &f.ident {
+                            Some(ident) => Symbol::shown(ident),
+                            None => Symbol::shown(&i),
+                        };
+                        (name, Ty::from_syn(&f.ty))
                     })
                     .collect(),
                 alias_of: None,
@@ -904,6 +919,10 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
 /// `struct Probe(Notify)` after a local `use tokio::sync::Notify;`): named imports whose name
 /// the module does not bind itself and that every body imports alike.
 fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]) -> Vec<UseFact> {
+    // The module's names are gathered only for a body's imports to be weighed against.
+    if !block_items.iter().any(|i| matches!(i, syn::Item::Use(_))) {
+        return Vec::new();
+    }
     let mut taken: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
     for item in flat {
         match item.as_ref() {
@@ -1593,12 +1612,13 @@ struct OffloadFinder<'a> {
 impl OffloadFinder<'_> {
     fn check(
         &mut self,
-        callee: &str,
+        callee: &syn::Ident,
         is_thread_spawn: bool,
         args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
     ) {
+        // Compared as identifiers: no text made of every call's name.
         let catches = callee == "catch_unwind";
-        if !(OFFLOADING_NAMES.contains(&callee) || is_thread_spawn || catches) {
+        if !(OFFLOADING_NAMES.iter().any(|n| callee == n) || is_thread_spawn || catches) {
             return;
         }
         let is_param = |a: &syn::Expr| match a {
@@ -1624,15 +1644,17 @@ impl OffloadFinder<'_> {
 impl<'ast> syn::visit::Visit<'ast> for OffloadFinder<'_> {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func {
-            let segs: Vec<String> = path_segments(&p.path);
-            let last = segs.last().map(String::as_str).unwrap_or_default();
-            let is_thread_spawn = last == "spawn" && segs.iter().any(|s| s == "thread");
-            self.check(last, is_thread_spawn, &c.args);
+            let segs = &p.path.segments;
+            if let Some(last) = segs.last() {
+                let is_thread_spawn =
+                    last.ident == "spawn" && segs.iter().any(|s| s.ident == "thread");
+                self.check(&last.ident, is_thread_spawn, &c.args);
+            }
         }
         syn::visit::visit_expr_call(self, c);
     }
     fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
-        self.check(&c.method.to_string(), false, &c.args);
+        self.check(&c.method, false, &c.args);
         syn::visit::visit_expr_method_call(self, c);
     }
 }
@@ -1877,12 +1899,11 @@ fn direct_generic_bound(sig: &syn::Signature, ty: &Ty) -> Option<Ty> {
 
 /// `#[tokio::main]`, `#[tokio::test]`, `#[actix_web::main]`, `#[async_std::main]`, ...
 pub fn has_runtime_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs
-        .iter()
-        .any(|a| match path_segments(a.path()).as_slice() {
-            [_, last] => matches!(last.as_str(), "main" | "test"),
-            _ => false,
-        })
+    // Compared as identifiers: no text made of every attribute's path (a fn's doc lines).
+    attrs.iter().any(|a| {
+        let segs = &a.path().segments;
+        segs.len() == 2 && (segs[1].ident == "main" || segs[1].ident == "test")
+    })
 }
 
 pub(crate) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
@@ -1906,13 +1927,12 @@ pub(crate) fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
 pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<UseFact>) {
     match tree {
         syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string().into());
+            prefix.push(Symbol::shown(&p.ident));
             collect_use(&p.tree, prefix, out);
             prefix.pop();
         }
         syn::UseTree::Name(n) => {
-            let name = n.ident.to_string();
-            if name == "self" {
+            if n.ident == "self" {
                 if let Some(last) = prefix.last() {
                     out.push(UseFact {
                         alias: *last,
@@ -1921,7 +1941,7 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<
                     });
                 }
             } else {
-                let name = Symbol::from(name);
+                let name = Symbol::shown(&n.ident);
                 let mut target = prefix.clone();
                 target.push(name);
                 out.push(UseFact {
@@ -1961,6 +1981,26 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<
 #[cfg(test)]
 mod tests {
     use super::FileFacts;
+
+    /// An item macro's body is read as items when it parses as items; one that starts with a
+    /// literal never does (and is not parsed to find out).
+    #[test]
+    fn an_item_macro_starting_with_a_literal_has_no_items() {
+        let items = |text: &str| {
+            let item: syn::Item = syn::parse_str(text).unwrap();
+            super::macro_items(&item).map(|items| items.len())
+        };
+        assert_eq!(
+            items("windows_targets::link!(\"k.dll\" \"system\" fn a() -> u32);"),
+            None
+        );
+        assert_eq!(items("m!(\"k.dll\");"), None);
+        assert_eq!(items("m!(1 fn a() {});"), None);
+        assert_eq!(items("cfg_rt! { fn a() {} struct B; }"), Some(2));
+        assert_eq!(items("m!(#[cfg(x)] fn a() {});"), Some(1));
+        assert_eq!(items("m!(extern \"C\" { fn a(); });"), Some(1));
+        assert_eq!(items("m!(a b);"), None);
+    }
 
     /// Only calls that can name one of the crate's own `macro_rules!` keep their tokens for
     /// the index: not those naming another crate's macro.

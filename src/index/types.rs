@@ -12,7 +12,7 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
 pub fn path_symbols(path: &syn::Path) -> Box<[Symbol]> {
     path.segments
         .iter()
-        .map(|s| Symbol::intern(&s.ident.to_string()))
+        .map(|s| Symbol::shown(&s.ident))
         .collect()
 }
 

@@ -241,7 +241,7 @@ fn idents(tokens: &TokenStream) -> Box<[Symbol]> {
         for tt in tokens {
             match tt {
                 TokenTree::Ident(i) => {
-                    let name = Symbol::from(i.to_string());
+                    let name = Symbol::shown(&i);
                     if seen.insert(name) {
                         out.push(name);
                     }

@@ -69,6 +69,16 @@ pub fn start(mut e: &Expr) -> LineColumn {
             Expr::Reference(r) => return r.and_token.span.start(),
             Expr::Return(r) => return r.return_token.span.start(),
             Expr::Let(l) => return l.let_token.span.start(),
+            // A literal (a generated crate's constants are thousands of them): its own token,
+            // or its first attribute's, not the literal copied into tokens to find it.
+            Expr::Lit(l) => {
+                return l
+                    .attrs
+                    .first()
+                    .map(|a| a.pound_token.span)
+                    .unwrap_or_else(|| l.lit.span())
+                    .start()
+            }
             other => return other.span().start(),
         };
     }

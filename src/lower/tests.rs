@@ -132,6 +132,7 @@ async fn f(x: Option<u8>, v: Vec<u8>) -> Result<(), E> {
     let r2 = ..=3;
     let r3 = 1..;
     let a = [1, 2, 3][0];
+    let k = (#[allow(unused)] 7u8, 1 << 2, 3 as u64, b\"x\", 'q', -4);
     let rep = [0u8; 4];
     let t = (1, \"é\", 'x');
     let z = Foo::<u8> { a: 1, ..Default::default() };
