@@ -590,3 +590,46 @@ fn contexts_that_read_the_same_dependencies_find_what_they_find_alone() {
         "warm, alone"
     );
 }
+
+/// A crate the tables describe, analysed itself (actix-server's own `ServerHandle::stop`): the
+/// table says the call gives a future, and the source says more — the maker sends the command
+/// before it returns the future that waits for the reply. Dropping it loses only the wait: a
+/// warning as a statement, nothing for an explicit `drop`, as for any such maker.
+#[test]
+fn the_source_says_when_a_table_api_starts_its_work() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    common::write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"actix-server\"\nversion = \"2.0.0\"\nedition = \"2021\"\n",
+    );
+    common::write(
+        dir.path(),
+        "src/lib.rs",
+        "use std::future::Future;\n\
+         pub struct ServerHandle { tx: std::sync::mpsc::Sender<bool> }\n\
+         impl ServerHandle {\n\
+         \x20   pub fn stop(&self, graceful: bool) -> impl Future<Output = ()> {\n\
+         \x20       let _ = self.tx.send(graceful);\n\
+         \x20       async {}\n\
+         \x20   }\n\
+         }\n\
+         pub async fn shut(h: &ServerHandle) {\n\
+         \x20   drop(h.stop(true));\n\
+         \x20   h.stop(false);\n\
+         }\n",
+    );
+    let (doc, _) = common::check_json(dir.path(), &["--no-cache"]);
+    let found: Vec<(u64, String)> = doc["diagnostics"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [(11, "warn".to_string())], "{doc}");
+}

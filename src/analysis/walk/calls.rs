@@ -243,8 +243,10 @@ impl Walker<'_, '_> {
                 let id = self.cx.index.cfg_choice(id, self.owner);
                 let internal = &self.cx.index.fn_path(id);
                 if let Some((path, api)) = self.cx.knowledge.function_in_crate(internal) {
-                    if self.table_agrees(api, &self.val_of_fn(id), &[id]) {
-                        return self.call_api(call, path.to_string(), api, span);
+                    let source = self.val_of_fn(id);
+                    if self.table_agrees(api, &source, &[id]) {
+                        let v = self.call_api(call, path.to_string(), api, span);
+                        return begun_as(v, &source);
                     }
                 }
                 let sig = &self.cx.index.fn_info(id).sig;
@@ -289,8 +291,10 @@ impl Walker<'_, '_> {
                     .knowledge
                     .function_in_crate(&format!("{ty}::{name}"))
                 {
-                    if !ids.is_empty() && self.table_agrees(api, &self.val_of_fns(&ids), &ids) {
-                        return self.call_api(call, path.to_string(), api, span);
+                    let source = self.val_of_fns(&ids);
+                    if !ids.is_empty() && self.table_agrees(api, &source, &ids) {
+                        let v = self.call_api(call, path.to_string(), api, span);
+                        return begun_as(v, &source);
                     }
                 }
                 // A smart pointer named like std's (loom's `Arc`), made like std's
@@ -1018,7 +1022,13 @@ impl Walker<'_, '_> {
                 let full = recv.path().map(|p| format!("{p}::{name}"));
                 self.effect(effect, full.unwrap_or_else(|| callee.clone()), span);
             }
+            // The source may say more than the table: its work begun by the maker (a
+            // command sent before the future that waits for the reply is returned).
+            let source_started = result.started();
             result = self.val_of_api(api, &callee, args.clone());
+            if result.started() == Started::No && source_started != Started::No {
+                result = result.with_started(source_started);
+            }
         }
         if let Some((m, mut env)) = generic {
             m.bind_args(&mut env, &args);
@@ -1350,4 +1360,13 @@ fn map_to_future(recv: &Val, name: &str, mc: &ir::MethodCall, args: &[Val]) -> V
             .weakened(prov);
     }
     Val::Unknown
+}
+
+/// A table's value for a call, its work begun as the source's own value says (the tables know
+/// the type; the source knows whether the maker started the work before it returned).
+fn begun_as(table: Val, source: &Val) -> Val {
+    match (table.started(), source.started()) {
+        (Started::No, begun) if begun != Started::No => table.with_started(begun),
+        _ => table,
+    }
 }
