@@ -87,17 +87,14 @@ impl Walker<'_, '_> {
             self.spawned_arg = spawning && matches!(arg.kind, ExprKind::Async(_));
             let v = match (&arg.kind, arg_ctx) {
                 (ExprKind::Closure(c), Some(ctx)) => {
-                    let v = self.eval_closure(c, Some(ctx));
-                    // `thread::spawn(|| async { .. })`: the thread only builds the future.
-                    if matches!(&v, Val::Callable(ret) if ret.is_future()) {
-                        let span = arg.span.get();
-                        let fut = Val::future("a closure run on another thread")
-                            .weakened(v.provenance())
-                            .weakened(offload_prov);
-                        self.report_lost(&fut, DropHow::Statement, span, None);
-                    }
-                    v
+                    self.offloaded_closure(c, ctx, arg.span.get(), offload_prov)
                 }
+                // `thread::spawn({ let rx = rx.clone(); move || .. })`: the block's tail is the
+                // closure handed on.
+                (ExprKind::Block(b), Some(ctx)) if tail_closure(b).is_some() => self
+                    .block_value_with(b, |w, c| {
+                        w.offloaded_closure(c, ctx, arg.span.get(), offload_prov)
+                    }),
                 // A `move` closure handed on may be kept and run later or elsewhere.
                 (ExprKind::Closure(c), None) if c.is_move && !c.is_async => {
                     self.in_callback += 1;
@@ -119,6 +116,25 @@ impl Walker<'_, '_> {
             vals.push(v);
         }
         vals
+    }
+
+    /// A closure handed to an offloading call, run in `ctx`.
+    fn offloaded_closure(
+        &mut self,
+        c: &ir::Closure,
+        ctx: ExecContext,
+        span: Span,
+        offload_prov: Provenance,
+    ) -> Val {
+        let v = self.eval_closure(c, Some(ctx));
+        // `thread::spawn(|| async { .. })`: the thread only builds the future.
+        if matches!(&v, Val::Callable(ret) if ret.is_future()) {
+            let fut = Val::future("a closure run on another thread")
+                .weakened(v.provenance())
+                .weakened(offload_prov);
+            self.report_lost(&fut, DropHow::Statement, span, None);
+        }
+        v
     }
 
     pub(super) fn eval_call(&mut self, call: &ir::Call, span: Span) -> Val {
@@ -1368,5 +1384,16 @@ fn begun_as(table: Val, source: &Val) -> Val {
     match (table.started(), source.started()) {
         (Started::No, begun) if begun != Started::No => table.with_started(begun),
         _ => table,
+    }
+}
+
+/// The closure a block ends with (`{ let tx = tx.clone(); move || .. }`).
+fn tail_closure(b: &ir::Block) -> Option<&ir::Closure> {
+    match b.stmts.last()? {
+        ir::Stmt::Expr { expr, semi: false } => match &expr.kind {
+            ExprKind::Closure(c) => Some(c),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -21,6 +21,34 @@ impl Walker<'_, '_> {
         last
     }
 
+    /// A block whose tail is a closure (see `calls::tail_closure`), the closure's value made
+    /// by `tail`: the statements before it are walked as in any block.
+    pub(super) fn block_value_with(
+        &mut self,
+        block: &ir::Block,
+        tail: impl FnOnce(&mut Self, &ir::Closure) -> Val,
+    ) -> Val {
+        self.scopes.push();
+        self.register_block_items(&block.stmts);
+        let Some((last, before)) = block.stmts.split_last() else {
+            self.pop_scope();
+            return Val::Unknown;
+        };
+        for stmt in before {
+            self.stmt(stmt, false);
+            super::orphans::after_stmt(self, stmt);
+        }
+        let v = match last {
+            ir::Stmt::Expr { expr, .. } => match &expr.kind {
+                ir::ExprKind::Closure(c) => tail(self, c),
+                _ => self.stmt(last, true),
+            },
+            _ => self.stmt(last, true),
+        };
+        self.pop_scope();
+        v
+    }
+
     /// `use` and `fn` items declared in a block are visible in all of it.
     pub(super) fn register_block_items(&mut self, stmts: &[ir::Stmt]) {
         for stmt in stmts {
