@@ -602,32 +602,34 @@ fn collect_module(
     defs: &Defs,
     shared: &ItemMacros,
 ) {
+    collect_items(items, inline_path, out, depth, defs, shared, true);
+}
+
+/// The facts of one module body (`bodies`), or of the items declared in one fn body (its
+/// scope, [`fn_scope_name`]): a fn body's own items go to a module of their own below the
+/// fn's module, so that same-named items of two fns' bodies (a test's local `struct Srv`)
+/// never meet, and a body's item shadows the module's of its name inside that body only.
+fn collect_items(
+    items: &[syn::Item],
+    inline_path: Vec<Symbol>,
+    out: &mut FileFacts,
+    depth: usize,
+    defs: &Defs,
+    shared: &ItemMacros,
+    bodies: bool,
+) {
     let mut m = ModFacts {
         inline_path: inline_path.clone(),
         ..ModFacts::default()
     };
     let mut inline = Vec::new();
     let flat = flatten_expanding(items, defs, shared);
-    let block_items = items_in_bodies(&flat);
-    let top_names: std::collections::HashSet<String> =
-        flat.iter().filter_map(|i| type_item_name(i)).collect();
-    // Types and impls declared inside function bodies are indexed with their module: a test's
-    // local `struct Actor` and its `impl` are resolved like module items (a module item of the
-    // same name wins).
-    let top_mods: std::collections::HashSet<String> = flat
-        .iter()
-        .filter_map(|i| match i.as_ref() {
-            syn::Item::Mod(md) => Some(md.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    let block_uses = body_uses(&flat, &block_items);
-    let block_items = block_items.iter().filter(|i| match (type_item_name(i), i) {
-        (Some(name), _) => !top_names.contains(&name),
-        (None, syn::Item::Mod(md)) => !top_mods.contains(&md.ident.to_string()),
-        (None, item) => matches!(item, syn::Item::Impl(_)),
-    });
-    for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
+    let scopes = if bodies {
+        items_in_bodies(&flat)
+    } else {
+        Vec::new()
+    };
+    for item in flat.iter().map(|c| c.as_ref()) {
         match item {
             syn::Item::Fn(f) => m.fns.push(Arc::new(FnSig {
                 cfg: cfg_of(&f.attrs).map(Symbol::from),
@@ -808,17 +810,23 @@ fn collect_module(
             _ => {}
         }
     }
-    for u in block_uses {
-        if !m.uses.iter().any(|x| x.alias == u.alias) {
-            m.uses.push(u);
-        }
-    }
     out.modules.push(m);
     for (name, items) in inline {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_module(items, path, out, depth + 1, defs, shared);
+        collect_items(items, path, out, depth + 1, defs, shared, true);
     }
+    for (name, items) in scopes {
+        let mut path = inline_path.clone();
+        path.push(name);
+        collect_items(&items, path, out, depth + 1, defs, shared, false);
+    }
+}
+
+/// The name of the module that holds the items declared in the body of the fn `name` whose
+/// name is on line `line` (see [`collect_items`]): no identifier, so no path can name it.
+pub fn fn_scope_name(name: &str, line: usize) -> String {
+    format!("fn#{name}@{line}")
 }
 
 fn type_item_name(item: &syn::Item) -> Option<String> {
@@ -832,9 +840,10 @@ fn type_item_name(item: &syn::Item) -> Option<String> {
     }
 }
 
-/// Type, trait and impl items declared in the bodies of the functions and methods of `items`
-/// (at any depth of blocks, not inside nested modules).
-fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> {
+/// Type, trait, impl and `use` items declared in the bodies of the functions and methods of
+/// `items` (at any depth of blocks, not inside nested modules), per body: the name of its
+/// scope ([`fn_scope_name`]) and its items.
+fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<(Symbol, Vec<syn::Item>)> {
     struct Collect(Vec<syn::Item>);
     impl<'ast> syn::visit::Visit<'ast> for Collect {
         fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
@@ -852,87 +861,48 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
         }
         fn visit_item_mod(&mut self, _: &'ast syn::ItemMod) {}
     }
-    let mut blocks: Vec<&syn::Block> = Vec::new();
+    let mut blocks: Vec<(&syn::Ident, &syn::Block)> = Vec::new();
     for item in items {
         match item.as_ref() {
-            syn::Item::Fn(f) => blocks.push(&f.block),
+            syn::Item::Fn(f) => blocks.push((&f.sig.ident, &f.block)),
             syn::Item::Impl(i) => {
                 for it in &i.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        blocks.push(&f.block);
+                        blocks.push((&f.sig.ident, &f.block));
                     }
                 }
             }
             syn::Item::Trait(t) => {
                 for it in &t.items {
                     if let syn::TraitItem::Fn(syn::TraitItemFn {
-                        default: Some(b), ..
+                        sig,
+                        default: Some(b),
+                        ..
                     }) = it
                     {
-                        blocks.push(b);
+                        blocks.push((&sig.ident, b));
                     }
                 }
             }
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    for block in blocks {
+    let mut out: Vec<(Symbol, Vec<syn::Item>)> = Vec::new();
+    for (ident, block) in blocks {
         let mut c = Collect(Vec::new());
         syn::visit::Visit::visit_block(&mut c, block);
         // A body's `use` items count only with the items it declares (the skeleton keeps
         // exactly those bodies).
         if c.0.iter().any(|i| !matches!(i, syn::Item::Use(_))) {
-            out.append(&mut c.0);
+            let name = fn_scope_name(&ident.to_string(), ident.span().start().line);
+            let name = Symbol::from(name);
+            match out.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, items)) => items.append(&mut c.0),
+                None => out.push((name, c.0)),
+            }
         }
     }
     out
-}
-
-/// The `use` items of fn bodies that the types declared in those bodies may need (a local
-/// `struct Probe(Notify)` after a local `use tokio::sync::Notify;`): named imports whose name
-/// the module does not bind itself and that every body imports alike.
-fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]) -> Vec<UseFact> {
-    let mut taken: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
-    for item in flat {
-        match item.as_ref() {
-            syn::Item::Use(u) => {
-                let mut uses = Vec::new();
-                collect_use(&u.tree, &mut Vec::new(), &mut uses);
-                taken.extend(uses.into_iter().map(|u| u.alias));
-            }
-            other => taken.extend(
-                type_item_name(other)
-                    .or_else(|| match other {
-                        syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
-                        syn::Item::Mod(md) => Some(md.ident.to_string()),
-                        _ => None,
-                    })
-                    .map(Symbol::from),
-            ),
-        }
-    }
-    let mut found: Vec<UseFact> = Vec::new();
-    let mut ambiguous: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
-    for item in block_items {
-        let syn::Item::Use(u) = item else { continue };
-        let mut uses = Vec::new();
-        collect_use(&u.tree, &mut Vec::new(), &mut uses);
-        for u in uses
-            .into_iter()
-            .filter(|u| !u.glob && !taken.contains(&u.alias))
-        {
-            match found.iter().find(|f| f.alias == u.alias) {
-                Some(f) if f.target != u.target => {
-                    ambiguous.insert(u.alias);
-                }
-                Some(_) => {}
-                None => found.push(u),
-            }
-        }
-    }
-    found.retain(|u| !ambiguous.contains(&u.alias));
-    found
 }
 
 /// An enum's variant fields, each named `Variant::0` (a tuple variant's field by position) or

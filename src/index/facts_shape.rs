@@ -24,10 +24,10 @@ use std::sync::OnceLock;
 /// naming a parameter bound by `Future` reads as a future; 21: so does a `Self` argument in a trait
 /// whose supertrait is `Future`; 22: an enum's variant fields and type parameters; 23: a
 /// dependency's macro calls and rules keep their fn bodies, read by the skeleton as by a full
-/// parse);
+/// parse; 24: the items declared in a fn body are a module of their own below the fn's);
 /// a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 23;
+const FORMAT: u32 = 24;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

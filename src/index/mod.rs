@@ -56,6 +56,9 @@ pub struct Module {
     fns: hashbrown::HashTable<u32>,
     /// Type name → full path.
     pub types: HashMap<Symbol, String>,
+    /// The items declared in one fn's body ([`facts::fn_scope_name`]): what it does not
+    /// declare itself is its parent's, and `self`/`super` in it start from that module.
+    pub fn_scope: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +372,7 @@ impl Index {
             parent,
             crate_root,
             path,
+            fn_scope: parent.is_some() && name.as_str().starts_with("fn#"),
             ..Module::default()
         });
         if let Some(p) = parent {
@@ -670,6 +674,22 @@ impl Index {
             },
             _ => None,
         }
+    }
+
+    /// The module of the items declared in the body of fn `name` (its name on `line`) of
+    /// module `m`, when it declares any.
+    pub fn fn_scope(&self, m: ModId, name: &str, line: usize) -> Option<ModId> {
+        let key = facts::fn_scope_name(name, line);
+        self.modules.get(m)?.children.get(key.as_str()).copied()
+    }
+
+    /// The module that `self` and `super` in module `m` start from: `m`'s, outside any fn
+    /// body's items.
+    pub fn module_outside_fns(&self, mut m: ModId) -> ModId {
+        while let (true, Some(p)) = (self.modules[m].fn_scope, self.modules[m].parent) {
+            m = p;
+        }
+        m
     }
 
     /// The module of a file's top level (or of an inline module in it).
