@@ -123,6 +123,11 @@ pub struct TypeDef {
     /// bounds of the trait's associated type `X` say.
     #[serde(default)]
     pub call_ret: Option<Box<Ty>>,
+    /// A trait's supertraits written as paths, with their arguments (`trait NotificationCode:
+    /// ToCode<Box<Cb>>`): a method found through one reads the supertrait's parameters as
+    /// those arguments.
+    #[serde(default)]
+    pub supertraits: Vec<Ty>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -669,6 +674,7 @@ fn collect_items(
                 must_use: has_must_use(&s.attrs),
                 future_trait: false,
                 call_ret: None,
+                supertraits: Vec::new(),
             })),
             syn::Item::Enum(e) => m.types.push(Arc::new(TypeDef {
                 must_use: has_must_use(&e.attrs),
@@ -689,6 +695,7 @@ fn collect_items(
                 must_use: false,
                 future_trait: false,
                 call_ret: None,
+                supertraits: Vec::new(),
             })),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
@@ -715,6 +722,8 @@ fn collect_items(
                 let mut def = plain_type(&t.ident, TypeKind::Trait);
                 let supertraits = Ty::from_bounds(t.supertraits.iter(), 0);
                 def.future_trait = matches!(supertraits, Ty::Future(_));
+                def.generics = generic_params(&t.generics);
+                def.supertraits = supertrait_paths(&t.supertraits);
                 // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
                 def.fields = t
                     .items
@@ -810,6 +819,9 @@ fn collect_items(
             _ => {}
         }
     }
+    if !bodies {
+        body_scope_uses(&mut m.uses);
+    }
     out.modules.push(m);
     for (name, items) in inline {
         let mut path = inline_path.clone();
@@ -821,6 +833,22 @@ fn collect_items(
         path.push(name);
         collect_items(&items, path, out, depth + 1, defs, shared, false);
     }
+}
+
+/// The imports of a fn body's scope (all its blocks' together) that its items may use: named
+/// ones that no two blocks import differently. Glob imports are left to the walk of each block
+/// (`use Enum::*;` in one block would otherwise answer for every capitalised name of the body).
+fn body_scope_uses(uses: &mut Vec<UseFact>) {
+    uses.retain(|u| !u.glob);
+    let ambiguous: Vec<Symbol> = uses
+        .iter()
+        .filter(|u| {
+            uses.iter()
+                .any(|o| o.alias == u.alias && o.target != u.target)
+        })
+        .map(|u| u.alias)
+        .collect();
+    uses.retain(|u| !ambiguous.contains(&u.alias));
 }
 
 /// The name of the module that holds the items declared in the body of the fn `name` whose
@@ -927,6 +955,30 @@ fn variant_fields(e: &syn::ItemEnum) -> Vec<(Symbol, Ty)> {
         .collect()
 }
 
+/// The supertraits of a trait that are plain paths with type arguments (`ToCode<Box<Cb>>`),
+/// as types; those without arguments add nothing the trait's impls do not already say.
+fn supertrait_paths<'a>(bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>) -> Vec<Ty> {
+    bounds
+        .into_iter()
+        .filter_map(|b| match b {
+            syn::TypeParamBound::Trait(t) => {
+                let last = t.path.segments.last()?;
+                let generic = matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
+                    if a.args.iter().any(|a| matches!(a, syn::GenericArgument::Type(_))));
+                generic.then(|| {
+                    Ty::from_syn(&syn::Type::Path(syn::TypePath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: t.path.clone(),
+                    }))
+                })
+            }
+            _ => None,
+        })
+        .filter(|t| matches!(t, Ty::Path { args, .. } if !args.is_empty()))
+        .collect()
+}
+
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     TypeDef {
         name: ident.to_string().into(),
@@ -938,6 +990,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         must_use: false,
         future_trait: false,
         call_ret: None,
+        supertraits: Vec::new(),
     }
 }
 

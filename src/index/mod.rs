@@ -860,6 +860,35 @@ impl Index {
                 out.extend(self.methods_in(tr, name));
             }
         }
+        if out.is_empty() {
+            for (sup, _, _) in self.supertraits_of(ty_path) {
+                out.extend(self.methods_in(&sup, name));
+            }
+        }
+        out
+    }
+
+    /// The supertraits with type arguments of the trait at `path` (`trait NotificationCode:
+    /// ToCode<Box<Cb>>`), theirs after them: each one's full path, its arguments as written
+    /// and the module they are written in.
+    pub fn supertraits_of(&self, path: &str) -> Vec<(String, &[Ty], ModId)> {
+        let mut out: Vec<(String, &[Ty], ModId)> = Vec::new();
+        let mut todo = vec![path.to_string()];
+        while let Some(p) = todo.pop() {
+            let Some(info) = self.types.get(&p) else {
+                continue;
+            };
+            for sup in &info.def.supertraits {
+                let (Some(full), Ty::Path { args, .. }) = (self.type_path(info.module, sup), sup)
+                else {
+                    continue;
+                };
+                if out.len() < 8 && full != path && !out.iter().any(|(f, _, _)| *f == full) {
+                    todo.push(full.clone());
+                    out.push((full, args.as_slice(), info.module));
+                }
+            }
+        }
         out
     }
 
