@@ -87,16 +87,16 @@ fn names_are_interned_symbols() {
 
 #[test]
 fn a_signature_and_an_indexed_fn_are_compact() {
-    use unawaited::index::closure_inputs::ClosureInputs;
+    use unawaited::index::closure_inputs::SigExtras;
     use unawaited::index::facts::FnSig;
     use unawaited::index::ty_ref::TyRef;
     use unawaited::index::FnInfo;
     // A generated file holds hundreds of thousands of fns: each signature's return type is an
     // interned 4-byte ref (the 10 MB `fns` file's all return `u32`: one type), its closure
-    // inputs one thin pointer; an indexed fn holds its signature, module, file, self type and
+    // inputs and the type parameters it takes from its arguments one thin pointer; an indexed fn holds its signature, module, file, self type and
     // trait in 24 bytes (56 with `usize` ids and two `Option<Arc<str>>`).
     assert_eq!(std::mem::size_of::<TyRef>(), 4);
-    assert_eq!(std::mem::size_of::<ClosureInputs>(), 8);
+    assert_eq!(std::mem::size_of::<SigExtras>(), 8);
     assert!(std::mem::size_of::<FnSig>() <= 48);
     assert!(std::mem::size_of::<FnInfo>() <= 24);
     let text = "pub fn a() -> u32 { 1 }\npub fn b() -> u32 { 2 }\npub fn c() -> u64 { 3 }\n";
@@ -104,7 +104,7 @@ fn a_signature_and_an_indexed_fn_are_compact() {
     let fns = &facts.modules[0].fns;
     assert_eq!(fns[0].ret, fns[1].ret, "one interned `u32`");
     assert_ne!(fns[0].ret, fns[2].ret);
-    assert!(fns[0].closure_inputs.is_empty());
+    assert!(fns[0].extras.closure_inputs().is_empty() && fns[0].extras.ret_from_args().is_empty());
 }
 
 #[test]

@@ -378,13 +378,37 @@ impl TypeCx<'_> {
         let Some(info) = self.index.type_info(path) else {
             return Vec::new();
         };
-        info.def
+        let mut env: Vec<(Symbol, Val)> = info
+            .def
             .generics
             .iter()
             .zip(args)
             .filter(|(_, v)| **v != Val::Unknown)
             .map(|((name, _), v)| (*name, v.clone()))
-            .collect()
+            .collect();
+        self.supertrait_env(path, &mut env);
+        env
+    }
+
+    /// For a trait with supertraits that take type arguments (`trait NotificationCode:
+    /// ToCode<Box<Cb>>`), each supertrait's parameters bound to its written arguments (read
+    /// with the parameters already bound), so that a method found through it (`get` returning
+    /// `PinnedGetFuture<T>`) means what the arguments say. Names already bound are kept.
+    fn supertrait_env(&self, path: &str, env: &mut Vec<(Symbol, Val)>) {
+        for (sup, args, m) in self.index.supertraits_of(path) {
+            let Some(info) = self.index.type_info(&sup) else {
+                continue;
+            };
+            for ((name, _), arg) in info.def.generics.iter().zip(args) {
+                if env.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                let v = self.val_of_ty(arg, m, None, env, 0);
+                if v != Val::Unknown {
+                    env.push((*name, v));
+                }
+            }
+        }
     }
 
     /// The declared type of field `name` of a value of a struct of the index: a generic field

@@ -1,7 +1,7 @@
 //! Compact, serialisable facts about the items of one file: what the index is built from. They
 //! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
 
-use super::closure_inputs::{ClosureInputs, ThinList};
+use super::closure_inputs::SigExtras;
 use super::ty_ref::TyRef;
 use super::types::{path_symbols, Ty};
 use crate::symbol::Symbol;
@@ -58,14 +58,13 @@ pub struct FnSig {
     #[serde(default)]
     pub cancel_doc: DocCancel,
     /// For each parameter that takes a closure (`impl Fn(A)`, or a generic parameter bound by
-    /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with.
+    /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with
+    /// ([`SigExtras::closure_inputs`]); and the type parameters the return type names that a
+    /// parameter has as its whole type (`fn instrument<F>(&self, task: F) -> Instrumented<F>`),
+    /// each with that parameter's position: at a call, the parameter is what the argument is
+    /// ([`SigExtras::ret_from_args`]).
     #[serde(default)]
-    pub closure_inputs: ClosureInputs,
-    /// The type parameters the return type names that a parameter has as its whole type
-    /// (`fn instrument<F>(&self, task: F) -> Instrumented<F>`), each with that parameter's
-    /// position (the receiver not counted): at a call, the parameter is what the argument is.
-    #[serde(default)]
-    pub ret_from_args: ThinList<(Symbol, u32)>,
+    pub extras: SigExtras,
     /// A plain fn returning a future whose body does work before it returns it (see
     /// [`starts_work`]): dropping the future loses only the wait for that work.
     #[serde(default)]
@@ -128,6 +127,11 @@ pub struct TypeDef {
     /// bounds of the trait's associated type `X` say.
     #[serde(default)]
     pub call_ret: Option<Box<Ty>>,
+    /// A trait's supertraits written as paths, with their arguments (`trait NotificationCode:
+    /// ToCode<Box<Cb>>`): a method found through one reads the supertrait's parameters as
+    /// those arguments.
+    #[serde(default)]
+    pub supertraits: Vec<Ty>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -619,41 +623,34 @@ fn collect_module(
     defs: &Defs,
     shared: &ItemMacros,
 ) {
+    collect_items(items, inline_path, out, depth, defs, shared, true);
+}
+
+/// The facts of one module body (`bodies`), or of the items declared in one fn body (its
+/// scope, [`fn_scope_name`]): a fn body's own items go to a module of their own below the
+/// fn's module, so that same-named items of two fns' bodies (a test's local `struct Srv`)
+/// never meet, and a body's item shadows the module's of its name inside that body only.
+fn collect_items(
+    items: &[syn::Item],
+    inline_path: Vec<Symbol>,
+    out: &mut FileFacts,
+    depth: usize,
+    defs: &Defs,
+    shared: &ItemMacros,
+    bodies: bool,
+) {
     let mut m = ModFacts {
         inline_path: inline_path.clone(),
         ..ModFacts::default()
     };
     let mut inline = Vec::new();
     let flat = flatten_expanding(items, defs, shared);
-    let block_items = items_in_bodies(&flat);
-    // The module's own names, only when some fn body declares items (most modules' bodies
-    // declare none: generated code has thousands of items and no such body).
-    let none_in_bodies = block_items.is_empty();
-    let top_names: std::collections::HashSet<String> = if none_in_bodies {
-        Default::default()
+    let scopes = if bodies {
+        items_in_bodies(&flat)
     } else {
-        flat.iter().filter_map(|i| type_item_name(i)).collect()
+        Vec::new()
     };
-    // Types and impls declared inside function bodies are indexed with their module: a test's
-    // local `struct Actor` and its `impl` are resolved like module items (a module item of the
-    // same name wins).
-    let top_mods: std::collections::HashSet<String> = if none_in_bodies {
-        Default::default()
-    } else {
-        flat.iter()
-            .filter_map(|i| match i.as_ref() {
-                syn::Item::Mod(md) => Some(md.ident.to_string()),
-                _ => None,
-            })
-            .collect()
-    };
-    let block_uses = body_uses(&flat, &block_items);
-    let block_items = block_items.iter().filter(|i| match (type_item_name(i), i) {
-        (Some(name), _) => !top_names.contains(&name),
-        (None, syn::Item::Mod(md)) => !top_mods.contains(&md.ident.to_string()),
-        (None, item) => matches!(item, syn::Item::Impl(_)),
-    });
-    for item in flat.iter().map(|c| c.as_ref()).chain(block_items) {
+    for item in flat.iter().map(|c| c.as_ref()) {
         match item {
             syn::Item::Fn(f) => m.fns.push(Arc::new(FnSig {
                 cfg: cfg_of(&f.attrs).map(Symbol::from),
@@ -692,6 +689,7 @@ fn collect_module(
                 must_use: has_must_use(&s.attrs),
                 future_trait: false,
                 call_ret: None,
+                supertraits: Vec::new(),
             })),
             syn::Item::Enum(e) => m.types.push(Arc::new(TypeDef {
                 must_use: has_must_use(&e.attrs),
@@ -712,6 +710,7 @@ fn collect_module(
                 must_use: false,
                 future_trait: false,
                 call_ret: None,
+                supertraits: Vec::new(),
             })),
             syn::Item::Macro(mac) => {
                 if let Some(file) = included_file(mac) {
@@ -738,6 +737,8 @@ fn collect_module(
                 let mut def = plain_type(&t.ident, TypeKind::Trait);
                 let supertraits = Ty::from_bounds(t.supertraits.iter(), 0);
                 def.future_trait = matches!(supertraits, Ty::Future(_));
+                def.generics = generic_params(&t.generics);
+                def.supertraits = supertrait_paths(&t.supertraits);
                 // `type Rt: Runtime;`: what its bounds say, for `C::Rt::sleep(..)`.
                 def.fields = t
                     .items
@@ -834,17 +835,42 @@ fn collect_module(
             _ => {}
         }
     }
-    for u in block_uses {
-        if !m.uses.iter().any(|x| x.alias == u.alias) {
-            m.uses.push(u);
-        }
+    if !bodies {
+        body_scope_uses(&mut m.uses);
     }
     out.modules.push(m);
     for (name, items) in inline {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_module(items, path, out, depth + 1, defs, shared);
+        collect_items(items, path, out, depth + 1, defs, shared, true);
     }
+    for (name, items) in scopes {
+        let mut path = inline_path.clone();
+        path.push(name);
+        collect_items(&items, path, out, depth + 1, defs, shared, false);
+    }
+}
+
+/// The imports of a fn body's scope (all its blocks' together) that its items may use: named
+/// ones that no two blocks import differently. Glob imports are left to the walk of each block
+/// (`use Enum::*;` in one block would otherwise answer for every capitalised name of the body).
+fn body_scope_uses(uses: &mut Vec<UseFact>) {
+    uses.retain(|u| !u.glob);
+    let ambiguous: Vec<Symbol> = uses
+        .iter()
+        .filter(|u| {
+            uses.iter()
+                .any(|o| o.alias == u.alias && o.target != u.target)
+        })
+        .map(|u| u.alias)
+        .collect();
+    uses.retain(|u| !ambiguous.contains(&u.alias));
+}
+
+/// The name of the module that holds the items declared in the body of the fn `name` whose
+/// name is on line `line` (see [`collect_items`]): no identifier, so no path can name it.
+pub fn fn_scope_name(name: &str, line: usize) -> String {
+    format!("fn#{name}@{line}")
 }
 
 fn type_item_name(item: &syn::Item) -> Option<String> {
@@ -858,9 +884,10 @@ fn type_item_name(item: &syn::Item) -> Option<String> {
     }
 }
 
-/// Type, trait and impl items declared in the bodies of the functions and methods of `items`
-/// (at any depth of blocks, not inside nested modules).
-fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> {
+/// Type, trait, impl and `use` items declared in the bodies of the functions and methods of
+/// `items` (at any depth of blocks, not inside nested modules), per body: the name of its
+/// scope ([`fn_scope_name`]) and its items.
+fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<(Symbol, Vec<syn::Item>)> {
     struct Collect(Vec<syn::Item>);
     impl<'ast> syn::visit::Visit<'ast> for Collect {
         fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
@@ -878,91 +905,48 @@ fn items_in_bodies(items: &[std::borrow::Cow<'_, syn::Item>]) -> Vec<syn::Item> 
         }
         fn visit_item_mod(&mut self, _: &'ast syn::ItemMod) {}
     }
-    let mut blocks: Vec<&syn::Block> = Vec::new();
+    let mut blocks: Vec<(&syn::Ident, &syn::Block)> = Vec::new();
     for item in items {
         match item.as_ref() {
-            syn::Item::Fn(f) => blocks.push(&f.block),
+            syn::Item::Fn(f) => blocks.push((&f.sig.ident, &f.block)),
             syn::Item::Impl(i) => {
                 for it in &i.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        blocks.push(&f.block);
+                        blocks.push((&f.sig.ident, &f.block));
                     }
                 }
             }
             syn::Item::Trait(t) => {
                 for it in &t.items {
                     if let syn::TraitItem::Fn(syn::TraitItemFn {
-                        default: Some(b), ..
+                        sig,
+                        default: Some(b),
+                        ..
                     }) = it
                     {
-                        blocks.push(b);
+                        blocks.push((&sig.ident, b));
                     }
                 }
             }
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    for block in blocks {
+    let mut out: Vec<(Symbol, Vec<syn::Item>)> = Vec::new();
+    for (ident, block) in blocks {
         let mut c = Collect(Vec::new());
         syn::visit::Visit::visit_block(&mut c, block);
         // A body's `use` items count only with the items it declares (the skeleton keeps
         // exactly those bodies).
         if c.0.iter().any(|i| !matches!(i, syn::Item::Use(_))) {
-            out.append(&mut c.0);
+            let name = fn_scope_name(&ident.to_string(), ident.span().start().line);
+            let name = Symbol::from(name);
+            match out.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, items)) => items.append(&mut c.0),
+                None => out.push((name, c.0)),
+            }
         }
     }
     out
-}
-
-/// The `use` items of fn bodies that the types declared in those bodies may need (a local
-/// `struct Probe(Notify)` after a local `use tokio::sync::Notify;`): named imports whose name
-/// the module does not bind itself and that every body imports alike.
-fn body_uses(flat: &[std::borrow::Cow<'_, syn::Item>], block_items: &[syn::Item]) -> Vec<UseFact> {
-    // The module's names are gathered only for a body's imports to be weighed against.
-    if !block_items.iter().any(|i| matches!(i, syn::Item::Use(_))) {
-        return Vec::new();
-    }
-    let mut taken: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
-    for item in flat {
-        match item.as_ref() {
-            syn::Item::Use(u) => {
-                let mut uses = Vec::new();
-                collect_use(&u.tree, &mut Vec::new(), &mut uses);
-                taken.extend(uses.into_iter().map(|u| u.alias));
-            }
-            other => taken.extend(
-                type_item_name(other)
-                    .or_else(|| match other {
-                        syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
-                        syn::Item::Mod(md) => Some(md.ident.to_string()),
-                        _ => None,
-                    })
-                    .map(Symbol::from),
-            ),
-        }
-    }
-    let mut found: Vec<UseFact> = Vec::new();
-    let mut ambiguous: std::collections::HashSet<Symbol> = std::collections::HashSet::new();
-    for item in block_items {
-        let syn::Item::Use(u) = item else { continue };
-        let mut uses = Vec::new();
-        collect_use(&u.tree, &mut Vec::new(), &mut uses);
-        for u in uses
-            .into_iter()
-            .filter(|u| !u.glob && !taken.contains(&u.alias))
-        {
-            match found.iter().find(|f| f.alias == u.alias) {
-                Some(f) if f.target != u.target => {
-                    ambiguous.insert(u.alias);
-                }
-                Some(_) => {}
-                None => found.push(u),
-            }
-        }
-    }
-    found.retain(|u| !ambiguous.contains(&u.alias));
-    found
 }
 
 /// An enum's variant fields, each named `Variant::0` (a tuple variant's field by position) or
@@ -987,6 +971,30 @@ fn variant_fields(e: &syn::ItemEnum) -> Vec<(Symbol, Ty)> {
         .collect()
 }
 
+/// The supertraits of a trait that are plain paths with type arguments (`ToCode<Box<Cb>>`),
+/// as types; those without arguments add nothing the trait's impls do not already say.
+fn supertrait_paths<'a>(bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>) -> Vec<Ty> {
+    bounds
+        .into_iter()
+        .filter_map(|b| match b {
+            syn::TypeParamBound::Trait(t) => {
+                let last = t.path.segments.last()?;
+                let generic = matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
+                    if a.args.iter().any(|a| matches!(a, syn::GenericArgument::Type(_))));
+                generic.then(|| {
+                    Ty::from_syn(&syn::Type::Path(syn::TypePath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: t.path.clone(),
+                    }))
+                })
+            }
+            _ => None,
+        })
+        .filter(|t| matches!(t, Ty::Path { args, .. } if !args.is_empty()))
+        .collect()
+}
+
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     TypeDef {
         name: ident.to_string().into(),
@@ -998,6 +1006,7 @@ fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
         must_use: false,
         future_trait: false,
         call_ret: None,
+        supertraits: Vec::new(),
     }
 }
 
@@ -1690,8 +1699,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
             .unwrap_or(u32::MAX),
         must_use: has_must_use(attrs),
         cancel_doc: DocCancel::of_attrs(attrs),
-        closure_inputs: closure_inputs(sig).into(),
-        ret_from_args: from_args.into(),
+        extras: SigExtras::new(closure_inputs(sig), from_args),
         starts_work: false,
         forwards_to: None,
         catches_param: false,
@@ -1713,7 +1721,7 @@ fn cfg_of(attrs: &[syn::Attribute]) -> Option<String> {
     (!preds.is_empty()).then(|| preds.join(" & "))
 }
 
-/// See [`FnSig::ret_from_args`].
+/// See [`SigExtras::ret_from_args`].
 fn ret_from_args(sig: &syn::Signature, ret: &Ty) -> Vec<(Symbol, u32)> {
     fn mentions(ty: &Ty, name: &str) -> bool {
         match ty {

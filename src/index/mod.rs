@@ -56,6 +56,9 @@ pub struct Module {
     fns: hashbrown::HashTable<u32>,
     /// Type name → full path.
     pub types: HashMap<Symbol, String>,
+    /// The items declared in one fn's body ([`facts::fn_scope_name`]): what it does not
+    /// declare itself is its parent's, and `self`/`super` in it start from that module.
+    pub fn_scope: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +374,7 @@ impl Index {
             parent,
             crate_root,
             path,
+            fn_scope: parent.is_some() && name.as_str().starts_with("fn#"),
             ..Module::default()
         });
         if let Some(p) = parent {
@@ -679,6 +683,22 @@ impl Index {
         }
     }
 
+    /// The module of the items declared in the body of fn `name` (its name on `line`) of
+    /// module `m`, when it declares any.
+    pub fn fn_scope(&self, m: ModId, name: &str, line: usize) -> Option<ModId> {
+        let key = facts::fn_scope_name(name, line);
+        self.modules.get(m)?.children.get(key.as_str()).copied()
+    }
+
+    /// The module that `self` and `super` in module `m` start from: `m`'s, outside any fn
+    /// body's items.
+    pub fn module_outside_fns(&self, mut m: ModId) -> ModId {
+        while let (true, Some(p)) = (self.modules[m].fn_scope, self.modules[m].parent) {
+            m = p;
+        }
+        m
+    }
+
     /// The module of a file's top level (or of an inline module in it).
     pub fn module_of<S: AsRef<str>>(&self, file: FileId, inline_path: &[S]) -> Option<ModId> {
         self.file_modules
@@ -845,6 +865,35 @@ impl Index {
         if out.is_empty() {
             for tr in self.trait_impls.get(ty_path).into_iter().flatten() {
                 out.extend(self.methods_in(tr, name));
+            }
+        }
+        if out.is_empty() {
+            for (sup, _, _) in self.supertraits_of(ty_path) {
+                out.extend(self.methods_in(&sup, name));
+            }
+        }
+        out
+    }
+
+    /// The supertraits with type arguments of the trait at `path` (`trait NotificationCode:
+    /// ToCode<Box<Cb>>`), theirs after them: each one's full path, its arguments as written
+    /// and the module they are written in.
+    pub fn supertraits_of(&self, path: &str) -> Vec<(String, &[Ty], ModId)> {
+        let mut out: Vec<(String, &[Ty], ModId)> = Vec::new();
+        let mut todo = vec![path.to_string()];
+        while let Some(p) = todo.pop() {
+            let Some(info) = self.types.get(&p) else {
+                continue;
+            };
+            for sup in &info.def.supertraits {
+                let (Some(full), Ty::Path { args, .. }) = (self.type_path(info.module, sup), sup)
+                else {
+                    continue;
+                };
+                if out.len() < 8 && full != path && !out.iter().any(|(f, _, _)| *f == full) {
+                    todo.push(full.clone());
+                    out.push((full, args.as_slice(), info.module));
+                }
             }
         }
         out

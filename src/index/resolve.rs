@@ -127,7 +127,10 @@ impl Index {
         let rest = &segs[1..];
         match first.as_ref() {
             "crate" => self.resolve_in(self.modules[m].crate_root, rest, ns, depth + 1, b),
-            "self" | "super" => self.resolve_in(m, segs, ns, depth + 1, b),
+            // In a fn body's items, `self::x` may name the body's own item (the module's
+            // otherwise, see `scope_lookup`), `super` is the parent of the fn's module.
+            "self" => self.resolve_in(m, segs, ns, depth + 1, b),
+            "super" => self.resolve_in(self.module_outside_fns(m), segs, ns, depth + 1, b),
             "Self" => Res::Unknown,
             "std" | "core" | "alloc" => Res::External(join(segs)),
             name => {
@@ -188,6 +191,26 @@ impl Index {
         if let Some(r) = other() {
             return Some(r);
         }
+        if let Some(r) = self.glob_lookup(m, name, ns, depth, b) {
+            return Some(r);
+        }
+        // A fn body's items: what the body does not declare is its module's.
+        match (module.fn_scope, module.parent) {
+            (true, Some(p)) => self.scope_lookup(p, name, ns, depth + 1, b),
+            _ => None,
+        }
+    }
+
+    /// A name that module `m`'s glob imports bring in.
+    fn glob_lookup(
+        &self,
+        m: ModId,
+        name: &str,
+        ns: Ns,
+        depth: usize,
+        b: &mut Budget,
+    ) -> Option<Res> {
+        let module = &self.modules[m];
         if module.globs.is_empty() || b.globbed.contains(&m) {
             return None;
         }
@@ -247,7 +270,11 @@ impl Index {
                 Some(r) => self.continue_from(r, &rest[1..], ns, depth + 1, b),
                 // Not among the module's visible items (often: made by a macro). Its full path
                 // still lets the knowledge tables recognise it (`tokio::task::block_in_place`).
-                None => Res::External(format!("{}::{}", self.modules[m].path, join(rest))),
+                None => Res::External(format!(
+                    "{}::{}",
+                    self.modules[self.module_outside_fns(m)].path,
+                    join(rest)
+                )),
             },
         }
     }

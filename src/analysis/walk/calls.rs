@@ -467,7 +467,8 @@ impl Walker<'_, '_> {
     fn closure_hints_in(&self, id: FnId, env: &Env) -> Vec<(usize, Vec<Val>)> {
         let info = self.cx.index.fn_info(id);
         info.sig
-            .closure_inputs
+            .extras
+            .closure_inputs()
             .iter()
             .map(|(i, tys)| {
                 let vals = tys
@@ -731,20 +732,22 @@ impl Walker<'_, '_> {
     }
 
     /// Binds in `env` the type parameters of the callees' return types that are their
-    /// arguments' own types ([`crate::index::facts::FnSig::ret_from_args`]) to what `args` are,
+    /// arguments' own types ([`crate::index::closure_inputs::SigExtras::ret_from_args`]) to what `args` are,
     /// when every callee names them alike; whether any was bound.
     fn bind_ret_args(&self, ids: &[FnId], args: &[Val], env: &mut Vec<(Symbol, Val)>) -> bool {
         let Some((first, rest)) = ids.split_first() else {
             return false;
         };
         let sig = &self.cx.index.fn_info(*first).sig;
-        let same =
-            |id: &FnId| self.cx.index.fn_info(*id).sig.ret_from_args[..] == sig.ret_from_args[..];
-        if sig.ret_from_args.is_empty() || !rest.iter().all(same) {
+        let same = |id: &FnId| {
+            self.cx.index.fn_info(*id).sig.extras.ret_from_args()[..]
+                == sig.extras.ret_from_args()[..]
+        };
+        if sig.extras.ret_from_args().is_empty() || !rest.iter().all(same) {
             return false;
         }
         let mut bound = false;
-        for (name, pos) in sig.ret_from_args.iter() {
+        for (name, pos) in sig.extras.ret_from_args().iter() {
             let arg = args.get(*pos as usize).cloned().unwrap_or_default();
             if arg != Val::Unknown {
                 env.retain(|(n, _)| n != name);

@@ -212,6 +212,8 @@ fn walk_fn(cx: &WalkCx, m: ModId, site: FnSite, f: &ir::Fn, facts: &mut Vec<Fact
     } else {
         ExecContext::Sync
     };
+    // The items the body declares are its own (see `facts::fn_scope_name`).
+    let m = cx.index.fn_scope(m, &f.name, f.line).unwrap_or(m);
     let mut w = Walker::new(cx, m, self_ty, facts, ctx);
     if let Some(items) = enclosing_items {
         // A fn nested in a body sees that body's items, in a scope below its own.

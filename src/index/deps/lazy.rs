@@ -689,7 +689,7 @@ impl Loader {
         for s in sigs {
             types.push(&s.ret);
             // A closure parameter typed by the fn's `Fn` bound: what inference gives the code.
-            types.extend(s.closure_inputs.iter().flat_map(|(_, tys)| tys));
+            types.extend(s.extras.closure_inputs().iter().flat_map(|(_, tys)| tys));
         }
         for t in &mf.types {
             types.extend(t.fields.iter().map(|(_, ty)| ty));
@@ -739,7 +739,7 @@ impl Loader {
                 let mut paths = Vec::new();
                 for s in sigs {
                     type_paths(&s.ret, &mut paths, 0);
-                    for t in s.closure_inputs.iter().flat_map(|(_, tys)| tys) {
+                    for t in s.extras.closure_inputs().iter().flat_map(|(_, tys)| tys) {
                         type_paths(t, &mut paths, 0);
                     }
                 }
