@@ -797,11 +797,12 @@ fn collect_items(
                     .cloned()
                     .collect();
                 let self_ty = Ty::from_syn(&i.self_ty);
+                let (drop_cleans_up, drop_passes_wake) = drop_kind(i);
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
                     target_arg: target_arg(i, &self_ty, &impl_generics),
-                    drop_cleans_up: drop_cleans_up(i),
-                    drop_passes_wake: drop_passes_wake(i),
+                    drop_cleans_up,
+                    drop_passes_wake,
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_symbols(p)),
                     fns: i
@@ -1387,15 +1388,18 @@ fn receiver_root(e: &syn::Expr) -> Via {
     }
 }
 
-/// `impl Drop for T` whose `drop` body is there (not blanked) and does not hand work off.
-fn drop_cleans_up(i: &syn::ItemImpl) -> bool {
-    drop_body(i).is_some_and(|b| !drop_hands_off(b))
-}
-
-/// `impl Drop for T` whose `drop` body hands off nothing but a wake-up: beyond cleaning up,
-/// it only locks, notifies and wakes ([`DROP_WAKE_NAMES`]).
-fn drop_passes_wake(i: &syn::ItemImpl) -> bool {
-    drop_body(i).is_some_and(|b| drop_hands_off(b) && !calls_beyond(b, DROP_WAKE_NAMES))
+/// For an `impl Drop for T` whose `drop` body is there (not blanked): whether it cleans up
+/// (hands no work off), and whether it hands off nothing but a wake-up (beyond cleaning up, it
+/// only locks, notifies and wakes: [`DROP_WAKE_NAMES`]). Both false for any other impl.
+fn drop_kind(i: &syn::ItemImpl) -> (bool, bool) {
+    let Some(body) = drop_body(i) else {
+        return (false, false);
+    };
+    let hands_off = drop_hands_off(body);
+    (
+        !hands_off,
+        hands_off && !calls_beyond(body, DROP_WAKE_NAMES),
+    )
 }
 
 /// The body of an `impl Drop`'s `drop`, when it is there (not blanked).

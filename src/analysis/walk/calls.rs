@@ -92,8 +92,9 @@ impl Walker<'_, '_> {
                 // `thread::spawn({ let rx = rx.clone(); move || .. })`: the block's tail is the
                 // closure handed on.
                 (ExprKind::Block(b), Some(ctx)) if tail_closure(b).is_some() => self
-                    .block_value_with(b, |w, c| {
-                        w.offloaded_closure(c, ctx, arg.span.get(), offload_prov)
+                    .block_value_with(b, |w, last| match tail_closure(b) {
+                        Some(c) => w.offloaded_closure(c, ctx, arg.span.get(), offload_prov),
+                        None => w.stmt(last, true),
                     }),
                 // A `move` closure handed on may be kept and run later or elsewhere.
                 (ExprKind::Closure(c), None) if c.is_move && !c.is_async => {
@@ -740,8 +741,7 @@ impl Walker<'_, '_> {
         };
         let sig = &self.cx.index.fn_info(*first).sig;
         let same = |id: &FnId| {
-            self.cx.index.fn_info(*id).sig.extras.ret_from_args()[..]
-                == sig.extras.ret_from_args()[..]
+            self.cx.index.fn_info(*id).sig.extras.ret_from_args() == sig.extras.ret_from_args()
         };
         if sig.extras.ret_from_args().is_empty() || !rest.iter().all(same) {
             return false;
@@ -1043,11 +1043,8 @@ impl Walker<'_, '_> {
             }
             // The source may say more than the table: its work begun by the maker (a
             // command sent before the future that waits for the reply is returned).
-            let source_started = result.started();
-            result = self.val_of_api(api, &callee, args.clone());
-            if result.started() == Started::No && source_started != Started::No {
-                result = result.with_started(source_started);
-            }
+            let source = std::mem::take(&mut result);
+            result = begun_as(self.val_of_api(api, &callee, args.clone()), &source);
         }
         if let Some((m, mut env)) = generic {
             m.bind_args(&mut env, &args);

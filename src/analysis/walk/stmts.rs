@@ -9,41 +9,31 @@ use crate::lower::ir;
 
 impl Walker<'_, '_> {
     pub(super) fn block_value(&mut self, block: &ir::Block) -> Val {
-        self.scopes.push();
-        self.register_block_items(&block.stmts);
-        let mut last = Val::Unknown;
-        for (i, stmt) in block.stmts.iter().enumerate() {
-            let is_tail = i + 1 == block.stmts.len();
-            last = self.stmt(stmt, is_tail);
-            super::orphans::after_stmt(self, stmt);
-        }
-        self.pop_scope();
-        last
+        self.block_value_with(block, |w, last| {
+            let v = w.stmt(last, true);
+            super::orphans::after_stmt(w, last);
+            v
+        })
     }
 
-    /// A block whose tail is a closure (see `calls::tail_closure`), the closure's value made
-    /// by `tail`: the statements before it are walked as in any block.
+    /// A block whose last statement's value `tail` makes (a closure handed on from the block's
+    /// end: `calls::tail_closure`); the statements before it are walked as in any block.
     pub(super) fn block_value_with(
         &mut self,
         block: &ir::Block,
-        tail: impl FnOnce(&mut Self, &ir::Closure) -> Val,
+        tail: impl FnOnce(&mut Self, &ir::Stmt) -> Val,
     ) -> Val {
         self.scopes.push();
         self.register_block_items(&block.stmts);
-        let Some((last, before)) = block.stmts.split_last() else {
-            self.pop_scope();
-            return Val::Unknown;
-        };
-        for stmt in before {
-            self.stmt(stmt, false);
-            super::orphans::after_stmt(self, stmt);
-        }
-        let v = match last {
-            ir::Stmt::Expr { expr, .. } => match &expr.kind {
-                ir::ExprKind::Closure(c) => tail(self, c),
-                _ => self.stmt(last, true),
-            },
-            _ => self.stmt(last, true),
+        let v = match block.stmts.split_last() {
+            Some((last, before)) => {
+                for stmt in before {
+                    self.stmt(stmt, false);
+                    super::orphans::after_stmt(self, stmt);
+                }
+                tail(self, last)
+            }
+            None => Val::Unknown,
         };
         self.pop_scope();
         v
