@@ -46,7 +46,7 @@ REWRITES = {"strip": "X;", "let_underscore": "let _ = X;"}
 DENY_RULES = {"unawaited_future", "block_on_in_async", "runtime_in_async", "spawn_without_runtime", "parse_error"}
 
 
-SETS = {"tuning": "crates.txt", "check": "check-crates.txt", "check2": "check2-crates.txt", "check3": "check3-crates.txt", "check4": "check4-crates.txt", "blind": "blind-crates.txt"}
+SETS = {"tuning": "crates.txt", "check": "check-crates.txt", "check2": "check2-crates.txt", "check3": "check3-crates.txt", "check4": "check4-crates.txt", "check5": "check5-crates.txt", "blind": "blind-crates.txt"}
 # The blind set is only counted: its misses and findings are never printed (bench/blind-crates.txt).
 BLIND = "blind"
 SET = "tuning"
@@ -68,7 +68,7 @@ def pinned():
 def crate_dir(name, version):
     """The vendored folder of exactly this crate and version (`cargo vendor` names it `name`
     or, with --versioned-dirs or when versions clash, `name-version`)."""
-    vendor = os.path.join(BENCH_DIR, {"tuning": "vendor", "check": "check", "check2": "check2", "check3": "check3", "check4": "check4", BLIND: BLIND}[SET])
+    vendor = os.path.join(BENCH_DIR, {"tuning": "vendor", "check": "check", "check2": "check2", "check3": "check3", "check4": "check4", "check5": "check5", BLIND: BLIND}[SET])
     for candidate in (f"{name}-{version}", name):
         path = os.path.join(vendor, candidate)
         if os.path.isfile(os.path.join(path, "Cargo.toml")) and manifest_version(path) in (version, None):
@@ -584,6 +584,7 @@ def main():
                      "check2": "SET_DIR=check2 bash bench/fetch_check.sh bench/check2-crates.txt",
                      "check3": "SET_DIR=check3 bash bench/fetch_check.sh bench/check3-crates.txt",
                      "check4": "SET_DIR=check4 bash bench/fetch_check.sh bench/check4-crates.txt",
+                     "check5": "SET_DIR=check5 bash bench/fetch_check.sh bench/check5-crates.txt",
                      BLIND: "SET_DIR=blind bash bench/fetch_check.sh bench/blind-crates.txt"}[SET]
             print(f"skipping {name} {version}: not vendored (run {fetch})", file=sys.stderr)
             continue
