@@ -88,6 +88,10 @@ pub enum Started {
     /// A value of a type named like a handle (`ExitHandle`) whose fields hold no task's handle
     /// and no channel end: the name may still mean that the work runs elsewhere.
     NamedLikeHandle,
+    /// Made by an `async fn` that is `async` only while a feature is off (the `maybe-async`
+    /// crate's `#[maybe_async]`, whose `is_sync` feature makes it a plain fn): a future in async
+    /// code, but sync code calling it is written for the build where it is none.
+    AsyncByFeature,
 }
 
 /// Where `.await` would go, and what the fix's safety depends on.

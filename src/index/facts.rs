@@ -86,6 +86,11 @@ pub struct FnSig {
     /// two same-named fns of a module, a call picks the one whose `cfg` its own fn shares.
     #[serde(default)]
     pub cfg: Option<Symbol>,
+    /// An `async fn` under the `maybe-async` crate's `#[maybe_async]` (on the fn, its impl or
+    /// its trait, written plainly or under `cfg_attr`): `async` only while maybe-async's
+    /// `is_sync` feature is off, a plain fn when it is on.
+    #[serde(default)]
+    pub async_by_feature: bool,
 }
 
 pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
@@ -763,6 +768,7 @@ fn collect_items(
                     }));
                 }
                 let future_trait = def.future_trait;
+                let outer = FeatureAsync::of_attrs(&t.attrs);
                 m.types.push(Arc::new(def));
                 let fns = t
                     .items
@@ -780,6 +786,7 @@ fn collect_items(
                             if future_trait {
                                 sig.ret = self_args_as_future(&sig.ret, 0).into();
                             }
+                            outer.apply(&mut sig);
                             Some(Arc::new(sig))
                         }
                         _ => None,
@@ -798,6 +805,7 @@ fn collect_items(
                     .collect();
                 let self_ty = Ty::from_syn(&i.self_ty);
                 let (drop_cleans_up, drop_passes_wake) = drop_kind(i);
+                let outer = FeatureAsync::of_attrs(&i.attrs);
                 m.impls.push(ImplFacts {
                     cond_args: future_bound_args(&self_ty, &impl_generics),
                     target_arg: target_arg(i, &self_ty, &impl_generics),
@@ -814,6 +822,7 @@ fn collect_items(
                                 // `impl<S: Store> Svc<S> { fn store(&self) -> &S }`: the impl's
                                 // parameters mean their bounds.
                                 sig.ret = sig.ret.substitute(&bounded).into();
+                                outer.apply(&mut sig);
                                 Some(Arc::new(sig))
                             }
                             _ => None,
@@ -1076,6 +1085,11 @@ fn may_write_impls(attr: &syn::Attribute) -> bool {
         "deprecated",
         "automatically_derived",
         "async_trait",
+        "maybe_async",
+        "must_be_sync",
+        "must_be_async",
+        "async_impl",
+        "sync_impl",
         "diagnostic",
         "rustfmt",
         "clippy",
@@ -1685,7 +1699,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         }
     };
     let from_args = ret_from_args(sig, &ret);
-    FnSig {
+    let mut s = FnSig {
         name: sig.ident.to_string().into(),
         is_async: sig.asyncness.is_some(),
         ret: ret.into(),
@@ -1709,6 +1723,71 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         catches_param: false,
         body_unknown: false,
         cfg: None,
+        async_by_feature: false,
+    };
+    FeatureAsync::of_attrs(attrs).apply(&mut s);
+    s
+}
+
+/// What an attribute of the `maybe-async` crate says of a fn's `async`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeatureAsync {
+    /// No such attribute: `async` as written.
+    AsWritten,
+    /// `#[maybe_async]` or `#[async_impl]`: `async` only while maybe-async's `is_sync` feature
+    /// is off.
+    WhileNotSync,
+    /// `#[must_be_sync]`: never `async`.
+    Removed,
+}
+
+impl FeatureAsync {
+    /// What the attributes of a fn, an impl or a trait say, also under `cfg_attr(.., ..)`.
+    pub fn of_attrs(attrs: &[syn::Attribute]) -> FeatureAsync {
+        let mut found = FeatureAsync::AsWritten;
+        for a in attrs {
+            if a.path().is_ident("cfg_attr") {
+                let inner = a.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+                );
+                for m in inner.iter().flatten().skip(1) {
+                    found = found.or(Self::of_path(m.path()));
+                }
+            } else {
+                found = found.or(Self::of_path(a.path()));
+            }
+        }
+        found
+    }
+
+    fn of_path(path: &syn::Path) -> FeatureAsync {
+        match path.segments.last() {
+            Some(s) if s.ident == "maybe_async" || s.ident == "async_impl" => {
+                FeatureAsync::WhileNotSync
+            }
+            Some(s) if s.ident == "must_be_sync" => FeatureAsync::Removed,
+            _ => FeatureAsync::AsWritten,
+        }
+    }
+
+    fn or(self, other: FeatureAsync) -> FeatureAsync {
+        if self == FeatureAsync::AsWritten {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// Applies what the attributes say to a signature.
+    pub fn apply(self, sig: &mut FnSig) {
+        match self {
+            FeatureAsync::AsWritten => {}
+            FeatureAsync::WhileNotSync => sig.async_by_feature |= sig.is_async,
+            FeatureAsync::Removed => {
+                sig.is_async = false;
+                sig.async_by_feature = false;
+            }
+        }
     }
 }
 

@@ -44,7 +44,7 @@ const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n
     #[must_use] pub struct G<T: Clone> { x: T }\n#[must_use] fn mu(a: u8) -> u8 { a }\nfn wr<F>(f: F) -> Option<F> { None }\n\
     impl<F: Future> Future for W<F> { fn st(&self) -> impl Future<Output = u8> { go(); async { 1 } } }\n\
     impl<T> std::ops::Deref for D<T> { type Target = T; }\n#[act] impl U {}\nimpl Drop for S { fn drop(&mut self) { self.f.take(); } }\nimpl Drop for L { fn drop(&mut self) { self.w.wake(); } }\n\
-    include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n";
+    include!(\"inc.rs\");\nmacro_rules! mk { ($n:ident) => { fn $n() {} } }\nelsewhere!(x);\n#[cfg(x)] fn c() {}\n/// # Cancel safety\n/// Not cancel safe.\nasync fn cs() {}\n#[maybe_async] async fn ma() {}\n";
 
 /// The shape of the facts as cached: the JSON structure (keys and kinds of values, not the
 /// values) of the facts of [`PROBE`], hashed. Computed once per run that uses a cache.

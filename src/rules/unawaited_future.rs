@@ -93,6 +93,11 @@
 //! toward silence. A future made by a trait method declared without a body depends on the
 //! implementation: passed to `drop(..)` it is a warning saying so; dropped as a statement or into
 //! `_` it is still an error.
+//! An `async fn` under the `maybe-async` crate's `#[maybe_async]` (on the fn, its impl or its
+//! trait, also under `cfg_attr`) is a plain fn when that crate's `is_sync` feature is on: its
+//! dropped future is a warning in async code, saying so, with a fix that is not applied
+//! unasked, and nothing in sync code, which is written for the sync build. `#[must_be_sync]`
+//! makes it a plain fn always.
 //! A value of a type that only receives the outcome of work done elsewhere — every field a
 //! oneshot receiver or a spawned task's handle (`DeliveryFuture { rx: oneshot::Receiver<..> }`),
 //! or a plain value — runs nothing when polled: dropping it loses the outcome (a delivery
@@ -149,6 +154,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
             return
         }
         Started::MaybeHandedOn | Started::NamedLikeHandle => {}
+        // Sync code calling a fn that is async only without a feature is written for the
+        // build with it, where the call returns no future.
+        Started::AsyncByFeature if !in_async => return,
+        Started::AsyncByFeature => {}
     }
     let (mut message, label) = match how {
         DropHow::Statement if in_async => (
@@ -198,8 +207,9 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     let fix = match (how, await_fix) {
         (DropHow::Statement | DropHow::LetUnderscore, Some(f)) if in_async => {
             let mut fix = await_fix_of(fact, how, f);
-            // `.await` on a guess may not compile: never applied without a look.
-            if *provenance == Provenance::Guessed {
+            // `.await` on a guess, or on what a feature may make a plain value, may not
+            // compile: never applied without a look.
+            if *provenance == Provenance::Guessed || *started == Started::AsyncByFeature {
                 fix.applicability = Applicability::MaybeIncorrect;
             }
             Some(fix)
@@ -215,7 +225,7 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
     if matches!(how, DropHow::HeldInTest(_)) {
         finding.max_level = Some(Level::Warn);
     }
-    // Only names say whether dropping it hands its work on.
+    // Only names, or a feature, say whether dropping it loses work.
     let named = match started {
         Started::MaybeHandedOn => Some(
             " (its type's `Drop` only locks, notifies and wakes: that this hands no work on is \
@@ -224,6 +234,10 @@ pub fn check(fact: &Fact, out: &mut Vec<Finding>) {
         Started::NamedLikeHandle => Some(
             " (its type is named like a handle, but no field holds a task's handle or a channel \
              end: the name may still mean that its work runs elsewhere)",
+        ),
+        Started::AsyncByFeature => Some(
+            " (`#[maybe_async]` makes it `async` only while the `maybe-async` crate's `is_sync` \
+             feature is off: with it on, the call returns its value directly)",
         ),
         _ => None,
     };

@@ -200,7 +200,11 @@ impl Walker<'_, '_> {
                 output: Some(Box::new(ret)),
                 origin: format!("async fn `{}`", sig.name),
                 prov: Provenance::Proven,
-                started: Started::No,
+                started: if sig.async_by_feature {
+                    Started::AsyncByFeature
+                } else {
+                    Started::No
+                },
             };
         }
         if sig.ret_is_ref && self.future_object(&ret).is_some() {
