@@ -127,7 +127,8 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
     if path == ITER {
         return match name {
             "rev" | "skip" | "take" | "peekable" | "fuse" | "cycle" | "step_by" | "chain"
-            | "filter" | "skip_while" | "take_while" | "inspect" | "by_ref" => Some(recv.clone()),
+            | "filter" | "skip_while" | "take_while" | "inspect" | "by_ref" | "cloned"
+            | "copied" => Some(recv.clone()),
             "enumerate" => Some(iter_of(Val::Tuple(vec![Val::Unknown, arg(0)]))),
             "flatten" => flattened(&arg(0)),
             "next" | "last" | "nth" | "find" | "min_by_key" | "max_by_key" => {
@@ -139,7 +140,10 @@ pub fn view_method(recv: &Val, name: &str) -> Option<Val> {
     let short = short(path);
     if short == "Option" {
         return match name {
-            "take" | "replace" | "or" | "or_else" | "xor" | "filter" => Some(recv.clone()),
+            // A borrowed item is its type already (see [`borrowed`]): `cloned()` keeps it.
+            "take" | "replace" | "or" | "or_else" | "xor" | "filter" | "cloned" | "copied" => {
+                Some(recv.clone())
+            }
             "insert" | "get_or_insert" | "get_or_insert_with" => Some(borrowed(arg(0))),
             // An option is an iterator of zero or one item.
             "iter" | "iter_mut" => Some(iter_of(borrowed(arg(0)))),
