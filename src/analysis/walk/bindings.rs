@@ -40,6 +40,10 @@ impl Walker<'_, '_> {
             // of a place (`let (_, b) = pair;` leaves the part in `pair`).
             ir::Pat::Wild if self.wild_silent > 0 => {}
             ir::Pat::Wild => self.report_lost(&val, DropHow::LetUnderscore, span, None),
+            // `None`, a unit variant or a constant in a pattern: a path, not a binding (by
+            // convention only those are capitalised).
+            ir::Pat::Ident { name, sub: None }
+                if name.chars().next().is_some_and(char::is_uppercase) => {}
             ir::Pat::Ident { name, sub } => {
                 if let Some(sub) = sub {
                     self.bind_pattern(sub, Val::Unknown, span);
@@ -70,7 +74,11 @@ impl Walker<'_, '_> {
                 let unwraps = elems.len() == 1 && matches!(variant, "Some" | "Ok");
                 self.wild_silent += usize::from(self.place_init);
                 for (i, p) in elems.iter().enumerate() {
-                    let inner = if unwraps {
+                    let inner = if unwraps && super::calls::is_mapped(&val) {
+                        // `if let Some(f) = opt.map(|x| x.fetch())`: the closure's future, as
+                        // `.unwrap()` and `?` give it.
+                        val.clone()
+                    } else if unwraps {
                         val.unwrapped()
                     } else {
                         self.field_val(path, &i.to_string())
