@@ -274,6 +274,17 @@ impl Index {
             .map(|f| &f.facts)
             .collect();
         ix.expanded = facts::expand_across_files(&own_files).into_iter().collect();
+        // The own files' fns, counted: the table is sized once rather than grown by doubling
+        // (a generated file's 257,000 fns: 6 MB, with 9 MB more freed on the way and a copy
+        // when it was trimmed). The dependencies' fns, only partly loaded, grow it as before.
+        let own_fns = (own_files.iter().flat_map(|f| &f.modules))
+            .map(|m| {
+                let impls = m.impls.iter().map(|i| i.fns.len());
+                let traits = m.traits.iter().map(|t| t.1.len());
+                m.fns.len() + impls.sum::<usize>() + traits.sum::<usize>()
+            })
+            .sum();
+        ix.fns.reserve_exact(own_fns);
         let mut assigned = vec![false; files.len()];
         for root in roots {
             let Some(&fid) = by_path.get(root.file.as_path()) else {
@@ -423,6 +434,8 @@ impl Index {
                     self.modules[m].uses.insert(u.alias, u.target.clone());
                 }
             }
+            let fns = &self.fns;
+            (self.modules[m].fns).reserve(mf.fns.len(), |&id| name_hash(&fns[id as FnId].sig.name));
             for sig in &mf.fns {
                 let id = self.push_fn(sig.clone(), m, fid, None, None);
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call

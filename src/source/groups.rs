@@ -19,7 +19,11 @@ use proc_macro2::LineColumn;
 use std::ops::Range;
 
 /// About how many bytes of items a group holds (it ends at the first item end after that).
-pub const GROUP_BYTES: usize = 64 * 1024;
+/// Each worker holds one group's syntax tree, IR and facts at a time (~100 bytes of heap per
+/// byte of source) and frees them before the next: with 64 KB groups a 10 MB file's walk held
+/// ~13 MB for its two workers' groups and left as much again in freed pages the allocator keeps
+/// for a while; 8 KB groups hold an eighth of it, for no more time (bench/README, `bigmem5`).
+pub const GROUP_BYTES: usize = 8 * 1024;
 
 /// Files larger than this many bytes are parsed group by group (`UNAWAITED_SPLIT_ABOVE`
 /// overrides it, for tests and measurements: `0` parses every file item by item).

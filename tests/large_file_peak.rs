@@ -1,0 +1,61 @@
+//! A large file's run holds a few times the file at its highest (issue 30 item 9): the run of a
+//! package whose one file of small fns is large enough to be split into groups (read, parsed
+//! and walked group by group), its live heap counted by this test's allocator (one test in this
+//! binary, so no other test allocates meanwhile).
+
+use unawaited::engine::{self, Options};
+
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{live, peak, reset_peak};
+
+#[test]
+fn a_large_file_peaks_at_a_few_times_its_size() {
+    // 40,000 fns, 1.5 MB: split (above 1 MB), as the 10 MB generated file of the benchmarks.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"large\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let mut text = String::from("//! Generated: one large file of small fns.\n\n");
+    for i in (0..40_000).step_by(4) {
+        text.push_str(&format!(
+            "pub async fn a{i}() -> u32 {{ {i} }}\n\
+             pub fn f{}(x: u32) -> u32 {{ x + a{i}() }}\n\
+             pub fn f{}() -> u32 {{ {} }}\n\
+             pub fn f{}() -> u32 {{ {} }}\n",
+            i + 1,
+            i + 2,
+            i + 2,
+            i + 3,
+            i + 3
+        ));
+    }
+    let size = text.len();
+    assert!(size > 1_000_000, "{size}");
+    std::fs::write(dir.path().join("src/lib.rs"), text).unwrap();
+    let opts = Options {
+        paths: vec![dir.path().to_path_buf()],
+        jobs: 2,
+        no_cache: true,
+        ..Options::default()
+    };
+    let before = live();
+    reset_peak();
+    let outcome = engine::run(&opts).unwrap();
+    let high = peak() - before;
+    assert_eq!(outcome.files, 1);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    // With groups of 64 KB (two walked at once, ~100 bytes of heap a byte of source each), the
+    // names of every fn gathered for the dependencies' notes and the index's fns grown by
+    // doubling, the peak was 15.4 times the file (22.9 MB); with 8 KB groups, the names only
+    // the paths may start with, and the index's fns sized once: 6.2 times (9.3 MB).
+    let times = high as f64 / size as f64;
+    eprintln!(
+        "peak {:.1} MB, {times:.1} times the file",
+        high as f64 / 1e6
+    );
+    assert!(times <= 8.0, "{times:.1} times the file");
+}
