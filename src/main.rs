@@ -14,9 +14,10 @@ use unawaited::render::{self, RenderOptions, Report};
 use unawaited::rule_id::{self as rules, RuleId};
 
 /// mimalloc: the run allocates and frees millions of small syntax-tree nodes and facts; it
-/// halves the time glibc's allocator spends on them.
+/// halves the time glibc's allocator spends on them. The trees in a heap of their own
+/// ([`unawaited::source::tree_heap`]).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: unawaited::source::tree_heap::Allocator = unawaited::source::tree_heap::Allocator;
 
 fn main() -> ExitCode {
     run_cli(Cli::parse())

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub mod groups;
+pub mod tree_heap;
 pub mod words;
 
 const BOM: &str = "\u{feff}";
@@ -371,11 +372,13 @@ pub fn parse(file: &SourceFile) -> Result<syn::File, ParseFailure> {
 /// error is syn's first one. Positions stay the file's own: the retry rewrites tokens, keeping
 /// every original token's span, never the text.
 pub fn parse_text(text: &str) -> syn::Result<syn::File> {
-    let err = match syn::parse_file(text) {
-        Ok(file) => return Ok(file),
-        Err(err) => err,
-    };
-    lenient(text).ok_or(err)
+    tree_heap::in_tree_heap(|| {
+        let err = match syn::parse_file(text) {
+            Ok(file) => return Ok(file),
+            Err(err) => err,
+        };
+        lenient(text).ok_or(err)
+    })
 }
 
 /// The retry of [`parse_text`], or `None`.

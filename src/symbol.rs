@@ -110,8 +110,23 @@ fn interner() -> &'static Interner {
 impl Symbol {
     /// The symbol of `text`, interning it when it is new.
     pub fn intern(text: &str) -> Symbol {
-        let interner = interner();
         let hash = rustc_hash::FxBuildHasher.hash_one(text);
+        // The thread's last symbol of this slot, when it is this text: no lock taken.
+        let slot = (hash >> 20) as usize % RECENT_SLOTS;
+        let recent = RECENT.with(|r| r[slot].get());
+        if let Some(symbol) = NonZeroU32::new(recent).map(Symbol) {
+            if symbol.as_str() == text {
+                return symbol;
+            }
+        }
+        let symbol = Symbol::intern_hashed(text, hash);
+        RECENT.with(|r| r[slot].set(symbol.0.get()));
+        symbol
+    }
+
+    /// [`Symbol::intern`] of `text` whose hash is `hash`, from the shared map.
+    fn intern_hashed(text: &str, hash: u64) -> Symbol {
+        let interner = interner();
         // Bits the table uses for neither its buckets (the low ones) nor its tags (the top 7).
         let shard = (hash >> 32) as usize % SHARDS;
         // A poisoned lock only means another thread panicked while holding it: the map is
@@ -168,6 +183,17 @@ impl Symbol {
     pub fn count() -> usize {
         interner().texts.count()
     }
+}
+
+/// How many symbols each thread remembers ([`RECENT`]).
+const RECENT_SLOTS: usize = 1024;
+
+thread_local! {
+    /// The symbols this thread interned last, by a part of their texts' hashes (0: none): most
+    /// names repeat (a file's own, the language's), and these are found without the shard's
+    /// lock. A symbol's text never changes, so a slot only ever saves the map's answer.
+    static RECENT: [std::cell::Cell<u32>; RECENT_SLOTS] =
+        const { [const { std::cell::Cell::new(0) }; RECENT_SLOTS] };
 }
 
 /// How long a text [`Symbol::shown`] writes on the stack can be.

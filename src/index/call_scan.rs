@@ -43,6 +43,8 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
     let mut counts: Vec<(u32, u32)> = Vec::new();
     // Per open parenthesis: the callee whose argument list it opens.
     let mut parens: Vec<Option<usize>> = Vec::new();
+    // The path being read, in one buffer for the whole file (most paths are not calls).
+    let mut path = String::new();
     let n = bytes.len();
     let mut i = 0;
     while i < n {
@@ -63,7 +65,7 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
                 i = e;
                 continue;
             }
-            let (path, segs, end) = read_path(bytes, i);
+            let (segs, end) = read_path(bytes, i, &mut path);
             let key = (segs >= 2 && bytes.get(end) == Some(&b'('))
                 .then(|| call_key(&path))
                 .flatten();
@@ -112,10 +114,11 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
     out
 }
 
-/// The path written from `start` (an identifier's first byte): its segments joined by `::`,
-/// how many, and where the text after it (spaces and a turbofish skipped) resumes.
-fn read_path(b: &[u8], start: usize) -> (String, usize, usize) {
-    let mut path = String::new();
+/// The path written from `start` (an identifier's first byte), written into `path`: its
+/// segments joined by `::`; gives how many, and where the text after it (spaces and a turbofish
+/// skipped) resumes.
+fn read_path(b: &[u8], start: usize, path: &mut String) -> (usize, usize) {
+    path.clear();
     let mut segs = 0;
     let mut i = start;
     loop {
@@ -130,20 +133,20 @@ fn read_path(b: &[u8], start: usize) -> (String, usize, usize) {
         segs += 1;
         let after = skip_space(b, i);
         if !b[after..].starts_with(b"::") {
-            return (path, segs, after);
+            return (segs, after);
         }
         let mut j = skip_space(b, after + 2);
         if b.get(j) == Some(&b'<') {
             // A turbofish: `Vec::<u8>::new`, `f::<T>(..)`.
             j = skip_space(b, skip_angles(b, j));
             if !b[j..].starts_with(b"::") {
-                return (path, segs, j);
+                return (segs, j);
             }
             j = skip_space(b, j + 2);
         }
         match b.get(j) {
             Some(&c) if c.is_ascii_alphabetic() || c == b'_' => i = j,
-            _ => return (path, segs, j),
+            _ => return (segs, j),
         }
     }
 }

@@ -422,7 +422,9 @@ pub fn macro_items(item: &syn::Item) -> Option<Vec<syn::Item>> {
     if matches!(first, Some(proc_macro2::TokenTree::Literal(_))) {
         return None;
     }
-    let file: syn::File = syn::parse2(m.mac.tokens.clone()).ok()?;
+    // A tree read with the file's and dropped with it: in the trees' heap, as the file's.
+    let file: syn::File =
+        crate::source::tree_heap::in_tree_heap(|| syn::parse2(m.mac.tokens.clone())).ok()?;
     (!file.items.is_empty()).then_some(file.items)
 }
 
@@ -577,13 +579,13 @@ pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> 
 /// exported one). `::dep::m!` and `dep::m!` name another crate's macro (`windows_targets::link!`
 /// is written 20,000 times in windows-sys: its tokens are not kept).
 fn may_name_own_macro(path: &syn::Path) -> bool {
-    let first = path.segments.first().map(|s| s.ident.to_string());
     path.leading_colon.is_none()
         && (path.segments.len() == 1
-            || matches!(
-                first.as_deref(),
-                Some("crate" | "self" | "super" | "$crate")
-            ))
+            || path.segments.first().is_some_and(|s| {
+                ["crate", "self", "super", "$crate"]
+                    .iter()
+                    .any(|k| s.ident == k)
+            }))
 }
 
 /// [`flatten_items`], a call of one of the file's own macros replaced by what it expands to

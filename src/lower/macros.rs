@@ -5,6 +5,7 @@
 
 use super::ir;
 use super::Lower;
+use crate::source::tree_heap::in_tree_heap;
 use crate::symbol::Symbol;
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::HashSet;
@@ -117,13 +118,9 @@ impl Lower<'_> {
     fn macro_form(&self, mac: &syn::Macro, depth: usize) -> ir::MacroForm {
         use ir::MacroForm as F;
         let d = depth + 1;
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        match name.as_str() {
+        // Interned, not a `String` per call: macro names are few and mostly known already.
+        let name = mac.path.segments.last().map(|s| Symbol::shown(&s.ident));
+        match name.as_deref().unwrap_or_default() {
             "assert_ok" => {
                 if let Ok(args) = parse_args(&mac.tokens) {
                     if !args.is_empty() {
@@ -139,7 +136,7 @@ impl Lower<'_> {
                 }
             }
             "select" | "select_biased" => {
-                if let Ok(select) = syn::parse2::<Select>(mac.tokens.clone()) {
+                if let Ok(select) = parse_tokens::<Select>(&mac.tokens) {
                     return F::Select(
                         select
                             .branches
@@ -167,7 +164,7 @@ impl Lower<'_> {
                 if let Ok(args) = parse_args(&mac.tokens) {
                     return F::QuietExprs(self.exprs(&args, d));
                 }
-                if let Ok(stmts) = syn::parse2::<Stmts>(mac.tokens.clone()) {
+                if let Ok(stmts) = parse_tokens::<Stmts>(&mac.tokens) {
                     let stmts = stmts.0.iter().map(|s| self.stmt(s, d)).collect();
                     return F::QuietStmts(stmts, idents(&mac.tokens));
                 }
@@ -183,7 +180,7 @@ impl Lower<'_> {
             mac.tokens.clone(),
         );
         if let Ok(names) = names {
-            return ir::PinForm::Names(names.iter().map(|n| Symbol::from(n.to_string())).collect());
+            return ir::PinForm::Names(names.iter().map(Symbol::shown).collect());
         }
         match syn::parse::Parser::parse2(syn::Block::parse_within, mac.tokens.clone()) {
             Ok(stmts) if stmts.iter().all(|s| matches!(s, syn::Stmt::Local(_))) => {
@@ -202,7 +199,7 @@ pub fn body_syntax(mac: &syn::Macro) -> Vec<syn::Stmt> {
     let expr = |e: &Expr| syn::Stmt::Expr(e.clone(), None);
     let name = mac.path.segments.last().map(|s| s.ident.to_string());
     if matches!(name.as_deref(), Some("select" | "select_biased")) {
-        if let Ok(select) = syn::parse2::<Select>(mac.tokens.clone()) {
+        if let Ok(select) = parse_tokens::<Select>(&mac.tokens) {
             return select
                 .branches
                 .iter()
@@ -215,16 +212,24 @@ pub fn body_syntax(mac: &syn::Macro) -> Vec<syn::Stmt> {
     if let Ok(args) = parse_args(&mac.tokens) {
         return args.iter().map(expr).collect();
     }
-    syn::parse2::<Stmts>(mac.tokens.clone())
+    parse_tokens::<Stmts>(&mac.tokens)
         .map(|s| s.0)
         .unwrap_or_default()
 }
 
 fn parse_args(tokens: &TokenStream) -> syn::Result<Punctuated<Expr, Token![,]>> {
-    syn::parse::Parser::parse2(
-        Punctuated::<Expr, Token![,]>::parse_terminated,
-        tokens.clone(),
-    )
+    in_tree_heap(|| {
+        syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            tokens.clone(),
+        )
+    })
+}
+
+/// A macro's tokens parsed as `T`: a syntax tree the lowering reads and drops, built in the
+/// trees' heap as a file's is ([`in_tree_heap`]).
+fn parse_tokens<T: Parse>(tokens: &TokenStream) -> syn::Result<T> {
+    in_tree_heap(|| syn::parse2(tokens.clone()))
 }
 
 /// The identifiers in the tokens, each once, in order of first mention.
@@ -288,10 +293,9 @@ fn leaves_loop(e: &Expr, depth: usize) -> bool {
 
 fn diverging_macro(mac: &syn::Macro) -> bool {
     mac.path.segments.last().is_some_and(|s| {
-        matches!(
-            s.ident.to_string().as_str(),
-            "panic" | "unreachable" | "todo" | "unimplemented" | "bail"
-        )
+        ["panic", "unreachable", "todo", "unimplemented", "bail"]
+            .iter()
+            .any(|name| s.ident == name)
     })
 }
 

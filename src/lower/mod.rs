@@ -239,7 +239,7 @@ impl Lower<'_> {
                     .collect(),
             })),
             syn::Item::Trait(t) => ir::Item::Trait(Box::new(ir::Trait {
-                name: t.ident.to_string().into(),
+                name: Symbol::shown(&t.ident),
                 generics: generic_params(&t.generics).into(),
                 fns: t
                     .items
@@ -256,7 +256,7 @@ impl Lower<'_> {
             syn::Item::Mod(md) => {
                 let (_, items) = md.content.as_ref()?;
                 ir::Item::Mod(Box::new(ir::InlineMod {
-                    name: md.ident.to_string().into(),
+                    name: Symbol::shown(&md.ident),
                     items: self.items(items, depth + 1),
                 }))
             }
@@ -275,7 +275,7 @@ impl Lower<'_> {
     ) -> ir::Fn {
         let is_async = sig.asyncness.is_some();
         ir::Fn {
-            name: sig.ident.to_string().into(),
+            name: Symbol::shown(&sig.ident),
             line: self.source.placed(sig.ident.span().start()).line,
             name_span: self.span(sig.ident.span()),
             is_async,
@@ -459,7 +459,7 @@ impl Lower<'_> {
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
                     receiver,
-                    method: mc.method.to_string().into(),
+                    method: Symbol::shown(&mc.method),
                     args: self.exprs(&mc.args, d),
                     turbofish: mc.turbofish.as_ref().and_then(|t| {
                         t.args.iter().find_map(|a| match a {
@@ -700,7 +700,7 @@ impl Lower<'_> {
         match pat {
             syn::Pat::Wild(_) => P::Wild,
             syn::Pat::Ident(pi) => P::Ident {
-                name: pi.ident.to_string().into(),
+                name: Symbol::shown(&pi.ident),
                 sub: pi.subpat.as_ref().map(|(_, s)| Box::new(self.pat(s))),
             },
             syn::Pat::Type(pt) => P::Type(Box::new((self.pat(&pt.pat), Ty::from_syn(&pt.ty)))),
@@ -748,8 +748,8 @@ fn type_args(args: &syn::PathArguments) -> Box<[Ty]> {
 
 fn member_name(m: &syn::Member) -> Symbol {
     match m {
-        syn::Member::Named(n) => n.to_string().into(),
-        syn::Member::Unnamed(i) => i.index.to_string().into(),
+        syn::Member::Named(n) => Symbol::shown(n),
+        syn::Member::Unnamed(i) => Symbol::shown(&i.index),
     }
 }
 
