@@ -177,6 +177,10 @@ pub struct ImplFacts {
     /// listener handing its notification on), which the names alone do not prove.
     #[serde(default)]
     pub drop_passes_wake: bool,
+    /// A blanket impl (`impl<T: Clone> Ext for T`): the bounds its self type must meet, as
+    /// written (see [`super::blanket::self_param_bounds`]); `None` for any other impl.
+    #[serde(default)]
+    pub blanket_bounds: Option<Box<[Box<[Symbol]>]>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -803,6 +807,7 @@ fn collect_items(
                     target_arg: target_arg(i, &self_ty, &impl_generics),
                     drop_cleans_up,
                     drop_passes_wake,
+                    blanket_bounds: super::blanket::self_param_bounds(i),
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_symbols(p)),
                     fns: i
