@@ -215,6 +215,10 @@ pub struct ModFacts {
     /// [`expand_across_files`]).
     #[serde(default)]
     pub macro_calls: Vec<MacroCall>,
+    /// The module's statics and consts with their declared types (see
+    /// [`super::statics::declared`]: those whose type can say something here).
+    #[serde(default)]
+    pub statics: Vec<(Symbol, Ty)>,
 }
 
 /// An item-position call of a macro that another file may define.
@@ -239,6 +243,7 @@ impl ModFacts {
         self.impls.extend(other.impls);
         self.traits.extend(other.traits);
         self.includes.extend(other.includes);
+        self.statics.extend(other.statics);
     }
 }
 
@@ -255,7 +260,9 @@ impl ModFacts {
             traits,
             includes,
             macro_calls,
+            statics,
         } = later;
+        self.statics.extend(statics);
         self.macro_calls.extend(macro_calls);
         self.out_of_line.extend(out_of_line);
         self.uses.extend(uses);
@@ -661,6 +668,8 @@ fn collect_items(
                 ..sig_with_body(&f.sig, &f.attrs, &f.block)
             })),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
+            syn::Item::Static(s) => m.statics.extend(super::statics::declared(&s.ident, &s.ty)),
+            syn::Item::Const(c) => m.statics.extend(super::statics::declared(&c.ident, &c.ty)),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
                     inline.push((Symbol::from(md.ident.to_string()), items.as_slice()))

@@ -27,14 +27,14 @@ use std::sync::OnceLock;
 /// parse; 24: the items declared in a fn body are a module of their own below the fn's; 25: a
 /// trait's type parameters and its supertraits with type arguments; 26: whether an impl's `Drop`
 /// only passes a wake-up on, and the type parameters a return type takes from the arguments; 27: a
-/// blanket impl's bounds on its self type); a change of shape (a field added, removed or renamed)
+/// blanket impl's bounds on its self type; 28: a module's statics and consts with their types); a change of shape (a field added, removed or renamed)
 /// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 27;
+const FORMAT: u32 = 28;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n#[cfg_attr(unix, path = \"u.rs\")] mod o;\n\
-    pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
+    pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\nstatic H: fn() -> u8 = f;\n\
     trait Tr: IntoFuture { async fn t(&self) -> u8; }\n\
     trait Cb: Fn() -> u8 {}\ntrait Sup: Tr<u8> {}\nimpl<X: Clone> Sup for X {}\n\
     impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\

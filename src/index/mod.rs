@@ -14,6 +14,7 @@ pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
 pub mod skeleton;
+mod statics;
 pub mod ty_ref;
 pub mod types;
 
@@ -179,6 +180,9 @@ pub struct Index {
     /// Trait path → the bounds of each blanket impl of it (see
     /// [`facts::ImplFacts::blanket_bounds`]), resolved in the impl's module.
     blanket_impls: HashMap<String, Vec<Box<[String]>>>,
+    /// Module → its statics and consts by name → their declared types (see
+    /// [`facts::ModFacts::statics`]).
+    statics: HashMap<ModId, HashMap<Symbol, Ty>>,
     /// Method name → every fn with a receiver of that name.
     methods_by_name: HashMap<Symbol, Vec<FnId>>,
     /// Names of the methods (the dependencies' too) whose docs say they are not cancel safe.
@@ -449,6 +453,10 @@ impl Index {
                         module: m,
                     },
                 );
+            }
+            for (name, ty) in &mf.statics {
+                let table = self.statics.entry(m).or_default();
+                table.insert(*name, ty.clone());
             }
             // `include!("x.rs")`: the file's items are this module's.
             let dir = path.parent().unwrap_or(std::path::Path::new(""));

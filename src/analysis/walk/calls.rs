@@ -167,7 +167,7 @@ impl Walker<'_, '_> {
     /// A value that is no callable itself is called through what it derefs to, as rustc's
     /// auto-deref finds the `Fn*` impl: a lock's guard (`let mut n = lock.write().await; n()`),
     /// a user type's `Deref` target, a few levels deep.
-    fn called(&self, mut f: Val) -> Option<Val> {
+    pub(super) fn called(&self, mut f: Val) -> Option<Val> {
         for _ in 0..4 {
             f = match f {
                 Val::Callable(ret) => return Some(*ret),
@@ -375,6 +375,7 @@ impl Walker<'_, '_> {
                     }
                 }
             },
+            Res::Static(m, name) => self.call_static(call, m, name),
             Res::Module(_) | Res::Unknown => {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 self.awaited_elsewhere(&p.segs)
