@@ -668,8 +668,12 @@ fn collect_items(
                 ..sig_with_body(&f.sig, &f.attrs, &f.block)
             })),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
-            syn::Item::Static(s) => m.statics.extend(super::statics::declared(&s.ident, &s.ty)),
-            syn::Item::Const(c) => m.statics.extend(super::statics::declared(&c.ident, &c.ty)),
+            syn::Item::Static(s) => m
+                .statics
+                .extend(super::statics::declared(&s.ident, &s.ty, false)),
+            syn::Item::Const(c) => m
+                .statics
+                .extend(super::statics::declared(&c.ident, &c.ty, true)),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
                     inline.push((Symbol::from(md.ident.to_string()), items.as_slice()))

@@ -27,9 +27,10 @@ use std::sync::OnceLock;
 /// parse; 24: the items declared in a fn body are a module of their own below the fn's; 25: a
 /// trait's type parameters and its supertraits with type arguments; 26: whether an impl's `Drop`
 /// only passes a wake-up on, and the type parameters a return type takes from the arguments; 27: a
-/// blanket impl's bounds on its self type; 28: a module's statics and consts with their types); a change of shape (a field added, removed or renamed)
-/// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 28;
+/// blanket impl's bounds on its self type; 28: a module's statics and consts with their types;
+/// 29: of consts only callables); a change of shape (a field added, removed or renamed) changes
+/// [`shape`] and invalidates old caches by itself.
+const FORMAT: u32 = 29;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
