@@ -182,6 +182,10 @@ pub struct ImplFacts {
     /// listener handing its notification on), which the names alone do not prove.
     #[serde(default)]
     pub drop_passes_wake: bool,
+    /// A blanket impl (`impl<T: Clone> Ext for T`): the bounds its self type must meet, as
+    /// written (see [`super::blanket::self_param_bounds`]); `None` for any other impl.
+    #[serde(default)]
+    pub blanket_bounds: Option<Box<[Box<[Symbol]>]>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,6 +220,10 @@ pub struct ModFacts {
     /// [`expand_across_files`]).
     #[serde(default)]
     pub macro_calls: Vec<MacroCall>,
+    /// The module's statics and consts with their declared types (see
+    /// [`super::statics::declared`]: those whose type can say something here).
+    #[serde(default)]
+    pub statics: Vec<(Symbol, Ty)>,
 }
 
 /// An item-position call of a macro that another file may define.
@@ -240,6 +248,7 @@ impl ModFacts {
         self.impls.extend(other.impls);
         self.traits.extend(other.traits);
         self.includes.extend(other.includes);
+        self.statics.extend(other.statics);
     }
 }
 
@@ -256,7 +265,9 @@ impl ModFacts {
             traits,
             includes,
             macro_calls,
+            statics,
         } = later;
+        self.statics.extend(statics);
         self.macro_calls.extend(macro_calls);
         self.out_of_line.extend(out_of_line);
         self.uses.extend(uses);
@@ -664,6 +675,12 @@ fn collect_items(
                 ..sig_with_body(&f.sig, &f.attrs, &f.block)
             })),
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
+            syn::Item::Static(s) => m
+                .statics
+                .extend(super::statics::declared(&s.ident, &s.ty, false)),
+            syn::Item::Const(c) => m
+                .statics
+                .extend(super::statics::declared(&c.ident, &c.ty, true)),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
                     inline.push((Symbol::from(md.ident.to_string()), items.as_slice()))
@@ -813,6 +830,7 @@ fn collect_items(
                     target_arg: target_arg(i, &self_ty, &impl_generics),
                     drop_cleans_up,
                     drop_passes_wake,
+                    blanket_bounds: super::blanket::self_param_bounds(i),
                     self_ty,
                     trait_path: i.trait_.as_ref().map(|(p, _)| path_symbols(p)),
                     fns: i

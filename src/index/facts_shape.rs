@@ -26,17 +26,18 @@ use std::sync::OnceLock;
 /// dependency's macro calls and rules keep their fn bodies, read by the skeleton as by a full
 /// parse; 24: the items declared in a fn body are a module of their own below the fn's; 25: a
 /// trait's type parameters and its supertraits with type arguments; 26: whether an impl's `Drop`
-/// only passes a wake-up on, and the type parameters a return type takes from the arguments);
-/// a change of shape (a field added, removed or renamed)
-/// changes [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 26;
+/// only passes a wake-up on, and the type parameters a return type takes from the arguments; 27: a
+/// blanket impl's bounds on its self type; 28: a module's statics and consts with their types;
+/// 29: of consts only callables); a change of shape (a field added, removed or renamed) changes
+/// [`shape`] and invalidates old caches by itself.
+const FORMAT: u32 = 29;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).
 const PROBE: &str = "use a::{b as c, d::*};\nmod m;\n#[path = \"x.rs\"] mod n;\n#[cfg_attr(unix, path = \"u.rs\")] mod o;\n\
-    pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\n\
+    pub struct S { f: Box<dyn Fn()> }\nstruct U;\nenum E { A }\ntype T = Vec<u8>;\nstatic H: fn() -> u8 = f;\n\
     trait Tr: IntoFuture { async fn t(&self) -> u8; }\n\
-    trait Cb: Fn() -> u8 {}\ntrait Sup: Tr<u8> {}\n\
+    trait Cb: Fn() -> u8 {}\ntrait Sup: Tr<u8> {}\nimpl<X: Clone> Sup for X {}\n\
     impl Tr for S { type A = u8; async fn t(&self) -> u8 { struct L; 1 } }\n\
     impl S { fn r(&mut self) -> &mut Self { self } fn fw(&self) -> impl Future<Output = u8> { self.f.t() } }\n\
     #[tokio::main] async fn main() {}\n\

@@ -2,6 +2,7 @@
 //! of every module, `use` imports, impl blocks by self type, traits and struct fields. Built once
 //! per context from per-file [`facts::FileFacts`], then shared read-only by the analysis workers.
 
+mod blanket;
 pub mod call_scan;
 pub mod closure_inputs;
 pub mod deps;
@@ -13,6 +14,7 @@ pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
 pub mod skeleton;
+mod statics;
 pub mod ty_ref;
 pub mod types;
 
@@ -175,6 +177,12 @@ pub struct Index {
     /// sorted, found once when the index settles: [`Index::blanket_methods`] searched every
     /// type's impls for them on each call.
     blanket_traits: Vec<String>,
+    /// Trait path → the bounds of each blanket impl of it (see
+    /// [`facts::ImplFacts::blanket_bounds`]), resolved in the impl's module.
+    blanket_impls: HashMap<String, Vec<Box<[String]>>>,
+    /// Module → its statics and consts by name → their declared types (see
+    /// [`facts::ModFacts::statics`]).
+    statics: HashMap<ModId, HashMap<Symbol, Ty>>,
     /// Method name → every fn with a receiver of that name.
     methods_by_name: HashMap<Symbol, Vec<FnId>>,
     /// Names of the methods (the dependencies' too) whose docs say they are not cancel safe.
@@ -459,6 +467,10 @@ impl Index {
                     },
                 );
             }
+            for (name, ty) in &mf.statics {
+                let table = self.statics.entry(m).or_default();
+                table.insert(*name, ty.clone());
+            }
             // `include!("x.rs")`: the file's items are this module's.
             let dir = path.parent().unwrap_or(std::path::Path::new(""));
             for inc in &mf.includes {
@@ -649,6 +661,13 @@ impl Index {
                                 })
                                 .or_insert_with(|| imp.cond_args.clone());
                         }
+                    }
+                    if let (Some(tp), Some(bounds)) = (&trait_path, &imp.blanket_bounds) {
+                        let bounds = self.resolve_bounds(*m, bounds);
+                        self.blanket_impls
+                            .entry(tp.clone())
+                            .or_default()
+                            .push(bounds);
                     }
                     if let Some(k) = imp.target_arg {
                         self.target_args.entry(self_path.clone()).or_insert(k);

@@ -12,6 +12,9 @@ pub enum Res {
     Type(String),
     /// `Type::name`: an associated function or variant of a type of the context.
     Assoc(String, String),
+    /// A static or const of a module of the context: its module and name (see
+    /// [`Index::static_type`]).
+    Static(ModId, crate::symbol::Symbol),
     /// A path outside the context (another crate, std, the prelude), fully written out.
     External(String),
     Unknown,
@@ -160,7 +163,10 @@ impl Index {
         }
         let module = &self.modules[m];
         let item = || match ns {
-            Ns::Value => self.module_fn(m, name).map(Res::Fn),
+            Ns::Value => self
+                .module_fn(m, name)
+                .map(Res::Fn)
+                .or_else(|| self.static_named(m, name)),
             Ns::Type => module
                 .children
                 .get(name)

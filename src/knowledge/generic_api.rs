@@ -198,6 +198,23 @@ impl<T> std::ops::Deref for tokio::sync::watch::Ref<T> { type Target = T; }
 
 impl<B> std::ops::Deref for std::borrow::Cow<B> { type Target = B; }
 
+// Lazily initialised values (a `static CLIENT: LazyLock<Client>`): what they deref to, and
+// what a once-cell's getters give.
+impl<T> std::ops::Deref for std::sync::LazyLock<T> { type Target = T; }
+impl<T> std::ops::Deref for std::cell::LazyCell<T> { type Target = T; }
+impl<T> std::ops::Deref for once_cell::sync::Lazy<T> { type Target = T; }
+impl<T> std::ops::Deref for once_cell::unsync::Lazy<T> { type Target = T; }
+
+impl<T> std::sync::OnceLock<T> {
+    fn get(&self) -> Option<&T> {}
+    fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {}
+}
+
+impl<T> once_cell::sync::OnceCell<T> {
+    fn get(&self) -> Option<&T> {}
+    fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {}
+}
+
 impl<B> std::borrow::Cow<B> {
     fn into_owned(self) -> B {}
     fn to_mut(&mut self) -> &mut B {}

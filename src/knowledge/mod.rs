@@ -2,6 +2,7 @@
 //! enter or build a runtime, offload closures to other threads, or drop their argument.
 //! One place for all of it; users extend it in config ([`Knowledge::add_user_paths`]).
 
+pub mod builtins;
 pub mod cancel_safety;
 mod executors;
 pub mod generic_api;

@@ -167,7 +167,7 @@ impl Walker<'_, '_> {
     /// A value that is no callable itself is called through what it derefs to, as rustc's
     /// auto-deref finds the `Fn*` impl: a lock's guard (`let mut n = lock.write().await; n()`),
     /// a user type's `Deref` target, a few levels deep.
-    fn called(&self, mut f: Val) -> Option<Val> {
+    pub(super) fn called(&self, mut f: Val) -> Option<Val> {
         for _ in 0..4 {
             f = match f {
                 Val::Callable(ret) => return Some(*ret),
@@ -357,6 +357,15 @@ impl Walker<'_, '_> {
                 Some(api) => self.call_api(call, path, api, span),
                 None => {
                     let args = self.eval_args(call.args.iter(), Role::Plain, "");
+                    // `u32::ext_run(&x)`: as the method call `x.ext_run()` is read.
+                    if let Some((ty, name)) = path.rsplit_once("::") {
+                        let ids = self.cx.index.foreign_methods(ty, name);
+                        if !ids.is_empty() {
+                            let args = self.call_args(None, call.args.iter());
+                            self.record_call(&ids, span, args);
+                            return self.val_of_fns(&ids).flowed();
+                        }
+                    }
                     if let Some(v) = self.free_generic(&path, &args) {
                         return v;
                     }
@@ -366,6 +375,7 @@ impl Walker<'_, '_> {
                     }
                 }
             },
+            Res::Static(m, name) => self.call_static(call, m, name),
             Res::Module(_) | Res::Unknown => {
                 self.eval_args(call.args.iter(), Role::Plain, "");
                 self.awaited_elsewhere(&p.segs)
@@ -933,6 +943,18 @@ impl Walker<'_, '_> {
                     }
                 } else if let Some(a) = k.method(path, &name) {
                     api = Some(a);
+                } else if let Some(ids) = generic
+                    .is_none()
+                    .then(|| self.cx.index.foreign_methods(path, &name))
+                    .filter(|ids| !ids.is_empty())
+                {
+                    // `1u32.ext_run()`: a number's or a `String`'s method from an impl of the
+                    // index for it, or a blanket impl whose bounds it meets.
+                    method_offloads = self.offloads(&ids);
+                    result = self.val_of_fns_in(&ids, &[]).flowed();
+                    let args = self.call_args(Some(&mc.receiver), mc.args.iter());
+                    self.record_call(&ids, span, args);
+                    from_args = Some((ids, Vec::new(), true));
                 } else if generic.is_none() && self.type_off_disk(path) {
                     result = self.off_disk_receiver_method(&name);
                 }

@@ -371,6 +371,8 @@ impl Walker<'_, '_> {
                 Res::Assoc(ty, _) if info(&ty).is_some_and(|d| d.kind == TypeKind::Enum) => {
                     return Val::typed(ty)
                 }
+                // `CLIENT`, `crate::CLIENT`: a static's value, as its declared type says.
+                Res::Static(m, name) => return self.static_value(m, name),
                 _ => {}
             }
         }
@@ -396,6 +398,8 @@ impl Walker<'_, '_> {
                     ids if ids.is_empty() => Val::Unknown,
                     ids => self.val_of_fns(&ids),
                 },
+                // A static named in lower case: its value, whatever it is.
+                Res::Static(m, name) => return self.static_value(m, name),
                 _ => Val::Unknown,
             },
         };

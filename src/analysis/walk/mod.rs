@@ -26,6 +26,7 @@ mod off_disk;
 mod orphans;
 mod resolve;
 pub mod select;
+mod statics;
 mod stmts;
 
 /// What every walk of one file shares.

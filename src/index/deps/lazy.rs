@@ -955,6 +955,7 @@ fn extract_parsed(
                 by_macro: false,
                 drop_cleans_up: false,
                 drop_passes_wake: false,
+                blanket_bounds: None,
             });
         }
     }
