@@ -64,11 +64,12 @@ impl Index {
         }
         let short = ty.rsplit("::").next().unwrap_or(ty);
         // `String` as written or as its full path, however the impl's self type resolved.
-        for t in [ty, short].iter().take(if short == ty { 1 } else { 2 }) {
-            let own = self.methods_of(t, name);
-            if !own.is_empty() {
-                return own;
-            }
+        let own = std::iter::once(ty)
+            .chain((short != ty).then_some(short))
+            .map(|t| self.methods_of(t, name))
+            .find(|fns| !fns.is_empty());
+        if let Some(own) = own {
+            return own;
         }
         let meets = |bound: &str| {
             let implemented = |t: &str| {
