@@ -835,7 +835,7 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 }
             }
             c if c.is_ascii_whitespace() => {
-                i += 1;
+                i = skip_space(bytes, i + 1);
                 continue;
             }
             _ => {
@@ -872,9 +872,23 @@ pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// A byte of an identifier: an ASCII letter or digit, `_`, or part of a non-ASCII character.
+#[inline]
 pub(crate) fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    IDENT_BYTES[b as usize]
 }
+
+/// [`is_ident_byte`] of each byte, looked up (the byte scans test it for most bytes of a file).
+const IDENT_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        b += 1;
+    }
+    t
+};
 
 pub(crate) fn prev_byte(bytes: &[u8], i: usize) -> u8 {
     if i == 0 {

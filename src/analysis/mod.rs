@@ -8,6 +8,8 @@ mod generic_api;
 pub mod other_files;
 mod patterns;
 mod projection;
+#[cfg(test)]
+mod resolve_memo_tests;
 pub mod scope;
 mod types_env;
 pub mod value;

@@ -58,7 +58,7 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
         if (c.is_ascii_alphabetic() || c == b'_') && !is_ident_byte(prev_byte(bytes, i)) {
             // A lone identifier (most of them): passed over without building a path.
             let mut e = i + 1;
-            while e < n && is_ident_byte(bytes[e]) {
+            while e < n && CLASS[bytes[e] as usize] & IDENT != 0 {
                 e += 1;
             }
             if !bytes[skip_space(bytes, e)..].starts_with(b"::") {
@@ -100,6 +100,10 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
             _ => {}
         }
         i += 1;
+        // Straight on to the next byte the loop acts on (see [`passed_over`]).
+        while i < n && passed_over(bytes[i], bytes[i - 1]) {
+            i += 1;
+        }
     }
     let mut out: Vec<PathUses> = keys
         .into_iter()
@@ -113,6 +117,43 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
     out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
     out
 }
+
+/// Whether the loop of [`of_bytes`] passes byte `c` (after `prev`) over without acting: no
+/// parenthesis, no possible start of a comment or literal, no identifier's first byte (the rest
+/// of a word, a number's digits, spaces and other punctuation). A letter after an identifier's
+/// byte starts neither a word nor a raw string (`br"..."` is read from its `b`).
+#[inline]
+fn passed_over(c: u8, prev: u8) -> bool {
+    let class = CLASS[c as usize];
+    class & ACTS == 0 && (class & STARTS == 0 || CLASS[prev as usize] & IDENT != 0)
+}
+
+/// [`CLASS`] bits: a byte of an identifier ([`is_ident_byte`]); one that can start it (a
+/// letter, `_`); one the loop always acts on (a parenthesis, a possible comment or literal).
+const IDENT: u8 = 1;
+const STARTS: u8 = 2;
+const ACTS: u8 = 4;
+
+/// Each byte's [`IDENT`], [`STARTS`] and [`ACTS`] bits: one look-up where the scan's loops
+/// tested ranges.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
+            t[b] |= IDENT;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            t[b] |= STARTS;
+        }
+        if matches!(c, b'/' | b'"' | b'\'' | b'(' | b')') {
+            t[b] |= ACTS;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// The path written from `start` (an identifier's first byte), written into `path`: its
 /// segments joined by `::`; gives how many, and where the text after it (spaces and a turbofish
@@ -245,5 +286,18 @@ mod tests {
         assert_eq!(uses(text), [("support::reset".to_string(), 3, 2)]);
         assert_eq!(call_key("self::a::b"), Some("a::b"));
         assert_eq!(call_key("super::b"), None);
+    }
+
+    /// What the scan passes over in one go (a word's rest, numbers, spaces) hides no call, and
+    /// a literal is still skipped whole after it.
+    #[test]
+    fn runs_passed_over_hide_no_call_and_no_literal() {
+        let text = "fn f() {\n    let a = br\"x::y()\"; let b = r#\"x::y()\"#;\n    \
+                    let c = 0x1f+ab; x::z(b\"(\", 'r', c\"(\", \u{e9}x::y);\n    \
+                    Ab::c(1)(2)   .await;\n}\n";
+        assert_eq!(
+            uses(text),
+            [("Ab::c".to_string(), 1, 0), ("x::z".to_string(), 1, 0)]
+        );
     }
 }

@@ -3,6 +3,8 @@
 
 use super::{FnId, Index, ModId};
 
+mod memo;
+
 /// What a path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Res {
@@ -106,11 +108,13 @@ impl Index {
     }
 
     pub fn resolve_ns<S: AsRef<str>>(&self, m: ModId, segs: &[S], ns: Ns) -> Res {
-        let mut budget = Budget {
-            steps: 256,
-            globbed: Vec::new(),
-        };
-        self.resolve_depth(m, segs, ns, 0, &mut budget)
+        self.memoized(m, segs, ns, || {
+            let mut budget = Budget {
+                steps: 256,
+                globbed: Vec::new(),
+            };
+            self.resolve_depth(m, segs, ns, 0, &mut budget)
+        })
     }
 
     fn resolve_depth<S: AsRef<str>>(

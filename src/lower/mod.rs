@@ -3,6 +3,7 @@
 //! no names, types or index; the IR it gives holds no syntax tree and no proc-macro2 span, so it
 //! can be kept after the AST is dropped and handed to another thread.
 
+mod inert;
 pub mod ir;
 mod macros;
 pub use macros::body_syntax;
@@ -215,6 +216,8 @@ impl Lower<'_> {
         }
         let flat = flatten_items(items, self.shared);
         flat.iter()
+            // Generated constants: known inert from their syntax, not lowered to be dropped.
+            .filter(|i| !inert::item(i.as_ref()))
             .filter_map(|i| self.item(i.as_ref(), depth))
             .filter(|i| !i.is_inert())
             .collect()

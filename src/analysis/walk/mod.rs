@@ -81,7 +81,9 @@ pub fn analyze_items(
         macro_bodies,
         call_uses,
     };
-    walk_items(&cx, items, &mut inline_path, None, &mut facts, 0);
+    // Generated code resolves the same few paths in every fn: each once per file.
+    cx.index
+        .with_memo(|| walk_items(&cx, items, &mut inline_path, None, &mut facts, 0));
     facts
 }
 

@@ -1,0 +1,83 @@
+//! A `const` or `static` whose initialiser the walk can give nothing for, known from its syntax
+//! before it is lowered: generated bindings declare hundreds of thousands of them
+//! (`pub const WM_USER: u32 = 1024u32;`), each lowered only to be dropped as inert.
+
+use syn::Expr as E;
+
+/// Whether the lowering of `e` is certainly inert ([`super::ir::Expr::is_inert`]): literals,
+/// and parentheses, unary and binary operators, casts (to no trait object), tuples, arrays and
+/// `[x; n]` of those. Anything else (a name, a call, a block, a macro) is lowered and judged then.
+pub(super) fn init(e: &E) -> bool {
+    // A stack, not recursion: a long operator chain nests as deep as it is long.
+    let mut todo = vec![e];
+    while let Some(e) = todo.pop() {
+        match e {
+            E::Lit(_) => {}
+            E::Paren(p) => todo.push(&p.expr),
+            E::Group(g) => todo.push(&g.expr),
+            E::Unary(u) => todo.push(&u.expr),
+            E::Binary(b) => todo.extend([&*b.left, &*b.right]),
+            E::Cast(c) if super::dyn_trait(&c.ty).is_none() => todo.push(&c.expr),
+            E::Tuple(t) => todo.extend(t.elems.iter()),
+            E::Array(a) => todo.extend(a.elems.iter()),
+            E::Repeat(r) => todo.extend([&*r.expr, &*r.len]),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// A top-level `const` or `static` item whose initialiser is [`init`].
+pub(super) fn item(item: &syn::Item) -> bool {
+    match item {
+        syn::Item::Const(c) => init(&c.expr),
+        syn::Item::Static(s) => init(&s.expr),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceFile;
+
+    /// Whether the lowering keeps the item, and whether [`super::item`] skips it.
+    fn kept_and_skipped(text: &str) -> (bool, bool) {
+        let source = SourceFile::new("t.rs".into(), text.into());
+        let ast = crate::source::parse(&source).expect("parses");
+        let kept = !super::super::lower_file(&ast, &source).items.is_empty();
+        (kept, super::item(&ast.items[0]))
+    }
+
+    #[test]
+    fn skips_only_initialisers_the_lowering_drops() {
+        for inert in [
+            "pub const A: u32 = 1024u32;",
+            "pub const B: i32 = -1;",
+            "const C: u64 = (1 << 3) | 0x10 as u64;",
+            "static D: &str = \"text\";",
+            "const E: (u8, [u8; 2]) = (1, [2, 3]);",
+            "const F: bool = !true && false;",
+            "const G: f64 = 1.5e3;",
+        ] {
+            assert_eq!(kept_and_skipped(inert), (false, true), "{inert}");
+        }
+        // Lowered, and kept: a call, a name, a block, a macro, a cast to a trait object.
+        for walked in [
+            "const H: Guid = Guid::from_u128(0x1234);",
+            "const I: u32 = OTHER + 1;",
+            "static J: Lazy<Runtime> = Lazy::new(|| build());",
+            "const K: u32 = { make() };",
+            "const L: &[u8] = &[1, 2];",
+        ] {
+            assert_eq!(kept_and_skipped(walked), (true, false), "{walked}");
+        }
+        assert_eq!(
+            kept_and_skipped("const M: [u8; 2] = [0; 2];"),
+            (false, true)
+        );
+        assert_eq!(
+            kept_and_skipped("const N: &dyn Fn() = 1 as &dyn Fn();"),
+            (true, false)
+        );
+    }
+}
