@@ -69,8 +69,12 @@ impl SigExtras {
         SigExtras((rare != Rare::default()).then(|| Box::new(rare)))
     }
 
-    /// Changes the parts, dropping the box when nothing is left set.
-    fn edit(&mut self, f: impl FnOnce(&mut Rare)) {
+    /// Changes the parts, dropping the box when nothing is left set. `clears`: the change only
+    /// clears a part, nothing to do without a box (the common case, no `Rare` made).
+    fn edit(&mut self, clears: bool, f: impl FnOnce(&mut Rare)) {
+        if clears && self.0.is_none() {
+            return;
+        }
         let mut rare = self.0.take().map(|b| *b).unwrap_or_default();
         f(&mut rare);
         *self = SigExtras::of(rare);
@@ -121,27 +125,27 @@ impl SigExtras {
     }
 
     pub fn set_forwards_to(&mut self, to: Option<Forward>) {
-        self.edit(|r| r.forwards_to = to);
+        self.edit(to.is_none(), |r| r.forwards_to = to);
     }
 
     pub fn set_cfg(&mut self, cfg: Option<Symbol>) {
-        self.edit(|r| r.cfg = cfg);
+        self.edit(cfg.is_none(), |r| r.cfg = cfg);
     }
 
     pub fn set_runtime_attr(&mut self, on: bool) {
-        self.edit(|r| r.runtime_attr = on);
+        self.edit(!on, |r| r.runtime_attr = on);
     }
 
     pub fn set_offloads_param(&mut self, on: bool) {
-        self.edit(|r| r.offloads_param = on);
+        self.edit(!on, |r| r.offloads_param = on);
     }
 
     pub fn set_catches_param(&mut self, on: bool) {
-        self.edit(|r| r.catches_param = on);
+        self.edit(!on, |r| r.catches_param = on);
     }
 
     pub fn set_async_by_feature(&mut self, on: bool) {
-        self.edit(|r| r.async_by_feature = on);
+        self.edit(!on, |r| r.async_by_feature = on);
     }
 }
 
