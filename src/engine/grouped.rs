@@ -13,7 +13,7 @@ use crate::analysis::{analyze_items, FileCx};
 use crate::index::facts::{FileFacts, ItemMacros, ModFacts};
 use crate::index::skeleton;
 use crate::lower::{ir, test_code, FileLowering, FilePart};
-use crate::source::{self, groups, FileLines, SourceFile};
+use crate::source::{self, groups, tree_heap, FileLines, SourceFile};
 use crate::suppress::Suppressions;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -203,9 +203,10 @@ struct Parts {
 /// lowers the local macros' bodies, the others share its [`FilePart`]), their call uses added
 /// up. Suppressions and test ranges when `whole` holds the comments', facts when it holds the
 /// text's scan. `None` when a group does not parse alone or cannot be read. The thread's spans
-/// reset.
+/// reset; mimalloc gives the pages the groups empty back promptly
+/// ([`tree_heap::purging_promptly`]).
 fn read_groups(read: &Groups, split: &groups::Split, want: Want, whole: Whole) -> Option<Parts> {
-    let parts = read_groups_here(read, split, want, whole);
+    let parts = tree_heap::purging_promptly(|| read_groups_here(read, split, want, whole));
     proc_macro2::extra::invalidate_current_thread_spans();
     parts
 }
@@ -357,19 +358,22 @@ pub(super) fn walk_from_file(
     call_uses: &HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
 ) -> Option<Vec<Fact>> {
-    let (lines, before) = FileLines::read(path).ok()?;
-    if before != hash {
-        return None;
-    }
-    let read = Groups::File {
-        path,
-        display,
-        lines: &lines,
-    };
-    let facts = walk(&read, split, call_uses, cx)?;
-    drop(lines);
-    let after = source::stream_file(path, |_| {}).ok()?;
-    (after == hash).then_some(facts)
+    // The line table's pages too are given back as they empty.
+    tree_heap::purging_promptly(|| {
+        let (lines, before) = FileLines::read(path).ok()?;
+        if before != hash {
+            return None;
+        }
+        let read = Groups::File {
+            path,
+            display,
+            lines: &lines,
+        };
+        let facts = walk(&read, split, call_uses, cx)?;
+        drop(lines);
+        let after = source::stream_file(path, |_| {}).ok()?;
+        (after == hash).then_some(facts)
+    })
 }
 
 /// The facts of the walk of a file that [`parse`] read group by group (`split`, its groups),
@@ -382,8 +386,19 @@ pub(super) fn walk_from_file(
 /// The first group is read on the calling thread (its lowering lowers the local macros'
 /// bodies); on a worker of a pool, the others on every worker of the pool, each thread one
 /// group at a time (so that as many groups are alive as the pool has threads), the facts
-/// gathered in the groups' order.
+/// gathered in the groups' order. mimalloc gives the pages the groups empty back promptly
+/// ([`tree_heap::purging_promptly`]).
 pub(super) fn walk(
+    read: &Groups,
+    split: &groups::Split,
+    call_uses: &HashMap<Box<str>, ir::CallUses>,
+    cx: &FileCx,
+) -> Option<Vec<Fact>> {
+    tree_heap::purging_promptly(|| walk_groups(read, split, call_uses, cx))
+}
+
+/// [`walk`], at mimalloc's purge delay then.
+fn walk_groups(
     read: &Groups,
     split: &groups::Split,
     call_uses: &HashMap<Box<str>, ir::CallUses>,

@@ -245,78 +245,88 @@ fn facts_of(
     let Some(bytes) = read(f.path) else {
         return FileOut::default();
     };
-    let hash = crate::files::content_hash(&bytes);
-    if kept.get(f.path).is_some_and(|k| k.hash == hash) {
-        return FileOut {
-            hash,
-            facts: None,
-            cacheable: true,
-            kept: true,
-            stat: None,
-            held: None,
-        };
-    }
-    if cache.contains(f.path, hash) {
-        return FileOut {
-            hash,
-            facts: None,
-            cacheable: true,
-            ..FileOut::default()
-        };
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
+    // A large file is read group by group: the pages its groups, its text and its skeleton
+    // leave are given back as they empty, not a second later.
+    let large = bytes.len() > crate::source::groups::split_above();
+    let take = move || {
+        let hash = crate::files::content_hash(&bytes);
+        if kept.get(f.path).is_some_and(|k| k.hash == hash) {
             return FileOut {
-                facts: Some(FileFacts::of_bytes(e.as_bytes())),
+                hash,
+                facts: None,
+                cacheable: true,
+                kept: true,
+                stat: None,
+                held: None,
+            };
+        }
+        if cache.contains(f.path, hash) {
+            return FileOut {
+                hash,
+                facts: None,
+                cacheable: true,
                 ..FileOut::default()
-            }
+            };
         }
-    };
-    let text = match target {
-        Some(t) => {
-            // The text moves into the parse (no copy kept for a panic's sake): a panic takes
-            // it with it, and the file is read again.
-            let from = (windows && t.stdin_text.is_none()).then_some((f.path, hash, idents));
-            let parsed = std::panic::catch_unwind(move || parse_in_full(t, text, from));
-            // A panic: the walk parses the file again, and says so.
-            proc_macro2::extra::invalidate_current_thread_spans();
-            match parsed {
-                // Its groups not read from the file (changed meanwhile, or a group does not
-                // parse alone) and its text dropped: read again, and parsed from that text.
-                Ok(None) => return facts_of(f, target, cache, read, kept, idents, false),
-                Ok(Some((facts, mut body))) => {
-                    body.shed_text(idents);
-                    return FileOut {
-                        hash,
-                        cacheable: true,
-                        facts: Some(facts),
-                        held: Some(body),
-                        ..FileOut::default()
-                    };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                return FileOut {
+                    facts: Some(FileFacts::of_bytes(e.as_bytes())),
+                    ..FileOut::default()
                 }
-                Err(_) => match read_again(f.path, read, hash) {
-                    Ok(text) => text,
-                    // Changed since it was hashed: what its bytes give, not cached.
-                    Err(bytes) => {
-                        return FileOut {
-                            facts: Some(FileFacts::of_bytes(&bytes)),
-                            ..FileOut::default()
-                        }
-                    }
-                },
             }
+        };
+        let text = match target {
+            Some(t) => {
+                // The text moves into the parse (no copy kept for a panic's sake): a panic takes
+                // it with it, and the file is read again.
+                let from = (windows && t.stdin_text.is_none()).then_some((f.path, hash, idents));
+                let parsed = std::panic::catch_unwind(move || parse_in_full(t, text, from));
+                // A panic: the walk parses the file again, and says so.
+                proc_macro2::extra::invalidate_current_thread_spans();
+                match parsed {
+                    // Its groups not read from the file (changed meanwhile, or a group does not
+                    // parse alone) and its text dropped: read again, and parsed from that text.
+                    Ok(None) => return facts_of(f, target, cache, read, kept, idents, false),
+                    Ok(Some((facts, mut body))) => {
+                        body.shed_text(idents);
+                        return FileOut {
+                            hash,
+                            cacheable: true,
+                            facts: Some(facts),
+                            held: Some(body),
+                            ..FileOut::default()
+                        };
+                    }
+                    Err(_) => match read_again(f.path, read, hash) {
+                        Ok(text) => text,
+                        // Changed since it was hashed: what its bytes give, not cached.
+                        Err(bytes) => {
+                            return FileOut {
+                                facts: Some(FileFacts::of_bytes(&bytes)),
+                                ..FileOut::default()
+                            }
+                        }
+                    },
+                }
+            }
+            None => text,
+        };
+        let facts = std::panic::catch_unwind(|| {
+            super::grouped::facts_of_text(&text).unwrap_or_else(|| FileFacts::of_text(&text))
+        });
+        FileOut {
+            hash,
+            cacheable: facts.is_ok(),
+            facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
+            ..FileOut::default()
         }
-        None => text,
     };
-    let facts = std::panic::catch_unwind(|| {
-        super::grouped::facts_of_text(&text).unwrap_or_else(|| FileFacts::of_text(&text))
-    });
-    FileOut {
-        hash,
-        cacheable: facts.is_ok(),
-        facts: Some(facts.unwrap_or_else(|_| FileFacts::of_bytes(text.as_bytes()))),
-        ..FileOut::default()
+    if large {
+        crate::source::tree_heap::purging_promptly(take)
+    } else {
+        take()
     }
 }
 

@@ -1,33 +1,17 @@
 //! Compact, serialisable facts about the items of one file: what the index is built from. They
 //! hold no syntax tree, so they can be cached per file and kept for a whole workspace cheaply.
 
-use super::closure_inputs::SigExtras;
+use super::sig_extras::SigExtras;
 use super::ty_ref::TyRef;
 use super::types::{path_symbols, Ty};
 use crate::symbol::Symbol;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// The call whose future a fn returns as its tail: the callee's name, and what its receiver is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Forward {
-    pub name: Symbol,
-    pub via: Via,
-}
+pub use super::sig_extras::{Forward, Via};
 
-/// Where the receiver of a forwarded method call comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Via {
-    /// A free fn, or a receiver not reached from `self`.
-    Unknown,
-    /// `self.name(..)`: a method of the fn's own type.
-    SelfValue,
-    /// `self.field..name(..)` (through method calls, `?` and further fields): a method of a type
-    /// the field's declared type names (`inner: Cell<LinkInner>` → `Cell` or `LinkInner`).
-    Field(Symbol),
-}
-
-/// A function's signature, as far as the analysis needs it.
+/// A function's signature, as far as the analysis needs it: 32 bytes, the rare parts (see
+/// [`SigExtras`]) behind one thin pointer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FnSig {
     pub name: Symbol,
@@ -36,61 +20,72 @@ pub struct FnSig {
     /// written.
     pub ret: TyRef,
     pub has_self: bool,
-    /// `#[tokio::main]`, `#[actix_web::main]`, `#[tokio::test]`, ...: a runtime drives the body.
-    pub runtime_attr: bool,
     /// 1-based line of the `fn` name, for call-chain notes.
     pub line: u32,
-    /// The body hands one of its parameters to an offloading call (`spawn_blocking(f)`), so
-    /// closures passed to this function run where blocking is fine.
-    #[serde(default)]
-    pub offloads_param: bool,
     /// The return type is a reference (`&mut Self` of a builder): dropping the result drops
     /// nothing.
-    #[serde(default)]
     pub ret_is_ref: bool,
     /// How many arguments a call passes (the receiver not counted).
-    #[serde(default)]
     pub params: u32,
     /// `#[must_use]` on the fn.
-    #[serde(default)]
     pub must_use: bool,
     /// What the fn's own `# Cancel safety` doc section says (a flag, not the text).
-    #[serde(default)]
     pub cancel_doc: DocCancel,
-    /// For each parameter that takes a closure (`impl Fn(A)`, or a generic parameter bound by
-    /// `Fn(A)`), by position (the receiver not counted): the types the closure is called with
-    /// ([`SigExtras::closure_inputs`]); and the type parameters the return type names that a
+    /// The parts nearly every fn leaves empty (see [`SigExtras`]): for each parameter that takes
+    /// a closure (`impl Fn(A)`, or a generic parameter bound by `Fn(A)`), by position (the
+    /// receiver not counted), the types the closure is called with
+    /// ([`SigExtras::closure_inputs`]); the type parameters the return type names that a
     /// parameter has as its whole type (`fn instrument<F>(&self, task: F) -> Instrumented<F>`),
     /// each with that parameter's position: at a call, the parameter is what the argument is
-    /// ([`SigExtras::ret_from_args`]).
-    #[serde(default)]
+    /// ([`SigExtras::ret_from_args`]); and what [`FnSig::forwards_to`], [`FnSig::cfg`],
+    /// [`FnSig::runtime_attr`], [`FnSig::offloads_param`], [`FnSig::catches_param`] and
+    /// [`FnSig::async_by_feature`] answer.
     pub extras: SigExtras,
     /// A plain fn returning a future whose body does work before it returns it (see
     /// [`starts_work`]): dropping the future loses only the wait for that work.
-    #[serde(default)]
     pub starts_work: bool,
+    /// A trait method declared without a body: what its future does before it is first polled
+    /// is up to each implementation (some start the work when they make it).
+    pub body_unknown: bool,
+}
+
+impl FnSig {
+    /// `#[tokio::main]`, `#[actix_web::main]`, `#[tokio::test]`, ...: a runtime drives the body.
+    pub fn runtime_attr(&self) -> bool {
+        self.extras.runtime_attr()
+    }
+
+    /// The body hands one of its parameters to an offloading call (`spawn_blocking(f)`), so
+    /// closures passed to this function run where blocking is fine.
+    pub fn offloads_param(&self) -> bool {
+        self.extras.offloads_param()
+    }
+
     /// A plain fn returning a future that does no work of its own and returns, as its tail, the
     /// future a call makes (`self.inner.get_mut().close(err)`): its future has started its work
     /// when that callee's has (see [`forwarded_call`]).
-    #[serde(default)]
-    pub forwards_to: Option<Box<Forward>>,
+    pub fn forwards_to(&self) -> Option<&Forward> {
+        self.extras.forwards_to()
+    }
+
     /// The body hands one of its parameters to `catch_unwind`: a panic in a closure passed to
     /// this function is expected and caught (a test helper checking that something panics).
-    #[serde(default)]
-    pub catches_param: bool,
-    /// A trait method declared without a body: what its future does before it is first polled
-    /// is up to each implementation (some start the work when they make it).
-    #[serde(default)]
-    pub body_unknown: bool,
+    pub fn catches_param(&self) -> bool {
+        self.extras.catches_param()
+    }
+
     /// A module-level fn's own `#[cfg(..)]` predicates, as written (tokens), when it has any: of
     /// two same-named fns of a module, a call picks the one whose `cfg` its own fn shares.
-    #[serde(default)]
-    pub cfg: Option<Symbol>,
+    pub fn cfg(&self) -> Option<Symbol> {
+        self.extras.cfg()
+    }
+
     /// An `async fn` under the `maybe-async` crate's `#[maybe_async]` (on the fn, its impl or
     /// its trait, written plainly or under `cfg_attr`): `async` only while maybe-async's
     /// `is_sync` feature is off, a plain fn when it is on.
-    #[serde(default)]
-    pub async_by_feature: bool,
+    pub fn async_by_feature(&self) -> bool {
+        self.extras.async_by_feature()
+    }
 }
 
 pub use super::doc_cancel::{DocCancel, CANCEL_SAFE_MARK, CANCEL_UNSAFE_MARK};
@@ -670,10 +665,11 @@ fn collect_items(
     };
     for item in flat.iter().map(|c| c.as_ref()) {
         match item {
-            syn::Item::Fn(f) => m.fns.push(Arc::new(FnSig {
-                cfg: cfg_of(&f.attrs).map(Symbol::from),
-                ..sig_with_body(&f.sig, &f.attrs, &f.block)
-            })),
+            syn::Item::Fn(f) => {
+                let mut sig = sig_with_body(&f.sig, &f.attrs, &f.block);
+                sig.extras.set_cfg(cfg_of(&f.attrs).map(Symbol::from));
+                m.fns.push(Arc::new(sig));
+            }
             syn::Item::Use(u) => collect_use(&u.tree, &mut Vec::new(), &mut m.uses),
             syn::Item::Static(s) => m
                 .statics
@@ -1256,7 +1252,7 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
         && mentions_future(&s.ret)
         && (starts_work(body) || is_offloading_name(&s.name));
     if !s.is_async && !s.starts_work && mentions_future(&s.ret) {
-        s.forwards_to = forwarded_call(body).map(Box::new);
+        s.extras.set_forwards_to(forwarded_call(body));
     }
     let params: Vec<String> = sig
         .inputs
@@ -1276,8 +1272,8 @@ fn sig_with_body(sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Blo
             caught: false,
         };
         syn::visit::Visit::visit_block(&mut finder, body);
-        s.offloads_param = finder.found;
-        s.catches_param = finder.caught;
+        s.extras.set_offloads_param(finder.found);
+        s.extras.set_catches_param(finder.caught);
     }
     s
 }
@@ -1724,9 +1720,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         is_async: sig.asyncness.is_some(),
         ret: ret.into(),
         has_self: sig.receiver().is_some(),
-        runtime_attr: has_runtime_attr(attrs),
         line: u32::try_from(sig.ident.span().start().line).unwrap_or(u32::MAX),
-        offloads_param: false,
         ret_is_ref: matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Reference(_))),
         params: sig
             .inputs
@@ -1739,12 +1733,9 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
         cancel_doc: DocCancel::of_attrs(attrs),
         extras: SigExtras::new(closure_inputs(sig), from_args),
         starts_work: false,
-        forwards_to: None,
-        catches_param: false,
         body_unknown: false,
-        cfg: None,
-        async_by_feature: false,
     };
+    s.extras.set_runtime_attr(has_runtime_attr(attrs));
     FeatureAsync::of_attrs(attrs).apply(&mut s);
     s
 }
@@ -1802,10 +1793,14 @@ impl FeatureAsync {
     pub fn apply(self, sig: &mut FnSig) {
         match self {
             FeatureAsync::AsWritten => {}
-            FeatureAsync::WhileNotSync => sig.async_by_feature |= sig.is_async,
+            FeatureAsync::WhileNotSync => {
+                if sig.is_async {
+                    sig.extras.set_async_by_feature(true);
+                }
+            }
             FeatureAsync::Removed => {
                 sig.is_async = false;
-                sig.async_by_feature = false;
+                sig.extras.set_async_by_feature(false);
             }
         }
     }
@@ -2232,7 +2227,7 @@ mod tests {
             .fns
             .iter()
             .map(|f| {
-                let to = f.forwards_to.as_ref().map(|t| (t.name.as_str(), &t.via));
+                let to = f.forwards_to().map(|t| (t.name.as_str(), &t.via));
                 (f.name.as_str(), to)
             })
             .collect();

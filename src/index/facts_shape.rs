@@ -28,9 +28,11 @@ use std::sync::OnceLock;
 /// trait's type parameters and its supertraits with type arguments; 26: whether an impl's `Drop`
 /// only passes a wake-up on, and the type parameters a return type takes from the arguments; 27: a
 /// blanket impl's bounds on its self type; 28: a module's statics and consts with their types;
-/// 29: of consts only callables); a change of shape (a field added, removed or renamed) changes
+/// 29: of consts only callables; 30: a signature's rare parts — forwarded call, `cfg`, the
+/// runtime, offloading, catching and maybe-async flags — are written with its closure inputs);
+/// a change of shape (a field added, removed or renamed) changes
 /// [`shape`] and invalidates old caches by itself.
-const FORMAT: u32 = 29;
+const FORMAT: u32 = 30;
 const MAGIC: &str = "unawaited-index-cache";
 
 /// A source whose facts use every field of [`FileFacts`] (a test checks that they do).

@@ -4,7 +4,6 @@
 
 mod blanket;
 pub mod call_scan;
-pub mod closure_inputs;
 pub mod deps;
 pub mod doc_cancel;
 pub mod facts;
@@ -13,6 +12,7 @@ mod instances;
 pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
+pub mod sig_extras;
 pub mod skeleton;
 mod statics;
 pub mod ty_ref;
@@ -449,7 +449,7 @@ impl Index {
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call
                 // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
                 if let Some(old) = self.name_fn(m, id) {
-                    if sig.cfg.is_some() && self.fns[old].sig.cfg.is_some() {
+                    if sig.cfg().is_some() && self.fns[old].sig.cfg().is_some() {
                         let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
                         twins.push(id);
                         self.cfg_twins.insert(id, twins);
@@ -541,12 +541,12 @@ impl Index {
         let (Some(twins), Some(caller)) = (self.cfg_twins.get(&id), caller) else {
             return id;
         };
-        let Some(cfg) = &self.fns[caller].sig.cfg else {
+        let Some(cfg) = self.fns[caller].sig.cfg() else {
             return id;
         };
         match twins
             .iter()
-            .filter(|&&t| self.fns[t].sig.cfg.as_ref() == Some(cfg))
+            .filter(|&&t| self.fns[t].sig.cfg() == Some(cfg))
             .collect::<Vec<_>>()
             .as_slice()
         {
@@ -821,7 +821,7 @@ impl Index {
             .fns
             .iter()
             .filter_map(|f| {
-                let to = f.sig.forwards_to.as_ref()?;
+                let to = f.sig.forwards_to()?;
                 Some((self.modules[f.module()].crate_root, to.name.as_str()))
             })
             .collect();
@@ -832,14 +832,14 @@ impl Index {
         for f in &self.fns {
             let key = (self.modules[f.module()].crate_root, f.sig.name.as_str());
             let makes_future = f.sig.is_async || facts::mentions_future(&f.sig.ret);
-            if wanted.contains(&key) && f.sig.forwards_to.is_none() && makes_future {
+            if wanted.contains(&key) && f.sig.forwards_to().is_none() && makes_future {
                 by_name.entry(key).or_default().push(f);
             }
         }
         let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
         let mut started = Vec::new();
         for (id, f) in self.fns.iter().enumerate() {
-            let Some(to) = &f.sig.forwards_to else {
+            let Some(to) = f.sig.forwards_to() else {
                 continue;
             };
             let key = (self.modules[f.module()].crate_root, to.name.as_str());

@@ -393,7 +393,7 @@ mod tests {
     fn offloading_bodies_are_kept() {
         let src = "fn run(f: F) { std::thread::spawn(f); }\n";
         let skel = FileFacts::extract(&super::parse(src).unwrap());
-        assert!(skel.modules[0].fns[0].offloads_param);
+        assert!(skel.modules[0].fns[0].offloads_param());
     }
 
     /// Every Rust file of this repository: the skeleton gives the same facts as a full parse.

@@ -8,6 +8,12 @@
 //! the next file walked cold memory: mimalloc's allocation fast path took 11–15% of the run's
 //! samples against 4% in a bare parse (bench/README, issue 29, branch `cold5`).
 //!
+//! A large file's reading (group by group, see `engine::grouped`) frees pages all along: mimalloc
+//! hands an emptied page's memory back to the system only after its purge delay (1 s by
+//! default, longer than the walk of a 10 MB file), so the freed pages stayed resident, ~10 MB on
+//! top of the live heap. [`purging_promptly`] shortens the delay while such a file is read (to
+//! [`PROMPT_PURGE_MS`]), and only then: an ordinary run pays nothing.
+//!
 //! [`Allocator`] is the binaries' global allocator: mimalloc, and while [`in_tree_heap`] runs
 //! on a thread, its allocations and reallocations there go to the trees' heap. Blocks are freed
 //! by `mi_free` whichever heap holds them, so a tree may be dropped anywhere, and what the parse
@@ -16,8 +22,8 @@
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
-use std::ffi::c_void;
-use std::sync::OnceLock;
+use std::ffi::{c_int, c_long, c_void};
+use std::sync::{Mutex, OnceLock};
 
 extern "C" {
     // mimalloc's first-class heaps (its `mimalloc.h`; the library is linked through the
@@ -32,6 +38,97 @@ extern "C" {
         newsize: usize,
         alignment: usize,
     ) -> *mut c_void;
+    // mimalloc's options (its `mimalloc.h`): read and set by their position in `mi_option_t`.
+    fn mi_option_get(option: c_int) -> c_long;
+    fn mi_option_set(option: c_int, value: c_long);
+}
+
+/// `mi_option_purge_delay`'s position in mimalloc v3's `mi_option_t` (after the deprecated
+/// `eager_commit_delay`, 14, before `use_numa_nodes`, 16): how many milliseconds mimalloc waits
+/// before it gives an emptied page's memory back to the system (`-1`: never).
+const MI_OPTION_PURGE_DELAY: c_int = 15;
+
+/// The purge delay while a large file is read: long enough that a group's pages, emptied and
+/// taken again by the next group at once, are not given back and asked for again each time
+/// (`0` gave back 14 MB more of `big-fns`'s peak but took +1.7 s of system time), short enough
+/// that what the groups left behind is given back during the read.
+pub const PROMPT_PURGE_MS: c_long = 25;
+
+/// The [`purging_promptly`] calls running, on any thread.
+#[derive(Debug, Default, PartialEq)]
+struct Prompt {
+    /// How many are running.
+    running: usize,
+    /// The delay before the first of them, restored after the last.
+    saved: c_long,
+}
+
+impl Prompt {
+    /// One more call starts, the delay being `now`: the delay to set, if any.
+    fn enter(&mut self, now: c_long) -> Option<c_long> {
+        self.running += 1;
+        if self.running > 1 {
+            return None;
+        }
+        self.saved = now;
+        (now > PROMPT_PURGE_MS).then_some(PROMPT_PURGE_MS)
+    }
+
+    /// One call ends: the delay to set, if any.
+    fn leave(&mut self) -> Option<c_long> {
+        self.running -= 1;
+        (self.running == 0).then_some(self.saved)
+    }
+}
+
+static PROMPT: Mutex<Prompt> = Mutex::new(Prompt {
+    running: 0,
+    saved: 0,
+});
+
+/// mimalloc's purge delay now.
+fn purge_delay() -> c_long {
+    // SAFETY: reads an option by a position `mi_option_t` has (checked by `mi_option_get`).
+    unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }
+}
+
+/// Sets mimalloc's purge delay.
+fn set_purge_delay(ms: c_long) {
+    // SAFETY: sets an option by a position `mi_option_t` has. The option is one aligned `long`
+    // that mimalloc reads without a lock when it schedules a purge: a thread allocating
+    // meanwhile schedules its purge with the old delay or the new one, either of which is a
+    // valid delay. Only this module sets it, under `PROMPT`'s lock.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, ms) }
+}
+
+/// Runs `f` (the reading of a large file, group by group) under a [`PromptPurge`].
+pub fn purging_promptly<R>(f: impl FnOnce() -> R) -> R {
+    let _prompt = PromptPurge::start();
+    f()
+}
+
+/// While one lives, on any thread, mimalloc's purge delay is at most [`PROMPT_PURGE_MS`] (a
+/// shorter one, or purging off, set by `MIMALLOC_PURGE_DELAY`, is kept); dropping the last one
+/// (by a panic too) restores the delay.
+pub struct PromptPurge(());
+
+impl PromptPurge {
+    pub fn start() -> PromptPurge {
+        let mut prompt = PROMPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ms) = prompt.enter(purge_delay()) {
+            set_purge_delay(ms);
+        }
+        PromptPurge(())
+    }
+}
+
+impl Drop for PromptPurge {
+    fn drop(&mut self) {
+        let mut prompt = PROMPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ms) = prompt.leave() {
+            set_purge_delay(ms);
+        }
+    }
 }
 
 /// The trees' heap, made at the first parse (kept for the run: its pages go back to mimalloc's
@@ -149,5 +246,38 @@ mod tests {
         assert!(panicked.is_err());
         assert!(CURRENT.with(Cell::get).is_null());
         assert_eq!(in_tree_heap(|| in_tree_heap(|| 7)), 7);
+    }
+
+    /// The purge delay is shortened while a large file is read, nested and concurrent calls
+    /// keep it short, and the last one to end restores it; a shorter delay, or purging off, is
+    /// kept.
+    #[test]
+    fn a_large_files_read_purges_promptly_and_restores_the_delay() {
+        let mut p = Prompt::default();
+        assert_eq!(p.enter(1000), Some(PROMPT_PURGE_MS));
+        assert_eq!(p.enter(PROMPT_PURGE_MS), None);
+        assert_eq!(p.leave(), None);
+        assert_eq!(p.leave(), Some(1000));
+        assert_eq!(p.enter(5), None);
+        assert_eq!(p.leave(), Some(5));
+        assert_eq!(p.enter(-1), None);
+        assert_eq!(p.leave(), Some(-1));
+        assert_eq!(
+            p,
+            Prompt {
+                running: 0,
+                saved: -1
+            }
+        );
+        // mimalloc's own option (other tests may be reading a split file meanwhile: the delay
+        // is then the prompt one): 1 s by default, at most the prompt one during a read, and
+        // back after it, by a panic too.
+        let default = std::env::var_os("MIMALLOC_PURGE_DELAY").is_none();
+        let outside = |d: c_long| !default || d == 1000 || d == PROMPT_PURGE_MS;
+        assert!(outside(purge_delay()), "{}", purge_delay());
+        assert!(purging_promptly(purge_delay) <= PROMPT_PURGE_MS);
+        let panicked = std::panic::catch_unwind(|| purging_promptly(|| panic!("a read panicked")));
+        assert!(panicked.is_err());
+        assert!(outside(purge_delay()), "{}", purge_delay());
     }
 }

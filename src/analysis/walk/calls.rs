@@ -276,7 +276,7 @@ impl Walker<'_, '_> {
                 self.offload_prov = offloads.unwrap_or_default();
                 self.closure_hints = self.closure_hints_of(id);
                 // A helper that runs its closure under `catch_unwind` expects it to panic.
-                let catches = usize::from(sig.catches_param);
+                let catches = usize::from(sig.catches_param());
                 self.expects_panic += catches;
                 let vals = self.eval_args(call.args.iter(), role, "");
                 self.expects_panic -= catches;
@@ -453,7 +453,7 @@ impl Walker<'_, '_> {
         let mut prov = Provenance::Proven;
         for &id in ids {
             let info = self.cx.index.fn_info(id);
-            if info.sig.offloads_param {
+            if info.sig.offloads_param() {
                 continue;
             }
             if self.cx.index.is_dep_file(info.file())
@@ -500,7 +500,7 @@ impl Walker<'_, '_> {
     pub(super) fn record_call(&mut self, ids: &[FnId], span: Span, args: Vec<Arg>) {
         let [id] = ids else { return };
         let sig = &self.cx.index.fn_info(*id).sig;
-        if sig.is_async || sig.runtime_attr || self.owner == Some(*id) {
+        if sig.is_async || sig.runtime_attr() || self.owner == Some(*id) {
             return;
         }
         let (in_loop, no_runtime) = (self.loop_depth > 0, self.no_runtime);
@@ -743,7 +743,7 @@ impl Walker<'_, '_> {
     }
 
     /// Binds in `env` the type parameters of the callees' return types that are their
-    /// arguments' own types ([`crate::index::closure_inputs::SigExtras::ret_from_args`]) to what `args` are,
+    /// arguments' own types ([`crate::index::sig_extras::SigExtras::ret_from_args`]) to what `args` are,
     /// when every callee names them alike; whether any was bound.
     fn bind_ret_args(&self, ids: &[FnId], args: &[Val], env: &mut Vec<(Symbol, Val)>) -> bool {
         let Some((first, rest)) = ids.split_first() else {

@@ -191,7 +191,7 @@ impl Walker<'_, '_> {
         let ret = self
             .types()
             .val_of_ty(&sig.ret, m, saved_self.as_deref(), env, 0);
-        if sig.is_async && sig.runtime_attr {
+        if sig.is_async && sig.runtime_attr() {
             // `#[tokio::main] async fn f()` expands to a sync fn that runs the runtime.
             return Val::Unknown;
         }
@@ -200,7 +200,7 @@ impl Walker<'_, '_> {
                 output: Some(Box::new(ret)),
                 origin: format!("async fn `{}`", sig.name),
                 prov: Provenance::Proven,
-                started: if sig.async_by_feature {
+                started: if sig.async_by_feature() {
                     Started::AsyncByFeature
                 } else {
                     Started::No

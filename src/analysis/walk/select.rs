@@ -665,7 +665,7 @@ fn raceable_fn(index: &Index, id: FnId) -> bool {
 
 fn is_async_fn(index: &Index, id: FnId) -> bool {
     let sig = &index.fn_info(id).sig;
-    sig.is_async && !sig.runtime_attr
+    sig.is_async && !sig.runtime_attr()
 }
 
 fn table_op(w: &Walker, entry: &Entry, name: &str, args: &[Expr], fresh_from: usize) -> Option<Op> {

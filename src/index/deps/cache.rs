@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 /// the future of a call says which name it forwards; 17: a `Drop` impl says whether it only
 /// cleans up; 18: a `where` bound on a parameter's associated type is one more generic entry;
 /// 19: a fn's return type reads its type arguments that name its bounded parameters as their
-/// bounds).
-const FORMAT: u32 = 19;
+/// bounds; 20: a signature's rare parts are written with its closure inputs).
+const FORMAT: u32 = 20;
 
 /// The user cache folder for dependency facts, if there is one.
 pub fn default_dir() -> Option<PathBuf> {
