@@ -16,6 +16,9 @@ pub fn declared(ident: &syn::Ident, ty: &syn::Type, is_const: bool) -> Option<(S
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
         "f32", "f64", "bool", "char", "str",
     ];
+    if is_const && !may_be_callable(ty) {
+        return None;
+    }
     let ty = Ty::from_syn(ty);
     let plain = match &ty {
         Ty::Path { segs, args } => {
@@ -25,6 +28,25 @@ pub fn declared(ident: &syn::Ident, ty: &syn::Type, is_const: bool) -> Option<(S
         _ => false,
     } || (is_const && !matches!(ty, Ty::Callable(_)));
     (!plain).then(|| (Symbol::shown(ident), ty))
+}
+
+/// Whether [`Ty::from_syn`] can make `ty` a [`Ty::Callable`]: only a fn pointer or an `impl` /
+/// `dyn` of bounds can, under references, pointers, parentheses and groups. A const of any
+/// other type is not kept, so its type need not be converted (generated files declare hundreds
+/// of thousands of consts).
+fn may_be_callable(mut ty: &syn::Type) -> bool {
+    loop {
+        match ty {
+            syn::Type::Reference(r) => ty = &r.elem,
+            syn::Type::Paren(p) => ty = &p.elem,
+            syn::Type::Group(g) => ty = &g.elem,
+            syn::Type::Ptr(p) => ty = &p.elem,
+            syn::Type::FnPtr(_) | syn::Type::ImplTrait(_) | syn::Type::TraitObject(_) => {
+                return true
+            }
+            _ => return false,
+        }
+    }
 }
 
 impl Index {
@@ -37,5 +59,43 @@ impl Index {
     /// The declared type of the static or const `name` of module `m`.
     pub fn static_type(&self, m: ModId, name: Symbol) -> Option<&Ty> {
         self.statics.get(&m)?.get(&name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept_const(ty: &str) -> bool {
+        let ident: syn::Ident = syn::parse_str("X").unwrap();
+        let ty: syn::Type = syn::parse_str(ty).unwrap();
+        let kept = declared(&ident, &ty, true).is_some();
+        // The shape check only skips what the conversion would not keep.
+        let converted = matches!(Ty::from_syn(&ty), Ty::Callable(_));
+        assert_eq!(kept, converted, "{}", quote::ToTokens::to_token_stream(&ty));
+        kept
+    }
+
+    #[test]
+    fn consts_kept_only_when_callable() {
+        for ty in [
+            "fn() -> u8",
+            "&'static fn(u8) -> Fut",
+            "*const (fn())",
+            "&dyn Fn() -> BoxFuture<'static, ()>",
+        ] {
+            assert!(kept_const(ty), "{ty}");
+        }
+        for ty in [
+            "u32",
+            "WIN32_ERROR",
+            "&'static str",
+            "[fn(); 2]",
+            "(fn(),)",
+            "&dyn Send",
+            "<T as Tr>::F",
+        ] {
+            assert!(!kept_const(ty), "{ty}");
+        }
     }
 }
