@@ -86,9 +86,6 @@ pub fn assoc_trait(index: &Index, trait_path: &str, assoc: &str) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::CrateRoot;
-    use crate::index::facts::FileFacts;
-    use crate::index::IndexedFile;
 
     fn ty(name: &str) -> Ty {
         Ty::Path {
@@ -133,22 +130,9 @@ mod tests {
         assert!(env.iter().all(|(_, v)| *v == Val::Unknown));
     }
 
-    fn index_of(text: &str) -> Index {
-        let files = vec![IndexedFile {
-            path: "lib.rs".into(),
-            facts: FileFacts::of_text(text),
-        }];
-        let roots = vec![CrateRoot {
-            file: "lib.rs".into(),
-            name: "app".into(),
-            is_lib: true,
-        }];
-        Index::build(&files, &roots)
-    }
-
     #[test]
     fn paths_go_through_bounds_and_associated_types() {
-        let index = index_of(
+        let index = Index::of_lib_text(
             "pub trait Runtime { fn sleep(d: u64) -> impl std::future::Future<Output = ()>; }\n\
              pub trait Config { type Rt: Runtime + Send; type Plain; }\n",
         );
@@ -165,8 +149,9 @@ mod tests {
         // An associated type bound by no trait the index knows, and a name not in scope.
         assert_eq!(path_through_bound(&index, &env, &segs("C::Plain::f")), None);
         assert_eq!(path_through_bound(&index, &env, &segs("D::f")), None);
-        let index =
-            index_of("pub trait Service { type Future: std::future::Future<Output = u32>; }\n");
+        let index = Index::of_lib_text(
+            "pub trait Service { type Future: std::future::Future<Output = u32>; }\n",
+        );
         assert!(matches!(
             assoc_bound(&index, "app::Service", "Future"),
             Some(Ty::Future(_))

@@ -1,28 +1,13 @@
 //! The walk's memo of path resolutions ([`Index::with_memo`]) gives the answers computed
 //! without it.
 
-use crate::discover::CrateRoot;
-use crate::index::facts::FileFacts;
-use crate::index::{Index, IndexedFile, Ns, Res};
-
-fn index_of(text: &str) -> Index {
-    let files = vec![IndexedFile {
-        path: "lib.rs".into(),
-        facts: FileFacts::of_text(text),
-    }];
-    let roots = vec![CrateRoot {
-        file: "lib.rs".into(),
-        name: "app".into(),
-        is_lib: true,
-    }];
-    Index::build(&files, &roots)
-}
+use crate::index::{Index, Ns, Res};
 
 #[test]
 fn a_remembered_resolution_is_the_computed_one() {
     let text = "pub mod a { pub struct S; pub fn f() {} pub mod b { use super::*; } }\n\
                 pub mod c { pub use crate::a::S as T; pub fn S() {} }\n";
-    let (one, two) = (index_of(text), index_of(text));
+    let (one, two) = (Index::of_lib_text(text), Index::of_lib_text(text));
     let paths: &[(&[&str], Ns)] = &[
         (&["a", "S"], Ns::Type),
         (&["a", "S"], Ns::Value),

@@ -254,6 +254,21 @@ impl Index {
         Index::build_with_deps(files, roots, files.len(), &[])
     }
 
+    /// The index of one library crate `app` whose `lib.rs` is `text`: for tests.
+    #[cfg(test)]
+    pub(crate) fn of_lib_text(text: &str) -> Index {
+        let files = [IndexedFile {
+            path: "lib.rs".into(),
+            facts: FileFacts::of_text(text),
+        }];
+        let roots = [CrateRoot {
+            file: "lib.rs".into(),
+            name: "app".into(),
+            is_lib: true,
+        }];
+        Index::build(&files, &roots)
+    }
+
     /// Builds the index of a context whose files from `first_dep_file` on are its dependencies'
     /// (see [`deps`]), linking crates to the dependency names their code uses.
     pub fn build_with_deps(
