@@ -25,6 +25,7 @@ fn main() -> ExitCode {
 
 /// Runs a parsed command line (also the entry of `cargo-unawaited`).
 pub fn run_cli(cli: Cli) -> ExitCode {
+    unawaited::source::tree_heap::settle_purge_delay();
     let result = match cli.command {
         Command::Rules => print(&rules_listing()),
         Command::Explain { rule } => match RuleId::from_name(&rule) {
