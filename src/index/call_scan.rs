@@ -58,7 +58,7 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
         if (c.is_ascii_alphabetic() || c == b'_') && !is_ident_byte(prev_byte(bytes, i)) {
             // A lone identifier (most of them): passed over without building a path.
             let mut e = i + 1;
-            while e < n && CLASS[bytes[e] as usize] & IDENT != 0 {
+            while e < n && is_ident_byte(bytes[e]) {
                 e += 1;
             }
             if !bytes[skip_space(bytes, e)..].starts_with(b"::") {
@@ -125,25 +125,21 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
 #[inline]
 fn passed_over(c: u8, prev: u8) -> bool {
     let class = CLASS[c as usize];
-    class & ACTS == 0 && (class & STARTS == 0 || CLASS[prev as usize] & IDENT != 0)
+    class & ACTS == 0 && (class & STARTS == 0 || is_ident_byte(prev))
 }
 
-/// [`CLASS`] bits: a byte of an identifier ([`is_ident_byte`]); one that can start it (a
-/// letter, `_`); one the loop always acts on (a parenthesis, a possible comment or literal).
-const IDENT: u8 = 1;
-const STARTS: u8 = 2;
-const ACTS: u8 = 4;
+/// [`CLASS`] bits: a byte that can start an identifier (a letter, `_`); one the loop always
+/// acts on (a parenthesis, a possible comment or literal). An identifier's other bytes are
+/// [`is_ident_byte`]'s table.
+const STARTS: u8 = 1;
+const ACTS: u8 = 2;
 
-/// Each byte's [`IDENT`], [`STARTS`] and [`ACTS`] bits: one look-up where the scan's loops
-/// tested ranges.
+/// Each byte's [`STARTS`] and [`ACTS`] bits: one look-up where the scan's loop tested ranges.
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
-            t[b] |= IDENT;
-        }
         if c.is_ascii_alphabetic() || c == b'_' {
             t[b] |= STARTS;
         }
