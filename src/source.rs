@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+pub mod file_tree;
 pub mod groups;
 pub mod tree_heap;
 pub mod words;

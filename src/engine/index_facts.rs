@@ -359,20 +359,25 @@ fn parse_in_full(
         Ok((facts, body)) => return Some((facts.unwrap_or_default(), body.into())),
         Err(file) => file?,
     };
-    Some(match source::parse(&file) {
-        Ok(ast) => {
-            let shared = crate::index::facts::ItemMacros::of(&ast);
-            let facts = FileFacts::of_tree(&ast, &file.text, &shared);
-            let body = walk::lower(&ast, file, true, &shared);
-            (facts, body)
+    // The tree is freed whole when the facts and the body are made (`file_tree`).
+    let parsed = source::file_tree::parse_then(file, |ast, file| {
+        let shared = crate::index::facts::ItemMacros::of(ast);
+        let facts = FileFacts::of_tree(ast, &file.text, &shared);
+        let body = walk::lower(ast, file, true, &shared);
+        (facts, body)
+    });
+    Some(match parsed {
+        Ok(done) => done,
+        Err(failed) => {
+            let (failure, file) = *failed;
+            (
+                FileFacts::of_text(&file.text),
+                Body::Failed {
+                    failure,
+                    text: file.text,
+                },
+            )
         }
-        Err(failure) => (
-            FileFacts::of_text(&file.text),
-            Body::Failed {
-                failure,
-                text: file.text,
-            },
-        ),
     })
 }
 

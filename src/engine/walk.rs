@@ -629,12 +629,19 @@ fn parse_and_lower(file: SourceFile, report: bool) -> Body {
         Ok((_, body)) => return body.into(),
         Err(file) => file,
     };
-    match source::parse(&file) {
-        Ok(ast) => lower(&ast, file, report, &Default::default()),
-        Err(failure) => Body::Failed {
-            failure,
-            text: file.text,
-        },
+    // The tree is freed whole when it is lowered (`file_tree`).
+    let lowered = source::file_tree::parse_then(file, |ast, file| {
+        lower(ast, file, report, &Default::default())
+    });
+    match lowered {
+        Ok(body) => body,
+        Err(failed) => {
+            let (failure, file) = *failed;
+            Body::Failed {
+                failure,
+                text: file.text,
+            }
+        }
     }
 }
 

@@ -15,8 +15,12 @@
 //! [`PROMPT_PURGE_MS`]), and only then: an ordinary run pays nothing. A run's own delay is
 //! [`RUN_PURGE_MS`] ([`settle_purge_delay`]), half of mimalloc's default.
 //!
+//! A file read in full is parsed into a [`FileHeap`] of its own instead, destroyed whole when
+//! the file is read (`source::file_tree`, which holds the argument for why that is sound).
+//!
 //! [`Allocator`] is the binaries' global allocator: mimalloc, and while [`in_tree_heap`] runs
-//! on a thread, its allocations and reallocations there go to the trees' heap. Blocks are freed
+//! on a thread, its allocations there go to the trees' heap (to a file's heap, inside
+//! [`FileHeap::enter`]), as do the reallocations of blocks of that heap. Blocks are freed
 //! by `mi_free` whichever heap holds them, so a tree may be dropped anywhere, and what the parse
 //! made that outlives it (proc-macro2's span table) is only placed differently. Without
 //! [`Allocator`] installed (the tests), [`in_tree_heap`] only runs its closure.
@@ -42,6 +46,30 @@ extern "C" {
     // mimalloc's options (its `mimalloc.h`): read and set by their position in `mi_option_t`.
     fn mi_option_get(option: c_int) -> c_long;
     fn mi_option_set(option: c_int, value: c_long);
+    // A heap's end (its `mimalloc.h`): `mi_heap_delete` moves its live blocks to the main heap,
+    // `mi_heap_destroy` frees them all at once, without looking at them.
+    fn mi_heap_delete(heap: *mut c_void);
+    fn mi_heap_destroy(heap: *mut c_void);
+    fn mi_heap_contains(heap: *const c_void, p: *const c_void) -> bool;
+    fn mi_heap_visit_blocks(
+        heap: *const c_void,
+        visit_blocks: bool,
+        visitor: extern "C" fn(*const c_void, *const Area, *mut c_void, usize, *mut c_void) -> bool,
+        arg: *mut c_void,
+    ) -> bool;
+}
+
+/// mimalloc's `mi_heap_area_t` (its `mimalloc.h`): a page of a heap, as its visit shows it.
+#[repr(C)]
+struct Area {
+    blocks: *mut c_void,
+    reserved: usize,
+    committed: usize,
+    /// How many of its blocks are allocated.
+    used: usize,
+    block_size: usize,
+    full_block_size: usize,
+    reserved1: *mut c_void,
 }
 
 /// `mi_option_purge_delay`'s position in mimalloc v3's `mi_option_t` (after the deprecated
@@ -159,6 +187,88 @@ impl Drop for PromptPurge {
     }
 }
 
+/// A heap of one file's tree ([`super::file_tree`]), made for it and ended with it: by
+/// [`FileHeap::destroy`], which frees every block at once, or, when dropped, by moving what it
+/// still holds to the main heap (always sound: the blocks stay allocated).
+pub struct FileHeap {
+    heap: *mut c_void,
+    theap: *mut c_void,
+}
+
+impl FileHeap {
+    /// A new heap; `None` when mimalloc has none to give or when [`Allocator`] is not the
+    /// global allocator (the library's tests): allocations would not go to the heap.
+    pub fn new() -> Option<FileHeap> {
+        // SAFETY: `mi_heap_new` takes nothing and returns a heap, or null.
+        let heap = unsafe { mi_heap_new() };
+        if heap.is_null() {
+            return None;
+        }
+        // SAFETY: a live heap; its theap for this thread stays valid while the heap lives.
+        let theap = unsafe { mi_heap_theap(heap) };
+        let made = FileHeap { heap, theap };
+        (!theap.is_null() && made.routed()).then_some(made)
+    }
+
+    /// Whether allocations made in [`FileHeap::enter`] go to this heap (whether [`Allocator`]
+    /// is installed; asked once per run).
+    fn routed(&self) -> bool {
+        static ROUTED: OnceLock<bool> = OnceLock::new();
+        *ROUTED.get_or_init(|| {
+            let probe = self.enter(|| Box::new(0u64));
+            // SAFETY: a live heap, and a pointer to a live block.
+            unsafe { mi_heap_contains(self.heap, std::ptr::from_ref::<u64>(&probe).cast()) }
+        })
+    }
+
+    /// Runs `f` (a parse) with this thread's allocations in this heap; a block allocated
+    /// elsewhere keeps its heap when it grows ([`Allocator`]'s `realloc`).
+    pub fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        in_heap(self.heap, self.theap, f)
+    }
+
+    /// How many blocks the heap holds (`mi_heap_visit_blocks` over its pages).
+    pub fn live_blocks(&self) -> usize {
+        extern "C" fn count(
+            _heap: *const c_void,
+            area: *const Area,
+            _block: *mut c_void,
+            _size: usize,
+            arg: *mut c_void,
+        ) -> bool {
+            // SAFETY: mimalloc passes a valid area; `arg` is the `usize` below.
+            unsafe { *arg.cast::<usize>() += (*area).used };
+            true
+        }
+        let mut n = 0usize;
+        // SAFETY: a live heap; the visitor only reads the area it is given.
+        unsafe {
+            mi_heap_visit_blocks(self.heap, false, count, std::ptr::from_mut(&mut n).cast());
+        }
+        n
+    }
+
+    /// Frees every block of the heap at once, and the heap.
+    ///
+    /// # Safety
+    ///
+    /// No block of the heap is used again: nothing reachable after this call points into it,
+    /// and no value stored in it is dropped afterwards.
+    pub unsafe fn destroy(self) {
+        let heap = self.heap;
+        std::mem::forget(self);
+        mi_heap_destroy(heap);
+    }
+}
+
+impl Drop for FileHeap {
+    fn drop(&mut self) {
+        // SAFETY: a live heap, ended once; its live blocks move to the main heap, where they
+        // stay valid until freed as any other block.
+        unsafe { mi_heap_delete(self.heap) }
+    }
+}
+
 /// The trees' heap, made at the first parse (kept for the run: its pages go back to mimalloc's
 /// arenas as they empty).
 fn heap() -> *mut c_void {
@@ -171,17 +281,18 @@ fn heap() -> *mut c_void {
 thread_local! {
     /// This thread's `theap` of the trees' heap while [`in_tree_heap`] runs on it, else null.
     static CURRENT: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
+    /// The heap of [`CURRENT`] (null when it is).
+    static CURRENT_HEAP: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
     /// This thread's `theap` of the trees' heap, once asked for.
     static OWN: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
 }
 
 /// Runs `f` (a parse) with this thread's allocations in the trees' heap.
 pub fn in_tree_heap<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(*mut c_void);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            CURRENT.with(|c| c.set(self.0));
-        }
+    if !CURRENT.with(Cell::get).is_null() {
+        // Already in a heap: the trees' own, or a file's ([`FileHeap::enter`]), which holds
+        // its parse whole.
+        return f();
     }
     let theap = OWN.with(|own| {
         if own.get().is_null() {
@@ -194,11 +305,34 @@ pub fn in_tree_heap<R>(f: impl FnOnce() -> R) -> R {
         }
         own.get()
     });
-    let _restore = Restore(CURRENT.with(|c| c.replace(theap)));
+    in_heap(heap(), theap, f)
+}
+
+/// Runs `f` with this thread's allocations in `heap` (by its `theap` for this thread, none
+/// when null); the thread's previous heap is restored after, by a panic too.
+fn in_heap<R>(heap: *mut c_void, theap: *mut c_void, f: impl FnOnce() -> R) -> R {
+    struct Restore(*mut c_void, *mut c_void);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CURRENT.with(|c| c.set(self.0));
+            CURRENT_HEAP.with(|c| c.set(self.1));
+        }
+    }
+    let (heap, theap) = match theap.is_null() {
+        true => (std::ptr::null_mut(), std::ptr::null_mut()),
+        false => (heap, theap),
+    };
+    let _restore = Restore(
+        CURRENT.with(|c| c.replace(theap)),
+        CURRENT_HEAP.with(|c| c.replace(heap)),
+    );
     f()
 }
 
-/// mimalloc, with the allocations of a parse in the trees' heap (see the module).
+/// mimalloc, with the allocations of a parse in the trees' heap (see the module), or in a
+/// [`FileHeap`]. A block keeps its heap when it grows: a table made before the parse (such as
+/// proc-macro2's span table, which syn's parse of a negative literal grows) never moves into
+/// a heap that ends with the file.
 pub struct Allocator;
 
 // SAFETY: every block comes from mimalloc (aligned as asked by the `_aligned` calls) and is
@@ -218,7 +352,8 @@ unsafe impl GlobalAlloc for Allocator {
         if CURRENT.with(Cell::get).is_null() {
             return mimalloc::MiMalloc.alloc_zeroed(layout);
         }
-        mi_heap_zalloc_aligned(heap(), layout.size(), layout.align()) as *mut u8
+        mi_heap_zalloc_aligned(CURRENT_HEAP.with(Cell::get), layout.size(), layout.align())
+            as *mut u8
     }
 
     #[inline]
@@ -228,10 +363,11 @@ unsafe impl GlobalAlloc for Allocator {
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if CURRENT.with(Cell::get).is_null() {
+        let heap = CURRENT_HEAP.with(Cell::get);
+        if heap.is_null() || !mi_heap_contains(heap, ptr as *const c_void) {
             return mimalloc::MiMalloc.realloc(ptr, layout, new_size);
         }
-        mi_heap_realloc_aligned(heap(), ptr as *mut c_void, new_size, layout.align()) as *mut u8
+        mi_heap_realloc_aligned(heap, ptr as *mut c_void, new_size, layout.align()) as *mut u8
     }
 }
 
