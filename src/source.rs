@@ -744,7 +744,23 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     let mut prefix_run = 0usize;
     let mut prev_significant = b' ';
     while i < bytes.len() {
-        let c = bytes[i];
+        // Straight past the bytes whose only effect is that they are written: spaces, and
+        // punctuation and words that neither open nor close anything (see [`DEPTH_CLASS`]).
+        let run = i;
+        while let Some(&b) = bytes.get(i) {
+            let class = DEPTH_CLASS[b as usize];
+            if class == DEPTH_ACTS || (class == DEPTH_MAY_START && starts_depth_word(bytes, i)) {
+                break;
+            }
+            i += 1;
+        }
+        if let Some(&last) = bytes[run..i].iter().rfind(|b| !b.is_ascii_whitespace()) {
+            prev_significant = last;
+            prefix_run = 0;
+        }
+        let Some(&c) = bytes.get(i) else {
+            break;
+        };
         match c {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
@@ -835,10 +851,6 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                     return Some((prefix_run / 2, i));
                 }
             }
-            c if c.is_ascii_whitespace() => {
-                i = skip_space(bytes, i + 1);
-                continue;
-            }
             _ => {
                 // `move` and `async` between closure bars do not break a run of closures.
                 let word_end = (i..bytes.len())
@@ -863,6 +875,70 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
         i += 1;
     }
     None
+}
+
+/// [`DEPTH_CLASS`] of a byte [`too_deep`] acts on: a bracket, a `;`, an angle bracket, a prefix
+/// operator or closure bar, or a possible start of a comment or literal.
+const DEPTH_ACTS: u8 = 0;
+/// [`DEPTH_CLASS`] of ASCII whitespace: passed over, it changes nothing.
+const DEPTH_SPACE: u8 = 1;
+/// [`DEPTH_CLASS`] of the other bytes: punctuation that opens, closes and prefixes nothing
+/// (`:`, `=`, `,`, `.`, `#`, ...) and identifier bytes; passed over, each is written (the byte
+/// before a `<` or `>`) and ends a run of prefix operators, as a word does.
+const DEPTH_PLAIN: u8 = 2;
+/// [`DEPTH_CLASS`] of `m`, `a` and `r`: passed over as [`DEPTH_PLAIN`] is, unless they start a
+/// word the scan reads ([`starts_depth_word`]).
+const DEPTH_MAY_START: u8 = 3;
+
+/// Each byte's class for [`too_deep`]'s runs of bytes passed over.
+const DEPTH_CLASS: [u8; 256] = {
+    let mut t = [DEPTH_PLAIN; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_whitespace() {
+            t[b] = DEPTH_SPACE;
+        } else if matches!(c, b'm' | b'a' | b'r') {
+            t[b] = DEPTH_MAY_START;
+        } else if matches!(
+            c,
+            b'/' | b'"'
+                | b'\''
+                | b'('
+                | b'['
+                | b'{'
+                | b')'
+                | b']'
+                | b'}'
+                | b';'
+                | b'<'
+                | b'>'
+                | b'!'
+                | b'-'
+                | b'*'
+                | b'&'
+                | b'|'
+        ) {
+            t[b] = DEPTH_ACTS;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Whether the identifier byte at `i` starts a word [`too_deep`] reads rather than passes
+/// over: `move` or `async` (which keep a run of closures going) may start with it, or it is the
+/// `r` of a raw string (`r"`, `r#`).
+#[inline]
+fn starts_depth_word(bytes: &[u8], i: usize) -> bool {
+    if is_ident_byte(prev_byte(bytes, i)) {
+        return false;
+    }
+    match bytes[i] {
+        b'm' | b'a' => true,
+        b'r' => matches!(bytes.get(i + 1), Some(b'"') | Some(b'#')),
+        _ => false,
+    }
 }
 
 /// The first index at or after `i` that is not ASCII whitespace (or the end).
@@ -1085,6 +1161,29 @@ mod tests {
             None,
             "spaced: counted less, never more"
         );
+    }
+
+    /// What the nesting scan passes over in a run (spaces, plain punctuation, words) keeps its
+    /// effects: a written byte ends a run of prefix operators, `move` and `async` do not, and
+    /// an `r` after punctuation still opens a raw string.
+    #[test]
+    fn runs_passed_over_keep_what_the_nesting_scan_reads() {
+        let closures = format!("fn f() {{ let x = {}0; }}", "|| move ".repeat(5000));
+        assert!(too_deep(&closures, MAX_NESTING).is_some());
+        let closures = format!("fn f() {{ let x = {}0; }}", "|async| ".repeat(5000));
+        assert!(too_deep(&closures, MAX_NESTING).is_some());
+        let ended = format!("fn f() {{ g({}0); }}", "!x, ".repeat(5000));
+        assert_eq!(too_deep(&ended, MAX_NESTING), None);
+        let ended = format!("fn f() {{ g({}0); }}", "&mut_x, ".repeat(5000));
+        assert_eq!(too_deep(&ended, MAX_NESTING), None);
+        // Read as a plain string, the raw one's `\"` would hide its quote and the brackets in
+        // the next string would count.
+        let raw = r#"fn f() { let s=r"\"; let t = "(((((("; }"#;
+        assert_eq!(too_deep(raw, 4), None);
+        let raw = r##"fn f() { let s=r#"\"#; t=(((((0))))); }"##;
+        assert_eq!(too_deep(raw, 4), Some((5, 28)));
+        assert_eq!(too_deep("fn f(){ x=a<b<c<d<e;}", 4), Some((5, 17)));
+        assert_eq!(too_deep("fn f(){ x=a <b <c <d <e;}", 4), None);
     }
 
     /// A file's lines streamed in pieces of 1 MB (a line across two pieces, non-ASCII text at
