@@ -65,8 +65,9 @@ pub struct Module {
 
 #[derive(Debug, Clone)]
 pub struct FnInfo {
-    /// The facts' own signature, shared.
-    pub sig: std::sync::Arc<FnSig>,
+    /// A copy of the facts' signature, held inline (48 bytes a fn in all; with the signature
+    /// in an `Arc` shared with the facts, 24 here and 48 in its block).
+    pub sig: FnSig,
     /// [`FnInfo::module`], as the table keeps it (24 bytes a fn in all, 56 with `usize` ids and
     /// the two paths as `Arc<str>`s: a generated file holds hundreds of thousands).
     module: u32,
@@ -594,7 +595,7 @@ impl Index {
 
     fn push_fn(
         &mut self,
-        sig: std::sync::Arc<FnSig>,
+        sig: FnSig,
         module: ModId,
         file: FileId,
         self_ty: Option<Symbol>,
@@ -887,7 +888,7 @@ impl Index {
             }
         }
         for id in started {
-            std::sync::Arc::make_mut(&mut self.fns[id].sig).starts_work = true;
+            self.fns[id].sig.starts_work = true;
         }
     }
 
