@@ -1,7 +1,8 @@
 //! The index's own records of a fn stay small (issue 30 item 9: a generated file of small fns
 //! holds hundreds of thousands): its [`FnInfo`](unawaited::index::FnInfo), the fns by place and
 //! the module's fns by name, counted by this test's allocator (one test in this binary, so no
-//! other test allocates meanwhile). The signatures are the facts', shared (`tests/memory.rs`).
+//! other test allocates meanwhile). Each holds a copy of its signature inline
+//! (`tests/memory.rs`).
 
 use std::path::PathBuf;
 use unawaited::discover::CrateRoot;
@@ -14,9 +15,11 @@ use counting_alloc::live;
 
 #[test]
 fn the_index_holds_few_bytes_a_fn() {
-    // 20,000 fns in one module: a 24-byte `FnInfo`, 4 bytes in the fns by place, a 4-byte
-    // entry (and its control byte) of the module's table at most half empty: about 37 bytes a
-    // fn. With the place as (file, line, id) and a map keyed by name and id: about 51.
+    // 20,000 fns in one module: a 48-byte `FnInfo` (its signature inline), 4 bytes in the fns
+    // by place, a 4-byte entry (and its control byte) of the module's table at most half
+    // empty: about 61 bytes a fn. With the signature in an `Arc` shared with the facts, 37 here
+    // and 48 in the `Arc`'s block; with the place as (file, line, id) and a map keyed by name
+    // and id, 14 more.
     let n = 20_000;
     let mut text = String::new();
     for i in 0..n {
@@ -39,5 +42,5 @@ fn the_index_holds_few_bytes_a_fn() {
     let per_fn = held as f64 / n as f64;
     assert_eq!(index.fns.len(), n);
     assert!(index.module_fn(0, "f7").is_some() && index.module_fn(0, "g7").is_none());
-    assert!(per_fn <= 40.0, "{per_fn:.1} bytes a fn");
+    assert!(per_fn <= 64.0, "{per_fn:.1} bytes a fn");
 }

@@ -52,11 +52,13 @@ fn a_large_file_peaks_at_a_few_times_its_size() {
     // names of every fn gathered for the dependencies' notes and the index's fns grown by
     // doubling, the peak was 15.4 times the file (22.9 MB); with 8 KB groups, the names only
     // the paths may start with, and the index's fns sized once: 6.2 times (9.3 MB); with each
-    // signature in 32 bytes (its shared block 48, was 64): 5.8 times (8.6 MB).
+    // signature in 32 bytes (its shared block 48, was 64): 5.8 times (8.6 MB); with each
+    // signature held by value (no `Arc` block beside the index's record) and the file's tables
+    // grown to their projected size rather than by doubling: 5.2 times (7.7 MB).
     let times = high as f64 / size as f64;
     eprintln!(
         "peak {:.1} MB, {times:.1} times the file",
         high as f64 / 1e6
     );
-    assert!(times <= 6.0, "{times:.1} times the file");
+    assert!(times <= 5.5, "{times:.1} times the file");
 }

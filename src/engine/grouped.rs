@@ -262,7 +262,8 @@ fn read_groups_here(
                     place_lines(&mut group, file);
                     macro_defs.append(&mut group.macro_defs);
                     let mut modules = group.modules.into_iter();
-                    top.append(modules.next()?);
+                    let (done, total) = (split.groups[k].end, split.groups.last()?.end);
+                    top.append_projected(modules.next()?, done, total);
                     inline.extend(modules);
                 }
                 Some(first)
@@ -475,7 +476,7 @@ fn place_lines(facts: &mut FileFacts, file: &SourceFile) {
         let impls = m.impls.iter_mut().flat_map(|i| &mut i.fns);
         let traits = m.traits.iter_mut().flat_map(|t| &mut t.1);
         for f in m.fns.iter_mut().chain(impls).chain(traits) {
-            let sig = std::sync::Arc::make_mut(f);
+            let sig = f;
             let mut line = sig.line as usize;
             place(&mut line);
             sig.line = u32::try_from(line).unwrap_or(u32::MAX);

@@ -382,6 +382,13 @@ fn parse_in_full(
 }
 
 impl CacheUpdate {
+    /// Per context: whether its files' facts are read once the index is built (a cache is
+    /// written from them, or the process is `resident` and keeps them).
+    pub fn keeps_facts(&self, resident: bool) -> Vec<bool> {
+        let kept = |c: &IndexCache| resident || self.resident.is_some() || c.is_enabled();
+        self.caches.iter().map(kept).collect()
+    }
+
     /// Writes the caches on a thread of their own, which also frees the facts; join it before
     /// the run returns.
     pub fn write_in_background(

@@ -262,7 +262,15 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let (walk_caches, index_keys) =
         open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
     timer.lap("walk cache");
-    let contexts = build_contexts(&plan, &per_context, &deps, &index_keys, &pool);
+    let facts_kept = facts.cache.keeps_facts(opts.resident);
+    let contexts = build_contexts(
+        &plan,
+        &mut per_context,
+        &facts_kept,
+        &deps,
+        &index_keys,
+        &pool,
+    );
     // The caches are written, and the facts freed, while the files are walked.
     let cache_writer = facts.cache.write_in_background(per_context);
     timer.lap("index build");
@@ -494,25 +502,35 @@ fn store_walks(
 /// plus the configuration's in-house APIs).
 /// A context this process built for the same key already (the language server's last check) is
 /// taken as it is.
+///
+/// A context whose facts are not read after this (`facts_kept` false: no cache is written from
+/// them, no resident process keeps them) gives its signatures to its index, which moves them
+/// rather than copying them: the facts' copy is not alive next to the index's.
 fn build_contexts(
     plan: &Plan,
-    per_context: &[Vec<IndexedFile>],
+    per_context: &mut [Vec<IndexedFile>],
+    facts_kept: &[bool],
     deps: &dependencies::Dependencies,
     keys: &[Option<u128>],
     pool: &rayon::ThreadPool,
 ) -> Vec<Arc<Context>> {
     pool.install(|| {
         per_context
-            .par_iter()
+            .par_iter_mut()
             .zip(plan.contexts.par_iter().zip(keys.par_iter()))
             .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
-            .map(|((files, (def, key)), (config, dep))| {
+            .enumerate()
+            .map(|(i, ((files, (def, key)), (config, dep)))| {
                 if let Some(built) = key.and_then(|k| built::get(&def.root, k)) {
                     return built;
                 }
                 let mut roots = def.roots.clone();
                 roots.extend(dep.roots.iter().cloned());
-                let index = Index::build_with_deps(files, &roots, dep.first_file, &dep.links);
+                let (first, links) = (dep.first_file, &dep.links);
+                let index = match facts_kept.get(i).copied().unwrap_or(true) {
+                    true => Index::build_with_deps(files, &roots, first, links),
+                    false => Index::build_taking(files, &roots, first, links),
+                };
                 let mut knowledge = Knowledge::builtin();
                 if let Some(c) = config {
                     c.extend_knowledge(&mut knowledge);

@@ -637,12 +637,7 @@ fn sigs_mut(facts: &mut FileFacts) -> impl Iterator<Item = &mut FnSig> {
     facts.modules.iter_mut().flat_map(|m| {
         let in_impls = m.impls.iter_mut().flat_map(|i| i.fns.iter_mut());
         let in_traits = m.traits.iter_mut().flat_map(|(_, fns)| fns.iter_mut());
-        // Unshared while the facts are being read: no copy.
-        m.fns
-            .iter_mut()
-            .chain(in_impls)
-            .chain(in_traits)
-            .map(std::sync::Arc::make_mut)
+        m.fns.iter_mut().chain(in_impls).chain(in_traits)
     })
 }
 

@@ -13,6 +13,7 @@ pub mod macro_expand;
 pub mod path_scan;
 mod resolve;
 pub mod sig_extras;
+mod sig_pool;
 pub mod skeleton;
 mod statics;
 pub mod ty_ref;
@@ -24,6 +25,7 @@ use crate::symbol::Symbol;
 use facts::{FileFacts, FnSig, TypeDef, TypeKind};
 pub use resolve::{Ns, Res};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use sig_pool::{SigList, SigPool, Taken};
 use std::path::{Path, PathBuf};
 use types::Ty;
 
@@ -65,8 +67,9 @@ pub struct Module {
 
 #[derive(Debug, Clone)]
 pub struct FnInfo {
-    /// The facts' own signature, shared.
-    pub sig: std::sync::Arc<FnSig>,
+    /// A copy of the facts' signature, held inline (48 bytes a fn in all; with the signature
+    /// in an `Arc` shared with the facts, 24 here and 48 in its block).
+    pub sig: FnSig,
     /// [`FnInfo::module`], as the table keeps it (24 bytes a fn in all, 56 with `usize` ids and
     /// the two paths as `Arc<str>`s: a generated file holds hundreds of thousands).
     module: u32,
@@ -237,6 +240,8 @@ pub struct Index {
     impl_args: HashMap<FnId, instances::ArgKeys>,
     /// While building: per file, the facts its calls of macros defined in other files add.
     expanded: HashMap<FileId, Vec<facts::ModFacts>>,
+    /// While building: the signatures taken from facts nobody keeps (see [`Index::build_taking`]).
+    sigs: SigPool,
 }
 
 /// A dependency name of a crate: the crate whose root is `from` names the crate whose root is
@@ -277,7 +282,30 @@ impl Index {
         first_dep_file: FileId,
         links: &[ExternLink],
     ) -> Index {
+        Index::build_from(files, roots, first_dep_file, links, SigPool::default())
+    }
+
+    /// [`Index::build_with_deps`] from facts that are not read after it: their signatures are
+    /// moved into the index, not copied (each file's lists are left empty).
+    pub fn build_taking(
+        files: &mut [IndexedFile],
+        roots: &[CrateRoot],
+        first_dep_file: FileId,
+        links: &[ExternLink],
+    ) -> Index {
+        let sigs = SigPool::take_from(files);
+        Index::build_from(files, roots, first_dep_file, links, sigs)
+    }
+
+    fn build_from(
+        files: &[IndexedFile],
+        roots: &[CrateRoot],
+        first_dep_file: FileId,
+        links: &[ExternLink],
+        sigs: SigPool,
+    ) -> Index {
         let mut ix = Index {
+            sigs,
             first_dep_file: Some(first_dep_file),
             files: files.iter().map(|f| f.path.clone()).collect(),
             file_ids: files
@@ -306,7 +334,8 @@ impl Index {
                 let traits = m.traits.iter().map(|t| t.1.len());
                 m.fns.len() + impls.sum::<usize>() + traits.sum::<usize>()
             })
-            .sum();
+            .sum::<usize>()
+            + ix.sigs.count_in(0..first_dep_file.min(files.len()));
         ix.fns.reserve_exact(own_fns);
         let mut assigned = vec![false; files.len()];
         for root in roots {
@@ -355,6 +384,7 @@ impl Index {
         }
         ix.register_impls(files);
         ix.expanded = HashMap::default();
+        ix.sigs = SigPool::default();
         for link in links {
             let root = |f: &Path| ix.file_id(f).and_then(|id| ix.module_of::<Symbol>(id, &[]));
             if let (Some(from), Some(to)) = (root(&link.from), root(&link.to)) {
@@ -438,7 +468,7 @@ impl Index {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mod_rs = is_root || stem == "mod";
-        for mf in self.modules_of(fid, files).iter() {
+        for (k, mf) in self.modules_of(fid, files).iter().enumerate() {
             let mut m = top;
             for name in &mf.inline_path {
                 m = match self.modules[m].children.get(name) {
@@ -457,14 +487,18 @@ impl Index {
                     self.modules[m].uses.insert(u.alias, u.target.clone());
                 }
             }
+            let list = SigList::Fns {
+                file: fid,
+                module: k,
+            };
+            let count = mf.fns.len() + self.sigs.len_of(list);
             let fns = &self.fns;
-            (self.modules[m].fns).reserve(mf.fns.len(), |&id| name_hash(&fns[id as FnId].sig.name));
-            for sig in &mf.fns {
-                let id = self.push_fn(sig.clone(), m, fid, None, None);
+            (self.modules[m].fns).reserve(count, |&id| name_hash(&fns[id as FnId].sig.name));
+            for id in self.push_sigs(list, &mf.fns, m, fid, None, None) {
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call
                 // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
                 if let Some(old) = self.name_fn(m, id) {
-                    if sig.cfg().is_some() && self.fns[old].sig.cfg().is_some() {
+                    if self.fns[id].sig.cfg().is_some() && self.fns[old].sig.cfg().is_some() {
                         let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
                         twins.push(id);
                         self.cfg_twins.insert(id, twins);
@@ -592,9 +626,42 @@ impl Index {
         }
     }
 
+    /// Pushes one list's signatures, in order: those the build took from the facts (moved the
+    /// first time, copied from the index's own records when the file is loaded again), then
+    /// `written`'s (copied). Returns their ids.
+    fn push_sigs(
+        &mut self,
+        list: SigList,
+        written: &[FnSig],
+        module: ModId,
+        file: FileId,
+        self_ty: Option<Symbol>,
+        trait_path: Option<Symbol>,
+    ) -> std::ops::Range<FnId> {
+        let first = self.fns.len();
+        match self.sigs.take(list, first) {
+            Taken::Moved(sigs) => {
+                for sig in sigs {
+                    self.push_fn(sig, module, file, self_ty, trait_path);
+                }
+            }
+            Taken::Placed(ids) => {
+                for id in ids {
+                    let sig = self.fns[id].sig.clone();
+                    self.push_fn(sig, module, file, self_ty, trait_path);
+                }
+            }
+            Taken::InFacts => {}
+        }
+        for sig in written {
+            self.push_fn(sig.clone(), module, file, self_ty, trait_path);
+        }
+        first..self.fns.len()
+    }
+
     fn push_fn(
         &mut self,
-        sig: std::sync::Arc<FnSig>,
+        sig: FnSig,
         module: ModId,
         file: FileId,
         self_ty: Option<Symbol>,
@@ -631,17 +698,18 @@ impl Index {
         for (fid, mods) in &file_modules {
             let modules = self.modules_of(*fid, files);
             for (inline_path, m) in mods {
-                let Some(mf) = modules.iter().find(|mf| &mf.inline_path == inline_path) else {
+                let Some(k) = modules.iter().position(|mf| &mf.inline_path == inline_path) else {
                     continue;
                 };
-                for (trait_name, sigs) in &mf.traits {
+                let (mf, file, module) = (&modules[k], *fid, k);
+                for (at, (trait_name, sigs)) in mf.traits.iter().enumerate() {
                     let trait_path =
                         Symbol::intern(&format!("{}::{}", self.modules[*m].path, trait_name));
-                    for sig in sigs {
-                        self.push_fn(sig.clone(), *m, *fid, Some(trait_path), Some(trait_path));
-                    }
+                    let list = SigList::Trait { file, module, at };
+                    let tp = Some(trait_path);
+                    self.push_sigs(list, sigs, *m, file, tp, tp);
                 }
-                for imp in &mf.impls {
+                for (at, imp) in mf.impls.iter().enumerate() {
                     let Some(self_path) = self.type_path(*m, &imp.self_ty) else {
                         continue;
                     };
@@ -707,8 +775,8 @@ impl Index {
                         Ty::Path { args, .. } if !args.is_empty() => self.arg_keys(*m, args),
                         _ => None,
                     };
-                    for sig in &imp.fns {
-                        let id = self.push_fn(sig.clone(), *m, *fid, Some(owner), trait_path);
+                    let list = SigList::Impl { file, module, at };
+                    for id in self.push_sigs(list, &imp.fns, *m, file, Some(owner), trait_path) {
                         if let Some(p) = &pinned {
                             self.impl_args.insert(id, p.clone());
                         }
@@ -887,7 +955,7 @@ impl Index {
             }
         }
         for id in started {
-            std::sync::Arc::make_mut(&mut self.fns[id].sig).starts_work = true;
+            self.fns[id].sig.starts_work = true;
         }
     }
 
