@@ -36,6 +36,17 @@ pub fn write_atomically(
     perms: Option<std::fs::Permissions>,
     durable: bool,
 ) -> std::io::Result<()> {
+    write_atomically_with(path, perms, durable, |f| f.write_all(bytes))
+}
+
+/// [`write_atomically`], the temporary file's content written by `write` (which may seek in
+/// it) rather than given whole.
+fn write_atomically_with(
+    path: &Path,
+    perms: Option<std::fs::Permissions>,
+    durable: bool,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -47,7 +58,7 @@ pub fn write_atomically(
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(bytes)?;
+        write(&mut f)?;
         if durable {
             f.sync_all()?;
         }
@@ -103,21 +114,70 @@ pub fn prepare_cache_dir(dir: &Path, is_own: &dyn Fn(&str) -> bool) -> std::io::
 /// Writes `payload` (postcard) behind a header of `kind` (what the payload is: format, shape,
 /// tool version) and its seal, atomically, into a folder the caller prepared; failures are
 /// ignored (a cache is only an optimisation), and nothing is written without a [`SealKey`].
+///
+/// The payload is streamed to the file and sealed as it goes, the header written last over a
+/// placeholder of its length: the serialised payload is never held whole (a 10 MB file's
+/// index facts are ~9 MB of it, held twice over while written to a buffer grown by doubling).
 pub fn write_sealed(file: &Path, kind: &str, payload: &impl Serialize) {
-    let Some(key) = SealKey::user() else { return };
-    let Ok(body) = postcard::to_allocvec(payload) else {
-        return;
-    };
-    let mut bytes = format!("{kind} {}\n", key.seal(kind, &body).to_hex()).into_bytes();
-    bytes.extend_from_slice(&body);
-    let _ = write_atomically(file, &bytes, None, false);
+    if let Some(key) = SealKey::user() {
+        let _ = write_sealed_with(key, file, kind, payload);
+    }
+}
+
+/// [`write_sealed`] with `key`.
+fn write_sealed_with(
+    key: &SealKey,
+    file: &Path,
+    kind: &str,
+    payload: &impl Serialize,
+) -> std::io::Result<()> {
+    let header = |seal: &str| format!("{kind} {seal}\n");
+    let placeholder = header(&"0".repeat(2 * blake3::OUT_LEN));
+    write_atomically_with(file, None, false, |f| {
+        use std::io::{Seek, SeekFrom};
+        f.write_all(placeholder.as_bytes())?;
+        let sealing = Sealing {
+            out: std::io::BufWriter::with_capacity(1 << 16, &mut *f),
+            mac: key.mac(kind),
+        };
+        let mut sealing = postcard::to_io(payload, sealing).map_err(std::io::Error::other)?;
+        sealing.out.flush()?;
+        let seal = sealing.mac.finalize();
+        drop(sealing);
+        let header = header(seal.to_hex().as_str());
+        debug_assert_eq!(header.len(), placeholder.len());
+        f.seek(SeekFrom::Start(0))?;
+        f.write_all(header.as_bytes())
+    })
+}
+
+/// A writer that seals what it writes.
+struct Sealing<W> {
+    out: W,
+    mac: blake3::Hasher,
+}
+
+impl<W: Write> Write for Sealing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.mac.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Reads what [`write_sealed`] wrote with the same `kind` and the user's key; `None` when it
 /// is missing, was sealed with another key (another user or machine, or forged by the tree
 /// that holds it), or does not check out in any other way.
 pub fn read_sealed<T: DeserializeOwned>(file: &Path, kind: &str) -> Option<T> {
-    let key = SealKey::user()?;
+    read_sealed_with(SealKey::user()?, file, kind)
+}
+
+/// [`read_sealed`] with `key`.
+fn read_sealed_with<T: DeserializeOwned>(key: &SealKey, file: &Path, kind: &str) -> Option<T> {
     let bytes = std::fs::read(file).ok()?;
     let newline = bytes.iter().position(|&b| b == b'\n')?;
     let (head, body) = (&bytes[..newline], &bytes[newline + 1..]);
@@ -219,11 +279,17 @@ impl SealKey {
 
     /// The seal of a cache file holding `body` as `kind`.
     pub fn seal(&self, kind: &str, body: &[u8]) -> blake3::Hash {
+        let mut mac = self.mac(kind);
+        mac.update(body);
+        mac.finalize()
+    }
+
+    /// The seal of a payload of `kind` being computed: the payload's bytes still to add.
+    fn mac(&self, kind: &str) -> blake3::Hasher {
         let mut mac = blake3::Hasher::new_keyed(&self.0);
         mac.update(&(kind.len() as u64).to_le_bytes());
         mac.update(kind.as_bytes());
-        mac.update(body);
-        mac.finalize()
+        mac
     }
 }
 
@@ -268,5 +334,34 @@ mod tests {
         assert_ne!(a.seal("k", b"body"), b.seal("k", b"body"));
         assert_ne!(a.seal("k", b"body"), a.seal("k", b"bodY"));
         assert_ne!(a.seal("k", b"body"), a.seal("kb", b"ody"));
+    }
+
+    /// A payload streamed to its file reads back, sealed as one written whole would be: the
+    /// header the seal of the whole payload, the body its postcard bytes; a changed byte and
+    /// another key are refused; no temporary file is left.
+    #[test]
+    fn a_streamed_payload_is_sealed_as_a_whole_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.cache");
+        let key = SealKey::from_bytes([3; 32]);
+        // Larger than the writer's buffer, so it reaches the file in several writes.
+        let payload: Vec<(u64, String)> = (0..40_000).map(|i| (i, format!("n{i}"))).collect();
+        write_sealed_with(&key, &file, "kind-1", &payload).unwrap();
+        let body = postcard::to_allocvec(&payload).unwrap();
+        let mut whole = format!("kind-1 {}\n", key.seal("kind-1", &body).to_hex()).into_bytes();
+        whole.extend_from_slice(&body);
+        let written = std::fs::read(&file).unwrap();
+        assert!(written == whole, "the file is not the sealed payload");
+        let read: Option<Vec<(u64, String)>> = read_sealed_with(&key, &file, "kind-1");
+        assert_eq!(read.as_ref(), Some(&payload));
+        let other = SealKey::from_bytes([4; 32]);
+        assert!(read_sealed_with::<Vec<(u64, String)>>(&other, &file, "kind-1").is_none());
+        assert!(read_sealed_with::<Vec<(u64, String)>>(&key, &file, "kind-2").is_none());
+        let mut tampered = written;
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        std::fs::write(&file, tampered).unwrap();
+        assert!(read_sealed_with::<Vec<(u64, String)>>(&key, &file, "kind-1").is_none());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
