@@ -41,15 +41,14 @@ fn left_after_the_drop(text: &str) -> usize {
     heap.live_blocks()
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
+/// The `.rs` files under `dir`.
+fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect()
 }
 
 /// Negative literals: syn lexes each one again, so proc-macro2's span table grows during the
@@ -65,13 +64,7 @@ fn negative_literals(n: usize) -> String {
 
 #[test]
 fn the_destroy_frees_only_what_the_drop_frees() {
-    let mut files = Vec::new();
-    rust_files(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .as_path(),
-        &mut files,
-    );
+    let files = rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
     assert!(files.len() > 100, "{}", files.len());
     for path in files {
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -181,11 +174,7 @@ fn runs_with_trees_freed_whole_report_the_same() {
 /// hold none; a new one must be read so too, and added here.
 #[test]
 fn no_thread_local_can_hold_a_token() {
-    let mut files = Vec::new();
-    rust_files(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src").as_path(),
-        &mut files,
-    );
+    let files = rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let mut names = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();

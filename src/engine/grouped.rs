@@ -572,15 +572,16 @@ mod tests {
         read_groups(&Groups::Text(&skeleton), &split, want, whole)?.facts
     }
 
-    fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                rs_files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
+    /// The `.rs` files under `dir`, sorted.
+    fn rs_files(dir: &str) -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .map(walkdir::DirEntry::into_path)
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .collect();
+        files.sort();
+        files
     }
 
     fn assert_same(name: &str, text: &str) {
@@ -746,9 +747,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lib.rs");
         let mut texts = vec![("walked".to_string(), WALKED.to_string())];
-        let mut files = Vec::new();
-        rs_files(std::path::Path::new("fixtures"), &mut files);
-        files.sort();
+        let files = rs_files("fixtures");
         for p in files {
             texts.push((
                 p.display().to_string(),
@@ -901,9 +900,7 @@ mod tests {
     /// the whole parse.
     #[test]
     fn every_fixture_item_by_item_as_whole() {
-        let mut files = Vec::new();
-        rs_files(std::path::Path::new("fixtures"), &mut files);
-        files.sort();
+        let files = rs_files("fixtures");
         let (mut same, mut left, mut skeletons) = (0, Vec::new(), 0);
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
