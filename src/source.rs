@@ -769,9 +769,20 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             // is passed over up to the next byte acted on whatever its words are (`move` and
             // `async` leave a run that is not going as it is; a raw string is found from its
             // quote).
+            // Eight bytes at a time while none of them is acted on: one branch for eight.
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                if chunk
+                    .iter()
+                    .fold(0, |acts, &b| acts | DEPTH_ACTED_ON[b as usize])
+                    != 0
+                {
+                    break;
+                }
+                i += 8;
+            }
             while bytes
                 .get(i)
-                .is_some_and(|&b| DEPTH_CLASS[b as usize] != DEPTH_ACTS)
+                .is_some_and(|&b| DEPTH_ACTED_ON[b as usize] == 0)
             {
                 i += 1;
             }
@@ -957,6 +968,18 @@ const DEPTH_CLASS: [u8; 256] = {
         ) {
             t[b] = DEPTH_ACTS;
         }
+        b += 1;
+    }
+    t
+};
+
+/// 1 for each byte of [`DEPTH_ACTS`] class, 0 for the others: what a run passed over in one
+/// go stops at, as a number so that eight bytes are tested with one branch.
+const DEPTH_ACTED_ON: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (DEPTH_CLASS[b] == DEPTH_ACTS) as u8;
         b += 1;
     }
     t
