@@ -17,6 +17,11 @@ pub mod groups;
 pub mod tree_heap;
 pub mod words;
 
+#[cfg(test)]
+mod nesting_by_byte;
+#[cfg(test)]
+pub(crate) mod scan_cases;
+
 const BOM: &str = "\u{feff}";
 
 /// The deepest nesting (brackets, generics, prefix operators) accepted before parsing. Real code
@@ -747,12 +752,40 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
         // Straight past the bytes whose only effect is that they are written: spaces, and
         // punctuation and words that neither open nor close anything (see [`DEPTH_CLASS`]).
         let run = i;
-        while let Some(&b) = bytes.get(i) {
-            let class = DEPTH_CLASS[b as usize];
-            if class == DEPTH_ACTS || (class == DEPTH_MAY_START && starts_depth_word(bytes, i)) {
-                break;
+        if prefix_run > 0 {
+            // After prefix operators, a word may be `move` or `async`, which keep their run
+            // going: read up to the first byte that is not a space, as each byte was read.
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
             }
-            i += 1;
+        }
+        let plain = |i: usize| match bytes.get(i).map(|&b| DEPTH_CLASS[b as usize]) {
+            Some(DEPTH_PLAIN) => true,
+            Some(DEPTH_MAY_START) => !starts_depth_word(bytes, i),
+            _ => false,
+        };
+        if prefix_run == 0 || plain(i) {
+            // No run of prefix operators is going (or this byte ends it): the rest of the run
+            // is passed over up to the next byte acted on whatever its words are (`move` and
+            // `async` leave a run that is not going as it is; a raw string is found from its
+            // quote).
+            // Eight bytes at a time while none of them is acted on: one branch for eight.
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                if chunk
+                    .iter()
+                    .fold(0, |acts, &b| acts | DEPTH_ACTED_ON[b as usize])
+                    != 0
+                {
+                    break;
+                }
+                i += 8;
+            }
+            while bytes
+                .get(i)
+                .is_some_and(|&b| DEPTH_ACTED_ON[b as usize] == 0)
+            {
+                i += 1;
+            }
         }
         if let Some(&last) = bytes[run..i].iter().rfind(|b| !b.is_ascii_whitespace()) {
             prev_significant = last;
@@ -771,7 +804,10 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 continue;
             }
             b'"' => {
-                i = skip_string(bytes, i);
+                i = match raw_string_prefix(bytes, run, i) {
+                    Some(r) => skip_raw_string(bytes, r + 1).unwrap_or(bytes.len()),
+                    None => skip_string(bytes, i),
+                };
                 prev_significant = b'"';
                 prefix_run = 0;
                 continue;
@@ -877,6 +913,17 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// The `r` of the raw string whose quote is at `quote` (`r"`, `r#"`), when that `r` starts a
+/// word at or after `from`: [`too_deep`] passes a raw string's `r` over with the bytes around
+/// it, and finds the raw string from its quote.
+fn raw_string_prefix(bytes: &[u8], from: usize, quote: usize) -> Option<usize> {
+    let mut r = quote;
+    while r > from && bytes[r - 1] == b'#' {
+        r -= 1;
+    }
+    (r > from && bytes[r - 1] == b'r' && !is_ident_byte(prev_byte(bytes, r - 1))).then(|| r - 1)
+}
+
 /// [`DEPTH_CLASS`] of a byte [`too_deep`] acts on: a bracket, a `;`, an angle bracket, a prefix
 /// operator or closure bar, or a possible start of a comment or literal.
 const DEPTH_ACTS: u8 = 0;
@@ -921,6 +968,18 @@ const DEPTH_CLASS: [u8; 256] = {
         ) {
             t[b] = DEPTH_ACTS;
         }
+        b += 1;
+    }
+    t
+};
+
+/// 1 for each byte of [`DEPTH_ACTS`] class, 0 for the others: what a run passed over in one
+/// go stops at, as a number so that eight bytes are tested with one branch.
+const DEPTH_ACTED_ON: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (DEPTH_CLASS[b] == DEPTH_ACTS) as u8;
         b += 1;
     }
     t

@@ -38,152 +38,200 @@ pub fn call_key(path: &str) -> Option<&str> {
 }
 
 /// The callee paths of `bytes` (as [`call_key`] counts them), sorted by path.
+///
+/// The scan goes from one place it acts on to the next, each found by `memchr`: a possible
+/// comment or literal (`/`, `"`, `'`; a raw string's `r`, `br` or `cr` is found back from its
+/// quote), a `::` (a path starts at the word written just before it), and, while the argument
+/// list of a counted call is open, a parenthesis. What lies between (words, numbers, spaces,
+/// other punctuation) changes nothing. Parentheses are not followed while no such list is open:
+/// the ones opened then can only be closed by a `)` that counts nothing.
 pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
-    let mut keys: rustc_hash::FxHashMap<String, usize> = Default::default();
-    let mut counts: Vec<(u32, u32)> = Vec::new();
-    // Per open parenthesis: the callee whose argument list it opens.
-    let mut parens: Vec<Option<usize>> = Vec::new();
-    // The path being read, in one buffer for the whole file (most paths are not calls).
-    let mut path = String::new();
+    let mut calls = Calls::default();
+    let mut segs: Vec<(usize, usize)> = Vec::new();
+    let colons = memchr::memmem::Finder::new(b"::");
     let n = bytes.len();
+    let next_literal =
+        |i: usize| memchr::memchr3(b'/', b'"', b'\'', &bytes[i..]).map_or(n, |p| i + p);
+    let next_colons = |i: usize| colons.find(&bytes[i..]).map_or(n, |p| i + p);
+    // The next place of each kind at or after `i` (`n`: none), searched again once passed.
+    let (mut literal, mut colon, mut paren) = (next_literal(0), next_colons(0), 0);
     let mut i = 0;
     while i < n {
-        let c = bytes[i];
-        if matches!(c, b'/' | b'"' | b'\'' | b'r' | b'b' | b'c') {
-            if let Some(next) = skip_literal_or_comment(bytes, i) {
-                i = next.max(i + 1);
-                continue;
-            }
+        if literal < i {
+            literal = next_literal(i);
         }
-        if (c.is_ascii_alphabetic() || c == b'_') && !is_ident_byte(prev_byte(bytes, i)) {
-            // A lone identifier (most of them): passed over without building a path.
-            let mut e = i + 1;
-            while e < n && is_ident_byte(bytes[e]) {
-                e += 1;
+        if colon < i {
+            colon = next_colons(i);
+        }
+        let mut at = literal.min(colon);
+        if calls.open > 0 {
+            if paren < i {
+                paren = memchr::memchr2(b'(', b')', &bytes[i..]).map_or(n, |p| i + p);
             }
-            if !bytes[skip_space(bytes, e)..].starts_with(b"::") {
-                i = e;
-                continue;
+            at = at.min(paren);
+        }
+        if at >= n {
+            break;
+        }
+        i = if at == literal {
+            let start = match bytes[at] {
+                b'"' => raw_string_start(bytes, i, at).unwrap_or(at),
+                _ => at,
+            };
+            skip_literal_or_comment(bytes, start).map_or(at + 1, |next| next.max(start + 1))
+        } else if at == colon {
+            match path_start(bytes, i, at) {
+                Some(start) => calls.read(bytes, start, &mut segs),
+                None => at + 1,
             }
-            let (segs, end) = read_path(bytes, i, &mut path);
-            let key = (segs >= 2 && bytes.get(end) == Some(&b'('))
-                .then(|| call_key(&path))
-                .flatten();
-            if let Some(key) = key {
-                // Looked up before it is copied: most calls repeat a path met before.
-                let k = match keys.get(key) {
-                    Some(&k) => k,
-                    None => {
-                        let k = keys.len();
-                        keys.insert(key.to_string(), k);
-                        counts.push((0, 0));
-                        k
-                    }
-                };
-                parens.push(Some(k));
-                i = end + 1;
+        } else {
+            if bytes[at] == b'(' {
+                calls.parens.push(None);
             } else {
-                i = end.max(i + 1);
+                calls.close(bytes, at);
             }
-            continue;
-        }
-        match c {
-            b'(' => parens.push(None),
-            b')' => {
-                if let Some(Some(k)) = parens.pop() {
-                    counts[k].0 += 1;
-                    if awaited_after(bytes, i + 1) {
-                        counts[k].1 += 1;
-                    }
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-        // Straight on to the next byte the loop acts on (see [`passed_over`]).
-        while i < n && passed_over(bytes[i], bytes[i - 1]) {
-            i += 1;
-        }
+            at + 1
+        };
     }
-    let mut out: Vec<PathUses> = keys
-        .into_iter()
-        .filter(|&(_, k)| counts[k].0 > 0)
-        .map(|(path, k)| PathUses {
-            path: Symbol::intern(&path),
-            calls: counts[k].0,
-            awaited: counts[k].1,
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
-    out
+    calls.into_uses()
 }
 
-/// Whether the loop of [`of_bytes`] passes byte `c` (after `prev`) over without acting: no
-/// parenthesis, no possible start of a comment or literal, no identifier's first byte (the rest
-/// of a word, a number's digits, spaces and other punctuation). A letter after an identifier's
-/// byte starts neither a word nor a raw string (`br"..."` is read from its `b`).
-#[inline]
-fn passed_over(c: u8, prev: u8) -> bool {
-    let class = CLASS[c as usize];
-    class & ACTS == 0 && (class & STARTS == 0 || is_ident_byte(prev))
+/// The calls of a file counted so far, and the parentheses open around where the scan is.
+#[derive(Default)]
+struct Calls {
+    keys: rustc_hash::FxHashMap<String, usize>,
+    counts: Vec<(u32, u32)>,
+    /// Per open parenthesis: the callee whose argument list it opens. Those below the lowest
+    /// callee's are left out (closing them counts nothing).
+    parens: Vec<Option<usize>>,
+    /// How many of `parens` are a callee's.
+    open: usize,
+    /// The path being keyed, in one buffer for the whole file (most paths are not calls).
+    path: String,
 }
 
-/// [`CLASS`] bits: a byte that can start an identifier (a letter, `_`); one the loop always
-/// acts on (a parenthesis, a possible comment or literal). An identifier's other bytes are
-/// [`is_ident_byte`]'s table.
-const STARTS: u8 = 1;
-const ACTS: u8 = 2;
-
-/// Each byte's [`STARTS`] and [`ACTS`] bits: one look-up where the scan's loop tested ranges.
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if c.is_ascii_alphabetic() || c == b'_' {
-            t[b] |= STARTS;
+impl Calls {
+    /// Reads the path whose first segment starts at `start`; when it is called, its argument
+    /// list is opened. Gives where the scan resumes.
+    fn read(&mut self, bytes: &[u8], start: usize, segs: &mut Vec<(usize, usize)>) -> usize {
+        let end = read_path(bytes, start, segs);
+        if segs.len() < 2 || bytes.get(end) != Some(&b'(') {
+            return end.max(start + 1);
         }
-        if matches!(c, b'/' | b'"' | b'\'' | b'(' | b')') {
-            t[b] |= ACTS;
+        self.path.clear();
+        for (k, &(s, e)) in segs.iter().enumerate() {
+            if k > 0 {
+                self.path.push_str("::");
+            }
+            self.path.push_str(&String::from_utf8_lossy(&bytes[s..e]));
         }
-        b += 1;
+        let Some(key) = call_key(&self.path) else {
+            return end.max(start + 1);
+        };
+        // Looked up before it is copied: most calls repeat a path met before.
+        let k = match self.keys.get(key) {
+            Some(&k) => k,
+            None => {
+                let k = self.keys.len();
+                self.keys.insert(key.to_string(), k);
+                self.counts.push((0, 0));
+                k
+            }
+        };
+        self.parens.push(Some(k));
+        self.open += 1;
+        end + 1
     }
-    t
-};
 
-/// The path written from `start` (an identifier's first byte), written into `path`: its
-/// segments joined by `::`; gives how many, and where the text after it (spaces and a turbofish
-/// skipped) resumes.
-fn read_path(b: &[u8], start: usize, path: &mut String) -> (usize, usize) {
-    path.clear();
-    let mut segs = 0;
+    /// The `)` at `at`: when it closes a callee's argument list, that call is counted.
+    fn close(&mut self, bytes: &[u8], at: usize) {
+        if let Some(Some(k)) = self.parens.pop() {
+            self.counts[k].0 += 1;
+            if awaited_after(bytes, at + 1) {
+                self.counts[k].1 += 1;
+            }
+            self.open -= 1;
+            if self.open == 0 {
+                self.parens.clear();
+            }
+        }
+    }
+
+    fn into_uses(self) -> Vec<PathUses> {
+        let counts = self.counts;
+        let mut out: Vec<PathUses> = (self.keys.into_iter())
+            .filter(|&(_, k)| counts[k].0 > 0)
+            .map(|(path, k)| PathUses {
+                path: Symbol::intern(&path),
+                calls: counts[k].0,
+                awaited: counts[k].1,
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
+        out
+    }
+}
+
+/// Where the raw string whose opening quote is at `quote` starts (its `r`, `br` or `cr`), when
+/// the quote is a raw string's and that prefix starts a word at or after `from`.
+fn raw_string_start(b: &[u8], from: usize, quote: usize) -> Option<usize> {
+    let mut r = quote;
+    while r > from && b[r - 1] == b'#' {
+        r -= 1;
+    }
+    if r == from || b[r - 1] != b'r' {
+        return None;
+    }
+    let r = r - 1;
+    if !is_ident_byte(prev_byte(b, r)) {
+        return Some(r);
+    }
+    let prefixed = r > from && matches!(b[r - 1], b'b' | b'c');
+    (prefixed && !is_ident_byte(prev_byte(b, r - 1))).then(|| r - 1)
+}
+
+/// The first byte of the word written just before the `::` at `colons` (spaces between), when
+/// a word starts there, at or after `from`, with a letter or `_`: a path's first segment.
+fn path_start(b: &[u8], from: usize, colons: usize) -> Option<usize> {
+    let mut end = colons;
+    while end > from && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let mut s = end;
+    while s > from && is_ident_byte(b[s - 1]) {
+        s -= 1;
+    }
+    let letter = b[s].is_ascii_alphabetic() || b[s] == b'_';
+    (s < end && letter && !is_ident_byte(prev_byte(b, s))).then_some(s)
+}
+
+/// The segments of the path written from `start` (an identifier's first byte), as byte ranges
+/// into `segs`; gives where the text after it (spaces and a turbofish skipped) resumes.
+fn read_path(b: &[u8], start: usize, segs: &mut Vec<(usize, usize)>) -> usize {
+    segs.clear();
     let mut i = start;
     loop {
         let s = i;
         while i < b.len() && is_ident_byte(b[i]) {
             i += 1;
         }
-        if !path.is_empty() {
-            path.push_str("::");
-        }
-        path.push_str(&String::from_utf8_lossy(&b[s..i]));
-        segs += 1;
+        segs.push((s, i));
         let after = skip_space(b, i);
         if !b[after..].starts_with(b"::") {
-            return (segs, after);
+            return after;
         }
         let mut j = skip_space(b, after + 2);
         if b.get(j) == Some(&b'<') {
             // A turbofish: `Vec::<u8>::new`, `f::<T>(..)`.
             j = skip_space(b, skip_angles(b, j));
             if !b[j..].starts_with(b"::") {
-                return (segs, j);
+                return j;
             }
             j = skip_space(b, j + 2);
         }
         match b.get(j) {
             Some(&c) if c.is_ascii_alphabetic() || c == b'_' => i = j,
-            _ => return (segs, j),
+            _ => return j,
         }
     }
 }
@@ -232,6 +280,9 @@ fn skip_trivia(b: &[u8], mut i: usize) -> usize {
         }
     }
 }
+
+#[cfg(test)]
+mod byte_by_byte;
 
 #[cfg(test)]
 mod tests {

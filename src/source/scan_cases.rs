@@ -1,0 +1,77 @@
+//! Texts to test the byte scans on, each against the scan it replaced: the `.rs` files of a
+//! folder, and generated jumbles of the pieces a scan can misread.
+
+/// The `.rs` files under `dir` (none when it cannot be read).
+pub(crate) fn rust_files(
+    dir: &std::path::Path,
+) -> impl Iterator<Item = (std::path::PathBuf, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .filter_map(|e| Some((e.path().to_path_buf(), std::fs::read(e.path()).ok()?)))
+}
+
+/// Texts made of the pieces a scan can misread, in a fixed pseudo-random order: literals and
+/// comments cut anywhere, raw strings and idents, turbofish, parentheses left open or closed
+/// twice, non-ASCII and non-UTF-8 bytes.
+pub(crate) fn jumbles(count: usize) -> Vec<Vec<u8>> {
+    const PIECES: &[&[u8]] = &[
+        b"a",
+        b"b",
+        b"r",
+        b"c",
+        b"_x1",
+        b"::",
+        b":",
+        b"(",
+        b")",
+        b"\"",
+        b"'",
+        b"#",
+        b"/",
+        b"*",
+        b"\\",
+        b" ",
+        b"\n",
+        b"<",
+        b">",
+        b"->",
+        b".await",
+        b".",
+        b"\xc3\xa9",
+        b"\xff",
+        b"-",
+        b"0",
+        b"br",
+        b"cr",
+        b"r#",
+        b"'a",
+        b"{",
+        b";",
+        b"a::b(",
+        b"x::<T>::y(",
+        b"/*",
+        b"*/",
+        b"//",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = (next() % 40) as usize;
+            (0..len)
+                .flat_map(|_| {
+                    PIECES[(next() % PIECES.len() as u64) as usize]
+                        .iter()
+                        .copied()
+                })
+                .collect()
+        })
+        .collect()
+}
