@@ -5,6 +5,7 @@
 
 use super::value::Val;
 use crate::index::types::Ty;
+use crate::knowledge::path_str::{first_segment, last_segment, last_separator};
 use crate::knowledge::streams::STREAM_TYPE;
 use crate::symbol::Symbol;
 use rustc_hash::FxHashMap as HashMap;
@@ -213,17 +214,15 @@ fn impls_of(path: &str) -> &'static [Impl] {
     }
     // The walk keeps an owning iterator (`v.into_iter()`) as its vector: an iterator's methods,
     // the item its first argument (a vector has no method of those names).
-    let short = path.rsplit("::").next().unwrap_or(path);
+    let short = last_segment(path);
     if matches!(short, "Vec" | "VecDeque" | "SmallVec") {
         return t
             .get(crate::analysis::patterns::ITER)
             .map(Vec::as_slice)
             .unwrap_or_default();
     }
-    let mut segs = path.split("::");
-    let first = segs.next().unwrap_or_default();
-    if matches!(first, "std" | "core" | "alloc") {
-        if let Some(v) = path.rsplit("::").next().and_then(|last| t.get(last)) {
+    if matches!(first_segment(path), "std" | "core" | "alloc") {
+        if let Some(v) = t.get(last_segment(path)) {
             return v;
         }
     }
@@ -240,7 +239,7 @@ fn impls_of(path: &str) -> &'static [Impl] {
 /// Looked up in [`by_tail`], built once: the walk asks for every receiver type the table does
 /// not hold (a scan of the table each time was 2.8% of a cold run on tokio).
 fn dependency_path_of(path: &str) -> Option<&'static str> {
-    let krate = family(path.split("::").next()?);
+    let krate = family(first_segment(path));
     let index: &TailIndex = by_tail();
     for n in [2, 1] {
         let Some(want) = tail(path, n) else { continue };
@@ -263,7 +262,7 @@ fn family(first: &str) -> &str {
 fn tail(p: &str, n: usize) -> Option<&str> {
     let mut at = p.len();
     for _ in 0..n {
-        at = p[..at].rfind("::")?;
+        at = last_separator(&p[..at])?;
     }
     Some(&p[at + 2..])
 }

@@ -27,7 +27,7 @@ const MAPS: &[&str] = &["HashMap", "BTreeMap", "IndexMap", "DashMap"];
 pub const ITER: &str = "core::iter::Iterator";
 
 fn short(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
+    crate::knowledge::path_str::last_segment(path)
 }
 
 /// What borrowing leaves of a value: its type, but no future or handle to lose.

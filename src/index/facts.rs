@@ -325,13 +325,20 @@ pub struct FileFacts {
 
 impl FileFacts {
     pub fn extract(file: &syn::File) -> FileFacts {
-        FileFacts::extract_sharing(file, &ItemMacros::default())
+        FileFacts::extract_sharing(file, &ItemMacros::default(), true)
     }
 
     /// [`FileFacts::extract`], the item macros' items taken from `shared` where it has them.
-    fn extract_sharing(file: &syn::File, shared: &ItemMacros) -> FileFacts {
+    /// `macro_mods`: whether a macro call's tokens may declare a module (see
+    /// [`may_write_mod`]); when not, they are not searched for `mod x;`.
+    fn extract_sharing(file: &syn::File, shared: &ItemMacros, macro_mods: bool) -> FileFacts {
         let defs = super::macro_expand::definitions(&file.items);
-        let mut facts = FileFacts::extract_expanding(file, &defs, shared);
+        let cx = Reading {
+            defs: &defs,
+            shared,
+            macro_mods,
+        };
+        let mut facts = FileFacts::extract_expanding(file, &cx);
         facts.macro_defs = rules_as_text(&defs);
         facts
     }
@@ -341,20 +348,30 @@ impl FileFacts {
     pub fn extract_with(file: &syn::File, crate_defs: &Defs) -> FileFacts {
         let own = super::macro_expand::definitions(&file.items);
         let shared = ItemMacros::default();
+        let read = |defs: &Defs| {
+            FileFacts::extract_expanding(
+                file,
+                &Reading {
+                    defs,
+                    shared: &shared,
+                    macro_mods: true,
+                },
+            )
+        };
         if crate_defs.is_empty() {
-            return FileFacts::extract_expanding(file, &own, &shared);
+            return read(&own);
         }
         let mut defs = crate_defs.clone();
         defs.extend(own);
-        FileFacts::extract_expanding(file, &defs, &shared)
+        read(&defs)
     }
 
-    fn extract_expanding(file: &syn::File, defs: &Defs, shared: &ItemMacros) -> FileFacts {
+    fn extract_expanding(file: &syn::File, cx: &Reading<'_>) -> FileFacts {
         let mut facts = FileFacts {
             read: true,
             ..FileFacts::default()
         };
-        collect_module(&file.items, Vec::new(), &mut facts, 0, defs, shared);
+        collect_module(&file.items, Vec::new(), &mut facts, 0, cx);
         facts
     }
 
@@ -375,7 +392,12 @@ impl FileFacts {
             macro_defs: rules_as_text(&super::macro_expand::definitions(items)),
             ..FileFacts::default()
         };
-        collect_module(items, Vec::new(), &mut facts, 0, &defs, &unshared);
+        let cx = Reading {
+            defs: &defs,
+            shared: &unshared,
+            macro_mods: true,
+        };
+        collect_module(items, Vec::new(), &mut facts, 0, &cx);
         Some(facts)
     }
 
@@ -384,7 +406,8 @@ impl FileFacts {
     /// and its body IR). `shared`: the tree's item macros, parsed once for the facts and the
     /// lowering ([`ItemMacros::of`]).
     pub fn of_tree(file: &syn::File, text: &str, shared: &ItemMacros) -> FileFacts {
-        let mut facts = FileFacts::extract_sharing(file, shared);
+        let macro_mods = may_write_mod(text);
+        let mut facts = FileFacts::extract_sharing(file, shared, macro_mods);
         facts.read_text(text.as_bytes());
         facts
     }
@@ -397,7 +420,10 @@ impl FileFacts {
         } else {
             super::skeleton::parse(text)
                 .or_else(|| crate::source::parse_text(text).ok())
-                .map(|ast| FileFacts::extract(&ast))
+                .map(|ast| {
+                    let shared = ItemMacros::default();
+                    FileFacts::extract_sharing(&ast, &shared, may_write_mod(text))
+                })
         }
         .unwrap_or_default();
         facts.read_text(text.as_bytes());
@@ -580,14 +606,12 @@ pub fn expand_across_files(files: &[&FileFacts]) -> Vec<(usize, Vec<ModFacts>)> 
                 };
                 let mut facts = FileFacts::default();
                 let unshared = ItemMacros::default();
-                collect_module(
-                    &items,
-                    mf.inline_path.clone(),
-                    &mut facts,
-                    1,
-                    &defs,
-                    &unshared,
-                );
+                let cx = Reading {
+                    defs: &defs,
+                    shared: &unshared,
+                    macro_mods: true,
+                };
+                collect_module(&items, mf.inline_path.clone(), &mut facts, 1, &cx);
                 // What the call writes is placed at the call (its tokens' own lines are the
                 // macro's).
                 for m in &mut facts.modules {
@@ -655,15 +679,40 @@ fn flatten_expanding<'a>(
     out
 }
 
+/// What the facts of a file's items are read with: the macros its calls expand to, its item
+/// macros' items parsed already, and whether a macro call's tokens may declare a module.
+struct Reading<'a> {
+    defs: &'a Defs,
+    shared: &'a ItemMacros,
+    /// False when no token of the file (and of `defs`) can be the keyword `mod`
+    /// ([`may_write_mod`]): a macro call's tokens are then not searched for `mod x;`, which
+    /// copies them all (20,000 `link!` calls in windows-sys).
+    macro_mods: bool,
+}
+
+/// Whether `text` may hold the keyword `mod` as a token: `mod` not inside a longer identifier
+/// (`GetModuleHandleW`). Every identifier token of a tree parsed from the text, of a macro
+/// call's body parsed from its tokens, or of a `macro_rules!` expansion of the text's own rules
+/// is a piece of the text, so when this is false none of them is `mod`. Bytes past ASCII count
+/// as not part of an identifier: a doubt answers true.
+fn may_write_mod(text: &str) -> bool {
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    // `contains` first: a vectorised search, and most generated files have no `mod` at all.
+    text.contains("mod")
+        && text.match_indices("mod").any(|(at, _)| {
+            let before = at.checked_sub(1).and_then(|i| text.as_bytes().get(i));
+            !before.is_some_and(ident) && !text.as_bytes().get(at + 3).is_some_and(ident)
+        })
+}
+
 fn collect_module(
     items: &[syn::Item],
     inline_path: Vec<Symbol>,
     out: &mut FileFacts,
     depth: usize,
-    defs: &Defs,
-    shared: &ItemMacros,
+    cx: &Reading<'_>,
 ) {
-    collect_items(items, inline_path, out, depth, defs, shared, true);
+    collect_items(items, inline_path, out, depth, cx, true);
 }
 
 /// The facts of one module body (`bodies`), or of the items declared in one fn body (its
@@ -675,10 +724,10 @@ fn collect_items(
     inline_path: Vec<Symbol>,
     out: &mut FileFacts,
     depth: usize,
-    defs: &Defs,
-    shared: &ItemMacros,
+    cx: &Reading<'_>,
     bodies: bool,
 ) {
+    let (defs, shared) = (cx.defs, cx.shared);
     let mut m = ModFacts {
         inline_path: inline_path.clone(),
         ..ModFacts::default()
@@ -765,7 +814,9 @@ fn collect_items(
                 } else if mac.ident.is_none() {
                     // A macro whose body is not a list of items (or it would have been spliced
                     // in): the `mod x;` it declares still name files a crate compiles.
-                    macro_mod_decls(mac.mac.tokens.clone(), &mut m.out_of_line);
+                    if cx.macro_mods {
+                        macro_mod_decls(mac.mac.tokens.clone(), &mut m.out_of_line);
+                    }
                     // Another file of the crate may define it: kept for the index to expand.
                     let last = mac.mac.path.segments.last();
                     if let Some(last) = last.filter(|_| may_name_own_macro(&mac.mac.path)) {
@@ -895,12 +946,12 @@ fn collect_items(
     for (name, items) in inline {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_items(items, path, out, depth + 1, defs, shared, true);
+        collect_items(items, path, out, depth + 1, cx, true);
     }
     for (name, items) in scopes {
         let mut path = inline_path.clone();
         path.push(name);
-        collect_items(&items, path, out, depth + 1, defs, shared, false);
+        collect_items(&items, path, out, depth + 1, cx, false);
     }
 }
 
@@ -2114,6 +2165,62 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<
 #[cfg(test)]
 mod tests {
     use super::FileFacts;
+
+    /// `mod` as a keyword token, never inside a longer identifier; past ASCII is a doubt.
+    #[test]
+    fn a_text_may_write_mod_only_as_a_word() {
+        for yes in [
+            "mod a;",
+            "m! { pub mod a; }",
+            "x!(r#mod)",
+            "// mod",
+            "a.mod",
+            "émod x;",
+            "\"mod\"",
+        ] {
+            assert!(super::may_write_mod(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "mo",
+            "fn module() {}",
+            "GetModuleHandleW",
+            "const MODE: u32 = 1;",
+            "let _mod = 1; let mod_x = 2; let xmod = 3; let mod2 = 4;",
+        ] {
+            assert!(!super::may_write_mod(no), "{no}");
+        }
+    }
+
+    /// A file read from its text searches macro calls for `mod x;` only when the text may
+    /// write `mod`: the same modules as the facts of its tree read without that shortcut.
+    #[test]
+    fn macro_module_declarations_are_found_from_the_text_as_from_the_tree() {
+        for text in [
+            "cfg_x! { 1 pub mod a; mod b; }\nm!(mod c;);",
+            "windows_targets::link!(\"k.dll\" \"system\" fn GetModuleHandleW(m: u32) -> u32);",
+            "m! { #[path = \"x.rs\"] mod d; }",
+            "m!(\"lit\" mod e;);",
+            "macro_rules! k { () => { mod f; } }\nk!();\nn!(1 k!());",
+        ] {
+            let ast = syn::parse_file(text).expect("parses");
+            let shared = super::ItemMacros::of(&ast);
+            let from_text = FileFacts::of_text(text);
+            let from_tree = FileFacts::of_tree(&ast, text, &shared);
+            let whole = FileFacts::extract(&ast);
+            let mods = |f: &FileFacts| -> Vec<Vec<String>> {
+                f.modules
+                    .iter()
+                    .map(|m| m.out_of_line.iter().map(|d| d.name.to_string()).collect())
+                    .collect()
+            };
+            assert_eq!(mods(&from_text), mods(&whole), "{text}");
+            assert_eq!(mods(&from_tree), mods(&whole), "{text}");
+        }
+        let found = FileFacts::of_text("m!(1 mod c;);");
+        assert_eq!(found.modules[0].out_of_line.len(), 1);
+        assert_eq!(found.modules[0].out_of_line[0].name.to_string(), "c");
+    }
 
     /// A module body read in parts holds what appending them one by one holds, its tables
     /// grown to about what they end up holding, not to twice it.

@@ -7,6 +7,7 @@ pub mod cancel_safety;
 mod executors;
 pub mod generic_api;
 pub mod orphans;
+pub mod path_str;
 pub mod runtimes;
 mod std_lib;
 pub mod streams;
@@ -14,6 +15,7 @@ mod tokio;
 pub use tokio::panics_on_runtime_thread;
 mod web;
 
+use path_str::{first_segment, last_separator};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A known effect of a call on the runtime.
@@ -209,7 +211,7 @@ impl Knowledge {
         if !self.known_types.insert(ty.to_string()) {
             return;
         }
-        let first = ty.split("::").next().unwrap_or_default();
+        let first = first_segment(ty);
         let by_name = self
             .type_by_crate_and_name
             .entry(first.to_string())
@@ -243,7 +245,7 @@ impl Knowledge {
         if self.known_types.contains(path) {
             return path;
         }
-        let first = normalize_crate(path.split("::").next().unwrap_or_default());
+        let first = normalize_crate(first_segment(path));
         let Some(by_name) = self.type_by_crate_and_name.get(first) else {
             return path;
         };
@@ -438,21 +440,11 @@ fn type_tails(path: &str) -> [Option<&str>; 2] {
     [two, Some(last)]
 }
 
-/// Where the last `::` of `path` starts: `path.rfind("::")`, by a plain loop over the bytes
-/// (the string searcher's setup costs more than these short paths take to read).
-fn last_separator(path: &str) -> Option<usize> {
-    let b = path.as_bytes();
-    (1..b.len())
-        .rev()
-        .find(|&i| b[i] == b':' && b[i - 1] == b':')
-        .map(|i| i - 1)
-}
-
 /// (crate, `Type::name`) or, for free functions, (crate, `name`): slices of `path`, the crate
 /// normalised.
 fn tail_key(path: &str) -> Option<(&str, &str)> {
     let last_sep = last_separator(path)?;
-    let krate = normalize_crate(path.split("::").next().unwrap_or_default());
+    let krate = normalize_crate(first_segment(path));
     let before = &path[..last_sep];
     let parent_start = last_separator(before).map(|sep| sep + 2);
     match parent_start {
@@ -728,29 +720,6 @@ pub const COMMON_SYNC_METHODS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    /// The last separator by bytes is `rfind("::")`'s, whatever the colons around it.
-    #[test]
-    fn the_last_separator_is_rfinds() {
-        for path in [
-            "",
-            ":",
-            "::",
-            ":::",
-            "a",
-            "a::b",
-            "a::b::c",
-            "::a",
-            "a::",
-            "a:::b",
-            "a::::b",
-            "tokio::sync::mpsc::Sender",
-            "<T as a::B>::c",
-            "é::ü",
-        ] {
-            assert_eq!(super::last_separator(path), path.rfind("::"), "{path}");
-        }
-    }
-
     use super::{Knowledge, Ret};
 
     #[test]

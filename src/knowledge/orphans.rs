@@ -50,8 +50,8 @@ fn same_item(path: &str, entry: &str) -> bool {
     if path == entry {
         return true;
     }
-    let segs: Vec<&str> = path.split("::").collect();
-    let want: Vec<&str> = entry.split("::").collect();
+    let segs: Vec<&str> = super::path_str::segments(path).collect();
+    let want: Vec<&str> = super::path_str::segments(entry).collect();
     let (Some(first), Some(last), [.., module, name]) =
         (segs.first(), segs.last(), want.as_slice())
     else {

@@ -8,19 +8,28 @@ use syn::Expr as E;
 /// and parentheses, unary and binary operators, casts (to no trait object), tuples, arrays and
 /// `[x; n]` of those. Anything else (a name, a call, a block, a macro) is lowered and judged then.
 pub(super) fn init(e: &E) -> bool {
-    // A stack, not recursion: a long operator chain nests as deep as it is long.
-    let mut todo = vec![e];
-    while let Some(e) = todo.pop() {
+    // A stack, not recursion: a long operator chain nests as deep as it is long. An operand
+    // alone is followed without it (`1024u32`, `-1`, `0x10 as u64`): the stack is allocated
+    // only by a node of two operands or more.
+    let mut todo: Vec<&E> = Vec::new();
+    let mut next = Some(e);
+    while let Some(e) = next.take().or_else(|| todo.pop()) {
         match e {
             E::Lit(_) => {}
-            E::Paren(p) => todo.push(&p.expr),
-            E::Group(g) => todo.push(&g.expr),
-            E::Unary(u) => todo.push(&u.expr),
-            E::Binary(b) => todo.extend([&*b.left, &*b.right]),
-            E::Cast(c) if super::dyn_trait(&c.ty).is_none() => todo.push(&c.expr),
+            E::Paren(p) => next = Some(&p.expr),
+            E::Group(g) => next = Some(&g.expr),
+            E::Unary(u) => next = Some(&u.expr),
+            E::Binary(b) => {
+                todo.push(&b.right);
+                next = Some(&b.left);
+            }
+            E::Cast(c) if super::dyn_trait(&c.ty).is_none() => next = Some(&c.expr),
             E::Tuple(t) => todo.extend(t.elems.iter()),
             E::Array(a) => todo.extend(a.elems.iter()),
-            E::Repeat(r) => todo.extend([&*r.expr, &*r.len]),
+            E::Repeat(r) => {
+                todo.push(&r.len);
+                next = Some(&r.expr);
+            }
             _ => return false,
         }
     }

@@ -13,7 +13,7 @@ pub mod test_code;
 use crate::index::facts::{
     collect_use, flatten_items, generic_params, has_runtime_attr, sig_of, ItemMacros,
 };
-use crate::index::types::{path_segments, path_symbols, Ty};
+use crate::index::types::{path_symbols, Ty};
 use crate::source::SourceFile;
 use crate::symbol::Symbol;
 use ir::{Expr, ExprKind, Pos, Span};
@@ -77,6 +77,7 @@ impl<'s> FileLowering<'s> {
             ascii: Cow::Owned(source.ascii_lines()),
             local_macros: Cow::Owned(local_macros),
             call_uses: RefCell::default(),
+            key: RefCell::default(),
         };
         let macro_bodies = bodies.iter().map(|(_, e)| cx.expr(e, 0)).collect();
         FileLowering {
@@ -111,6 +112,7 @@ impl<'s> FileLowering<'s> {
                 ascii: Cow::Borrowed(&part.ascii),
                 local_macros: Cow::Borrowed(&part.local_macros),
                 call_uses: RefCell::default(),
+                key: RefCell::default(),
             },
             items: Vec::new(),
             macro_bodies: Box::default(),
@@ -166,17 +168,30 @@ pub struct FilePart {
     local_macros: HashMap<String, u32>,
 }
 
-/// A callee written as a plain path (`support::stop`), as written.
-/// The [`ir::File::call_uses`] key of the method `name` (on any receiver): `.name`, which no
-/// path is.
-pub fn method_key(name: &syn::Ident) -> Box<str> {
-    format!(".{name}").into()
+/// The [`ir::File::call_uses`] key of the method `name` (on any receiver), into `out`: `.name`,
+/// which no path is.
+fn write_method_key(name: &syn::Ident, out: &mut String) {
+    use std::fmt::Write;
+    // Writing to a `String` does not fail.
+    let _ = write!(out, ".{name}");
 }
 
-fn callee_key(func: &syn::Expr) -> Option<Box<str>> {
+/// The [`ir::File::call_uses`] key of a callee written as a plain path (`support::stop`): the
+/// path as written, into `out`; false (nothing written) for any other callee.
+fn write_callee_key(func: &syn::Expr, out: &mut String) -> bool {
+    use std::fmt::Write;
     match func {
-        syn::Expr::Path(p) if p.qself.is_none() => Some(path_segments(&p.path).join("::").into()),
-        _ => None,
+        syn::Expr::Path(p) if p.qself.is_none() => {
+            for (i, segment) in p.path.segments.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("::");
+                }
+                // Writing to a `String` does not fail.
+                let _ = write!(out, "{}", segment.ident);
+            }
+            true
+        }
+        _ => false,
     }
 }
 
@@ -190,9 +205,29 @@ struct Lower<'s> {
     local_macros: Cow<'s, HashMap<String, u32>>,
     /// Callee paths and how they are called (see [`ir::File::call_uses`]).
     call_uses: RefCell<HashMap<Box<str>, ir::CallUses>>,
+    /// A callee's key is written here to be looked up: a key is allocated only when new.
+    key: RefCell<String>,
 }
 
 impl Lower<'_> {
+    /// Counts a use of the callee whose key `write` writes (when it writes one: true).
+    fn tally(
+        &self,
+        write: impl FnOnce(&mut String) -> bool,
+        count: impl FnOnce(&mut ir::CallUses),
+    ) {
+        let mut key = self.key.borrow_mut();
+        key.clear();
+        if !write(&mut key) {
+            return;
+        }
+        let mut uses = self.call_uses.borrow_mut();
+        match uses.get_mut(key.as_str()) {
+            Some(known) => count(known),
+            None => count(uses.entry(Box::from(key.as_str())).or_default()),
+        }
+    }
+
     fn pos(&self, lc: LineColumn) -> Pos {
         self.source
             .position_with(lc, |line, _| {
@@ -445,9 +480,7 @@ impl Lower<'_> {
         let kind = match e {
             E::Path(p) => ExprKind::Path(Box::new(self.path_expr(p))),
             E::Call(c) => {
-                if let Some(key) = callee_key(&c.func) {
-                    self.call_uses.borrow_mut().entry(key).or_default().calls += 1;
-                }
+                self.tally(|key| write_callee_key(&c.func, key), |u| u.calls += 1);
                 let func = self.first(first, &c.func, d);
                 start = Some(func.span.start);
                 ExprKind::Call(Box::new(ir::Call {
@@ -456,8 +489,13 @@ impl Lower<'_> {
                 }))
             }
             E::MethodCall(mc) => {
-                let key = method_key(&mc.method);
-                self.call_uses.borrow_mut().entry(key).or_default().calls += 1;
+                self.tally(
+                    |key| {
+                        write_method_key(&mc.method, key);
+                        true
+                    },
+                    |u| u.calls += 1,
+                );
                 let receiver = self.first(first, &mc.receiver, d);
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
@@ -473,14 +511,15 @@ impl Lower<'_> {
                 }))
             }
             E::Await(a) => {
-                let key = match &*a.base {
-                    syn::Expr::Call(c) => callee_key(&c.func),
-                    syn::Expr::MethodCall(mc) => Some(method_key(&mc.method)),
-                    _ => None,
+                let write = |key: &mut String| match &*a.base {
+                    syn::Expr::Call(c) => write_callee_key(&c.func, key),
+                    syn::Expr::MethodCall(mc) => {
+                        write_method_key(&mc.method, key);
+                        true
+                    }
+                    _ => false,
                 };
-                if let Some(key) = key {
-                    self.call_uses.borrow_mut().entry(key).or_default().awaited += 1;
-                }
+                self.tally(write, |u| u.awaited += 1);
                 let base = self.first(first, &a.base, d);
                 start = Some(base.span.start);
                 ExprKind::Await(Box::new(ir::Await {

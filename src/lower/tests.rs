@@ -259,3 +259,31 @@ fn f() {
     assert_eq!(&names[..], ["a", "b", "c"]);
     assert!(matches!(&form(4).form, ir::MacroForm::Exprs(args) if args.len() == 2));
 }
+
+/// Each callee written as a plain path is counted by its path as written (generic arguments
+/// left out), each method by `.name`, calls and direct awaits apart; other callees not at all.
+#[test]
+fn call_uses_count_callees_by_their_written_path() {
+    let (file, _) = lower(
+        "async fn f(c: C) { a::b(1); a::b(2).await; c.m(); c.m().await; crate::x::<u8>();\n\
+         (g)(); h(); r#try::k(); <T as U>::v(); }",
+    );
+    let mut got: Vec<(String, u32, u32)> = file
+        .call_uses
+        .iter()
+        .map(|(k, u)| (k.to_string(), u.calls, u.awaited))
+        .collect();
+    got.sort();
+    let want = [
+        (".m", 2, 1),
+        ("a::b", 2, 1),
+        ("crate::x", 1, 0),
+        ("h", 1, 0),
+        ("r#try::k", 1, 0),
+    ];
+    let want: Vec<(String, u32, u32)> = want
+        .iter()
+        .map(|(k, c, a)| (k.to_string(), *c, *a))
+        .collect();
+    assert_eq!(got, want);
+}

@@ -358,7 +358,8 @@ impl Walker<'_, '_> {
                 None => {
                     let args = self.eval_args(call.args.iter(), Role::Plain, "");
                     // `u32::ext_run(&x)`: as the method call `x.ext_run()` is read.
-                    if let Some((ty, name)) = path.rsplit_once("::") {
+                    let sep = crate::knowledge::path_str::last_separator(&path);
+                    if let Some((ty, name)) = sep.map(|at| (&path[..at], &path[at + 2..])) {
                         let ids = self.cx.index.foreign_methods(ty, name);
                         if !ids.is_empty() {
                             let args = self.call_args(None, call.args.iter());
@@ -573,7 +574,7 @@ impl Walker<'_, '_> {
 
     /// `Foo::new(..)` of a type outside the context gives a `Foo`.
     pub(super) fn external_constructor(&self, path: &str) -> Val {
-        let mut segs: Vec<&str> = path.split("::").collect();
+        let mut segs: Vec<&str> = crate::knowledge::path_str::segments(path).collect();
         let Some(name) = segs.pop() else {
             return Val::Unknown;
         };

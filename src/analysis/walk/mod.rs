@@ -854,7 +854,7 @@ impl<'a, 'f> Walker<'a, 'f> {
 }
 
 fn short_type(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
+    crate::knowledge::path_str::last_segment(path)
 }
 
 /// Inserts `.await` at the end of `span`.

@@ -13,7 +13,7 @@ impl Walker<'_, '_> {
     /// Whether `path`, a type the index does not hold, is in a crate neither on disk (no crate
     /// of the context or its dependencies has the name) nor in the tables, std's included.
     pub(super) fn type_off_disk(&self, path: &str) -> bool {
-        let mut segs = path.split("::");
+        let mut segs = crate::knowledge::path_str::segments(path);
         let (Some(first), Some(_)) = (segs.next(), segs.next()) else {
             return false;
         };

@@ -82,7 +82,7 @@ pub(super) struct Drain {
 }
 
 fn short(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
+    crate::knowledge::path_str::last_segment(path)
 }
 
 impl OrphanState {

@@ -95,9 +95,9 @@ impl Walker<'_, '_> {
     pub(super) fn instance_keys(&self, args: &[Val]) -> Vec<Option<Symbol>> {
         args.iter()
             .map(|a| match a {
-                Val::Typed { path, .. } if !self.cx.index.is_trait(path) => {
-                    path.rsplit("::").next().map(Symbol::intern)
-                }
+                Val::Typed { path, .. } if !self.cx.index.is_trait(path) => Some(Symbol::intern(
+                    crate::knowledge::path_str::last_segment(path),
+                )),
                 _ => None,
             })
             .collect()
@@ -121,7 +121,7 @@ impl Walker<'_, '_> {
             .self_ty
             .as_deref()
             .or(info.trait_path.as_deref())
-            .and_then(|t| t.rsplit("::").next());
+            .map(crate::knowledge::path_str::last_segment);
         match (&val, owner) {
             (Val::Future { origin, .. }, Some(ty))
                 if origin
@@ -344,5 +344,8 @@ fn made_by(val: Val, sig: &FnSig, depth: usize) -> Val {
 
 /// `Result` and `Option` (std's, or an alias path ending so): what they hold is the fn's.
 fn is_wrapper(path: &str) -> bool {
-    matches!(path.rsplit("::").next(), Some("Result" | "Option"))
+    matches!(
+        crate::knowledge::path_str::last_segment(path),
+        "Result" | "Option"
+    )
 }
