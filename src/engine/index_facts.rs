@@ -383,14 +383,36 @@ fn parse_in_full(
 
 impl CacheUpdate {
     /// Per context: whether its files' facts are read once the index is built (a cache is
-    /// written from them, or the process is `resident` and keeps them).
+    /// still to be written from them, or the process is `resident` and keeps them).
     pub fn keeps_facts(&self, resident: bool) -> Vec<bool> {
         let kept = |c: &IndexCache| resident || self.resident.is_some() || c.is_enabled();
         self.caches.iter().map(kept).collect()
     }
 
-    /// Writes the caches on a thread of their own, which also frees the facts; join it before
-    /// the run returns.
+    /// In a run that does not keep the facts (not `resident`), writes the caches now, before
+    /// the index is built, on the `pool` (a context each): the facts are then read by no one
+    /// after the index, which takes their signatures rather than copying them (see
+    /// [`CacheUpdate::keeps_facts`]). A resident run writes them while the files are walked
+    /// ([`CacheUpdate::write_in_background`]), as its index copies the signatures anyway.
+    pub fn write_before_index(
+        &mut self,
+        per_context: &[Vec<IndexedFile>],
+        resident: bool,
+        pool: &rayon::ThreadPool,
+    ) {
+        if resident || self.resident.is_some() {
+            return;
+        }
+        pool.install(|| {
+            (self.caches.par_iter())
+                .zip(self.entries.par_iter().zip(per_context.par_iter()))
+                .for_each(|(cache, (entries, files))| store(cache, entries, files));
+        });
+        self.caches.fill_with(IndexCache::disabled);
+    }
+
+    /// Writes the caches not written yet on a thread of their own, which also frees the facts;
+    /// join it before the run returns.
     pub fn write_in_background(
         self,
         per_context: Vec<Vec<IndexedFile>>,
@@ -398,13 +420,7 @@ impl CacheUpdate {
         std::thread::spawn(move || {
             for ((cache, entries), files) in self.caches.iter().zip(&self.entries).zip(&per_context)
             {
-                if cache.is_enabled() {
-                    let entries: Vec<(&Path, u128, &FileFacts)> = entries
-                        .iter()
-                        .map(|(p, h, i)| (p.as_path(), *h, &files[*i].facts))
-                        .collect();
-                    cache.store(&entries);
-                }
+                store(cache, entries, files);
             }
             drop(self.caches);
             let Some((started, stats)) = self.resident else {
@@ -438,6 +454,18 @@ impl CacheUpdate {
             }
             resident::keep(kept);
         })
+    }
+}
+
+/// Writes a context's cache (when enabled) from its `files`' facts: each of `entries` (path,
+/// content hash, index in `files`).
+fn store(cache: &IndexCache, entries: &[(PathBuf, u128, usize)], files: &[IndexedFile]) {
+    if cache.is_enabled() {
+        let entries: Vec<(&Path, u128, &FileFacts)> = entries
+            .iter()
+            .map(|(p, h, i)| (p.as_path(), *h, &files[*i].facts))
+            .collect();
+        cache.store(&entries);
     }
 }
 
@@ -531,5 +559,47 @@ mod tests {
         assert!(out.cacheable);
         assert_eq!(fns(&out), (b.lines().count(), "g0".to_string()));
         assert!(matches!(out.held, Some(Body::InGroups { .. })));
+    }
+
+    /// A run that keeps no facts writes the cache before the index is built, and no cache is
+    /// left to write from the facts then (the index may take their signatures); the cache holds
+    /// the facts as they were. A resident run leaves the cache to be written later.
+    #[test]
+    fn a_run_that_keeps_no_facts_writes_its_cache_before_the_index() {
+        let root = tempfile::tempdir().unwrap();
+        let cache_dir = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
+        let path = root.path().join("lib.rs");
+        let facts = FileFacts::of_text("pub async fn f() {}\npub fn g(x: u32) -> u32 { x }\n");
+        assert_eq!(facts.modules[0].fns.len(), 2);
+        let files = vec![vec![IndexedFile {
+            path: path.clone(),
+            facts: facts.clone(),
+        }]];
+        let update = |resident: bool| CacheUpdate {
+            caches: vec![IndexCache::for_context(root.path(), Some(cache_dir.path()))],
+            entries: vec![vec![(path.clone(), 7, 0)]],
+            resident: resident.then(|| (std::time::SystemTime::now(), vec![vec![None]])),
+            roots: vec![root.path().to_path_buf()],
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let cached = || {
+            let mut c = IndexCache::for_context(root.path(), Some(cache_dir.path()));
+            (c.contains(&path, 7), c.take(&path))
+        };
+        // Resident: nothing written yet, the facts are kept.
+        let mut resident = update(true);
+        resident.write_before_index(&files, true, &pool);
+        assert_eq!(resident.keeps_facts(true), vec![true]);
+        assert_eq!(cached(), (false, None));
+        // Not resident: written now, the facts are read by no one after the index.
+        let mut once = update(false);
+        assert_eq!(once.keeps_facts(false), vec![true]);
+        once.write_before_index(&files, false, &pool);
+        assert_eq!(once.keeps_facts(false), vec![false]);
+        assert_eq!(cached(), (true, Some(facts)));
     }
 }

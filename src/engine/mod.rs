@@ -262,7 +262,10 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let (walk_caches, index_keys) =
         open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
     timer.lap("walk cache");
-    let facts_kept = facts.cache.keeps_facts(opts.resident);
+    let mut cache_update = facts.cache;
+    cache_update.write_before_index(&per_context, opts.resident, &pool);
+    timer.lap("index facts cache written");
+    let facts_kept = cache_update.keeps_facts(opts.resident);
     let contexts = build_contexts(
         &plan,
         &mut per_context,
@@ -271,8 +274,8 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &index_keys,
         &pool,
     );
-    // The caches are written, and the facts freed, while the files are walked.
-    let cache_writer = facts.cache.write_in_background(per_context);
+    // The caches left to write are written, and the facts freed, while the files are walked.
+    let cache_writer = cache_update.write_in_background(per_context);
     timer.lap("index build");
 
     let reuse = walk::Reuse {
