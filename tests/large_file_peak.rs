@@ -81,5 +81,10 @@ fn a_large_file_peaks_at_a_few_times_its_size() {
         std::fs::read_dir(cache_dir.path()).unwrap().count() > 0,
         "the caches are written"
     );
-    assert!(times <= 100.0, "caches written: {times:.1} times the file");
+    // Writing its caches, the run peaked at 7.0 times the file (10.8 MB): the facts were
+    // kept for the cache writer beside the index's copy of every signature, the walk cache's
+    // name hashes and fn keys in hash tables, the file's names in the vector of every
+    // identifier scanned; with the cache written before the index build (which then takes the
+    // signatures), those in sorted vectors and the names shrunk: 5.3 times (8.1 MB).
+    assert!(times <= 6.0, "caches written: {times:.1} times the file");
 }
