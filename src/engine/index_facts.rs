@@ -389,26 +389,32 @@ impl CacheUpdate {
         self.caches.iter().map(kept).collect()
     }
 
-    /// In a run that does not keep the facts (not `resident`), writes the caches now, before
-    /// the index is built, on the `pool` (a context each): the facts are then read by no one
-    /// after the index, which takes their signatures rather than copying them (see
-    /// [`CacheUpdate::keeps_facts`]). A resident run writes them while the files are walked
-    /// ([`CacheUpdate::write_in_background`]), as its index copies the signatures anyway.
-    pub fn write_before_index(
+    /// In a run that does not keep the facts (not `resident`), writes now, before the index
+    /// is built, the cache of each context whose facts hold `at_least` signatures, on the
+    /// `pool` (a context each): those facts are then read by no one after the index, which
+    /// takes their signatures rather than copying them (see [`CacheUpdate::keeps_facts`]).
+    /// The other caches are written while the files are walked
+    /// ([`CacheUpdate::write_in_background`]); a resident run's index copies the signatures
+    /// anyway.
+    pub fn write_large_first(
         &mut self,
         per_context: &[Vec<IndexedFile>],
         resident: bool,
+        at_least: usize,
         pool: &rayon::ThreadPool,
     ) {
         if resident || self.resident.is_some() {
             return;
         }
         pool.install(|| {
-            (self.caches.par_iter())
+            (self.caches.par_iter_mut())
                 .zip(self.entries.par_iter().zip(per_context.par_iter()))
-                .for_each(|(cache, (entries, files))| store(cache, entries, files));
+                .filter(|(_, (_, files))| signatures(files) >= at_least)
+                .for_each(|(cache, (entries, files))| {
+                    store(cache, entries, files);
+                    *cache = IndexCache::disabled();
+                });
         });
-        self.caches.fill_with(IndexCache::disabled);
     }
 
     /// Writes the caches not written yet on a thread of their own, which also frees the facts;
@@ -455,6 +461,28 @@ impl CacheUpdate {
             resident::keep(kept);
         })
     }
+}
+
+/// A context whose facts hold this many signatures has its index facts cache written before
+/// its index is built ([`CacheUpdate::write_large_first`]): its index then takes the
+/// signatures, where it would copy 1 MB or more of them (32 bytes each), the facts' copy alive
+/// beside it until the walk starts. A smaller context's cache is written while the files are
+/// walked: written first, it would lengthen the run for a copy of little weight (tokio's 1 MB
+/// cache took 0.12 s to write on a loaded machine, in the path of a warm run after an edit).
+pub(super) const WRITTEN_FIRST_FROM: usize = 1 << 15;
+
+/// How many signatures `files`' facts hold (fns, methods of traits and of impls).
+fn signatures(files: &[IndexedFile]) -> usize {
+    let of_module = |m: &crate::index::facts::ModFacts| {
+        let in_traits: usize = m.traits.iter().map(|(_, fns)| fns.len()).sum();
+        let in_impls: usize = m.impls.iter().map(|i| i.fns.len()).sum();
+        m.fns.len() + in_traits + in_impls
+    };
+    files
+        .iter()
+        .flat_map(|f| &f.facts.modules)
+        .map(of_module)
+        .sum()
 }
 
 /// Writes a context's cache (when enabled) from its `files`' facts: each of `entries` (path,
@@ -561,11 +589,12 @@ mod tests {
         assert!(matches!(out.held, Some(Body::InGroups { .. })));
     }
 
-    /// A run that keeps no facts writes the cache before the index is built, and no cache is
-    /// left to write from the facts then (the index may take their signatures); the cache holds
-    /// the facts as they were. A resident run leaves the cache to be written later.
+    /// A run that keeps no facts writes the cache of a context with many signatures before
+    /// the index is built, and no cache is left to write from the facts then (the index may
+    /// take their signatures); the cache holds the facts as they were. A context with fewer,
+    /// and any context of a resident run, leave the cache to be written later.
     #[test]
-    fn a_run_that_keeps_no_facts_writes_its_cache_before_the_index() {
+    fn a_run_that_keeps_no_facts_writes_a_large_cache_before_the_index() {
         let root = tempfile::tempdir().unwrap();
         let cache_dir = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
@@ -590,16 +619,23 @@ mod tests {
             let mut c = IndexCache::for_context(root.path(), Some(cache_dir.path()));
             (c.contains(&path, 7), c.take(&path))
         };
+        assert_eq!(signatures(&files[0]), 2);
         // Resident: nothing written yet, the facts are kept.
         let mut resident = update(true);
-        resident.write_before_index(&files, true, &pool);
+        resident.write_large_first(&files, true, 1, &pool);
         assert_eq!(resident.keeps_facts(true), vec![true]);
         assert_eq!(cached(), (false, None));
-        // Not resident: written now, the facts are read by no one after the index.
-        let mut once = update(false);
-        assert_eq!(once.keeps_facts(false), vec![true]);
-        once.write_before_index(&files, false, &pool);
-        assert_eq!(once.keeps_facts(false), vec![false]);
+        // Not resident, fewer signatures than the bound: left for later.
+        let mut small = update(false);
+        small.write_large_first(&files, false, 3, &pool);
+        assert_eq!(small.keeps_facts(false), vec![true]);
+        assert_eq!(cached(), (false, None));
+        // Not resident, as many as the bound: written now, the facts are read by no one after
+        // the index.
+        let mut large = update(false);
+        assert_eq!(large.keeps_facts(false), vec![true]);
+        large.write_large_first(&files, false, 2, &pool);
+        assert_eq!(large.keeps_facts(false), vec![false]);
         assert_eq!(cached(), (true, Some(facts)));
     }
 }

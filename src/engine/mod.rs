@@ -263,8 +263,9 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
     timer.lap("walk cache");
     let mut cache_update = facts.cache;
-    cache_update.write_before_index(&per_context, opts.resident, &pool);
-    timer.lap("index facts cache written");
+    let large = index_facts::WRITTEN_FIRST_FROM;
+    cache_update.write_large_first(&per_context, opts.resident, large, &pool);
+    timer.lap("large contexts' index facts caches written");
     let facts_kept = cache_update.keeps_facts(opts.resident);
     let contexts = build_contexts(
         &plan,
@@ -506,9 +507,10 @@ fn store_walks(
 /// A context this process built for the same key already (the language server's last check) is
 /// taken as it is.
 ///
-/// A context whose facts are not read after this (`facts_kept` false: no cache is written from
-/// them, no resident process keeps them) gives its signatures to its index, which moves them
-/// rather than copying them: the facts' copy is not alive next to the index's.
+/// A context whose facts are not read after this (`facts_kept` false: no cache is still to be
+/// written from them, no resident process keeps them) gives its signatures to its index,
+/// which moves them rather than copying them: the facts' copy is not alive next to the
+/// index's.
 fn build_contexts(
     plan: &Plan,
     per_context: &mut [Vec<IndexedFile>],
