@@ -63,6 +63,7 @@ pub mod suppress;
 pub mod baseline;
 pub mod cache;
 pub mod fix;
+pub mod name_hashes;
 pub mod render;
 pub mod walk_cache;
 

@@ -29,8 +29,7 @@ use std::path::{Path, PathBuf};
 /// Bumped when what an entry means changes.
 const FORMAT: u32 = 4;
 
-/// Per name (see [`crate::engine`]'s fingerprint), a hash of every index entry found by it.
-pub type NameHashes = HashMap<u32, u64>;
+pub use crate::name_hashes::NameHashes;
 
 /// What the walk of one file gave.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,11 +64,11 @@ struct Payload {
     names: Vec<(u32, u64)>,
 }
 
-/// The same payload as written, borrowing the entries.
+/// The same payload as written, borrowing the entries and the name hashes (sorted).
 #[derive(Serialize)]
 struct PayloadOut<'a> {
     files: Vec<(String, String, &'a WalkEntry)>,
-    names: Vec<(u32, u64)>,
+    names: &'a [(u32, u64)],
 }
 
 /// The stored walks of one context that were walked against the current fingerprint.
@@ -113,7 +112,7 @@ impl WalkCache {
                     ))
                 })
                 .collect();
-            cache.names = p.names.into_iter().collect();
+            cache.names = NameHashes::from_stored(p.names);
         }
         cache
     }
@@ -199,12 +198,7 @@ impl WalkCache {
         generation: u64,
     ) {
         self.drop_affected(affected);
-        for &(key, now) in changes {
-            match now {
-                Some(hash) => self.names.insert(key, hash),
-                None => self.names.remove(&key),
-            };
-        }
+        self.names.apply(changes);
         self.names_changed = !changes.is_empty();
         self.names_generation = Some(generation);
     }
@@ -264,8 +258,7 @@ impl WalkCache {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let dir = file.parent().unwrap_or(Path::new("."));
         if crate::cache::prepare_dir(dir).is_ok() {
-            let mut names: Vec<(u32, u64)> = self.names.iter().map(|(k, v)| (*k, *v)).collect();
-            names.sort_unstable();
+            let names = self.names.as_slice();
             write_sealed(file, &self.kind, &PayloadOut { files, names });
         }
     }

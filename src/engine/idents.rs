@@ -12,11 +12,13 @@
 use super::reuse::{name_id, tokens};
 
 /// The ids of the names the text of a file that lexes holds, sorted, each once; as
-/// [`by_tokens`] gives them.
+/// [`by_tokens`] gives them. Held until the file is walked: sized to what it holds (a 10 MB
+/// file's 1.35 million identifiers are 257,000 names: its vector kept 8.4 MB for 1 MB).
 pub(super) fn of_text(text: &str) -> Vec<u32> {
     let mut ids = scan(text).unwrap_or_else(|| by_tokens(text));
     ids.sort_unstable();
     ids.dedup();
+    ids.shrink_to_fit();
     ids
 }
 
@@ -263,6 +265,20 @@ mod tests {
     fn same(text: &str) {
         let fast = scan(text).unwrap_or_else(|| panic!("no scan of {text:?}"));
         assert_eq!(sorted(fast), sorted(by_tokens(text)), "{text:?}");
+    }
+
+    /// The names of a text that repeats a few of them many times are held in a vector of
+    /// their size, not of the identifiers scanned.
+    #[test]
+    fn the_names_are_held_in_a_vector_of_their_size() {
+        let text = "fn f(a: u32) -> u32 { a + a }\n".repeat(5_000);
+        let ids = of_text(&text);
+        assert_eq!(
+            ids.len(),
+            4,
+            "fn, f, a and u32: a keyword is an identifier to the lexer"
+        );
+        assert!(ids.capacity() < 8, "{}", ids.capacity());
     }
 
     #[test]

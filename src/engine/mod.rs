@@ -262,7 +262,11 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
     let (walk_caches, index_keys) =
         open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
     timer.lap("walk cache");
-    let facts_kept = facts.cache.keeps_facts(opts.resident);
+    let mut cache_update = facts.cache;
+    let large = index_facts::WRITTEN_FIRST_FROM;
+    cache_update.write_large_first(&per_context, opts.resident, large, &pool);
+    timer.lap("large contexts' index facts caches written");
+    let facts_kept = cache_update.keeps_facts(opts.resident);
     let contexts = build_contexts(
         &plan,
         &mut per_context,
@@ -271,8 +275,8 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
         &index_keys,
         &pool,
     );
-    // The caches are written, and the facts freed, while the files are walked.
-    let cache_writer = facts.cache.write_in_background(per_context);
+    // The caches left to write are written, and the facts freed, while the files are walked.
+    let cache_writer = cache_update.write_in_background(per_context);
     timer.lap("index build");
 
     let reuse = walk::Reuse {
@@ -503,9 +507,10 @@ fn store_walks(
 /// A context this process built for the same key already (the language server's last check) is
 /// taken as it is.
 ///
-/// A context whose facts are not read after this (`facts_kept` false: no cache is written from
-/// them, no resident process keeps them) gives its signatures to its index, which moves them
-/// rather than copying them: the facts' copy is not alive next to the index's.
+/// A context whose facts are not read after this (`facts_kept` false: no cache is still to be
+/// written from them, no resident process keeps them) gives its signatures to its index,
+/// which moves them rather than copying them: the facts' copy is not alive next to the
+/// index's.
 fn build_contexts(
     plan: &Plan,
     per_context: &mut [Vec<IndexedFile>],

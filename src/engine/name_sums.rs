@@ -70,7 +70,7 @@ impl NameSums {
 
     /// Every name's hash.
     pub fn to_map(&self) -> NameHashes {
-        self.sums.iter().map(|(k, (sum, _))| (*k, *sum)).collect()
+        NameHashes::summed(self.sums.iter().map(|(k, (sum, _))| (*k, *sum)).collect())
     }
 }
 
@@ -108,7 +108,7 @@ mod tests {
         let mut s = summed(&[a, zero]);
         let mut before = Before::default();
         s.replace(a, &[], &mut before);
-        assert_eq!(s.to_map(), [(5, 0)].into_iter().collect());
+        assert_eq!(s.to_map().as_slice(), &[(5, 0)]);
         assert_eq!(s.changes(before), vec![(1, None), (2, None)]);
     }
 }

@@ -123,7 +123,8 @@ pub(super) fn fingerprint(
         }
         _ => (None, None, None),
     };
-    let mut names = NameHashes::new();
+    // Without sums kept: every (name, entry hash), summed per name once all are in.
+    let mut entries: Vec<(u32, u64)> = Vec::new();
     if sums.is_none() {
         match resident {
             true => {
@@ -132,12 +133,10 @@ pub(super) fn fingerprint(
                 sums = Some(Arc::new(s));
             }
             false => {
-                for p in &parts {
-                    for &(key, entry) in p.entries.iter() {
-                        let sum = names.entry(key).or_default();
-                        *sum = sum.wrapping_add(entry);
-                    }
-                }
+                entries.reserve_exact(parts.iter().map(|p| p.entries.len()).sum());
+                parts
+                    .iter()
+                    .for_each(|p| entries.extend_from_slice(&p.entries));
             }
         }
     }
@@ -157,12 +156,7 @@ pub(super) fn fingerprint(
             match (&mut sums, &mut before) {
                 (Some(s), Some(b)) => Arc::make_mut(s).replace(old, &e.entries, b),
                 (Some(s), None) => Arc::make_mut(s).add(&e.entries),
-                _ => {
-                    for &(key, entry) in &e.entries {
-                        let sum = names.entry(key).or_default();
-                        *sum = sum.wrapping_add(entry);
-                    }
-                }
+                _ => entries.extend_from_slice(&e.entries),
             }
             e
         }
@@ -221,7 +215,7 @@ pub(super) fn fingerprint(
     let walk = h.digest128();
     index.update(&walk.to_le_bytes());
     let names = match sums {
-        None => Names::Full(names),
+        None => Names::Full(NameHashes::summed(entries)),
         Some(sums) => {
             let changes = match (since, before) {
                 (Some(since), Some(b)) => Some((since, sums.changes(b))),
@@ -572,12 +566,7 @@ fn affected(
     if before.is_empty() {
         return None;
     }
-    let mut changed: std::collections::HashSet<u32> = before
-        .iter()
-        .filter(|(k, v)| now.get(k) != Some(v))
-        .map(|(k, _)| *k)
-        .collect();
-    changed.extend(now.keys().filter(|k| !before.contains_key(k)));
+    let changed = before.differing(now).into_iter().collect();
     affected_by(false, changed, files, expanded)
 }
 
@@ -780,14 +769,9 @@ mod tests {
             assert_eq!(changes.is_some(), same_files, "step {step}");
             if let (Some((since, changes)), Some((before, last_generation))) = (changes, &last) {
                 assert_eq!(since, *last_generation, "step {step}");
-                let mut differ: Vec<(u32, Option<u64>)> = before
-                    .keys()
-                    .chain(now.keys())
-                    .filter(|k| before.get(k) != now.get(k))
-                    .map(|k| (*k, now.get(k).copied()))
+                let differ: Vec<(u32, Option<u64>)> = (before.differing(&now).into_iter())
+                    .map(|k| (k, now.get(k)))
                     .collect();
-                differ.sort_unstable();
-                differ.dedup();
                 assert_eq!(changes, differ, "step {step}");
                 // A body, the runtime a body names (in `walk`), the same dependencies loaded
                 // again, nothing: no name changed.
