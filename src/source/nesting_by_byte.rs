@@ -216,7 +216,7 @@ fn starts_depth_word(bytes: &[u8], i: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::scan_cases::{jumbles, rust_files};
+    use crate::source::scan_cases::{agree_everywhere, agree_over_tree};
 
     /// The limits compared at: small ones, which real files cross, and the one used.
     const LIMITS: [usize; 5] = [1, 2, 3, 5, crate::source::MAX_NESTING];
@@ -246,25 +246,7 @@ mod tests {
             b"\xc3\xa9(r\"(\" \xc3\xa9r\"((\" ((\xff\xfe((",
             b"\"unclosed ((((",
         ];
-        for text in hard {
-            same(text, &"hard case");
-            for cut in 0..text.len() {
-                same(&text[..cut], &"a hard case's start");
-                same(&text[cut..], &"a hard case's end");
-            }
-        }
-        for (k, text) in jumbles(20_000).iter().enumerate() {
-            same(text, &format!("jumble {k}"));
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = 0;
-        for dir in ["fixtures", "src"] {
-            for (path, text) in rust_files(&root.join(dir)) {
-                same(&text, &path.display());
-                files += 1;
-            }
-        }
-        assert!(files > 100, "{files} files read");
+        agree_everywhere(hard, same);
     }
 
     /// The same over every `.rs` file of a tree (`UNAWAITED_SCAN_TREE`, by default the bench's
@@ -272,13 +254,6 @@ mod tests {
     #[test]
     #[ignore]
     fn the_nesting_scan_finds_the_same_over_a_tree() {
-        let dir = std::env::var("UNAWAITED_SCAN_TREE")
-            .unwrap_or_else(|_| "/tmp/unawaited-bench/vendor".to_string());
-        let mut files = 0;
-        for (path, text) in rust_files(std::path::Path::new(&dir)) {
-            same(&text, &path.display());
-            files += 1;
-        }
-        println!("{files} files compared under {dir}");
+        agree_over_tree(same);
     }
 }
