@@ -7,7 +7,7 @@
 use crate::diagnostic::{Position, Span};
 use proc_macro2::LineColumn;
 use std::cell::RefCell;
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -744,15 +744,12 @@ mod edition_2015 {
 pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = 0;
-    let mut brackets = 0usize;
-    let mut angles = 0usize;
-    let mut prefix_run = 0usize;
-    let mut prev_significant = b' ';
+    let mut depth = Depth::default();
     while i < bytes.len() {
         // Straight past the bytes whose only effect is that they are written: spaces, and
         // punctuation and words that neither open nor close anything (see [`DEPTH_CLASS`]).
         let run = i;
-        if prefix_run > 0 {
+        if depth.prefix_run > 0 {
             // After prefix operators, a word may be `move` or `async`, which keep their run
             // going: read up to the first byte that is not a space, as each byte was read.
             while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
@@ -764,7 +761,7 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             Some(DEPTH_MAY_START) => !starts_depth_word(bytes, i),
             _ => false,
         };
-        if prefix_run == 0 || plain(i) {
+        if depth.prefix_run == 0 || plain(i) {
             // No run of prefix operators is going (or this byte ends it): the rest of the run
             // is passed over up to the next byte acted on whatever its words are (`move` and
             // `async` leave a run that is not going as it is; a raw string is found from its
@@ -787,70 +784,110 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 i += 1;
             }
         }
+        match depth.after_run(bytes, run, i, limit) {
+            ControlFlow::Continue(next) => i = next,
+            ControlFlow::Break(found) => return found,
+        }
+    }
+    None
+}
+
+/// What [`too_deep`] has read so far: open brackets and generic angle brackets, the prefix
+/// operators and closure bars in a row, and the last byte written that is not a space.
+struct Depth {
+    brackets: usize,
+    angles: usize,
+    prefix_run: usize,
+    prev_significant: u8,
+}
+
+impl Default for Depth {
+    fn default() -> Depth {
+        Depth {
+            brackets: 0,
+            angles: 0,
+            prefix_run: 0,
+            prev_significant: b' ',
+        }
+    }
+}
+
+impl Depth {
+    /// Reads what a run of bytes passed over (`run..i`) leaves, then acts on the byte at `i`:
+    /// where to read on, or (`Break`) the end of the text or the depth found past `limit` and
+    /// where it was crossed.
+    #[inline(always)]
+    fn after_run(
+        &mut self,
+        bytes: &[u8],
+        run: usize,
+        mut i: usize,
+        limit: usize,
+    ) -> ControlFlow<Option<(usize, usize)>, usize> {
         if let Some(&last) = bytes[run..i].iter().rfind(|b| !b.is_ascii_whitespace()) {
-            prev_significant = last;
-            prefix_run = 0;
+            self.prev_significant = last;
+            self.prefix_run = 0;
         }
         let Some(&c) = bytes.get(i) else {
-            break;
+            return ControlFlow::Break(None);
         };
         match c {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-                continue;
+                return ControlFlow::Continue(i);
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 i = skip_block_comment(bytes, i);
-                continue;
+                return ControlFlow::Continue(i);
             }
             b'"' => {
                 i = match raw_string_prefix(bytes, run, i) {
                     Some(r) => skip_raw_string(bytes, r + 1).unwrap_or(bytes.len()),
                     None => skip_string(bytes, i),
                 };
-                prev_significant = b'"';
-                prefix_run = 0;
-                continue;
+                self.prev_significant = b'"';
+                self.prefix_run = 0;
+                return ControlFlow::Continue(i);
             }
             b'r' if matches!(bytes.get(i + 1), Some(b'"') | Some(b'#'))
                 && !is_ident_byte(prev_byte(bytes, i)) =>
             {
                 if let Some(end) = skip_raw_string(bytes, i + 1) {
                     i = end;
-                    prev_significant = b'"';
-                    prefix_run = 0;
-                    continue;
+                    self.prev_significant = b'"';
+                    self.prefix_run = 0;
+                    return ControlFlow::Continue(i);
                 }
             }
             b'\'' => {
                 // A char literal ('a', '\n', '\u{..}') or a lifetime ('a).
                 if let Some(end) = skip_char_literal(bytes, i) {
                     i = end;
-                    prev_significant = b'"';
-                    prefix_run = 0;
-                    continue;
+                    self.prev_significant = b'"';
+                    self.prefix_run = 0;
+                    return ControlFlow::Continue(i);
                 }
             }
             b'(' | b'[' | b'{' => {
-                brackets += 1;
+                self.brackets += 1;
                 if c == b'{' {
-                    angles = 0;
+                    self.angles = 0;
                 }
-                if brackets + angles > limit {
-                    return Some((brackets + angles, i));
+                if self.brackets + self.angles > limit {
+                    return ControlFlow::Break(Some((self.brackets + self.angles, i)));
                 }
-                prefix_run = 0;
+                self.prefix_run = 0;
             }
             b')' | b']' | b'}' => {
-                brackets = brackets.saturating_sub(1);
+                self.brackets = self.brackets.saturating_sub(1);
                 if c == b'}' {
-                    angles = 0;
+                    self.angles = 0;
                 }
-                prefix_run = 0;
+                self.prefix_run = 0;
             }
             b';' => {
-                angles = 0;
-                prefix_run = 0;
+                self.angles = 0;
+                self.prefix_run = 0;
             }
             // A `<` written after a space is an operator (`a < b`, `x << 3`), never a generic
             // list's: rustfmt writes `Vec<T>`, and a spaced one merely counts less.
@@ -859,32 +896,32 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 while matches!(bytes.get(i), Some(b'<' | b'=')) {
                     i += 1;
                 }
-                prev_significant = b'=';
-                prefix_run = 0;
-                continue;
+                self.prev_significant = b'=';
+                self.prefix_run = 0;
+                return ControlFlow::Continue(i);
             }
             b'<' => {
-                if is_ident_byte(prev_significant)
-                    || prev_significant == b':'
-                    || prev_significant == b'<'
+                if is_ident_byte(self.prev_significant)
+                    || self.prev_significant == b':'
+                    || self.prev_significant == b'<'
                 {
-                    angles += 1;
-                    if brackets + angles > limit {
-                        return Some((brackets + angles, i));
+                    self.angles += 1;
+                    if self.brackets + self.angles > limit {
+                        return ControlFlow::Break(Some((self.brackets + self.angles, i)));
                     }
                 }
-                prefix_run = 0;
+                self.prefix_run = 0;
             }
             b'>' => {
-                if prev_significant != b'-' && prev_significant != b'=' {
-                    angles = angles.saturating_sub(1);
+                if self.prev_significant != b'-' && self.prev_significant != b'=' {
+                    self.angles = self.angles.saturating_sub(1);
                 }
-                prefix_run = 0;
+                self.prefix_run = 0;
             }
             b'!' | b'-' | b'*' | b'&' | b'|' => {
-                prefix_run += 1;
-                if prefix_run > 2 * limit {
-                    return Some((prefix_run / 2, i));
+                self.prefix_run += 1;
+                if self.prefix_run > 2 * limit {
+                    return ControlFlow::Break(Some((self.prefix_run / 2, i)));
                 }
             }
             _ => {
@@ -895,22 +932,21 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 let word = &bytes[i..word_end];
                 if word_end > i && (word == b"move" || word == b"async") {
                     i = word_end;
-                    prev_significant = b'e';
-                    continue;
+                    self.prev_significant = b'e';
+                    return ControlFlow::Continue(i);
                 }
-                prefix_run = 0;
+                self.prefix_run = 0;
                 if word_end > i + 1 {
                     // A whole word at once (scanning from each of its bytes is quadratic).
-                    prev_significant = bytes[word_end - 1];
+                    self.prev_significant = bytes[word_end - 1];
                     i = word_end;
-                    continue;
+                    return ControlFlow::Continue(i);
                 }
             }
         }
-        prev_significant = c;
-        i += 1;
+        self.prev_significant = c;
+        ControlFlow::Continue(i + 1)
     }
-    None
 }
 
 /// The `r` of the raw string whose quote is at `quote` (`r"`, `r#"`), when that `r` starts a

@@ -158,18 +158,23 @@ impl Calls {
     }
 
     fn into_uses(self) -> Vec<PathUses> {
-        let counts = self.counts;
-        let mut out: Vec<PathUses> = (self.keys.into_iter())
-            .filter(|&(_, k)| counts[k].0 > 0)
-            .map(|(path, k)| PathUses {
-                path: Symbol::intern(&path),
-                calls: counts[k].0,
-                awaited: counts[k].1,
-            })
-            .collect();
-        out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
-        out
+        uses_of(self.keys, &self.counts)
     }
+}
+
+/// The uses of the callee paths called at least once, sorted by path: each path's `counts`
+/// (calls, awaited) at its number in `keys`.
+fn uses_of(keys: rustc_hash::FxHashMap<String, usize>, counts: &[(u32, u32)]) -> Vec<PathUses> {
+    let mut out: Vec<PathUses> = (keys.into_iter())
+        .filter(|&(_, k)| counts[k].0 > 0)
+        .map(|(path, k)| PathUses {
+            path: Symbol::intern(&path),
+            calls: counts[k].0,
+            awaited: counts[k].1,
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
+    out
 }
 
 /// Where the raw string whose opening quote is at `quote` starts (its `r`, `br` or `cr`), when

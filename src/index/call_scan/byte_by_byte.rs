@@ -3,7 +3,6 @@
 
 use super::{awaited_after, call_key, skip_angles, skip_literal_or_comment, PathUses};
 use crate::source::{is_ident_byte, prev_byte, skip_space};
-use crate::symbol::Symbol;
 
 /// The callee paths of `bytes` (as [`call_key`] counts them), sorted by path.
 pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
@@ -73,17 +72,7 @@ pub fn of_bytes(bytes: &[u8]) -> Vec<PathUses> {
             i += 1;
         }
     }
-    let mut out: Vec<PathUses> = keys
-        .into_iter()
-        .filter(|&(_, k)| counts[k].0 > 0)
-        .map(|(path, k)| PathUses {
-            path: Symbol::intern(&path),
-            calls: counts[k].0,
-            awaited: counts[k].1,
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
-    out
+    super::uses_of(keys, &counts)
 }
 
 /// Whether the loop of [`of_bytes`] passes byte `c` (after `prev`) over without acting: no
