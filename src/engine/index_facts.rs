@@ -110,34 +110,32 @@ pub(super) fn collect(
             .collect()
     });
     let target_of = plan.target_index();
+    let order = largest_first(files, &given, pool);
     let outs: Vec<FileOut> = pool.install(|| {
-        files
-            .par_iter()
-            .zip(&early)
-            .map(|(f, early)| {
-                if let Some((hash, stat)) = early {
-                    return FileOut {
-                        hash: *hash,
-                        facts: None,
-                        cacheable: true,
-                        kept: true,
-                        stat: *stat,
-                        held: None,
-                    };
-                }
-                // Taken before the file is read: the next check trusts it for this content.
-                let stat = match resident && !given.contains_key(f.path) {
-                    true => Stat::of(f.path),
-                    false => None,
+        in_order_given(&order, |i| {
+            let (f, early) = (&files[i], &early[i]);
+            if let Some((hash, stat)) = early {
+                return FileOut {
+                    hash: *hash,
+                    facts: None,
+                    cacheable: true,
+                    kept: true,
+                    stat: *stat,
+                    held: None,
                 };
-                let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
-                let cache = &caches[f.context];
-                let mut out = facts_of(f, target, cache, read, &kept, !no_cache, true);
-                out.stat = stat;
-                proc_macro2::extra::invalidate_current_thread_spans();
-                out
-            })
-            .collect()
+            }
+            // Taken before the file is read: the next check trusts it for this content.
+            let stat = match resident && !given.contains_key(f.path) {
+                true => Stat::of(f.path),
+                false => None,
+            };
+            let target = target_of.get(f.path).map(|&t| &plan.targets[t]);
+            let cache = &caches[f.context];
+            let mut out = facts_of(f, target, cache, read, &kept, !no_cache, true);
+            out.stat = stat;
+            proc_macro2::extra::invalidate_current_thread_spans();
+            out
+        })
     });
     let mut per_context: Vec<Vec<IndexedFile>> = plan.contexts.iter().map(|_| Vec::new()).collect();
     let mut entries: Vec<Vec<(PathBuf, u128, usize)>> =
@@ -198,6 +196,38 @@ pub(super) fn collect(
         held,
         unchanged,
     }
+}
+
+/// The indices of `files`, the largest first (by the size on disk, or of the text that
+/// stands for the file). Taken in this order, the largest syntax trees are built while little
+/// is held yet, and the last files to finish are small ones: the peak is lower and no thread
+/// waits alone on a large file at the end.
+fn largest_first(
+    files: &[FileRef],
+    given: &HashMap<&Path, &str>,
+    pool: &rayon::ThreadPool,
+) -> Vec<usize> {
+    let sizes: Vec<u64> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| match given.get(f.path) {
+                Some(text) => text.len() as u64,
+                None => std::fs::metadata(f.path).map_or(0, |m| m.len()),
+            })
+            .collect()
+    });
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    // Stable: files of one size keep the plan's order.
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    order
+}
+
+/// `work` of each index of `order`, taken by the pool's threads one at a time in that order,
+/// the results in index order (`order` is a permutation of `0..order.len()`).
+fn in_order_given<T: Send>(order: &[usize], work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut done: Vec<(usize, T)> = order.iter().par_bridge().map(|&i| (i, work(i))).collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// The facts of the files of the last check of this process (the language server checks
@@ -500,6 +530,48 @@ fn store(cache: &IndexCache, entries: &[(PathBuf, u128, usize)], files: &[Indexe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files are taken largest first, by their size on disk or their given text's, ties (and
+    /// files that cannot be read, size 0) in the plan's order; the results come back in the
+    /// plan's order whatever order the threads finished in.
+    #[test]
+    fn files_are_taken_largest_first_and_given_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, len: usize| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, "x".repeat(len)).unwrap();
+            p
+        };
+        let (a, b, c) = (write("a.rs", 10), write("b.rs", 300), write("c.rs", 10));
+        let (gone, buffer) = (dir.path().join("gone.rs"), dir.path().join("buffer.rs"));
+        let paths = [&a, &gone, &b, &c, &buffer];
+        let files: Vec<FileRef> = paths
+            .iter()
+            .map(|p| FileRef {
+                context: 0,
+                path: p.as_path(),
+            })
+            .collect();
+        let text = "y".repeat(50);
+        let given: HashMap<&Path, &str> = HashMap::from([(buffer.as_path(), text.as_str())]);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let order = largest_first(&files, &given, &pool);
+        assert_eq!(order, [2, 4, 0, 3, 1]);
+        let taken = Mutex::new(Vec::new());
+        let out = pool.install(|| {
+            in_order_given(&order, |i| {
+                taken.lock().unwrap().push(i);
+                i * 10
+            })
+        });
+        assert_eq!(out, [0, 10, 20, 30, 40]);
+        let mut taken = taken.into_inner().unwrap();
+        taken.sort();
+        assert_eq!(taken, [0, 1, 2, 3, 4]);
+    }
 
     /// After a panicked parse the file is read again: its text is used only when it is still
     /// the text that was hashed; otherwise (changed, gone) the bytes now read.

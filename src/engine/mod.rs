@@ -534,7 +534,13 @@ fn build_contexts(
                 let (first, links) = (dep.first_file, &dep.links);
                 let index = match facts_kept.get(i).copied().unwrap_or(true) {
                     true => Index::build_with_deps(files, &roots, first, links),
-                    false => Index::build_taking(files, &roots, first, links),
+                    false => {
+                        let index = Index::build_taking(files, &roots, first, links);
+                        // Read by no one after this: freed now, not next to the indexes of
+                        // the contexts still to build.
+                        drop(std::mem::take(files));
+                        index
+                    }
                 };
                 let mut knowledge = Knowledge::builtin();
                 if let Some(c) = config {
