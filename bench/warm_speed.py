@@ -6,6 +6,8 @@ file, after editing one fn's body, and after making one fn async; medians of --r
 Each round copies nothing: the crate is copied once to a scratch folder, and each edit is made
 there (and undone at the end). Each run gets an empty CARGO_HOME and its own cache folder.
 Target (issue 29): warm nothing changed <= 0.3x the floor, warm after adding a fn <= 0.6x.
+Each row gives the wall time and, steadier on a busy machine, the CPU time (user + system of
+the process and its threads), each against the floor's own.
 
 Usage: python3 bench/warm_speed.py [--crate tokio-1.54.1] [--rounds 7] [--jobs 2]
        [--bin target/release/unawaited] [--floor target/release/examples/parse_floor]
@@ -13,6 +15,7 @@ Usage: python3 bench/warm_speed.py [--crate tokio-1.54.1] [--rounds 7] [--jobs 2
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -25,10 +28,17 @@ ROOT = os.path.dirname(HERE)
 BENCH_DIR = os.environ.get("UNAWAITED_BENCH_DIR", "/tmp/unawaited-bench")
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, env):
+    """(wall seconds, CPU seconds) of one run of `cmd`."""
+    cpu = children_cpu()
     start = time.perf_counter()
     subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def main():
@@ -80,12 +90,18 @@ def main():
     finally:
         write(original)
         shutil.rmtree(scratch, ignore_errors=True)
-    base = statistics.median(times["floor"])
-    print(f"{args.crate}, {args.jobs} threads, {args.rounds} rounds, medians (min-max):")
+    walls = {k: [t[0] for t in v] for k, v in times.items()}
+    cpus = {k: [t[1] for t in v] for k, v in times.items()}
+    base = statistics.median(walls["floor"])
+    base_cpu = statistics.median(cpus["floor"])
+    print(f"{args.crate}, {args.jobs} threads, {args.rounds} rounds, medians (min-max); "
+          f"wall, then CPU (user + system):")
     for k in kinds:
-        m = statistics.median(times[k])
-        print(f"  {k:24} {m:6.3f} s  ({min(times[k]):.3f}-{max(times[k]):.3f})  "
-              f"{m / base:5.2f}x the floor")
+        m = statistics.median(walls[k])
+        c = statistics.median(cpus[k])
+        print(f"  {k:24} {m:6.3f} s  ({min(walls[k]):.3f}-{max(walls[k]):.3f})  "
+              f"{m / base:5.2f}x the floor  |  CPU {c:6.3f} s  "
+              f"({min(cpus[k]):.3f}-{max(cpus[k]):.3f})  {c / base_cpu:5.2f}x the floor's")
     return 0
 
 

@@ -259,25 +259,39 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             .flat_map(|(files, d)| files[d.first_file..].iter().map(|f| f.path.clone()))
             .collect(),
     };
-    let (walk_caches, index_keys) =
-        open_walk_caches(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
-    timer.lap("walk cache");
+    let parts = fingerprint_parts(&plan, &mut per_context, &facts.hashes, &deps, opts, &pool);
+    timer.lap("walk cache: each file's part of the fingerprints");
     let mut cache_update = facts.cache;
     let large = index_facts::WRITTEN_FIRST_FROM;
     cache_update.write_large_first(&per_context, opts.resident, large, &pool);
     timer.lap("large contexts' index facts caches written");
     let facts_kept = cache_update.keeps_facts(opts.resident);
-    let contexts = build_contexts(
-        &plan,
-        &mut per_context,
-        &facts_kept,
-        &deps,
-        &index_keys,
-        &pool,
-    );
+    // A run that is not resident takes no context this process built (it looks none up by
+    // its key): when no index takes its facts, the indexes are built while the walk caches
+    // are opened, from the same facts.
+    let (walk_caches, index_keys, contexts) = match opts.resident || facts_kept.contains(&false) {
+        false => {
+            let ((caches, keys), contexts) = pool.install(|| {
+                rayon::join(
+                    || open_walk_caches(&plan, &per_context, parts, &deps, opts),
+                    || build_contexts_reading(&plan, &per_context, &deps),
+                )
+            });
+            timer.lap("walk cache and index build, together");
+            (caches, keys, contexts)
+        }
+        true => {
+            let (caches, keys) =
+                pool.install(|| open_walk_caches(&plan, &per_context, parts, &deps, opts));
+            timer.lap("walk cache");
+            let contexts =
+                build_contexts(&plan, &mut per_context, &facts_kept, &deps, &keys, &pool);
+            timer.lap("index build");
+            (caches, keys, contexts)
+        }
+    };
     // The caches left to write are written, and the facts freed, while the files are walked.
     let cache_writer = cache_update.write_in_background(per_context);
-    timer.lap("index build");
 
     let reuse = walk::Reuse {
         hashes: &facts.hashes,
@@ -418,17 +432,31 @@ fn links_out_of_repository(plan: &Plan, per_context: &[Vec<IndexedFile>]) -> Vec
     notes
 }
 
-/// Each context's walk cache, for its fingerprint, and the key of its index (both disabled with
-/// `--no-cache`).
-fn open_walk_caches(
+/// Each context's files' parts of its fingerprints (`None` with `--no-cache`): the first step
+/// of [`open_walk_caches`], which changes the facts in place and puts them back.
+fn fingerprint_parts(
     plan: &Plan,
     per_context: &mut [Vec<IndexedFile>],
     hashes: &[Option<u128>],
     deps: &dependencies::Dependencies,
     opts: &Options,
     pool: &rayon::ThreadPool,
-) -> (Vec<WalkCache>, Vec<Option<u128>>) {
-    // Each context's slice of the hashes (of its own files, in the plan's order).
+) -> Vec<Option<reuse::FileParts>> {
+    let slices = hashes_per_context(plan, hashes);
+    pool.install(|| {
+        plan.contexts
+            .par_iter()
+            .zip(per_context.par_iter_mut().zip(slices.par_iter()))
+            .zip(deps.contexts.par_iter())
+            .map(|((def, (files, hashes)), dep)| {
+                (!opts.no_cache).then(|| reuse::parts(&def.root, files, hashes, dep, opts.resident))
+            })
+            .collect()
+    })
+}
+
+/// Each context's slice of the hashes (of its own files, in the plan's order).
+fn hashes_per_context<'h>(plan: &Plan, hashes: &'h [Option<u128>]) -> Vec<&'h [Option<u128>]> {
     let mut slices = Vec::new();
     let mut rest = hashes;
     for def in &plan.contexts {
@@ -436,36 +464,46 @@ fn open_walk_caches(
         slices.push(now);
         rest = after;
     }
-    pool.install(|| {
-        plan.contexts
-            .par_iter()
-            .zip(per_context.par_iter_mut().zip(slices.par_iter()))
-            .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
-            .map(|((def, (files, hashes)), (config, dep))| {
-                if opts.no_cache {
-                    return (WalkCache::disabled(), None);
-                }
-                let fingerprints = reuse::fingerprint(
-                    &plan.cwd,
-                    &def.root,
-                    &def.roots,
-                    files,
-                    hashes,
-                    dep,
-                    config.as_deref(),
-                    opts.resident,
-                );
-                let open = match opts.resident {
-                    true => WalkCache::open_resident,
-                    false => WalkCache::open,
-                };
-                let mut cache = open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
-                let expanded = &fingerprints.expanded.facts;
-                reuse::retain_unaffected(&mut cache, fingerprints.names, files, expanded);
-                (cache, Some(fingerprints.index))
-            })
-            .unzip()
-    })
+    slices
+}
+
+/// Each context's walk cache, for its fingerprint from its files' `parts`, and the key of its
+/// index (both disabled with `--no-cache`). Reads the facts only; run it on the pool.
+fn open_walk_caches(
+    plan: &Plan,
+    per_context: &[Vec<IndexedFile>],
+    parts: Vec<Option<reuse::FileParts>>,
+    deps: &dependencies::Dependencies,
+    opts: &Options,
+) -> (Vec<WalkCache>, Vec<Option<u128>>) {
+    plan.contexts
+        .par_iter()
+        .zip(per_context.par_iter().zip(parts.into_par_iter()))
+        .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
+        .map(|((def, (files, parts)), (config, dep))| {
+            let Some(parts) = parts else {
+                return (WalkCache::disabled(), None);
+            };
+            let fingerprints = reuse::fingerprint(
+                &plan.cwd,
+                &def.root,
+                &def.roots,
+                files,
+                parts,
+                dep,
+                config.as_deref(),
+                opts.resident,
+            );
+            let open = match opts.resident {
+                true => WalkCache::open_resident,
+                false => WalkCache::open,
+            };
+            let mut cache = open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
+            let expanded = &fingerprints.expanded.facts;
+            reuse::retain_unaffected(&mut cache, fingerprints.names, files, expanded);
+            (cache, Some(fingerprints.index))
+        })
+        .unzip()
 }
 
 /// Writes each context's walk cache on a thread of its own: the entries still valid and those
@@ -529,30 +567,62 @@ fn build_contexts(
                 if let Some(built) = key.and_then(|k| built::get(&def.root, k)) {
                     return built;
                 }
-                let mut roots = def.roots.clone();
-                roots.extend(dep.roots.iter().cloned());
-                let (first, links) = (dep.first_file, &dep.links);
-                let index = match facts_kept.get(i).copied().unwrap_or(true) {
-                    true => Index::build_with_deps(files, &roots, first, links),
-                    false => {
-                        let index = Index::build_taking(files, &roots, first, links);
-                        // Read by no one after this: freed now, not next to the indexes of
-                        // the contexts still to build.
-                        drop(std::mem::take(files));
-                        index
+                build_context(def, config.as_deref(), dep, |roots| {
+                    let (first, links) = (dep.first_file, &dep.links);
+                    match facts_kept.get(i).copied().unwrap_or(true) {
+                        true => Index::build_with_deps(files, roots, first, links),
+                        false => {
+                            let index = Index::build_taking(files, roots, first, links);
+                            // Read by no one after this: freed now, not next to the indexes
+                            // of the contexts still to build.
+                            drop(std::mem::take(files));
+                            index
+                        }
                     }
-                };
-                let mut knowledge = Knowledge::builtin();
-                if let Some(c) = config {
-                    c.extend_knowledge(&mut knowledge);
-                }
-                Arc::new(Context {
-                    index,
-                    knowledge,
-                    fn_keys: Default::default(),
                 })
             })
             .collect()
+    })
+}
+
+/// Stage 4 as [`build_contexts`], every index built anew from facts it reads only; run it on
+/// the pool.
+fn build_contexts_reading(
+    plan: &Plan,
+    per_context: &[Vec<IndexedFile>],
+    deps: &dependencies::Dependencies,
+) -> Vec<Arc<Context>> {
+    per_context
+        .par_iter()
+        .zip(plan.contexts.par_iter())
+        .zip(plan.root_configs.par_iter().zip(deps.contexts.par_iter()))
+        .map(|((files, def), (config, dep))| {
+            build_context(def, config.as_deref(), dep, |roots| {
+                Index::build_with_deps(files, roots, dep.first_file, &dep.links)
+            })
+        })
+        .collect()
+}
+
+/// One context's index, built by `build` from its crate roots and its dependencies', and its
+/// knowledge.
+fn build_context(
+    def: &crate::discover::Context,
+    config: Option<&crate::config::Config>,
+    dep: &dependencies::ContextDeps,
+    build: impl FnOnce(&[crate::discover::CrateRoot]) -> Index,
+) -> Arc<Context> {
+    let mut roots = def.roots.clone();
+    roots.extend(dep.roots.iter().cloned());
+    let index = build(&roots);
+    let mut knowledge = Knowledge::builtin();
+    if let Some(c) = config {
+        c.extend_knowledge(&mut knowledge);
+    }
+    Arc::new(Context {
+        index,
+        knowledge,
+        fn_keys: Default::default(),
     })
 }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::Xxh3;
 
-/// The fingerprints of a context.
+/// The fingerprints of a context, first step: each file's part.
 ///
 /// `walk`: what every file's walk reads besides its own text and the index entries it can
 /// reach by name: the tool (this very build), the working folder (paths shown in facts are
@@ -43,17 +43,17 @@ use xxhash_rust::xxh3::Xxh3;
 /// calls of macros across files make: when the context has the same files in the same order,
 /// the next check computes the parts of the files whose content changed, and updates the sums
 /// by them alone.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn fingerprint(
-    cwd: &Path,
+///
+/// It is made in two steps: [`parts`] (each file's part, which changes the facts in place and
+/// puts them back) and [`fingerprint`] (the rest, which only reads them), so that the rest can
+/// run while the index is built from the same facts.
+pub(super) fn parts(
     root: &Path,
-    roots: &[crate::discover::CrateRoot],
     files: &mut [IndexedFile],
     hashes: &[Option<u128>],
     deps: &ContextDeps,
-    config: Option<&Config>,
     resident: bool,
-) -> Fingerprints {
+) -> FileParts {
     let own_count = deps.first_file.min(files.len());
     let last = match resident {
         true => kept::take(root),
@@ -107,6 +107,49 @@ pub(super) fn fingerprint(
             _ => unreachable!("a part is either kept or computed"),
         })
         .collect();
+    FileParts {
+        last,
+        same,
+        keys,
+        fresh,
+        parts,
+    }
+}
+
+/// Each file's part of a context's fingerprints, with what the last check of this process kept
+/// ([`parts`]'s result, for [`fingerprint`]).
+pub(super) struct FileParts {
+    last: Option<Kept>,
+    /// The last check's files are these, in the same order.
+    same: bool,
+    /// Each file's [`part_key`].
+    keys: Vec<Option<u128>>,
+    /// Each file's part computed by this check (`None`: the last check's is kept).
+    fresh: Vec<Option<Arc<Part>>>,
+    parts: Vec<Arc<Part>>,
+}
+
+/// The fingerprints of a context, second step: from its files' [`parts`], reading the facts
+/// only.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn fingerprint(
+    cwd: &Path,
+    root: &Path,
+    roots: &[crate::discover::CrateRoot],
+    files: &[IndexedFile],
+    file_parts: FileParts,
+    deps: &ContextDeps,
+    config: Option<&Config>,
+    resident: bool,
+) -> Fingerprints {
+    let FileParts {
+        last,
+        same,
+        keys,
+        fresh,
+        parts,
+    } = file_parts;
+    let own_count = deps.first_file.min(files.len());
     let generation = name_sums::next_generation();
     // The sums per name: updated by the parts that changed, or added up from scratch.
     let (mut sums, mut before, since) = match (last.as_ref(), same) {
@@ -697,7 +740,8 @@ mod tests {
             reused,
             ..ContextDeps::default()
         };
-        fingerprint(root, root, &[], &mut files, &hashes, &deps, None, resident)
+        let file_parts = parts(root, &mut files, &hashes, &deps, resident);
+        fingerprint(root, root, &[], &files, file_parts, &deps, None, resident)
     }
 
     /// The fingerprints a resident check updates from the last one's are those added up from
