@@ -255,9 +255,14 @@ impl Symbol {
         }
         match &text.long {
             Some(long) => Symbol::intern(long),
-            None => Symbol::intern(
-                std::str::from_utf8(&text.bytes[..text.len]).expect("written as whole `str`s"),
-            ),
+            None => {
+                let written = &text.bytes[..text.len];
+                // SAFETY: `ShortText::write_str` only ever appends a whole `&str` to `bytes`
+                // (a piece that does not fit moves the text to `long`, and `bytes` is no longer
+                // read), so `written` is a concatenation of `str`s: UTF-8. Not checking it
+                // again saved `from_utf8`'s 0.3% of the four largest trees' samples.
+                Symbol::intern(unsafe { std::str::from_utf8_unchecked(written) })
+            }
         }
     }
 
