@@ -755,11 +755,11 @@ fn collect_items(
                 .extend(super::statics::declared(&c.ident, &c.ty, true)),
             syn::Item::Mod(md) => match &md.content {
                 Some((_, items)) if depth < 64 => {
-                    inline.push((Symbol::from(md.ident.to_string()), items.as_slice()))
+                    inline.push((Symbol::shown(&md.ident), items.as_slice()))
                 }
                 Some(_) => {}
                 None => m.out_of_line.push(ModDecl {
-                    name: md.ident.to_string().into(),
+                    name: Symbol::shown(&md.ident),
                     path_attr: path_attr(&md.attrs),
                     cfg_paths: cfg_path_attrs(&md.attrs),
                 }),
@@ -797,7 +797,7 @@ fn collect_items(
                 .types
                 .push(Arc::new(plain_type(&u.ident, TypeKind::Union))),
             syn::Item::Type(t) => m.types.push(Arc::new(TypeDef {
-                name: t.ident.to_string().into(),
+                name: Symbol::shown(&t.ident),
                 kind: TypeKind::Alias,
                 fields: Vec::new(),
                 alias_of: Some(Box::new(Ty::from_syn(&t.ty))),
@@ -843,7 +843,7 @@ fn collect_items(
                     .iter()
                     .filter_map(|it| match it {
                         syn::TraitItem::Type(at) => {
-                            let name = Symbol::from(at.ident.to_string());
+                            let name = Symbol::shown(&at.ident);
                             Some((name, Ty::from_bounds(at.bounds.iter(), 0)))
                         }
                         _ => None,
@@ -885,7 +885,7 @@ fn collect_items(
                         _ => None,
                     })
                     .collect();
-                m.traits.push((t.ident.to_string().into(), fns));
+                m.traits.push((Symbol::shown(&t.ident), fns));
             }
             syn::Item::Impl(i) => {
                 let impl_generics = generic_params(&i.generics);
@@ -927,7 +927,7 @@ fn collect_items(
                         .iter()
                         .filter_map(|it| match it {
                             syn::ImplItem::Type(t) => Some((
-                                t.ident.to_string().into(),
+                                Symbol::shown(&t.ident),
                                 Ty::from_syn(&t.ty).substitute(&bounded),
                             )),
                             _ => None,
@@ -1101,7 +1101,7 @@ fn supertrait_paths<'a>(bounds: impl IntoIterator<Item = &'a syn::TypeParamBound
 
 fn plain_type(ident: &syn::Ident, kind: TypeKind) -> TypeDef {
     TypeDef {
-        name: ident.to_string().into(),
+        name: Symbol::shown(ident),
         kind,
         fields: Vec::new(),
         alias_of: None,
@@ -1204,7 +1204,7 @@ pub fn generic_params(generics: &syn::Generics) -> Vec<(Symbol, Ty)> {
     generics
         .type_params()
         .map(|tp| {
-            let name = Symbol::from(tp.ident.to_string());
+            let name = Symbol::shown(&tp.ident);
             let mut bound = Ty::from_bounds(tp.bounds.iter(), 0);
             if bound == Ty::Unknown {
                 let me = Ty::Path {
@@ -1453,12 +1453,12 @@ pub fn forwarded_call(body: &syn::Block) -> Option<Forward> {
     }
     match e {
         syn::Expr::MethodCall(c) => Some(Forward {
-            name: Symbol::intern(&c.method.to_string()),
+            name: Symbol::shown(&c.method),
             via: receiver_root(&c.receiver),
         }),
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => Some(Forward {
-                name: Symbol::intern(&p.path.segments.last()?.ident.to_string()),
+                name: Symbol::shown(&p.path.segments.last()?.ident),
                 via: Via::Unknown,
             }),
             _ => None,
@@ -1794,7 +1794,7 @@ pub fn sig_of(sig: &syn::Signature, attrs: &[syn::Attribute]) -> FnSig {
     };
     let from_args = ret_from_args(sig, &ret);
     let mut s = FnSig {
-        name: sig.ident.to_string().into(),
+        name: Symbol::shown(&sig.ident),
         is_async: sig.asyncness.is_some(),
         ret: ret.into(),
         has_self: sig.receiver().is_some(),
@@ -2138,7 +2138,7 @@ pub fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<Symbol>, out: &mut Vec<
         syn::UseTree::Rename(r) => {
             let mut target = prefix.clone();
             if r.ident != "self" {
-                target.push(r.ident.to_string().into());
+                target.push(Symbol::shown(&r.ident));
             }
             let alias = r.rename.to_string();
             if alias != "_" {
