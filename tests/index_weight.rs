@@ -40,7 +40,7 @@ fn the_index_holds_few_bytes_a_fn() {
     let index = Index::build(&files, &roots);
     let held = live() - before;
     let per_fn = held as f64 / n as f64;
-    assert_eq!(index.fns.len(), n);
+    assert_eq!(index.fn_count(), n);
     assert!(index.module_fn(0, "f7").is_some() && index.module_fn(0, "g7").is_none());
     assert!(per_fn <= 64.0, "{per_fn:.1} bytes a fn");
 }

@@ -49,7 +49,7 @@ fn the_index_shares_the_facts_types_and_copies_their_signatures() {
     assert!(Arc::ptr_eq(&info.def, &conn), "a copy of the type");
     // Signatures are held inline, 32 bytes each, by the facts and by the index alike (an `Arc`
     // shared by both cost 16 bytes of counts besides a pointer on each side).
-    let fns: Vec<_> = ix.fns.iter().map(|f| &f.sig).collect();
+    let fns: Vec<_> = ix.fns().map(|f| f.sig).collect();
     assert!(fns.contains(&&open), "`open` not indexed as read");
     assert!(fns.contains(&&send), "`send` not indexed as read");
 }

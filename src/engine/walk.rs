@@ -241,8 +241,7 @@ impl FnKeys {
     fn of(index: &crate::index::Index) -> FnKeys {
         // Each fn's hash, its rank set below.
         let mut key_of: Vec<(u64, u32)> = index
-            .fns
-            .iter()
+            .fns()
             .map(|info| {
                 let mut h = xxhash_rust::xxh3::Xxh3::new();
                 h.update(index.file_path(info.file()).as_os_str().as_encoded_bytes());
@@ -757,7 +756,7 @@ mod tests {
                     #[cfg(not(unix))]\npub fn f2() {}\n#[cfg(windows)]\npub fn f() {}\n";
         let index = crate::index::Index::of_lib_text(text);
         let keys = FnKeys::of(&index);
-        assert_eq!(keys.key_of.len(), index.fns.len());
+        assert_eq!(keys.key_of.len(), index.fn_count());
         // The ranks, as counted in the order of the numbers.
         let mut seen: HashMap<u64, u32> = HashMap::new();
         for (id, &(hash, rank)) in keys.key_of.iter().enumerate() {

@@ -46,6 +46,15 @@ fn small(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Room in `v` for `n` more items: when it has too little, as many as the context's own files
+/// still declare (`own`, counted before the build) at once, so that it is sized once rather than
+/// grown by doubling.
+fn room<T>(v: &mut Vec<T>, n: usize, own: usize) {
+    if v.capacity() - v.len() < n {
+        v.reserve_exact(n.max(own.saturating_sub(v.len())));
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Module {
     pub parent: Option<ModId>,
@@ -65,22 +74,31 @@ pub struct Module {
     pub fn_scope: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct FnInfo {
-    /// A copy of the facts' signature, held inline (48 bytes a fn in all; with the signature
-    /// in an `Arc` shared with the facts, 24 here and 48 in its block).
-    pub sig: FnSig,
-    /// [`FnInfo::module`], as the table keeps it (24 bytes a fn in all, 56 with `usize` ids and
-    /// the two paths as `Arc<str>`s: a generated file holds hundreds of thousands).
+/// Where a fn of the index is declared: 16 bytes a fn, kept apart from its signature so that
+/// the index's signatures are one vector of [`FnSig`]s, the very vector the facts held when a
+/// build takes them ([`Index::build_taking`]): a generated file's 257,000 fns then cost no copy
+/// (8.8 MB) next to the facts' list while it is moved.
+#[derive(Debug, Clone, Copy)]
+struct FnPlace {
     module: u32,
     file: u32,
+    self_ty: Option<Symbol>,
+    trait_path: Option<Symbol>,
+}
+
+/// A fn of the index: its signature and where it is declared (see [`Index::fn_info`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FnInfo<'a> {
+    pub sig: &'a FnSig,
     /// Full path of the impl's self type, for methods and associated functions.
     pub self_ty: Option<Symbol>,
     /// Full path of the trait, for trait methods (declarations and impls).
     pub trait_path: Option<Symbol>,
+    module: u32,
+    file: u32,
 }
 
-impl FnInfo {
+impl FnInfo<'_> {
     /// The module the fn is declared in.
     pub fn module(&self) -> ModId {
         self.module as ModId
@@ -170,7 +188,13 @@ pub fn child_module_files(
 #[derive(Default)]
 pub struct Index {
     pub modules: Vec<Module>,
-    pub fns: Vec<FnInfo>,
+    /// Every fn's signature, by [`FnId`].
+    sigs: Vec<FnSig>,
+    /// Every fn's place, by [`FnId`].
+    places: Vec<FnPlace>,
+    /// While building: how many fns the context's own files declare, to size the two vectors
+    /// once (their first push reserves it; a list taken whole may bring its own room).
+    own_fns: usize,
     pub types: HashMap<String, TypeInfo>,
     /// Self type path → method name → fns, two levels so that a lookup by `&str`s allocates no
     /// key (it made two allocations a method call of the walk).
@@ -241,7 +265,7 @@ pub struct Index {
     /// While building: per file, the facts its calls of macros defined in other files add.
     expanded: HashMap<FileId, Vec<facts::ModFacts>>,
     /// While building: the signatures taken from facts nobody keeps (see [`Index::build_taking`]).
-    sigs: SigPool,
+    pool: SigPool,
 }
 
 /// A dependency name of a crate: the crate whose root is `from` names the crate whose root is
@@ -305,7 +329,7 @@ impl Index {
         sigs: SigPool,
     ) -> Index {
         let mut ix = Index {
-            sigs,
+            pool: sigs,
             first_dep_file: Some(first_dep_file),
             files: files.iter().map(|f| f.path.clone()).collect(),
             file_ids: files
@@ -335,8 +359,8 @@ impl Index {
                 m.fns.len() + impls.sum::<usize>() + traits.sum::<usize>()
             })
             .sum::<usize>()
-            + ix.sigs.count_in(0..first_dep_file.min(files.len()));
-        ix.fns.reserve_exact(own_fns);
+            + ix.pool.count_in(0..first_dep_file.min(files.len()));
+        ix.own_fns = own_fns;
         let mut assigned = vec![false; files.len()];
         for root in roots {
             let Some(&fid) = by_path.get(root.file.as_path()) else {
@@ -384,7 +408,7 @@ impl Index {
         }
         ix.register_impls(files);
         ix.expanded = HashMap::default();
-        ix.sigs = SigPool::default();
+        ix.pool = SigPool::default();
         for link in links {
             let root = |f: &Path| ix.file_id(f).and_then(|id| ix.module_of::<Symbol>(id, &[]));
             if let (Some(from), Some(to)) = (root(&link.from), root(&link.to)) {
@@ -491,14 +515,14 @@ impl Index {
                 file: fid,
                 module: k,
             };
-            let count = mf.fns.len() + self.sigs.len_of(list);
-            let fns = &self.fns;
-            (self.modules[m].fns).reserve(count, |&id| name_hash(&fns[id as FnId].sig.name));
+            let count = mf.fns.len() + self.pool.len_of(list);
+            let sigs = &self.sigs;
+            (self.modules[m].fns).reserve(count, |&id| name_hash(&sigs[id as FnId].name));
             for id in self.push_sigs(list, &mf.fns, m, fid, None, None) {
                 // Same-named fns under different `cfg`s: the alternatives are kept, a call
                 // picks by its own fn's `cfg` (see [`Index::cfg_choice`]).
                 if let Some(old) = self.name_fn(m, id) {
-                    if self.fns[id].sig.cfg().is_some() && self.fns[old].sig.cfg().is_some() {
+                    if self.sigs[id].cfg().is_some() && self.sigs[old].cfg().is_some() {
                         let mut twins = self.cfg_twins.remove(&old).unwrap_or_else(|| vec![old]);
                         twins.push(id);
                         self.cfg_twins.insert(id, twins);
@@ -590,12 +614,12 @@ impl Index {
         let (Some(twins), Some(caller)) = (self.cfg_twins.get(&id), caller) else {
             return id;
         };
-        let Some(cfg) = self.fns[caller].sig.cfg() else {
+        let Some(cfg) = self.sigs[caller].cfg() else {
             return id;
         };
         match twins
             .iter()
-            .filter(|&&t| self.fns[t].sig.cfg() == Some(cfg))
+            .filter(|&&t| self.sigs[t].cfg() == Some(cfg))
             .collect::<Vec<_>>()
             .as_slice()
         {
@@ -638,44 +662,72 @@ impl Index {
         self_ty: Option<Symbol>,
         trait_path: Option<Symbol>,
     ) -> std::ops::Range<FnId> {
-        let first = self.fns.len();
-        match self.sigs.take(list, first) {
+        let first = self.sigs.len();
+        let place = FnPlace {
+            module: small(module),
+            file: small(file),
+            self_ty,
+            trait_path,
+        };
+        match self.pool.take(list, first) {
             Taken::Moved(sigs) => {
-                for sig in sigs {
-                    self.push_fn(sig, module, file, self_ty, trait_path);
+                room(&mut self.places, sigs.len(), self.own_fns);
+                for (k, sig) in sigs.iter().enumerate() {
+                    self.note_fn(first + k, sig, place);
                 }
+                self.take_in(sigs);
             }
             Taken::Placed(ids) => {
+                room(&mut self.sigs, ids.len(), self.own_fns);
+                room(&mut self.places, ids.len(), self.own_fns);
                 for id in ids {
-                    let sig = self.fns[id].sig.clone();
-                    self.push_fn(sig, module, file, self_ty, trait_path);
+                    let sig = self.sigs[id].clone();
+                    self.push_fn(sig, place);
                 }
             }
             Taken::InFacts => {}
         }
+        room(&mut self.sigs, written.len(), self.own_fns);
+        room(&mut self.places, written.len(), self.own_fns);
         for sig in written {
-            self.push_fn(sig.clone(), module, file, self_ty, trait_path);
+            self.push_fn(sig.clone(), place);
         }
-        first..self.fns.len()
+        first..self.sigs.len()
     }
 
-    fn push_fn(
-        &mut self,
-        sig: FnSig,
-        module: ModId,
-        file: FileId,
-        self_ty: Option<Symbol>,
-        trait_path: Option<Symbol>,
-    ) -> FnId {
-        let id = self.fns.len();
+    /// Appends a list of signatures taken from the facts. When the list is longer than what the
+    /// index holds so far and has room in front of it for that, it becomes the index's vector
+    /// (what the index held moved to its front): a large file's one list of fns is not copied.
+    fn take_in(&mut self, mut sigs: Vec<FnSig>) {
+        let held = self.sigs.len();
+        if sigs.len() > held && sigs.capacity() - sigs.len() >= held {
+            let before = std::mem::take(&mut self.sigs);
+            sigs.splice(0..0, before);
+            self.sigs = sigs;
+        } else {
+            room(&mut self.sigs, sigs.len(), self.own_fns);
+            self.sigs.append(&mut sigs);
+        }
+    }
+
+    fn push_fn(&mut self, sig: FnSig, place: FnPlace) -> FnId {
+        let id = self.sigs.len();
+        self.note_fn(id, &sig, place);
+        self.sigs.push(sig);
+        id
+    }
+
+    /// Records fn `id`'s place and the tables its name is found by (its signature is pushed
+    /// by the caller).
+    fn note_fn(&mut self, id: FnId, sig: &FnSig, place: FnPlace) {
         if sig.has_self && sig.cancel_doc == facts::DocCancel::NotSafe {
             self.not_cancel_safe_methods.insert(sig.name);
         }
         // A receiver of unknown type is matched by name against the workspace's methods only.
-        if sig.has_self && !self.is_dep_file(file) {
+        if sig.has_self && !self.is_dep_file(place.file as FileId) {
             self.methods_by_name.entry(sig.name).or_default().push(id);
         }
-        if let Some(t) = self_ty {
+        if let Some(t) = place.self_ty {
             self.methods
                 .entry(t)
                 .or_default()
@@ -683,14 +735,7 @@ impl Index {
                 .or_default()
                 .push(id);
         }
-        self.fns.push(FnInfo {
-            sig,
-            module: small(module),
-            file: small(file),
-            self_ty,
-            trait_path,
-        });
-        id
+        self.places.push(place);
     }
 
     fn register_impls(&mut self, files: &[IndexedFile]) {
@@ -839,37 +884,34 @@ impl Index {
     /// The indexed function declared in `file` with its name on `line`.
     pub fn fn_at(&self, file: FileId, line: usize, name: &str) -> Option<FnId> {
         let key = (small(file), small(line));
-        let place = |id: u32| {
-            let f = &self.fns[id as FnId];
-            (f.file, f.sig.line)
-        };
+        let place = |id: u32| (self.places[id as FnId].file, self.sigs[id as FnId].line);
         let from = self.by_location.partition_point(|&id| place(id) < key);
         self.by_location[from..]
             .iter()
             .take_while(|&&id| place(id) == key)
             .map(|&id| id as FnId)
-            .find(|&id| self.fns[id].sig.name == name)
+            .find(|&id| self.sigs[id].name == name)
     }
 
     /// The fn named `name` declared in module `m` (the last of that name).
     pub fn module_fn(&self, m: ModId, name: &str) -> Option<FnId> {
         let id = self.modules[m]
             .fns
-            .find(name_hash(name), |&id| self.fns[id as FnId].sig.name == name)?;
+            .find(name_hash(name), |&id| self.sigs[id as FnId].name == name)?;
         Some(*id as FnId)
     }
 
     /// Makes `id` the fn its name names in module `m`: the one it replaces, if any.
     fn name_fn(&mut self, m: ModId, id: FnId) -> Option<FnId> {
-        let fns = &self.fns;
-        let name = fns[id].sig.name;
+        let sigs = &self.sigs;
+        let name = sigs[id].name;
         let hash = name_hash(&name);
         let table = &mut self.modules[m].fns;
-        match table.find_mut(hash, |&other| fns[other as FnId].sig.name == name) {
+        match table.find_mut(hash, |&other| sigs[other as FnId].name == name) {
             Some(old) => Some(std::mem::replace(old, small(id)) as FnId),
             None => {
                 table.insert_unique(hash, small(id), |&other| {
-                    name_hash(&fns[other as FnId].sig.name)
+                    name_hash(&sigs[other as FnId].name)
                 });
                 None
             }
@@ -881,13 +923,12 @@ impl Index {
     fn settle(&mut self) {
         self.blanket_traits = self.find_blanket_traits();
         self.settle_forwarders();
-        self.fns.shrink_to_fit();
-        let fns = &self.fns;
-        let mut by_location: Vec<u32> = (0..fns.len()).map(small).collect();
-        by_location.sort_unstable_by_key(|&id| {
-            let f = &fns[id as FnId];
-            (f.file, f.sig.line, id)
-        });
+        self.sigs.shrink_to_fit();
+        self.places.shrink_to_fit();
+        let (sigs, places) = (&self.sigs, &self.places);
+        let mut by_location: Vec<u32> = (0..sigs.len()).map(small).collect();
+        by_location
+            .sort_unstable_by_key(|&id| (places[id as FnId].file, sigs[id as FnId].line, id));
         self.by_location = by_location;
         self.modules.shrink_to_fit();
     }
@@ -901,8 +942,7 @@ impl Index {
     /// turns an error into a warning, never silence into an error.
     fn settle_forwarders(&mut self) {
         let wanted: HashSet<(ModId, &str)> = self
-            .fns
-            .iter()
+            .fns()
             .filter_map(|f| {
                 let to = f.sig.forwards_to()?;
                 Some((self.modules[f.module()].crate_root, to.name.as_str()))
@@ -911,8 +951,8 @@ impl Index {
         if wanted.is_empty() {
             return;
         }
-        let mut by_name: HashMap<(ModId, &str), Vec<&FnInfo>> = HashMap::default();
-        for f in &self.fns {
+        let mut by_name: HashMap<(ModId, &str), Vec<FnInfo>> = HashMap::default();
+        for f in self.fns() {
             let key = (self.modules[f.module()].crate_root, f.sig.name.as_str());
             let makes_future = f.sig.is_async || facts::mentions_future(&f.sig.ret);
             if wanted.contains(&key) && f.sig.forwards_to().is_none() && makes_future {
@@ -921,7 +961,7 @@ impl Index {
         }
         let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
         let mut started = Vec::new();
-        for (id, f) in self.fns.iter().enumerate() {
+        for (id, f) in self.fns().enumerate() {
             let Some(to) = f.sig.forwards_to() else {
                 continue;
             };
@@ -940,7 +980,7 @@ impl Index {
             if !matches!(to.via, facts::Via::Unknown) && named.is_none() {
                 continue;
             }
-            let callees: Vec<&&FnInfo> = all
+            let callees: Vec<&FnInfo> = all
                 .iter()
                 .filter(|c| match &named {
                     None => true,
@@ -955,18 +995,36 @@ impl Index {
             }
         }
         for id in started {
-            self.fns[id].sig.starts_work = true;
+            self.sigs[id].starts_work = true;
         }
     }
 
-    pub fn fn_info(&self, id: FnId) -> &FnInfo {
-        &self.fns[id]
+    /// Fn `id`'s signature and place.
+    pub fn fn_info(&self, id: FnId) -> FnInfo<'_> {
+        let place = self.places[id];
+        FnInfo {
+            sig: &self.sigs[id],
+            self_ty: place.self_ty,
+            trait_path: place.trait_path,
+            module: place.module,
+            file: place.file,
+        }
+    }
+
+    /// Every fn of the index, by id.
+    pub fn fns(&self) -> impl ExactSizeIterator<Item = FnInfo<'_>> + '_ {
+        (0..self.sigs.len()).map(|id| self.fn_info(id))
+    }
+
+    /// How many fns the index holds.
+    pub fn fn_count(&self) -> usize {
+        self.sigs.len()
     }
 
     /// A fn's full path, `crate::a::f` or `crate::a::T::f` (made when asked: kept for every
     /// fn, it weighed a tenth of the index).
     pub fn fn_path(&self, id: FnId) -> String {
-        let f = &self.fns[id];
+        let f = self.fn_info(id);
         match &f.self_ty {
             Some(owner) => format!("{owner}::{}", f.sig.name),
             None => format!("{}::{}", self.modules[f.module()].path, f.sig.name),

@@ -151,7 +151,7 @@ mod tests {
 
     /// Every fn of the index: its signature and where it is.
     fn records(ix: &Index) -> Vec<String> {
-        let records = ix.fns.iter().map(|f| {
+        let records = ix.fns().map(|f| {
             let (module, file) = (f.module(), f.file());
             let owner = (f.self_ty, f.trait_path);
             format!("{:?} {module} {file} {owner:?}", f.sig)
@@ -166,9 +166,9 @@ mod tests {
         let moved = Index::build_taking(&mut taken_from, &roots(), 3, &[]);
         assert_eq!(records(&moved), records(&copied));
         // The shared module is loaded in each crate: its fns twice.
-        let shared = copied.fns.iter().filter(|f| f.sig.name == "shared").count();
+        let shared = copied.fns().filter(|f| f.sig.name == "shared").count();
         assert_eq!(shared, 2);
-        assert!(copied.fns.len() >= 14, "{}", copied.fns.len());
+        assert!(copied.fn_count() >= 14, "{}", copied.fn_count());
         assert_eq!(
             (copied.cfg_twins.len(), copied.impl_args.len()),
             (moved.cfg_twins.len(), moved.impl_args.len())
@@ -186,5 +186,52 @@ mod tests {
             taken_from.iter().flat_map(|f| &f.facts.modules).count(),
             whole
         );
+    }
+
+    /// A crate of `n` free fns in one list: its lib file's facts.
+    fn lib_of(name: &str, n: usize) -> (IndexedFile, CrateRoot) {
+        let text: String = (0..n)
+            .map(|i| format!("pub fn {name}{i}() {{}}\n"))
+            .collect();
+        let path = format!("{name}/lib.rs");
+        let file = IndexedFile {
+            path: path.clone().into(),
+            facts: FileFacts::of_text(&text),
+        };
+        let root = CrateRoot {
+            file: path.into(),
+            name: name.into(),
+            is_lib: true,
+        };
+        (file, root)
+    }
+
+    #[test]
+    fn a_list_longer_than_the_index_with_room_in_front_becomes_its_vector() {
+        // A small crate first (3 fns), then one of 500 whose list has room for those 3: the
+        // index's signatures are the large list's own vector, the small crate's moved to its
+        // front; the records are those a copying build makes.
+        let ((small, small_root), (large, large_root)) = (lib_of("s", 3), lib_of("l", 500));
+        let roots = [small_root, large_root];
+        let copied = Index::build(&[lib_of("s", 3).0, lib_of("l", 500).0], &roots);
+        let mut files = vec![small, large];
+        for f in &mut files {
+            f.facts.modules[0].fns.shrink_to_fit();
+        }
+        files[1].facts.modules[0].fns.reserve_exact(3);
+        let large_list = files[1].facts.modules[0].fns.as_ptr();
+        let moved = Index::build_taking(&mut files, &roots, 2, &[]);
+        assert_eq!(records(&moved), records(&copied));
+        assert_eq!(moved.fn_count(), 503);
+        assert_eq!(moved.sigs.as_ptr(), large_list, "the list was copied");
+        // Without room in front, the list is appended to the index's vector (a copy).
+        let mut files = vec![lib_of("s", 3).0, lib_of("l", 500).0];
+        for f in &mut files {
+            f.facts.modules[0].fns.shrink_to_fit();
+        }
+        let large_list = files[1].facts.modules[0].fns.as_ptr();
+        let appended = Index::build_taking(&mut files, &roots, 2, &[]);
+        assert_eq!(records(&appended), records(&copied));
+        assert_ne!(appended.sigs.as_ptr(), large_list);
     }
 }

@@ -111,11 +111,11 @@ impl Walker<'_, '_> {
     /// [`crate::analysis::types_env::TypeCx::args_env`]).
     pub(super) fn val_of_fn_in(&self, id: FnId, env: &Env) -> Val {
         let info = self.cx.index.fn_info(id);
-        if let Some(v) = self.assoc_return(info) {
+        if let Some(v) = self.assoc_return(&info) {
             return v;
         }
         let self_ty = info.self_ty.as_deref().map(str::to_string);
-        let val = self.val_of_sig_in(&info.sig, info.module(), self_ty, env);
+        let val = self.val_of_sig_in(info.sig, info.module(), self_ty, env);
         // A method's future is named by its path (`Connection::close`), as the call is written.
         let owner = info
             .self_ty
@@ -178,7 +178,7 @@ impl Walker<'_, '_> {
     pub(super) fn val_of_fns_as(&self, ids: &[FnId], self_ty: &str) -> Val {
         agreed(ids.iter().map(|&id| {
             let info = self.cx.index.fn_info(id);
-            self.val_of_sig_in(&info.sig, info.module(), Some(self_ty.to_string()), &[])
+            self.val_of_sig_in(info.sig, info.module(), Some(self_ty.to_string()), &[])
         }))
     }
 
