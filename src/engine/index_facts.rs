@@ -110,7 +110,7 @@ pub(super) fn collect(
             .collect()
     });
     let target_of = plan.target_index();
-    let order = largest_first(files, &given, pool);
+    let order = largest_first(files, &given, &early, pool);
     let outs: Vec<FileOut> = pool.install(|| {
         in_order_given(&order, |i| {
             let (f, early) = (&files[i], &early[i]);
@@ -201,18 +201,22 @@ pub(super) fn collect(
 /// The indices of `files`, the largest first (by the size on disk, or of the text that
 /// stands for the file). Taken in this order, the largest syntax trees are built while little
 /// is held yet, and the last files to finish are small ones: the peak is lower and no thread
-/// waits alone on a large file at the end.
-fn largest_first(
+/// waits alone on a large file at the end. The files whose facts are taken from memory unread
+/// (`early`: a resident check's unchanged files) count as empty, and are not looked at again.
+fn largest_first<T: Sync>(
     files: &[FileRef],
     given: &HashMap<&Path, &str>,
+    early: &[Option<T>],
     pool: &rayon::ThreadPool,
 ) -> Vec<usize> {
     let sizes: Vec<u64> = pool.install(|| {
         files
             .par_iter()
-            .map(|f| match given.get(f.path) {
-                Some(text) => text.len() as u64,
-                None => std::fs::metadata(f.path).map_or(0, |m| m.len()),
+            .zip(early)
+            .map(|(f, early)| match (given.get(f.path), early) {
+                (_, Some(_)) => 0,
+                (Some(text), None) => text.len() as u64,
+                (None, None) => std::fs::metadata(f.path).map_or(0, |m| m.len()),
             })
             .collect()
     });
@@ -558,8 +562,15 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap();
-        let order = largest_first(&files, &given, &pool);
+        let early: Vec<Option<()>> = vec![None; files.len()];
+        let order = largest_first(&files, &given, &early, &pool);
         assert_eq!(order, [2, 4, 0, 3, 1]);
+        // A file whose facts are taken from memory unread counts as empty.
+        let early = [None, None, Some(()), None, None];
+        assert_eq!(
+            largest_first(&files, &given, &early, &pool),
+            [4, 0, 3, 1, 2]
+        );
         let taken = Mutex::new(Vec::new());
         let out = pool.install(|| {
             in_order_given(&order, |i| {
