@@ -742,54 +742,70 @@ mod edition_2015 {
 /// bars. Comments, strings and character literals are skipped. Returns the depth found and the
 /// byte offset where the limit was crossed.
 pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
+    scan_nesting(text, limit, pass_run)
+}
+
+/// [`too_deep`]'s loop, with `pass_run` (the bytes, where a run starts, what has been read)
+/// giving where the run of bytes whose only effect is that they are written ends: spaces, and
+/// punctuation and words that neither open nor close anything (see [`DEPTH_CLASS`]). What is
+/// done at the byte a run stops at is [`Depth::after_run`].
+fn scan_nesting(
+    text: &str,
+    limit: usize,
+    pass_run: impl Fn(&[u8], usize, &Depth) -> usize,
+) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut depth = Depth::default();
     while i < bytes.len() {
-        // Straight past the bytes whose only effect is that they are written: spaces, and
-        // punctuation and words that neither open nor close anything (see [`DEPTH_CLASS`]).
         let run = i;
-        if depth.prefix_run > 0 {
-            // After prefix operators, a word may be `move` or `async`, which keep their run
-            // going: read up to the first byte that is not a space, as each byte was read.
-            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-                i += 1;
-            }
-        }
-        let plain = |i: usize| match bytes.get(i).map(|&b| DEPTH_CLASS[b as usize]) {
-            Some(DEPTH_PLAIN) => true,
-            Some(DEPTH_MAY_START) => !starts_depth_word(bytes, i),
-            _ => false,
-        };
-        if depth.prefix_run == 0 || plain(i) {
-            // No run of prefix operators is going (or this byte ends it): the rest of the run
-            // is passed over up to the next byte acted on whatever its words are (`move` and
-            // `async` leave a run that is not going as it is; a raw string is found from its
-            // quote).
-            // Eight bytes at a time while none of them is acted on: one branch for eight.
-            while let Some(chunk) = bytes.get(i..i + 8) {
-                if chunk
-                    .iter()
-                    .fold(0, |acts, &b| acts | DEPTH_ACTED_ON[b as usize])
-                    != 0
-                {
-                    break;
-                }
-                i += 8;
-            }
-            while bytes
-                .get(i)
-                .is_some_and(|&b| DEPTH_ACTED_ON[b as usize] == 0)
-            {
-                i += 1;
-            }
-        }
+        i = pass_run(bytes, run, &depth);
         match depth.after_run(bytes, run, i, limit) {
             ControlFlow::Continue(next) => i = next,
             ControlFlow::Break(found) => return found,
         }
     }
     None
+}
+
+/// The end of the run of bytes [`too_deep`] passes over from `i`.
+fn pass_run(bytes: &[u8], mut i: usize, depth: &Depth) -> usize {
+    if depth.prefix_run > 0 {
+        // After prefix operators, a word may be `move` or `async`, which keep their run
+        // going: read up to the first byte that is not a space, as each byte was read.
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+    }
+    let plain = |i: usize| match bytes.get(i).map(|&b| DEPTH_CLASS[b as usize]) {
+        Some(DEPTH_PLAIN) => true,
+        Some(DEPTH_MAY_START) => !starts_depth_word(bytes, i),
+        _ => false,
+    };
+    if depth.prefix_run == 0 || plain(i) {
+        // No run of prefix operators is going (or this byte ends it): the rest of the run
+        // is passed over up to the next byte acted on whatever its words are (`move` and
+        // `async` leave a run that is not going as it is; a raw string is found from its
+        // quote).
+        // Eight bytes at a time while none of them is acted on: one branch for eight.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            if chunk
+                .iter()
+                .fold(0, |acts, &b| acts | DEPTH_ACTED_ON[b as usize])
+                != 0
+            {
+                break;
+            }
+            i += 8;
+        }
+        while bytes
+            .get(i)
+            .is_some_and(|&b| DEPTH_ACTED_ON[b as usize] == 0)
+        {
+            i += 1;
+        }
+    }
+    i
 }
 
 /// What [`too_deep`] has read so far: open brackets and generic angle brackets, the prefix

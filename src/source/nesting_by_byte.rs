@@ -3,21 +3,11 @@
 //! runs differ: what is done at the byte a run stops at is the same step ([`Depth::after_run`];
 //! here a raw string's `r` always stops a run, so the step never finds one from its quote).
 
-use super::{starts_depth_word, Depth, DEPTH_ACTS, DEPTH_CLASS, DEPTH_MAY_START};
-use std::ops::ControlFlow;
+use super::{scan_nesting, starts_depth_word, DEPTH_ACTS, DEPTH_CLASS, DEPTH_MAY_START};
 
-/// A cheap lexical scan for nesting that would make a recursive parser or walker overflow its
-/// stack: brackets of all kinds, generic angle brackets, and runs of prefix operators and closure
-/// bars. Comments, strings and character literals are skipped. Returns the depth found and the
-/// byte offset where the limit was crossed.
+/// [`super::too_deep`] as it was: the same scan, each run passed over byte by byte.
 pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let mut depth = Depth::default();
-    while i < bytes.len() {
-        // Straight past the bytes whose only effect is that they are written: spaces, and
-        // punctuation and words that neither open nor close anything (see [`DEPTH_CLASS`]).
-        let run = i;
+    scan_nesting(text, limit, |bytes, mut i, _| {
         while let Some(&b) = bytes.get(i) {
             let class = DEPTH_CLASS[b as usize];
             if class == DEPTH_ACTS || (class == DEPTH_MAY_START && starts_depth_word(bytes, i)) {
@@ -25,12 +15,8 @@ pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
             }
             i += 1;
         }
-        match depth.after_run(bytes, run, i, limit) {
-            ControlFlow::Continue(next) => i = next,
-            ControlFlow::Break(found) => return found,
-        }
-    }
-    None
+        i
+    })
 }
 
 #[cfg(test)]
