@@ -905,11 +905,28 @@ impl PhaseTimer {
                 .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
                 .map(|pages| format!(", {} MB resident", pages * 4096 / 1_000_000))
                 .unwrap_or_default();
+            // The process's CPU time so far (Linux): a phase's CPU beside its wall says how
+            // many threads worked in it.
+            let cpu = cpu_seconds()
+                .map(|s| format!(", {s:.2} s CPU so far"))
+                .unwrap_or_default();
             eprintln!(
-                "unawaited: {phase}: {:.3} s{rss_mb}",
+                "unawaited: {phase}: {:.3} s{rss_mb}{cpu}",
                 last.elapsed().as_secs_f64()
             );
             *last = std::time::Instant::now();
         }
     }
+}
+
+/// The CPU time (user and system) of this process so far, from `/proc/self/stat` (Linux; in
+/// the kernel's clock ticks, taken as 100 a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command's closing parenthesis; user and system time are the 12th
+    // and 13th of them.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
 }

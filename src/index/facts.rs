@@ -697,12 +697,16 @@ struct Reading<'a> {
 /// as not part of an identifier: a doubt answers true.
 fn may_write_mod(text: &str) -> bool {
     let ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    // `contains` first: a vectorised search, and most generated files have no `mod` at all.
-    text.contains("mod")
-        && text.match_indices("mod").any(|(at, _)| {
-            let before = at.checked_sub(1).and_then(|i| text.as_bytes().get(i));
-            !before.is_some_and(ident) && !text.as_bytes().get(at + 3).is_some_and(ident)
-        })
+    let bytes = text.as_bytes();
+    // From one `mod` to the next with memchr's vectorised search, its searcher built once
+    // (`contains` then `match_indices` were 0.4% of a cold run's samples on the four largest
+    // vendored trees); `mod` cannot overlap itself, so every occurrence is seen.
+    static MOD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("mod"));
+    MOD.find_iter(bytes).any(|at| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        !before.is_some_and(ident) && !bytes.get(at + 3).is_some_and(ident)
+    })
 }
 
 fn collect_module(
