@@ -103,6 +103,10 @@ impl Shard {
 ///
 /// `start` is the start of a record [`Shard::store`] returned.
 unsafe fn read_stored(start: *const u8) -> &'static str {
+    // SAFETY (the reads): `store` wrote the record as its first byte, then, when that byte is
+    // `LONG`, `WIDE` bytes of the length (read unaligned, as written), then `len` bytes copied
+    // from a `str`; all inside the one leaked allocation `start` points into, so every read
+    // below is in bounds of it and the bytes are valid UTF-8.
     let (len, head) = match *start {
         LONG => (
             usize::from_le_bytes(std::ptr::read_unaligned(start.add(1).cast::<[u8; WIDE]>())),
