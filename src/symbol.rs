@@ -44,9 +44,23 @@ struct Interner {
 struct Shard {
     map: HashTable<Symbol>,
     /// The unwritten end of the block the shard's new texts are copied into, one after the
-    /// other: no allocation a name, and no allocator's rounding up (a name of 17 to 24 bytes
-    /// took 24 in a block of its own).
+    /// other, each after its length ([`Shard::store`]): no allocation a name, and no
+    /// allocator's rounding up (a name of 17 to 24 bytes took 24 in a block of its own).
     spare: &'static mut [u8],
+}
+
+/// A stored text's length is one byte when below this, else this byte and [`WIDE`] more.
+const LONG: u8 = u8::MAX;
+
+/// How many bytes a long text's length takes after [`LONG`] (a `usize`, little-endian).
+const WIDE: usize = std::mem::size_of::<usize>();
+
+/// How many bytes the length of a text of `len` bytes takes in front of it.
+fn head_len(len: usize) -> usize {
+    match len < usize::from(LONG) {
+        true => 1,
+        false => 1 + WIDE,
+    }
 }
 
 /// How many bytes a block of texts holds. A text longer than an eighth of it has a block of its
@@ -54,20 +68,53 @@ struct Shard {
 const TEXT_BLOCK: usize = 4096;
 
 impl Shard {
-    /// A copy of `text` that lives as long as the process.
-    fn store(&mut self, text: &str) -> &'static str {
-        if text.len() > TEXT_BLOCK / 8 {
-            return Box::leak(Box::<str>::from(text));
+    /// A copy of `text` after its length (one byte, or [`LONG`] and [`WIDE`] bytes), that
+    /// lives as long as the process and is never written again: what [`read_stored`] reads.
+    /// Its length there rather than in the table saves 8 bytes a name (2 MB of a 10 MB file of
+    /// fns), for one byte a text.
+    fn store(&mut self, text: &str) -> &'static [u8] {
+        let head = head_len(text.len());
+        let size = head + text.len();
+        let record: &'static mut [u8] = if size > TEXT_BLOCK / 8 {
+            Box::leak(vec![0u8; size].into_boxed_slice())
+        } else {
+            if self.spare.len() < size {
+                self.spare = Box::leak(vec![0u8; TEXT_BLOCK].into_boxed_slice());
+            }
+            let (copy, rest) = std::mem::take(&mut self.spare).split_at_mut(size);
+            self.spare = rest;
+            copy
+        };
+        match head {
+            1 => record[0] = text.len() as u8,
+            _ => {
+                record[0] = LONG;
+                record[1..head].copy_from_slice(&text.len().to_le_bytes());
+            }
         }
-        if self.spare.len() < text.len() {
-            self.spare = Box::leak(vec![0u8; TEXT_BLOCK].into_boxed_slice());
-        }
-        let (copy, rest) = std::mem::take(&mut self.spare).split_at_mut(text.len());
-        self.spare = rest;
-        copy.copy_from_slice(text.as_bytes());
-        let copy: &'static [u8] = copy;
-        std::str::from_utf8(copy).expect("a copy of a `str` is UTF-8")
+        record[head..].copy_from_slice(text.as_bytes());
+        record
     }
+}
+
+/// The text stored at `start` by [`Shard::store`].
+///
+/// # Safety
+///
+/// `start` is the start of a record [`Shard::store`] returned.
+unsafe fn read_stored(start: *const u8) -> &'static str {
+    // SAFETY (the reads): `store` wrote the record as its first byte, then, when that byte is
+    // `LONG`, `WIDE` bytes of the length (read unaligned, as written), then `len` bytes copied
+    // from a `str`; all inside the one leaked allocation `start` points into, so every read
+    // below is in bounds of it and the bytes are valid UTF-8.
+    let (len, head) = match *start {
+        LONG => (
+            usize::from_le_bytes(std::ptr::read_unaligned(start.add(1).cast::<[u8; WIDE]>())),
+            1 + WIDE,
+        ),
+        short => (usize::from(short), 1),
+    };
+    std::str::from_utf8_unchecked(std::slice::from_raw_parts(start.add(head), len))
 }
 
 /// How many texts a block of the symbol → text table holds.
@@ -79,27 +126,25 @@ const TEXTS_BLOCKS: usize = 1 << 14;
 /// A block of the table: its texts, each set once.
 type TextBlock = Box<[TextSlot]>;
 
-/// One symbol's text: where it starts and how long it is, set once (16 bytes; a
-/// `OnceLock<&'static str>` took 24). The length is stored first and the start published
-/// after it (`Release`), so a reader that sees the start (`Acquire`) sees its length.
+/// One symbol's text: where its record ([`Shard::store`]: its length, then its bytes) starts,
+/// set once (8 bytes; the start and the length side by side took 16, a `OnceLock<&'static
+/// str>` 24). The record is written before its start is published (`Release`), so a reader
+/// that sees the start (`Acquire`) sees the record whole.
 struct TextSlot {
     start: AtomicPtr<u8>,
-    len: AtomicUsize,
 }
 
 impl TextSlot {
     fn empty() -> TextSlot {
         TextSlot {
             start: AtomicPtr::new(std::ptr::null_mut()),
-            len: AtomicUsize::new(0),
         }
     }
 
-    /// Sets the slot to `text` (each slot is set once: its index is taken once).
-    fn set(&self, text: &'static str) {
-        self.len.store(text.len(), Ordering::Relaxed);
+    /// Sets the slot to the record `stored` (each slot is set once: its index is taken once).
+    fn set(&self, stored: &'static [u8]) {
         self.start
-            .store(text.as_ptr().cast_mut(), Ordering::Release);
+            .store(stored.as_ptr().cast_mut(), Ordering::Release);
     }
 
     fn get(&self) -> Option<&'static str> {
@@ -107,13 +152,12 @@ impl TextSlot {
         if start.is_null() {
             return None;
         }
-        let len = self.len.load(Ordering::Relaxed);
-        // SAFETY: a non-null start was stored by `set`, from a `&'static str` (interned texts
-        // are leaked: never freed, never written again), after that text's length was stored
-        // in `len`; the `Release` store of `start` and the `Acquire` load above order the
-        // length's store before this load, and `set` runs once per slot, so `start..start +
-        // len` is exactly that `str`: valid UTF-8, alive and unchanged for the whole process.
-        Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(start, len)) })
+        // SAFETY: a non-null start was stored by `set`, from a record `Shard::store` returned:
+        // leaked (never freed) and written whole (its length, then a `str`'s bytes) before
+        // `set` published it; the `Release` store and the `Acquire` load above order those
+        // writes before this read, and nothing writes the record again, so `read_stored`
+        // reads exactly that `str`, alive and unchanged for the whole process.
+        Some(unsafe { read_stored(start) })
     }
 }
 
@@ -135,8 +179,8 @@ impl Texts {
         }
     }
 
-    /// Appends `text`, giving its index.
-    fn push(&self, text: &'static str) -> usize {
+    /// Appends the text stored at `stored` ([`Shard::store`]), giving its index.
+    fn push(&self, stored: &'static [u8]) -> usize {
         let index = self.count.fetch_add(1, Ordering::Relaxed);
         let block = self
             .blocks
@@ -148,7 +192,7 @@ impl Texts {
                     .collect()
             });
         // Each index is taken once (the counter), so its slot is empty.
-        block[index % TEXTS_BLOCK].set(text);
+        block[index % TEXTS_BLOCK].set(stored);
         index
     }
 
@@ -572,6 +616,7 @@ mod tests {
     #[test]
     fn texts_of_every_length_read_back_across_blocks() {
         let texts: Vec<String> = (0..3 * TEXT_BLOCK / 8)
+            .chain([70_000])
             .map(|len| {
                 let mut text = format!("len{len}_é");
                 while text.len() < len {

@@ -370,8 +370,10 @@ pub(super) fn walk_from_file(
             display,
             lines: &lines,
         };
-        let facts = walk(&read, split, call_uses, cx)?;
+        let parts = walk_groups(&read, split, call_uses, cx)?;
+        // The line table freed before the groups' facts are joined: not both at once.
         drop(lines);
+        let facts = joined(parts);
         let after = source::stream_file(path, |_| {}).ok()?;
         (after == hash).then_some(facts)
     })
@@ -395,16 +397,17 @@ pub(super) fn walk(
     call_uses: &HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
 ) -> Option<Vec<Fact>> {
-    tree_heap::purging_promptly(|| walk_groups(read, split, call_uses, cx))
+    tree_heap::purging_promptly(|| walk_groups(read, split, call_uses, cx)).map(joined)
 }
 
-/// [`walk`], at mimalloc's purge delay then.
+/// Each group's facts of [`walk`] (the first group's, then the others' in order), at
+/// mimalloc's purge delay then: [`joined`] makes them the file's.
 fn walk_groups(
     read: &Groups,
     split: &groups::Split,
     call_uses: &HashMap<Box<str>, ir::CallUses>,
     cx: &FileCx,
-) -> Option<Vec<Fact>> {
+) -> Option<(Vec<Fact>, Vec<Vec<Fact>>)> {
     let first = read.with(split, 0, |file| {
         let no_shared = ItemMacros::default();
         let first = file.parse_group(split, 0).map(|parsed| {
@@ -419,7 +422,7 @@ fn walk_groups(
         first
     });
     let (items, macro_bodies, part) = first.flatten()?;
-    let mut facts = analyze_items(cx, &items, &macro_bodies, call_uses);
+    let facts = analyze_items(cx, &items, &macro_bodies, call_uses);
     drop(items);
     let group = |k: usize| {
         let items = read.with(split, k, |file| {
@@ -443,12 +446,17 @@ fn walk_groups(
     let parts = on_workers(1..split.groups.len(), group)
         .into_iter()
         .collect::<Option<Vec<_>>>()?;
+    Some((facts, parts))
+}
+
+/// The facts of a file's groups ([`walk_groups`]), in order, as one list.
+fn joined((mut facts, parts): (Vec<Fact>, Vec<Vec<Fact>>)) -> Vec<Fact> {
     // Sized once: the file's facts, not a table grown by doubling beside its parts.
     facts.reserve_exact(parts.iter().map(Vec::len).sum());
     for part in parts {
         facts.extend(part);
     }
-    Some(facts)
+    facts
 }
 
 /// `each` of `ks`, in their order: on a worker of a pool, on every worker of the pool, each

@@ -284,6 +284,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             let (caches, keys) =
                 pool.install(|| open_walk_caches(&plan, &per_context, parts, &deps, opts));
             timer.lap("walk cache");
+            crate::source::tree_heap::give_back_now();
             let contexts =
                 build_contexts(&plan, &mut per_context, &facts_kept, &deps, &keys, &pool);
             timer.lap("index build");

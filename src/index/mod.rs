@@ -74,10 +74,12 @@ pub struct Module {
     pub fn_scope: bool,
 }
 
-/// Where a fn of the index is declared: 16 bytes a fn, kept apart from its signature so that
+/// Where the fns of one list of the index are declared (16 bytes a list: the fns of a list,
+/// pushed together by [`Index::push_sigs`], share it), kept apart from their signatures so that
 /// the index's signatures are one vector of [`FnSig`]s, the very vector the facts held when a
 /// build takes them ([`Index::build_taking`]): a generated file's 257,000 fns then cost no copy
-/// (8.8 MB) next to the facts' list while it is moved.
+/// (8.8 MB) next to the facts' list while it is moved. A fn holds its list's number (4 bytes
+/// a fn, [`Index::place_of`]): a place a fn took 4.1 MB of that file's index, this 1 MB.
 #[derive(Debug, Clone, Copy)]
 struct FnPlace {
     module: u32,
@@ -190,8 +192,10 @@ pub struct Index {
     pub modules: Vec<Module>,
     /// Every fn's signature, by [`FnId`].
     sigs: Vec<FnSig>,
-    /// Every fn's place, by [`FnId`].
+    /// Each list's place, by the number [`Index::place_of`] holds.
     places: Vec<FnPlace>,
+    /// Every fn's place, by [`FnId`]: its list's number in [`Index::places`].
+    place_of: Vec<u32>,
     /// While building: how many fns the context's own files declare, to size the two vectors
     /// once (their first push reserves it; a list taken whole may bring its own room).
     own_fns: usize,
@@ -663,15 +667,16 @@ impl Index {
         trait_path: Option<Symbol>,
     ) -> std::ops::Range<FnId> {
         let first = self.sigs.len();
-        let place = FnPlace {
+        let place = small(self.places.len());
+        self.places.push(FnPlace {
             module: small(module),
             file: small(file),
             self_ty,
             trait_path,
-        };
+        });
         match self.pool.take(list, first) {
             Taken::Moved(sigs) => {
-                room(&mut self.places, sigs.len(), self.own_fns);
+                room(&mut self.place_of, sigs.len(), self.own_fns);
                 for (k, sig) in sigs.iter().enumerate() {
                     self.note_fn(first + k, sig, place);
                 }
@@ -679,7 +684,7 @@ impl Index {
             }
             Taken::Placed(ids) => {
                 room(&mut self.sigs, ids.len(), self.own_fns);
-                room(&mut self.places, ids.len(), self.own_fns);
+                room(&mut self.place_of, ids.len(), self.own_fns);
                 for id in ids {
                     let sig = self.sigs[id].clone();
                     self.push_fn(sig, place);
@@ -688,9 +693,13 @@ impl Index {
             Taken::InFacts => {}
         }
         room(&mut self.sigs, written.len(), self.own_fns);
-        room(&mut self.places, written.len(), self.own_fns);
+        room(&mut self.place_of, written.len(), self.own_fns);
         for sig in written {
             self.push_fn(sig.clone(), place);
+        }
+        if first == self.sigs.len() {
+            // No fn took it.
+            self.places.pop();
         }
         first..self.sigs.len()
     }
@@ -710,16 +719,17 @@ impl Index {
         }
     }
 
-    fn push_fn(&mut self, sig: FnSig, place: FnPlace) -> FnId {
+    fn push_fn(&mut self, sig: FnSig, place: u32) -> FnId {
         let id = self.sigs.len();
         self.note_fn(id, &sig, place);
         self.sigs.push(sig);
         id
     }
 
-    /// Records fn `id`'s place and the tables its name is found by (its signature is pushed
-    /// by the caller).
-    fn note_fn(&mut self, id: FnId, sig: &FnSig, place: FnPlace) {
+    /// Records fn `id`'s place (the number of its list's, in [`Index::places`]) and the tables
+    /// its name is found by (its signature is pushed by the caller).
+    fn note_fn(&mut self, id: FnId, sig: &FnSig, at: u32) {
+        let place = self.places[at as usize];
         if sig.has_self && sig.cancel_doc == facts::DocCancel::NotSafe {
             self.not_cancel_safe_methods.insert(sig.name);
         }
@@ -735,7 +745,7 @@ impl Index {
                 .or_default()
                 .push(id);
         }
-        self.places.push(place);
+        self.place_of.push(at);
     }
 
     fn register_impls(&mut self, files: &[IndexedFile]) {
@@ -884,7 +894,7 @@ impl Index {
     /// The indexed function declared in `file` with its name on `line`.
     pub fn fn_at(&self, file: FileId, line: usize, name: &str) -> Option<FnId> {
         let key = (small(file), small(line));
-        let place = |id: u32| (self.places[id as FnId].file, self.sigs[id as FnId].line);
+        let place = |id: u32| (self.place(id as FnId).file, self.sigs[id as FnId].line);
         let from = self.by_location.partition_point(|&id| place(id) < key);
         self.by_location[from..]
             .iter()
@@ -925,10 +935,11 @@ impl Index {
         self.settle_forwarders();
         self.sigs.shrink_to_fit();
         self.places.shrink_to_fit();
-        let (sigs, places) = (&self.sigs, &self.places);
+        self.place_of.shrink_to_fit();
+        let (sigs, places, place_of) = (&self.sigs, &self.places, &self.place_of);
+        let file = |id: u32| places[place_of[id as FnId] as usize].file;
         let mut by_location: Vec<u32> = (0..sigs.len()).map(small).collect();
-        by_location
-            .sort_unstable_by_key(|&id| (places[id as FnId].file, sigs[id as FnId].line, id));
+        by_location.sort_unstable_by_key(|&id| (file(id), sigs[id as FnId].line, id));
         self.by_location = by_location;
         self.modules.shrink_to_fit();
     }
@@ -1001,7 +1012,7 @@ impl Index {
 
     /// Fn `id`'s signature and place.
     pub fn fn_info(&self, id: FnId) -> FnInfo<'_> {
-        let place = self.places[id];
+        let place = self.place(id);
         FnInfo {
             sig: &self.sigs[id],
             self_ty: place.self_ty,
@@ -1009,6 +1020,11 @@ impl Index {
             module: place.module,
             file: place.file,
         }
+    }
+
+    /// Where fn `id` is declared.
+    fn place(&self, id: FnId) -> FnPlace {
+        self.places[self.place_of[id] as usize]
     }
 
     /// Every fn of the index, by id.

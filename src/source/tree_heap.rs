@@ -51,6 +51,9 @@ extern "C" {
     fn mi_heap_delete(heap: *mut c_void);
     fn mi_heap_destroy(heap: *mut c_void);
     fn mi_heap_contains(heap: *const c_void, p: *const c_void) -> bool;
+    // Collects the calling thread's pages and purges, at once, every range of the arenas
+    // (program-wide) whose purge is waiting for its delay (its `mimalloc.h`, `src/theap.c`).
+    fn mi_collect(force: bool);
     fn mi_heap_visit_blocks(
         heap: *const c_void,
         visit_blocks: bool,
@@ -169,13 +172,34 @@ pub fn purging_promptly<R>(f: impl FnOnce() -> R) -> R {
 pub struct PromptPurge(());
 
 impl PromptPurge {
+    /// The first one running also gives back what is waiting for the run's delay
+    /// ([`give_back_now`]): what the stages before a large file's read freed.
     pub fn start() -> PromptPurge {
-        let mut prompt = PROMPT.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(ms) = prompt.enter(purge_delay()) {
-            set_purge_delay(ms);
+        let first = {
+            let mut prompt = PROMPT.lock().unwrap_or_else(|e| e.into_inner());
+            let set = prompt.enter(purge_delay());
+            if let Some(ms) = set {
+                set_purge_delay(ms);
+            }
+            set.is_some()
+        };
+        if first {
+            give_back_now();
         }
         PromptPurge(())
     }
+}
+
+/// Gives the system back, now, the memory of every page freed and not taken again that
+/// mimalloc holds for its purge delay (on any thread: the purge is the arenas'), and the
+/// calling thread's emptied pages. Once, where a run's peak starts (a large file's read, the
+/// index build): the pages a stage freed would otherwise stay resident for
+/// [`RUN_PURGE_MS`] beside what the next one allocates.
+pub fn give_back_now() {
+    // SAFETY: `mi_collect` takes a flag and may be called on any thread at any time: it
+    // collects the calling thread's own pages and purges the arenas' free ranges under
+    // their own guard (a range taken again meanwhile is skipped).
+    unsafe { mi_collect(true) }
 }
 
 impl Drop for PromptPurge {
@@ -443,6 +467,34 @@ mod tests {
         let panicked = std::panic::catch_unwind(|| purging_promptly(|| panic!("a read panicked")));
         assert!(panicked.is_err());
         assert!(outside(purge_delay()), "{}", purge_delay());
+    }
+
+    /// A block freed is given back to the system by [`give_back_now`], not after the delay:
+    /// the process's resident anonymous memory falls by the block's size. (Another test may
+    /// set the prompt delay meanwhile and let the purge come first: it passes then too.)
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn freed_pages_are_given_back_at_once() {
+        let resident = || {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap();
+            let line = status.lines().find(|l| l.starts_with("RssAnon:")).unwrap();
+            let kb: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+            kb << 10
+        };
+        const SIZE: usize = 64 << 20;
+        let layout = Layout::from_size_align(SIZE, 8).unwrap();
+        // SAFETY: a layout of non-zero size; the block is written within it, then freed once.
+        let written = unsafe {
+            let block = mimalloc::MiMalloc.alloc(layout);
+            assert!(!block.is_null());
+            block.write_bytes(1, SIZE);
+            let written = resident();
+            mimalloc::MiMalloc.dealloc(block, layout);
+            written
+        };
+        give_back_now();
+        let after = resident();
+        assert!(after + SIZE / 2 < written, "{written} {after}");
     }
 
     #[test]
