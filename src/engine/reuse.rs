@@ -147,7 +147,7 @@ pub(super) fn fingerprint(
         same,
         keys,
         fresh,
-        parts,
+        mut parts,
     } = file_parts;
     let own_count = deps.first_file.min(files.len());
     let generation = name_sums::next_generation();
@@ -166,6 +166,15 @@ pub(super) fn fingerprint(
         }
         _ => (None, None, None),
     };
+    // What calls of macros another file defines expand to (the index's entries of the calling
+    // file, made from both files' facts): summed apart, as no one file's part holds them. The
+    // last check's, while what the expansion reads of each own file is the same.
+    let macros_same = same
+        && (0..own_count).all(|i| match &fresh[i] {
+            Some(p) => last.as_ref().is_some_and(|l| l.parts[i].macros == p.macros),
+            None => true,
+        });
+    drop(fresh);
     // Without sums kept: every (name, entry hash), summed per name once all are in.
     let mut entries: Vec<(u32, u64)> = Vec::new();
     if sums.is_none() {
@@ -175,22 +184,9 @@ pub(super) fn fingerprint(
                 parts.iter().for_each(|p| s.add(&p.entries));
                 sums = Some(Arc::new(s));
             }
-            false => {
-                entries.reserve_exact(parts.iter().map(|p| p.entries.len()).sum());
-                parts
-                    .iter()
-                    .for_each(|p| entries.extend_from_slice(&p.entries));
-            }
+            false => entries = take_entries(&mut parts),
         }
     }
-    // What calls of macros another file defines expand to (the index's entries of the calling
-    // file, made from both files' facts): summed apart, as no one file's part holds them. The
-    // last check's, while what the expansion reads of each own file is the same.
-    let macros_same = same
-        && (0..own_count).all(|i| match &fresh[i] {
-            Some(p) => last.as_ref().is_some_and(|l| l.parts[i].macros == p.macros),
-            None => true,
-        });
     let expanded = match (&last, macros_same) {
         (Some(l), true) => l.expanded.clone(),
         _ => {
@@ -293,6 +289,29 @@ pub(super) fn fingerprint(
         names,
         expanded,
     }
+}
+
+/// Every part's (name, entry hash) pairs, for a check that keeps no part: the lists are taken
+/// out of the parts (copied only from a part something else still holds), and the longest
+/// becomes the whole list, so a large file's pairs are not copied. The order is free: the pairs
+/// are summed per name ([`NameHashes::summed`]).
+fn take_entries(parts: &mut [Arc<Part>]) -> Vec<(u32, u64)> {
+    let mut lists: Vec<Vec<(u32, u64)>> = parts
+        .iter_mut()
+        .map(|p| match Arc::get_mut(p) {
+            Some(p) => std::mem::take(&mut p.entries),
+            None => p.entries.clone(),
+        })
+        .collect();
+    let Some(longest) = (0..lists.len()).max_by_key(|&i| lists[i].len()) else {
+        return Vec::new();
+    };
+    let mut all = std::mem::take(&mut lists[longest]);
+    all.reserve_exact(lists.iter().map(Vec::len).sum());
+    for list in lists {
+        all.extend_from_slice(&list);
+    }
+    all
 }
 
 /// What stands for a file's content when its part of the fingerprints is kept: its content
@@ -706,6 +725,46 @@ mod tests {
     use std::path::PathBuf;
 
     type Texts = Vec<(&'static str, Option<&'static str>)>;
+
+    fn part(entries: Vec<(u32, u64)>) -> Arc<Part> {
+        Arc::new(Part {
+            entries,
+            whole: 0,
+            read: true,
+            runtimes: Vec::new(),
+            macros: 0,
+        })
+    }
+
+    #[test]
+    fn a_check_that_keeps_nothing_takes_the_longest_list_and_copies_a_shared_one() {
+        let pairs = || vec![(7, 70), (1, 10), (3, 30), (5, 50)];
+        // A large file beside files with no pairs: its list is the result, not a copy.
+        let longest = pairs();
+        let buffer = longest.as_ptr();
+        let mut parts = vec![part(Vec::new()), part(longest), part(Vec::new())];
+        let all = take_entries(&mut parts);
+        assert_eq!(
+            all.as_ptr(),
+            buffer,
+            "the longest list is the result, not a copy"
+        );
+        assert_eq!(all, pairs());
+        // Several lists, one of them in a part something else holds.
+        let shared = part(vec![(1, 11)]);
+        let mut parts = vec![part(vec![(2, 20)]), part(pairs()), shared.clone()];
+        let mut all = take_entries(&mut parts);
+        all.sort_unstable();
+        let every = [(1, 10), (1, 11), (2, 20), (3, 30), (5, 50), (7, 70)];
+        assert_eq!(all, every);
+        assert!(parts[0].entries.is_empty() && parts[1].entries.is_empty());
+        assert_eq!(
+            shared.entries,
+            [(1, 11)],
+            "a part held elsewhere keeps its list"
+        );
+        assert!(take_entries(&mut []).is_empty());
+    }
 
     fn names_of(names: &Names) -> NameHashes {
         match names {
