@@ -5,6 +5,7 @@
 
 mod inert;
 pub mod ir;
+mod line_ascii;
 mod macros;
 pub use macros::body_syntax;
 pub mod spans;
@@ -17,6 +18,7 @@ use crate::index::types::{path_symbols, Ty};
 use crate::source::SourceFile;
 use crate::symbol::Symbol;
 use ir::{Expr, ExprKind, Pos, Span};
+use line_ascii::LineAscii;
 use proc_macro2::LineColumn;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -74,7 +76,7 @@ impl<'s> FileLowering<'s> {
         let cx = Lower {
             source,
             shared,
-            ascii: Cow::Owned(source.ascii_lines()),
+            ascii: Cow::Owned(LineAscii::new(source.line_count())),
             local_macros: Cow::Owned(local_macros),
             call_uses: RefCell::default(),
             key: RefCell::default(),
@@ -162,9 +164,9 @@ impl<'s> FileLowering<'s> {
 }
 
 /// What the lowerings of one file's groups share (see [`FileLowering::into_part`]): the
-/// file's line table and its local macros' names; nothing a thread keeps to itself.
+/// file's line flags and its local macros' names; nothing a thread keeps to itself.
 pub struct FilePart {
-    ascii: Vec<bool>,
+    ascii: LineAscii,
     local_macros: HashMap<String, u32>,
 }
 
@@ -199,8 +201,9 @@ struct Lower<'s> {
     source: &'s SourceFile,
     /// The item macros' items, parsed once (see [`ItemMacros`]).
     shared: &'s ItemMacros,
-    /// Whether each line is ASCII (position conversion is then a plain offset).
-    ascii: Cow<'s, [bool]>,
+    /// Whether each line is ASCII (position conversion is then a plain offset), read when a
+    /// position on it is first converted.
+    ascii: Cow<'s, LineAscii>,
     /// Local nullary `macro_rules!` whose body is an expression → index in `macro_bodies`.
     local_macros: Cow<'s, HashMap<String, u32>>,
     /// Callee paths and how they are called (see [`ir::File::call_uses`]).
@@ -230,9 +233,7 @@ impl Lower<'_> {
 
     fn pos(&self, lc: LineColumn) -> Pos {
         self.source
-            .position_with(lc, |line, _| {
-                self.ascii.get(line - 1).copied().unwrap_or(true)
-            })
+            .position_with(lc, |line, text| self.ascii.is_ascii(line, text))
             .into()
     }
 
