@@ -178,6 +178,13 @@ fn write_method_key(name: &syn::Ident, out: &mut String) {
     let _ = write!(out, ".{name}");
 }
 
+/// [`write_method_key`] of a method whose name is interned already (the text an identifier
+/// shows, as `Display` writes it).
+fn write_method_key_of(name: &str, out: &mut String) {
+    out.push('.');
+    out.push_str(name);
+}
+
 /// The [`ir::File::call_uses`] key of a callee written as a plain path (`support::stop`): the
 /// path as written, into `out`; false (nothing written) for any other callee.
 fn write_callee_key(func: &syn::Expr, out: &mut String) -> bool {
@@ -313,10 +320,13 @@ impl Lower<'_> {
         in_block: bool,
     ) -> ir::Fn {
         let is_async = sig.asyncness.is_some();
+        // The name's line placed in the file, as its span's start is.
+        let name_span = self.span(sig.ident.span());
+        let line = name_span.start.line as usize;
         ir::Fn {
             name: Symbol::shown(&sig.ident),
-            line: self.source.placed(sig.ident.span().start()).line,
-            name_span: self.span(sig.ident.span()),
+            line,
+            name_span,
             is_async,
             runtime_attr: has_runtime_attr(attrs),
             test_attr: attrs.iter().any(|a| a.path().is_ident("test")),
@@ -351,8 +361,7 @@ impl Lower<'_> {
             // apart: its spans count from the group).
             local_sig: in_block.then(|| {
                 let mut local = sig_of(sig, attrs);
-                local.line = u32::try_from(self.source.placed(sig.ident.span().start()).line)
-                    .unwrap_or(u32::MAX);
+                local.line = u32::try_from(line).unwrap_or(u32::MAX);
                 Box::new(local)
             }),
             body: self.block(block, 0),
@@ -490,9 +499,10 @@ impl Lower<'_> {
                 }))
             }
             E::MethodCall(mc) => {
+                let method = Symbol::shown(&mc.method);
                 self.tally(
                     |key| {
-                        write_method_key(&mc.method, key);
+                        write_method_key_of(&method, key);
                         true
                     },
                     |u| u.calls += 1,
@@ -501,7 +511,7 @@ impl Lower<'_> {
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
                     receiver,
-                    method: Symbol::shown(&mc.method),
+                    method,
                     args: self.exprs(&mc.args, d),
                     turbofish: mc.turbofish.as_ref().and_then(|t| {
                         t.args.iter().find_map(|a| match a {
