@@ -251,6 +251,15 @@ impl Lower<'_> {
         }
     }
 
+    /// A macro call's span ([`spans::of_macro`]).
+    fn macro_span(&self, mac: &syn::Macro) -> Span {
+        let (first, close) = spans::of_macro(mac);
+        Span {
+            start: self.pos(first.start()),
+            end: self.pos(close.end()),
+        }
+    }
+
     // ----- items ---------------------------------------------------------------------------
 
     fn items(&self, items: &[syn::Item], depth: usize) -> Box<[ir::Item]> {
@@ -403,12 +412,12 @@ impl Lower<'_> {
                 semi: semi.is_some(),
             },
             syn::Stmt::Macro(m) if macros::is_pin_macro(&m.mac) => ir::Stmt::Pin {
-                span: self.span(m.mac.span()),
+                span: self.macro_span(&m.mac),
                 form: self.pin_form(&m.mac, depth),
             },
             syn::Stmt::Macro(m) => ir::Stmt::Macro {
                 mac: Box::new(self.mac(&m.mac, depth)),
-                span: self.span(m.mac.span()),
+                span: self.macro_span(&m.mac),
                 semi: m.semi_token.is_some(),
             },
             syn::Stmt::Item(item) => match item {
