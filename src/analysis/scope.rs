@@ -4,7 +4,9 @@ use super::value::Val;
 use crate::diagnostic::Span;
 use crate::index::facts::FnSig;
 use crate::symbol::Symbol;
-use std::collections::HashMap;
+// Fx: a name is looked up in every scope of the stack, and a scope is made for every block;
+// std's SipHash and its per-map random state were a share of the walk (tokio).
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Clone)]
 pub struct Binding {

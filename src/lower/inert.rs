@@ -1,6 +1,7 @@
-//! A `const` or `static` whose initialiser the walk can give nothing for, known from its syntax
-//! before it is lowered: generated bindings declare hundreds of thousands of them
-//! (`pub const WM_USER: u32 = 1024u32;`), each lowered only to be dropped as inert.
+//! A `const` or `static` whose initialiser the walk can give nothing for, or an `impl` or trait
+//! with no fn body, known from its syntax before it is lowered: generated bindings declare
+//! hundreds of thousands of them (`pub const WM_USER: u32 = 1024u32;`, `impl Copy for X {}`),
+//! each lowered only to be dropped as inert.
 
 use syn::Expr as E;
 
@@ -36,11 +37,19 @@ pub(super) fn init(e: &E) -> bool {
     true
 }
 
-/// A top-level `const` or `static` item whose initialiser is [`init`].
+/// An item of a module the lowering would drop as inert ([`super::ir::Item::is_inert`]),
+/// known before its types are converted: a `const` or `static` whose initialiser is [`init`],
+/// an `impl` with no fn (`impl Copy for X {}`, `unsafe impl Send for X {}`), a trait with no
+/// fn body. Generated bindings declare such impls by the thousand.
 pub(super) fn item(item: &syn::Item) -> bool {
     match item {
         syn::Item::Const(c) => init(&c.expr),
         syn::Item::Static(s) => init(&s.expr),
+        syn::Item::Impl(imp) => !imp.items.iter().any(|i| matches!(i, syn::ImplItem::Fn(_))),
+        syn::Item::Trait(t) => !t
+            .items
+            .iter()
+            .any(|i| matches!(i, syn::TraitItem::Fn(f) if f.default.is_some())),
         _ => false,
     }
 }
@@ -88,5 +97,25 @@ mod tests {
             kept_and_skipped("const N: &dyn Fn() = 1 as &dyn Fn();"),
             (true, false)
         );
+    }
+
+    #[test]
+    fn skips_impls_and_traits_without_a_fn_body() {
+        for inert in [
+            "impl Copy for X {}",
+            "unsafe impl<T> Send for X<T> {}",
+            "impl X { const A: u8 = 1; type B = u8; }",
+            "trait T { fn f(&self); type A; }",
+            "pub trait U {}",
+        ] {
+            assert_eq!(kept_and_skipped(inert), (false, true), "{inert}");
+        }
+        for walked in [
+            "impl Clone for X { fn clone(&self) -> Self { *self } }",
+            "impl X { const A: u8 = 1; fn f() {} }",
+            "trait T { fn f(&self) { g() } }",
+        ] {
+            assert_eq!(kept_and_skipped(walked), (true, false), "{walked}");
+        }
     }
 }

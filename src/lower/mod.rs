@@ -5,6 +5,7 @@
 
 mod inert;
 pub mod ir;
+mod line_ascii;
 mod macros;
 pub use macros::body_syntax;
 pub mod spans;
@@ -17,6 +18,7 @@ use crate::index::types::{path_symbols, Ty};
 use crate::source::SourceFile;
 use crate::symbol::Symbol;
 use ir::{Expr, ExprKind, Pos, Span};
+use line_ascii::LineAscii;
 use proc_macro2::LineColumn;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -74,7 +76,7 @@ impl<'s> FileLowering<'s> {
         let cx = Lower {
             source,
             shared,
-            ascii: Cow::Owned(source.ascii_lines()),
+            ascii: Cow::Owned(LineAscii::new(source.line_count())),
             local_macros: Cow::Owned(local_macros),
             call_uses: RefCell::default(),
             key: RefCell::default(),
@@ -162,9 +164,9 @@ impl<'s> FileLowering<'s> {
 }
 
 /// What the lowerings of one file's groups share (see [`FileLowering::into_part`]): the
-/// file's line table and its local macros' names; nothing a thread keeps to itself.
+/// file's line flags and its local macros' names; nothing a thread keeps to itself.
 pub struct FilePart {
-    ascii: Vec<bool>,
+    ascii: LineAscii,
     local_macros: HashMap<String, u32>,
 }
 
@@ -174,6 +176,13 @@ fn write_method_key(name: &syn::Ident, out: &mut String) {
     use std::fmt::Write;
     // Writing to a `String` does not fail.
     let _ = write!(out, ".{name}");
+}
+
+/// [`write_method_key`] of a method whose name is interned already (the text an identifier
+/// shows, as `Display` writes it).
+fn write_method_key_of(name: &str, out: &mut String) {
+    out.push('.');
+    out.push_str(name);
 }
 
 /// The [`ir::File::call_uses`] key of a callee written as a plain path (`support::stop`): the
@@ -199,8 +208,9 @@ struct Lower<'s> {
     source: &'s SourceFile,
     /// The item macros' items, parsed once (see [`ItemMacros`]).
     shared: &'s ItemMacros,
-    /// Whether each line is ASCII (position conversion is then a plain offset).
-    ascii: Cow<'s, [bool]>,
+    /// Whether each line is ASCII (position conversion is then a plain offset), read when a
+    /// position on it is first converted.
+    ascii: Cow<'s, LineAscii>,
     /// Local nullary `macro_rules!` whose body is an expression → index in `macro_bodies`.
     local_macros: Cow<'s, HashMap<String, u32>>,
     /// Callee paths and how they are called (see [`ir::File::call_uses`]).
@@ -230,9 +240,7 @@ impl Lower<'_> {
 
     fn pos(&self, lc: LineColumn) -> Pos {
         self.source
-            .position_with(lc, |line, _| {
-                self.ascii.get(line - 1).copied().unwrap_or(true)
-            })
+            .position_with(lc, |line, text| self.ascii.is_ascii(line, text))
             .into()
     }
 
@@ -240,6 +248,15 @@ impl Lower<'_> {
         Span {
             start: self.pos(s.start()),
             end: self.pos(s.end()),
+        }
+    }
+
+    /// A macro call's span ([`spans::of_macro`]).
+    fn macro_span(&self, mac: &syn::Macro) -> Span {
+        let (first, close) = spans::of_macro(mac);
+        Span {
+            start: self.pos(first.start()),
+            end: self.pos(close.end()),
         }
     }
 
@@ -312,10 +329,13 @@ impl Lower<'_> {
         in_block: bool,
     ) -> ir::Fn {
         let is_async = sig.asyncness.is_some();
+        // The name's line placed in the file, as its span's start is.
+        let name_span = self.span(sig.ident.span());
+        let line = name_span.start.line as usize;
         ir::Fn {
             name: Symbol::shown(&sig.ident),
-            line: self.source.placed(sig.ident.span().start()).line,
-            name_span: self.span(sig.ident.span()),
+            line,
+            name_span,
             is_async,
             runtime_attr: has_runtime_attr(attrs),
             test_attr: attrs.iter().any(|a| a.path().is_ident("test")),
@@ -350,8 +370,7 @@ impl Lower<'_> {
             // apart: its spans count from the group).
             local_sig: in_block.then(|| {
                 let mut local = sig_of(sig, attrs);
-                local.line = u32::try_from(self.source.placed(sig.ident.span().start()).line)
-                    .unwrap_or(u32::MAX);
+                local.line = u32::try_from(line).unwrap_or(u32::MAX);
                 Box::new(local)
             }),
             body: self.block(block, 0),
@@ -393,12 +412,12 @@ impl Lower<'_> {
                 semi: semi.is_some(),
             },
             syn::Stmt::Macro(m) if macros::is_pin_macro(&m.mac) => ir::Stmt::Pin {
-                span: self.span(m.mac.span()),
+                span: self.macro_span(&m.mac),
                 form: self.pin_form(&m.mac, depth),
             },
             syn::Stmt::Macro(m) => ir::Stmt::Macro {
                 mac: Box::new(self.mac(&m.mac, depth)),
-                span: self.span(m.mac.span()),
+                span: self.macro_span(&m.mac),
                 semi: m.semi_token.is_some(),
             },
             syn::Stmt::Item(item) => match item {
@@ -489,9 +508,10 @@ impl Lower<'_> {
                 }))
             }
             E::MethodCall(mc) => {
+                let method = Symbol::shown(&mc.method);
                 self.tally(
                     |key| {
-                        write_method_key(&mc.method, key);
+                        write_method_key_of(&method, key);
                         true
                     },
                     |u| u.calls += 1,
@@ -500,7 +520,7 @@ impl Lower<'_> {
                 start = Some(receiver.span.start);
                 ExprKind::MethodCall(Box::new(ir::MethodCall {
                     receiver,
-                    method: Symbol::shown(&mc.method),
+                    method,
                     args: self.exprs(&mc.args, d),
                     turbofish: mc.turbofish.as_ref().and_then(|t| {
                         t.args.iter().find_map(|a| match a {

@@ -2,7 +2,7 @@
 //! whole subtree into tokens, so calling it at every level of a 50,000-link method chain is
 //! quadratic; these walk to the first and last token instead, iteratively.
 
-use proc_macro2::LineColumn;
+use proc_macro2::{LineColumn, Span};
 use syn::spanned::Spanned;
 use syn::Expr;
 
@@ -197,4 +197,21 @@ pub fn end_cheap(e: &Expr) -> LineColumn {
         Expr::Cast(c) => c.ty.span().end(),
         _ => end(e),
     }
+}
+
+/// Where a macro call starts and ends: its path's first token (a leading `::` or the first
+/// name) to its closing delimiter, what `Spanned::span` gives without turning the call (its
+/// whole body) into tokens.
+pub fn of_macro(mac: &syn::Macro) -> (Span, Span) {
+    let first = match (&mac.path.leading_colon, mac.path.segments.first()) {
+        (Some(colons), _) => colons.spans[0],
+        (None, Some(segment)) => segment.ident.span(),
+        (None, None) => return (mac.span(), mac.span()),
+    };
+    let close = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    };
+    (first, close)
 }

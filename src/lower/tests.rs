@@ -287,3 +287,51 @@ fn call_uses_count_callees_by_their_written_path() {
         .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn macro_statements_span_what_syn_spans() {
+    let text = "fn f() {
+    println!(\"é {}\", 1);
+    ::std::println! { \"x\" }
+    vec![1, 2];
+    tokio::pin!(fut);
+    self::m!(é);
+    futures::pin_mut! { a }
+}
+";
+    let (file, source) = lower(text);
+    let ast = crate::source::parse(&source).unwrap();
+    let syn::Item::Fn(f) = &ast.items[0] else {
+        panic!("a fn");
+    };
+    let expected: Vec<(usize, usize)> = f
+        .block
+        .stmts
+        .iter()
+        .map(|s| {
+            let syn::Stmt::Macro(m) = s else {
+                panic!("a macro statement");
+            };
+            let span = source.span(m.mac.span());
+            (span.start.byte, span.end.byte)
+        })
+        .collect();
+    let ir::Item::Fn(lowered) = &file.items[0] else {
+        panic!("a fn");
+    };
+    let got: Vec<(usize, usize)> = lowered
+        .body
+        .stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Macro { span, .. } | Stmt::Pin { span, .. } => {
+                let span = span.get();
+                (span.start.byte, span.end.byte)
+            }
+            _ => panic!("a macro statement"),
+        })
+        .collect();
+    assert_eq!(got.len(), 6);
+    assert_eq!(got, expected);
+    assert_eq!(&text[got[1].0..got[1].1], "::std::println! { \"x\" }");
+}

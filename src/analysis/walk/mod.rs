@@ -136,10 +136,10 @@ fn walk_items(
             }
             ir::Item::Impl(imp) => {
                 let self_ty = cx.index.type_path(m, &imp.self_ty);
+                let generic_self = names_generic(&imp.self_ty, &imp.generics);
                 for f in imp.fns.iter() {
                     let site = FnSite {
-                        generic_self: names_generic(&imp.self_ty, &imp.generics)
-                            .then(|| imp.self_ty.clone()),
+                        generic_self: generic_self.then(|| imp.self_ty.clone()),
                         ..FnSite::of(self_ty.clone(), &imp.generics)
                     };
                     walk_fn(cx, m, site, f, facts);
