@@ -284,7 +284,12 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             let (caches, keys) =
                 pool.install(|| open_walk_caches(&plan, &per_context, parts, &deps, opts));
             timer.lap("walk cache");
-            crate::source::tree_heap::give_back_now();
+            // A one-off run gives back what the facts stage freed before its peak; a process
+            // that checks again and again (the language server) takes those pages again at
+            // its next check, and the purge would cost it a few milliseconds an edit.
+            if !opts.resident {
+                crate::source::tree_heap::give_back_now();
+            }
             let contexts =
                 build_contexts(&plan, &mut per_context, &facts_kept, &deps, &keys, &pool);
             timer.lap("index build");
