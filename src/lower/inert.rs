@@ -66,9 +66,16 @@ mod tests {
         (kept, super::item(&ast.items[0]))
     }
 
+    /// Each of `items` is lowered to nothing and skipped (`inert`), or kept and not skipped.
+    fn assert_each(items: &[&str], inert: bool) {
+        for item in items {
+            assert_eq!(kept_and_skipped(item), (!inert, inert), "{item}");
+        }
+    }
+
     #[test]
     fn skips_only_initialisers_the_lowering_drops() {
-        for inert in [
+        let inert = [
             "pub const A: u32 = 1024u32;",
             "pub const B: i32 = -1;",
             "const C: u64 = (1 << 3) | 0x10 as u64;",
@@ -76,19 +83,17 @@ mod tests {
             "const E: (u8, [u8; 2]) = (1, [2, 3]);",
             "const F: bool = !true && false;",
             "const G: f64 = 1.5e3;",
-        ] {
-            assert_eq!(kept_and_skipped(inert), (false, true), "{inert}");
-        }
+        ];
+        assert_each(&inert, true);
         // Lowered, and kept: a call, a name, a block, a macro, a cast to a trait object.
-        for walked in [
+        let walked = [
             "const H: Guid = Guid::from_u128(0x1234);",
             "const I: u32 = OTHER + 1;",
             "static J: Lazy<Runtime> = Lazy::new(|| build());",
             "const K: u32 = { make() };",
             "const L: &[u8] = &[1, 2];",
-        ] {
-            assert_eq!(kept_and_skipped(walked), (true, false), "{walked}");
-        }
+        ];
+        assert_each(&walked, false);
         assert_eq!(
             kept_and_skipped("const M: [u8; 2] = [0; 2];"),
             (false, true)
@@ -101,21 +106,19 @@ mod tests {
 
     #[test]
     fn skips_impls_and_traits_without_a_fn_body() {
-        for inert in [
+        let inert = [
             "impl Copy for X {}",
             "unsafe impl<T> Send for X<T> {}",
             "impl X { const A: u8 = 1; type B = u8; }",
             "trait T { fn f(&self); type A; }",
             "pub trait U {}",
-        ] {
-            assert_eq!(kept_and_skipped(inert), (false, true), "{inert}");
-        }
-        for walked in [
+        ];
+        assert_each(&inert, true);
+        let walked = [
             "impl Clone for X { fn clone(&self) -> Self { *self } }",
             "impl X { const A: u8 = 1; fn f() {} }",
             "trait T { fn f(&self) { g() } }",
-        ] {
-            assert_eq!(kept_and_skipped(walked), (true, false), "{walked}");
-        }
+        ];
+        assert_each(&walked, false);
     }
 }
