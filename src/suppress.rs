@@ -295,12 +295,19 @@ fn lines_naming_the_tool(source: &SourceFile) -> Vec<usize> {
 }
 
 /// Where the tool's name is written in `bytes`, in any case, in order. The search goes from
-/// one `w` or `W` to the next, each read as the name's fourth byte: of the name's letters, `w`
+/// one `w` or `W` to the next, each read as the name's `w`: of the name's letters, `w`
 /// is the rarest in code (a `u` is in every `u32`, `usize` and `pub`: about twice as many stops
 /// on generated files). The name cannot overlap itself, so every place is found.
 fn names_of_the_tool(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let name = NAME.as_bytes();
-    const W_AT: usize = 3;
+    // Where the name's `w` is (a name without one does not compile).
+    const W_AT: usize = {
+        let (name, mut at) = (NAME.as_bytes(), 0);
+        while name[at] != b'w' {
+            at += 1;
+        }
+        at
+    };
     memchr::memchr2_iter(b'w', b'W', bytes).filter_map(move |w| {
         let at = w.checked_sub(W_AT)?;
         let found = bytes.get(at..at + name.len())?;
@@ -718,6 +725,8 @@ impl<'ast> Visit<'ast> for AttrVisitor<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// The name found from its `w` is where a search from every byte finds it, in any case,
     /// at the text's ends, next to itself and next to pieces of itself.
     #[test]
@@ -725,8 +734,8 @@ mod tests {
         let every_byte = |b: &[u8]| -> Vec<usize> {
             (0..b.len())
                 .filter(|&i| {
-                    b.get(i..i + super::NAME.len())
-                        .is_some_and(|s| s.eq_ignore_ascii_case(super::NAME.as_bytes()))
+                    b.get(i..i + NAME.len())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(NAME.as_bytes()))
                 })
                 .collect()
         };
@@ -742,12 +751,10 @@ mod tests {
             "\u{e9}unawaited\u{e9} u32 usize pub",
         ] {
             let bytes = text.as_bytes();
-            let found: Vec<usize> = super::names_of_the_tool(bytes).collect();
+            let found: Vec<usize> = names_of_the_tool(bytes).collect();
             assert_eq!(found, every_byte(bytes), "{text:?}");
         }
     }
-
-    use super::*;
 
     fn rewrite(body: &str) -> Option<String> {
         malformed(body)

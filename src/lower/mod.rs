@@ -170,17 +170,9 @@ pub struct FilePart {
     local_macros: HashMap<String, u32>,
 }
 
-/// The [`ir::File::call_uses`] key of the method `name` (on any receiver), into `out`: `.name`,
-/// which no path is.
-fn write_method_key(name: &syn::Ident, out: &mut String) {
-    use std::fmt::Write;
-    // Writing to a `String` does not fail.
-    let _ = write!(out, ".{name}");
-}
-
-/// [`write_method_key`] of a method whose name is interned already (the text an identifier
-/// shows, as `Display` writes it).
-fn write_method_key_of(name: &str, out: &mut String) {
+/// The [`ir::File::call_uses`] key of the method `name` (on any receiver; the text its
+/// identifier shows), into `out`: `.name`, which no path is.
+fn write_method_key(name: &str, out: &mut String) {
     out.push('.');
     out.push_str(name);
 }
@@ -511,7 +503,7 @@ impl Lower<'_> {
                 let method = Symbol::shown(&mc.method);
                 self.tally(
                     |key| {
-                        write_method_key_of(&method, key);
+                        write_method_key(&method, key);
                         true
                     },
                     |u| u.calls += 1,
@@ -534,7 +526,7 @@ impl Lower<'_> {
                 let write = |key: &mut String| match &*a.base {
                     syn::Expr::Call(c) => write_callee_key(&c.func, key),
                     syn::Expr::MethodCall(mc) => {
-                        write_method_key(&mc.method, key);
+                        write_method_key(&Symbol::shown(&mc.method), key);
                         true
                     }
                     _ => false,
