@@ -288,7 +288,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             // that checks again and again (the language server) takes those pages again at
             // its next check, and the purge would cost it a few milliseconds an edit.
             if !opts.resident {
-                crate::source::tree_heap::give_back_now();
+                crate::source::tree_heap::give_back_everywhere(&pool);
             }
             let contexts =
                 build_contexts(&plan, &mut per_context, &facts_kept, &deps, &keys, &pool);
