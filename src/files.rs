@@ -453,8 +453,7 @@ mod tests {
         let mut expected = format!("parts {}\n", key.seal("parts", &body).to_hex()).into_bytes();
         expected.extend_from_slice(&body);
         assert!(std::fs::read(&file).unwrap() == expected);
-        let read: Option<(Vec<(u32, u64)>, Vec<String>)> = read_sealed_with(&key, &file, "parts");
-        assert_eq!(read, Some(whole));
+        assert_eq!(read_sealed_with(&key, &file, "parts"), Some(whole));
         let mut unfinished = SealedWrite::begin_with(&key, &file, "parts").unwrap();
         unfinished.part(&names[..10]).unwrap();
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
