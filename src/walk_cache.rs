@@ -19,7 +19,7 @@
 //! file that does not check out is ignored.
 
 use crate::analysis::facts::Fact;
-use crate::files::{content_hash, read_sealed, write_sealed, SealedWrite};
+use crate::files::{content_hash, read_sealed, SealedWrite};
 use crate::source::ParseFailure;
 use crate::suppress::Suppressions;
 use serde::{Deserialize, Serialize};
@@ -57,20 +57,14 @@ pub struct WalkEntry {
     pub other_files: Vec<crate::analysis::other_files::OtherUses>,
 }
 
-/// The payload as read: the name hashes, then each file's (path relative to the context root,
+/// The payload: the name hashes, then each file's (path relative to the context root,
 /// content hash in hex, entry). The names come first: a run writes them before its walk
-/// ([`WalkCache::write_names_ahead`]).
+/// ([`WalkCache::write_names_ahead`]). It is written in these two parts, the names borrowed
+/// (sorted) and the entries as `(String, String, &WalkEntry)`.
 #[derive(Deserialize)]
 struct Payload {
     names: Vec<(u32, u64)>,
     files: Vec<(String, String, WalkEntry)>,
-}
-
-/// The same payload as written, borrowing the name hashes (sorted) and the entries.
-#[derive(Serialize)]
-struct PayloadOut<'a> {
-    names: &'a [(u32, u64)],
-    files: Vec<(String, String, &'a WalkEntry)>,
 }
 
 /// The stored walks of one context that were walked against the current fingerprint.
@@ -241,18 +235,20 @@ impl WalkCache {
     /// drops the write when it has nothing new to say. Without a cache file, or when the write
     /// cannot begin, the names stay.
     pub fn write_names_ahead(&mut self) {
-        let Some(file) = &self.file else { return };
-        let dir = file.parent().unwrap_or(Path::new("."));
-        if crate::cache::prepare_dir(dir).is_err() {
-            return;
-        }
-        let Some(mut write) = SealedWrite::begin(file, &self.kind) else {
-            return;
-        };
-        if write.part(self.names.as_slice()).is_ok() {
+        if let Some(write) = self.begin_write() {
             self.ahead = Some(write);
             self.names = NameHashes::new();
         }
+    }
+
+    /// Begins the cache file's write with its first part, the name hashes; `None` without a
+    /// cache file or when the write cannot begin.
+    fn begin_write(&self) -> Option<SealedWrite> {
+        let file = self.file.as_ref()?;
+        crate::cache::prepare_dir(file.parent().unwrap_or(Path::new("."))).ok()?;
+        let mut write = SealedWrite::begin(file, &self.kind)?;
+        write.part(self.names.as_slice()).ok()?;
+        Some(write)
     }
 
     /// Writes the entries still valid (`current`: each file of the context with its content
@@ -260,7 +256,9 @@ impl WalkCache {
     /// that is what the cache holds already. Failures are ignored.
     pub fn store(&mut self, current: &HashMap<&Path, u128>, fresh: &[(&Path, u128, &WalkEntry)]) {
         let ahead = self.ahead.take();
-        let Some(file) = &self.file else { return };
+        if self.file.is_none() {
+            return;
+        }
         let replaced: HashMap<&Path, ()> = fresh.iter().map(|(p, _, _)| (*p, ())).collect();
         let kept: Vec<(&Path, u128, &WalkEntry)> = self
             .entries
@@ -282,16 +280,10 @@ impl WalkCache {
             })
             .collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(mut write) = ahead {
+        if let Some(mut write) = ahead.or_else(|| self.begin_write()) {
             if write.part(&files).is_ok() {
                 let _ = write.finish();
             }
-            return;
-        }
-        let dir = file.parent().unwrap_or(Path::new("."));
-        if crate::cache::prepare_dir(dir).is_ok() {
-            let names = self.names.as_slice();
-            write_sealed(file, &self.kind, &PayloadOut { names, files });
         }
     }
 }
