@@ -47,17 +47,9 @@ fn write_atomically_with(
     durable: bool,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.unawaited-{}.tmp", std::process::id()));
+    let tmp = temporary_beside(path);
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let mut f = create_new(&tmp)?;
         write(&mut f)?;
         if durable {
             f.sync_all()?;
@@ -71,6 +63,24 @@ fn write_atomically_with(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The temporary file a write of `path` goes through: in the same folder (so that the rename
+/// is atomic), named after it and this process.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.unawaited-{}.tmp", std::process::id()))
+}
+
+fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 /// The standard signature of a cache directory tag (<https://bford.info/cachedir/>).
@@ -119,45 +129,102 @@ pub fn prepare_cache_dir(dir: &Path, is_own: &dyn Fn(&str) -> bool) -> std::io::
 /// placeholder of its length: the serialised payload is never held whole (a 10 MB file's
 /// index facts are ~9 MB of it, held twice over while written to a buffer grown by doubling).
 pub fn write_sealed(file: &Path, kind: &str, payload: &impl Serialize) {
-    if let Some(key) = SealKey::user() {
-        let _ = write_sealed_with(key, file, kind, payload);
+    if let Some(mut write) = SealedWrite::begin(file, kind) {
+        if write.part(payload).is_ok() {
+            let _ = write.finish();
+        }
     }
 }
 
-/// [`write_sealed`] with `key`.
-fn write_sealed_with(
-    key: &SealKey,
-    file: &Path,
-    kind: &str,
-    payload: &impl Serialize,
-) -> std::io::Result<()> {
-    let header = |seal: &str| format!("{kind} {seal}\n");
-    let placeholder = header(&"0".repeat(2 * blake3::OUT_LEN));
-    write_atomically_with(file, None, false, |f| {
-        use std::io::{Seek, SeekFrom};
-        f.write_all(placeholder.as_bytes())?;
-        let sealing = Sealing {
-            out: std::io::BufWriter::with_capacity(1 << 16, &mut *f),
+/// A [`write_sealed`] whose payload is given in parts, each streamed to the temporary file as
+/// it is given (postcard writes a struct as its fields one after the other, so parts written
+/// in a struct's field order read back as that struct): a part can be written, and dropped
+/// from memory, long before the rest is known. [`SealedWrite::finish`] seals the file and puts
+/// it in place; dropped unfinished, the temporary file is removed and the file left as it was.
+pub struct SealedWrite {
+    file: PathBuf,
+    /// The temporary file, until it is renamed into place.
+    tmp: Option<PathBuf>,
+    out: Option<std::fs::File>,
+    mac: blake3::Hasher,
+    kind: String,
+}
+
+impl SealedWrite {
+    /// Starts the write of `file` (in a folder the caller prepared); `None` without a
+    /// [`SealKey`] or when the temporary file cannot be created.
+    pub fn begin(file: &Path, kind: &str) -> Option<SealedWrite> {
+        SealedWrite::begin_with(SealKey::user()?, file, kind).ok()
+    }
+
+    fn begin_with(key: &SealKey, file: &Path, kind: &str) -> std::io::Result<SealedWrite> {
+        let tmp = temporary_beside(file);
+        let mut out = create_new(&tmp)?;
+        let mut write = SealedWrite {
+            file: file.to_path_buf(),
+            tmp: Some(tmp),
+            out: None,
             mac: key.mac(kind),
+            kind: kind.to_string(),
         };
-        let mut sealing = postcard::to_io(payload, sealing).map_err(std::io::Error::other)?;
-        sealing.out.flush()?;
-        let seal = sealing.mac.finalize();
-        drop(sealing);
-        let header = header(seal.to_hex().as_str());
-        debug_assert_eq!(header.len(), placeholder.len());
-        f.seek(SeekFrom::Start(0))?;
-        f.write_all(header.as_bytes())
-    })
+        out.write_all(write.header("").as_bytes())?;
+        write.out = Some(out);
+        Ok(write)
+    }
+
+    /// The header line, with `seal` (in hex) or, while it is not known, a placeholder of its
+    /// length.
+    fn header(&self, seal: &str) -> String {
+        match seal {
+            "" => format!("{} {}\n", self.kind, "0".repeat(2 * blake3::OUT_LEN)),
+            seal => format!("{} {seal}\n", self.kind),
+        }
+    }
+
+    /// Streams `value` (postcard) after what was written, sealing it.
+    pub fn part(&mut self, value: &(impl Serialize + ?Sized)) -> std::io::Result<()> {
+        let out = self.out.as_mut().ok_or(std::io::ErrorKind::BrokenPipe)?;
+        let sealing = Sealing {
+            out: std::io::BufWriter::with_capacity(1 << 16, out),
+            mac: &mut self.mac,
+        };
+        let mut sealing = postcard::to_io(value, sealing).map_err(std::io::Error::other)?;
+        sealing.out.flush()
+    }
+
+    /// Seals what was written (its header written over the placeholder) and renames the
+    /// temporary file into place.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let header = self.header(self.mac.finalize().to_hex().as_str());
+        let mut out = self.out.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+        out.seek(SeekFrom::Start(0))?;
+        out.write_all(header.as_bytes())?;
+        drop(out);
+        let tmp = self.tmp.as_deref().unwrap_or(Path::new(""));
+        std::fs::rename(tmp, &self.file)?;
+        self.tmp = None;
+        Ok(())
+    }
+}
+
+impl Drop for SealedWrite {
+    /// Unless it was put in place, the temporary file does not outlive the write.
+    fn drop(&mut self) {
+        self.out = None;
+        if let Some(tmp) = &self.tmp {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
 }
 
 /// A writer that seals what it writes.
-struct Sealing<W> {
+struct Sealing<'m, W> {
     out: W,
-    mac: blake3::Hasher,
+    mac: &'m mut blake3::Hasher,
 }
 
-impl<W: Write> Write for Sealing<W> {
+impl<W: Write> Write for Sealing<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.out.write(buf)?;
         self.mac.update(&buf[..n]);
@@ -346,7 +413,9 @@ mod tests {
         let key = SealKey::from_bytes([3; 32]);
         // Larger than the writer's buffer, so it reaches the file in several writes.
         let payload: Vec<(u64, String)> = (0..40_000).map(|i| (i, format!("n{i}"))).collect();
-        write_sealed_with(&key, &file, "kind-1", &payload).unwrap();
+        let mut write = SealedWrite::begin_with(&key, &file, "kind-1").unwrap();
+        write.part(&payload).unwrap();
+        write.finish().unwrap();
         let body = postcard::to_allocvec(&payload).unwrap();
         let mut whole = format!("kind-1 {}\n", key.seal("kind-1", &body).to_hex()).into_bytes();
         whole.extend_from_slice(&body);
@@ -362,6 +431,34 @@ mod tests {
         tampered[last] ^= 1;
         std::fs::write(&file, tampered).unwrap();
         assert!(read_sealed_with::<Vec<(u64, String)>>(&key, &file, "kind-1").is_none());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Parts written one after the other read back as the struct whose fields they are, sealed
+    /// as that struct written whole; a write dropped unfinished leaves the file as it was and
+    /// no temporary file.
+    #[test]
+    fn parts_read_back_as_their_struct_and_an_unfinished_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.cache");
+        let key = SealKey::from_bytes([5; 32]);
+        let names: Vec<(u32, u64)> = (0..30_000).map(|i| (i, u64::from(i) * 7)).collect();
+        let files: Vec<String> = (0..5_000).map(|i| format!("src/f{i}.rs")).collect();
+        let mut write = SealedWrite::begin_with(&key, &file, "parts").unwrap();
+        write.part(&names).unwrap();
+        write.part(&files).unwrap();
+        write.finish().unwrap();
+        let whole = (names.clone(), files.clone());
+        let body = postcard::to_allocvec(&whole).unwrap();
+        let mut expected = format!("parts {}\n", key.seal("parts", &body).to_hex()).into_bytes();
+        expected.extend_from_slice(&body);
+        assert!(std::fs::read(&file).unwrap() == expected);
+        assert_eq!(read_sealed_with(&key, &file, "parts"), Some(whole));
+        let mut unfinished = SealedWrite::begin_with(&key, &file, "parts").unwrap();
+        unfinished.part(&names[..10]).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        drop(unfinished);
+        assert!(std::fs::read(&file).unwrap() == expected);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -19,7 +19,7 @@
 //! file that does not check out is ignored.
 
 use crate::analysis::facts::Fact;
-use crate::files::{content_hash, read_sealed, write_sealed};
+use crate::files::{content_hash, read_sealed, SealedWrite};
 use crate::source::ParseFailure;
 use crate::suppress::Suppressions;
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Bumped when what an entry means changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 pub use crate::name_hashes::NameHashes;
 
@@ -57,18 +57,14 @@ pub struct WalkEntry {
     pub other_files: Vec<crate::analysis::other_files::OtherUses>,
 }
 
-/// The payload as read: (path relative to the context root, content hash in hex, entry).
+/// The payload: the name hashes, then each file's (path relative to the context root,
+/// content hash in hex, entry). The names come first: a run writes them before its walk
+/// ([`WalkCache::write_names_ahead`]). It is written in these two parts, the names borrowed
+/// (sorted) and the entries as `(String, String, &WalkEntry)`.
 #[derive(Deserialize)]
 struct Payload {
-    files: Vec<(String, String, WalkEntry)>,
     names: Vec<(u32, u64)>,
-}
-
-/// The same payload as written, borrowing the entries and the name hashes (sorted).
-#[derive(Serialize)]
-struct PayloadOut<'a> {
-    files: Vec<(String, String, &'a WalkEntry)>,
-    names: &'a [(u32, u64)],
+    files: Vec<(String, String, WalkEntry)>,
 }
 
 /// The stored walks of one context that were walked against the current fingerprint.
@@ -86,6 +82,9 @@ pub struct WalkCache {
     /// In a process that checks again and again: which state of the name sums it kept
     /// `names` stands for (see [`WalkCache::retain_unaffected_by`]).
     names_generation: Option<u64>,
+    /// The file's write, begun with `names` (then no longer held): see
+    /// [`WalkCache::write_names_ahead`].
+    ahead: Option<SealedWrite>,
 }
 
 impl WalkCache {
@@ -230,11 +229,36 @@ impl WalkCache {
             .map(|(_, e)| e)
     }
 
+    /// Begins the file's write with the name hashes, and frees them: a run that does not keep
+    /// the cache in memory reads them no more, and a context's names (a 10 MB file's 257,000
+    /// take 4.1 MB) are not held through its walk. [`WalkCache::store`] writes the rest, or
+    /// drops the write when it has nothing new to say. Without a cache file, or when the write
+    /// cannot begin, the names stay.
+    pub fn write_names_ahead(&mut self) {
+        if let Some(write) = self.begin_write() {
+            self.ahead = Some(write);
+            self.names = NameHashes::new();
+        }
+    }
+
+    /// Begins the cache file's write with its first part, the name hashes; `None` without a
+    /// cache file or when the write cannot begin.
+    fn begin_write(&self) -> Option<SealedWrite> {
+        let file = self.file.as_ref()?;
+        crate::cache::prepare_dir(file.parent().unwrap_or(Path::new("."))).ok()?;
+        let mut write = SealedWrite::begin(file, &self.kind)?;
+        write.part(self.names.as_slice()).ok()?;
+        Some(write)
+    }
+
     /// Writes the entries still valid (`current`: each file of the context with its content
     /// hash now) with `fresh` (path, content hash, entry) in place of what they replace, unless
     /// that is what the cache holds already. Failures are ignored.
-    pub fn store(&self, current: &HashMap<&Path, u128>, fresh: &[(&Path, u128, &WalkEntry)]) {
-        let Some(file) = &self.file else { return };
+    pub fn store(&mut self, current: &HashMap<&Path, u128>, fresh: &[(&Path, u128, &WalkEntry)]) {
+        let ahead = self.ahead.take();
+        if self.file.is_none() {
+            return;
+        }
         let replaced: HashMap<&Path, ()> = fresh.iter().map(|(p, _, _)| (*p, ())).collect();
         let kept: Vec<(&Path, u128, &WalkEntry)> = self
             .entries
@@ -256,10 +280,10 @@ impl WalkCache {
             })
             .collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let dir = file.parent().unwrap_or(Path::new("."));
-        if crate::cache::prepare_dir(dir).is_ok() {
-            let names = self.names.as_slice();
-            write_sealed(file, &self.kind, &PayloadOut { files, names });
+        if let Some(mut write) = ahead.or_else(|| self.begin_write()) {
+            if write.part(&files).is_ok() {
+                let _ = write.finish();
+            }
         }
     }
 }
@@ -312,7 +336,7 @@ mod tests {
         let e = entry();
         let current: HashMap<&Path, u128> = [(a.as_path(), 1), (b.as_path(), 2)].into();
         WalkCache::open(root, Some(&cache_dir), 7).store(&current, &[(&a, 1, &e), (&b, 2, &e)]);
-        let cache = WalkCache::open(root, Some(&cache_dir), 7);
+        let mut cache = WalkCache::open(root, Some(&cache_dir), 7);
         assert!(cache.get(&a, 1).is_some() && cache.get(&b, 2).is_some());
         assert!(cache.get(&a, 3).is_none(), "another content");
         assert!(WalkCache::open(root, Some(&cache_dir), 8)
@@ -323,5 +347,50 @@ mod tests {
         cache.store(&current, &[]);
         let cache = WalkCache::open(root, Some(&cache_dir), 7);
         assert!(cache.get(&a, 1).is_some() && cache.get(&b, 2).is_none());
+    }
+
+    /// Names written ahead of the walk are freed at once and read back with the entries the
+    /// store writes after them; a store with nothing new drops the begun write, leaving the
+    /// file as it was and no temporary file.
+    #[test]
+    fn names_written_ahead_read_back_with_the_entries_stored_after_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let cache_dir = root.join("cache");
+        let a = root.join("src/a.rs");
+        let e = WalkEntry {
+            idents: vec![3, 9],
+            ..entry()
+        };
+        let names = NameHashes::summed(vec![(3, 30), (9, 90), (9, 1)]);
+        let mut cache = WalkCache::open(root, Some(&cache_dir), 7);
+        cache.retain_unaffected(None, names.clone(), None);
+        cache.write_names_ahead();
+        assert!(cache.stored_names().is_empty(), "the names are not held");
+        let current: HashMap<&Path, u128> = [(a.as_path(), 1)].into();
+        cache.store(&current, &[(&a, 1, &e)]);
+        let files = || {
+            let mut names: Vec<String> = std::fs::read_dir(&cache_dir)
+                .unwrap()
+                .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains("walk-"))
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(files().len(), 1, "{:?}", files());
+        let mut cache = WalkCache::open(root, Some(&cache_dir), 7);
+        assert_eq!(cache.stored_names(), &names);
+        assert_eq!(cache.get(&a, 1).map(|e| e.idents.clone()), Some(vec![3, 9]));
+        let written = std::fs::read(cache.file.clone().unwrap()).unwrap();
+        // The same names, nothing walked: the write begun is dropped.
+        cache.retain_unaffected(Some(&HashSet::new()), names.clone(), None);
+        cache.write_names_ahead();
+        assert_eq!(files().len(), 2, "the write is under way: {:?}", files());
+        cache.store(&current, &[]);
+        assert_eq!(files().len(), 1, "{:?}", files());
+        let file = WalkCache::open(root, Some(&cache_dir), 7).file.unwrap();
+        assert!(std::fs::read(file).unwrap() == written);
     }
 }

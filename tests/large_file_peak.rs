@@ -88,6 +88,7 @@ fn a_large_file_peaks_at_a_few_times_its_size() {
     // name hashes and fn keys in hash tables, the file's names in the vector of every
     // identifier scanned; with the cache written before the index build (which then takes the
     // signatures), those in sorted vectors and the names shrunk: 5.3 times (8.1 MB); with the
-    // places and the names' slots of the run without caches: 4.5 times (6.9 MB).
-    assert!(times <= 5.0, "caches written: {times:.1} times the file");
+    // places and the names' slots of the run without caches: 4.5 times (6.9 MB); with the
+    // walk cache's name hashes written before the walk and freed: 4.1 times (6.3 MB).
+    assert!(times <= 4.4, "caches written: {times:.1} times the file");
 }

@@ -150,7 +150,7 @@ fn a_forged_walk_cache_hides_no_finding() {
         &key_file,
         "a walk cache",
         |payload: &mut forge::WalkPayload| {
-            for entry in payload.0.iter_mut().filter(|e| e.0 == "src/lib.rs") {
+            for entry in payload.1.iter_mut().filter(|e| e.0 == "src/lib.rs") {
                 entry.2.facts.clear();
             }
         },

@@ -288,7 +288,7 @@ pub fn run_with_buffers(opts: &Options, buffers: &[(PathBuf, String)]) -> Result
             // that checks again and again (the language server) takes those pages again at
             // its next check, and the purge would cost it a few milliseconds an edit.
             if !opts.resident {
-                crate::source::tree_heap::give_back_now();
+                crate::source::tree_heap::give_back_everywhere(&pool);
             }
             let contexts =
                 build_contexts(&plan, &mut per_context, &facts_kept, &deps, &keys, &pool);
@@ -507,6 +507,11 @@ fn open_walk_caches(
             let mut cache = open(&def.root, opts.cache_dir.as_deref(), fingerprints.walk);
             let expanded = &fingerprints.expanded.facts;
             reuse::retain_unaffected(&mut cache, fingerprints.names, files, expanded);
+            // A run that keeps nothing in memory reads the names no more: they go to the
+            // file now, not held through the walk.
+            if !opts.resident {
+                cache.write_names_ahead();
+            }
             (cache, Some(fingerprints.index))
         })
         .unzip()
@@ -531,7 +536,7 @@ fn store_walks(
         }
     }
     std::thread::spawn(move || {
-        for ((cache, current), new) in caches.into_iter().zip(&current).zip(new) {
+        for ((mut cache, current), new) in caches.into_iter().zip(&current).zip(new) {
             if cache.is_enabled() {
                 let current: HashMap<&Path, u128> =
                     current.iter().map(|(p, h)| (p.as_path(), *h)).collect();

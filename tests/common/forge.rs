@@ -18,11 +18,11 @@ pub enum Seal<'a> {
 /// The index cache's payload: (path relative to the package, content hash in hex, facts).
 pub type IndexPayload = Vec<(String, String, FileFacts)>;
 
-/// The walk cache's payload: per file (path relative to the package, content hash in hex,
-/// what the file's walk found), and the name hashes the walks were made against.
+/// The walk cache's payload: the name hashes the walks were made against, then per file (path
+/// relative to the package, content hash in hex, what the file's walk found).
 pub type WalkPayload = (
-    Vec<(String, String, unawaited::walk_cache::WalkEntry)>,
     Vec<(u32, u64)>,
+    Vec<(String, String, unawaited::walk_cache::WalkEntry)>,
 );
 
 /// The run cache's payload: each invocation's stored outcome, with what it read.
