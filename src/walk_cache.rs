@@ -326,12 +326,18 @@ mod tests {
         }
     }
 
+    /// A package folder (its `Cargo.toml` only) and the cache folder in it.
+    fn package() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let cache_dir = dir.path().join("cache");
+        (dir, cache_dir)
+    }
+
     #[test]
     fn entries_are_kept_per_fingerprint_and_content() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, cache_dir) = package();
         let root = dir.path();
-        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
-        let cache_dir = root.join("cache");
         let (a, b) = (root.join("src/a.rs"), root.join("src/b.rs"));
         let e = entry();
         let current: HashMap<&Path, u128> = [(a.as_path(), 1), (b.as_path(), 2)].into();
@@ -354,10 +360,8 @@ mod tests {
     /// file as it was and no temporary file.
     #[test]
     fn names_written_ahead_read_back_with_the_entries_stored_after_them() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, cache_dir) = package();
         let root = dir.path();
-        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
-        let cache_dir = root.join("cache");
         let a = root.join("src/a.rs");
         let e = WalkEntry {
             idents: vec![3, 9],
