@@ -36,21 +36,10 @@ pub fn write_atomically(
     perms: Option<std::fs::Permissions>,
     durable: bool,
 ) -> std::io::Result<()> {
-    write_atomically_with(path, perms, durable, |f| f.write_all(bytes))
-}
-
-/// [`write_atomically`], the temporary file's content written by `write` (which may seek in
-/// it) rather than given whole.
-fn write_atomically_with(
-    path: &Path,
-    perms: Option<std::fs::Permissions>,
-    durable: bool,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> std::io::Result<()> {
     let tmp = temporary_beside(path);
     let result = (|| {
         let mut f = create_new(&tmp)?;
-        write(&mut f)?;
+        f.write_all(bytes)?;
         if durable {
             f.sync_all()?;
         }
@@ -167,18 +156,15 @@ impl SealedWrite {
             mac: key.mac(kind),
             kind: kind.to_string(),
         };
-        out.write_all(write.header("").as_bytes())?;
+        // The seal is not known yet: a placeholder of its length, written over by `finish`.
+        out.write_all(write.header(&"0".repeat(2 * blake3::OUT_LEN)).as_bytes())?;
         write.out = Some(out);
         Ok(write)
     }
 
-    /// The header line, with `seal` (in hex) or, while it is not known, a placeholder of its
-    /// length.
+    /// The header line, with `seal` (in hex).
     fn header(&self, seal: &str) -> String {
-        match seal {
-            "" => format!("{} {}\n", self.kind, "0".repeat(2 * blake3::OUT_LEN)),
-            seal => format!("{} {seal}\n", self.kind),
-        }
+        format!("{} {seal}\n", self.kind)
     }
 
     /// Streams `value` (postcard) after what was written, sealing it.

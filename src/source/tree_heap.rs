@@ -494,7 +494,6 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn freed_pages_are_given_back_at_once() {
-        let resident = resident_anon;
         const SIZE: usize = 64 << 20;
         let layout = Layout::from_size_align(SIZE, 8).unwrap();
         // SAFETY: a layout of non-zero size; the block is written within it, then freed once.
@@ -502,12 +501,12 @@ mod tests {
             let block = mimalloc::MiMalloc.alloc(layout);
             assert!(!block.is_null());
             block.write_bytes(1, SIZE);
-            let written = resident();
+            let written = resident_anon();
             mimalloc::MiMalloc.dealloc(block, layout);
             written
         };
         give_back_now();
-        let after = resident();
+        let after = resident_anon();
         assert!(after + SIZE / 2 < written, "{written} {after}");
     }
 
